@@ -1,0 +1,13 @@
+//! The city's rules as pure Rust: no I/O, no async, no SQL.
+//!
+//! Every bounded context of Loket has a module here with the same name as in
+//! `loket-store` and `loket-web`. Identifiers that people type are parsed into
+//! newtypes by [`ident`] ("parse, don't validate").
+
+pub mod audit;
+pub mod ident;
+pub mod notify;
+pub mod people;
+pub mod validation;
+
+pub use validation::{FieldError, Invalid};

@@ -1,0 +1,278 @@
+//! Residents, staff, roles and passwords.
+
+use crate::ident::Email;
+use crate::validation::{FieldError, Invalid};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, Version};
+use serde::Serialize;
+use std::fmt;
+
+/// What a person may do in Loket. A staff member can hold several roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Resident,
+    Counter,
+    ContactCentre,
+    CaseHandler,
+    Hr,
+    Fleet,
+    VaccinationCoordinator,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Resident,
+        Role::Counter,
+        Role::ContactCentre,
+        Role::CaseHandler,
+        Role::Hr,
+        Role::Fleet,
+        Role::VaccinationCoordinator,
+        Role::Admin,
+    ];
+
+    /// The roles an admin hands to staff.
+    pub const STAFF: [Role; 7] = [
+        Role::Counter,
+        Role::ContactCentre,
+        Role::CaseHandler,
+        Role::Hr,
+        Role::Fleet,
+        Role::VaccinationCoordinator,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::Counter => "counter",
+            Role::ContactCentre => "contact_centre",
+            Role::CaseHandler => "case_handler",
+            Role::Hr => "hr",
+            Role::Fleet => "fleet",
+            Role::VaccinationCoordinator => "vaccination_coordinator",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role, FieldError> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| FieldError::new("role", "role-unknown"))
+    }
+
+    pub fn is_staff(self) -> bool {
+        self != Role::Resident
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A set of roles, as a person holds them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Roles(Vec<Role>);
+
+impl Roles {
+    pub fn new(mut roles: Vec<Role>) -> Self {
+        roles.sort();
+        roles.dedup();
+        Self(roles)
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.0.contains(&role)
+    }
+
+    /// Whether any of `wanted` is held. Admins hold every staff right.
+    pub fn any(&self, wanted: &[Role]) -> bool {
+        wanted.iter().any(|r| self.has(*r))
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.0.iter().any(|r| r.is_staff())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Role> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub fn as_slice(&self) -> &[Role] {
+        &self.0
+    }
+}
+
+/// A person's display name: 1 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(FieldError::new("name", "required"));
+        }
+        if s.chars().count() > 100 || s.chars().any(char::is_control) {
+            return Err(FieldError::new("name", "name-invalid"));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The minimum and maximum length of a password, in characters.
+pub const PASSWORD_MIN: usize = 10;
+pub const PASSWORD_MAX: usize = 256;
+
+/// A new password, checked against the policy (NIST SP 800-63B: length, not
+/// composition rules; and not the e-mail address itself).
+pub fn check_new_password(password: &str, email: Option<&Email>) -> Result<(), FieldError> {
+    let n = password.chars().count();
+    if n == 0 {
+        return Err(FieldError::new("password", "required"));
+    }
+    if n < PASSWORD_MIN {
+        return Err(FieldError::new("password", "password-too-short"));
+    }
+    if n > PASSWORD_MAX {
+        return Err(FieldError::new("password", "password-too-long"));
+    }
+    if email.is_some_and(|e| e.as_str().eq_ignore_ascii_case(password)) {
+        return Err(FieldError::new("password", "password-is-email"));
+    }
+    Ok(())
+}
+
+fn argon2() -> Argon2<'static> {
+    // OWASP's recommended Argon2id settings: 19 MiB, 2 iterations, 1 lane.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password with Argon2id and a random salt (PHC string format).
+/// CPU-bound: call it from a blocking thread.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+}
+
+/// Verifies a password against a stored PHC hash. An empty or malformed hash
+/// never verifies. CPU-bound: call it from a blocking thread.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(hash) => argon2().verify_password(password.as_bytes(), &hash).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// What a resident types to register.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub email: Email,
+    pub name: PersonName,
+}
+
+/// Validates a registration form; every field's error is reported at once.
+pub fn validate_registration(
+    email: &str,
+    name: &str,
+    password: &str,
+    password_repeat: &str,
+) -> Result<Registration, Invalid> {
+    let mut inv = Invalid::default();
+    let email = inv.check("email", Email::parse(email));
+    let name = inv.check("name", PersonName::parse(name));
+    inv.check("password", check_new_password(password, email.as_ref()));
+    if password != password_repeat {
+        inv.push("password_repeat", "password-mismatch");
+    }
+    match (email, name) {
+        (Some(email), Some(name)) if inv.is_empty() => Ok(Registration { email, name }),
+        _ => Err(inv),
+    }
+}
+
+/// How many failed logins are tolerated in the window before login is paused.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginThrottle {
+    pub per_account: u32,
+    pub per_ip: u32,
+    pub window_seconds: i64,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        Self {
+            per_account: 5,
+            per_ip: 20,
+            window_seconds: 15 * 60,
+        }
+    }
+}
+
+impl LoginThrottle {
+    /// Whether another attempt is allowed, given the failures in the window.
+    pub fn allows(&self, account_failures: u32, ip_failures: u32) -> bool {
+        account_failures < self.per_account && ip_failures < self.per_ip
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_roundtrip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Ok(r));
+        }
+        assert_eq!(Role::parse("mayor").unwrap_err().code, "role-unknown");
+        let roles = Roles::new(vec![Role::Hr, Role::Admin, Role::Hr]);
+        assert_eq!(roles.as_slice(), &[Role::Hr, Role::Admin]);
+        assert!(roles.is_staff());
+        assert!(!Roles::new(vec![Role::Resident]).is_staff());
+    }
+
+    #[test]
+    fn passwords() {
+        let h = hash_password("correct horse battery");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("correct horse batterz", &h));
+        assert!(!verify_password("x", ""));
+        assert_eq!(check_new_password("short", None).unwrap_err().code, "password-too-short");
+        let email = Email::parse("a.person@leuven.be").ok();
+        assert_eq!(
+            check_new_password("A.Person@leuven.be", email.as_ref()).unwrap_err().code,
+            "password-is-email"
+        );
+    }
+
+    #[test]
+    fn registration_reports_every_field() {
+        let err = validate_registration("nope", "", "short", "other").unwrap_err();
+        let fields: Vec<&str> = err.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["email", "name", "password", "password_repeat"]);
+        assert!(validate_registration("an@leuven.be", "An", "long enough pw", "long enough pw").is_ok());
+    }
+
+    #[test]
+    fn throttle() {
+        let t = LoginThrottle::default();
+        assert!(t.allows(4, 19));
+        assert!(!t.allows(5, 0));
+        assert!(!t.allows(0, 20));
+    }
+}
