@@ -1,1 +1,5 @@
+//! What Loket hands people. For now: e-mail messages (RFC 5322). PDF letters,
+//! barcodes, labels, iCalendar files and exports join here as modules of the
+//! same names as their contexts.
 
+pub mod notify;

@@ -1,0 +1,165 @@
+//! The audit log (every change) and the access log (every staff read of a
+//! resident's personal data).
+
+use crate::{Result, Store, Tx, new_id, now_ms};
+use loket_domain::audit::Actor;
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{Any, QueryBuilder, Row};
+
+/// One change, as the caller describes it.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub record_type: &'a str,
+    pub record_id: &'a str,
+    /// The person whose data this is, so admins can filter by person.
+    pub subject_user_id: Option<&'a str>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// Writes an audit row inside the caller's transaction.
+pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id, \
+         subject_user_id, before_summary, after_summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(new_id())
+    .bind(now_ms())
+    .bind(actor.kind())
+    .bind(actor.user_id().map(str::to_owned))
+    .bind(change.action)
+    .bind(change.record_type)
+    .bind(change.record_id)
+    .bind(change.subject_user_id.map(str::to_owned))
+    .bind(change.before.map(|v| v.to_string()))
+    .bind(change.after.map(|v| v.to_string()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes an access-log row: `actor_id` viewed personal data of `subject`.
+pub async fn record_access(
+    store: &Store,
+    actor_id: &str,
+    subject_user_id: &str,
+    record_type: &str,
+    record_id: &str,
+    purpose: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO access_log (id, at, actor_id, subject_user_id, record_type, record_id, purpose) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(now_ms())
+    .bind(actor_id)
+    .bind(subject_user_id)
+    .bind(record_type)
+    .bind(record_id)
+    .bind(purpose)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Filters for reading the logs. Empty fields match everything.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    /// A user id: rows where they acted, or whose data it was.
+    pub person: Option<String>,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRow {
+    pub id: String,
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: String,
+    pub subject_user_id: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessRow {
+    pub id: String,
+    pub at: i64,
+    pub actor_id: String,
+    pub subject_user_id: String,
+    pub record_type: String,
+    pub record_id: String,
+    pub purpose: String,
+}
+
+fn push_filter(qb: &mut QueryBuilder<Any>, f: &Filter, person_cols: (&str, &str)) {
+    qb.push(" WHERE 1 = 1");
+    if let Some(p) = f.person.clone() {
+        qb.push(format_args!(" AND ({} = ", person_cols.0));
+        qb.push_bind(p.clone());
+        qb.push(format_args!(" OR {} = ", person_cols.1));
+        qb.push_bind(p);
+        qb.push(")");
+    }
+    if let Some(t) = f.record_type.clone() {
+        qb.push(" AND record_type = ").push_bind(t);
+    }
+    if let Some(id) = f.record_id.clone() {
+        qb.push(" AND record_id = ").push_bind(id);
+    }
+    qb.push(" ORDER BY at DESC, id DESC LIMIT ")
+        .push_bind(f.limit.clamp(1, 1000));
+}
+
+pub async fn list_audit(store: &Store, f: &Filter) -> Result<Vec<AuditRow>> {
+    let mut qb = QueryBuilder::<Any>::new(
+        "SELECT id, at, actor_kind, actor_id, action, record_type, record_id, subject_user_id, \
+         before_summary, after_summary FROM audit_log",
+    );
+    push_filter(&mut qb, f, ("actor_id", "subject_user_id"));
+    let rows = qb.build().fetch_all(store.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditRow {
+                id: r.try_get(0)?,
+                at: r.try_get(1)?,
+                actor_kind: r.try_get(2)?,
+                actor_id: r.try_get(3)?,
+                action: r.try_get(4)?,
+                record_type: r.try_get(5)?,
+                record_id: r.try_get(6)?,
+                subject_user_id: r.try_get(7)?,
+                before: r.try_get(8)?,
+                after: r.try_get(9)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn list_access(store: &Store, f: &Filter) -> Result<Vec<AccessRow>> {
+    let mut qb = QueryBuilder::<Any>::new(
+        "SELECT id, at, actor_id, subject_user_id, record_type, record_id, purpose FROM access_log",
+    );
+    push_filter(&mut qb, f, ("actor_id", "subject_user_id"));
+    let rows = qb.build().fetch_all(store.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AccessRow {
+                id: r.try_get(0)?,
+                at: r.try_get(1)?,
+                actor_id: r.try_get(2)?,
+                subject_user_id: r.try_get(3)?,
+                record_type: r.try_get(4)?,
+                record_id: r.try_get(5)?,
+                purpose: r.try_get(6)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,150 @@
+//! The outbox: messages written in the same transaction as the change that
+//! causes them, and claimed by workers with a lease, so that several `loket
+//! serve` instances never send the same message at once and a crashed worker's
+//! messages are picked up again (at-least-once delivery).
+
+use crate::{Result, Store, Tx, new_id, now_ms};
+use loket_domain::notify::{MAX_ATTEMPTS, Mail, retry_delay_seconds};
+use serde::Serialize;
+use sqlx::Row;
+
+/// Queues a message inside the caller's transaction.
+pub async fn enqueue(tx: &mut Tx, mail: &Mail) -> Result<String> {
+    let id = new_id();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO outbox (id, created_at, to_addr, subject, body, status, attempts, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6)",
+    )
+    .bind(&id)
+    .bind(now)
+    .bind(mail.to.as_str())
+    .bind(&mail.subject)
+    .bind(&mail.body)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub created_at: i64,
+    pub to_addr: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    pub sent_at: Option<i64>,
+}
+
+fn decode(r: &sqlx::any::AnyRow) -> Result<OutboxMessage> {
+    Ok(OutboxMessage {
+        id: r.try_get(0)?,
+        created_at: r.try_get(1)?,
+        to_addr: r.try_get(2)?,
+        subject: r.try_get(3)?,
+        body: r.try_get(4)?,
+        status: r.try_get(5)?,
+        attempts: r.try_get(6)?,
+        next_attempt_at: r.try_get(7)?,
+        last_error: r.try_get(8)?,
+        sent_at: r.try_get(9)?,
+    })
+}
+
+/// Claims up to `limit` due messages for `worker` for `lease_ms`. A message
+/// whose lease ran out (its worker died) is due again.
+pub async fn claim_due(store: &Store, worker: &str, lease_ms: i64, limit: i64) -> Result<Vec<OutboxMessage>> {
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    let rows = sqlx::query(
+        "UPDATE outbox SET claimed_by = $1, claimed_until = $2 \
+         WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3 \
+                      AND (claimed_until IS NULL OR claimed_until < $3) \
+                      ORDER BY next_attempt_at, id LIMIT $4) \
+           AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $3) \
+         RETURNING id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at",
+    )
+    .bind(worker)
+    .bind(now + lease_ms)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut out = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
+    Ok(out)
+}
+
+/// Marks a claimed message as sent.
+pub async fn mark_sent(store: &Store, id: &str, worker: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, claimed_by = NULL, \
+         claimed_until = NULL, last_error = NULL WHERE id = $2 AND claimed_by = $3",
+    )
+    .bind(now_ms())
+    .bind(id)
+    .bind(worker)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: the message is retried after an exponential
+/// back-off, and parked as `failed` after [`MAX_ATTEMPTS`] (never deleted).
+pub async fn mark_failed(store: &Store, msg: &OutboxMessage, worker: &str, error: &str) -> Result<()> {
+    let attempts = msg.attempts + 1;
+    let next = now_ms() + retry_delay_seconds(u32::try_from(attempts).unwrap_or(u32::MAX)) * 1000;
+    let status = if attempts >= i64::from(MAX_ATTEMPTS) { "failed" } else { "pending" };
+    let error: String = error.chars().take(1000).collect();
+    sqlx::query(
+        "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, \
+         claimed_by = NULL, claimed_until = NULL WHERE id = $5 AND claimed_by = $6",
+    )
+    .bind(status)
+    .bind(attempts)
+    .bind(next)
+    .bind(error)
+    .bind(&msg.id)
+    .bind(worker)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Messages not yet sent (pending, including those waiting for a retry).
+pub async fn backlog(store: &Store) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+        .fetch_one(store.pool())
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The newest messages, for the admins' "sent mail" page.
+pub async fn recent(store: &Store, limit: i64) -> Result<Vec<OutboxMessage>> {
+    let rows = sqlx::query(
+        "SELECT id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at \
+         FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode).collect()
+}
+
+/// One message by id.
+pub async fn get(store: &Store, id: &str) -> Result<Option<OutboxMessage>> {
+    let row = sqlx::query(
+        "SELECT id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at \
+         FROM outbox WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(decode).transpose()
+}

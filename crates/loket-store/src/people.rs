@@ -1,0 +1,634 @@
+//! Residents and staff: accounts, roles, sessions, API tokens, e-mail links
+//! and failed logins.
+
+use crate::audit::{self, Change};
+use crate::{Result, Store, StoreError, Tx, hash_secret, new_id, new_secret, now_ms, unique_to_field};
+use loket_domain::audit::Actor;
+use loket_domain::ident::Email;
+use loket_domain::people::{PersonName, Role, Roles};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// An account, with its roles.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub locale: String,
+    pub email_confirmed_at: Option<i64>,
+    pub disabled_at: Option<i64>,
+    pub created_at: i64,
+    pub roles: Roles,
+}
+
+impl User {
+    pub fn is_confirmed(&self) -> bool {
+        self.email_confirmed_at.is_some()
+    }
+}
+
+/// What is needed to create an account.
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub name: &'a PersonName,
+    /// An Argon2id PHC string, or empty for "no password set yet".
+    pub password_hash: &'a str,
+    pub roles: &'a [Role],
+    pub locale: &'a str,
+    pub confirmed: bool,
+}
+
+fn parse_roles(list: &[String]) -> Roles {
+    Roles::new(list.iter().filter_map(|r| Role::parse(r).ok()).collect())
+}
+
+/// Creates an account. A taken e-mail address is a field error on `email`.
+pub async fn create_user(tx: &mut Tx, actor: &Actor, new: NewUser<'_>) -> Result<String> {
+    let id = new_id();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO users (id, email, email_norm, name, password_hash, locale, email_confirmed_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(&id)
+    .bind(new.email.as_str())
+    .bind(new.email.as_str().to_lowercase())
+    .bind(new.name.as_str())
+    .bind(new.password_hash)
+    .bind(new.locale)
+    .bind(new.confirmed.then_some(now))
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| unique_to_field(e, "email", "email-taken"))?;
+    let roles = Roles::new(new.roles.to_vec());
+    for role in roles.iter() {
+        insert_role(tx, &id, role, now).await?;
+    }
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "user.create",
+            record_type: "user",
+            record_id: &id,
+            subject_user_id: Some(&id),
+            before: None,
+            after: Some(json!({"email": new.email.as_str(), "name": new.name.as_str(),
+                               "roles": roles, "confirmed": new.confirmed})),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn insert_role(tx: &mut Tx, user_id: &str, role: Role, now: i64) -> Result<()> {
+    sqlx::query("INSERT INTO user_roles (user_id, role, granted_at) VALUES ($1, $2, $3)")
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn decode_user(r: &sqlx::any::AnyRow, roles: Roles) -> Result<User> {
+    Ok(User {
+        id: r.try_get(0)?,
+        email: r.try_get(1)?,
+        name: r.try_get(2)?,
+        password_hash: r.try_get(3)?,
+        locale: r.try_get(4)?,
+        email_confirmed_at: r.try_get(5)?,
+        disabled_at: r.try_get(6)?,
+        created_at: r.try_get(7)?,
+        roles,
+    })
+}
+
+async fn roles_of(store: &Store, user_id: &str) -> Result<Roles> {
+    let rows = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_all(store.pool())
+        .await?;
+    let names = rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<Vec<_>, _>>()?;
+    Ok(parse_roles(&names))
+}
+
+pub async fn get_user(store: &Store, id: &str) -> Result<Option<User>> {
+    let row = sqlx::query(
+        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, created_at FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    match row {
+        Some(r) => Ok(Some(decode_user(&r, roles_of(store, id).await?)?)),
+        None => Ok(None),
+    }
+}
+
+/// Finds an account by e-mail address, ignoring case.
+pub async fn find_by_email(store: &Store, email: &str) -> Result<Option<User>> {
+    let row = sqlx::query(
+        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, created_at \
+         FROM users WHERE email_norm = $1",
+    )
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(store.pool())
+    .await?;
+    match row {
+        Some(r) => {
+            let id: String = r.try_get(0)?;
+            let roles = roles_of(store, &id).await?;
+            Ok(Some(decode_user(&r, roles)?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Every account, with roles, newest first (two queries, no N+1).
+pub async fn list_users(store: &Store, limit: i64) -> Result<Vec<User>> {
+    let rows = sqlx::query(
+        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, created_at \
+         FROM users ORDER BY created_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    let role_rows = sqlx::query("SELECT user_id, role FROM user_roles")
+        .fetch_all(store.pool())
+        .await?;
+    let mut by_user: HashMap<String, Vec<String>> = HashMap::new();
+    for r in &role_rows {
+        by_user.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+    }
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get(0)?;
+            let roles = parse_roles(by_user.get(&id).map(Vec::as_slice).unwrap_or(&[]));
+            decode_user(r, roles)
+        })
+        .collect()
+}
+
+/// Replaces an account's roles.
+pub async fn set_roles(tx: &mut Tx, actor: &Actor, user_id: &str, roles: &[Role]) -> Result<()> {
+    let before_rows = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let before = parse_roles(
+        &before_rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<Vec<_>, _>>()?,
+    );
+    let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    let after = Roles::new(roles.to_vec());
+    let now = now_ms();
+    for role in after.iter() {
+        insert_role(tx, user_id, role, now).await?;
+    }
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "user.roles",
+            record_type: "user",
+            record_id: user_id,
+            subject_user_id: Some(user_id),
+            before: Some(json!({ "roles": before })),
+            after: Some(json!({ "roles": after })),
+        },
+    )
+    .await
+}
+
+/// Sets a new password hash and ends every session of the account.
+pub async fn set_password(tx: &mut Tx, actor: &Actor, user_id: &str, password_hash: &str) -> Result<()> {
+    let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "user.password",
+            record_type: "user",
+            record_id: user_id,
+            subject_user_id: Some(user_id),
+            before: None,
+            after: Some(json!({ "password": "changed", "sessions": "ended" })),
+        },
+    )
+    .await
+}
+
+/// Marks the e-mail address as confirmed (idempotent).
+pub async fn confirm_email(tx: &mut Tx, actor: &Actor, user_id: &str) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE users SET email_confirmed_at = $1, updated_at = $1 WHERE id = $2 AND email_confirmed_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n > 0 {
+        audit::record(
+            tx,
+            actor,
+            Change {
+                action: "user.confirm_email",
+                record_type: "user",
+                record_id: user_id,
+                subject_user_id: Some(user_id),
+                before: Some(json!({ "confirmed": false })),
+                after: Some(json!({ "confirmed": true })),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets the preferred language of an account.
+pub async fn set_locale(tx: &mut Tx, actor: &Actor, user_id: &str, locale: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET locale = $1, updated_at = $2 WHERE id = $3")
+        .bind(locale)
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "user.locale",
+            record_type: "user",
+            record_id: user_id,
+            subject_user_id: Some(user_id),
+            before: None,
+            after: Some(json!({ "locale": locale })),
+        },
+    )
+    .await
+}
+
+// ---- e-mail links (confirmation, password reset) ----
+
+/// What an e-mail link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    Confirm,
+    Reset,
+}
+
+impl LinkPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Confirm => "confirm",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+}
+
+/// Creates a single-use link secret valid for `ttl_ms`; only its hash is kept.
+pub async fn create_link(tx: &mut Tx, user_id: &str, purpose: LinkPurpose, ttl_ms: i64) -> Result<String> {
+    let secret = new_secret();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(hash_secret(&secret))
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(now)
+    .bind(now + ttl_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(secret)
+}
+
+/// Uses a link: atomically marks it used and returns its account, or `None`
+/// when it is unknown, expired or already used.
+pub async fn use_link(tx: &mut Tx, secret: &str, purpose: LinkPurpose) -> Result<Option<String>> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
+         AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+    )
+    .bind(now)
+    .bind(hash_secret(secret))
+    .bind(purpose.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// Whether a link is still usable, without using it (to show the reset form).
+pub async fn link_is_valid(store: &Store, secret: &str, purpose: LinkPurpose) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT user_id FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(hash_secret(secret))
+    .bind(purpose.as_str())
+    .bind(now_ms())
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.is_some())
+}
+
+// ---- sessions ----
+
+/// A server-side session. Anonymous sessions (no user) carry the CSRF token
+/// and language for the login and registration forms.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: Option<String>,
+    pub csrf_token: String,
+    pub locale: Option<String>,
+    pub expires_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// Creates a session and returns its secret id (the cookie value).
+pub async fn create_session(
+    store: &Store,
+    user_id: Option<&str>,
+    locale: Option<&str>,
+    ip: &str,
+    user_agent: &str,
+    ttl_ms: i64,
+) -> Result<(String, Session)> {
+    let secret = new_secret();
+    let now = now_ms();
+    let csrf = new_secret();
+    let ua: String = user_agent.chars().take(300).collect();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, locale, created_at, last_seen_at, expires_at, ip, user_agent) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
+    )
+    .bind(hash_secret(&secret))
+    .bind(user_id.map(str::to_owned))
+    .bind(&csrf)
+    .bind(locale.map(str::to_owned))
+    .bind(now)
+    .bind(now + ttl_ms)
+    .bind(ip)
+    .bind(ua)
+    .execute(store.pool())
+    .await?;
+    Ok((
+        secret,
+        Session {
+            user_id: user_id.map(str::to_owned),
+            csrf_token: csrf,
+            locale: locale.map(str::to_owned),
+            expires_at: now + ttl_ms,
+            last_seen_at: now,
+        },
+    ))
+}
+
+/// Loads a live session. Its expiry slides forward by `ttl_ms`, written at
+/// most once a minute to spare the database.
+pub async fn load_session(store: &Store, secret: &str, ttl_ms: i64) -> Result<Option<Session>> {
+    let now = now_ms();
+    let hash = hash_secret(secret);
+    let row = sqlx::query(
+        "SELECT s.user_id, s.csrf_token, s.locale, s.expires_at, s.last_seen_at FROM sessions s \
+         LEFT JOIN users u ON u.id = s.user_id \
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND (s.user_id IS NULL OR u.disabled_at IS NULL)",
+    )
+    .bind(&hash)
+    .bind(now)
+    .fetch_optional(store.pool())
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let mut s = Session {
+        user_id: r.try_get(0)?,
+        csrf_token: r.try_get(1)?,
+        locale: r.try_get(2)?,
+        expires_at: r.try_get(3)?,
+        last_seen_at: r.try_get(4)?,
+    };
+    if now - s.last_seen_at > 60_000 {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
+            .bind(now)
+            .bind(now + ttl_ms)
+            .bind(&hash)
+            .execute(store.pool())
+            .await?;
+        s.last_seen_at = now;
+        s.expires_at = now + ttl_ms;
+    }
+    Ok(Some(s))
+}
+
+pub async fn set_session_locale(store: &Store, secret: &str, locale: &str) -> Result<()> {
+    sqlx::query("UPDATE sessions SET locale = $1 WHERE id_hash = $2")
+        .bind(locale)
+        .bind(hash_secret(secret))
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_session(store: &Store, secret: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(hash_secret(secret))
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Removes expired sessions, old login failures and used or expired links.
+pub async fn purge_expired(store: &Store) -> Result<u64> {
+    let now = now_ms();
+    let mut n = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(store.pool())
+        .await?
+        .rows_affected();
+    n += sqlx::query("DELETE FROM login_failures WHERE at < $1")
+        .bind(now - 24 * 3600 * 1000)
+        .execute(store.pool())
+        .await?
+        .rows_affected();
+    n += sqlx::query("DELETE FROM email_tokens WHERE expires_at < $1")
+        .bind(now - 7 * 24 * 3600 * 1000)
+        .execute(store.pool())
+        .await?
+        .rows_affected();
+    Ok(n)
+}
+
+// ---- failed logins ----
+
+pub async fn record_login_failure(store: &Store, email: &str, ip: &str) -> Result<()> {
+    sqlx::query("INSERT INTO login_failures (id, email_norm, ip, at) VALUES ($1, $2, $3, $4)")
+        .bind(new_id())
+        .bind(email.trim().to_lowercase())
+        .bind(ip)
+        .bind(now_ms())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Failed logins since `since_ms`: (for this account, from this IP).
+pub async fn login_failures(store: &Store, email: &str, ip: &str, since_ms: i64) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM login_failures WHERE email_norm = $1 AND at > $3), \
+                (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3)",
+    )
+    .bind(email.trim().to_lowercase())
+    .bind(ip)
+    .bind(since_ms)
+    .fetch_one(store.pool())
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+pub async fn clear_login_failures(store: &Store, email: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE email_norm = $1")
+        .bind(email.trim().to_lowercase())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+// ---- API tokens ----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub user_id: String,
+    pub user_email: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// Creates an API token for a user; returns (token id, secret). The secret is
+/// shown once and stored only as a hash.
+pub async fn create_token(tx: &mut Tx, actor: &Actor, user_id: &str, name: &str) -> Result<(String, String)> {
+    let id = new_id();
+    let secret = format!("lkt_{}", new_secret());
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(name)
+    .bind(hash_secret(&secret))
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "token.create",
+            record_type: "api_token",
+            record_id: &id,
+            subject_user_id: Some(user_id),
+            before: None,
+            after: Some(json!({ "name": name })),
+        },
+    )
+    .await?;
+    Ok((id, secret))
+}
+
+/// Revokes a token. Revoking twice is refused as not found.
+pub async fn revoke_token(tx: &mut Tx, actor: &Actor, token_id: &str) -> Result<()> {
+    let row = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING user_id, name",
+    )
+    .bind(now_ms())
+    .bind(token_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(r) = row else { return Err(StoreError::NotFound) };
+    let user_id: String = r.try_get(0)?;
+    let name: String = r.try_get(1)?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "token.revoke",
+            record_type: "api_token",
+            record_id: token_id,
+            subject_user_id: Some(&user_id),
+            before: Some(json!({ "name": name, "revoked": false })),
+            after: Some(json!({ "revoked": true })),
+        },
+    )
+    .await
+}
+
+/// The live account a bearer token belongs to, if any.
+pub async fn authenticate_token(store: &Store, secret: &str) -> Result<Option<String>> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
+         AND user_id IN (SELECT id FROM users WHERE disabled_at IS NULL) RETURNING user_id",
+    )
+    .bind(now)
+    .bind(hash_secret(secret))
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+pub async fn list_tokens(store: &Store) -> Result<Vec<ApiToken>> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC, t.id DESC",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ApiToken {
+                id: r.try_get(0)?,
+                user_id: r.try_get(1)?,
+                user_email: r.try_get(2)?,
+                name: r.try_get(3)?,
+                created_at: r.try_get(4)?,
+                last_used_at: r.try_get(5)?,
+                revoked_at: r.try_get(6)?,
+            })
+        })
+        .collect()
+}
