@@ -8,6 +8,8 @@ pub mod audit;
 pub mod notify;
 pub mod people;
 
+pub use sqlx;
+
 use loket_domain::Invalid;
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

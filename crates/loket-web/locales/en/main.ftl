@@ -1,0 +1,216 @@
+# Loket — English
+
+skip-link = Skip to content
+nav-label = Main menu
+lang-label = Language
+nav-home = Home
+nav-staff = Staff
+nav-admin = Administration
+nav-account = My account
+nav-login = Sign in
+nav-logout = Sign out
+nav-register = Register
+nav-api = API
+send = Send
+save = Save
+search = Search
+filter = Filter
+yes = yes
+no = no
+
+home-title = Welcome to the city's online services
+home-intro = Arrange your business with the city online, at any time. Need help? Call us or book an appointment at the counter: we help you with the same request.
+home-services = Online services
+home-help = Need help?
+home-help-text = The contact centre answers all your questions by phone. Counters work by appointment, without queues.
+service-move = Report a change of address
+service-move-text = Tell us your new address in the city and follow the neighbourhood check.
+service-parking = Renew a residents' parking permit
+service-parking-text = Renew the parking permit for your zone and receive it digitally.
+service-premium = Apply for a premium
+service-premium-text = Apply for a city premium, for example for an energy-saving renovation.
+service-soon = This service will be online soon.
+
+login-title = Sign in
+login-submit = Sign in
+login-forgot = Forgot your password?
+login-register = No account yet? Register.
+login-resend = Didn't get the confirmation e-mail?
+login-wrong = The e-mail address or the password is wrong. Check them and try again.
+login-unconfirmed = First confirm your e-mail address with the link we sent you. No e-mail? Ask for a new link.
+login-throttled = Too many failed attempts. Wait { $minutes } minutes and try again, or choose a new password through 'Forgot your password?'.
+demo-accounts = Demo accounts
+demo-accounts-text = Every demo account's password is 'loket-demo-2026'. For example: admin@demo.leuven.be, loket@demo.leuven.be, an.peeters@example.org. The full list is in the terminal where the demo runs.
+
+register-title = Register
+register-intro = Create an account to submit and follow your requests online.
+register-submit = Create account
+register-done-title = Confirm your e-mail address
+register-done-text = We sent you an e-mail with a link. Click that link to activate your account. The link is valid for 48 hours.
+confirm-ok-title = E-mail address confirmed
+confirm-ok-text = Your e-mail address is confirmed. You can sign in now.
+confirm-bad-title = This link no longer works
+confirm-bad-text = The confirmation link was already used or has expired. Ask for a new link through 'Didn't get the confirmation e-mail?' on the sign-in page.
+resend-title = New confirmation link
+resend-intro = Enter your e-mail address. If there is an account that is not confirmed yet, we send a new link.
+resend-done = If there is an unconfirmed account with this address, you just received a new link.
+
+forgot-title = Forgot your password
+forgot-intro = Enter your account's e-mail address. We send you a link to choose a new password.
+forgot-done = If there is an account with this e-mail address, you received an e-mail with a link. The link is valid for one hour.
+reset-title = Choose a new password
+reset-submit = Save password
+reset-bad-title = This link no longer works
+reset-bad-text = The link was already used or has expired. Ask for a new one through 'Forgot your password?'.
+reset-done-title = Password changed
+reset-done-text = Your new password is saved. All other sessions were signed out. You can sign in now.
+
+account-title = My account
+account-language = Language
+account-password = Change password
+account-password-submit = Change password
+account-password-done = Your password was changed. Your other sessions were signed out.
+
+staff-title = Staff
+staff-intro = Welcome. Below are your roles and what you can do here.
+staff-modules-soon = The work screens for cases, counters, the contact centre, HR, bikes and the vaccination centre appear here once they are built.
+
+role-resident = Resident
+role-counter = Counter staff
+role-contact-centre = Contact centre
+role-case-handler = Case handler
+role-hr = Human resources
+role-fleet = Fleet management
+role-vaccination-coordinator = Vaccination centre coordinator
+role-admin = Administrator
+
+admin-users-title = Users and tokens
+admin-new-user-title = Add staff member
+admin-user-title = User
+admin-staff = Staff
+admin-residents = Residents
+admin-residents-count = There are { $count } resident accounts. They are not listed; look a resident up by exact e-mail address. Every look-up is written to the access log.
+admin-search-email = E-mail address
+admin-search-hint = The full e-mail address, for example an.peeters@example.org
+admin-search-none = No account with that e-mail address.
+admin-tokens = API tokens
+admin-created = Created
+admin-last-used = Last used
+admin-status = Status
+admin-revoked = revoked
+admin-revoke = Revoke
+admin-create = Add staff member
+admin-confirmed = E-mail address confirmed
+admin-token-create = Create token
+admin-token-once = Copy this token now: it is shown only once.
+
+audit-title = Audit log
+audit-person = Person (user id)
+audit-record-type = Record type
+audit-record-id = Record id
+audit-when = When
+audit-who = Who
+audit-action = Action
+audit-record = Record
+audit-before = Before
+audit-after = After
+access-title = Access log
+access-subject = Whose data
+access-purpose = Purpose
+
+mail-title = Sent mail
+mail-intro = Every message from the outbox, newest first. Without an SMTP server they are also kept as .eml files.
+mail-to = To
+mail-subject = Subject
+
+api-title = API
+api-intro = Loket has a JSON API under /api/v1. Authenticate with the header 'Authorization: Bearer <token>'. Errors come back as application/problem+json.
+api-operations = Operations
+api-method = Method
+api-path = Path
+api-summary = Summary
+
+field-email = E-mail address
+field-name = Name
+field-password = Password
+field-password-repeat = Repeat the password
+field-current-password = Current password
+field-new-password = New password
+field-roles = Roles
+field-locale = Language
+field-token-name = Token name
+hint-email = We send you a link to confirm this address.
+hint-password = At least { $min } characters. A sentence of a few words is strong and easy to remember.
+hint-staff-password = Optional. Leave empty to e-mail the staff member a link to choose a password themselves.
+hint-token-name = For example: link with the accounting package
+
+error-summary = There is a problem
+err-required = { $field }: fill in this field.
+err-email-invalid = { $field }: enter a valid e-mail address, like name@example.be.
+err-email-taken = { $field }: an account with this e-mail address already exists. Sign in or choose 'Forgot your password?'.
+err-password-too-short = { $field }: use at least 10 characters.
+err-password-too-long = { $field }: use at most 256 characters.
+err-password-is-email = { $field }: do not use your e-mail address as your password.
+err-password-mismatch = { $field }: the two passwords differ. Type them again.
+err-password-wrong = { $field }: this is not your current password.
+err-name-invalid = { $field }: use at most 100 characters, without control characters.
+err-role-unknown = { $field }: choose roles from the list (resident, counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, admin).
+err-roles-required = { $field }: choose at least one role.
+err-role-self-admin = { $field }: you cannot remove your own administrator role. Ask another administrator.
+err-locale-unknown = { $field }: choose Dutch or English.
+err-nrn-format = { $field }: a national register number has 11 digits, like 85.07.30-033.28.
+err-nrn-checksum = { $field }: this national register number does not exist (the check digits are wrong). Check the digits.
+err-iban-invalid = { $field }: enter a valid IBAN account number, like BE68 5390 0754 7034.
+err-postal-code-invalid = { $field }: a Belgian postal code has 4 digits, like 3000.
+err-plate-invalid = { $field }: enter a Belgian licence plate, like 1-ABC-123.
+
+error-not-found = Page not found
+error-not-found-text = This page does not exist (any more). Check the address or go to the home page.
+error-unauthorized = Sign-in required
+error-unauthorized-text = Sign in to continue.
+error-forbidden = No access
+error-forbidden-text = You do not have the role this page needs. Ask an administrator for access if you think you need it.
+error-csrf = Form expired
+error-csrf-text = The form expired or did not come from this site. Nothing was changed. Go back, reload the page and try again.
+error-too-many = Too many requests
+error-too-many-text = You made too many requests. Wait a moment and try again.
+error-invalid = Invalid input
+error-invalid-text = Some data is not right. Nothing was changed.
+error-internal = Something went wrong
+error-internal-text = Something went wrong on our side. Nothing was changed. Please try again later.
+error-bad-request = Bad request
+error-too-large = Request too large
+
+mail-confirm-subject = Confirm your e-mail address for { $city }
+mail-confirm-body =
+    Dear { $name },
+
+    Thank you for registering with the online services of { $city }.
+    Confirm your e-mail address through this link (valid for 48 hours):
+
+    { $link }
+
+    Didn't register? Then you can ignore this e-mail.
+
+    { $city }
+mail-reset-subject = New password for { $city }
+mail-reset-body =
+    Dear { $name },
+
+    Choose a new password through this link (valid for one hour):
+
+    { $link }
+
+    Didn't ask for this? Then you can ignore this e-mail; your password stays the same.
+
+    { $city }
+mail-welcome-subject = Your account at { $city }
+mail-welcome-body =
+    Dear { $name },
+
+    A staff account was created for you in Loket, the online services of { $city }.
+    Choose your password through this link (valid for 7 days):
+
+    { $link }
+
+    { $city }

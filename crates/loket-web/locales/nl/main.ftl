@@ -1,0 +1,216 @@
+# Loket — Nederlands (standaardtaal)
+
+skip-link = Naar de inhoud
+nav-label = Hoofdmenu
+lang-label = Taal
+nav-home = Start
+nav-staff = Medewerkers
+nav-admin = Beheer
+nav-account = Mijn account
+nav-login = Aanmelden
+nav-logout = Afmelden
+nav-register = Registreren
+nav-api = API
+send = Versturen
+save = Opslaan
+search = Zoeken
+filter = Filteren
+yes = ja
+no = nee
+
+home-title = Welkom bij het digitale loket
+home-intro = Regel uw zaken met de stad online, op elk moment. Lukt het niet alleen? Bel ons of maak een afspraak aan het loket: we helpen u met dezelfde aanvraag.
+home-services = Online diensten
+home-help = Hulp nodig?
+home-help-text = Het contactcenter beantwoordt al uw vragen aan de telefoon. Aan het loket werken we op afspraak, zonder wachtrij.
+service-move = Verhuis doorgeven
+service-move-text = Geef uw nieuwe adres in de stad door en volg de wijkcontrole op.
+service-parking = Bewonersparkeerkaart vernieuwen
+service-parking-text = Vernieuw de parkeerkaart voor uw zone en ontvang ze digitaal.
+service-premium = Premie aanvragen
+service-premium-text = Vraag een stedelijke premie aan, bijvoorbeeld voor energiebesparende renovatie.
+service-soon = Deze dienst komt binnenkort online.
+
+login-title = Aanmelden
+login-submit = Aanmelden
+login-forgot = Wachtwoord vergeten?
+login-register = Nog geen account? Registreer u.
+login-resend = Geen bevestigingsmail ontvangen?
+login-wrong = Het e-mailadres of het wachtwoord klopt niet. Controleer ze en probeer opnieuw.
+login-unconfirmed = Bevestig eerst uw e-mailadres met de link die we u mailden. Geen mail ontvangen? Vraag een nieuwe link aan.
+login-throttled = Te veel mislukte pogingen. Wacht { $minutes } minuten en probeer dan opnieuw, of kies een nieuw wachtwoord via 'Wachtwoord vergeten'.
+demo-accounts = Demo-accounts
+demo-accounts-text = Het wachtwoord van elk demo-account is 'loket-demo-2026'. Bijvoorbeeld: admin@demo.leuven.be, loket@demo.leuven.be, an.peeters@example.org. De volledige lijst staat in de terminal waar de demo draait.
+
+register-title = Registreren
+register-intro = Maak een account om uw aanvragen online in te dienen en te volgen.
+register-submit = Account maken
+register-done-title = Bevestig uw e-mailadres
+register-done-text = We hebben u een e-mail gestuurd met een link. Klik op die link om uw account te activeren. De link blijft 48 uur geldig.
+confirm-ok-title = E-mailadres bevestigd
+confirm-ok-text = Uw e-mailadres is bevestigd. U kunt zich nu aanmelden.
+confirm-bad-title = Deze link werkt niet meer
+confirm-bad-text = De bevestigingslink is al gebruikt of verlopen. Vraag een nieuwe link aan via 'Geen bevestigingsmail ontvangen?' op de aanmeldpagina.
+resend-title = Nieuwe bevestigingslink
+resend-intro = Vul uw e-mailadres in. Als er een account is dat nog niet bevestigd is, sturen we een nieuwe link.
+resend-done = Als er een onbevestigd account is met dit adres, hebt u zonet een nieuwe link ontvangen.
+
+forgot-title = Wachtwoord vergeten
+forgot-intro = Vul het e-mailadres van uw account in. We sturen u een link om een nieuw wachtwoord te kiezen.
+forgot-done = Als er een account is met dit e-mailadres, hebt u een e-mail ontvangen met een link. De link blijft één uur geldig.
+reset-title = Nieuw wachtwoord kiezen
+reset-submit = Wachtwoord opslaan
+reset-bad-title = Deze link werkt niet meer
+reset-bad-text = De link is al gebruikt of verlopen. Vraag een nieuwe aan via 'Wachtwoord vergeten'.
+reset-done-title = Wachtwoord gewijzigd
+reset-done-text = Uw nieuwe wachtwoord is opgeslagen. Alle andere sessies zijn afgemeld. U kunt zich nu aanmelden.
+
+account-title = Mijn account
+account-language = Taal
+account-password = Wachtwoord wijzigen
+account-password-submit = Wachtwoord wijzigen
+account-password-done = Uw wachtwoord is gewijzigd. Uw andere sessies zijn afgemeld.
+
+staff-title = Medewerkers
+staff-intro = Welkom. Hieronder staan uw rollen en wat u hier kunt doen.
+staff-modules-soon = De werkschermen voor dossiers, loketten, het contactcenter, personeel, fietsen en het vaccinatiecentrum komen hier zodra ze gebouwd zijn.
+
+role-resident = Inwoner
+role-counter = Loketmedewerker
+role-contact-centre = Contactcenter
+role-case-handler = Dossierbehandelaar
+role-hr = Personeelsdienst
+role-fleet = Vlootbeheer
+role-vaccination-coordinator = Coördinator vaccinatiecentrum
+role-admin = Beheerder
+
+admin-users-title = Gebruikers en tokens
+admin-new-user-title = Medewerker toevoegen
+admin-user-title = Gebruiker
+admin-staff = Medewerkers
+admin-residents = Inwoners
+admin-residents-count = Er zijn { $count } inwonersaccounts. Ze worden niet opgelijst; zoek een inwoner op exact e-mailadres. Elke opzoeking wordt in het toegangslogboek geschreven.
+admin-search-email = E-mailadres
+admin-search-hint = Het volledige e-mailadres, bijvoorbeeld an.peeters@example.org
+admin-search-none = Geen account met dat e-mailadres.
+admin-tokens = API-tokens
+admin-created = Aangemaakt
+admin-last-used = Laatst gebruikt
+admin-status = Status
+admin-revoked = ingetrokken
+admin-revoke = Intrekken
+admin-create = Medewerker toevoegen
+admin-confirmed = E-mailadres bevestigd
+admin-token-create = Token aanmaken
+admin-token-once = Kopieer dit token nu: het wordt maar één keer getoond.
+
+audit-title = Auditlogboek
+audit-person = Persoon (gebruikers-id)
+audit-record-type = Soort record
+audit-record-id = Record-id
+audit-when = Wanneer
+audit-who = Wie
+audit-action = Actie
+audit-record = Record
+audit-before = Voor
+audit-after = Na
+access-title = Toegangslogboek
+access-subject = Wiens gegevens
+access-purpose = Doel
+
+mail-title = Verzonden e-mail
+mail-intro = Alle berichten uit de outbox, nieuwste eerst. Zonder SMTP-server worden ze ook als .eml-bestand bewaard.
+mail-to = Aan
+mail-subject = Onderwerp
+
+api-title = API
+api-intro = Loket heeft een JSON-API onder /api/v1. Meld u aan met de kop 'Authorization: Bearer <token>'. Fouten komen terug als application/problem+json.
+api-operations = Bewerkingen
+api-method = Methode
+api-path = Pad
+api-summary = Omschrijving
+
+field-email = E-mailadres
+field-name = Naam
+field-password = Wachtwoord
+field-password-repeat = Herhaal het wachtwoord
+field-current-password = Huidig wachtwoord
+field-new-password = Nieuw wachtwoord
+field-roles = Rollen
+field-locale = Taal
+field-token-name = Naam van het token
+hint-email = We sturen u een link om dit adres te bevestigen.
+hint-password = Minstens { $min } tekens. Een zin van enkele woorden is sterk en makkelijk te onthouden.
+hint-staff-password = Optioneel. Laat leeg om de medewerker een link te mailen waarmee die zelf een wachtwoord kiest.
+hint-token-name = Bijvoorbeeld: koppeling met het boekhoudpakket
+
+error-summary = Er is een probleem
+err-required = { $field }: vul dit veld in.
+err-email-invalid = { $field }: vul een geldig e-mailadres in, zoals naam@voorbeeld.be.
+err-email-taken = { $field }: er bestaat al een account met dit e-mailadres. Meld u aan of kies 'Wachtwoord vergeten'.
+err-password-too-short = { $field }: gebruik minstens 10 tekens.
+err-password-too-long = { $field }: gebruik hoogstens 256 tekens.
+err-password-is-email = { $field }: gebruik niet uw e-mailadres als wachtwoord.
+err-password-mismatch = { $field }: de twee wachtwoorden zijn niet gelijk. Typ ze opnieuw.
+err-password-wrong = { $field }: dit is niet uw huidige wachtwoord.
+err-name-invalid = { $field }: gebruik hoogstens 100 tekens, zonder stuurtekens.
+err-role-unknown = { $field }: kies rollen uit de lijst (resident, counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, admin).
+err-roles-required = { $field }: kies minstens één rol.
+err-role-self-admin = { $field }: u kunt uw eigen beheerdersrol niet intrekken. Laat een andere beheerder dat doen.
+err-locale-unknown = { $field }: kies Nederlands of Engels.
+err-nrn-format = { $field }: een rijksregisternummer heeft 11 cijfers, zoals 85.07.30-033.28.
+err-nrn-checksum = { $field }: dit rijksregisternummer bestaat niet (het controlegetal klopt niet). Controleer de cijfers.
+err-iban-invalid = { $field }: vul een geldig IBAN-rekeningnummer in, zoals BE68 5390 0754 7034.
+err-postal-code-invalid = { $field }: een Belgische postcode heeft 4 cijfers, zoals 3000.
+err-plate-invalid = { $field }: vul een Belgische nummerplaat in, zoals 1-ABC-123.
+
+error-not-found = Pagina niet gevonden
+error-not-found-text = Deze pagina bestaat niet (meer). Controleer het adres of ga naar de startpagina.
+error-unauthorized = Aanmelden nodig
+error-unauthorized-text = Meld u aan om verder te gaan.
+error-forbidden = Geen toegang
+error-forbidden-text = U hebt niet de rol die nodig is voor deze pagina. Vraag toegang aan een beheerder als u denkt dat dit nodig is.
+error-csrf = Formulier verlopen
+error-csrf-text = Het formulier is verlopen of kwam niet van deze site. Er is niets gewijzigd. Ga terug, laad de pagina opnieuw en probeer nog eens.
+error-too-many = Te veel aanvragen
+error-too-many-text = U hebt te veel aanvragen gedaan. Wacht even en probeer opnieuw.
+error-invalid = Ongeldige invoer
+error-invalid-text = Enkele gegevens kloppen niet. Er is niets gewijzigd.
+error-internal = Er ging iets mis
+error-internal-text = Er ging iets mis aan onze kant. Er is niets gewijzigd. Probeer het later opnieuw.
+error-bad-request = Ongeldige aanvraag
+error-too-large = Aanvraag te groot
+
+mail-confirm-subject = Bevestig uw e-mailadres voor { $city }
+mail-confirm-body =
+    Dag { $name },
+
+    Bedankt voor uw registratie bij het digitale loket van { $city }.
+    Bevestig uw e-mailadres via deze link (48 uur geldig):
+
+    { $link }
+
+    Hebt u zich niet geregistreerd? Dan mag u deze e-mail negeren.
+
+    { $city }
+mail-reset-subject = Nieuw wachtwoord voor { $city }
+mail-reset-body =
+    Dag { $name },
+
+    Kies een nieuw wachtwoord via deze link (één uur geldig):
+
+    { $link }
+
+    Hebt u dit niet gevraagd? Dan mag u deze e-mail negeren; uw wachtwoord blijft hetzelfde.
+
+    { $city }
+mail-welcome-subject = Uw account bij { $city }
+mail-welcome-body =
+    Dag { $name },
+
+    Er is een medewerkersaccount voor u aangemaakt in Loket, het digitale loket van { $city }.
+    Kies uw wachtwoord via deze link (7 dagen geldig):
+
+    { $link }
+
+    { $city }

@@ -1,0 +1,191 @@
+//! The JSON API under `/api/v1`: bearer-token authentication, JSON bodies
+//! whose faults come back as `application/problem+json`, and the OpenAPI
+//! document with a readable page.
+
+use crate::error::{ApiError, AppError, Problem, ProblemField};
+use crate::i18n::Locale;
+use crate::layout::Layout;
+use crate::people::session::Ctx;
+use crate::{AppState, audit, people};
+use askama::Template;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use loket_domain::people::Role;
+use loket_store::people::{self as store, User};
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(people::api::routes())
+        .merge(audit::api_routes())
+        .fallback(|req: Request| async move {
+            let locale = api_locale(req.headers());
+            ApiError::new(AppError::NotFound, locale)
+        })
+        .with_state(state)
+}
+
+pub fn doc_routes() -> Router<AppState> {
+    Router::new().route("/api/v1/openapi.json", get(openapi_json))
+}
+
+/// The API's language: from `Accept-Language`, Dutch by default.
+pub fn api_locale(headers: &axum::http::HeaderMap) -> Locale {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// The account behind `Authorization: Bearer <token>`.
+pub struct ApiUser {
+    pub user: User,
+    pub locale: Locale,
+}
+
+impl ApiUser {
+    /// The caller if they hold one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<&User, ApiError> {
+        if self.user.roles.any(roles) {
+            Ok(&self.user)
+        } else {
+            Err(ApiError::new(AppError::Forbidden, self.locale))
+        }
+    }
+
+    pub fn err(&self, e: impl Into<AppError>) -> ApiError {
+        ApiError::new(e, self.locale)
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let locale = api_locale(&parts.headers);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() < 200);
+        let Some(token) = token else {
+            return Err(ApiError::new(AppError::Unauthorized, locale));
+        };
+        let user_id = store::authenticate_token(&state.store, token)
+            .await
+            .map_err(|e| ApiError::new(e, locale))?
+            .ok_or_else(|| ApiError::new(AppError::Unauthorized, locale))?;
+        let user = store::get_user(&state.store, &user_id)
+            .await
+            .map_err(|e| ApiError::new(e, locale))?
+            .ok_or_else(|| ApiError::new(AppError::Unauthorized, locale))?;
+        Ok(ApiUser { user, locale })
+    }
+}
+
+/// A JSON body; every way it can be wrong becomes a problem document.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let locale = api_locale(req.headers());
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                let status = match &rej {
+                    JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    JsonRejection::BytesRejection(_) => rej.status(),
+                    JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                Err(ApiError::bad_request(status, rej.body_text(), locale))
+            }
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Loket API",
+        description = "The city's service platform. Authenticate with `Authorization: Bearer <token>`; \
+                       an admin creates tokens on the user page or with `loket token create`. \
+                       Errors are `application/problem+json` (RFC 9457) with a field-level `errors` list.",
+        license(name = "EUPL-1.2")
+    ),
+    paths(
+        people::api::me,
+        people::api::list_users,
+        people::api::create_user,
+        people::api::set_roles,
+        people::api::list_tokens,
+        people::api::revoke_token,
+        audit::api_audit,
+        audit::api_access,
+    ),
+    components(schemas(Problem, ProblemField)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn openapi_json() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "api.html")]
+struct ApiPage {
+    l: Layout,
+    operations: Vec<(String, String, String)>,
+}
+
+/// A readable list of every API operation, from the OpenAPI document.
+pub async fn api_page(ctx: Ctx) -> Result<Response, AppError> {
+    let doc = ApiDoc::openapi();
+    let mut operations = Vec::new();
+    for (path, item) in doc.paths.paths.iter() {
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in ops {
+            if let Some(op) = op {
+                let summary = op.summary.clone().unwrap_or_default();
+                operations.push((method.to_owned(), path.clone(), summary));
+            }
+        }
+    }
+    let page = ApiPage {
+        l: ctx.layout("api-title"),
+        operations,
+    };
+    Ok(Html(page.render()?).into_response())
+}

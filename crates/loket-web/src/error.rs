@@ -1,0 +1,205 @@
+//! Errors of the web layer. Pages get an HTML error page in the user's
+//! language (rendered by the session middleware, which knows the language);
+//! the API gets `application/problem+json` (RFC 9457) with field errors.
+
+use crate::i18n::Locale;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use loket_domain::Invalid;
+use loket_store::StoreError;
+use loket_store::sqlx as sqlx_error;
+use serde::Serialize;
+
+/// What went wrong, independent of how it is shown.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("sign in first")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("the form expired")]
+    Csrf,
+    #[error("too many attempts")]
+    TooMany,
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Invalid(inv) => AppError::Invalid(inv),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<sqlx_error::Error> for AppError {
+    fn from(e: sqlx_error::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The Fluent id of the page title / problem title.
+    pub fn title_id(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "error-not-found",
+            AppError::Unauthorized => "error-unauthorized",
+            AppError::Forbidden => "error-forbidden",
+            AppError::Csrf => "error-csrf",
+            AppError::TooMany => "error-too-many",
+            AppError::Invalid(_) => "error-invalid",
+            AppError::Internal(_) => "error-internal",
+        }
+    }
+}
+
+/// Marker left on a page's error response; the session middleware replaces
+/// the body with the error page in the user's language.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPage(pub &'static str);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(msg) = &self {
+            tracing::error!(error = %msg, "request failed");
+        }
+        let mut res = (self.status(), self.title_id()).into_response();
+        res.extensions_mut().insert(ErrorPage(self.title_id()));
+        res
+    }
+}
+
+/// One field's problem in an API answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemField {
+    /// The JSON field, e.g. `email`.
+    pub field: String,
+    /// A stable code, e.g. `email-invalid`.
+    pub code: String,
+    /// A sentence for people, in the requested language.
+    pub detail: String,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// An error as the API shows it.
+#[derive(Debug)]
+pub struct ApiError {
+    pub error: AppError,
+    pub locale: Locale,
+    pub detail: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(error: impl Into<AppError>, locale: Locale) -> Self {
+        Self {
+            error: error.into(),
+            locale,
+            detail: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// A request the server cannot read (bad JSON, wrong type, too large).
+    pub fn bad_request(status: StatusCode, detail: String, locale: Locale) -> Response {
+        problem_response(
+            status,
+            Problem {
+                kind: "about:blank".to_owned(),
+                title: locale.t(if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    "error-too-large"
+                } else {
+                    "error-bad-request"
+                }),
+                status: status.as_u16(),
+                detail: Some(detail),
+                errors: Vec::new(),
+            },
+        )
+    }
+}
+
+fn problem_response(status: StatusCode, problem: Problem) -> Response {
+    let mut res = (status, Json(problem)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    res
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(msg) = &self.error {
+            tracing::error!(error = %msg, "api request failed");
+        }
+        let status = self.error.status();
+        let errors = match &self.error {
+            AppError::Invalid(inv) => inv
+                .0
+                .iter()
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    code: e.code.to_owned(),
+                    detail: crate::forms::field_message(self.locale, &e.field, e.code),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut res = problem_response(
+            status,
+            Problem {
+                kind: "about:blank".to_owned(),
+                title: self.locale.t(self.error.title_id()),
+                status: status.as_u16(),
+                detail: self.detail,
+                errors,
+            },
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}

@@ -1,0 +1,67 @@
+//! Form errors for people: each names the field and says how to fix it, in
+//! the user's language. Forms re-render with the input kept and an error
+//! summary at the top that links to each field.
+
+use crate::i18n::Locale;
+use loket_domain::Invalid;
+
+/// The sentence for one field error: `err-<code>` with the field's label.
+pub fn field_message(locale: Locale, field: &str, code: &str) -> String {
+    let label_id = format!("field-{}", field.replace('_', "-"));
+    let label = if locale.has(&label_id) { locale.t(&label_id) } else { field.to_owned() };
+    locale.t_args(&format!("err-{code}"), &[("field", label)])
+}
+
+/// The errors of one submitted form, in the user's language.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors {
+    pub items: Vec<FormError>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FormError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FormErrors {
+    pub fn from_invalid(locale: Locale, inv: &Invalid) -> Self {
+        Self {
+            items: inv
+                .0
+                .iter()
+                .map(|e| FormError {
+                    field: e.field.clone(),
+                    message: field_message(locale, &e.field, e.code),
+                })
+                .collect(),
+        }
+    }
+
+    /// A form-wide message (not tied to one field), shown in the summary.
+    pub fn general(message: String) -> Self {
+        Self {
+            items: vec![FormError {
+                field: String::new(),
+                message,
+            }],
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The message for `field`, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.items
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// Whether `field` has an error (for `aria-invalid`).
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+}

@@ -1,0 +1,144 @@
+//! Languages: Dutch (default) and English, from Fluent files compiled into
+//! the binary. The locale is chosen per request and passed along; nothing is
+//! set globally.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use unic_langid::{LanguageIdentifier, langid};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "nl",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// A language Loket speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    Nl,
+    En,
+}
+
+static NL: LanguageIdentifier = langid!("nl");
+static EN: LanguageIdentifier = langid!("en");
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::Nl, Locale::En];
+
+    pub fn parse(s: &str) -> Option<Locale> {
+        match s.trim().to_ascii_lowercase().get(..2) {
+            Some("nl") => Some(Locale::Nl),
+            Some("en") => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    /// The first supported language in an `Accept-Language` header.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        let mut langs: Vec<(f32, &str)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut it = part.trim().split(';');
+                let tag = it.next()?.trim();
+                let q = it
+                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                    .unwrap_or(1.0);
+                Some((q, tag))
+            })
+            .collect();
+        langs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        langs.into_iter().find_map(|(_, tag)| Locale::parse(tag))
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::Nl => "nl",
+            Locale::En => "en",
+        }
+    }
+
+    fn langid(self) -> &'static LanguageIdentifier {
+        match self {
+            Locale::Nl => &NL,
+            Locale::En => &EN,
+        }
+    }
+
+    /// The message `id` in this language.
+    pub fn t(self, id: &str) -> String {
+        LOCALES.lookup(self.langid(), id)
+    }
+
+    /// The message `id` with arguments.
+    pub fn t_args(self, id: &str, args: &[(&'static str, String)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES.lookup_with_args(self.langid(), id, &map)
+    }
+
+    /// Whether a message exists in this language (no fallback).
+    pub fn has(self, id: &str) -> bool {
+        LOCALES.try_lookup(self.langid(), id).is_some()
+    }
+}
+
+/// Formats unix milliseconds as local time in Europe/Brussels.
+pub fn format_ms(ms: i64) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    match jiff::tz::TimeZone::get("Europe/Brussels") {
+        Ok(tz) => ts.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => ts.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(src: &str) -> Vec<String> {
+        let mut k: Vec<String> = src
+            .lines()
+            .filter(|l| !l.starts_with([' ', '#', '\t', '.']) && l.contains(" ="))
+            .filter_map(|l| l.split(" =").next().map(|s| s.trim().to_owned()))
+            .collect();
+        k.sort();
+        k
+    }
+
+    #[test]
+    fn both_languages_have_the_same_messages() {
+        let nl = keys(include_str!("../locales/nl/main.ftl"));
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let missing_en: Vec<_> = nl.iter().filter(|k| !en.contains(k)).collect();
+        let missing_nl: Vec<_> = en.iter().filter(|k| !nl.contains(k)).collect();
+        assert!(missing_en.is_empty(), "missing in en: {missing_en:?}");
+        assert!(missing_nl.is_empty(), "missing in nl: {missing_nl:?}");
+        for k in &nl {
+            assert!(Locale::Nl.has(k) && Locale::En.has(k), "{k} does not parse");
+        }
+    }
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(Locale::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"), Some(Locale::En));
+        assert_eq!(Locale::from_accept_language("fr;q=1, nl-BE;q=0.5"), Some(Locale::Nl));
+        assert_eq!(Locale::from_accept_language("fr"), None);
+        assert_eq!(Locale::Nl.t("nav-home"), "Start");
+    }
+
+    #[test]
+    fn brussels_time() {
+        // 2026-07-01 10:00 UTC is 12:00 in Brussels (CEST); in January, +1.
+        assert_eq!(format_ms(1_782_900_000_000), "2026-07-01 12:00");
+        assert_eq!(format_ms(1_767_261_600_000), "2026-01-01 11:00");
+    }
+}

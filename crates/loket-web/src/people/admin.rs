@@ -1,0 +1,422 @@
+//! The admins' pages: staff accounts, roles, API tokens.
+
+use super::ADMIN_ROLES;
+use super::pages::{RESET_TTL_MS, hash, role_labels, render};
+use super::session::Ctx;
+use crate::AppState;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::i18n::{Locale, format_ms};
+use crate::layout::Layout;
+use crate::notify as mails;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_domain::Invalid;
+use loket_domain::audit::Actor;
+use loket_domain::ident::Email;
+use loket_domain::people::{self as rules, PersonName, Role};
+use loket_store::audit as audit_store;
+use loket_store::notify as outbox;
+use loket_store::people::{self as store, ApiToken, LinkPurpose, NewUser, User};
+use serde::Deserialize;
+
+/// A user as a table row.
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: String,
+    pub confirmed: bool,
+    pub created: String,
+}
+
+fn row(locale: Locale, u: &User) -> UserRow {
+    UserRow {
+        id: u.id.clone(),
+        name: u.name.clone(),
+        email: u.email.clone(),
+        roles: role_labels(locale, u.roles.iter()).join(", "),
+        confirmed: u.is_confirmed(),
+        created: format_ms(u.created_at),
+    }
+}
+
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub user_id: String,
+    pub user_email: String,
+    pub created: String,
+    pub last_used: String,
+    pub revoked: bool,
+}
+
+fn token_row(t: &ApiToken) -> TokenRow {
+    TokenRow {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        user_id: t.user_id.clone(),
+        user_email: t.user_email.clone(),
+        created: format_ms(t.created_at),
+        last_used: t.last_used_at.map(format_ms).unwrap_or_default(),
+        revoked: t.revoked_at.is_some(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchQuery {
+    pub q: String,
+}
+
+#[derive(Template)]
+#[template(path = "people/admin_users.html")]
+struct UsersPage {
+    l: Layout,
+    staff: Vec<UserRow>,
+    residents: usize,
+    q: String,
+    found: Option<UserRow>,
+    searched: bool,
+    tokens: Vec<TokenRow>,
+}
+
+/// Staff accounts and tokens. Residents are not listed: an admin looks one
+/// up by exact e-mail address, and that look-up is access-logged.
+pub async fn users(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let admin = ctx.require(ADMIN_ROLES)?.clone();
+    let all = store::list_users(&state.store, 100_000).await?;
+    let staff = all.iter().filter(|u| u.roles.is_staff()).map(|u| row(ctx.locale, u)).collect();
+    let residents = all.iter().filter(|u| !u.roles.is_staff()).count();
+    let mut found = None;
+    let searched = !q.q.trim().is_empty();
+    if searched && let Some(u) = store::find_by_email(&state.store, &q.q).await? {
+        if !u.roles.is_staff() {
+            audit_store::record_access(&state.store, &admin.id, &u.id, "user", &u.id, "admin.user_search").await?;
+        }
+        found = Some(row(ctx.locale, &u));
+    }
+    let tokens = store::list_tokens(&state.store).await?.iter().map(token_row).collect();
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("admin-users-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        UsersPage {
+            l,
+            staff,
+            residents,
+            q: q.q,
+            found,
+            searched,
+            tokens,
+        },
+    )
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct NewUserForm {
+    pub email: String,
+    pub name: String,
+    /// Checkbox values; several may be sent (`roles=hr&roles=admin`).
+    pub roles: Vec<String>,
+    pub password: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "people/admin_new_user.html")]
+struct NewUserPage {
+    l: Layout,
+    email: String,
+    name: String,
+    roles: Vec<(String, String, bool)>,
+    errors: FormErrors,
+}
+
+fn role_choices(locale: Locale, checked: &[String]) -> Vec<(String, String, bool)> {
+    Role::STAFF
+        .iter()
+        .map(|r| {
+            (
+                r.as_str().to_owned(),
+                role_labels(locale, std::iter::once(*r)).concat(),
+                checked.iter().any(|c| c == r.as_str()),
+            )
+        })
+        .collect()
+}
+
+pub async fn new_user_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(ADMIN_ROLES)?;
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("admin-new-user-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        NewUserPage {
+            l,
+            email: String::new(),
+            name: String::new(),
+            roles: role_choices(ctx.locale, &[]),
+            errors: FormErrors::default(),
+        },
+    )
+}
+
+/// The checks for a new staff account, shared by the page and the API.
+pub struct ValidStaff {
+    pub email: Email,
+    pub name: PersonName,
+    pub roles: Vec<Role>,
+}
+
+pub fn validate_staff(email: &str, name: &str, roles: &[String], password: &str) -> Result<ValidStaff, Invalid> {
+    let mut inv = Invalid::default();
+    let email = inv.check("email", Email::parse(email));
+    let name = inv.check("name", PersonName::parse(name));
+    let mut parsed = Vec::new();
+    for r in roles {
+        match Role::parse(r) {
+            Ok(role) if role.is_staff() => parsed.push(role),
+            _ => {
+                inv.push("roles", "role-unknown");
+                break;
+            }
+        }
+    }
+    if roles.is_empty() {
+        inv.push("roles", "roles-required");
+    }
+    if !password.is_empty() {
+        inv.check("password", rules::check_new_password(password, email.as_ref()));
+    }
+    match (email, name) {
+        (Some(email), Some(name)) if inv.is_empty() => Ok(ValidStaff { email, name, roles: parsed }),
+        _ => Err(inv),
+    }
+}
+
+/// Creates a staff account. Without a password, the person gets a link to
+/// choose one. Returns the new id.
+pub async fn create_staff(
+    state: &AppState,
+    actor: &Actor,
+    locale: Locale,
+    v: &ValidStaff,
+    password: &str,
+) -> Result<String, AppError> {
+    let phc = if password.is_empty() { String::new() } else { hash(password.to_owned()).await? };
+    let mut tx = state.store.begin().await?;
+    let id = store::create_user(
+        &mut tx,
+        actor,
+        NewUser {
+            email: &v.email,
+            name: &v.name,
+            password_hash: &phc,
+            roles: &v.roles,
+            locale: locale.code(),
+            confirmed: true,
+        },
+    )
+    .await?;
+    if password.is_empty() {
+        // A week to choose a password, as a reset link.
+        let secret = store::create_link(&mut tx, &id, LinkPurpose::Reset, RESET_TTL_MS * 24 * 7).await?;
+        let mail = mails::welcome_staff_mail(&state.config, locale, &v.email, v.name.as_str(), &secret);
+        outbox::enqueue(&mut tx, &mail).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum_extra::extract::Form(f): axum_extra::extract::Form<NewUserForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let admin = ctx.require(ADMIN_ROLES)?;
+    let refused = |inv: &Invalid, f: NewUserForm| {
+        render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            NewUserPage {
+                l: ctx.layout("admin-new-user-title"),
+                email: f.email,
+                name: f.name,
+                roles: role_choices(ctx.locale, &f.roles),
+                errors: FormErrors::from_invalid(ctx.locale, inv),
+            },
+        )
+    };
+    let v = match validate_staff(&f.email, &f.name, &f.roles, &f.password) {
+        Ok(v) => v,
+        Err(inv) => return refused(&inv, f),
+    };
+    match create_staff(&state, &Actor::User(admin.id.clone()), ctx.locale, &v, &f.password).await {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(AppError::Invalid(inv)) => refused(&inv, f),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/admin_user.html")]
+struct UserPage {
+    l: Layout,
+    u: UserRow,
+    roles: Vec<(String, String, bool)>,
+    tokens: Vec<TokenRow>,
+    new_token: Option<String>,
+    errors: FormErrors,
+}
+
+async fn user_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    id: &str,
+    new_token: Option<String>,
+    errors: FormErrors,
+) -> Result<(UserPage, bool), AppError> {
+    let admin = ctx.require(ADMIN_ROLES)?.clone();
+    let u = store::get_user(&state.store, id).await?.ok_or(AppError::NotFound)?;
+    let is_resident = !u.roles.is_staff();
+    if is_resident {
+        audit_store::record_access(&state.store, &admin.id, &u.id, "user", &u.id, "admin.user_view").await?;
+    }
+    let checked: Vec<String> = u.roles.iter().map(|r| r.as_str().to_owned()).collect();
+    let tokens = store::list_tokens(&state.store)
+        .await?
+        .iter()
+        .filter(|t| t.user_id == u.id)
+        .map(token_row)
+        .collect();
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("admin-user-title");
+    l.csrf = csrf;
+    Ok((
+        UserPage {
+            l,
+            u: row(ctx.locale, &u),
+            roles: role_choices(ctx.locale, &checked),
+            tokens,
+            new_token,
+            errors,
+        },
+        is_resident,
+    ))
+}
+
+pub async fn user_detail(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (page, _) = user_page(&state, &mut ctx, &id, None, FormErrors::default()).await?;
+    render(StatusCode::OK, page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RolesForm {
+    pub roles: Vec<String>,
+    pub csrf: String,
+}
+
+pub async fn set_roles(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    axum_extra::extract::Form(f): axum_extra::extract::Form<RolesForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let admin = ctx.require(ADMIN_ROLES)?.clone();
+    let mut roles = Vec::new();
+    let mut inv = Invalid::default();
+    for r in &f.roles {
+        match Role::parse(r) {
+            Ok(role) => roles.push(role),
+            Err(e) => {
+                inv.push("roles", e.code);
+                break;
+            }
+        }
+    }
+    if admin.id == id && !roles.contains(&Role::Admin) {
+        inv.push("roles", "role-self-admin");
+    }
+    if !inv.is_empty() {
+        let errors = FormErrors::from_invalid(ctx.locale, &inv);
+        let (page, _) = user_page(&state, &mut ctx, &id, None, errors).await?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+    let mut tx = state.store.begin().await?;
+    store::set_roles(&mut tx, &Actor::User(admin.id.clone()), &id, &roles).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenForm {
+    pub name: String,
+    pub csrf: String,
+}
+
+/// Validates a token's label: 1 to 100 characters.
+pub fn token_name(name: &str) -> Result<String, Invalid> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(Invalid::one("name", "required"));
+    }
+    if n.chars().count() > 100 || n.chars().any(char::is_control) {
+        return Err(Invalid::one("name", "name-invalid"));
+    }
+    Ok(n.to_owned())
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<TokenForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let admin = ctx.require(ADMIN_ROLES)?.clone();
+    let name = match token_name(&f.name) {
+        Ok(n) => n,
+        Err(inv) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let (page, _) = user_page(&state, &mut ctx, &id, None, errors).await?;
+            return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+        }
+    };
+    store::get_user(&state.store, &id).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.store.begin().await?;
+    let (_, secret) = store::create_token(&mut tx, &Actor::User(admin.id.clone()), &id, &name).await?;
+    tx.commit().await?;
+    let (page, _) = user_page(&state, &mut ctx, &id, Some(secret), FormErrors::default()).await?;
+    render(StatusCode::CREATED, page)
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<super::pages::CsrfOnly>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let admin = ctx.require(ADMIN_ROLES)?;
+    let mut tx = state.store.begin().await?;
+    store::revoke_token(&mut tx, &Actor::User(admin.id.clone()), &id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}

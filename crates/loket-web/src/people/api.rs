@@ -1,0 +1,193 @@
+//! The people API: who am I, staff accounts, roles, tokens.
+
+use super::ADMIN_ROLES;
+use super::admin::{create_staff, validate_staff};
+use crate::AppState;
+use crate::api::{ApiJson, ApiUser};
+use crate::error::{ApiError, AppError, Problem};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, put};
+use axum::{Json, Router};
+use loket_domain::Invalid;
+use loket_domain::audit::Actor;
+use loket_domain::people::Role;
+use loket_store::people::{self as store, ApiToken, User};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/users", get(list_users).post(create_user))
+        .route("/users/{id}/roles", put(set_roles))
+        .route("/tokens", get(list_tokens))
+        .route("/tokens/{id}", delete(revoke_token))
+}
+
+/// An account as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    /// Role names, e.g. `counter`, `admin`.
+    pub roles: Vec<String>,
+    pub locale: String,
+    pub email_confirmed: bool,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+impl From<&User> for UserOut {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            name: u.name.clone(),
+            roles: u.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            locale: u.locale.clone(),
+            email_confirmed: u.is_confirmed(),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// The account the token belongs to.
+#[utoipa::path(get, path = "/api/v1/me", tag = "people",
+    responses((status = 200, body = UserOut), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn me(caller: ApiUser) -> Json<UserOut> {
+    Json(UserOut::from(&caller.user))
+}
+
+/// Staff accounts (residents are not listed in bulk). Admin only.
+#[utoipa::path(get, path = "/api/v1/users", tag = "people",
+    responses((status = 200, body = Vec<UserOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_users(State(state): State<AppState>, caller: ApiUser) -> Result<Json<Vec<UserOut>>, ApiError> {
+    caller.require(ADMIN_ROLES)?;
+    let users = store::list_users(&state.store, 100_000).await.map_err(|e| caller.err(e))?;
+    Ok(Json(users.iter().filter(|u| u.roles.is_staff()).map(UserOut::from).collect()))
+}
+
+/// A new staff account.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    pub email: String,
+    pub name: String,
+    /// One or more of `counter`, `contact_centre`, `case_handler`, `hr`,
+    /// `fleet`, `vaccination_coordinator`, `admin`.
+    pub roles: Vec<String>,
+    /// Optional. Without it, the person receives a link to choose one.
+    #[serde(default)]
+    pub password: String,
+}
+
+/// Creates a staff account. Admin only.
+#[utoipa::path(post, path = "/api/v1/users", tag = "people", request_body = NewStaff,
+    responses((status = 201, body = UserOut),
+              (status = 422, body = Problem, content_type = "application/problem+json", description = "a field is invalid; see `errors`")))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiJson(body): ApiJson<NewStaff>,
+) -> Result<(StatusCode, Json<UserOut>), ApiError> {
+    let admin = caller.require(ADMIN_ROLES)?;
+    let v = validate_staff(&body.email, &body.name, &body.roles, &body.password).map_err(|e| caller.err(e))?;
+    let id = create_staff(&state, &Actor::User(admin.id.clone()), caller.locale, &v, &body.password)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let user = store::get_user(&state.store, &id)
+        .await
+        .map_err(|e| caller.err(e))?
+        .ok_or_else(|| caller.err(AppError::NotFound))?;
+    Ok((StatusCode::CREATED, Json(UserOut::from(&user))))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolesIn {
+    pub roles: Vec<String>,
+}
+
+/// Replaces an account's roles. Admin only.
+#[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "people", request_body = RolesIn,
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = UserOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn set_roles(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RolesIn>,
+) -> Result<Json<UserOut>, ApiError> {
+    let admin = caller.require(ADMIN_ROLES)?.clone();
+    let mut roles = Vec::new();
+    for r in &body.roles {
+        roles.push(Role::parse(r).map_err(|e| caller.err(Invalid::from(e)))?);
+    }
+    if admin.id == id && !roles.contains(&Role::Admin) {
+        return Err(caller.err(Invalid::one("roles", "role-self-admin")));
+    }
+    let mut tx = state.store.begin().await.map_err(|e| caller.err(e))?;
+    store::set_roles(&mut tx, &Actor::User(admin.id.clone()), &id, &roles)
+        .await
+        .map_err(|e| caller.err(e))?;
+    tx.commit().await.map_err(|e| caller.err(e))?;
+    let user = store::get_user(&state.store, &id)
+        .await
+        .map_err(|e| caller.err(e))?
+        .ok_or_else(|| caller.err(AppError::NotFound))?;
+    Ok(Json(UserOut::from(&user)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenOut {
+    pub id: String,
+    pub user_id: String,
+    pub user_email: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl From<ApiToken> for TokenOut {
+    fn from(t: ApiToken) -> Self {
+        Self {
+            id: t.id,
+            user_id: t.user_id,
+            user_email: t.user_email,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// Every API token (never the secret). Admin only.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "people", responses((status = 200, body = Vec<TokenOut>)))]
+pub async fn list_tokens(State(state): State<AppState>, caller: ApiUser) -> Result<Json<Vec<TokenOut>>, ApiError> {
+    caller.require(ADMIN_ROLES)?;
+    let tokens = store::list_tokens(&state.store).await.map_err(|e| caller.err(e))?;
+    Ok(Json(tokens.into_iter().map(TokenOut::from).collect()))
+}
+
+/// Revokes a token. Admin only.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "people",
+    params(("id" = String, Path, description = "token id")),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let admin = caller.require(ADMIN_ROLES)?.clone();
+    let mut tx = state.store.begin().await.map_err(|e| caller.err(e))?;
+    store::revoke_token(&mut tx, &Actor::User(admin.id), &id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    tx.commit().await.map_err(|e| caller.err(e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

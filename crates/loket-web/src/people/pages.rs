@@ -1,0 +1,633 @@
+//! The pages every person sees: sign in, register, confirm, reset, account.
+
+use super::STAFF_ROLES;
+use super::session::Ctx;
+use crate::AppState;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::i18n::Locale;
+use crate::layout::{Layout, local_path};
+use crate::notify::{self as mails};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use loket_domain::audit::Actor;
+use loket_domain::ident::Email;
+use loket_domain::people::{self as rules, LoginThrottle, Role};
+use loket_domain::{FieldError, Invalid};
+use loket_store::notify as outbox;
+use loket_store::people::{self as store, LinkPurpose, NewUser};
+use serde::Deserialize;
+
+/// Links in e-mails: confirmation 48 hours, password reset 1 hour.
+const CONFIRM_TTL_MS: i64 = 48 * 3600 * 1000;
+pub(crate) const RESET_TTL_MS: i64 = 3600 * 1000;
+
+pub(crate) fn render(status: StatusCode, t: impl Template) -> Result<Response, AppError> {
+    Ok((status, Html(t.render()?)).into_response())
+}
+
+/// Hashes off the async threads: Argon2id takes tens of milliseconds.
+pub(crate) async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || rules::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+async fn verify(password: String, phc: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || rules::verify_password(&password, &phc))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// A verifiable hash of nothing, so unknown accounts cost the same time.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| rules::hash_password("loket-dummy-password"))
+}
+
+// ---- sign in ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    pub next: String,
+    pub csrf: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NextQuery {
+    pub next: String,
+}
+
+#[derive(Template)]
+#[template(path = "people/login.html")]
+struct LoginPage {
+    l: Layout,
+    email: String,
+    next: String,
+    errors: FormErrors,
+    demo: bool,
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("login-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        LoginPage {
+            l,
+            email: String::new(),
+            next: q.next,
+            errors: FormErrors::default(),
+            demo: state.config.demo,
+        },
+    )
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let throttle = LoginThrottle::default();
+    let since = loket_store::now_ms() - throttle.window_seconds * 1000;
+    let ip = ctx.ip.to_string();
+    let (acc, by_ip) = store::login_failures(&state.store, &f.email, &ip, since).await?;
+    let fail = |ctx: &Ctx, status: StatusCode, errors: FormErrors, f: LoginForm| {
+        let l = ctx.layout("login-title");
+        render(
+            status,
+            LoginPage {
+                l,
+                email: f.email,
+                next: f.next,
+                errors,
+                demo: state.config.demo,
+            },
+        )
+    };
+    if !throttle.allows(u32::try_from(acc).unwrap_or(u32::MAX), u32::try_from(by_ip).unwrap_or(u32::MAX)) {
+        metrics::counter!("loket_login_throttled_total").increment(1);
+        let msg = ctx.locale.t_args(
+            "login-throttled",
+            &[("minutes", (throttle.window_seconds / 60).to_string())],
+        );
+        return fail(&ctx, StatusCode::TOO_MANY_REQUESTS, FormErrors::general(msg), f);
+    }
+    let mut inv = Invalid::default();
+    if f.email.trim().is_empty() {
+        inv.push("email", "required");
+    }
+    if f.password.is_empty() {
+        inv.push("password", "required");
+    }
+    if !inv.is_empty() {
+        let errors = FormErrors::from_invalid(ctx.locale, &inv);
+        return fail(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, f);
+    }
+    let user = store::find_by_email(&state.store, &f.email).await?;
+    let phc = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| dummy_hash().to_owned());
+    let ok = verify(f.password.clone(), phc).await?;
+    let user = match user {
+        Some(u) if ok && u.disabled_at.is_none() && !u.password_hash.is_empty() => u,
+        _ => {
+            store::record_login_failure(&state.store, &f.email, &ip).await?;
+            metrics::counter!("loket_login_failures_total").increment(1);
+            let errors = FormErrors::general(ctx.locale.t("login-wrong"));
+            return fail(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, f);
+        }
+    };
+    if !user.is_confirmed() {
+        let errors = FormErrors::general(ctx.locale.t("login-unconfirmed"));
+        return fail(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, f);
+    }
+    store::clear_login_failures(&state.store, &f.email).await?;
+    ctx.sign_in(&state, &user.id).await?;
+    let home = if user.roles.is_staff() { "/staff" } else { "/account" };
+    Ok(Redirect::to(&local_path(&f.next, home)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfOnly {
+    pub csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    ctx.sign_out(&state).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+// ---- registration and confirmation ----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct RegisterForm {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub password_repeat: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "people/register.html")]
+struct RegisterPage {
+    l: Layout,
+    email: String,
+    name: String,
+    errors: FormErrors,
+    min: usize,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage {
+    pub l: Layout,
+    pub text: String,
+    pub link: Option<(String, String)>,
+}
+
+pub(crate) fn message(ctx: &Ctx, status: StatusCode, title: &str, text: &str) -> Result<Response, AppError> {
+    render(
+        status,
+        MessagePage {
+            l: ctx.layout(title),
+            text: ctx.locale.t(text),
+            link: None,
+        },
+    )
+}
+
+pub async fn register_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("register-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        RegisterPage {
+            l,
+            email: String::new(),
+            name: String::new(),
+            errors: FormErrors::default(),
+            min: rules::PASSWORD_MIN,
+        },
+    )
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RegisterForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let refused = |inv: &Invalid, f: RegisterForm| {
+        render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            RegisterPage {
+                l: ctx.layout("register-title"),
+                email: f.email,
+                name: f.name,
+                errors: FormErrors::from_invalid(ctx.locale, inv),
+                min: rules::PASSWORD_MIN,
+            },
+        )
+    };
+    let reg = match rules::validate_registration(&f.email, &f.name, &f.password, &f.password_repeat) {
+        Ok(r) => r,
+        Err(inv) => return refused(&inv, f),
+    };
+    let phc = hash(f.password.clone()).await?;
+    let mut tx = state.store.begin().await?;
+    let created = store::create_user(
+        &mut tx,
+        &Actor::System,
+        NewUser {
+            email: &reg.email,
+            name: &reg.name,
+            password_hash: &phc,
+            roles: &[Role::Resident],
+            locale: ctx.locale.code(),
+            confirmed: false,
+        },
+    )
+    .await;
+    let user_id = match created {
+        Ok(id) => id,
+        Err(loket_store::StoreError::Invalid(inv)) => return refused(&inv, f),
+        Err(e) => return Err(e.into()),
+    };
+    let secret = store::create_link(&mut tx, &user_id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
+    let mail = mails::confirm_mail(&state.config, ctx.locale, &reg.email, reg.name.as_str(), &secret);
+    outbox::enqueue(&mut tx, &mail).await?;
+    tx.commit().await?;
+    message(&ctx, StatusCode::OK, "register-done-title", "register-done-text")
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let mut tx = state.store.begin().await?;
+    let Some(user_id) = store::use_link(&mut tx, &token, LinkPurpose::Confirm).await? else {
+        return message(&ctx, StatusCode::GONE, "confirm-bad-title", "confirm-bad-text");
+    };
+    store::confirm_email(&mut tx, &Actor::User(user_id.clone()), &user_id).await?;
+    tx.commit().await?;
+    render(
+        StatusCode::OK,
+        MessagePage {
+            l: ctx.layout("confirm-ok-title"),
+            text: ctx.locale.t("confirm-ok-text"),
+            link: Some(("/login".to_owned(), ctx.locale.t("nav-login"))),
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    pub email: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "people/email_form.html")]
+struct EmailFormPage {
+    l: Layout,
+    action: &'static str,
+    intro: String,
+    email: String,
+    errors: FormErrors,
+}
+
+async fn email_form_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    title: &str,
+    intro: &str,
+    action: &'static str,
+) -> Result<Response, AppError> {
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout(title);
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        EmailFormPage {
+            l,
+            action,
+            intro: ctx.locale.t(intro),
+            email: String::new(),
+            errors: FormErrors::default(),
+        },
+    )
+}
+
+fn email_form_refused(ctx: &Ctx, title: &str, intro: &str, action: &'static str, f: EmailForm, e: FieldError) -> Result<Response, AppError> {
+    render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        EmailFormPage {
+            l: ctx.layout(title),
+            action,
+            intro: ctx.locale.t(intro),
+            email: f.email,
+            errors: FormErrors::from_invalid(ctx.locale, &Invalid::from(FieldError::new("email", e.code))),
+        },
+    )
+}
+
+pub async fn resend_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    email_form_page(&state, &mut ctx, "resend-title", "resend-intro", "/confirm/resend").await
+}
+
+/// Sends a new confirmation link. The answer is the same whether or not the
+/// address is known, so the page reveals no accounts.
+pub async fn resend(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<EmailForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let email = match Email::parse(&f.email) {
+        Ok(e) => e,
+        Err(e) => return email_form_refused(&ctx, "resend-title", "resend-intro", "/confirm/resend", f, e),
+    };
+    if let Some(user) = store::find_by_email(&state.store, email.as_str()).await?
+        && !user.is_confirmed()
+    {
+        let mut tx = state.store.begin().await?;
+        let secret = store::create_link(&mut tx, &user.id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
+        let locale = Locale::parse(&user.locale).unwrap_or(ctx.locale);
+        let mail = mails::confirm_mail(&state.config, locale, &email, &user.name, &secret);
+        outbox::enqueue(&mut tx, &mail).await?;
+        tx.commit().await?;
+    }
+    message(&ctx, StatusCode::OK, "resend-title", "resend-done")
+}
+
+// ---- password reset ----
+
+pub async fn forgot_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    email_form_page(&state, &mut ctx, "forgot-title", "forgot-intro", "/password/forgot").await
+}
+
+/// Sends a reset link if the account exists; the answer is the same either way.
+pub async fn forgot(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<EmailForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let email = match Email::parse(&f.email) {
+        Ok(e) => e,
+        Err(e) => return email_form_refused(&ctx, "forgot-title", "forgot-intro", "/password/forgot", f, e),
+    };
+    if let Some(user) = store::find_by_email(&state.store, email.as_str()).await?
+        && user.disabled_at.is_none()
+    {
+        let mut tx = state.store.begin().await?;
+        let secret = store::create_link(&mut tx, &user.id, LinkPurpose::Reset, RESET_TTL_MS).await?;
+        let locale = Locale::parse(&user.locale).unwrap_or(ctx.locale);
+        let mail = mails::reset_mail(&state.config, locale, &email, &user.name, &secret);
+        outbox::enqueue(&mut tx, &mail).await?;
+        tx.commit().await?;
+    }
+    message(&ctx, StatusCode::OK, "forgot-title", "forgot-done")
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResetForm {
+    pub password: String,
+    pub password_repeat: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "people/reset.html")]
+struct ResetPage {
+    l: Layout,
+    token: String,
+    errors: FormErrors,
+    min: usize,
+}
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    if !store::link_is_valid(&state.store, &token, LinkPurpose::Reset).await? {
+        return message(&ctx, StatusCode::GONE, "reset-bad-title", "reset-bad-text");
+    }
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("reset-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        ResetPage {
+            l,
+            token,
+            errors: FormErrors::default(),
+            min: rules::PASSWORD_MIN,
+        },
+    )
+}
+
+fn new_password_errors(password: &str, repeat: &str) -> Invalid {
+    let mut inv = Invalid::default();
+    inv.check("password", rules::check_new_password(password, None));
+    if password != repeat {
+        inv.push("password_repeat", "password-mismatch");
+    }
+    inv
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(f): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let inv = new_password_errors(&f.password, &f.password_repeat);
+    if !inv.is_empty() {
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ResetPage {
+                l: ctx.layout("reset-title"),
+                token,
+                errors: FormErrors::from_invalid(ctx.locale, &inv),
+                min: rules::PASSWORD_MIN,
+            },
+        );
+    }
+    let phc = hash(f.password).await?;
+    let mut tx = state.store.begin().await?;
+    let Some(user_id) = store::use_link(&mut tx, &token, LinkPurpose::Reset).await? else {
+        return message(&ctx, StatusCode::GONE, "reset-bad-title", "reset-bad-text");
+    };
+    let actor = Actor::User(user_id.clone());
+    store::set_password(&mut tx, &actor, &user_id, &phc).await?;
+    // The link reached the mailbox: that confirms the address too.
+    store::confirm_email(&mut tx, &actor, &user_id).await?;
+    tx.commit().await?;
+    render(
+        StatusCode::OK,
+        MessagePage {
+            l: ctx.layout("reset-done-title"),
+            text: ctx.locale.t("reset-done-text"),
+            link: Some(("/login".to_owned(), ctx.locale.t("nav-login"))),
+        },
+    )
+}
+
+// ---- my account ----
+
+#[derive(Template)]
+#[template(path = "people/account.html")]
+struct AccountPage {
+    l: Layout,
+    name: String,
+    email: String,
+    roles: Vec<String>,
+    errors: FormErrors,
+    min: usize,
+    done: bool,
+}
+
+pub(crate) fn role_labels(locale: Locale, roles: impl Iterator<Item = Role>) -> Vec<String> {
+    roles.map(|r| locale.t(&format!("role-{}", r.as_str().replace('_', "-")))).collect()
+}
+
+fn account_page(ctx: &Ctx, errors: FormErrors, done: bool) -> Result<AccountPage, AppError> {
+    let user = ctx.user()?;
+    Ok(AccountPage {
+        l: ctx.layout("account-title"),
+        name: user.name.clone(),
+        email: user.email.clone(),
+        roles: role_labels(ctx.locale, user.roles.iter()),
+        errors,
+        min: rules::PASSWORD_MIN,
+        done,
+    })
+}
+
+pub async fn account(ctx: Ctx) -> Result<Response, AppError> {
+    render(StatusCode::OK, account_page(&ctx, FormErrors::default(), false)?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChangePasswordForm {
+    pub current_password: String,
+    pub password: String,
+    pub password_repeat: String,
+    pub csrf: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<ChangePasswordForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.user()?.clone();
+    let mut inv = new_password_errors(&f.password, &f.password_repeat);
+    if !verify(f.current_password.clone(), user.password_hash.clone()).await? {
+        inv.push("current_password", "password-wrong");
+    }
+    if !inv.is_empty() {
+        let page = account_page(&ctx, FormErrors::from_invalid(ctx.locale, &inv), false)?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+    let phc = hash(f.password).await?;
+    let mut tx = state.store.begin().await?;
+    store::set_password(&mut tx, &Actor::User(user.id.clone()), &user.id, &phc).await?;
+    tx.commit().await?;
+    // Every session ended with the change; this one continues as a new one.
+    ctx.sign_in(&state, &user.id).await?;
+    render(StatusCode::OK, account_page(&ctx, FormErrors::default(), true)?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LanguageForm {
+    pub locale: String,
+    pub csrf: String,
+}
+
+pub async fn account_language(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<LanguageForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.user()?.clone();
+    let Some(locale) = Locale::parse(&f.locale) else {
+        let inv = Invalid::one("locale", "locale-unknown");
+        let page = account_page(&ctx, FormErrors::from_invalid(ctx.locale, &inv), false)?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+    };
+    let mut tx = state.store.begin().await?;
+    store::set_locale(&mut tx, &Actor::User(user.id.clone()), &user.id, locale.code()).await?;
+    tx.commit().await?;
+    ctx.set_locale(&state, locale).await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+/// Switches the language of the pages (a cookie; no account change).
+pub async fn switch_language(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let locale = Locale::parse(&code).ok_or(AppError::NotFound)?;
+    ctx.set_locale(&state, locale).await?;
+    Ok(Redirect::to(&local_path(&q.next, "/")).into_response())
+}
+
+// ---- staff home ----
+
+#[derive(Template)]
+#[template(path = "people/staff.html")]
+struct StaffPage {
+    l: Layout,
+    roles: Vec<String>,
+    is_admin: bool,
+}
+
+pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
+    let user = ctx.require(STAFF_ROLES)?;
+    render(
+        StatusCode::OK,
+        StaffPage {
+            l: ctx.layout("staff-title"),
+            roles: role_labels(ctx.locale, user.roles.iter().filter(|r| r.is_staff())),
+            is_admin: user.roles.has(Role::Admin),
+        },
+    )
+}

@@ -1,0 +1,301 @@
+//! Server-side sessions, the request context (`Ctx`) and role checks.
+//!
+//! The session cookie holds a random secret; the database holds only its
+//! hash. Visitors get an (anonymous) session only when a page shows them a
+//! form, so that the form can carry the session's CSRF token.
+
+use crate::error::{AppError, ErrorPage};
+use crate::i18n::Locale;
+use crate::layout::{Layout, urlencode};
+use crate::{AppState, WebConfig};
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use loket_domain::people::Role;
+use loket_store::people::{self as store, Session, User};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use subtle::ConstantTimeEq;
+
+pub const SESSION_COOKIE: &str = "loket_session";
+pub const LANG_COOKIE: &str = "loket_lang";
+/// Anonymous sessions (for a form's CSRF token) live two hours.
+const ANON_TTL_MS: i64 = 2 * 3600 * 1000;
+
+/// Everything a handler knows about the request's person.
+#[derive(Clone)]
+pub struct Ctx {
+    pub locale: Locale,
+    pub user: Option<Arc<User>>,
+    pub ip: IpAddr,
+    pub user_agent: String,
+    pub path: String,
+    session: Option<(String, Session)>,
+    cookies: Arc<Mutex<Vec<String>>>,
+    config: Arc<WebConfig>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("session middleware missing".to_owned()))
+    }
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_owned())
+}
+
+/// The client's address: the peer, or the last hop of `X-Forwarded-For`
+/// when the peer is a configured proxy.
+pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, config: &WebConfig) -> IpAddr {
+    let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    if !config.trusted_proxies.contains(&peer) {
+        return peer;
+    }
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(peer)
+}
+
+impl Ctx {
+    fn cookie(&self, name: &str, value: &str, max_age_s: i64, http_only: bool) -> String {
+        format!(
+            "{name}={value}; Path=/; Max-Age={max_age_s}; SameSite=Lax{}{}",
+            if http_only { "; HttpOnly" } else { "" },
+            if self.config.secure_cookies() { "; Secure" } else { "" }
+        )
+    }
+
+    fn push_cookie(&self, c: String) {
+        if let Ok(mut v) = self.cookies.lock() {
+            v.push(c);
+        }
+    }
+
+    /// The signed-in person, or `Unauthorized`.
+    pub fn user(&self) -> Result<&User, AppError> {
+        self.user.as_deref().ok_or(AppError::Unauthorized)
+    }
+
+    /// The signed-in person if they hold one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<&User, AppError> {
+        let user = self.user()?;
+        if user.roles.any(roles) { Ok(user) } else { Err(AppError::Forbidden) }
+    }
+
+    /// The session's CSRF token, creating an anonymous session if needed.
+    pub async fn csrf(&mut self, state: &AppState) -> Result<String, AppError> {
+        if let Some((_, s)) = &self.session {
+            return Ok(s.csrf_token.clone());
+        }
+        let (secret, session) = store::create_session(
+            &state.store,
+            None,
+            Some(self.locale.code()),
+            &self.ip.to_string(),
+            &self.user_agent,
+            ANON_TTL_MS,
+        )
+        .await?;
+        self.push_cookie(self.cookie(SESSION_COOKIE, &secret, ANON_TTL_MS / 1000, true));
+        let token = session.csrf_token.clone();
+        self.session = Some((secret, session));
+        Ok(token)
+    }
+
+    /// Refuses a state-changing form whose token is not the session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        match &self.session {
+            Some((_, s)) if !token.is_empty() && bool::from(s.csrf_token.as_bytes().ct_eq(token.as_bytes())) => {
+                Ok(())
+            }
+            _ => Err(AppError::Csrf),
+        }
+    }
+
+    /// Starts a signed-in session for `user_id`: a new session id (the old
+    /// one is dropped, so a planted id is worthless).
+    pub async fn sign_in(&mut self, state: &AppState, user_id: &str) -> Result<(), AppError> {
+        if let Some((secret, _)) = &self.session {
+            store::delete_session(&state.store, secret).await?;
+        }
+        let ttl = state.config.session_ttl_ms();
+        let (secret, session) = store::create_session(
+            &state.store,
+            Some(user_id),
+            Some(self.locale.code()),
+            &self.ip.to_string(),
+            &self.user_agent,
+            ttl,
+        )
+        .await?;
+        self.push_cookie(self.cookie(SESSION_COOKIE, &secret, ttl / 1000, true));
+        self.session = Some((secret, session));
+        Ok(())
+    }
+
+    pub async fn sign_out(&mut self, state: &AppState) -> Result<(), AppError> {
+        if let Some((secret, _)) = self.session.take() {
+            store::delete_session(&state.store, &secret).await?;
+        }
+        self.push_cookie(self.cookie(SESSION_COOKIE, "", 0, true));
+        self.user = None;
+        Ok(())
+    }
+
+    /// Remembers the language in a cookie (and in the session).
+    pub async fn set_locale(&mut self, state: &AppState, locale: Locale) -> Result<(), AppError> {
+        self.locale = locale;
+        self.push_cookie(self.cookie(LANG_COOKIE, locale.code(), 365 * 24 * 3600, false));
+        if let Some((secret, _)) = &self.session {
+            store::set_session_locale(&state.store, secret, locale.code()).await?;
+        }
+        Ok(())
+    }
+
+    /// The base template's data. The CSRF token is the session's, if any.
+    pub fn layout(&self, title_id: &str) -> Layout {
+        let user = self.user.as_deref();
+        Layout {
+            locale: self.locale,
+            title: self.locale.t(title_id),
+            city_name: self.config.city_name.clone(),
+            user_name: user.map(|u| u.name.clone()),
+            is_staff: user.is_some_and(|u| u.roles.is_staff()),
+            is_admin: user.is_some_and(|u| u.roles.has(Role::Admin)),
+            csrf: self.session.as_ref().map(|(_, s)| s.csrf_token.clone()).unwrap_or_default(),
+            path: self.path.clone(),
+            notice: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    l: Layout,
+    message: String,
+}
+
+/// Loads the session and the person, picks the language, runs the handler,
+/// then sets cookies, renders error pages and adds security headers.
+pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let headers = req.headers().clone();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let ip = client_ip(&headers, peer, &state.config);
+    let ttl = state.config.session_ttl_ms();
+    let mut session = None;
+    let mut user = None;
+    if let Some(secret) = cookie_value(&headers, SESSION_COOKIE).filter(|s| s.len() == 64) {
+        match store::load_session(&state.store, &secret, ttl).await {
+            Ok(Some(s)) => {
+                if let Some(uid) = &s.user_id {
+                    match store::get_user(&state.store, uid).await {
+                        Ok(u) => user = u.map(Arc::new),
+                        Err(e) => return AppError::from(e).into_response(),
+                    }
+                }
+                session = Some((secret, s));
+            }
+            Ok(None) => {}
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
+    let locale = cookie_value(&headers, LANG_COOKIE)
+        .and_then(|c| Locale::parse(&c))
+        .or_else(|| session.as_ref().and_then(|(_, s)| s.locale.as_deref()).and_then(Locale::parse))
+        .or_else(|| user.as_ref().and_then(|u: &Arc<User>| Locale::parse(&u.locale)))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".to_owned());
+    let is_get = req.method() == Method::GET || req.method() == Method::HEAD;
+    let cookies = Arc::new(Mutex::new(Vec::new()));
+    let ctx = Ctx {
+        locale,
+        user,
+        ip,
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        path: path.clone(),
+        session,
+        cookies: cookies.clone(),
+        config: state.config.clone(),
+    };
+    let error_layout_ctx = ctx.clone();
+    req.extensions_mut().insert(ctx);
+    let mut res = next.run(req).await;
+
+    if let Some(ErrorPage(title_id)) = res.extensions().get::<ErrorPage>().copied() {
+        let status = res.status();
+        res = if status == StatusCode::UNAUTHORIZED && is_get {
+            Redirect::to(&format!("/login?next={}", urlencode(&path))).into_response()
+        } else {
+            let mut l = error_layout_ctx.layout(title_id);
+            // The error page may be shown after sign-out: take the token the
+            // session now has, if any.
+            l.csrf = error_layout_ctx.session.as_ref().map(|(_, s)| s.csrf_token.clone()).unwrap_or_default();
+            let message = locale.t(&format!("{title_id}-text"));
+            match (ErrorTemplate { l, message }).render() {
+                Ok(html) => (status, Html(html)).into_response(),
+                Err(_) => status.into_response(),
+            }
+        };
+    }
+    let h = res.headers_mut();
+    if let Ok(list) = cookies.lock() {
+        for c in list.iter() {
+            if let Ok(v) = HeaderValue::from_str(c) {
+                h.append(header::SET_COOKIE, v);
+            }
+        }
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+    res
+}
