@@ -1,1 +1,188 @@
+//! The `loket` binary's library: configuration, wiring, background workers
+//! and the demo seed. Integration tests start the real app through
+//! [`start`], on an ephemeral port.
 
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod worker;
+
+use config::Config;
+use loket_store::Store;
+use loket_web::{AppState, WebConfig};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    Store(#[from] loket_store::StoreError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The process-wide metrics recorder, installed once (tests start several
+/// apps in one process and share it).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Suffix("duration_seconds".to_owned()),
+                    &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
+                )
+                .unwrap_or_else(|_| PrometheusBuilder::new());
+            match builder.install_recorder() {
+                Ok(h) => h,
+                Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+            }
+        })
+        .clone()
+}
+
+/// Opens the database and brings its schema up to date.
+pub async fn open_store(c: &Config) -> Result<Store, AppError> {
+    let url = c.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&c.data_dir)
+            .map_err(|e| AppError::Other(format!("data_dir {}: {e}", c.data_dir.display())))?;
+    }
+    let store = Store::connect(&url, c.db_max_connections).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// A running Loket: the HTTP server and its workers.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub store: Store,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<()>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting, finishes in-flight requests and the outbox batch.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.server.await;
+        for w in self.workers {
+            let _ = w.await;
+        }
+        self.store.close().await;
+    }
+
+    /// Waits until the server stops (after a signal) and then shuts down.
+    pub async fn wait(self) {
+        let mut rx = self.stop.subscribe();
+        let _ = rx.wait_for(|v| *v).await;
+        self.shutdown().await;
+    }
+
+    /// Asks the app to stop (as SIGTERM does).
+    pub fn stop_handle(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+/// Builds the web configuration from the file configuration.
+pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfig, AppError> {
+    Ok(WebConfig {
+        city_name: c.city_name.clone(),
+        logo_svg: c
+            .logo_svg()
+            .map_err(|e| AppError::Other(format!("logo_path: {e}")))?,
+        primary_color: c.primary_color.clone(),
+        accent_color: c.accent_color.clone(),
+        public_url: c.public_url(&bound.to_string()),
+        trusted_proxies: c.trusted_proxies(),
+        session_ttl: Duration::from_secs(c.session_hours.max(1) * 3600),
+        demo,
+        max_body_bytes: c.max_body_kib.max(1) * 1024,
+        show_sent_mail: c.smtp_url.is_none(),
+    })
+}
+
+/// Opens the database, binds the address and starts serving and the workers.
+pub async fn start(c: &Config, demo: bool) -> Result<Running, AppError> {
+    let store = open_store(c).await?;
+    start_with_store(c, store, demo).await
+}
+
+pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Running, AppError> {
+    let listener = tokio::net::TcpListener::bind(&c.addr)
+        .await
+        .map_err(|e| AppError::Other(format!("cannot listen on {}: {e}", c.addr)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::Other(e.to_string()))?;
+    let handle = metrics_handle();
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(web_config(c, &addr, demo)?),
+        metrics: Arc::new(move || handle.render()),
+    };
+    let app = loket_web::router(state);
+    let (stop, stop_rx) = watch::channel(false);
+
+    let mut server_stop = stop_rx.clone();
+    let server = tokio::spawn(async move {
+        let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = server_stop.wait_for(|v| *v).await;
+            });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "server failed");
+        }
+    });
+
+    let transport = worker::Transport::from_config(c).map_err(AppError::Other)?;
+    let outbox = worker::OutboxWorker {
+        store: store.clone(),
+        transport,
+        from_name: c.city_name.clone(),
+        from_addr: c.mail_from.clone(),
+        poll: Duration::from_millis(c.outbox_poll_ms.max(10)),
+        id: format!("{}-{}", std::process::id(), loket_store::new_id()),
+    };
+    let workers = vec![
+        tokio::spawn(outbox.run(stop_rx.clone())),
+        tokio::spawn(worker::purge(store.clone(), stop_rx)),
+    ];
+    Ok(Running {
+        addr,
+        store,
+        stop,
+        server,
+        workers,
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,1 +1,99 @@
-fn main(){}
+use clap::Parser;
+use loket::cli::{self, Cli, Command, TokenCommand, UserCommand};
+use loket::config::Config;
+use loket::{AppError, demo, open_store, shutdown_signal};
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+fn init_logging(c: &Config) {
+    let filter = EnvFilter::try_from_env("LOKET_LOG")
+        .or_else(|_| EnvFilter::try_new(&c.log_level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if c.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(c: Config, is_demo: bool) -> Result<(), AppError> {
+    let store = open_store(&c).await?;
+    if is_demo {
+        let n = demo::seed(&store).await?;
+        tracing::info!(created = n, "demo accounts seeded");
+    }
+    let running = loket::start_with_store(&c, store, is_demo).await?;
+    let url = c.public_url(&running.addr.to_string());
+    if is_demo {
+        println!("{}", demo::banner(&url));
+    }
+    tracing::info!(%url, "serving");
+    let stop = running.stop_handle();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests and the outbox batch");
+        let _ = stop.send(true);
+    });
+    running.wait().await;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<(), AppError> {
+    let addr = match &cli.command {
+        Command::Serve { addr } | Command::Demo { addr } => addr.clone(),
+        _ => None,
+    };
+    let c = Config::load(&cli.global.overrides(addr))?;
+    init_logging(&c);
+    match cli.command {
+        Command::Serve { .. } => serve(c, false).await,
+        Command::Demo { .. } => serve(c, true).await,
+        Command::Migrate => {
+            let store = open_store(&c).await?;
+            store.close().await;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add { email, name, roles, password_stdin },
+        } => {
+            let password = if password_stdin { Some(cli::read_password_line()?) } else { None };
+            let id = cli::user_add(&c, &email, &name, &roles, password).await?;
+            println!("created user {id}");
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { email, name },
+        } => {
+            let secret = cli::token_create(&c, &email, &name).await?;
+            println!("{secret}");
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { id },
+        } => {
+            cli::token_revoke(&c, &id).await?;
+            println!("revoked token {id}");
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("loket: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("loket: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

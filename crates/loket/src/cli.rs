@@ -1,0 +1,238 @@
+//! The command line.
+
+use crate::config::{Config, Overrides};
+use crate::{AppError, open_store};
+use clap::{Args, Parser, Subcommand};
+use loket_domain::audit::Actor;
+use loket_domain::ident::Email;
+use loket_domain::people::{self as rules, PersonName, Role};
+use loket_store::notify as outbox;
+use loket_store::people::{self as store, LinkPurpose, NewUser};
+use std::io::BufRead;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "loket", version, about = "Loket: the city's service platform for residents and staff")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct Global {
+    /// A TOML configuration file (default: ./loket.toml if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Folder for the SQLite database and sent mail (default ./loket-data).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://PATH?mode=rwc or postgres://USER:PASS@HOST/DB.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web pages and the API, and run the background workers.
+    Serve {
+        /// Address and port to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Seed a demo city (once) and serve it, on SQLite under ./loket-data.
+    Demo {
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account (staff, or a resident) with confirmed e-mail.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// A role; repeat or separate with commas: counter, contact_centre,
+        /// case_handler, hr, fleet, vaccination_coordinator, admin, resident.
+        #[arg(long = "role", required = true, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Read the password from standard input (one line). Without it,
+        /// the person gets an e-mail with a link to choose one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for an account and print it (shown once).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// A label, e.g. "payroll export".
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke an API token by id.
+    Revoke {
+        #[arg(long)]
+        id: String,
+    },
+}
+
+impl Global {
+    pub fn overrides(&self, addr: Option<String>) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            addr,
+        }
+    }
+}
+
+/// A refusal on the command line: which option, and how to fix it.
+fn refuse(inv: &loket_domain::Invalid) -> AppError {
+    let lines: Vec<String> = inv
+        .0
+        .iter()
+        .map(|e| format!("--{}: {}", e.field.replace('_', "-"), explain(e.code)))
+        .collect();
+    AppError::Other(lines.join("\n"))
+}
+
+fn explain(code: &str) -> &'static str {
+    match code {
+        "required" => "is required",
+        "email-invalid" => "is not a valid e-mail address (like name@example.be)",
+        "email-taken" => "an account with this e-mail address already exists",
+        "role-unknown" => "unknown role; use counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, admin or resident",
+        "password-too-short" => "use at least 10 characters",
+        "password-too-long" => "use at most 256 characters",
+        "password-is-email" => "do not use the e-mail address as password",
+        "name-invalid" => "use at most 100 characters, without control characters",
+        _ => "is not valid",
+    }
+}
+
+pub async fn user_add(
+    c: &Config,
+    email: &str,
+    name: &str,
+    roles: &[String],
+    password: Option<String>,
+) -> Result<String, AppError> {
+    let mut inv = loket_domain::Invalid::default();
+    let email = inv.check("email", Email::parse(email));
+    let name = inv.check("name", PersonName::parse(name));
+    let mut parsed = Vec::new();
+    for r in roles {
+        if let Some(role) = inv.check("role", Role::parse(r)) {
+            parsed.push(role);
+        }
+    }
+    if let Some(p) = &password {
+        inv.check("password", rules::check_new_password(p, email.as_ref()));
+    }
+    let (Some(email), Some(name)) = (email, name) else {
+        return Err(refuse(&inv));
+    };
+    if !inv.is_empty() {
+        return Err(refuse(&inv));
+    }
+    let store = open_store(c).await?;
+    let phc = match &password {
+        Some(p) => {
+            let p = p.clone();
+            tokio::task::spawn_blocking(move || rules::hash_password(&p))
+                .await
+                .map_err(|e| AppError::Other(e.to_string()))?
+        }
+        None => String::new(),
+    };
+    let mut tx = store.begin().await?;
+    let id = match store::create_user(
+        &mut tx,
+        &Actor::Cli,
+        NewUser {
+            email: &email,
+            name: &name,
+            password_hash: &phc,
+            roles: &parsed,
+            locale: "nl",
+            confirmed: true,
+        },
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(loket_store::StoreError::Invalid(inv)) => return Err(refuse(&inv)),
+        Err(e) => return Err(e.into()),
+    };
+    if password.is_none() {
+        let secret = store::create_link(&mut tx, &id, LinkPurpose::Reset, 7 * 24 * 3600 * 1000).await?;
+        let web = crate::web_config(c, &c.addr.parse().map_err(|_| AppError::Other("addr".into()))?, false)?;
+        let mail = loket_web::notify::welcome_staff_mail(&web, loket_web::i18n::Locale::Nl, &email, name.as_str(), &secret);
+        outbox::enqueue(&mut tx, &mail).await?;
+    }
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    store.close().await;
+    Ok(id)
+}
+
+pub async fn token_create(c: &Config, email: &str, name: &str) -> Result<String, AppError> {
+    let label = name.trim();
+    if label.is_empty() || label.chars().count() > 100 {
+        return Err(AppError::Other("--name: give a label of 1 to 100 characters".into()));
+    }
+    let store = open_store(c).await?;
+    let user = store::find_by_email(&store, email)
+        .await?
+        .ok_or_else(|| AppError::Other(format!("--email: no account with e-mail address {email}")))?;
+    let mut tx = store.begin().await?;
+    let (_, secret) = store::create_token(&mut tx, &Actor::Cli, &user.id, label).await?;
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    store.close().await;
+    Ok(secret)
+}
+
+pub async fn token_revoke(c: &Config, id: &str) -> Result<(), AppError> {
+    let store = open_store(c).await?;
+    let mut tx = store.begin().await?;
+    match store::revoke_token(&mut tx, &Actor::Cli, id).await {
+        Ok(()) => {}
+        Err(loket_store::StoreError::NotFound) => {
+            return Err(AppError::Other(format!("--id: no live token with id {id}")));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    store.close().await;
+    Ok(())
+}
+
+/// Reads one line (the password) from standard input.
+pub fn read_password_line() -> Result<String, AppError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| AppError::Other(format!("--password-stdin: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

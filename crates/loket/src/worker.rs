@@ -1,0 +1,141 @@
+//! Background work: the outbox sender and the clean-up of expired sessions.
+
+use crate::config::Config;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use loket_render::notify::{Outgoing, eml, message};
+use loket_store::Store;
+use loket_store::notify::{self as outbox, OutboxMessage};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How messages leave Loket.
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// `.eml` files in a folder (no SMTP server configured).
+    Files(PathBuf),
+}
+
+impl Transport {
+    pub fn from_config(c: &Config) -> Result<Transport, String> {
+        match &c.smtp_url {
+            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .map(|b| Transport::Smtp(b.timeout(Some(Duration::from_secs(30))).build()))
+                .map_err(|e| format!("smtp_url: {e}")),
+            None => Ok(Transport::Files(c.mail_dir())),
+        }
+    }
+
+    async fn send(&self, m: &Outgoing<'_>) -> Result<(), String> {
+        match self {
+            Transport::Smtp(t) => {
+                let msg = message(m).map_err(|e| e.to_string())?;
+                t.send(msg).await.map(|_| ()).map_err(|e| e.to_string())
+            }
+            Transport::Files(dir) => {
+                let bytes = eml(m).map_err(|e| e.to_string())?;
+                tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
+                // Write then rename, so a reader never sees half a file.
+                let name = format!("{}-{}.eml", m.created_at_ms, m.id);
+                let tmp = dir.join(format!(".{name}.tmp"));
+                tokio::fs::write(&tmp, bytes).await.map_err(|e| e.to_string())?;
+                tokio::fs::rename(&tmp, dir.join(name)).await.map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+pub struct OutboxWorker {
+    pub store: Store,
+    pub transport: Transport,
+    pub from_name: String,
+    pub from_addr: String,
+    pub poll: Duration,
+    pub id: String,
+}
+
+/// A claimed message is ours for this long; if we die, another worker
+/// picks it up afterwards.
+const LEASE_MS: i64 = 5 * 60 * 1000;
+const BATCH: i64 = 20;
+
+impl OutboxWorker {
+    /// Sends one batch; returns how many messages were handled.
+    pub async fn run_once(&self) -> Result<usize, loket_store::StoreError> {
+        let batch = outbox::claim_due(&self.store, &self.id, LEASE_MS, BATCH).await?;
+        for msg in &batch {
+            self.deliver(msg).await?;
+        }
+        Ok(batch.len())
+    }
+
+    async fn deliver(&self, msg: &OutboxMessage) -> Result<(), loket_store::StoreError> {
+        let out = Outgoing {
+            id: &msg.id,
+            from_name: &self.from_name,
+            from_addr: &self.from_addr,
+            to: &msg.to_addr,
+            subject: &msg.subject,
+            body: &msg.body,
+            created_at_ms: msg.created_at,
+        };
+        match self.transport.send(&out).await {
+            Ok(()) => {
+                outbox::mark_sent(&self.store, &msg.id, &self.id).await?;
+                metrics::counter!("loket_outbox_sent_total").increment(1);
+            }
+            Err(e) => {
+                tracing::warn!(id = %msg.id, attempts = msg.attempts + 1, error = %e, "sending mail failed; will retry");
+                outbox::mark_failed(&self.store, msg, &self.id, &e).await?;
+                metrics::counter!("loket_outbox_failures_total").increment(1);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs until `stop` turns true; the batch in hand is finished first.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            let handled = match self.run_once().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::error!(error = %e, "outbox worker");
+                    0
+                }
+            };
+            if *stop.borrow() {
+                break;
+            }
+            if handled as i64 == BATCH {
+                continue;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.poll) => {}
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() {
+                // One last pass, so messages written just before shutdown go.
+                if let Err(e) = self.run_once().await {
+                    tracing::error!(error = %e, "outbox worker");
+                }
+                break;
+            }
+        }
+        tracing::info!("outbox worker stopped");
+    }
+}
+
+/// Removes expired sessions and old login failures every ten minutes.
+pub async fn purge(store: Store, mut stop: watch::Receiver<bool>) {
+    loop {
+        match loket_store::people::purge_expired(&store).await {
+            Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired sessions and links"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}
