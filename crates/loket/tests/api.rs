@@ -1,0 +1,287 @@
+//! The API and the role checks, through the real HTTP server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use serde_json::{Value, json};
+
+/// Every staff page and the roles that may open it.
+const PAGE_MATRIX: &[(&str, &[&str])] = &[
+    (
+        "/staff",
+        &["counter", "contact_centre", "case_handler", "hr", "fleet", "vaccination_coordinator", "admin"],
+    ),
+    ("/admin/users", &["admin"]),
+    ("/admin/users/new", &["admin"]),
+    ("/admin/audit", &["admin"]),
+    ("/admin/access-log", &["admin"]),
+    ("/admin/mail", &["admin"]),
+];
+
+/// Every API route that needs a role, and the roles allowed.
+const API_MATRIX: &[(&str, &[&str])] = &[
+    ("/api/v1/users", &["admin"]),
+    ("/api/v1/tokens", &["admin"]),
+    ("/api/v1/audit", &["admin"]),
+    ("/api/v1/access-log", &["admin"]),
+];
+
+const ROLES: &[&str] = &[
+    "resident",
+    "counter",
+    "contact_centre",
+    "case_handler",
+    "hr",
+    "fleet",
+    "vaccination_coordinator",
+    "admin",
+];
+
+#[tokio::test]
+async fn route_role_matrix() {
+    let app = TestApp::spawn().await;
+    let anon = app.client();
+    for (path, _) in PAGE_MATRIX {
+        let r = anon.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "anonymous {path}");
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
+    }
+    for (path, _) in API_MATRIX {
+        let r = anon.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 401, "anonymous {path}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+    for role in ROLES {
+        let email = format!("{role}@leuven.example");
+        let c = app.signed_in(&email, &[role]).await;
+        let token = loket::cli::token_create(&app.config, &email, "matrix").await.unwrap();
+        for (path, allowed) in PAGE_MATRIX {
+            let (status, _) = app.get(&c, path).await;
+            let want = if allowed.contains(role) { 200 } else { 403 };
+            assert_eq!(status, want, "{role} GET {path}");
+        }
+        for (path, allowed) in API_MATRIX {
+            let r = app.client().get(app.url(path)).bearer_auth(&token).send().await.unwrap();
+            let want = if allowed.contains(role) { 200 } else { 403 };
+            assert_eq!(r.status().as_u16(), want, "{role} API {path}");
+        }
+        // Every role may read itself.
+        let r = app.client().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+        let me: Value = r.json().await.unwrap();
+        assert_eq!(me["roles"], json!([role]));
+    }
+    // State-changing admin forms refuse non-admins even with a valid token.
+    let c = app.signed_in("hr2@leuven.example", &["hr"]).await;
+    let (_, html) = app.get(&c, "/staff").await;
+    let r = c
+        .post(app.url("/admin/users/new"))
+        .form(&[("csrf", csrf_of(&html).as_str()), ("email", "x@leuven.example"), ("name", "X"), ("roles", "admin")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(loket_store::people::find_by_email(&app.store, "x@leuven.example").await.unwrap().is_none());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn tokens_authenticate_and_revoke() {
+    let app = TestApp::spawn().await;
+    app.signed_in("admin@leuven.example", &["admin"]).await;
+    let admin_token = loket::cli::token_create(&app.config, "admin@leuven.example", "ops").await.unwrap();
+    app.signed_in("hr@leuven.example", &["hr"]).await;
+    let hr_token = loket::cli::token_create(&app.config, "hr@leuven.example", "payroll").await.unwrap();
+    let c = app.client();
+    let r = c.get(app.url("/api/v1/me")).bearer_auth(&hr_token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    // Only the hash is stored.
+    let stored = app.count("SELECT COUNT(*) FROM api_tokens WHERE token_hash LIKE 'lkt_%'").await;
+    assert_eq!(stored, 0);
+
+    let tokens: Value = c
+        .get(app.url("/api/v1/tokens"))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "payroll")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = c.delete(app.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&admin_token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let r = c.get(app.url("/api/v1/me")).bearer_auth(&hr_token).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    // Revoking twice: not found.
+    let r = c.delete(app.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&admin_token).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    // Garbage tokens.
+    for bad in ["", "lkt_nope", "Basic abc"] {
+        let r = c.get(app.url("/api/v1/me")).header("authorization", bad).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{bad}");
+    }
+    // Audit rows for token creation and revocation.
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'token.create'").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'token.revoke'").await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn api_bad_input_is_problem_json_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    app.signed_in("admin@leuven.example", &["admin"]).await;
+    let token = loket::cli::token_create(&app.config, "admin@leuven.example", "t").await.unwrap();
+    let c = app.client();
+    let users = app.count("SELECT COUNT(*) FROM users").await;
+    let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
+
+    // Unknown role and malformed e-mail: 422 with both fields named.
+    let r = c
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .header("accept-language", "en")
+        .json(&json!({"email": "nope", "name": "Tom", "roles": ["mayor"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["email", "roles"]);
+    assert_eq!(p["errors"][1]["code"], "role-unknown");
+    assert!(p["errors"][0]["detail"].as_str().unwrap().starts_with("E-mail address:"));
+
+    // Too-short password.
+    let r = c
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&json!({"email": "tom@leuven.example", "name": "Tom", "roles": ["hr"], "password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["errors"][0]["code"], "password-too-short");
+
+    // Garbage JSON, wrong types, unknown fields, wrong content type.
+    for (body, ctype, status) in [
+        ("{not json", "application/json", 400),
+        ("{\"email\": 5, \"name\": \"x\", \"roles\": []}", "application/json", 422),
+        ("{\"email\": \"a@b.be\", \"name\": \"x\", \"roles\": [], \"admin\": true}", "application/json", 422),
+        ("email=a", "text/plain", 415),
+    ] {
+        let r = c
+            .post(app.url("/api/v1/users"))
+            .bearer_auth(&token)
+            .header("content-type", ctype)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), status, "{body}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["status"], status);
+    }
+    // An oversized body.
+    let big = format!("{{\"email\": \"a@b.be\", \"name\": \"{}\", \"roles\": [\"hr\"]}}", "x".repeat(200_000));
+    let r = c
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+
+    // Unknown API paths are problem documents too.
+    let r = c.get(app.url("/api/v1/nothing-here")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit);
+
+    // And the good request works, and is audited.
+    let r = c
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&json!({"email": "tom@leuven.example", "name": "Tom Maes", "roles": ["hr", "fleet"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let u: Value = r.json().await.unwrap();
+    assert_eq!(u["roles"], json!(["hr", "fleet"]));
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit + 1);
+    // Duplicate: a field error, not a 500.
+    let r = c
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&json!({"email": "TOM@leuven.example", "name": "Tom", "roles": ["hr"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["errors"][0]["code"], "email-taken");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn openapi_describes_every_api_route() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented: Vec<String> = Vec::new();
+    for (path, item) in paths {
+        for m in ["get", "post", "put", "delete", "patch"] {
+            if item.get(m).is_some() {
+                documented.push(format!("{} {path}", m.to_uppercase()));
+            }
+        }
+    }
+    documented.sort();
+    let mut expected = vec![
+        "GET /api/v1/me",
+        "GET /api/v1/users",
+        "POST /api/v1/users",
+        "PUT /api/v1/users/{id}/roles",
+        "GET /api/v1/tokens",
+        "DELETE /api/v1/tokens/{id}",
+        "GET /api/v1/audit",
+        "GET /api/v1/access-log",
+    ];
+    expected.sort();
+    assert_eq!(documented, expected);
+    // Each documented route answers (401 without a token, not 404).
+    for op in &expected {
+        let (method, path) = op.split_once(' ').unwrap();
+        let url = app.url(&path.replace("{id}", "x"));
+        let r = app
+            .client()
+            .request(method.parse().unwrap(), url)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{op}");
+    }
+    let (status, html) = app.get(&app.client(), "/api").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("/api/v1/users/{id}/roles"));
+    app.stop().await;
+}

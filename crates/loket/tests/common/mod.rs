@@ -1,0 +1,170 @@
+//! Starts the real app in-process on an ephemeral port, against a fresh
+//! SQLite database, or a fresh PostgreSQL database when
+//! `LOKET_TEST_POSTGRES_URL` is set (an admin URL; a database is created per
+//! test app).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use loket::config::Config;
+use loket::{Running, start_with_store};
+use loket_store::Store;
+use loket_store::sqlx;
+use reqwest::redirect::Policy;
+use std::path::PathBuf;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub running: Option<Running>,
+    pub base: String,
+    pub store: Store,
+    pub config: Config,
+    pub dir: PathBuf,
+}
+
+/// The backend under test: "sqlite" or "postgres".
+pub fn backend() -> &'static str {
+    if std::env::var("LOKET_TEST_POSTGRES_URL").is_ok() { "postgres" } else { "sqlite" }
+}
+
+/// A fresh, empty database URL for one test app.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("LOKET_TEST_POSTGRES_URL") {
+        Ok(admin) => {
+            let name = format!("loket_t_{}", uuid::Uuid::now_v7().simple());
+            sqlx::any::install_default_drivers();
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .expect("connect to the test PostgreSQL");
+            sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .await
+                .expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
+            format!("{base}/{name}")
+        }
+        Err(_) => format!("sqlite://{}?mode=rwc", dir.join("loket.db").display()),
+    }
+}
+
+pub fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("loket-test-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = temp_dir();
+        let mut config = Config {
+            addr: "127.0.0.1:0".to_owned(),
+            data_dir: dir.clone(),
+            database_url: Some(fresh_database_url(&dir).await),
+            outbox_poll_ms: 50,
+            db_max_connections: 8,
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let store = loket::open_store(&config).await.expect("open store");
+        let running = start_with_store(&config, store.clone(), false).await.expect("start app");
+        let base = format!("http://{}", running.addr);
+        TestApp {
+            running: Some(running),
+            base,
+            store,
+            config,
+            dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn get(&self, c: &reqwest::Client, path: &str) -> (u16, String) {
+        let r = c.get(self.url(path)).send().await.unwrap();
+        let s = r.status().as_u16();
+        (s, r.text().await.unwrap())
+    }
+
+    /// GETs a page with a form, then posts `fields` with its CSRF token.
+    pub async fn submit(
+        &self,
+        c: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let (status, html) = self.get(c, form_page).await;
+        assert_eq!(status, 200, "GET {form_page}: {html}");
+        let csrf = csrf_of(&html);
+        let mut body: Vec<(&str, &str)> = fields.to_vec();
+        body.push(("csrf", &csrf));
+        c.post(self.url(action)).form(&body).send().await.unwrap()
+    }
+
+    /// Creates a confirmed account with these roles and signs it in.
+    pub async fn signed_in(&self, email: &str, roles: &[&str]) -> reqwest::Client {
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        loket::cli::user_add(&self.config, email, "Test Person", &roles, Some(PASSWORD.to_owned()))
+            .await
+            .expect("user add");
+        let c = self.client();
+        let r = self
+            .submit(&c, "/login", "/login", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(r.status().as_u16(), 303, "login {email}: {}", r.text().await.unwrap());
+        c
+    }
+
+    /// The newest outbox message to `to`.
+    pub async fn last_mail_to(&self, to: &str) -> loket_store::notify::OutboxMessage {
+        loket_store::notify::recent(&self.store, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.to_addr == to)
+            .unwrap_or_else(|| panic!("no mail to {to}"))
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sql).fetch_one(self.store.pool()).await.unwrap().get::<i64, _>(0)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The CSRF token in a page's first form.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).map(|i| i + marker.len()).expect("csrf field in page");
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}
+
+/// The first link in a text that starts with `base` + `prefix`.
+pub fn link_in(text: &str, prefix: &str) -> String {
+    let start = text.find(prefix).unwrap_or_else(|| panic!("no {prefix} link in {text}"));
+    text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}

@@ -1,0 +1,257 @@
+//! Operations: health, metrics, the outbox worker, the CLI on the same data
+//! folder as the server, and graceful shutdown on SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn health_ready_and_metrics() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    assert_eq!(app.get(&c, "/healthz").await, (200, "ok".to_owned()));
+    assert_eq!(app.get(&c, "/readyz").await.0, 200);
+    let _ = app.get(&c, "/login").await;
+    let _ = app.get(&c, "/confirm/abc").await;
+    let (status, text) = app.get(&c, "/metrics").await;
+    assert_eq!(status, 200);
+    assert!(text.contains("loket_http_requests_total"), "{text}");
+    // Labelled by route template, never by raw path.
+    assert!(text.contains("route=\"/confirm/{token}\""), "{text}");
+    assert!(!text.contains("/confirm/abc"));
+    assert!(text.contains("loket_http_request_duration_seconds_bucket"));
+    assert!(text.contains("loket_outbox_backlog"));
+    assert!(text.contains("loket_db_pool_connections"));
+    app.stop().await;
+}
+
+async fn wait_until<F: std::future::Future<Output = bool>>(mut f: impl FnMut() -> F) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(15) {
+        if f().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn outbox_writes_eml_files_without_smtp() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    app.submit(
+        &c,
+        "/register",
+        "/register",
+        &[("email", "mail@example.org"), ("name", "Mail Test"), ("password", PASSWORD), ("password_repeat", PASSWORD)],
+    )
+    .await;
+    let dir = app.dir.join("mail");
+    let found = wait_until(|| {
+        let dir = dir.clone();
+        async move {
+            std::fs::read_dir(&dir)
+                .map(|d| d.filter_map(Result::ok).any(|e| e.path().extension().is_some_and(|x| x == "eml")))
+                .unwrap_or(false)
+        }
+    })
+    .await;
+    assert!(found, "no .eml written");
+    let file = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).next().unwrap().path();
+    let eml = std::fs::read_to_string(file).unwrap();
+    assert!(eml.contains("To: mail@example.org"));
+    assert!(eml.contains("/confirm/"));
+    let sent = wait_until(|| async { app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await == 1 }).await;
+    assert!(sent);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn outbox_retries_with_backoff_and_loses_nothing() {
+    // An SMTP server that is not there: port 9 on loopback refuses.
+    let app = TestApp::spawn_with(|c| c.smtp_url = Some("smtp://127.0.0.1:9".to_owned())).await;
+    let c = app.client();
+    app.submit(
+        &c,
+        "/register",
+        "/register",
+        &[("email", "retry@example.org"), ("name", "Retry"), ("password", PASSWORD), ("password_repeat", PASSWORD)],
+    )
+    .await;
+    let failed_once = wait_until(|| async {
+        app.count("SELECT COUNT(*) FROM outbox WHERE attempts >= 1 AND status = 'pending' AND last_error IS NOT NULL").await == 1
+    })
+    .await;
+    assert!(failed_once);
+    let m = app.last_mail_to("retry@example.org").await;
+    assert_eq!(m.status, "pending");
+    assert_eq!(m.attempts, 1);
+    // The next attempt waits about 30 seconds (the first back-off step).
+    let wait = m.next_attempt_at - loket_store::now_ms();
+    assert!((20_000..=31_000).contains(&wait), "{wait}");
+    // With SMTP configured, the sent-mail pages are off: messages hold links.
+    let admin = app.signed_in("admin@example.org", &["admin"]).await;
+    assert_eq!(app.get(&admin, "/admin/mail").await.0, 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_workers_never_claim_the_same_message() {
+    let app = TestApp::spawn().await;
+    // Stop the app's own worker first, so only our two claimers run.
+    let dir = app.dir.clone();
+    let mut app = app;
+    if let Some(r) = app.running.take() {
+        r.shutdown().await;
+    }
+    let store = loket_store::Store::connect(&app.config.database_url(), 8).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..60 {
+        let mail = loket_domain::notify::Mail {
+            to: loket_domain::ident::Email::parse(&format!("p{i}@example.org")).unwrap(),
+            subject: "s".into(),
+            body: "b".into(),
+        };
+        loket_store::notify::enqueue(&mut tx, &mail).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut handles = Vec::new();
+    for w in 0..6 {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let batch = loket_store::notify::claim_due(&store, &format!("w{w}"), 60_000, 7).await.unwrap();
+                if batch.is_empty() {
+                    break;
+                }
+                mine.extend(batch.into_iter().map(|m| m.id));
+            }
+            mine
+        }));
+    }
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.await.unwrap());
+    }
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(n, 60, "every message claimed exactly once");
+    assert_eq!(all.len(), 60);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn loket_bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_loket"))
+}
+
+#[tokio::test]
+async fn cli_acts_on_the_same_data_as_serve() {
+    let dir = temp_dir();
+    let db = fresh_database_url(&dir).await;
+    let args = |extra: &[&str]| {
+        let mut v = vec!["--data-dir".to_owned(), dir.display().to_string(), "--database-url".to_owned(), db.clone()];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let out = loket_bin().args(args(&["migrate"])).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // A password on standard input.
+    let mut child = loket_bin()
+        .args(args(&["user", "add", "--email", "els@leuven.example", "--name", "Els Willems", "--role", "hr,admin", "--password-stdin"]))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Bad input: a clear message naming the option, exit code 2, nothing created.
+    let out = loket_bin()
+        .args(args(&["user", "add", "--email", "bad", "--name", "X", "--role", "mayor"]))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--email") && err.contains("--role: unknown role"), "{err}");
+
+    let out = loket_bin()
+        .args(args(&["token", "create", "--email", "els@leuven.example", "--name", "cli test"]))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("lkt_"));
+
+    // Now serve the same data folder and database, and use both.
+    let config = loket::config::Config {
+        addr: "127.0.0.1:0".into(),
+        data_dir: dir.clone(),
+        database_url: Some(db.clone()),
+        ..Default::default()
+    };
+    let running = loket::start(&config, false).await.unwrap();
+    let base = format!("http://{}", running.addr);
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "els@leuven.example");
+    assert_eq!(me["roles"], serde_json::json!(["hr", "admin"]));
+    running.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn sigterm_shuts_down_gracefully() {
+    let dir = temp_dir();
+    let db = fresh_database_url(&dir).await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = loket_bin()
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir", &dir.display().to_string(), "--database-url", &db])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/readyz");
+    let up = wait_until(|| {
+        let url = url.clone();
+        async move { reqwest::get(&url).await.map(|r| r.status() == 200).unwrap_or(false) }
+    })
+    .await;
+    assert!(up, "server did not come up");
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "did not stop after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(code.success(), "exit status {code:?}");
+    let mut err = String::new();
+    use std::io::Read;
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(err.contains("shutting down"), "{err}");
+    assert!(err.contains("outbox worker stopped"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
