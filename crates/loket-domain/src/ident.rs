@@ -241,7 +241,11 @@ mod tests {
     /// Builds a valid number from birth date digits and a counter.
     fn make_nrn(yymmdd: &str, seq: u32, after_2000: bool) -> String {
         let first9: u64 = format!("{yymmdd}{seq:03}").parse().unwrap_or(0);
-        let base = if after_2000 { 2_000_000_000 + first9 } else { first9 };
+        let base = if after_2000 {
+            2_000_000_000 + first9
+        } else {
+            first9
+        };
         format!("{yymmdd}{seq:03}{:02}", 97 - base % 97)
     }
 
@@ -254,8 +258,14 @@ mod tests {
             NationalNumber::parse("85073003329").unwrap_err().code,
             "nrn-checksum"
         );
-        assert_eq!(NationalNumber::parse("8507300332").unwrap_err().code, "nrn-format");
-        assert_eq!(NationalNumber::parse("85133003328").unwrap_err().code, "nrn-format");
+        assert_eq!(
+            NationalNumber::parse("8507300332").unwrap_err().code,
+            "nrn-format"
+        );
+        assert_eq!(
+            NationalNumber::parse("85133003328").unwrap_err().code,
+            "nrn-format"
+        );
         // Born in 2001: only the post-2000 rule matches.
         let n = make_nrn("010203", 45, true);
         assert!(NationalNumber::parse(&n).is_ok());
@@ -301,7 +311,10 @@ mod tests {
             Iban::parse("be68 5390 0754 7034").map(|i| i.0),
             Ok("BE68539007547034".to_owned())
         );
-        assert_eq!(Iban::parse("BE68539007547035").unwrap_err().code, "iban-invalid");
+        assert_eq!(
+            Iban::parse("BE68539007547035").unwrap_err().code,
+            "iban-invalid"
+        );
         assert_eq!(Iban::parse("  ").unwrap_err().code, "required");
     }
 
@@ -315,8 +328,14 @@ mod tests {
             LicencePlate::parse("1abc123").map(|p| p.0),
             Ok("1-ABC-123".to_owned())
         );
-        assert_eq!(LicencePlate::parse("ABC 123").map(|p| p.0), Ok("ABC-123".to_owned()));
-        assert_eq!(LicencePlate::parse("123-abc").map(|p| p.0), Ok("123-ABC".to_owned()));
+        assert_eq!(
+            LicencePlate::parse("ABC 123").map(|p| p.0),
+            Ok("ABC-123".to_owned())
+        );
+        assert_eq!(
+            LicencePlate::parse("123-abc").map(|p| p.0),
+            Ok("123-ABC".to_owned())
+        );
         for bad in ["0-ABC-123", "AB-1234", "1-AB1-123", "ZZZZZZZZ"] {
             assert!(LicencePlate::parse(bad).is_err(), "{bad}");
         }

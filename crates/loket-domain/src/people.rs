@@ -2,7 +2,9 @@
 
 use crate::ident::Email;
 use crate::validation::{FieldError, Invalid};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::Serialize;
 use std::fmt;
@@ -252,10 +254,15 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("correct horse batterz", &h));
         assert!(!verify_password("x", ""));
-        assert_eq!(check_new_password("short", None).unwrap_err().code, "password-too-short");
+        assert_eq!(
+            check_new_password("short", None).unwrap_err().code,
+            "password-too-short"
+        );
         let email = Email::parse("a.person@leuven.be").ok();
         assert_eq!(
-            check_new_password("A.Person@leuven.be", email.as_ref()).unwrap_err().code,
+            check_new_password("A.Person@leuven.be", email.as_ref())
+                .unwrap_err()
+                .code,
             "password-is-email"
         );
     }
@@ -265,7 +272,9 @@ mod tests {
         let err = validate_registration("nope", "", "short", "other").unwrap_err();
         let fields: Vec<&str> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["email", "name", "password", "password_repeat"]);
-        assert!(validate_registration("an@leuven.be", "An", "long enough pw", "long enough pw").is_ok());
+        assert!(
+            validate_registration("an@leuven.be", "An", "long enough pw", "long enough pw").is_ok()
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! printable where needed, RFC 2047 subjects).
 
 use lettre::Message;
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -29,7 +29,10 @@ pub struct Outgoing<'a> {
 /// Builds the message.
 pub fn message(m: &Outgoing<'_>) -> Result<Message, RenderError> {
     let from = Mailbox::new(Some(m.from_name.to_owned()), m.from_addr.parse()?);
-    let domain = m.from_addr.rsplit_once('@').map_or("loket.invalid", |(_, d)| d);
+    let domain = m
+        .from_addr
+        .rsplit_once('@')
+        .map_or("loket.invalid", |(_, d)| d);
     let date = std::time::UNIX_EPOCH
         + std::time::Duration::from_millis(u64::try_from(m.created_at_ms).unwrap_or_default());
     Ok(Message::builder()
@@ -64,9 +67,21 @@ mod tests {
         };
         let bytes = eml(&out).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("Message-ID: <0190-abc@leuven.example>"), "{text}");
+        assert!(
+            text.contains("Message-ID: <0190-abc@leuven.example>"),
+            "{text}"
+        );
         assert!(text.contains("To: an@example.org"));
-        assert!(text.contains("Subject: Bevestig uw e-mailadres =?utf-8?b?"), "{text}");
-        assert!(eml(&Outgoing { to: "not an address", ..out }).is_err());
+        assert!(
+            text.contains("Subject: Bevestig uw e-mailadres =?utf-8?b?"),
+            "{text}"
+        );
+        assert!(
+            eml(&Outgoing {
+                to: "not an address",
+                ..out
+            })
+            .is_err()
+        );
     }
 }

@@ -5,7 +5,7 @@ use crate::{Result, Store, Tx, new_id, now_ms};
 use loket_domain::audit::Actor;
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{Any, QueryBuilder, Row};
+use sqlx::Row;
 
 /// One change, as the caller describes it.
 pub struct Change<'a> {
@@ -99,32 +99,37 @@ pub struct AccessRow {
     pub purpose: String,
 }
 
-fn push_filter(qb: &mut QueryBuilder<Any>, f: &Filter, person_cols: (&str, &str)) {
-    qb.push(" WHERE 1 = 1");
-    if let Some(p) = f.person.clone() {
-        qb.push(format_args!(" AND ({} = ", person_cols.0));
-        qb.push_bind(p.clone());
-        qb.push(format_args!(" OR {} = ", person_cols.1));
-        qb.push_bind(p);
-        qb.push(")");
+impl Filter {
+    /// The bind values of the filter, in the order the queries use them:
+    /// person, record type, record id ('' matches everything), limit.
+    ///
+    /// Why static SQL and not `QueryBuilder`: with `Any`, `QueryBuilder`
+    /// writes `?` placeholders, which PostgreSQL refuses.
+    fn binds(&self) -> (String, String, String, i64) {
+        (
+            self.person.clone().unwrap_or_default(),
+            self.record_type.clone().unwrap_or_default(),
+            self.record_id.clone().unwrap_or_default(),
+            self.limit.clamp(1, 1000),
+        )
     }
-    if let Some(t) = f.record_type.clone() {
-        qb.push(" AND record_type = ").push_bind(t);
-    }
-    if let Some(id) = f.record_id.clone() {
-        qb.push(" AND record_id = ").push_bind(id);
-    }
-    qb.push(" ORDER BY at DESC, id DESC LIMIT ")
-        .push_bind(f.limit.clamp(1, 1000));
 }
 
 pub async fn list_audit(store: &Store, f: &Filter) -> Result<Vec<AuditRow>> {
-    let mut qb = QueryBuilder::<Any>::new(
+    let (person, record_type, record_id, limit) = f.binds();
+    let rows = sqlx::query(
         "SELECT id, at, actor_kind, actor_id, action, record_type, record_id, subject_user_id, \
-         before_summary, after_summary FROM audit_log",
-    );
-    push_filter(&mut qb, f, ("actor_id", "subject_user_id"));
-    let rows = qb.build().fetch_all(store.pool()).await?;
+         before_summary, after_summary FROM audit_log \
+         WHERE ($1 = '' OR actor_id = $1 OR subject_user_id = $1) \
+           AND ($2 = '' OR record_type = $2) AND ($3 = '' OR record_id = $3) \
+         ORDER BY at DESC, id DESC LIMIT $4",
+    )
+    .bind(person)
+    .bind(record_type)
+    .bind(record_id)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(AuditRow {
@@ -144,11 +149,19 @@ pub async fn list_audit(store: &Store, f: &Filter) -> Result<Vec<AuditRow>> {
 }
 
 pub async fn list_access(store: &Store, f: &Filter) -> Result<Vec<AccessRow>> {
-    let mut qb = QueryBuilder::<Any>::new(
-        "SELECT id, at, actor_id, subject_user_id, record_type, record_id, purpose FROM access_log",
-    );
-    push_filter(&mut qb, f, ("actor_id", "subject_user_id"));
-    let rows = qb.build().fetch_all(store.pool()).await?;
+    let (person, record_type, record_id, limit) = f.binds();
+    let rows = sqlx::query(
+        "SELECT id, at, actor_id, subject_user_id, record_type, record_id, purpose FROM access_log \
+         WHERE ($1 = '' OR actor_id = $1 OR subject_user_id = $1) \
+           AND ($2 = '' OR record_type = $2) AND ($3 = '' OR record_id = $3) \
+         ORDER BY at DESC, id DESC LIMIT $4",
+    )
+    .bind(person)
+    .bind(record_type)
+    .bind(record_id)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(AccessRow {

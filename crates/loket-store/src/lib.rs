@@ -170,7 +170,9 @@ pub fn hash_secret(secret: &str) -> String {
 /// Turns a unique-constraint violation into a field error; other errors pass.
 pub(crate) fn unique_to_field(err: sqlx::Error, field: &str, code: &'static str) -> StoreError {
     match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Invalid(Invalid::one(field, code)),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Invalid(Invalid::one(field, code))
+        }
         _ => StoreError::Db(err),
     }
 }

@@ -58,7 +58,12 @@ fn decode(r: &sqlx::any::AnyRow) -> Result<OutboxMessage> {
 
 /// Claims up to `limit` due messages for `worker` for `lease_ms`. A message
 /// whose lease ran out (its worker died) is due again.
-pub async fn claim_due(store: &Store, worker: &str, lease_ms: i64, limit: i64) -> Result<Vec<OutboxMessage>> {
+pub async fn claim_due(
+    store: &Store,
+    worker: &str,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<OutboxMessage>> {
     let now = now_ms();
     let mut tx = store.begin().await?;
     let rows = sqlx::query(
@@ -97,10 +102,19 @@ pub async fn mark_sent(store: &Store, id: &str, worker: &str) -> Result<()> {
 
 /// Records a failed attempt: the message is retried after an exponential
 /// back-off, and parked as `failed` after [`MAX_ATTEMPTS`] (never deleted).
-pub async fn mark_failed(store: &Store, msg: &OutboxMessage, worker: &str, error: &str) -> Result<()> {
+pub async fn mark_failed(
+    store: &Store,
+    msg: &OutboxMessage,
+    worker: &str,
+    error: &str,
+) -> Result<()> {
     let attempts = msg.attempts + 1;
     let next = now_ms() + retry_delay_seconds(u32::try_from(attempts).unwrap_or(u32::MAX)) * 1000;
-    let status = if attempts >= i64::from(MAX_ATTEMPTS) { "failed" } else { "pending" };
+    let status = if attempts >= i64::from(MAX_ATTEMPTS) {
+        "failed"
+    } else {
+        "pending"
+    };
     let error: String = error.chars().take(1000).collect();
     sqlx::query(
         "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, \

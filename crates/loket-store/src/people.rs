@@ -2,7 +2,9 @@
 //! and failed logins.
 
 use crate::audit::{self, Change};
-use crate::{Result, Store, StoreError, Tx, hash_secret, new_id, new_secret, now_ms, unique_to_field};
+use crate::{
+    Result, Store, StoreError, Tx, hash_secret, new_id, new_secret, now_ms, unique_to_field,
+};
 use loket_domain::audit::Actor;
 use loket_domain::ident::Email;
 use loket_domain::people::{PersonName, Role, Roles};
@@ -79,8 +81,10 @@ pub async fn create_user(tx: &mut Tx, actor: &Actor, new: NewUser<'_>) -> Result
             record_id: &id,
             subject_user_id: Some(&id),
             before: None,
-            after: Some(json!({"email": new.email.as_str(), "name": new.name.as_str(),
-                               "roles": roles, "confirmed": new.confirmed})),
+            after: Some(
+                json!({"email": new.email.as_str(), "name": new.name.as_str(),
+                               "roles": roles, "confirmed": new.confirmed}),
+            ),
         },
     )
     .await?;
@@ -116,7 +120,10 @@ async fn roles_of(store: &Store, user_id: &str) -> Result<Roles> {
         .bind(user_id)
         .fetch_all(store.pool())
         .await?;
-    let names = rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<Vec<_>, _>>()?;
+    let names = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(parse_roles(&names))
 }
 
@@ -166,7 +173,10 @@ pub async fn list_users(store: &Store, limit: i64) -> Result<Vec<User>> {
         .await?;
     let mut by_user: HashMap<String, Vec<String>> = HashMap::new();
     for r in &role_rows {
-        by_user.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+        by_user
+            .entry(r.try_get(0)?)
+            .or_default()
+            .push(r.try_get(1)?);
     }
     rows.iter()
         .map(|r| {
@@ -221,7 +231,12 @@ pub async fn set_roles(tx: &mut Tx, actor: &Actor, user_id: &str, roles: &[Role]
 }
 
 /// Sets a new password hash and ends every session of the account.
-pub async fn set_password(tx: &mut Tx, actor: &Actor, user_id: &str, password_hash: &str) -> Result<()> {
+pub async fn set_password(
+    tx: &mut Tx,
+    actor: &Actor,
+    user_id: &str,
+    password_hash: &str,
+) -> Result<()> {
     let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(password_hash)
         .bind(now_ms())
@@ -321,7 +336,12 @@ impl LinkPurpose {
 }
 
 /// Creates a single-use link secret valid for `ttl_ms`; only its hash is kept.
-pub async fn create_link(tx: &mut Tx, user_id: &str, purpose: LinkPurpose, ttl_ms: i64) -> Result<String> {
+pub async fn create_link(
+    tx: &mut Tx,
+    user_id: &str,
+    purpose: LinkPurpose,
+    ttl_ms: i64,
+) -> Result<String> {
     let secret = new_secret();
     let now = now_ms();
     sqlx::query(
@@ -505,7 +525,12 @@ pub async fn record_login_failure(store: &Store, email: &str, ip: &str) -> Resul
 }
 
 /// Failed logins since `since_ms`: (for this account, from this IP).
-pub async fn login_failures(store: &Store, email: &str, ip: &str, since_ms: i64) -> Result<(i64, i64)> {
+pub async fn login_failures(
+    store: &Store,
+    email: &str,
+    ip: &str,
+    since_ms: i64,
+) -> Result<(i64, i64)> {
     let row = sqlx::query(
         "SELECT (SELECT COUNT(*) FROM login_failures WHERE email_norm = $1 AND at > $3), \
                 (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3)",
@@ -541,7 +566,12 @@ pub struct ApiToken {
 
 /// Creates an API token for a user; returns (token id, secret). The secret is
 /// shown once and stored only as a hash.
-pub async fn create_token(tx: &mut Tx, actor: &Actor, user_id: &str, name: &str) -> Result<(String, String)> {
+pub async fn create_token(
+    tx: &mut Tx,
+    actor: &Actor,
+    user_id: &str,
+    name: &str,
+) -> Result<(String, String)> {
     let id = new_id();
     let secret = format!("lkt_{}", new_secret());
     sqlx::query(
@@ -579,7 +609,9 @@ pub async fn revoke_token(tx: &mut Tx, actor: &Actor, token_id: &str) -> Result<
     .bind(token_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(r) = row else { return Err(StoreError::NotFound) };
+    let Some(r) = row else {
+        return Err(StoreError::NotFound);
+    };
     let user_id: String = r.try_get(0)?;
     let name: String = r.try_get(1)?;
     audit::record(

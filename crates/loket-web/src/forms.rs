@@ -8,7 +8,11 @@ use loket_domain::Invalid;
 /// The sentence for one field error: `err-<code>` with the field's label.
 pub fn field_message(locale: Locale, field: &str, code: &str) -> String {
     let label_id = format!("field-{}", field.replace('_', "-"));
-    let label = if locale.has(&label_id) { locale.t(&label_id) } else { field.to_owned() };
+    let label = if locale.has(&label_id) {
+        locale.t(&label_id)
+    } else {
+        field.to_owned()
+    };
     locale.t_args(&format!("err-{code}"), &[("field", label)])
 }
 

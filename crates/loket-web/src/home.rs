@@ -14,7 +14,9 @@ use axum::response::Response;
 use axum::routing::get;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/api", get(api_page))
+    Router::new()
+        .route("/", get(home))
+        .route("/api", get(api_page))
 }
 
 #[derive(Template)]
@@ -27,7 +29,12 @@ struct HomePage {
 pub async fn home(ctx: Ctx) -> Result<Response, AppError> {
     let services = ["move", "parking", "premium"]
         .iter()
-        .map(|k| (ctx.locale.t(&format!("service-{k}")), ctx.locale.t(&format!("service-{k}-text"))))
+        .map(|k| {
+            (
+                ctx.locale.t(&format!("service-{k}")),
+                ctx.locale.t(&format!("service-{k}-text")),
+            )
+        })
         .collect();
     render(
         StatusCode::OK,

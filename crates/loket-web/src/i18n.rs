@@ -46,7 +46,11 @@ impl Locale {
                 let mut it = part.trim().split(';');
                 let tag = it.next()?.trim();
                 let q = it
-                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
                     .unwrap_or(1.0);
                 Some((q, tag))
             })
@@ -95,7 +99,10 @@ pub fn format_ms(ms: i64) -> String {
         return String::new();
     };
     match jiff::tz::TimeZone::get("Europe/Brussels") {
-        Ok(tz) => ts.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M").to_string(),
+        Ok(tz) => ts
+            .to_zoned_datetime(tz)
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
         Err(_) => ts.strftime("%Y-%m-%d %H:%M UTC").to_string(),
     }
 }
@@ -124,21 +131,31 @@ mod tests {
         assert!(missing_nl.is_empty(), "missing in nl: {missing_nl:?}");
         // Every message resolves in both languages, with every variable the
         // code passes (a missing one would show as an error marker).
-        let args: HashMap<Cow<'static, str>, FluentValue> = ["field", "min", "minutes", "count", "name", "city", "link"]
-            .into_iter()
-            .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
-            .collect();
+        let args: HashMap<Cow<'static, str>, FluentValue> =
+            ["field", "min", "minutes", "count", "name", "city", "link"]
+                .into_iter()
+                .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
+                .collect();
         for k in &nl {
             for l in Locale::ALL {
-                assert!(LOCALES.try_lookup_with_args(l.langid(), k, &args).is_some(), "{k} does not resolve in {l:?}");
+                assert!(
+                    LOCALES.try_lookup_with_args(l.langid(), k, &args).is_some(),
+                    "{k} does not resolve in {l:?}"
+                );
             }
         }
     }
 
     #[test]
     fn accept_language() {
-        assert_eq!(Locale::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"), Some(Locale::En));
-        assert_eq!(Locale::from_accept_language("fr;q=1, nl-BE;q=0.5"), Some(Locale::Nl));
+        assert_eq!(
+            Locale::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("fr;q=1, nl-BE;q=0.5"),
+            Some(Locale::Nl)
+        );
         assert_eq!(Locale::from_accept_language("fr"), None);
         assert_eq!(Locale::Nl.t("nav-home"), "Start");
     }

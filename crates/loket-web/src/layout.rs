@@ -60,7 +60,11 @@ pub fn local_path(next: &str, fallback: &str) -> String {
         && !next.starts_with("//")
         && !next.starts_with("/\\")
         && !next.chars().any(|c| c.is_control() || c == '\\');
-    if ok { next.to_owned() } else { fallback.to_owned() }
+    if ok {
+        next.to_owned()
+    } else {
+        fallback.to_owned()
+    }
 }
 
 #[cfg(test)]

@@ -93,7 +93,10 @@ pub fn router(state: AppState) -> Router {
         .merge(people::routes())
         .merge(audit::routes())
         .merge(notify::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), people::session::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            people::session::middleware,
+        ))
         .layer(tower_http::csrf::CsrfLayer::new());
     Router::new()
         .merge(pages)

@@ -66,7 +66,8 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     let status = res.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("loket_http_requests_total", &labels).increment(1);
-    metrics::histogram!("loket_http_request_duration_seconds", &labels[..2]).record(start.elapsed().as_secs_f64());
+    metrics::histogram!("loket_http_request_duration_seconds", &labels[..2])
+        .record(start.elapsed().as_secs_f64());
     res
 }
 
@@ -74,13 +75,22 @@ fn asset(content_type: &'static str, body: String) -> Response {
     let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     res
 }
 
 pub async fn css() -> Response {
-    asset("text/css; charset=utf-8", include_str!("../static/loket.css").to_owned())
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("../static/loket.css").to_owned(),
+    )
 }
 
 /// The city's colours, from the configuration.
@@ -88,7 +98,10 @@ pub async fn theme_css(State(state): State<AppState>) -> Response {
     let c = &state.config;
     asset(
         "text/css; charset=utf-8",
-        format!(":root{{--primary:{};--accent:{};}}\n", c.primary_color, c.accent_color),
+        format!(
+            ":root{{--primary:{};--accent:{};}}\n",
+            c.primary_color, c.accent_color
+        ),
     )
 }
 

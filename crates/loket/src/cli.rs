@@ -12,7 +12,11 @@ use std::io::BufRead;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "loket", version, about = "Loket: the city's service platform for residents and staff")]
+#[command(
+    name = "loket",
+    version,
+    about = "Loket: the city's service platform for residents and staff"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -122,7 +126,9 @@ fn explain(code: &str) -> &'static str {
         "required" => "is required",
         "email-invalid" => "is not a valid e-mail address (like name@example.be)",
         "email-taken" => "an account with this e-mail address already exists",
-        "role-unknown" => "unknown role; use counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, admin or resident",
+        "role-unknown" => {
+            "unknown role; use counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, admin or resident"
+        }
         "password-too-short" => "use at least 10 characters",
         "password-too-long" => "use at most 256 characters",
         "password-is-email" => "do not use the e-mail address as password",
@@ -186,9 +192,20 @@ pub async fn user_add(
         Err(e) => return Err(e.into()),
     };
     if password.is_none() {
-        let secret = store::create_link(&mut tx, &id, LinkPurpose::Reset, 7 * 24 * 3600 * 1000).await?;
-        let web = crate::web_config(c, &c.addr.parse().map_err(|_| AppError::Other("addr".into()))?, false)?;
-        let mail = loket_web::notify::welcome_staff_mail(&web, loket_web::i18n::Locale::Nl, &email, name.as_str(), &secret);
+        let secret =
+            store::create_link(&mut tx, &id, LinkPurpose::Reset, 7 * 24 * 3600 * 1000).await?;
+        let web = crate::web_config(
+            c,
+            &c.addr.parse().map_err(|_| AppError::Other("addr".into()))?,
+            false,
+        )?;
+        let mail = loket_web::notify::welcome_staff_mail(
+            &web,
+            loket_web::i18n::Locale::Nl,
+            &email,
+            name.as_str(),
+            &secret,
+        );
         outbox::enqueue(&mut tx, &mail).await?;
     }
     tx.commit().await.map_err(loket_store::StoreError::from)?;
@@ -199,12 +216,14 @@ pub async fn user_add(
 pub async fn token_create(c: &Config, email: &str, name: &str) -> Result<String, AppError> {
     let label = name.trim();
     if label.is_empty() || label.chars().count() > 100 {
-        return Err(AppError::Other("--name: give a label of 1 to 100 characters".into()));
+        return Err(AppError::Other(
+            "--name: give a label of 1 to 100 characters".into(),
+        ));
     }
     let store = open_store(c).await?;
-    let user = store::find_by_email(&store, email)
-        .await?
-        .ok_or_else(|| AppError::Other(format!("--email: no account with e-mail address {email}")))?;
+    let user = store::find_by_email(&store, email).await?.ok_or_else(|| {
+        AppError::Other(format!("--email: no account with e-mail address {email}"))
+    })?;
     let mut tx = store.begin().await?;
     let (_, secret) = store::create_token(&mut tx, &Actor::Cli, &user.id, label).await?;
     tx.commit().await.map_err(loket_store::StoreError::from)?;

@@ -74,7 +74,10 @@ pub enum ConfigError {
     #[error("configuration: {0}")]
     Figment(#[from] Box<figment::Error>),
     #[error("configuration: {field}: {message}")]
-    Field { field: &'static str, message: String },
+    Field {
+        field: &'static str,
+        message: String,
+    },
 }
 
 /// Command-line values that override the configuration.
@@ -109,8 +112,13 @@ impl Config {
             None => fig = fig.merge(Toml::file("loket.toml")),
         }
         // `LOKET_TEST_*` variables belong to the test suite, not to Loket.
-        fig = fig.merge(Env::prefixed("LOKET_").filter(|k| !k.as_str().starts_with("test_")));
-        let mut c: Config = fig.extract().map_err(|e| ConfigError::Figment(Box::new(e)))?;
+        fig = fig.merge(
+            Env::prefixed("LOKET_")
+                .filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test_")),
+        );
+        let mut c: Config = fig
+            .extract()
+            .map_err(|e| ConfigError::Figment(Box::new(e)))?;
         if let Some(d) = &o.data_dir {
             c.data_dir = d.clone();
         }
@@ -143,7 +151,10 @@ impl Config {
         if let Some(url) = &self.database_url
             && loket_store::Backend::from_url(url).is_err()
         {
-            return field("database_url", "use sqlite://PATH or postgres://USER@HOST/DB");
+            return field(
+                "database_url",
+                "use sqlite://PATH or postgres://USER@HOST/DB",
+            );
         }
         if loket_domain::ident::Email::parse(&self.mail_from).is_err() {
             return field("mail_from", "use an e-mail address");
@@ -159,7 +170,10 @@ impl Config {
     /// The database URL: the configured one, or SQLite in the data folder.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("loket.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("loket.db").display()
+            )
         })
     }
 
@@ -174,11 +188,17 @@ impl Config {
     }
 
     pub fn trusted_proxies(&self) -> Vec<IpAddr> {
-        self.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect()
+        self.trusted_proxies
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect()
     }
 
     pub fn logo_svg(&self) -> std::io::Result<Option<String>> {
-        self.logo_path.as_deref().map(std::fs::read_to_string).transpose()
+        self.logo_path
+            .as_deref()
+            .map(std::fs::read_to_string)
+            .transpose()
     }
 
     pub fn data_dir(&self) -> &Path {

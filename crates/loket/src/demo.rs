@@ -14,15 +14,39 @@ pub const DEMO_PASSWORD: &str = "loket-demo-2026";
 pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
     ("admin@demo.leuven.be", "Sara Janssens", &[Role::Admin]),
     ("loket@demo.leuven.be", "Tom Maes", &[Role::Counter]),
-    ("contact@demo.leuven.be", "Ines Claes", &[Role::ContactCentre]),
-    ("dossier@demo.leuven.be", "Pieter Wouters", &[Role::CaseHandler]),
+    (
+        "contact@demo.leuven.be",
+        "Ines Claes",
+        &[Role::ContactCentre],
+    ),
+    (
+        "dossier@demo.leuven.be",
+        "Pieter Wouters",
+        &[Role::CaseHandler],
+    ),
     ("hr@demo.leuven.be", "Lotte Mertens", &[Role::Hr]),
     ("vloot@demo.leuven.be", "Koen Jacobs", &[Role::Fleet]),
-    ("vaccinatie@demo.leuven.be", "Els Willems", &[Role::VaccinationCoordinator]),
-    ("teamlead@demo.leuven.be", "Bart Goossens", &[Role::Counter, Role::ContactCentre, Role::CaseHandler]),
+    (
+        "vaccinatie@demo.leuven.be",
+        "Els Willems",
+        &[Role::VaccinationCoordinator],
+    ),
+    (
+        "teamlead@demo.leuven.be",
+        "Bart Goossens",
+        &[Role::Counter, Role::ContactCentre, Role::CaseHandler],
+    ),
     ("an.peeters@example.org", "An Peeters", &[Role::Resident]),
-    ("mohamed.elamrani@example.org", "Mohamed El Amrani", &[Role::Resident]),
-    ("julie.vandenberghe@example.org", "Julie Van den Berghe", &[Role::Resident]),
+    (
+        "mohamed.elamrani@example.org",
+        "Mohamed El Amrani",
+        &[Role::Resident],
+    ),
+    (
+        "julie.vandenberghe@example.org",
+        "Julie Van den Berghe",
+        &[Role::Resident],
+    ),
     ("jozef.dewit@example.org", "Jozef De Wit", &[Role::Resident]),
 ];
 
@@ -36,8 +60,10 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
         if store::find_by_email(store, email).await?.is_some() {
             continue;
         }
-        let email = Email::parse(email).map_err(|e| AppError::Other(format!("demo: {}", e.code)))?;
-        let name = PersonName::parse(name).map_err(|e| AppError::Other(format!("demo: {}", e.code)))?;
+        let email =
+            Email::parse(email).map_err(|e| AppError::Other(format!("demo: {}", e.code)))?;
+        let name =
+            PersonName::parse(name).map_err(|e| AppError::Other(format!("demo: {}", e.code)))?;
         let mut tx = store.begin().await?;
         store::create_user(
             &mut tx,
@@ -60,7 +86,8 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
 
 /// What the demo prints for a newcomer.
 pub fn banner(url: &str) -> String {
-    let mut s = format!("\nLoket demo is running at {url}\n\nDemo accounts (password: {DEMO_PASSWORD}):\n");
+    let mut s =
+        format!("\nLoket demo is running at {url}\n\nDemo accounts (password: {DEMO_PASSWORD}):\n");
     for (email, name, roles) in DEMO_ACCOUNTS {
         let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         s.push_str(&format!("  {email:<34} {name:<22} {}\n", roles.join(", ")));

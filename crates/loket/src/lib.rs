@@ -36,7 +36,9 @@ pub fn metrics_handle() -> PrometheusHandle {
             let builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(
                     Matcher::Suffix("duration_seconds".to_owned()),
-                    &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
+                    &[
+                        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                    ],
                 )
                 .unwrap_or_else(|_| PrometheusBuilder::new());
             match builder.install_recorder() {
@@ -134,10 +136,13 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
 
     let mut server_stop = stop_rx.clone();
     let server = tokio::spawn(async move {
-        let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = server_stop.wait_for(|v| *v).await;
-            });
+        let serve = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = server_stop.wait_for(|v| *v).await;
+        });
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "server failed");
         }

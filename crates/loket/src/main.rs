@@ -9,7 +9,9 @@ fn init_logging(c: &Config) {
     let filter = EnvFilter::try_from_env("LOKET_LOG")
         .or_else(|_| EnvFilter::try_new(&c.log_level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if c.log_format == "json" {
         builder.json().init();
     } else {
@@ -56,9 +58,19 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Command::User {
-            command: UserCommand::Add { email, name, roles, password_stdin },
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    roles,
+                    password_stdin,
+                },
         } => {
-            let password = if password_stdin { Some(cli::read_password_line()?) } else { None };
+            let password = if password_stdin {
+                Some(cli::read_password_line()?)
+            } else {
+                None
+            };
             let id = cli::user_add(&c, &email, &name, &roles, password).await?;
             println!("created user {id}");
             Ok(())
@@ -82,7 +94,10 @@ async fn run(cli: Cli) -> Result<(), AppError> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("loket: cannot start the runtime: {e}");

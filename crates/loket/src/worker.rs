@@ -34,12 +34,18 @@ impl Transport {
             }
             Transport::Files(dir) => {
                 let bytes = eml(m).map_err(|e| e.to_string())?;
-                tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 // Write then rename, so a reader never sees half a file.
                 let name = format!("{}-{}.eml", m.created_at_ms, m.id);
                 let tmp = dir.join(format!(".{name}.tmp"));
-                tokio::fs::write(&tmp, bytes).await.map_err(|e| e.to_string())?;
-                tokio::fs::rename(&tmp, dir.join(name)).await.map_err(|e| e.to_string())
+                tokio::fs::write(&tmp, bytes)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tokio::fs::rename(&tmp, dir.join(name))
+                    .await
+                    .map_err(|e| e.to_string())
             }
         }
     }

@@ -9,7 +9,15 @@ use serde_json::{Value, json};
 const PAGE_MATRIX: &[(&str, &[&str])] = &[
     (
         "/staff",
-        &["counter", "contact_centre", "case_handler", "hr", "fleet", "vaccination_coordinator", "admin"],
+        &[
+            "counter",
+            "contact_centre",
+            "case_handler",
+            "hr",
+            "fleet",
+            "vaccination_coordinator",
+            "admin",
+        ],
     ),
     ("/admin/users", &["admin"]),
     ("/admin/users/new", &["admin"]),
@@ -44,7 +52,12 @@ async fn route_role_matrix() {
     for (path, _) in PAGE_MATRIX {
         let r = anon.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 303, "anonymous {path}");
-        assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login")
+        );
     }
     for (path, _) in API_MATRIX {
         let r = anon.get(app.url(path)).send().await.unwrap();
@@ -54,19 +67,33 @@ async fn route_role_matrix() {
     for role in ROLES {
         let email = format!("{role}@leuven.example");
         let c = app.signed_in(&email, &[role]).await;
-        let token = loket::cli::token_create(&app.config, &email, "matrix").await.unwrap();
+        let token = loket::cli::token_create(&app.config, &email, "matrix")
+            .await
+            .unwrap();
         for (path, allowed) in PAGE_MATRIX {
             let (status, _) = app.get(&c, path).await;
             let want = if allowed.contains(role) { 200 } else { 403 };
             assert_eq!(status, want, "{role} GET {path}");
         }
         for (path, allowed) in API_MATRIX {
-            let r = app.client().get(app.url(path)).bearer_auth(&token).send().await.unwrap();
+            let r = app
+                .client()
+                .get(app.url(path))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
             let want = if allowed.contains(role) { 200 } else { 403 };
             assert_eq!(r.status().as_u16(), want, "{role} API {path}");
         }
         // Every role may read itself.
-        let r = app.client().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+        let r = app
+            .client()
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
         let me: Value = r.json().await.unwrap();
         assert_eq!(me["roles"], json!([role]));
     }
@@ -75,12 +102,22 @@ async fn route_role_matrix() {
     let (_, html) = app.get(&c, "/staff").await;
     let r = c
         .post(app.url("/admin/users/new"))
-        .form(&[("csrf", csrf_of(&html).as_str()), ("email", "x@leuven.example"), ("name", "X"), ("roles", "admin")])
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("email", "x@leuven.example"),
+            ("name", "X"),
+            ("roles", "admin"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    assert!(loket_store::people::find_by_email(&app.store, "x@leuven.example").await.unwrap().is_none());
+    assert!(
+        loket_store::people::find_by_email(&app.store, "x@leuven.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
     app.stop().await;
 }
 
@@ -88,14 +125,25 @@ async fn route_role_matrix() {
 async fn tokens_authenticate_and_revoke() {
     let app = TestApp::spawn().await;
     app.signed_in("admin@leuven.example", &["admin"]).await;
-    let admin_token = loket::cli::token_create(&app.config, "admin@leuven.example", "ops").await.unwrap();
+    let admin_token = loket::cli::token_create(&app.config, "admin@leuven.example", "ops")
+        .await
+        .unwrap();
     app.signed_in("hr@leuven.example", &["hr"]).await;
-    let hr_token = loket::cli::token_create(&app.config, "hr@leuven.example", "payroll").await.unwrap();
+    let hr_token = loket::cli::token_create(&app.config, "hr@leuven.example", "payroll")
+        .await
+        .unwrap();
     let c = app.client();
-    let r = c.get(app.url("/api/v1/me")).bearer_auth(&hr_token).send().await.unwrap();
+    let r = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&hr_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     // Only the hash is stored.
-    let stored = app.count("SELECT COUNT(*) FROM api_tokens WHERE token_hash LIKE 'lkt_%'").await;
+    let stored = app
+        .count("SELECT COUNT(*) FROM api_tokens WHERE token_hash LIKE 'lkt_%'")
+        .await;
     assert_eq!(stored, 0);
 
     let tokens: Value = c
@@ -116,22 +164,50 @@ async fn tokens_authenticate_and_revoke() {
         .as_str()
         .unwrap()
         .to_owned();
-    let r = c.delete(app.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&admin_token).send().await.unwrap();
+    let r = c
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    let r = c.get(app.url("/api/v1/me")).bearer_auth(&hr_token).send().await.unwrap();
+    let r = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&hr_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.headers()["www-authenticate"], "Bearer");
     // Revoking twice: not found.
-    let r = c.delete(app.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&admin_token).send().await.unwrap();
+    let r = c
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     // Garbage tokens.
     for bad in ["", "lkt_nope", "Basic abc"] {
-        let r = c.get(app.url("/api/v1/me")).header("authorization", bad).send().await.unwrap();
+        let r = c
+            .get(app.url("/api/v1/me"))
+            .header("authorization", bad)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 401, "{bad}");
     }
     // Audit rows for token creation and revocation.
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'token.create'").await, 2);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'token.revoke'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'token.create'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'token.revoke'")
+            .await,
+        1
+    );
     app.stop().await;
 }
 
@@ -139,7 +215,9 @@ async fn tokens_authenticate_and_revoke() {
 async fn api_bad_input_is_problem_json_and_changes_nothing() {
     let app = TestApp::spawn().await;
     app.signed_in("admin@leuven.example", &["admin"]).await;
-    let token = loket::cli::token_create(&app.config, "admin@leuven.example", "t").await.unwrap();
+    let token = loket::cli::token_create(&app.config, "admin@leuven.example", "t")
+        .await
+        .unwrap();
     let c = app.client();
     let users = app.count("SELECT COUNT(*) FROM users").await;
     let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
@@ -156,10 +234,20 @@ async fn api_bad_input_is_problem_json_and_changes_nothing() {
     assert_eq!(r.status(), 422);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let p: Value = r.json().await.unwrap();
-    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["email", "roles"]);
     assert_eq!(p["errors"][1]["code"], "role-unknown");
-    assert!(p["errors"][0]["detail"].as_str().unwrap().starts_with("E-mail address:"));
+    assert!(
+        p["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("E-mail address:")
+    );
 
     // Too-short password.
     let r = c
@@ -176,8 +264,16 @@ async fn api_bad_input_is_problem_json_and_changes_nothing() {
     // Garbage JSON, wrong types, unknown fields, wrong content type.
     for (body, ctype, status) in [
         ("{not json", "application/json", 400),
-        ("{\"email\": 5, \"name\": \"x\", \"roles\": []}", "application/json", 422),
-        ("{\"email\": \"a@b.be\", \"name\": \"x\", \"roles\": [], \"admin\": true}", "application/json", 422),
+        (
+            "{\"email\": 5, \"name\": \"x\", \"roles\": []}",
+            "application/json",
+            422,
+        ),
+        (
+            "{\"email\": \"a@b.be\", \"name\": \"x\", \"roles\": [], \"admin\": true}",
+            "application/json",
+            422,
+        ),
         ("email=a", "text/plain", 415),
     ] {
         let r = c
@@ -194,7 +290,10 @@ async fn api_bad_input_is_problem_json_and_changes_nothing() {
         assert_eq!(p["status"], status);
     }
     // An oversized body.
-    let big = format!("{{\"email\": \"a@b.be\", \"name\": \"{}\", \"roles\": [\"hr\"]}}", "x".repeat(200_000));
+    let big = format!(
+        "{{\"email\": \"a@b.be\", \"name\": \"{}\", \"roles\": [\"hr\"]}}",
+        "x".repeat(200_000)
+    );
     let r = c
         .post(app.url("/api/v1/users"))
         .bearer_auth(&token)
@@ -207,7 +306,12 @@ async fn api_bad_input_is_problem_json_and_changes_nothing() {
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 
     // Unknown API paths are problem documents too.
-    let r = c.get(app.url("/api/v1/nothing-here")).bearer_auth(&token).send().await.unwrap();
+    let r = c
+        .get(app.url("/api/v1/nothing-here"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 
@@ -243,7 +347,15 @@ async fn api_bad_input_is_problem_json_and_changes_nothing() {
 #[tokio::test]
 async fn openapi_describes_every_api_route() {
     let app = TestApp::spawn().await;
-    let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let paths = doc["paths"].as_object().unwrap();
     let mut documented: Vec<String> = Vec::new();
     for (path, item) in paths {

@@ -46,7 +46,12 @@ async fn outbox_writes_eml_files_without_smtp() {
         &c,
         "/register",
         "/register",
-        &[("email", "mail@example.org"), ("name", "Mail Test"), ("password", PASSWORD), ("password_repeat", PASSWORD)],
+        &[
+            ("email", "mail@example.org"),
+            ("name", "Mail Test"),
+            ("password", PASSWORD),
+            ("password_repeat", PASSWORD),
+        ],
     )
     .await;
     let dir = app.dir.join("mail");
@@ -54,17 +59,30 @@ async fn outbox_writes_eml_files_without_smtp() {
         let dir = dir.clone();
         async move {
             std::fs::read_dir(&dir)
-                .map(|d| d.filter_map(Result::ok).any(|e| e.path().extension().is_some_and(|x| x == "eml")))
+                .map(|d| {
+                    d.filter_map(Result::ok)
+                        .any(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                })
                 .unwrap_or(false)
         }
     })
     .await;
     assert!(found, "no .eml written");
-    let file = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).next().unwrap().path();
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .next()
+        .unwrap()
+        .path();
     let eml = std::fs::read_to_string(file).unwrap();
     assert!(eml.contains("To: mail@example.org"));
     assert!(eml.contains("/confirm/"));
-    let sent = wait_until(|| async { app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await == 1 }).await;
+    let sent = wait_until(|| async {
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+            .await
+            == 1
+    })
+    .await;
     assert!(sent);
     app.stop().await;
 }
@@ -78,7 +96,12 @@ async fn outbox_retries_with_backoff_and_loses_nothing() {
         &c,
         "/register",
         "/register",
-        &[("email", "retry@example.org"), ("name", "Retry"), ("password", PASSWORD), ("password_repeat", PASSWORD)],
+        &[
+            ("email", "retry@example.org"),
+            ("name", "Retry"),
+            ("password", PASSWORD),
+            ("password_repeat", PASSWORD),
+        ],
     )
     .await;
     let failed_once = wait_until(|| async {
@@ -107,7 +130,9 @@ async fn two_workers_never_claim_the_same_message() {
     if let Some(r) = app.running.take() {
         r.shutdown().await;
     }
-    let store = loket_store::Store::connect(&app.config.database_url(), 8).await.unwrap();
+    let store = loket_store::Store::connect(&app.config.database_url(), 8)
+        .await
+        .unwrap();
     let mut tx = store.begin().await.unwrap();
     for i in 0..60 {
         let mail = loket_domain::notify::Mail {
@@ -124,7 +149,9 @@ async fn two_workers_never_claim_the_same_message() {
         handles.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             loop {
-                let batch = loket_store::notify::claim_due(&store, &format!("w{w}"), 60_000, 7).await.unwrap();
+                let batch = loket_store::notify::claim_due(&store, &format!("w{w}"), 60_000, 7)
+                    .await
+                    .unwrap();
                 if batch.is_empty() {
                     break;
                 }
@@ -155,40 +182,84 @@ async fn cli_acts_on_the_same_data_as_serve() {
     let dir = temp_dir();
     let db = fresh_database_url(&dir).await;
     let args = |extra: &[&str]| {
-        let mut v = vec!["--data-dir".to_owned(), dir.display().to_string(), "--database-url".to_owned(), db.clone()];
+        let mut v = vec![
+            "--data-dir".to_owned(),
+            dir.display().to_string(),
+            "--database-url".to_owned(),
+            db.clone(),
+        ];
         v.extend(extra.iter().map(|s| s.to_string()));
         v
     };
     let out = loket_bin().args(args(&["migrate"])).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A password on standard input.
     let mut child = loket_bin()
-        .args(args(&["user", "add", "--email", "els@leuven.example", "--name", "Els Willems", "--role", "hr,admin", "--password-stdin"]))
+        .args(args(&[
+            "user",
+            "add",
+            "--email",
+            "els@leuven.example",
+            "--name",
+            "Els Willems",
+            "--role",
+            "hr,admin",
+            "--password-stdin",
+        ]))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Bad input: a clear message naming the option, exit code 2, nothing created.
     let out = loket_bin()
-        .args(args(&["user", "add", "--email", "bad", "--name", "X", "--role", "mayor"]))
+        .args(args(&[
+            "user", "add", "--email", "bad", "--name", "X", "--role", "mayor",
+        ]))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--email") && err.contains("--role: unknown role"), "{err}");
+    assert!(
+        err.contains("--email") && err.contains("--role: unknown role"),
+        "{err}"
+    );
 
     let out = loket_bin()
-        .args(args(&["token", "create", "--email", "els@leuven.example", "--name", "cli test"]))
+        .args(args(&[
+            "token",
+            "create",
+            "--email",
+            "els@leuven.example",
+            "--name",
+            "cli test",
+        ]))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert!(token.starts_with("lkt_"));
 
@@ -225,7 +296,15 @@ async fn sigterm_shuts_down_gracefully() {
         l.local_addr().unwrap().port()
     };
     let mut child = loket_bin()
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir", &dir.display().to_string(), "--database-url", &db])
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+            &dir.display().to_string(),
+            "--database-url",
+            &db,
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -233,24 +312,40 @@ async fn sigterm_shuts_down_gracefully() {
     let url = format!("http://127.0.0.1:{port}/readyz");
     let up = wait_until(|| {
         let url = url.clone();
-        async move { reqwest::get(&url).await.map(|r| r.status() == 200).unwrap_or(false) }
+        async move {
+            reqwest::get(&url)
+                .await
+                .map(|r| r.status() == 200)
+                .unwrap_or(false)
+        }
     })
     .await;
     assert!(up, "server did not come up");
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let start = Instant::now();
     let code = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "did not stop after SIGTERM");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "did not stop after SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(code.success(), "exit status {code:?}");
     let mut err = String::new();
     use std::io::Read;
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(err.contains("shutting down"), "{err}");
     assert!(err.contains("outbox worker stopped"), "{err}");
     let _ = std::fs::remove_dir_all(dir);

@@ -29,10 +29,20 @@ async fn register_confirm_login_logout() {
 
     // Not confirmed yet: sign-in is refused with a clear message.
     let r = app
-        .submit(&c, "/login", "/login", &[("email", email), ("password", PASSWORD)])
+        .submit(
+            &c,
+            "/login",
+            "/login",
+            &[("email", email), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("Bevestig eerst uw e-mailadres"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Bevestig eerst uw e-mailadres")
+    );
 
     // The confirmation mail is in the outbox, in the same transaction.
     let mail = app.last_mail_to(email).await;
@@ -47,7 +57,12 @@ async fn register_confirm_login_logout() {
     assert_eq!(status, 410);
 
     let r = app
-        .submit(&c, "/login", "/login", &[("email", "An.Peeters@Example.org"), ("password", PASSWORD)])
+        .submit(
+            &c,
+            "/login",
+            "/login",
+            &[("email", "An.Peeters@Example.org"), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/account");
@@ -58,7 +73,10 @@ async fn register_confirm_login_logout() {
         .map(|v| v.to_str().unwrap().to_owned())
         .find(|v| v.starts_with("loket_session="))
         .unwrap();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let (status, body) = app.get(&c, "/account").await;
     assert_eq!(status, 200);
     assert!(body.contains("An Peeters") && body.contains(email));
@@ -74,8 +92,17 @@ async fn register_confirm_login_logout() {
     assert_eq!(r.status(), 303);
     let r = c.get(app.url("/account")).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?next="));
-    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL").await, 0);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?next=")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL")
+            .await,
+        0
+    );
 
     // The audit log has the account's story.
     let rows = loket_store::audit::list_audit(
@@ -89,8 +116,14 @@ async fn register_confirm_login_logout() {
     .await
     .unwrap();
     let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
-    assert!(actions.contains(&"user.create") && actions.contains(&"user.confirm_email"), "{actions:?}");
-    assert!(rows.iter().all(|r| !r.after.clone().unwrap_or_default().contains("argon2")));
+    assert!(
+        actions.contains(&"user.create") && actions.contains(&"user.confirm_email"),
+        "{actions:?}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| !r.after.clone().unwrap_or_default().contains("argon2"))
+    );
     app.stop().await;
 }
 
@@ -101,22 +134,44 @@ async fn password_reset_ends_other_sessions() {
     let old_session = app.signed_in(email, &["resident"]).await;
     let c = app.client();
     let r = app
-        .submit(&c, "/password/forgot", "/password/forgot", &[("email", email)])
+        .submit(
+            &c,
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", email)],
+        )
         .await;
     assert_eq!(r.status(), 200);
     // Unknown addresses get the same answer and no mail.
     let r = app
-        .submit(&c, "/password/forgot", "/password/forgot", &[("email", "nobody@example.org")])
+        .submit(
+            &c,
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "nobody@example.org")],
+        )
         .await;
     assert_eq!(r.status(), 200);
-    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'nobody@example.org'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'nobody@example.org'")
+            .await,
+        0
+    );
 
     let mail = app.last_mail_to(email).await;
     let link = link_in(&mail.body, &app.url("/password/reset/"));
     let path = link.trim_start_matches(&app.base).to_owned();
     // Mismatched passwords: refused, the link still works.
     let r = app
-        .submit(&c, &path, &path, &[("password", "new password 2026"), ("password_repeat", "other")])
+        .submit(
+            &c,
+            &path,
+            &path,
+            &[
+                ("password", "new password 2026"),
+                ("password_repeat", "other"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("niet gelijk"));
@@ -125,7 +180,10 @@ async fn password_reset_ends_other_sessions() {
             &c,
             &path,
             &path,
-            &[("password", "new password 2026"), ("password_repeat", "new password 2026")],
+            &[
+                ("password", "new password 2026"),
+                ("password_repeat", "new password 2026"),
+            ],
         )
         .await;
     assert_eq!(r.status(), 200);
@@ -136,11 +194,21 @@ async fn password_reset_ends_other_sessions() {
     assert_eq!(r.status(), 303);
     // Old password refused, new one accepted.
     let r = app
-        .submit(&c, "/login", "/login", &[("email", email), ("password", PASSWORD)])
+        .submit(
+            &c,
+            "/login",
+            "/login",
+            &[("email", email), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(r.status(), 422);
     let r = app
-        .submit(&c, "/login", "/login", &[("email", email), ("password", "new password 2026")])
+        .submit(
+            &c,
+            "/login",
+            "/login",
+            &[("email", email), ("password", "new password 2026")],
+        )
         .await;
     assert_eq!(r.status(), 303);
     app.stop().await;
@@ -151,19 +219,35 @@ async fn bad_registrations_keep_input_and_change_nothing() {
     let app = TestApp::spawn().await;
     let c = app.client();
     let users_before = app.count("SELECT COUNT(*) FROM users").await;
-    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
         (
-            &[("email", "not-an-email"), ("name", "Jan Keepme"), ("password", PASSWORD), ("password_repeat", PASSWORD)],
+            &[
+                ("email", "not-an-email"),
+                ("name", "Jan Keepme"),
+                ("password", PASSWORD),
+                ("password_repeat", PASSWORD),
+            ],
             "geldig e-mailadres",
             "Jan Keepme",
         ),
         (
-            &[("email", "jan@example.org"), ("name", "Jan Keepme"), ("password", "short"), ("password_repeat", "short")],
+            &[
+                ("email", "jan@example.org"),
+                ("name", "Jan Keepme"),
+                ("password", "short"),
+                ("password_repeat", "short"),
+            ],
             "minstens 10 tekens",
             "jan@example.org",
         ),
         (
-            &[("email", "jan@example.org"), ("name", ""), ("password", PASSWORD), ("password_repeat", PASSWORD)],
+            &[
+                ("email", "jan@example.org"),
+                ("name", ""),
+                ("password", PASSWORD),
+                ("password_repeat", PASSWORD),
+            ],
             "Naam: vul dit veld in",
             "jan@example.org",
         ),
@@ -173,7 +257,10 @@ async fn bad_registrations_keep_input_and_change_nothing() {
         assert_eq!(r.status(), 422);
         let html = r.text().await.unwrap();
         assert!(html.contains(message), "{message} not in {html}");
-        assert!(html.contains(&format!("value=\"{kept}\"")), "input {kept} not kept");
+        assert!(
+            html.contains(&format!("value=\"{kept}\"")),
+            "input {kept} not kept"
+        );
         assert!(html.contains("error-summary") && html.contains("aria-invalid=\"true\""));
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
@@ -187,7 +274,12 @@ async fn bad_registrations_keep_input_and_change_nothing() {
             &c,
             "/register",
             "/register",
-            &[("email", "DUP@example.org"), ("name", "Dup"), ("password", PASSWORD), ("password_repeat", PASSWORD)],
+            &[
+                ("email", "DUP@example.org"),
+                ("name", "Dup"),
+                ("password", PASSWORD),
+                ("password_repeat", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(r.status(), 422);
@@ -198,10 +290,23 @@ async fn bad_registrations_keep_input_and_change_nothing() {
     let c_en = app.client();
     let (_, _) = app.get(&c_en, "/lang/en?next=/register").await;
     let r = app
-        .submit(&c_en, "/register", "/register", &[("email", "x"), ("name", "X"), ("password", PASSWORD), ("password_repeat", PASSWORD)])
+        .submit(
+            &c_en,
+            "/register",
+            "/register",
+            &[
+                ("email", "x"),
+                ("name", "X"),
+                ("password", PASSWORD),
+                ("password_repeat", PASSWORD),
+            ],
+        )
         .await;
     let html = r.text().await.unwrap();
-    assert!(html.contains("E-mail address: enter a valid e-mail address"), "{html}");
+    assert!(
+        html.contains("E-mail address: enter a valid e-mail address"),
+        "{html}"
+    );
     assert!(html.contains("<html lang=\"en\">"));
     app.stop().await;
 }
@@ -217,12 +322,22 @@ async fn posts_without_csrf_token_change_nothing() {
         ("password", PASSWORD),
         ("password_repeat", PASSWORD),
     ];
-    let r = c.post(app.url("/register")).form(&fields).send().await.unwrap();
+    let r = c
+        .post(app.url("/register"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("Formulier verlopen"));
     let mut wrong = fields.to_vec();
     wrong.push(("csrf", "0000"));
-    let r = c.post(app.url("/register")).form(&wrong).send().await.unwrap();
+    let r = c
+        .post(app.url("/register"))
+        .form(&wrong)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     // A cross-site POST is refused by the Origin / Sec-Fetch-Site wall too.
     let (_, html) = app.get(&c, "/register").await;
@@ -251,7 +366,12 @@ async fn failed_logins_are_throttled_per_account() {
     let c = app.client();
     for _ in 0..5 {
         let r = app
-            .submit(&c, "/login", "/login", &[("email", email), ("password", "wrong password!")])
+            .submit(
+                &c,
+                "/login",
+                "/login",
+                &[("email", email), ("password", "wrong password!")],
+            )
             .await;
         assert_eq!(r.status(), 422);
         let html = r.text().await.unwrap();
@@ -260,10 +380,20 @@ async fn failed_logins_are_throttled_per_account() {
     }
     // Now even the right password is refused, with a clear message.
     let r = app
-        .submit(&c, "/login", "/login", &[("email", email), ("password", PASSWORD)])
+        .submit(
+            &c,
+            "/login",
+            "/login",
+            &[("email", email), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(r.status(), 429);
-    assert!(r.text().await.unwrap().contains("Te veel mislukte pogingen"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Te veel mislukte pogingen")
+    );
     // Another account from the same address still works (per-IP limit is higher).
     app.signed_in("other@example.org", &["resident"]).await;
     app.stop().await;
@@ -274,23 +404,41 @@ async fn staff_view_of_a_resident_is_access_logged() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in("admin@example.org", &["admin"]).await;
     app.signed_in("resident@example.org", &["resident"]).await;
-    let (status, html) = app.get(&admin, "/admin/users?q=resident%40example.org").await;
+    let (status, html) = app
+        .get(&admin, "/admin/users?q=resident%40example.org")
+        .await;
     assert_eq!(status, 200);
     assert!(html.contains("resident@example.org"));
-    let rows = loket_store::audit::list_access(&app.store, &loket_store::audit::Filter { limit: 10, ..Default::default() })
-        .await
-        .unwrap();
+    let rows = loket_store::audit::list_access(
+        &app.store,
+        &loket_store::audit::Filter {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].purpose, "admin.user_search");
-    let resident = loket_store::people::find_by_email(&app.store, "resident@example.org").await.unwrap().unwrap();
-    let (status, _) = app.get(&admin, &format!("/admin/users/{}", resident.id)).await;
+    let resident = loket_store::people::find_by_email(&app.store, "resident@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, _) = app
+        .get(&admin, &format!("/admin/users/{}", resident.id))
+        .await;
     assert_eq!(status, 200);
     // The admin reads the access log filtered by the person.
-    let (status, html) = app.get(&admin, &format!("/admin/access-log?person={}", resident.id)).await;
+    let (status, html) = app
+        .get(&admin, &format!("/admin/access-log?person={}", resident.id))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(html.matches("admin.user_").count(), 2, "{html}");
     // Viewing a staff account is not a read of residents' data.
-    let staff = loket_store::people::find_by_email(&app.store, "admin@example.org").await.unwrap().unwrap();
+    let staff = loket_store::people::find_by_email(&app.store, "admin@example.org")
+        .await
+        .unwrap()
+        .unwrap();
     app.get(&admin, &format!("/admin/users/{}", staff.id)).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 2);
     app.stop().await;
@@ -306,25 +454,35 @@ async fn admin_creates_staff_and_sets_roles() {
     let users = app.count("SELECT COUNT(*) FROM users").await;
     let r = admin
         .post(app.url("/admin/users/new"))
-        .body(format!("csrf={csrf}&email=tom%40leuven.example&name=&roles=mayor"))
+        .body(format!(
+            "csrf={csrf}&email=tom%40leuven.example&name=&roles=mayor"
+        ))
         .header("content-type", "application/x-www-form-urlencoded")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("value=\"tom@leuven.example\"") && html.contains("kies rollen uit de lijst"), "{html}");
+    assert!(
+        html.contains("value=\"tom@leuven.example\"") && html.contains("kies rollen uit de lijst"),
+        "{html}"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users);
     // Two roles, no password: a welcome mail with a link is queued.
     let r = admin
         .post(app.url("/admin/users/new"))
-        .body(format!("csrf={csrf}&email=tom%40leuven.example&name=Tom+Maes&roles=counter&roles=hr"))
+        .body(format!(
+            "csrf={csrf}&email=tom%40leuven.example&name=Tom+Maes&roles=counter&roles=hr"
+        ))
         .header("content-type", "application/x-www-form-urlencoded")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let tom = loket_store::people::find_by_email(&app.store, "tom@leuven.example").await.unwrap().unwrap();
+    let tom = loket_store::people::find_by_email(&app.store, "tom@leuven.example")
+        .await
+        .unwrap()
+        .unwrap();
     let roles: Vec<&str> = tom.roles.iter().map(|r| r.as_str()).collect();
     assert_eq!(roles, ["counter", "hr"]);
     let mail = app.last_mail_to("tom@leuven.example").await;
@@ -340,7 +498,11 @@ async fn admin_creates_staff_and_sets_roles() {
     assert_eq!(r.status(), 303);
     let rows = loket_store::audit::list_audit(
         &app.store,
-        &loket_store::audit::Filter { record_id: Some(tom.id.clone()), limit: 10, ..Default::default() },
+        &loket_store::audit::Filter {
+            record_id: Some(tom.id.clone()),
+            limit: 10,
+            ..Default::default()
+        },
     )
     .await
     .unwrap();

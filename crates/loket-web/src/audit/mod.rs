@@ -1,6 +1,7 @@
 //! The audit and access logs, for admins: pages and API, filtered by person
 //! and by record.
 
+use crate::AppState;
 use crate::api::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::i18n::format_ms;
@@ -8,7 +9,6 @@ use crate::layout::Layout;
 use crate::people::ADMIN_ROLES;
 use crate::people::pages::render;
 use crate::people::session::Ctx;
-use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -84,7 +84,14 @@ pub async fn audit_page(
             (r, at)
         })
         .collect();
-    render(StatusCode::OK, AuditPage { l: ctx.layout("audit-title"), q, rows })
+    render(
+        StatusCode::OK,
+        AuditPage {
+            l: ctx.layout("audit-title"),
+            q,
+            rows,
+        },
+    )
 }
 
 pub async fn access_page(
@@ -101,7 +108,14 @@ pub async fn access_page(
             (r, at)
         })
         .collect();
-    render(StatusCode::OK, AccessPage { l: ctx.layout("access-title"), q, rows })
+    render(
+        StatusCode::OK,
+        AccessPage {
+            l: ctx.layout("access-title"),
+            q,
+            rows,
+        },
+    )
 }
 
 /// An audit row in the API.
@@ -143,7 +157,9 @@ pub async fn api_audit(
     Query(q): Query<LogQuery>,
 ) -> Result<Json<Vec<AuditOut>>, ApiError> {
     caller.require(ADMIN_ROLES)?;
-    let rows = store::list_audit(&state.store, &q.filter()).await.map_err(|e| caller.err(e))?;
+    let rows = store::list_audit(&state.store, &q.filter())
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Json(
         rows.into_iter()
             .map(|r| AuditOut {
@@ -171,7 +187,9 @@ pub async fn api_access(
     Query(q): Query<LogQuery>,
 ) -> Result<Json<Vec<AccessOut>>, ApiError> {
     caller.require(ADMIN_ROLES)?;
-    let rows = store::list_access(&state.store, &q.filter()).await.map_err(|e| caller.err(e))?;
+    let rows = store::list_access(&state.store, &q.filter())
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Json(
         rows.into_iter()
             .map(|r| AccessOut {

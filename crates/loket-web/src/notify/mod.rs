@@ -28,7 +28,14 @@ fn link(config: &WebConfig, path: &str) -> String {
     format!("{}{}", config.public_url.trim_end_matches('/'), path)
 }
 
-fn compose(config: &WebConfig, locale: Locale, to: &Email, name: &str, kind: &str, path: &str) -> Mail {
+fn compose(
+    config: &WebConfig,
+    locale: Locale,
+    to: &Email,
+    name: &str,
+    kind: &str,
+    path: &str,
+) -> Mail {
     let args = [
         ("name", name.to_owned()),
         ("city", config.city_name.clone()),
@@ -42,18 +49,57 @@ fn compose(config: &WebConfig, locale: Locale, to: &Email, name: &str, kind: &st
 }
 
 /// "Confirm your e-mail address", with a single-use link.
-pub fn confirm_mail(config: &WebConfig, locale: Locale, to: &Email, name: &str, secret: &str) -> Mail {
-    compose(config, locale, to, name, "confirm", &format!("/confirm/{secret}"))
+pub fn confirm_mail(
+    config: &WebConfig,
+    locale: Locale,
+    to: &Email,
+    name: &str,
+    secret: &str,
+) -> Mail {
+    compose(
+        config,
+        locale,
+        to,
+        name,
+        "confirm",
+        &format!("/confirm/{secret}"),
+    )
 }
 
 /// "Choose a new password", with a single-use link.
-pub fn reset_mail(config: &WebConfig, locale: Locale, to: &Email, name: &str, secret: &str) -> Mail {
-    compose(config, locale, to, name, "reset", &format!("/password/reset/{secret}"))
+pub fn reset_mail(
+    config: &WebConfig,
+    locale: Locale,
+    to: &Email,
+    name: &str,
+    secret: &str,
+) -> Mail {
+    compose(
+        config,
+        locale,
+        to,
+        name,
+        "reset",
+        &format!("/password/reset/{secret}"),
+    )
 }
 
 /// A new staff account: choose a password through a link.
-pub fn welcome_staff_mail(config: &WebConfig, locale: Locale, to: &Email, name: &str, secret: &str) -> Mail {
-    compose(config, locale, to, name, "welcome", &format!("/password/reset/{secret}"))
+pub fn welcome_staff_mail(
+    config: &WebConfig,
+    locale: Locale,
+    to: &Email,
+    name: &str,
+    secret: &str,
+) -> Mail {
+    compose(
+        config,
+        locale,
+        to,
+        name,
+        "welcome",
+        &format!("/password/reset/{secret}"),
+    )
 }
 
 #[derive(Template)]
@@ -84,7 +130,13 @@ pub async fn mail_list(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
             (m, at)
         })
         .collect();
-    render(StatusCode::OK, MailList { l: ctx.layout("mail-title"), messages })
+    render(
+        StatusCode::OK,
+        MailList {
+            l: ctx.layout("mail-title"),
+            messages,
+        },
+    )
 }
 
 pub async fn mail_detail(
@@ -96,7 +148,16 @@ pub async fn mail_detail(
     if !state.config.show_sent_mail {
         return Err(AppError::NotFound);
     }
-    let m = outbox::get(&state.store, &id).await?.ok_or(AppError::NotFound)?;
+    let m = outbox::get(&state.store, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let created = format_ms(m.created_at);
-    render(StatusCode::OK, MailDetail { l: ctx.layout("mail-title"), m, created })
+    render(
+        StatusCode::OK,
+        MailDetail {
+            l: ctx.layout("mail-title"),
+            m,
+            created,
+        },
+    )
 }

@@ -1,7 +1,7 @@
 //! The admins' pages: staff accounts, roles, API tokens.
 
 use super::ADMIN_ROLES;
-use super::pages::{RESET_TTL_MS, hash, role_labels, render};
+use super::pages::{RESET_TTL_MS, hash, render, role_labels};
 use super::session::Ctx;
 use crate::AppState;
 use crate::error::AppError;
@@ -92,17 +92,33 @@ pub async fn users(
 ) -> Result<Response, AppError> {
     let admin = ctx.require(ADMIN_ROLES)?.clone();
     let all = store::list_users(&state.store, 100_000).await?;
-    let staff = all.iter().filter(|u| u.roles.is_staff()).map(|u| row(ctx.locale, u)).collect();
+    let staff = all
+        .iter()
+        .filter(|u| u.roles.is_staff())
+        .map(|u| row(ctx.locale, u))
+        .collect();
     let residents = all.iter().filter(|u| !u.roles.is_staff()).count();
     let mut found = None;
     let searched = !q.q.trim().is_empty();
     if searched && let Some(u) = store::find_by_email(&state.store, &q.q).await? {
         if !u.roles.is_staff() {
-            audit_store::record_access(&state.store, &admin.id, &u.id, "user", &u.id, "admin.user_search").await?;
+            audit_store::record_access(
+                &state.store,
+                &admin.id,
+                &u.id,
+                "user",
+                &u.id,
+                "admin.user_search",
+            )
+            .await?;
         }
         found = Some(row(ctx.locale, &u));
     }
-    let tokens = store::list_tokens(&state.store).await?.iter().map(token_row).collect();
+    let tokens = store::list_tokens(&state.store)
+        .await?
+        .iter()
+        .map(token_row)
+        .collect();
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("admin-users-title");
     l.csrf = csrf;
@@ -154,7 +170,10 @@ fn role_choices(locale: Locale, checked: &[String]) -> Vec<(String, String, bool
         .collect()
 }
 
-pub async fn new_user_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+pub async fn new_user_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+) -> Result<Response, AppError> {
     ctx.require(ADMIN_ROLES)?;
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("admin-new-user-title");
@@ -178,7 +197,12 @@ pub struct ValidStaff {
     pub roles: Vec<Role>,
 }
 
-pub fn validate_staff(email: &str, name: &str, roles: &[String], password: &str) -> Result<ValidStaff, Invalid> {
+pub fn validate_staff(
+    email: &str,
+    name: &str,
+    roles: &[String],
+    password: &str,
+) -> Result<ValidStaff, Invalid> {
     let mut inv = Invalid::default();
     let email = inv.check("email", Email::parse(email));
     let name = inv.check("name", PersonName::parse(name));
@@ -196,10 +220,17 @@ pub fn validate_staff(email: &str, name: &str, roles: &[String], password: &str)
         inv.push("roles", "roles-required");
     }
     if !password.is_empty() {
-        inv.check("password", rules::check_new_password(password, email.as_ref()));
+        inv.check(
+            "password",
+            rules::check_new_password(password, email.as_ref()),
+        );
     }
     match (email, name) {
-        (Some(email), Some(name)) if inv.is_empty() => Ok(ValidStaff { email, name, roles: parsed }),
+        (Some(email), Some(name)) if inv.is_empty() => Ok(ValidStaff {
+            email,
+            name,
+            roles: parsed,
+        }),
         _ => Err(inv),
     }
 }
@@ -213,7 +244,11 @@ pub async fn create_staff(
     v: &ValidStaff,
     password: &str,
 ) -> Result<String, AppError> {
-    let phc = if password.is_empty() { String::new() } else { hash(password.to_owned()).await? };
+    let phc = if password.is_empty() {
+        String::new()
+    } else {
+        hash(password.to_owned()).await?
+    };
     let mut tx = state.store.begin().await?;
     let id = store::create_user(
         &mut tx,
@@ -230,8 +265,10 @@ pub async fn create_staff(
     .await?;
     if password.is_empty() {
         // A week to choose a password, as a reset link.
-        let secret = store::create_link(&mut tx, &id, LinkPurpose::Reset, RESET_TTL_MS * 24 * 7).await?;
-        let mail = mails::welcome_staff_mail(&state.config, locale, &v.email, v.name.as_str(), &secret);
+        let secret =
+            store::create_link(&mut tx, &id, LinkPurpose::Reset, RESET_TTL_MS * 24 * 7).await?;
+        let mail =
+            mails::welcome_staff_mail(&state.config, locale, &v.email, v.name.as_str(), &secret);
         outbox::enqueue(&mut tx, &mail).await?;
     }
     tx.commit().await?;
@@ -261,7 +298,15 @@ pub async fn create_user(
         Ok(v) => v,
         Err(inv) => return refused(&inv, f),
     };
-    match create_staff(&state, &Actor::User(admin.id.clone()), ctx.locale, &v, &f.password).await {
+    match create_staff(
+        &state,
+        &Actor::User(admin.id.clone()),
+        ctx.locale,
+        &v,
+        &f.password,
+    )
+    .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
         Err(AppError::Invalid(inv)) => refused(&inv, f),
         Err(e) => Err(e),
@@ -287,10 +332,20 @@ async fn user_page(
     errors: FormErrors,
 ) -> Result<(UserPage, bool), AppError> {
     let admin = ctx.require(ADMIN_ROLES)?.clone();
-    let u = store::get_user(&state.store, id).await?.ok_or(AppError::NotFound)?;
+    let u = store::get_user(&state.store, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let is_resident = !u.roles.is_staff();
     if is_resident {
-        audit_store::record_access(&state.store, &admin.id, &u.id, "user", &u.id, "admin.user_view").await?;
+        audit_store::record_access(
+            &state.store,
+            &admin.id,
+            &u.id,
+            "user",
+            &u.id,
+            "admin.user_view",
+        )
+        .await?;
     }
     let checked: Vec<String> = u.roles.iter().map(|r| r.as_str().to_owned()).collect();
     let tokens = store::list_tokens(&state.store)
@@ -399,9 +454,12 @@ pub async fn create_token(
             return render(StatusCode::UNPROCESSABLE_ENTITY, page);
         }
     };
-    store::get_user(&state.store, &id).await?.ok_or(AppError::NotFound)?;
+    store::get_user(&state.store, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut tx = state.store.begin().await?;
-    let (_, secret) = store::create_token(&mut tx, &Actor::User(admin.id.clone()), &id, &name).await?;
+    let (_, secret) =
+        store::create_token(&mut tx, &Actor::User(admin.id.clone()), &id, &name).await?;
     tx.commit().await?;
     let (page, _) = user_page(&state, &mut ctx, &id, Some(secret), FormErrors::default()).await?;
     render(StatusCode::CREATED, page)

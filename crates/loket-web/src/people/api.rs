@@ -63,10 +63,21 @@ pub async fn me(caller: ApiUser) -> Json<UserOut> {
 /// Staff accounts (residents are not listed in bulk). Admin only.
 #[utoipa::path(get, path = "/api/v1/users", tag = "people",
     responses((status = 200, body = Vec<UserOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_users(State(state): State<AppState>, caller: ApiUser) -> Result<Json<Vec<UserOut>>, ApiError> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: ApiUser,
+) -> Result<Json<Vec<UserOut>>, ApiError> {
     caller.require(ADMIN_ROLES)?;
-    let users = store::list_users(&state.store, 100_000).await.map_err(|e| caller.err(e))?;
-    Ok(Json(users.iter().filter(|u| u.roles.is_staff()).map(UserOut::from).collect()))
+    let users = store::list_users(&state.store, 100_000)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Json(
+        users
+            .iter()
+            .filter(|u| u.roles.is_staff())
+            .map(UserOut::from)
+            .collect(),
+    ))
 }
 
 /// A new staff account.
@@ -93,10 +104,17 @@ pub async fn create_user(
     ApiJson(body): ApiJson<NewStaff>,
 ) -> Result<(StatusCode, Json<UserOut>), ApiError> {
     let admin = caller.require(ADMIN_ROLES)?;
-    let v = validate_staff(&body.email, &body.name, &body.roles, &body.password).map_err(|e| caller.err(e))?;
-    let id = create_staff(&state, &Actor::User(admin.id.clone()), caller.locale, &v, &body.password)
-        .await
+    let v = validate_staff(&body.email, &body.name, &body.roles, &body.password)
         .map_err(|e| caller.err(e))?;
+    let id = create_staff(
+        &state,
+        &Actor::User(admin.id.clone()),
+        caller.locale,
+        &v,
+        &body.password,
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let user = store::get_user(&state.store, &id)
         .await
         .map_err(|e| caller.err(e))?
@@ -168,9 +186,14 @@ impl From<ApiToken> for TokenOut {
 
 /// Every API token (never the secret). Admin only.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "people", responses((status = 200, body = Vec<TokenOut>)))]
-pub async fn list_tokens(State(state): State<AppState>, caller: ApiUser) -> Result<Json<Vec<TokenOut>>, ApiError> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: ApiUser,
+) -> Result<Json<Vec<TokenOut>>, ApiError> {
     caller.require(ADMIN_ROLES)?;
-    let tokens = store::list_tokens(&state.store).await.map_err(|e| caller.err(e))?;
+    let tokens = store::list_tokens(&state.store)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Json(tokens.into_iter().map(TokenOut::from).collect()))
 }
 

@@ -21,17 +21,29 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/register", get(pages::register_form).post(pages::register))
-        .route("/confirm/resend", get(pages::resend_form).post(pages::resend))
+        .route(
+            "/confirm/resend",
+            get(pages::resend_form).post(pages::resend),
+        )
         .route("/confirm/{token}", get(pages::confirm))
-        .route("/password/forgot", get(pages::forgot_form).post(pages::forgot))
-        .route("/password/reset/{token}", get(pages::reset_form).post(pages::reset))
+        .route(
+            "/password/forgot",
+            get(pages::forgot_form).post(pages::forgot),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(pages::reset_form).post(pages::reset),
+        )
         .route("/account", get(pages::account))
         .route("/account/password", post(pages::change_password))
         .route("/account/language", post(pages::account_language))
         .route("/lang/{code}", get(pages::switch_language))
         .route("/staff", get(pages::staff_home))
         .route("/admin/users", get(admin::users))
-        .route("/admin/users/new", get(admin::new_user_form).post(admin::create_user))
+        .route(
+            "/admin/users/new",
+            get(admin::new_user_form).post(admin::create_user),
+        )
         .route("/admin/users/{id}", get(admin::user_detail))
         .route("/admin/users/{id}/roles", post(admin::set_roles))
         .route("/admin/users/{id}/tokens", post(admin::create_token))

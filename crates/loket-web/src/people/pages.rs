@@ -118,13 +118,21 @@ pub async fn login(
             },
         )
     };
-    if !throttle.allows(u32::try_from(acc).unwrap_or(u32::MAX), u32::try_from(by_ip).unwrap_or(u32::MAX)) {
+    if !throttle.allows(
+        u32::try_from(acc).unwrap_or(u32::MAX),
+        u32::try_from(by_ip).unwrap_or(u32::MAX),
+    ) {
         metrics::counter!("loket_login_throttled_total").increment(1);
         let msg = ctx.locale.t_args(
             "login-throttled",
             &[("minutes", (throttle.window_seconds / 60).to_string())],
         );
-        return fail(&ctx, StatusCode::TOO_MANY_REQUESTS, FormErrors::general(msg), f);
+        return fail(
+            &ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            FormErrors::general(msg),
+            f,
+        );
     }
     let mut inv = Invalid::default();
     if f.email.trim().is_empty() {
@@ -159,7 +167,11 @@ pub async fn login(
     }
     store::clear_login_failures(&state.store, &f.email).await?;
     ctx.sign_in(&state, &user.id).await?;
-    let home = if user.roles.is_staff() { "/staff" } else { "/account" };
+    let home = if user.roles.is_staff() {
+        "/staff"
+    } else {
+        "/account"
+    };
     Ok(Redirect::to(&local_path(&f.next, home)).into_response())
 }
 
@@ -209,7 +221,12 @@ pub(crate) struct MessagePage {
     pub link: Option<(String, String)>,
 }
 
-pub(crate) fn message(ctx: &Ctx, status: StatusCode, title: &str, text: &str) -> Result<Response, AppError> {
+pub(crate) fn message(
+    ctx: &Ctx,
+    status: StatusCode,
+    title: &str,
+    text: &str,
+) -> Result<Response, AppError> {
     render(
         status,
         MessagePage {
@@ -220,7 +237,10 @@ pub(crate) fn message(ctx: &Ctx, status: StatusCode, title: &str, text: &str) ->
     )
 }
 
-pub async fn register_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+pub async fn register_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+) -> Result<Response, AppError> {
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("register-title");
     l.csrf = csrf;
@@ -254,7 +274,8 @@ pub async fn register(
             },
         )
     };
-    let reg = match rules::validate_registration(&f.email, &f.name, &f.password, &f.password_repeat) {
+    let reg = match rules::validate_registration(&f.email, &f.name, &f.password, &f.password_repeat)
+    {
         Ok(r) => r,
         Err(inv) => return refused(&inv, f),
     };
@@ -278,11 +299,23 @@ pub async fn register(
         Err(loket_store::StoreError::Invalid(inv)) => return refused(&inv, f),
         Err(e) => return Err(e.into()),
     };
-    let secret = store::create_link(&mut tx, &user_id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
-    let mail = mails::confirm_mail(&state.config, ctx.locale, &reg.email, reg.name.as_str(), &secret);
+    let secret =
+        store::create_link(&mut tx, &user_id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
+    let mail = mails::confirm_mail(
+        &state.config,
+        ctx.locale,
+        &reg.email,
+        reg.name.as_str(),
+        &secret,
+    );
     outbox::enqueue(&mut tx, &mail).await?;
     tx.commit().await?;
-    message(&ctx, StatusCode::OK, "register-done-title", "register-done-text")
+    message(
+        &ctx,
+        StatusCode::OK,
+        "register-done-title",
+        "register-done-text",
+    )
 }
 
 pub async fn confirm(
@@ -292,7 +325,12 @@ pub async fn confirm(
 ) -> Result<Response, AppError> {
     let mut tx = state.store.begin().await?;
     let Some(user_id) = store::use_link(&mut tx, &token, LinkPurpose::Confirm).await? else {
-        return message(&ctx, StatusCode::GONE, "confirm-bad-title", "confirm-bad-text");
+        return message(
+            &ctx,
+            StatusCode::GONE,
+            "confirm-bad-title",
+            "confirm-bad-text",
+        );
     };
     store::confirm_email(&mut tx, &Actor::User(user_id.clone()), &user_id).await?;
     tx.commit().await?;
@@ -345,7 +383,14 @@ async fn email_form_page(
     )
 }
 
-fn email_form_refused(ctx: &Ctx, title: &str, intro: &str, action: &'static str, f: EmailForm, e: FieldError) -> Result<Response, AppError> {
+fn email_form_refused(
+    ctx: &Ctx,
+    title: &str,
+    intro: &str,
+    action: &'static str,
+    f: EmailForm,
+    e: FieldError,
+) -> Result<Response, AppError> {
     render(
         StatusCode::UNPROCESSABLE_ENTITY,
         EmailFormPage {
@@ -353,13 +398,26 @@ fn email_form_refused(ctx: &Ctx, title: &str, intro: &str, action: &'static str,
             action,
             intro: ctx.locale.t(intro),
             email: f.email,
-            errors: FormErrors::from_invalid(ctx.locale, &Invalid::from(FieldError::new("email", e.code))),
+            errors: FormErrors::from_invalid(
+                ctx.locale,
+                &Invalid::from(FieldError::new("email", e.code)),
+            ),
         },
     )
 }
 
-pub async fn resend_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
-    email_form_page(&state, &mut ctx, "resend-title", "resend-intro", "/confirm/resend").await
+pub async fn resend_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+) -> Result<Response, AppError> {
+    email_form_page(
+        &state,
+        &mut ctx,
+        "resend-title",
+        "resend-intro",
+        "/confirm/resend",
+    )
+    .await
 }
 
 /// Sends a new confirmation link. The answer is the same whether or not the
@@ -372,13 +430,23 @@ pub async fn resend(
     ctx.check_csrf(&f.csrf)?;
     let email = match Email::parse(&f.email) {
         Ok(e) => e,
-        Err(e) => return email_form_refused(&ctx, "resend-title", "resend-intro", "/confirm/resend", f, e),
+        Err(e) => {
+            return email_form_refused(
+                &ctx,
+                "resend-title",
+                "resend-intro",
+                "/confirm/resend",
+                f,
+                e,
+            );
+        }
     };
     if let Some(user) = store::find_by_email(&state.store, email.as_str()).await?
         && !user.is_confirmed()
     {
         let mut tx = state.store.begin().await?;
-        let secret = store::create_link(&mut tx, &user.id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
+        let secret =
+            store::create_link(&mut tx, &user.id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
         let locale = Locale::parse(&user.locale).unwrap_or(ctx.locale);
         let mail = mails::confirm_mail(&state.config, locale, &email, &user.name, &secret);
         outbox::enqueue(&mut tx, &mail).await?;
@@ -389,8 +457,18 @@ pub async fn resend(
 
 // ---- password reset ----
 
-pub async fn forgot_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
-    email_form_page(&state, &mut ctx, "forgot-title", "forgot-intro", "/password/forgot").await
+pub async fn forgot_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+) -> Result<Response, AppError> {
+    email_form_page(
+        &state,
+        &mut ctx,
+        "forgot-title",
+        "forgot-intro",
+        "/password/forgot",
+    )
+    .await
 }
 
 /// Sends a reset link if the account exists; the answer is the same either way.
@@ -402,13 +480,23 @@ pub async fn forgot(
     ctx.check_csrf(&f.csrf)?;
     let email = match Email::parse(&f.email) {
         Ok(e) => e,
-        Err(e) => return email_form_refused(&ctx, "forgot-title", "forgot-intro", "/password/forgot", f, e),
+        Err(e) => {
+            return email_form_refused(
+                &ctx,
+                "forgot-title",
+                "forgot-intro",
+                "/password/forgot",
+                f,
+                e,
+            );
+        }
     };
     if let Some(user) = store::find_by_email(&state.store, email.as_str()).await?
         && user.disabled_at.is_none()
     {
         let mut tx = state.store.begin().await?;
-        let secret = store::create_link(&mut tx, &user.id, LinkPurpose::Reset, RESET_TTL_MS).await?;
+        let secret =
+            store::create_link(&mut tx, &user.id, LinkPurpose::Reset, RESET_TTL_MS).await?;
         let locale = Locale::parse(&user.locale).unwrap_or(ctx.locale);
         let mail = mails::reset_mail(&state.config, locale, &email, &user.name, &secret);
         outbox::enqueue(&mut tx, &mail).await?;
@@ -519,7 +607,9 @@ struct AccountPage {
 }
 
 pub(crate) fn role_labels(locale: Locale, roles: impl Iterator<Item = Role>) -> Vec<String> {
-    roles.map(|r| locale.t(&format!("role-{}", r.as_str().replace('_', "-")))).collect()
+    roles
+        .map(|r| locale.t(&format!("role-{}", r.as_str().replace('_', "-"))))
+        .collect()
 }
 
 fn account_page(ctx: &Ctx, errors: FormErrors, done: bool) -> Result<AccountPage, AppError> {
@@ -536,7 +626,10 @@ fn account_page(ctx: &Ctx, errors: FormErrors, done: bool) -> Result<AccountPage
 }
 
 pub async fn account(ctx: Ctx) -> Result<Response, AppError> {
-    render(StatusCode::OK, account_page(&ctx, FormErrors::default(), false)?)
+    render(
+        StatusCode::OK,
+        account_page(&ctx, FormErrors::default(), false)?,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -569,7 +662,10 @@ pub async fn change_password(
     tx.commit().await?;
     // Every session ended with the change; this one continues as a new one.
     ctx.sign_in(&state, &user.id).await?;
-    render(StatusCode::OK, account_page(&ctx, FormErrors::default(), true)?)
+    render(
+        StatusCode::OK,
+        account_page(&ctx, FormErrors::default(), true)?,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -592,7 +688,13 @@ pub async fn account_language(
         return render(StatusCode::UNPROCESSABLE_ENTITY, page);
     };
     let mut tx = state.store.begin().await?;
-    store::set_locale(&mut tx, &Actor::User(user.id.clone()), &user.id, locale.code()).await?;
+    store::set_locale(
+        &mut tx,
+        &Actor::User(user.id.clone()),
+        &user.id,
+        locale.code(),
+    )
+    .await?;
     tx.commit().await?;
     ctx.set_locale(&state, locale).await?;
     Ok(Redirect::to("/account").into_response())

@@ -81,7 +81,11 @@ impl Ctx {
         format!(
             "{name}={value}; Path=/; Max-Age={max_age_s}; SameSite=Lax{}{}",
             if http_only { "; HttpOnly" } else { "" },
-            if self.config.secure_cookies() { "; Secure" } else { "" }
+            if self.config.secure_cookies() {
+                "; Secure"
+            } else {
+                ""
+            }
         )
     }
 
@@ -99,7 +103,11 @@ impl Ctx {
     /// The signed-in person if they hold one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<&User, AppError> {
         let user = self.user()?;
-        if user.roles.any(roles) { Ok(user) } else { Err(AppError::Forbidden) }
+        if user.roles.any(roles) {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// The session's CSRF token, creating an anonymous session if needed.
@@ -125,7 +133,10 @@ impl Ctx {
     /// Refuses a state-changing form whose token is not the session's.
     pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
         match &self.session {
-            Some((_, s)) if !token.is_empty() && bool::from(s.csrf_token.as_bytes().ct_eq(token.as_bytes())) => {
+            Some((_, s))
+                if !token.is_empty()
+                    && bool::from(s.csrf_token.as_bytes().ct_eq(token.as_bytes())) =>
+            {
                 Ok(())
             }
             _ => Err(AppError::Csrf),
@@ -182,7 +193,11 @@ impl Ctx {
             user_name: user.map(|u| u.name.clone()),
             is_staff: user.is_some_and(|u| u.roles.is_staff()),
             is_admin: user.is_some_and(|u| u.roles.has(Role::Admin)),
-            csrf: self.session.as_ref().map(|(_, s)| s.csrf_token.clone()).unwrap_or_default(),
+            csrf: self
+                .session
+                .as_ref()
+                .map(|(_, s)| s.csrf_token.clone())
+                .unwrap_or_default(),
             path: self.path.clone(),
             notice: None,
         }
@@ -225,8 +240,16 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     }
     let locale = cookie_value(&headers, LANG_COOKIE)
         .and_then(|c| Locale::parse(&c))
-        .or_else(|| session.as_ref().and_then(|(_, s)| s.locale.as_deref()).and_then(Locale::parse))
-        .or_else(|| user.as_ref().and_then(|u: &Arc<User>| Locale::parse(&u.locale)))
+        .or_else(|| {
+            session
+                .as_ref()
+                .and_then(|(_, s)| s.locale.as_deref())
+                .and_then(Locale::parse)
+        })
+        .or_else(|| {
+            user.as_ref()
+                .and_then(|u: &Arc<User>| Locale::parse(&u.locale))
+        })
         .or_else(|| {
             headers
                 .get(header::ACCEPT_LANGUAGE)
@@ -267,7 +290,11 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             let mut l = error_layout_ctx.layout(title_id);
             // The error page may be shown after sign-out: take the token the
             // session now has, if any.
-            l.csrf = error_layout_ctx.session.as_ref().map(|(_, s)| s.csrf_token.clone()).unwrap_or_default();
+            l.csrf = error_layout_ctx
+                .session
+                .as_ref()
+                .map(|(_, s)| s.csrf_token.clone())
+                .unwrap_or_default();
             let message = locale.t(&format!("{title_id}-text"));
             match (ErrorTemplate { l, message }).render() {
                 Ok(html) => (status, Html(html)).into_response(),
@@ -283,9 +310,15 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             }
         }
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -296,6 +329,9 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    h.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Cookie, Accept-Language"),
+    );
     res
 }

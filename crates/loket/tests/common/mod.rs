@@ -23,7 +23,11 @@ pub struct TestApp {
 
 /// The backend under test: "sqlite" or "postgres".
 pub fn backend() -> &'static str {
-    if std::env::var("LOKET_TEST_POSTGRES_URL").is_ok() { "postgres" } else { "sqlite" }
+    if std::env::var("LOKET_TEST_POSTGRES_URL").is_ok() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
 }
 
 /// A fresh, empty database URL for one test app.
@@ -35,10 +39,16 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
             let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
                 .await
                 .expect("connect to the test PostgreSQL");
-            sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .await
-                .expect("create test database");
-            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
+            sqlx::Executor::execute(
+                &mut conn,
+                sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
+            )
+            .await
+            .expect("create test database");
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .unwrap_or(admin);
             format!("{base}/{name}")
         }
         Err(_) => format!("sqlite://{}?mode=rwc", dir.join("loket.db").display()),
@@ -68,7 +78,9 @@ impl TestApp {
         };
         tweak(&mut config);
         let store = loket::open_store(&config).await.expect("open store");
-        let running = start_with_store(&config, store.clone(), false).await.expect("start app");
+        let running = start_with_store(&config, store.clone(), false)
+            .await
+            .expect("start app");
         let base = format!("http://{}", running.addr);
         TestApp {
             running: Some(running),
@@ -117,14 +129,30 @@ impl TestApp {
     /// Creates a confirmed account with these roles and signs it in.
     pub async fn signed_in(&self, email: &str, roles: &[&str]) -> reqwest::Client {
         let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-        loket::cli::user_add(&self.config, email, "Test Person", &roles, Some(PASSWORD.to_owned()))
-            .await
-            .expect("user add");
+        loket::cli::user_add(
+            &self.config,
+            email,
+            "Test Person",
+            &roles,
+            Some(PASSWORD.to_owned()),
+        )
+        .await
+        .expect("user add");
         let c = self.client();
         let r = self
-            .submit(&c, "/login", "/login", &[("email", email), ("password", PASSWORD)])
+            .submit(
+                &c,
+                "/login",
+                "/login",
+                &[("email", email), ("password", PASSWORD)],
+            )
             .await;
-        assert_eq!(r.status().as_u16(), 303, "login {email}: {}", r.text().await.unwrap());
+        assert_eq!(
+            r.status().as_u16(),
+            303,
+            "login {email}: {}",
+            r.text().await.unwrap()
+        );
         c
     }
 
@@ -140,7 +168,11 @@ impl TestApp {
 
     pub async fn count(&self, sql: &'static str) -> i64 {
         use sqlx::Row;
-        sqlx::query(sql).fetch_one(self.store.pool()).await.unwrap().get::<i64, _>(0)
+        sqlx::query(sql)
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+            .get::<i64, _>(0)
     }
 
     pub async fn stop(mut self) {
@@ -154,17 +186,18 @@ impl TestApp {
 /// The CSRF token in a page's first form.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).map(|i| i + marker.len()).expect("csrf field in page");
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("csrf field in page");
     let end = html[start..].find('"').unwrap() + start;
     html[start..end].to_owned()
 }
 
 /// The first link in a text that starts with `base` + `prefix`.
 pub fn link_in(text: &str, prefix: &str) -> String {
-    let start = text.find(prefix).unwrap_or_else(|| panic!("no {prefix} link in {text}"));
-    text[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} link in {text}"));
+    text[start..].split_whitespace().next().unwrap().to_owned()
 }

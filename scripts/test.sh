@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The one test command. Runs formatting and lint checks, the whole suite on
+# SQLite, then the database and integration tests again on a throwaway
+# PostgreSQL that this script starts (and removes) itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "tests on SQLite"
+cargo test --workspace
+
+# ---- PostgreSQL ----
+PG_BIN=""
+for d in /usr/lib/postgresql/*/bin; do
+  [ -x "$d/initdb" ] && PG_BIN="$d"
+done
+if [ -z "$PG_BIN" ] && command -v initdb >/dev/null 2>&1; then
+  PG_BIN="$(dirname "$(readlink -f "$(command -v initdb)")")"
+fi
+if [ -z "$PG_BIN" ]; then
+  step "installing PostgreSQL (Debian package)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && PG_BIN="$d"
+  done
+fi
+[ -n "$PG_BIN" ] || { echo "PostgreSQL's initdb not found" >&2; exit 1; }
+
+PG_DIR="$(mktemp -d /tmp/loket-pg.XXXXXX)"
+PG_PORT="${LOKET_TEST_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+run_pg() {
+  if [ "$(id -u)" = 0 ]; then
+    chown -R postgres:postgres "$PG_DIR"
+    su postgres -s /bin/sh -c "$*"
+  else
+    sh -c "$*"
+  fi
+}
+cleanup() {
+  run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -m fast -w stop" >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+trap cleanup EXIT
+
+step "starting a throwaway PostgreSQL on 127.0.0.1:$PG_PORT"
+chmod 755 "$PG_DIR"
+run_pg "'$PG_BIN/initdb' -D '$PG_DIR/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >'$PG_DIR/initdb.log' 2>&1" \
+  || { cat "$PG_DIR/initdb.log"; exit 1; }
+run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -l '$PG_DIR/pg.log' -w -o \"-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$PG_DIR' -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start >/dev/null" \
+  || { cat "$PG_DIR/pg.log"; exit 1; }
+
+export LOKET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+step "database and integration tests on PostgreSQL"
+cargo test --workspace --tests -- --test-threads=4
+step "all tests passed on SQLite and PostgreSQL"
