@@ -14,8 +14,11 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "tests on SQLite"
-cargo test --workspace
+step "tests on SQLite (with the browser journeys in headless Chromium)"
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm ci --no-audit --no-fund
+fi
+LOKET_TEST_BROWSER=1 cargo test --workspace
 
 # ---- PostgreSQL ----
 PG_BIN=""

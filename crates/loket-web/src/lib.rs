@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(people::routes())
         .merge(audit::routes())
         .merge(notify::routes())
+        .fallback(|| async { error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             people::session::middleware,

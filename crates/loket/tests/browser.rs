@@ -1,0 +1,298 @@
+//! The main journeys in real headless Chromium (Debian's `chromium` and
+//! `chromium-driver`, through WebDriver), checked with axe-core for WCAG 2.1
+//! A/AA violations. Screenshots go to `target/screenshots/`.
+//!
+//! `scripts/test.sh` sets `LOKET_TEST_BROWSER=1`, which makes a missing
+//! browser an error. Without it (a plain `cargo test` on a machine without
+//! Chromium) the test says it is skipped.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(name))
+            .find(|f| f.is_file())
+    })
+}
+
+/// Starts chromedriver and a headless Chromium session, or `None` to skip.
+async fn browser() -> Option<(Driver, Client, PathBuf)> {
+    let required = std::env::var("LOKET_TEST_BROWSER").is_ok_and(|v| v == "1");
+    let (Some(driver), Some(chromium)) = (which("chromedriver"), which("chromium")) else {
+        assert!(
+            !required,
+            "LOKET_TEST_BROWSER=1 but chromium or chromedriver is missing"
+        );
+        eprintln!("browser test skipped: chromium / chromedriver not installed");
+        return None;
+    };
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let driver = Driver { child, port };
+    let profile = temp_dir();
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,900", "--lang=nl-BE",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": { "intl.accept_languages": "nl-BE,nl" }
+        }
+    });
+    let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
+    let start = Instant::now();
+    let client = loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) if start.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start a Chromium session: {e}"),
+        }
+    };
+    Some((driver, client, profile))
+}
+
+/// Injects axe-core and returns the WCAG 2.1 A/AA violations on the page.
+async fn axe(c: &Client) -> Vec<String> {
+    let src = std::fs::read_to_string(workspace().join("node_modules/axe-core/axe.min.js"))
+        .expect("axe-core missing: run `npm ci` at the repository root");
+    c.execute(&src, vec![]).await.unwrap();
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    match result {
+        Value::Array(v) => v
+            .into_iter()
+            .map(|x| x.as_str().unwrap_or_default().to_owned())
+            .collect(),
+        other => vec![format!("unexpected axe result {other}")],
+    }
+}
+
+async fn check_page(c: &Client, name: &str) {
+    let dir = workspace().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    let violations = axe(c).await;
+    assert!(violations.is_empty(), "axe on {name}: {violations:#?}");
+}
+
+async fn fill(c: &Client, id: &str, value: &str) {
+    let el = c.find(Locator::Id(id)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(value).await.unwrap();
+}
+
+/// Clicks and waits until the next page has replaced this one.
+async fn click_and_wait(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let start = Instant::now();
+    while old.tag_name().await.is_ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no navigation after clicking {css}"
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    c.wait().for_element(Locator::Css("main")).await.unwrap();
+}
+
+async fn submit(c: &Client) {
+    click_and_wait(c, "main form button[type=submit]").await;
+}
+
+async fn text(c: &Client) -> String {
+    c.find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn resident_and_admin_journeys_are_accessible() {
+    if backend() != "sqlite" {
+        return; // the browser journeys run once, in the SQLite pass
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+
+    // Home page, keyboard first: the skip link is the first focusable element.
+    c.goto(&app.url("/")).await.unwrap();
+    check_page(&c, "home").await;
+    let first = c
+        .execute(
+            "return document.querySelector('a, button, input').className",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(first, "skip-link");
+
+    // Register: a bad e-mail address is refused, the name is kept, the
+    // error summary links to the field.
+    c.goto(&app.url("/register")).await.unwrap();
+    check_page(&c, "register").await;
+    fill(&c, "name", "An Peeters").await;
+    fill(&c, "email", "an.peeters-at-example.org").await;
+    fill(&c, "password", PASSWORD).await;
+    fill(&c, "password_repeat", PASSWORD).await;
+    submit(&c).await;
+    let summary = c
+        .find(Locator::Css(".error-summary a[href='#email']"))
+        .await
+        .unwrap();
+    assert!(summary.text().await.unwrap().contains("geldig e-mailadres"));
+    let kept = c
+        .find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("An Peeters"));
+    check_page(&c, "register-errors").await;
+    fill(&c, "email", "an.peeters@example.org").await;
+    fill(&c, "password", PASSWORD).await;
+    fill(&c, "password_repeat", PASSWORD).await;
+    submit(&c).await;
+    assert!(text(&c).await.contains("We hebben u een e-mail gestuurd"));
+
+    // Confirm through the link in the outbox message, then sign in.
+    let mail = app.last_mail_to("an.peeters@example.org").await;
+    c.goto(&link_in(&mail.body, &app.url("/confirm/")))
+        .await
+        .unwrap();
+    assert!(text(&c).await.contains("bevestigd"));
+    c.goto(&app.url("/login")).await.unwrap();
+    check_page(&c, "login").await;
+    fill(&c, "email", "an.peeters@example.org").await;
+    fill(&c, "password", PASSWORD).await;
+    submit(&c).await;
+    assert!(c.current_url().await.unwrap().path().ends_with("/account"));
+    check_page(&c, "account").await;
+
+    // Switch to English, from the header.
+    click_and_wait(&c, "a[hreflang=en]").await;
+    let lang = c
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .unwrap();
+    assert_eq!(lang, "en");
+    assert!(text(&c).await.contains("Change password"));
+    check_page(&c, "account-en").await;
+
+    // Sign out from the header.
+    click_and_wait(&c, "header form button").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/");
+
+    // An admin: users, a new staff member, the logs and the sent mail.
+    loket::cli::user_add(
+        &app.config,
+        "admin@leuven.example",
+        "Sara Janssens",
+        &["admin".to_owned()],
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(&c, "email", "admin@leuven.example").await;
+    fill(&c, "password", PASSWORD).await;
+    submit(&c).await;
+    c.goto(&app.url("/admin/users/new")).await.unwrap();
+    check_page(&c, "admin-new-user").await;
+    fill(&c, "name", "Tom Maes").await;
+    fill(&c, "email", "tom@leuven.example").await;
+    c.find(Locator::Css("label[for=role-counter]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(&c).await;
+    assert!(text(&c).await.contains("tom@leuven.example"));
+    check_page(&c, "admin-user").await;
+    for (path, name) in [
+        ("/admin/users", "admin-users"),
+        ("/admin/audit", "admin-audit"),
+        ("/admin/access-log", "admin-access"),
+        ("/admin/mail", "admin-mail"),
+        ("/staff", "staff"),
+        ("/api", "api"),
+    ] {
+        c.goto(&app.url(path)).await.unwrap();
+        check_page(&c, name).await;
+    }
+    c.goto(&app.url("/no-such-page")).await.unwrap();
+    check_page(&c, "not-found").await;
+
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(profile);
+}
