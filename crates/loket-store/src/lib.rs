@@ -28,6 +28,9 @@ pub enum StoreError {
     /// The input was refused (a rule, or a unique value already taken).
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// A unique value is already taken (e.g. an e-mail address).
+    #[error("conflict: {0}")]
+    Conflict(Invalid),
     #[error("not found")]
     NotFound,
     #[error("unsupported database url (use sqlite:// or postgres://)")]
@@ -171,7 +174,7 @@ pub fn hash_secret(secret: &str) -> String {
 pub(crate) fn unique_to_field(err: sqlx::Error, field: &str, code: &'static str) -> StoreError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Invalid(Invalid::one(field, code))
+            StoreError::Conflict(Invalid::one(field, code))
         }
         _ => StoreError::Db(err),
     }

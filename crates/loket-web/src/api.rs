@@ -29,7 +29,33 @@ pub fn routes(state: AppState) -> Router<AppState> {
             let locale = api_locale(req.headers());
             ApiError::new(AppError::NotFound, locale)
         })
+        .layer(axum::middleware::from_fn(problem_for_rejections))
         .with_state(state)
+}
+
+/// Turns axum's own refusals (a bad query string or path parameter, a wrong
+/// method) into problem documents, like every other API error.
+async fn problem_for_rejections(req: Request, next: axum::middleware::Next) -> Response {
+    let locale = api_locale(req.headers());
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res;
+    }
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let body = axum::body::to_bytes(res.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let mut out =
+        ApiError::bad_request(status, String::from_utf8_lossy(&body).into_owned(), locale);
+    if let Some(allow) = allow {
+        out.headers_mut().insert(header::ALLOW, allow);
+    }
+    out
 }
 
 pub fn doc_routes() -> Router<AppState> {
@@ -139,7 +165,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         audit::api_access,
     ),
     components(schemas(Problem, ProblemField)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -153,6 +179,59 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Documents the problem responses every operation can give.
+struct CommonErrors;
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                let has_body = op.request_body.is_some();
+                let mut add = |code: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                };
+                add(
+                    "400",
+                    "the request cannot be read (query string, path or body)",
+                );
+                add("401", "no valid bearer token");
+                add("403", "the token's account lacks the role");
+                add("405", "method not allowed");
+                if path.contains('{') {
+                    add("404", "no such record");
+                }
+                if has_body {
+                    add("413", "the body is too large");
+                    add("415", "the body is not JSON");
+                    add("422", "a field is invalid; see `errors`");
+                }
+            }
+        }
     }
 }
 

@@ -26,6 +26,9 @@ pub enum AppError {
     TooMany,
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// A unique value is taken: a field error, with status 409 in the API.
+    #[error("conflict: {0}")]
+    Conflict(Invalid),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -35,6 +38,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Invalid(inv) => AppError::Invalid(inv),
+            StoreError::Conflict(inv) => AppError::Conflict(inv),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -60,6 +64,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,6 +78,7 @@ impl AppError {
             AppError::Csrf => "error-csrf",
             AppError::TooMany => "error-too-many",
             AppError::Invalid(_) => "error-invalid",
+            AppError::Conflict(_) => "error-conflict",
             AppError::Internal(_) => "error-internal",
         }
     }
@@ -146,10 +152,11 @@ impl ApiError {
             status,
             Problem {
                 kind: "about:blank".to_owned(),
-                title: locale.t(if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    "error-too-large"
-                } else {
-                    "error-bad-request"
+                title: locale.t(match status {
+                    StatusCode::PAYLOAD_TOO_LARGE => "error-too-large",
+                    StatusCode::METHOD_NOT_ALLOWED => "error-method",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "error-media-type",
+                    _ => "error-bad-request",
                 }),
                 status: status.as_u16(),
                 detail: Some(detail),
@@ -175,7 +182,7 @@ impl IntoResponse for ApiError {
         }
         let status = self.error.status();
         let errors = match &self.error {
-            AppError::Invalid(inv) => inv
+            AppError::Invalid(inv) | AppError::Conflict(inv) => inv
                 .0
                 .iter()
                 .map(|e| ProblemField {

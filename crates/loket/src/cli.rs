@@ -188,7 +188,9 @@ pub async fn user_add(
     .await
     {
         Ok(id) => id,
-        Err(loket_store::StoreError::Invalid(inv)) => return Err(refuse(&inv)),
+        Err(loket_store::StoreError::Invalid(inv) | loket_store::StoreError::Conflict(inv)) => {
+            return Err(refuse(&inv));
+        }
         Err(e) => return Err(e.into()),
     };
     if password.is_none() {

@@ -305,6 +305,25 @@ async fn api_bad_input_is_problem_json_and_changes_nothing() {
     assert_eq!(r.status(), 413);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 
+    // Bad query strings and wrong methods are problem documents too.
+    let r = c
+        .get(app.url("/api/v1/audit?limit=many"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = c
+        .patch(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    assert!(r.headers().contains_key("allow"));
+
     // Unknown API paths are problem documents too.
     let r = c
         .get(app.url("/api/v1/nothing-here"))
@@ -338,7 +357,7 @@ async fn api_bad_input_is_problem_json_and_changes_nothing() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 422);
+    assert_eq!(r.status(), 409);
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["errors"][0]["code"], "email-taken");
     app.stop().await;

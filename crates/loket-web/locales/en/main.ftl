@@ -176,9 +176,13 @@ error-too-many = Too many requests
 error-too-many-text = You made too many requests. Wait a moment and try again.
 error-invalid = Invalid input
 error-invalid-text = Some data is not right. Nothing was changed.
+error-conflict = Already exists
+error-conflict-text = This already exists. Nothing was changed.
 error-internal = Something went wrong
 error-internal-text = Something went wrong on our side. Nothing was changed. Please try again later.
 error-bad-request = Bad request
+error-method = Method not allowed
+error-media-type = Wrong content type: send JSON (Content-Type: application/json).
 error-too-large = Request too large
 
 mail-confirm-subject = Confirm your e-mail address for { $city }

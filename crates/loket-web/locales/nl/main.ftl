@@ -176,9 +176,13 @@ error-too-many = Te veel aanvragen
 error-too-many-text = U hebt te veel aanvragen gedaan. Wacht even en probeer opnieuw.
 error-invalid = Ongeldige invoer
 error-invalid-text = Enkele gegevens kloppen niet. Er is niets gewijzigd.
+error-conflict = Bestaat al
+error-conflict-text = Dit bestaat al. Er is niets gewijzigd.
 error-internal = Er ging iets mis
 error-internal-text = Er ging iets mis aan onze kant. Er is niets gewijzigd. Probeer het later opnieuw.
 error-bad-request = Ongeldige aanvraag
+error-method = Methode niet toegestaan
+error-media-type = Verkeerd inhoudstype: stuur JSON (Content-Type: application/json).
 error-too-large = Aanvraag te groot
 
 mail-confirm-subject = Bevestig uw e-mailadres voor { $city }

@@ -308,7 +308,7 @@ pub async fn create_user(
     .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
-        Err(AppError::Invalid(inv)) => refused(&inv, f),
+        Err(AppError::Invalid(inv) | AppError::Conflict(inv)) => refused(&inv, f),
         Err(e) => Err(e),
     }
 }

@@ -80,23 +80,57 @@ pub async fn list_users(
     ))
 }
 
+/// The name of a staff role (for the schema; the server checks it too, so
+/// an unknown name is a field error, not a parse failure).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum StaffRole {
+    Counter,
+    ContactCentre,
+    CaseHandler,
+    Hr,
+    Fleet,
+    VaccinationCoordinator,
+    Admin,
+}
+
+/// A role name, including `resident`.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum AnyRole {
+    Resident,
+    Counter,
+    ContactCentre,
+    CaseHandler,
+    Hr,
+    Fleet,
+    VaccinationCoordinator,
+    Admin,
+}
+
 /// A new staff account.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
+    #[schema(format = Email, max_length = 254, example = "tom.maes@leuven.be")]
     pub email: String,
+    #[schema(min_length = 1, max_length = 100, example = "Tom Maes")]
     pub name: String,
-    /// One or more of `counter`, `contact_centre`, `case_handler`, `hr`,
-    /// `fleet`, `vaccination_coordinator`, `admin`.
+    /// One or more staff roles.
+    #[schema(value_type = Vec<StaffRole>, min_items = 1)]
     pub roles: Vec<String>,
     /// Optional. Without it, the person receives a link to choose one.
     #[serde(default)]
-    pub password: String,
+    #[schema(min_length = 10, max_length = 256)]
+    pub password: Option<String>,
 }
 
 /// Creates a staff account. Admin only.
 #[utoipa::path(post, path = "/api/v1/users", tag = "people", request_body = NewStaff,
     responses((status = 201, body = UserOut),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "the e-mail address is taken"),
               (status = 422, body = Problem, content_type = "application/problem+json", description = "a field is invalid; see `errors`")))]
 pub async fn create_user(
     State(state): State<AppState>,
@@ -104,14 +138,15 @@ pub async fn create_user(
     ApiJson(body): ApiJson<NewStaff>,
 ) -> Result<(StatusCode, Json<UserOut>), ApiError> {
     let admin = caller.require(ADMIN_ROLES)?;
-    let v = validate_staff(&body.email, &body.name, &body.roles, &body.password)
+    let password = body.password.unwrap_or_default();
+    let v = validate_staff(&body.email, &body.name, &body.roles, &password)
         .map_err(|e| caller.err(e))?;
     let id = create_staff(
         &state,
         &Actor::User(admin.id.clone()),
         caller.locale,
         &v,
-        &body.password,
+        &password,
     )
     .await
     .map_err(|e| caller.err(e))?;
@@ -125,6 +160,8 @@ pub async fn create_user(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RolesIn {
+    /// The complete new set of roles (may be empty).
+    #[schema(value_type = Vec<AnyRole>)]
     pub roles: Vec<String>,
 }
 

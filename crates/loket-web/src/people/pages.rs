@@ -296,7 +296,9 @@ pub async fn register(
     .await;
     let user_id = match created {
         Ok(id) => id,
-        Err(loket_store::StoreError::Invalid(inv)) => return refused(&inv, f),
+        Err(loket_store::StoreError::Invalid(inv) | loket_store::StoreError::Conflict(inv)) => {
+            return refused(&inv, f);
+        }
         Err(e) => return Err(e.into()),
     };
     let secret =
