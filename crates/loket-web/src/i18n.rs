@@ -111,20 +111,32 @@ pub fn format_ms(ms: i64) -> String {
 mod tests {
     use super::*;
 
-    fn keys(src: &str) -> Vec<String> {
-        let mut k: Vec<String> = src
-            .lines()
-            .filter(|l| !l.starts_with([' ', '#', '\t', '.']) && l.contains(" ="))
-            .filter_map(|l| l.split(" =").next().map(|s| s.trim().to_owned()))
-            .collect();
+    /// The message ids of every `.ftl` file of a language (each context
+    /// may keep its own file, e.g. `appointments.ftl`).
+    fn keys(lang: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang);
+        let mut k = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let src = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            k.extend(
+                src.lines()
+                    .filter(|l| !l.starts_with([' ', '#', '\t', '.']) && l.contains(" ="))
+                    .filter_map(|l| l.split(" =").next().map(|s| s.trim().to_owned())),
+            );
+        }
         k.sort();
+        let n = k.len();
+        k.dedup();
+        assert_eq!(n, k.len(), "a message id is defined twice in {lang}");
         k
     }
 
     #[test]
     fn both_languages_have_the_same_messages() {
-        let nl = keys(include_str!("../locales/nl/main.ftl"));
-        let en = keys(include_str!("../locales/en/main.ftl"));
+        let nl = keys("nl");
+        let en = keys("en");
         let missing_en: Vec<_> = nl.iter().filter(|k| !en.contains(k)).collect();
         let missing_nl: Vec<_> = en.iter().filter(|k| !nl.contains(k)).collect();
         assert!(missing_en.is_empty(), "missing in en: {missing_en:?}");
