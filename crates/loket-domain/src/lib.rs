@@ -5,6 +5,7 @@
 //! newtypes by [`ident`] ("parse, don't validate").
 
 pub mod audit;
+pub mod cases;
 pub mod ident;
 pub mod notify;
 pub mod people;
