@@ -5,6 +5,7 @@
 //! The few places where the two dialects differ are named in [`Backend`].
 
 pub mod audit;
+pub mod cases;
 pub mod notify;
 pub mod people;
 

@@ -42,6 +42,28 @@ impl FormErrors {
         }
     }
 
+    /// Like [`FormErrors::from_invalid`], with the field labels given by
+    /// `label` (for forms whose fields are data, like a service's form).
+    pub fn from_invalid_labelled(
+        locale: Locale,
+        inv: &Invalid,
+        label: impl Fn(&str) -> Option<String>,
+    ) -> Self {
+        Self {
+            items: inv
+                .0
+                .iter()
+                .map(|e| FormError {
+                    field: e.field.clone(),
+                    message: match label(&e.field) {
+                        Some(l) => locale.t_args(&format!("err-{}", e.code), &[("field", l)]),
+                        None => field_message(locale, &e.field, e.code),
+                    },
+                })
+                .collect(),
+        }
+    }
+
     /// A form-wide message (not tied to one field), shown in the summary.
     pub fn general(message: String) -> Self {
         Self {

@@ -9,6 +9,7 @@ use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -23,16 +24,20 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "home.html")]
 struct HomePage {
     l: Layout,
-    services: Vec<(String, String)>,
+    /// (slug, name, description)
+    services: Vec<(String, String, String)>,
 }
 
-pub async fn home(ctx: Ctx) -> Result<Response, AppError> {
-    let services = ["move", "parking", "premium"]
-        .iter()
-        .map(|k| {
+pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let lang = ctx.locale.code();
+    let services = loket_store::cases::list_services(&state.store, true)
+        .await?
+        .into_iter()
+        .map(|s| {
             (
-                ctx.locale.t(&format!("service-{k}")),
-                ctx.locale.t(&format!("service-{k}-text")),
+                s.def.slug.clone(),
+                s.def.name.get(lang).to_owned(),
+                s.def.description.get(lang).to_owned(),
             )
         })
         .collect();

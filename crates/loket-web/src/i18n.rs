@@ -93,6 +93,15 @@ impl Locale {
     }
 }
 
+/// Today's date in Europe/Brussels.
+pub fn today_brussels() -> jiff::civil::Date {
+    let now = jiff::Timestamp::now();
+    match jiff::tz::TimeZone::get("Europe/Brussels") {
+        Ok(tz) => now.to_zoned_datetime(tz).date(),
+        Err(_) => now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
+    }
+}
+
 /// Formats unix milliseconds as local time in Europe/Brussels.
 pub fn format_ms(ms: i64) -> String {
     let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
@@ -143,11 +152,25 @@ mod tests {
         assert!(missing_nl.is_empty(), "missing in nl: {missing_nl:?}");
         // Every message resolves in both languages, with every variable the
         // code passes (a missing one would show as an error marker).
-        let args: HashMap<Cow<'static, str>, FluentValue> =
-            ["field", "min", "minutes", "count", "name", "city", "link"]
-                .into_iter()
-                .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
-                .collect();
+        let args: HashMap<Cow<'static, str>, FluentValue> = [
+            "field",
+            "min",
+            "minutes",
+            "count",
+            "name",
+            "city",
+            "link",
+            "days",
+            "at",
+            "number",
+            "service",
+            "status",
+            "explanation",
+            "reason",
+        ]
+        .into_iter()
+        .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
+        .collect();
         for k in &nl {
             for l in Locale::ALL {
                 assert!(

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod cases;
 pub mod error;
 pub mod forms;
 pub mod home;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(home::routes())
         .merge(people::routes())
+        .merge(cases::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })

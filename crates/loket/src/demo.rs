@@ -50,8 +50,21 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
     ("jozef.dewit@example.org", "Jozef De Wit", &[Role::Resident]),
 ];
 
+/// Seeds the service catalogue (a new version only when a definition changed).
+pub async fn seed_services(store: &Store) -> Result<(), AppError> {
+    for src in loket_domain::cases::SEED_SERVICES {
+        let def: loket_domain::cases::ServiceDef =
+            serde_json::from_str(src).map_err(|e| AppError::Other(format!("seed service: {e}")))?;
+        let mut tx = store.begin().await?;
+        loket_store::cases::save_service(&mut tx, &Actor::System, &def).await?;
+        tx.commit().await.map_err(loket_store::StoreError::from)?;
+    }
+    Ok(())
+}
+
 /// Seeds the demo accounts that do not exist yet; returns how many were new.
 pub async fn seed(store: &Store) -> Result<usize, AppError> {
+    seed_services(store).await?;
     let phc = tokio::task::spawn_blocking(|| rules::hash_password(DEMO_PASSWORD))
         .await
         .map_err(|e| AppError::Other(e.to_string()))?;

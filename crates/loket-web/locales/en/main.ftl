@@ -23,13 +23,7 @@ home-intro = Arrange your business with the city online, at any time. Need help?
 home-services = Online services
 home-help = Need help?
 home-help-text = The contact centre answers all your questions by phone. Counters work by appointment, without queues.
-service-move = Report a change of address
-service-move-text = Tell us your new address in the city and follow the neighbourhood check.
-service-parking = Renew a residents' parking permit
-service-parking-text = Renew the parking permit for your zone and receive it digitally.
-service-premium = Apply for a premium
-service-premium-text = Apply for a city premium, for example for an energy-saving renovation.
-service-soon = This service will be online soon.
+service-soon = No services are online yet.
 
 login-title = Sign in
 login-submit = Sign in
@@ -73,7 +67,7 @@ account-password-done = Your password was changed. Your other sessions were sign
 
 staff-title = Staff
 staff-intro = Welcome. Below are your roles and what you can do here.
-staff-modules-soon = The work screens for cases, counters, the contact centre, HR, bikes and the vaccination centre appear here once they are built.
+staff-modules-soon = The work screens for counters, the contact centre, HR, bikes and the vaccination centre appear here once they are built.
 
 role-resident = Resident
 role-counter = Counter staff

@@ -23,13 +23,7 @@ home-intro = Regel uw zaken met de stad online, op elk moment. Lukt het niet all
 home-services = Online diensten
 home-help = Hulp nodig?
 home-help-text = Het contactcenter beantwoordt al uw vragen aan de telefoon. Aan het loket werken we op afspraak, zonder wachtrij.
-service-move = Verhuis doorgeven
-service-move-text = Geef uw nieuwe adres in de stad door en volg de wijkcontrole op.
-service-parking = Bewonersparkeerkaart vernieuwen
-service-parking-text = Vernieuw de parkeerkaart voor uw zone en ontvang ze digitaal.
-service-premium = Premie aanvragen
-service-premium-text = Vraag een stedelijke premie aan, bijvoorbeeld voor energiebesparende renovatie.
-service-soon = Deze dienst komt binnenkort online.
+service-soon = Er staan nog geen diensten online.
 
 login-title = Aanmelden
 login-submit = Aanmelden
@@ -73,7 +67,7 @@ account-password-done = Uw wachtwoord is gewijzigd. Uw andere sessies zijn afgem
 
 staff-title = Medewerkers
 staff-intro = Welkom. Hieronder staan uw rollen en wat u hier kunt doen.
-staff-modules-soon = De werkschermen voor dossiers, loketten, het contactcenter, personeel, fietsen en het vaccinatiecentrum komen hier zodra ze gebouwd zijn.
+staff-modules-soon = De werkschermen voor loketten, het contactcenter, personeel, fietsen en het vaccinatiecentrum komen hier zodra ze gebouwd zijn.
 
 role-resident = Inwoner
 role-counter = Loketmedewerker

@@ -722,6 +722,7 @@ struct StaffPage {
     l: Layout,
     roles: Vec<String>,
     is_admin: bool,
+    is_handler: bool,
 }
 
 pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
@@ -732,6 +733,7 @@ pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
             l: ctx.layout("staff-title"),
             roles: role_labels(ctx.locale, user.roles.iter().filter(|r| r.is_staff())),
             is_admin: user.roles.has(Role::Admin),
+            is_handler: user.roles.has(Role::CaseHandler),
         },
     )
 }

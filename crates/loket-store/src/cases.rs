@@ -1,0 +1,631 @@
+//! The service catalogue (versioned definitions) and cases with their
+//! timeline. A case keeps the version of the definition it was submitted
+//! under, so editing a service never changes cases already submitted.
+
+use crate::audit::{self, Change};
+use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
+use loket_domain::Invalid;
+use loket_domain::audit::Actor;
+use loket_domain::cases::{Channel, ServiceDef, TransitionDef, case_number};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// A service of the catalogue, at its current version.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: String,
+    pub version: i64,
+    pub active: bool,
+    pub def: ServiceDef,
+}
+
+fn decode_def(json: &str) -> Result<ServiceDef> {
+    serde_json::from_str(json).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
+}
+
+fn decode_service(r: &sqlx::any::AnyRow) -> Result<Service> {
+    let json: String = r.try_get(2)?;
+    Ok(Service {
+        id: r.try_get(0)?,
+        version: r.try_get(1)?,
+        active: r.try_get::<i64, _>(3)? != 0,
+        def: decode_def(&json)?,
+    })
+}
+
+/// Creates a service, or stores a new version of it when the definition
+/// changed. Returns the service id and its version.
+pub async fn save_service(tx: &mut Tx, actor: &Actor, def: &ServiceDef) -> Result<(String, i64)> {
+    def.check()?;
+    let json =
+        serde_json::to_string(def).map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+    let now = now_ms();
+    let existing = sqlx::query("SELECT id, version, definition FROM services WHERE slug = $1")
+        .bind(&def.slug)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (id, version, before) = match existing {
+        Some(r) => {
+            let id: String = r.try_get(0)?;
+            let version: i64 = r.try_get(1)?;
+            let old: String = r.try_get(2)?;
+            if old == json {
+                return Ok((id, version));
+            }
+            sqlx::query("UPDATE services SET version = $1, definition = $2, department = $3, updated_at = $4 WHERE id = $5")
+                .bind(version + 1)
+                .bind(&json)
+                .bind(&def.department)
+                .bind(now)
+                .bind(&id)
+                .execute(&mut **tx)
+                .await?;
+            (id, version + 1, Some(json!({ "version": version })))
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO services (id, slug, version, definition, department, active, created_at, updated_at) \
+                 VALUES ($1, $2, 1, $3, $4, 1, $5, $5)",
+            )
+            .bind(&id)
+            .bind(&def.slug)
+            .bind(&json)
+            .bind(&def.department)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            (id, 1, None)
+        }
+    };
+    sqlx::query(
+        "INSERT INTO service_versions (service_id, version, definition, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(version)
+    .bind(&json)
+    .bind(now)
+    .bind(actor.user_id().map(str::to_owned))
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: if version == 1 {
+                "service.create"
+            } else {
+                "service.update"
+            },
+            record_type: "service",
+            record_id: &id,
+            subject_user_id: None,
+            before,
+            after: Some(json!({ "slug": def.slug, "version": version })),
+        },
+    )
+    .await?;
+    Ok((id, version))
+}
+
+pub async fn list_services(store: &Store, active_only: bool) -> Result<Vec<Service>> {
+    let rows = sqlx::query(
+        "SELECT id, version, definition, active FROM services WHERE ($1 = 0 OR active = 1) ORDER BY slug",
+    )
+    .bind(i64::from(active_only))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_service).collect()
+}
+
+pub async fn service_by_slug(store: &Store, slug: &str) -> Result<Option<Service>> {
+    let row = sqlx::query("SELECT id, version, definition, active FROM services WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(store.pool())
+        .await?;
+    row.as_ref().map(decode_service).transpose()
+}
+
+pub async fn service_by_id(store: &Store, id: &str) -> Result<Option<Service>> {
+    let row = sqlx::query("SELECT id, version, definition, active FROM services WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    row.as_ref().map(decode_service).transpose()
+}
+
+/// The definition a case was submitted under.
+pub async fn service_version(store: &Store, service_id: &str, version: i64) -> Result<ServiceDef> {
+    let row = sqlx::query(
+        "SELECT definition FROM service_versions WHERE service_id = $1 AND version = $2",
+    )
+    .bind(service_id)
+    .bind(version)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    decode_def(&row.try_get::<String, _>(0)?)
+}
+
+// ---- cases ----
+
+/// A case as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    pub id: String,
+    pub number: String,
+    pub service_id: String,
+    pub service_version: i64,
+    pub resident_id: String,
+    pub channel: String,
+    pub assisted_by: Option<String>,
+    pub status: String,
+    pub data: BTreeMap<String, String>,
+    pub department: String,
+    pub assignee_id: Option<String>,
+    pub submitted_at: i64,
+    pub due_date: String,
+    pub updated_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+const CASE_COLUMNS: &str = "id, number, service_id, service_version, resident_id, channel, assisted_by, status, data, \
+     department, assignee_id, submitted_at, due_date, updated_at, closed_at";
+
+fn decode_case(r: &sqlx::any::AnyRow) -> Result<Case> {
+    let data: String = r.try_get(8)?;
+    Ok(Case {
+        id: r.try_get(0)?,
+        number: r.try_get(1)?,
+        service_id: r.try_get(2)?,
+        service_version: r.try_get(3)?,
+        resident_id: r.try_get(4)?,
+        channel: r.try_get(5)?,
+        assisted_by: r.try_get(6)?,
+        status: r.try_get(7)?,
+        data: serde_json::from_str(&data)
+            .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?,
+        department: r.try_get(9)?,
+        assignee_id: r.try_get(10)?,
+        submitted_at: r.try_get(11)?,
+        due_date: r.try_get(12)?,
+        updated_at: r.try_get(13)?,
+        closed_at: r.try_get(14)?,
+    })
+}
+
+/// What a new case needs; `data` was validated by the service's rules.
+pub struct NewCase<'a> {
+    pub service: &'a Service,
+    pub resident_id: &'a str,
+    pub channel: Channel,
+    pub assisted_by: Option<&'a str>,
+    pub data: &'a BTreeMap<String, String>,
+    pub year: i16,
+    pub due_date: &'a str,
+}
+
+/// The next case number of `year`, atomically (a counter row per year).
+async fn next_number(tx: &mut Tx, year: i16) -> Result<i64> {
+    sqlx::query(
+        "INSERT INTO case_counters (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING",
+    )
+    .bind(i64::from(year))
+    .execute(&mut **tx)
+    .await?;
+    let row =
+        sqlx::query("UPDATE case_counters SET last = last + 1 WHERE year = $1 RETURNING last")
+            .bind(i64::from(year))
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Creates a case in the service's initial state, with its first timeline
+/// event and audit row. Returns the case.
+pub async fn create_case(tx: &mut Tx, actor: &Actor, new: NewCase<'_>) -> Result<Case> {
+    let id = new_id();
+    let n = next_number(tx, new.year).await?;
+    let number = case_number(new.year, n);
+    let now = now_ms();
+    let data = serde_json::to_string(new.data)
+        .map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+    let def = &new.service.def;
+    sqlx::query(
+        "INSERT INTO cases (id, number, service_id, service_version, resident_id, channel, assisted_by, status, data, \
+         department, submitted_at, due_date, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11)",
+    )
+    .bind(&id)
+    .bind(&number)
+    .bind(&new.service.id)
+    .bind(new.service.version)
+    .bind(new.resident_id)
+    .bind(new.channel.as_str())
+    .bind(new.assisted_by.map(str::to_owned))
+    .bind(&def.initial)
+    .bind(&data)
+    .bind(&def.department)
+    .bind(now)
+    .bind(new.due_date)
+    .execute(&mut **tx)
+    .await?;
+    add_event(
+        tx,
+        &id,
+        Event {
+            kind: "submitted",
+            from_status: None,
+            to_status: Some(&def.initial),
+            transition: None,
+            actor_id: actor.user_id(),
+            body: None,
+            internal: false,
+        },
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "case.submit",
+            record_type: "case",
+            record_id: &number,
+            subject_user_id: Some(new.resident_id),
+            before: None,
+            after: Some(json!({ "service": def.slug, "version": new.service.version,
+                               "channel": new.channel.as_str(), "status": def.initial })),
+        },
+    )
+    .await?;
+    get_case_tx(tx, &number).await?.ok_or(StoreError::NotFound)
+}
+
+async fn get_case_tx(tx: &mut Tx, number: &str) -> Result<Option<Case>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE number = $1"
+    )))
+    .bind(number)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(decode_case).transpose()
+}
+
+pub async fn get_case(store: &Store, number: &str) -> Result<Option<Case>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE number = $1"
+    )))
+    .bind(number)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(decode_case).transpose()
+}
+
+/// A resident's cases, newest first.
+pub async fn cases_of_resident(store: &Store, resident_id: &str) -> Result<Vec<Case>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE resident_id = $1 ORDER BY submitted_at DESC, number DESC"
+    )))
+    .bind(resident_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_case).collect()
+}
+
+/// Filters for the back office's work queue ('' matches everything).
+#[derive(Debug, Default, Clone)]
+pub struct QueueFilter {
+    pub department: String,
+    pub service_id: String,
+    pub status: String,
+    pub assignee_id: String,
+    /// Only open cases whose due date is before this date (`YYYY-MM-DD`).
+    pub overdue_before: String,
+    pub open_only: bool,
+    pub limit: i64,
+}
+
+/// The work queue: sorted by due date, then number.
+pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Vec<Case>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases \
+         WHERE ($1 = '' OR department = $1) AND ($2 = '' OR service_id = $2) AND ($3 = '' OR status = $3) \
+           AND ($4 = '' OR assignee_id = $4) AND ($5 = '' OR (due_date < $5 AND closed_at IS NULL)) \
+           AND ($6 = 0 OR closed_at IS NULL) \
+         ORDER BY due_date, number LIMIT $7"
+    )))
+    .bind(&f.department)
+    .bind(&f.service_id)
+    .bind(&f.status)
+    .bind(&f.assignee_id)
+    .bind(&f.overdue_before)
+    .bind(i64::from(f.open_only))
+    .bind(f.limit.clamp(1, 1000))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_case).collect()
+}
+
+/// Open cases past their due date.
+pub async fn overdue_count(store: &Store, department: &str, today: &str) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) FROM cases WHERE ($1 = '' OR department = $1) AND closed_at IS NULL AND due_date < $2",
+    )
+    .bind(department)
+    .bind(today)
+    .fetch_one(store.pool())
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// One entry of a case's timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseEvent {
+    pub id: String,
+    pub at: i64,
+    /// `submitted`, `transition`, `message_in` (from the resident),
+    /// `message_out` (to the resident), `note` (internal), `assigned`.
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub transition: Option<String>,
+    pub actor_id: Option<String>,
+    pub body: Option<String>,
+    pub internal: bool,
+}
+
+pub struct Event<'a> {
+    pub kind: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub transition: Option<&'a str>,
+    pub actor_id: Option<&'a str>,
+    pub body: Option<&'a str>,
+    pub internal: bool,
+}
+
+async fn add_event(tx: &mut Tx, case_id: &str, e: Event<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_events (id, case_id, at, kind, from_status, to_status, transition, actor_id, body, internal) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(new_id())
+    .bind(case_id)
+    .bind(now_ms())
+    .bind(e.kind)
+    .bind(e.from_status.map(str::to_owned))
+    .bind(e.to_status.map(str::to_owned))
+    .bind(e.transition.map(str::to_owned))
+    .bind(e.actor_id.map(str::to_owned))
+    .bind(e.body.map(str::to_owned))
+    .bind(i64::from(e.internal))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A case's timeline, oldest first; internal notes only when asked.
+pub async fn events(store: &Store, case_id: &str, with_internal: bool) -> Result<Vec<CaseEvent>> {
+    let rows = sqlx::query(
+        "SELECT id, at, kind, from_status, to_status, transition, actor_id, body, internal FROM case_events \
+         WHERE case_id = $1 AND ($2 = 1 OR internal = 0) ORDER BY at, id",
+    )
+    .bind(case_id)
+    .bind(i64::from(with_internal))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CaseEvent {
+                id: r.try_get(0)?,
+                at: r.try_get(1)?,
+                kind: r.try_get(2)?,
+                from_status: r.try_get(3)?,
+                to_status: r.try_get(4)?,
+                transition: r.try_get(5)?,
+                actor_id: r.try_get(6)?,
+                body: r.try_get(7)?,
+                internal: r.try_get::<i64, _>(8)? != 0,
+            })
+        })
+        .collect()
+}
+
+/// Takes a transition. The status is compared and set in one statement, so
+/// two handlers acting at once cannot both move the case: the second gets a
+/// `case-changed` field error and nothing changes.
+pub async fn transition(
+    tx: &mut Tx,
+    actor: &Actor,
+    case: &Case,
+    t: &TransitionDef,
+    to_is_final: bool,
+    reason: &str,
+) -> Result<()> {
+    let now = now_ms();
+    let n = sqlx::query(
+        "UPDATE cases SET status = $1, updated_at = $2, closed_at = $3 WHERE id = $4 AND status = $5",
+    )
+    .bind(&t.to)
+    .bind(now)
+    .bind(to_is_final.then_some(now))
+    .bind(&case.id)
+    .bind(&case.status)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Invalid(Invalid::one(
+            "transition",
+            "case-changed",
+        )));
+    }
+    let reason = reason.trim();
+    add_event(
+        tx,
+        &case.id,
+        Event {
+            kind: "transition",
+            from_status: Some(&case.status),
+            to_status: Some(&t.to),
+            transition: Some(&t.key),
+            actor_id: actor.user_id(),
+            body: (!reason.is_empty()).then_some(reason),
+            internal: false,
+        },
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "case.transition",
+            record_type: "case",
+            record_id: &case.number,
+            subject_user_id: Some(&case.resident_id),
+            before: Some(json!({ "status": case.status })),
+            after: Some(json!({ "status": t.to, "transition": t.key })),
+        },
+    )
+    .await
+}
+
+/// Adds a message or an internal note to the timeline.
+pub async fn add_message(
+    tx: &mut Tx,
+    actor: &Actor,
+    case: &Case,
+    kind: &str,
+    body: &str,
+) -> Result<()> {
+    let internal = kind == "note";
+    add_event(
+        tx,
+        &case.id,
+        Event {
+            kind,
+            from_status: None,
+            to_status: None,
+            transition: None,
+            actor_id: actor.user_id(),
+            body: Some(body),
+            internal,
+        },
+    )
+    .await?;
+    sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(&case.id)
+        .execute(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: match kind {
+                "note" => "case.note",
+                "message_in" => "case.message_in",
+                _ => "case.message_out",
+            },
+            record_type: "case",
+            record_id: &case.number,
+            subject_user_id: Some(&case.resident_id),
+            before: None,
+            after: Some(json!({ "length": body.chars().count() })),
+        },
+    )
+    .await
+}
+
+/// Assigns a case to a handler (or to nobody).
+pub async fn assign(tx: &mut Tx, actor: &Actor, case: &Case, assignee: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE cases SET assignee_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(assignee.map(str::to_owned))
+        .bind(now_ms())
+        .bind(&case.id)
+        .execute(&mut **tx)
+        .await?;
+    add_event(
+        tx,
+        &case.id,
+        Event {
+            kind: "assigned",
+            from_status: None,
+            to_status: None,
+            transition: None,
+            actor_id: actor.user_id(),
+            body: assignee,
+            internal: true,
+        },
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "case.assign",
+            record_type: "case",
+            record_id: &case.number,
+            subject_user_id: Some(&case.resident_id),
+            before: Some(json!({ "assignee": case.assignee_id })),
+            after: Some(json!({ "assignee": assignee })),
+        },
+    )
+    .await
+}
+
+// ---- drafts ----
+
+/// Saves what a resident typed so far (a draft per person and service).
+pub async fn save_draft(
+    store: &Store,
+    user_id: &str,
+    service_id: &str,
+    data: &BTreeMap<String, String>,
+) -> Result<()> {
+    let json = serde_json::to_string(data)
+        .map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+    sqlx::query(
+        "INSERT INTO case_drafts (user_id, service_id, data, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id, service_id) DO UPDATE SET data = $3, updated_at = $4",
+    )
+    .bind(user_id)
+    .bind(service_id)
+    .bind(json)
+    .bind(now_ms())
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+pub async fn get_draft(
+    store: &Store,
+    user_id: &str,
+    service_id: &str,
+) -> Result<Option<(BTreeMap<String, String>, i64)>> {
+    let row = sqlx::query(
+        "SELECT data, updated_at FROM case_drafts WHERE user_id = $1 AND service_id = $2",
+    )
+    .bind(user_id)
+    .bind(service_id)
+    .fetch_optional(store.pool())
+    .await?;
+    match row {
+        Some(r) => {
+            let json: String = r.try_get(0)?;
+            let data = serde_json::from_str(&json).unwrap_or_default();
+            Ok(Some((data, r.try_get(1)?)))
+        }
+        None => Ok(None),
+    }
+}
+
+pub async fn delete_draft(tx: &mut Tx, user_id: &str, service_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM case_drafts WHERE user_id = $1 AND service_id = $2")
+        .bind(user_id)
+        .bind(service_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,125 @@
+# Services and cases
+
+nav-services = Online services
+catalogue-title = Online services
+catalogue-search = Search a service
+catalogue-none = No service found. Try another word, or call the contact centre.
+service-days = { $days } working days
+service-free = Free
+service-fee = Fee
+service-time = Handling time
+service-start = Start an application
+service-start-login = Sign in to start
+service-help = Can't do it online? Call the contact centre or book an appointment at the counter: we submit the same application together with you.
+apply-title = Application
+draft-saved = Your draft is saved ({ $at }). You can continue later.
+optional = optional
+upload-not-yet = Uploading files online is not possible yet. Bring the document to the counter.
+choose = Make a choice
+apply-review = Check
+apply-save = Save as draft
+confirm-title = Check your application
+confirm-intro = Check your details. Is everything right? Then submit your application. Want to change something? Choose 'Change'.
+confirm-submit = Submit application
+confirm-change = Change
+my-cases-title = My cases
+my-cases-none = You have no cases yet.
+case-title = Case
+case-number = Case number
+case-service = Service
+case-status = Status
+case-submitted = Submitted on
+case-due = Ready by
+case-data = Your details
+case-timeline = History
+case-received = Your application was submitted with case number { $number }. You get a confirmation by e-mail.
+case-answer = Answer our question
+case-message = Message to the city
+case-resident = Resident
+case-channel = Channel
+case-unassign = Unassign me
+case-assign-me = Assign to me
+case-decide = Next step
+case-step = Step
+case-reason-needed = reason required
+case-take-step = Take the step
+case-message-resident = Message to the resident
+case-note = Internal note
+case-add-note = Add note
+field-body = Your message
+field-reason = Reason or explanation
+field-note = Note
+hint-reason = The resident sees this text in the case and in the e-mail.
+hint-note = Staff only; the resident never sees this.
+event-internal = internal
+event-message-in = Message from the resident
+event-message-out = Message from the city
+event-note = Internal note
+event-assigned = Assigned
+channel-web = online
+channel-counter = at the counter
+channel-phone = by phone
+channel-post = by post
+all = All
+queue-title = Work queue
+queue-overdue = { $count } cases past their due date
+queue-mine = Only my cases
+queue-only-overdue = Only overdue
+queue-closed = Include closed cases
+queue-assignee = Handler
+queue-late = late
+queue-me = me
+queue-other = colleague
+address-street = Street
+address-number = House number
+address-box = Box
+address-postal-code = Postal code
+address-city = Town
+
+err-date-invalid = { $field }: enter a date like 2026-12-01.
+err-date-too-far = { $field }: this date is too far in the future.
+err-date-too-early = { $field }: this date is too far in the past.
+err-text-too-long = { $field }: this text is too long.
+err-text-invalid = { $field }: this text contains invalid characters.
+err-too-many = { $field }: that is too many.
+err-choice-unknown = { $field }: choose one of the options.
+err-number-invalid = { $field }: enter a whole number.
+err-number-too-small = { $field }: this number is too small.
+err-number-too-large = { $field }: this number is too large.
+err-number-range = { $field }: this number is outside the allowed range.
+err-amount-invalid = { $field }: enter an amount in euro, like 1,250.00.
+err-amount-too-large = { $field }: this amount is above the maximum.
+err-file-required = { $field }: add this document.
+err-house-number-invalid = { $field }: a house number starts with a digit.
+err-postal-code-outside-city = { $field }: this postal code is not in the city (3000, 3001, 3010, 3012, 3018).
+err-transition-unknown = { $field }: choose one of the steps.
+err-transition-not-allowed = { $field }: this step is not possible from the current status. Nothing was changed.
+err-case-changed = { $field }: someone else just changed the case. Nothing was changed; look at the new status.
+err-channel-unknown = { $field }: choose web, counter, phone or post.
+err-key-invalid = { $field }: use lower-case letters, digits, - and _, and each key only once.
+err-fields-required = { $field }: a service has at least one field.
+err-options-required = { $field }: a choice list has at least one option.
+err-state-unknown = { $field }: that status does not exist in the workflow.
+err-from-final-state = { $field }: no step can leave a final status.
+
+mail-case-received-subject = Case { $number }: your application was received
+mail-case-received-body =
+    Dear { $name },
+
+    We received your application "{ $service }". Your case number is { $number }.
+    Status: { $status }. { $explanation }
+
+    Follow your case: { $link }
+
+    { $city }
+mail-case-status-subject = Case { $number }: { $status }
+mail-case-status-body =
+    Dear { $name },
+
+    There is news in your case { $number } ("{ $service }").
+    Status: { $status }. { $explanation }
+    Explanation: { $reason }
+
+    See your case: { $link }
+
+    { $city }

@@ -1,0 +1,125 @@
+# Diensten en dossiers
+
+nav-services = Online diensten
+catalogue-title = Online diensten
+catalogue-search = Zoek een dienst
+catalogue-none = Geen dienst gevonden. Probeer een ander woord, of bel het contactcenter.
+service-days = { $days } werkdagen
+service-free = Gratis
+service-fee = Kostprijs
+service-time = Behandeltermijn
+service-start = Aanvraag starten
+service-start-login = Meld u aan om te starten
+service-help = Lukt het niet online? Bel het contactcenter of maak een afspraak aan het loket: we dienen dezelfde aanvraag samen met u in.
+apply-title = Aanvraag
+draft-saved = Uw ontwerp is bewaard ({ $at }). U kunt later verdergaan.
+optional = niet verplicht
+upload-not-yet = Bestanden opladen kan nog niet online. Breng het document mee naar het loket.
+choose = Maak een keuze
+apply-review = Controleren
+apply-save = Bewaren als ontwerp
+confirm-title = Controleer uw aanvraag
+confirm-intro = Kijk uw gegevens na. Klopt alles? Dien dan uw aanvraag in. Wilt u nog iets aanpassen? Kies 'Aanpassen'.
+confirm-submit = Aanvraag indienen
+confirm-change = Aanpassen
+my-cases-title = Mijn dossiers
+my-cases-none = U hebt nog geen dossiers.
+case-title = Dossier
+case-number = Dossiernummer
+case-service = Dienst
+case-status = Status
+case-submitted = Ingediend op
+case-due = Uiterlijk klaar op
+case-data = Uw gegevens
+case-timeline = Verloop
+case-received = Uw aanvraag is ingediend met dossiernummer { $number }. U krijgt een bevestiging per e-mail.
+case-answer = Antwoord op onze vraag
+case-message = Bericht aan de stad
+case-resident = Inwoner
+case-channel = Kanaal
+case-unassign = Niet meer aan mij toewijzen
+case-assign-me = Aan mij toewijzen
+case-decide = Volgende stap
+case-step = Stap
+case-reason-needed = reden verplicht
+case-take-step = Stap zetten
+case-message-resident = Bericht aan de inwoner
+case-note = Interne notitie
+case-add-note = Notitie toevoegen
+field-body = Uw bericht
+field-reason = Reden of toelichting
+field-note = Notitie
+hint-reason = De inwoner ziet deze tekst in het dossier en in de e-mail.
+hint-note = Alleen voor medewerkers; de inwoner ziet dit nooit.
+event-internal = intern
+event-message-in = Bericht van de inwoner
+event-message-out = Bericht van de stad
+event-note = Interne notitie
+event-assigned = Toegewezen
+channel-web = online
+channel-counter = aan het loket
+channel-phone = telefonisch
+channel-post = per post
+all = Alle
+queue-title = Werkvoorraad
+queue-overdue = { $count } dossiers over de termijn
+queue-mine = Alleen mijn dossiers
+queue-only-overdue = Alleen over de termijn
+queue-closed = Ook afgesloten dossiers
+queue-assignee = Behandelaar
+queue-late = te laat
+queue-me = ik
+queue-other = collega
+address-street = Straat
+address-number = Huisnummer
+address-box = Bus
+address-postal-code = Postcode
+address-city = Gemeente
+
+err-date-invalid = { $field }: vul een datum in als 2026-12-01.
+err-date-too-far = { $field }: deze datum ligt te ver in de toekomst.
+err-date-too-early = { $field }: deze datum ligt te ver in het verleden.
+err-text-too-long = { $field }: deze tekst is te lang.
+err-text-invalid = { $field }: deze tekst bevat ongeldige tekens.
+err-too-many = { $field }: dat zijn er te veel.
+err-choice-unknown = { $field }: kies een van de mogelijkheden.
+err-number-invalid = { $field }: vul een geheel getal in.
+err-number-too-small = { $field }: dit getal is te klein.
+err-number-too-large = { $field }: dit getal is te groot.
+err-number-range = { $field }: dit getal ligt buiten de toegelaten grenzen.
+err-amount-invalid = { $field }: vul een bedrag in euro in, zoals 1.250,00.
+err-amount-too-large = { $field }: dit bedrag is hoger dan het maximum.
+err-file-required = { $field }: voeg dit document toe.
+err-house-number-invalid = { $field }: een huisnummer begint met een cijfer.
+err-postal-code-outside-city = { $field }: deze postcode ligt niet in de stad (3000, 3001, 3010, 3012, 3018).
+err-transition-unknown = { $field }: kies een van de stappen.
+err-transition-not-allowed = { $field }: deze stap kan niet vanuit de huidige status. Er is niets gewijzigd.
+err-case-changed = { $field }: iemand anders heeft het dossier net gewijzigd. Er is niets gewijzigd; bekijk de nieuwe status.
+err-channel-unknown = { $field }: kies web, counter, phone of post.
+err-key-invalid = { $field }: gebruik kleine letters, cijfers, - en _, en elke sleutel maar één keer.
+err-fields-required = { $field }: een dienst heeft minstens één veld.
+err-options-required = { $field }: een keuzelijst heeft minstens één mogelijkheid.
+err-state-unknown = { $field }: die status bestaat niet in de workflow.
+err-from-final-state = { $field }: uit een eindstatus kan geen stap vertrekken.
+
+mail-case-received-subject = Dossier { $number }: uw aanvraag is ontvangen
+mail-case-received-body =
+    Dag { $name },
+
+    We hebben uw aanvraag "{ $service }" goed ontvangen. Uw dossiernummer is { $number }.
+    Status: { $status }. { $explanation }
+
+    Volg uw dossier op: { $link }
+
+    { $city }
+mail-case-status-subject = Dossier { $number }: { $status }
+mail-case-status-body =
+    Dag { $name },
+
+    Er is nieuws in uw dossier { $number } ("{ $service }").
+    Status: { $status }. { $explanation }
+    Toelichting: { $reason }
+
+    Bekijk uw dossier: { $link }
+
+    { $city }

@@ -1,0 +1,413 @@
+//! The back office: the work queue and the case page for handlers, with
+//! transitions, internal notes, messages to the resident and assignment.
+//! Every staff view of a case is written to the access log.
+
+use super::resident::{CaseRow, TimelineItem, case_row, check_message, definitions, timeline};
+use super::{CaseNews, case_mail, summary_rows};
+use crate::AppState;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::i18n::{Locale, today_brussels};
+use crate::layout::Layout;
+use crate::people::pages::render;
+use crate::people::session::Ctx;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_domain::Invalid;
+use loket_domain::audit::Actor;
+use loket_domain::cases::ServiceDef;
+use loket_domain::ident::Email;
+use loket_domain::people::Role;
+use loket_store::cases::{self as store, Case, QueueFilter};
+use loket_store::notify as outbox;
+use loket_store::people as people_store;
+use serde::Deserialize;
+
+/// Who works the back office.
+pub const HANDLERS: &[Role] = &[Role::CaseHandler];
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QueueQuery {
+    pub service: String,
+    pub status: String,
+    pub mine: String,
+    pub overdue: String,
+    pub closed: String,
+}
+
+pub struct QueueRow {
+    pub c: CaseRow,
+    pub overdue: bool,
+    pub assignee: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/queue.html")]
+struct QueuePage {
+    l: Layout,
+    q: QueueQuery,
+    services: Vec<(String, String)>,
+    statuses: Vec<(String, String)>,
+    rows: Vec<QueueRow>,
+    overdue: i64,
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(HANDLERS)?.clone();
+    let today = today_brussels().to_string();
+    let services = store::list_services(&state.store, false).await?;
+    let service_id = services
+        .iter()
+        .find(|s| s.def.slug == q.service)
+        .map(|s| s.id.clone())
+        .unwrap_or_default();
+    let f = QueueFilter {
+        department: String::new(),
+        service_id,
+        status: q.status.clone(),
+        assignee_id: if q.mine == "1" {
+            user.id.clone()
+        } else {
+            String::new()
+        },
+        overdue_before: if q.overdue == "1" {
+            today.clone()
+        } else {
+            String::new()
+        },
+        open_only: q.closed != "1",
+        limit: 500,
+    };
+    let cases = store::queue(&state.store, &f).await?;
+    let defs = definitions(&state, &cases).await?;
+    let lang = ctx.locale.code();
+    let rows = cases
+        .iter()
+        .map(|c| {
+            let def = defs.get(&(c.service_id.clone(), c.service_version));
+            QueueRow {
+                c: case_row(c, def, ctx.locale),
+                overdue: c.closed_at.is_none() && c.due_date < today,
+                assignee: match &c.assignee_id {
+                    Some(a) if *a == user.id => ctx.locale.t("queue-me"),
+                    Some(_) => ctx.locale.t("queue-other"),
+                    None => String::new(),
+                },
+            }
+        })
+        .collect();
+    let mut statuses: Vec<(String, String)> = Vec::new();
+    for s in &services {
+        for st in &s.def.states {
+            if !statuses.iter().any(|(k, _)| k == &st.key) {
+                statuses.push((st.key.clone(), st.label.get(lang).to_owned()));
+            }
+        }
+    }
+    let overdue = store::overdue_count(&state.store, "", &today).await?;
+    render(
+        StatusCode::OK,
+        QueuePage {
+            l: ctx.layout("queue-title"),
+            services: services
+                .iter()
+                .map(|s| (s.def.slug.clone(), s.def.name.get(lang).to_owned()))
+                .collect(),
+            statuses,
+            rows,
+            overdue,
+            q,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "cases/staff_case.html")]
+struct StaffCasePage {
+    l: Layout,
+    c: CaseRow,
+    resident_name: String,
+    resident_email: String,
+    channel: String,
+    assigned_to_me: bool,
+    rows: Vec<(String, String)>,
+    timeline: Vec<TimelineItem>,
+    transitions: Vec<(String, String, bool)>,
+    errors: FormErrors,
+}
+
+async fn load(state: &AppState, number: &str) -> Result<(Case, ServiceDef), AppError> {
+    let case = store::get_case(&state.store, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let def = store::service_version(&state.store, &case.service_id, case.service_version).await?;
+    Ok((case, def))
+}
+
+async fn staff_view(
+    state: &AppState,
+    ctx: &mut Ctx,
+    number: &str,
+    errors: FormErrors,
+) -> Result<StaffCasePage, AppError> {
+    let user = ctx.require(HANDLERS)?.clone();
+    let (case, def) = load(state, number).await?;
+    loket_store::audit::record_access(
+        &state.store,
+        &user.id,
+        &case.resident_id,
+        "case",
+        &case.number,
+        "case.view",
+    )
+    .await?;
+    let resident = people_store::get_user(&state.store, &case.resident_id).await?;
+    let events = store::events(&state.store, &case.id, true).await?;
+    let lang = ctx.locale.code();
+    let transitions = def
+        .transitions_from(&case.status)
+        .into_iter()
+        .map(|t| (t.key.clone(), t.label.get(lang).to_owned(), t.needs_reason))
+        .collect();
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("case-title");
+    l.title = format!("{} {}", l.title, case.number);
+    l.csrf = csrf;
+    Ok(StaffCasePage {
+        c: case_row(&case, Some(&def), ctx.locale),
+        resident_name: resident
+            .as_ref()
+            .map(|u| u.name.clone())
+            .unwrap_or_default(),
+        resident_email: resident
+            .as_ref()
+            .map(|u| u.email.clone())
+            .unwrap_or_default(),
+        channel: ctx.locale.t(&format!("channel-{}", case.channel)),
+        assigned_to_me: case.assignee_id.as_deref() == Some(user.id.as_str()),
+        rows: summary_rows(&def, ctx.locale, &case.data),
+        timeline: timeline(&def, ctx.locale, &events),
+        transitions,
+        errors,
+        l,
+    })
+}
+
+pub async fn case_page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(number): Path<String>,
+) -> Result<Response, AppError> {
+    let page = staff_view(&state, &mut ctx, &number, FormErrors::default()).await?;
+    render(StatusCode::OK, page)
+}
+
+async fn refused(
+    state: &AppState,
+    ctx: &mut Ctx,
+    number: &str,
+    inv: &Invalid,
+) -> Result<Response, AppError> {
+    let errors = FormErrors::from_invalid(ctx.locale, inv);
+    let page = staff_view(state, ctx, number, errors).await?;
+    render(StatusCode::UNPROCESSABLE_ENTITY, page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TransitionForm {
+    pub transition: String,
+    pub reason: String,
+    pub csrf: String,
+}
+
+/// Takes a transition and tells the resident, in one transaction.
+pub(crate) async fn take_transition(
+    state: &AppState,
+    actor: &Actor,
+    case: &Case,
+    def: &ServiceDef,
+    key: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let t = def.transition(&case.status, key, reason)?;
+    let to = def.state(&t.to);
+    let mut tx = state.store.begin().await?;
+    store::transition(
+        &mut tx,
+        actor,
+        case,
+        t,
+        to.is_some_and(|s| s.is_final),
+        reason,
+    )
+    .await?;
+    if let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
+        && let Ok(email) = Email::parse(&resident.email)
+    {
+        let locale = Locale::parse(&resident.locale).unwrap_or_default();
+        let lang = locale.code();
+        let mail = case_mail(
+            &state.config,
+            locale,
+            &email,
+            &resident.name,
+            &CaseNews {
+                number: &case.number,
+                service: def.name.get(lang),
+                status_label: to.map(|s| s.label.get(lang)).unwrap_or_default(),
+                explanation: to.map(|s| s.explanation.get(lang)).unwrap_or_default(),
+                reason,
+                received: false,
+            },
+        );
+        outbox::enqueue(&mut tx, &mail).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(number): Path<String>,
+    Form(f): Form<TransitionForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(HANDLERS)?.clone();
+    let (case, def) = load(&state, &number).await?;
+    match take_transition(
+        &state,
+        &Actor::User(user.id.clone()),
+        &case,
+        &def,
+        &f.transition,
+        &f.reason,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/staff/cases/{number}")).into_response()),
+        Err(AppError::Invalid(inv)) => refused(&state, &mut ctx, &number, &inv).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TextForm {
+    pub body: String,
+    pub csrf: String,
+}
+
+/// An internal note: never shown to the resident.
+pub async fn note(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(number): Path<String>,
+    Form(f): Form<TextForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(HANDLERS)?.clone();
+    let (case, _) = load(&state, &number).await?;
+    let body = match check_message(&f.body) {
+        Ok(b) => b,
+        Err(inv) => return refused(&state, &mut ctx, &number, &inv).await,
+    };
+    let mut tx = state.store.begin().await?;
+    store::add_message(&mut tx, &Actor::User(user.id.clone()), &case, "note", &body).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/cases/{number}")).into_response())
+}
+
+/// A message to the resident, also sent by e-mail.
+pub async fn message(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(number): Path<String>,
+    Form(f): Form<TextForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(HANDLERS)?.clone();
+    let (case, def) = load(&state, &number).await?;
+    let body = match check_message(&f.body) {
+        Ok(b) => b,
+        Err(inv) => return refused(&state, &mut ctx, &number, &inv).await,
+    };
+    let mut tx = state.store.begin().await?;
+    store::add_message(
+        &mut tx,
+        &Actor::User(user.id.clone()),
+        &case,
+        "message_out",
+        &body,
+    )
+    .await?;
+    if let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
+        && let Ok(email) = Email::parse(&resident.email)
+    {
+        let locale = Locale::parse(&resident.locale).unwrap_or_default();
+        let lang = locale.code();
+        let st = def.state(&case.status);
+        let mail = case_mail(
+            &state.config,
+            locale,
+            &email,
+            &resident.name,
+            &CaseNews {
+                number: &case.number,
+                service: def.name.get(lang),
+                status_label: st.map(|s| s.label.get(lang)).unwrap_or_default(),
+                explanation: st.map(|s| s.explanation.get(lang)).unwrap_or_default(),
+                reason: &body,
+                received: false,
+            },
+        );
+        outbox::enqueue(&mut tx, &mail).await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/cases/{number}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AssignForm {
+    /// `me` or `nobody`.
+    pub to: String,
+    pub csrf: String,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(number): Path<String>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(HANDLERS)?.clone();
+    let (case, _) = load(&state, &number).await?;
+    let assignee = match f.to.as_str() {
+        "me" => Some(user.id.as_str()),
+        "nobody" => None,
+        _ => {
+            return refused(
+                &state,
+                &mut ctx,
+                &number,
+                &Invalid::one("to", "choice-unknown"),
+            )
+            .await;
+        }
+    };
+    let mut tx = state.store.begin().await?;
+    store::assign(&mut tx, &Actor::User(user.id.clone()), &case, assignee).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/cases/{number}")).into_response())
+}

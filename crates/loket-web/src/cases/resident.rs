@@ -1,0 +1,607 @@
+//! What residents see: the catalogue, the application form, the
+//! confirmation step, "my cases" and a case's timeline.
+
+use super::{CaseNews, FieldView, case_mail, field_views, summary_rows};
+use crate::AppState;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::i18n::{Locale, format_ms, today_brussels};
+use crate::layout::Layout;
+use crate::people::pages::render;
+use crate::people::session::Ctx;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_domain::Invalid;
+use loket_domain::audit::Actor;
+use loket_domain::cases::{Channel, ServiceDef, add_working_days, format_cents};
+use loket_domain::ident::Email;
+use loket_domain::people::Role;
+use loket_store::cases::{self as store, Case, NewCase, Service};
+use loket_store::notify as outbox;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub(crate) const RESIDENT: &[Role] = &[Role::Resident];
+
+pub struct ServiceCard {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub fee: String,
+    pub days: i64,
+}
+
+fn card(s: &Service, locale: Locale) -> ServiceCard {
+    let lang = locale.code();
+    ServiceCard {
+        slug: s.def.slug.clone(),
+        name: s.def.name.get(lang).to_owned(),
+        description: s.def.description.get(lang).to_owned(),
+        fee: if s.def.fee_cents == 0 {
+            locale.t("service-free")
+        } else {
+            format!("€ {}", format_cents(s.def.fee_cents))
+        },
+        days: s.def.target_days,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchQuery {
+    pub q: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/catalogue.html")]
+struct CataloguePage {
+    l: Layout,
+    q: String,
+    services: Vec<ServiceCard>,
+}
+
+/// The catalogue, searchable by words in the name or description.
+pub async fn catalogue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let words: Vec<String> = q.q.split_whitespace().map(str::to_lowercase).collect();
+    let services = store::list_services(&state.store, true)
+        .await?
+        .iter()
+        .map(|s| card(s, ctx.locale))
+        .filter(|c| {
+            let hay = format!("{} {}", c.name, c.description).to_lowercase();
+            words.iter().all(|w| hay.contains(w.as_str()))
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        CataloguePage {
+            l: ctx.layout("catalogue-title"),
+            q: q.q,
+            services,
+        },
+    )
+}
+
+async fn active_service(state: &AppState, slug: &str) -> Result<Service, AppError> {
+    match store::service_by_slug(&state.store, slug).await? {
+        Some(s) if s.active => Ok(s),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases/service.html")]
+struct ServicePage {
+    l: Layout,
+    s: ServiceCard,
+    signed_in: bool,
+}
+
+pub async fn service_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let s = active_service(&state, &slug).await?;
+    let c = card(&s, ctx.locale);
+    let mut l = ctx.layout("catalogue-title");
+    l.title = c.name.clone();
+    render(
+        StatusCode::OK,
+        ServicePage {
+            l,
+            s: c,
+            signed_in: ctx.user.is_some(),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "cases/apply.html")]
+struct ApplyPage {
+    l: Layout,
+    slug: String,
+    fields: Vec<FieldView>,
+    errors: FormErrors,
+    saved_at: Option<String>,
+}
+
+fn apply_page(
+    ctx: &Ctx,
+    s: &Service,
+    csrf: String,
+    values: &BTreeMap<String, String>,
+    errors: FormErrors,
+    saved_at: Option<String>,
+) -> ApplyPage {
+    let mut l = ctx.layout("apply-title");
+    l.title = s.def.name.get(ctx.locale.code()).to_owned();
+    l.csrf = csrf;
+    ApplyPage {
+        l,
+        slug: s.def.slug.clone(),
+        fields: field_views(&s.def, ctx.locale, values, &errors),
+        errors,
+        saved_at,
+    }
+}
+
+pub async fn apply_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(RESIDENT)?.clone();
+    let s = active_service(&state, &slug).await?;
+    let draft = store::get_draft(&state.store, &user.id, &s.id).await?;
+    let saved_at = draft.as_ref().map(|(_, at)| format_ms(*at));
+    let values = draft.map(|(d, _)| d).unwrap_or_default();
+    let csrf = ctx.csrf(&state).await?;
+    render(
+        StatusCode::OK,
+        apply_page(&ctx, &s, csrf, &values, FormErrors::default(), saved_at),
+    )
+}
+
+/// The form's values, without the technical fields; at most 100 fields of
+/// at most 10,000 characters each are kept.
+fn form_values(mut form: BTreeMap<String, String>) -> (BTreeMap<String, String>, String, String) {
+    let csrf = form.remove("csrf").unwrap_or_default();
+    let action = form.remove("action").unwrap_or_default();
+    let values = form
+        .into_iter()
+        .filter(|(k, v)| k.len() <= 80 && v.len() <= 10_000)
+        .take(100)
+        .collect();
+    (values, csrf, action)
+}
+
+/// Saves a draft (`action=save`), or checks the form and goes on to the
+/// confirmation step (`action=review`).
+pub async fn apply(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    let (values, csrf, action) = form_values(form);
+    ctx.check_csrf(&csrf)?;
+    let user = ctx.require(RESIDENT)?.clone();
+    let s = active_service(&state, &slug).await?;
+    store::save_draft(&state.store, &user.id, &s.id, &values).await?;
+    if action == "save" {
+        let saved = Some(format_ms(loket_store::now_ms()));
+        let page = apply_page(&ctx, &s, csrf, &values, FormErrors::default(), saved);
+        return render(StatusCode::OK, page);
+    }
+    match s.def.validate(&values, &[], today_brussels()) {
+        Ok(_) => Ok(Redirect::to(&format!("/services/{slug}/confirm")).into_response()),
+        Err(inv) => {
+            let errors = FormErrors::from_invalid_labelled(ctx.locale, &inv, |k| {
+                super::field_label(&s.def, ctx.locale, k)
+            });
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                apply_page(&ctx, &s, csrf, &values, errors, None),
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases/confirm.html")]
+struct ConfirmPage {
+    l: Layout,
+    slug: String,
+    service: String,
+    rows: Vec<(String, String)>,
+    fee: String,
+}
+
+/// The confirmation step: the checked values, to submit or to change.
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(RESIDENT)?.clone();
+    let s = active_service(&state, &slug).await?;
+    let Some((values, _)) = store::get_draft(&state.store, &user.id, &s.id).await? else {
+        return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response());
+    };
+    let Ok(data) = s.def.validate(&values, &[], today_brussels()) else {
+        return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response());
+    };
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("confirm-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        ConfirmPage {
+            l,
+            slug,
+            service: s.def.name.get(ctx.locale.code()).to_owned(),
+            rows: summary_rows(&s.def, ctx.locale, &data),
+            fee: if s.def.fee_cents == 0 {
+                String::new()
+            } else {
+                format!("€ {}", format_cents(s.def.fee_cents))
+            },
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+/// What the case creation needs besides the validated values.
+pub(crate) struct Submission<'a> {
+    pub service: &'a Service,
+    pub resident_id: &'a str,
+    pub resident_email: &'a str,
+    pub resident_name: &'a str,
+    pub resident_locale: Locale,
+    pub channel: Channel,
+    pub assisted_by: Option<&'a str>,
+}
+
+/// Creates a case, its receipt e-mail and drops the draft, in one transaction.
+pub(crate) async fn create_case(
+    state: &AppState,
+    actor: &Actor,
+    sub: &Submission<'_>,
+    data: &BTreeMap<String, String>,
+) -> Result<Case, AppError> {
+    let today = today_brussels();
+    let due = add_working_days(today, sub.service.def.target_days, &[]).to_string();
+    let mut tx = state.store.begin().await?;
+    let case = store::create_case(
+        &mut tx,
+        actor,
+        NewCase {
+            service: sub.service,
+            resident_id: sub.resident_id,
+            channel: sub.channel,
+            assisted_by: sub.assisted_by,
+            data,
+            year: today.year(),
+            due_date: &due,
+        },
+    )
+    .await?;
+    store::delete_draft(&mut tx, sub.resident_id, &sub.service.id).await?;
+    if let Ok(to) = Email::parse(sub.resident_email) {
+        let def = &sub.service.def;
+        let lang = sub.resident_locale.code();
+        let state_def = def.state(&case.status);
+        let mail = case_mail(
+            &state.config,
+            sub.resident_locale,
+            &to,
+            sub.resident_name,
+            &CaseNews {
+                number: &case.number,
+                service: def.name.get(lang),
+                status_label: state_def.map(|s| s.label.get(lang)).unwrap_or_default(),
+                explanation: state_def
+                    .map(|s| s.explanation.get(lang))
+                    .unwrap_or_default(),
+                reason: "",
+                received: true,
+            },
+        );
+        outbox::enqueue(&mut tx, &mail).await?;
+    }
+    tx.commit().await?;
+    metrics::counter!("loket_cases_submitted_total", "channel" => sub.channel.as_str())
+        .increment(1);
+    Ok(case)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(RESIDENT)?.clone();
+    let s = active_service(&state, &slug).await?;
+    let Some((values, _)) = store::get_draft(&state.store, &user.id, &s.id).await? else {
+        return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response());
+    };
+    // Checked again: the draft may be old, or the rules may have changed.
+    let data = match s.def.validate(&values, &[], today_brussels()) {
+        Ok(d) => d,
+        Err(_) => return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response()),
+    };
+    let sub = Submission {
+        service: &s,
+        resident_id: &user.id,
+        resident_email: &user.email,
+        resident_name: &user.name,
+        resident_locale: Locale::parse(&user.locale).unwrap_or(ctx.locale),
+        channel: Channel::Web,
+        assisted_by: None,
+    };
+    let case = create_case(&state, &Actor::User(user.id.clone()), &sub, &data).await?;
+    Ok(Redirect::to(&format!("/cases/{}?new=1", case.number)).into_response())
+}
+
+pub struct CaseRow {
+    pub number: String,
+    pub service: String,
+    pub status: String,
+    pub submitted: String,
+    pub due: String,
+    pub is_final: bool,
+}
+
+/// Loads the definitions of the cases' versions once each.
+pub(crate) async fn definitions(
+    state: &AppState,
+    cases: &[Case],
+) -> Result<BTreeMap<(String, i64), ServiceDef>, AppError> {
+    let mut defs = BTreeMap::new();
+    for c in cases {
+        let key = (c.service_id.clone(), c.service_version);
+        if let std::collections::btree_map::Entry::Vacant(slot) = defs.entry(key) {
+            slot.insert(
+                store::service_version(&state.store, &c.service_id, c.service_version).await?,
+            );
+        }
+    }
+    Ok(defs)
+}
+
+pub(crate) fn case_row(c: &Case, def: Option<&ServiceDef>, locale: Locale) -> CaseRow {
+    let lang = locale.code();
+    let st = def.and_then(|d| d.state(&c.status));
+    CaseRow {
+        number: c.number.clone(),
+        service: def.map(|d| d.name.get(lang).to_owned()).unwrap_or_default(),
+        status: st
+            .map(|s| s.label.get(lang).to_owned())
+            .unwrap_or_else(|| c.status.clone()),
+        submitted: format_ms(c.submitted_at),
+        due: c.due_date.clone(),
+        is_final: st.is_some_and(|s| s.is_final),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases/my_cases.html")]
+struct MyCasesPage {
+    l: Layout,
+    cases: Vec<CaseRow>,
+}
+
+pub async fn my_cases(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let user = ctx.require(RESIDENT)?;
+    let cases = store::cases_of_resident(&state.store, &user.id).await?;
+    let defs = definitions(&state, &cases).await?;
+    let rows = cases
+        .iter()
+        .map(|c| {
+            case_row(
+                c,
+                defs.get(&(c.service_id.clone(), c.service_version)),
+                ctx.locale,
+            )
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        MyCasesPage {
+            l: ctx.layout("my-cases-title"),
+            cases: rows,
+        },
+    )
+}
+
+/// One line of the timeline as residents and staff see it.
+pub struct TimelineItem {
+    pub at: String,
+    pub title: String,
+    pub text: String,
+    pub body: String,
+    pub internal: bool,
+    pub kind: String,
+}
+
+pub(crate) fn timeline(
+    def: &ServiceDef,
+    locale: Locale,
+    events: &[loket_store::cases::CaseEvent],
+) -> Vec<TimelineItem> {
+    let lang = locale.code();
+    events
+        .iter()
+        .map(|e| {
+            let to = e.to_status.as_deref().and_then(|s| def.state(s));
+            let (title, text) = match e.kind.as_str() {
+                "submitted" | "transition" => (
+                    to.map(|s| s.label.get(lang).to_owned()).unwrap_or_default(),
+                    to.map(|s| s.explanation.get(lang).to_owned())
+                        .unwrap_or_default(),
+                ),
+                kind => (
+                    locale.t(&format!("event-{}", kind.replace('_', "-"))),
+                    String::new(),
+                ),
+            };
+            TimelineItem {
+                at: format_ms(e.at),
+                title,
+                text,
+                body: e.body.clone().unwrap_or_default(),
+                internal: e.internal,
+                kind: e.kind.clone(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "cases/case.html")]
+struct CasePage {
+    l: Layout,
+    c: CaseRow,
+    explanation: String,
+    rows: Vec<(String, String)>,
+    timeline: Vec<TimelineItem>,
+    waiting_for_me: bool,
+    is_new: bool,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    pub new: String,
+}
+
+/// A resident's own case; another person's case is "not found".
+async fn own_case(
+    state: &AppState,
+    ctx: &Ctx,
+    number: &str,
+) -> Result<(Case, ServiceDef), AppError> {
+    let user = ctx.require(RESIDENT)?;
+    let case = store::get_case(&state.store, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if case.resident_id != user.id {
+        return Err(AppError::NotFound);
+    }
+    let def = store::service_version(&state.store, &case.service_id, case.service_version).await?;
+    Ok((case, def))
+}
+
+async fn case_view(
+    state: &AppState,
+    ctx: &mut Ctx,
+    number: &str,
+    is_new: bool,
+    errors: FormErrors,
+) -> Result<CasePage, AppError> {
+    let (case, def) = own_case(state, ctx, number).await?;
+    let events = store::events(&state.store, &case.id, false).await?;
+    let st = def.state(&case.status);
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("case-title");
+    l.title = format!("{} {}", l.title, case.number);
+    l.csrf = csrf;
+    Ok(CasePage {
+        c: case_row(&case, Some(&def), ctx.locale),
+        explanation: st
+            .map(|s| s.explanation.get(ctx.locale.code()).to_owned())
+            .unwrap_or_default(),
+        rows: summary_rows(&def, ctx.locale, &case.data),
+        timeline: timeline(&def, ctx.locale, &events),
+        waiting_for_me: st.is_some_and(|s| s.clock_stops),
+        is_new,
+        errors,
+        l,
+    })
+}
+
+pub async fn case_page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(number): Path<String>,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, AppError> {
+    let page = case_view(
+        &state,
+        &mut ctx,
+        &number,
+        q.new == "1",
+        FormErrors::default(),
+    )
+    .await?;
+    render(StatusCode::OK, page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MessageForm {
+    pub body: String,
+    pub csrf: String,
+}
+
+pub(crate) fn check_message(body: &str) -> Result<String, Invalid> {
+    let b = body.trim();
+    if b.is_empty() {
+        return Err(Invalid::one("body", "required"));
+    }
+    if b.chars().count() > 4000 {
+        return Err(Invalid::one("body", "text-too-long"));
+    }
+    Ok(b.to_owned())
+}
+
+/// A message from the resident. When the case waits for the resident, the
+/// answer resumes it (the handling clock runs again).
+pub async fn message(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(number): Path<String>,
+    Form(f): Form<MessageForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let (case, def) = own_case(&state, &ctx, &number).await?;
+    let body = match check_message(&f.body) {
+        Ok(b) => b,
+        Err(inv) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let page = case_view(&state, &mut ctx, &number, false, errors).await?;
+            return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+        }
+    };
+    let actor = Actor::User(case.resident_id.clone());
+    let mut tx = state.store.begin().await?;
+    store::add_message(&mut tx, &actor, &case, "message_in", &body).await?;
+    let waiting = def.state(&case.status).is_some_and(|s| s.clock_stops);
+    if waiting
+        && let Some(t) = def
+            .transitions_from(&case.status)
+            .into_iter()
+            .find(|t| t.key == "resume")
+    {
+        let to_final = def.state(&t.to).is_some_and(|s| s.is_final);
+        store::transition(&mut tx, &actor, &case, t, to_final, "").await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{number}")).into_response())
+}

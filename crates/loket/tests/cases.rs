@@ -1,0 +1,407 @@
+//! Online services and cases through the real server, on SQLite and
+//! PostgreSQL: the catalogue, the form with its rules, drafts, the
+//! confirmation step, the receipt, the back office's steps, messages, the
+//! privacy of cases, and numbering and transitions under concurrency.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+
+fn move_fields(postal: &str, date: &str, household: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("new_address_street", "Bondgenotenlaan".into()),
+        ("new_address_number", "12".into()),
+        ("new_address_box", "".into()),
+        ("new_address_postal_code", postal.into()),
+        ("new_address_city", "Leuven".into()),
+        ("move_date", date.into()),
+        ("old_address_street", "Kerkstraat".into()),
+        ("old_address_number", "1".into()),
+        ("old_address_postal_code", "9000".into()),
+        ("old_address_city", "Gent".into()),
+        ("household", household.into()),
+        ("remarks", "Liefst na 17 uur".into()),
+    ]
+}
+
+fn today() -> jiff::civil::Date {
+    loket_web::i18n::today_brussels()
+}
+
+async fn post_form(
+    app: &TestApp,
+    c: &reqwest::Client,
+    page: &str,
+    action: &str,
+    fields: &[(&str, String)],
+) -> reqwest::Response {
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.submit(c, page, action, &refs).await
+}
+
+/// Submits a valid move declaration for the signed-in resident; returns the case number.
+async fn submit_move(app: &TestApp, c: &reqwest::Client) -> String {
+    let mut fields = move_fields("3000", &today().to_string(), "");
+    fields.push(("action", "review".into()));
+    let r = post_form(
+        app,
+        c,
+        "/services/move/apply",
+        "/services/move/apply",
+        &fields,
+    )
+    .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let r = app
+        .submit(c, "/services/move/confirm", "/services/move/submit", &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().unwrap().to_owned();
+    loc.trim_start_matches("/cases/")
+        .trim_end_matches("?new=1")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn move_declaration_end_to_end() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+
+    // The catalogue and its search.
+    let (status, html) = app.get(&c, "/services").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Verhuis doorgeven")
+            && html.contains("Bewonersparkeerkaart")
+            && html.contains("Premie")
+    );
+    let (_, html) = app.get(&c, "/services?q=parkeerkaart").await;
+    assert!(html.contains("Bewonersparkeerkaart") && !html.contains("Verhuis doorgeven"));
+
+    // Bad input: every rule named on its field, the input kept, nothing stored.
+    let far = today()
+        .checked_add(jiff::Span::new().days(9))
+        .unwrap()
+        .to_string();
+    let mut fields = move_fields("9000", &far, "85.07.30-033.29");
+    fields.push(("action", "review".into()));
+    let r = post_form(
+        &app,
+        &c,
+        "/services/move/apply",
+        "/services/move/apply",
+        &fields,
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    for msg in [
+        "Nieuw adres in Leuven — Postcode: deze postcode ligt niet in de stad",
+        "Datum van de verhuis: deze datum ligt te ver in de toekomst",
+        "Gezinsleden die mee verhuizen: dit rijksregisternummer bestaat niet",
+    ] {
+        assert!(html.contains(msg), "{msg} missing");
+    }
+    assert!(
+        html.contains("value=\"Bondgenotenlaan\"") && html.contains("Liefst na 17 uur"),
+        "input kept"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM cases").await, 0);
+
+    // A draft is kept and comes back.
+    let mut fields = move_fields("3000", "", "");
+    fields.push(("action", "save".into()));
+    let r = post_form(
+        &app,
+        &c,
+        "/services/move/apply",
+        "/services/move/apply",
+        &fields,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let (_, html) = app.get(&c, "/services/move/apply").await;
+    assert!(html.contains("value=\"Bondgenotenlaan\"") && html.contains("ontwerp is bewaard"));
+
+    // Check, confirm, submit.
+    let number = submit_move(&app, &c).await;
+    assert!(loket_domain::cases::is_case_number(&number), "{number}");
+    assert!(number.starts_with(&format!("{}-", today().year())));
+    let (status, html) = app.get(&c, &format!("/cases/{number}?new=1")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&number)
+            && html.contains("Ingediend")
+            && html.contains("Bondgenotenlaan 12, 3000 Leuven")
+    );
+    let mail = app.last_mail_to("an@example.org").await;
+    assert!(mail.subject.contains(&number) && mail.body.contains(&format!("/cases/{number}")));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM case_drafts").await,
+        0,
+        "the draft is gone"
+    );
+    let (_, html) = app.get(&c, "/cases").await;
+    assert!(html.contains(&number));
+
+    // Another resident does not see it; nor does staff without the role.
+    let other = app.signed_in("bo@example.org", &["resident"]).await;
+    assert_eq!(app.get(&other, &format!("/cases/{number}")).await.0, 404);
+    let r = app
+        .submit(
+            &other,
+            "/cases",
+            &format!("/cases/{number}/messages"),
+            &[("body", "hallo")],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    let counter = app.signed_in("loket@leuven.example", &["counter"]).await;
+    assert_eq!(
+        app.get(&counter, &format!("/staff/cases/{number}")).await.0,
+        403
+    );
+
+    // The handler's queue and case page (access-logged).
+    let h = app
+        .signed_in("dossier@leuven.example", &["case_handler"])
+        .await;
+    let (status, html) = app.get(&h, "/staff/cases").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&number));
+    let page = format!("/staff/cases/{number}");
+    let (_, html) = app.get(&h, &page).await;
+    assert!(html.contains("Naar de wijkinspecteur") && html.contains("an@example.org"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE record_type = 'case'")
+            .await,
+        1
+    );
+
+    // An information request needs a reason; then the resident answers and
+    // the case resumes.
+    let action = format!("{page}/transition");
+    let r = app
+        .submit(
+            &h,
+            &page,
+            &action,
+            &[("transition", "request_info"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Reden of toelichting: vul dit veld in")
+    );
+    let r = app
+        .submit(
+            &h,
+            &page,
+            &action,
+            &[("transition", "request_info"), ("reason", "Wat is uw bus?")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let mail = app.last_mail_to("an@example.org").await;
+    assert!(mail.body.contains("Wat is uw bus?") && mail.subject.contains("Informatie gevraagd"));
+    let r = app
+        .submit(
+            &c,
+            &format!("/cases/{number}"),
+            &format!("/cases/{number}/messages"),
+            &[("body", "Bus 3")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let case = loket_store::cases::get_case(&app.store, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.status, "submitted");
+
+    // An internal note never reaches the resident.
+    app.submit(
+        &h,
+        &page,
+        &format!("{page}/note"),
+        &[("body", "Buren bevestigen")],
+    )
+    .await;
+    let (_, html) = app.get(&c, &format!("/cases/{number}")).await;
+    assert!(html.contains("Bus 3") && !html.contains("Buren bevestigen"));
+
+    // Inspector check, approve; then approving again is refused, unchanged.
+    for t in ["start_check", "approve"] {
+        let r = app
+            .submit(&h, &page, &action, &[("transition", t), ("reason", "")])
+            .await;
+        assert_eq!(r.status(), 303, "{t}");
+    }
+    let events = app.count("SELECT COUNT(*) FROM case_events").await;
+    let r = app
+        .submit(
+            &h,
+            &page,
+            &action,
+            &[("transition", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("niet vanuit de huidige status")
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM case_events").await, events);
+    let case = loket_store::cases::get_case(&app.store, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.status, "approved");
+    assert!(case.closed_at.is_some());
+    let (_, html) = app.get(&c, &format!("/cases/{number}")).await;
+    assert!(html.contains("Goedgekeurd") && html.contains("ingeschreven in het rijksregister"));
+    // Every change is in the audit log under the case number.
+    let n = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE record_type = 'case'")
+        .await;
+    assert!(n >= 7, "{n}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn numbers_and_transitions_hold_under_concurrency() {
+    let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let service = loket_store::cases::service_by_slug(&app.store, "move")
+        .await
+        .unwrap()
+        .unwrap();
+    loket::cli::user_add(
+        &app.config,
+        "many@example.org",
+        "Many",
+        &["resident".into()],
+        None,
+    )
+    .await
+    .unwrap();
+    let resident = loket_store::people::find_by_email(&app.store, "many@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let data: std::collections::BTreeMap<String, String> =
+        [("move_date".to_owned(), "2026-01-01".to_owned())].into();
+    let mut handles = Vec::new();
+    for _ in 0..40 {
+        let store = app.store.clone();
+        let service = service.clone();
+        let rid = resident.id.clone();
+        let data = data.clone();
+        handles.push(tokio::spawn(async move {
+            let mut tx = store.begin().await.unwrap();
+            let case = loket_store::cases::create_case(
+                &mut tx,
+                &loket_domain::audit::Actor::System,
+                loket_store::cases::NewCase {
+                    service: &service,
+                    resident_id: &rid,
+                    channel: loket_domain::cases::Channel::Web,
+                    assisted_by: None,
+                    data: &data,
+                    year: 2026,
+                    due_date: "2026-02-01",
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            case.number
+        }));
+    }
+    let mut numbers = Vec::new();
+    for h in handles {
+        numbers.push(h.await.unwrap());
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=40).map(|n| format!("2026-{n:06}")).collect();
+    assert_eq!(numbers, expected, "numbers are unique and without gaps");
+
+    // Two handlers approve-race the same case through HTTP: one wins.
+    let number = numbers[0].clone();
+    let h1 = app.signed_in("h1@leuven.example", &["case_handler"]).await;
+    let h2 = app.signed_in("h2@leuven.example", &["case_handler"]).await;
+    let page = format!("/staff/cases/{number}");
+    let r = app
+        .submit(
+            &h1,
+            &page,
+            &format!("{page}/transition"),
+            &[("transition", "start_check"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, p1) = app.get(&h1, &page).await;
+    let (_, p2) = app.get(&h2, &page).await;
+    let (t1, t2) = (csrf_of(&p1), csrf_of(&p2));
+    let url = app.url(&format!("{page}/transition"));
+    let (a, b) = tokio::join!(
+        h1.post(&url)
+            .form(&[("transition", "approve"), ("reason", ""), ("csrf", &t1)])
+            .send(),
+        h2.post(&url)
+            .form(&[("transition", "refuse"), ("reason", "geen"), ("csrf", &t2)])
+            .send(),
+    );
+    let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [303, 422]);
+    let case = loket_store::cases::get_case(&app.store, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(case.status == "approved" || case.status == "refused");
+    let case_id = case.id.clone();
+    let finals = app
+        .count("SELECT COUNT(*) FROM case_events WHERE to_status IN ('approved', 'refused')")
+        .await;
+    assert_eq!(finals, 1, "one final step for {case_id}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn editing_a_service_keeps_submitted_cases_as_they_were() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+    let number = submit_move(&app, &c).await;
+    // An admin renames a state in a new version of the definition.
+    let mut s = loket_store::cases::service_by_slug(&app.store, "move")
+        .await
+        .unwrap()
+        .unwrap();
+    s.def.states[0].label.nl = "Ontvangen (nieuw)".into();
+    let mut tx = app.store.begin().await.unwrap();
+    let (_, version) =
+        loket_store::cases::save_service(&mut tx, &loket_domain::audit::Actor::System, &s.def)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(version, 2);
+    let (_, html) = app.get(&c, &format!("/cases/{number}")).await;
+    assert!(html.contains("Ingediend") && !html.contains("Ontvangen (nieuw)"));
+    // Saving the same definition again makes no new version.
+    let mut tx = app.store.begin().await.unwrap();
+    let (_, again) =
+        loket_store::cases::save_service(&mut tx, &loket_domain::audit::Actor::System, &s.def)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(again, 2);
+    app.stop().await;
+}

@@ -1,0 +1,71 @@
+-- Cases: the service catalogue (definitions are data, versioned), cases,
+-- their timeline, drafts and uploaded files.
+-- Keep in step with migrations/sqlite/0002_cases.sql.
+
+CREATE TABLE services (
+    id          TEXT PRIMARY KEY,
+    slug        TEXT NOT NULL UNIQUE,
+    version     BIGINT NOT NULL,
+    definition  TEXT NOT NULL,
+    department  TEXT NOT NULL,
+    active      BIGINT NOT NULL DEFAULT 1,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+
+CREATE TABLE service_versions (
+    service_id  TEXT NOT NULL REFERENCES services(id),
+    version     BIGINT NOT NULL,
+    definition  TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    created_by  TEXT,
+    PRIMARY KEY (service_id, version)
+);
+
+CREATE TABLE case_counters (
+    year BIGINT PRIMARY KEY,
+    last BIGINT NOT NULL
+);
+
+CREATE TABLE cases (
+    id              TEXT PRIMARY KEY,
+    number          TEXT NOT NULL UNIQUE,
+    service_id      TEXT NOT NULL REFERENCES services(id),
+    service_version BIGINT NOT NULL,
+    resident_id     TEXT NOT NULL REFERENCES users(id),
+    channel         TEXT NOT NULL,
+    assisted_by     TEXT REFERENCES users(id),
+    status          TEXT NOT NULL,
+    data            TEXT NOT NULL,
+    department      TEXT NOT NULL,
+    assignee_id     TEXT REFERENCES users(id),
+    submitted_at    BIGINT NOT NULL,
+    due_date        TEXT NOT NULL,
+    updated_at      BIGINT NOT NULL,
+    closed_at       BIGINT
+);
+CREATE INDEX cases_resident ON cases(resident_id, submitted_at);
+CREATE INDEX cases_queue ON cases(department, status, due_date);
+CREATE INDEX cases_assignee ON cases(assignee_id, status);
+
+CREATE TABLE case_events (
+    id           TEXT PRIMARY KEY,
+    case_id      TEXT NOT NULL REFERENCES cases(id),
+    at           BIGINT NOT NULL,
+    kind         TEXT NOT NULL,
+    from_status  TEXT,
+    to_status    TEXT,
+    transition   TEXT,
+    actor_id     TEXT,
+    body         TEXT,
+    internal     BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX case_events_case ON case_events(case_id, at);
+
+CREATE TABLE case_drafts (
+    user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    service_id  TEXT NOT NULL REFERENCES services(id),
+    data        TEXT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    PRIMARY KEY (user_id, service_id)
+);
