@@ -296,3 +296,117 @@ async fn resident_and_admin_journeys_are_accessible() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(profile);
 }
+
+#[tokio::test]
+async fn a_move_declaration_and_its_handling_are_accessible() {
+    if backend() != "sqlite" {
+        return;
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    for (email, role) in [
+        ("an@example.org", "resident"),
+        ("dossier@leuven.example", "case_handler"),
+    ] {
+        loket::cli::user_add(
+            &app.config,
+            email,
+            "Test Person",
+            &[role.to_owned()],
+            Some(PASSWORD.to_owned()),
+        )
+        .await
+        .unwrap();
+    }
+    let sign_in = |email: &'static str| {
+        let c = c.clone();
+        let url = app.url("/login");
+        async move {
+            c.goto(&url).await.unwrap();
+            fill(&c, "email", email).await;
+            fill(&c, "password", PASSWORD).await;
+            submit(&c).await;
+        }
+    };
+    sign_in("an@example.org").await;
+    c.goto(&app.url("/services")).await.unwrap();
+    check_page(&c, "catalogue").await;
+    c.goto(&app.url("/services/move")).await.unwrap();
+    check_page(&c, "service-move").await;
+    click_and_wait(&c, "main a.button").await;
+    check_page(&c, "apply-move").await;
+    fill(&c, "new_address_street", "Bondgenotenlaan").await;
+    fill(&c, "new_address_number", "12").await;
+    fill(&c, "new_address_postal_code", "9000").await;
+    fill(&c, "new_address_city", "Leuven").await;
+    submit(&c).await;
+    // The summary links to the failing fields; the typed street is kept.
+    c.find(Locator::Css(
+        ".error-summary a[href='#new_address_postal_code']",
+    ))
+    .await
+    .unwrap();
+    c.find(Locator::Css(".error-summary a[href='#move_date']"))
+        .await
+        .unwrap();
+    let kept = c
+        .find(Locator::Id("new_address_street"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Bondgenotenlaan"));
+    check_page(&c, "apply-move-errors").await;
+    fill(&c, "new_address_postal_code", "3000").await;
+    // Type the date the way a person does in the date picker's own format.
+    let today = loket_web::i18n::today_brussels().to_string();
+    c.execute(
+        &format!("document.getElementById('move_date').value = '{today}'"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    fill(&c, "old_address_street", "Kerkstraat").await;
+    fill(&c, "old_address_number", "1").await;
+    fill(&c, "old_address_postal_code", "9000").await;
+    fill(&c, "old_address_city", "Gent").await;
+    submit(&c).await;
+    assert!(c.current_url().await.unwrap().path().ends_with("/confirm"));
+    check_page(&c, "confirm-move").await;
+    submit(&c).await;
+    let number = c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .trim_start_matches("/cases/")
+        .to_owned();
+    assert!(text(&c).await.contains(&number));
+    check_page(&c, "case-resident").await;
+    click_and_wait(&c, "header form button").await;
+
+    sign_in("dossier@leuven.example").await;
+    c.goto(&app.url("/staff/cases")).await.unwrap();
+    check_page(&c, "queue").await;
+    c.goto(&app.url(&format!("/staff/cases/{number}")))
+        .await
+        .unwrap();
+    check_page(&c, "case-staff").await;
+    c.find(Locator::Css("label[for=t-start_check]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_and_wait(&c, "form[action$='/transition'] button").await;
+    assert!(text(&c).await.contains("Controle wijkinspecteur"));
+    check_page(&c, "case-staff-after").await;
+
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(profile);
+}

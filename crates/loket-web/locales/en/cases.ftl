@@ -31,6 +31,7 @@ case-status = Status
 case-submitted = Submitted on
 case-due = Ready by
 case-data = Your details
+case-data-staff = Application details
 case-timeline = History
 case-received = Your application was submitted with case number { $number }. You get a confirmation by e-mail.
 case-answer = Answer our question

@@ -31,6 +31,7 @@ case-status = Status
 case-submitted = Ingediend op
 case-due = Uiterlijk klaar op
 case-data = Uw gegevens
+case-data-staff = Gegevens van de aanvraag
 case-timeline = Verloop
 case-received = Uw aanvraag is ingediend met dossiernummer { $number }. U krijgt een bevestiging per e-mail.
 case-answer = Antwoord op onze vraag
