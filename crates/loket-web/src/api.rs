@@ -6,7 +6,7 @@ use crate::error::{ApiError, AppError, Problem, ProblemField};
 use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
-use crate::{AppState, audit, people};
+use crate::{AppState, audit, cases, people};
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -24,6 +24,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(people::api::routes())
+        .merge(cases::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
@@ -163,6 +164,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         people::api::revoke_token,
         audit::api_audit,
         audit::api_access,
+        cases::api::list_services,
+        cases::api::get_service,
+        cases::api::submit_case,
+        cases::api::get_case,
+        cases::api::list_cases,
+        cases::api::transition,
+        cases::api::message,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

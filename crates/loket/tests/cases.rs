@@ -405,3 +405,231 @@ async fn editing_a_service_keeps_submitted_cases_as_they_were() {
     assert_eq!(again, 2);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_cases_api_serves_residents_and_assisting_staff() {
+    use serde_json::{Value, json};
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let token = |email: &'static str, role: &'static str| {
+        let config = app.config.clone();
+        async move {
+            loket::cli::user_add(&config, email, "Api Person", &[role.to_owned()], None)
+                .await
+                .unwrap();
+            loket::cli::token_create(&config, email, "t").await.unwrap()
+        }
+    };
+    let resident = token("an@example.org", "resident").await;
+    let other = token("bo@example.org", "resident").await;
+    let counter = token("loket@leuven.example", "counter").await;
+    let handler = token("dossier@leuven.example", "case_handler").await;
+    let c = reqwest::Client::new();
+    let today = today().to_string();
+    let values = json!({
+        "new_address_street": "Naamsestraat", "new_address_number": "5", "new_address_postal_code": "3000",
+        "new_address_city": "Leuven", "move_date": today,
+        "old_address_street": "Markt", "old_address_number": "1", "old_address_postal_code": "2000", "old_address_city": "Antwerpen"
+    });
+
+    // The public catalogue.
+    let list: Value = c
+        .get(app.url("/api/v1/services"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    let one: Value = c
+        .get(app.url("/api/v1/services/move"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["definition"]["initial"], "submitted");
+
+    // Bad values: field errors, nothing stored.
+    let mut bad = values.clone();
+    bad["move_date"] = json!("2099-01-01");
+    bad["new_address_postal_code"] = json!("30000");
+    let r = c
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(&resident)
+        .json(&json!({"service": "move", "values": bad}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["new_address_postal_code", "move_date"]);
+    let r = c
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(&resident)
+        .json(&json!({"service": "nope", "values": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM cases").await, 0);
+
+    // A resident's own case.
+    let r = c
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(&resident)
+        .json(&json!({"service": "move", "values": values}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let case: Value = r.json().await.unwrap();
+    let number = case["number"].as_str().unwrap().to_owned();
+    assert_eq!(case["channel"], "web");
+    assert_eq!(case["status_label"], "Ingediend");
+
+    // Staff on behalf of a resident, by phone; the channel must be assisted.
+    let r = c
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(&counter)
+        .json(&json!({"service": "move", "values": values, "resident_email": "bo@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = c
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(&counter)
+        .json(&json!({"service": "move", "values": values, "resident_email": "bo@example.org", "channel": "phone"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let assisted: Value = r.json().await.unwrap();
+    assert_eq!(assisted["channel"], "phone");
+    let assisted_number = assisted["number"].as_str().unwrap().to_owned();
+    let stored = loket_store::cases::get_case(&app.store, &assisted_number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.assisted_by.is_some());
+    // It is the same case for the resident, with the same receipt e-mail.
+    let mine: Value = c
+        .get(app.url("/api/v1/cases"))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert!(
+        app.last_mail_to("bo@example.org")
+            .await
+            .subject
+            .contains(&assisted_number)
+    );
+
+    // Privacy: another resident gets 404 on every case route.
+    for (method, path) in [
+        ("GET", format!("/api/v1/cases/{number}")),
+        ("POST", format!("/api/v1/cases/{number}/messages")),
+    ] {
+        let r = c
+            .request(method.parse().unwrap(), app.url(&path))
+            .bearer_auth(&other)
+            .json(&json!({"body": "hallo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{method} {path}");
+    }
+    // Residents and counter staff cannot take steps.
+    for t in [&resident, &counter] {
+        let r = c
+            .post(app.url(&format!("/api/v1/cases/{number}/transitions")))
+            .bearer_auth(t)
+            .json(&json!({"transition": "start_check"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+    }
+
+    // The handler: queue, steps, an illegal step refused and nothing changed.
+    let queue: Value = c
+        .get(app.url("/api/v1/cases?service=move"))
+        .bearer_auth(&handler)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queue.as_array().unwrap().len(), 2);
+    let step = |t: &'static str, reason: &'static str| {
+        c.post(app.url(&format!("/api/v1/cases/{number}/transitions")))
+            .bearer_auth(&handler)
+            .json(&json!({"transition": t, "reason": reason}))
+            .send()
+    };
+    let r = step("approve", "").await.unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["errors"][0]["code"], "transition-not-allowed");
+    let r = step("request_info", "Welk busnummer?").await.unwrap();
+    assert_eq!(r.status(), 200);
+    // The resident answers through the API; the case resumes.
+    let r = c
+        .post(app.url(&format!("/api/v1/cases/{number}/messages")))
+        .bearer_auth(&resident)
+        .json(&json!({"body": "Bus 2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let after: Value = r.json().await.unwrap();
+    assert_eq!(after["status"], "submitted");
+    // An internal note from the handler is invisible to the resident.
+    c.post(app.url(&format!("/api/v1/cases/{number}/messages")))
+        .bearer_auth(&handler)
+        .json(&json!({"body": "intern", "internal": true}))
+        .send()
+        .await
+        .unwrap();
+    let seen: Value = c
+        .get(app.url(&format!("/api/v1/cases/{number}")))
+        .bearer_auth(&resident)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        seen["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["body"] != "intern")
+    );
+    assert!(seen["transitions"].as_array().unwrap().is_empty());
+    let r = c
+        .post(app.url(&format!("/api/v1/cases/{number}/messages")))
+        .bearer_auth(&resident)
+        .json(&json!({"body": "x", "internal": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    app.stop().await;
+}

@@ -316,15 +316,71 @@ pub async fn note(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(HANDLERS)?.clone();
-    let (case, _) = load(&state, &number).await?;
+    let (case, def) = load(&state, &number).await?;
     let body = match check_message(&f.body) {
         Ok(b) => b,
         Err(inv) => return refused(&state, &mut ctx, &number, &inv).await,
     };
-    let mut tx = state.store.begin().await?;
-    store::add_message(&mut tx, &Actor::User(user.id.clone()), &case, "note", &body).await?;
-    tx.commit().await?;
+    add_case_message(
+        &state,
+        &Actor::User(user.id.clone()),
+        &case,
+        &def,
+        "note",
+        &body,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/staff/cases/{number}")).into_response())
+}
+
+/// Adds a message to a case in one transaction: from the resident
+/// (`message_in`; an answer resumes a case that waits for them), to the
+/// resident (`message_out`, also sent by e-mail), or an internal `note`.
+pub(crate) async fn add_case_message(
+    state: &AppState,
+    actor: &Actor,
+    case: &Case,
+    def: &ServiceDef,
+    kind: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    store::add_message(&mut tx, actor, case, kind, body).await?;
+    if kind == "message_in"
+        && def.state(&case.status).is_some_and(|s| s.clock_stops)
+        && let Some(t) = def
+            .transitions_from(&case.status)
+            .into_iter()
+            .find(|t| t.key == "resume")
+    {
+        let to_final = def.state(&t.to).is_some_and(|s| s.is_final);
+        store::transition(&mut tx, actor, case, t, to_final, "").await?;
+    }
+    if kind == "message_out"
+        && let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
+        && let Ok(email) = Email::parse(&resident.email)
+    {
+        let locale = Locale::parse(&resident.locale).unwrap_or_default();
+        let lang = locale.code();
+        let st = def.state(&case.status);
+        let mail = case_mail(
+            &state.config,
+            locale,
+            &email,
+            &resident.name,
+            &CaseNews {
+                number: &case.number,
+                service: def.name.get(lang),
+                status_label: st.map(|s| s.label.get(lang)).unwrap_or_default(),
+                explanation: st.map(|s| s.explanation.get(lang)).unwrap_or_default(),
+                reason: body,
+                received: false,
+            },
+        );
+        outbox::enqueue(&mut tx, &mail).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A message to the resident, also sent by e-mail.
@@ -341,38 +397,15 @@ pub async fn message(
         Ok(b) => b,
         Err(inv) => return refused(&state, &mut ctx, &number, &inv).await,
     };
-    let mut tx = state.store.begin().await?;
-    store::add_message(
-        &mut tx,
+    add_case_message(
+        &state,
         &Actor::User(user.id.clone()),
         &case,
+        &def,
         "message_out",
         &body,
     )
     .await?;
-    if let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
-        && let Ok(email) = Email::parse(&resident.email)
-    {
-        let locale = Locale::parse(&resident.locale).unwrap_or_default();
-        let lang = locale.code();
-        let st = def.state(&case.status);
-        let mail = case_mail(
-            &state.config,
-            locale,
-            &email,
-            &resident.name,
-            &CaseNews {
-                number: &case.number,
-                service: def.name.get(lang),
-                status_label: st.map(|s| s.label.get(lang)).unwrap_or_default(),
-                explanation: st.map(|s| s.explanation.get(lang)).unwrap_or_default(),
-                reason: &body,
-                received: false,
-            },
-        );
-        outbox::enqueue(&mut tx, &mail).await?;
-    }
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/cases/{number}")).into_response())
 }
 

@@ -2,6 +2,7 @@
 //! drafts and a confirmation step), "my cases" with the timeline, and the
 //! back office's work queue and case page.
 
+pub mod api;
 pub mod backoffice;
 pub mod resident;
 

@@ -590,18 +590,6 @@ pub async fn message(
         }
     };
     let actor = Actor::User(case.resident_id.clone());
-    let mut tx = state.store.begin().await?;
-    store::add_message(&mut tx, &actor, &case, "message_in", &body).await?;
-    let waiting = def.state(&case.status).is_some_and(|s| s.clock_stops);
-    if waiting
-        && let Some(t) = def
-            .transitions_from(&case.status)
-            .into_iter()
-            .find(|t| t.key == "resume")
-    {
-        let to_final = def.state(&t.to).is_some_and(|s| s.is_final);
-        store::transition(&mut tx, &actor, &case, t, to_final, "").await?;
-    }
-    tx.commit().await?;
+    super::backoffice::add_case_message(&state, &actor, &case, &def, "message_in", &body).await?;
     Ok(Redirect::to(&format!("/cases/{number}")).into_response())
 }
