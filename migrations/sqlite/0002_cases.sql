@@ -69,3 +69,22 @@ CREATE TABLE case_drafts (
     updated_at  INTEGER NOT NULL,
     PRIMARY KEY (user_id, service_id)
 );
+
+-- Uploaded files: stored outside the web root under <data_dir>/uploads,
+-- kept with their SHA-256. A file belongs to a draft (case_id NULL) until
+-- the case is submitted.
+CREATE TABLE case_files (
+    id           TEXT PRIMARY KEY,
+    owner_id     TEXT NOT NULL REFERENCES users(id),
+    service_id   TEXT NOT NULL REFERENCES services(id),
+    field_key    TEXT NOT NULL,
+    case_id      TEXT REFERENCES cases(id),
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX case_files_owner ON case_files(owner_id, service_id, case_id);
+CREATE INDEX case_files_case ON case_files(case_id);

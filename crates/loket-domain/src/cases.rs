@@ -553,6 +553,77 @@ pub const SEED_SERVICES: [&str; 3] = [
     include_str!("../services/renovation-premium.json"),
 ];
 
+/// The largest upload accepted, in bytes.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+/// Checks an upload by its content, not its name: PDF, JPEG or PNG, at most
+/// [`MAX_UPLOAD_BYTES`]. A file whose name or declared type claims another
+/// type than its content is refused. Returns the content type.
+pub fn check_upload(
+    bytes: &[u8],
+    declared_type: &str,
+    filename: &str,
+) -> Result<&'static str, &'static str> {
+    if bytes.is_empty() {
+        return Err("file-empty");
+    }
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err("file-too-large");
+    }
+    let sniffed = if bytes.starts_with(b"%PDF-") {
+        "application/pdf"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        "image/png"
+    } else {
+        return Err("file-type");
+    };
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let by_name = match ext.as_str() {
+        "pdf" => Some("application/pdf"),
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "png" => Some("image/png"),
+        "" => None,
+        _ => return Err("file-type"),
+    };
+    let declared = declared_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let by_type = match declared.as_str() {
+        "application/pdf" => Some("application/pdf"),
+        "image/jpeg" | "image/jpg" | "image/pjpeg" => Some("image/jpeg"),
+        "image/png" => Some("image/png"),
+        _ => None,
+    };
+    if by_name.is_some_and(|t| t != sniffed) || by_type.is_some_and(|t| t != sniffed) {
+        return Err("file-type-mismatch");
+    }
+    Ok(sniffed)
+}
+
+/// A file name safe to show and to put in a download header: the last path
+/// segment, printable characters only, at most 100 characters.
+pub fn safe_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '\\' | '/' | ';'))
+        .take(100)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "bestand".to_owned()
+    } else {
+        cleaned
+    }
+}
+
 /// A case number: the year and a counter, `2026-000123`.
 pub fn case_number(year: i16, n: i64) -> String {
     format!("{year}-{n:06}")
@@ -701,6 +772,33 @@ mod tests {
         assert_eq!(case_number(2026, 123), "2026-000123");
         assert!(is_case_number("2026-000123"));
         assert!(!is_case_number("2026-00a123"));
+    }
+
+    #[test]
+    fn uploads_are_checked_by_content() {
+        let pdf = b"%PDF-1.7\n...";
+        let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0];
+        assert_eq!(
+            check_upload(pdf, "application/pdf", "factuur.pdf"),
+            Ok("application/pdf")
+        );
+        assert_eq!(check_upload(&png, "", "scan"), Ok("image/png"));
+        assert_eq!(
+            check_upload(b"MZ\x90\x00", "application/pdf", "factuur.pdf"),
+            Err("file-type")
+        );
+        assert_eq!(
+            check_upload(&png, "application/pdf", "x.pdf"),
+            Err("file-type-mismatch")
+        );
+        assert_eq!(check_upload(pdf, "", "x.exe"), Err("file-type"));
+        assert_eq!(check_upload(b"", "", "x.pdf"), Err("file-empty"));
+        assert_eq!(
+            check_upload(&vec![0xFF; MAX_UPLOAD_BYTES + 1], "", "a.jpg"),
+            Err("file-too-large")
+        );
+        assert_eq!(safe_filename("C:\\fake\\..\\evil\";.pdf"), "evil.pdf");
+        assert_eq!(safe_filename("../../"), "bestand");
     }
 
     proptest! {

@@ -24,6 +24,8 @@ pub enum AppError {
     Csrf,
     #[error("too many attempts")]
     TooMany,
+    #[error("request too large")]
+    TooLarge,
     #[error(transparent)]
     Invalid(#[from] Invalid),
     /// A unique value is taken: a field error, with status 409 in the API.
@@ -63,6 +65,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -77,6 +80,7 @@ impl AppError {
             AppError::Forbidden => "error-forbidden",
             AppError::Csrf => "error-csrf",
             AppError::TooMany => "error-too-many",
+            AppError::TooLarge => "error-too-large",
             AppError::Invalid(_) => "error-invalid",
             AppError::Conflict(_) => "error-conflict",
             AppError::Internal(_) => "error-internal",

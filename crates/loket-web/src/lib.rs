@@ -46,6 +46,8 @@ pub struct WebConfig {
     /// On when mail goes to files (no SMTP): messages hold sign-in links, so
     /// with real delivery nobody but the recipient should read them.
     pub show_sent_mail: bool,
+    /// Where uploads and generated documents are stored (outside the web root).
+    pub files_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -61,6 +63,7 @@ impl Default for WebConfig {
             demo: false,
             max_body_bytes: 64 * 1024,
             show_sent_mail: true,
+            files_dir: std::path::PathBuf::from("loket-data/files"),
         }
     }
 }

@@ -109,6 +109,7 @@ pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfi
         demo,
         max_body_bytes: c.max_body_kib.max(1) * 1024,
         show_sent_mail: c.smtp_url.is_none(),
+        files_dir: c.data_dir.join("files"),
     })
 }
 

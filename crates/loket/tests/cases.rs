@@ -633,3 +633,164 @@ async fn the_cases_api_serves_residents_and_assisting_staff() {
     assert_eq!(r.status(), 403);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn parking_permit_with_an_upload_checked_by_content() {
+    use reqwest::multipart::{Form, Part};
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+    let form = |csrf: &str, file: Option<(&'static str, &'static str, Vec<u8>)>| {
+        let mut f = Form::new()
+            .text("csrf", csrf.to_owned())
+            .text("action", "review")
+            .text("address_street", "Tiensestraat")
+            .text("address_number", "20")
+            .text("address_postal_code", "3000")
+            .text("address_city", "Leuven")
+            .text("plate", "1abc123");
+        if let Some((name, mime, bytes)) = file {
+            f = f.part(
+                "registration",
+                Part::bytes(bytes).file_name(name).mime_str(mime).unwrap(),
+            );
+        }
+        f
+    };
+    let (_, html) = app.get(&c, "/services/parking-permit/apply").await;
+    assert!(html.contains("enctype=\"multipart/form-data\""));
+    let csrf = csrf_of(&html);
+    let url = app.url("/services/parking-permit/apply");
+
+    // No file: the document is required.
+    let r = c
+        .post(&url)
+        .multipart(form(&csrf, None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Inschrijvingsbewijs van het voertuig: voeg dit document toe")
+    );
+    // A program that calls itself a PDF: refused by its content.
+    let exe = b"MZ\x90\x00\x03\x00\x00\x00".to_vec();
+    let r = c
+        .post(&url)
+        .multipart(form(
+            &csrf,
+            Some(("inschrijving.pdf", "application/pdf", exe)),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("kies een PDF, JPEG of PNG"), "{html}");
+    assert!(html.contains("value=\"1abc123\""), "input kept");
+    // A PNG that claims to be a PDF.
+    let png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3];
+    let r = c
+        .post(&url)
+        .multipart(form(&csrf, Some(("scan.pdf", "application/pdf", png))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("past niet bij zijn naam"));
+    // Too large.
+    let big = [b"%PDF-1.7\n".to_vec(), vec![b'x'; 10 * 1024 * 1024]].concat();
+    let r = c
+        .post(&url)
+        .multipart(form(&csrf, Some(("groot.pdf", "application/pdf", big))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("groter dan 10 MB"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM case_files").await,
+        0,
+        "no refused file is stored"
+    );
+
+    // A real PDF: on to the confirmation, which names the file.
+    let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n".to_vec();
+    let r = c
+        .post(&url)
+        .multipart(form(
+            &csrf,
+            Some(("inschrijving.pdf", "application/pdf", pdf.clone())),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, html) = app.get(&c, "/services/parking-permit/confirm").await;
+    assert!(
+        html.contains("inschrijving.pdf") && html.contains("1-ABC-123") && html.contains("25,00")
+    );
+    let r = app
+        .submit(
+            &c,
+            "/services/parking-permit/confirm",
+            "/services/parking-permit/submit",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let number = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/cases/")
+        .trim_end_matches("?new=1")
+        .to_owned();
+    let file = loket_store::cases::get_case(&app.store, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    let files = loket_store::cases::case_files(&app.store, &file.id)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    let f = &files[0];
+    // Stored outside the web root, with its hash.
+    assert!(
+        f.path
+            .starts_with(&app.dir.join("files").to_string_lossy().to_string())
+    );
+    assert_eq!(f.sha256.len(), 64);
+
+    // The resident downloads it; another resident cannot; a handler can (logged).
+    let link = format!("/cases/{number}/files/{}", f.id);
+    let r = c.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+    let other = app.signed_in("bo@example.org", &["resident"]).await;
+    assert_eq!(app.get(&other, &link).await.0, 404);
+    let h = app
+        .signed_in("dossier@leuven.example", &["case_handler"])
+        .await;
+    let r = h
+        .get(app.url(&format!("/staff/cases/{number}/files/{}", f.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE record_type = 'case_file'")
+            .await,
+        1
+    );
+    app.stop().await;
+}

@@ -177,6 +177,7 @@ error-internal-text = Something went wrong on our side. Nothing was changed. Ple
 error-bad-request = Bad request
 error-method = Method not allowed
 error-media-type = Wrong content type: send JSON (Content-Type: application/json).
+error-too-large-text = The request is too large. A file may be at most 10 MB. Nothing was changed.
 error-too-large = Request too large
 
 mail-confirm-subject = Confirm your e-mail address for { $city }

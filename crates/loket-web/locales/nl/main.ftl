@@ -177,6 +177,7 @@ error-internal-text = Er ging iets mis aan onze kant. Er is niets gewijzigd. Pro
 error-bad-request = Ongeldige aanvraag
 error-method = Methode niet toegestaan
 error-media-type = Verkeerd inhoudstype: stuur JSON (Content-Type: application/json).
+error-too-large-text = De aanvraag is te groot. Een bestand mag hoogstens 10 MB zijn. Er is niets gewijzigd.
 error-too-large = Aanvraag te groot
 
 mail-confirm-subject = Bevestig uw e-mailadres voor { $city }

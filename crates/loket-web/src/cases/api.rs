@@ -254,6 +254,7 @@ pub async fn submit_case(
         resident_locale: Locale::parse(&resident.locale).unwrap_or(locale),
         channel,
         assisted_by: assisted_by.as_deref(),
+        files_owner: None,
     };
     let case = create_case(&state, &Actor::User(caller.user.id.clone()), &sub, &data)
         .await

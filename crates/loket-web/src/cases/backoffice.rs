@@ -142,6 +142,7 @@ struct StaffCasePage {
     timeline: Vec<TimelineItem>,
     transitions: Vec<(String, String, bool)>,
     errors: FormErrors,
+    files: Vec<(String, String, String)>,
 }
 
 async fn load(state: &AppState, number: &str) -> Result<(Case, ServiceDef), AppError> {
@@ -197,6 +198,7 @@ async fn staff_view(
         timeline: timeline(&def, ctx.locale, &events),
         transitions,
         errors,
+        files: super::resident::case_file_rows(state, &case, &def, ctx.locale).await?,
         l,
     })
 }
@@ -443,4 +445,29 @@ pub async fn assign(
     store::assign(&mut tx, &Actor::User(user.id.clone()), &case, assignee).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/cases/{number}")).into_response())
+}
+
+/// A file of a case, for handlers (the read is access-logged).
+pub async fn file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((number, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(HANDLERS)?;
+    let (case, _) = load(&state, &number).await?;
+    match store::get_file(&state.store, &id).await? {
+        Some(f) if f.case_id.as_deref() == Some(case.id.as_str()) => {
+            loket_store::audit::record_access(
+                &state.store,
+                &user.id,
+                &case.resident_id,
+                "case_file",
+                &f.id,
+                "case.file",
+            )
+            .await?;
+            super::files::download(&f).await
+        }
+        _ => Err(AppError::NotFound),
+    }
 }

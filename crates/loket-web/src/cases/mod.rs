@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod backoffice;
+pub mod files;
 pub mod resident;
 
 use crate::AppState;
@@ -21,13 +22,17 @@ pub fn routes() -> Router<AppState> {
         .route("/services/{slug}", get(resident::service_page))
         .route(
             "/services/{slug}/apply",
-            get(resident::apply_form).post(resident::apply),
+            get(resident::apply_form).post(resident::apply).layer(
+                axum::extract::DefaultBodyLimit::max(4 * loket_domain::cases::MAX_UPLOAD_BYTES),
+            ),
         )
         .route("/services/{slug}/confirm", get(resident::confirm_page))
         .route("/services/{slug}/submit", post(resident::submit))
         .route("/cases", get(resident::my_cases))
         .route("/cases/{number}", get(resident::case_page))
         .route("/cases/{number}/messages", post(resident::message))
+        .route("/cases/{number}/files/{id}", get(resident::file))
+        .route("/staff/cases/{number}/files/{id}", get(backoffice::file))
         .route("/staff/cases", get(backoffice::queue))
         .route("/staff/cases/{number}", get(backoffice::case_page))
         .route(
@@ -56,6 +61,8 @@ pub struct FieldView {
     pub parts: Vec<(String, String, String, Option<String>)>,
     /// The `autocomplete` token, where one applies.
     pub autocomplete: &'static str,
+    /// For `file`: the name of the file already uploaded for this field.
+    pub file_name: Option<String>,
 }
 
 impl FieldView {
@@ -98,6 +105,7 @@ pub fn field_views(
     def: &ServiceDef,
     locale: Locale,
     values: &BTreeMap<String, String>,
+    files: &BTreeMap<String, String>,
     errors: &FormErrors,
 ) -> Vec<FieldView> {
     let lang = locale.code();
@@ -156,6 +164,7 @@ pub fn field_views(
                     FieldKind::Iban => "off",
                     _ => "",
                 },
+                file_name: files.get(&f.key).cloned(),
             }
         })
         .collect()

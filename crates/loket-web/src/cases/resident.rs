@@ -1,6 +1,7 @@
 //! What residents see: the catalogue, the application form, the
 //! confirmation step, "my cases" and a case's timeline.
 
+use super::files::{ServiceForm, download, store_uploads};
 use super::{CaseNews, FieldView, case_mail, field_views, summary_rows};
 use crate::AppState;
 use crate::error::AppError;
@@ -16,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::cases::{Channel, ServiceDef, add_working_days, format_cents};
+use loket_domain::cases::{Channel, FieldKind, ServiceDef, add_working_days, format_cents};
 use loket_domain::ident::Email;
 use loket_domain::people::Role;
 use loket_store::cases::{self as store, Case, NewCase, Service};
@@ -133,11 +134,35 @@ struct ApplyPage {
     saved_at: Option<String>,
 }
 
+/// The names of a draft's uploaded files, by field.
+async fn draft_file_names(
+    state: &AppState,
+    owner: &str,
+    service_id: &str,
+) -> Result<BTreeMap<String, String>, AppError> {
+    Ok(store::draft_files(&state.store, owner, service_id)
+        .await?
+        .into_iter()
+        .map(|f| (f.field_key, f.filename))
+        .collect())
+}
+
+/// Validates a draft: its values and which files it has.
+fn validate_draft(
+    s: &Service,
+    values: &BTreeMap<String, String>,
+    files: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, Invalid> {
+    let present: Vec<&str> = files.keys().map(String::as_str).collect();
+    s.def.validate(values, &present, today_brussels())
+}
+
 fn apply_page(
     ctx: &Ctx,
     s: &Service,
     csrf: String,
     values: &BTreeMap<String, String>,
+    files: &BTreeMap<String, String>,
     errors: FormErrors,
     saved_at: Option<String>,
 ) -> ApplyPage {
@@ -147,7 +172,7 @@ fn apply_page(
     ApplyPage {
         l,
         slug: s.def.slug.clone(),
-        fields: field_views(&s.def, ctx.locale, values, &errors),
+        fields: field_views(&s.def, ctx.locale, values, files, &errors),
         errors,
         saved_at,
     }
@@ -163,10 +188,19 @@ pub async fn apply_form(
     let draft = store::get_draft(&state.store, &user.id, &s.id).await?;
     let saved_at = draft.as_ref().map(|(_, at)| format_ms(*at));
     let values = draft.map(|(d, _)| d).unwrap_or_default();
+    let files = draft_file_names(&state, &user.id, &s.id).await?;
     let csrf = ctx.csrf(&state).await?;
     render(
         StatusCode::OK,
-        apply_page(&ctx, &s, csrf, &values, FormErrors::default(), saved_at),
+        apply_page(
+            &ctx,
+            &s,
+            csrf,
+            &values,
+            &files,
+            FormErrors::default(),
+            saved_at,
+        ),
     )
 }
 
@@ -189,30 +223,56 @@ pub async fn apply(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    Form(form): Form<BTreeMap<String, String>>,
+    form: ServiceForm,
 ) -> Result<Response, AppError> {
-    let (values, csrf, action) = form_values(form);
+    let (values, csrf, action) = form_values(form.values);
     ctx.check_csrf(&csrf)?;
     let user = ctx.require(RESIDENT)?.clone();
     let s = active_service(&state, &slug).await?;
     store::save_draft(&state.store, &user.id, &s.id, &values).await?;
-    if action == "save" {
+    let file_fields: Vec<String> = s
+        .def
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::File))
+        .map(|f| f.key.clone())
+        .collect();
+    let refused_files = store_uploads(&state, &user.id, &s.id, &file_fields, form.uploads).await?;
+    let files = draft_file_names(&state, &user.id, &s.id).await?;
+    if action == "save" && refused_files.is_empty() {
         let saved = Some(format_ms(loket_store::now_ms()));
-        let page = apply_page(&ctx, &s, csrf, &values, FormErrors::default(), saved);
+        let page = apply_page(
+            &ctx,
+            &s,
+            csrf,
+            &values,
+            &files,
+            FormErrors::default(),
+            saved,
+        );
         return render(StatusCode::OK, page);
     }
-    match s.def.validate(&values, &[], today_brussels()) {
-        Ok(_) => Ok(Redirect::to(&format!("/services/{slug}/confirm")).into_response()),
-        Err(inv) => {
-            let errors = FormErrors::from_invalid_labelled(ctx.locale, &inv, |k| {
-                super::field_label(&s.def, ctx.locale, k)
-            });
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                apply_page(&ctx, &s, csrf, &values, errors, None),
-            )
+    let checked = validate_draft(&s, &values, &files);
+    let errors = match checked {
+        Ok(_) if refused_files.is_empty() => {
+            return Ok(Redirect::to(&format!("/services/{slug}/confirm")).into_response());
         }
-    }
+        Ok(_) => refused_files,
+        Err(mut inv) => {
+            // A refused file's own error replaces "add this document".
+            inv.0
+                .retain(|e| !refused_files.0.iter().any(|r| r.field == e.field));
+            inv.0.extend(refused_files.0);
+            inv
+        }
+    };
+    let errors = FormErrors::from_invalid_labelled(ctx.locale, &errors, |k| {
+        super::field_label(&s.def, ctx.locale, k)
+    });
+    render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        apply_page(&ctx, &s, csrf, &values, &files, errors, None),
+    )
 }
 
 #[derive(Template)]
@@ -222,7 +282,24 @@ struct ConfirmPage {
     slug: String,
     service: String,
     rows: Vec<(String, String)>,
+    files: Vec<(String, String)>,
     fee: String,
+}
+
+/// (field label, file name) for each uploaded file.
+fn file_rows(
+    def: &ServiceDef,
+    locale: Locale,
+    files: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    def.fields
+        .iter()
+        .filter_map(|f| {
+            files
+                .get(&f.key)
+                .map(|n| (f.label.get(locale.code()).to_owned(), n.clone()))
+        })
+        .collect()
 }
 
 /// The confirmation step: the checked values, to submit or to change.
@@ -236,7 +313,8 @@ pub async fn confirm_page(
     let Some((values, _)) = store::get_draft(&state.store, &user.id, &s.id).await? else {
         return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response());
     };
-    let Ok(data) = s.def.validate(&values, &[], today_brussels()) else {
+    let files = draft_file_names(&state, &user.id, &s.id).await?;
+    let Ok(data) = validate_draft(&s, &values, &files) else {
         return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response());
     };
     let csrf = ctx.csrf(&state).await?;
@@ -249,6 +327,7 @@ pub async fn confirm_page(
             slug,
             service: s.def.name.get(ctx.locale.code()).to_owned(),
             rows: summary_rows(&s.def, ctx.locale, &data),
+            files: file_rows(&s.def, ctx.locale, &files),
             fee: if s.def.fee_cents == 0 {
                 String::new()
             } else {
@@ -273,6 +352,8 @@ pub(crate) struct Submission<'a> {
     pub resident_locale: Locale,
     pub channel: Channel,
     pub assisted_by: Option<&'a str>,
+    /// Whose draft files go with the case (the person who uploaded them).
+    pub files_owner: Option<&'a str>,
 }
 
 /// Creates a case, its receipt e-mail and drops the draft, in one transaction.
@@ -300,6 +381,9 @@ pub(crate) async fn create_case(
     )
     .await?;
     store::delete_draft(&mut tx, sub.resident_id, &sub.service.id).await?;
+    if let Some(owner) = sub.files_owner {
+        store::attach_draft_files(&mut tx, owner, &sub.service.id, &case.id).await?;
+    }
     if let Ok(to) = Email::parse(sub.resident_email) {
         let def = &sub.service.def;
         let lang = sub.resident_locale.code();
@@ -341,7 +425,8 @@ pub async fn submit(
         return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response());
     };
     // Checked again: the draft may be old, or the rules may have changed.
-    let data = match s.def.validate(&values, &[], today_brussels()) {
+    let files = draft_file_names(&state, &user.id, &s.id).await?;
+    let data = match validate_draft(&s, &values, &files) {
         Ok(d) => d,
         Err(_) => return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response()),
     };
@@ -353,6 +438,7 @@ pub async fn submit(
         resident_locale: Locale::parse(&user.locale).unwrap_or(ctx.locale),
         channel: Channel::Web,
         assisted_by: None,
+        files_owner: Some(&user.id),
     };
     let case = create_case(&state, &Actor::User(user.id.clone()), &sub, &data).await?;
     Ok(Redirect::to(&format!("/cases/{}?new=1", case.number)).into_response())
@@ -483,6 +569,28 @@ struct CasePage {
     waiting_for_me: bool,
     is_new: bool,
     errors: FormErrors,
+    /// (file id, field label, file name)
+    files: Vec<(String, String, String)>,
+}
+
+/// A case's files as (id, field label, file name).
+pub(crate) async fn case_file_rows(
+    state: &AppState,
+    case: &Case,
+    def: &ServiceDef,
+    locale: Locale,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    Ok(store::case_files(&state.store, &case.id)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let label = def
+                .field(&f.field_key)
+                .map(|d| d.label.get(locale.code()).to_owned())
+                .unwrap_or_default();
+            (f.id, label, f.filename)
+        })
+        .collect())
 }
 
 #[derive(Deserialize, Default)]
@@ -530,6 +638,7 @@ async fn case_view(
         rows: summary_rows(&def, ctx.locale, &case.data),
         timeline: timeline(&def, ctx.locale, &events),
         waiting_for_me: st.is_some_and(|s| s.clock_stops),
+        files: case_file_rows(state, &case, &def, ctx.locale).await?,
         is_new,
         errors,
         l,
@@ -592,4 +701,17 @@ pub async fn message(
     let actor = Actor::User(case.resident_id.clone());
     super::backoffice::add_case_message(&state, &actor, &case, &def, "message_in", &body).await?;
     Ok(Redirect::to(&format!("/cases/{number}")).into_response())
+}
+
+/// A file of the resident's own case.
+pub async fn file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((number, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (case, _) = own_case(&state, &ctx, &number).await?;
+    match store::get_file(&state.store, &id).await? {
+        Some(f) if f.case_id.as_deref() == Some(case.id.as_str()) => download(&f).await,
+        _ => Err(AppError::NotFound),
+    }
 }

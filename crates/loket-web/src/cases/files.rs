@@ -1,0 +1,177 @@
+//! Uploads: a service form may be sent as `multipart/form-data` with files.
+//! Files are checked by their content, stored outside the web root with
+//! their SHA-256, and downloadable only by their resident and by handlers.
+
+use crate::AppState;
+use crate::api::api_locale;
+use crate::error::AppError;
+use axum::body::Body;
+use axum::extract::{Form, FromRequest, Multipart, Request};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use loket_domain::cases::{check_upload, safe_filename};
+use loket_store::cases::{self as store, CaseFile, NewFile};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One uploaded file, as received.
+pub struct Upload {
+    pub field: String,
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A service form: its text values and files, from an urlencoded or a
+/// multipart body.
+pub struct ServiceForm {
+    pub values: BTreeMap<String, String>,
+    pub uploads: Vec<Upload>,
+}
+
+impl FromRequest<AppState> for ServiceForm {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let _ = api_locale(req.headers());
+        let is_multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !is_multipart {
+            let Form(values) = Form::<BTreeMap<String, String>>::from_request(req, state)
+                .await
+                .map_err(|e| AppError::Internal(format!("form: {e}")))?;
+            return Ok(ServiceForm {
+                values,
+                uploads: Vec::new(),
+            });
+        }
+        let mut mp = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| AppError::Internal(format!("multipart: {e}")))?;
+        let mut values = BTreeMap::new();
+        let mut uploads = Vec::new();
+        while let Some(field) = mp.next_field().await.map_err(|_| AppError::TooLarge)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name.is_empty() || name.len() > 80 || values.len() + uploads.len() > 120 {
+                continue;
+            }
+            match field.file_name().map(str::to_owned) {
+                Some(filename) => {
+                    let content_type = field.content_type().unwrap_or_default().to_owned();
+                    let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+                    // A file input left empty still sends an empty part.
+                    if !(filename.is_empty() && bytes.is_empty()) {
+                        uploads.push(Upload {
+                            field: name,
+                            filename,
+                            content_type,
+                            bytes: bytes.to_vec(),
+                        });
+                    }
+                }
+                None => {
+                    let text = field.text().await.map_err(|_| AppError::TooLarge)?;
+                    values.insert(name, text);
+                }
+            }
+        }
+        Ok(ServiceForm { values, uploads })
+    }
+}
+
+fn file_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join("uploads")
+        .join(id.get(..8).unwrap_or("misc"))
+        .join(id)
+}
+
+/// Checks and stores the uploads of a draft. Returns the field errors of
+/// refused files (the other files are kept).
+pub async fn store_uploads(
+    state: &AppState,
+    owner_id: &str,
+    service_id: &str,
+    file_fields: &[String],
+    uploads: Vec<Upload>,
+) -> Result<loket_domain::Invalid, AppError> {
+    let mut inv = loket_domain::Invalid::default();
+    for up in uploads {
+        if !file_fields.contains(&up.field) {
+            continue;
+        }
+        let content_type = match check_upload(&up.bytes, &up.content_type, &up.filename) {
+            Ok(t) => t,
+            Err(code) => {
+                inv.push(&up.field, code);
+                continue;
+            }
+        };
+        let id = loket_store::new_id();
+        let path = file_path(&state.config.files_dir, &id);
+        let sha = hex::encode(Sha256::digest(&up.bytes));
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+        tokio::fs::write(&path, &up.bytes)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut tx = state.store.begin().await?;
+        let path_text = path.to_string_lossy().into_owned();
+        let replaced = store::add_draft_file(
+            &mut tx,
+            NewFile {
+                id: &id,
+                owner_id,
+                service_id,
+                field_key: &up.field,
+                filename: &safe_filename(&up.filename),
+                content_type,
+                size: i64::try_from(up.bytes.len()).unwrap_or(i64::MAX),
+                sha256: &sha,
+                path: &path_text,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        for old in replaced {
+            let _ = tokio::fs::remove_file(old).await;
+        }
+    }
+    Ok(inv)
+}
+
+/// Sends a stored file as a download (never rendered inline by the browser).
+pub async fn download(file: &CaseFile) -> Result<Response, AppError> {
+    let bytes = tokio::fs::read(&file.path)
+        .await
+        .map_err(|e| AppError::Internal(format!("file {}: {e}", file.id)))?;
+    let mut res = Body::from(bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&file.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        safe_filename(&file.filename).replace(|c: char| !c.is_ascii(), "_")
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    Ok(res)
+}
