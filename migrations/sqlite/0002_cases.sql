@@ -88,3 +88,23 @@ CREATE TABLE case_files (
 );
 CREATE INDEX case_files_owner ON case_files(owner_id, service_id, case_id);
 CREATE INDEX case_files_case ON case_files(case_id);
+
+-- Documents Loket issues (receipt, decision letter, permit), stored as PDF
+-- outside the web root with their SHA-256. Permits and decisions carry a
+-- public verification code.
+CREATE TABLE case_documents (
+    id           TEXT PRIMARY KEY,
+    case_id      TEXT NOT NULL REFERENCES cases(id),
+    kind         TEXT NOT NULL,
+    lang         TEXT NOT NULL,
+    filename     TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    verify_code  TEXT UNIQUE,
+    valid_from   TEXT,
+    valid_until  TEXT,
+    revoked_at   INTEGER,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX case_documents_case ON case_documents(case_id, created_at);

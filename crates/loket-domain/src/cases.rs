@@ -125,7 +125,14 @@ pub struct TransitionDef {
     /// A reason must be given (refusals, information requests).
     #[serde(default)]
     pub needs_reason: bool,
+    /// Documents the step issues: `decision` (a decision letter) or
+    /// `permit` (a permit with a verification QR code).
+    #[serde(default)]
+    pub documents: Vec<String>,
 }
+
+/// The kinds of document a transition may issue.
+pub const DOCUMENT_KINDS: [&str; 2] = ["decision", "permit"];
 
 /// A service of the catalogue: its form, rules and workflow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

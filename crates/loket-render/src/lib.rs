@@ -2,4 +2,6 @@
 //! barcodes, labels, iCalendar files and exports join here as modules of the
 //! same names as their contexts.
 
+pub mod cases;
 pub mod notify;
+pub mod pdf;

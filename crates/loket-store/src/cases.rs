@@ -758,3 +758,160 @@ pub async fn get_file(store: &Store, id: &str) -> Result<Option<CaseFile>> {
     .await?;
     row.as_ref().map(decode_file).transpose()
 }
+
+// ---- issued documents ----
+
+/// A document Loket issued for a case.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseDocument {
+    pub id: String,
+    pub case_id: String,
+    /// `receipt`, `decision` or `permit`.
+    pub kind: String,
+    pub lang: String,
+    pub filename: String,
+    pub size: i64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub path: String,
+    pub verify_code: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub revoked_at: Option<i64>,
+    pub created_at: i64,
+}
+
+const DOC_COLUMNS: &str = "id, case_id, kind, lang, filename, size, sha256, path, verify_code, valid_from, valid_until, revoked_at, created_at";
+
+fn decode_document(r: &sqlx::any::AnyRow) -> Result<CaseDocument> {
+    Ok(CaseDocument {
+        id: r.try_get(0)?,
+        case_id: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        lang: r.try_get(3)?,
+        filename: r.try_get(4)?,
+        size: r.try_get(5)?,
+        sha256: r.try_get(6)?,
+        path: r.try_get(7)?,
+        verify_code: r.try_get(8)?,
+        valid_from: r.try_get(9)?,
+        valid_until: r.try_get(10)?,
+        revoked_at: r.try_get(11)?,
+        created_at: r.try_get(12)?,
+    })
+}
+
+/// A verification code people can type: 16 characters of Crockford's
+/// base32 (no I, L, O, U), 80 random bits, in groups of four.
+pub fn new_verify_code() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes: [u8; 16] = rand::random();
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b & 31)]))
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Normalises a typed verification code (case, spaces, look-alikes).
+pub fn normalize_verify_code(input: &str) -> String {
+    let cleaned: String = input
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| match c.to_ascii_uppercase() {
+            'I' | 'L' => '1',
+            'O' => '0',
+            other => other,
+        })
+        .take(16)
+        .collect();
+    cleaned
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// What an issued document is.
+pub struct NewDocument<'a> {
+    pub id: &'a str,
+    pub case: &'a Case,
+    pub kind: &'a str,
+    pub lang: &'a str,
+    pub filename: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub path: &'a str,
+    pub verify_code: Option<&'a str>,
+    pub valid_from: Option<&'a str>,
+    pub valid_until: Option<&'a str>,
+}
+
+pub async fn add_document(tx: &mut Tx, actor: &Actor, d: NewDocument<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_documents (id, case_id, kind, lang, filename, size, sha256, path, verify_code, valid_from, valid_until, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(d.id)
+    .bind(&d.case.id)
+    .bind(d.kind)
+    .bind(d.lang)
+    .bind(d.filename)
+    .bind(d.size)
+    .bind(d.sha256)
+    .bind(d.path)
+    .bind(d.verify_code.map(str::to_owned))
+    .bind(d.valid_from.map(str::to_owned))
+    .bind(d.valid_until.map(str::to_owned))
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "case.document",
+            record_type: "case",
+            record_id: &d.case.number,
+            subject_user_id: Some(&d.case.resident_id),
+            before: None,
+            after: Some(json!({ "document": d.id, "kind": d.kind, "sha256": d.sha256 })),
+        },
+    )
+    .await
+}
+
+pub async fn case_documents(store: &Store, case_id: &str) -> Result<Vec<CaseDocument>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOC_COLUMNS} FROM case_documents WHERE case_id = $1 ORDER BY created_at, id"
+    )))
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_document).collect()
+}
+
+pub async fn get_document(store: &Store, id: &str) -> Result<Option<CaseDocument>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOC_COLUMNS} FROM case_documents WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(decode_document).transpose()
+}
+
+pub async fn document_by_code(store: &Store, code: &str) -> Result<Option<CaseDocument>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOC_COLUMNS} FROM case_documents WHERE verify_code = $1"
+    )))
+    .bind(code)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(decode_document).transpose()
+}

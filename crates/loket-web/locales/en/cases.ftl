@@ -109,6 +109,7 @@ err-key-invalid = { $field }: use lower-case letters, digits, - and _, and each 
 err-fields-required = { $field }: a service has at least one field.
 err-options-required = { $field }: a choice list has at least one option.
 err-state-unknown = { $field }: that status does not exist in the workflow.
+err-document-kind-unknown = { $field }: choose decision or permit.
 err-from-final-state = { $field }: no step can leave a final status.
 
 mail-case-received-subject = Case { $number }: your application was received

@@ -109,6 +109,7 @@ err-key-invalid = { $field }: gebruik kleine letters, cijfers, - en _, en elke s
 err-fields-required = { $field }: een dienst heeft minstens één veld.
 err-options-required = { $field }: een keuzelijst heeft minstens één mogelijkheid.
 err-state-unknown = { $field }: die status bestaat niet in de workflow.
+err-document-kind-unknown = { $field }: kies decision of permit.
 err-from-final-state = { $field }: uit een eindstatus kan geen stap vertrekken.
 
 mail-case-received-subject = Dossier { $number }: uw aanvraag is ontvangen

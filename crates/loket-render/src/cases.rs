@@ -1,0 +1,123 @@
+//! The documents of a case: receipt, decision letter and permit, as PDF in
+//! the resident's language.
+
+use crate::pdf::{self, Job, PdfError};
+use qrcode::QrCode;
+use qrcode::render::svg;
+use serde::Serialize;
+
+const LETTER: &str = include_str!("../templates/letter.typ");
+
+/// A letter's content; every text is already in the recipient's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct Letter {
+    /// `nl` or `en`.
+    pub lang: String,
+    pub city: String,
+    pub place: String,
+    pub title: String,
+    pub date: String,
+    pub reference_label: String,
+    pub reference: String,
+    /// Name and address lines for the envelope window.
+    pub recipient: Vec<String>,
+    pub paragraphs: Vec<String>,
+    pub facts_header: (String, String),
+    pub facts: Vec<(String, String)>,
+    /// A URL to encode as QR code, with its caption and alternative text.
+    #[serde(skip)]
+    pub qr_url: Option<String>,
+    pub qr_caption: String,
+    pub qr_alt: String,
+    pub closing: String,
+    pub footer: String,
+    pub logo_alt: String,
+    #[serde(skip)]
+    pub logo_svg: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Data<'a> {
+    #[serde(flatten)]
+    letter: &'a Letter,
+    has_qr: bool,
+    has_logo: bool,
+}
+
+/// A QR code as SVG.
+pub fn qr_svg(text: &str) -> Result<String, PdfError> {
+    let code = QrCode::new(text.as_bytes()).map_err(|e| PdfError::Typst(format!("qr: {e}")))?;
+    Ok(code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(300, 300)
+        .quiet_zone(true)
+        .build())
+}
+
+/// Renders a letter to PDF. `today` dates the document's metadata.
+pub fn letter_pdf(letter: &Letter, today: (i32, u8, u8)) -> Result<Vec<u8>, PdfError> {
+    let mut files = Vec::new();
+    if let Some(url) = &letter.qr_url {
+        files.push(("/qr.svg", qr_svg(url)?.into_bytes()));
+    }
+    if let Some(logo) = &letter.logo_svg {
+        files.push(("/logo.svg", logo.clone().into_bytes()));
+    }
+    let data = Data {
+        letter,
+        has_qr: letter.qr_url.is_some(),
+        has_logo: letter.logo_svg.is_some(),
+    };
+    let data_json = serde_json::to_string(&data).map_err(|e| PdfError::Typst(e.to_string()))?;
+    pdf::compile(&Job {
+        template: LETTER,
+        data_json,
+        files,
+        today,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample(qr: bool) -> Letter {
+        Letter {
+            lang: "nl".into(),
+            city: "Stad Leuven".into(),
+            place: "Leuven".into(),
+            title: "Bewonersparkeerkaart".into(),
+            date: "24 november 2026".into(),
+            reference_label: "Dossier".into(),
+            reference: "2026-000123".into(),
+            recipient: vec![
+                "An Peeters".into(),
+                "Tiensestraat 20".into(),
+                "3000 Leuven".into(),
+            ],
+            paragraphs: vec!["Uw parkeerkaart is goedgekeurd.".into()],
+            facts_header: ("Gegeven".into(), "Waarde".into()),
+            facts: vec![("Nummerplaat".into(), "1-ABC-123".into())],
+            qr_url: qr.then(|| "https://loket.leuven.be/verify/ABCD".to_owned()),
+            qr_caption: "Scan om te controleren".into(),
+            qr_alt: "QR-code om de kaart te controleren".into(),
+            closing: "Met vriendelijke groeten, Stad Leuven".into(),
+            footer: "Stad Leuven · Professor Van Overstraetenplein 1 · 3000 Leuven".into(),
+            logo_alt: "Logo Stad Leuven".into(),
+            logo_svg: None,
+        }
+    }
+
+    #[test]
+    fn renders_a_tagged_pdf_with_embedded_fonts() {
+        let pdf = letter_pdf(&sample(true), (2026, 11, 24)).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("/StructTreeRoot"), "tagged");
+        assert!(text.contains("/FontFile"), "fonts embedded");
+        assert!(pdf.len() > 5_000);
+        if let Some(path) = std::env::var_os("LOKET_DUMP_PDF") {
+            std::fs::write(path, &pdf).unwrap();
+        }
+    }
+}
