@@ -131,6 +131,112 @@ pub struct TransitionDef {
     pub documents: Vec<String>,
 }
 
+/// A rule over several fields of a form, checked after each field's own
+/// rules. Rules are data, like the fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RuleDef {
+    /// The amount `field` is at most `percent`% of the amount `of`, and at
+    /// most `max_cents` when given (e.g. a premium of 20% of the invoices,
+    /// up to 2,500 euro).
+    MaxShare {
+        field: String,
+        of: String,
+        percent: u32,
+        #[serde(default)]
+        max_cents: Option<i64>,
+    },
+    /// The address `field` must lie in one of `zones`; the zone's code is
+    /// kept with the case as `store_as` (e.g. parking zones by street).
+    Zone {
+        field: String,
+        store_as: String,
+        label: Text,
+        zones: Vec<ZoneDef>,
+    },
+}
+
+/// A zone: the streets (with their postal code) that belong to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneDef {
+    pub code: String,
+    pub name: Text,
+    pub postal_code: u16,
+    pub streets: Vec<String>,
+}
+
+/// A street name compared loosely: case, accents, spaces, dots and dashes
+/// do not matter (`Sint-Jacobsplein` = `sint jacobsplein`).
+pub fn street_key(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            let c = c.to_lowercase().next().unwrap_or(c);
+            let base = match c {
+                'à' | 'á' | 'â' | 'ä' => 'a',
+                'è' | 'é' | 'ê' | 'ë' => 'e',
+                'ì' | 'í' | 'î' | 'ï' => 'i',
+                'ò' | 'ó' | 'ô' | 'ö' => 'o',
+                'ù' | 'ú' | 'û' | 'ü' => 'u',
+                'ç' => 'c',
+                other => other,
+            };
+            base.is_alphanumeric().then_some(base)
+        })
+        .collect()
+}
+
+impl RuleDef {
+    /// Applies the rule to valid values; may add derived values.
+    fn apply(&self, out: &mut BTreeMap<String, String>, inv: &mut Invalid) {
+        match self {
+            RuleDef::MaxShare {
+                field,
+                of,
+                percent,
+                max_cents,
+            } => {
+                let (Some(asked), Some(base)) = (
+                    out.get(field).and_then(|v| v.parse::<i64>().ok()),
+                    out.get(of).and_then(|v| v.parse::<i64>().ok()),
+                ) else {
+                    return;
+                };
+                let share = base.saturating_mul(i64::from(*percent)) / 100;
+                let max = max_cents.map_or(share, |m| m.min(share));
+                if asked > max {
+                    inv.0.push(FieldError::with_value(
+                        field,
+                        "amount-above-maximum",
+                        format_cents(max),
+                    ));
+                }
+            }
+            RuleDef::Zone {
+                field,
+                store_as,
+                zones,
+                ..
+            } => {
+                let street = out.get(&format!("{field}_street")).map(|s| street_key(s));
+                let postal = out
+                    .get(&format!("{field}_postal_code"))
+                    .and_then(|p| p.parse::<u16>().ok());
+                let (Some(street), Some(postal)) = (street, postal) else {
+                    return;
+                };
+                match zones.iter().find(|z| {
+                    z.postal_code == postal && z.streets.iter().any(|s| street_key(s) == street)
+                }) {
+                    Some(z) => {
+                        out.insert(store_as.clone(), z.code.clone());
+                    }
+                    None => inv.push(format!("{field}_street"), "address-outside-zones"),
+                }
+            }
+        }
+    }
+}
+
 /// The kinds of document a transition may issue.
 pub const DOCUMENT_KINDS: [&str; 2] = ["decision", "permit"];
 
@@ -152,6 +258,9 @@ pub struct ServiceDef {
     /// The state a submitted case starts in.
     pub initial: String,
     pub transitions: Vec<TransitionDef>,
+    /// Rules over several fields (maximum shares, zones).
+    #[serde(default)]
+    pub rules: Vec<RuleDef>,
 }
 
 /// The channel a case came in through.
@@ -231,6 +340,39 @@ impl ServiceDef {
         }
         if !(0..=365).contains(&self.target_days) {
             inv.push("target_days", "number-range");
+        }
+        for (i, r) in self.rules.iter().enumerate() {
+            let is = |key: &str, want: fn(&FieldKind) -> bool| {
+                self.field(key).is_some_and(|f| want(&f.kind))
+            };
+            let ok = match r {
+                RuleDef::MaxShare {
+                    field,
+                    of,
+                    percent,
+                    max_cents,
+                } => {
+                    let amount = |k: &FieldKind| matches!(k, FieldKind::Amount { .. });
+                    is(field, amount)
+                        && is(of, amount)
+                        && *percent <= 100
+                        && max_cents.is_none_or(|m| m >= 0)
+                }
+                RuleDef::Zone {
+                    field,
+                    store_as,
+                    zones,
+                    ..
+                } => {
+                    is(field, |k| matches!(k, FieldKind::Address { .. }))
+                        && is_key(store_as)
+                        && self.field(store_as).is_none()
+                        && !zones.is_empty()
+                }
+            };
+            if !ok {
+                inv.push(format!("rules[{i}]"), "rule-invalid");
+            }
         }
         let state_keys: Vec<&str> = self.states.iter().map(|s| s.key.as_str()).collect();
         if !state_keys.contains(&self.initial.as_str()) {
@@ -338,7 +480,35 @@ impl ServiceDef {
                 Err(code) => inv.push(&f.key, code),
             }
         }
+        if inv.is_empty() {
+            for r in &self.rules {
+                r.apply(&mut out, &mut inv);
+            }
+        }
         if inv.is_empty() { Ok(out) } else { Err(inv) }
+    }
+
+    /// The values rules derived (e.g. the parking zone), as (label, value).
+    pub fn derived(&self, data: &BTreeMap<String, String>, lang: &str) -> Vec<(String, String)> {
+        self.rules
+            .iter()
+            .filter_map(|r| match r {
+                RuleDef::Zone {
+                    store_as,
+                    label,
+                    zones,
+                    ..
+                } => {
+                    let code = data.get(store_as)?;
+                    let z = zones.iter().find(|z| &z.code == code)?;
+                    Some((
+                        label.get(lang).to_owned(),
+                        format!("{} ({})", z.name.get(lang), z.code),
+                    ))
+                }
+                RuleDef::MaxShare { .. } => None,
+            })
+            .collect()
     }
 }
 
@@ -698,6 +868,142 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    fn seed(slug: &str) -> ServiceDef {
+        SEED_SERVICES
+            .iter()
+            .map(|src| serde_json::from_str::<ServiceDef>(src).unwrap())
+            .find(|d| d.slug == slug)
+            .unwrap()
+    }
+
+    fn premium_input(invoices: &str, asked: &str) -> BTreeMap<String, String> {
+        input(&[
+            ("address_street", "Naamsestraat"),
+            ("address_number", "5"),
+            ("address_postal_code", "3000"),
+            ("address_city", "Leuven"),
+            ("works", "heat_pump"),
+            ("invoice_total", invoices),
+            ("amount_requested", asked),
+            ("iban", "BE68 5390 0754 7034"),
+        ])
+    }
+
+    #[test]
+    fn a_premium_is_at_most_a_share_of_the_invoices_and_a_ceiling() {
+        let s = seed("renovation-premium");
+        let today = date("2026-11-24");
+        let files = ["invoices"];
+        // 20% of 8,450.00 is 1,690.00.
+        assert!(
+            s.validate(&premium_input("8.450,00", "1.690,00"), &files, today)
+                .is_ok()
+        );
+        let err = s
+            .validate(&premium_input("8.450,00", "1.690,01"), &files, today)
+            .unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        assert_eq!(err.0[0].field, "amount_requested");
+        assert_eq!(err.0[0].code, "amount-above-maximum");
+        assert_eq!(err.0[0].value.as_deref(), Some("1.690,00"));
+        // 20% of 20,000 is 4,000, but the ceiling is 2,500.
+        let err = s
+            .validate(&premium_input("20000", "2500,01"), &files, today)
+            .unwrap_err();
+        assert_eq!(err.0[0].code, "amount-too-large");
+        let err = s
+            .validate(&premium_input("12000", "2500"), &files, today)
+            .unwrap_err();
+        assert_eq!(err.0[0].value.as_deref(), Some("2.400,00"));
+        assert!(
+            s.validate(&premium_input("20000", "2500"), &files, today)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_parking_zone_follows_from_the_street() {
+        let s = seed("parking-permit");
+        let today = date("2026-11-24");
+        let at = |street: &str, postal: &str| {
+            input(&[
+                ("address_street", street),
+                ("address_number", "20"),
+                ("address_postal_code", postal),
+                ("address_city", "Leuven"),
+                ("plate", "1abc123"),
+            ])
+        };
+        let ok = s
+            .validate(&at("tiensestraat", "3000"), &["registration"], today)
+            .unwrap();
+        assert_eq!(ok["zone"], "A");
+        let ok = s
+            .validate(
+                &at("Kardinaal-Mercierlaan", "3001"),
+                &["registration"],
+                today,
+            )
+            .unwrap();
+        assert_eq!(ok["zone"], "B");
+        assert_eq!(
+            s.derived(&ok, "en"),
+            vec![("Parking zone".to_owned(), "Heverlee North (B)".to_owned())]
+        );
+        // A street in the city but in no zone, or a zone street with another postal code.
+        for (street, postal) in [("Ambachtenlaan", "3001"), ("Tiensestraat", "3001")] {
+            let err = s
+                .validate(&at(street, postal), &["registration"], today)
+                .unwrap_err();
+            assert_eq!(err.0[0].field, "address_street");
+            assert_eq!(err.0[0].code, "address-outside-zones");
+        }
+        // A typed zone value is ignored: the rule derives it.
+        let mut forged = at("Ambachtenlaan", "3001");
+        forged.insert("zone".into(), "A".into());
+        assert!(s.validate(&forged, &["registration"], today).is_err());
+    }
+
+    #[test]
+    fn a_rule_naming_a_missing_field_is_refused() {
+        let mut s = seed("renovation-premium");
+        s.rules.push(RuleDef::MaxShare {
+            field: "nope".into(),
+            of: "invoice_total".into(),
+            percent: 20,
+            max_cents: None,
+        });
+        let err = s.check().unwrap_err();
+        assert_eq!(err.0[0].field, "rules[1]");
+    }
+
+    #[test]
+    fn street_names_compare_loosely() {
+        assert_eq!(
+            street_key("Sint-Jacobsplein"),
+            street_key("sint jacobsplein")
+        );
+        assert_eq!(
+            street_key("Mgr. Ladeuzeplein"),
+            street_key("mgr ladeuzeplein")
+        );
+        assert_eq!(street_key("Rue Léopold"), street_key("rue leopold"));
+    }
+
+    proptest! {
+        #[test]
+        fn the_premium_rule_accepts_exactly_up_to_its_maximum(invoice in 1i64..10_000_000, asked in 1i64..250_000) {
+            let s = seed("renovation-premium");
+            let r = s.validate(
+                &premium_input(&format_cents(invoice), &format_cents(asked)),
+                &["invoices"],
+                date("2026-11-24"),
+            );
+            let max = (invoice * 20 / 100).min(250_000);
+            prop_assert_eq!(r.is_ok(), asked <= max);
+        }
     }
 
     #[test]

@@ -13,6 +13,10 @@ pub struct FieldError {
     pub field: String,
     /// A stable code, e.g. `email-invalid`. The Fluent id is `err-<code>`.
     pub code: &'static str,
+    /// A value the message names (Fluent variable `$value`), e.g. the
+    /// highest amount allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 impl FieldError {
@@ -20,6 +24,16 @@ impl FieldError {
         Self {
             field: field.into(),
             code,
+            value: None,
+        }
+    }
+
+    /// An error whose message names `value` (e.g. a maximum).
+    pub fn with_value(field: impl Into<String>, code: &'static str, value: String) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            value: Some(value),
         }
     }
 }
@@ -50,6 +64,7 @@ impl Invalid {
                 self.0.push(FieldError {
                     field: field.to_owned(),
                     code: e.code,
+                    value: e.value,
                 });
                 None
             }

@@ -303,6 +303,16 @@ pub async fn get_case(store: &Store, number: &str) -> Result<Option<Case>> {
 }
 
 /// A resident's cases, newest first.
+pub async fn case_by_id(store: &Store, id: &str) -> Result<Option<Case>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(decode_case).transpose()
+}
+
 pub async fn cases_of_resident(store: &Store, resident_id: &str) -> Result<Vec<Case>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {CASE_COLUMNS} FROM cases WHERE resident_id = $1 ORDER BY submitted_at DESC, number DESC"

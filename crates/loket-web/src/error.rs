@@ -192,7 +192,7 @@ impl IntoResponse for ApiError {
                 .map(|e| ProblemField {
                     field: e.field.clone(),
                     code: e.code.to_owned(),
-                    detail: crate::forms::field_message(self.locale, &e.field, e.code),
+                    detail: crate::forms::field_message(self.locale, e),
                 })
                 .collect(),
             _ => Vec::new(),

@@ -4,16 +4,28 @@
 
 use crate::i18n::Locale;
 use loket_domain::Invalid;
+use loket_domain::validation::FieldError;
 
 /// The sentence for one field error: `err-<code>` with the field's label.
-pub fn field_message(locale: Locale, field: &str, code: &str) -> String {
-    let label_id = format!("field-{}", field.replace('_', "-"));
+pub fn field_message(locale: Locale, e: &FieldError) -> String {
+    let label_id = format!("field-{}", e.field.replace('_', "-"));
     let label = if locale.has(&label_id) {
         locale.t(&label_id)
     } else {
-        field.to_owned()
+        e.field.clone()
     };
-    locale.t_args(&format!("err-{code}"), &[("field", label)])
+    labelled_message(locale, e, label)
+}
+
+/// The message of `e` with the field called `label`.
+pub fn labelled_message(locale: Locale, e: &FieldError, label: String) -> String {
+    locale.t_args(
+        &format!("err-{}", e.code),
+        &[
+            ("field", label),
+            ("value", e.value.clone().unwrap_or_default()),
+        ],
+    )
 }
 
 /// The errors of one submitted form, in the user's language.
@@ -36,7 +48,7 @@ impl FormErrors {
                 .iter()
                 .map(|e| FormError {
                     field: e.field.clone(),
-                    message: field_message(locale, &e.field, e.code),
+                    message: field_message(locale, e),
                 })
                 .collect(),
         }
@@ -56,8 +68,8 @@ impl FormErrors {
                 .map(|e| FormError {
                     field: e.field.clone(),
                     message: match label(&e.field) {
-                        Some(l) => locale.t_args(&format!("err-{}", e.code), &[("field", l)]),
-                        None => field_message(locale, &e.field, e.code),
+                        Some(l) => labelled_message(locale, e, l),
+                        None => field_message(locale, e),
                     },
                 })
                 .collect(),

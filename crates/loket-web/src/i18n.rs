@@ -167,6 +167,10 @@ mod tests {
             "status",
             "explanation",
             "reason",
+            "due",
+            "url",
+            "code",
+            "value",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

@@ -631,6 +631,69 @@ async fn the_cases_api_serves_residents_and_assisting_staff() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+
+    // Approval issues a decision letter; its code checks out publicly.
+    for t in ["start_check", "approve"] {
+        assert_eq!(step(t, "").await.unwrap().status(), 200);
+    }
+    let docs: Value = c
+        .get(app.url(&format!("/api/v1/cases/{number}/documents")))
+        .bearer_auth(&resident)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["receipt", "decision"]);
+    let decision = &docs[1];
+    let r = c
+        .get(app.url(&format!(
+            "/api/v1/cases/{number}/documents/{}",
+            decision["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&resident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let r = c
+        .get(app.url(&format!("/api/v1/cases/{number}/documents")))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        404,
+        "another resident's documents are not found"
+    );
+    let code = decision["verify_code"].as_str().unwrap();
+    let v: Value = c
+        .get(app.url(&format!("/api/v1/verify/{code}")))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["kind"], "Decision letter");
+    assert!(!v.to_string().contains("Naamsestraat") && !v.to_string().contains(&number));
+    let r = c
+        .get(app.url("/api/v1/verify/0000-0000-0000-0000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
     app.stop().await;
 }
 
@@ -792,5 +855,144 @@ async fn parking_permit_with_an_upload_checked_by_content() {
             .await,
         1
     );
+
+    // The receipt PDF was issued on submit and is listed with the case.
+    let docs = loket_store::cases::case_documents(&app.store, &file.id)
+        .await
+        .unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].kind, "receipt");
+    assert!(docs[0].verify_code.is_none());
+    let (_, html) = app.get(&c, &format!("/cases/{number}")).await;
+    assert!(html.contains(&format!("/cases/{number}/documents/{}", docs[0].id)));
+    let r = c
+        .get(app.url(&format!("/cases/{number}/documents/{}", docs[0].id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let receipt = r.bytes().await.unwrap();
+    assert!(receipt.starts_with(b"%PDF-"));
+    assert!(
+        pdf_text(&receipt).contains(&number),
+        "the receipt names the case number"
+    );
+    assert_eq!(
+        app.get(&other, &format!("/cases/{number}/documents/{}", docs[0].id))
+            .await
+            .0,
+        404
+    );
+
+    // Approval issues the permit, with a QR code to the public check page.
+    let r = app
+        .submit(
+            &h,
+            &format!("/staff/cases/{number}"),
+            &format!("/staff/cases/{number}/transition"),
+            &[("transition", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let docs = loket_store::cases::case_documents(&app.store, &file.id)
+        .await
+        .unwrap();
+    assert_eq!(docs.len(), 2);
+    let permit = &docs[1];
+    assert_eq!(permit.kind, "permit");
+    let code = permit.verify_code.clone().unwrap();
+    assert_eq!(code.len(), 19);
+    let r = c
+        .get(app.url(&format!("/cases/{number}/documents/{}", permit.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    let text = pdf_text(&bytes);
+    assert!(text.contains("1-ABC-123"), "{text}");
+    let qr = qr_codes_in_pdf(&bytes);
+    let expected = format!("{}/verify/{code}", app.url("").trim_end_matches('/'));
+    assert!(
+        qr.iter()
+            .any(|q| q == &expected || q.ends_with(&format!("/verify/{code}"))),
+        "decoded {qr:?}, expected {expected}"
+    );
+
+    // Anyone can check it, without signing in, and sees no personal data.
+    let anon = app.client();
+    let (status, html) = app.get(&anon, &format!("/verify/{code}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Geldig"), "{html}");
+    assert!(!html.contains("1-ABC-123") && !html.contains("Tiensestraat"));
+    assert!(!html.contains(&number), "no case number either");
+    // Typed in lower case with spaces: the same document.
+    let typed = code.to_lowercase().replace('-', " ");
+    let (status, html) = app
+        .get(&anon, &format!("/verify?code={}", typed.replace(' ', "+")))
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Geldig"));
+    let (status, html) = app.get(&anon, "/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Onbekende code"), "{html}");
+    // The handler's read of the permit is logged.
+    let r = h
+        .get(app.url(&format!("/staff/cases/{number}/documents/{}", permit.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE record_type = 'case_document'")
+            .await,
+        1
+    );
     app.stop().await;
+}
+
+/// The text of a PDF, by `pdftotext` (poppler).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = temp_dir();
+    let path = dir.join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every QR code on the PDF's pages, rendered by `pdftoppm` and decoded by `zbarimg`.
+fn qr_codes_in_pdf(pdf: &[u8]) -> Vec<String> {
+    let dir = temp_dir();
+    let path = dir.join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-r", "200", "-png"])
+        .arg(&path)
+        .arg(dir.join("page"))
+        .output()
+        .expect("pdftoppm (poppler-utils) is installed");
+    assert!(out.status.success());
+    let mut codes = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "png") {
+            let out = std::process::Command::new("zbarimg")
+                .args(["--quiet", "--raw"])
+                .arg(&p)
+                .output()
+                .expect("zbarimg (zbar-tools) is installed");
+            codes.extend(
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(str::to_owned),
+            );
+        }
+    }
+    codes
 }

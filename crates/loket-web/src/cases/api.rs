@@ -30,6 +30,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}", get(get_case))
         .route("/cases/{number}/transitions", post(transition))
         .route("/cases/{number}/messages", post(message))
+        .route("/cases/{number}/documents", get(list_documents))
+        .route("/cases/{number}/documents/{id}", get(get_document))
+        .route("/verify/{code}", get(verify))
 }
 
 /// Staff who may submit a case on behalf of a resident.
@@ -482,4 +485,113 @@ pub async fn message(
                 .map_err(|e| caller.err(e))?,
         ),
     ))
+}
+
+/// A document issued for a case (receipt, decision letter, permit).
+#[derive(Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub id: String,
+    /// `receipt`, `decision` or `permit`.
+    pub kind: String,
+    pub lang: String,
+    pub filename: String,
+    pub size: i64,
+    pub sha256: String,
+    /// The public check code (permits and decisions).
+    pub verify_code: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub revoked: bool,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// The documents issued for a case.
+#[utoipa::path(get, path = "/api/v1/cases/{number}/documents", tag = "cases",
+    params(("number" = String, Path, description = "case number")),
+    responses((status = 200, body = Vec<DocumentOut>)))]
+pub async fn list_documents(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(number): Path<String>,
+) -> Result<Json<Vec<DocumentOut>>, ApiError> {
+    let (case, _) = visible_case(&state, &caller, &number).await?;
+    let docs = store::case_documents(&state.store, &case.id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Json(
+        docs.into_iter()
+            .map(|d| DocumentOut {
+                id: d.id,
+                kind: d.kind,
+                lang: d.lang,
+                filename: d.filename,
+                size: d.size,
+                sha256: d.sha256,
+                verify_code: d.verify_code,
+                valid_from: d.valid_from,
+                valid_until: d.valid_until,
+                revoked: d.revoked_at.is_some(),
+                created_at: d.created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// One document of a case, as PDF.
+#[utoipa::path(get, path = "/api/v1/cases/{number}/documents/{id}", tag = "cases",
+    params(("number" = String, Path, description = "case number"),
+           ("id" = String, Path, description = "document id")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
+pub async fn get_document(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path((number, id)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    let (case, _) = visible_case(&state, &caller, &number).await?;
+    match store::get_document(&state.store, &id)
+        .await
+        .map_err(|e| caller.err(e))?
+    {
+        Some(d) if d.case_id == case.id => {
+            super::documents::send(&d).await.map_err(|e| caller.err(e))
+        }
+        _ => Err(caller.err(AppError::NotFound)),
+    }
+}
+
+/// What the public check of a document shows: no personal data.
+#[derive(Serialize, ToSchema)]
+pub struct VerifyOut {
+    pub valid: bool,
+    /// The kind of document, in the caller's language.
+    pub kind: String,
+    pub service: String,
+    pub issued: String,
+    pub valid_from: String,
+    pub valid_until: String,
+}
+
+/// Checks a permit or decision by its code (public, no token needed).
+#[utoipa::path(get, path = "/api/v1/verify/{code}", tag = "cases", security(()),
+    params(("code" = String, Path, description = "the code on the document, e.g. 7KQ2-9XHM-3TPV-R8DA")),
+    responses((status = 200, body = VerifyOut)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Json<VerifyOut>, ApiError> {
+    let locale = api_locale(&headers);
+    let r = super::resident::check_code(&state, &code, locale)
+        .await
+        .map_err(|e| ApiError::new(e, locale))?
+        .ok_or_else(|| ApiError::new(AppError::NotFound, locale))?;
+    Ok(Json(VerifyOut {
+        valid: r.valid,
+        kind: r.kind,
+        service: r.service,
+        issued: r.issued,
+        valid_from: r.valid_from,
+        valid_until: r.valid_until,
+    }))
 }

@@ -143,6 +143,7 @@ struct StaffCasePage {
     transitions: Vec<(String, String, bool)>,
     errors: FormErrors,
     files: Vec<(String, String, String)>,
+    documents: Vec<(String, String, String)>,
 }
 
 async fn load(state: &AppState, number: &str) -> Result<(Case, ServiceDef), AppError> {
@@ -199,6 +200,7 @@ async fn staff_view(
         transitions,
         errors,
         files: super::resident::case_file_rows(state, &case, &def, ctx.locale).await?,
+        documents: super::documents::document_rows(state, &case, ctx.locale).await?,
         l,
     })
 }
@@ -242,6 +244,7 @@ pub(crate) async fn take_transition(
 ) -> Result<(), AppError> {
     let t = def.transition(&case.status, key, reason)?;
     let to = def.state(&t.to);
+    let documents = t.documents.clone();
     let mut tx = state.store.begin().await?;
     store::transition(
         &mut tx,
@@ -274,6 +277,11 @@ pub(crate) async fn take_transition(
         outbox::enqueue(&mut tx, &mail).await?;
     }
     tx.commit().await?;
+    if !documents.is_empty()
+        && let Some(updated) = store::get_case(&state.store, &case.number).await?
+    {
+        super::documents::issue_all(state, actor, &updated, def, &documents, reason).await;
+    }
     Ok(())
 }
 
@@ -467,6 +475,31 @@ pub async fn file(
             )
             .await?;
             super::files::download(&f).await
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// A document issued for a case, for handlers (the read is access-logged).
+pub async fn document(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((number, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(HANDLERS)?;
+    let (case, _) = load(&state, &number).await?;
+    match store::get_document(&state.store, &id).await? {
+        Some(d) if d.case_id == case.id => {
+            loket_store::audit::record_access(
+                &state.store,
+                &user.id,
+                &case.resident_id,
+                "case_document",
+                &d.id,
+                "case.document",
+            )
+            .await?;
+            super::documents::send(&d).await
         }
         _ => Err(AppError::NotFound),
     }

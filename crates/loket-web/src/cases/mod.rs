@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod backoffice;
+pub mod documents;
 pub mod files;
 pub mod resident;
 
@@ -32,6 +33,13 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}", get(resident::case_page))
         .route("/cases/{number}/messages", post(resident::message))
         .route("/cases/{number}/files/{id}", get(resident::file))
+        .route("/cases/{number}/documents/{id}", get(resident::document))
+        .route(
+            "/staff/cases/{number}/documents/{id}",
+            get(backoffice::document),
+        )
+        .route("/verify", get(resident::verify_form))
+        .route("/verify/{code}", get(resident::verify))
         .route("/staff/cases/{number}/files/{id}", get(backoffice::file))
         .route("/staff/cases", get(backoffice::queue))
         .route("/staff/cases/{number}", get(backoffice::case_page))
@@ -247,6 +255,7 @@ pub fn summary_rows(
         };
         rows.push((f.label.get(lang).to_owned(), shown));
     }
+    rows.extend(def.derived(data, lang));
     rows
 }
 

@@ -409,6 +409,15 @@ pub(crate) async fn create_case(
     tx.commit().await?;
     metrics::counter!("loket_cases_submitted_total", "channel" => sub.channel.as_str())
         .increment(1);
+    super::documents::issue_all(
+        state,
+        actor,
+        &case,
+        &sub.service.def,
+        &["receipt".to_owned()],
+        "",
+    )
+    .await;
     Ok(case)
 }
 
@@ -571,6 +580,8 @@ struct CasePage {
     errors: FormErrors,
     /// (file id, field label, file name)
     files: Vec<(String, String, String)>,
+    /// (document id, title, file name)
+    documents: Vec<(String, String, String)>,
 }
 
 /// A case's files as (id, field label, file name).
@@ -639,6 +650,7 @@ async fn case_view(
         timeline: timeline(&def, ctx.locale, &events),
         waiting_for_me: st.is_some_and(|s| s.clock_stops),
         files: case_file_rows(state, &case, &def, ctx.locale).await?,
+        documents: super::documents::document_rows(state, &case, ctx.locale).await?,
         is_new,
         errors,
         l,
@@ -714,4 +726,135 @@ pub async fn file(
         Some(f) if f.case_id.as_deref() == Some(case.id.as_str()) => download(&f).await,
         _ => Err(AppError::NotFound),
     }
+}
+
+/// A document issued for the resident's own case.
+pub async fn document(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((number, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (case, _) = own_case(&state, &ctx, &number).await?;
+    match store::get_document(&state.store, &id).await? {
+        Some(d) if d.case_id == case.id => super::documents::send(&d).await,
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// What `/verify` shows of a document: never personal data.
+pub struct VerifyResult {
+    pub valid: bool,
+    pub kind: String,
+    pub service: String,
+    pub issued: String,
+    pub valid_from: String,
+    pub valid_until: String,
+}
+
+/// Looks a typed or scanned code up. A permit is valid from its first to its
+/// last day (Brussels time) unless revoked; a decision is valid unless
+/// revoked.
+pub(crate) async fn check_code(
+    state: &AppState,
+    code: &str,
+    locale: Locale,
+) -> Result<Option<VerifyResult>, AppError> {
+    let code = store::normalize_verify_code(code);
+    if code.len() != 19 {
+        return Ok(None);
+    }
+    let Some(doc) = store::document_by_code(&state.store, &code).await? else {
+        return Ok(None);
+    };
+    let Some(case) = store::case_by_id(&state.store, &doc.case_id).await? else {
+        return Ok(None);
+    };
+    let def = store::service_version(&state.store, &case.service_id, case.service_version).await?;
+    let today = today_brussels().to_string();
+    let in_period = doc
+        .valid_from
+        .as_deref()
+        .is_none_or(|f| f <= today.as_str())
+        && doc
+            .valid_until
+            .as_deref()
+            .is_none_or(|u| today.as_str() <= u);
+    let issued = jiff::Timestamp::from_millisecond(doc.created_at)
+        .map(|t| {
+            t.to_zoned_datetime(
+                jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC),
+            )
+            .date()
+        })
+        .map(|d| super::documents::long_date(locale, d))
+        .unwrap_or_default();
+    let long = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|v| v.parse::<jiff::civil::Date>().ok())
+            .map(|d| super::documents::long_date(locale, d))
+            .unwrap_or_default()
+    };
+    Ok(Some(VerifyResult {
+        valid: doc.revoked_at.is_none() && in_period,
+        kind: locale.t(&format!("doc-{}-label", doc.kind)),
+        service: def.name.get(locale.code()).to_owned(),
+        issued,
+        valid_from: long(&doc.valid_from),
+        valid_until: long(&doc.valid_until),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "cases/verify.html")]
+struct VerifyPage {
+    l: Layout,
+    code: String,
+    checked: bool,
+    result: Option<VerifyResult>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeQuery {
+    pub code: String,
+}
+
+/// The public check page; `?code=` comes from the form.
+pub async fn verify_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CodeQuery>,
+) -> Result<Response, AppError> {
+    verify_page(&state, &ctx, &q.code).await
+}
+
+/// The page a permit's QR code opens.
+pub async fn verify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    verify_page(&state, &ctx, &code).await
+}
+
+async fn verify_page(state: &AppState, ctx: &Ctx, code: &str) -> Result<Response, AppError> {
+    let code = code.trim();
+    let checked = !code.is_empty();
+    let result = if checked {
+        check_code(state, code, ctx.locale).await?
+    } else {
+        None
+    };
+    let page = VerifyPage {
+        l: ctx.layout("verify-title"),
+        code: code.chars().take(40).collect(),
+        checked,
+        result,
+    };
+    let status = if checked && page.result.is_none() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    render(status, page)
 }

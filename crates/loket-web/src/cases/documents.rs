@@ -1,0 +1,265 @@
+//! Documents Loket issues for a case: the receipt on submission, and the
+//! decision letter or permit a transition names. PDFs are rendered in the
+//! resident's language, stored outside the web root with their SHA-256, and
+//! permits and decisions get a public verification code for `/verify`.
+
+use super::summary_rows;
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::{Locale, today_brussels};
+use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use loket_domain::audit::Actor;
+use loket_domain::cases::{ADDRESS_PARTS, FieldKind, ServiceDef, format_cents};
+use loket_render::cases::{Letter, letter_pdf};
+use loket_store::cases::{self as store, Case, CaseDocument, NewDocument, new_verify_code};
+use loket_store::people as people_store;
+use sha2::{Digest, Sha256};
+
+/// A date written out, e.g. "24 november 2026".
+pub fn long_date(locale: Locale, d: Date) -> String {
+    let month = locale.t(&format!("month-{}", d.month()));
+    format!("{} {month} {}", d.day(), d.year())
+}
+
+/// The resident's name and the first address of the case, for the window.
+fn recipient(
+    name: &str,
+    def: &ServiceDef,
+    data: &std::collections::BTreeMap<String, String>,
+    locale: Locale,
+) -> Vec<String> {
+    let mut lines = vec![name.to_owned()];
+    if let Some(f) = def
+        .fields
+        .iter()
+        .find(|f| matches!(f.kind, FieldKind::Address { .. }))
+    {
+        let get = |p: &str| {
+            data.get(&format!("{}_{p}", f.key))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let bus = get("box");
+        let bus = if bus.is_empty() {
+            String::new()
+        } else {
+            format!(" {} {bus}", locale.t("address-box"))
+        };
+        if !get(ADDRESS_PARTS[0]).is_empty() {
+            lines.push(format!("{} {}{bus}", get("street"), get("number")));
+            lines.push(format!("{} {}", get("postal_code"), get("city")));
+        }
+    }
+    lines
+}
+
+/// Renders and stores one document of `kind` (`receipt`, `decision`,
+/// `permit`) for a case, in one transaction with its audit row.
+pub async fn issue(
+    state: &AppState,
+    actor: &Actor,
+    case: &Case,
+    def: &ServiceDef,
+    kind: &str,
+    reason: &str,
+) -> Result<CaseDocument, AppError> {
+    let resident = people_store::get_user(&state.store, &case.resident_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let locale = Locale::parse(&resident.locale).unwrap_or_default();
+    let lang = locale.code();
+    let today = today_brussels();
+    let service = def.name.get(lang).to_owned();
+    let status = def.state(&case.status);
+    let status_label = status
+        .map(|s| s.label.get(lang).to_owned())
+        .unwrap_or_default();
+    let args = [
+        ("service", service.clone()),
+        ("number", case.number.clone()),
+        ("status", status_label),
+        ("due", case.due_date.clone()),
+        ("reason", reason.trim().to_owned()),
+    ];
+    let t = |id: &str| locale.t_args(id, &args);
+    let (verify_code, valid_from, valid_until) = match kind {
+        "permit" => {
+            let until = today
+                .checked_add(jiff::Span::new().years(1))
+                .unwrap_or(today);
+            (
+                Some(new_verify_code()),
+                Some(today.to_string()),
+                Some(until.to_string()),
+            )
+        }
+        "decision" => (Some(new_verify_code()), Some(today.to_string()), None),
+        _ => (None, None, None),
+    };
+    let mut paragraphs = vec![t(&format!("doc-{kind}-text"))];
+    if !reason.trim().is_empty() {
+        paragraphs.push(t("doc-reason"));
+    }
+    let mut facts = summary_rows(def, locale, &case.data);
+    if let (Some(from), Some(until)) = (&valid_from, &valid_until) {
+        facts.push((locale.t("doc-valid-from"), from.clone()));
+        facts.push((locale.t("doc-valid-until"), until.clone()));
+    }
+    if def.fee_cents > 0 && kind == "receipt" {
+        facts.push((
+            locale.t("service-fee"),
+            format!("€ {}", format_cents(def.fee_cents)),
+        ));
+    }
+    let verify_url = verify_code.as_ref().map(|c| {
+        format!(
+            "{}/verify/{c}",
+            state.config.public_url.trim_end_matches('/')
+        )
+    });
+    let letter = Letter {
+        lang: lang.to_owned(),
+        city: state.config.city_name.clone(),
+        place: locale.t("doc-place"),
+        title: t(&format!("doc-{kind}-title")),
+        date: long_date(locale, today),
+        reference_label: locale.t("case-number"),
+        reference: case.number.clone(),
+        recipient: recipient(&resident.name, def, &case.data, locale),
+        paragraphs,
+        facts_header: (locale.t("doc-fact"), locale.t("doc-value")),
+        facts,
+        qr_caption: verify_code
+            .as_ref()
+            .map(|c| {
+                locale.t_args(
+                    "doc-verify",
+                    &[
+                        ("code", c.clone()),
+                        ("url", verify_url.clone().unwrap_or_default()),
+                    ],
+                )
+            })
+            .unwrap_or_default(),
+        qr_url: verify_url,
+        qr_alt: locale.t("doc-qr-alt"),
+        closing: locale.t_args("doc-closing", &[("city", state.config.city_name.clone())]),
+        footer: state.config.city_name.clone(),
+        logo_alt: locale.t_args("doc-logo-alt", &[("city", state.config.city_name.clone())]),
+        logo_svg: state.config.logo_svg.clone(),
+    };
+    let date = (
+        i32::from(today.year()),
+        today.month().unsigned_abs(),
+        today.day().unsigned_abs(),
+    );
+    let pdf = tokio::task::spawn_blocking(move || letter_pdf(&letter, date))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let id = loket_store::new_id();
+    let path = state
+        .config
+        .files_dir
+        .join("documents")
+        .join(id.get(..8).unwrap_or("misc"))
+        .join(format!("{id}.pdf"));
+    if let Some(parent) = path.parent() {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    tokio::fs::write(&path, &pdf)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let sha = hex::encode(Sha256::digest(&pdf));
+    let filename = format!(
+        "{}-{}.pdf",
+        case.number,
+        locale.t(&format!("doc-{kind}-file"))
+    );
+    let path_text = path.to_string_lossy().into_owned();
+    let mut tx = state.store.begin().await?;
+    store::add_document(
+        &mut tx,
+        actor,
+        NewDocument {
+            id: &id,
+            case,
+            kind,
+            lang,
+            filename: &filename,
+            size: i64::try_from(pdf.len()).unwrap_or(i64::MAX),
+            sha256: &sha,
+            path: &path_text,
+            verify_code: verify_code.as_deref(),
+            valid_from: valid_from.as_deref(),
+            valid_until: valid_until.as_deref(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    store::get_document(&state.store, &id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Issues documents, logging (not failing) when rendering breaks: the case
+/// change already happened and the documents can be issued again.
+pub async fn issue_all(
+    state: &AppState,
+    actor: &Actor,
+    case: &Case,
+    def: &ServiceDef,
+    kinds: &[String],
+    reason: &str,
+) {
+    for kind in kinds {
+        if let Err(e) = issue(state, actor, case, def, kind, reason).await {
+            tracing::error!(case = %case.number, kind = %kind, error = %e, "issuing a document failed");
+        }
+    }
+}
+
+/// A case's documents as (id, title, file name).
+pub async fn document_rows(
+    state: &AppState,
+    case: &Case,
+    locale: Locale,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    Ok(store::case_documents(&state.store, &case.id)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, locale.t(&format!("doc-{}-label", d.kind)), d.filename))
+        .collect())
+}
+
+/// Sends a stored document.
+pub async fn send(doc: &CaseDocument) -> Result<Response, AppError> {
+    let bytes = tokio::fs::read(&doc.path)
+        .await
+        .map_err(|e| AppError::Internal(format!("document {}: {e}", doc.id)))?;
+    let mut res = Body::from(bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}\"",
+        doc.filename.replace(
+            |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '.',
+            "_"
+        )
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(res)
+}
