@@ -261,6 +261,20 @@ pub struct ServiceDef {
     /// Rules over several fields (maximum shares, zones).
     #[serde(default)]
     pub rules: Vec<RuleDef>,
+    /// How approved cases are paid out (premiums), if they are.
+    #[serde(default)]
+    pub payout: Option<PayoutDef>,
+}
+
+/// A service whose approved cases are paid by bank transfer: the amount and
+/// account come from the form, payable cases wait in state `from`, and the
+/// payment file takes transition `transition` (to "payment pending").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutDef {
+    pub amount_field: String,
+    pub iban_field: String,
+    pub from: String,
+    pub transition: String,
 }
 
 /// The channel a case came in through.
@@ -372,6 +386,27 @@ impl ServiceDef {
             };
             if !ok {
                 inv.push(format!("rules[{i}]"), "rule-invalid");
+            }
+        }
+        if let Some(p) = &self.payout {
+            if !self
+                .field(&p.amount_field)
+                .is_some_and(|f| matches!(f.kind, FieldKind::Amount { .. }))
+            {
+                inv.push("payout.amount_field", "rule-invalid");
+            }
+            if !self
+                .field(&p.iban_field)
+                .is_some_and(|f| matches!(f.kind, FieldKind::Iban))
+            {
+                inv.push("payout.iban_field", "rule-invalid");
+            }
+            if !self
+                .transitions
+                .iter()
+                .any(|t| t.key == p.transition && t.from.contains(&p.from))
+            {
+                inv.push("payout.transition", "rule-invalid");
             }
         }
         let state_keys: Vec<&str> = self.states.iter().map(|s| s.key.as_str()).collect();

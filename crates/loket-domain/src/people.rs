@@ -19,29 +19,32 @@ pub enum Role {
     CaseHandler,
     Hr,
     Fleet,
+    Finance,
     VaccinationCoordinator,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Resident,
         Role::Counter,
         Role::ContactCentre,
         Role::CaseHandler,
         Role::Hr,
         Role::Fleet,
+        Role::Finance,
         Role::VaccinationCoordinator,
         Role::Admin,
     ];
 
     /// The roles an admin hands to staff.
-    pub const STAFF: [Role; 7] = [
+    pub const STAFF: [Role; 8] = [
         Role::Counter,
         Role::ContactCentre,
         Role::CaseHandler,
         Role::Hr,
         Role::Fleet,
+        Role::Finance,
         Role::VaccinationCoordinator,
         Role::Admin,
     ];
@@ -54,6 +57,7 @@ impl Role {
             Role::CaseHandler => "case_handler",
             Role::Hr => "hr",
             Role::Fleet => "fleet",
+            Role::Finance => "finance",
             Role::VaccinationCoordinator => "vaccination_coordinator",
             Role::Admin => "admin",
         }

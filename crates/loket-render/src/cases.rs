@@ -121,3 +121,64 @@ mod tests {
         }
     }
 }
+
+/// One premium to pay.
+#[derive(Debug, Clone)]
+pub struct Payout {
+    /// The case number: the end-to-end id the bank reports back.
+    pub reference: String,
+    pub creditor_name: String,
+    pub iban: String,
+    pub amount_cents: i64,
+    /// The text on the resident's bank statement.
+    pub description: String,
+}
+
+/// Who pays, and when.
+#[derive(Debug, Clone)]
+pub struct Payer {
+    pub name: String,
+    pub iban: String,
+    /// `MsgId`: unique per file, from a sequence that survives restarts.
+    pub message_id: String,
+    /// Requested execution date (y, m, d).
+    pub execution: (u16, u8, u8),
+    /// Creation time (y, m, d, h, min, s), in local time.
+    pub created: (u16, u8, u8, u8, u8, u8),
+}
+
+/// A SEPA credit transfer initiation (ISO 20022 pain.001.001.09), one
+/// payment group with one transfer per premium.
+pub fn pain001(payer: &Payer, payouts: &[Payout]) -> Result<String, String> {
+    use sepa::{CreditTransferEntry, CreditTransferGroup, IsoDate, IsoDateTime, Pain001Builder};
+    let debtor = sepa::validate_iban(&payer.iban).map_err(|e| format!("payer IBAN: {e}"))?;
+    let (y, m, d) = payer.execution;
+    let execute = IsoDate::new(y, m, d).map_err(|e| e.to_string())?;
+    let (cy, cm, cd, h, mi, s) = payer.created;
+    let created = IsoDateTime::new(
+        IsoDate::new(cy, cm, cd).map_err(|e| e.to_string())?,
+        h,
+        mi,
+        s,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut group = CreditTransferGroup::new(payer.name.as_str(), &debtor, execute);
+    for p in payouts {
+        let iban =
+            sepa::validate_iban(&p.iban).map_err(|e| format!("{}: IBAN: {e}", p.reference))?;
+        group = group.add_entry(
+            CreditTransferEntry::new(
+                p.creditor_name.as_str(),
+                iban,
+                p.amount_cents,
+                p.reference.as_str(),
+            )
+            .with_description(p.description.as_str()),
+        );
+    }
+    Pain001Builder::new(payer.name.as_str(), payer.message_id.as_str())
+        .created_at(created)
+        .add_group(group)
+        .build()
+        .map_err(|e| e.to_string())
+}

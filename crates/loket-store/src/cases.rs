@@ -925,3 +925,146 @@ pub async fn document_by_code(store: &Store, code: &str) -> Result<Option<CaseDo
     .await?;
     row.as_ref().map(decode_document).transpose()
 }
+
+// ---- payment files (premiums) ----
+
+/// Open cases of a service in a status (e.g. approved premiums), oldest first.
+pub async fn cases_in_status(store: &Store, service_id: &str, status: &str) -> Result<Vec<Case>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE service_id = $1 AND status = $2 ORDER BY submitted_at, id"
+    )))
+    .bind(service_id)
+    .bind(status)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_case).collect()
+}
+
+/// A SEPA payment file as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentExport {
+    pub id: String,
+    pub message_id: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub execution_date: String,
+    pub count: i64,
+    pub total_cents: i64,
+    pub sha256: String,
+}
+
+const EXPORT_COLUMNS: &str =
+    "id, message_id, created_by, created_at, execution_date, count, total_cents, sha256";
+
+fn decode_export(r: &sqlx::any::AnyRow) -> Result<PaymentExport> {
+    Ok(PaymentExport {
+        id: r.try_get(0)?,
+        message_id: r.try_get(1)?,
+        created_by: r.try_get(2)?,
+        created_at: r.try_get(3)?,
+        execution_date: r.try_get(4)?,
+        count: r.try_get(5)?,
+        total_cents: r.try_get(6)?,
+        sha256: r.try_get(7)?,
+    })
+}
+
+/// Records a payment file and the cases it pays. A case already in another
+/// file makes the whole insert fail (`payment-already-exported`).
+pub async fn add_export(
+    tx: &mut Tx,
+    actor: &Actor,
+    export: &PaymentExport,
+    xml: &str,
+    items: &[(&Case, i64)],
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO payment_exports (id, message_id, created_by, created_at, execution_date, count, total_cents, sha256, xml) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&export.id)
+    .bind(&export.message_id)
+    .bind(&export.created_by)
+    .bind(export.created_at)
+    .bind(&export.execution_date)
+    .bind(export.count)
+    .bind(export.total_cents)
+    .bind(&export.sha256)
+    .bind(xml)
+    .execute(&mut **tx)
+    .await?;
+    for (case, cents) in items {
+        let n = sqlx::query(
+            "INSERT INTO payment_export_items (export_id, case_id, amount_cents) VALUES ($1, $2, $3) \
+             ON CONFLICT (case_id) DO NOTHING",
+        )
+        .bind(&export.id)
+        .bind(&case.id)
+        .bind(*cents)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Invalid(Invalid::one(
+                "cases",
+                "payment-already-exported",
+            )));
+        }
+    }
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "payments.export",
+            record_type: "payment_export",
+            record_id: &export.id,
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({
+                "message_id": export.message_id,
+                "count": export.count,
+                "total_cents": export.total_cents,
+                "sha256": export.sha256,
+                "cases": items.iter().map(|(c, _)| c.number.as_str()).collect::<Vec<_>>(),
+            })),
+        },
+    )
+    .await
+}
+
+pub async fn list_exports(store: &Store) -> Result<Vec<PaymentExport>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {EXPORT_COLUMNS} FROM payment_exports ORDER BY created_at DESC, id DESC"
+    )))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_export).collect()
+}
+
+/// A payment file with its XML and the residents it pays (for the access log).
+pub async fn get_export(
+    store: &Store,
+    id: &str,
+) -> Result<Option<(PaymentExport, String, Vec<String>)>> {
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {EXPORT_COLUMNS}, xml FROM payment_exports WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let export = decode_export(&row)?;
+    let xml: String = row.try_get(8)?;
+    let residents = sqlx::query(
+        "SELECT c.resident_id FROM payment_export_items i JOIN cases c ON c.id = i.case_id WHERE i.export_id = $1",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| r.try_get::<String, _>(0))
+    .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(Some((export, xml, residents)))
+}

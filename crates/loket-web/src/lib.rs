@@ -48,6 +48,9 @@ pub struct WebConfig {
     pub show_sent_mail: bool,
     /// Where uploads and generated documents are stored (outside the web root).
     pub files_dir: std::path::PathBuf,
+    /// The account premiums are paid from, and its holder's name.
+    pub payer_iban: String,
+    pub payer_name: String,
 }
 
 impl Default for WebConfig {
@@ -64,6 +67,8 @@ impl Default for WebConfig {
             max_body_bytes: 64 * 1024,
             show_sent_mail: true,
             files_dir: std::path::PathBuf::from("loket-data/files"),
+            payer_iban: "BE68539007547034".to_owned(),
+            payer_name: "Stad Leuven".to_owned(),
         }
     }
 }

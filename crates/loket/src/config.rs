@@ -43,6 +43,10 @@ pub struct Config {
     pub log_level: String,
     /// Largest accepted request body, in KiB.
     pub max_body_kib: usize,
+    /// The city's account that pays premiums (SEPA payment files), and the
+    /// name on it.
+    pub payer_iban: String,
+    pub payer_name: String,
 }
 
 impl Default for Config {
@@ -65,6 +69,8 @@ impl Default for Config {
             log_format: "text".to_owned(),
             log_level: "info".to_owned(),
             max_body_kib: 64,
+            payer_iban: "BE68539007547034".to_owned(),
+            payer_name: "Stad Leuven".to_owned(),
         }
     }
 }
@@ -154,6 +160,18 @@ impl Config {
             return field(
                 "database_url",
                 "use sqlite://PATH or postgres://USER@HOST/DB",
+            );
+        }
+        if loket_domain::ident::Iban::parse(&self.payer_iban).is_err() {
+            return field(
+                "payer_iban",
+                "use the city's IBAN, like BE68 5390 0754 7034",
+            );
+        }
+        if self.payer_name.trim().is_empty() || self.payer_name.chars().count() > 70 {
+            return field(
+                "payer_name",
+                "use the account holder's name (1 to 70 characters)",
             );
         }
         if loket_domain::ident::Email::parse(&self.mail_from).is_err() {

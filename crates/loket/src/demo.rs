@@ -26,6 +26,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
     ),
     ("hr@demo.leuven.be", "Lotte Mertens", &[Role::Hr]),
     ("vloot@demo.leuven.be", "Koen Jacobs", &[Role::Fleet]),
+    ("financien@demo.leuven.be", "Sofie Claes", &[Role::Finance]),
     (
         "vaccinatie@demo.leuven.be",
         "Els Willems",

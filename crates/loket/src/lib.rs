@@ -110,6 +110,8 @@ pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfi
         max_body_bytes: c.max_body_kib.max(1) * 1024,
         show_sent_mail: c.smtp_url.is_none(),
         files_dir: c.data_dir.join("files"),
+        payer_iban: c.payer_iban.clone(),
+        payer_name: c.payer_name.clone(),
     })
 }
 

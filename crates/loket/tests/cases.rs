@@ -996,3 +996,232 @@ fn qr_codes_in_pdf(pdf: &[u8]) -> Vec<String> {
     }
     codes
 }
+
+/// Submits a renovation premium through the form (with an invoice upload);
+/// returns the response of the review step.
+async fn premium_form(
+    app: &TestApp,
+    c: &reqwest::Client,
+    invoices: &str,
+    asked: &str,
+) -> reqwest::Response {
+    use reqwest::multipart::{Form, Part};
+    let (_, html) = app.get(c, "/services/renovation-premium/apply").await;
+    let form = Form::new()
+        .text("csrf", csrf_of(&html))
+        .text("action", "review")
+        .text("address_street", "Naamsestraat")
+        .text("address_number", "5")
+        .text("address_postal_code", "3000")
+        .text("address_city", "Leuven")
+        .text("works", "heat_pump")
+        .text("invoice_total", invoices.to_owned())
+        .text("amount_requested", asked.to_owned())
+        .text("iban", "BE71 0961 2345 6769")
+        .part(
+            "invoices",
+            Part::bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n".to_vec())
+                .file_name("factuur.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    c.post(app.url("/services/renovation-premium/apply"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn premium_decision_and_sepa_payment_file() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+
+    // The rule: at most 20% of the invoices (and at most 2,500 euro).
+    let r = premium_form(&app, &c, "8.450,00", "1.700,00").await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("hoogstens € 1.690,00"), "{html}");
+    assert!(html.contains("value=\"8.450,00\""), "input kept");
+    assert_eq!(app.count("SELECT COUNT(*) FROM cases").await, 0);
+
+    let r = premium_form(&app, &c, "8.450,00", "1.690,00").await;
+    assert_eq!(r.status(), 303);
+    let r = app
+        .submit(
+            &c,
+            "/services/renovation-premium/confirm",
+            "/services/renovation-premium/submit",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let number = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/cases/")
+        .trim_end_matches("?new=1")
+        .to_owned();
+
+    // The handler reviews and approves: a decision letter is issued.
+    let h = app
+        .signed_in("dossier@leuven.example", &["case_handler"])
+        .await;
+    for t in ["start_review", "approve"] {
+        let r = app
+            .submit(
+                &h,
+                &format!("/staff/cases/{number}"),
+                &format!("/staff/cases/{number}/transition"),
+                &[("transition", t), ("reason", "")],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{t}");
+    }
+    let case = loket_store::cases::get_case(&app.store, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.status, "approved");
+    let docs = loket_store::cases::case_documents(&app.store, &case.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        docs.iter().map(|d| d.kind.as_str()).collect::<Vec<_>>(),
+        ["receipt", "decision"]
+    );
+    let r = c
+        .get(app.url(&format!("/cases/{number}/documents/{}", docs[1].id)))
+        .send()
+        .await
+        .unwrap();
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert!(
+        text.contains("1.690,00"),
+        "the letter names the amount: {text}"
+    );
+
+    // Residents and handlers cannot see the payments page; finance can.
+    assert_eq!(app.get(&c, "/staff/payments").await.0, 403);
+    assert_eq!(app.get(&h, "/staff/payments").await.0, 403);
+    let f = app
+        .signed_in("financien@leuven.example", &["finance"])
+        .await;
+    let (status, html) = app.get(&f, "/staff/payments").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&number) && html.contains("1.690,00"));
+    assert!(
+        html.contains("BE71 **** **** 6769"),
+        "account masked: {html}"
+    );
+
+    // A weekend or past execution date is refused; nothing changes.
+    let mut day = today();
+    while day.weekday() != jiff::civil::Weekday::Saturday {
+        day = day.tomorrow().unwrap();
+    }
+    for bad in [
+        day.to_string(),
+        today().yesterday().unwrap().to_string(),
+        "morgen".to_owned(),
+    ] {
+        let r = app
+            .submit(
+                &f,
+                "/staff/payments",
+                "/staff/payments/export",
+                &[("execution_date", bad.as_str())],
+            )
+            .await;
+        assert_eq!(r.status(), 422, "{bad}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Uitvoeringsdatum"), "{html}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM payment_exports").await, 0);
+
+    // Two officers export at the same moment: one file, the case in it once.
+    let monday = day
+        .checked_add(jiff::Span::new().days(2))
+        .unwrap()
+        .to_string();
+    let fields = [("execution_date", monday.as_str())];
+    let f2 = app
+        .signed_in("boekhouding@leuven.example", &["finance"])
+        .await;
+    let (a, b) = tokio::join!(
+        app.submit(&f, "/staff/payments", "/staff/payments/export", &fields),
+        app.submit(&f2, "/staff/payments", "/staff/payments/export", &fields),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [303, 422]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM payment_exports").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM payment_export_items").await,
+        1
+    );
+    let winner = if a.status() == 303 { a } else { b };
+    let location = winner.headers()["location"].to_str().unwrap().to_owned();
+    let export_id = location.trim_start_matches("/staff/payments?created=");
+    let case = loket_store::cases::get_case(&app.store, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.status, "payment_pending");
+    let mail = app.last_mail_to("an@example.org").await;
+    assert!(mail.body.contains("Betaling onderweg"), "{}", mail.body);
+
+    // The file: valid against the pain.001.001.09 schema, with the case.
+    let r = f
+        .get(app.url(&format!("/staff/payments/{export_id}.xml")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/xml")
+    );
+    let xml = r.text().await.unwrap();
+    assert!(xml.contains(&format!("<EndToEndId>{number}</EndToEndId>")));
+    assert!(xml.contains("<InstdAmt Ccy=\"EUR\">1690.00</InstdAmt>"));
+    assert!(xml.contains("<IBAN>BE71096123456769</IBAN>"));
+    assert!(xml.contains(&format!("<Dt>{monday}</Dt>")));
+    let dir = temp_dir();
+    let path = dir.join("pain.xml");
+    std::fs::write(&path, &xml).unwrap();
+    let xsd =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pain.001.001.09.xsd");
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(&path)
+        .output()
+        .expect("xmllint (libxml2-utils) is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE record_type = 'payment_export'")
+            .await,
+        1
+    );
+    // Paid once: nothing is left to pay.
+    let r = app
+        .submit(
+            &f,
+            "/staff/payments",
+            "/staff/payments/export",
+            &[("execution_date", monday.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("niets te betalen"));
+    app.stop().await;
+}

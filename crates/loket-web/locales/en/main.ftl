@@ -74,6 +74,7 @@ role-counter = Counter staff
 role-contact-centre = Contact centre
 role-case-handler = Case handler
 role-hr = Human resources
+role-finance = Finance
 role-fleet = Fleet management
 role-vaccination-coordinator = Vaccination centre coordinator
 role-admin = Administrator

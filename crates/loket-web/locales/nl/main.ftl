@@ -74,6 +74,7 @@ role-counter = Loketmedewerker
 role-contact-centre = Contactcenter
 role-case-handler = Dossierbehandelaar
 role-hr = Personeelsdienst
+role-finance = Financiële dienst
 role-fleet = Vlootbeheer
 role-vaccination-coordinator = Coördinator vaccinatiecentrum
 role-admin = Beheerder

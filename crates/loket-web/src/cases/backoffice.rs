@@ -233,28 +233,19 @@ pub struct TransitionForm {
     pub csrf: String,
 }
 
-/// Takes a transition and tells the resident, in one transaction.
-pub(crate) async fn take_transition(
+/// Takes transition `t` inside `tx` (compare-and-set on the status) and
+/// writes the resident's e-mail to the outbox in the same transaction.
+pub(crate) async fn transition_in(
+    tx: &mut loket_store::Tx,
     state: &AppState,
     actor: &Actor,
     case: &Case,
     def: &ServiceDef,
-    key: &str,
+    t: &loket_domain::cases::TransitionDef,
     reason: &str,
 ) -> Result<(), AppError> {
-    let t = def.transition(&case.status, key, reason)?;
     let to = def.state(&t.to);
-    let documents = t.documents.clone();
-    let mut tx = state.store.begin().await?;
-    store::transition(
-        &mut tx,
-        actor,
-        case,
-        t,
-        to.is_some_and(|s| s.is_final),
-        reason,
-    )
-    .await?;
+    store::transition(tx, actor, case, t, to.is_some_and(|s| s.is_final), reason).await?;
     if let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
         && let Ok(email) = Email::parse(&resident.email)
     {
@@ -274,8 +265,24 @@ pub(crate) async fn take_transition(
                 received: false,
             },
         );
-        outbox::enqueue(&mut tx, &mail).await?;
+        outbox::enqueue(tx, &mail).await?;
     }
+    Ok(())
+}
+
+/// Takes a transition and tells the resident, in one transaction.
+pub(crate) async fn take_transition(
+    state: &AppState,
+    actor: &Actor,
+    case: &Case,
+    def: &ServiceDef,
+    key: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let t = def.transition(&case.status, key, reason)?;
+    let documents = t.documents.clone();
+    let mut tx = state.store.begin().await?;
+    transition_in(&mut tx, state, actor, case, def, t, reason).await?;
     tx.commit().await?;
     if !documents.is_empty()
         && let Some(updated) = store::get_case(&state.store, &case.number).await?

@@ -6,6 +6,7 @@ pub mod api;
 pub mod backoffice;
 pub mod documents;
 pub mod files;
+pub mod payments;
 pub mod resident;
 
 use crate::AppState;
@@ -50,6 +51,9 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases/{number}/note", post(backoffice::note))
         .route("/staff/cases/{number}/message", post(backoffice::message))
         .route("/staff/cases/{number}/assign", post(backoffice::assign))
+        .route("/staff/payments", get(payments::payments_page))
+        .route("/staff/payments/export", post(payments::export))
+        .route("/staff/payments/{id}", get(payments::file))
 }
 
 /// A form field as a template shows it.

@@ -91,6 +91,7 @@ pub enum StaffRole {
     CaseHandler,
     Hr,
     Fleet,
+    Finance,
     VaccinationCoordinator,
     Admin,
 }
@@ -106,6 +107,7 @@ pub enum AnyRole {
     CaseHandler,
     Hr,
     Fleet,
+    Finance,
     VaccinationCoordinator,
     Admin,
 }
