@@ -48,14 +48,15 @@ CREATE TABLE print_batches (
     path        TEXT NOT NULL
 );
 
--- A letter to post to a resident without e-mail: a rendered PDF waiting for
--- the next print batch.
+-- A letter to post to a resident without e-mail: its content (JSON, in the
+-- resident's language) waits for the next print batch, which renders all
+-- waiting letters into one PDF.
 CREATE TABLE letters (
     id           TEXT PRIMARY KEY,
     case_id      TEXT REFERENCES cases(id),
     resident_id  TEXT NOT NULL REFERENCES users(id),
     kind         TEXT NOT NULL,
-    path         TEXT NOT NULL,
+    content      TEXT NOT NULL,
     created_at   BIGINT NOT NULL,
     batch_id     TEXT REFERENCES print_batches(id)
 );

@@ -4,12 +4,19 @@
 use crate::pdf::{self, Job, PdfError};
 use qrcode::QrCode;
 use qrcode::render::svg;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-const LETTER: &str = include_str!("../templates/letter.typ");
+const LETTER: &str = concat!(
+    include_str!("../templates/letter-fn.typ"),
+    include_str!("../templates/letter.typ")
+);
+const BATCH: &str = concat!(
+    include_str!("../templates/letter-fn.typ"),
+    include_str!("../templates/batch.typ")
+);
 
 /// A letter's content; every text is already in the recipient's language.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Letter {
     /// `nl` or `en`.
     pub lang: String,
@@ -25,7 +32,6 @@ pub struct Letter {
     pub facts_header: (String, String),
     pub facts: Vec<(String, String)>,
     /// A URL to encode as QR code, with its caption and alternative text.
-    #[serde(skip)]
     pub qr_url: Option<String>,
     pub qr_caption: String,
     pub qr_alt: String,
@@ -34,6 +40,76 @@ pub struct Letter {
     pub logo_alt: String,
     #[serde(skip)]
     pub logo_svg: Option<String>,
+}
+
+#[derive(Serialize)]
+struct BatchLetter<'a> {
+    #[serde(flatten)]
+    letter: &'a Letter,
+    has_qr: bool,
+}
+
+#[derive(Serialize)]
+struct BatchData<'a> {
+    title: &'a str,
+    city: &'a str,
+    lang: &'a str,
+    footer: &'a str,
+    batch_label: &'a str,
+    has_logo: bool,
+    letters: Vec<BatchLetter<'a>>,
+}
+
+/// What a print batch says of itself.
+pub struct BatchInfo<'a> {
+    pub title: &'a str,
+    pub city: &'a str,
+    pub lang: &'a str,
+    pub footer: &'a str,
+    /// E.g. "Batch 2026-11-25 ·", before the sheet number.
+    pub batch_label: &'a str,
+    pub logo_svg: Option<&'a str>,
+}
+
+/// Renders many letters into one PDF to print and post, each starting on a
+/// new page with its address in the envelope window.
+pub fn batch_pdf(
+    info: &BatchInfo<'_>,
+    letters: &[Letter],
+    today: (i32, u8, u8),
+) -> Result<Vec<u8>, PdfError> {
+    let names: Vec<String> = (0..letters.len()).map(|i| format!("/qr-{i}.svg")).collect();
+    let mut files = Vec::new();
+    for (l, name) in letters.iter().zip(&names) {
+        if let Some(url) = &l.qr_url {
+            files.push((name.as_str(), qr_svg(url)?.into_bytes()));
+        }
+    }
+    if let Some(logo) = info.logo_svg {
+        files.push(("/logo.svg", logo.as_bytes().to_vec()));
+    }
+    let data = BatchData {
+        title: info.title,
+        city: info.city,
+        lang: info.lang,
+        footer: info.footer,
+        batch_label: info.batch_label,
+        has_logo: info.logo_svg.is_some(),
+        letters: letters
+            .iter()
+            .map(|l| BatchLetter {
+                letter: l,
+                has_qr: l.qr_url.is_some(),
+            })
+            .collect(),
+    };
+    let data_json = serde_json::to_string(&data).map_err(|e| PdfError::Typst(e.to_string()))?;
+    pdf::compile(&Job {
+        template: BATCH,
+        data_json,
+        files,
+        today,
+    })
 }
 
 #[derive(Serialize)]
@@ -119,6 +195,28 @@ mod tests {
         if let Some(path) = std::env::var_os("LOKET_DUMP_PDF") {
             std::fs::write(path, &pdf).unwrap();
         }
+    }
+
+    #[test]
+    fn a_batch_holds_every_letter_on_its_own_pages() {
+        let mut second = sample(false);
+        second.recipient[0] = "Jan Janssens".into();
+        second.lang = "en".into();
+        let info = BatchInfo {
+            title: "Printbatch 2026-11-24",
+            city: "Stad Leuven",
+            lang: "nl",
+            footer: "Stad Leuven",
+            batch_label: "Batch 2026-11-24 ·",
+            logo_svg: None,
+        };
+        let pdf = batch_pdf(&info, &[sample(true), second], (2026, 11, 24)).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("/StructTreeRoot"), "tagged");
+        // Two letters, each at least one page.
+        let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+        assert!(pages >= 2, "{pages} pages");
     }
 }
 

@@ -162,3 +162,138 @@ pub async fn get(store: &Store, id: &str) -> Result<Option<OutboxMessage>> {
     .await?;
     row.as_ref().map(decode).transpose()
 }
+
+// ---- letters by post (residents without e-mail) ----
+
+/// A letter waiting for (or printed in) a print batch.
+#[derive(Debug, Clone, Serialize)]
+pub struct Letter {
+    pub id: String,
+    pub case_id: Option<String>,
+    pub resident_id: String,
+    /// `receipt`, `decision`, `permit` or `status`.
+    pub kind: String,
+    /// The letter's content as JSON (what the renderer needs).
+    pub content: String,
+    pub created_at: i64,
+    pub batch_id: Option<String>,
+}
+
+/// Queues a letter, in the transaction of the change it tells about.
+pub async fn enqueue_letter(
+    tx: &mut Tx,
+    case_id: Option<&str>,
+    resident_id: &str,
+    kind: &str,
+    content: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO letters (id, case_id, resident_id, kind, content, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(case_id.map(str::to_owned))
+    .bind(resident_id)
+    .bind(kind)
+    .bind(content)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn decode_letter(r: &sqlx::any::AnyRow) -> Result<Letter> {
+    Ok(Letter {
+        id: r.try_get(0)?,
+        case_id: r.try_get(1)?,
+        resident_id: r.try_get(2)?,
+        kind: r.try_get(3)?,
+        content: r.try_get(4)?,
+        created_at: r.try_get(5)?,
+        batch_id: r.try_get(6)?,
+    })
+}
+
+/// Letters not yet in a print batch, oldest first.
+pub async fn waiting_letters(store: &Store) -> Result<Vec<Letter>> {
+    let rows = sqlx::query(
+        "SELECT id, case_id, resident_id, kind, content, created_at, batch_id FROM letters \
+         WHERE batch_id IS NULL ORDER BY created_at, id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_letter).collect()
+}
+
+/// A print batch.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrintBatch {
+    pub id: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub count: i64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub path: String,
+}
+
+/// Records a print batch and claims its letters. A letter another batch
+/// claimed meanwhile makes the whole batch fail (`letters-changed`).
+pub async fn add_batch(tx: &mut Tx, batch: &PrintBatch, letter_ids: &[String]) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO print_batches (id, created_by, created_at, count, sha256, path) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&batch.id)
+    .bind(&batch.created_by)
+    .bind(batch.created_at)
+    .bind(batch.count)
+    .bind(&batch.sha256)
+    .bind(&batch.path)
+    .execute(&mut **tx)
+    .await?;
+    for id in letter_ids {
+        let n = sqlx::query("UPDATE letters SET batch_id = $1 WHERE id = $2 AND batch_id IS NULL")
+            .bind(&batch.id)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(crate::StoreError::Invalid(loket_domain::Invalid::one(
+                "letters",
+                "letters-changed",
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub async fn list_batches(store: &Store) -> Result<Vec<PrintBatch>> {
+    let rows = sqlx::query(
+        "SELECT id, created_by, created_at, count, sha256, path FROM print_batches ORDER BY created_at DESC, id DESC LIMIT 100",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PrintBatch {
+                id: r.try_get(0)?,
+                created_by: r.try_get(1)?,
+                created_at: r.try_get(2)?,
+                count: r.try_get(3)?,
+                sha256: r.try_get(4)?,
+                path: r.try_get(5)?,
+            })
+        })
+        .collect()
+}
+
+/// The residents whose letters are in a batch (for the access log).
+pub async fn batch_residents(store: &Store, batch_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT DISTINCT resident_id FROM letters WHERE batch_id = $1")
+        .bind(batch_id)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .collect()
+}

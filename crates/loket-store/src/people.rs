@@ -664,3 +664,152 @@ pub async fn list_tokens(store: &Store) -> Result<Vec<ApiToken>> {
         })
         .collect()
 }
+
+// ---- resident records (kept by counter staff) ----
+
+/// What the city keeps of a resident beyond the account: the national
+/// register number and the postal address, for letters.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ResidentProfile {
+    pub national_number: Option<String>,
+    pub street: String,
+    pub house_number: String,
+    pub box_: String,
+    pub postal_code: String,
+    pub city: String,
+    pub phone: String,
+}
+
+impl ResidentProfile {
+    /// The address as lines for an envelope window.
+    pub fn address_lines(&self) -> Vec<String> {
+        if self.street.is_empty() {
+            return Vec::new();
+        }
+        let bus = if self.box_.is_empty() {
+            String::new()
+        } else {
+            format!(" bus {}", self.box_)
+        };
+        vec![
+            format!("{} {}{bus}", self.street, self.house_number),
+            format!("{} {}", self.postal_code, self.city),
+        ]
+    }
+}
+
+/// Creates a resident for someone who comes to the counter or calls. With
+/// no e-mail address the account gets a placeholder that can never sign
+/// in or receive mail (`email` empty); letters go by post.
+pub async fn create_resident(
+    tx: &mut Tx,
+    actor: &Actor,
+    name: &PersonName,
+    email: Option<&Email>,
+    locale: &str,
+    profile: &ResidentProfile,
+) -> Result<String> {
+    let id = new_id();
+    let now = now_ms();
+    let (email_text, email_norm) = match email {
+        Some(e) => (e.as_str().to_owned(), e.as_str().to_lowercase()),
+        None => (String::new(), format!("no-email:{id}")),
+    };
+    sqlx::query(
+        "INSERT INTO users (id, email, email_norm, name, password_hash, locale, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, '', $5, $6, $6)",
+    )
+    .bind(&id)
+    .bind(&email_text)
+    .bind(&email_norm)
+    .bind(name.as_str())
+    .bind(locale)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| unique_to_field(e, "email", "email-taken"))?;
+    insert_role(tx, &id, Role::Resident, now).await?;
+    sqlx::query(
+        "INSERT INTO resident_profiles (user_id, national_number, street, house_number, box, postal_code, city, phone, created_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&id)
+    .bind(profile.national_number.clone())
+    .bind(&profile.street)
+    .bind(&profile.house_number)
+    .bind(&profile.box_)
+    .bind(&profile.postal_code)
+    .bind(&profile.city)
+    .bind(&profile.phone)
+    .bind(actor.user_id().map(str::to_owned))
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| unique_to_field(e, "national_number", "nrn-taken"))?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "resident.create",
+            record_type: "user",
+            record_id: &id,
+            subject_user_id: Some(&id),
+            before: None,
+            after: Some(json!({"name": name.as_str(), "email": email_text, "assisted": true})),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+const PROFILE_COLUMNS: &str =
+    "national_number, street, house_number, box, postal_code, city, phone";
+
+fn decode_profile(r: &sqlx::any::AnyRow, at: usize) -> Result<ResidentProfile> {
+    Ok(ResidentProfile {
+        national_number: r.try_get(at)?,
+        street: r.try_get(at + 1)?,
+        house_number: r.try_get(at + 2)?,
+        box_: r.try_get(at + 3)?,
+        postal_code: r.try_get(at + 4)?,
+        city: r.try_get(at + 5)?,
+        phone: r.try_get(at + 6)?,
+    })
+}
+
+pub async fn get_profile(store: &Store, user_id: &str) -> Result<Option<ResidentProfile>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {PROFILE_COLUMNS} FROM resident_profiles WHERE user_id = $1"
+    )))
+    .bind(user_id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(|r| decode_profile(r, 0)).transpose()
+}
+
+/// Residents found by a part of the name, an e-mail address or a national
+/// register number (already normalised to 11 digits by the caller), at most
+/// 50.
+pub async fn search_residents(
+    store: &Store,
+    text: &str,
+    national_number: &str,
+) -> Result<Vec<(String, String, String, Option<String>)>> {
+    let like = format!("%{}%", text.to_lowercase().replace(['%', '_', '\\'], ""));
+    let rows = sqlx::query(
+        "SELECT u.id, u.name, u.email, p.national_number FROM users u \
+         JOIN user_roles r ON r.user_id = u.id AND r.role = 'resident' \
+         LEFT JOIN resident_profiles p ON p.user_id = u.id \
+         WHERE ($1 <> '' AND p.national_number = $1) \
+            OR ($2 <> '%%' AND (LOWER(u.name) LIKE $2 OR u.email_norm = $3)) \
+         ORDER BY u.name, u.id LIMIT 50",
+    )
+    .bind(national_number)
+    .bind(&like)
+    .bind(text.trim().to_lowercase())
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect()
+}

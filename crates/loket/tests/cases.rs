@@ -1225,3 +1225,183 @@ async fn premium_decision_and_sepa_payment_file() {
     assert!(r.text().await.unwrap().contains("niets te betalen"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_counter_serves_a_resident_without_email_ending_in_the_print_batch() {
+    use reqwest::multipart::{Form, Part};
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let counter = app.signed_in("loket@leuven.example", &["counter"]).await;
+    let (status, html) = app.get(&counter, "/staff/residents?q=Janssens").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Geen inwoner gevonden"));
+
+    // Without e-mail the postal address is required; the input is kept.
+    let r = app
+        .submit(
+            &counter,
+            "/staff/residents/new",
+            "/staff/residents/new",
+            &[
+                ("name", "Jan Janssens"),
+                ("national_number", "85.07.30-033.29"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Straat: vul het postadres in"), "{html}");
+    assert!(html.contains("Rijksregisternummer:"), "{html}");
+    assert!(html.contains("value=\"Jan Janssens\""));
+    let r = app
+        .submit(
+            &counter,
+            "/staff/residents/new",
+            "/staff/residents/new",
+            &[
+                ("name", "Jan Janssens"),
+                ("national_number", "85.07.30-033.28"),
+                ("street", "Tiensestraat"),
+                ("house_number", "20"),
+                ("postal_code", "3000"),
+                ("city", "Leuven"),
+                ("locale", "nl"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let file = r.headers()["location"].to_str().unwrap().to_owned();
+    let id = file.trim_start_matches("/staff/residents/").to_owned();
+    // Found by national register number, typed without dots.
+    let (_, html) = app.get(&counter, "/staff/residents?q=85073003328").await;
+    assert!(
+        html.contains(&file) && html.contains("85.07.30-033.28"),
+        "{html}"
+    );
+    let (status, html) = app.get(&counter, &file).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("geen (brieven per post)"));
+    assert!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE purpose = 'resident.view'")
+            .await
+            == 1
+    );
+    // Residents and staff of other services cannot open the counter pages.
+    let resident = app.signed_in("an@example.org", &["resident"]).await;
+    assert_eq!(app.get(&resident, &file).await.0, 403);
+
+    // The parking permit, submitted together with the resident.
+    let (_, html) = app
+        .get(&counter, &format!("{file}/apply/parking-permit"))
+        .await;
+    assert!(html.contains("namens Jan Janssens"));
+    let form = Form::new()
+        .text("csrf", csrf_of(&html))
+        .text("channel", "counter")
+        .text("address_street", "Tiensestraat")
+        .text("address_number", "20")
+        .text("address_postal_code", "3000")
+        .text("address_city", "Leuven")
+        .text("plate", "2xyz987")
+        .part(
+            "registration",
+            Part::bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n".to_vec())
+                .file_name("scan.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let r = counter
+        .post(app.url(&format!("{file}/apply/parking-permit")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let number = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/staff/cases/")
+        .to_owned();
+    let case = loket_store::cases::get_case(&app.store, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.channel, "counter");
+    assert_eq!(case.resident_id, id);
+    assert!(case.assisted_by.is_some());
+    assert_eq!(case.data["zone"], "A");
+    assert_eq!(
+        loket_store::cases::case_files(&app.store, &case.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // No e-mail can go out; the receipt waits as a letter.
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM letters WHERE batch_id IS NULL")
+            .await,
+        1
+    );
+
+    // Approval: the permit goes by post too.
+    let h = app
+        .signed_in("dossier@leuven.example", &["case_handler"])
+        .await;
+    let r = app
+        .submit(
+            &h,
+            &format!("/staff/cases/{number}"),
+            &format!("/staff/cases/{number}/transition"),
+            &[("transition", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM letters WHERE batch_id IS NULL")
+            .await,
+        2
+    );
+
+    // The daily print batch: one PDF, every letter with the address, the
+    // permit's QR code readable on paper.
+    let (status, html) = app.get(&counter, "/staff/letters").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Ontvangstbewijs") && html.contains("Vergunning"));
+    let r = app
+        .submit(&counter, "/staff/letters", "/staff/letters/batch", &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let batch = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = counter.get(app.url(&batch)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    let text = pdf_text(&pdf);
+    assert_eq!(text.matches("Jan Janssens").count(), 2, "{text}");
+    assert!(text.contains("Tiensestraat 20") && text.contains("3000 Leuven"));
+    let permit = loket_store::cases::case_documents(&app.store, &case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.kind == "permit")
+        .unwrap();
+    let code = permit.verify_code.unwrap();
+    let qr = qr_codes_in_pdf(&pdf);
+    assert!(
+        qr.iter().any(|q| q.ends_with(&format!("/verify/{code}"))),
+        "{qr:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM letters WHERE batch_id IS NULL")
+            .await,
+        0
+    );
+    let r = app
+        .submit(&counter, "/staff/letters", "/staff/letters/batch", &[])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Er wachten geen brieven"));
+    app.stop().await;
+}

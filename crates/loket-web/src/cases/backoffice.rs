@@ -266,6 +266,13 @@ pub(crate) async fn transition_in(
             },
         );
         outbox::enqueue(tx, &mail).await?;
+    } else if t.documents.is_empty()
+        && let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
+    {
+        // No e-mail: the news goes by post (documents are posted themselves).
+        let content =
+            super::documents::status_letter(state, &resident, case, def, &t.to, reason).await?;
+        outbox::enqueue_letter(tx, Some(&case.id), &case.resident_id, "status", &content).await?;
     }
     Ok(())
 }

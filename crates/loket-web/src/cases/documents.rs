@@ -56,6 +56,27 @@ fn recipient(
     lines
 }
 
+/// The envelope window: the address the city keeps for the resident, or
+/// else the first address of the case.
+pub(crate) async fn recipient_lines(
+    state: &AppState,
+    resident_id: &str,
+    name: &str,
+    def: &ServiceDef,
+    data: &std::collections::BTreeMap<String, String>,
+    locale: Locale,
+) -> Result<Vec<String>, AppError> {
+    let kept = people_store::get_profile(&state.store, resident_id)
+        .await?
+        .map(|p| p.address_lines())
+        .unwrap_or_default();
+    if kept.is_empty() {
+        Ok(recipient(name, def, data, locale))
+    } else {
+        Ok(std::iter::once(name.to_owned()).chain(kept).collect())
+    }
+}
+
 /// Renders and stores one document of `kind` (`receipt`, `decision`,
 /// `permit`) for a case, in one transaction with its audit row.
 pub async fn issue(
@@ -128,7 +149,8 @@ pub async fn issue(
         date: long_date(locale, today),
         reference_label: locale.t("case-number"),
         reference: case.number.clone(),
-        recipient: recipient(&resident.name, def, &case.data, locale),
+        recipient: recipient_lines(state, &resident.id, &resident.name, def, &case.data, locale)
+            .await?,
         paragraphs,
         facts_header: (locale.t("doc-fact"), locale.t("doc-value")),
         facts,
@@ -156,6 +178,12 @@ pub async fn issue(
         today.month().unsigned_abs(),
         today.day().unsigned_abs(),
     );
+    // A resident without e-mail gets the document by post, in the next print batch.
+    let by_post = if loket_domain::ident::Email::parse(&resident.email).is_err() {
+        Some(serde_json::to_string(&letter).map_err(|e| AppError::Internal(e.to_string()))?)
+    } else {
+        None
+    };
     let pdf = tokio::task::spawn_blocking(move || letter_pdf(&letter, date))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
@@ -201,6 +229,16 @@ pub async fn issue(
         },
     )
     .await?;
+    if let Some(content) = &by_post {
+        loket_store::notify::enqueue_letter(
+            &mut tx,
+            Some(&case.id),
+            &case.resident_id,
+            kind,
+            content,
+        )
+        .await?;
+    }
     tx.commit().await?;
     store::get_document(&state.store, &id)
         .await?
@@ -262,4 +300,60 @@ pub async fn send(doc: &CaseDocument) -> Result<Response, AppError> {
         HeaderValue::from_static("private, no-store"),
     );
     Ok(res)
+}
+
+/// The content (JSON) of a status letter, for a resident without e-mail:
+/// the same news the e-mail would bring, on paper.
+pub(crate) async fn status_letter(
+    state: &AppState,
+    resident: &loket_store::people::User,
+    case: &Case,
+    def: &ServiceDef,
+    status: &str,
+    reason: &str,
+) -> Result<String, AppError> {
+    let locale = Locale::parse(&resident.locale).unwrap_or_default();
+    let lang = locale.code();
+    let st = def.state(status);
+    let args = [
+        ("service", def.name.get(lang).to_owned()),
+        ("number", case.number.clone()),
+        (
+            "status",
+            st.map(|s| s.label.get(lang).to_owned()).unwrap_or_default(),
+        ),
+        (
+            "explanation",
+            st.map(|s| s.explanation.get(lang).to_owned())
+                .unwrap_or_default(),
+        ),
+        ("reason", reason.trim().to_owned()),
+        ("due", case.due_date.clone()),
+    ];
+    let mut paragraphs = vec![locale.t_args("doc-status-text", &args)];
+    if !reason.trim().is_empty() {
+        paragraphs.push(locale.t_args("doc-reason", &args));
+    }
+    let letter = Letter {
+        lang: lang.to_owned(),
+        city: state.config.city_name.clone(),
+        place: locale.t("doc-place"),
+        title: locale.t_args("doc-status-title", &args),
+        date: long_date(locale, today_brussels()),
+        reference_label: locale.t("case-number"),
+        reference: case.number.clone(),
+        recipient: recipient_lines(state, &resident.id, &resident.name, def, &case.data, locale)
+            .await?,
+        paragraphs,
+        facts_header: (locale.t("doc-fact"), locale.t("doc-value")),
+        facts: Vec::new(),
+        qr_url: None,
+        qr_caption: String::new(),
+        qr_alt: String::new(),
+        closing: locale.t_args("doc-closing", &[("city", state.config.city_name.clone())]),
+        footer: state.config.city_name.clone(),
+        logo_alt: locale.t_args("doc-logo-alt", &[("city", state.config.city_name.clone())]),
+        logo_svg: None,
+    };
+    serde_json::to_string(&letter).map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -3,9 +3,11 @@
 //! back office's work queue and case page.
 
 pub mod api;
+pub mod assisted;
 pub mod backoffice;
 pub mod documents;
 pub mod files;
+pub mod letters;
 pub mod payments;
 pub mod resident;
 
@@ -51,6 +53,21 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases/{number}/note", post(backoffice::note))
         .route("/staff/cases/{number}/message", post(backoffice::message))
         .route("/staff/cases/{number}/assign", post(backoffice::assign))
+        .route("/staff/residents", get(assisted::search))
+        .route(
+            "/staff/residents/new",
+            get(assisted::new_form).post(assisted::create),
+        )
+        .route("/staff/residents/{id}", get(assisted::file))
+        .route(
+            "/staff/residents/{id}/apply/{slug}",
+            get(assisted::apply_form).post(assisted::apply).layer(
+                axum::extract::DefaultBodyLimit::max(4 * loket_domain::cases::MAX_UPLOAD_BYTES),
+            ),
+        )
+        .route("/staff/letters", get(letters::letters_page))
+        .route("/staff/letters/batch", post(letters::batch))
+        .route("/staff/letters/batches/{id}", get(letters::batch_file))
         .route("/staff/payments", get(payments::payments_page))
         .route("/staff/payments/export", post(payments::export))
         .route("/staff/payments/{id}", get(payments::file))

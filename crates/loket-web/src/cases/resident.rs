@@ -90,7 +90,7 @@ pub async fn catalogue(
     )
 }
 
-async fn active_service(state: &AppState, slug: &str) -> Result<Service, AppError> {
+pub(crate) async fn active_service(state: &AppState, slug: &str) -> Result<Service, AppError> {
     match store::service_by_slug(&state.store, slug).await? {
         Some(s) if s.active => Ok(s),
         _ => Err(AppError::NotFound),
@@ -126,16 +126,19 @@ pub async fn service_page(
 
 #[derive(Template)]
 #[template(path = "cases/apply.html")]
-struct ApplyPage {
-    l: Layout,
-    slug: String,
-    fields: Vec<FieldView>,
-    errors: FormErrors,
-    saved_at: Option<String>,
+pub(crate) struct ApplyPage {
+    pub l: Layout,
+    pub action: String,
+    pub fields: Vec<FieldView>,
+    pub errors: FormErrors,
+    pub saved_at: Option<String>,
+    /// For staff applying on behalf of a resident: (channel, label, selected).
+    pub channels: Vec<(String, String, bool)>,
+    pub on_behalf_of: Option<String>,
 }
 
 /// The names of a draft's uploaded files, by field.
-async fn draft_file_names(
+pub(crate) async fn draft_file_names(
     state: &AppState,
     owner: &str,
     service_id: &str,
@@ -148,7 +151,7 @@ async fn draft_file_names(
 }
 
 /// Validates a draft: its values and which files it has.
-fn validate_draft(
+pub(crate) fn validate_draft(
     s: &Service,
     values: &BTreeMap<String, String>,
     files: &BTreeMap<String, String>,
@@ -157,7 +160,7 @@ fn validate_draft(
     s.def.validate(values, &present, today_brussels())
 }
 
-fn apply_page(
+pub(crate) fn apply_page(
     ctx: &Ctx,
     s: &Service,
     csrf: String,
@@ -171,10 +174,12 @@ fn apply_page(
     l.csrf = csrf;
     ApplyPage {
         l,
-        slug: s.def.slug.clone(),
+        action: format!("/services/{}/apply", s.def.slug),
         fields: field_views(&s.def, ctx.locale, values, files, &errors),
         errors,
         saved_at,
+        channels: Vec::new(),
+        on_behalf_of: None,
     }
 }
 
@@ -206,7 +211,9 @@ pub async fn apply_form(
 
 /// The form's values, without the technical fields; at most 100 fields of
 /// at most 10,000 characters each are kept.
-fn form_values(mut form: BTreeMap<String, String>) -> (BTreeMap<String, String>, String, String) {
+pub(crate) fn form_values(
+    mut form: BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, String, String) {
     let csrf = form.remove("csrf").unwrap_or_default();
     let action = form.remove("action").unwrap_or_default();
     let values = form

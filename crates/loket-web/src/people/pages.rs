@@ -724,6 +724,7 @@ struct StaffPage {
     is_admin: bool,
     is_handler: bool,
     is_finance: bool,
+    is_assisting: bool,
 }
 
 pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
@@ -736,6 +737,7 @@ pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
             is_admin: user.roles.has(Role::Admin),
             is_handler: user.roles.has(Role::CaseHandler),
             is_finance: user.roles.has(Role::Finance) || user.roles.has(Role::Admin),
+            is_assisting: user.roles.has(Role::Counter) || user.roles.has(Role::ContactCentre),
         },
     )
 }

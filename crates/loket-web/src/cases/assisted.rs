@@ -1,0 +1,479 @@
+//! The assisted channel: counter and contact-centre staff find a resident
+//! (by name, national register number or e-mail) or record one who has no
+//! account, and submit any service on the resident's behalf. The case
+//! records the channel and who assisted; from then on it is the same case.
+
+use super::files::{ServiceForm, store_uploads};
+use super::resident::{
+    ApplyPage, CaseRow, Submission, active_service, apply_page, case_row, create_case, definitions,
+    draft_file_names, form_values, validate_draft,
+};
+use crate::AppState;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::i18n::Locale;
+use crate::layout::Layout;
+use crate::people::pages::render;
+use crate::people::session::Ctx;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_domain::Invalid;
+use loket_domain::audit::Actor;
+use loket_domain::cases::{Channel, FieldKind};
+use loket_domain::ident::{Email, NationalNumber, PostalCode};
+use loket_domain::people::{PersonName, Role};
+use loket_store::cases as store;
+use loket_store::people::{self as people_store, ResidentProfile};
+use serde::Deserialize;
+
+/// Staff who serve residents at the counter or on the phone.
+pub const ASSISTING: &[Role] = &[Role::Counter, Role::ContactCentre, Role::CaseHandler];
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchQuery {
+    pub q: String,
+}
+
+pub struct Found {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub national_number: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/residents.html")]
+struct SearchPage {
+    l: Layout,
+    q: String,
+    searched: bool,
+    found: Vec<Found>,
+}
+
+/// `85.07.30-033.28`: how a national register number is read out.
+fn show_nrn(n: &str) -> String {
+    if n.len() != 11 {
+        return n.to_owned();
+    }
+    format!(
+        "{}.{}.{}-{}.{}",
+        &n[..2],
+        &n[2..4],
+        &n[4..6],
+        &n[6..9],
+        &n[9..]
+    )
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(ASSISTING)?.clone();
+    let text = q.q.trim().chars().take(100).collect::<String>();
+    let nrn = NationalNumber::parse(&text)
+        .map(|n| n.as_str().to_owned())
+        .unwrap_or_default();
+    let searched = text.chars().count() >= 2;
+    let found = if searched {
+        people_store::search_residents(&state.store, if nrn.is_empty() { &text } else { "" }, &nrn)
+            .await?
+    } else {
+        Vec::new()
+    };
+    // Looking residents up is reading their data: one access-log row each.
+    for (id, ..) in &found {
+        loket_store::audit::record_access(
+            &state.store,
+            &user.id,
+            id,
+            "user",
+            id,
+            "resident.search",
+        )
+        .await?;
+    }
+    render(
+        StatusCode::OK,
+        SearchPage {
+            l: ctx.layout("residents-title"),
+            q: text,
+            searched,
+            found: found
+                .into_iter()
+                .map(|(id, name, email, nrn)| Found {
+                    id,
+                    name,
+                    email,
+                    national_number: nrn.as_deref().map(show_nrn).unwrap_or_default(),
+                })
+                .collect(),
+        },
+    )
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ResidentForm {
+    pub name: String,
+    pub national_number: String,
+    pub email: String,
+    pub street: String,
+    pub house_number: String,
+    pub box_: String,
+    pub postal_code: String,
+    pub city: String,
+    pub phone: String,
+    pub locale: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/resident_new.html")]
+struct NewResidentPage {
+    l: Layout,
+    f: ResidentForm,
+    errors: FormErrors,
+}
+
+pub async fn new_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(ASSISTING)?;
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("resident-new-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        NewResidentPage {
+            l,
+            f: ResidentForm {
+                city: "Leuven".to_owned(),
+                locale: "nl".to_owned(),
+                ..ResidentForm::default()
+            },
+            errors: FormErrors::default(),
+        },
+    )
+}
+
+/// Checks a new resident: a name; a valid national register number and
+/// e-mail when given; and a complete postal address when there is no
+/// e-mail (letters must reach the person).
+fn check_resident(
+    f: &ResidentForm,
+) -> Result<(PersonName, Option<Email>, String, ResidentProfile), Invalid> {
+    let mut inv = Invalid::default();
+    let name = inv.check("name", PersonName::parse(&f.name));
+    let nrn = if f.national_number.trim().is_empty() {
+        None
+    } else {
+        inv.check("national_number", NationalNumber::parse(&f.national_number))
+            .map(|n| n.as_str().to_owned())
+    };
+    let email = if f.email.trim().is_empty() {
+        None
+    } else {
+        inv.check("email", Email::parse(&f.email))
+    };
+    let text = |v: &str| v.trim().chars().take(100).collect::<String>();
+    let street = text(&f.street);
+    let number = text(&f.house_number);
+    let postal = text(&f.postal_code);
+    let city = text(&f.city);
+    let any_address = !(street.is_empty() && number.is_empty() && postal.is_empty());
+    if email.is_none() || any_address {
+        if street.is_empty() {
+            inv.push("street", "address-needed");
+        }
+        if !number.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            inv.push("house_number", "house-number-invalid");
+        }
+        if let Err(e) = PostalCode::parse(&postal) {
+            inv.push("postal_code", e.code);
+        }
+        if city.is_empty() {
+            inv.push("city", "required");
+        }
+    }
+    let phone = text(&f.phone);
+    if !phone.is_empty()
+        && (phone.chars().filter(char::is_ascii_digit).count() < 9
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +./-()".contains(c)))
+    {
+        inv.push("phone", "phone-invalid");
+    }
+    let locale = Locale::parse(&f.locale)
+        .unwrap_or_default()
+        .code()
+        .to_owned();
+    inv.clone().into_result()?;
+    let Some(name) = name else {
+        return Err(inv);
+    };
+    Ok((
+        name,
+        email,
+        locale,
+        ResidentProfile {
+            national_number: nrn,
+            street,
+            house_number: number,
+            box_: text(&f.box_),
+            postal_code: postal,
+            city,
+            phone,
+        },
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<ResidentForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(ASSISTING)?.clone();
+    let checked = check_resident(&f);
+    let result = match checked {
+        Ok((name, email, locale, profile)) => {
+            let mut tx = state.store.begin().await?;
+            match people_store::create_resident(
+                &mut tx,
+                &Actor::User(user.id.clone()),
+                &name,
+                email.as_ref(),
+                &locale,
+                &profile,
+            )
+            .await
+            {
+                Ok(id) => {
+                    tx.commit().await?;
+                    Ok(id)
+                }
+                Err(e) => Err(AppError::from(e)),
+            }
+        }
+        Err(inv) => Err(AppError::Invalid(inv)),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/staff/residents/{id}")).into_response()),
+        Err(AppError::Invalid(inv)) => {
+            let csrf = ctx.csrf(&state).await?;
+            let mut l = ctx.layout("resident-new-title");
+            l.csrf = csrf;
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                NewResidentPage { l, f, errors },
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases/resident_file.html")]
+struct ResidentFilePage {
+    l: Layout,
+    id: String,
+    name: String,
+    email: String,
+    national_number: String,
+    address: Vec<String>,
+    phone: String,
+    cases: Vec<CaseRow>,
+    services: Vec<(String, String)>,
+}
+
+async fn load_resident(state: &AppState, id: &str) -> Result<loket_store::people::User, AppError> {
+    people_store::get_user(&state.store, id)
+        .await?
+        .filter(|u| u.roles.has(Role::Resident))
+        .ok_or(AppError::NotFound)
+}
+
+/// A resident's file for counter staff: details, cases, and the services to
+/// apply for on their behalf. The read is access-logged.
+pub async fn file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(ASSISTING)?.clone();
+    let r = load_resident(&state, &id).await?;
+    loket_store::audit::record_access(
+        &state.store,
+        &user.id,
+        &r.id,
+        "user",
+        &r.id,
+        "resident.view",
+    )
+    .await?;
+    let profile = people_store::get_profile(&state.store, &r.id)
+        .await?
+        .unwrap_or_default();
+    let cases = store::cases_of_resident(&state.store, &r.id).await?;
+    let defs = definitions(&state, &cases).await?;
+    let lang = ctx.locale.code();
+    let services = store::list_services(&state.store, true)
+        .await?
+        .into_iter()
+        .map(|s| (s.def.slug.clone(), s.def.name.get(lang).to_owned()))
+        .collect();
+    let mut l = ctx.layout("resident-file-title");
+    l.title = format!("{}: {}", l.title, r.name);
+    render(
+        StatusCode::OK,
+        ResidentFilePage {
+            l,
+            id: r.id.clone(),
+            name: r.name.clone(),
+            email: r.email.clone(),
+            national_number: profile
+                .national_number
+                .as_deref()
+                .map(show_nrn)
+                .unwrap_or_default(),
+            address: profile.address_lines(),
+            phone: profile.phone.clone(),
+            cases: cases
+                .iter()
+                .map(|c| {
+                    case_row(
+                        c,
+                        defs.get(&(c.service_id.clone(), c.service_version)),
+                        ctx.locale,
+                    )
+                })
+                .collect(),
+            services,
+        },
+    )
+}
+
+fn channel_choices(locale: Locale, selected: &str) -> Vec<(String, String, bool)> {
+    [Channel::Counter, Channel::Phone, Channel::Post]
+        .into_iter()
+        .map(|c| {
+            (
+                c.as_str().to_owned(),
+                locale.t(&format!("channel-{}", c.as_str())),
+                c.as_str() == selected,
+            )
+        })
+        .collect()
+}
+
+fn assisted_page(
+    page: ApplyPage,
+    id: &str,
+    slug: &str,
+    name: &str,
+    channel: &str,
+    locale: Locale,
+) -> ApplyPage {
+    ApplyPage {
+        action: format!("/staff/residents/{id}/apply/{slug}"),
+        channels: channel_choices(locale, channel),
+        on_behalf_of: Some(name.to_owned()),
+        saved_at: None,
+        ..page
+    }
+}
+
+pub async fn apply_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path((id, slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    ctx.require(ASSISTING)?;
+    let r = load_resident(&state, &id).await?;
+    let s = active_service(&state, &slug).await?;
+    let files = draft_file_names(&state, &r.id, &s.id).await?;
+    let csrf = ctx.csrf(&state).await?;
+    let page = apply_page(
+        &ctx,
+        &s,
+        csrf,
+        &Default::default(),
+        &files,
+        FormErrors::default(),
+        None,
+    );
+    render(
+        StatusCode::OK,
+        assisted_page(page, &r.id, &slug, &r.name, "counter", ctx.locale),
+    )
+}
+
+/// Checks and submits the service on the resident's behalf in one step
+/// (the resident is there, or on the phone, to confirm the values).
+pub async fn apply(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, slug)): Path<(String, String)>,
+    form: ServiceForm,
+) -> Result<Response, AppError> {
+    let (mut values, csrf, _) = form_values(form.values);
+    ctx.check_csrf(&csrf)?;
+    let user = ctx.require(ASSISTING)?.clone();
+    let r = load_resident(&state, &id).await?;
+    let s = active_service(&state, &slug).await?;
+    let channel_raw = values.remove("channel").unwrap_or_default();
+    let channel = Channel::parse(&channel_raw)
+        .ok()
+        .filter(|c| *c != Channel::Web);
+    let file_fields: Vec<String> = s
+        .def
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::File))
+        .map(|f| f.key.clone())
+        .collect();
+    // Files scanned at the counter are kept with the resident's draft until
+    // the case is submitted.
+    let refused = store_uploads(&state, &r.id, &s.id, &file_fields, form.uploads).await?;
+    let files = draft_file_names(&state, &r.id, &s.id).await?;
+    let checked = validate_draft(&s, &values, &files);
+    match (checked, channel, refused.is_empty()) {
+        (Ok(data), Some(channel), true) => {
+            let sub = Submission {
+                service: &s,
+                resident_id: &r.id,
+                resident_email: &r.email,
+                resident_name: &r.name,
+                resident_locale: Locale::parse(&r.locale).unwrap_or_default(),
+                channel,
+                assisted_by: Some(&user.id),
+                files_owner: Some(&r.id),
+            };
+            let case = create_case(&state, &Actor::User(user.id.clone()), &sub, &data).await?;
+            Ok(Redirect::to(&format!("/staff/cases/{}", case.number)).into_response())
+        }
+        (checked, channel, _) => {
+            let mut inv = checked.err().unwrap_or_default();
+            inv.0
+                .retain(|e| !refused.0.iter().any(|x| x.field == e.field));
+            inv.0.extend(refused.0);
+            if channel.is_none() {
+                inv.push("channel", "channel-assisted");
+            }
+            let errors = FormErrors::from_invalid_labelled(ctx.locale, &inv, |k| {
+                super::field_label(&s.def, ctx.locale, k)
+            });
+            let page = apply_page(&ctx, &s, csrf, &values, &files, errors, None);
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                assisted_page(page, &r.id, &slug, &r.name, &channel_raw, ctx.locale),
+            )
+        }
+    }
+}
