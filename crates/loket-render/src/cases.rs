@@ -214,9 +214,10 @@ mod tests {
         assert!(pdf.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("/StructTreeRoot"), "tagged");
-        // Two letters, each at least one page.
-        let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
-        assert!(pages >= 2, "{pages} pages");
+        // Both letters are in it (their text, page by page, is checked with
+        // pdftotext in the integration tests).
+        let single = letter_pdf(&sample(true), (2026, 11, 24)).unwrap();
+        assert!(pdf.len() > single.len());
     }
 }
 
