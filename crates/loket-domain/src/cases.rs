@@ -867,10 +867,53 @@ pub fn add_working_days(from: Date, days: i64, holidays: &[Date]) -> Date {
     d
 }
 
+/// The working days after `from` up to and including `to` (0 when `to` is
+/// not after `from`): how long a case waited, on the handling clock.
+pub fn working_days_between(from: Date, to: Date, holidays: &[Date]) -> i64 {
+    let mut d = from;
+    let mut n = 0;
+    while d < to {
+        d = match d.tomorrow() {
+            Ok(next) => next,
+            Err(_) => break,
+        };
+        let weekend = matches!(
+            d.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        );
+        if !weekend && !holidays.contains(&d) {
+            n += 1;
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn waiting_counts_working_days_only() {
+        // Friday 2026-11-20 to Tuesday 2026-11-24: Monday and Tuesday.
+        assert_eq!(
+            working_days_between(date("2026-11-20"), date("2026-11-24"), &[]),
+            2
+        );
+        assert_eq!(
+            working_days_between(date("2026-11-24"), date("2026-11-24"), &[]),
+            0
+        );
+        assert_eq!(
+            working_days_between(date("2026-11-24"), date("2026-11-20"), &[]),
+            0
+        );
+        let from = date("2026-11-20");
+        for n in 0..30 {
+            let to = add_working_days(from, n, &[]);
+            assert_eq!(working_days_between(from, to, &[]), n);
+        }
+    }
 
     fn date(s: &str) -> Date {
         s.parse().unwrap()

@@ -1068,3 +1068,26 @@ pub async fn get_export(
     .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(Some((export, xml, residents)))
 }
+
+/// Moves a case's due date (the handling clock stood still while the case
+/// waited for the resident).
+pub async fn set_due_date(tx: &mut Tx, actor: &Actor, case: &Case, due: &str) -> Result<()> {
+    sqlx::query("UPDATE cases SET due_date = $1 WHERE id = $2")
+        .bind(due)
+        .bind(&case.id)
+        .execute(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "case.due_date",
+            record_type: "case",
+            record_id: &case.number,
+            subject_user_id: Some(&case.resident_id),
+            before: Some(json!({ "due_date": case.due_date })),
+            after: Some(json!({ "due_date": due })),
+        },
+    )
+    .await
+}

@@ -1405,3 +1405,61 @@ async fn the_counter_serves_a_resident_without_email_ending_in_the_print_batch()
     assert!(r.text().await.unwrap().contains("Er wachten geen brieven"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_clock_stops_while_the_case_waits_for_the_resident() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+    let number = submit_move(&app, &c).await;
+    let h = app
+        .signed_in("dossier@leuven.example", &["case_handler"])
+        .await;
+    let r = app
+        .submit(
+            &h,
+            &format!("/staff/cases/{number}"),
+            &format!("/staff/cases/{number}/transition"),
+            &[
+                ("transition", "request_info"),
+                ("reason", "Welk busnummer?"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let before = loket_store::cases::get_case(&app.store, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    // The request was sent a week ago (7 days: 5 working days).
+    sqlx::query(
+        "UPDATE case_events SET at = at - 604800000 WHERE kind = 'transition' AND to_status = 'info_requested'",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    // The resident answers: the case resumes and the due date moves by the
+    // working days it waited.
+    let r = app
+        .submit(
+            &c,
+            &format!("/cases/{number}"),
+            &format!("/cases/{number}/messages"),
+            &[("body", "Bus 2")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let after = loket_store::cases::get_case(&app.store, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.status, "submitted");
+    let expected = loket_domain::cases::add_working_days(before.due_date.parse().unwrap(), 5, &[]);
+    assert_eq!(after.due_date, expected.to_string());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.due_date'")
+            .await,
+        1
+    );
+    app.stop().await;
+}

@@ -233,6 +233,42 @@ pub struct TransitionForm {
     pub csrf: String,
 }
 
+/// Leaving a state where the clock stops (waiting for the resident): the
+/// due date moves by the working days the case waited.
+async fn restart_clock(
+    tx: &mut loket_store::Tx,
+    state: &AppState,
+    actor: &Actor,
+    case: &Case,
+    def: &ServiceDef,
+    to: Option<&loket_domain::cases::StateDef>,
+) -> Result<(), AppError> {
+    let from_stops = def.state(&case.status).is_some_and(|s| s.clock_stops);
+    if from_stops && !to.is_some_and(|s| s.clock_stops) {
+        let events = store::events(&state.store, &case.id, true).await?;
+        let since = events
+            .iter()
+            .rev()
+            .find(|e| {
+                e.kind == "transition" && e.to_status.as_deref() == Some(case.status.as_str())
+            })
+            .and_then(|e| jiff::Timestamp::from_millisecond(e.at).ok());
+        if let (Some(since), Ok(due)) = (since, case.due_date.parse::<jiff::civil::Date>()) {
+            let tz = jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC);
+            let waited = loket_domain::cases::working_days_between(
+                since.to_zoned_datetime(tz).date(),
+                today_brussels(),
+                &[],
+            );
+            if waited > 0 {
+                let new_due = loket_domain::cases::add_working_days(due, waited, &[]).to_string();
+                store::set_due_date(tx, actor, case, &new_due).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Takes transition `t` inside `tx` (compare-and-set on the status) and
 /// writes the resident's e-mail to the outbox in the same transaction.
 pub(crate) async fn transition_in(
@@ -246,6 +282,7 @@ pub(crate) async fn transition_in(
 ) -> Result<(), AppError> {
     let to = def.state(&t.to);
     store::transition(tx, actor, case, t, to.is_some_and(|s| s.is_final), reason).await?;
+    restart_clock(tx, state, actor, case, def, to).await?;
     if let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
         && let Ok(email) = Email::parse(&resident.email)
     {
@@ -379,6 +416,7 @@ pub(crate) async fn add_case_message(
     {
         let to_final = def.state(&t.to).is_some_and(|s| s.is_final);
         store::transition(&mut tx, actor, case, t, to_final, "").await?;
+        restart_clock(&mut tx, state, actor, case, def, def.state(&t.to)).await?;
     }
     if kind == "message_out"
         && let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
