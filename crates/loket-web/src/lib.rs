@@ -2,6 +2,7 @@
 //! `/api/v1`, on axum. Every bounded context has a module of its own name.
 
 pub mod api;
+pub mod appointments;
 pub mod audit;
 pub mod cases;
 pub mod error;
@@ -48,6 +49,8 @@ pub struct WebConfig {
     pub show_sent_mail: bool,
     /// Where uploads and generated documents are stored (outside the web root).
     pub files_dir: std::path::PathBuf,
+    /// The sender address of e-mails (the organizer of calendar invitations).
+    pub mail_from: String,
 }
 
 impl Default for WebConfig {
@@ -64,6 +67,7 @@ impl Default for WebConfig {
             max_body_bytes: 64 * 1024,
             show_sent_mail: true,
             files_dir: std::path::PathBuf::from("loket-data/files"),
+            mail_from: "loket@leuven.example".to_owned(),
         }
     }
 }
@@ -96,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(home::routes())
         .merge(people::routes())
         .merge(cases::routes())
+        .merge(appointments::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })

@@ -110,6 +110,7 @@ pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfi
         max_body_bytes: c.max_body_kib.max(1) * 1024,
         show_sent_mail: c.smtp_url.is_none(),
         files_dir: c.data_dir.join("files"),
+        mail_from: c.mail_from.clone(),
     })
 }
 
@@ -132,6 +133,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         config: Arc::new(web_config(c, &addr, demo)?),
         metrics: Arc::new(move || handle.render()),
     };
+    let web = state.config.clone();
     let app = loket_web::router(state);
     let (stop, stop_rx) = watch::channel(false);
 
@@ -160,6 +162,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
     };
     let workers = vec![
         tokio::spawn(outbox.run(stop_rx.clone())),
+        tokio::spawn(worker::reminders(store.clone(), web, stop_rx.clone())),
         tokio::spawn(worker::purge(store.clone(), stop_rx)),
     ];
     Ok(Running {

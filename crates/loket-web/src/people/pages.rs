@@ -723,6 +723,7 @@ struct StaffPage {
     roles: Vec<String>,
     is_admin: bool,
     is_handler: bool,
+    is_counter: bool,
 }
 
 pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
@@ -734,6 +735,7 @@ pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
             roles: role_labels(ctx.locale, user.roles.iter().filter(|r| r.is_staff())),
             is_admin: user.roles.has(Role::Admin),
             is_handler: user.roles.has(Role::CaseHandler),
+            is_counter: user.roles.any(crate::appointments::COUNTER_STAFF),
         },
     )
 }
