@@ -569,7 +569,7 @@ async fn no_shows_free_the_place_and_flag_the_resident() {
     }
     assert_eq!(appt::no_shows(&app.store, &rid).await.unwrap(), 2);
     assert_eq!(
-        app.count("SELECT COALESCE(SUM(booked), 0) FROM appt_slots")
+        app.count("SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM appt_slots")
             .await,
         0
     );
@@ -689,6 +689,7 @@ async fn two_hundred_clients_never_overbook() {
             (s, body)
         }));
     }
+    let started = std::time::Instant::now();
     let mut ok = 0;
     let mut full = 0;
     for t in tasks {
@@ -702,6 +703,11 @@ async fn two_hundred_clients_never_overbook() {
             other => panic!("unexpected {other}: {body}"),
         }
     }
+    eprintln!(
+        "{CLIENTS} parallel clients on {}: {ok} booked, {full} refused as full, in {:?}",
+        backend(),
+        started.elapsed()
+    );
     assert_eq!((ok, full), (2, CLIENTS - 2), "backend {}", backend());
     assert_eq!(
         app.count("SELECT COUNT(*) FROM appointments WHERE status = 'booked'")
@@ -768,7 +774,7 @@ async fn parallel_reschedules_and_bookings_share_capacity() {
     assert_eq!(moved, 2);
     assert_eq!(appt::overbooked_slots(&app.store).await.unwrap(), 0);
     assert_eq!(
-        app.count("SELECT COALESCE(SUM(booked), 0) FROM appt_slots")
+        app.count("SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM appt_slots")
             .await,
         40
     );
