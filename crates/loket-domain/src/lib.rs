@@ -4,6 +4,7 @@
 //! `loket-store` and `loket-web`. Identifiers that people type are parsed into
 //! newtypes by [`ident`] ("parse, don't validate").
 
+pub mod appointments;
 pub mod audit;
 pub mod cases;
 pub mod ident;

@@ -10,6 +10,15 @@ pub struct Mail {
     pub body: String,
 }
 
+/// A file attached to a message (e.g. an iCalendar invitation).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Attachment {
+    pub name: String,
+    /// The MIME type with its parameters, e.g. `text/calendar; method=REQUEST`.
+    pub content_type: String,
+    pub body: String,
+}
+
 /// Delivery attempts before a message is parked as failed for an operator to
 /// look at (it is never deleted).
 pub const MAX_ATTEMPTS: u32 = 12;

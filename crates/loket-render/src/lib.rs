@@ -2,6 +2,7 @@
 //! barcodes, labels, iCalendar files and exports join here as modules of the
 //! same names as their contexts.
 
+pub mod appointments;
 pub mod cases;
 pub mod notify;
 pub mod pdf;

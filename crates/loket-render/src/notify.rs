@@ -2,8 +2,8 @@
 //! printable where needed, RFC 2047 subjects).
 
 use lettre::Message;
-use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -11,6 +11,8 @@ pub enum RenderError {
     Address(#[from] lettre::address::AddressError),
     #[error("message: {0}")]
     Message(#[from] lettre::error::Error),
+    #[error("attachment content type: {0}")]
+    ContentType(String),
 }
 
 /// One outgoing message, as stored in the outbox.
@@ -24,6 +26,16 @@ pub struct Outgoing<'a> {
     pub body: &'a str,
     /// Creation time in unix milliseconds, for the `Date` header.
     pub created_at_ms: i64,
+    /// One attached file (e.g. an iCalendar invitation), if any.
+    pub attachment: Option<OutAttachment<'a>>,
+}
+
+/// A file attached to a message.
+#[derive(Clone, Copy)]
+pub struct OutAttachment<'a> {
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub body: &'a str,
 }
 
 /// Builds the message.
@@ -35,14 +47,26 @@ pub fn message(m: &Outgoing<'_>) -> Result<Message, RenderError> {
         .map_or("loket.invalid", |(_, d)| d);
     let date = std::time::UNIX_EPOCH
         + std::time::Duration::from_millis(u64::try_from(m.created_at_ms).unwrap_or_default());
-    Ok(Message::builder()
+    let builder = Message::builder()
         .from(from)
         .to(Mailbox::new(None, m.to.parse()?))
         .subject(m.subject)
         .message_id(Some(format!("<{}@{}>", m.id, domain)))
-        .date(date)
-        .header(ContentType::TEXT_PLAIN)
-        .body(m.body.to_owned())?)
+        .date(date);
+    match &m.attachment {
+        None => Ok(builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(m.body.to_owned())?),
+        Some(a) => {
+            let ct = ContentType::parse(a.content_type)
+                .map_err(|e| RenderError::ContentType(e.to_string()))?;
+            Ok(builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(m.body.to_owned()))
+                    .singlepart(Attachment::new(a.name.to_owned()).body(a.body.to_owned(), ct)),
+            )?)
+        }
+    }
 }
 
 /// The message as an `.eml` file (RFC 5322 bytes).
@@ -64,6 +88,7 @@ mod tests {
             subject: "Bevestig uw e-mailadres — één klik",
             body: "Dag An,\r\nKlik op de link.\r\n",
             created_at_ms: 1_700_000_000_000,
+            attachment: None,
         };
         let bytes = eml(&out).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);
@@ -83,5 +108,21 @@ mod tests {
             })
             .is_err()
         );
+        let with = Outgoing {
+            attachment: Some(OutAttachment {
+                name: "afspraak.ics",
+                content_type: "text/calendar; charset=UTF-8; method=REQUEST",
+                body: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+            }),
+            ..out
+        };
+        let bytes = eml(&with).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("multipart/mixed"), "{text}");
+        assert!(
+            text.contains("text/calendar; charset=utf-8; method=REQUEST"),
+            "{text}"
+        );
+        assert!(text.contains("filename=\"afspraak.ics\""), "{text}");
     }
 }

@@ -4,6 +4,7 @@
 //! row and its outbox message commit together. Reads take the [`Store`].
 //! The few places where the two dialects differ are named in [`Backend`].
 
+pub mod appointments;
 pub mod audit;
 pub mod cases;
 pub mod notify;

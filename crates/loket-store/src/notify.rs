@@ -4,17 +4,27 @@
 //! messages are picked up again (at-least-once delivery).
 
 use crate::{Result, Store, Tx, new_id, now_ms};
-use loket_domain::notify::{MAX_ATTEMPTS, Mail, retry_delay_seconds};
+use loket_domain::notify::{Attachment, MAX_ATTEMPTS, Mail, retry_delay_seconds};
 use serde::Serialize;
 use sqlx::Row;
 
 /// Queues a message inside the caller's transaction.
 pub async fn enqueue(tx: &mut Tx, mail: &Mail) -> Result<String> {
+    enqueue_with(tx, mail, None).await
+}
+
+/// Queues a message with an attached file inside the caller's transaction.
+pub async fn enqueue_with(
+    tx: &mut Tx,
+    mail: &Mail,
+    attachment: Option<&Attachment>,
+) -> Result<String> {
     let id = new_id();
     let now = now_ms();
     sqlx::query(
-        "INSERT INTO outbox (id, created_at, to_addr, subject, body, status, attempts, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6)",
+        "INSERT INTO outbox (id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, \
+         attachment_name, attachment_type, attachment_body) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, $9)",
     )
     .bind(&id)
     .bind(now)
@@ -22,6 +32,9 @@ pub async fn enqueue(tx: &mut Tx, mail: &Mail) -> Result<String> {
     .bind(&mail.subject)
     .bind(&mail.body)
     .bind(now)
+    .bind(attachment.map(|a| a.name.clone()))
+    .bind(attachment.map(|a| a.content_type.clone()))
+    .bind(attachment.map(|a| a.body.clone()))
     .execute(&mut **tx)
     .await?;
     Ok(id)
@@ -39,6 +52,8 @@ pub struct OutboxMessage {
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
     pub sent_at: Option<i64>,
+    /// An attached file: name, content type, body.
+    pub attachment: Option<Attachment>,
 }
 
 fn decode(r: &sqlx::any::AnyRow) -> Result<OutboxMessage> {
@@ -53,6 +68,18 @@ fn decode(r: &sqlx::any::AnyRow) -> Result<OutboxMessage> {
         next_attempt_at: r.try_get(7)?,
         last_error: r.try_get(8)?,
         sent_at: r.try_get(9)?,
+        attachment: match (
+            r.try_get::<Option<String>, _>(10)?,
+            r.try_get::<Option<String>, _>(11)?,
+            r.try_get::<Option<String>, _>(12)?,
+        ) {
+            (Some(name), Some(content_type), Some(body)) => Some(Attachment {
+                name,
+                content_type,
+                body,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -72,7 +99,7 @@ pub async fn claim_due(
                       AND (claimed_until IS NULL OR claimed_until < $3) \
                       ORDER BY next_attempt_at, id LIMIT $4) \
            AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $3) \
-         RETURNING id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at",
+         RETURNING id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at, attachment_name, attachment_type, attachment_body",
     )
     .bind(worker)
     .bind(now + lease_ms)
@@ -142,7 +169,7 @@ pub async fn backlog(store: &Store) -> Result<i64> {
 /// The newest messages, for the admins' "sent mail" page.
 pub async fn recent(store: &Store, limit: i64) -> Result<Vec<OutboxMessage>> {
     let rows = sqlx::query(
-        "SELECT id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at \
+        "SELECT id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at, attachment_name, attachment_type, attachment_body \
          FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)
@@ -154,7 +181,7 @@ pub async fn recent(store: &Store, limit: i64) -> Result<Vec<OutboxMessage>> {
 /// One message by id.
 pub async fn get(store: &Store, id: &str) -> Result<Option<OutboxMessage>> {
     let row = sqlx::query(
-        "SELECT id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at \
+        "SELECT id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at, attachment_name, attachment_type, attachment_body \
          FROM outbox WHERE id = $1",
     )
     .bind(id)

@@ -6,7 +6,7 @@ use crate::error::{ApiError, AppError, Problem, ProblemField};
 use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
-use crate::{AppState, audit, cases, people};
+use crate::{AppState, appointments, audit, cases, people};
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -25,6 +25,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(people::api::routes())
         .merge(cases::api::routes())
+        .merge(appointments::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
@@ -174,6 +175,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         cases::api::list_documents,
         cases::api::get_document,
         cases::api::verify,
+        appointments::api::slots,
+        appointments::api::create,
+        appointments::api::get_one,
+        appointments::api::reschedule,
+        appointments::api::cancel,
+        appointments::api::no_show,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -171,6 +171,7 @@ mod tests {
             "url",
             "code",
             "value",
+            "place",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

@@ -2,6 +2,7 @@
 //! `/api/v1`, on axum. Every bounded context has a module of its own name.
 
 pub mod api;
+pub mod appointments;
 pub mod audit;
 pub mod cases;
 pub mod error;
@@ -51,6 +52,8 @@ pub struct WebConfig {
     /// The account premiums are paid from, and its holder's name.
     pub payer_iban: String,
     pub payer_name: String,
+    /// The sender address of e-mails (the organizer of calendar invitations).
+    pub mail_from: String,
 }
 
 impl Default for WebConfig {
@@ -69,6 +72,7 @@ impl Default for WebConfig {
             files_dir: std::path::PathBuf::from("loket-data/files"),
             payer_iban: "BE68539007547034".to_owned(),
             payer_name: "Stad Leuven".to_owned(),
+            mail_from: "loket@leuven.example".to_owned(),
         }
     }
 }
@@ -101,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(home::routes())
         .merge(people::routes())
         .merge(cases::routes())
+        .merge(appointments::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })

@@ -112,6 +112,7 @@ pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfi
         files_dir: c.data_dir.join("files"),
         payer_iban: c.payer_iban.clone(),
         payer_name: c.payer_name.clone(),
+        mail_from: c.mail_from.clone(),
     })
 }
 
@@ -134,6 +135,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         config: Arc::new(web_config(c, &addr, demo)?),
         metrics: Arc::new(move || handle.render()),
     };
+    let web = state.config.clone();
     let app = loket_web::router(state);
     let (stop, stop_rx) = watch::channel(false);
 
@@ -162,6 +164,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
     };
     let workers = vec![
         tokio::spawn(outbox.run(stop_rx.clone())),
+        tokio::spawn(worker::reminders(store.clone(), web, stop_rx.clone())),
         tokio::spawn(worker::purge(store.clone(), stop_rx)),
     ];
     Ok(Running {

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use loket_render::notify::{Outgoing, eml, message};
+use loket_render::notify::{OutAttachment, Outgoing, eml, message};
 use loket_store::Store;
 use loket_store::notify::{self as outbox, OutboxMessage};
 use std::path::PathBuf;
@@ -84,6 +84,11 @@ impl OutboxWorker {
             subject: &msg.subject,
             body: &msg.body,
             created_at_ms: msg.created_at,
+            attachment: msg.attachment.as_ref().map(|a| OutAttachment {
+                name: &a.name,
+                content_type: &a.content_type,
+                body: &a.body,
+            }),
         };
         match self.transport.send(&out).await {
             Ok(()) => {
@@ -141,6 +146,25 @@ pub async fn purge(store: Store, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// Sends appointment reminders (the day before, 09:00) every five minutes.
+pub async fn reminders(
+    store: Store,
+    config: std::sync::Arc<loket_web::WebConfig>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match loket_web::appointments::send_reminders(&store, &config).await {
+            Ok(n) if n > 0 => tracing::info!(sent = n, "appointment reminders queued"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "appointment reminders failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(300)) => {}
             _ = stop.changed() => break,
         }
     }

@@ -27,6 +27,11 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/admin/audit", &["admin"]),
     ("/admin/access-log", &["admin"]),
     ("/admin/mail", &["admin"]),
+    ("/admin/appointments", &["admin"]),
+    ("/staff/appointments", &["counter", "contact_centre"]),
+    ("/staff/appointments/new", &["counter", "contact_centre"]),
+    ("/appointments", &["resident"]),
+    ("/appointments/book", &["resident"]),
 ];
 
 /// Every API route that needs a role, and the roles allowed.
@@ -408,6 +413,12 @@ async fn openapi_describes_every_api_route() {
         "GET /api/v1/cases/{number}/documents",
         "GET /api/v1/cases/{number}/documents/{id}",
         "GET /api/v1/verify/{code}",
+        "GET /api/v1/appointment-slots",
+        "POST /api/v1/appointments",
+        "GET /api/v1/appointments/{id}",
+        "POST /api/v1/appointments/{id}/reschedule",
+        "POST /api/v1/appointments/{id}/cancel",
+        "POST /api/v1/appointments/{id}/no-show",
     ];
     expected.sort();
     assert_eq!(documented, expected);
@@ -415,7 +426,10 @@ async fn openapi_describes_every_api_route() {
     // catalogue is public.
     for op in &expected {
         let (method, path) = op.split_once(' ').unwrap();
-        if path.starts_with("/api/v1/services") || path.starts_with("/api/v1/verify") {
+        if path.starts_with("/api/v1/services")
+            || path.starts_with("/api/v1/verify")
+            || path.starts_with("/api/v1/appointment-slots")
+        {
             continue;
         }
         let url = app.url(&path.replace("{id}", "x").replace("{number}", "2026-000001"));

@@ -725,6 +725,7 @@ struct StaffPage {
     is_handler: bool,
     is_finance: bool,
     is_assisting: bool,
+    is_counter: bool,
 }
 
 pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
@@ -738,6 +739,7 @@ pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
             is_handler: user.roles.has(Role::CaseHandler),
             is_finance: user.roles.has(Role::Finance) || user.roles.has(Role::Admin),
             is_assisting: user.roles.has(Role::Counter) || user.roles.has(Role::ContactCentre),
+            is_counter: user.roles.any(crate::appointments::COUNTER_STAFF),
         },
     )
 }

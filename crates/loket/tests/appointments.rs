@@ -1,0 +1,853 @@
+//! Counters by appointment through the real server, on SQLite and
+//! PostgreSQL: free slots, booking (pages and API), the iCalendar files
+//! (parsed by Python's `icalendar`), rescheduling, cancelling, signed links,
+//! bad input, limits, no-shows, reminders, and 200 parallel clients racing
+//! for the last places.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use jiff::ToSpan;
+use loket_domain::appointments::{brussels, parse_day_hours};
+use loket_domain::audit::Actor;
+use loket_domain::ident::Email;
+use loket_domain::people::PersonName;
+use loket_domain::people::Role;
+use loket_store::appointments as appt;
+use serde_json::{Value, json};
+
+const SERVICE: &str = "identity-card";
+const LOCATION: &str = "city-office";
+
+/// One service (15-minute slots) at one location open every day
+/// 09:00-12:00 and 13:00-16:00, with `desks` desks; lead time 0.
+async fn setup(app: &TestApp, desks: usize) {
+    let store = &app.store;
+    let mut tx = store.begin().await.unwrap();
+    let a = Actor::System;
+    let sid = appt::save_service(
+        &mut tx,
+        &a,
+        SERVICE,
+        "Identiteitskaart",
+        "Identity card",
+        15,
+    )
+    .await
+    .unwrap();
+    let lid = appt::save_location(
+        &mut tx,
+        &a,
+        LOCATION,
+        "Stadskantoor",
+        "Professor Van Overstraetenplein 1, 3000 Leuven",
+    )
+    .await
+    .unwrap();
+    let mut periods = Vec::new();
+    for wd in 1..=7 {
+        periods.extend(parse_day_hours(wd, "09:00-12:00, 13:00-16:00").unwrap());
+    }
+    appt::set_hours(&mut tx, &a, &lid, &periods).await.unwrap();
+    let closed = day(3);
+    appt::set_closed_days(&mut tx, &a, &lid, &[(closed, "Feestdag".into())])
+        .await
+        .unwrap();
+    for i in 0..desks {
+        appt::save_desk(
+            &mut tx,
+            &a,
+            &lid,
+            &format!("Loket {}", i + 1),
+            std::slice::from_ref(&sid),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    appt::settings(store).await.unwrap();
+    appt::save_settings(store, &a, 42, 0, 1, 2).await.unwrap();
+}
+
+fn day(n: i64) -> jiff::civil::Date {
+    loket_web::i18n::today_brussels()
+        .checked_add(n.days())
+        .unwrap()
+}
+
+/// Local start `HH:MM` on today + `n` days.
+fn at(n: i64, hm: &str) -> String {
+    format!("{}T{hm}", day(n))
+}
+
+async fn resident(app: &TestApp, email: &str) -> String {
+    let mut tx = app.store.begin().await.unwrap();
+    let id = loket_store::people::create_user(
+        &mut tx,
+        &Actor::System,
+        loket_store::people::NewUser {
+            email: &Email::parse(email).unwrap(),
+            name: &PersonName::parse("An Peeters").unwrap(),
+            password_hash: "",
+            roles: &[Role::Resident],
+            locale: "nl",
+            confirmed: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn token(app: &TestApp, email: &str, roles: &[&str]) -> String {
+    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+    loket::cli::user_add(&app.config, email, "Staff Member", &roles, None)
+        .await
+        .unwrap();
+    loket::cli::token_create(&app.config, email, "test")
+        .await
+        .unwrap()
+}
+
+async fn api_post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = app
+        .client()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Parses an iCalendar file with Python's `icalendar` and returns what it
+/// read: method, uid, sequence, status, start (ISO with offset), tzid and
+/// the VTIMEZONE's rules.
+fn parse_ics(ics: &str) -> Value {
+    let script = r#"
+import sys, json, icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+ev = [c for c in cal.walk() if c.name == "VEVENT"][0]
+tz = [c for c in cal.walk() if c.name == "VTIMEZONE"][0]
+rules = {c.name: c.get("RRULE").to_ical().decode() for c in tz.subcomponents}
+start = ev.decoded("DTSTART")
+print(json.dumps({
+  "method": str(cal.get("METHOD")),
+  "uid": str(ev.get("UID")),
+  "sequence": int(ev.get("SEQUENCE")),
+  "status": str(ev.get("STATUS")),
+  "dtstamp": ev.decoded("DTSTAMP").isoformat(),
+  "start": start.isoformat(),
+  "start_utc": start.astimezone(__import__("datetime").timezone.utc).strftime("%Y-%m-%dT%H:%M"),
+  "tzid": str(ev["DTSTART"].params.get("TZID")),
+  "tz": str(tz.get("TZID")),
+  "rules": rules,
+  "summary": str(ev.get("SUMMARY")),
+}))
+"#;
+    use std::io::Write;
+    // Debian's python3 has python3-icalendar; prefer it over a python3
+    // earlier on the PATH (pyenv, venv).
+    let python = if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let mut child = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 (with python3-icalendar) is needed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "icalendar could not parse:\n{}\n{ics}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn utc_of(local: &str) -> String {
+    let ms = loket_domain::appointments::parse_start(local, &brussels()).unwrap();
+    jiff::Timestamp::from_millisecond(ms)
+        .unwrap()
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[tokio::test]
+async fn book_reschedule_cancel_with_icalendar() {
+    let app = TestApp::spawn().await;
+    setup(&app, 2).await;
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+
+    // The picker lists the free slots as a plain form, per day.
+    let (s, html) = app
+        .get(
+            &c,
+            &format!(
+                "/appointments/book?service={SERVICE}&location={LOCATION}&from={}",
+                day(1)
+            ),
+        )
+        .await;
+    assert_eq!(s, 200, "{html}");
+    let first = at(1, "09:00");
+    assert!(html.contains(&format!("value=\"{first}\"")), "{html}");
+    assert!(html.contains("2 vrij"));
+    // The closed day offers nothing.
+    assert!(!html.contains(&format!("value=\"{}\"", at(3, "09:00"))));
+
+    // Book through the form.
+    let page = format!("/appointments/book?service={SERVICE}&location={LOCATION}");
+    let r = app
+        .submit(
+            &c,
+            &page,
+            "/appointments/book",
+            &[
+                ("service", SERVICE),
+                ("location", LOCATION),
+                ("start", &at(2, "10:15")),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let loc = r.headers()["location"].to_str().unwrap().to_owned();
+    let id = loc
+        .trim_start_matches("/appointments/")
+        .trim_end_matches("?new=1")
+        .to_owned();
+    let (s, html) = app.get(&c, &loc).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Uw afspraak is gemaakt") && html.contains("Identiteitskaart"));
+    let a = appt::get(&app.store, &id).await.unwrap().unwrap();
+    assert_eq!(
+        (a.status.as_str(), a.sequence, a.channel.as_str()),
+        ("booked", 0, "web")
+    );
+
+    // The confirmation carries an iCalendar REQUEST.
+    let mail = app.last_mail_to("an@example.org").await;
+    assert!(
+        mail.subject.contains("Identiteitskaart"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.body.contains(&a.code));
+    let att = mail.attachment.clone().expect("ics attached");
+    assert_eq!(
+        att.content_type,
+        "text/calendar; charset=UTF-8; method=REQUEST"
+    );
+    assert!(
+        att.body
+            .contains("\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Brussels\r\n")
+    );
+    assert!(att.body.contains("\r\nDTSTAMP:"));
+    let ics = parse_ics(&att.body);
+    assert_eq!(ics["method"], "REQUEST");
+    assert_eq!(ics["status"], "CONFIRMED");
+    assert_eq!(ics["sequence"], 0);
+    assert_eq!(ics["tzid"], "Europe/Brussels");
+    assert_eq!(ics["tz"], "Europe/Brussels");
+    assert_eq!(ics["rules"]["DAYLIGHT"], "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3");
+    assert_eq!(
+        ics["rules"]["STANDARD"],
+        "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"
+    );
+    assert_eq!(ics["start_utc"], utc_of(&at(2, "10:15")));
+    let uid = ics["uid"].as_str().unwrap().to_owned();
+    assert!(uid.starts_with(&id));
+
+    // The worker sends it as a multipart message with the file.
+    let mut eml = String::new();
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if let Ok(entries) = std::fs::read_dir(app.config.mail_dir()) {
+            for e in entries.flatten() {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                if text.contains("invite.ics") {
+                    eml = text;
+                }
+            }
+        }
+        if !eml.is_empty() {
+            break;
+        }
+    }
+    assert!(
+        eml.contains("multipart/mixed") && eml.contains("method=REQUEST"),
+        "{eml}"
+    );
+
+    // Reschedule from "my appointments": same UID, SEQUENCE 1.
+    let r = app
+        .submit(
+            &c,
+            &format!("/appointments/{id}/reschedule"),
+            &format!("/appointments/{id}/reschedule"),
+            &[("start", &at(2, "13:30"))],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let mail = app.last_mail_to("an@example.org").await;
+    let ics = parse_ics(&mail.attachment.unwrap().body);
+    assert_eq!(
+        (ics["method"].as_str(), ics["sequence"].as_i64()),
+        (Some("REQUEST"), Some(1))
+    );
+    assert_eq!(ics["uid"], uid);
+    assert_eq!(ics["start_utc"], utc_of(&at(2, "13:30")));
+    // The old place is free again, the new one taken.
+    let counts = |start: String| {
+        let store = app.store.clone();
+        async move {
+            let ms = loket_domain::appointments::parse_start(&start, &brussels()).unwrap();
+            let sid = appt::service(&store, SERVICE).await.unwrap().unwrap().id;
+            let lid = appt::location(&store, LOCATION).await.unwrap().unwrap().id;
+            appt::booked_counts(&store, &sid, &lid, ms, ms + 1)
+                .await
+                .unwrap()
+                .get(&ms)
+                .copied()
+                .unwrap_or(0)
+        }
+    };
+    assert_eq!(counts(at(2, "10:15")).await, 0);
+    assert_eq!(counts(at(2, "13:30")).await, 1);
+
+    // Cancel through the signed link in the e-mail, without signing in.
+    let link = link_in(&mail.body, &app.base);
+    assert!(link.contains("?t="));
+    let anon = app.client();
+    let path = link.trim_start_matches(&app.base).to_owned();
+    let (s, html) = app.get(&anon, &path).await;
+    assert_eq!(s, 200, "{html}");
+    // A forged token opens nothing.
+    let (s, _) = app
+        .get(&anon, &format!("/appointments/{id}?t={}", "ab".repeat(32)))
+        .await;
+    assert_eq!(s, 404);
+    let token = path.split("t=").nth(1).unwrap().to_owned();
+    let r = anon
+        .post(app.url(&format!("/appointments/{id}/cancel")))
+        .form(&[("csrf", csrf_of(&html).as_str()), ("t", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let mail = app.last_mail_to("an@example.org").await;
+    let ics = parse_ics(&mail.attachment.unwrap().body);
+    assert_eq!(ics["method"], "CANCEL");
+    assert_eq!(ics["status"], "CANCELLED");
+    assert_eq!(ics["sequence"], 2);
+    assert_eq!(ics["uid"], uid);
+    assert_eq!(counts(at(2, "13:30")).await, 0);
+    // Cancelling twice changes nothing.
+    let r = anon
+        .post(app.url(&format!("/appointments/{id}/cancel")))
+        .form(&[("csrf", csrf_of(&html).as_str()), ("t", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    // Every change left an audit row.
+    let n = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE record_type = 'appointment'")
+        .await;
+    assert_eq!(n, 3);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    setup(&app, 1).await;
+    resident(&app, "bo@example.org").await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    let book = |start: String, service: &'static str| json!({ "service": service, "location": LOCATION, "start": start, "resident_email": "bo@example.org" });
+    let cases = [
+        (book(at(-1, "10:00"), SERVICE), "start", "appt-slot-past"),
+        (
+            book(at(3, "10:00"), SERVICE),
+            "start",
+            "appt-slot-closed-day",
+        ),
+        (
+            book(at(2, "12:15"), SERVICE),
+            "start",
+            "appt-slot-outside-hours",
+        ),
+        (
+            book(at(2, "10:05"), SERVICE),
+            "start",
+            "appt-slot-outside-hours",
+        ),
+        (book(at(60, "10:00"), SERVICE), "start", "appt-slot-too-far"),
+        (
+            book(at(2, "10:00"), "passport-xyz"),
+            "service",
+            "appt-service-unknown",
+        ),
+        (
+            book("tomorrow".into(), SERVICE),
+            "start",
+            "appt-slot-invalid",
+        ),
+    ];
+    for (body, field, code) in cases {
+        let (s, p) = api_post(&app, &staff, "/api/v1/appointments", body.clone()).await;
+        assert_eq!(s, 422, "{body} -> {p}");
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+        assert_eq!(p["errors"][0]["code"], code, "{p}");
+        assert!(!p["errors"][0]["detail"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM appointments").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appt_slots WHERE booked > 0")
+            .await,
+        0
+    );
+
+    // A full slot: 409 with the nearest free slots.
+    let (s, a) = api_post(
+        &app,
+        &staff,
+        "/api/v1/appointments",
+        book(at(2, "10:00"), SERVICE),
+    )
+    .await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(a["channel"], "phone");
+    resident(&app, "cy@example.org").await;
+    let (s, p) = api_post(
+        &app,
+        &staff,
+        "/api/v1/appointments",
+        json!({ "service": SERVICE, "location": LOCATION, "start": at(2, "10:00"), "resident_email": "cy@example.org" }),
+    )
+    .await;
+    assert_eq!(s, 409, "{p}");
+    assert_eq!(p["errors"][0]["code"], "appt-slot-full");
+    let nearest: Vec<&str> = p["nearest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["start_local"].as_str().unwrap())
+        .collect();
+    assert_eq!(nearest.len(), 5, "{p}");
+    assert!(
+        nearest.contains(&at(2, "09:45").as_str()) && nearest.contains(&at(2, "10:15").as_str())
+    );
+    assert!(!nearest.contains(&at(2, "10:00").as_str()));
+
+    // The limit: one future appointment per resident and service.
+    let (s, p) = api_post(
+        &app,
+        &staff,
+        "/api/v1/appointments",
+        book(at(2, "11:00"), SERVICE),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["code"], "appt-limit-reached");
+    assert_eq!(app.count("SELECT COUNT(*) FROM appointments").await, 1);
+
+    // A resident cannot read someone else's appointment.
+    let other = token(&app, "dirk@example.org", &["resident"]).await;
+    let r = app
+        .client()
+        .get(app.url(&format!(
+            "/api/v1/appointments/{}",
+            a["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // Staff can, and that read is access-logged.
+    let r = app
+        .client()
+        .get(app.url(&format!(
+            "/api/v1/appointments/{}",
+            a["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE record_type = 'appointment'")
+            .await,
+        1
+    );
+
+    // The staff form re-renders with field errors and keeps the input.
+    let c = app.signed_in("desk2@leuven.example", &["counter"]).await;
+    let r = app
+        .submit(
+            &c,
+            "/staff/appointments/new",
+            "/staff/appointments/new",
+            &[
+                ("service", SERVICE),
+                ("location", LOCATION),
+                ("start", &at(3, "10:00")),
+                ("resident_email", "cy@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("het loket is die dag gesloten"), "{html}");
+    assert!(html.contains("value=\"cy@example.org\""));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn no_shows_free_the_place_and_flag_the_resident() {
+    let app = TestApp::spawn().await;
+    setup(&app, 1).await;
+    let rid = resident(&app, "eva@example.org").await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    appt::save_settings(&app.store, &Actor::System, 42, 0, 5, 2)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for n in [1, 2] {
+        let (s, a) = api_post(
+            &app,
+            &staff,
+            "/api/v1/appointments",
+            json!({ "service": SERVICE, "location": LOCATION, "start": at(n, "10:00"), "resident_email": "eva@example.org" }),
+        )
+        .await;
+        assert_eq!(s, 201, "{a}");
+        ids.push(a["id"].as_str().unwrap().to_owned());
+    }
+    // Not yet due: refused.
+    let (s, p) = api_post(
+        &app,
+        &staff,
+        &format!("/api/v1/appointments/{}/no-show", ids[0]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["code"], "appt-not-yet-due");
+    // Make both due (as if the time had come).
+    sqlx_exec(
+        &app,
+        "UPDATE appointments SET starts_at = starts_at - 3 * 86400000",
+    )
+    .await;
+    for id in &ids {
+        let (s, p) = api_post(
+            &app,
+            &staff,
+            &format!("/api/v1/appointments/{id}/no-show"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(s, 200, "{p}");
+        assert_eq!(p["status"], "no_show");
+    }
+    assert_eq!(appt::no_shows(&app.store, &rid).await.unwrap(), 2);
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM appt_slots")
+            .await,
+        0
+    );
+    // The day list flags the resident (2 no-shows, threshold 2) for counter staff.
+    let c = app.signed_in("desk2@leuven.example", &["counter"]).await;
+    let a = appt::get(&app.store, &ids[0]).await.unwrap().unwrap();
+    let date = loket_web::appointments::local(a.starts_at)[..10].to_owned();
+    let (s, html) = app
+        .get(
+            &c,
+            &format!("/staff/appointments?location={LOCATION}&date={date}"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("2 keer niet gekomen"), "{html}");
+    // A resident may not open the staff pages.
+    let r = app.signed_in("res@example.org", &["resident"]).await;
+    assert_eq!(app.get(&r, "/staff/appointments").await.0, 403);
+    app.stop().await;
+}
+
+async fn sqlx_exec(app: &TestApp, sql: &'static str) {
+    loket_store::sqlx::query(sql)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn reminders_go_out_once() {
+    let app = TestApp::spawn().await;
+    setup(&app, 1).await;
+    resident(&app, "fien@example.org").await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    let (s, a) = api_post(
+        &app,
+        &staff,
+        "/api/v1/appointments",
+        json!({ "service": SERVICE, "location": LOCATION, "start": at(2, "09:00"), "resident_email": "fien@example.org" }),
+    )
+    .await;
+    assert_eq!(s, 201, "{a}");
+    let web = loket::web_config(&app.config, &app.running.as_ref().unwrap().addr, false).unwrap();
+    assert_eq!(
+        loket_web::appointments::send_reminders(&app.store, &web)
+            .await
+            .unwrap(),
+        0
+    );
+    // As if booked long ago and the reminder time has come.
+    sqlx_exec(
+        &app,
+        "UPDATE appointments SET remind_at = 1, created_at = 0",
+    )
+    .await;
+    assert_eq!(
+        loket_web::appointments::send_reminders(&app.store, &web)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        loket_web::appointments::send_reminders(&app.store, &web)
+            .await
+            .unwrap(),
+        0
+    );
+    let mail = app.last_mail_to("fien@example.org").await;
+    assert!(mail.subject.starts_with("Herinnering"), "{}", mail.subject);
+    assert!(mail.attachment.is_none());
+    app.stop().await;
+}
+
+/// 200 parallel clients race for the last places of one slot.
+#[tokio::test]
+async fn two_hundred_clients_never_overbook() {
+    const CLIENTS: usize = 200;
+    let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
+    setup(&app, 3).await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    for i in 0..CLIENTS {
+        resident(&app, &format!("r{i}@example.org")).await;
+    }
+    let start = at(2, "10:00");
+    // One place is taken already: two are left.
+    resident(&app, "first@example.org").await;
+    let (s, _) = api_post(
+        &app,
+        &staff,
+        "/api/v1/appointments",
+        json!({ "service": SERVICE, "location": LOCATION, "start": start, "resident_email": "first@example.org" }),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let mut tasks = Vec::new();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(CLIENTS));
+    for i in 0..CLIENTS {
+        let url = app.url("/api/v1/appointments");
+        let staff = staff.clone();
+        let start = start.clone();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            barrier.wait().await;
+            let r = client
+                .post(url)
+                .bearer_auth(staff)
+                .json(
+                    &json!({ "service": SERVICE, "location": LOCATION, "start": start,
+                               "resident_email": format!("r{i}@example.org") }),
+                )
+                .send()
+                .await
+                .unwrap();
+            let s = r.status().as_u16();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            (s, body)
+        }));
+    }
+    let started = std::time::Instant::now();
+    let mut ok = 0;
+    let mut full = 0;
+    for t in tasks {
+        let (s, body) = t.await.unwrap();
+        match s {
+            201 => ok += 1,
+            409 => {
+                assert_eq!(body["errors"][0]["code"], "appt-slot-full");
+                full += 1;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    eprintln!(
+        "{CLIENTS} parallel clients on {}: {ok} booked, {full} refused as full, in {:?}",
+        backend(),
+        started.elapsed()
+    );
+    assert_eq!((ok, full), (2, CLIENTS - 2), "backend {}", backend());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appointments WHERE status = 'booked'")
+            .await,
+        3
+    );
+    assert_eq!(app.count("SELECT MAX(booked) FROM appt_slots").await, 3);
+    assert_eq!(appt::overbooked_slots(&app.store).await.unwrap(), 0);
+    // No lost confirmation: one e-mail with an invitation per booking.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE attachment_body LIKE '%METHOD:REQUEST%'")
+            .await,
+        3
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn parallel_reschedules_and_bookings_share_capacity() {
+    let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
+    setup(&app, 2).await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        resident(&app, &format!("m{i}@example.org")).await;
+        let hour = [9, 10, 11, 13, 14][i / 8];
+        let hm = format!("{hour:02}:{:02}", (i % 4) * 15);
+        let (s, a) = api_post(
+            &app,
+            &staff,
+            "/api/v1/appointments",
+            json!({ "service": SERVICE, "location": LOCATION, "start": at(4, &hm), "resident_email": format!("m{i}@example.org") }),
+        )
+        .await;
+        assert_eq!(s, 201, "{hm}: {a}");
+        ids.push(a["id"].as_str().unwrap().to_owned());
+    }
+    let target = at(5, "15:45");
+    let mut tasks = Vec::new();
+    for id in ids {
+        let url = app.url(&format!("/api/v1/appointments/{id}/reschedule"));
+        let staff = staff.clone();
+        let target = target.clone();
+        tasks.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(staff)
+                .json(&json!({ "start": target }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut moved = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            200 => moved += 1,
+            409 => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(moved, 2);
+    assert_eq!(appt::overbooked_slots(&app.store).await.unwrap(), 0);
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM appt_slots")
+            .await,
+        40
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn demo_counters_offer_slots_and_admin_pages_work() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed_appointments(&app.store).await.unwrap();
+    loket::demo::seed_appointments(&app.store).await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM appt_locations").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM appt_desks").await, 7);
+    // The public slot list: the city office has 3 desks for identity cards.
+    let r = app
+        .client()
+        .get(app.url(&format!(
+            "/api/v1/appointment-slots?service=identity-card&location=city-office&from={}&to={}",
+            day(1),
+            day(14)
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let slots: Value = r.json().await.unwrap();
+    let slots = slots.as_array().unwrap();
+    assert!(!slots.is_empty());
+    assert!(slots.iter().all(|s| s["free"] == 3));
+    assert!(
+        slots
+            .iter()
+            .any(|s| s["start_local"].as_str().unwrap().ends_with("T09:00"))
+    );
+    // Admin: a bad opening-hours line is refused with the field named and
+    // the input kept; a good one is saved.
+    let c = app.signed_in("admin@leuven.example", &["admin"]).await;
+    let page = "/admin/appointments/locations/kessel-lo";
+    let mut fields = vec![
+        ("name", "Districtshuis Kessel-Lo"),
+        ("address", "Gemeenteplein 1, 3010 Kessel-Lo"),
+        ("hours_1", "9-12"),
+        ("closed", "2026-12-25 Kerstmis"),
+    ];
+    let r = app.submit(&c, page, page, &fields).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Openingsuren maandag: schrijf de uren als"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"9-12\""));
+    fields[2] = ("hours_1", "08:30-12:00");
+    let r = app.submit(&c, page, page, &fields).await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = app.get(&c, page).await;
+    assert!(html.contains("value=\"08:30-12:00\""), "{html}");
+    assert!(!html.contains("value=\"09:00-12:30\"") || html.contains("hours_2"));
+    // Settings refuse out-of-range values.
+    let r = app
+        .submit(
+            &c,
+            "/admin/appointments",
+            "/admin/appointments",
+            &[
+                ("horizon_days", "0"),
+                ("lead_minutes", "120"),
+                ("max_per_service", "1"),
+                ("no_show_flag_after", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(appt::settings(&app.store).await.unwrap().horizon_days, 42);
+    app.stop().await;
+}
