@@ -49,6 +49,11 @@ impl Settings {
 }
 
 pub async fn settings(store: &Store) -> Result<Settings> {
+    // Read first: the insert is a write (on SQLite it takes the write lock),
+    // needed only once in the life of a database.
+    if let Some(s) = read_settings(store).await? {
+        return Ok(s);
+    }
     sqlx::query(
         "INSERT INTO appt_settings (id, horizon_days, lead_minutes, max_per_service, no_show_flag_after, link_key, updated_at) \
          VALUES (1, 42, 120, 1, 2, $1, $2) ON CONFLICT (id) DO NOTHING",
@@ -57,18 +62,23 @@ pub async fn settings(store: &Store) -> Result<Settings> {
     .bind(now_ms())
     .execute(store.pool())
     .await?;
-    let r = sqlx::query(
+    read_settings(store).await?.ok_or(StoreError::NotFound)
+}
+
+async fn read_settings(store: &Store) -> Result<Option<Settings>> {
+    let row = sqlx::query(
         "SELECT horizon_days, lead_minutes, max_per_service, no_show_flag_after, link_key FROM appt_settings WHERE id = 1",
     )
-    .fetch_one(store.pool())
+    .fetch_optional(store.pool())
     .await?;
-    Ok(Settings {
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Settings {
         horizon_days: r.try_get(0)?,
         lead_minutes: r.try_get(1)?,
         max_per_service: r.try_get(2)?,
         no_show_flag_after: r.try_get(3)?,
         link_key: r.try_get(4)?,
-    })
+    }))
 }
 
 /// Changes the rules (the link key stays).

@@ -62,6 +62,30 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Benchmarks (each prints a baseline measured in the same run).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Starts the real server (SQLite in a temporary folder by default; with
+    /// --database-url use a throwaway database: the bench writes to it) with
+    /// one service of fixed capacity and fires concurrent clients at it
+    /// until every place is gone.
+    BookingRush {
+        /// Concurrent HTTP clients (one resident each).
+        #[arg(long, default_value_t = 500)]
+        clients: usize,
+        /// Desks, i.e. places per slot.
+        #[arg(long, default_value_t = 5)]
+        desks: usize,
+        /// Quarter-hour slots (at most 56); places = desks x slots.
+        #[arg(long, default_value_t = 20)]
+        slots: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -1,5 +1,5 @@
 use clap::Parser;
-use loket::cli::{self, Cli, Command, TokenCommand, UserCommand};
+use loket::cli::{self, BenchCommand, Cli, Command, TokenCommand, UserCommand};
 use loket::config::Config;
 use loket::{AppError, demo, open_store, shutdown_signal};
 use std::process::ExitCode;
@@ -80,6 +80,26 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         } => {
             let secret = cli::token_create(&c, &email, &name).await?;
             println!("{secret}");
+            Ok(())
+        }
+        Command::Bench {
+            command:
+                BenchCommand::BookingRush {
+                    clients,
+                    desks,
+                    slots,
+                },
+        } => {
+            let report = loket::bench::booking_rush(
+                c,
+                loket::bench::RushOptions {
+                    clients,
+                    desks,
+                    slots,
+                },
+            )
+            .await?;
+            println!("{report}");
             Ok(())
         }
         Command::Token {

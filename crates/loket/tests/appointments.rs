@@ -849,5 +849,41 @@ async fn demo_counters_offer_slots_and_admin_pages_work() {
         .await;
     assert_eq!(r.status(), 422);
     assert_eq!(appt::settings(&app.store).await.unwrap().horizon_days, 42);
+    // A bad new service keeps what was typed; a desk naming an unknown
+    // service is refused.
+    let r = app
+        .submit(
+            &c,
+            "/admin/appointments",
+            "/admin/appointments/services",
+            &[
+                ("slug", "Paspoort"),
+                ("name_nl", "Paspoort"),
+                ("name_en", "Passport"),
+                ("slot_minutes", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("value=\"Paspoort\"") && html.contains("value=\"3\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("Korte naam: gebruik kleine letters"),
+        "{html}"
+    );
+    assert!(html.contains("Duur van een afspraak (minuten): vul een duur van 5 tot 240"));
+    let r = app
+        .submit(
+            &c,
+            page,
+            "/admin/appointments/locations/kessel-lo/desks",
+            &[("name", "Loket Z"), ("services", "no-such-id")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM appt_desks").await, 7);
     app.stop().await;
 }

@@ -410,3 +410,100 @@ async fn a_move_declaration_and_its_handling_are_accessible() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(profile);
 }
+
+#[tokio::test]
+async fn booking_an_appointment_is_accessible() {
+    if backend() != "sqlite" {
+        return;
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    loket::demo::seed_appointments(&app.store).await.unwrap();
+    for (email, role) in [
+        ("an@example.org", "resident"),
+        ("loket@leuven.example", "counter"),
+    ] {
+        loket::cli::user_add(
+            &app.config,
+            email,
+            "Test Person",
+            &[role.to_owned()],
+            Some(PASSWORD.to_owned()),
+        )
+        .await
+        .unwrap();
+    }
+    let sign_in = |email: &'static str| {
+        let c = c.clone();
+        let url = app.url("/login");
+        async move {
+            c.goto(&url).await.unwrap();
+            fill(&c, "email", email).await;
+            fill(&c, "password", PASSWORD).await;
+            submit(&c).await;
+        }
+    };
+    sign_in("an@example.org").await;
+    c.goto(&app.url("/appointments/book")).await.unwrap();
+    check_page(&c, "appointment-choose").await;
+    c.find(Locator::Id("service"))
+        .await
+        .unwrap()
+        .select_by_value("identity-card")
+        .await
+        .unwrap();
+    c.find(Locator::Id("location"))
+        .await
+        .unwrap()
+        .select_by_value("city-office")
+        .await
+        .unwrap();
+    submit(&c).await;
+    check_page(&c, "appointment-slots").await;
+    // Keyboard and screen readers get a radio group per day; pick the first.
+    c.find(Locator::Css("main ul.slot-list input[type=radio]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_and_wait(&c, "main form[method=post] .actions button[type=submit]").await;
+    let page = text(&c).await;
+    assert!(page.contains("Uw afspraak is gemaakt"), "{page}");
+    check_page(&c, "appointment-booked").await;
+    c.goto(&app.url("/appointments")).await.unwrap();
+    check_page(&c, "appointments-mine").await;
+    let mail = app.last_mail_to("an@example.org").await;
+    assert!(mail.attachment.is_some());
+
+    // The counter sees it in the day list.
+    c.delete_all_cookies().await.unwrap();
+    sign_in("loket@leuven.example").await;
+    c.goto(&app.url("/staff/appointments/new")).await.unwrap();
+    check_page(&c, "appointment-staff-new").await;
+    let a = loket_store::appointments::of_resident(
+        &app.store,
+        &loket_store::people::find_by_email(&app.store, "an@example.org")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+    )
+    .await
+    .unwrap()
+    .remove(0);
+    let date = &loket_web::appointments::local(a.starts_at)[..10];
+    c.goto(&app.url(&format!(
+        "/staff/appointments?location=city-office&date={date}"
+    )))
+    .await
+    .unwrap();
+    assert!(text(&c).await.contains(&a.code));
+    check_page(&c, "appointments-day").await;
+
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(profile);
+}

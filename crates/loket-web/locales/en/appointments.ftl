@@ -26,6 +26,7 @@ appt-field-horizon-days = How many days ahead one may book
 appt-field-lead-minutes = Minimum notice (minutes)
 appt-field-max-per-service = Future appointments per resident and service
 appt-field-no-show-flag-after = Flag after this many no-shows (0 = never)
+appt-field-loc-slug = Short name of the location
 appt-field-slug = Short name
 appt-field-name-nl = Name (Dutch)
 appt-field-name-en = Name (English)

@@ -26,6 +26,7 @@ appt-field-horizon-days = Hoeveel dagen vooruit boeken
 appt-field-lead-minutes = Minimale tijd vooraf (minuten)
 appt-field-max-per-service = Toekomstige afspraken per inwoner en dienst
 appt-field-no-show-flag-after = Markeren na zoveel keer niet komen (0 = nooit)
+appt-field-loc-slug = Korte naam van de locatie
 appt-field-slug = Korte naam
 appt-field-name-nl = Naam (Nederlands)
 appt-field-name-en = Naam (Engels)

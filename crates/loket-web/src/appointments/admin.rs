@@ -30,6 +30,10 @@ struct OverviewPage {
     services: Vec<CounterService>,
     locations: Vec<Location>,
     errors: FormErrors,
+    /// The add-service form's input, kept after an error.
+    svc: ServiceForm,
+    /// The add-location form's input, kept after an error.
+    loc: LocationForm,
 }
 
 fn settings_values(s: &Settings) -> BTreeMap<&'static str, String> {
@@ -47,6 +51,8 @@ async fn overview_page(
     csrf: String,
     values: BTreeMap<&'static str, String>,
     errors: FormErrors,
+    svc: ServiceForm,
+    loc: LocationForm,
 ) -> Result<OverviewPage, AppError> {
     let mut l = ctx.layout("appt-admin-title");
     l.csrf = csrf;
@@ -65,6 +71,8 @@ async fn overview_page(
         services: store::list_services(&state.store).await?,
         locations: store::list_locations(&state.store).await?,
         errors,
+        svc,
+        loc,
     })
 }
 
@@ -78,6 +86,11 @@ pub async fn overview(State(state): State<AppState>, mut ctx: Ctx) -> Result<Res
         csrf,
         settings_values(&s),
         FormErrors::default(),
+        ServiceForm {
+            slot_minutes: "15".to_owned(),
+            ..ServiceForm::default()
+        },
+        LocationForm::default(),
     )
     .await?;
     render(StatusCode::OK, page)
@@ -135,7 +148,16 @@ pub async fn save_settings(
         Err(AppError::Invalid(inv)) => {
             let csrf = f.get("csrf").cloned().unwrap_or_default();
             let errors = labelled(&ctx, &inv);
-            let page = overview_page(&state, &ctx, csrf, values, errors).await?;
+            let page = overview_page(
+                &state,
+                &ctx,
+                csrf,
+                values,
+                errors,
+                ServiceForm::default(),
+                LocationForm::default(),
+            )
+            .await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, page)
         }
         Err(e) => Err(e),
@@ -180,7 +202,17 @@ pub async fn save_service(
         Err(loket_store::StoreError::Invalid(inv)) => {
             let s = store::settings(&state.store).await?;
             let errors = labelled(&ctx, &inv);
-            let page = overview_page(&state, &ctx, f.csrf, settings_values(&s), errors).await?;
+            let csrf = f.csrf.clone();
+            let page = overview_page(
+                &state,
+                &ctx,
+                csrf,
+                settings_values(&s),
+                errors,
+                f,
+                LocationForm::default(),
+            )
+            .await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, page)
         }
         Err(e) => Err(e.into()),
@@ -191,6 +223,8 @@ pub async fn save_service(
 #[serde(default)]
 pub struct LocationForm {
     pub csrf: String,
+    /// `loc_slug` on the overview page, which also has the service's `slug`.
+    #[serde(alias = "loc_slug")]
     pub slug: String,
     pub name: String,
     pub address: String,
@@ -230,10 +264,28 @@ pub async fn new_location(
             Redirect::to(&format!("/admin/appointments/locations/{}", f.slug.trim()))
                 .into_response(),
         ),
-        Err(loket_store::StoreError::Invalid(inv)) => {
+        Err(loket_store::StoreError::Invalid(mut inv)) => {
+            for e in &mut inv.0 {
+                if e.field == "slug" {
+                    e.field = "loc_slug".to_owned();
+                }
+            }
             let s = store::settings(&state.store).await?;
             let errors = labelled(&ctx, &inv);
-            let page = overview_page(&state, &ctx, f.csrf, settings_values(&s), errors).await?;
+            let csrf = f.csrf.clone();
+            let page = overview_page(
+                &state,
+                &ctx,
+                csrf,
+                settings_values(&s),
+                errors,
+                ServiceForm {
+                    slot_minutes: "15".to_owned(),
+                    ..ServiceForm::default()
+                },
+                f,
+            )
+            .await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, page)
         }
         Err(e) => Err(e.into()),
@@ -434,6 +486,16 @@ pub async fn save_desk(
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ADMINS)?.clone();
     let loc = load_location(&state, &slug).await?;
+    let known: Vec<String> = store::list_services(&state.store)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    if f.services.iter().any(|s| !known.contains(s)) {
+        let errors = labelled(&ctx, &Invalid::one("services", "appt-service-unknown"));
+        let page = location_page_data(&state, &ctx, loc, None, errors, f.csrf.clone()).await?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
     let result = async {
         let mut tx = state.store.begin().await?;
         store::save_desk(

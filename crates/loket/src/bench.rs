@@ -1,0 +1,316 @@
+//! `loket bench booking-rush`: the real server with one counter service
+//! whose slots hold a fixed number of places, and N concurrent HTTP clients
+//! booking until every place is gone. Prints bookings/s, latency
+//! percentiles, overbookings and lost confirmations (both must be 0), and a
+//! baseline measured in the same run: as many plain single-row insert
+//! transactions through the same pool, and a trivial HTTP round trip.
+
+use crate::config::Config;
+use crate::{AppError, open_store, start_with_store};
+use loket_domain::appointments::parse_day_hours;
+use loket_domain::audit::Actor;
+use loket_domain::ident::Email;
+use loket_domain::people::{PersonName, Role};
+use loket_store::appointments as appt;
+use loket_store::people::{self as people_store, NewUser};
+use loket_store::sqlx::{self, Row};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub struct RushOptions {
+    pub clients: usize,
+    /// Desks (places per slot).
+    pub desks: usize,
+    /// Slots of 15 minutes (total places = desks × slots).
+    pub slots: usize,
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn err(e: impl std::fmt::Display) -> AppError {
+    AppError::Other(e.to_string())
+}
+
+/// Runs the benchmark and returns the report.
+pub async fn booking_rush(mut c: Config, o: RushOptions) -> Result<String, AppError> {
+    let tmp = std::env::temp_dir().join(format!("loket-bench-{}", loket_store::new_id()));
+    c.data_dir = tmp.clone();
+    c.addr = "127.0.0.1:0".to_owned();
+    c.outbox_poll_ms = 3_600_000; // the outbox is counted, not sent
+    let store = open_store(&c).await?;
+    let backend = format!("{:?}", store.backend());
+    let tag = &loket_store::new_id()[24..];
+    let service = format!("bench-{tag}");
+    let location = format!("bench-{tag}");
+    // One service, one location open 09:00 for `slots` quarter hours, every day.
+    let start_h = 9 * 60;
+    let end = start_h + 15 * o.slots.clamp(1, 4 * 14);
+    let hours = format!("09:00-{:02}:{:02}", end / 60, end % 60);
+    let mut tx = store.begin().await?;
+    let sid = appt::save_service(&mut tx, &Actor::Cli, &service, "Bench", "Bench", 15).await?;
+    let lid = appt::save_location(&mut tx, &Actor::Cli, &location, "Bench", "").await?;
+    // Open only on tomorrow's weekday, and bookable only up to tomorrow:
+    // the places of that one day are all there is.
+    let tomorrow = jiff::Timestamp::now()
+        .to_zoned_datetime(loket_domain::appointments::brussels())
+        .date()
+        .tomorrow()
+        .map_err(err)?;
+    let periods = parse_day_hours(tomorrow.weekday().to_monday_one_offset(), &hours)
+        .map_err(|e| err(e.code))?;
+    appt::set_hours(&mut tx, &Actor::Cli, &lid, &periods).await?;
+    for d in 0..o.desks.max(1) {
+        appt::save_desk(
+            &mut tx,
+            &Actor::Cli,
+            &lid,
+            &format!("Desk {d}"),
+            std::slice::from_ref(&sid),
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    appt::settings(&store).await?;
+    appt::save_settings(&store, &Actor::Cli, 1, 0, 1, 0).await?;
+    let places = o.desks.max(1) * o.slots.clamp(1, 4 * 14);
+
+    // Residents (one per client) and a counter token.
+    let mut emails = Vec::new();
+    for i in 0..o.clients {
+        let email = format!("rush-{tag}-{i}@bench.invalid");
+        let mut tx = store.begin().await?;
+        people_store::create_user(
+            &mut tx,
+            &Actor::Cli,
+            NewUser {
+                email: &Email::parse(&email).map_err(|e| err(e.code))?,
+                name: &PersonName::parse("Bench Resident").map_err(|e| err(e.code))?,
+                password_hash: "",
+                roles: &[Role::Resident],
+                locale: "nl",
+                confirmed: true,
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(loket_store::StoreError::from)?;
+        emails.push(email);
+    }
+    let staff = format!("desk-{tag}@bench.invalid");
+    crate::cli::user_add(&c, &staff, "Bench Desk", &["counter".to_owned()], None).await?;
+    let token = crate::cli::token_create(&c, &staff, "bench").await?;
+
+    let running = start_with_store(&c, store.clone(), false).await?;
+    let base = format!("http://{}", running.addr);
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(o.clients)
+        .build()
+        .map_err(err)?;
+
+    // ---- the rush ----
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for email in emails.clone() {
+        let http = http.clone();
+        let base = base.clone();
+        let token = token.clone();
+        let service = service.clone();
+        let location = location.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut booked = 0u32;
+            let mut candidates: Vec<String> = Vec::new();
+            for _attempt in 0..200 {
+                if candidates.is_empty() {
+                    let list: Value = http
+                        .get(format!(
+                            "{base}/api/v1/appointment-slots?service={service}&location={location}&from={tomorrow}&to={tomorrow}"
+                        ))
+                        .send()
+                        .await
+                        .map_err(err)?
+                        .json()
+                        .await
+                        .map_err(err)?;
+                    candidates = list
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|s| s["start_local"].as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if candidates.is_empty() {
+                        break;
+                    }
+                }
+                let pick = candidates.swap_remove(rand::random_range(0..candidates.len()));
+                let t = Instant::now();
+                let r = http
+                    .post(format!("{base}/api/v1/appointments"))
+                    .bearer_auth(&token)
+                    .json(&json!({ "service": service, "location": location, "start": pick, "resident_email": email }))
+                    .send()
+                    .await
+                    .map_err(err)?;
+                let status = r.status().as_u16();
+                let body: Value = r.json().await.unwrap_or(Value::Null);
+                lat.push(t.elapsed());
+                match status {
+                    201 => {
+                        booked += 1;
+                        break;
+                    }
+                    409 => {
+                        candidates = body["nearest"]
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|s| s["start_local"].as_str().map(str::to_owned))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                    }
+                    other => return Err(err(format!("unexpected {other}: {body}"))),
+                }
+            }
+            Ok::<_, AppError>((lat, booked))
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut ok = 0u32;
+    for t in tasks {
+        let (l, b) = t.await.map_err(err)??;
+        lat.extend(l);
+        ok += b;
+    }
+    let elapsed = started.elapsed();
+    lat.sort();
+
+    // ---- checks ----
+    let booked_rows: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM appointments WHERE service_id = $1 AND status = 'booked'",
+    )
+    .bind(&sid)
+    .fetch_one(store.pool())
+    .await
+    .map_err(err)?
+    .try_get(0)
+    .map_err(err)?;
+    let over = appt::overbooked_slots(&store).await?
+        + (booked_rows - i64::try_from(places).unwrap_or(i64::MAX)).max(0);
+    let lost: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM appointments a JOIN users u ON u.id = a.resident_id \
+         WHERE a.service_id = $1 AND a.status = 'booked' AND NOT EXISTS \
+         (SELECT 1 FROM outbox o WHERE o.to_addr = u.email AND o.attachment_body LIKE '%METHOD:REQUEST%')",
+    )
+    .bind(&sid)
+    .fetch_one(store.pool())
+    .await
+    .map_err(err)?
+    .try_get(0)
+    .map_err(err)?;
+    let lost = lost + (i64::from(ok) - booked_rows).abs();
+
+    // ---- baseline: single-row inserts through the same pool ----
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS bench_baseline (id TEXT PRIMARY KEY, at BIGINT NOT NULL)",
+    )
+    .execute(store.pool())
+    .await
+    .map_err(err)?;
+    let n = lat.len().max(1);
+    let b_started = Instant::now();
+    let mut inserts = Vec::new();
+    for _ in 0..n {
+        let store = store.clone();
+        inserts.push(tokio::spawn(async move {
+            let mut tx = store.begin().await?;
+            sqlx::query("INSERT INTO bench_baseline (id, at) VALUES ($1, $2)")
+                .bind(loket_store::new_id())
+                .bind(loket_store::now_ms())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, loket_store::StoreError>(())
+        }));
+    }
+    for t in inserts {
+        t.await.map_err(err)??;
+    }
+    let insert_elapsed = b_started.elapsed();
+    let _ = sqlx::query("DROP TABLE bench_baseline")
+        .execute(store.pool())
+        .await;
+
+    // ---- baseline: a trivial HTTP round trip ----
+    let h_started = Instant::now();
+    let http_lat = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut pings = Vec::new();
+    for _ in 0..n {
+        let http = http.clone();
+        let url = format!("{base}/healthz");
+        let http_lat = http_lat.clone();
+        pings.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let r = http.get(url).send().await.map_err(err)?;
+            let _ = r.bytes().await;
+            if let Ok(mut v) = http_lat.lock() {
+                v.push(t.elapsed());
+            }
+            Ok::<_, AppError>(())
+        }));
+    }
+    for t in pings {
+        t.await.map_err(err)??;
+    }
+    let http_elapsed = h_started.elapsed();
+    let mut hl = http_lat.lock().map(|v| v.clone()).unwrap_or_default();
+    hl.sort();
+
+    running.shutdown().await;
+    let _ = std::fs::remove_dir_all(&tmp);
+
+    let per_s = |count: f64, d: Duration| count / d.as_secs_f64().max(1e-9);
+    let bookings_s = per_s(f64::from(ok), elapsed);
+    let attempts_s = per_s(lat.len() as f64, elapsed);
+    let inserts_s = per_s(n as f64, insert_elapsed);
+    let http_s = per_s(n as f64, http_elapsed);
+    Ok(format!(
+        "booking-rush on {backend}: {clients} clients, {places} places ({desks} desks x {slots} slots)\n\
+         \n\
+         bookings           {ok} in {el:.2} s = {bookings_s:.0} bookings/s ({attempts} attempts, {attempts_s:.0} attempts/s)\n\
+         booking latency    p50 {p50}  p95 {p95}  p99 {p99}  (per POST /api/v1/appointments)\n\
+         overbookings       {over} (must be 0)\n\
+         lost confirmations {lost} (must be 0)\n\
+         \n\
+         baseline, same run, same concurrency:\n\
+         single-row inserts {n} in {iel:.2} s = {inserts_s:.0} tx/s (one INSERT per write transaction, same pool)\n\
+         trivial HTTP       {n} GET /healthz in {hel:.2} s = {http_s:.0} req/s, p50 {hp50}  p99 {hp99}\n\
+         ratios             attempts/s vs inserts/s = {r1:.2}; attempts/s vs trivial HTTP = {r2:.2}\n",
+        clients = o.clients,
+        desks = o.desks.max(1),
+        slots = o.slots.clamp(1, 4 * 14),
+        el = elapsed.as_secs_f64(),
+        attempts = lat.len(),
+        p50 = ms(pct(&lat, 0.50)),
+        p95 = ms(pct(&lat, 0.95)),
+        p99 = ms(pct(&lat, 0.99)),
+        iel = insert_elapsed.as_secs_f64(),
+        hel = http_elapsed.as_secs_f64(),
+        hp50 = ms(pct(&hl, 0.50)),
+        hp99 = ms(pct(&hl, 0.99)),
+        r1 = attempts_s / inserts_s.max(1e-9),
+        r2 = attempts_s / http_s.max(1e-9),
+    ))
+}
