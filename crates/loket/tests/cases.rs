@@ -1461,5 +1461,12 @@ async fn the_clock_stops_while_the_case_waits_for_the_resident() {
             .await,
         1
     );
+    // The handler sees the case's audit trail, every change with its author.
+    let (_, html) = app.get(&h, &format!("/staff/cases/{number}")).await;
+    let trail = &html[html.find("Audittrail").expect("an audit trail")..];
+    for action in ["case.submit", "case.transition", "case.due_date"] {
+        assert!(trail.contains(action), "{action} in {trail}");
+    }
+    assert!(trail.contains(&after.due_date));
     app.stop().await;
 }

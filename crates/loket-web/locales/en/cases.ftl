@@ -258,3 +258,6 @@ field-channel = Channel
 err-address-needed = { $field }: fill in the postal address; without an e-mail address we send everything by post.
 err-phone-invalid = { $field }: fill in a phone number with at least 9 digits, like 016 27 20 00.
 err-nrn-taken = { $field }: a resident with this national register number already exists. Look them up.
+case-audit = Audit trail
+case-audit-caption = Every change to this case, with who made it and when
+audit-details = Change

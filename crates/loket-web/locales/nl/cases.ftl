@@ -258,3 +258,6 @@ field-channel = Kanaal
 err-address-needed = { $field }: vul het postadres in; zonder e-mailadres sturen we alles per post.
 err-phone-invalid = { $field }: vul een telefoonnummer in met minstens 9 cijfers, zoals 016 27 20 00.
 err-nrn-taken = { $field }: er bestaat al een inwoner met dit rijksregisternummer. Zoek hem op.
+case-audit = Audittrail
+case-audit-caption = Elke wijziging aan dit dossier, met wie ze deed en wanneer
+audit-details = Wijziging

@@ -144,6 +144,8 @@ struct StaffCasePage {
     errors: FormErrors,
     files: Vec<(String, String, String)>,
     documents: Vec<(String, String, String)>,
+    /// The case's audit trail: (when, who, what, details).
+    audit: Vec<(String, String, String, String)>,
 }
 
 async fn load(state: &AppState, number: &str) -> Result<(Case, ServiceDef), AppError> {
@@ -152,6 +154,55 @@ async fn load(state: &AppState, number: &str) -> Result<(Case, ServiceDef), AppE
         .ok_or(AppError::NotFound)?;
     let def = store::service_version(&state.store, &case.service_id, case.service_version).await?;
     Ok((case, def))
+}
+
+/// Every change of the case from the audit log, oldest first, with the
+/// names of who made it.
+async fn audit_trail(
+    state: &AppState,
+    case: &Case,
+) -> Result<Vec<(String, String, String, String)>, AppError> {
+    let mut rows = loket_store::audit::list_audit(
+        &state.store,
+        &loket_store::audit::Filter {
+            person: None,
+            record_type: Some("case".to_owned()),
+            record_id: Some(case.number.clone()),
+            limit: 500,
+        },
+    )
+    .await?;
+    rows.sort_by_key(|r| r.at);
+    let mut names: std::collections::BTreeMap<String, String> = Default::default();
+    let mut out = Vec::new();
+    for r in rows {
+        let who = match &r.actor_id {
+            Some(id) => {
+                if !names.contains_key(id) {
+                    let name = people_store::get_user(&state.store, id)
+                        .await?
+                        .map(|u| u.name)
+                        .unwrap_or_else(|| id.clone());
+                    names.insert(id.clone(), name);
+                }
+                names.get(id).cloned().unwrap_or_default()
+            }
+            None => r.actor_kind.clone(),
+        };
+        let details = match (&r.before, &r.after) {
+            (Some(b), Some(a)) => format!("{b} → {a}"),
+            (None, Some(a)) => a.clone(),
+            (Some(b), None) => b.clone(),
+            (None, None) => String::new(),
+        };
+        out.push((
+            crate::i18n::format_ms(r.at),
+            who,
+            r.action,
+            details.chars().take(300).collect(),
+        ));
+    }
+    Ok(out)
 }
 
 async fn staff_view(
@@ -201,6 +252,7 @@ async fn staff_view(
         errors,
         files: super::resident::case_file_rows(state, &case, &def, ctx.locale).await?,
         documents: super::documents::document_rows(state, &case, ctx.locale).await?,
+        audit: audit_trail(state, &case).await?,
         l,
     })
 }
