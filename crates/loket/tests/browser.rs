@@ -507,3 +507,153 @@ async fn booking_an_appointment_is_accessible() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(profile);
 }
+
+#[tokio::test]
+async fn a_parking_permit_its_approval_and_the_counter_pages_are_accessible() {
+    if backend() != "sqlite" {
+        return;
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    for (email, role) in [
+        ("an@example.org", "resident"),
+        ("dossier@leuven.example", "case_handler"),
+        ("loket@leuven.example", "counter"),
+        ("financien@leuven.example", "finance"),
+    ] {
+        loket::cli::user_add(
+            &app.config,
+            email,
+            "Test Person",
+            &[role.to_owned()],
+            Some(PASSWORD.to_owned()),
+        )
+        .await
+        .unwrap();
+    }
+    let sign_in = |email: &'static str| {
+        let c = c.clone();
+        let url = app.url("/login");
+        async move {
+            c.goto(&url).await.unwrap();
+            fill(&c, "email", email).await;
+            fill(&c, "password", PASSWORD).await;
+            submit(&c).await;
+        }
+    };
+    // A real file for the file input.
+    let scan = profile.join("inschrijving.pdf");
+    std::fs::write(&scan, b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n").unwrap();
+
+    sign_in("an@example.org").await;
+    c.goto(&app.url("/services/parking-permit/apply"))
+        .await
+        .unwrap();
+    check_page(&c, "apply-parking").await;
+    // A street outside every zone: refused, with the other input kept.
+    fill(&c, "address_street", "Ambachtenlaan").await;
+    fill(&c, "address_number", "20").await;
+    fill(&c, "address_postal_code", "3001").await;
+    fill(&c, "address_city", "Leuven").await;
+    fill(&c, "plate", "1abc123").await;
+    c.find(Locator::Id("registration"))
+        .await
+        .unwrap()
+        .send_keys(&scan.to_string_lossy())
+        .await
+        .unwrap();
+    submit(&c).await;
+    c.find(Locator::Css(".error-summary a[href='#address_street']"))
+        .await
+        .unwrap();
+    check_page(&c, "apply-parking-zone-error").await;
+    fill(&c, "address_street", "Tiensestraat").await;
+    fill(&c, "address_postal_code", "3000").await;
+    submit(&c).await;
+    assert!(c.current_url().await.unwrap().path().ends_with("/confirm"));
+    assert!(text(&c).await.contains("Binnenstad (A)"));
+    check_page(&c, "confirm-parking").await;
+    submit(&c).await;
+    let number = c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .trim_start_matches("/cases/")
+        .to_owned();
+    click_and_wait(&c, "header form button").await;
+
+    // The handler approves: the permit is issued.
+    sign_in("dossier@leuven.example").await;
+    c.goto(&app.url(&format!("/staff/cases/{number}")))
+        .await
+        .unwrap();
+    c.find(Locator::Css("label[for=t-approve]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_and_wait(&c, "form[action$='/transition'] button").await;
+    assert!(text(&c).await.contains("Parkeerkaart"));
+    check_page(&c, "case-staff-permit").await;
+    click_and_wait(&c, "header form button").await;
+
+    // The resident sees the permit; anyone can check it.
+    sign_in("an@example.org").await;
+    c.goto(&app.url(&format!("/cases/{number}"))).await.unwrap();
+    assert!(text(&c).await.contains("Parkeerkaart"));
+    check_page(&c, "case-resident-permit").await;
+    click_and_wait(&c, "header form button").await;
+    let case = loket_store::cases::get_case(&app.store, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    let code = loket_store::cases::case_documents(&app.store, &case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find_map(|d| d.verify_code)
+        .unwrap();
+    c.goto(&app.url(&format!("/verify/{code}"))).await.unwrap();
+    assert!(text(&c).await.contains("Geldig"));
+    check_page(&c, "verify-valid").await;
+    c.goto(&app.url("/verify?code=AAAA-BBBB")).await.unwrap();
+    check_page(&c, "verify-unknown").await;
+
+    // The counter: search, a new resident without e-mail (with an error
+    // first), the letters to print.
+    sign_in("loket@leuven.example").await;
+    c.goto(&app.url("/staff/residents?q=Peeters"))
+        .await
+        .unwrap();
+    check_page(&c, "residents-search").await;
+    c.goto(&app.url("/staff/residents/new")).await.unwrap();
+    fill(&c, "name", "Jan Janssens").await;
+    submit(&c).await;
+    c.find(Locator::Css(".error-summary a[href='#street']"))
+        .await
+        .unwrap();
+    check_page(&c, "resident-new-errors").await;
+    fill(&c, "street", "Naamsestraat").await;
+    fill(&c, "house_number", "5").await;
+    fill(&c, "postal_code", "3000").await;
+    submit(&c).await;
+    assert!(text(&c).await.contains("Jan Janssens"));
+    check_page(&c, "resident-file").await;
+    c.goto(&app.url("/staff/letters")).await.unwrap();
+    check_page(&c, "letters").await;
+    click_and_wait(&c, "header form button").await;
+
+    // Finance: the payments page (empty here).
+    sign_in("financien@leuven.example").await;
+    c.goto(&app.url("/staff/payments")).await.unwrap();
+    check_page(&c, "payments").await;
+
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(profile);
+}

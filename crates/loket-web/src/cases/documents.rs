@@ -108,8 +108,10 @@ pub async fn issue(
     let t = |id: &str| locale.t_args(id, &args);
     let (verify_code, valid_from, valid_until) = match kind {
         "permit" => {
+            // One year, both ends included: 25 Nov 2026 up to 24 Nov 2027.
             let until = today
                 .checked_add(jiff::Span::new().years(1))
+                .and_then(|d| d.yesterday())
                 .unwrap_or(today);
             (
                 Some(new_verify_code()),
