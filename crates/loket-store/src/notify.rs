@@ -324,3 +324,228 @@ pub async fn batch_residents(store: &Store, batch_id: &str) -> Result<Vec<String
         .map(|r| Ok(r.try_get::<String, _>(0)?))
         .collect()
 }
+
+// ---- webhooks ----
+
+/// A webhook subscription.
+#[derive(Debug, Clone, Serialize)]
+pub struct Webhook {
+    pub id: String,
+    pub url: String,
+    #[serde(skip)]
+    pub secret: String,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+}
+
+/// Registers a URL; returns the id and the signing secret (shown once).
+pub async fn add_webhook(
+    tx: &mut Tx,
+    actor: &loket_domain::audit::Actor,
+    url: &str,
+) -> Result<(String, String)> {
+    let id = new_id();
+    let secret = crate::new_secret();
+    sqlx::query(
+        "INSERT INTO webhooks (id, url, secret, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(url)
+    .bind(&secret)
+    .bind(actor.user_id().unwrap_or_default().to_owned())
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    crate::audit::record(
+        tx,
+        actor,
+        crate::audit::Change {
+            action: "webhook.add",
+            record_type: "webhook",
+            record_id: &id,
+            subject_user_id: None,
+            before: None,
+            after: Some(serde_json::json!({ "url": url })),
+        },
+    )
+    .await?;
+    Ok((id, secret))
+}
+
+pub async fn disable_webhook(
+    tx: &mut Tx,
+    actor: &loket_domain::audit::Actor,
+    id: &str,
+) -> Result<bool> {
+    let n =
+        sqlx::query("UPDATE webhooks SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
+            .bind(now_ms())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    if n > 0 {
+        crate::audit::record(
+            tx,
+            actor,
+            crate::audit::Change {
+                action: "webhook.disable",
+                record_type: "webhook",
+                record_id: id,
+                subject_user_id: None,
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+    }
+    Ok(n > 0)
+}
+
+fn decode_webhook(r: &sqlx::any::AnyRow) -> Result<Webhook> {
+    Ok(Webhook {
+        id: r.try_get(0)?,
+        url: r.try_get(1)?,
+        secret: r.try_get(2)?,
+        created_at: r.try_get(3)?,
+        disabled_at: r.try_get(4)?,
+    })
+}
+
+pub async fn list_webhooks(store: &Store) -> Result<Vec<Webhook>> {
+    let rows = sqlx::query(
+        "SELECT id, url, secret, created_at, disabled_at FROM webhooks ORDER BY created_at, id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_webhook).collect()
+}
+
+/// Queues an event for every active subscription, in the transaction of the
+/// change it tells about.
+pub async fn enqueue_event(tx: &mut Tx, event: &str, payload: &str) -> Result<()> {
+    let ids: Vec<String> = sqlx::query("SELECT id FROM webhooks WHERE disabled_at IS NULL")
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<std::result::Result<_, _>>()?;
+    let now = now_ms();
+    for webhook_id in ids {
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (id, webhook_id, event, payload, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(new_id())
+        .bind(&webhook_id)
+        .bind(event)
+        .bind(payload)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A delivery claimed by a worker, with where and how to sign it.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: String,
+    pub event: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub url: String,
+    pub secret: String,
+}
+
+/// Claims due deliveries (like the e-mail outbox: leases, so a dead worker's
+/// deliveries come back).
+pub async fn claim_deliveries(
+    store: &Store,
+    worker: &str,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<Delivery>> {
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    let claimed: Vec<String> = sqlx::query(
+        "UPDATE webhook_deliveries SET claimed_by = $1, claimed_until = $2 \
+         WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $3 \
+                      AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY next_attempt_at, id LIMIT $4) \
+           AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $3) RETURNING id",
+    )
+    .bind(worker)
+    .bind(now + lease_ms)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<String, _>(0))
+    .collect::<std::result::Result<_, _>>()?;
+    tx.commit().await?;
+    let mut out = Vec::new();
+    for id in claimed {
+        if let Some(r) = sqlx::query(
+            "SELECT d.id, d.event, d.payload, d.attempts, w.url, w.secret FROM webhook_deliveries d \
+             JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1",
+        )
+        .bind(&id)
+        .fetch_optional(store.pool())
+        .await?
+        {
+            out.push(Delivery {
+                id: r.try_get(0)?,
+                event: r.try_get(1)?,
+                payload: r.try_get(2)?,
+                attempts: r.try_get(3)?,
+                url: r.try_get(4)?,
+                secret: r.try_get(5)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn mark_delivered(store: &Store, id: &str, worker: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $1, attempts = attempts + 1, \
+         claimed_by = NULL, claimed_until = NULL, last_error = NULL WHERE id = $2 AND claimed_by = $3",
+    )
+    .bind(now_ms())
+    .bind(id)
+    .bind(worker)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// A failed attempt: retried with the outbox's back-off, given up after
+/// `MAX_ATTEMPTS`.
+pub async fn mark_delivery_failed(
+    store: &Store,
+    d: &Delivery,
+    worker: &str,
+    error: &str,
+) -> Result<()> {
+    let attempts = d.attempts + 1;
+    let next = now_ms() + retry_delay_seconds(u32::try_from(attempts).unwrap_or(u32::MAX)) * 1000;
+    let status = if attempts >= i64::from(MAX_ATTEMPTS) {
+        "failed"
+    } else {
+        "pending"
+    };
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, \
+         claimed_by = NULL, claimed_until = NULL WHERE id = $5 AND claimed_by = $6",
+    )
+    .bind(status)
+    .bind(attempts)
+    .bind(next)
+    .bind(error.chars().take(1000).collect::<String>())
+    .bind(&d.id)
+    .bind(worker)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}

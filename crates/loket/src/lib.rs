@@ -166,6 +166,11 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
     let workers = vec![
         tokio::spawn(outbox.run(stop_rx.clone())),
         tokio::spawn(worker::reminders(store.clone(), web, stop_rx.clone())),
+        tokio::spawn(worker::webhooks(
+            store.clone(),
+            Duration::from_millis(c.outbox_poll_ms.max(10)),
+            stop_rx.clone(),
+        )),
         tokio::spawn(worker::purge(store.clone(), stop_rx)),
     ];
     Ok(Running {

@@ -169,3 +169,83 @@ pub async fn reminders(
         }
     }
 }
+
+/// Delivers webhook events: POSTs each claimed delivery with its signature
+/// (`Loket-Signature`), marks 2xx as delivered and retries the rest with
+/// back-off.
+pub async fn webhooks(
+    store: loket_store::Store,
+    poll: std::time::Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let id = format!("webhooks-{}-{}", std::process::id(), loket_store::new_id());
+    let client = match reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook client");
+            return;
+        }
+    };
+    loop {
+        match webhooks_once(&store, &client, &id).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "webhook worker"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            break;
+        }
+    }
+}
+
+/// One pass: claims and delivers up to 20 events; returns how many.
+pub async fn webhooks_once(
+    store: &loket_store::Store,
+    client: &reqwest::Client,
+    worker: &str,
+) -> Result<usize, loket_store::StoreError> {
+    use loket_store::notify as outbox;
+    let due = outbox::claim_deliveries(store, worker, 60_000, 20).await?;
+    for d in &due {
+        let t = jiff::Timestamp::now().as_second();
+        let result = client
+            .post(&d.url)
+            .header("content-type", "application/json")
+            .header("loket-event", &d.event)
+            .header("loket-delivery", &d.id)
+            .header(
+                "loket-signature",
+                loket_web::cases::webhooks::signature(&d.secret, t, &d.payload),
+            )
+            .body(d.payload.clone())
+            .send()
+            .await;
+        match result {
+            Ok(r) if r.status().is_success() => {
+                outbox::mark_delivered(store, &d.id, worker).await?;
+                metrics::counter!("loket_webhook_deliveries_total", "result" => "delivered")
+                    .increment(1);
+            }
+            Ok(r) => {
+                outbox::mark_delivery_failed(store, d, worker, &format!("HTTP {}", r.status()))
+                    .await?;
+                metrics::counter!("loket_webhook_deliveries_total", "result" => "failed")
+                    .increment(1);
+            }
+            Err(e) => {
+                outbox::mark_delivery_failed(store, d, worker, &e.to_string()).await?;
+                metrics::counter!("loket_webhook_deliveries_total", "result" => "failed")
+                    .increment(1);
+            }
+        }
+    }
+    Ok(due.len())
+}

@@ -1470,3 +1470,149 @@ async fn the_clock_stops_while_the_case_waits_for_the_resident() {
     assert!(trail.contains(&after.due_date));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn webhooks_deliver_signed_case_events_with_retries() {
+    use std::sync::{Arc, Mutex};
+    // A receiver that fails the first delivery and accepts the rest.
+    type Seen = Arc<Mutex<Vec<(String, String, String)>>>;
+    let seen: Seen = Arc::default();
+    let receiver = {
+        let seen = seen.clone();
+        axum::Router::new().route(
+            "/events",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let seen = seen.clone();
+                async move {
+                    let mut s = seen.lock().unwrap();
+                    let h = |k: &str| {
+                        headers
+                            .get(k)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
+                    s.push((h("loket-event"), h("loket-signature"), body));
+                    if s.len() == 1 {
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        axum::http::StatusCode::NO_CONTENT
+                    }
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let admin = app.signed_in("beheer@leuven.example", &["admin"]).await;
+    // A URL with credentials or plain http elsewhere is refused.
+    for bad in [
+        "http://example.org/x",
+        "https://user:pw@example.org/x",
+        "ftp://x",
+    ] {
+        let r = app
+            .submit(
+                &admin,
+                "/admin/webhooks",
+                "/admin/webhooks",
+                &[("url", bad)],
+            )
+            .await;
+        assert_eq!(r.status(), 422, "{bad}");
+    }
+    let url = format!("http://127.0.0.1:{port}/events");
+    let r = app
+        .submit(
+            &admin,
+            "/admin/webhooks",
+            "/admin/webhooks",
+            &[("url", url.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let html = r.text().await.unwrap();
+    let secret = loket_store::notify::list_webhooks(&app.store)
+        .await
+        .unwrap()
+        .remove(0)
+        .secret;
+    assert!(html.contains(&secret), "the secret is shown once");
+    assert!(!app.get(&admin, "/admin/webhooks").await.1.contains(&secret));
+
+    // A case is submitted: the event is queued with the case, fails once,
+    // and is retried.
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+    let number = submit_move(&app, &c).await;
+    let wait_for = |n: usize| {
+        let seen = seen.clone();
+        async move {
+            for _ in 0..200 {
+                if seen.lock().unwrap().len() >= n {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+            panic!("no delivery {n}");
+        }
+    };
+    wait_for(1).await;
+    // Back-off: the retry is due later; make it due now.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending' AND attempts = 1"
+        )
+        .await,
+        1
+    );
+    sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE status = 'pending'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    wait_for(2).await;
+    let (event, sig, body) = seen.lock().unwrap()[1].clone();
+    assert_eq!(event, "case.submitted");
+    let payload: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(payload["case"], number.as_str());
+    assert_eq!(payload["service"], "move");
+    assert!(!body.contains("Bondgenotenlaan"), "no personal data");
+    // The signature checks out with the secret, over "t.body".
+    let t: i64 = sig
+        .split(',')
+        .next()
+        .unwrap()
+        .trim_start_matches("t=")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        sig,
+        loket_web::cases::webhooks::signature(&secret, t, &body)
+    );
+    assert_ne!(
+        sig,
+        loket_web::cases::webhooks::signature("other", t, &body)
+    );
+    // A transition is an event too.
+    let h = app
+        .signed_in("dossier@leuven.example", &["case_handler"])
+        .await;
+    let r = app
+        .submit(
+            &h,
+            &format!("/staff/cases/{number}"),
+            &format!("/staff/cases/{number}/transition"),
+            &[("transition", "start_check"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    wait_for(3).await;
+    let (event, _, body) = seen.lock().unwrap()[2].clone();
+    assert_eq!(event, "case.transition");
+    assert!(body.contains("\"from\":\"submitted\""));
+    app.stop().await;
+}

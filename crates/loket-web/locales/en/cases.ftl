@@ -261,3 +261,16 @@ err-nrn-taken = { $field }: a resident with this national register number alread
 case-audit = Audit trail
 case-audit-caption = Every change to this case, with who made it and when
 audit-details = Change
+webhooks-title = Webhooks
+webhooks-intro = Loket POSTs case events (submitted, new status) as JSON to these addresses, signed with HMAC-SHA256 in the Loket-Signature header (t=time,v1=signature over "time.body"). Failed deliveries are retried later. No personal data is sent.
+field-url = Address (URL)
+webhooks-url-hint = An https address, like https://system.leuven.be/loket-events.
+webhooks-add = Add a webhook
+webhooks-secret = The secret to check signatures. Keep it now: it is not shown again.
+webhooks-list = Registered webhooks
+webhooks-none = There are no webhooks yet.
+webhooks-created = Added
+webhooks-state = State
+webhooks-disable = Disable
+webhooks-disabled = disabled
+err-webhook-url = { $field }: fill in a full https address, without user name or password, like https://system.leuven.be/events.

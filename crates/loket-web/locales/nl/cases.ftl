@@ -261,3 +261,16 @@ err-nrn-taken = { $field }: er bestaat al een inwoner met dit rijksregisternumme
 case-audit = Audittrail
 case-audit-caption = Elke wijziging aan dit dossier, met wie ze deed en wanneer
 audit-details = Wijziging
+webhooks-title = Webhooks
+webhooks-intro = Loket stuurt gebeurtenissen van dossiers (ingediend, nieuwe status) als JSON met POST naar deze adressen, ondertekend met HMAC-SHA256 in de header Loket-Signature (t=tijd,v1=handtekening over "tijd.inhoud"). Mislukte leveringen worden later opnieuw geprobeerd. Er gaan geen persoonsgegevens mee.
+field-url = Adres (URL)
+webhooks-url-hint = Een https-adres, zoals https://systeem.leuven.be/loket-events.
+webhooks-add = Webhook toevoegen
+webhooks-secret = Het geheim om handtekeningen te controleren. Bewaar het nu: het wordt niet meer getoond.
+webhooks-list = Geregistreerde webhooks
+webhooks-none = Er zijn nog geen webhooks.
+webhooks-created = Toegevoegd
+webhooks-state = Status
+webhooks-disable = Uitschakelen
+webhooks-disabled = uitgeschakeld
+err-webhook-url = { $field }: vul een volledig https-adres in, zonder gebruikersnaam of wachtwoord, zoals https://systeem.leuven.be/events.

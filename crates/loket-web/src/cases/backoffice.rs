@@ -335,6 +335,15 @@ pub(crate) async fn transition_in(
     let to = def.state(&t.to);
     store::transition(tx, actor, case, t, to.is_some_and(|s| s.is_final), reason).await?;
     restart_clock(tx, state, actor, case, def, to).await?;
+    super::webhooks::case_event(
+        tx,
+        "case.transition",
+        case,
+        &def.slug,
+        Some(&case.status),
+        &t.to,
+    )
+    .await?;
     if let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
         && let Ok(email) = Email::parse(&resident.email)
     {
@@ -469,6 +478,15 @@ pub(crate) async fn add_case_message(
         let to_final = def.state(&t.to).is_some_and(|s| s.is_final);
         store::transition(&mut tx, actor, case, t, to_final, "").await?;
         restart_clock(&mut tx, state, actor, case, def, def.state(&t.to)).await?;
+        super::webhooks::case_event(
+            &mut tx,
+            "case.transition",
+            case,
+            &def.slug,
+            Some(&case.status),
+            &t.to,
+        )
+        .await?;
     }
     if kind == "message_out"
         && let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?

@@ -10,6 +10,7 @@ pub mod files;
 pub mod letters;
 pub mod payments;
 pub mod resident;
+pub mod webhooks;
 
 use crate::AppState;
 use crate::forms::FormErrors;
@@ -68,6 +69,11 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/letters", get(letters::letters_page))
         .route("/staff/letters/batch", post(letters::batch))
         .route("/staff/letters/batches/{id}", get(letters::batch_file))
+        .route(
+            "/admin/webhooks",
+            get(webhooks::webhooks_page).post(webhooks::add),
+        )
+        .route("/admin/webhooks/{id}/disable", post(webhooks::disable))
         .route("/staff/payments", get(payments::payments_page))
         .route("/staff/payments/export", post(payments::export))
         .route("/staff/payments/{id}", get(payments::file))

@@ -388,6 +388,15 @@ pub(crate) async fn create_case(
     )
     .await?;
     store::delete_draft(&mut tx, sub.resident_id, &sub.service.id).await?;
+    super::webhooks::case_event(
+        &mut tx,
+        "case.submitted",
+        &case,
+        &sub.service.def.slug,
+        None,
+        &case.status,
+    )
+    .await?;
     if let Some(owner) = sub.files_owner {
         store::attach_draft_files(&mut tx, owner, &sub.service.id, &case.id).await?;
     }
