@@ -23,7 +23,10 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/cases", &["case_handler"]),
     ("/staff/payments", &["finance", "admin"]),
     ("/admin/webhooks", &["admin"]),
-    ("/staff/residents", &["counter", "contact_centre", "case_handler"]),
+    (
+        "/staff/residents",
+        &["counter", "contact_centre", "case_handler"],
+    ),
     ("/staff/letters", &["counter", "contact_centre", "admin"]),
     ("/admin/users", &["admin"]),
     ("/admin/users/new", &["admin"]),
