@@ -6,6 +6,7 @@
 
 pub mod appointments;
 pub mod audit;
+pub mod calendar;
 pub mod cases;
 pub mod ident;
 pub mod notify;

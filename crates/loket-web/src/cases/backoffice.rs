@@ -307,13 +307,13 @@ async fn restart_clock(
             .and_then(|e| jiff::Timestamp::from_millisecond(e.at).ok());
         if let (Some(since), Ok(due)) = (since, case.due_date.parse::<jiff::civil::Date>()) {
             let tz = jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC);
-            let waited = loket_domain::cases::working_days_between(
-                since.to_zoned_datetime(tz).date(),
-                today_brussels(),
-                &[],
-            );
+            let since = since.to_zoned_datetime(tz).date();
+            let holidays = loket_domain::calendar::holidays_around(since);
+            let waited =
+                loket_domain::cases::working_days_between(since, today_brussels(), &holidays);
             if waited > 0 {
-                let new_due = loket_domain::cases::add_working_days(due, waited, &[]).to_string();
+                let new_due =
+                    loket_domain::cases::add_working_days(due, waited, &holidays).to_string();
                 store::set_due_date(tx, actor, case, &new_due).await?;
             }
         }

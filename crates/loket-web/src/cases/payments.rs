@@ -174,7 +174,11 @@ async fn page(
 
 /// The next working day: the default execution date.
 fn next_working_day() -> jiff::civil::Date {
-    add_working_days(today_brussels(), 1, &[])
+    add_working_days(
+        today_brussels(),
+        1,
+        &loket_domain::calendar::holidays_around(today_brussels()),
+    )
 }
 
 pub async fn payments_page(

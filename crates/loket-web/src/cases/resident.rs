@@ -371,7 +371,12 @@ pub(crate) async fn create_case(
     data: &BTreeMap<String, String>,
 ) -> Result<Case, AppError> {
     let today = today_brussels();
-    let due = add_working_days(today, sub.service.def.target_days, &[]).to_string();
+    let due = add_working_days(
+        today,
+        sub.service.def.target_days,
+        &loket_domain::calendar::holidays_around(today),
+    )
+    .to_string();
     let mut tx = state.store.begin().await?;
     let case = store::create_case(
         &mut tx,

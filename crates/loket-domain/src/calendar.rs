@@ -1,0 +1,98 @@
+//! The Belgian calendar: the ten legal public holidays, for working-day
+//! arithmetic (case deadlines, and later telework and payroll).
+
+use jiff::civil::Date;
+
+/// Easter Sunday of `year` (Gregorian calendar; the anonymous algorithm of
+/// Meeus/Jones/Butcher).
+pub fn easter(year: i16) -> Option<Date> {
+    let y = i32::from(year);
+    let a = y % 19;
+    let b = y / 100;
+    let c = y % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()
+}
+
+/// The ten legal public holidays of Belgium in `year`, in date order:
+/// New Year, Easter Monday, Labour Day, Ascension, Whit Monday, the National
+/// Day, Assumption, All Saints, Armistice and Christmas.
+pub fn belgian_holidays(year: i16) -> Vec<Date> {
+    let fixed = [
+        (1, 1),
+        (5, 1),
+        (7, 21),
+        (8, 15),
+        (11, 1),
+        (11, 11),
+        (12, 25),
+    ];
+    let mut out: Vec<Date> = fixed
+        .iter()
+        .filter_map(|(m, d)| Date::new(year, *m, *d).ok())
+        .collect();
+    if let Some(e) = easter(year) {
+        for days in [1, 39, 50] {
+            if let Ok(d) = e.checked_add(jiff::Span::new().days(days)) {
+                out.push(d);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The holidays of `from`'s year and the next (enough for deadlines).
+pub fn holidays_around(from: Date) -> Vec<Date> {
+    let mut h = belgian_holidays(from.year());
+    if let Some(next) = from.year().checked_add(1) {
+        h.extend(belgian_holidays(next));
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn easter_dates() {
+        assert_eq!(easter(2024), Some(date("2024-03-31")));
+        assert_eq!(easter(2025), Some(date("2025-04-20")));
+        assert_eq!(easter(2026), Some(date("2026-04-05")));
+        assert_eq!(easter(2027), Some(date("2027-03-28")));
+        assert_eq!(easter(2038), Some(date("2038-04-25")));
+    }
+
+    #[test]
+    fn the_ten_holidays_of_2026() {
+        let h = belgian_holidays(2026);
+        let want = [
+            "2026-01-01",
+            "2026-04-06",
+            "2026-05-01",
+            "2026-05-14",
+            "2026-05-25",
+            "2026-07-21",
+            "2026-08-15",
+            "2026-11-01",
+            "2026-11-11",
+            "2026-12-25",
+        ];
+        assert_eq!(h, want.iter().map(|d| date(d)).collect::<Vec<_>>());
+    }
+}
