@@ -172,6 +172,8 @@ mod tests {
             "code",
             "value",
             "place",
+            "line",
+            "column",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

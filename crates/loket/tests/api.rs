@@ -34,6 +34,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/admin/access-log", &["admin"]),
     ("/admin/mail", &["admin"]),
     ("/admin/appointments", &["admin"]),
+    ("/admin/services", &["admin"]),
     ("/staff/appointments", &["counter", "contact_centre"]),
     ("/staff/appointments/new", &["counter", "contact_centre"]),
     ("/appointments", &["resident"]),

@@ -2,6 +2,7 @@
 //! drafts and a confirmation step), "my cases" with the timeline, and the
 //! back office's work queue and case page.
 
+pub mod admin;
 pub mod api;
 pub mod assisted;
 pub mod backoffice;
@@ -77,6 +78,15 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/payments", get(payments::payments_page))
         .route("/staff/payments/export", post(payments::export))
         .route("/staff/payments/{id}", get(payments::file))
+        .route("/admin/services", get(admin::services))
+        .route(
+            "/admin/services/new",
+            get(admin::new_form).post(admin::create),
+        )
+        .route(
+            "/admin/services/{slug}",
+            get(admin::edit_form).post(admin::update),
+        )
 }
 
 /// A form field as a template shows it.
