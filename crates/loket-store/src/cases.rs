@@ -1172,3 +1172,38 @@ pub async fn set_active(
     .await?;
     Ok(true)
 }
+
+/// Adds a file straight to a submitted case (e.g. a document the resident
+/// sends with an answer to an information request).
+pub async fn add_case_file(tx: &mut Tx, case: &Case, f: NewFile<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_files (id, owner_id, service_id, field_key, filename, content_type, size, sha256, path, created_at, case_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(f.id)
+    .bind(f.owner_id)
+    .bind(f.service_id)
+    .bind(f.field_key)
+    .bind(f.filename)
+    .bind(f.content_type)
+    .bind(f.size)
+    .bind(f.sha256)
+    .bind(f.path)
+    .bind(now_ms())
+    .bind(&case.id)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        &Actor::User(f.owner_id.to_owned()),
+        Change {
+            action: "case.file",
+            record_type: "case",
+            record_id: &case.number,
+            subject_user_id: Some(&case.resident_id),
+            before: None,
+            after: Some(json!({ "file": f.id, "name": f.filename, "sha256": f.sha256 })),
+        },
+    )
+    .await
+}

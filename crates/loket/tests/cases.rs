@@ -1440,15 +1440,50 @@ async fn the_clock_stops_while_the_case_waits_for_the_resident() {
     .unwrap();
     // The resident answers: the case resumes and the due date moves by the
     // working days it waited.
-    let r = app
-        .submit(
-            &c,
-            &format!("/cases/{number}"),
-            &format!("/cases/{number}/messages"),
-            &[("body", "Bus 2")],
-        )
-        .await;
+    // A program sent as the requested document is refused; nothing changes.
+    let send = |body: &'static str, name: &'static str, bytes: Vec<u8>| {
+        let c = c.clone();
+        let page = app.url(&format!("/cases/{number}"));
+        let action = app.url(&format!("/cases/{number}/messages"));
+        async move {
+            let html = c.get(&page).send().await.unwrap().text().await.unwrap();
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", csrf_of(&html))
+                .text("body", body)
+                .part(
+                    "attachment",
+                    reqwest::multipart::Part::bytes(bytes)
+                        .file_name(name)
+                        .mime_str("application/pdf")
+                        .unwrap(),
+                );
+            c.post(&action).multipart(form).send().await.unwrap()
+        }
+    };
+    let r = send("Bus 2", "bewijs.pdf", b"MZ\x90\x00".to_vec()).await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Bijlage: kies een PDF, JPEG of PNG")
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM case_files").await, 0);
+    // The answer with the document: stored with the case, the case resumes.
+    let r = send(
+        "Bus 2",
+        "bewijs.pdf",
+        b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n".to_vec(),
+    )
+    .await;
     assert_eq!(r.status(), 303);
+    let files = loket_store::cases::case_files(&app.store, &before.id)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].filename, "bewijs.pdf");
+    let (_, html) = app.get(&h, &format!("/staff/cases/{number}")).await;
+    assert!(html.contains(&format!("/staff/cases/{number}/files/{}", files[0].id)));
     let after = loket_store::cases::get_case(&app.store, &number)
         .await
         .unwrap()

@@ -317,3 +317,6 @@ hint-definition = The full definition. Name, description, department, fee and ha
 err-json-syntax = { $field }: this is not valid JSON. Look at { $value }.
 err-json-shape = { $field }: the JSON does not fit a service definition ({ $value }).
 err-slug-taken = { $field }: a service with this short name already exists. Choose another.
+field-attachment = Attachment
+hint-attachment = A PDF, JPEG or PNG of at most 10 MB, for example the document we asked for.
+message-attachment = (attachment: { $name })

@@ -317,3 +317,6 @@ hint-definition = De volledige definitie. Naam, beschrijving, afdeling, retribut
 err-json-syntax = { $field }: dit is geen geldige JSON. Kijk naar { $value }.
 err-json-shape = { $field }: de JSON past niet in een dienstdefinitie ({ $value }).
 err-slug-taken = { $field }: er bestaat al een dienst met deze korte naam. Kies een andere.
+field-attachment = Bijlage
+hint-attachment = Een PDF, JPEG of PNG van hoogstens 10 MB, bijvoorbeeld het document dat we vroegen.
+message-attachment = (bijlage: { $name })

@@ -175,3 +175,48 @@ pub async fn download(file: &CaseFile) -> Result<Response, AppError> {
     );
     Ok(res)
 }
+
+/// Checks and stores a file the resident sends with a message, attached to
+/// the case at once. Returns the stored file name, or the field error.
+pub async fn store_reply_file(
+    state: &AppState,
+    case: &loket_store::cases::Case,
+    up: &Upload,
+) -> Result<Result<String, loket_domain::Invalid>, AppError> {
+    let content_type = match check_upload(&up.bytes, &up.content_type, &up.filename) {
+        Ok(t) => t,
+        Err(code) => return Ok(Err(loket_domain::Invalid::one("attachment", code))),
+    };
+    let id = loket_store::new_id();
+    let path = file_path(&state.config.files_dir, &id);
+    let sha = hex::encode(Sha256::digest(&up.bytes));
+    if let Some(parent) = path.parent() {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    tokio::fs::write(&path, &up.bytes)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = safe_filename(&up.filename);
+    let path_text = path.to_string_lossy().into_owned();
+    let mut tx = state.store.begin().await?;
+    store::add_case_file(
+        &mut tx,
+        case,
+        NewFile {
+            id: &id,
+            owner_id: &case.resident_id,
+            service_id: &case.service_id,
+            field_key: "attachment",
+            filename: &name,
+            content_type,
+            size: i64::try_from(up.bytes.len()).unwrap_or(i64::MAX),
+            sha256: &sha,
+            path: &path_text,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(name))
+}

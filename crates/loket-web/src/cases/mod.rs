@@ -36,7 +36,12 @@ pub fn routes() -> Router<AppState> {
         .route("/services/{slug}/submit", post(resident::submit))
         .route("/cases", get(resident::my_cases))
         .route("/cases/{number}", get(resident::case_page))
-        .route("/cases/{number}/messages", post(resident::message))
+        .route(
+            "/cases/{number}/messages",
+            post(resident::message).layer(axum::extract::DefaultBodyLimit::max(
+                2 * loket_domain::cases::MAX_UPLOAD_BYTES,
+            )),
+        )
         .route("/cases/{number}/files/{id}", get(resident::file))
         .route("/cases/{number}/documents/{id}", get(resident::document))
         .route(

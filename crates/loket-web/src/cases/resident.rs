@@ -619,7 +619,7 @@ pub(crate) async fn case_file_rows(
             let label = def
                 .field(&f.field_key)
                 .map(|d| d.label.get(locale.code()).to_owned())
-                .unwrap_or_default();
+                .unwrap_or_else(|| locale.t("field-attachment"));
             (f.id, label, f.filename)
         })
         .collect())
@@ -719,17 +719,47 @@ pub async fn message(
     State(state): State<AppState>,
     mut ctx: Ctx,
     Path(number): Path<String>,
-    Form(f): Form<MessageForm>,
+    form: ServiceForm,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
+    let csrf = form.values.get("csrf").cloned().unwrap_or_default();
+    ctx.check_csrf(&csrf)?;
     let (case, def) = own_case(&state, &ctx, &number).await?;
-    let body = match check_message(&f.body) {
+    let text = form.values.get("body").cloned().unwrap_or_default();
+    let upload = form
+        .uploads
+        .iter()
+        .find(|u| u.field == "attachment" && !(u.filename.is_empty() && u.bytes.is_empty()));
+    // A message needs text or a file; a file is checked like any upload.
+    let checked = match (check_message(&text), upload) {
+        (Ok(b), _) => Ok(b),
+        (Err(_), Some(_)) if text.trim().is_empty() => Ok(String::new()),
+        (Err(inv), _) => Err(inv),
+    };
+    let body = match checked {
         Ok(b) => b,
         Err(inv) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
             let page = case_view(&state, &mut ctx, &number, false, errors).await?;
             return render(StatusCode::UNPROCESSABLE_ENTITY, page);
         }
+    };
+    let body = match upload {
+        Some(up) => match super::files::store_reply_file(&state, &case, up).await? {
+            Ok(name) => {
+                let note = ctx.locale.t_args("message-attachment", &[("name", name)]);
+                if body.is_empty() {
+                    note
+                } else {
+                    format!("{body}\n\n{note}")
+                }
+            }
+            Err(inv) => {
+                let errors = FormErrors::from_invalid(ctx.locale, &inv);
+                let page = case_view(&state, &mut ctx, &number, false, errors).await?;
+                return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+            }
+        },
+        None => body,
     };
     let actor = Actor::User(case.resident_id.clone());
     super::backoffice::add_case_message(&state, &actor, &case, &def, "message_in", &body).await?;
