@@ -93,6 +93,18 @@ impl Locale {
     }
 }
 
+/// The city's time zone (UTC if the zone database lacks it).
+pub fn brussels() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// The date in Europe/Brussels of unix milliseconds.
+pub fn date_of_ms(ms: i64) -> Option<jiff::civil::Date> {
+    jiff::Timestamp::from_millisecond(ms)
+        .ok()
+        .map(|t| t.to_zoned_datetime(brussels()).date())
+}
+
 /// Today's date in Europe/Brussels.
 pub fn today_brussels() -> jiff::civil::Date {
     let now = jiff::Timestamp::now();

@@ -304,10 +304,8 @@ async fn restart_clock(
             .find(|e| {
                 e.kind == "transition" && e.to_status.as_deref() == Some(case.status.as_str())
             })
-            .and_then(|e| jiff::Timestamp::from_millisecond(e.at).ok());
+            .and_then(|e| crate::i18n::date_of_ms(e.at));
         if let (Some(since), Ok(due)) = (since, case.due_date.parse::<jiff::civil::Date>()) {
-            let tz = jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC);
-            let since = since.to_zoned_datetime(tz).date();
             let holidays = loket_domain::calendar::holidays_around(since);
             let waited =
                 loket_domain::cases::working_days_between(since, today_brussels(), &holidays);

@@ -247,9 +247,7 @@ pub async fn create_export(
         .chars()
         .take(35)
         .collect::<String>();
-    let now = jiff::Timestamp::now().to_zoned_datetime(
-        jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC),
-    );
+    let now = jiff::Timestamp::now().to_zoned_datetime(crate::i18n::brussels());
     let small = |v: i8| u8::try_from(v).unwrap_or(0);
     let payer = Payer {
         name: state.config.payer_name.clone(),

@@ -830,13 +830,7 @@ pub(crate) async fn check_code(
             .valid_until
             .as_deref()
             .is_none_or(|u| today.as_str() <= u);
-    let issued = jiff::Timestamp::from_millisecond(doc.created_at)
-        .map(|t| {
-            t.to_zoned_datetime(
-                jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC),
-            )
-            .date()
-        })
+    let issued = crate::i18n::date_of_ms(doc.created_at)
         .map(|d| super::documents::long_date(locale, d))
         .unwrap_or_default();
     let long = |s: &Option<String>| {
