@@ -6,3 +6,4 @@ pub mod appointments;
 pub mod cases;
 pub mod notify;
 pub mod pdf;
+pub mod queue;

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod notify;
 pub mod ops;
 pub mod people;
+pub mod queue;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -96,6 +97,9 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub metrics: MetricsRender,
+    /// Becomes true when the server shuts down: endless responses (event
+    /// streams) end, so the graceful shutdown does not wait for them.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The whole application router.
@@ -106,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .merge(people::routes())
         .merge(cases::routes())
         .merge(appointments::routes())
+        .merge(queue::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })

@@ -131,14 +131,15 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         .local_addr()
         .map_err(|e| AppError::Other(e.to_string()))?;
     let handle = metrics_handle();
+    let (stop, stop_rx) = watch::channel(false);
     let state = AppState {
         store: store.clone(),
         config: Arc::new(web_config(c, &addr, demo)?),
         metrics: Arc::new(move || handle.render()),
+        stopping: stop_rx.clone(),
     };
     let web = state.config.clone();
     let app = loket_web::router(state);
-    let (stop, stop_rx) = watch::channel(false);
 
     let mut server_stop = stop_rx.clone();
     let server = tokio::spawn(async move {

@@ -952,51 +952,6 @@ async fn parking_permit_with_an_upload_checked_by_content() {
     app.stop().await;
 }
 
-/// The text of a PDF, by `pdftotext` (poppler).
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = temp_dir();
-    let path = dir.join("doc.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Every QR code on the PDF's pages, rendered by `pdftoppm` and decoded by `zbarimg`.
-fn qr_codes_in_pdf(pdf: &[u8]) -> Vec<String> {
-    let dir = temp_dir();
-    let path = dir.join("doc.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftoppm")
-        .args(["-r", "200", "-png"])
-        .arg(&path)
-        .arg(dir.join("page"))
-        .output()
-        .expect("pdftoppm (poppler-utils) is installed");
-    assert!(out.status.success());
-    let mut codes = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.extension().is_some_and(|e| e == "png") {
-            let out = std::process::Command::new("zbarimg")
-                .args(["--quiet", "--raw"])
-                .arg(&p)
-                .output()
-                .expect("zbarimg (zbar-tools) is installed");
-            codes.extend(
-                String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .map(str::to_owned),
-            );
-        }
-    }
-    codes
-}
-
 /// Submits a renovation premium through the form (with an invoice upload);
 /// returns the response of the review step.
 async fn premium_form(

@@ -1,0 +1,793 @@
+//! Staff at the desks: call next, recall, served / no-show, transfer to
+//! another service, link the visit to a case; the queue overview (who
+//! waits, people who left, the head count) and the statistics. Admins set
+//! the zone's limit and the ticket letters.
+
+use super::{DESK_STAFF, DeskRef, QUEUE_STAFF, desk, location, snapshot};
+use crate::AppState;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::i18n::{format_ms, today_brussels};
+use crate::layout::Layout;
+use crate::people::pages::render;
+use crate::people::session::Ctx;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_domain::Invalid;
+use loket_domain::audit::Actor;
+use loket_domain::people::Role;
+use loket_domain::queue::{self as rules, Figures, Visit};
+use loket_store::appointments as appt_store;
+use loket_store::queue::{self as store, Outcome, Ticket};
+use serde::Deserialize;
+
+/// (desk id, desk name, number it serves now)
+type DeskRow = (String, String, String);
+
+#[derive(Template)]
+#[template(path = "queue/desks.html")]
+struct DesksPage {
+    l: Layout,
+    /// (location name, slug, desks)
+    locations: Vec<(String, String, Vec<DeskRow>)>,
+}
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(QUEUE_STAFF)?;
+    let mut locations = Vec::new();
+    for l in appt_store::list_locations(&state.store).await? {
+        if !l.active {
+            continue;
+        }
+        let mut desks = Vec::new();
+        for d in appt_store::list_desks(&state.store, &l.id).await? {
+            let serving = store::current_of_desk(&state.store, &d.id)
+                .await?
+                .map(|t| t.number)
+                .unwrap_or_default();
+            desks.push((d.id, d.name, serving));
+        }
+        locations.push((l.name, l.slug, desks));
+    }
+    render(
+        StatusCode::OK,
+        DesksPage {
+            l: ctx.layout("queue-desks-title"),
+            locations,
+        },
+    )
+}
+
+/// The visitor at the desk, as the desk page shows them.
+pub struct Current {
+    pub id: String,
+    pub number: String,
+    pub service: String,
+    pub kind: String,
+    pub since: String,
+    pub recalls: i64,
+    /// For an appointment: the resident's name and the appointment time.
+    pub resident: String,
+    pub appointment_at: String,
+    pub case_number: String,
+}
+
+pub struct WaitingRow {
+    pub id: String,
+    pub number: String,
+    pub service: String,
+    pub kind: String,
+    pub since: String,
+    pub due: String,
+    pub mine: bool,
+}
+
+#[derive(Template)]
+#[template(path = "queue/desk.html")]
+struct DeskPage {
+    l: Layout,
+    desk_id: String,
+    location: String,
+    slug: String,
+    current: Option<Current>,
+    waiting: Vec<WaitingRow>,
+    /// Other services to transfer to: (id, name).
+    transfer_to: Vec<(String, String)>,
+    errors: FormErrors,
+    case_number: String,
+    present: i64,
+    max_present: i64,
+}
+
+fn hhmm(ms: i64) -> String {
+    format_ms(ms)
+        .split(' ')
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn desk_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    d: &DeskRef,
+    errors: FormErrors,
+    case_number: String,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let user = ctx.require(DESK_STAFF)?.clone();
+    let lang = ctx.locale.code();
+    let services = appt_store::list_services(&state.store).await?;
+    let name_of = |id: &str| {
+        services
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name(lang).to_owned())
+            .unwrap_or_default()
+    };
+    let kind_label = |k: &str| ctx.locale.t(&format!("queue-kind-{}", k.replace('_', "-")));
+    let current = match store::current_of_desk(&state.store, &d.id).await? {
+        Some(t) => {
+            let (mut resident, mut appointment_at) = (String::new(), String::new());
+            if let Some(a) = &t.appointment_id
+                && let Some(appt) = appt_store::get(&state.store, a).await?
+            {
+                // Staff read the resident's name: access-logged.
+                loket_store::audit::record_access(
+                    &state.store,
+                    &user.id,
+                    &appt.resident_id,
+                    "queue_ticket",
+                    &t.id,
+                    "queue.desk",
+                )
+                .await?;
+                resident = loket_store::people::get_user(&state.store, &appt.resident_id)
+                    .await?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                appointment_at = hhmm(appt.starts_at);
+            }
+            let case_number = match &t.case_id {
+                Some(c) => loket_store::cases::case_by_id(&state.store, c)
+                    .await?
+                    .map(|c| c.number)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            Some(Current {
+                id: t.id.clone(),
+                number: t.number.clone(),
+                service: name_of(&t.service_id),
+                kind: kind_label(&t.kind),
+                since: hhmm(t.checked_in_at),
+                recalls: t.recalls,
+                resident,
+                appointment_at,
+                case_number,
+            })
+        }
+        None => None,
+    };
+    let day = today_brussels().to_string();
+    let waiting = store::of_day(&state.store, &d.location.id, &day)
+        .await?
+        .into_iter()
+        .filter(|t| t.status == "waiting")
+        .map(|t| WaitingRow {
+            mine: d.services.contains(&t.service_id),
+            id: t.id.clone(),
+            number: t.number.clone(),
+            service: name_of(&t.service_id),
+            kind: kind_label(&t.kind),
+            since: hhmm(t.checked_in_at),
+            due: t.due_at.map(hhmm).unwrap_or_default(),
+        })
+        .collect();
+    let current_service = store::current_of_desk(&state.store, &d.id)
+        .await?
+        .map(|t| t.service_id);
+    let mut transfer_to = Vec::new();
+    for s in &services {
+        if s.active
+            && Some(&s.id) != current_service.as_ref()
+            && store::desks_for(&state.store, &d.location.id, &s.id).await? > 0
+        {
+            transfer_to.push((s.id.clone(), s.name(lang).to_owned()));
+        }
+    }
+    let zone = store::zone(&state.store, &d.location.id).await?;
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("queue-desk-title");
+    l.title = format!("{} {}", l.title, d.name);
+    l.csrf = csrf;
+    render(
+        status,
+        DeskPage {
+            l,
+            desk_id: d.id.clone(),
+            location: d.location.name.clone(),
+            slug: d.location.slug.clone(),
+            current,
+            waiting,
+            transfer_to,
+            errors,
+            case_number,
+            present: zone.present,
+            max_present: zone.max_present,
+        },
+    )
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    ctx.require(DESK_STAFF)?;
+    let d = desk(&state, &id).await?;
+    desk_page(
+        &state,
+        &mut ctx,
+        &d,
+        FormErrors::default(),
+        String::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DeskForm {
+    pub csrf: String,
+    pub outcome: String,
+    pub service: String,
+    pub case_number: String,
+    pub ticket: String,
+}
+
+/// Runs a desk action; a refused one re-renders the desk page with the
+/// error, anything else goes back to the desk.
+async fn act<F, Fut>(
+    state: AppState,
+    mut ctx: Ctx,
+    id: String,
+    f: DeskForm,
+    action: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(AppState, Actor, DeskRef, DeskForm) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(DESK_STAFF)?.clone();
+    let d = desk(&state, &id).await?;
+    let case_number = f.case_number.chars().take(40).collect::<String>();
+    let d2 = DeskRef {
+        id: d.id.clone(),
+        name: d.name.clone(),
+        location: d.location.clone(),
+        services: d.services.clone(),
+    };
+    match action(state.clone(), Actor::User(user.id), d2, f).await {
+        Ok(()) => Ok(Redirect::to(&format!("/staff/desks/{}", d.id)).into_response()),
+        Err(AppError::Invalid(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            desk_page(
+                &state,
+                &mut ctx,
+                &d,
+                errors,
+                case_number,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn call(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<DeskForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, id, f, |state, actor, d, _| async move {
+        match super::call_next(&state, &actor, &d).await? {
+            Some(_) => Ok(()),
+            None => Err(Invalid::one("desk", "queue-nobody-waiting").into()),
+        }
+    })
+    .await
+}
+
+pub async fn recall(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<DeskForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, id, f, |state, actor, d, _| async move {
+        let Some(t) = store::current_of_desk(&state.store, &d.id).await? else {
+            return Err(Invalid::one("ticket", "queue-not-called").into());
+        };
+        let mut tx = state.store.begin().await?;
+        store::recall(&mut tx, &actor, &t, &d.id).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn finish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<DeskForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, id, f, |state, actor, d, f| async move {
+        let outcome = match Outcome::parse(&f.outcome) {
+            Some(o @ (Outcome::Served | Outcome::NoShow)) => o,
+            _ => return Err(Invalid::one("outcome", "queue-outcome-invalid").into()),
+        };
+        super::finish(&state, &actor, &d, outcome).await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn transfer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<DeskForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, id, f, |state, actor, d, f| async move {
+        let Some(t) = store::current_of_desk(&state.store, &d.id).await? else {
+            return Err(Invalid::one("ticket", "queue-not-called").into());
+        };
+        let service = match appt_store::service(&state.store, f.service.trim()).await? {
+            Some(s) if s.active => s,
+            _ => return Err(Invalid::one("service", "appt-service-unknown").into()),
+        };
+        if store::desks_for(&state.store, &d.location.id, &service.id).await? == 0 {
+            return Err(Invalid::one("service", "queue-service-not-here").into());
+        }
+        let mut tx = state.store.begin().await?;
+        store::transfer(&mut tx, &actor, &t.id, &d.id, &service.id).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn link_case(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<DeskForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, id, f, |state, actor, d, f| async move {
+        let Some(t) = store::current_of_desk(&state.store, &d.id).await? else {
+            return Err(Invalid::one("ticket", "queue-not-called").into());
+        };
+        let number = f.case_number.trim();
+        if number.is_empty() {
+            return Err(Invalid::one("case_number", "queue-case-required").into());
+        }
+        let Some(case) = loket_store::cases::get_case(&state.store, number).await? else {
+            return Err(Invalid::one("case_number", "queue-case-unknown").into());
+        };
+        let mut tx = state.store.begin().await?;
+        store::link_case(&mut tx, &actor, &t, &case.id).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A waiting visitor left (seen by staff): counted out.
+pub async fn left(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<DeskForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, id, f, |state, actor, d, f| async move {
+        let t = store::get(&state.store, f.ticket.trim())
+            .await?
+            .filter(|t| t.location_id == d.location.id)
+            .ok_or_else(|| AppError::from(Invalid::one("ticket", "queue-not-waiting")))?;
+        let mut tx = state.store.begin().await?;
+        store::finish(&mut tx, &actor, &t.id, None, Outcome::Left).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+// ---- overview, head count, statistics ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OverviewQuery {
+    pub location: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue/overview.html")]
+struct OverviewPage {
+    l: Layout,
+    locations: Vec<(String, String, bool)>,
+    slug: String,
+    snap: Option<super::Snapshot>,
+    /// (number, service, kind, status, checked in, called, desk)
+    rows: Vec<[String; 7]>,
+    errors: FormErrors,
+    is_admin: bool,
+    kiosk_link: String,
+}
+
+async fn overview_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    slug: &str,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let user = ctx.require(QUEUE_STAFF)?.clone();
+    let all = appt_store::list_locations(&state.store).await?;
+    let chosen = all.iter().find(|l| l.slug == slug).or(all.first()).cloned();
+    let lang = ctx.locale.code();
+    let mut rows = Vec::new();
+    let mut snap = None;
+    let mut kiosk_link = String::new();
+    if let Some(loc) = &chosen {
+        let services = appt_store::list_services(&state.store).await?;
+        let desks = appt_store::list_desks(&state.store, &loc.id).await?;
+        for t in store::of_day(&state.store, &loc.id, &today_brussels().to_string()).await? {
+            rows.push([
+                t.number.clone(),
+                services
+                    .iter()
+                    .find(|s| s.id == t.service_id)
+                    .map(|s| s.name(lang).to_owned())
+                    .unwrap_or_default(),
+                ctx.locale
+                    .t(&format!("queue-kind-{}", t.kind.replace('_', "-"))),
+                ctx.locale
+                    .t(&format!("queue-status-{}", t.status.replace('_', "-"))),
+                hhmm(t.checked_in_at),
+                t.called_at.map(hhmm).unwrap_or_default(),
+                t.desk_id
+                    .as_ref()
+                    .and_then(|d| desks.iter().find(|x| &x.id == d))
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
+            ]);
+        }
+        snap = Some(snapshot(state, loc).await?);
+        if user.roles.has(Role::Admin) {
+            let settings = appt_store::settings(&state.store).await?;
+            kiosk_link = format!(
+                "{}/kiosk/{}?k={}",
+                state.config.public_url.trim_end_matches('/'),
+                loc.slug,
+                super::kiosk_key(&settings.link_key, &loc.id)
+            );
+        }
+    }
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("queue-overview-title");
+    l.csrf = csrf;
+    let slug = chosen.as_ref().map(|c| c.slug.clone()).unwrap_or_default();
+    render(
+        status,
+        OverviewPage {
+            l,
+            locations: all
+                .iter()
+                .map(|x| (x.slug.clone(), x.name.clone(), x.slug == slug))
+                .collect(),
+            slug,
+            snap,
+            rows,
+            errors,
+            is_admin: user.roles.has(Role::Admin),
+            kiosk_link,
+        },
+    )
+}
+
+/// Today's queue at a location, the head count and (for admins) the zone
+/// limit and the kiosk's link.
+pub async fn overview(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    overview_page(
+        &state,
+        &mut ctx,
+        &q.location,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ZoneForm {
+    pub csrf: String,
+    pub location: String,
+    pub present: String,
+    pub max_present: String,
+}
+
+/// Corrects the head count (people who left without telling).
+pub async fn correct_zone(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<ZoneForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(QUEUE_STAFF)?.clone();
+    let loc = location(&state, &f.location).await?;
+    let present = match f.present.trim().parse::<i64>() {
+        Ok(n) if (0..=1000).contains(&n) => n,
+        _ => {
+            let errors = FormErrors::from_invalid(
+                ctx.locale,
+                &Invalid::one("present", "queue-present-invalid"),
+            );
+            return overview_page(
+                &state,
+                &mut ctx,
+                &loc.slug,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let mut tx = state.store.begin().await?;
+    store::correct_present(&mut tx, &Actor::User(user.id), &loc.id, present).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/queue?location={}", loc.slug)).into_response())
+}
+
+/// Sets the zone's limit (admin).
+pub async fn save_zone(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(f): Form<ZoneForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(&[Role::Admin])?.clone();
+    let loc = location(&state, &slug).await?;
+    match rules::check_max_present(&f.max_present) {
+        Ok(max) => {
+            let mut tx = state.store.begin().await?;
+            store::set_max_present(&mut tx, &Actor::User(user.id), &loc.id, max).await?;
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/staff/queue?location={}", loc.slug)).into_response())
+        }
+        Err(e) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &Invalid(vec![e]));
+            overview_page(
+                &state,
+                &mut ctx,
+                &loc.slug,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PrefixForm {
+    pub csrf: String,
+    pub ticket_prefix: String,
+}
+
+/// Sets a service's ticket letter (admin); back to the appointments admin.
+pub async fn save_prefix(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<PrefixForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(&[Role::Admin])?.clone();
+    let service = appt_store::service(&state.store, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let prefix = rules::check_prefix(&f.ticket_prefix).map_err(|e| Invalid(vec![e]))?;
+    let mut tx = state.store.begin().await?;
+    store::set_prefix(&mut tx, &Actor::User(user.id), &service.id, &prefix).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/appointments").into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatsQuery {
+    pub location: String,
+    pub from: String,
+    pub to: String,
+}
+
+pub struct StatRow {
+    pub key: String,
+    pub f: Figures,
+}
+
+fn minutes(ms: &i64) -> String {
+    format!("{:.1}", *ms as f64 / 60_000.0)
+}
+
+#[derive(Template)]
+#[template(path = "queue/stats.html")]
+struct StatsPage {
+    l: Layout,
+    locations: Vec<(String, String, bool)>,
+    from: String,
+    to: String,
+    errors: FormErrors,
+    total: Figures,
+    /// (caption, rows): by service, by desk, by hour.
+    tables: Vec<(String, Vec<StatRow>)>,
+}
+
+impl StatsPage {
+    fn min(&self, ms: &i64) -> String {
+        minutes(ms)
+    }
+}
+
+/// Waiting time (check-in to call) and service time (call to served) per
+/// service, desk and hour, over a date range.
+pub async fn stats(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<StatsQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(QUEUE_STAFF)?;
+    let lang = ctx.locale.code();
+    let mut inv = Invalid::default();
+    let today = today_brussels();
+    let parse = |s: &str, field: &str, inv: &mut Invalid| {
+        if s.trim().is_empty() {
+            return Some(today);
+        }
+        match s.trim().parse::<jiff::civil::Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                inv.push(field, "date-invalid");
+                None
+            }
+        }
+    };
+    let from = parse(&q.from, "from", &mut inv).unwrap_or(today);
+    let to = parse(&q.to, "to", &mut inv).unwrap_or(today);
+    if to < from {
+        inv.push("to", "queue-range-invalid");
+    }
+    let errors = FormErrors::from_invalid(ctx.locale, &inv);
+    let all = appt_store::list_locations(&state.store).await?;
+    let loc = all.iter().find(|l| l.slug == q.location);
+    let mut visits = Vec::new();
+    if errors.is_empty() {
+        let tz = crate::i18n::brussels();
+        let start = |d: jiff::civil::Date| {
+            loket_domain::appointments::parse_start(&format!("{d}T00:00"), &tz).unwrap_or_default()
+        };
+        let lo = start(from);
+        let hi = to.tomorrow().map(start).unwrap_or(lo);
+        let services = appt_store::list_services(&state.store).await?;
+        let mut desk_names = std::collections::HashMap::new();
+        for l in &all {
+            for d in appt_store::list_desks(&state.store, &l.id).await? {
+                desk_names.insert(d.id, format!("{} — {}", l.name, d.name));
+            }
+        }
+        let loc_id = loc.map(|l| l.id.clone()).unwrap_or_default();
+        for t in store::between(&state.store, &loc_id, lo, hi).await? {
+            if let Some(v) = visit_of(&t, &services, &desk_names, lang) {
+                visits.push(v);
+            }
+        }
+    }
+    let rows = |g: Vec<(String, Figures)>| {
+        g.into_iter()
+            .map(|(key, f)| StatRow { key, f })
+            .collect::<Vec<_>>()
+    };
+    let by_hour = rules::group_by(&visits, |v| v.hour)
+        .into_iter()
+        .map(|(h, f)| StatRow {
+            key: format!("{h:02}:00"),
+            f,
+        })
+        .collect();
+    render(
+        if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+        StatsPage {
+            l: ctx.layout("queue-stats-title"),
+            locations: all
+                .iter()
+                .map(|x| (x.slug.clone(), x.name.clone(), x.slug == q.location))
+                .collect(),
+            from: if q.from.is_empty() {
+                from.to_string()
+            } else {
+                q.from.chars().take(20).collect()
+            },
+            to: if q.to.is_empty() {
+                to.to_string()
+            } else {
+                q.to.chars().take(20).collect()
+            },
+            errors,
+            total: rules::figures(&visits),
+            tables: vec![
+                (
+                    ctx.locale.t("queue-stats-by-service"),
+                    rows(rules::group_by(&visits, |v| v.service.clone())),
+                ),
+                (
+                    ctx.locale.t("queue-stats-by-desk"),
+                    rows(rules::group_by(&visits, |v| v.desk.clone())),
+                ),
+                (ctx.locale.t("queue-stats-by-hour"), by_hour),
+            ],
+        },
+    )
+}
+
+/// A called visit as the statistics count it.
+fn visit_of(
+    t: &Ticket,
+    services: &[appt_store::CounterService],
+    desks: &std::collections::HashMap<String, String>,
+    lang: &str,
+) -> Option<Visit> {
+    let called = t.called_at?;
+    let hour = jiff::Timestamp::from_millisecond(t.checked_in_at)
+        .ok()
+        .map(|ts| ts.to_zoned_datetime(crate::i18n::brussels()).hour())
+        .unwrap_or(0);
+    let service_ms = match (t.status.as_str(), t.finished_at) {
+        ("served" | "transferred", Some(f)) => Some(f - called),
+        _ => None,
+    };
+    Some(Visit {
+        service: services
+            .iter()
+            .find(|s| s.id == t.service_id)
+            .map(|s| s.name(lang).to_owned())
+            .unwrap_or_default(),
+        desk: t
+            .desk_id
+            .as_ref()
+            .and_then(|d| desks.get(d).cloned())
+            .unwrap_or_default(),
+        hour,
+        wait_ms: called - t.checked_in_at,
+        service_ms,
+    })
+}

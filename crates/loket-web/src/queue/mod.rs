@@ -1,0 +1,482 @@
+//! The ticket queue at the counters: check-in at the kiosk (appointment
+//! code or walk-in ticket), desks calling visitors, the waiting-room
+//! display and the door display (live over Server-Sent Events), the
+//! counter zone's head count, and the queue statistics.
+//!
+//! Pages and the API share the paths here: `check_in_code`, `walk_in`,
+//! `call_next`, `finish` and `snapshot`.
+
+pub mod api;
+pub mod desk;
+pub mod display;
+pub mod kiosk;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::{Locale, today_brussels};
+use axum::Router;
+use axum::routing::{get, post};
+use loket_domain::audit::Actor;
+use loket_domain::people::Role;
+use loket_domain::queue::{self as rules, CallRules, CheckInWindow};
+use loket_domain::{FieldError, Invalid};
+use loket_store::StoreError;
+use loket_store::appointments::{self as appt_store, CounterService, Location};
+use loket_store::queue::{self as store, NewTicket, Outcome, Ticket, Zone};
+use serde::Serialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/kiosk/{location}", get(kiosk::page))
+        .route("/kiosk/{location}/check-in", post(kiosk::check_in))
+        .route("/kiosk/{location}/walk-in", post(kiosk::walk_in))
+        .route("/queue/tickets/{id}", get(kiosk::ticket))
+        .route("/queue/tickets/{id}/ticket.pdf", get(kiosk::ticket_pdf))
+        .route("/queue/{location}/display", get(display::display))
+        .route("/queue/{location}/door", get(display::door))
+        .route("/queue/{location}/events", get(display::events))
+        .route("/queue/{location}/state.json", get(display::state_json))
+        .route("/static/queue.js", get(display::script))
+        .route("/staff/desks", get(desk::list))
+        .route("/staff/desks/{id}", get(desk::page))
+        .route("/staff/desks/{id}/call", post(desk::call))
+        .route("/staff/desks/{id}/recall", post(desk::recall))
+        .route("/staff/desks/{id}/finish", post(desk::finish))
+        .route("/staff/desks/{id}/transfer", post(desk::transfer))
+        .route("/staff/desks/{id}/link-case", post(desk::link_case))
+        .route("/staff/desks/{id}/left", post(desk::left))
+        .route("/staff/queue", get(desk::overview))
+        .route("/staff/queue/zone", post(desk::correct_zone))
+        .route("/staff/queue/stats", get(desk::stats))
+        .route("/admin/queue/{location}", post(desk::save_zone))
+        .route("/admin/queue/services/{id}", post(desk::save_prefix))
+}
+
+/// Staff at the desks.
+pub const DESK_STAFF: &[Role] = &[Role::Counter];
+/// Who sees the queue overview and statistics.
+pub const QUEUE_STAFF: &[Role] = &[Role::Counter, Role::Admin];
+
+/// The calling rule and the check-in window (defaults; see the domain).
+pub fn call_rules() -> CallRules {
+    CallRules::default()
+}
+
+pub fn check_in_window() -> CheckInWindow {
+    CheckInWindow::default()
+}
+
+/// The key in a kiosk's link: the tablet at the entrance opens
+/// `/kiosk/<location>?k=<key>`; without it the kiosk refuses.
+pub fn kiosk_key(link_key: &str, location_id: &str) -> String {
+    crate::appointments::sign(link_key, location_id, "kiosk")
+}
+
+pub async fn kiosk_allowed(
+    state: &AppState,
+    location: &Location,
+    key: &str,
+) -> Result<bool, AppError> {
+    let settings = appt_store::settings(&state.store).await?;
+    Ok(crate::appointments::verify(
+        &settings.link_key,
+        &location.id,
+        "kiosk",
+        key,
+    ))
+}
+
+/// The active location with this slug or id.
+pub async fn location(state: &AppState, slug: &str) -> Result<Location, AppError> {
+    match appt_store::location(&state.store, slug.trim()).await? {
+        Some(l) if l.active => Ok(l),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The counter services some active desk at the location handles.
+pub async fn services_at(
+    state: &AppState,
+    location: &Location,
+) -> Result<Vec<CounterService>, AppError> {
+    let mut out = Vec::new();
+    for s in appt_store::list_services(&state.store).await? {
+        if s.active && store::desks_for(&state.store, &location.id, &s.id).await? > 0 {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// A ticket as the visitor, the kiosk and the API see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TicketView {
+    pub id: String,
+    /// The number on the ticket and the display, e.g. `B042`.
+    pub number: String,
+    /// `appointment` or `walk_in`.
+    pub kind: String,
+    /// `waiting`, `called`, `served`, `no_show`, `left` or `transferred`.
+    pub status: String,
+    pub service: String,
+    pub location: String,
+    /// The desk that called the ticket.
+    pub desk: Option<String>,
+    /// Estimated minutes until the call (while waiting).
+    pub estimate_minutes: Option<i64>,
+    /// `early`, `on-time` or `late` (appointments, at check-in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timing: Option<String>,
+    pub checked_in_at: i64,
+    pub called_at: Option<i64>,
+    /// The link to follow the ticket (no sign-in needed).
+    pub link: String,
+    #[serde(skip)]
+    pub token: String,
+}
+
+/// The average service time of a service at a location: measured, or the
+/// service's slot length before the first visits.
+async fn avg_service(
+    state: &AppState,
+    location_id: &str,
+    service: &CounterService,
+) -> Result<i64, AppError> {
+    Ok(
+        store::avg_service_ms(&state.store, location_id, &service.id)
+            .await?
+            .unwrap_or(service.slot_minutes * 60_000),
+    )
+}
+
+pub async fn view(
+    state: &AppState,
+    locale: Locale,
+    t: &Ticket,
+    timing: Option<rules::Timing>,
+) -> Result<TicketView, AppError> {
+    let service = appt_store::service(&state.store, &t.service_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let location = appt_store::location(&state.store, &t.location_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let desk = match &t.desk_id {
+        Some(d) => appt_store::list_desks(&state.store, &t.location_id)
+            .await?
+            .into_iter()
+            .find(|x| &x.id == d)
+            .map(|x| x.name),
+        None => None,
+    };
+    let estimate_minutes = if t.status == "waiting" {
+        let ahead = store::ahead_of(&state.store, t).await?;
+        let desks = store::desks_for(&state.store, &t.location_id, &t.service_id).await?;
+        let avg = avg_service(state, &t.location_id, &service).await?;
+        let mut est = rules::estimate_minutes(ahead, desks, avg);
+        if let Some(due) = t.due_at {
+            let left = (due - loket_store::now_ms()).max(0);
+            let until = left / 60_000 + i64::from(left % 60_000 != 0);
+            est = est.max(until);
+        }
+        Some(est)
+    } else {
+        None
+    };
+    Ok(TicketView {
+        id: t.id.clone(),
+        number: t.number.clone(),
+        kind: t.kind.clone(),
+        status: t.status.clone(),
+        service: service.name(locale.code()).to_owned(),
+        location: location.name.clone(),
+        desk,
+        estimate_minutes,
+        timing: timing.map(|x| x.as_str().to_owned()),
+        checked_in_at: t.checked_in_at,
+        called_at: t.called_at,
+        link: format!(
+            "{}/queue/tickets/{}?t={}",
+            state.config.public_url.trim_end_matches('/'),
+            t.id,
+            t.token
+        ),
+        token: t.token.clone(),
+    })
+}
+
+fn today() -> String {
+    today_brussels().to_string()
+}
+
+/// Checks in the appointment with this code at this location: the code
+/// must belong to a booked appointment here, today, within the check-in
+/// window, and not be checked in already.
+pub async fn check_in_code(
+    state: &AppState,
+    actor: &Actor,
+    location: &Location,
+    code: &str,
+) -> Result<(Ticket, rules::Timing), AppError> {
+    let Some(code) = loket_domain::appointments::normalize_code(code) else {
+        return Err(Invalid::one("code", "queue-code-invalid").into());
+    };
+    let appt = match appt_store::by_code(&state.store, &code).await? {
+        Some(a) => a,
+        None => return Err(Invalid::one("code", "queue-code-unknown").into()),
+    };
+    if appt.status != "booked" {
+        let code = if appt.status == "cancelled" {
+            "queue-code-cancelled"
+        } else {
+            "queue-code-used"
+        };
+        return Err(Invalid::one("code", code).into());
+    }
+    if appt.location_id != location.id {
+        let other = appt_store::location(&state.store, &appt.location_id)
+            .await?
+            .map(|l| l.name)
+            .unwrap_or_default();
+        return Err(Invalid(vec![FieldError::with_value(
+            "code",
+            "queue-code-other-location",
+            other,
+        )])
+        .into());
+    }
+    let timing = rules::check_in_timing(appt.starts_at, loket_store::now_ms(), &check_in_window())
+        .map_err(|e| Invalid(vec![e]))?;
+    let prefix = store::prefix_of(&state.store, &appt.service_id).await?;
+    let day = today();
+    let mut tx = state.store.begin().await?;
+    let (ticket, _) = store::check_in(
+        &mut tx,
+        actor,
+        NewTicket {
+            location_id: &location.id,
+            service_id: &appt.service_id,
+            day: &day,
+            prefix: &prefix,
+            appointment: Some((&appt.id, appt.starts_at)),
+            created_by: actor.user_id(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    metrics::counter!("loket_queue_tickets_total", "kind" => "appointment").increment(1);
+    Ok((ticket, timing))
+}
+
+/// A walk-in refused because the zone is full, with when to come back.
+pub struct ZoneFull {
+    pub come_back_at: i64,
+    pub zone: Zone,
+}
+
+pub enum WalkInError {
+    Full(ZoneFull),
+    Other(AppError),
+}
+
+impl<E: Into<AppError>> From<E> for WalkInError {
+    fn from(e: E) -> Self {
+        WalkInError::Other(e.into())
+    }
+}
+
+/// Hands out a walk-in ticket for a service handled at the location, if
+/// the zone has room.
+pub async fn walk_in(
+    state: &AppState,
+    actor: &Actor,
+    location: &Location,
+    service_ref: &str,
+) -> Result<Ticket, WalkInError> {
+    let service = match appt_store::service(&state.store, service_ref.trim()).await? {
+        Some(s) if s.active => s,
+        _ => return Err(Invalid::one("service", "appt-service-unknown").into()),
+    };
+    if store::desks_for(&state.store, &location.id, &service.id).await? == 0 {
+        return Err(Invalid::one("service", "queue-service-not-here").into());
+    }
+    let prefix = store::prefix_of(&state.store, &service.id).await?;
+    let day = today();
+    let mut tx = state.store.begin().await?;
+    let result = store::check_in(
+        &mut tx,
+        actor,
+        NewTicket {
+            location_id: &location.id,
+            service_id: &service.id,
+            day: &day,
+            prefix: &prefix,
+            appointment: None,
+            created_by: actor.user_id(),
+        },
+    )
+    .await;
+    match result {
+        Ok((ticket, _)) => {
+            tx.commit().await?;
+            metrics::counter!("loket_queue_tickets_total", "kind" => "walk_in").increment(1);
+            Ok(ticket)
+        }
+        Err(StoreError::Invalid(inv)) if inv.0.iter().any(|f| f.code == "queue-zone-full") => {
+            drop(tx);
+            let zone = store::zone(&state.store, &location.id).await?;
+            let avg = avg_service(state, &location.id, &service).await?;
+            Err(WalkInError::Full(ZoneFull {
+                come_back_at: rules::come_back_at(loket_store::now_ms(), avg),
+                zone,
+            }))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A desk of a location, with the services it handles.
+pub struct DeskRef {
+    pub id: String,
+    pub name: String,
+    pub location: Location,
+    pub services: Vec<String>,
+}
+
+pub async fn desk(state: &AppState, id: &str) -> Result<DeskRef, AppError> {
+    for l in appt_store::list_locations(&state.store).await? {
+        if let Some(d) = appt_store::list_desks(&state.store, &l.id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == id)
+        {
+            let services = store::desk_services(&state.store, &d.id).await?;
+            return Ok(DeskRef {
+                id: d.id,
+                name: d.name,
+                location: l,
+                services,
+            });
+        }
+    }
+    Err(AppError::NotFound)
+}
+
+/// The desk calls its next visitor (`None`: nobody waits).
+pub async fn call_next(
+    state: &AppState,
+    actor: &Actor,
+    desk: &DeskRef,
+) -> Result<Option<Ticket>, AppError> {
+    let mut tx = state.store.begin().await?;
+    let called = store::call_next(
+        &mut tx,
+        actor,
+        &desk.location.id,
+        &desk.id,
+        &desk.services,
+        &call_rules(),
+    )
+    .await?;
+    tx.commit().await?;
+    if called.is_some() {
+        metrics::counter!("loket_queue_calls_total").increment(1);
+    }
+    Ok(called)
+}
+
+/// The desk ends its current visit: served or no-show. A no-show of an
+/// appointment is also the appointment's no-show (counted against the
+/// resident).
+pub async fn finish(
+    state: &AppState,
+    actor: &Actor,
+    desk: &DeskRef,
+    outcome: Outcome,
+) -> Result<Ticket, AppError> {
+    let Some(current) = store::current_of_desk(&state.store, &desk.id).await? else {
+        return Err(Invalid::one("ticket", "queue-not-called").into());
+    };
+    let mut tx = state.store.begin().await?;
+    let done = store::finish(&mut tx, actor, &current.id, Some(&desk.id), outcome).await?;
+    if outcome == Outcome::NoShow
+        && let Some(a) = &done.appointment_id
+    {
+        appt_store::mark_no_show(&mut tx, actor, a).await?;
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// One called ticket as the display shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CalledRow {
+    pub number: String,
+    pub desk: String,
+    /// Local time of the call, `HH:MM`.
+    pub at: String,
+    /// Unix ms of the (last) call; a recall counts as a new call.
+    pub called_at: i64,
+    pub recalls: i64,
+}
+
+/// The state of a location's queue as displays show it: no personal data.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Snapshot {
+    /// Goes up with every change at the location.
+    pub version: i64,
+    pub location: String,
+    /// People in the counter zone now.
+    pub present: i64,
+    pub max_present: i64,
+    /// Whether the door lets walk-ins in.
+    pub open: bool,
+    /// People waiting to be called.
+    pub waiting: i64,
+    /// The last calls, newest first.
+    pub called: Vec<CalledRow>,
+}
+
+pub async fn snapshot(state: &AppState, location: &Location) -> Result<Snapshot, AppError> {
+    let zone = store::zone(&state.store, &location.id).await?;
+    let day = today();
+    let desks = appt_store::list_desks(&state.store, &location.id).await?;
+    let called = store::last_called(&state.store, &location.id, &day, 8)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let desk = t
+                .desk_id
+                .as_ref()
+                .and_then(|d| desks.iter().find(|x| &x.id == d))
+                .map(|x| x.name.clone())
+                .unwrap_or_default();
+            let at = t.called_at.unwrap_or_default();
+            CalledRow {
+                number: t.number,
+                desk,
+                at: crate::i18n::format_ms(at)
+                    .split(' ')
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned(),
+                called_at: at,
+                recalls: t.recalls,
+            }
+        })
+        .collect();
+    let waiting = store::of_day(&state.store, &location.id, &day)
+        .await?
+        .iter()
+        .filter(|t| t.status == "waiting")
+        .count() as i64;
+    Ok(Snapshot {
+        version: zone.version,
+        location: location.name.clone(),
+        present: zone.present,
+        max_present: zone.max_present,
+        open: zone.open(),
+        waiting,
+        called,
+    })
+}
