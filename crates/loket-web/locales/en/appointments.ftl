@@ -172,3 +172,5 @@ err-appt-channel = { $field }: choose phone or counter.
 err-appt-staff-only = { $field }: only staff book for someone else. Leave this field out.
 err-appt-whole-number = { $field }: enter a whole number.
 err-appt-closed-invalid = { $field }: write one date per line like 2026-12-25, optionally followed by a reason.
+appt-qr-alt = QR code with your appointment code
+appt-qr-caption = Scan this QR code at the check-in kiosk at the entrance, or type the appointment code.

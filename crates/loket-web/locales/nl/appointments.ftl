@@ -172,3 +172,5 @@ err-appt-channel = { $field }: kies phone of counter.
 err-appt-staff-only = { $field }: alleen medewerkers boeken voor iemand anders. Laat dit veld weg.
 err-appt-whole-number = { $field }: vul een geheel getal in.
 err-appt-closed-invalid = { $field }: schrijf één datum per regel als 2026-12-25, eventueel gevolgd door een reden.
+appt-qr-alt = QR-code met uw afspraakcode
+appt-qr-caption = Scan deze QR-code aan de aanmeldzuil bij de ingang, of typ de afspraakcode.

@@ -460,6 +460,24 @@ struct DetailPage {
     a: ApptRow,
     token: String,
     errors: FormErrors,
+    /// The appointment code as a QR code (SVG), for the kiosk's scanner.
+    qr: String,
+}
+
+/// The QR code of an appointment code: what a kiosk's scanner reads.
+fn code_qr(a: &Appointment) -> String {
+    if a.status != "booked" {
+        return String::new();
+    }
+    loket_render::cases::qr_svg(&a.code)
+        .map(|svg| {
+            // Drop the XML declaration: the SVG goes inline in the page.
+            match svg.find("<svg") {
+                Some(i) => svg[i..].to_owned(),
+                None => String::new(),
+            }
+        })
+        .unwrap_or_default()
 }
 
 pub async fn detail(
@@ -484,6 +502,7 @@ pub async fn detail(
             a: row(&state, ctx.locale, &a).await?,
             token: q.t,
             errors: FormErrors::default(),
+            qr: code_qr(&a),
         },
     )
 }
@@ -537,6 +556,7 @@ pub async fn cancel(
                     a: row(&state, ctx.locale, &a).await?,
                     token: f.t,
                     errors: FormErrors::from_invalid(ctx.locale, &inv),
+                    qr: code_qr(&a),
                 },
             )
         }
