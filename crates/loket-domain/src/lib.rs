@@ -11,6 +11,7 @@ pub mod cases;
 pub mod ident;
 pub mod notify;
 pub mod people;
+pub mod telework;
 pub mod validation;
 
 pub use validation::{FieldError, Invalid};

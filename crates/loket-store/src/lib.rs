@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cases;
 pub mod notify;
 pub mod people;
+pub mod telework;
 
 pub use sqlx;
 
