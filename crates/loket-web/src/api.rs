@@ -6,7 +6,7 @@ use crate::error::{ApiError, AppError, Problem, ProblemField};
 use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
-use crate::{AppState, appointments, audit, cases, people};
+use crate::{AppState, appointments, audit, cases, people, telework};
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -26,6 +26,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::api::routes())
         .merge(cases::api::routes())
         .merge(appointments::api::routes())
+        .merge(telework::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
@@ -181,6 +182,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         appointments::api::reschedule,
         appointments::api::cancel,
         appointments::api::no_show,
+        telework::api::my_month,
+        telework::api::register_day,
+        telework::api::change_day,
+        telework::api::clear_day,
+        telework::api::team_month,
+        telework::api::decide,
+        telework::api::close_month,
+        telework::api::payroll,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod notify;
 pub mod ops;
 pub mod people;
+pub mod telework;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -106,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .merge(people::routes())
         .merge(cases::routes())
         .merge(appointments::routes())
+        .merge(telework::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })
