@@ -1236,8 +1236,10 @@ pub async fn close_month(
         )?;
         // What was paid for that month so far (its line and earlier corrections).
         let paid = sqlx::query(
-            "SELECT COALESCE(SUM(half_units), 0), COALESCE(SUM(full_days), 0), COALESCE(SUM(half_days), 0), \
-             COALESCE(SUM(amount_cents), 0), MIN(rule_version) FROM telework_pay_lines WHERE staff_id = $1 AND for_month = $2",
+            // SUM of BIGINT is NUMERIC on PostgreSQL: cast back for AnyPool.
+            "SELECT CAST(COALESCE(SUM(half_units), 0) AS BIGINT), CAST(COALESCE(SUM(full_days), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(half_days), 0) AS BIGINT), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT), \
+             MIN(rule_version) FROM telework_pay_lines WHERE staff_id = $1 AND for_month = $2",
         )
         .bind(&staff_id)
         .bind(&for_month)

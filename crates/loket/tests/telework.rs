@@ -295,6 +295,16 @@ async fn a_full_month_with_a_rate_change_and_a_correction() {
     assert_eq!(csv2, want2);
     // Month 1's file is as it was.
     assert_eq!(export(app, &s.hr_token, m1).await, want1);
+    // HR's months page and the staff member's page show the lines.
+    let (st, html) = app.get(&s.hr, "/staff/telework").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("€ 41.00"), "{html}");
+    let (st, html) = app.get(&s.hr, "/staff/people/E101").await;
+    assert_eq!(st, 200);
+    assert!(
+        html.contains("two days forgotten") || html.contains("correctie"),
+        "{html}"
+    );
 
     // The layout is configurable: other columns, headers, separator, codes.
     let r = app
@@ -315,6 +325,18 @@ async fn a_full_month_with_a_rate_change_and_a_correction() {
         export(app, &s.hr_token, m2).await,
         "Stamnummer,Looncode,Aantal,Bedrag,Regel\r\nE101,TW01,10,35.00,2\r\nE101,TW02,2,6.00,1\r\n"
     );
+    // Only HR closes months and reads payroll files.
+    let (st, _) = api(
+        app,
+        "GET",
+        &format!("/api/v1/telework/payroll/{m2}"),
+        &s.tine,
+        None,
+    )
+    .await;
+    assert_eq!(st, 403);
+    let (st, _) = close(app, &s.boss, Month::of(today()).prev()).await;
+    assert_eq!(st, 403);
     // The page download is the same file, for HR only.
     let r = c
         .get(app.url(&format!("/staff/telework/export/{m2}.csv")))
@@ -412,6 +434,13 @@ async fn bad_days_are_refused_and_change_nothing() {
         )
         .await;
     assert_eq!(r.status(), 303);
+    // Tine manages nobody: no team page; an account without a staff record
+    // is told so.
+    assert_eq!(app.get(&tine, "/telework/team").await.0, 403);
+    let nobody = app.signed_in("nobody@leuven.example", &["employee"]).await;
+    let (st, html) = app.get(&nobody, "/telework").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("personeelsfiche"));
     let good = workdays(m)[0];
     let (_, html) = app.get(&tine, &format!("/telework?month={m}")).await;
     let csrf = csrf_of(&html);

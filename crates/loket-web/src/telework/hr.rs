@@ -91,8 +91,8 @@ async fn overview_page(
 async fn month_counts(state: &AppState, m: Month) -> Result<(i64, i64), AppError> {
     use loket_store::sqlx::Row;
     let r = loket_store::sqlx::query(
-        "SELECT COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN status <> 'approved' THEN 1 ELSE 0 END), 0) FROM telework_months WHERE month = $1",
+        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN status <> 'approved' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM telework_months WHERE month = $1",
     )
     .bind(m.to_string())
     .fetch_one(state.store.pool())
