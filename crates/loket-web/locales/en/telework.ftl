@@ -68,7 +68,7 @@ tw-status-rejected = rejected
 tw-status-closed = closed
 tw-kind-allowance = allowance
 tw-kind-correction = correction
-tw-team-summary = Together { $days } confirmed days; { $approved } months approved out of
+tw-team-summary = Together { $days } confirmed days; { $approved } of { $count } months approved.
 tw-team-empty = Nobody in your team has an active staff record.
 tw-glance-caption = The team at a glance,
 tw-glance-legend = T = telework (full day), ½ = half day, p = planned, V = leave.

@@ -68,7 +68,7 @@ tw-status-rejected = afgekeurd
 tw-status-closed = afgesloten
 tw-kind-allowance = vergoeding
 tw-kind-correction = correctie
-tw-team-summary = Samen { $days } bevestigde dagen; { $approved } maanden goedgekeurd van
+tw-team-summary = Samen { $days } bevestigde dagen; { $approved } van { $count } maanden goedgekeurd.
 tw-team-empty = Niemand in uw team heeft een actieve personeelsfiche.
 tw-glance-caption = Het team in één oogopslag,
 tw-glance-legend = T = telewerk (hele dag), ½ = halve dag, p = gepland, V = verlof.

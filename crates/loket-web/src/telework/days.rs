@@ -412,8 +412,7 @@ struct TeamPage {
     days: Vec<(String, String)>,
     rows: Vec<TeamRow>,
     errors: FormErrors,
-    total_days: String,
-    approved: usize,
+    summary: String,
 }
 
 /// The manager asked for: the signed-in staff member, or for HR any
@@ -521,10 +520,16 @@ async fn team_page(
                 )
             })
             .collect(),
+        summary: ctx.locale.t_args(
+            "tw-team-summary",
+            &[
+                ("days", rules::days_text(total_units)),
+                ("approved", approved.to_string()),
+                ("count", rows.len().to_string()),
+            ],
+        ),
         rows,
         errors,
-        total_days: rules::days_text(total_units),
-        approved,
     })
 }
 

@@ -68,15 +68,6 @@ pub async fn staff_of(state: &AppState, user: &User) -> Result<Option<StaffMembe
     Ok(store::staff_by_email(&state.store, &user.email).await?)
 }
 
-/// Whether `user` may see `member`'s telework: themself, their manager, HR.
-pub fn may_see(user: &User, me: Option<&StaffMember>, member: &StaffMember) -> bool {
-    user.roles.any(HR_ROLES)
-        || me.is_some_and(|m| {
-            m.employee_no == member.employee_no
-                || member.manager_no.as_deref() == Some(m.employee_no.as_str())
-        })
-}
-
 /// The month asked for, or the current one.
 pub fn month_or_current(s: &str) -> Month {
     Month::parse(s).unwrap_or_else(|_| Month::of(crate::i18n::today_brussels()))
