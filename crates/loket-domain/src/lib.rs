@@ -12,6 +12,7 @@ pub mod ident;
 pub mod notify;
 pub mod people;
 pub mod queue;
+pub mod telework;
 pub mod validation;
 
 pub use validation::{FieldError, Invalid};

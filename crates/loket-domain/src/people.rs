@@ -21,11 +21,14 @@ pub enum Role {
     Fleet,
     Finance,
     VaccinationCoordinator,
+    /// A member of staff without a special function: their own telework
+    /// days (any staff account linked to a staff record has these pages).
+    Employee,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Resident,
         Role::Counter,
         Role::ContactCentre,
@@ -34,11 +37,12 @@ impl Role {
         Role::Fleet,
         Role::Finance,
         Role::VaccinationCoordinator,
+        Role::Employee,
         Role::Admin,
     ];
 
     /// The roles an admin hands to staff.
-    pub const STAFF: [Role; 8] = [
+    pub const STAFF: [Role; 9] = [
         Role::Counter,
         Role::ContactCentre,
         Role::CaseHandler,
@@ -46,6 +50,7 @@ impl Role {
         Role::Fleet,
         Role::Finance,
         Role::VaccinationCoordinator,
+        Role::Employee,
         Role::Admin,
     ];
 
@@ -59,6 +64,7 @@ impl Role {
             Role::Fleet => "fleet",
             Role::Finance => "finance",
             Role::VaccinationCoordinator => "vaccination_coordinator",
+            Role::Employee => "employee",
             Role::Admin => "admin",
         }
     }

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod notify;
 pub mod people;
 pub mod queue;
+pub mod telework;
 
 pub use sqlx;
 

@@ -6,7 +6,7 @@ use crate::error::{ApiError, AppError, Problem, ProblemField};
 use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
-use crate::{AppState, appointments, audit, cases, people, queue};
+use crate::{AppState, appointments, audit, cases, people, queue, telework};
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -27,6 +27,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(cases::api::routes())
         .merge(appointments::api::routes())
         .merge(queue::api::routes())
+        .merge(telework::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
@@ -189,6 +190,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         queue::api::finish,
         queue::api::occupancy,
         queue::api::events,
+        telework::api::my_month,
+        telework::api::register_day,
+        telework::api::change_day,
+        telework::api::clear_day,
+        telework::api::team_month,
+        telework::api::decide,
+        telework::api::close_month,
+        telework::api::payroll,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -186,6 +186,19 @@ mod tests {
             "place",
             "line",
             "column",
+            // telework
+            "created",
+            "updated",
+            "unchanged",
+            "full",
+            "half",
+            "month",
+            "percent",
+            "weekday",
+            "date",
+            "rate",
+            "day",
+            "approved",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

@@ -30,6 +30,19 @@ impl Layout {
         self.locale.t_args(id, &[(name, value.to_string())])
     }
 
+    /// A message with two arguments.
+    pub fn t_args2(
+        &self,
+        id: &str,
+        n1: &'static str,
+        v1: impl std::fmt::Display,
+        n2: &'static str,
+        v2: impl std::fmt::Display,
+    ) -> String {
+        self.locale
+            .t_args(id, &[(n1, v1.to_string()), (n2, v2.to_string())])
+    }
+
     pub fn lang(&self) -> &'static str {
         self.locale.code()
     }

@@ -14,6 +14,7 @@ pub mod notify;
 pub mod ops;
 pub mod people;
 pub mod queue;
+pub mod telework;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -111,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::routes())
         .merge(appointments::routes())
         .merge(queue::routes())
+        .merge(telework::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })

@@ -49,6 +49,11 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
         &[Role::Resident],
     ),
     ("jozef.dewit@example.org", "Jozef De Wit", &[Role::Resident]),
+    (
+        "medewerker@demo.leuven.be",
+        "Jan Vermeulen",
+        &[Role::Employee],
+    ),
 ];
 
 /// Seeds the service catalogue (a new version only when a definition changed).
@@ -210,6 +215,7 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
         tx.commit().await.map_err(loket_store::StoreError::from)?;
         created += 1;
     }
+    crate::demo_telework::seed(store).await?;
     Ok(created)
 }
 

@@ -17,10 +17,17 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "fleet",
             "finance",
             "vaccination_coordinator",
+            "employee",
             "admin",
         ],
     ),
     ("/staff/cases", &["case_handler"]),
+    ("/staff/people", &["hr", "admin"]),
+    ("/staff/people/import", &["hr", "admin"]),
+    ("/staff/people/leave/import", &["hr", "admin"]),
+    ("/staff/telework", &["hr", "admin"]),
+    ("/staff/telework/settings", &["hr", "admin"]),
+    ("/staff/telework/dashboard", &["hr", "admin"]),
     ("/staff/payments", &["finance", "admin"]),
     ("/admin/webhooks", &["admin"]),
     (
@@ -61,6 +68,7 @@ const ROLES: &[&str] = &[
     "fleet",
     "finance",
     "vaccination_coordinator",
+    "employee",
     "admin",
 ];
 
@@ -436,6 +444,14 @@ async fn openapi_describes_every_api_route() {
         "POST /api/v1/desks/{id}/finish",
         "GET /api/v1/locations/{location}/occupancy",
         "GET /api/v1/locations/{location}/queue-events",
+        "GET /api/v1/telework/days",
+        "POST /api/v1/telework/days",
+        "PUT /api/v1/telework/days/{date}",
+        "DELETE /api/v1/telework/days/{date}",
+        "GET /api/v1/telework/team",
+        "POST /api/v1/telework/approvals",
+        "POST /api/v1/telework/months/{month}/close",
+        "GET /api/v1/telework/payroll/{month}",
     ];
     expected.sort();
     assert_eq!(documented, expected);
@@ -450,7 +466,13 @@ async fn openapi_describes_every_api_route() {
         {
             continue;
         }
-        let url = app.url(&path.replace("{id}", "x").replace("{number}", "2026-000001"));
+        let url = app.url(
+            &path
+                .replace("{id}", "x")
+                .replace("{number}", "2026-000001")
+                .replace("{date}", "2026-11-02")
+                .replace("{month}", "2026-10"),
+        );
         let r = app
             .client()
             .request(method.parse().unwrap(), url)

@@ -657,3 +657,126 @@ async fn a_parking_permit_its_approval_and_the_counter_pages_are_accessible() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(profile);
 }
+
+/// A staff member registers telework days in the month calendar, their
+/// manager approves the month, and HR's telework pages — all axe-clean.
+#[tokio::test]
+async fn telework_month_and_approval_are_accessible() {
+    if backend() != "sqlite" {
+        return;
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let csv = "employee_no;name;email;department;manager;regime;telework\n\
+               E1;Marleen Boss;boss@leuven.example;Financiën;;100;ja\n\
+               E2;Tine Thuis;tine@leuven.example;Financiën;E1;100;ja\n";
+    let records = loket_domain::telework::parse_staff_csv(csv, &Default::default()).unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    loket_store::telework::import_staff(&mut tx, &loket_domain::audit::Actor::System, &records)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    for (email, roles) in [
+        ("boss@leuven.example", "employee"),
+        ("tine@leuven.example", "employee"),
+        ("hr@leuven.example", "hr"),
+    ] {
+        loket::cli::user_add(
+            &app.config,
+            email,
+            "Someone",
+            &[roles.to_owned()],
+            Some(PASSWORD.to_owned()),
+        )
+        .await
+        .unwrap();
+    }
+    let sign_in = async |email: &str| {
+        c.goto(&app.url("/login")).await.unwrap();
+        fill(&c, "email", email).await;
+        fill(&c, "password", PASSWORD).await;
+        submit(&c).await;
+    };
+    let today = loket_web::i18n::today_brussels();
+    let month = loket_domain::telework::Month::of(today).prev();
+    let days = loket_domain::telework::working_days(
+        month,
+        &loket_domain::telework::holidays(month.year(), &Default::default()),
+    );
+
+    // Tine: the month calendar, three days (one half), saved.
+    sign_in("tine@leuven.example").await;
+    c.goto(&app.url(&format!("/telework?month={month}")))
+        .await
+        .unwrap();
+    check_page(&c, "telework-calendar").await;
+    for (d, v) in [(days[0], "full"), (days[1], "full"), (days[2], "half")] {
+        c.find(Locator::Id(&format!("d-{d}")))
+            .await
+            .unwrap()
+            .select_by_value(v)
+            .await
+            .unwrap();
+    }
+    click_and_wait(&c, "button[value=save]").await;
+    let t = text(&c).await;
+    assert!(t.contains("opgeslagen"), "{t}");
+    assert!(t.contains("7.50"), "{t}");
+    check_page(&c, "telework-saved").await;
+    click_and_wait(&c, "header form button").await;
+
+    // The manager: the team's month at a glance, approved with a comment.
+    sign_in("boss@leuven.example").await;
+    c.goto(&app.url(&format!("/telework/team?month={month}")))
+        .await
+        .unwrap();
+    check_page(&c, "telework-team").await;
+    fill(&c, "comment-E2", "In orde").await;
+    click_and_wait(&c, "#member-E2 button[value=approve]").await;
+    let t = text(&c).await;
+    assert!(t.contains("goedgekeurd"), "{t}");
+    check_page(&c, "telework-team-approved").await;
+    click_and_wait(&c, "header form button").await;
+
+    // HR: the staff list, an import refused with its line and column, the
+    // months (close), the settings and the dashboard.
+    sign_in("hr@leuven.example").await;
+    c.goto(&app.url("/staff/people")).await.unwrap();
+    check_page(&c, "staff-people").await;
+    c.goto(&app.url("/staff/people/import")).await.unwrap();
+    fill(
+        &c,
+        "text",
+        "employee_no;name;email;department;manager;regime;telework\nE3;Nina;nina@leuven.example;ICT;E9;100;ja\n",
+    )
+    .await;
+    submit(&c).await;
+    assert!(text(&c).await.contains("E9"));
+    check_page(&c, "staff-import-errors").await;
+    c.goto(&app.url("/staff/people/E2")).await.unwrap();
+    check_page(&c, "staff-person").await;
+    c.goto(&app.url("/staff/telework")).await.unwrap();
+    check_page(&c, "telework-hr").await;
+    click_and_wait(
+        &c,
+        &format!("form[action='/staff/telework/close'] input[value='{month}'] ~ button"),
+    )
+    .await;
+    assert!(text(&c).await.contains(&month.to_string()));
+    check_page(&c, "telework-hr-closed").await;
+    for (path, name) in [
+        ("/staff/telework/settings", "telework-settings"),
+        (
+            &format!("/staff/telework/dashboard?month={month}") as &str,
+            "telework-dashboard",
+        ),
+    ] {
+        c.goto(&app.url(path)).await.unwrap();
+        check_page(&c, name).await;
+    }
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(profile);
+}

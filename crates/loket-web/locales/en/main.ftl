@@ -76,6 +76,7 @@ role-case-handler = Case handler
 role-hr = Human resources
 role-finance = Finance
 role-fleet = Fleet management
+role-employee = Employee (own telework days)
 role-vaccination-coordinator = Vaccination centre coordinator
 role-admin = Administrator
 
@@ -149,7 +150,7 @@ err-password-is-email = { $field }: do not use your e-mail address as your passw
 err-password-mismatch = { $field }: the two passwords differ. Type them again.
 err-password-wrong = { $field }: this is not your current password.
 err-name-invalid = { $field }: use at most 100 characters, without control characters.
-err-role-unknown = { $field }: choose roles from the list (resident, counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, admin).
+err-role-unknown = { $field }: choose roles from the list (resident, counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, employee, admin).
 err-roles-required = { $field }: choose at least one role.
 err-role-self-admin = { $field }: you cannot remove your own administrator role. Ask another administrator.
 err-locale-unknown = { $field }: choose Dutch or English.

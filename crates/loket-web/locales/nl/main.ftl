@@ -76,6 +76,7 @@ role-case-handler = Dossierbehandelaar
 role-hr = Personeelsdienst
 role-finance = Financiële dienst
 role-fleet = Vlootbeheer
+role-employee = Medewerker (eigen telewerkdagen)
 role-vaccination-coordinator = Coördinator vaccinatiecentrum
 role-admin = Beheerder
 
@@ -149,7 +150,7 @@ err-password-is-email = { $field }: gebruik niet uw e-mailadres als wachtwoord.
 err-password-mismatch = { $field }: de twee wachtwoorden zijn niet gelijk. Typ ze opnieuw.
 err-password-wrong = { $field }: dit is niet uw huidige wachtwoord.
 err-name-invalid = { $field }: gebruik hoogstens 100 tekens, zonder stuurtekens.
-err-role-unknown = { $field }: kies rollen uit de lijst (resident, counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, admin).
+err-role-unknown = { $field }: kies rollen uit de lijst (resident, counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, employee, admin).
 err-roles-required = { $field }: kies minstens één rol.
 err-role-self-admin = { $field }: u kunt uw eigen beheerdersrol niet intrekken. Laat een andere beheerder dat doen.
 err-locale-unknown = { $field }: kies Nederlands of Engels.

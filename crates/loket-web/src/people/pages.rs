@@ -726,10 +726,21 @@ struct StaffPage {
     is_finance: bool,
     is_assisting: bool,
     is_counter: bool,
+    is_hr: bool,
+    /// The account is on a staff record (telework), and manages a team.
+    teleworker: bool,
+    manager: bool,
 }
 
-pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
+pub async fn staff_home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let user = ctx.require(STAFF_ROLES)?;
+    let me = crate::telework::staff_of(&state, user).await?;
+    let manager = match &me {
+        Some(m) => !loket_store::telework::team(&state.store, &m.employee_no)
+            .await?
+            .is_empty(),
+        None => false,
+    };
     render(
         StatusCode::OK,
         StaffPage {
@@ -740,6 +751,9 @@ pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
             is_finance: user.roles.has(Role::Finance) || user.roles.has(Role::Admin),
             is_assisting: user.roles.has(Role::Counter) || user.roles.has(Role::ContactCentre),
             is_counter: user.roles.any(crate::appointments::COUNTER_STAFF),
+            is_hr: user.roles.any(crate::telework::HR_ROLES),
+            teleworker: me.is_some(),
+            manager,
         },
     )
 }

@@ -1,0 +1,740 @@
+//! Staff records and telework through the real HTTP server, on SQLite and
+//! (with `LOKET_TEST_POSTGRES_URL`) on PostgreSQL: the staff CSV import and
+//! its errors, a full month (registration, approval, close, export) with a
+//! rate change and a correction, refused days, and races.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use jiff::civil::Date;
+use loket_domain::telework::{self as rules, Month};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+fn today() -> Date {
+    loket_web::i18n::today_brussels()
+}
+
+/// The working days of a month (no weekend, no legal holiday).
+fn workdays(m: Month) -> Vec<Date> {
+    rules::working_days(m, &rules::holidays(m.year(), &BTreeSet::new()))
+}
+
+const STAFF_CSV: &str = "employee_no;name;email;department;manager;regime;telework;end_date\n\
+E100;Marleen Boss;boss@leuven.example;Financiën;;100%;ja;\n\
+E101;Tine Thuis;tine@leuven.example;Financiën;E100;100;ja;\n\
+E102;Ward Deeltijd;ward@leuven.example;Financiën;E100;80%;ja;\n\
+E103;Olga Kantoor;olga@leuven.example;Financiën;E100;100;nee;\n";
+
+/// HR imports the staff; accounts with the same e-mails get tokens.
+struct Setup {
+    app: TestApp,
+    hr: reqwest::Client,
+    hr_token: String,
+    boss: String,
+    tine: String,
+    ward: String,
+}
+
+async fn token(app: &TestApp, email: &str, roles: &[&str]) -> String {
+    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+    loket::cli::user_add(
+        &app.config,
+        email,
+        "Someone",
+        &roles,
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    loket::cli::token_create(&app.config, email, "test")
+        .await
+        .unwrap()
+}
+
+async fn setup() -> Setup {
+    let app = TestApp::spawn().await;
+    let hr = app.signed_in("hr@leuven.example", &["hr"]).await;
+    let r = app
+        .submit(
+            &hr,
+            "/staff/people/import",
+            "/staff/people/import",
+            &[("text", STAFF_CSV)],
+        )
+        .await;
+    let status = r.status();
+    let html = r.text().await.unwrap();
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("4 nieuw"), "{html}");
+    let hr_token = loket::cli::token_create(&app.config, "hr@leuven.example", "hr")
+        .await
+        .unwrap();
+    let boss = token(&app, "boss@leuven.example", &["employee"]).await;
+    let tine = token(&app, "tine@leuven.example", &["employee"]).await;
+    let ward = token(&app, "ward@leuven.example", &["employee"]).await;
+    Setup {
+        app,
+        hr,
+        hr_token,
+        boss,
+        tine,
+        ward,
+    }
+}
+
+async fn api(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let c = app.client();
+    let mut req = match method {
+        "GET" => c.get(app.url(path)),
+        "POST" => c.post(app.url(path)),
+        "PUT" => c.put(app.url(path)),
+        "DELETE" => c.delete(app.url(path)),
+        _ => unreachable!(),
+    }
+    .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn register(app: &TestApp, token: &str, d: Date, kind: &str) -> u16 {
+    api(
+        app,
+        "POST",
+        "/api/v1/telework/days",
+        token,
+        Some(json!({ "date": d.to_string(), "kind": kind, "state": "confirmed" })),
+    )
+    .await
+    .0
+}
+
+async fn approve(app: &TestApp, boss: &str, employee_no: &str, m: Month) -> Value {
+    let (s, team) = api(
+        app,
+        "GET",
+        &format!("/api/v1/telework/team?month={m}"),
+        boss,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{team}");
+    let member = team
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["employee_no"] == employee_no)
+        .unwrap()
+        .clone();
+    let (s, out) = api(
+        app,
+        "POST",
+        "/api/v1/telework/approvals",
+        boss,
+        Some(
+            json!({ "employee_no": employee_no, "month": m.to_string(), "decision": "approve",
+                     "comment": "ok", "version": member["version"] }),
+        ),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    out
+}
+
+async fn close(app: &TestApp, hr: &str, m: Month) -> (u16, Value) {
+    api(
+        app,
+        "POST",
+        &format!("/api/v1/telework/months/{m}/close"),
+        hr,
+        None,
+    )
+    .await
+}
+
+async fn export(app: &TestApp, hr: &str, m: Month) -> String {
+    let r = app
+        .client()
+        .get(app.url(&format!("/api/v1/telework/payroll/{m}")))
+        .bearer_auth(hr)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    r.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_full_month_with_a_rate_change_and_a_correction() {
+    let s = setup().await;
+    let app = &s.app;
+    let m1 = Month::of(today()).prev().prev();
+    let m2 = m1.next();
+    let d1 = workdays(m1);
+    let d2 = workdays(m2);
+
+    // Month 1: Tine 8 full + 2 half days, Ward 3 full days.
+    for d in &d1[..8] {
+        assert_eq!(register(app, &s.tine, *d, "full").await, 201);
+    }
+    for d in &d1[8..10] {
+        assert_eq!(register(app, &s.tine, *d, "half").await, 201);
+    }
+    for d in &d1[..3] {
+        assert_eq!(register(app, &s.ward, *d, "full").await, 201);
+    }
+    let out = approve(app, &s.boss, "E101", m1).await;
+    assert_eq!(out["status"], "approved");
+    assert_eq!(out["allowance_cents"], 2700);
+    approve(app, &s.boss, "E102", m1).await;
+    // An approved month refuses changes.
+    assert_eq!(register(app, &s.tine, d1[12], "full").await, 422);
+
+    let (st, closed) = close(app, &s.hr_token, m1).await;
+    assert_eq!(st, 200, "{closed}");
+    assert_eq!(closed["lines"], 2);
+    assert_eq!(closed["total_cents"], 2700 + 900);
+    let csv1 = export(app, &s.hr_token, m1).await;
+    let want1 = format!(
+        "employee_no;month;kind;for_month;wage_code;days;rate_cents;amount_cents;rule_version\r\n\
+         E101;{m1};allowance;{m1};3150;9;300;2700;1\r\n\
+         E102;{m1};allowance;{m1};3150;3;300;900;1\r\n"
+    );
+    assert_eq!(csv1, want1);
+
+    // A closed month is immutable: days and decisions are refused.
+    assert_eq!(register(app, &s.tine, d1[15], "full").await, 422);
+    let (st, _) = close(app, &s.hr_token, m1).await;
+    assert_eq!(st, 409);
+
+    // The rate changes from month 2 on: € 3.50 a full day, € 1.00 a half
+    // day, at most 10 days. A rule for the closed month is refused.
+    let c = &s.hr;
+    let r = app
+        .submit(
+            c,
+            "/staff/telework/settings",
+            "/staff/telework/settings/rule",
+            &[
+                ("effective_from", &m1.first_day().to_string()),
+                ("full_day", "3,50"),
+                ("half_day", "1"),
+                ("max_days", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("afgesloten"));
+    let r = app
+        .submit(
+            c,
+            "/staff/telework/settings",
+            "/staff/telework/settings/rule",
+            &[
+                ("effective_from", &m2.first_day().to_string()),
+                ("full_day", "3,50"),
+                ("half_day", "1"),
+                ("max_days", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+
+    // HR corrects month 1 for Tine: 10 full + 2 half (was 8 + 2).
+    let r = app
+        .submit(
+            c,
+            "/staff/people/E101",
+            "/staff/people/E101/correction",
+            &[
+                ("for_month", &m1.to_string()),
+                ("full_days", "10"),
+                ("half_days", "2"),
+                ("reason", "two days forgotten"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+
+    // Month 2: Tine 12 full days (capped at 10), one half day.
+    for d in &d2[..12] {
+        assert_eq!(register(app, &s.tine, *d, "full").await, 201);
+    }
+    assert_eq!(register(app, &s.tine, d2[12], "half").await, 201);
+    approve(app, &s.boss, "E101", m2).await;
+    let (st, closed) = close(app, &s.hr_token, m2).await;
+    assert_eq!(st, 200, "{closed}");
+    assert_eq!(closed["lines"], 1);
+    assert_eq!(closed["corrections"], 1);
+    let csv2 = export(app, &s.hr_token, m2).await;
+    let want2 = format!(
+        "employee_no;month;kind;for_month;wage_code;days;rate_cents;amount_cents;rule_version\r\n\
+         E101;{m2};allowance;{m2};3150;10;350;3500;2\r\n\
+         E101;{m2};correction;{m1};3151;2;300;600;1\r\n"
+    );
+    assert_eq!(csv2, want2);
+    // Month 1's file is as it was.
+    assert_eq!(export(app, &s.hr_token, m1).await, want1);
+    // HR's months page and the staff member's page show the lines.
+    let (st, html) = app.get(&s.hr, "/staff/telework").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("€ 41.00"), "{html}");
+    let (st, html) = app.get(&s.hr, "/staff/people/E101").await;
+    assert_eq!(st, 200);
+    assert!(
+        html.contains("two days forgotten") || html.contains("correctie"),
+        "{html}"
+    );
+
+    // The layout is configurable: other columns, headers, separator, codes.
+    let r = app
+        .submit(
+            c,
+            "/staff/telework/settings",
+            "/staff/telework/settings/export",
+            &[
+                ("columns", "employee_no = Stamnummer\nwage_code = Looncode\ndays = Aantal\namount = Bedrag\nrule_version = Regel"),
+                ("delimiter", ","),
+                ("wage_code_allowance", "TW01"),
+                ("wage_code_correction", "TW02"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        export(app, &s.hr_token, m2).await,
+        "Stamnummer,Looncode,Aantal,Bedrag,Regel\r\nE101,TW01,10,35.00,2\r\nE101,TW02,2,6.00,1\r\n"
+    );
+    // Only HR closes months and reads payroll files.
+    let (st, _) = api(
+        app,
+        "GET",
+        &format!("/api/v1/telework/payroll/{m2}"),
+        &s.tine,
+        None,
+    )
+    .await;
+    assert_eq!(st, 403);
+    let (st, _) = close(app, &s.boss, Month::of(today()).prev()).await;
+    assert_eq!(st, 403);
+    // The page download is the same file, for HR only.
+    let r = c
+        .get(app.url(&format!("/staff/telework/export/{m2}.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let tine_page = app
+        .signed_in("someone-else@leuven.example", &["employee"])
+        .await;
+    assert_eq!(
+        app.get(&tine_page, &format!("/staff/telework/export/{m2}.csv"))
+            .await
+            .0,
+        403
+    );
+
+    // The dashboard shows the share of teleworkers per month and department.
+    let (st, html) = app
+        .get(c, &format!("/staff/telework/dashboard?month={m1}"))
+        .await;
+    assert_eq!(st, 200);
+    assert!(html.contains("<svg"), "{html}");
+    assert!(
+        html.contains(&format!("50% van het personeel telewerkte in {m1}")),
+        "{html}"
+    );
+    s.app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_days_are_refused_and_change_nothing() {
+    let s = setup().await;
+    let app = &s.app;
+    let m = Month::of(today()).prev();
+    let weekend = m
+        .days()
+        .into_iter()
+        .find(|d| rules::is_weekend(*d))
+        .unwrap();
+    let (st, body) = api(
+        app,
+        "POST",
+        "/api/v1/telework/days",
+        &s.tine,
+        Some(json!({ "date": weekend.to_string(), "kind": "full", "state": "confirmed" })),
+    )
+    .await;
+    assert_eq!(st, 422);
+    assert_eq!(body["errors"][0]["code"], "telework-weekend");
+    // A legal holiday (1 May, 11 November, …) of this year or last.
+    let y = today().year();
+    let holiday = [
+        Date::new(y, 5, 1).unwrap(),
+        Date::new(y, 11, 11).unwrap(),
+        Date::new(y - 1, 11, 11).unwrap(),
+        Date::new(y - 1, 5, 1).unwrap(),
+    ]
+    .into_iter()
+    .find(|d| *d < today() && !rules::is_weekend(*d))
+    .unwrap();
+    let (st, body) = api(
+        app,
+        "POST",
+        "/api/v1/telework/days",
+        &s.tine,
+        Some(json!({ "date": holiday.to_string(), "kind": "full", "state": "confirmed" })),
+    )
+    .await;
+    assert_eq!(st, 422, "{body}");
+    assert_eq!(body["errors"][0]["code"], "telework-holiday");
+    // A day on leave (HR records it on the staff page).
+    let day = workdays(m)[3];
+    let r = app
+        .submit(
+            &s.hr,
+            "/staff/people/E101",
+            "/staff/people/E101/leave",
+            &[("from", &day.to_string()), ("to", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(register(app, &s.tine, day, "full").await, 422);
+    // A month after the current one.
+    let next = Month::of(today()).next();
+    assert_eq!(register(app, &s.tine, workdays(next)[0], "full").await, 422);
+    // The calendar form refuses the whole month when one day is wrong.
+    let tine = app.client();
+    let r = app
+        .submit(
+            &tine,
+            "/login",
+            "/login",
+            &[("email", "tine@leuven.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    // Tine manages nobody: no team page; an account without a staff record
+    // is told so.
+    assert_eq!(app.get(&tine, "/telework/team").await.0, 403);
+    let nobody = app.signed_in("nobody@leuven.example", &["employee"]).await;
+    let (st, html) = app.get(&nobody, "/telework").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("personeelsfiche"));
+    let good = workdays(m)[0];
+    let (_, html) = app.get(&tine, &format!("/telework?month={m}")).await;
+    let csrf = csrf_of(&html);
+    let r = tine
+        .post(app.url("/telework"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("month", &m.to_string()),
+            (&format!("d-{good}"), "full"),
+            (&format!("d-{day}"), "full"),
+            ("action", "save"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(&format!("href=\"#d-{day}\"")), "{html}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM telework_days").await, 0);
+    // A closed month: nothing may be registered.
+    let (st, _) = close(app, &s.hr_token, m).await;
+    assert_eq!(st, 200);
+    assert_eq!(register(app, &s.tine, good, "full").await, 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM telework_days").await, 0);
+    // The same form then saves when it is right.
+    let m0 = Month::of(today());
+    if let Some(d) = workdays(m0).into_iter().find(|d| *d <= today()) {
+        let (_, html) = app.get(&tine, "/telework").await;
+        let r = tine
+            .post(app.url("/telework"))
+            .form(&[
+                ("csrf", csrf_of(&html).as_str()),
+                ("month", &m0.to_string()),
+                (&format!("d-{d}"), "half"),
+                ("action", "save"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(app.count("SELECT COUNT(*) FROM telework_days").await, 1);
+    }
+    s.app.stop().await;
+}
+
+#[tokio::test]
+async fn races_have_exactly_one_winner() {
+    let s = setup().await;
+    let app = &s.app;
+    let m = Month::of(today()).prev();
+    let day = workdays(m)[0];
+    // The same day registered 20 times at once: one 201, the rest 409.
+    let mut handles = Vec::new();
+    for _ in 0..20 {
+        let url = app.url("/api/v1/telework/days");
+        let token = s.tine.clone();
+        handles.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({ "date": day.to_string(), "kind": "full", "state": "confirmed" }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for h in handles {
+        codes.push(h.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 409).count(), 19, "{codes:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM telework_days").await, 1);
+
+    // An approval and a rejection of the same version at once: one wins.
+    let (_, team) = api(
+        app,
+        "GET",
+        &format!("/api/v1/telework/team?month={m}"),
+        &s.boss,
+        None,
+    )
+    .await;
+    let version = team
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["employee_no"] == "E101")
+        .unwrap()["version"]
+        .clone();
+    let mut handles = Vec::new();
+    for decision in ["approve", "reject", "approve", "reject"] {
+        let url = app.url("/api/v1/telework/approvals");
+        let token = s.boss.clone();
+        let body = json!({ "employee_no": "E101", "month": m.to_string(), "decision": decision,
+                           "comment": "race", "version": version });
+        handles.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for h in handles {
+        codes.push(h.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 409).count(), 3, "{codes:?}");
+    // Make sure it ends approved, then close the month twice at once.
+    let (_, mine) = api(
+        app,
+        "GET",
+        &format!("/api/v1/telework/days?month={m}"),
+        &s.tine,
+        None,
+    )
+    .await;
+    if mine["status"] != "approved" {
+        approve(app, &s.boss, "E101", m).await;
+    }
+    let mut handles = Vec::new();
+    for _ in 0..6 {
+        let url = app.url(&format!("/api/v1/telework/months/{m}/close"));
+        let token = s.hr_token.clone();
+        handles.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for h in handles {
+        codes.push(h.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 409).count(), 5, "{codes:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM telework_pay_lines").await,
+        1
+    );
+    s.app.stop().await;
+}
+
+#[tokio::test]
+async fn the_staff_import_refuses_a_bad_file_whole_with_line_and_column() {
+    let app = TestApp::spawn().await;
+    let hr = app.signed_in("hr@leuven.example", &["hr"]).await;
+    // A wrong column.
+    let r = app
+        .submit(
+            &hr,
+            "/staff/people/import",
+            "/staff/people/import",
+            &[("text", "employee_no;name;mail;department;regime;telework\nE1;An;a@leuven.example;ICT;100;ja\n")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<td class=\"num\">1</td><td><code>mail</code></td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td class=\"num\">1</td><td><code>email</code></td>"),
+        "{html}"
+    );
+    // A duplicate number, an unknown manager and a bad date, on their lines.
+    let bad = "employee_no,name,email,department,manager,regime,telework,end_date\n\
+               E1,An,an@leuven.example,ICT,,100,ja,\n\
+               E2,Bert,bert@leuven.example,ICT,E1,80,nee,\n\
+               E2,Carla,carla@leuven.example,ICT,E9,100,ja,\n\
+               E4,Dirk,dirk@leuven.example,ICT,E1,100,ja,2026-13-01\n";
+    let r = app
+        .submit(
+            &hr,
+            "/staff/people/import",
+            "/staff/people/import",
+            &[("text", bad)],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    for (line, col) in [(4, "employee_no"), (4, "manager"), (5, "end_date")] {
+        assert!(
+            html.contains(&format!(
+                "<td class=\"num\">{line}</td><td><code>{col}</code></td>"
+            )),
+            "line {line} column {col}: {html}"
+        );
+    }
+    // All or nothing: the good lines were not written either.
+    assert_eq!(app.count("SELECT COUNT(*) FROM staff_members").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'staff.%'")
+            .await,
+        0
+    );
+    // The same file, corrected, goes in; a second import updates.
+    let good = bad
+        .replace("E2,Carla", "E3,Carla")
+        .replace(",E9,", ",E1,")
+        .replace("2026-13-01", "2026-12-31");
+    let r = app
+        .submit(
+            &hr,
+            "/staff/people/import",
+            "/staff/people/import",
+            &[("text", &good)],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("4 nieuw, 0 bijgewerkt"));
+    let r = app
+        .submit(
+            &hr,
+            "/staff/people/import",
+            "/staff/people/import",
+            &[("text", &good.replace("Dirk,", "Dirk Dewit,"))],
+        )
+        .await;
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("0 nieuw, 1 bijgewerkt, 3 ongewijzigd")
+    );
+    // A manager may be in the database already; an e-mail may not be taken.
+    let r = app
+        .submit(
+            &hr,
+            "/staff/people/import",
+            "/staff/people/import",
+            &[("text", "employee_no;name;email;department;manager;regime;telework\nE9;Eva;an@leuven.example;ICT;E1;100;ja\n")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<td class=\"num\">2</td><td><code>email</code></td>"),
+        "{html}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM staff_members").await, 4);
+    // Not for other roles.
+    let other = app.signed_in("counter@leuven.example", &["counter"]).await;
+    assert_eq!(app.get(&other, "/staff/people/import").await.0, 403);
+    // The staff list and a staff member's page.
+    let (st, html) = app.get(&hr, "/staff/people?q=dirk").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("Dirk Dewit"));
+    let (st, html) = app.get(&hr, "/staff/people/E4").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("id=\"equipment\""));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_demo_seeds_the_city_staff_quickly() {
+    let app = TestApp::spawn().await;
+    let started = std::time::Instant::now();
+    loket::demo::seed(&app.store).await.unwrap();
+    let took = started.elapsed();
+    let staff = app.count("SELECT COUNT(*) FROM staff_members").await;
+    assert!((1200..=1300).contains(&staff), "{staff}");
+    let teleworkers = app
+        .count("SELECT COUNT(DISTINCT staff_id) FROM telework_days")
+        .await;
+    assert!((600..=800).contains(&teleworkers), "{teleworkers}");
+    assert!(app.count("SELECT COUNT(*) FROM telework_pay_lines").await > 500);
+    eprintln!("demo seed: {took:?} ({staff} staff, {teleworkers} teleworkers)");
+    // The demo employee has a manager with an account.
+    let s = loket_store::telework::staff_by_email(&app.store, "medewerker@demo.leuven.be")
+        .await
+        .unwrap()
+        .unwrap();
+    let m = loket_store::telework::staff_by_no(&app.store, s.manager_no.as_deref().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.email, "teamlead@demo.leuven.be");
+    // Seeding again changes nothing.
+    loket::demo::seed(&app.store).await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM staff_members").await, staff);
+    app.stop().await;
+}
