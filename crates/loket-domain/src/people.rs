@@ -21,11 +21,13 @@ pub enum Role {
     Fleet,
     Finance,
     VaccinationCoordinator,
+    /// ICT asset management: the inventory, loans, labels and audits.
+    Ict,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Resident,
         Role::Counter,
         Role::ContactCentre,
@@ -34,11 +36,12 @@ impl Role {
         Role::Fleet,
         Role::Finance,
         Role::VaccinationCoordinator,
+        Role::Ict,
         Role::Admin,
     ];
 
     /// The roles an admin hands to staff.
-    pub const STAFF: [Role; 8] = [
+    pub const STAFF: [Role; 9] = [
         Role::Counter,
         Role::ContactCentre,
         Role::CaseHandler,
@@ -46,6 +49,7 @@ impl Role {
         Role::Fleet,
         Role::Finance,
         Role::VaccinationCoordinator,
+        Role::Ict,
         Role::Admin,
     ];
 
@@ -59,6 +63,7 @@ impl Role {
             Role::Fleet => "fleet",
             Role::Finance => "finance",
             Role::VaccinationCoordinator => "vaccination_coordinator",
+            Role::Ict => "ict",
             Role::Admin => "admin",
         }
     }

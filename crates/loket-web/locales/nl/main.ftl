@@ -75,6 +75,7 @@ role-contact-centre = Contactcenter
 role-case-handler = Dossierbehandelaar
 role-hr = Personeelsdienst
 role-finance = Financiële dienst
+role-ict = ICT-materiaalbeheer
 role-fleet = Vlootbeheer
 role-vaccination-coordinator = Coördinator vaccinatiecentrum
 role-admin = Beheerder
