@@ -6,7 +6,7 @@ use crate::error::{ApiError, AppError, Problem, ProblemField};
 use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
-use crate::{AppState, appointments, audit, cases, people};
+use crate::{AppState, appointments, assets, audit, bikes, cases, people};
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -26,6 +26,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::api::routes())
         .merge(cases::api::routes())
         .merge(appointments::api::routes())
+        .merge(bikes::api::routes())
+        .merge(assets::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
@@ -181,6 +183,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         appointments::api::reschedule,
         appointments::api::cancel,
         appointments::api::no_show,
+        bikes::api::availability,
+        bikes::api::list,
+        bikes::api::create,
+        bikes::api::pick_up,
+        bikes::api::return_one,
+        assets::api::list,
+        assets::api::get_one,
+        assets::api::check_out,
+        assets::api::check_in,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -726,6 +726,9 @@ struct StaffPage {
     is_finance: bool,
     is_assisting: bool,
     is_counter: bool,
+    is_fleet: bool,
+    is_ict: bool,
+    is_ict_hr: bool,
 }
 
 pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
@@ -740,6 +743,9 @@ pub async fn staff_home(ctx: Ctx) -> Result<Response, AppError> {
             is_finance: user.roles.has(Role::Finance) || user.roles.has(Role::Admin),
             is_assisting: user.roles.has(Role::Counter) || user.roles.has(Role::ContactCentre),
             is_counter: user.roles.any(crate::appointments::COUNTER_STAFF),
+            is_fleet: user.roles.any(crate::bikes::FLEET),
+            is_ict: user.roles.any(crate::assets::ICT),
+            is_ict_hr: user.roles.any(crate::assets::ICT_HR),
         },
     )
 }
