@@ -16,7 +16,12 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "hr",
             "fleet",
             "finance",
-X, &["case_handler"]),
+            "vaccination_coordinator",
+            "ict",
+            "admin",
+        ],
+    ),
+    ("/staff/cases", &["case_handler"]),
     ("/staff/payments", &["finance", "admin"]),
     ("/admin/webhooks", &["admin"]),
     (
