@@ -342,3 +342,69 @@ async fn racing_clients_never_get_overlapping_reservations() {
     );
     app.stop().await;
 }
+
+/// The demo seeds 60 bikes (40% e-bikes) with months of trips and the
+/// vaccination centre's equipment, quickly and once; the dashboard draws
+/// them, and the emission factor is configurable and shown.
+#[tokio::test]
+async fn demo_fleet_and_dashboard() {
+    let app = TestApp::spawn().await;
+    let started = std::time::Instant::now();
+    loket::demo::seed(&app.store).await.unwrap();
+    let seeded = started.elapsed();
+    loket::demo::seed(&app.store).await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM bikes").await, 60);
+    assert_eq!(app.count("SELECT COUNT(*) FROM bikes WHERE bike_type = 'ebike'").await, 24);
+    let trips = app.count("SELECT COUNT(*) FROM bike_reservations WHERE status = 'returned'").await;
+    assert!(trips > 1000, "{trips}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM assets a JOIN asset_loans l ON l.asset_id = a.id WHERE a.category = 'laptop' AND l.place LIKE 'Vaccinatiecentrum%'").await,
+        100
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM assets WHERE category = 'barcode_scanner' AND location LIKE 'Vaccinatiecentrum%'").await,
+        70
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM assets WHERE category = 'tablet_4g' AND status = 'on_loan'").await,
+        10
+    );
+    assert!(app.count("SELECT COUNT(*) FROM asset_loans WHERE borrower_user_id IS NOT NULL").await >= 20);
+    // The dashboard (fleet managers only).
+    let c = app.signed_in("fleet2@leuven.example", &["fleet"]).await;
+    let (s, html) = app.get(&c, "/staff/bikes/dashboard").await;
+    assert_eq!(s, 200);
+    assert_eq!(html.matches("<svg").count(), 4, "four charts");
+    assert!(html.contains("role=\"img\""));
+    assert!(html.contains("120 g CO2"), "the factor is shown");
+    let co2 = |html: &str| {
+        let i = html.find(" kg</strong>").unwrap();
+        html[..i].rsplit('>').next().unwrap().parse::<i64>().unwrap()
+    };
+    let km: i64 = sqlx::query("SELECT km FROM bike_reservations WHERE status = 'returned'")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<Option<i64>, _>(0).unwrap_or(0))
+        .sum();
+    let before = co2(&html);
+    // Every seeded trip is within the dashboard's six months.
+    assert_eq!(before, km * 120 / 1000);
+    let r = app
+        .submit(&c, "/staff/bikes/dashboard", "/staff/bikes/settings", &[("max_minutes", "600"), ("co2_g_per_km", "240")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = app.get(&c, "/staff/bikes/dashboard").await;
+    assert!(html.contains("240 g CO2"));
+    assert_eq!(co2(&html), km * 240 / 1000);
+    // A bad factor is refused with the input kept, nothing changes.
+    let r = app
+        .submit(&c, "/staff/bikes/dashboard", "/staff/bikes/settings", &[("max_minutes", "600"), ("co2_g_per_km", "veel")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("value=\"veel\""));
+    assert_eq!(loket_store::bikes::settings(&app.store).await.unwrap().co2_g_per_km, 240);
+    println!("demo seeded on {} in {} ms ({trips} trips)", backend(), seeded.as_millis());
+    app.stop().await;
+}
