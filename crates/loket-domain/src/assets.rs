@@ -75,8 +75,8 @@ impl AssetStatus {
 /// (what a Code128 label and a keyboard-wedge scanner carry without loss).
 pub fn parse_tag(s: &str) -> Result<String, FieldError> {
     let t = s.trim().to_ascii_uppercase();
-    let ok = (3..=32).contains(&t.len())
-        && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let ok =
+        (3..=32).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok {
         Ok(t)
     } else {
@@ -214,7 +214,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<NewAsset>, CsvError> {
     };
     let head = split_csv_line(header, sep).ok_or_else(|| err(1, 0, "asset-csv-quote"))?;
     for (i, want) in CSV_COLUMNS.iter().enumerate() {
-        if head.get(i).map(|h| h.trim().to_ascii_lowercase()).as_deref() != Some(*want) {
+        if head
+            .get(i)
+            .map(|h| h.trim().to_ascii_lowercase())
+            .as_deref()
+            != Some(*want)
+        {
             return Err(err(1, i + 1, "asset-csv-header"));
         }
     }
@@ -227,7 +232,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<NewAsset>, CsvError> {
         }
         let cells = split_csv_line(raw, sep).ok_or_else(|| err(line, 0, "asset-csv-quote"))?;
         if cells.len() != CSV_COLUMNS.len() {
-            return Err(err(line, cells.len().min(CSV_COLUMNS.len()) + 1, "asset-csv-columns"));
+            return Err(err(
+                line,
+                cells.len().min(CSV_COLUMNS.len()) + 1,
+                "asset-csv-columns",
+            ));
         }
         let cell = |n: usize| cells.get(n).map(String::as_str).unwrap_or("");
         let at = |n: usize, e: FieldError| err(line, n + 1, e.code);
@@ -277,10 +286,7 @@ pub fn reconcile(
     register: &BTreeMap<String, String>,
     scanned: &[String],
 ) -> Reconciliation {
-    let scanned: BTreeSet<String> = scanned
-        .iter()
-        .filter_map(|s| parse_tag(s).ok())
-        .collect();
+    let scanned: BTreeSet<String> = scanned.iter().filter_map(|s| parse_tag(s).ok()).collect();
     let mut r = Reconciliation::default();
     for tag in &scanned {
         match register.get(tag) {
@@ -344,7 +350,10 @@ mod tests {
         assert_eq!(parse_csv(dup).unwrap_err().code, "asset-tag-duplicate");
         let short = "category,tag,serial,model,purchase_date,price,location\nlaptop,LV-1\n";
         assert_eq!(parse_csv(short).unwrap_err().line, 2);
-        assert_eq!(parse_csv("tag,category\n").unwrap_err().code, "asset-csv-header");
+        assert_eq!(
+            parse_csv("tag,category\n").unwrap_err().code,
+            "asset-csv-header"
+        );
     }
 
     #[test]
@@ -353,11 +362,7 @@ mod tests {
         reg.insert("A-1".to_owned(), "Hall".to_owned());
         reg.insert("A-2".to_owned(), "Hall".to_owned());
         reg.insert("B-1".to_owned(), "Depot".to_owned());
-        let r = reconcile(
-            "Hall",
-            &reg,
-            &scanned_tags("a-1\nB-1 ZZZ-9\n A-1"),
-        );
+        let r = reconcile("Hall", &reg, &scanned_tags("a-1\nB-1 ZZZ-9\n A-1"));
         assert_eq!(r.present, vec!["A-1"]);
         assert_eq!(r.missing, vec!["A-2"]);
         assert_eq!(r.misplaced, vec![("B-1".to_owned(), "Depot".to_owned())]);

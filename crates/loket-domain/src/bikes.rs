@@ -83,7 +83,12 @@ pub fn overlaps(a0: i64, a1: i64, b0: i64, b1: i64) -> bool {
 /// Checks a requested window: it ends after it starts, does not start in
 /// the past (a minute of slack for the form's round trip) and lasts at most
 /// `max_minutes`.
-pub fn check_window(start_ms: i64, end_ms: i64, now_ms: i64, max_minutes: i64) -> Result<(), Invalid> {
+pub fn check_window(
+    start_ms: i64,
+    end_ms: i64,
+    now_ms: i64,
+    max_minutes: i64,
+) -> Result<(), Invalid> {
     let mut inv = Invalid::default();
     if start_ms < now_ms - 60_000 {
         inv.push("start", "bike-in-past");

@@ -72,7 +72,13 @@ pub fn code128_svg(text: &str) -> Result<String, PdfError> {
 /// Field data in ZPL: `^` and `~` would start commands; replace them.
 fn zpl_safe(s: &str) -> String {
     s.chars()
-        .map(|c| if c == '^' || c == '~' || c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c == '^' || c == '~' || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -86,7 +92,10 @@ pub fn zpl(labels: &[Label], city: &str, sym: Symbology) -> String {
         out.push_str(&format!("^FO20,40^A0N,22,22^FD{}^FS\n", zpl_safe(&l.model)));
         match sym {
             Symbology::Code128 => {
-                out.push_str(&format!("^FO20,75^BY2^BCN,110,Y,N,N^FD{}^FS\n", zpl_safe(&l.tag)));
+                out.push_str(&format!(
+                    "^FO20,75^BY2^BCN,110,Y,N,N^FD{}^FS\n",
+                    zpl_safe(&l.tag)
+                ));
             }
             Symbology::Qr => {
                 out.push_str(&format!("^FO20,70^BQN,2,5^FDQA,{}^FS\n", zpl_safe(&l.tag)));
@@ -116,7 +125,9 @@ pub fn labels_pdf(
     sym: Symbology,
     today: (i32, u8, u8),
 ) -> Result<Vec<u8>, PdfError> {
-    let names: Vec<String> = (0..labels.len()).map(|i| format!("/code-{i}.svg")).collect();
+    let names: Vec<String> = (0..labels.len())
+        .map(|i| format!("/code-{i}.svg"))
+        .collect();
     let mut files = Vec::new();
     for (l, name) in labels.iter().zip(&names) {
         let svg = match sym {
@@ -203,7 +214,11 @@ mod tests {
 
     #[test]
     fn zpl_has_one_block_per_label() {
-        let z = zpl(&[label("LV-1"), label("LV-2")], "Stad Leuven", Symbology::Code128);
+        let z = zpl(
+            &[label("LV-1"), label("LV-2")],
+            "Stad Leuven",
+            Symbology::Code128,
+        );
         assert_eq!(z.matches("^XA").count(), 2);
         assert_eq!(z.matches("^XZ").count(), 2);
         assert!(z.contains("^BCN,110,Y,N,N^FDLV-1^FS"));
@@ -224,7 +239,8 @@ mod tests {
     fn pdfs_compile() {
         let labels = vec![label("LV-1"), label("LV-2")];
         for sym in [Symbology::Code128, Symbology::Qr] {
-            let pdf = labels_pdf(&labels, "Stad Leuven", "Labels", "nl", sym, (2026, 11, 25)).unwrap();
+            let pdf =
+                labels_pdf(&labels, "Stad Leuven", "Labels", "nl", sym, (2026, 11, 25)).unwrap();
             assert!(pdf.starts_with(b"%PDF"));
         }
         let doc = HandoverDoc {
@@ -256,6 +272,10 @@ mod tests {
                 due: "2027-01-01".into(),
             }],
         };
-        assert!(handover_pdf(&doc, (2026, 11, 25)).unwrap().starts_with(b"%PDF"));
+        assert!(
+            handover_pdf(&doc, (2026, 11, 25))
+                .unwrap()
+                .starts_with(b"%PDF")
+        );
     }
 }

@@ -109,7 +109,11 @@ pub async fn existing_tags(store: &Store, tags: &[String]) -> Result<Vec<String>
     for r in &rows {
         known.insert(r.try_get::<String, _>(0)?);
     }
-    Ok(tags.iter().filter(|t| known.contains(*t)).cloned().collect())
+    Ok(tags
+        .iter()
+        .filter(|t| known.contains(*t))
+        .cloned()
+        .collect())
 }
 
 /// Filters for the asset list; empty fields match everything.
@@ -462,7 +466,12 @@ pub async fn handover(store: &Store, id: &str) -> Result<Option<Handover>> {
 }
 
 /// The borrower acknowledges a hand-over (once).
-pub async fn acknowledge(tx: &mut Tx, actor: &Actor, handover_id: &str, user_id: &str) -> Result<()> {
+pub async fn acknowledge(
+    tx: &mut Tx,
+    actor: &Actor,
+    handover_id: &str,
+    user_id: &str,
+) -> Result<()> {
     let done = sqlx::query(
         "UPDATE asset_handovers SET acknowledged_at = $3, acknowledged_by = $2 \
          WHERE id = $1 AND borrower_user_id = $2 AND acknowledged_at IS NULL RETURNING id",
@@ -550,7 +559,11 @@ pub async fn save_audit(
 }
 
 /// Staff accounts whose name or e-mail contains `q` (for loans to a person).
-pub async fn search_staff(store: &Store, q: &str, limit: i64) -> Result<Vec<(String, String, String)>> {
+pub async fn search_staff(
+    store: &Store,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, String)>> {
     let like = format!("%{}%", q.trim().to_lowercase());
     let rows = sqlx::query(
         "SELECT DISTINCT u.id, u.name, u.email FROM users u JOIN user_roles r ON r.user_id = u.id \

@@ -14,7 +14,9 @@ use crate::audit::{self, Change};
 use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::bikes::{BikeStatus, BikeType, DEFAULT_CO2_G_PER_KM, DEFAULT_MAX_MINUTES, PICKUP_GRACE_MS};
+use loket_domain::bikes::{
+    BikeStatus, BikeType, DEFAULT_CO2_G_PER_KM, DEFAULT_MAX_MINUTES, PICKUP_GRACE_MS,
+};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -191,7 +193,9 @@ pub async fn add_bike(tx: &mut Tx, actor: &Actor, b: &NewBike<'_>) -> Result<Str
             record_id: &id,
             subject_user_id: None,
             before: None,
-            after: Some(json!({"number": b.number, "type": b.bike_type.as_str(), "site": b.site_id})),
+            after: Some(
+                json!({"number": b.number, "type": b.bike_type.as_str(), "site": b.site_id}),
+            ),
         },
     )
     .await?;
@@ -466,7 +470,9 @@ pub async fn release_expired(store: &Store, now: i64) -> Result<u64> {
                 record_id: &id,
                 subject_user_id: Some(&user),
                 before: Some(json!({"status": "reserved"})),
-                after: Some(json!({"status": "released", "reason": "not picked up within 30 minutes"})),
+                after: Some(
+                    json!({"status": "released", "reason": "not picked up within 30 minutes"}),
+                ),
             },
         )
         .await?;

@@ -246,7 +246,7 @@ async fn demo_staff(store: &Store) -> Result<Vec<String>, AppError> {
 /// once (when there are no sites yet). One transaction for the trips.
 pub async fn seed_bikes(store: &Store) -> Result<(), AppError> {
     use loket_domain::bikes::BikeType;
-    use loket_store::bikes as bikes;
+    use loket_store::bikes;
     if !bikes::list_sites(store).await?.is_empty() {
         return Ok(());
     }
@@ -342,7 +342,11 @@ pub async fn seed_bikes(store: &Store) -> Result<(), AppError> {
 pub async fn seed_assets(store: &Store) -> Result<(), AppError> {
     use loket_domain::assets::NewAsset;
     use loket_store::assets::{self as assets, Borrower};
-    if assets::status_counts(store).await?.iter().any(|(_, n)| *n > 0) {
+    if assets::status_counts(store)
+        .await?
+        .iter()
+        .any(|(_, n)| *n > 0)
+    {
         return Ok(());
     }
     let actor = Actor::System;
@@ -357,7 +361,8 @@ pub async fn seed_assets(store: &Store) -> Result<(), AppError> {
         ("office_chair", "CHR", "Steelcase Series 1", 42_000, 20),
         ("screen", "SCR", "Dell P2425H", 17_900, 20),
     ];
-    let mut ids: std::collections::HashMap<&'static str, Vec<String>> = std::collections::HashMap::new();
+    let mut ids: std::collections::HashMap<&'static str, Vec<String>> =
+        std::collections::HashMap::new();
     for (cat, prefix, model, price, n) in kinds {
         for i in 1..=n {
             let a = NewAsset {
@@ -407,7 +412,14 @@ pub async fn seed_assets(store: &Store) -> Result<(), AppError> {
         let mut batch = take(&mut ids, "laptop", 1);
         batch.extend(take(&mut ids, "screen", 1));
         batch.extend(take(&mut ids, "office_chair", 1));
-        assets::check_out(&mut tx, &actor, &batch, &Borrower::Person(user), "2028-12-31").await?;
+        assets::check_out(
+            &mut tx,
+            &actor,
+            &batch,
+            &Borrower::Person(user),
+            "2028-12-31",
+        )
+        .await?;
     }
     tx.commit().await.map_err(loket_store::StoreError::from)?;
     Ok(())

@@ -40,7 +40,9 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/appointments/new", &["counter", "contact_centre"]),
     ("/appointments", &["resident"]),
     ("/appointments/book", &["resident"]),
-    ("/bikes", &[
+    (
+        "/bikes",
+        &[
             "counter",
             "contact_centre",
             "case_handler",
@@ -50,8 +52,11 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "vaccination_coordinator",
             "ict",
             "admin",
-        ]),
-    ("/equipment", &[
+        ],
+    ),
+    (
+        "/equipment",
+        &[
             "counter",
             "contact_centre",
             "case_handler",
@@ -61,7 +66,8 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "vaccination_coordinator",
             "ict",
             "admin",
-        ]),
+        ],
+    ),
     ("/staff/bikes", &["fleet"]),
     ("/staff/bikes/dashboard", &["fleet"]),
     ("/staff/assets", &["ict"]),
@@ -81,7 +87,9 @@ const API_MATRIX: &[(&str, &[&str])] = &[
     ("/api/v1/audit", &["admin"]),
     ("/api/v1/access-log", &["admin"]),
     ("/api/v1/assets", &["ict"]),
-    ("/api/v1/bike-reservations", &[
+    (
+        "/api/v1/bike-reservations",
+        &[
             "counter",
             "contact_centre",
             "case_handler",
@@ -91,7 +99,8 @@ const API_MATRIX: &[(&str, &[&str])] = &[
             "vaccination_coordinator",
             "ict",
             "admin",
-        ]),
+        ],
+    ),
 ];
 
 const ROLES: &[&str] = &[

@@ -45,7 +45,12 @@ async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Value) 
 
 async fn import(app: &TestApp, c: &reqwest::Client) {
     let r = app
-        .submit(c, "/staff/assets/import", "/staff/assets/import", &[("csv", CSV)])
+        .submit(
+            c,
+            "/staff/assets/import",
+            "/staff/assets/import",
+            &[("csv", CSV)],
+        )
         .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
 }
@@ -96,7 +101,11 @@ fn barcodes_in_pdf(pdf: &[u8]) -> Vec<String> {
                 .arg(&p)
                 .output()
                 .expect("zbarimg (zbar-tools) is installed");
-            codes.extend(String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned));
+            codes.extend(
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(str::to_owned),
+            );
         }
     }
     codes.sort();
@@ -111,7 +120,12 @@ async fn labels_as_zpl_and_as_pdf_with_decodable_barcodes() {
     let tags = "LV-LAP-0001%0ALV-SCN-0002%0ALV-CHR-0001";
     let want = vec!["LV-CHR-0001", "LV-LAP-0001", "LV-SCN-0002"];
     // ZPL, Code128 and QR.
-    let (s, ct, z) = bytes(&app, &c, &format!("/staff/assets/labels/file?tags={tags}&format=zpl&symbology=code128")).await;
+    let (s, ct, z) = bytes(
+        &app,
+        &c,
+        &format!("/staff/assets/labels/file?tags={tags}&format=zpl&symbology=code128"),
+    )
+    .await;
     assert_eq!(s, 200);
     assert!(ct.starts_with("text/plain"));
     let z = String::from_utf8(z).unwrap();
@@ -120,24 +134,44 @@ async fn labels_as_zpl_and_as_pdf_with_decodable_barcodes() {
     for t in &want {
         assert!(z.contains(&format!("^BCN,110,Y,N,N^FD{t}^FS")), "{z}");
     }
-    let (_, _, q) = bytes(&app, &c, &format!("/staff/assets/labels/file?tags={tags}&format=zpl&symbology=qr")).await;
+    let (_, _, q) = bytes(
+        &app,
+        &c,
+        &format!("/staff/assets/labels/file?tags={tags}&format=zpl&symbology=qr"),
+    )
+    .await;
     let q = String::from_utf8(q).unwrap();
     assert!(q.contains("^BQN,2,5^FDQA,LV-SCN-0002^FS"), "{q}");
     assert!(!q.contains("^BC"));
     // PDF sheet: Code128, decoded.
     let started = std::time::Instant::now();
-    let (s, ct, pdf) = bytes(&app, &c, &format!("/staff/assets/labels/file?tags={tags}&format=pdf&symbology=code128")).await;
+    let (s, ct, pdf) = bytes(
+        &app,
+        &c,
+        &format!("/staff/assets/labels/file?tags={tags}&format=pdf&symbology=code128"),
+    )
+    .await;
     let ms = started.elapsed().as_millis();
     assert_eq!(s, 200);
     assert_eq!(ct, "application/pdf");
     assert_eq!(barcodes_in_pdf(&pdf), want);
     assert!(pdf_text(&pdf).contains("Dell Latitude 5450"));
     // PDF sheet: QR, decoded.
-    let (_, _, pdf) = bytes(&app, &c, &format!("/staff/assets/labels/file?tags={tags}&format=pdf&symbology=qr")).await;
+    let (_, _, pdf) = bytes(
+        &app,
+        &c,
+        &format!("/staff/assets/labels/file?tags={tags}&format=pdf&symbology=qr"),
+    )
+    .await;
     assert_eq!(barcodes_in_pdf(&pdf), want);
     println!("label sheet of 3 (Code128) rendered in {ms} ms");
     // An unknown tag is refused with the tag named.
-    let (s, _, html) = bytes(&app, &c, "/staff/assets/labels/file?tags=LV-NOPE-1&format=pdf").await;
+    let (s, _, html) = bytes(
+        &app,
+        &c,
+        "/staff/assets/labels/file?tags=LV-NOPE-1&format=pdf",
+    )
+    .await;
     assert_eq!(s, 422);
     assert!(String::from_utf8(html).unwrap().contains("LV-NOPE-1"));
     app.stop().await;
@@ -147,9 +181,17 @@ async fn labels_as_zpl_and_as_pdf_with_decodable_barcodes() {
 async fn a_bad_csv_line_refuses_the_whole_file_with_line_and_column() {
     let app = TestApp::spawn().await;
     let c = app.signed_in(ICT, &["ict"]).await;
-    let bad = CSV.replace("LV-LAP-0003,SN-A3,Dell Latitude 5450,2026-01-15", "LV-LAP-0003,SN-A3,Dell Latitude 5450,2026-02-30");
+    let bad = CSV.replace(
+        "LV-LAP-0003,SN-A3,Dell Latitude 5450,2026-01-15",
+        "LV-LAP-0003,SN-A3,Dell Latitude 5450,2026-02-30",
+    );
     let r = app
-        .submit(&c, "/staff/assets/import", "/staff/assets/import", &[("csv", &bad)])
+        .submit(
+            &c,
+            "/staff/assets/import",
+            "/staff/assets/import",
+            &[("csv", &bad)],
+        )
         .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
@@ -162,7 +204,12 @@ async fn a_bad_csv_line_refuses_the_whole_file_with_line_and_column() {
                  screen,LV-SCR-0001,SN-X,P24,2026-01-01,150,ICT-magazijn\n\
                  laptop,LV-LAP-0002,SN-Y,X,2026-01-01,1,ICT-magazijn\n";
     let r = app
-        .submit(&c, "/staff/assets/import", "/staff/assets/import", &[("csv", again)])
+        .submit(
+            &c,
+            "/staff/assets/import",
+            "/staff/assets/import",
+            &[("csv", again)],
+        )
         .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
@@ -209,9 +256,21 @@ async fn an_asset_is_never_on_loan_twice() {
         }
     }
     assert_eq!(ok, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM asset_loans WHERE in_at IS NULL").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM assets WHERE status = 'on_loan'").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'assets.check_out'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM asset_loans WHERE in_at IS NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM assets WHERE status = 'on_loan'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'assets.check_out'")
+            .await,
+        1
+    );
     // Racing check-ins of the same loan: one wins, the rest are refused.
     let mut tasks = Vec::new();
     for _ in 0..10 {
@@ -233,9 +292,21 @@ async fn an_asset_is_never_on_loan_twice() {
     for t in tasks {
         statuses.push(t.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 9, "{statuses:?}");
-    assert_eq!(app.count("SELECT COUNT(*) FROM asset_loans WHERE in_at IS NULL").await, 0);
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 422).count(),
+        9,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM asset_loans WHERE in_at IS NULL")
+            .await,
+        0
+    );
     println!("{CLIENTS} racing check-outs on {}: 1 loan", backend());
     app.stop().await;
 }
@@ -253,7 +324,12 @@ async fn hand_over_acknowledge_check_in_and_the_equipment_pages() {
             &c,
             "/staff/assets/check-out",
             "/staff/assets/check-out",
-            &[("tags", "LV-LAP-0002\nlv-chr-0001"), ("person", "lena@leuven.example"), ("place", ""), ("due_on", "2099-12-31")],
+            &[
+                ("tags", "LV-LAP-0002\nlv-chr-0001"),
+                ("person", "lena@leuven.example"),
+                ("place", ""),
+                ("due_on", "2099-12-31"),
+            ],
         )
         .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
@@ -266,31 +342,62 @@ async fn hand_over_acknowledge_check_in_and_the_equipment_pages() {
             &c,
             "/staff/assets/check-out",
             "/staff/assets/check-out",
-            &[("tags", "LV-LAP-0003\nLV-LAP-0002"), ("person", ""), ("place", "Balie 2"), ("due_on", "2099-12-31")],
+            &[
+                ("tags", "LV-LAP-0003\nLV-LAP-0002"),
+                ("person", ""),
+                ("place", "Balie 2"),
+                ("due_on", "2099-12-31"),
+            ],
         )
         .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("LV-LAP-0002"));
     assert_eq!(app.count("SELECT COUNT(*) FROM asset_loans").await, before);
-    assert_eq!(app.count("SELECT COUNT(*) FROM assets WHERE status = 'on_loan'").await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM assets WHERE status = 'on_loan'")
+            .await,
+        2
+    );
     // Neither or both of person and place: refused.
     let r = app
-        .submit(&c, "/staff/assets/check-out", "/staff/assets/check-out", &[("tags", "LV-LAP-0003"), ("person", ""), ("place", ""), ("due_on", "2099-12-31")])
+        .submit(
+            &c,
+            "/staff/assets/check-out",
+            "/staff/assets/check-out",
+            &[
+                ("tags", "LV-LAP-0003"),
+                ("person", ""),
+                ("place", ""),
+                ("due_on", "2099-12-31"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 422);
     // The hand-over PDF lists both items.
     let (s, ct, pdf) = bytes(&app, &staff, &format!("{handover}/pdf")).await;
     assert_eq!((s, ct.as_str()), (200, "application/pdf"));
     let text = pdf_text(&pdf);
-    assert!(text.contains("LV-LAP-0002") && text.contains("LV-CHR-0001"), "{text}");
+    assert!(
+        text.contains("LV-LAP-0002") && text.contains("LV-CHR-0001"),
+        "{text}"
+    );
     assert!(text.contains("Nog niet bevestigd"));
     // Lena sees her equipment and acknowledges.
     let (s, html) = app.get(&staff, "/equipment").await;
     assert_eq!(s, 200);
-    assert!(html.contains("LV-LAP-0002") && html.contains(&handover), "{html}");
-    let r = app.submit(&staff, &handover, &format!("{handover}/acknowledge"), &[]).await;
+    assert!(
+        html.contains("LV-LAP-0002") && html.contains(&handover),
+        "{html}"
+    );
+    let r = app
+        .submit(&staff, &handover, &format!("{handover}/acknowledge"), &[])
+        .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(app.count("SELECT COUNT(*) FROM asset_handovers WHERE acknowledged_at IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM asset_handovers WHERE acknowledged_at IS NOT NULL")
+            .await,
+        1
+    );
     let (_, _, pdf) = bytes(&app, &staff, &format!("{handover}/pdf")).await;
     assert!(!pdf_text(&pdf).contains("Nog niet bevestigd"));
     // Someone else cannot see it; ICT can.
@@ -298,27 +405,54 @@ async fn hand_over_acknowledge_check_in_and_the_equipment_pages() {
     assert_eq!(app.get(&other, &handover).await.0, 404);
     assert_eq!(app.get(&c, &handover).await.0, 200);
     // HR sees what Lena must return when she leaves (access-logged).
-    let lena = loket_store::people::find_by_email(&app.store, "lena@leuven.example").await.unwrap().unwrap();
+    let lena = loket_store::people::find_by_email(&app.store, "lena@leuven.example")
+        .await
+        .unwrap()
+        .unwrap();
     let (s, html) = app.get(&hr, &format!("/staff/equipment/{}", lena.id)).await;
     assert_eq!(s, 200);
     assert!(html.contains("LV-LAP-0002") && html.contains("LV-CHR-0001"));
-    assert!(app.count("SELECT COUNT(*) FROM access_log WHERE purpose = 'assets.person.view'").await >= 1);
+    assert!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE purpose = 'assets.person.view'")
+            .await
+            >= 1
+    );
     let (s, html) = app.get(&hr, "/staff/equipment?q=lena").await;
     assert_eq!(s, 200);
     assert!(html.contains(&lena.id));
     // Check in with a condition note; a second check-in is refused.
-    let laptop = loket_store::assets::get_asset(&app.store, "LV-LAP-0002").await.unwrap().unwrap();
+    let laptop = loket_store::assets::get_asset(&app.store, "LV-LAP-0002")
+        .await
+        .unwrap()
+        .unwrap();
     let page = format!("/staff/assets/{}", laptop.id);
     let r = app
-        .submit(&c, &page, &format!("{page}/check-in"), &[("condition_note", "Kras op deksel"), ("location", "")])
+        .submit(
+            &c,
+            &page,
+            &format!("{page}/check-in"),
+            &[("condition_note", "Kras op deksel"), ("location", "")],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let r = app
-        .submit(&c, &page, &format!("{page}/check-in"), &[("condition_note", "again"), ("location", "")])
+        .submit(
+            &c,
+            &page,
+            &format!("{page}/check-in"),
+            &[("condition_note", "again"), ("location", "")],
+        )
         .await;
     assert_eq!(r.status(), 422);
     let tok = token(&app, "ict3@leuven.example", &["ict"]).await;
-    let (s, body) = api(&app, &tok, "POST", "/api/v1/assets/LV-LAP-0002/check-in", json!({})).await;
+    let (s, body) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/assets/LV-LAP-0002/check-in",
+        json!({}),
+    )
+    .await;
     assert_eq!(s, 422);
     assert_eq!(body["errors"][0]["code"], "asset-not-on-loan");
     let row = sqlx::query("SELECT condition_note FROM asset_loans WHERE asset_id = $1")
@@ -331,11 +465,33 @@ async fn hand_over_acknowledge_check_in_and_the_equipment_pages() {
     assert_eq!((s, a["status"].as_str()), (200, Some("in_stock")));
     // Bulk check-out: 2 scanners to a place; one too many is refused whole.
     let r = app
-        .submit(&c, "/staff/assets/check-out", "/staff/assets/check-out", &[("tags", ""), ("category", "barcode_scanner"), ("count", "3"), ("place", "Vaccinatiecentrum, lijn 3"), ("due_on", "2099-01-01")])
+        .submit(
+            &c,
+            "/staff/assets/check-out",
+            "/staff/assets/check-out",
+            &[
+                ("tags", ""),
+                ("category", "barcode_scanner"),
+                ("count", "3"),
+                ("place", "Vaccinatiecentrum, lijn 3"),
+                ("due_on", "2099-01-01"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 422);
     let r = app
-        .submit(&c, "/staff/assets/check-out", "/staff/assets/check-out", &[("tags", ""), ("category", "barcode_scanner"), ("count", "2"), ("place", "Vaccinatiecentrum, lijn 3"), ("due_on", "2099-01-01")])
+        .submit(
+            &c,
+            "/staff/assets/check-out",
+            "/staff/assets/check-out",
+            &[
+                ("tags", ""),
+                ("category", "barcode_scanner"),
+                ("count", "2"),
+                ("place", "Vaccinatiecentrum, lijn 3"),
+                ("due_on", "2099-01-01"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(app.count("SELECT COUNT(*) FROM assets WHERE location = 'Vaccinatiecentrum, lijn 3' AND status = 'on_loan'").await, 2);
@@ -346,7 +502,10 @@ async fn hand_over_acknowledge_check_in_and_the_equipment_pages() {
         .unwrap();
     let (s, html) = app.get(&c, "/staff/assets/overdue").await;
     assert_eq!(s, 200);
-    assert!(html.contains("LV-SCN-0001") && !html.contains("LV-CHR-0001"), "{html}");
+    assert!(
+        html.contains("LV-SCN-0001") && !html.contains("LV-CHR-0001"),
+        "{html}"
+    );
     app.stop().await;
 }
 
@@ -362,7 +521,10 @@ async fn audit_reports_present_missing_misplaced_and_unknown() {
             &c,
             "/staff/assets/audit",
             "/staff/assets/audit",
-            &[("location", "Vaccinatiecentrum"), ("scanned", "LV-SCN-0001\r\nLV-LAP-0001\r\nXX-9999\r\n")],
+            &[
+                ("location", "Vaccinatiecentrum"),
+                ("scanned", "LV-SCN-0001\r\nLV-LAP-0001\r\nXX-9999\r\n"),
+            ],
         )
         .await;
     assert_eq!(r.status(), 200);
@@ -374,15 +536,29 @@ async fn audit_reports_present_missing_misplaced_and_unknown() {
     };
     assert!(section("present").contains("LV-SCN-0001"));
     assert!(section("missing").contains("LV-SCN-0002"));
-    assert!(section("misplaced").contains("LV-LAP-0001") && section("misplaced").contains("ICT-magazijn"));
+    assert!(
+        section("misplaced").contains("LV-LAP-0001")
+            && section("misplaced").contains("ICT-magazijn")
+    );
     assert!(section("unknown").contains("XX-9999"));
-    let a = loket_store::assets::get_asset(&app.store, "LV-SCN-0001").await.unwrap().unwrap();
+    let a = loket_store::assets::get_asset(&app.store, "LV-SCN-0001")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(a.last_audit_on.is_some() && a.next_audit_on.is_some());
-    let b = loket_store::assets::get_asset(&app.store, "LV-SCN-0002").await.unwrap().unwrap();
+    let b = loket_store::assets::get_asset(&app.store, "LV-SCN-0002")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(b.last_audit_on.is_none());
     // Nothing scanned: refused, nothing saved.
     let r = app
-        .submit(&c, "/staff/assets/audit", "/staff/assets/audit", &[("location", "Vaccinatiecentrum"), ("scanned", "  ")])
+        .submit(
+            &c,
+            "/staff/assets/audit",
+            "/staff/assets/audit",
+            &[("location", "Vaccinatiecentrum"), ("scanned", "  ")],
+        )
         .await;
     assert_eq!(r.status(), 422);
     assert_eq!(app.count("SELECT COUNT(*) FROM asset_audits").await, 1);

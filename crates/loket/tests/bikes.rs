@@ -41,7 +41,10 @@ fn local_in(minutes: i64) -> (String, String) {
         .checked_add(jiff::SignedDuration::from_mins(minutes))
         .unwrap()
         .to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Brussels").unwrap());
-    (t.strftime("%Y-%m-%d").to_string(), t.strftime("%H:%M").to_string())
+    (
+        t.strftime("%Y-%m-%d").to_string(),
+        t.strftime("%H:%M").to_string(),
+    )
 }
 
 /// A day at 08:00 local, `days` ahead, as `YYYY-MM-DDTHH:MM`.
@@ -60,7 +63,12 @@ async fn fleet(app: &TestApp, n_ebikes: usize) -> reqwest::Client {
     let c = app.signed_in(FLEET, &["fleet"]).await;
     for (slug, name) in [("stadhuis", "Stadhuis"), ("depot", "Depot Vaart")] {
         let r = app
-            .submit(&c, "/staff/bikes", "/staff/bikes/sites", &[("slug", slug), ("name", name)])
+            .submit(
+                &c,
+                "/staff/bikes",
+                "/staff/bikes/sites",
+                &[("slug", slug), ("name", name)],
+            )
             .await;
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     }
@@ -75,7 +83,12 @@ async fn fleet(app: &TestApp, n_ebikes: usize) -> reqwest::Client {
                 &c,
                 "/staff/bikes",
                 "/staff/bikes",
-                &[("number", number), ("bike_type", kind), ("site", site), ("battery_note", "2025, 90%")],
+                &[
+                    ("number", number),
+                    ("bike_type", kind),
+                    ("site", site),
+                    ("battery_note", "2025, 90%"),
+                ],
             )
             .await;
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
@@ -100,7 +113,13 @@ async fn bike_flow_with_damage_goes_to_maintenance_and_mails_the_fleet_manager()
             &rider,
             "/bikes",
             "/bikes",
-            &[("site", "stadhuis"), ("bike_type", "ebike"), ("day", &day), ("start", &from), ("end", &to)],
+            &[
+                ("site", "stadhuis"),
+                ("bike_type", "ebike"),
+                ("day", &day),
+                ("start", &from),
+                ("end", &to),
+            ],
         )
         .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
@@ -116,13 +135,22 @@ async fn bike_flow_with_damage_goes_to_maintenance_and_mails_the_fleet_manager()
     assert_eq!(r.status(), 303);
     // A bad return changes nothing.
     let r = app
-        .submit(&rider, &page, &format!("{page}/return"), &[("km", "twelve"), ("damage", "")])
+        .submit(
+            &rider,
+            &page,
+            &format!("{page}/return"),
+            &[("km", "twelve"), ("damage", "")],
+        )
         .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("error-summary") && html.contains("value=\"twelve\""), "{html}");
+    assert!(
+        html.contains("error-summary") && html.contains("value=\"twelve\""),
+        "{html}"
+    );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM bike_reservations WHERE status = 'picked_up'").await,
+        app.count("SELECT COUNT(*) FROM bike_reservations WHERE status = 'picked_up'")
+            .await,
         1
     );
     // Return with kilometres and damage.
@@ -158,7 +186,11 @@ async fn bike_flow_with_damage_goes_to_maintenance_and_mails_the_fleet_manager()
         &app,
         &tok,
         "GET",
-        &format!("/api/v1/bike-availability?site=stadhuis&type=ebike&start={}&end={}", day_at(1, "09:00"), day_at(1, "10:00")),
+        &format!(
+            "/api/v1/bike-availability?site=stadhuis&type=ebike&start={}&end={}",
+            day_at(1, "09:00"),
+            day_at(1, "10:00")
+        ),
         Value::Null,
     )
     .await;
@@ -173,40 +205,94 @@ async fn refused_reservations_offer_the_nearest_free_bike_and_change_nothing() {
     let _fleet = fleet(&app, 1).await;
     let tok = token(&app, "an@leuven.example", &["hr"]).await;
     let other = token(&app, "jo@leuven.example", &["finance"]).await;
-    let reserve = |start: String, end: String| {
-        json!({"site": "stadhuis", "bike_type": "ebike", "start": start, "end": end})
-    };
+    let reserve = |start: String, end: String| json!({"site": "stadhuis", "bike_type": "ebike", "start": start, "end": end});
     // The only e-bike at the town hall, tomorrow 09:00-12:00.
-    let (s, first) = api(&app, &tok, "POST", "/api/v1/bike-reservations", reserve(day_at(1, "09:00"), day_at(1, "12:00"))).await;
+    let (s, first) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/bike-reservations",
+        reserve(day_at(1, "09:00"), day_at(1, "12:00")),
+    )
+    .await;
     assert_eq!(s, 201, "{first}");
     let before = app.count("SELECT COUNT(*) FROM bike_reservations").await;
     // In the past.
-    let (s, body) = api(&app, &other, "POST", "/api/v1/bike-reservations", reserve(day_at(-1, "09:00"), day_at(-1, "10:00"))).await;
+    let (s, body) = api(
+        &app,
+        &other,
+        "POST",
+        "/api/v1/bike-reservations",
+        reserve(day_at(-1, "09:00"), day_at(-1, "10:00")),
+    )
+    .await;
     assert_eq!(s, 422, "{body}");
     assert_eq!(body["errors"][0]["code"], "bike-in-past");
     // Longer than the maximum (10 hours by default).
-    let (s, body) = api(&app, &other, "POST", "/api/v1/bike-reservations", reserve(day_at(2, "07:00"), day_at(2, "19:00"))).await;
+    let (s, body) = api(
+        &app,
+        &other,
+        "POST",
+        "/api/v1/bike-reservations",
+        reserve(day_at(2, "07:00"), day_at(2, "19:00")),
+    )
+    .await;
     assert_eq!(s, 422);
     assert_eq!(body["errors"][0]["code"], "bike-too-long");
     // Overlapping: refused with the nearest free bikes.
-    let (s, body) = api(&app, &other, "POST", "/api/v1/bike-reservations", reserve(day_at(1, "11:00"), day_at(1, "13:00"))).await;
+    let (s, body) = api(
+        &app,
+        &other,
+        "POST",
+        "/api/v1/bike-reservations",
+        reserve(day_at(1, "11:00"), day_at(1, "13:00")),
+    )
+    .await;
     assert_eq!(s, 409, "{body}");
     assert_eq!(body["errors"][0]["code"], "bike-none-free");
     let nearest = body["nearest"].as_array().unwrap();
     assert!(!nearest.is_empty());
     // The e-bike at the depot in the same window, and the town hall's after 12:00.
-    assert!(nearest.iter().any(|o| o["bike_number"] == "E-D1" && o["start_local"] == day_at(1, "11:00").replace('T', " ")), "{body}");
-    assert!(nearest.iter().any(|o| o["bike_number"] == "E-00" && o["start_ms"].as_i64().unwrap() >= first["end_ms"].as_i64().unwrap()), "{body}");
+    assert!(
+        nearest.iter().any(|o| o["bike_number"] == "E-D1"
+            && o["start_local"] == day_at(1, "11:00").replace('T', " ")),
+        "{body}"
+    );
+    assert!(
+        nearest.iter().any(|o| o["bike_number"] == "E-00"
+            && o["start_ms"].as_i64().unwrap() >= first["end_ms"].as_i64().unwrap()),
+        "{body}"
+    );
     // The page says the same, with the offers as buttons, input kept.
     let c = app.signed_in("pa@leuven.example", &["counter"]).await;
-    let (d, _) = day_at(1, "11:00").split_once('T').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap();
+    let (d, _) = day_at(1, "11:00")
+        .split_once('T')
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .unwrap();
     let r = app
-        .submit(&c, "/bikes", "/bikes", &[("site", "stadhuis"), ("bike_type", "ebike"), ("day", &d), ("start", "11:00"), ("end", "13:00")])
+        .submit(
+            &c,
+            "/bikes",
+            "/bikes",
+            &[
+                ("site", "stadhuis"),
+                ("bike_type", "ebike"),
+                ("day", &d),
+                ("start", "11:00"),
+                ("end", "13:00"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("error-summary") && html.contains("E-D1") && html.contains("value=\"13:00\""), "{html}");
-    assert_eq!(app.count("SELECT COUNT(*) FROM bike_reservations").await, before);
+    assert!(
+        html.contains("error-summary") && html.contains("E-D1") && html.contains("value=\"13:00\""),
+        "{html}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM bike_reservations").await,
+        before
+    );
     app.stop().await;
 }
 
@@ -214,25 +300,40 @@ async fn refused_reservations_offer_the_nearest_free_bike_and_change_nothing() {
 async fn reservations_not_picked_up_in_30_minutes_are_released() {
     let app = TestApp::spawn().await;
     let _fleet = fleet(&app, 3).await;
-    let user = loket_store::people::find_by_email(&app.store, FLEET).await.unwrap().unwrap();
-    let bikes = loket_store::bikes::list_bikes(&app.store, "", "ebike").await.unwrap();
+    let user = loket_store::people::find_by_email(&app.store, FLEET)
+        .await
+        .unwrap()
+        .unwrap();
+    let bikes = loket_store::bikes::list_bikes(&app.store, "", "ebike")
+        .await
+        .unwrap();
     let now = loket_store::now_ms();
     let min = 60_000;
     // Started 31 and 45 minutes ago (released), and 10 minutes ago (kept).
     let mut ids = Vec::new();
     for (bike, ago) in bikes.iter().zip([31, 45, 10]) {
         let mut tx = app.store.begin().await.unwrap();
-        let r = loket_store::bikes::reserve(&mut tx, &Actor::System, &user.id, &bike.id, now - ago * min, now + 60 * min)
-            .await
-            .unwrap()
-            .unwrap();
+        let r = loket_store::bikes::reserve(
+            &mut tx,
+            &Actor::System,
+            &user.id,
+            &bike.id,
+            now - ago * min,
+            now + 60 * min,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         tx.commit().await.unwrap();
         ids.push(r.id);
     }
     // The worker's step releases the first one... (both are due; it takes all).
     let n = loket::worker::bike_release_once(&app.store).await.unwrap();
     assert_eq!(n, 2);
-    assert_eq!(loket::worker::bike_release_once(&app.store).await.unwrap(), 0);
+    assert_eq!(
+        loket::worker::bike_release_once(&app.store).await.unwrap(),
+        0
+    );
     let status = |id: String| {
         let store = app.store.clone();
         async move {
@@ -247,14 +348,25 @@ async fn reservations_not_picked_up_in_30_minutes_are_released() {
     assert_eq!(status(ids[0].clone()).await, "released");
     assert_eq!(status(ids[1].clone()).await, "released");
     assert_eq!(status(ids[2].clone()).await, "reserved");
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'bikes.release'").await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'bikes.release'")
+            .await,
+        2
+    );
     // Release on read: another one started 35 minutes ago is released when
     // its rider opens the page, before any worker runs.
     let mut tx = app.store.begin().await.unwrap();
-    let late = loket_store::bikes::reserve(&mut tx, &Actor::System, &user.id, &bikes[0].id, now - 35 * min, now + 30 * min)
-        .await
-        .unwrap()
-        .unwrap();
+    let late = loket_store::bikes::reserve(
+        &mut tx,
+        &Actor::System,
+        &user.id,
+        &bikes[0].id,
+        now - 35 * min,
+        now + 30 * min,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     tx.commit().await.unwrap();
     let c = app.signed_in("rider@leuven.example", &["hr"]).await;
     let (s, _) = app.get(&c, "/bikes").await;
@@ -266,7 +378,11 @@ async fn reservations_not_picked_up_in_30_minutes_are_released() {
         &app,
         &tok,
         "GET",
-        &format!("/api/v1/bike-availability?site=stadhuis&type=ebike&start={}&end={}", now + min, now + 20 * min),
+        &format!(
+            "/api/v1/bike-availability?site=stadhuis&type=ebike&start={}&end={}",
+            now + min,
+            now + 20 * min
+        ),
         Value::Null,
     )
     .await;
@@ -285,7 +401,12 @@ async fn racing_clients_never_get_overlapping_reservations() {
     let _fleet = fleet(&app, 3).await;
     let tok = token(&app, "racer@leuven.example", &["hr"]).await;
     // The depot's e-bike is taken, so the nearest offers must come from elsewhere.
-    let windows = [("09:00", "11:00"), ("10:00", "12:00"), ("10:30", "10:45"), ("11:59", "13:00")];
+    let windows = [
+        ("09:00", "11:00"),
+        ("10:00", "12:00"),
+        ("10:30", "10:45"),
+        ("11:59", "13:00"),
+    ];
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(CLIENTS));
     let mut tasks = Vec::new();
     for i in 0..CLIENTS {
@@ -297,7 +418,13 @@ async fn racing_clients_never_get_overlapping_reservations() {
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             barrier.wait().await;
-            let r = client.post(url).bearer_auth(tok).json(&body).send().await.unwrap();
+            let r = client
+                .post(url)
+                .bearer_auth(tok)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
             r.status().as_u16()
         }));
     }
@@ -354,8 +481,14 @@ async fn demo_fleet_and_dashboard() {
     let seeded = started.elapsed();
     loket::demo::seed(&app.store).await.unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM bikes").await, 60);
-    assert_eq!(app.count("SELECT COUNT(*) FROM bikes WHERE bike_type = 'ebike'").await, 24);
-    let trips = app.count("SELECT COUNT(*) FROM bike_reservations WHERE status = 'returned'").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM bikes WHERE bike_type = 'ebike'")
+            .await,
+        24
+    );
+    let trips = app
+        .count("SELECT COUNT(*) FROM bike_reservations WHERE status = 'returned'")
+        .await;
     assert!(trips > 1000, "{trips}");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM assets a JOIN asset_loans l ON l.asset_id = a.id WHERE a.category = 'laptop' AND l.place LIKE 'Vaccinatiecentrum%'").await,
@@ -366,10 +499,17 @@ async fn demo_fleet_and_dashboard() {
         70
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM assets WHERE category = 'tablet_4g' AND status = 'on_loan'").await,
+        app.count(
+            "SELECT COUNT(*) FROM assets WHERE category = 'tablet_4g' AND status = 'on_loan'"
+        )
+        .await,
         10
     );
-    assert!(app.count("SELECT COUNT(*) FROM asset_loans WHERE borrower_user_id IS NOT NULL").await >= 20);
+    assert!(
+        app.count("SELECT COUNT(*) FROM asset_loans WHERE borrower_user_id IS NOT NULL")
+            .await
+            >= 20
+    );
     // The dashboard (fleet managers only).
     let c = app.signed_in("fleet2@leuven.example", &["fleet"]).await;
     let (s, html) = app.get(&c, "/staff/bikes/dashboard").await;
@@ -379,7 +519,12 @@ async fn demo_fleet_and_dashboard() {
     assert!(html.contains("120 g CO2"), "the factor is shown");
     let co2 = |html: &str| {
         let i = html.find(" kg</strong>").unwrap();
-        html[..i].rsplit('>').next().unwrap().parse::<i64>().unwrap()
+        html[..i]
+            .rsplit('>')
+            .next()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
     };
     let km: i64 = sqlx::query("SELECT km FROM bike_reservations WHERE status = 'returned'")
         .fetch_all(app.store.pool())
@@ -392,7 +537,12 @@ async fn demo_fleet_and_dashboard() {
     // Every seeded trip is within the dashboard's six months.
     assert_eq!(before, km * 120 / 1000);
     let r = app
-        .submit(&c, "/staff/bikes/dashboard", "/staff/bikes/settings", &[("max_minutes", "600"), ("co2_g_per_km", "240")])
+        .submit(
+            &c,
+            "/staff/bikes/dashboard",
+            "/staff/bikes/settings",
+            &[("max_minutes", "600"), ("co2_g_per_km", "240")],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let (_, html) = app.get(&c, "/staff/bikes/dashboard").await;
@@ -400,11 +550,26 @@ async fn demo_fleet_and_dashboard() {
     assert_eq!(co2(&html), km * 240 / 1000);
     // A bad factor is refused with the input kept, nothing changes.
     let r = app
-        .submit(&c, "/staff/bikes/dashboard", "/staff/bikes/settings", &[("max_minutes", "600"), ("co2_g_per_km", "veel")])
+        .submit(
+            &c,
+            "/staff/bikes/dashboard",
+            "/staff/bikes/settings",
+            &[("max_minutes", "600"), ("co2_g_per_km", "veel")],
+        )
         .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("value=\"veel\""));
-    assert_eq!(loket_store::bikes::settings(&app.store).await.unwrap().co2_g_per_km, 240);
-    println!("demo seeded on {} in {} ms ({trips} trips)", backend(), seeded.as_millis());
+    assert_eq!(
+        loket_store::bikes::settings(&app.store)
+            .await
+            .unwrap()
+            .co2_g_per_km,
+        240
+    );
+    println!(
+        "demo seeded on {} in {} ms ({trips} trips)",
+        backend(),
+        seeded.as_millis()
+    );
     app.stop().await;
 }

@@ -74,7 +74,11 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/assets", tag = "assets",
     params(ListQuery),
     responses((status = 200, body = Vec<AssetOut>)))]
-pub async fn list(State(state): State<AppState>, who: ApiUser, Query(q): Query<ListQuery>) -> Result<Json<Vec<AssetOut>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<AssetOut>>, ApiError> {
     who.require(ICT)?;
     let f = AssetFilter {
         q: q.q,
@@ -92,7 +96,11 @@ pub async fn list(State(state): State<AppState>, who: ApiUser, Query(q): Query<L
 #[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets",
     params(("id" = String, Path, description = "asset id or tag")),
     responses((status = 200, body = AssetOut)))]
-pub async fn get_one(State(state): State<AppState>, who: ApiUser, Path(id): Path<String>) -> Result<Json<AssetOut>, ApiError> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<AssetOut>, ApiError> {
     who.require(ICT)?;
     let a = store::get_asset(&state.store, &id)
         .await
@@ -184,9 +192,15 @@ pub async fn check_in(
     ApiJson(body): ApiJson<CheckInIn>,
 ) -> Result<Json<AssetOut>, ApiError> {
     let user = who.require(ICT)?.clone();
-    super::pages::check_in_asset(&state, &Actor::User(user.id), &id, &body.condition_note, &body.location)
-        .await
-        .map_err(|e| who.err(e))?;
+    super::pages::check_in_asset(
+        &state,
+        &Actor::User(user.id),
+        &id,
+        &body.condition_note,
+        &body.location,
+    )
+    .await
+    .map_err(|e| who.err(e))?;
     let a = store::get_asset(&state.store, &id)
         .await
         .map_err(|e| who.err(e))?

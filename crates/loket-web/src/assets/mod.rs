@@ -25,12 +25,21 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/assets", get(pages::list))
         .route("/staff/assets/new", get(pages::new_form).post(pages::add))
-        .route("/staff/assets/import", get(pages::import_form).post(pages::import))
-        .route("/staff/assets/check-out", get(pages::checkout_form).post(pages::check_out))
+        .route(
+            "/staff/assets/import",
+            get(pages::import_form).post(pages::import),
+        )
+        .route(
+            "/staff/assets/check-out",
+            get(pages::checkout_form).post(pages::check_out),
+        )
         .route("/staff/assets/labels", get(pages::labels_form))
         .route("/staff/assets/labels/file", get(pages::labels_file))
         .route("/staff/assets/overdue", get(pages::overdue))
-        .route("/staff/assets/audit", get(pages::audit_form).post(pages::audit))
+        .route(
+            "/staff/assets/audit",
+            get(pages::audit_form).post(pages::audit),
+        )
         .route("/staff/assets/{id}", get(pages::detail))
         .route("/staff/assets/{id}/check-in", post(pages::check_in))
         .route("/staff/assets/{id}/status", post(pages::set_status))
@@ -68,13 +77,19 @@ pub struct CheckOut<'a> {
 
 /// Validates and performs a check-out in one transaction; returns the
 /// hand-over id. Nothing changes on any error.
-pub async fn check_out_for(state: &AppState, actor: &Actor, req: &CheckOut<'_>) -> Result<String, AppError> {
+pub async fn check_out_for(
+    state: &AppState,
+    actor: &Actor,
+    req: &CheckOut<'_>,
+) -> Result<String, AppError> {
     let mut inv = Invalid::default();
     let person = req.person.trim();
     let place = req.place.trim();
     let borrower = match (person.is_empty(), place.is_empty()) {
         (false, true) => match people_store::find_by_email(&state.store, person).await? {
-            Some(u) if u.roles.is_staff() && u.disabled_at.is_none() => Some(Borrower::Person(u.id)),
+            Some(u) if u.roles.is_staff() && u.disabled_at.is_none() => {
+                Some(Borrower::Person(u.id))
+            }
             _ => {
                 inv.push("person", "asset-person-unknown");
                 None
@@ -115,7 +130,12 @@ pub async fn check_out_for(state: &AppState, actor: &Actor, req: &CheckOut<'_>) 
             }
         }
     } else if !req.category.trim().is_empty() {
-        let count = req.count.trim().parse::<i64>().ok().filter(|n| (1..=500).contains(n));
+        let count = req
+            .count
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=500).contains(n));
         match (loket_domain::assets::parse_category(req.category), count) {
             (Ok(cat), Some(n)) => {
                 let found = store::list_assets(
@@ -155,7 +175,11 @@ pub async fn check_out_for(state: &AppState, actor: &Actor, req: &CheckOut<'_>) 
 }
 
 /// The hand-over document in `locale`.
-pub async fn handover_doc(state: &AppState, locale: Locale, id: &str) -> Result<HandoverDoc, AppError> {
+pub async fn handover_doc(
+    state: &AppState,
+    locale: Locale,
+    id: &str,
+) -> Result<HandoverDoc, AppError> {
     let h = store::handover(&state.store, id)
         .await?
         .ok_or(AppError::NotFound)?;

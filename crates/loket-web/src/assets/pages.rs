@@ -114,7 +114,9 @@ async fn layout(state: &AppState, ctx: &mut Ctx, title: &str) -> Result<Layout, 
 
 fn form_errors(locale: Locale, e: AppError) -> Result<FormErrors, AppError> {
     match e {
-        AppError::Invalid(inv) | AppError::Conflict(inv) => Ok(FormErrors::from_invalid(locale, &inv)),
+        AppError::Invalid(inv) | AppError::Conflict(inv) => {
+            Ok(FormErrors::from_invalid(locale, &inv))
+        }
         other => Err(other),
     }
 }
@@ -142,7 +144,11 @@ struct ListPage {
     counts: Vec<(String, i64)>,
 }
 
-pub async fn list(State(state): State<AppState>, mut ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     ctx.require(ICT)?;
     let locale = ctx.locale;
     let f = AssetFilter {
@@ -158,7 +164,11 @@ pub async fn list(State(state): State<AppState>, mut ctx: Ctx, Query(q): Query<L
         .collect();
     let mut statuses = vec![(String::new(), locale.t("asset-any"), q.status.is_empty())];
     statuses.extend(AssetStatus::ALL.iter().map(|s| {
-        (s.as_str().to_owned(), status_label(locale, s.as_str()), s.as_str() == q.status)
+        (
+            s.as_str().to_owned(),
+            status_label(locale, s.as_str()),
+            s.as_str() == q.status,
+        )
     }));
     let counts = store::status_counts(&state.store)
         .await?
@@ -212,11 +222,25 @@ struct NewPage {
     errors: FormErrors,
 }
 
-async fn new_page(state: &AppState, ctx: &mut Ctx, form: AssetForm, errors: FormErrors, status: StatusCode) -> Result<Response, AppError> {
+async fn new_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    form: AssetForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     ctx.require(ICT)?;
     let categories = cat_choices(ctx.locale, &form.category, false);
     let l = layout(state, ctx, "asset-new-title").await?;
-    render(status, NewPage { l, categories, form, errors })
+    render(
+        status,
+        NewPage {
+            l,
+            categories,
+            form,
+            errors,
+        },
+    )
 }
 
 pub async fn new_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
@@ -225,7 +249,14 @@ pub async fn new_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Res
         location: store::STOCK_LOCATION.to_owned(),
         ..AssetForm::default()
     };
-    new_page(&state, &mut ctx, form, FormErrors::default(), StatusCode::OK).await
+    new_page(
+        &state,
+        &mut ctx,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 fn parse_asset(f: &AssetForm) -> Result<rules::NewAsset, Invalid> {
@@ -234,26 +265,39 @@ fn parse_asset(f: &AssetForm) -> Result<rules::NewAsset, Invalid> {
     let tag = inv.check("tag", rules::parse_tag(&f.tag));
     let serial = inv.check("serial", rules::parse_text("serial", &f.serial, 64));
     let model = inv.check("model", rules::parse_text("model", &f.model, 100));
-    let date = inv.check("purchase_date", rules::parse_date("purchase_date", &f.purchase_date));
+    let date = inv.check(
+        "purchase_date",
+        rules::parse_date("purchase_date", &f.purchase_date),
+    );
     let price = inv.check("price", rules::parse_price_cents(&f.price));
     let location = inv.check("location", rules::parse_text("location", &f.location, 120));
     match (category, tag, serial, model, date, price, location) {
-        (Some(category), Some(tag), Some(serial), Some(model), Some(d), Some(price_cents), Some(location)) => {
-            Ok(rules::NewAsset {
-                category,
-                tag,
-                serial,
-                model,
-                purchase_date: d.to_string(),
-                price_cents,
-                location,
-            })
-        }
+        (
+            Some(category),
+            Some(tag),
+            Some(serial),
+            Some(model),
+            Some(d),
+            Some(price_cents),
+            Some(location),
+        ) => Ok(rules::NewAsset {
+            category,
+            tag,
+            serial,
+            model,
+            purchase_date: d.to_string(),
+            price_cents,
+            location,
+        }),
         _ => Err(inv),
     }
 }
 
-pub async fn add(State(state): State<AppState>, mut ctx: Ctx, Form(f): Form<AssetForm>) -> Result<Response, AppError> {
+pub async fn add(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<AssetForm>,
+) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ICT)?.clone();
     let result = match parse_asset(&f) {
@@ -273,7 +317,14 @@ pub async fn add(State(state): State<AppState>, mut ctx: Ctx, Form(f): Form<Asse
         Ok(id) => Ok(Redirect::to(&format!("/staff/assets/{id}")).into_response()),
         Err(e) => {
             let errors = form_errors(ctx.locale, e)?;
-            new_page(&state, &mut ctx, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            new_page(
+                &state,
+                &mut ctx,
+                f,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -312,7 +363,15 @@ async fn detail_page(
     let mut loans = Vec::new();
     for l in all.iter().filter(|l| l.asset_id == asset.id) {
         if let Some(b) = &l.borrower_user_id {
-            loket_store::audit::record_access(&state.store, &user.id, b, "asset_loan", &l.id, "assets.asset.view").await?;
+            loket_store::audit::record_access(
+                &state.store,
+                &user.id,
+                b,
+                "asset_loan",
+                &l.id,
+                "assets.asset.view",
+            )
+            .await?;
         }
         loans.push(loan_row(locale, l, &today));
     }
@@ -322,14 +381,22 @@ async fn detail_page(
         DetailPage {
             l,
             a: asset_row(locale, &asset),
-            price: format!("€ {},{:02}", asset.price_cents / 100, asset.price_cents % 100),
+            price: format!(
+                "€ {},{:02}",
+                asset.price_cents / 100,
+                asset.price_cents % 100
+            ),
             on_loan: asset.status == "on_loan",
             statuses: AssetStatus::ALL
                 .iter()
                 .filter(|s| **s != AssetStatus::OnLoan)
                 .map(|s| (s.as_str().to_owned(), status_label(locale, s.as_str())))
                 .collect(),
-            back_to: if back_to.is_empty() { store::STOCK_LOCATION.to_owned() } else { back_to },
+            back_to: if back_to.is_empty() {
+                store::STOCK_LOCATION.to_owned()
+            } else {
+                back_to
+            },
             asset,
             loans,
             note,
@@ -338,8 +405,21 @@ async fn detail_page(
     )
 }
 
-pub async fn detail(State(state): State<AppState>, mut ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
-    detail_page(&state, &mut ctx, &id, String::new(), String::new(), FormErrors::default(), StatusCode::OK).await
+pub async fn detail(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    detail_page(
+        &state,
+        &mut ctx,
+        &id,
+        String::new(),
+        String::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -351,12 +431,26 @@ pub struct CheckInForm {
 }
 
 /// Checks an asset in; refused (nothing changes) if it is not on loan.
-pub async fn check_in_asset(state: &AppState, actor: &Actor, id: &str, note: &str, location: &str) -> Result<(), AppError> {
+pub async fn check_in_asset(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    note: &str,
+    location: &str,
+) -> Result<(), AppError> {
     let mut inv = Invalid::default();
-    if note.chars().count() > 500 || note.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+    if note.chars().count() > 500
+        || note
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
         inv.push("condition_note", "asset-text-invalid");
     }
-    let location = if location.trim().is_empty() { store::STOCK_LOCATION.to_owned() } else { location.trim().to_owned() };
+    let location = if location.trim().is_empty() {
+        store::STOCK_LOCATION.to_owned()
+    } else {
+        location.trim().to_owned()
+    };
     if location.chars().count() > 120 {
         inv.push("location", "asset-text-invalid");
     }
@@ -378,11 +472,28 @@ pub async fn check_in(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ICT)?.clone();
-    match check_in_asset(&state, &Actor::User(user.id), &id, &f.condition_note, &f.location).await {
+    match check_in_asset(
+        &state,
+        &Actor::User(user.id),
+        &id,
+        &f.condition_note,
+        &f.location,
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/staff/assets/{id}")).into_response()),
         Err(e) => {
             let errors = form_errors(ctx.locale, e)?;
-            detail_page(&state, &mut ctx, &id, f.condition_note, f.location, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            detail_page(
+                &state,
+                &mut ctx,
+                &id,
+                f.condition_note,
+                f.location,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -413,13 +524,25 @@ pub async fn set_status(
                 Err(e) => Err(AppError::from(e)),
             }
         }
-        _ => Err(AppError::Invalid(Invalid::one("status", "asset-status-unknown"))),
+        _ => Err(AppError::Invalid(Invalid::one(
+            "status",
+            "asset-status-unknown",
+        ))),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/staff/assets/{id}")).into_response()),
         Err(e) => {
             let errors = form_errors(ctx.locale, e)?;
-            detail_page(&state, &mut ctx, &id, String::new(), String::new(), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            detail_page(
+                &state,
+                &mut ctx,
+                &id,
+                String::new(),
+                String::new(),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -450,7 +573,13 @@ struct CheckOutPage {
     errors: FormErrors,
 }
 
-async fn checkout_page(state: &AppState, ctx: &mut Ctx, form: CheckOutForm, errors: FormErrors, status: StatusCode) -> Result<Response, AppError> {
+async fn checkout_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    form: CheckOutForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     ctx.require(ICT)?;
     let matches = if form.who.trim().chars().count() >= 2 {
         store::search_staff(&state.store, &form.who, 20)
@@ -463,10 +592,23 @@ async fn checkout_page(state: &AppState, ctx: &mut Ctx, form: CheckOutForm, erro
     };
     let categories = cat_choices(ctx.locale, &form.category, true);
     let l = layout(state, ctx, "asset-checkout-title").await?;
-    render(status, CheckOutPage { l, form, categories, matches, errors })
+    render(
+        status,
+        CheckOutPage {
+            l,
+            form,
+            categories,
+            matches,
+            errors,
+        },
+    )
 }
 
-pub async fn checkout_form(State(state): State<AppState>, mut ctx: Ctx, Query(mut q): Query<CheckOutForm>) -> Result<Response, AppError> {
+pub async fn checkout_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(mut q): Query<CheckOutForm>,
+) -> Result<Response, AppError> {
     if q.due_on.is_empty() {
         q.due_on = today_brussels()
             .checked_add(jiff::ToSpan::days(365))
@@ -476,7 +618,11 @@ pub async fn checkout_form(State(state): State<AppState>, mut ctx: Ctx, Query(mu
     checkout_page(&state, &mut ctx, q, FormErrors::default(), StatusCode::OK).await
 }
 
-pub async fn check_out(State(state): State<AppState>, mut ctx: Ctx, Form(f): Form<CheckOutForm>) -> Result<Response, AppError> {
+pub async fn check_out(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<CheckOutForm>,
+) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ICT)?.clone();
     let req = CheckOut {
@@ -491,7 +637,14 @@ pub async fn check_out(State(state): State<AppState>, mut ctx: Ctx, Form(f): For
         Ok(id) => Ok(Redirect::to(&format!("/equipment/handovers/{id}")).into_response()),
         Err(e) => {
             let errors = form_errors(ctx.locale, e)?;
-            checkout_page(&state, &mut ctx, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            checkout_page(
+                &state,
+                &mut ctx,
+                f,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -511,7 +664,11 @@ struct HandoverPage {
 }
 
 /// The hand-over if the signed-in person may see it: its borrower, ICT or HR.
-async fn handover_allowed(state: &AppState, ctx: &Ctx, id: &str) -> Result<(store::Handover, bool), AppError> {
+async fn handover_allowed(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<(store::Handover, bool), AppError> {
     let user = ctx.require(STAFF)?;
     let h = store::handover(&state.store, id)
         .await?
@@ -522,14 +679,26 @@ async fn handover_allowed(state: &AppState, ctx: &Ctx, id: &str) -> Result<(stor
     }
     if user.roles.any(ICT_HR) {
         if let Some(b) = &h.borrower_user_id {
-            loket_store::audit::record_access(&state.store, &user.id, b, "asset_handover", &h.id, "assets.handover.view").await?;
+            loket_store::audit::record_access(
+                &state.store,
+                &user.id,
+                b,
+                "asset_handover",
+                &h.id,
+                "assets.handover.view",
+            )
+            .await?;
         }
         return Ok((h, false));
     }
     Err(AppError::NotFound)
 }
 
-pub async fn handover(State(state): State<AppState>, mut ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn handover(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let (h, mine) = handover_allowed(&state, &ctx, &id).await?;
     let doc = handover_doc(&state, ctx.locale, &id).await?;
     let today = today_brussels().to_string();
@@ -553,7 +722,11 @@ pub async fn handover(State(state): State<AppState>, mut ctx: Ctx, Path(id): Pat
     )
 }
 
-pub async fn handover_pdf(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn handover_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     handover_allowed(&state, &ctx, &id).await?;
     let doc = handover_doc(&state, ctx.locale, &id).await?;
     let today = today_tuple();
@@ -561,12 +734,17 @@ pub async fn handover_pdf(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(file_response(pdf, "application/pdf", &format!("overdracht-{id}.pdf")))
+    Ok(file_response(
+        pdf,
+        "application/pdf",
+        &format!("overdracht-{id}.pdf"),
+    ))
 }
 
 fn file_response(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     let mut res = (StatusCode::OK, body).into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
@@ -579,7 +757,12 @@ pub struct AckForm {
     pub csrf: String,
 }
 
-pub async fn acknowledge(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form<AckForm>) -> Result<Response, AppError> {
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<AckForm>,
+) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(STAFF)?.clone();
     let mut tx = state.store.begin().await?;
@@ -606,14 +789,29 @@ struct LabelsPage {
     errors: FormErrors,
 }
 
-pub async fn labels_form(State(state): State<AppState>, mut ctx: Ctx, Query(q): Query<LabelQuery>) -> Result<Response, AppError> {
+pub async fn labels_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<LabelQuery>,
+) -> Result<Response, AppError> {
     ctx.require(ICT)?;
     let l = layout(&state, &mut ctx, "asset-labels-title").await?;
-    render(StatusCode::OK, LabelsPage { l, tags: q.tags, errors: FormErrors::default() })
+    render(
+        StatusCode::OK,
+        LabelsPage {
+            l,
+            tags: q.tags,
+            errors: FormErrors::default(),
+        },
+    )
 }
 
 /// The labels of the tags as a PDF sheet or as ZPL.
-pub async fn labels_file(State(state): State<AppState>, mut ctx: Ctx, Query(q): Query<LabelQuery>) -> Result<Response, AppError> {
+pub async fn labels_file(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<LabelQuery>,
+) -> Result<Response, AppError> {
     ctx.require(ICT)?;
     let locale = ctx.locale;
     let mut labels = Vec::new();
@@ -626,7 +824,11 @@ pub async fn labels_file(State(state): State<AppState>, mut ctx: Ctx, Query(q): 
                 tag: a.tag,
                 model: a.model,
             }),
-            None => inv.0.push(loket_domain::FieldError::with_value("tags", "asset-tag-unknown", t)),
+            None => inv.0.push(loket_domain::FieldError::with_value(
+                "tags",
+                "asset-tag-unknown",
+                t,
+            )),
         }
     }
     if labels.is_empty() && inv.is_empty() {
@@ -638,21 +840,34 @@ pub async fn labels_file(State(state): State<AppState>, mut ctx: Ctx, Query(q): 
     if !inv.is_empty() {
         let errors = FormErrors::from_invalid(locale, &inv);
         let l = layout(&state, &mut ctx, "asset-labels-title").await?;
-        return render(StatusCode::UNPROCESSABLE_ENTITY, LabelsPage { l, tags: q.tags, errors });
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            LabelsPage {
+                l,
+                tags: q.tags,
+                errors,
+            },
+        );
     }
     let sym = Symbology::parse(&q.symbology);
     let city = state.config.city_name.clone();
     if q.format == "zpl" {
         let z = loket_render::assets::zpl(&labels, &city, sym);
-        return Ok(file_response(z.into_bytes(), "text/plain; charset=utf-8", "labels.zpl"));
+        return Ok(file_response(
+            z.into_bytes(),
+            "text/plain; charset=utf-8",
+            "labels.zpl",
+        ));
     }
     let title = locale.t("asset-labels-title");
     let today = today_tuple();
     let lang = locale.code();
-    let pdf = tokio::task::spawn_blocking(move || loket_render::assets::labels_pdf(&labels, &city, &title, lang, sym, today))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let pdf = tokio::task::spawn_blocking(move || {
+        loket_render::assets::labels_pdf(&labels, &city, &title, lang, sym, today)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(file_response(pdf, "application/pdf", "labels.pdf"))
 }
 
@@ -673,7 +888,15 @@ pub async fn overdue(State(state): State<AppState>, mut ctx: Ctx) -> Result<Resp
     let mut rows = Vec::new();
     for l in &loans {
         if let Some(b) = &l.borrower_user_id {
-            loket_store::audit::record_access(&state.store, &user.id, b, "asset_loan", &l.id, "assets.overdue").await?;
+            loket_store::audit::record_access(
+                &state.store,
+                &user.id,
+                b,
+                "asset_loan",
+                &l.id,
+                "assets.overdue",
+            )
+            .await?;
         }
         rows.push(loan_row(ctx.locale, l, &today));
     }
@@ -720,14 +943,39 @@ async fn audit_page(
         })
         .collect();
     let l = layout(state, ctx, "asset-audit-title").await?;
-    render(status, AuditPage { l, locations, form, errors, result })
+    render(
+        status,
+        AuditPage {
+            l,
+            locations,
+            form,
+            errors,
+            result,
+        },
+    )
 }
 
-pub async fn audit_form(State(state): State<AppState>, mut ctx: Ctx, Query(q): Query<AuditForm>) -> Result<Response, AppError> {
-    audit_page(&state, &mut ctx, q, FormErrors::default(), None, StatusCode::OK).await
+pub async fn audit_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<AuditForm>,
+) -> Result<Response, AppError> {
+    audit_page(
+        &state,
+        &mut ctx,
+        q,
+        FormErrors::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
-pub async fn audit(State(state): State<AppState>, mut ctx: Ctx, Form(f): Form<AuditForm>) -> Result<Response, AppError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<AuditForm>,
+) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ICT)?.clone();
     let register = store::register(&state.store).await?;
@@ -741,20 +989,45 @@ pub async fn audit(State(state): State<AppState>, mut ctx: Ctx, Form(f): Form<Au
     }
     if !inv.is_empty() {
         let errors = FormErrors::from_invalid(ctx.locale, &inv);
-        return audit_page(&state, &mut ctx, f, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return audit_page(
+            &state,
+            &mut ctx,
+            f,
+            errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let result = rules::reconcile(&f.location, &register, &scanned);
     let today = today_brussels();
     let next = today.checked_add(jiff::ToSpan::days(365)).unwrap_or(today);
     let json = serde_json::to_string(&result).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut tx = state.store.begin().await?;
-    store::save_audit(&mut tx, &Actor::User(user.id), &f.location, &result.present, &today.to_string(), &next.to_string(), &json).await?;
+    store::save_audit(
+        &mut tx,
+        &Actor::User(user.id),
+        &f.location,
+        &result.present,
+        &today.to_string(),
+        &next.to_string(),
+        &json,
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     let form = AuditForm {
         scanned: String::new(),
         ..f
     };
-    audit_page(&state, &mut ctx, form, FormErrors::default(), Some(result), StatusCode::OK).await
+    audit_page(
+        &state,
+        &mut ctx,
+        form,
+        FormErrors::default(),
+        Some(result),
+        StatusCode::OK,
+    )
+    .await
 }
 
 // ---- import ----
@@ -775,14 +1048,38 @@ struct ImportPage {
     columns: String,
 }
 
-async fn import_page(state: &AppState, ctx: &mut Ctx, form: ImportForm, errors: FormErrors, status: StatusCode) -> Result<Response, AppError> {
+async fn import_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    form: ImportForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     ctx.require(ICT)?;
     let l = layout(state, ctx, "asset-import-title").await?;
-    render(status, ImportPage { l, form, errors, columns: rules::CSV_COLUMNS.join(",") })
+    render(
+        status,
+        ImportPage {
+            l,
+            form,
+            errors,
+            columns: rules::CSV_COLUMNS.join(","),
+        },
+    )
 }
 
-pub async fn import_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
-    import_page(&state, &mut ctx, ImportForm::default(), FormErrors::default(), StatusCode::OK).await
+pub async fn import_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+) -> Result<Response, AppError> {
+    import_page(
+        &state,
+        &mut ctx,
+        ImportForm::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The message for a refused import file: line, column and the reason.
@@ -795,14 +1092,25 @@ pub fn csv_message(locale: Locale, e: &rules::CsvError) -> String {
     } else {
         format!("{} ({})", e.column, e.column_name)
     };
-    let reason = crate::forms::field_message(locale, &loket_domain::FieldError::new(e.column_name.clone(), e.code));
+    let reason = crate::forms::field_message(
+        locale,
+        &loket_domain::FieldError::new(e.column_name.clone(), e.code),
+    );
     locale.t_args(
         "asset-csv-error",
-        &[("line", e.line.to_string()), ("column", column), ("reason", reason)],
+        &[
+            ("line", e.line.to_string()),
+            ("column", column),
+            ("reason", reason),
+        ],
     )
 }
 
-pub async fn import(State(state): State<AppState>, mut ctx: Ctx, Form(f): Form<ImportForm>) -> Result<Response, AppError> {
+pub async fn import(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<ImportForm>,
+) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ICT)?.clone();
     let locale = ctx.locale;
@@ -816,7 +1124,14 @@ pub async fn import(State(state): State<AppState>, mut ctx: Ctx, Form(f): Form<I
         Ok(a) => a,
         Err(e) => {
             let errors = refuse(csv_message(locale, &e));
-            return import_page(&state, &mut ctx, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return import_page(
+                &state,
+                &mut ctx,
+                f,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let tags: Vec<String> = assets.iter().map(|a| a.tag.clone()).collect();
@@ -827,9 +1142,18 @@ pub async fn import(State(state): State<AppState>, mut ctx: Ctx, Form(f): Form<I
         let line = f
             .csv
             .lines()
-            .position(|l| rules::split_csv_line(l, if l.contains(';') && !l.contains(',') { ';' } else { ',' })
+            .position(|l| {
+                rules::split_csv_line(
+                    l,
+                    if l.contains(';') && !l.contains(',') {
+                        ';'
+                    } else {
+                        ','
+                    },
+                )
                 .and_then(|c| c.get(1).map(|x| x.trim().to_ascii_uppercase() == *t))
-                .unwrap_or(false))
+                .unwrap_or(false)
+            })
             .map_or(idx + 2, |p| p + 1);
         let e = rules::CsvError {
             line,
@@ -838,7 +1162,14 @@ pub async fn import(State(state): State<AppState>, mut ctx: Ctx, Form(f): Form<I
             code: "asset-tag-taken",
         };
         let errors = refuse(csv_message(locale, &e));
-        return import_page(&state, &mut ctx, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return import_page(
+            &state,
+            &mut ctx,
+            f,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let actor = Actor::User(user.id);
     let mut tx = state.store.begin().await?;
@@ -865,7 +1196,11 @@ struct PeoplePage {
     rows: Vec<(String, String, String)>,
 }
 
-pub async fn people(State(state): State<AppState>, mut ctx: Ctx, Query(q): Query<PeopleQuery>) -> Result<Response, AppError> {
+pub async fn people(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Response, AppError> {
     ctx.require(ICT_HR)?;
     let rows = if q.q.trim().chars().count() >= 2 {
         store::search_staff(&state.store, &q.q, 50).await?
@@ -888,7 +1223,12 @@ struct PersonPage {
     to_ack: Vec<String>,
 }
 
-async fn person_page(state: &AppState, ctx: &mut Ctx, user_id: &str, mine: bool) -> Result<Response, AppError> {
+async fn person_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    user_id: &str,
+    mine: bool,
+) -> Result<Response, AppError> {
     let person = people_store::get_user(&state.store, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -902,7 +1242,11 @@ async fn person_page(state: &AppState, ctx: &mut Ctx, user_id: &str, mine: bool)
         .collect();
     to_ack.dedup();
     let locale = ctx.locale;
-    let title = if mine { "asset-mine-title" } else { "asset-person-title" };
+    let title = if mine {
+        "asset-mine-title"
+    } else {
+        "asset-person-title"
+    };
     let l = layout(state, ctx, title).await?;
     render(
         StatusCode::OK,
@@ -919,9 +1263,21 @@ async fn person_page(state: &AppState, ctx: &mut Ctx, user_id: &str, mine: bool)
 }
 
 /// A person's equipment and, for a leaver, the list of what to return.
-pub async fn person(State(state): State<AppState>, mut ctx: Ctx, Path(user_id): Path<String>) -> Result<Response, AppError> {
+pub async fn person(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(user_id): Path<String>,
+) -> Result<Response, AppError> {
     let user = ctx.require(ICT_HR)?.clone();
-    loket_store::audit::record_access(&state.store, &user.id, &user_id, "asset_loans", &user_id, "assets.person.view").await?;
+    loket_store::audit::record_access(
+        &state.store,
+        &user.id,
+        &user_id,
+        "asset_loans",
+        &user_id,
+        "assets.person.view",
+    )
+    .await?;
     person_page(&state, &mut ctx, &user_id, false).await
 }
 

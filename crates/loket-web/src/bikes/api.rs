@@ -97,7 +97,9 @@ pub async fn availability(
     if end.is_none() {
         inv.push("end", "bike-time-invalid");
     }
-    let (Some(site), Some(kind), Some(start), Some(end), true) = (site, kind, start, end, inv.is_empty()) else {
+    let (Some(site), Some(kind), Some(start), Some(end), true) =
+        (site, kind, start, end, inv.is_empty())
+    else {
         return Err(who.err(inv));
     };
     let bikes = store::free_bikes(&state.store, &site.id, kind.as_str(), start, end)
@@ -182,7 +184,10 @@ fn refused(r: Refused, locale: Locale) -> Response {
 /// The caller's reservations, newest first.
 #[utoipa::path(get, path = "/api/v1/bike-reservations", tag = "bikes",
     responses((status = 200, body = Vec<ReservationOut>)))]
-pub async fn list(State(state): State<AppState>, who: ApiUser) -> Result<Json<Vec<ReservationOut>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    who: ApiUser,
+) -> Result<Json<Vec<ReservationOut>>, ApiError> {
     let user = who.require(RIDERS)?.clone();
     let mut v = Vec::new();
     for r in store::list_for_user(&state.store, &user.id, 100)
@@ -266,8 +271,14 @@ pub async fn return_one(
 ) -> Result<Json<ReservationOut>, ApiError> {
     let user = who.require(RIDERS)?.clone();
     let r = allowed(&state, &user, &id).await.map_err(|e| who.err(e))?;
-    let done = return_for(&state, &Actor::User(user.id), &r, &body.km.to_string(), &body.damage)
-        .await
-        .map_err(|e| who.err(e))?;
+    let done = return_for(
+        &state,
+        &Actor::User(user.id),
+        &r,
+        &body.km.to_string(),
+        &body.damage,
+    )
+    .await
+    .map_err(|e| who.err(e))?;
     Ok(Json(out(&state, done).await.map_err(|e| who.err(e))?))
 }

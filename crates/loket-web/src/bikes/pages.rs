@@ -77,16 +77,31 @@ fn status_label(locale: Locale, status: &str) -> String {
     locale.t(&format!("bike-res-{}", status.replace('_', "-")))
 }
 
-async fn row_of(state: &AppState, locale: Locale, r: &Reservation, rider: String) -> Result<ResRow, AppError> {
+async fn row_of(
+    state: &AppState,
+    locale: Locale,
+    r: &Reservation,
+    rider: String,
+) -> Result<ResRow, AppError> {
     let bike = store::get_bike(&state.store, &r.bike_id).await?;
     Ok(ResRow {
         id: r.id.clone(),
         bike: bike
             .as_ref()
-            .map(|b| format!("{} ({})", b.number, locale.t(&format!("bike-type-{}", b.bike_type))))
+            .map(|b| {
+                format!(
+                    "{} ({})",
+                    b.number,
+                    locale.t(&format!("bike-type-{}", b.bike_type))
+                )
+            })
             .unwrap_or_default(),
         site: bike.map(|b| b.site_name).unwrap_or_default(),
-        when: format!("{} – {}", local(r.starts_at), local(r.ends_at).get(11..).unwrap_or_default()),
+        when: format!(
+            "{} – {}",
+            local(r.starts_at),
+            local(r.ends_at).get(11..).unwrap_or_default()
+        ),
         status: status_label(locale, &r.status),
         rider,
         km: r.km.map(|k| k.to_string()).unwrap_or_default(),
@@ -133,7 +148,9 @@ async fn mine_page(
 }
 
 pub async fn mine(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
-    let tomorrow = today_brussels().tomorrow().unwrap_or_else(|_| today_brussels());
+    let tomorrow = today_brussels()
+        .tomorrow()
+        .unwrap_or_else(|_| today_brussels());
     let form = ReserveForm {
         date: tomorrow.to_string(),
         from: "09:00".to_owned(),
@@ -141,7 +158,15 @@ pub async fn mine(State(state): State<AppState>, mut ctx: Ctx) -> Result<Respons
         bike_type: "ebike".to_owned(),
         ..ReserveForm::default()
     };
-    mine_page(&state, &mut ctx, form, FormErrors::default(), Vec::new(), StatusCode::OK).await
+    mine_page(
+        &state,
+        &mut ctx,
+        form,
+        FormErrors::default(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Local date + time of day to unix ms (Europe/Brussels).
@@ -175,7 +200,15 @@ pub async fn reserve(
                 other => return Err(other),
             };
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            mine_page(&state, &mut ctx, f, errors, nearest, StatusCode::UNPROCESSABLE_ENTITY).await
+            mine_page(
+                &state,
+                &mut ctx,
+                f,
+                errors,
+                nearest,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -251,7 +284,16 @@ pub async fn detail(
 ) -> Result<Response, AppError> {
     let user = ctx.require(RIDERS)?.clone();
     let r = allowed(&state, &user, &id).await?;
-    detail_page(&state, &mut ctx, r, String::new(), String::new(), FormErrors::default(), StatusCode::OK).await
+    detail_page(
+        &state,
+        &mut ctx,
+        r,
+        String::new(),
+        String::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -278,7 +320,16 @@ pub async fn pick_up(
         Err(loket_store::StoreError::Invalid(inv)) => {
             drop(tx);
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            detail_page(&state, &mut ctx, r, String::new(), String::new(), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            detail_page(
+                &state,
+                &mut ctx,
+                r,
+                String::new(),
+                String::new(),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -305,7 +356,16 @@ pub async fn return_bike(
         Ok(_) => Ok(Redirect::to(&format!("/bikes/reservations/{id}")).into_response()),
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            detail_page(&state, &mut ctx, r, f.km, f.damage, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            detail_page(
+                &state,
+                &mut ctx,
+                r,
+                f.km,
+                f.damage,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -329,7 +389,16 @@ pub async fn cancel(
         Err(loket_store::StoreError::Invalid(inv)) => {
             drop(tx);
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            detail_page(&state, &mut ctx, r, String::new(), String::new(), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            detail_page(
+                &state,
+                &mut ctx,
+                r,
+                String::new(),
+                String::new(),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -436,7 +505,12 @@ async fn fleet_page(
             bikes,
             statuses: BikeStatus::ALL
                 .iter()
-                .map(|s| (s.as_str().to_owned(), locale.t(&format!("bike-status-{}", s.as_str()))))
+                .map(|s| {
+                    (
+                        s.as_str().to_owned(),
+                        locale.t(&format!("bike-status-{}", s.as_str())),
+                    )
+                })
                 .collect(),
             sites: sites
                 .iter()
@@ -452,7 +526,15 @@ async fn fleet_page(
 }
 
 pub async fn fleet(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
-    fleet_page(&state, &mut ctx, BikeForm::default(), SiteForm::default(), FormErrors::default(), StatusCode::OK).await
+    fleet_page(
+        &state,
+        &mut ctx,
+        BikeForm::default(),
+        SiteForm::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn add_bike(
@@ -464,7 +546,12 @@ pub async fn add_bike(
     let user = ctx.require(FLEET)?.clone();
     let mut inv = Invalid::default();
     let number = f.number.trim().to_owned();
-    if number.is_empty() || number.len() > 20 || !number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if number.is_empty()
+        || number.len() > 20
+        || !number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
         inv.push("number", "bike-number-invalid");
     }
     let kind = inv.check("bike_type", BikeType::parse(&f.bike_type));
@@ -478,7 +565,11 @@ pub async fn add_bike(
     let result = match (inv.is_empty(), kind, site) {
         (true, Some(kind), Some(site)) => {
             let mut tx = state.store.begin().await?;
-            let note = if kind == BikeType::Ebike { f.battery_note.trim() } else { "" };
+            let note = if kind == BikeType::Ebike {
+                f.battery_note.trim()
+            } else {
+                ""
+            };
             match store::add_bike(
                 &mut tx,
                 &Actor::User(user.id),
@@ -504,7 +595,15 @@ pub async fn add_bike(
         Ok(()) => Ok(Redirect::to("/staff/bikes").into_response()),
         Err(AppError::Invalid(inv) | AppError::Conflict(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            fleet_page(&state, &mut ctx, f, SiteForm::default(), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            fleet_page(
+                &state,
+                &mut ctx,
+                f,
+                SiteForm::default(),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -519,7 +618,10 @@ pub async fn add_site(
     let user = ctx.require(FLEET)?.clone();
     let mut inv = Invalid::default();
     let slug = f.slug.trim().to_ascii_lowercase();
-    if slug.is_empty() || slug.len() > 40 || !slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if slug.is_empty()
+        || slug.len() > 40
+        || !slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
         inv.push("slug", "bike-slug-invalid");
     }
     let name = f.name.trim();
@@ -542,7 +644,15 @@ pub async fn add_site(
         Ok(()) => Ok(Redirect::to("/staff/bikes").into_response()),
         Err(AppError::Invalid(inv) | AppError::Conflict(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            fleet_page(&state, &mut ctx, BikeForm::default(), f, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            fleet_page(
+                &state,
+                &mut ctx,
+                BikeForm::default(),
+                f,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -569,7 +679,14 @@ pub async fn set_status(
         return Err(Invalid::one("battery_note", "bike-damage-long").into());
     }
     let mut tx = state.store.begin().await?;
-    store::set_bike_status(&mut tx, &Actor::User(user.id), &id, status, f.battery_note.trim()).await?;
+    store::set_bike_status(
+        &mut tx,
+        &Actor::User(user.id),
+        &id,
+        status,
+        f.battery_note.trim(),
+    )
+    .await?;
     tx.commit().await.map_err(loket_store::StoreError::from)?;
     Ok(Redirect::to("/staff/bikes").into_response())
 }
@@ -612,7 +729,10 @@ fn usable_hours(today: jiff::civil::Date) -> i64 {
     let mut days = 0;
     for _ in 0..30 {
         d = d.yesterday().unwrap_or(d);
-        let weekend = matches!(d.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday);
+        let weekend = matches!(
+            d.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        );
         if !weekend && !loket_domain::calendar::belgian_holidays(d.year()).contains(&d) {
             days += 1;
         }
@@ -634,9 +754,7 @@ async fn dashboard_page(
     // Six months, this one included.
     let mut first = today.first_of_month();
     for _ in 0..5 {
-        first = first
-            .checked_sub(jiff::ToSpan::months(1))
-            .unwrap_or(first);
+        first = first.checked_sub(jiff::ToSpan::months(1)).unwrap_or(first);
     }
     let from = parse_start(&format!("{first}T00:00"), &brussels()).unwrap_or_default();
     let trips = store::trips_since(&state.store, from).await?;
@@ -644,7 +762,9 @@ async fn dashboard_page(
     let mut m = first;
     while m <= today {
         months.insert(m.strftime("%Y-%m").to_string(), (0, 0));
-        m = m.checked_add(jiff::ToSpan::months(1)).unwrap_or(today.tomorrow().unwrap_or(today));
+        m = m
+            .checked_add(jiff::ToSpan::months(1))
+            .unwrap_or(today.tomorrow().unwrap_or(today));
     }
     let (mut total_km, mut e_trips, mut e_km) = (0, 0, 0);
     let recent_from = loket_store::now_ms() - 30 * 24 * 3600 * 1000;
@@ -684,12 +804,16 @@ async fn dashboard_page(
         .map(|s| {
             let mine: Vec<&loket_store::bikes::Bike> =
                 all_bikes.iter().filter(|b| b.site_id == s.id).collect();
-            let ms: i64 = mine.iter().map(|b| per_bike.get(&b.id).copied().unwrap_or(0)).sum();
+            let ms: i64 = mine
+                .iter()
+                .map(|b| per_bike.get(&b.id).copied().unwrap_or(0))
+                .sum();
             UseRow {
                 label: s.name.clone(),
                 trips: mine.len() as i64,
                 km: 0,
-                percent: rules::percent(ms / 3_600_000, hours * (mine.len() as i64).max(1)).min(100),
+                percent: rules::percent(ms / 3_600_000, hours * (mine.len() as i64).max(1))
+                    .min(100),
             }
         })
         .collect();
@@ -703,12 +827,21 @@ async fn dashboard_page(
         })
         .collect();
     let chart = |id: &str, title: &str, items: Vec<(String, i64)>, unit: &str| {
-        loket_render::bikes::bar_chart(id, &locale.t(title), &locale.t(&format!("{title}-desc")), &items, unit)
+        loket_render::bikes::bar_chart(
+            id,
+            &locale.t(title),
+            &locale.t(&format!("{title}-desc")),
+            &items,
+            unit,
+        )
     };
     let chart_months = chart(
         "chart-trips",
         "bike-chart-trips",
-        month_rows.iter().map(|r| (r.label.clone(), r.trips)).collect(),
+        month_rows
+            .iter()
+            .map(|r| (r.label.clone(), r.trips))
+            .collect(),
         "",
     );
     let chart_km = chart(
@@ -726,7 +859,10 @@ async fn dashboard_page(
     let chart_sites = chart(
         "chart-sites",
         "bike-chart-sites",
-        site_rows.iter().map(|r| (r.label.clone(), r.percent)).collect(),
+        site_rows
+            .iter()
+            .map(|r| (r.label.clone(), r.percent))
+            .collect(),
         "%",
     );
     let (max_minutes, factor_input) = settings_input.unwrap_or_else(|| {
@@ -763,7 +899,14 @@ async fn dashboard_page(
 }
 
 pub async fn dashboard(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
-    dashboard_page(&state, &mut ctx, None, FormErrors::default(), StatusCode::OK).await
+    dashboard_page(
+        &state,
+        &mut ctx,
+        None,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
