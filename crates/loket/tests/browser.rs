@@ -698,23 +698,28 @@ async fn a_bike_reservation_and_the_equipment_pages_are_accessible() {
     sign_in("rider@leuven.example", PASSWORD).await;
     c.goto(&app.url("/bikes")).await.unwrap();
     check_page(&c, "bikes-reserve").await;
-    c.execute(
-        "document.getElementById('end').value = '08:00';",
-        vec![],
+    c.execute("document.getElementById('end').value = '08:00';", vec![])
+        .await
+        .unwrap();
+    click_and_wait(
+        &c,
+        "main form[action='/bikes'] .actions button[type=submit]",
     )
-    .await
-    .unwrap();
-    click_and_wait(&c, "main form[action='/bikes'] .actions button[type=submit]").await;
+    .await;
     let page = text(&c).await;
-    assert!(page.contains("het einde moet na het begin liggen"), "{page}");
+    assert!(
+        page.contains("het einde moet na het begin liggen"),
+        "{page}"
+    );
     check_page(&c, "bikes-reserve-error").await;
-    c.execute(
-        "document.getElementById('end').value = '12:00';",
-        vec![],
+    c.execute("document.getElementById('end').value = '12:00';", vec![])
+        .await
+        .unwrap();
+    click_and_wait(
+        &c,
+        "main form[action='/bikes'] .actions button[type=submit]",
     )
-    .await
-    .unwrap();
-    click_and_wait(&c, "main form[action='/bikes'] .actions button[type=submit]").await;
+    .await;
     let page = text(&c).await;
     assert!(page.contains("Gereserveerd"), "{page}");
     check_page(&c, "bike-reservation").await;
@@ -735,9 +740,13 @@ async fn a_bike_reservation_and_the_equipment_pages_are_accessible() {
     // ICT pages.
     c.delete_all_cookies().await.unwrap();
     sign_in("ict@leuven.example", PASSWORD).await;
-    c.goto(&app.url("/staff/assets?category=tablet_4g")).await.unwrap();
+    c.goto(&app.url("/staff/assets?category=tablet_4g"))
+        .await
+        .unwrap();
     check_page(&c, "assets-list").await;
-    c.goto(&app.url("/staff/assets/check-out?who=koen")).await.unwrap();
+    c.goto(&app.url("/staff/assets/check-out?who=koen"))
+        .await
+        .unwrap();
     check_page(&c, "assets-check-out").await;
     c.goto(&app.url("/staff/assets/audit")).await.unwrap();
     check_page(&c, "assets-audit").await;
@@ -749,7 +758,9 @@ async fn a_bike_reservation_and_the_equipment_pages_are_accessible() {
         .await
         .unwrap()
         .unwrap();
-    c.goto(&app.url(&format!("/staff/assets/{}", tab.id))).await.unwrap();
+    c.goto(&app.url(&format!("/staff/assets/{}", tab.id)))
+        .await
+        .unwrap();
     check_page(&c, "asset-detail").await;
     // A demo teleworker acknowledges the hand-over of their laptop and chair.
     c.delete_all_cookies().await.unwrap();
