@@ -296,13 +296,13 @@ pub async fn seed_bikes(store: &Store) -> Result<(), AppError> {
         .await?;
         bike_ids.push((id, kind));
     }
-    // Trips: about 20 per working day over the last 120 days, more of them
+    // Trips: about 20 per working day over the last 140 days, more of them
     // on e-bikes lately.
     let mut rng = Lcg(2026);
     let day_ms = 24 * 3600 * 1000;
     let now = loket_store::now_ms();
     let tz = loket_domain::appointments::brussels();
-    for back in (1..=120_i64).rev() {
+    for back in (1..=140_i64).rev() {
         let Ok(t) = jiff::Timestamp::from_millisecond(now - back * day_ms) else {
             continue;
         };
@@ -313,7 +313,7 @@ pub async fn seed_bikes(store: &Store) -> Result<(), AppError> {
         ) {
             continue;
         }
-        let trips = 14 + rng.next(10) + (120 - back as u64) / 12;
+        let trips = 14 + rng.next(10) + (140 - back as u64) / 14;
         for _ in 0..trips {
             let (bike, kind) = &bike_ids[rng.next(bike_ids.len() as u64) as usize];
             let start_h = 8 + rng.next(8) as i8;

@@ -228,6 +228,11 @@ async fn refused_reservations_offer_the_nearest_free_bike_and_change_nothing() {
     .await;
     assert_eq!(s, 422, "{body}");
     assert_eq!(body["errors"][0]["code"], "bike-in-past");
+    // ... with a bike offered from now on.
+    assert!(
+        body["nearest"][0]["start_ms"].as_i64().unwrap() > loket_store::now_ms(),
+        "{body}"
+    );
     // Longer than the maximum (10 hours by default).
     let (s, body) = api(
         &app,
@@ -239,6 +244,13 @@ async fn refused_reservations_offer_the_nearest_free_bike_and_change_nothing() {
     .await;
     assert_eq!(s, 422);
     assert_eq!(body["errors"][0]["code"], "bike-too-long");
+    // ... with the nearest free bike for the longest window allowed.
+    assert_eq!(body["nearest"][0]["bike_number"], "E-00", "{body}");
+    assert_eq!(
+        body["nearest"][0]["end_ms"].as_i64().unwrap()
+            - body["nearest"][0]["start_ms"].as_i64().unwrap(),
+        10 * 3_600_000
+    );
     // Overlapping: refused with the nearest free bikes.
     let (s, body) = api(
         &app,

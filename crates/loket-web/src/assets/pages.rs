@@ -359,9 +359,9 @@ async fn detail_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let today = today_brussels().to_string();
-    let all = store::loans(&state.store, "", "", false, "", 1000).await?;
+    let all = store::loans_of_asset(&state.store, &asset.id).await?;
     let mut loans = Vec::new();
-    for l in all.iter().filter(|l| l.asset_id == asset.id) {
+    for l in &all {
         if let Some(b) = &l.borrower_user_id {
             loket_store::audit::record_access(
                 &state.store,

@@ -156,11 +156,16 @@ async fn out(state: &AppState, r: Reservation) -> Result<ReservationOut, AppErro
     })
 }
 
-/// A refusal: 409 with `nearest` when no bike is free, else the problem.
+/// A refusal: 409 with `nearest` when no bike is free; a window in the past
+/// or too long is 422 with `nearest` for the window made valid.
 fn refused(r: Refused, locale: Locale) -> Response {
-    let AppError::Conflict(inv) = &r.error else {
+    let (AppError::Conflict(inv) | AppError::Invalid(inv)) = &r.error else {
         return ApiError::new(r.error, locale).into_response();
     };
+    if r.nearest.is_empty() && matches!(r.error, AppError::Invalid(_)) {
+        return ApiError::new(r.error, locale).into_response();
+    }
+    let status = r.error.status();
     let errors: Vec<serde_json::Value> = inv
         .0
         .iter()
@@ -168,12 +173,12 @@ fn refused(r: Refused, locale: Locale) -> Response {
         .collect();
     let body = serde_json::json!({
         "type": "about:blank",
-        "title": locale.t("bike-none-free-title"),
-        "status": 409,
+        "title": locale.t(if status == StatusCode::CONFLICT { "bike-none-free-title" } else { r.error.title_id() }),
+        "status": status.as_u16(),
         "errors": errors,
         "nearest": r.nearest,
     });
-    let mut res = (StatusCode::CONFLICT, Json(body)).into_response();
+    let mut res = (status, Json(body)).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),

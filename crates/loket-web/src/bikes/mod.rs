@@ -96,6 +96,20 @@ pub struct Request<'a> {
     pub end_ms: Option<i64>,
 }
 
+fn offer_of(b: &Bike, site_slug: &str, s: i64, e: i64) -> Offer {
+    Offer {
+        bike_id: b.id.clone(),
+        bike_number: b.number.clone(),
+        bike_type: b.bike_type.clone(),
+        site: site_slug.to_owned(),
+        site_name: b.site_name.clone(),
+        start_ms: s,
+        end_ms: e,
+        start_local: local(s),
+        end_local: local(e),
+    }
+}
+
 /// The nearest free bikes for a refused window: the same type at the same
 /// site shifted by half hours, or at another site in the same window.
 pub async fn nearest(
@@ -182,7 +196,31 @@ pub async fn reserve_for(
         return Err(inv.into());
     };
     let settings = store::settings(&state.store).await?;
-    rules::check_window(start, end, loket_store::now_ms(), settings.max_minutes)?;
+    let now = loket_store::now_ms();
+    if let Err(inv) = rules::check_window(start, end, now, settings.max_minutes) {
+        // Offer the nearest free bikes for the window made valid: from the
+        // next quarter hour if it lay in the past, cut to the maximum length.
+        let quarter = 15 * 60_000;
+        let s = if start < now {
+            (now / quarter + 1) * quarter
+        } else {
+            start
+        };
+        let len = (end - start).clamp(quarter, settings.max_minutes * 60_000);
+        let mut nearest = store::free_bikes(&state.store, &site.id, bike_type.as_str(), s, s + len)
+            .await?
+            .into_iter()
+            .take(1)
+            .map(|b| offer_of(&b, &site.slug, s, s + len))
+            .collect::<Vec<_>>();
+        if nearest.is_empty() {
+            nearest = self::nearest(state, &site.id, bike_type.as_str(), s, s + len, 3).await?;
+        }
+        return Err(Refused {
+            error: AppError::Invalid(inv),
+            nearest,
+        });
+    }
     let candidates =
         store::free_bikes(&state.store, &site.id, bike_type.as_str(), start, end).await?;
     for b in candidates {
