@@ -5,7 +5,9 @@
 //! newtypes by [`ident`] ("parse, don't validate").
 
 pub mod appointments;
+pub mod assets;
 pub mod audit;
+pub mod bikes;
 pub mod calendar;
 pub mod cases;
 pub mod ident;

@@ -24,11 +24,13 @@ pub enum Role {
     /// A member of staff without a special function: their own telework
     /// days (any staff account linked to a staff record has these pages).
     Employee,
+    /// ICT asset management: the inventory, loans, labels and audits.
+    Ict,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Role::Resident,
         Role::Counter,
         Role::ContactCentre,
@@ -38,11 +40,12 @@ impl Role {
         Role::Finance,
         Role::VaccinationCoordinator,
         Role::Employee,
+        Role::Ict,
         Role::Admin,
     ];
 
     /// The roles an admin hands to staff.
-    pub const STAFF: [Role; 9] = [
+    pub const STAFF: [Role; 10] = [
         Role::Counter,
         Role::ContactCentre,
         Role::CaseHandler,
@@ -51,6 +54,7 @@ impl Role {
         Role::Finance,
         Role::VaccinationCoordinator,
         Role::Employee,
+        Role::Ict,
         Role::Admin,
     ];
 
@@ -65,6 +69,7 @@ impl Role {
             Role::Finance => "finance",
             Role::VaccinationCoordinator => "vaccination_coordinator",
             Role::Employee => "employee",
+            Role::Ict => "ict",
             Role::Admin => "admin",
         }
     }

@@ -3,6 +3,8 @@
 //! same names as their contexts.
 
 pub mod appointments;
+pub mod assets;
+pub mod bikes;
 pub mod cases;
 pub mod notify;
 pub mod pdf;

@@ -5,7 +5,9 @@
 //! The few places where the two dialects differ are named in [`Backend`].
 
 pub mod appointments;
+pub mod assets;
 pub mod audit;
+pub mod bikes;
 pub mod cases;
 pub mod notify;
 pub mod people;

@@ -6,7 +6,7 @@ use crate::error::{ApiError, AppError, Problem, ProblemField};
 use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
-use crate::{AppState, appointments, audit, cases, people, queue, telework};
+use crate::{AppState, appointments, assets, audit, bikes, cases, people, queue, telework};
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -28,6 +28,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(appointments::api::routes())
         .merge(queue::api::routes())
         .merge(telework::api::routes())
+        .merge(bikes::api::routes())
+        .merge(assets::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
@@ -198,6 +200,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         telework::api::decide,
         telework::api::close_month,
         telework::api::payroll,
+        bikes::api::availability,
+        bikes::api::list,
+        bikes::api::create,
+        bikes::api::pick_up,
+        bikes::api::return_one,
+        assets::api::list,
+        assets::api::get_one,
+        assets::api::check_out,
+        assets::api::check_in,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -3,7 +3,9 @@
 
 pub mod api;
 pub mod appointments;
+pub mod assets;
 pub mod audit;
+pub mod bikes;
 pub mod cases;
 pub mod error;
 pub mod forms;
@@ -113,6 +115,8 @@ pub fn router(state: AppState) -> Router {
         .merge(appointments::routes())
         .merge(queue::routes())
         .merge(telework::routes())
+        .merge(bikes::routes())
+        .merge(assets::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })

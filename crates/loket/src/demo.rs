@@ -26,6 +26,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
     ),
     ("hr@demo.leuven.be", "Lotte Mertens", &[Role::Hr]),
     ("vloot@demo.leuven.be", "Koen Jacobs", &[Role::Fleet]),
+    ("ict@demo.leuven.be", "Wout Peeters", &[Role::Ict]),
     ("financien@demo.leuven.be", "Sofie Claes", &[Role::Finance]),
     (
         "vaccinatie@demo.leuven.be",
@@ -216,7 +217,218 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
         created += 1;
     }
     crate::demo_telework::seed(store).await?;
+    seed_bikes(store).await?;
+    seed_assets(store).await?;
     Ok(created)
+}
+
+/// A small deterministic generator, so the demo looks the same every time.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+/// The staff accounts of the demo (riders and borrowers).
+async fn demo_staff(store: &Store) -> Result<Vec<String>, AppError> {
+    let mut ids = Vec::new();
+    for (email, _, roles) in DEMO_ACCOUNTS {
+        if roles.iter().any(|r| r.is_staff())
+            && let Some(u) = store::find_by_email(store, email).await?
+        {
+            ids.push(u.id);
+        }
+    }
+    Ok(ids)
+}
+
+/// 60 service bikes (40% e-bikes) at four sites, with four months of trips;
+/// once (when there are no sites yet). One transaction for the trips.
+pub async fn seed_bikes(store: &Store) -> Result<(), AppError> {
+    use loket_domain::bikes::BikeType;
+    use loket_store::bikes;
+    if !bikes::list_sites(store).await?.is_empty() {
+        return Ok(());
+    }
+    let riders = demo_staff(store).await?;
+    if riders.is_empty() {
+        return Ok(());
+    }
+    let actor = Actor::System;
+    let mut tx = store.begin().await?;
+    let sites = [
+        ("stadhuis", "Stadhuis, Grote Markt"),
+        ("provinciehuis", "Administratief centrum"),
+        ("depot", "Depot Vaart"),
+        ("heverlee", "Districtshuis Heverlee"),
+    ];
+    let mut site_ids = Vec::new();
+    for (slug, name) in sites {
+        site_ids.push(bikes::add_site(&mut tx, &actor, slug, name).await?);
+    }
+    let mut bike_ids: Vec<(String, BikeType)> = Vec::new();
+    for i in 0..60_usize {
+        // 24 e-bikes (40%), 6 cargo bikes, 30 classic bikes.
+        let kind = if i % 5 < 2 {
+            BikeType::Ebike
+        } else if i % 10 == 2 {
+            BikeType::Cargo
+        } else {
+            BikeType::Classic
+        };
+        let site = &site_ids[i % site_ids.len()];
+        let number = format!("LF-{:03}", i + 1);
+        let note = if kind == BikeType::Ebike {
+            format!("batterij {} , {}%", 2023 + i % 3, 70 + (i * 7) % 30)
+        } else {
+            String::new()
+        };
+        let id = bikes::add_bike(
+            &mut tx,
+            &actor,
+            &bikes::NewBike {
+                number: &number,
+                bike_type: kind,
+                site_id: site,
+                battery_note: &note,
+            },
+        )
+        .await?;
+        bike_ids.push((id, kind));
+    }
+    // Trips: about 20 per working day over the last 140 days, more of them
+    // on e-bikes lately.
+    let mut rng = Lcg(2026);
+    let day_ms = 24 * 3600 * 1000;
+    let now = loket_store::now_ms();
+    let tz = loket_domain::appointments::brussels();
+    for back in (1..=140_i64).rev() {
+        let Ok(t) = jiff::Timestamp::from_millisecond(now - back * day_ms) else {
+            continue;
+        };
+        let date = t.to_zoned_datetime(tz.clone()).date();
+        if matches!(
+            date.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ) {
+            continue;
+        }
+        let trips = 14 + rng.next(10) + (140 - back as u64) / 14;
+        for _ in 0..trips {
+            let (bike, kind) = &bike_ids[rng.next(bike_ids.len() as u64) as usize];
+            let start_h = 8 + rng.next(8) as i8;
+            let Some(start) = loket_domain::appointments::parse_start(
+                &format!("{date}T{start_h:02}:{:02}", rng.next(4) * 15),
+                &tz,
+            ) else {
+                continue;
+            };
+            let hours = 1 + rng.next(3) as i64;
+            let km = match kind {
+                BikeType::Ebike => 6 + rng.next(20) as i64,
+                BikeType::Cargo => 2 + rng.next(6) as i64,
+                BikeType::Classic => 2 + rng.next(9) as i64,
+            };
+            let rider = &riders[rng.next(riders.len() as u64) as usize];
+            bikes::seed_trip(&mut tx, bike, rider, start, start + hours * 3_600_000, km).await?;
+        }
+    }
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    Ok(())
+}
+
+/// The vaccination centre's equipment on loan to its lines, teleworkers'
+/// laptops and chairs on loan to demo staff, and some stock; once.
+pub async fn seed_assets(store: &Store) -> Result<(), AppError> {
+    use loket_domain::assets::NewAsset;
+    use loket_store::assets::{self as assets, Borrower};
+    if assets::status_counts(store)
+        .await?
+        .iter()
+        .any(|(_, n)| *n > 0)
+    {
+        return Ok(());
+    }
+    let actor = Actor::System;
+    let mut tx = store.begin().await?;
+    // (category, prefix, model, price in cents, how many)
+    let kinds: [(&'static str, &str, &str, i64, usize); 7] = [
+        ("laptop", "LAP", "Dell Latitude 5450", 89_900, 130),
+        ("printer", "PRN", "HP LaserJet Pro 4002", 32_900, 8),
+        ("barcode_scanner", "SCN", "Zebra DS2208", 12_950, 75),
+        ("label_printer", "LBP", "Zebra ZD421", 41_000, 6),
+        ("tablet_4g", "TAB", "Samsung Galaxy Tab A9+ 5G", 29_900, 12),
+        ("office_chair", "CHR", "Steelcase Series 1", 42_000, 20),
+        ("screen", "SCR", "Dell P2425H", 17_900, 20),
+    ];
+    let mut ids: std::collections::HashMap<&'static str, Vec<String>> =
+        std::collections::HashMap::new();
+    for (cat, prefix, model, price, n) in kinds {
+        for i in 1..=n {
+            let a = NewAsset {
+                category: cat,
+                tag: format!("LV-{prefix}-{i:04}"),
+                serial: format!("SN{prefix}{:06}", 100_000 + i * 37),
+                model: model.to_owned(),
+                purchase_date: "2025-09-15".to_owned(),
+                price_cents: price,
+                location: assets::STOCK_LOCATION.to_owned(),
+            };
+            ids.entry(cat)
+                .or_default()
+                .push(assets::add_asset(&mut tx, &actor, &a).await?);
+        }
+    }
+    fn take(
+        ids: &mut std::collections::HashMap<&'static str, Vec<String>>,
+        cat: &'static str,
+        n: usize,
+    ) -> Vec<String> {
+        let v = ids.entry(cat).or_default();
+        let k = n.min(v.len());
+        v.drain(..k).collect()
+    }
+    // The vaccination centre: 10 registration lines, stations and the hall.
+    let due = "2027-06-30";
+    for line in 1..=10 {
+        let mut batch = take(&mut ids, "laptop", 10);
+        batch.extend(take(&mut ids, "barcode_scanner", 7));
+        batch.extend(take(&mut ids, "tablet_4g", 1));
+        let place = Borrower::Place(format!("Vaccinatiecentrum, registratielijn {line}"));
+        assets::check_out(&mut tx, &actor, &batch, &place, due).await?;
+    }
+    let mut hall = take(&mut ids, "printer", 6);
+    hall.extend(take(&mut ids, "label_printer", 4));
+    assets::check_out(
+        &mut tx,
+        &actor,
+        &hall,
+        &Borrower::Place("Vaccinatiecentrum, onthaal".to_owned()),
+        due,
+    )
+    .await?;
+    // Teleworkers: a laptop, a screen and a chair each.
+    for user in demo_staff(store).await? {
+        let mut batch = take(&mut ids, "laptop", 1);
+        batch.extend(take(&mut ids, "screen", 1));
+        batch.extend(take(&mut ids, "office_chair", 1));
+        assets::check_out(
+            &mut tx,
+            &actor,
+            &batch,
+            &Borrower::Person(user),
+            "2028-12-31",
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    Ok(())
 }
 
 /// What the demo prints for a newcomer.

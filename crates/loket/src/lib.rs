@@ -173,6 +173,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
             Duration::from_millis(c.outbox_poll_ms.max(10)),
             stop_rx.clone(),
         )),
+        tokio::spawn(worker::bike_release(store.clone(), stop_rx.clone())),
         tokio::spawn(worker::purge(store.clone(), stop_rx)),
     ];
     Ok(Running {

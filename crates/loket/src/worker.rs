@@ -151,6 +151,27 @@ pub async fn purge(store: Store, mut stop: watch::Receiver<bool>) {
     }
 }
 
+/// Releases bike reservations not picked up within 30 minutes of their
+/// start, every minute (reads release them too, so nobody waits on this).
+pub async fn bike_release(store: Store, mut stop: watch::Receiver<bool>) {
+    loop {
+        match bike_release_once(&store).await {
+            Ok(n) if n > 0 => tracing::info!(released = n, "bike reservations released"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "bike release failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// One step of [`bike_release`]: how many reservations were released.
+pub async fn bike_release_once(store: &Store) -> Result<u64, loket_store::StoreError> {
+    loket_store::bikes::release_expired(store, loket_store::now_ms()).await
+}
+
 /// Sends appointment reminders (the day before, 09:00) every five minutes.
 pub async fn reminders(
     store: Store,

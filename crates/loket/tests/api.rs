@@ -18,6 +18,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "finance",
             "vaccination_coordinator",
             "employee",
+            "ict",
             "admin",
         ],
     ),
@@ -49,6 +50,46 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/desks", &["counter", "admin"]),
     ("/staff/queue", &["counter", "admin"]),
     ("/staff/queue/stats", &["counter", "admin"]),
+    (
+        "/bikes",
+        &[
+            "counter",
+            "contact_centre",
+            "case_handler",
+            "hr",
+            "fleet",
+            "finance",
+            "vaccination_coordinator",
+            "ict",
+            "employee",
+            "admin",
+        ],
+    ),
+    (
+        "/equipment",
+        &[
+            "counter",
+            "contact_centre",
+            "case_handler",
+            "hr",
+            "fleet",
+            "finance",
+            "vaccination_coordinator",
+            "ict",
+            "employee",
+            "admin",
+        ],
+    ),
+    ("/staff/bikes", &["fleet"]),
+    ("/staff/bikes/dashboard", &["fleet"]),
+    ("/staff/assets", &["ict"]),
+    ("/staff/assets/new", &["ict"]),
+    ("/staff/assets/import", &["ict"]),
+    ("/staff/assets/check-out", &["ict"]),
+    ("/staff/assets/labels", &["ict"]),
+    ("/staff/assets/audit", &["ict"]),
+    ("/staff/assets/overdue", &["ict"]),
+    ("/staff/equipment", &["hr", "ict"]),
 ];
 
 /// Every API route that needs a role, and the roles allowed.
@@ -57,6 +98,21 @@ const API_MATRIX: &[(&str, &[&str])] = &[
     ("/api/v1/tokens", &["admin"]),
     ("/api/v1/audit", &["admin"]),
     ("/api/v1/access-log", &["admin"]),
+    ("/api/v1/assets", &["ict"]),
+    (
+        "/api/v1/bike-reservations",
+        &[
+            "counter",
+            "contact_centre",
+            "case_handler",
+            "hr",
+            "fleet",
+            "finance",
+            "vaccination_coordinator",
+            "ict",
+            "admin",
+        ],
+    ),
 ];
 
 const ROLES: &[&str] = &[
@@ -69,6 +125,7 @@ const ROLES: &[&str] = &[
     "finance",
     "vaccination_coordinator",
     "employee",
+    "ict",
     "admin",
 ];
 
@@ -452,6 +509,15 @@ async fn openapi_describes_every_api_route() {
         "POST /api/v1/telework/approvals",
         "POST /api/v1/telework/months/{month}/close",
         "GET /api/v1/telework/payroll/{month}",
+        "GET /api/v1/bike-availability",
+        "GET /api/v1/bike-reservations",
+        "POST /api/v1/bike-reservations",
+        "POST /api/v1/bike-reservations/{id}/pick-up",
+        "POST /api/v1/bike-reservations/{id}/return",
+        "GET /api/v1/assets",
+        "GET /api/v1/assets/{id}",
+        "POST /api/v1/assets/{id}/check-out",
+        "POST /api/v1/assets/{id}/check-in",
     ];
     expected.sort();
     assert_eq!(documented, expected);

@@ -780,3 +780,121 @@ async fn telework_month_and_approval_are_accessible() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(profile);
 }
+
+#[tokio::test]
+async fn a_bike_reservation_and_the_equipment_pages_are_accessible() {
+    if backend() != "sqlite" {
+        return;
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    loket::demo::seed(&app.store).await.unwrap();
+    for (email, role) in [
+        ("rider@leuven.example", "counter"),
+        ("fleet@leuven.example", "fleet"),
+        ("ict@leuven.example", "ict"),
+    ] {
+        loket::cli::user_add(
+            &app.config,
+            email,
+            "Test Person",
+            &[role.to_owned()],
+            Some(PASSWORD.to_owned()),
+        )
+        .await
+        .unwrap();
+    }
+    let sign_in = |email: &'static str, password: &'static str| {
+        let c = c.clone();
+        let url = app.url("/login");
+        async move {
+            c.goto(&url).await.unwrap();
+            fill(&c, "email", email).await;
+            fill(&c, "password", password).await;
+            submit(&c).await;
+        }
+    };
+    // A staff member reserves an e-bike for tomorrow morning (the form's
+    // defaults), after a first try with the end before the start.
+    sign_in("rider@leuven.example", PASSWORD).await;
+    c.goto(&app.url("/bikes")).await.unwrap();
+    check_page(&c, "bikes-reserve").await;
+    c.execute("document.getElementById('end').value = '08:00';", vec![])
+        .await
+        .unwrap();
+    click_and_wait(
+        &c,
+        "main form[action='/bikes'] .actions button[type=submit]",
+    )
+    .await;
+    let page = text(&c).await;
+    assert!(
+        page.contains("het einde moet na het begin liggen"),
+        "{page}"
+    );
+    check_page(&c, "bikes-reserve-error").await;
+    c.execute("document.getElementById('end').value = '12:00';", vec![])
+        .await
+        .unwrap();
+    click_and_wait(
+        &c,
+        "main form[action='/bikes'] .actions button[type=submit]",
+    )
+    .await;
+    let page = text(&c).await;
+    assert!(page.contains("Gereserveerd"), "{page}");
+    check_page(&c, "bike-reservation").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM bike_reservations WHERE status = 'reserved'")
+            .await,
+        1
+    );
+    // My equipment (nothing yet) and the fleet manager's pages.
+    c.goto(&app.url("/equipment")).await.unwrap();
+    check_page(&c, "equipment-mine-empty").await;
+    c.delete_all_cookies().await.unwrap();
+    sign_in("fleet@leuven.example", PASSWORD).await;
+    c.goto(&app.url("/staff/bikes")).await.unwrap();
+    check_page(&c, "bikes-fleet").await;
+    c.goto(&app.url("/staff/bikes/dashboard")).await.unwrap();
+    check_page(&c, "bikes-dashboard").await;
+    // ICT pages.
+    c.delete_all_cookies().await.unwrap();
+    sign_in("ict@leuven.example", PASSWORD).await;
+    c.goto(&app.url("/staff/assets?category=tablet_4g"))
+        .await
+        .unwrap();
+    check_page(&c, "assets-list").await;
+    c.goto(&app.url("/staff/assets/check-out?who=koen"))
+        .await
+        .unwrap();
+    check_page(&c, "assets-check-out").await;
+    c.goto(&app.url("/staff/assets/audit")).await.unwrap();
+    check_page(&c, "assets-audit").await;
+    c.goto(&app.url("/staff/assets/labels")).await.unwrap();
+    check_page(&c, "assets-labels").await;
+    c.goto(&app.url("/staff/assets/import")).await.unwrap();
+    check_page(&c, "assets-import").await;
+    let tab = loket_store::assets::get_asset(&app.store, "LV-TAB-0001")
+        .await
+        .unwrap()
+        .unwrap();
+    c.goto(&app.url(&format!("/staff/assets/{}", tab.id)))
+        .await
+        .unwrap();
+    check_page(&c, "asset-detail").await;
+    // A demo teleworker acknowledges the hand-over of their laptop and chair.
+    c.delete_all_cookies().await.unwrap();
+    sign_in("vloot@demo.leuven.be", loket::demo::DEMO_PASSWORD).await;
+    c.goto(&app.url("/equipment")).await.unwrap();
+    check_page(&c, "equipment-mine").await;
+    click_and_wait(&c, "main section a").await;
+    check_page(&c, "handover").await;
+    click_and_wait(&c, "main form[action$='/acknowledge'] button[type=submit]").await;
+    assert!(!text(&c).await.contains("Nog niet bevestigd"));
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(profile);
+}

@@ -75,6 +75,7 @@ role-contact-centre = Contact centre
 role-case-handler = Case handler
 role-hr = Human resources
 role-finance = Finance
+role-ict = ICT asset management
 role-fleet = Fleet management
 role-employee = Employee (own telework days)
 role-vaccination-coordinator = Vaccination centre coordinator

@@ -75,6 +75,7 @@ role-contact-centre = Contactcenter
 role-case-handler = Dossierbehandelaar
 role-hr = Personeelsdienst
 role-finance = Financiële dienst
+role-ict = ICT-materiaalbeheer
 role-fleet = Vlootbeheer
 role-employee = Medewerker (eigen telewerkdagen)
 role-vaccination-coordinator = Coördinator vaccinatiecentrum

@@ -730,6 +730,9 @@ struct StaffPage {
     /// The account is on a staff record (telework), and manages a team.
     teleworker: bool,
     manager: bool,
+    is_fleet: bool,
+    is_ict: bool,
+    is_ict_hr: bool,
 }
 
 pub async fn staff_home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -754,6 +757,9 @@ pub async fn staff_home(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
             is_hr: user.roles.any(crate::telework::HR_ROLES),
             teleworker: me.is_some(),
             manager,
+            is_fleet: user.roles.any(crate::bikes::FLEET),
+            is_ict: user.roles.any(crate::assets::ICT),
+            is_ict_hr: user.roles.any(crate::assets::ICT_HR),
         },
     )
 }

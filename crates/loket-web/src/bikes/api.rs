@@ -1,0 +1,289 @@
+//! The bikes API: availability, reservations, pick-up and return (staff).
+
+use super::{RIDERS, Refused, Request, allowed, local, reserve_for, return_for};
+use crate::AppState;
+use crate::api::{ApiJson, ApiUser};
+use crate::error::{ApiError, AppError};
+use crate::forms::field_message;
+use crate::i18n::Locale;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use loket_domain::Invalid;
+use loket_domain::appointments::{brussels, parse_start};
+use loket_domain::audit::Actor;
+use loket_domain::bikes::BikeType;
+use loket_store::bikes::{self as store, Bike, Reservation};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/bike-availability", get(availability))
+        .route("/bike-reservations", get(list).post(create))
+        .route("/bike-reservations/{id}/pick-up", post(pick_up))
+        .route("/bike-reservations/{id}/return", post(return_one))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AvailabilityQuery {
+    /// The site's slug or id.
+    pub site: String,
+    /// `classic`, `ebike` or `cargo`.
+    #[serde(rename = "type")]
+    pub bike_type: String,
+    /// Start: unix ms, RFC 3339, or local `2026-12-02T09:00`.
+    pub start: String,
+    /// End, the same forms.
+    pub end: String,
+}
+
+/// A bike.
+#[derive(Serialize, ToSchema)]
+pub struct BikeOut {
+    pub id: String,
+    pub number: String,
+    /// `classic`, `ebike` or `cargo`.
+    pub bike_type: String,
+    pub site: String,
+    /// `available`, `maintenance` or `retired`.
+    pub status: String,
+    pub battery_note: String,
+}
+
+impl From<Bike> for BikeOut {
+    fn from(b: Bike) -> Self {
+        BikeOut {
+            id: b.id,
+            number: b.number,
+            bike_type: b.bike_type,
+            site: b.site_name,
+            status: b.status,
+            battery_note: b.battery_note,
+        }
+    }
+}
+
+fn instant(s: &str) -> Option<i64> {
+    parse_start(s, &brussels())
+}
+
+/// The bikes free for a whole window at a site.
+#[utoipa::path(get, path = "/api/v1/bike-availability", tag = "bikes",
+    params(AvailabilityQuery),
+    responses((status = 200, body = Vec<BikeOut>)))]
+pub async fn availability(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Query(q): Query<AvailabilityQuery>,
+) -> Result<Json<Vec<BikeOut>>, ApiError> {
+    who.require(RIDERS)?;
+    let mut inv = Invalid::default();
+    let site = store::site(&state.store, q.site.trim())
+        .await
+        .map_err(|e| who.err(e))?;
+    if site.is_none() {
+        inv.push("site", "bike-site-unknown");
+    }
+    let kind = inv.check("type", BikeType::parse(&q.bike_type));
+    let start = instant(&q.start);
+    let end = instant(&q.end);
+    if start.is_none() {
+        inv.push("start", "bike-time-invalid");
+    }
+    if end.is_none() {
+        inv.push("end", "bike-time-invalid");
+    }
+    let (Some(site), Some(kind), Some(start), Some(end), true) =
+        (site, kind, start, end, inv.is_empty())
+    else {
+        return Err(who.err(inv));
+    };
+    let bikes = store::free_bikes(&state.store, &site.id, kind.as_str(), start, end)
+        .await
+        .map_err(|e| who.err(e))?;
+    Ok(Json(bikes.into_iter().map(BikeOut::from).collect()))
+}
+
+/// A reservation request.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReservationIn {
+    /// Site slug or id.
+    pub site: String,
+    /// `classic`, `ebike` or `cargo`.
+    pub bike_type: String,
+    /// Start: unix ms, RFC 3339 or local `2026-12-02T09:00`.
+    pub start: String,
+    pub end: String,
+}
+
+/// A reservation.
+#[derive(Serialize, ToSchema)]
+pub struct ReservationOut {
+    pub id: String,
+    pub bike_id: String,
+    pub bike_number: String,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub start_local: String,
+    pub end_local: String,
+    /// `reserved`, `picked_up`, `returned`, `released` or `cancelled`.
+    pub status: String,
+    pub km: Option<i64>,
+    pub damage: String,
+}
+
+async fn out(state: &AppState, r: Reservation) -> Result<ReservationOut, AppError> {
+    let number = store::get_bike(&state.store, &r.bike_id)
+        .await?
+        .map(|b| b.number)
+        .unwrap_or_default();
+    Ok(ReservationOut {
+        start_local: local(r.starts_at),
+        end_local: local(r.ends_at),
+        id: r.id,
+        bike_id: r.bike_id,
+        bike_number: number,
+        start_ms: r.starts_at,
+        end_ms: r.ends_at,
+        status: r.status,
+        km: r.km,
+        damage: r.damage,
+    })
+}
+
+/// A refusal: 409 with `nearest` when no bike is free; a window in the past
+/// or too long is 422 with `nearest` for the window made valid.
+fn refused(r: Refused, locale: Locale) -> Response {
+    let (AppError::Conflict(inv) | AppError::Invalid(inv)) = &r.error else {
+        return ApiError::new(r.error, locale).into_response();
+    };
+    if r.nearest.is_empty() && matches!(r.error, AppError::Invalid(_)) {
+        return ApiError::new(r.error, locale).into_response();
+    }
+    let status = r.error.status();
+    let errors: Vec<serde_json::Value> = inv
+        .0
+        .iter()
+        .map(|e| serde_json::json!({"field": e.field, "code": e.code, "detail": field_message(locale, e)}))
+        .collect();
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": locale.t(if status == StatusCode::CONFLICT { "bike-none-free-title" } else { r.error.title_id() }),
+        "status": status.as_u16(),
+        "errors": errors,
+        "nearest": r.nearest,
+    });
+    let mut res = (status, Json(body)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    res
+}
+
+/// The caller's reservations, newest first.
+#[utoipa::path(get, path = "/api/v1/bike-reservations", tag = "bikes",
+    responses((status = 200, body = Vec<ReservationOut>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    who: ApiUser,
+) -> Result<Json<Vec<ReservationOut>>, ApiError> {
+    let user = who.require(RIDERS)?.clone();
+    let mut v = Vec::new();
+    for r in store::list_for_user(&state.store, &user.id, 100)
+        .await
+        .map_err(|e| who.err(e))?
+    {
+        v.push(out(&state, r).await.map_err(|e| who.err(e))?);
+    }
+    Ok(Json(v))
+}
+
+/// Reserves a bike of the type at the site for the window. Never
+/// overlapping for one bike; when none is free: 409 with `nearest`.
+#[utoipa::path(post, path = "/api/v1/bike-reservations", tag = "bikes",
+    request_body = NewReservationIn,
+    responses((status = 201, body = ReservationOut),
+              (status = 409, description = "no bike free; `nearest` lists the nearest free bikes")))]
+pub async fn create(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(body): ApiJson<NewReservationIn>,
+) -> Response {
+    let user = match who.require(RIDERS) {
+        Ok(u) => u.clone(),
+        Err(e) => return e.into_response(),
+    };
+    let req = Request {
+        site: &body.site,
+        bike_type: &body.bike_type,
+        start_ms: instant(&body.start),
+        end_ms: instant(&body.end),
+    };
+    match reserve_for(&state, &Actor::User(user.id.clone()), &user, &req).await {
+        Ok((r, _)) => match out(&state, r).await {
+            Ok(o) => (StatusCode::CREATED, Json(o)).into_response(),
+            Err(e) => who.err(e).into_response(),
+        },
+        Err(r) => refused(r, who.locale),
+    }
+}
+
+/// Picks the bike up (from 15 minutes before the start until the release).
+#[utoipa::path(post, path = "/api/v1/bike-reservations/{id}/pick-up", tag = "bikes",
+    params(("id" = String, Path, description = "reservation id")),
+    responses((status = 200, body = ReservationOut)))]
+pub async fn pick_up(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ReservationOut>, ApiError> {
+    let user = who.require(RIDERS)?.clone();
+    let r = allowed(&state, &user, &id).await.map_err(|e| who.err(e))?;
+    let mut tx = state.store.begin().await.map_err(|e| who.err(e))?;
+    let done = store::pick_up(&mut tx, &Actor::User(user.id), &r.id, loket_store::now_ms())
+        .await
+        .map_err(|e| who.err(e))?;
+    tx.commit().await.map_err(|e| who.err(AppError::from(e)))?;
+    Ok(Json(out(&state, done).await.map_err(|e| who.err(e))?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnIn {
+    /// Kilometres ridden (0 to 300).
+    pub km: i64,
+    /// Damage, if any: puts the bike in maintenance and mails the fleet manager.
+    #[serde(default)]
+    pub damage: String,
+}
+
+/// Returns the bike with the kilometres and any damage.
+#[utoipa::path(post, path = "/api/v1/bike-reservations/{id}/return", tag = "bikes",
+    params(("id" = String, Path, description = "reservation id")),
+    request_body = ReturnIn,
+    responses((status = 200, body = ReservationOut)))]
+pub async fn return_one(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReturnIn>,
+) -> Result<Json<ReservationOut>, ApiError> {
+    let user = who.require(RIDERS)?.clone();
+    let r = allowed(&state, &user, &id).await.map_err(|e| who.err(e))?;
+    let done = return_for(
+        &state,
+        &Actor::User(user.id),
+        &r,
+        &body.km.to_string(),
+        &body.damage,
+    )
+    .await
+    .map_err(|e| who.err(e))?;
+    Ok(Json(out(&state, done).await.map_err(|e| who.err(e))?))
+}

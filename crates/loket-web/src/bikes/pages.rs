@@ -1,0 +1,973 @@
+//! Bike pages: "my bikes" with the reservation form, a reservation with
+//! pick-up, return and cancel, the fleet manager's fleet page and the
+//! dashboard with server-rendered SVG charts.
+
+use super::{FLEET, Offer, RIDERS, Refused, Request, allowed, local, reserve_for, return_for};
+use crate::AppState;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::i18n::{Locale, date_of_ms, today_brussels};
+use crate::layout::Layout;
+use crate::people::pages::render;
+use crate::people::session::Ctx;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_domain::Invalid;
+use loket_domain::appointments::{brussels, parse_start};
+use loket_domain::audit::Actor;
+use loket_domain::bikes::{self as rules, BikeStatus, BikeType};
+use loket_store::bikes::{self as store, Reservation, Settings};
+use loket_store::people as people_store;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ReserveForm {
+    pub csrf: String,
+    pub site: String,
+    pub bike_type: String,
+    #[serde(rename = "day")]
+    pub date: String,
+    #[serde(rename = "start")]
+    pub from: String,
+    #[serde(rename = "end")]
+    pub to: String,
+}
+
+pub struct ResRow {
+    pub id: String,
+    pub bike: String,
+    pub site: String,
+    pub when: String,
+    pub status: String,
+    pub rider: String,
+    pub km: String,
+}
+
+#[derive(Template)]
+#[template(path = "bikes/mine.html")]
+struct MinePage {
+    l: Layout,
+    sites: Vec<(String, String, bool)>,
+    types: Vec<(String, String, bool)>,
+    form: ReserveForm,
+    errors: FormErrors,
+    offers: Vec<Offer>,
+    rows: Vec<ResRow>,
+}
+
+fn type_choices(locale: Locale, chosen: &str) -> Vec<(String, String, bool)> {
+    BikeType::ALL
+        .iter()
+        .map(|t| {
+            (
+                t.as_str().to_owned(),
+                locale.t(&format!("bike-type-{}", t.as_str())),
+                t.as_str() == chosen,
+            )
+        })
+        .collect()
+}
+
+fn status_label(locale: Locale, status: &str) -> String {
+    locale.t(&format!("bike-res-{}", status.replace('_', "-")))
+}
+
+async fn row_of(
+    state: &AppState,
+    locale: Locale,
+    r: &Reservation,
+    rider: String,
+) -> Result<ResRow, AppError> {
+    let bike = store::get_bike(&state.store, &r.bike_id).await?;
+    Ok(ResRow {
+        id: r.id.clone(),
+        bike: bike
+            .as_ref()
+            .map(|b| {
+                format!(
+                    "{} ({})",
+                    b.number,
+                    locale.t(&format!("bike-type-{}", b.bike_type))
+                )
+            })
+            .unwrap_or_default(),
+        site: bike.map(|b| b.site_name).unwrap_or_default(),
+        when: format!(
+            "{} – {}",
+            local(r.starts_at),
+            local(r.ends_at).get(11..).unwrap_or_default()
+        ),
+        status: status_label(locale, &r.status),
+        rider,
+        km: r.km.map(|k| k.to_string()).unwrap_or_default(),
+    })
+}
+
+async fn mine_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    form: ReserveForm,
+    errors: FormErrors,
+    offers: Vec<Offer>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let user = ctx.require(RIDERS)?.clone();
+    let sites = store::list_sites(&state.store).await?;
+    let mut rows = Vec::new();
+    for r in store::list_for_user(&state.store, &user.id, 50).await? {
+        rows.push(row_of(state, ctx.locale, &r, String::new()).await?);
+    }
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("bike-title");
+    l.csrf = csrf;
+    let chosen_site = if form.site.is_empty() {
+        sites.first().map(|s| s.slug.clone()).unwrap_or_default()
+    } else {
+        form.site.clone()
+    };
+    render(
+        status,
+        MinePage {
+            sites: sites
+                .iter()
+                .map(|s| (s.slug.clone(), s.name.clone(), s.slug == chosen_site))
+                .collect(),
+            types: type_choices(ctx.locale, &form.bike_type),
+            form,
+            errors,
+            offers,
+            rows,
+            l,
+        },
+    )
+}
+
+pub async fn mine(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    let tomorrow = today_brussels()
+        .tomorrow()
+        .unwrap_or_else(|_| today_brussels());
+    let form = ReserveForm {
+        date: tomorrow.to_string(),
+        from: "09:00".to_owned(),
+        to: "12:00".to_owned(),
+        bike_type: "ebike".to_owned(),
+        ..ReserveForm::default()
+    };
+    mine_page(
+        &state,
+        &mut ctx,
+        form,
+        FormErrors::default(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Local date + time of day to unix ms (Europe/Brussels).
+pub fn local_ms(date: &str, time: &str) -> Option<i64> {
+    let date = date.trim();
+    let time = time.trim();
+    if date.len() != 10 || time.len() != 5 {
+        return None;
+    }
+    parse_start(&format!("{date}T{time}"), &brussels())
+}
+
+pub async fn reserve(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<ReserveForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(RIDERS)?.clone();
+    let req = Request {
+        site: &f.site,
+        bike_type: &f.bike_type,
+        start_ms: local_ms(&f.date, &f.from),
+        end_ms: local_ms(&f.date, &f.to),
+    };
+    match reserve_for(&state, &Actor::User(user.id.clone()), &user, &req).await {
+        Ok((r, _)) => Ok(Redirect::to(&format!("/bikes/reservations/{}", r.id)).into_response()),
+        Err(Refused { error, nearest }) => {
+            let inv = match error {
+                AppError::Invalid(inv) | AppError::Conflict(inv) => inv,
+                other => return Err(other),
+            };
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            mine_page(
+                &state,
+                &mut ctx,
+                f,
+                errors,
+                nearest,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bikes/reservation.html")]
+struct DetailPage {
+    l: Layout,
+    row: ResRow,
+    r: Reservation,
+    can_pick: bool,
+    can_return: bool,
+    can_cancel: bool,
+    km: String,
+    damage: String,
+    errors: FormErrors,
+}
+
+async fn detail_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    r: Reservation,
+    km: String,
+    damage: String,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let user = ctx.require(RIDERS)?.clone();
+    let rider = if r.user_id == user.id {
+        user.name.clone()
+    } else {
+        loket_store::audit::record_access(
+            &state.store,
+            &user.id,
+            &r.user_id,
+            "bike_reservation",
+            &r.id,
+            "bikes.reservation.view",
+        )
+        .await?;
+        people_store::get_user(&state.store, &r.user_id)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default()
+    };
+    let now = loket_store::now_ms();
+    let row = row_of(state, ctx.locale, &r, rider).await?;
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("bike-reservation-title");
+    l.csrf = csrf;
+    render(
+        status,
+        DetailPage {
+            l,
+            row,
+            can_pick: r.status == "reserved"
+                && r.starts_at <= now + 15 * 60_000
+                && !rules::pickup_expired(r.starts_at, now),
+            can_return: r.status == "picked_up",
+            can_cancel: r.status == "reserved",
+            r,
+            km,
+            damage,
+            errors,
+        },
+    )
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(RIDERS)?.clone();
+    let r = allowed(&state, &user, &id).await?;
+    detail_page(
+        &state,
+        &mut ctx,
+        r,
+        String::new(),
+        String::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionForm {
+    pub csrf: String,
+}
+
+pub async fn pick_up(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(RIDERS)?.clone();
+    let r = allowed(&state, &user, &id).await?;
+    let mut tx = state.store.begin().await?;
+    match store::pick_up(&mut tx, &Actor::User(user.id), &r.id, loket_store::now_ms()).await {
+        Ok(_) => {
+            tx.commit().await.map_err(loket_store::StoreError::from)?;
+            Ok(Redirect::to(&format!("/bikes/reservations/{id}")).into_response())
+        }
+        Err(loket_store::StoreError::Invalid(inv)) => {
+            drop(tx);
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            detail_page(
+                &state,
+                &mut ctx,
+                r,
+                String::new(),
+                String::new(),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReturnForm {
+    pub csrf: String,
+    pub km: String,
+    pub damage: String,
+}
+
+pub async fn return_bike(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ReturnForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(RIDERS)?.clone();
+    let r = allowed(&state, &user, &id).await?;
+    match return_for(&state, &Actor::User(user.id), &r, &f.km, &f.damage).await {
+        Ok(_) => Ok(Redirect::to(&format!("/bikes/reservations/{id}")).into_response()),
+        Err(AppError::Invalid(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            detail_page(
+                &state,
+                &mut ctx,
+                r,
+                f.km,
+                f.damage,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(RIDERS)?.clone();
+    let r = allowed(&state, &user, &id).await?;
+    let mut tx = state.store.begin().await?;
+    match store::cancel(&mut tx, &Actor::User(user.id), &r.id).await {
+        Ok(_) => {
+            tx.commit().await.map_err(loket_store::StoreError::from)?;
+            Ok(Redirect::to("/bikes").into_response())
+        }
+        Err(loket_store::StoreError::Invalid(inv)) => {
+            drop(tx);
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            detail_page(
+                &state,
+                &mut ctx,
+                r,
+                String::new(),
+                String::new(),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- the fleet manager ----
+
+pub struct BikeRow {
+    pub id: String,
+    pub number: String,
+    pub kind: String,
+    pub site: String,
+    pub status: String,
+    pub status_value: String,
+    pub battery_note: String,
+    pub is_ebike: bool,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct BikeForm {
+    pub csrf: String,
+    pub number: String,
+    pub bike_type: String,
+    pub site: String,
+    pub battery_note: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SiteForm {
+    pub csrf: String,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "bikes/fleet.html")]
+struct FleetPage {
+    l: Layout,
+    bikes: Vec<BikeRow>,
+    statuses: Vec<(String, String)>,
+    sites: Vec<(String, String, bool)>,
+    types: Vec<(String, String, bool)>,
+    form: BikeForm,
+    site_form: SiteForm,
+    errors: FormErrors,
+    today: Vec<ResRow>,
+}
+
+async fn fleet_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    form: BikeForm,
+    site_form: SiteForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let user = ctx.require(FLEET)?.clone();
+    let locale = ctx.locale;
+    let sites = store::list_sites(&state.store).await?;
+    let bikes = store::list_bikes(&state.store, "", "")
+        .await?
+        .into_iter()
+        .map(|b| BikeRow {
+            kind: locale.t(&format!("bike-type-{}", b.bike_type)),
+            status: locale.t(&format!("bike-status-{}", b.status)),
+            is_ebike: b.bike_type == "ebike",
+            id: b.id,
+            number: b.number,
+            site: b.site_name,
+            status_value: b.status,
+            battery_note: b.battery_note,
+        })
+        .collect();
+    let tz = brussels();
+    let day = today_brussels();
+    let from = parse_start(&format!("{day}T00:00"), &tz).unwrap_or_default();
+    let to = from + 24 * 3600 * 1000;
+    let mut today = Vec::new();
+    for r in store::list_between(&state.store, from, to).await? {
+        loket_store::audit::record_access(
+            &state.store,
+            &user.id,
+            &r.user_id,
+            "bike_reservation",
+            &r.id,
+            "bikes.fleet.day",
+        )
+        .await?;
+        let rider = people_store::get_user(&state.store, &r.user_id)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        today.push(row_of(state, locale, &r, rider).await?);
+    }
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("bike-fleet-title");
+    l.csrf = csrf;
+    render(
+        status,
+        FleetPage {
+            l,
+            bikes,
+            statuses: BikeStatus::ALL
+                .iter()
+                .map(|s| {
+                    (
+                        s.as_str().to_owned(),
+                        locale.t(&format!("bike-status-{}", s.as_str())),
+                    )
+                })
+                .collect(),
+            sites: sites
+                .iter()
+                .map(|s| (s.slug.clone(), s.name.clone(), s.slug == form.site))
+                .collect(),
+            types: type_choices(locale, &form.bike_type),
+            form,
+            site_form,
+            errors,
+            today,
+        },
+    )
+}
+
+pub async fn fleet(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    fleet_page(
+        &state,
+        &mut ctx,
+        BikeForm::default(),
+        SiteForm::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn add_bike(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<BikeForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(FLEET)?.clone();
+    let mut inv = Invalid::default();
+    let number = f.number.trim().to_owned();
+    if number.is_empty()
+        || number.len() > 20
+        || !number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        inv.push("number", "bike-number-invalid");
+    }
+    let kind = inv.check("bike_type", BikeType::parse(&f.bike_type));
+    let site = store::site(&state.store, f.site.trim()).await?;
+    if site.is_none() {
+        inv.push("site", "bike-site-unknown");
+    }
+    if f.battery_note.chars().count() > 200 {
+        inv.push("battery_note", "bike-damage-long");
+    }
+    let result = match (inv.is_empty(), kind, site) {
+        (true, Some(kind), Some(site)) => {
+            let mut tx = state.store.begin().await?;
+            let note = if kind == BikeType::Ebike {
+                f.battery_note.trim()
+            } else {
+                ""
+            };
+            match store::add_bike(
+                &mut tx,
+                &Actor::User(user.id),
+                &store::NewBike {
+                    number: &number,
+                    bike_type: kind,
+                    site_id: &site.id,
+                    battery_note: note,
+                },
+            )
+            .await
+            {
+                Ok(_) => {
+                    tx.commit().await.map_err(loket_store::StoreError::from)?;
+                    Ok(())
+                }
+                Err(e) => Err(AppError::from(e)),
+            }
+        }
+        _ => Err(AppError::Invalid(inv)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/staff/bikes").into_response()),
+        Err(AppError::Invalid(inv) | AppError::Conflict(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            fleet_page(
+                &state,
+                &mut ctx,
+                f,
+                SiteForm::default(),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn add_site(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<SiteForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(FLEET)?.clone();
+    let mut inv = Invalid::default();
+    let slug = f.slug.trim().to_ascii_lowercase();
+    if slug.is_empty()
+        || slug.len() > 40
+        || !slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        inv.push("slug", "bike-slug-invalid");
+    }
+    let name = f.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        inv.push("name", "required");
+    }
+    let result = if inv.is_empty() {
+        let mut tx = state.store.begin().await?;
+        match store::add_site(&mut tx, &Actor::User(user.id), &slug, name).await {
+            Ok(_) => {
+                tx.commit().await.map_err(loket_store::StoreError::from)?;
+                Ok(())
+            }
+            Err(e) => Err(AppError::from(e)),
+        }
+    } else {
+        Err(AppError::Invalid(inv))
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/staff/bikes").into_response()),
+        Err(AppError::Invalid(inv) | AppError::Conflict(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            fleet_page(
+                &state,
+                &mut ctx,
+                BikeForm::default(),
+                f,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatusForm {
+    pub csrf: String,
+    pub status: String,
+    pub battery_note: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(FLEET)?.clone();
+    let status = BikeStatus::parse(&f.status).map_err(Invalid::from)?;
+    if f.battery_note.chars().count() > 200 {
+        return Err(Invalid::one("battery_note", "bike-damage-long").into());
+    }
+    let mut tx = state.store.begin().await?;
+    store::set_bike_status(
+        &mut tx,
+        &Actor::User(user.id),
+        &id,
+        status,
+        f.battery_note.trim(),
+    )
+    .await?;
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    Ok(Redirect::to("/staff/bikes").into_response())
+}
+
+// ---- the dashboard ----
+
+pub struct UseRow {
+    pub label: String,
+    pub trips: i64,
+    pub km: i64,
+    pub percent: i64,
+}
+
+#[derive(Template)]
+#[template(path = "bikes/dashboard.html")]
+struct DashboardPage {
+    l: Layout,
+    months: Vec<UseRow>,
+    sites: Vec<UseRow>,
+    bikes: Vec<UseRow>,
+    chart_months: String,
+    chart_km: String,
+    chart_bikes: String,
+    chart_sites: String,
+    trips: i64,
+    km: i64,
+    ebike_share: i64,
+    ebike_km_share: i64,
+    co2_kg: i64,
+    factor: i64,
+    max_minutes: String,
+    factor_input: String,
+    errors: FormErrors,
+}
+
+/// Hours of the last 30 days a bike could be used: 8 working hours on the
+/// working days (Belgian holidays excluded).
+fn usable_hours(today: jiff::civil::Date) -> i64 {
+    let mut d = today;
+    let mut days = 0;
+    for _ in 0..30 {
+        d = d.yesterday().unwrap_or(d);
+        let weekend = matches!(
+            d.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        );
+        if !weekend && !loket_domain::calendar::belgian_holidays(d.year()).contains(&d) {
+            days += 1;
+        }
+    }
+    (days * 8).max(1)
+}
+
+async fn dashboard_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    settings_input: Option<(String, String)>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    ctx.require(FLEET)?;
+    let locale = ctx.locale;
+    let settings = store::settings(&state.store).await?;
+    let today = today_brussels();
+    // Six months, this one included.
+    let mut first = today.first_of_month();
+    for _ in 0..5 {
+        first = first.checked_sub(jiff::ToSpan::months(1)).unwrap_or(first);
+    }
+    let from = parse_start(&format!("{first}T00:00"), &brussels()).unwrap_or_default();
+    let trips = store::trips_since(&state.store, from).await?;
+    let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut m = first;
+    while m <= today {
+        months.insert(m.strftime("%Y-%m").to_string(), (0, 0));
+        m = m
+            .checked_add(jiff::ToSpan::months(1))
+            .unwrap_or(today.tomorrow().unwrap_or(today));
+    }
+    let (mut total_km, mut e_trips, mut e_km) = (0, 0, 0);
+    let recent_from = loket_store::now_ms() - 30 * 24 * 3600 * 1000;
+    let mut per_bike: BTreeMap<String, i64> = BTreeMap::new();
+    for t in &trips {
+        if let Some(d) = date_of_ms(t.starts_at) {
+            let e = months.entry(d.strftime("%Y-%m").to_string()).or_default();
+            e.0 += 1;
+            e.1 += t.km;
+        }
+        total_km += t.km;
+        if t.bike_type == "ebike" {
+            e_trips += 1;
+            e_km += t.km;
+        }
+        if t.starts_at >= recent_from {
+            *per_bike.entry(t.bike_id.clone()).or_default() += (t.ends_at - t.starts_at).max(0);
+        }
+    }
+    let hours = usable_hours(today);
+    let all_bikes = store::list_bikes(&state.store, "", "").await?;
+    let sites = store::list_sites(&state.store).await?;
+    let bikes: Vec<UseRow> = all_bikes
+        .iter()
+        .map(|b| {
+            let ms = per_bike.get(&b.id).copied().unwrap_or(0);
+            UseRow {
+                label: b.number.clone(),
+                trips: 0,
+                km: 0,
+                percent: rules::percent(ms / 3_600_000, hours).min(100),
+            }
+        })
+        .collect();
+    let site_rows: Vec<UseRow> = sites
+        .iter()
+        .map(|s| {
+            let mine: Vec<&loket_store::bikes::Bike> =
+                all_bikes.iter().filter(|b| b.site_id == s.id).collect();
+            let ms: i64 = mine
+                .iter()
+                .map(|b| per_bike.get(&b.id).copied().unwrap_or(0))
+                .sum();
+            UseRow {
+                label: s.name.clone(),
+                trips: mine.len() as i64,
+                km: 0,
+                percent: rules::percent(ms / 3_600_000, hours * (mine.len() as i64).max(1))
+                    .min(100),
+            }
+        })
+        .collect();
+    let month_rows: Vec<UseRow> = months
+        .iter()
+        .map(|(k, (n, km))| UseRow {
+            label: k.clone(),
+            trips: *n,
+            km: *km,
+            percent: 0,
+        })
+        .collect();
+    let chart = |id: &str, title: &str, items: Vec<(String, i64)>, unit: &str| {
+        loket_render::bikes::bar_chart(
+            id,
+            &locale.t(title),
+            &locale.t(&format!("{title}-desc")),
+            &items,
+            unit,
+        )
+    };
+    let chart_months = chart(
+        "chart-trips",
+        "bike-chart-trips",
+        month_rows
+            .iter()
+            .map(|r| (r.label.clone(), r.trips))
+            .collect(),
+        "",
+    );
+    let chart_km = chart(
+        "chart-km",
+        "bike-chart-km",
+        month_rows.iter().map(|r| (r.label.clone(), r.km)).collect(),
+        "km",
+    );
+    let chart_bikes = chart(
+        "chart-bikes",
+        "bike-chart-bikes",
+        bikes.iter().map(|r| (r.label.clone(), r.percent)).collect(),
+        "%",
+    );
+    let chart_sites = chart(
+        "chart-sites",
+        "bike-chart-sites",
+        site_rows
+            .iter()
+            .map(|r| (r.label.clone(), r.percent))
+            .collect(),
+        "%",
+    );
+    let (max_minutes, factor_input) = settings_input.unwrap_or_else(|| {
+        (
+            settings.max_minutes.to_string(),
+            settings.co2_g_per_km.to_string(),
+        )
+    });
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("bike-dashboard-title");
+    l.csrf = csrf;
+    render(
+        status,
+        DashboardPage {
+            l,
+            trips: trips.len() as i64,
+            km: total_km,
+            ebike_share: rules::percent(e_trips, trips.len() as i64),
+            ebike_km_share: rules::percent(e_km, total_km),
+            co2_kg: rules::co2_saved_g(total_km, settings.co2_g_per_km) / 1000,
+            factor: settings.co2_g_per_km,
+            months: month_rows,
+            sites: site_rows,
+            bikes,
+            chart_months,
+            chart_km,
+            chart_bikes,
+            chart_sites,
+            max_minutes,
+            factor_input,
+            errors,
+        },
+    )
+}
+
+pub async fn dashboard(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    dashboard_page(
+        &state,
+        &mut ctx,
+        None,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SettingsForm {
+    pub csrf: String,
+    pub max_minutes: String,
+    pub co2_g_per_km: String,
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<SettingsForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(FLEET)?.clone();
+    let mut inv = Invalid::default();
+    let max = f.max_minutes.trim().parse::<i64>().ok();
+    if max.is_none() {
+        inv.push("max_minutes", "bike-max-range");
+    }
+    let factor = f.co2_g_per_km.trim().parse::<i64>().ok();
+    if factor.is_none() {
+        inv.push("co2_g_per_km", "bike-co2-range");
+    }
+    let result = match (inv.is_empty(), max, factor) {
+        (true, Some(max_minutes), Some(co2_g_per_km)) => {
+            let mut tx = state.store.begin().await?;
+            match store::save_settings(
+                &mut tx,
+                &Actor::User(user.id),
+                &Settings {
+                    max_minutes,
+                    co2_g_per_km,
+                },
+            )
+            .await
+            {
+                Ok(()) => {
+                    tx.commit().await.map_err(loket_store::StoreError::from)?;
+                    Ok(())
+                }
+                Err(e) => Err(AppError::from(e)),
+            }
+        }
+        _ => Err(AppError::Invalid(inv)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/staff/bikes/dashboard").into_response()),
+        Err(AppError::Invalid(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            dashboard_page(
+                &state,
+                &mut ctx,
+                Some((f.max_minutes, f.co2_g_per_km)),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
