@@ -110,6 +110,7 @@ const API_MATRIX: &[(&str, &[&str])] = &[
             "finance",
             "vaccination_coordinator",
             "ict",
+            "employee",
             "admin",
         ],
     ),

@@ -21,7 +21,6 @@ bike-offer-take = Reserve this one
 bike-reserve-title = Reserve a bike
 field-site = Site
 field-bike-type = Type of bike
-field-day = Day
 field-start = From (time)
 field-end = Until (time)
 bike-time-hint = For example 09:00. Pick the bike up within 30 minutes of the start, or it is released.

@@ -101,9 +101,6 @@ field-outcome = Outcome
 field-desk = Desk
 field-ticket = Ticket
 field-service = Service
-field-location = Location
-field-from = From
-field-to = Up to and including
 
 err-queue-prefix-invalid = { $field }: use one capital letter from A to Z.
 err-queue-too-early = { $field }: you are more than an hour early. Come back shortly before your appointment.

@@ -21,7 +21,6 @@ bike-offer-take = Reserveer deze
 bike-reserve-title = Een fiets reserveren
 field-site = Vertrekplaats
 field-bike-type = Soort fiets
-field-day = Dag
 field-start = Van (uur)
 field-end = Tot (uur)
 bike-time-hint = Bijvoorbeeld 09:00. Haal de fiets op binnen 30 minuten na het begin, anders wordt ze vrijgegeven.

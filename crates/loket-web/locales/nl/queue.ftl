@@ -101,9 +101,6 @@ field-outcome = Afloop
 field-desk = Balie
 field-ticket = Volgnummer
 field-service = Dienst
-field-location = Locatie
-field-from = Van
-field-to = Tot en met
 
 err-queue-prefix-invalid = { $field }: gebruik één hoofdletter van A tot Z.
 err-queue-too-early = { $field }: u bent meer dan een uur te vroeg. Kom terug kort voor uw afspraak.
