@@ -898,3 +898,209 @@ async fn a_bike_reservation_and_the_equipment_pages_are_accessible() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(profile);
 }
+
+/// A resident books, checks in at the kiosk with the appointment code, the
+/// desk calls the ticket, and the waiting-room display shows it — and then
+/// follows the next call live over its event stream. All axe-clean.
+#[tokio::test]
+async fn booking_kiosk_desk_and_display_are_accessible() {
+    use loket_domain::audit::Actor;
+    use loket_store::appointments as appt;
+    if backend() != "sqlite" {
+        return;
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    // A counter open around the clock, so the first free slot is soon.
+    let a = Actor::System;
+    let mut tx = app.store.begin().await.unwrap();
+    let sid = appt::save_service(
+        &mut tx,
+        &a,
+        "identity-card",
+        "Identiteitskaart",
+        "Identity card",
+        15,
+    )
+    .await
+    .unwrap();
+    let lid = appt::save_location(
+        &mut tx,
+        &a,
+        "city-office",
+        "Stadskantoor",
+        "Plein 1, 3000 Leuven",
+    )
+    .await
+    .unwrap();
+    let mut periods = Vec::new();
+    for wd in 1..=7 {
+        periods.extend(loket_domain::appointments::parse_day_hours(wd, "00:00-23:59").unwrap());
+    }
+    appt::set_hours(&mut tx, &a, &lid, &periods).await.unwrap();
+    appt::save_desk(&mut tx, &a, &lid, "1", std::slice::from_ref(&sid))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    appt::settings(&app.store).await.unwrap();
+    appt::save_settings(&app.store, &a, 42, 0, 2, 2)
+        .await
+        .unwrap();
+    let desk = appt::list_desks(&app.store, &lid)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    let key =
+        loket_web::queue::kiosk_key(&appt::settings(&app.store).await.unwrap().link_key, &lid);
+    for (email, role) in [
+        ("an@example.org", "resident"),
+        ("loket@leuven.example", "counter"),
+    ] {
+        loket::cli::user_add(
+            &app.config,
+            email,
+            "An Peeters",
+            &[role.to_owned()],
+            Some(PASSWORD.to_owned()),
+        )
+        .await
+        .unwrap();
+    }
+    let sign_in = |email: &'static str| {
+        let c = c.clone();
+        let url = app.url("/login");
+        async move {
+            c.goto(&url).await.unwrap();
+            fill(&c, "email", email).await;
+            fill(&c, "password", PASSWORD).await;
+            submit(&c).await;
+        }
+    };
+
+    // The resident books the first free slot and sees the code as a QR code.
+    sign_in("an@example.org").await;
+    c.goto(&app.url("/appointments/book?service=identity-card&location=city-office"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("main ul.slot-list input[type=radio]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_and_wait(&c, "main form[method=post] .actions button[type=submit]").await;
+    assert!(text(&c).await.contains("Uw afspraak is gemaakt"));
+    c.find(Locator::Css("figure.qr svg")).await.unwrap();
+    check_page(&c, "queue-appointment-qr").await;
+    let rid = loket_store::people::find_by_email(&app.store, "an@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let booked = appt::of_resident(&app.store, &rid).await.unwrap().remove(0);
+
+    // At the kiosk (no one signed in): a wrong code first, then the code as
+    // a scanner types it, Enter.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&app.url(&format!("/kiosk/city-office?k={key}")))
+        .await
+        .unwrap();
+    check_page(&c, "queue-kiosk").await;
+    fill(&c, "code", "ZZZZ-ZZZZ").await;
+    click_and_wait(&c, "form[action$=check-in] button[type=submit]").await;
+    assert!(text(&c).await.contains("kennen deze code niet"));
+    check_page(&c, "queue-kiosk-error").await;
+    fill(&c, "code", &format!("{}\n", booked.code.replace('-', ""))).await;
+    let start = Instant::now();
+    while !text(&c).await.contains("I001") {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no ticket after Enter"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    check_page(&c, "queue-ticket").await;
+
+    // The desk calls it.
+    sign_in("loket@leuven.example").await;
+    c.goto(&app.url(&format!("/staff/desks/{desk}")))
+        .await
+        .unwrap();
+    check_page(&c, "queue-desk-idle").await;
+    click_and_wait(&c, "form[action$='/call'] button").await;
+    let page = text(&c).await;
+    assert!(
+        page.contains("I001") && page.contains("An Peeters"),
+        "{page}"
+    );
+    check_page(&c, "queue-desk-serving").await;
+
+    // The display shows it, and follows the next call live.
+    c.goto(&app.url("/queue/city-office/display"))
+        .await
+        .unwrap();
+    let latest = || async {
+        c.find(Locator::Css("#called li.latest .number"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    };
+    assert_eq!(latest().await.as_deref(), Some("I001"));
+    check_page(&c, "queue-display").await;
+    let staff = app.signed_in("balie2@leuven.example", &["counter"]).await;
+    let r = app
+        .submit(
+            &staff,
+            &format!("/staff/desks/{desk}"),
+            &format!("/staff/desks/{desk}/finish"),
+            &[("outcome", "served")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let t = app
+        .submit(
+            &app.client(),
+            &format!("/kiosk/city-office?k={key}"),
+            "/kiosk/city-office/walk-in",
+            &[("k", &key), ("service", &sid)],
+        )
+        .await;
+    assert_eq!(t.status().as_u16(), 303);
+    let r = app
+        .submit(
+            &staff,
+            &format!("/staff/desks/{desk}"),
+            &format!("/staff/desks/{desk}/call"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let start = Instant::now();
+    while latest().await.as_deref() != Some("I002") {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the display did not follow the call"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    c.goto(&app.url("/queue/city-office/door")).await.unwrap();
+    assert!(text(&c).await.contains("Kom binnen"));
+    check_page(&c, "queue-door").await;
+    c.goto(&app.url("/staff/queue?location=city-office"))
+        .await
+        .unwrap();
+    check_page(&c, "queue-overview").await;
+    c.goto(&app.url("/staff/queue/stats?location=city-office"))
+        .await
+        .unwrap();
+    check_page(&c, "queue-stats").await;
+
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(profile);
+}
