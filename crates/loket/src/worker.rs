@@ -184,6 +184,14 @@ pub async fn reminders(
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "appointment reminders failed"),
         }
+        // Tickets of earlier days still open (the building closed): closed,
+        // and the head count of their counter zone set right.
+        let today = loket_web::i18n::today_brussels().to_string();
+        match loket_store::queue::close_past_days(&store, &today).await {
+            Ok(n) if n > 0 => tracing::info!(closed = n, "queue tickets of earlier days closed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "closing earlier queue days failed"),
+        }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(300)) => {}
             _ = stop.changed() => break,

@@ -964,3 +964,57 @@ async fn the_ticket_prints_as_an_80_mm_pdf() {
     assert_eq!(ticket_number(&app, path).await, "I001");
     app.stop().await;
 }
+
+/// An admin sets a service's ticket letter; a bad letter is refused. Tickets
+/// of an earlier day still open are closed by the worker step and the head
+/// count set right.
+#[tokio::test]
+async fn ticket_letters_and_closing_earlier_days() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, 20).await;
+    let admin = app.signed_in("admin@leuven.be", &["admin"]).await;
+    let (_, page) = app.get(&admin, "/admin/appointments").await;
+    assert!(page.contains(&format!("id=\"prefix-{}\"", s.identity)));
+    let r = app
+        .submit(
+            &admin,
+            "/admin/appointments",
+            &format!("/admin/queue/services/{}", s.identity),
+            &[("ticket_prefix", "7")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = app
+        .submit(
+            &admin,
+            "/admin/appointments",
+            &format!("/admin/queue/services/{}", s.identity),
+            &[("ticket_prefix", "k")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let k = app.client();
+    let (_, to, _) = kiosk_post(&app, &k, &s, "walk-in", ("service", &s.identity)).await;
+    assert_eq!(ticket_number(&app, &to).await, "K001");
+    let (_, _, _) = kiosk_post(&app, &k, &s, "walk-in", ("service", &s.moving)).await;
+    assert_eq!(present(&app, &s).await, 2);
+    // One of them is from "yesterday".
+    loket_store::sqlx::query("UPDATE queue_tickets SET day = '2000-01-01' WHERE number = 'K001'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let today = loket_web::i18n::today_brussels().to_string();
+    let n = loket_store::queue::close_past_days(&app.store, &today)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(status_of(&app, "K001").await, ["left"]);
+    assert_eq!(present(&app, &s).await, 1);
+    assert_eq!(
+        loket_store::queue::close_past_days(&app.store, &today)
+            .await
+            .unwrap(),
+        0
+    );
+    app.stop().await;
+}

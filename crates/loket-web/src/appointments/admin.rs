@@ -28,12 +28,20 @@ struct OverviewPage {
     /// (field name, label, value)
     s: Vec<(&'static str, String, String)>,
     services: Vec<CounterService>,
+    /// The letter of each service's queue tickets, by service id.
+    prefixes: std::collections::HashMap<String, String>,
     locations: Vec<Location>,
     errors: FormErrors,
     /// The add-service form's input, kept after an error.
     svc: ServiceForm,
     /// The add-location form's input, kept after an error.
     loc: LocationForm,
+}
+
+impl OverviewPage {
+    fn prefix(&self, id: &str) -> String {
+        self.prefixes.get(id).cloned().unwrap_or_default()
+    }
 }
 
 fn settings_values(s: &Settings) -> BTreeMap<&'static str, String> {
@@ -56,6 +64,14 @@ async fn overview_page(
 ) -> Result<OverviewPage, AppError> {
     let mut l = ctx.layout("appt-admin-title");
     l.csrf = csrf;
+    let services = store::list_services(&state.store).await?;
+    let mut prefixes = std::collections::HashMap::new();
+    for s in &services {
+        prefixes.insert(
+            s.id.clone(),
+            loket_store::queue::prefix_of(&state.store, &s.id).await?,
+        );
+    }
     Ok(OverviewPage {
         s: values
             .into_iter()
@@ -68,7 +84,8 @@ async fn overview_page(
             })
             .collect(),
         l,
-        services: store::list_services(&state.store).await?,
+        prefixes,
+        services,
         locations: store::list_locations(&state.store).await?,
         errors,
         svc,
