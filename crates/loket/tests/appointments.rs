@@ -10,9 +10,6 @@ use common::*;
 use jiff::ToSpan;
 use loket_domain::appointments::{brussels, parse_day_hours};
 use loket_domain::audit::Actor;
-use loket_domain::ident::Email;
-use loket_domain::people::PersonName;
-use loket_domain::people::Role;
 use loket_store::appointments as appt;
 use serde_json::{Value, json};
 
@@ -78,36 +75,6 @@ fn day(n: i64) -> jiff::civil::Date {
 /// Local start `HH:MM` on today + `n` days.
 fn at(n: i64, hm: &str) -> String {
     format!("{}T{hm}", day(n))
-}
-
-async fn resident(app: &TestApp, email: &str) -> String {
-    let mut tx = app.store.begin().await.unwrap();
-    let id = loket_store::people::create_user(
-        &mut tx,
-        &Actor::System,
-        loket_store::people::NewUser {
-            email: &Email::parse(email).unwrap(),
-            name: &PersonName::parse("An Peeters").unwrap(),
-            password_hash: "",
-            roles: &[Role::Resident],
-            locale: "nl",
-            confirmed: true,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    id
-}
-
-async fn token(app: &TestApp, email: &str, roles: &[&str]) -> String {
-    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-    loket::cli::user_add(&app.config, email, "Staff Member", &roles, None)
-        .await
-        .unwrap();
-    loket::cli::token_create(&app.config, email, "test")
-        .await
-        .unwrap()
 }
 
 async fn api_post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {

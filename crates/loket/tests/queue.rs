@@ -11,8 +11,6 @@ mod common;
 use common::*;
 use loket_domain::appointments::{Slot, parse_day_hours};
 use loket_domain::audit::Actor;
-use loket_domain::ident::Email;
-use loket_domain::people::{PersonName, Role};
 use loket_store::appointments as appt;
 use serde_json::{Value, json};
 
@@ -93,26 +91,6 @@ async fn setup(app: &TestApp, max_present: i64) -> Setup {
     }
 }
 
-async fn resident(app: &TestApp, email: &str) -> String {
-    let mut tx = app.store.begin().await.unwrap();
-    let id = loket_store::people::create_user(
-        &mut tx,
-        &Actor::System,
-        loket_store::people::NewUser {
-            email: &Email::parse(email).unwrap(),
-            name: &PersonName::parse("An Peeters").unwrap(),
-            password_hash: "",
-            roles: &[Role::Resident],
-            locale: "nl",
-            confirmed: true,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    id
-}
-
 /// An appointment starting `minutes` from now (whole minute), booked
 /// through the store's booking path.
 async fn appointment(
@@ -153,16 +131,6 @@ async fn appointment(
     .unwrap();
     tx.commit().await.unwrap();
     a
-}
-
-async fn token(app: &TestApp, email: &str, roles: &[&str]) -> String {
-    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-    loket::cli::user_add(&app.config, email, "Staff Member", &roles, None)
-        .await
-        .unwrap();
-    loket::cli::token_create(&app.config, email, "test")
-        .await
-        .unwrap()
 }
 
 async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Value) -> (u16, Value) {

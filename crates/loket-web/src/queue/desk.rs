@@ -291,6 +291,13 @@ where
     }
 }
 
+/// The visitor the desk serves now, or `queue-not-called`.
+async fn current_ticket(state: &AppState, d: &DeskRef) -> Result<Ticket, AppError> {
+    store::current_of_desk(&state.store, &d.id)
+        .await?
+        .ok_or_else(|| Invalid::one("ticket", "queue-not-called").into())
+}
+
 pub async fn call(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -313,9 +320,7 @@ pub async fn recall(
     Form(f): Form<DeskForm>,
 ) -> Result<Response, AppError> {
     act(state, ctx, id, f, |state, actor, d, _| async move {
-        let Some(t) = store::current_of_desk(&state.store, &d.id).await? else {
-            return Err(Invalid::one("ticket", "queue-not-called").into());
-        };
+        let t = current_ticket(&state, &d).await?;
         let mut tx = state.store.begin().await?;
         store::recall(&mut tx, &actor, &t, &d.id).await?;
         tx.commit().await?;
@@ -348,9 +353,7 @@ pub async fn transfer(
     Form(f): Form<DeskForm>,
 ) -> Result<Response, AppError> {
     act(state, ctx, id, f, |state, actor, d, f| async move {
-        let Some(t) = store::current_of_desk(&state.store, &d.id).await? else {
-            return Err(Invalid::one("ticket", "queue-not-called").into());
-        };
+        let t = current_ticket(&state, &d).await?;
         let service = match appt_store::service(&state.store, f.service.trim()).await? {
             Some(s) if s.active => s,
             _ => return Err(Invalid::one("service", "appt-service-unknown").into()),
@@ -373,9 +376,7 @@ pub async fn link_case(
     Form(f): Form<DeskForm>,
 ) -> Result<Response, AppError> {
     act(state, ctx, id, f, |state, actor, d, f| async move {
-        let Some(t) = store::current_of_desk(&state.store, &d.id).await? else {
-            return Err(Invalid::one("ticket", "queue-not-called").into());
-        };
+        let t = current_ticket(&state, &d).await?;
         let number = f.case_number.trim();
         if number.is_empty() {
             return Err(Invalid::one("case_number", "queue-case-required").into());

@@ -246,3 +246,36 @@ pub fn qr_codes_in_pdf(pdf: &[u8]) -> Vec<String> {
     }
     codes
 }
+
+/// A confirmed resident account (no password), created through the store.
+pub async fn resident(app: &TestApp, email: &str) -> String {
+    use loket_domain::audit::Actor;
+    let mut tx = app.store.begin().await.unwrap();
+    let id = loket_store::people::create_user(
+        &mut tx,
+        &Actor::System,
+        loket_store::people::NewUser {
+            email: &loket_domain::ident::Email::parse(email).unwrap(),
+            name: &loket_domain::people::PersonName::parse("An Peeters").unwrap(),
+            password_hash: "",
+            roles: &[loket_domain::people::Role::Resident],
+            locale: "nl",
+            confirmed: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// A staff account with these roles and an API token for it.
+pub async fn token(app: &TestApp, email: &str, roles: &[&str]) -> String {
+    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+    loket::cli::user_add(&app.config, email, "Staff Member", &roles, None)
+        .await
+        .unwrap();
+    loket::cli::token_create(&app.config, email, "test")
+        .await
+        .unwrap()
+}
