@@ -564,3 +564,65 @@ async fn audit_reports_present_missing_misplaced_and_unknown() {
     assert_eq!(app.count("SELECT COUNT(*) FROM asset_audits").await, 1);
     app.stop().await;
 }
+
+/// HR sees a staff member's equipment on their staff page; once the staff
+/// member is leaving (an end date), the page asks for it back and links
+/// the list of items to return.
+#[tokio::test]
+async fn the_staff_page_lists_equipment_and_asks_a_leaver_for_it_back() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in(ICT, &["ict"]).await;
+    import(&app, &c).await;
+    loket::cli::user_add(
+        &app.config,
+        "tine@leuven.example",
+        "Tine Thuis",
+        &["employee".to_owned()],
+        None,
+    )
+    .await
+    .unwrap();
+    let tok = token(&app, "ict2@leuven.example", &["ict"]).await;
+    let (st, v) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/assets/LV-LAP-0001/check-out",
+        json!({"person": "tine@leuven.example", "due_on": "2099-01-01"}),
+    )
+    .await;
+    assert_eq!(st, 201, "{v}");
+    let import_staff = |end: &'static str| {
+        let app = &app;
+        async move {
+            let csv = format!(
+                "employee_no;name;email;department;manager;regime;telework;end_date\n\
+                 E2;Tine Thuis;tine@leuven.example;Financiën;;100;ja;{end}\n"
+            );
+            let records =
+                loket_domain::telework::parse_staff_csv(&csv, &Default::default()).unwrap();
+            let mut tx = app.store.begin().await.unwrap();
+            loket_store::telework::import_staff(
+                &mut tx,
+                &loket_domain::audit::Actor::System,
+                &records,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    import_staff("").await;
+    let hr = app.signed_in("hr@leuven.example", &["hr"]).await;
+    let (st, page) = app.get(&hr, "/staff/people/E2").await;
+    assert_eq!(st, 200, "{page}");
+    assert!(page.contains("LV-LAP-0001"), "{page}");
+    assert!(!page.contains("dit moet terug"));
+    import_staff("2099-06-30").await;
+    let (_, page) = app.get(&hr, "/staff/people/E2").await;
+    assert!(
+        page.contains("dit moet terug") && page.contains("/staff/equipment/"),
+        "{page}"
+    );
+    app.stop().await;
+}

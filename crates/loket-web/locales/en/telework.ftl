@@ -164,7 +164,13 @@ staff-leave-title = Leave
 staff-no-leave = No leave recorded.
 staff-leave-button = Add leave
 staff-equipment-title = Equipment on loan
-staff-equipment-soon = Equipment on loan shows here once the loans service runs in Loket.
+staff-equipment-none = No equipment on loan.
+staff-equipment-return = This staff member is leaving and still has equipment on loan: it must be returned.
+staff-equipment-return-link = List of items to return
+staff-equipment-tag = Asset tag
+staff-equipment-category = Category
+staff-equipment-model = Model
+staff-equipment-due = Due back
 
 field-for-month = Month
 field-full-days = Full days

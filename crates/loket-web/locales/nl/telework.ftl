@@ -164,7 +164,13 @@ staff-leave-title = Verlof
 staff-no-leave = Geen verlof geregistreerd.
 staff-leave-button = Verlof toevoegen
 staff-equipment-title = Uitgeleend materiaal
-staff-equipment-soon = Het uitgeleende materiaal verschijnt hier zodra de uitleendienst in Loket werkt.
+staff-equipment-none = Geen materiaal in bruikleen.
+staff-equipment-return = Deze medewerker vertrekt en heeft nog materiaal in bruikleen: dit moet terug.
+staff-equipment-return-link = Lijst om terug te geven
+staff-equipment-tag = Inventarisnummer
+staff-equipment-category = Soort
+staff-equipment-model = Model
+staff-equipment-due = Terug tegen
 
 field-for-month = Maand
 field-full-days = Hele dagen

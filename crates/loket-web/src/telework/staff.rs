@@ -303,6 +303,13 @@ struct PersonPage {
     c_full: String,
     c_half: String,
     c_reason: String,
+    /// Equipment on loan to this staff member's account:
+    /// (tag, category, model, due on).
+    loans: Vec<[String; 4]>,
+    /// The account's id, for the leaver's return list.
+    user_id: String,
+    /// Leaving (an end date) with equipment still on loan.
+    must_return: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -329,9 +336,27 @@ async fn person_page(
         None => None,
     };
     let team = store::team(&state.store, &s.employee_no).await?;
-    let account = loket_store::people::find_by_email(&state.store, &s.email)
-        .await?
-        .is_some();
+    let user = loket_store::people::find_by_email(&state.store, &s.email).await?;
+    let account = user.is_some();
+    let user_id = user.map(|u| u.id).unwrap_or_default();
+    let loans: Vec<[String; 4]> = if user_id.is_empty() {
+        Vec::new()
+    } else {
+        loket_store::assets::loans(&state.store, &user_id, "", true, "", 500)
+            .await?
+            .into_iter()
+            .map(|x| {
+                [
+                    x.tag,
+                    ctx.locale
+                        .t(&format!("asset-cat-{}", x.category.replace('_', "-"))),
+                    x.model,
+                    x.due_on,
+                ]
+            })
+            .collect()
+    };
+    let must_return = s.end_date.is_some() && !loans.is_empty();
     let today = crate::i18n::today_brussels();
     let from = today.checked_sub(jiff::ToSpan::days(31)).unwrap_or(today);
     let to = today.checked_add(jiff::ToSpan::days(365)).unwrap_or(today);
@@ -391,6 +416,9 @@ async fn person_page(
         c_full: f.full_days,
         c_half: f.half_days,
         c_reason: f.reason,
+        loans,
+        user_id,
+        must_return,
     })
 }
 
