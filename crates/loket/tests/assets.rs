@@ -626,3 +626,37 @@ async fn the_staff_page_lists_equipment_and_asks_a_leaver_for_it_back() {
     );
     app.stop().await;
 }
+
+/// A CSV file of 1,500 assets (over 100 KiB) is uploaded and imported whole.
+#[tokio::test]
+async fn a_large_csv_file_is_uploaded_and_imported() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in(ICT, &["ict"]).await;
+    let mut csv = String::from("category,tag,serial,model,purchase_date,price,location\n");
+    for i in 0..1500 {
+        csv.push_str(&format!(
+            "laptop,LV-BULK-{i:05},SN-BULK-{i:05},Latitude 5440 met docking station,2026-01-15,899.00,ICT-magazijn Professor Van Overstraetenplein\n"
+        ));
+    }
+    assert!(csv.len() > 100 * 1024);
+    let (_, html) = app.get(&c, "/staff/assets/import").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&html))
+        .text("csv", "")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes())
+                .file_name("assets.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    let r = c
+        .post(app.url("/staff/assets/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    assert_eq!(app.count("SELECT COUNT(*) FROM assets").await, 1500);
+    app.stop().await;
+}

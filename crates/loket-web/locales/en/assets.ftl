@@ -129,3 +129,4 @@ err-asset-none-chosen = { $field }: give tags, or a category and a number.
 err-asset-too-many-labels = { $field }: at most 240 labels at a time.
 err-asset-location-unknown = { $field }: choose a location from the list.
 err-asset-none-scanned = { $field }: scan at least one tag.
+asset-import-file = CSV file (or paste the lines below)

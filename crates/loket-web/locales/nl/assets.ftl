@@ -129,3 +129,4 @@ err-asset-none-chosen = { $field }: geef labels op, of een soort en een aantal.
 err-asset-too-many-labels = { $field }: hoogstens 240 labels tegelijk.
 err-asset-location-unknown = { $field }: kies een plaats uit de lijst.
 err-asset-none-scanned = { $field }: scan minstens één label.
+asset-import-file = CSV-bestand (of plak de regels hieronder)

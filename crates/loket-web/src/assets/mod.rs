@@ -27,7 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/assets/new", get(pages::new_form).post(pages::add))
         .route(
             "/staff/assets/import",
-            get(pages::import_form).post(pages::import),
+            get(pages::import_form)
+                .post(pages::import)
+                .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024)),
         )
         .route(
             "/staff/assets/check-out",

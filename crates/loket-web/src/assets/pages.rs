@@ -1106,11 +1106,24 @@ pub fn csv_message(locale: Locale, e: &rules::CsvError) -> String {
     )
 }
 
+/// Imports assets from an uploaded CSV file, or from the text area.
 pub async fn import(
     State(state): State<AppState>,
     mut ctx: Ctx,
-    Form(f): Form<ImportForm>,
+    form: crate::cases::files::ServiceForm,
 ) -> Result<Response, AppError> {
+    let f = ImportForm {
+        csrf: form.values.get("csrf").cloned().unwrap_or_default(),
+        csv: crate::telework::staff::csv_text(&form)?,
+    };
+    let f = ImportForm {
+        csv: if f.csv.trim().is_empty() {
+            form.values.get("csv").cloned().unwrap_or_default()
+        } else {
+            f.csv
+        },
+        ..f
+    };
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ICT)?.clone();
     let locale = ctx.locale;

@@ -173,7 +173,7 @@ pub async fn leave_import_form(
 }
 
 /// The CSV text of an import form: the uploaded file, else the text area.
-fn csv_text(form: &ServiceForm) -> Result<String, AppError> {
+pub(crate) fn csv_text(form: &ServiceForm) -> Result<String, AppError> {
     if let Some(u) = form.uploads.iter().find(|u| u.field == "file") {
         return String::from_utf8(u.bytes.clone()).or_else(|e| {
             // Spreadsheets on Windows still write Latin-1.
