@@ -8,6 +8,7 @@ pub mod appointments;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod contact;
 pub mod ident;
 pub mod notify;
 pub mod people;

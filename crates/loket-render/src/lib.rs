@@ -4,6 +4,7 @@
 
 pub mod appointments;
 pub mod cases;
+pub mod contact;
 pub mod notify;
 pub mod pdf;
 pub mod queue;

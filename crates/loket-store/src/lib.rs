@@ -7,6 +7,7 @@
 pub mod appointments;
 pub mod audit;
 pub mod cases;
+pub mod contact;
 pub mod notify;
 pub mod people;
 pub mod queue;
