@@ -5,6 +5,7 @@ pub mod api;
 pub mod appointments;
 pub mod audit;
 pub mod cases;
+pub mod contact;
 pub mod error;
 pub mod forms;
 pub mod home;
@@ -111,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::routes())
         .merge(appointments::routes())
         .merge(queue::routes())
+        .merge(contact::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })
