@@ -543,7 +543,10 @@ mod tests {
     #[test]
     fn folding_and_words() {
         assert_eq!(fold("Één café, Ærø"), "een cafe, aero");
-        assert_eq!(words("Bewoners-parkeerkaart: €10!"), ["bewoners", "parkeerkaart", "10"]);
+        assert_eq!(
+            words("Bewoners-parkeerkaart: €10!"),
+            ["bewoners", "parkeerkaart", "10"]
+        );
     }
 
     #[test]
@@ -555,7 +558,11 @@ mod tests {
                 "Vraag bewonersparkeerkaarten aan bij de stad.",
             ),
             ("premium", "Premies voor isolatie", "De stad geeft premies."),
-            ("waste", "Afvalophaling", "Wanneer wordt het afval opgehaald?"),
+            (
+                "waste",
+                "Afvalophaling",
+                "Wanneer wordt het afval opgehaald?",
+            ),
         ];
         assert_eq!(search(&docs, "nl", "parkeerkaart")[0], "parking");
         assert_eq!(search(&docs, "nl", "premie")[0], "premium");
@@ -612,9 +619,15 @@ mod tests {
     fn validity_window() {
         let t = date("2026-06-15");
         assert_eq!(validity(None, None, t), Validity::Valid);
-        assert_eq!(validity(Some(date("2026-06-16")), None, t), Validity::NotYet);
+        assert_eq!(
+            validity(Some(date("2026-06-16")), None, t),
+            Validity::NotYet
+        );
         assert_eq!(validity(None, Some(date("2026-06-15")), t), Validity::Valid);
-        assert_eq!(validity(None, Some(date("2026-06-14")), t), Validity::Expired);
+        assert_eq!(
+            validity(None, Some(date("2026-06-14")), t),
+            Validity::Expired
+        );
         assert!(review_due(Some(t), t));
         assert!(!review_due(None, t));
     }

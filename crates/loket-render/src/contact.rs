@@ -39,7 +39,10 @@ mod tests {
         ] {
             let h = markdown_html(bad).to_lowercase();
             assert!(!h.contains("<script"), "{bad} → {h}");
-            assert!(!h.contains("onerror") && !h.contains("onload"), "{bad} → {h}");
+            assert!(
+                !h.contains("onerror") && !h.contains("onload"),
+                "{bad} → {h}"
+            );
             assert!(!h.contains("javascript:"), "{bad} → {h}");
             assert!(!h.contains("<iframe"), "{bad} → {h}");
         }

@@ -8,11 +8,11 @@
 
 use crate::audit::{Change, record};
 use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
+use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::contact::{
     self as rules, ArticleDraft, LANGS, MomentDraft, Posting, index_document, parse_query,
 };
-use loket_domain::Invalid;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -30,7 +30,11 @@ pub struct Department {
 
 impl Department {
     pub fn name(&self, lang: &str) -> &str {
-        if lang == "en" { &self.name_en } else { &self.name_nl }
+        if lang == "en" {
+            &self.name_en
+        } else {
+            &self.name_nl
+        }
     }
 }
 
@@ -125,10 +129,18 @@ pub struct Article {
 
 impl Article {
     pub fn title(&self, lang: &str) -> &str {
-        if lang == "en" { &self.title_en } else { &self.title_nl }
+        if lang == "en" {
+            &self.title_en
+        } else {
+            &self.title_nl
+        }
     }
     pub fn body(&self, lang: &str) -> &str {
-        if lang == "en" { &self.body_en } else { &self.body_nl }
+        if lang == "en" {
+            &self.body_en
+        } else {
+            &self.body_nl
+        }
     }
     pub fn tag_list(&self) -> Vec<String> {
         self.tags
@@ -193,7 +205,10 @@ pub async fn save_article(
         .map(|r| r.try_get::<String, _>(0))
         .transpose()?;
     if taken.is_some() && taken.as_deref() != id {
-        return Err(StoreError::Conflict(Invalid::one("slug", "contact-slug-taken")));
+        return Err(StoreError::Conflict(Invalid::one(
+            "slug",
+            "contact-slug-taken",
+        )));
     }
     let (id, version) = match id {
         None => {
@@ -590,7 +605,9 @@ pub async fn create_moment(
             record_id: &id,
             subject_user_id: party.resident_id,
             before: None,
-            after: Some(json!({"reference": reference, "channel": d.channel, "outcome": d.outcome})),
+            after: Some(
+                json!({"reference": reference, "channel": d.channel, "outcome": d.outcome}),
+            ),
         },
     )
     .await?;
@@ -773,7 +790,9 @@ pub async fn create_forward(
             record_id: &id,
             subject_user_id: None,
             before: None,
-            after: Some(json!({"moment_id": moment_id, "department_id": department_id, "due_on": due_on})),
+            after: Some(
+                json!({"moment_id": moment_id, "department_id": department_id, "due_on": due_on}),
+            ),
         },
     )
     .await?;
@@ -791,7 +810,11 @@ pub async fn forward(store: &Store, id: &str) -> Result<Option<Forward>> {
 }
 
 /// A department's forwards (`status` '' for all), oldest due first.
-pub async fn list_forwards(store: &Store, department_id: &str, status: &str) -> Result<Vec<Forward>> {
+pub async fn list_forwards(
+    store: &Store,
+    department_id: &str,
+    status: &str,
+) -> Result<Vec<Forward>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "{FORWARD_SELECT} WHERE ($1 = '' OR f.department_id = $1) AND ($2 = '' OR f.status = $2) \
          ORDER BY f.due_on, f.created_at"

@@ -420,7 +420,12 @@ pub async fn edit_form(
 }
 
 /// Checks the form and saves a new article or a new version of `id`.
-async fn save(state: &AppState, actor: &Actor, id: Option<&str>, f: &ArticleForm) -> Result<String, AppError> {
+async fn save(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<&str>,
+    f: &ArticleForm,
+) -> Result<String, AppError> {
     let checked = check_article(&ArticleInput {
         slug: &f.slug,
         title_nl: &f.title_nl,

@@ -23,7 +23,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/kb/{id}/versions/{v}/restore", post(kb::restore))
         .route("/contact/ask", get(moments::ask_form).post(moments::ask))
         .route("/staff/contact", get(moments::list))
-        .route("/staff/contact/new", get(moments::new_form).post(moments::create))
+        .route(
+            "/staff/contact/new",
+            get(moments::new_form).post(moments::create),
+        )
         .route("/staff/contact/{id}", get(moments::detail))
         .route("/staff/contact/{id}/forward", post(moments::forward))
         .route("/staff/forwards", get(moments::forwards))
@@ -37,7 +40,10 @@ pub const DEPARTMENT_STAFF: &[Role] = &[Role::CaseHandler, Role::ContactCentre, 
 
 /// Form errors with the contact context's field labels
 /// (`field-contact-<field>`).
-pub fn form_errors(locale: crate::i18n::Locale, inv: &loket_domain::Invalid) -> crate::forms::FormErrors {
+pub fn form_errors(
+    locale: crate::i18n::Locale,
+    inv: &loket_domain::Invalid,
+) -> crate::forms::FormErrors {
     crate::forms::FormErrors::from_invalid_labelled(locale, inv, |f| {
         let id = format!("field-contact-{}", f.replace('_', "-"));
         locale.has(&id).then(|| locale.t(&id))

@@ -263,7 +263,12 @@ pub async fn list(
         ListPage {
             statuses: statuses
                 .iter()
-                .map(|s| ((*s).to_owned(), ctx.locale.t(&format!("contact-status-{s}"))))
+                .map(|s| {
+                    (
+                        (*s).to_owned(),
+                        ctx.locale.t(&format!("contact-status-{s}")),
+                    )
+                })
                 .collect(),
             rows: moments.iter().map(|m| row(ctx.locale, m)).collect(),
             status,
@@ -381,10 +386,16 @@ pub async fn create(
     if !contact_email.is_empty()
         && let Err(e) = Email::parse(contact_email)
     {
-        inv.0.push(loket_domain::FieldError::new("contact_email", e.code));
+        inv.0
+            .push(loket_domain::FieldError::new("contact_email", e.code));
     }
     let mut articles = Vec::new();
-    for slug in f.articles.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+    for slug in f
+        .articles
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         match store::article(&state.store, slug).await? {
             Some(a) => articles.push(a.id),
             None => {
@@ -461,7 +472,11 @@ pub struct ForwardRow {
     pub open: bool,
 }
 
-async fn forward_rows(state: &AppState, l: Locale, fs: &[Forward]) -> Result<Vec<ForwardRow>, AppError> {
+async fn forward_rows(
+    state: &AppState,
+    l: Locale,
+    fs: &[Forward],
+) -> Result<Vec<ForwardRow>, AppError> {
     let depts = store::list_departments(&state.store).await?;
     let today = today_brussels().to_string();
     Ok(fs
@@ -527,7 +542,8 @@ async fn detail_page(
     l.title = format!("{} {}", l.title, m.reference);
     l.csrf = csrf;
     let loc = ctx.locale;
-    let forwards = forward_rows(state, loc, &store::forwards_of(&state.store, &m.id).await?).await?;
+    let forwards =
+        forward_rows(state, loc, &store::forwards_of(&state.store, &m.id).await?).await?;
     let departments = store::list_departments(&state.store)
         .await?
         .into_iter()
@@ -572,7 +588,15 @@ pub async fn detail(
     let m = store::moment(&state.store, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    detail_page(&state, &mut ctx, m, FormErrors::default(), String::new(), String::new()).await
+    detail_page(
+        &state,
+        &mut ctx,
+        m,
+        FormErrors::default(),
+        String::new(),
+        String::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -673,7 +697,13 @@ async fn forwards_page(
         ForwardsPage {
             departments: depts
                 .iter()
-                .map(|d| (d.slug.clone(), d.name(loc.code()).to_owned(), d.slug == department))
+                .map(|d| {
+                    (
+                        d.slug.clone(),
+                        d.name(loc.code()).to_owned(),
+                        d.slug == department,
+                    )
+                })
                 .collect(),
             rows,
             errors,
@@ -691,7 +721,14 @@ pub async fn forwards(
     Query(q): Query<ForwardsQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(DEPARTMENT_STAFF)?;
-    forwards_page(&state, &mut ctx, q.department.trim(), FormErrors::default(), String::new()).await
+    forwards_page(
+        &state,
+        &mut ctx,
+        q.department.trim(),
+        FormErrors::default(),
+        String::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -713,9 +750,15 @@ pub async fn answer(
     let user = ctx.require(DEPARTMENT_STAFF)?.clone();
     let text = f.answer.trim();
     let result = if text.is_empty() {
-        Err(AppError::Invalid(Invalid::one("answer", "contact-answer-needed")))
+        Err(AppError::Invalid(Invalid::one(
+            "answer",
+            "contact-answer-needed",
+        )))
     } else if text.chars().count() > 10_000 {
-        Err(AppError::Invalid(Invalid::one("answer", "contact-too-long")))
+        Err(AppError::Invalid(Invalid::one(
+            "answer",
+            "contact-too-long",
+        )))
     } else {
         answer_forward(&state, &Actor::User(user.id), &id, text).await
     };
