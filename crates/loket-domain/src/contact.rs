@@ -189,14 +189,14 @@ pub fn bm25(p: Posting, doc_freq: usize, n_docs: usize, avg_length: f64) -> f64 
     idf * (p.tf * (K1 + 1.0)) / (p.tf + K1 * norm)
 }
 
+/// The documents matching one query word: (exact stem matches, compound-part
+/// prefix matches), each document → its posting.
+pub type WordHits = (HashMap<String, Posting>, HashMap<String, Posting>);
+
 /// Ranks documents: `hits[i]` holds, for query word `i`, the documents with
 /// an exact and with a prefix match. Returns (document, score), best first,
 /// ties by document id.
-pub fn rank(
-    hits: &[(HashMap<String, Posting>, HashMap<String, Posting>)],
-    n_docs: usize,
-    avg_length: f64,
-) -> Vec<(String, f64)> {
+pub fn rank(hits: &[WordHits], n_docs: usize, avg_length: f64) -> Vec<(String, f64)> {
     let mut scores: HashMap<String, f64> = HashMap::new();
     for (exact, prefix) in hits {
         for (doc, p) in exact {
