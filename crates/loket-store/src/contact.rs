@@ -3,7 +3,7 @@
 //!
 //! Search is portable: the index rows are computed in Rust
 //! ([`loket_domain::contact::index_document`]) and looked up with plain
-//! equality and `substr(term, 1, n) = prefix` (no collation-dependent range
+//! equality and `substr(term, 1, CAST(n AS INTEGER)) = prefix` (no collation-dependent range
 //! comparisons), then ranked by BM25 in Rust. The same on both databases.
 
 use crate::audit::{Change, record};
@@ -386,7 +386,8 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
         return Ok(Vec::new());
     }
     let stats = sqlx::query(
-        "SELECT COUNT(*), COALESCE(SUM(length_nl), 0), COALESCE(SUM(length_en), 0) FROM contact_articles",
+        "SELECT COUNT(*), CAST(COALESCE(SUM(length_nl), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(length_en), 0) AS BIGINT) FROM contact_articles",
     )
     .fetch_one(store.pool())
     .await?;
@@ -422,7 +423,7 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
             let rows = sqlx::query(
                 "SELECT t.article_id, MAX(t.weight), MAX(CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END) \
                  FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
-                 WHERE t.lang = $1 AND substr(t.term, 1, $2) = $3 GROUP BY t.article_id",
+                 WHERE t.lang = $1 AND substr(t.term, 1, CAST($2 AS INTEGER)) = $3 GROUP BY t.article_id",
             )
             .bind(lang)
             .bind(i64::try_from(p.chars().count()).unwrap_or(i64::MAX))
@@ -467,7 +468,7 @@ pub async fn record_view(store: &Store, article_id: &str, day: &str) -> Result<(
 /// The most viewed articles from `since` (a date) on: (article, views).
 pub async fn most_viewed(store: &Store, since: &str, limit: i64) -> Result<Vec<(Article, i64)>> {
     let rows = sqlx::query(
-        "SELECT article_id, SUM(views) AS n FROM contact_views WHERE day >= $1 \
+        "SELECT article_id, CAST(SUM(views) AS BIGINT) AS n FROM contact_views WHERE day >= $1 \
          GROUP BY article_id ORDER BY n DESC, article_id LIMIT $2",
     )
     .bind(since)
