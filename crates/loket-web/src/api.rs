@@ -6,7 +6,7 @@ use crate::error::{ApiError, AppError, Problem, ProblemField};
 use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
-use crate::{AppState, appointments, audit, cases, people, queue};
+use crate::{AppState, appointments, audit, cases, contact, people, queue};
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -27,6 +27,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(cases::api::routes())
         .merge(appointments::api::routes())
         .merge(queue::api::routes())
+        .merge(contact::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
@@ -189,6 +190,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         queue::api::finish,
         queue::api::occupancy,
         queue::api::events,
+        contact::api::search,
+        contact::api::get_article,
+        contact::api::create_moment,
+        contact::api::list_moments,
+        contact::api::get_moment,
+        contact::api::list_forwards,
+        contact::api::answer,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

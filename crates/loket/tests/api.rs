@@ -42,6 +42,14 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/desks", &["counter", "admin"]),
     ("/staff/queue", &["counter", "admin"]),
     ("/staff/queue/stats", &["counter", "admin"]),
+    ("/staff/kb", &["contact_centre", "admin"]),
+    ("/staff/kb/new", &["contact_centre", "admin"]),
+    ("/staff/contact", &["contact_centre", "admin"]),
+    ("/staff/contact/new", &["contact_centre", "admin"]),
+    (
+        "/staff/forwards",
+        &["contact_centre", "case_handler", "admin"],
+    ),
 ];
 
 /// Every API route that needs a role, and the roles allowed.
@@ -50,6 +58,11 @@ const API_MATRIX: &[(&str, &[&str])] = &[
     ("/api/v1/tokens", &["admin"]),
     ("/api/v1/audit", &["admin"]),
     ("/api/v1/access-log", &["admin"]),
+    ("/api/v1/contact-moments", &["contact_centre", "admin"]),
+    (
+        "/api/v1/departments/burgerzaken/forwards",
+        &["contact_centre", "case_handler", "admin"],
+    ),
 ];
 
 const ROLES: &[&str] = &[
@@ -67,6 +80,8 @@ const ROLES: &[&str] = &[
 #[tokio::test]
 async fn route_role_matrix() {
     let app = TestApp::spawn().await;
+    // The contact centre's departments (for the forwards route).
+    loket::demo_contact::seed(&app.store).await.unwrap();
     let anon = app.client();
     for (path, _) in PAGE_MATRIX {
         let r = anon.get(app.url(path)).send().await.unwrap();
@@ -436,6 +451,13 @@ async fn openapi_describes_every_api_route() {
         "POST /api/v1/desks/{id}/finish",
         "GET /api/v1/locations/{location}/occupancy",
         "GET /api/v1/locations/{location}/queue-events",
+        "GET /api/v1/kb/articles",
+        "GET /api/v1/kb/articles/{slug}",
+        "GET /api/v1/contact-moments",
+        "POST /api/v1/contact-moments",
+        "GET /api/v1/contact-moments/{id}",
+        "GET /api/v1/departments/{slug}/forwards",
+        "POST /api/v1/forwards/{id}/answer",
     ];
     expected.sort();
     assert_eq!(documented, expected);
@@ -447,6 +469,7 @@ async fn openapi_describes_every_api_route() {
             || path.starts_with("/api/v1/verify")
             || path.starts_with("/api/v1/appointment-slots")
             || path.starts_with("/api/v1/locations/")
+            || path.starts_with("/api/v1/kb/")
         {
             continue;
         }

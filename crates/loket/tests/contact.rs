@@ -638,3 +638,114 @@ async fn agents_log_contact_moments_for_residents_access_logged() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn api_search_moments_and_forwards() {
+    use serde_json::{Value, json};
+    let app = seeded().await;
+    let c = app.client();
+    // Public search and article, valid articles only.
+    let r = c
+        .get(app.url("/api/v1/kb/articles?q=parkeerkaart"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let hits: Value = r.json().await.unwrap();
+    assert_eq!(hits[0]["slug"], "bewonersparkeerkaart");
+    let r = c
+        .get(app.url("/api/v1/kb/articles/afvalophaling?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(a["title"], "When is my waste collected?");
+    let r = c
+        .get(app.url("/api/v1/kb/articles/corona-mondmasker-2021"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    app.signed_in(AGENT, &["contact_centre"]).await;
+    let token = loket::cli::token_create(&app.config, AGENT, "t")
+        .await
+        .unwrap();
+    let r = c
+        .post(app.url("/api/v1/contact-moments"))
+        .bearer_auth(&token)
+        .json(&json!({"channel": "chat", "subject": "Afval", "question": "   ", "outcome": "call_back"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 0);
+    let r = c
+        .post(app.url("/api/v1/contact-moments"))
+        .bearer_auth(&token)
+        .json(&json!({"channel": "chat", "contact_name": "Bo", "contact_email": "bo@example.org",
+            "subject": "Afval", "question": "Wanneer?", "outcome": "call_back", "articles": ["afvalophaling"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let m: Value = r.json().await.unwrap();
+    let id = m["id"].as_str().unwrap().to_owned();
+    let r = c
+        .get(app.url(&format!(
+            "/api/v1/contact-moments/{}",
+            m["reference"].as_str().unwrap()
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let got: Value = r.json().await.unwrap();
+    assert_eq!(got["id"], id.as_str());
+    // Forward through the page, answer through the API, twice.
+    let page = format!("/staff/contact/{id}");
+    let agent = app
+        .signed_in("agent2@stad.example", &["contact_centre"])
+        .await;
+    let r = app
+        .submit(
+            &agent,
+            &page,
+            &format!("{page}/forward"),
+            &[("department", "milieu"), ("note", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = c
+        .get(app.url("/api/v1/departments/milieu/forwards"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let fws: Value = r.json().await.unwrap();
+    assert_eq!(fws[0]["status"], "open");
+    assert_eq!(fws[0]["overdue"], false);
+    let fw = fws[0]["id"].as_str().unwrap().to_owned();
+    let answer = |text: &'static str| {
+        c.post(app.url(&format!("/api/v1/forwards/{fw}/answer")))
+            .bearer_auth(&token)
+            .json(&json!({ "answer": text }))
+            .send()
+    };
+    assert_eq!(answer("Dinsdag.").await.unwrap().status(), 200);
+    let r = answer("Woensdag.").await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    assert!(
+        app.last_mail_to("bo@example.org")
+            .await
+            .body
+            .contains("Dinsdag.")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE body LIKE '%Woensdag%'")
+            .await,
+        0
+    );
+    app.stop().await;
+}

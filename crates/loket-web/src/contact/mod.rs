@@ -3,6 +3,7 @@
 //! agents or asked by residents on the web, and forwards to departments
 //! with a due date in working days.
 
+pub mod api;
 pub mod kb;
 pub mod moments;
 
