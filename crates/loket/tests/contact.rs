@@ -608,6 +608,38 @@ async fn agents_log_contact_moments_for_residents_access_logged() {
             .await
             >= 1
     );
+    // The resident's history: the contact on the timeline, access-logged.
+    let history = html
+        .split("href=\"/staff/contact/residents/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.history'")
+            .await,
+        0
+    );
+    let (s, h) = app
+        .get(&agent, &format!("/staff/contact/residents/{history}"))
+        .await;
+    assert_eq!(s, 200);
+    assert!(h.contains("Parkeerkaart") && h.contains("Telefoon"), "{h}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.history'")
+            .await,
+        1
+    );
+    // Department staff and residents may not open it.
+    let other = app.signed_in("dept3@stad.example", &["case_handler"]).await;
+    let (s, _) = app
+        .get(&other, &format!("/staff/contact/residents/{history}"))
+        .await;
+    assert_eq!(s, 403);
+    let (s, _) = app.get(&agent, "/staff/contact/residents/nobody").await;
+    assert_eq!(s, 404);
     // An unknown resident, an unknown article, an answered call without
     // answer: field errors, nothing saved.
     let before = app.count("SELECT COUNT(*) FROM contact_moments").await;

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
             get(moments::new_form).post(moments::create),
         )
         .route("/staff/contact/{id}", get(moments::detail))
+        .route("/staff/contact/residents/{id}", get(moments::history))
         .route("/staff/contact/{id}/forward", post(moments::forward))
         .route("/staff/forwards", get(moments::forwards))
         .route("/staff/forwards/{id}/answer", post(moments::answer))
