@@ -64,6 +64,7 @@ async fn search_quality_twenty_questions() {
         ("en", "grants insulation", "premie-isolatie"),
     ];
     let mut misses = Vec::new();
+    let started = std::time::Instant::now();
     for (lang, q, want) in questions {
         let hits = loket_store::contact::search(&app.store, lang, q)
             .await
@@ -73,6 +74,12 @@ async fn search_quality_twenty_questions() {
             misses.push(format!("{lang} {q:?}: want {want}, top 3 {top:?}"));
         }
     }
+    eprintln!(
+        "search: 20 questions on {} in {:?} ({} index rows)",
+        backend(),
+        started.elapsed(),
+        app.count("SELECT COUNT(*) FROM contact_terms").await
+    );
     assert!(misses.is_empty(), "{}", misses.join("\n"));
 
     // The public page: accents folded, a compound found, no JavaScript needed.
