@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bikes;
 pub mod calendar;
 pub mod cases;
+pub mod contact;
 pub mod ident;
 pub mod notify;
 pub mod people;

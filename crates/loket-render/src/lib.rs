@@ -6,6 +6,7 @@ pub mod appointments;
 pub mod assets;
 pub mod bikes;
 pub mod cases;
+pub mod contact;
 pub mod notify;
 pub mod pdf;
 pub mod queue;

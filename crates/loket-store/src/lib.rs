@@ -9,6 +9,7 @@ pub mod assets;
 pub mod audit;
 pub mod bikes;
 pub mod cases;
+pub mod contact;
 pub mod notify;
 pub mod people;
 pub mod queue;

@@ -6,7 +6,9 @@ use crate::error::{ApiError, AppError, Problem, ProblemField};
 use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
-use crate::{AppState, appointments, assets, audit, bikes, cases, people, queue, telework};
+use crate::{
+    AppState, appointments, assets, audit, bikes, cases, contact, people, queue, telework,
+};
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -30,6 +32,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(telework::api::routes())
         .merge(bikes::api::routes())
         .merge(assets::api::routes())
+        .merge(contact::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
@@ -209,6 +212,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         assets::api::get_one,
         assets::api::check_out,
         assets::api::check_in,
+        contact::api::search,
+        contact::api::get_article,
+        contact::api::create_moment,
+        contact::api::list_moments,
+        contact::api::get_moment,
+        contact::api::list_forwards,
+        contact::api::answer,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod bikes;
 pub mod cases;
+pub mod contact;
 pub mod error;
 pub mod forms;
 pub mod home;
@@ -117,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .merge(telework::routes())
         .merge(bikes::routes())
         .merge(assets::routes())
+        .merge(contact::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })

@@ -1,0 +1,717 @@
+//! The contact centre's rules: knowledge-base articles (validity, review),
+//! the search index (tokens, accent folding, Snowball stems, Dutch compound
+//! parts) and its BM25 ranking, contact moments (channel, outcome) and the
+//! due date of a forward in working days.
+//!
+//! The index is computed here, in Rust, so it is the same on SQLite and
+//! PostgreSQL: the store only keeps `(article, lang, term, weight)` rows.
+
+use crate::calendar::belgian_holidays;
+use crate::{FieldError, Invalid};
+use jiff::civil::{Date, Weekday};
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::{BTreeMap, HashMap};
+
+/// The two languages of the knowledge base.
+pub const LANGS: [&str; 2] = ["nl", "en"];
+
+/// Title words count this many times a body word.
+pub const TITLE_WEIGHT: i64 = 3;
+/// Tags count like title words.
+pub const TAG_WEIGHT: i64 = 3;
+
+/// Lower-cases and removes accents (é → e, ë → e, ç → c, ß → ss …).
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let m = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
+            'æ' => "ae",
+            'ç' => "c",
+            'è' | 'é' | 'ê' | 'ë' => "e",
+            'ì' | 'í' | 'î' | 'ï' => "i",
+            'ñ' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => "o",
+            'œ' => "oe",
+            'ù' | 'ú' | 'û' | 'ü' => "u",
+            'ý' | 'ÿ' => "y",
+            'ß' => "ss",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(m);
+    }
+    out
+}
+
+/// The words of a text: folded, split on anything not a letter or digit.
+pub fn words(s: &str) -> Vec<String> {
+    fold(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.chars().count() <= 40)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn stemmer(lang: &str) -> Stemmer {
+    if lang == "en" {
+        Stemmer::create(Algorithm::English)
+    } else {
+        Stemmer::create(Algorithm::Dutch)
+    }
+}
+
+/// Words too common to search on.
+fn stop_word(lang: &str, w: &str) -> bool {
+    const NL: &[&str] = &[
+        "de", "het", "een", "en", "van", "in", "op", "te", "voor", "met", "is", "ik", "je", "u",
+        "uw", "mijn", "hoe", "wat", "wie", "waar", "wanneer", "kan", "moet", "of", "aan", "bij",
+        "er", "die", "dat", "dit", "om", "ook", "als", "naar", "zijn", "wordt", "worden", "niet",
+        "mag", "welke", "krijg", "krijgen", "heb", "hebt", "heeft", "ben", "bent",
+    ];
+    const EN: &[&str] = &[
+        "the", "a", "an", "and", "of", "in", "on", "to", "for", "with", "is", "i", "you", "your",
+        "my", "how", "what", "who", "where", "when", "can", "do", "does", "must", "or", "at", "by",
+        "it", "that", "this", "be", "are", "as", "from", "not", "may", "which", "get", "have",
+        "has", "am",
+    ];
+    let list = if lang == "en" { EN } else { NL };
+    list.contains(&w)
+}
+
+/// The shortest piece of a compound that is indexed and searched.
+pub const MIN_PART: usize = 5;
+
+/// The search terms of one word: `=stem` (exact), and `~suffix` for every
+/// suffix of the folded word of at least [`MIN_PART`] characters, so that a
+/// query that starts a part of a compound finds it: `parkeerkaart` is a
+/// prefix of `~parkeerkaarten`, a suffix of `bewonersparkeerkaarten`.
+fn word_terms(st: &Stemmer, w: &str) -> Vec<String> {
+    let mut out = vec![format!("={}", st.stem(w))];
+    let chars: Vec<char> = w.chars().collect();
+    if chars.len() >= MIN_PART {
+        for start in 0..=(chars.len() - MIN_PART) {
+            out.push(format!("~{}", chars[start..].iter().collect::<String>()));
+        }
+    }
+    out
+}
+
+/// One document's index in one language: term → weight (how often it
+/// occurs, title and tags weighted), and the document's length.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocIndex {
+    pub terms: BTreeMap<String, i64>,
+    pub length: i64,
+}
+
+/// Indexes an article's title, tags and body in `lang`.
+pub fn index_document(lang: &str, title: &str, tags: &[String], body: &str) -> DocIndex {
+    let st = stemmer(lang);
+    let mut idx = DocIndex::default();
+    let add = |text: &str, weight: i64, idx: &mut DocIndex| {
+        for w in words(text) {
+            if stop_word(lang, &w) {
+                continue;
+            }
+            idx.length += weight;
+            for t in word_terms(&st, &w) {
+                *idx.terms.entry(t).or_insert(0) += weight;
+            }
+        }
+    };
+    add(title, TITLE_WEIGHT, &mut idx);
+    for tag in tags {
+        add(tag, TAG_WEIGHT, &mut idx);
+    }
+    add(body, 1, &mut idx);
+    idx
+}
+
+/// What a query asks the index for, per query word: an exact stem and a
+/// prefix over compound parts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryWord {
+    /// `=stem`.
+    pub exact: String,
+    /// `~prefix` (the stem, when at least [`MIN_PART`] - 1 characters).
+    pub prefix: Option<String>,
+}
+
+/// Parses a query in `lang`: at most 12 words, stop words dropped.
+pub fn parse_query(lang: &str, q: &str) -> Vec<QueryWord> {
+    let st = stemmer(lang);
+    let mut out: Vec<QueryWord> = Vec::new();
+    for w in words(q) {
+        if stop_word(lang, &w) {
+            continue;
+        }
+        let stem = st.stem(&w).into_owned();
+        let prefix = (stem.chars().count() >= MIN_PART - 1).then(|| format!("~{stem}"));
+        let qw = QueryWord {
+            exact: format!("={stem}"),
+            prefix,
+        };
+        if !out.contains(&qw) {
+            out.push(qw);
+        }
+        if out.len() == 12 {
+            break;
+        }
+    }
+    out
+}
+
+/// One hit of a query word in a document: how strongly the document holds
+/// it (the weight of the matching term; for prefix matches the strongest
+/// matching part).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Posting {
+    pub tf: f64,
+    pub doc_length: f64,
+}
+
+/// BM25 parameters.
+pub const K1: f64 = 1.2;
+pub const B: f64 = 0.75;
+/// A prefix (compound-part) match counts this much of an exact stem match.
+pub const PREFIX_FACTOR: f64 = 0.6;
+
+/// The BM25 score of one query word in one document, given how many of
+/// `n_docs` documents hold it.
+pub fn bm25(p: Posting, doc_freq: usize, n_docs: usize, avg_length: f64) -> f64 {
+    let n = n_docs as f64;
+    let df = doc_freq as f64;
+    let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+    let norm = 1.0 - B + B * p.doc_length / avg_length.max(1.0);
+    idf * (p.tf * (K1 + 1.0)) / (p.tf + K1 * norm)
+}
+
+/// The documents matching one query word: (exact stem matches, compound-part
+/// prefix matches), each document → its posting.
+pub type WordHits = (HashMap<String, Posting>, HashMap<String, Posting>);
+
+/// Ranks documents: `hits[i]` holds, for query word `i`, the documents with
+/// an exact and with a prefix match. Returns (document, score), best first,
+/// ties by document id.
+pub fn rank(hits: &[WordHits], n_docs: usize, avg_length: f64) -> Vec<(String, f64)> {
+    let mut scores: HashMap<String, f64> = HashMap::new();
+    for (exact, prefix) in hits {
+        for (doc, p) in exact {
+            *scores.entry(doc.clone()).or_insert(0.0) += bm25(*p, exact.len(), n_docs, avg_length);
+        }
+        for (doc, p) in prefix {
+            let s = PREFIX_FACTOR * bm25(*p, prefix.len(), n_docs, avg_length);
+            let e = scores.entry(doc.clone()).or_insert(0.0);
+            // An exact match already counted this word: the part adds less.
+            if exact.contains_key(doc) {
+                *e += s * 0.25;
+            } else {
+                *e += s;
+            }
+        }
+    }
+    let mut out: Vec<(String, f64)> = scores.into_iter().filter(|(_, s)| *s > 0.0).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// The upper bound of a prefix range: every term starting with `prefix` is
+/// `>= prefix` and `< prefix_end(prefix)`.
+pub fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+// ---------------------------------------------------------------------------
+// Articles
+
+/// An article as the editor submits it, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleDraft {
+    pub slug: String,
+    pub title_nl: String,
+    pub title_en: String,
+    pub body_nl: String,
+    pub body_en: String,
+    pub tags: Vec<String>,
+    pub valid_from: Option<Date>,
+    pub valid_until: Option<Date>,
+    pub review_on: Option<Date>,
+}
+
+/// The raw fields of the article editor.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleInput<'a> {
+    pub slug: &'a str,
+    pub title_nl: &'a str,
+    pub title_en: &'a str,
+    pub body_nl: &'a str,
+    pub body_en: &'a str,
+    pub tags: &'a str,
+    pub valid_from: &'a str,
+    pub valid_until: &'a str,
+    pub review_on: &'a str,
+}
+
+fn opt_date(inv: &mut Invalid, field: &str, v: &str) -> Option<Date> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    match v.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            inv.push(field, "contact-date-invalid");
+            None
+        }
+    }
+}
+
+/// A slug: lower-case letters, digits and dashes, 3 to 80 characters.
+pub fn parse_slug(s: &str) -> Result<String, FieldError> {
+    let s = s.trim();
+    let ok = (3..=80).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(FieldError::new("slug", "contact-slug-invalid"))
+    }
+}
+
+/// Checks the editor's input: a slug, both titles (at most 200
+/// characters), both bodies (at most 50,000), dates that parse, and a
+/// validity window that does not end before it starts.
+pub fn check_article(i: &ArticleInput<'_>) -> Result<ArticleDraft, Invalid> {
+    let mut inv = Invalid::default();
+    let slug = inv.check("slug", parse_slug(i.slug));
+    let mut text = |field: &str, v: &str, max: usize| -> String {
+        let v = v.trim();
+        if v.is_empty() {
+            inv.push(field, "required");
+        } else if v.chars().count() > max {
+            inv.push(field, "contact-too-long");
+        }
+        v.to_owned()
+    };
+    let title_nl = text("title_nl", i.title_nl, 200);
+    let title_en = text("title_en", i.title_en, 200);
+    let body_nl = text("body_nl", i.body_nl, 50_000);
+    let body_en = text("body_en", i.body_en, 50_000);
+    let tags: Vec<String> = i
+        .tags
+        .split(',')
+        .map(|t| t.trim().chars().take(40).collect::<String>())
+        .filter(|t| !t.is_empty())
+        .take(20)
+        .collect();
+    let valid_from = opt_date(&mut inv, "valid_from", i.valid_from);
+    let valid_until = opt_date(&mut inv, "valid_until", i.valid_until);
+    let review_on = opt_date(&mut inv, "review_on", i.review_on);
+    if let (Some(f), Some(u)) = (valid_from, valid_until)
+        && u < f
+    {
+        inv.push("valid_until", "contact-until-before-from");
+    }
+    inv.into_result()?;
+    Ok(ArticleDraft {
+        slug: slug.unwrap_or_default(),
+        title_nl,
+        title_en,
+        body_nl,
+        body_en,
+        tags,
+        valid_from,
+        valid_until,
+        review_on,
+    })
+}
+
+/// Where an article stands on `today`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    NotYet,
+    Valid,
+    Expired,
+}
+
+impl Validity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Validity::NotYet => "not-yet",
+            Validity::Valid => "valid",
+            Validity::Expired => "expired",
+        }
+    }
+}
+
+/// Valid from `from` (inclusive) until `until` (inclusive).
+pub fn validity(from: Option<Date>, until: Option<Date>, today: Date) -> Validity {
+    if from.is_some_and(|f| today < f) {
+        Validity::NotYet
+    } else if until.is_some_and(|u| today > u) {
+        Validity::Expired
+    } else {
+        Validity::Valid
+    }
+}
+
+/// Whether the review date has come.
+pub fn review_due(review_on: Option<Date>, today: Date) -> bool {
+    review_on.is_some_and(|r| r <= today)
+}
+
+// ---------------------------------------------------------------------------
+// Contact moments
+
+pub const CHANNELS: [&str; 6] = ["phone", "email", "web", "counter", "chat", "letter"];
+pub const OUTCOMES: [&str; 5] = [
+    "answered",
+    "forwarded",
+    "case_started",
+    "appointment_booked",
+    "call_back",
+];
+
+/// A contact moment as an agent logs it, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MomentDraft {
+    pub channel: String,
+    pub subject: String,
+    pub question: String,
+    pub answer: String,
+    pub outcome: String,
+    pub duration_minutes: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MomentInput<'a> {
+    pub channel: &'a str,
+    pub subject: &'a str,
+    pub question: &'a str,
+    pub answer: &'a str,
+    pub outcome: &'a str,
+    pub duration: &'a str,
+}
+
+/// Checks a contact moment: a known channel and outcome, a subject (at
+/// most 200 characters), a question (at most 10,000), an answer when the
+/// outcome is "answered", a duration of 0 to 600 minutes.
+pub fn check_moment(i: &MomentInput<'_>) -> Result<MomentDraft, Invalid> {
+    let mut inv = Invalid::default();
+    let channel = i.channel.trim();
+    if !CHANNELS.contains(&channel) {
+        inv.push("channel", "contact-channel-invalid");
+    }
+    let outcome = i.outcome.trim();
+    if !OUTCOMES.contains(&outcome) {
+        inv.push("outcome", "contact-outcome-invalid");
+    }
+    let subject = i.subject.trim();
+    if subject.is_empty() {
+        inv.push("subject", "required");
+    } else if subject.chars().count() > 200 {
+        inv.push("subject", "contact-too-long");
+    }
+    let question = i.question.trim();
+    if question.is_empty() {
+        inv.push("question", "contact-question-empty");
+    } else if question.chars().count() > 10_000 {
+        inv.push("question", "contact-too-long");
+    }
+    let answer = i.answer.trim();
+    if outcome == "answered" && answer.is_empty() {
+        inv.push("answer", "contact-answer-needed");
+    } else if answer.chars().count() > 10_000 {
+        inv.push("answer", "contact-too-long");
+    }
+    let d = i.duration.trim();
+    let duration_minutes = if d.is_empty() {
+        0
+    } else {
+        match d.parse::<i64>() {
+            Ok(n) if (0..=600).contains(&n) => n,
+            _ => {
+                inv.push("duration", "contact-duration-invalid");
+                0
+            }
+        }
+    };
+    inv.into_result()?;
+    Ok(MomentDraft {
+        channel: channel.to_owned(),
+        subject: subject.to_owned(),
+        question: question.to_owned(),
+        answer: answer.to_owned(),
+        outcome: outcome.to_owned(),
+        duration_minutes,
+    })
+}
+
+/// Whether `d` is a working day: Monday to Friday and no Belgian public
+/// holiday.
+pub fn is_working_day(d: Date) -> bool {
+    !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
+        && !belgian_holidays(d.year()).contains(&d)
+}
+
+/// The date `days` working days after `from` (a forward made on `from` with
+/// a service level of `days` working days is due at the end of that day).
+pub fn add_working_days(from: Date, days: i64) -> Date {
+    let mut d = from;
+    let mut left = days.max(0);
+    while left > 0 {
+        match d.tomorrow() {
+            Ok(n) => d = n,
+            Err(_) => return d,
+        }
+        if is_working_day(d) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+/// A contact's reference as it appears in e-mail subjects: `[LKT-…]`.
+pub fn reference_tag(reference: &str) -> String {
+    format!("[{reference}]")
+}
+
+/// The reference in a subject such as `Re: Uw vraag [C-2026-000123]`.
+pub fn reference_in_subject(subject: &str) -> Option<String> {
+    let start = subject.find("[C-")? + 1;
+    let end = start + subject[start..].find(']')?;
+    let r = &subject[start..end];
+    let ok = r.len() <= 20 && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    ok.then(|| r.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn date(s: &str) -> Date {
+        s.parse().unwrap_or_default()
+    }
+
+    fn search(docs: &[(&str, &str, &str)], lang: &str, q: &str) -> Vec<String> {
+        let idx: Vec<(String, DocIndex)> = docs
+            .iter()
+            .map(|(id, t, b)| ((*id).to_owned(), index_document(lang, t, &[], b)))
+            .collect();
+        let avg = idx.iter().map(|(_, d)| d.length as f64).sum::<f64>() / idx.len() as f64;
+        let posting = |d: &DocIndex, tf: i64| Posting {
+            tf: tf as f64,
+            doc_length: d.length as f64,
+        };
+        let hits: Vec<_> = parse_query(lang, q)
+            .iter()
+            .map(|qw| {
+                let mut exact = HashMap::new();
+                let mut prefix = HashMap::new();
+                for (id, d) in &idx {
+                    if let Some(tf) = d.terms.get(&qw.exact) {
+                        exact.insert(id.clone(), posting(d, *tf));
+                    }
+                    if let Some(p) = &qw.prefix {
+                        let best = d
+                            .terms
+                            .iter()
+                            .filter(|(t, _)| t.starts_with(p.as_str()))
+                            .map(|(_, w)| *w)
+                            .max();
+                        if let Some(tf) = best {
+                            prefix.insert(id.clone(), posting(d, tf));
+                        }
+                    }
+                }
+                (exact, prefix)
+            })
+            .collect();
+        rank(&hits, idx.len(), avg)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    #[test]
+    fn folding_and_words() {
+        assert_eq!(fold("Één café, Ærø"), "een cafe, aero");
+        assert_eq!(
+            words("Bewoners-parkeerkaart: €10!"),
+            ["bewoners", "parkeerkaart", "10"]
+        );
+    }
+
+    #[test]
+    fn compounds_and_plurals_are_found() {
+        let docs = [
+            (
+                "parking",
+                "Bewonersparkeerkaarten",
+                "Vraag bewonersparkeerkaarten aan bij de stad.",
+            ),
+            ("premium", "Premies voor isolatie", "De stad geeft premies."),
+            (
+                "waste",
+                "Afvalophaling",
+                "Wanneer wordt het afval opgehaald?",
+            ),
+        ];
+        assert_eq!(search(&docs, "nl", "parkeerkaart")[0], "parking");
+        assert_eq!(search(&docs, "nl", "premie")[0], "premium");
+        assert_eq!(search(&docs, "nl", "afval ophaling")[0], "waste");
+        assert!(search(&docs, "nl", "paspoort").is_empty());
+    }
+
+    #[test]
+    fn english_stems() {
+        let docs = [
+            ("moving", "Moving house", "Declare your move within 8 days."),
+            ("id", "Identity cards", "Apply for an identity card."),
+        ];
+        assert_eq!(search(&docs, "en", "move")[0], "moving");
+        assert_eq!(search(&docs, "en", "identity card")[0], "id");
+    }
+
+    #[test]
+    fn title_outweighs_body() {
+        let docs = [
+            ("a", "Huisvuil", "Over afval en meer."),
+            ("b", "Afval", "Over afval."),
+        ];
+        assert_eq!(search(&docs, "nl", "afval")[0], "b");
+    }
+
+    #[test]
+    fn articles_are_checked() {
+        let ok = ArticleInput {
+            slug: "parking-card",
+            title_nl: "Parkeerkaart",
+            title_en: "Parking card",
+            body_nl: "Tekst",
+            body_en: "Text",
+            tags: "parkeren, auto ,",
+            valid_from: "2026-01-01",
+            valid_until: "2026-12-31",
+            review_on: "",
+        };
+        let d = check_article(&ok).unwrap_or_else(|_| panic!("valid"));
+        assert_eq!(d.tags, ["parkeren", "auto"]);
+        let bad = ArticleInput {
+            slug: "Bad Slug",
+            title_nl: " ",
+            valid_until: "2025-12-31",
+            ..ok
+        };
+        let e = check_article(&bad).err().map(|i| i.0).unwrap_or_default();
+        let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["slug", "title_nl", "valid_until"]);
+    }
+
+    #[test]
+    fn validity_window() {
+        let t = date("2026-06-15");
+        assert_eq!(validity(None, None, t), Validity::Valid);
+        assert_eq!(
+            validity(Some(date("2026-06-16")), None, t),
+            Validity::NotYet
+        );
+        assert_eq!(validity(None, Some(date("2026-06-15")), t), Validity::Valid);
+        assert_eq!(
+            validity(None, Some(date("2026-06-14")), t),
+            Validity::Expired
+        );
+        assert!(review_due(Some(t), t));
+        assert!(!review_due(None, t));
+    }
+
+    #[test]
+    fn moments_are_checked() {
+        let ok = MomentInput {
+            channel: "phone",
+            subject: "Parkeren",
+            question: "Hoe krijg ik een kaart?",
+            answer: "Via het e-loket.",
+            outcome: "answered",
+            duration: "4",
+        };
+        assert!(check_moment(&ok).is_ok());
+        let empty = MomentInput {
+            question: "   ",
+            ..ok.clone()
+        };
+        let e = check_moment(&empty).err().map(|i| i.0).unwrap_or_default();
+        assert_eq!(e[0].code, "contact-question-empty");
+        let bad = MomentInput {
+            channel: "fax",
+            outcome: "answered",
+            answer: "",
+            duration: "-1",
+            ..ok
+        };
+        let e = check_moment(&bad).err().map(|i| i.0).unwrap_or_default();
+        let codes: Vec<&str> = e.iter().map(|e| e.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "contact-channel-invalid",
+                "contact-answer-needed",
+                "contact-duration-invalid"
+            ]
+        );
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        // Friday 2026-07-17 + 3 working days: Mon 20, Tue 21 (national day), Wed 22 → Thu 23? No:
+        // Mon 20 (1), Tue 21 is a holiday, Wed 22 (2), Thu 23 (3).
+        assert_eq!(add_working_days(date("2026-07-17"), 3), date("2026-07-23"));
+        // Christmas 2026 is a Friday: Thursday 24 + 1 → Monday 28.
+        assert_eq!(add_working_days(date("2026-12-24"), 1), date("2026-12-28"));
+        assert_eq!(add_working_days(date("2026-12-24"), 0), date("2026-12-24"));
+    }
+
+    #[test]
+    fn references_in_subjects() {
+        assert_eq!(
+            reference_in_subject("Re: Uw vraag [C-2026-000123]").as_deref(),
+            Some("C-2026-000123")
+        );
+        assert_eq!(reference_in_subject("Re: Uw vraag"), None);
+        assert_eq!(reference_in_subject("[C-<script>]"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn working_days_land_on_working_days(days in 1i64..60, offset in 0i64..3000) {
+            let from = date("2020-01-01")
+                .checked_add(jiff::Span::new().days(offset))
+                .unwrap_or_default();
+            let due = add_working_days(from, days);
+            prop_assert!(is_working_day(due));
+            prop_assert!(due > from);
+        }
+
+        #[test]
+        fn every_query_word_finds_its_own_document(w in "[a-z]{5,15}") {
+            let idx = index_document("nl", &w, &[], "");
+            for qw in parse_query("nl", &w) {
+                let exact = idx.terms.contains_key(&qw.exact);
+                let prefix = qw.prefix.as_ref().is_some_and(|p| idx.terms.keys().any(|t| t.starts_with(p.as_str())));
+                prop_assert!(exact || prefix);
+            }
+        }
+
+        #[test]
+        fn fold_never_panics(s in ".{0,50}") {
+            let _ = words(&s);
+        }
+    }
+}

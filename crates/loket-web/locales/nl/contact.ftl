@@ -1,0 +1,137 @@
+# Het contactcenter: kennisbank, contactmomenten, doorverwijzingen.
+contact-kb-title = Vragen en antwoorden
+contact-kb-intro = Zoek een antwoord op uw vraag. Vindt u het niet, stel uw vraag dan aan de stad.
+contact-search-label = Zoekterm
+contact-search-button = Zoeken
+contact-search-live-hint = De resultaten verschijnen terwijl u typt.
+contact-results-for = Resultaten voor „{ $value }”
+contact-all-articles = Alle artikels
+contact-no-results = Geen artikels gevonden. Probeer een ander woord.
+contact-ask-link = Stel uw vraag aan de stad
+contact-back-to-kb = Terug naar vragen en antwoorden
+contact-updated-at = Laatst bijgewerkt op { $at }.
+contact-agent-kb-title = Kennisbank
+contact-new-article-title = Nieuw artikel
+contact-edit-article-title = Artikel bewerken
+contact-expired = Verlopen
+contact-not-yet = Nog niet geldig
+contact-review-due = Nakijken
+contact-popular-title = Meest bekeken deze week
+contact-popular-none = Deze week nog geen bezoeken.
+contact-col-views = Bezoeken
+contact-col-version = Versie
+contact-col-saved = Bewaard op
+contact-col-by = Door
+contact-col-reference = Referentie
+contact-col-when = Wanneer
+contact-col-due = Uiterlijk
+contact-version-n = Versie { $number }
+contact-versions-title = Versies
+contact-restore-button = Deze versie terugzetten
+contact-save-button = Bewaren
+contact-show-button = Tonen
+contact-hint-slug = Kleine letters, cijfers en streepjes, bv. bewonersparkeerkaart.
+contact-hint-markdown = Markdown: # titel, *nadruk*, [link](https://…), lijstjes met -.
+contact-hint-tags = Gescheiden door komma's.
+contact-hint-email = We sturen een bevestiging en ons antwoord naar dit adres.
+contact-hint-resident-email = Het e-mailadres van de account van de inwoner (leeg laten als de inwoner geen account heeft).
+contact-hint-articles = De korte namen van de gebruikte artikels, gescheiden door komma's.
+contact-hint-duration = In minuten.
+field-contact-slug = Korte naam
+field-contact-department = Dienst
+field-contact-title = Titel
+field-contact-title-nl = Titel (Nederlands)
+field-contact-title-en = Titel (Engels)
+field-contact-body-nl = Tekst (Nederlands)
+field-contact-body-en = Tekst (Engels)
+field-contact-tags = Trefwoorden
+field-contact-valid-from = Geldig vanaf
+field-contact-valid-until = Geldig tot en met
+field-contact-review-on = Nakijken op
+field-contact-name = Naam
+field-contact-email = E-mailadres
+field-contact-subject = Onderwerp
+field-contact-question = Vraag
+field-contact-answer = Antwoord
+field-contact-channel = Kanaal
+field-contact-outcome = Resultaat
+field-contact-duration = Duur (minuten)
+field-contact-articles = Gebruikte artikels
+field-contact-resident-email = Inwoner (e-mailadres van de account)
+field-contact-contact-name = Naam (zonder account)
+field-contact-contact-email = E-mailadres (zonder account)
+field-contact-status = Stand
+field-contact-note = Nota voor de dienst
+contact-ask-title = Stel uw vraag
+contact-ask-intro = Uw vraag komt bij het contactcenter van de stad. U krijgt een bevestiging per e-mail.
+contact-ask-button = Vraag versturen
+contact-asked-title = Uw vraag is verstuurd
+contact-asked-text = Bedankt. Uw vraag heeft referentie { $code }. U krijgt een bevestiging per e-mail.
+contact-mail-asked-subject = Uw vraag aan de stad
+contact-mail-asked-body = Beste { $name },
+
+    We hebben uw vraag „{ $value }” goed ontvangen. De referentie is { $code }. Antwoord op deze e-mail zonder het onderwerp te wijzigen als u iets wilt toevoegen.
+
+    Met vriendelijke groeten,
+    Het contactcenter
+contact-mail-answer-subject = Antwoord op uw vraag
+contact-mail-answer-body = Beste { $name },
+
+    Op uw vraag met referentie { $code } antwoorden we:
+
+    { $value }
+
+    Met vriendelijke groeten,
+    De stad
+contact-moments-title = Contactmomenten
+contact-moments-none = Geen contactmomenten.
+contact-new-moment-title = Contact registreren
+contact-moment-title = Contactmoment
+contact-find-resident = Inwoner zoeken
+contact-start-case = Aanvraag starten voor deze inwoner
+contact-forward-title = Doorverwijzen naar een dienst
+contact-forward-button = Doorverwijzen
+contact-forwards-title = Doorverwezen vragen
+contact-forwards-none = Geen doorverwezen vragen.
+contact-answer-button = Antwoord versturen
+contact-overdue = Te laat
+contact-forward-open = Open
+contact-forward-answered = Beantwoord
+contact-channel-phone = Telefoon
+contact-channel-email = E-mail
+contact-channel-web = Webformulier
+contact-channel-counter = Loket
+contact-channel-chat = Chat
+contact-channel-letter = Brief
+contact-outcome-answered = Beantwoord
+contact-outcome-forwarded = Doorverwezen
+contact-outcome-case_started = Aanvraag gestart
+contact-outcome-appointment_booked = Afspraak gemaakt
+contact-outcome-call_back = Terugbellen
+contact-status-intake = Nieuw (web)
+contact-status-open = Open
+contact-status-forwarded = Doorverwezen
+contact-status-closed = Afgesloten
+err-contact-date-invalid = { $field }: vul een datum in als JJJJ-MM-DD.
+err-contact-slug-invalid = { $field }: gebruik 3 tot 80 kleine letters, cijfers of streepjes.
+err-contact-slug-taken = { $field }: deze korte naam is al in gebruik. Kies een andere.
+err-contact-too-long = { $field } is te lang. Maak de tekst korter.
+err-contact-until-before-from = { $field } ligt vóór de begindatum. Kies een latere datum.
+err-contact-channel-invalid = { $field }: kies een kanaal uit de lijst.
+err-contact-outcome-invalid = { $field }: kies een resultaat uit de lijst.
+err-contact-question-empty = { $field } is leeg. Schrijf uw vraag.
+err-contact-answer-needed = { $field } is leeg. Schrijf het antwoord.
+err-contact-duration-invalid = { $field }: vul een aantal minuten in tussen 0 en 600.
+err-contact-department-unknown = { $field }: deze dienst bestaat niet. Kies een dienst uit de lijst.
+err-contact-resident-unknown = { $field }: er is geen inwoner met dit e-mailadres. Zoek de inwoner eerst op.
+err-contact-article-unknown = { $field }: er is geen artikel „{ $value }”. Controleer de korte naam.
+err-contact-forward-closed = Deze vraag is al beantwoord; een tweede antwoord kan niet.
+err-contact-moment-closed = Dit contactmoment is afgesloten en kan niet meer doorverwezen worden.
+contact-history-title = Geschiedenis
+contact-history-case = Aanvraag
+contact-history-appointment = Afspraak
+contact-history-none = Nog geen contacten, aanvragen of afspraken.
+contact-history-kind = Soort
+contact-history-what = Wat
+contact-history-file = Dossier van de inwoner
+contact-history-link = Geschiedenis van de inwoner

@@ -1,0 +1,53 @@
+//! The contact centre: the knowledge base (public search and articles,
+//! the agents' search and editor with versions), contact moments logged by
+//! agents or asked by residents on the web, and forwards to departments
+//! with a due date in working days.
+
+pub mod api;
+pub mod kb;
+pub mod moments;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use loket_domain::people::Role;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/kb", get(kb::public_search))
+        .route("/kb/{slug}", get(kb::public_article))
+        .route("/staff/kb", get(kb::agent_search))
+        .route("/staff/kb/new", get(kb::new_form).post(kb::create))
+        .route("/staff/kb/{id}", get(kb::agent_article))
+        .route("/staff/kb/{id}/edit", get(kb::edit_form).post(kb::update))
+        .route("/staff/kb/{id}/versions/{v}", get(kb::version))
+        .route("/staff/kb/{id}/versions/{v}/restore", post(kb::restore))
+        .route("/contact/ask", get(moments::ask_form).post(moments::ask))
+        .route("/staff/contact", get(moments::list))
+        .route(
+            "/staff/contact/new",
+            get(moments::new_form).post(moments::create),
+        )
+        .route("/staff/contact/{id}", get(moments::detail))
+        .route("/staff/contact/residents/{id}", get(moments::history))
+        .route("/staff/contact/{id}/forward", post(moments::forward))
+        .route("/staff/forwards", get(moments::forwards))
+        .route("/staff/forwards/{id}/answer", post(moments::answer))
+}
+
+/// Contact-centre agents (and admins): the editor, contact moments.
+pub const AGENTS: &[Role] = &[Role::ContactCentre, Role::Admin];
+/// Department staff who answer forwards.
+pub const DEPARTMENT_STAFF: &[Role] = &[Role::CaseHandler, Role::ContactCentre, Role::Admin];
+
+/// Form errors with the contact context's field labels
+/// (`field-contact-<field>`).
+pub fn form_errors(
+    locale: crate::i18n::Locale,
+    inv: &loket_domain::Invalid,
+) -> crate::forms::FormErrors {
+    crate::forms::FormErrors::from_invalid_labelled(locale, inv, |f| {
+        let id = format!("field-contact-{}", f.replace('_', "-"));
+        locale.has(&id).then(|| locale.t(&id))
+    })
+}

@@ -1,0 +1,904 @@
+//! Contact moments: agents log a contact (channel, resident, question,
+//! answer, linked articles, outcome, duration); residents ask a question on
+//! the web (it lands in the intake queue, with a confirmation e-mail);
+//! agents forward a moment to a department, due after the department's
+//! service level in working days; the department answers once, and the
+//! answer is e-mailed.
+
+use super::{AGENTS, DEPARTMENT_STAFF, form_errors};
+use crate::AppState;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::i18n::{Locale, format_ms, today_brussels};
+use crate::layout::Layout;
+use crate::people::pages::render;
+use crate::people::session::Ctx;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_domain::Invalid;
+use loket_domain::audit::Actor;
+use loket_domain::contact::{
+    CHANNELS, MomentDraft, MomentInput, OUTCOMES, add_working_days, check_moment, reference_tag,
+};
+use loket_domain::ident::Email;
+use loket_domain::notify::Mail;
+use loket_domain::people::Role;
+use loket_store::contact::{self as store, Article, Forward, Moment, MomentParty};
+use loket_store::people as people_store;
+use serde::Deserialize;
+
+fn year() -> i16 {
+    today_brussels().year()
+}
+
+/// Queues an e-mail to `to` (if it parses) in the transaction.
+async fn mail(
+    tx: &mut loket_store::Tx,
+    to: &str,
+    subject: String,
+    body: String,
+) -> Result<(), AppError> {
+    if let Ok(to) = Email::parse(to) {
+        loket_store::notify::enqueue(tx, &Mail { to, subject, body }).await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Residents ask a question
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct AskForm {
+    pub name: String,
+    pub email: String,
+    pub subject: String,
+    pub question: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "contact/ask.html")]
+struct AskPage {
+    l: Layout,
+    f: AskForm,
+    errors: FormErrors,
+}
+
+async fn ask_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    f: AskForm,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("contact-ask-title");
+    l.csrf = csrf;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(status, AskPage { l, f, errors })
+}
+
+pub async fn ask_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    let mut f = AskForm::default();
+    if let Some(u) = ctx.user.as_deref() {
+        f.name = u.name.clone();
+        f.email = u.email.clone();
+    }
+    ask_page(&state, &mut ctx, f, FormErrors::default()).await
+}
+
+#[derive(Template)]
+#[template(path = "contact/asked.html")]
+struct AskedPage {
+    l: Layout,
+    reference: String,
+}
+
+/// A resident's question: a contact moment in the intake queue and a
+/// confirmation e-mail with its reference.
+pub async fn ask(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<AskForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let mut inv = Invalid::default();
+    let email = inv.check("email", Email::parse(&f.email));
+    let name: String = f.name.trim().chars().take(200).collect();
+    if name.is_empty() {
+        inv.push("name", "required");
+    }
+    let checked = check_moment(&MomentInput {
+        channel: "web",
+        subject: &f.subject,
+        question: &f.question,
+        answer: "",
+        outcome: "call_back",
+        duration: "",
+    });
+    let draft = match checked {
+        Ok(d) if inv.is_empty() => d,
+        other => {
+            if let Err(e) = other {
+                inv.0.extend(e.0);
+            }
+            let errors = form_errors(ctx.locale, &inv);
+            return ask_page(&state, &mut ctx, f, errors).await;
+        }
+    };
+    let Some(email) = email else {
+        return Err(AppError::Internal("checked e-mail missing".to_owned()));
+    };
+    let draft = MomentDraft {
+        outcome: String::new(),
+        ..draft
+    };
+    let resident_id = ctx
+        .user
+        .as_deref()
+        .filter(|u| u.roles.has(Role::Resident))
+        .map(|u| u.id.clone());
+    let actor = match &resident_id {
+        Some(id) => Actor::User(id.clone()),
+        None => Actor::System,
+    };
+    let mut tx = state.store.begin().await?;
+    let m = store::create_moment(
+        &mut tx,
+        &actor,
+        year(),
+        "intake",
+        &MomentParty {
+            resident_id: resident_id.as_deref(),
+            name: &name,
+            email: email.as_str(),
+        },
+        &draft,
+        &[],
+    )
+    .await?;
+    let args = [
+        ("name", name.clone()),
+        ("code", m.reference.clone()),
+        ("value", draft.subject.clone()),
+    ];
+    mail(
+        &mut tx,
+        email.as_str(),
+        format!(
+            "{} {}",
+            ctx.locale.t_args("contact-mail-asked-subject", &args),
+            reference_tag(&m.reference)
+        ),
+        ctx.locale.t_args("contact-mail-asked-body", &args),
+    )
+    .await?;
+    tx.commit().await?;
+    render(
+        StatusCode::OK,
+        AskedPage {
+            l: ctx.layout("contact-asked-title"),
+            reference: m.reference,
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Agents log contact moments
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    pub status: String,
+}
+
+pub struct MomentRow {
+    pub id: String,
+    pub reference: String,
+    pub at: String,
+    pub channel: String,
+    pub subject: String,
+    pub name: String,
+    pub status: String,
+}
+
+fn row(l: Locale, m: &Moment) -> MomentRow {
+    MomentRow {
+        id: m.id.clone(),
+        reference: m.reference.clone(),
+        at: format_ms(m.created_at),
+        channel: l.t(&format!("contact-channel-{}", m.channel)),
+        subject: m.subject.clone(),
+        name: m.contact_name.clone(),
+        status: l.t(&format!("contact-status-{}", m.status)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "contact/moments.html")]
+struct ListPage {
+    l: Layout,
+    status: String,
+    statuses: Vec<(String, String)>,
+    rows: Vec<MomentRow>,
+}
+
+/// `/staff/contact`: contact moments, newest first; `?status=intake` is the
+/// intake queue of questions asked on the web.
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(AGENTS)?.clone();
+    let statuses = ["intake", "open", "forwarded", "closed"];
+    let status = if statuses.contains(&q.status.as_str()) {
+        q.status.clone()
+    } else {
+        String::new()
+    };
+    let moments = store::list_moments(&state.store, &status, "", 200).await?;
+    for m in &moments {
+        if let Some(r) = &m.resident_id {
+            loket_store::audit::record_access(
+                &state.store,
+                &user.id,
+                r,
+                "contact_moment",
+                &m.id,
+                "contact.list",
+            )
+            .await?;
+        }
+    }
+    render(
+        StatusCode::OK,
+        ListPage {
+            statuses: statuses
+                .iter()
+                .map(|s| {
+                    (
+                        (*s).to_owned(),
+                        ctx.locale.t(&format!("contact-status-{s}")),
+                    )
+                })
+                .collect(),
+            rows: moments.iter().map(|m| row(ctx.locale, m)).collect(),
+            status,
+            l: ctx.layout("contact-moments-title"),
+        },
+    )
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct MomentForm {
+    pub channel: String,
+    pub resident_email: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub subject: String,
+    pub question: String,
+    pub answer: String,
+    pub articles: String,
+    pub outcome: String,
+    pub duration: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "contact/new_moment.html")]
+struct NewMomentPage {
+    l: Layout,
+    f: MomentForm,
+    errors: FormErrors,
+    channels: Vec<(String, String)>,
+    outcomes: Vec<(String, String)>,
+}
+
+async fn moment_form(
+    state: &AppState,
+    ctx: &mut Ctx,
+    f: MomentForm,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("contact-new-moment-title");
+    l.csrf = csrf;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let loc = ctx.locale;
+    render(
+        status,
+        NewMomentPage {
+            l,
+            f,
+            errors,
+            channels: CHANNELS
+                .iter()
+                .map(|c| ((*c).to_owned(), loc.t(&format!("contact-channel-{c}"))))
+                .collect(),
+            outcomes: OUTCOMES
+                .iter()
+                .map(|c| ((*c).to_owned(), loc.t(&format!("contact-outcome-{c}"))))
+                .collect(),
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    pub resident: String,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(AGENTS)?;
+    let mut f = MomentForm {
+        channel: "phone".to_owned(),
+        outcome: "answered".to_owned(),
+        ..MomentForm::default()
+    };
+    if !q.resident.is_empty()
+        && let Some(u) = people_store::get_user(&state.store, &q.resident).await?
+    {
+        f.resident_email = u.email;
+    }
+    moment_form(&state, &mut ctx, f, FormErrors::default()).await
+}
+
+/// Logs a contact moment. The resident, if named, is found by the e-mail of
+/// their account; linked articles are given by slug, comma-separated.
+pub async fn create(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<MomentForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(AGENTS)?.clone();
+    let mut inv = Invalid::default();
+    let resident = if f.resident_email.trim().is_empty() {
+        None
+    } else {
+        match people_store::find_by_email(&state.store, f.resident_email.trim()).await? {
+            Some(u) if u.roles.has(Role::Resident) => Some(u),
+            _ => {
+                inv.push("resident_email", "contact-resident-unknown");
+                None
+            }
+        }
+    };
+    let contact_email = f.contact_email.trim();
+    if !contact_email.is_empty()
+        && let Err(e) = Email::parse(contact_email)
+    {
+        inv.0
+            .push(loket_domain::FieldError::new("contact_email", e.code));
+    }
+    let mut articles = Vec::new();
+    for slug in f
+        .articles
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        match store::article(&state.store, slug).await? {
+            Some(a) => articles.push(a.id),
+            None => {
+                inv.0.push(loket_domain::FieldError::with_value(
+                    "articles",
+                    "contact-article-unknown",
+                    slug.chars().take(80).collect(),
+                ));
+                break;
+            }
+        }
+    }
+    let checked = check_moment(&MomentInput {
+        channel: &f.channel,
+        subject: &f.subject,
+        question: &f.question,
+        answer: &f.answer,
+        outcome: &f.outcome,
+        duration: &f.duration,
+    });
+    let draft = match checked {
+        Ok(d) if inv.is_empty() => d,
+        other => {
+            if let Err(e) = other {
+                inv.0.extend(e.0);
+            }
+            let errors = form_errors(ctx.locale, &inv);
+            return moment_form(&state, &mut ctx, f, errors).await;
+        }
+    };
+    let name = match &resident {
+        Some(r) => r.name.clone(),
+        None => f.contact_name.trim().chars().take(200).collect(),
+    };
+    let email = match &resident {
+        Some(r) => r.email.clone(),
+        None => contact_email.to_owned(),
+    };
+    let status = if draft.outcome == "answered" {
+        "closed"
+    } else {
+        "open"
+    };
+    let mut tx = state.store.begin().await?;
+    let m = store::create_moment(
+        &mut tx,
+        &Actor::User(user.id),
+        year(),
+        status,
+        &MomentParty {
+            resident_id: resident.as_ref().map(|r| r.id.as_str()),
+            name: &name,
+            email: &email,
+        },
+        &draft,
+        &articles,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/contact/{}", m.id)).into_response())
+}
+
+pub struct ForwardRow {
+    pub id: String,
+    pub department: String,
+    pub due_on: String,
+    pub overdue: bool,
+    pub status: String,
+    pub note: String,
+    pub answer: String,
+    pub reference: String,
+    pub subject: String,
+    pub question: String,
+    pub open: bool,
+}
+
+async fn forward_rows(
+    state: &AppState,
+    l: Locale,
+    fs: &[Forward],
+) -> Result<Vec<ForwardRow>, AppError> {
+    let depts = store::list_departments(&state.store).await?;
+    let today = today_brussels().to_string();
+    Ok(fs
+        .iter()
+        .map(|f| ForwardRow {
+            id: f.id.clone(),
+            department: depts
+                .iter()
+                .find(|d| d.id == f.department_id)
+                .map(|d| d.name(l.code()).to_owned())
+                .unwrap_or_default(),
+            due_on: f.due_on.clone(),
+            overdue: f.status == "open" && f.due_on < today,
+            status: l.t(&format!("contact-forward-{}", f.status)),
+            note: f.note.clone(),
+            answer: f.answer.clone(),
+            reference: f.reference.clone(),
+            subject: f.subject.clone(),
+            question: f.question.clone(),
+            open: f.status == "open",
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "contact/moment.html")]
+struct DetailPage {
+    l: Layout,
+    m: Moment,
+    channel: String,
+    status: String,
+    outcome: String,
+    at: String,
+    articles: Vec<Article>,
+    forwards: Vec<ForwardRow>,
+    departments: Vec<(String, String, bool)>,
+    errors: FormErrors,
+    note: String,
+}
+
+async fn detail_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    m: Moment,
+    errors: FormErrors,
+    department: String,
+    note: String,
+) -> Result<Response, AppError> {
+    let user = ctx.require(AGENTS)?.clone();
+    if let Some(r) = &m.resident_id {
+        loket_store::audit::record_access(
+            &state.store,
+            &user.id,
+            r,
+            "contact_moment",
+            &m.id,
+            "contact.view",
+        )
+        .await?;
+    }
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("contact-moment-title");
+    l.title = format!("{} {}", l.title, m.reference);
+    l.csrf = csrf;
+    let loc = ctx.locale;
+    let forwards =
+        forward_rows(state, loc, &store::forwards_of(&state.store, &m.id).await?).await?;
+    let departments = store::list_departments(&state.store)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let sel = d.slug == department;
+            (d.slug.clone(), d.name(loc.code()).to_owned(), sel)
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        DetailPage {
+            channel: loc.t(&format!("contact-channel-{}", m.channel)),
+            status: loc.t(&format!("contact-status-{}", m.status)),
+            outcome: if m.outcome.is_empty() {
+                String::new()
+            } else {
+                loc.t(&format!("contact-outcome-{}", m.outcome))
+            },
+            at: format_ms(m.created_at),
+            articles: store::moment_articles(&state.store, &m.id).await?,
+            forwards,
+            departments,
+            errors,
+            note,
+            m,
+            l,
+        },
+    )
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    ctx.require(AGENTS)?;
+    let m = store::moment(&state.store, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    detail_page(
+        &state,
+        &mut ctx,
+        m,
+        FormErrors::default(),
+        String::new(),
+        String::new(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ForwardForm {
+    pub department: String,
+    pub note: String,
+    pub csrf: String,
+}
+
+/// Forwards a moment to a department: due after the department's service
+/// level in working days (Belgian holidays skipped).
+pub async fn forward(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ForwardForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(AGENTS)?.clone();
+    let m = store::moment(&state.store, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let note: String = f.note.trim().chars().take(2000).collect();
+    let dept = store::department(&state.store, f.department.trim()).await?;
+    let mut inv = Invalid::default();
+    if m.status == "closed" {
+        inv.push("department", "contact-moment-closed");
+    }
+    let Some(dept) = dept.filter(|_| inv.is_empty()) else {
+        if inv.is_empty() {
+            inv.push("department", "contact-department-unknown");
+        }
+        let errors = form_errors(ctx.locale, &inv);
+        return detail_page(&state, &mut ctx, m, errors, f.department.clone(), note).await;
+    };
+    let due = add_working_days(today_brussels(), dept.sla_days);
+    let mut tx = state.store.begin().await?;
+    store::create_forward(
+        &mut tx,
+        &Actor::User(user.id),
+        &m.id,
+        &dept.id,
+        &note,
+        &due.to_string(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/contact/{}", m.id)).into_response())
+}
+
+// ---------------------------------------------------------------------------
+// Departments answer forwards
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ForwardsQuery {
+    pub department: String,
+}
+
+#[derive(Template)]
+#[template(path = "contact/forwards.html")]
+struct ForwardsPage {
+    l: Layout,
+    departments: Vec<(String, String, bool)>,
+    rows: Vec<ForwardRow>,
+    errors: FormErrors,
+    failed: String,
+    current: String,
+}
+
+async fn forwards_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    department: &str,
+    errors: FormErrors,
+    failed: String,
+) -> Result<Response, AppError> {
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("contact-forwards-title");
+    l.csrf = csrf;
+    let loc = ctx.locale;
+    let depts = store::list_departments(&state.store).await?;
+    let dept_id = depts
+        .iter()
+        .find(|d| d.slug == department)
+        .map(|d| d.id.clone())
+        .unwrap_or_default();
+    let list = store::list_forwards(&state.store, &dept_id, "").await?;
+    let rows = forward_rows(state, loc, &list).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        ForwardsPage {
+            departments: depts
+                .iter()
+                .map(|d| {
+                    (
+                        d.slug.clone(),
+                        d.name(loc.code()).to_owned(),
+                        d.slug == department,
+                    )
+                })
+                .collect(),
+            rows,
+            errors,
+            failed,
+            current: department.to_owned(),
+            l,
+        },
+    )
+}
+
+/// `/staff/forwards?department=`: a department's queue, overdue marked.
+pub async fn forwards(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<ForwardsQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(DEPARTMENT_STAFF)?;
+    forwards_page(
+        &state,
+        &mut ctx,
+        q.department.trim(),
+        FormErrors::default(),
+        String::new(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    pub answer: String,
+    pub department: String,
+    pub csrf: String,
+}
+
+/// Answers a forward once; the answer is e-mailed to the person who asked.
+pub async fn answer(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(DEPARTMENT_STAFF)?.clone();
+    let text = f.answer.trim();
+    let result = if text.is_empty() {
+        Err(AppError::Invalid(Invalid::one(
+            "answer",
+            "contact-answer-needed",
+        )))
+    } else if text.chars().count() > 10_000 {
+        Err(AppError::Invalid(Invalid::one(
+            "answer",
+            "contact-too-long",
+        )))
+    } else {
+        answer_forward(&state, &Actor::User(user.id), &id, text).await
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/staff/forwards?department={}",
+            crate::layout::urlencode(f.department.trim())
+        ))
+        .into_response()),
+        Err(AppError::Invalid(inv)) => {
+            let errors = form_errors(ctx.locale, &inv);
+            forwards_page(&state, &mut ctx, f.department.trim(), errors, id).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Answers forward `id` (refused when it is closed) and e-mails the answer
+/// in the same transaction.
+pub async fn answer_forward(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    text: &str,
+) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    let fw = store::answer_forward(&mut tx, actor, id, text).await?;
+    let m = store::moment(&state.store, &fw.moment_id).await?;
+    if let Some(m) = m {
+        let locale = match &m.resident_id {
+            Some(r) => people_store::get_user(&state.store, r)
+                .await?
+                .and_then(|u| Locale::parse(&u.locale))
+                .unwrap_or(Locale::Nl),
+            None => Locale::Nl,
+        };
+        let args = [
+            ("name", m.contact_name.clone()),
+            ("code", m.reference.clone()),
+            ("value", text.to_owned()),
+        ];
+        mail(
+            &mut tx,
+            &m.contact_email,
+            format!(
+                "{} {}",
+                locale.t_args("contact-mail-answer-subject", &args),
+                reference_tag(&m.reference)
+            ),
+            locale.t_args("contact-mail-answer-body", &args),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// A resident's history for staff
+
+pub struct HistoryRow {
+    pub at: i64,
+    pub when: String,
+    pub kind: String,
+    pub text: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "contact/history.html")]
+struct HistoryPage {
+    l: Layout,
+    resident_id: String,
+    rows: Vec<HistoryRow>,
+}
+
+/// `/staff/contact/residents/{id}`: the resident's contacts, cases and
+/// appointments on one timeline, newest first. Opening it writes an
+/// access-log row.
+pub async fn history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(AGENTS)?.clone();
+    let resident = people_store::get_user(&state.store, &id)
+        .await?
+        .filter(|u| u.roles.has(Role::Resident))
+        .ok_or(AppError::NotFound)?;
+    loket_store::audit::record_access(
+        &state.store,
+        &user.id,
+        &resident.id,
+        "user",
+        &resident.id,
+        "contact.history",
+    )
+    .await?;
+    let loc = ctx.locale;
+    let mut rows = Vec::new();
+    for m in store::list_moments(&state.store, "", &resident.id, 500).await? {
+        rows.push(HistoryRow {
+            at: m.created_at,
+            when: format_ms(m.created_at),
+            kind: format!(
+                "{} ({})",
+                loc.t("contact-moment-title"),
+                loc.t(&format!("contact-channel-{}", m.channel))
+            ),
+            text: format!("{} — {}", m.reference, m.subject),
+            link: format!("/staff/contact/{}", m.id),
+        });
+    }
+    for c in loket_store::cases::cases_of_resident(&state.store, &resident.id).await? {
+        rows.push(HistoryRow {
+            at: c.submitted_at,
+            when: format_ms(c.submitted_at),
+            kind: loc.t("contact-history-case"),
+            text: format!("{} — {}", c.number, c.status),
+            link: format!("/staff/cases/{}", c.number),
+        });
+    }
+    for a in loket_store::appointments::of_resident(&state.store, &resident.id).await? {
+        rows.push(HistoryRow {
+            at: a.starts_at,
+            when: format_ms(a.starts_at),
+            kind: loc.t("contact-history-appointment"),
+            text: format!("{} — {}", a.code, a.status),
+            link: String::new(),
+        });
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse(r.at));
+    let mut l = ctx.layout("contact-history-title");
+    l.title = format!("{} — {}", l.title, resident.name);
+    render(
+        StatusCode::OK,
+        HistoryPage {
+            l,
+            resident_id: resident.id,
+            rows,
+        },
+    )
+}

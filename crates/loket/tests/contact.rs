@@ -1,0 +1,790 @@
+//! The contact centre through the real server, on SQLite and PostgreSQL:
+//! search quality against the demo knowledge base (20 questions, NL and EN),
+//! articles with versions and restore, expired articles hidden from
+//! residents but marked for agents, views counted, XSS payloads escaped on
+//! every page, contact moments, the public question form, forwarding with
+//! a working-day due date, one answer only, and refused input that changes
+//! nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use loket_domain::contact::add_working_days;
+
+const AGENT: &str = "agent@stad.example";
+
+async fn seeded() -> TestApp {
+    let app = TestApp::spawn().await;
+    loket::demo_contact::seed(&app.store).await.unwrap();
+    app
+}
+
+/// The slugs of the result links on a `/kb` page, in order.
+fn kb_slugs(html: &str) -> Vec<String> {
+    let section = html.split("id=\"results\"").nth(1).unwrap_or_default();
+    section
+        .split("href=\"/kb/")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_quality_twenty_questions() {
+    let app = seeded().await;
+    // (language, question, the article that must rank in the top 3)
+    let questions: [(&str, &str, &str); 20] = [
+        ("nl", "parkeerkaart", "bewonersparkeerkaart"),
+        ("nl", "premie muurisolatie", "premie-isolatie"),
+        ("nl", "premie bakfiets", "premie-fiets"),
+        ("nl", "ik ga verhuizen", "verhuizen"),
+        ("nl", "adreswijziging doorgeven", "verhuizen"),
+        (
+            "nl",
+            "wanneer wordt het huisvuil opgehaald",
+            "afvalophaling",
+        ),
+        (
+            "nl",
+            "identiteitskaart verloren",
+            "identiteitskaart-verloren",
+        ),
+        ("nl", "nieuwe identiteitskaart", "identiteitskaart"),
+        ("nl", "paspoort", "paspoort"),
+        ("nl", "dakisolatie premies", "premie-isolatie"),
+        ("nl", "grofvuil meubels", "grofvuil"),
+        ("nl", "financiën afbetaling", "betalen-gemeentebelasting"),
+        ("nl", "trouwen", "huwelijk"),
+        ("nl", "bewijs van goed gedrag", "uittreksel-strafregister"),
+        ("nl", "geluidsoverlast buren", "lawaai"),
+        ("en", "residents parking card", "bewonersparkeerkaart"),
+        ("en", "moving house", "verhuizen"),
+        ("en", "lost identity card", "identiteitskaart-verloren"),
+        ("en", "waste collection", "afvalophaling"),
+        ("en", "grants insulation", "premie-isolatie"),
+    ];
+    let mut misses = Vec::new();
+    let started = std::time::Instant::now();
+    for (lang, q, want) in questions {
+        let hits = loket_store::contact::search(&app.store, lang, q)
+            .await
+            .unwrap();
+        let top: Vec<&str> = hits.iter().take(3).map(|(a, _)| a.slug.as_str()).collect();
+        if !top.contains(&want) {
+            misses.push(format!("{lang} {q:?}: want {want}, top 3 {top:?}"));
+        }
+    }
+    eprintln!(
+        "search: 20 questions on {} in {:?} ({} index rows)",
+        backend(),
+        started.elapsed(),
+        app.count("SELECT COUNT(*) FROM contact_terms").await
+    );
+    assert!(misses.is_empty(), "{}", misses.join("\n"));
+
+    // The public page: accents folded, a compound found, no JavaScript needed.
+    let c = app.client();
+    let (s, html) = app.get(&c, "/kb?q=Parkeerk%C3%A1art").await;
+    assert_eq!(s, 200);
+    assert_eq!(kb_slugs(&html)[0], "bewonersparkeerkaart", "{html}");
+    let (_, html) = app.get(&c, "/kb?q=xyzzyquux").await;
+    assert!(kb_slugs(&html).is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn expired_articles_are_hidden_from_residents_and_marked_for_agents() {
+    let app = seeded().await;
+    let c = app.client();
+    let (_, html) = app.get(&c, "/kb?q=mondmasker").await;
+    assert!(
+        !kb_slugs(&html).contains(&"corona-mondmasker-2021".to_owned()),
+        "{html}"
+    );
+    let (s, _) = app.get(&c, "/kb/corona-mondmasker-2021").await;
+    assert_eq!(s, 404);
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let (s, html) = app.get(&agent, "/staff/kb?q=mondmasker").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Mondmaskerplicht"), "{html}");
+    assert!(html.contains("Verlopen"), "{html}");
+    // Residents may not open the agents' pages.
+    let resident = app.signed_in("res@example.org", &["resident"]).await;
+    let (s, _) = app.get(&resident, "/staff/kb").await;
+    assert_eq!(s, 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn views_are_counted_and_shown_to_agents() {
+    let app = seeded().await;
+    let c = app.client();
+    for _ in 0..3 {
+        let (s, _) = app.get(&c, "/kb/paspoort").await;
+        assert_eq!(s, 200);
+    }
+    app.get(&c, "/kb/rijbewijs").await;
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) FROM contact_views")
+            .await,
+        4
+    );
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    // An agent's own reading is not counted.
+    app.get(&agent, "/kb/paspoort").await;
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) FROM contact_views")
+            .await,
+        4
+    );
+    let (_, html) = app.get(&agent, "/staff/kb").await;
+    let popular = html.split_once("Meest bekeken").unwrap().1;
+    let p = popular.find("Een paspoort aanvragen").unwrap();
+    let r = popular.find("Rijbewijs aanvragen").unwrap();
+    assert!(p < r, "most viewed first");
+    app.stop().await;
+}
+
+fn article_fields<'a>(slug: &'a str, body_nl: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("slug", slug),
+        ("department", "milieu"),
+        ("title_nl", "Zwerfvuil"),
+        ("title_en", "Litter"),
+        ("body_nl", body_nl),
+        ("body_en", "Pick it up."),
+        ("tags", "afval"),
+        ("valid_from", ""),
+        ("valid_until", ""),
+        ("review_on", ""),
+    ]
+}
+
+#[tokio::test]
+async fn articles_have_versions_that_can_be_restored() {
+    let app = seeded().await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let r = app
+        .submit(
+            &agent,
+            "/staff/kb/new",
+            "/staff/kb/new",
+            &article_fields("zwerfvuil", "Eerste tekst over **zwerfvuil**."),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_owned();
+    let id = page.trim_start_matches("/staff/kb/").to_owned();
+    let edit = format!("/staff/kb/{id}/edit");
+    let r = app
+        .submit(
+            &agent,
+            &edit,
+            &edit,
+            &article_fields("zwerfvuil", "Tweede tekst over zwerfvuil."),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(html.contains("Versie 2") && html.contains("Tweede tekst"));
+    let (s, html) = app.get(&agent, &format!("/staff/kb/{id}/versions/1")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("<strong>zwerfvuil</strong>"), "{html}");
+    let v1 = format!("/staff/kb/{id}/versions/1");
+    let r = app.submit(&agent, &v1, &format!("{v1}/restore"), &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(html.contains("Versie 3") && html.contains("Eerste tekst"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_article_versions v JOIN contact_articles a ON a.id = v.article_id WHERE a.slug = 'zwerfvuil'")
+            .await,
+        3
+    );
+    // The index follows the restored text: "eerste" finds it, "tweede" not.
+    let hits = loket_store::contact::search(&app.store, "nl", "eerste tekst")
+        .await
+        .unwrap();
+    assert_eq!(hits[0].0.slug, "zwerfvuil");
+    let hits = loket_store::contact::search(&app.store, "nl", "tweede")
+        .await
+        .unwrap();
+    assert!(hits.iter().all(|(a, _)| a.slug != "zwerfvuil"));
+
+    // Bad input: field errors, input kept, nothing saved.
+    let before = app
+        .count("SELECT COUNT(*) FROM contact_article_versions")
+        .await;
+    let mut bad = article_fields("Slecht Slug", "Iets");
+    bad[1] = ("department", "bestaat-niet");
+    bad[2] = ("title_nl", "");
+    bad[8] = ("valid_until", "31-12-2026");
+    let r = app
+        .submit(&agent, "/staff/kb/new", "/staff/kb/new", &bad)
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("error-summary"));
+    assert!(html.contains("Korte naam: gebruik 3 tot 80"), "{html}");
+    assert!(html.contains("Dienst: deze dienst bestaat niet"), "{html}");
+    assert!(
+        html.contains("Titel (Nederlands): vul dit veld in"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"Slecht Slug\""));
+    // A taken slug.
+    let r = app
+        .submit(
+            &agent,
+            "/staff/kb/new",
+            "/staff/kb/new",
+            &article_fields("paspoort", "x"),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_article_versions")
+            .await,
+        before
+    );
+    app.stop().await;
+}
+
+const XSS: &str = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'><a href=\"javascript:alert(3)\">x</a>";
+
+fn assert_escaped(html: &str, page: &str) {
+    assert!(!html.contains("<script>alert"), "{page}: raw script");
+    assert!(!html.contains("<img src=x onerror"), "{page}: raw img");
+    assert!(
+        !html.contains("href=\"javascript:"),
+        "{page}: javascript link"
+    );
+}
+
+#[tokio::test]
+async fn xss_payloads_are_escaped_everywhere() {
+    let app = seeded().await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    // An article with the payload in every field (the slug must be a slug).
+    let fields = vec![
+        ("slug", "xss-test"),
+        ("department", "milieu"),
+        ("title_nl", XSS),
+        ("title_en", XSS),
+        ("body_nl", XSS),
+        ("body_en", XSS),
+        ("tags", XSS),
+        ("valid_from", ""),
+        ("valid_until", ""),
+        ("review_on", ""),
+    ];
+    let r = app
+        .submit(&agent, "/staff/kb/new", "/staff/kb/new", &fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_owned();
+    let id = page.trim_start_matches("/staff/kb/").to_owned();
+    // A refused form echoes the input: escaped too.
+    let mut bad = fields.clone();
+    bad[0] = ("slug", XSS);
+    let r = app
+        .submit(&agent, "/staff/kb/new", "/staff/kb/new", &bad)
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_escaped(&r.text().await.unwrap(), "editor with errors");
+
+    // A resident's question with the payload everywhere.
+    let c = app.client();
+    let r = app
+        .submit(
+            &c,
+            "/contact/ask",
+            "/contact/ask",
+            &[
+                ("name", XSS),
+                ("email", "xss@example.org"),
+                ("subject", XSS),
+                ("question", XSS),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let r = app
+        .submit(
+            &c,
+            "/contact/ask",
+            "/contact/ask",
+            &[
+                ("name", XSS),
+                ("email", XSS),
+                ("subject", XSS),
+                ("question", XSS),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_escaped(&r.text().await.unwrap(), "ask with errors");
+
+    // A contact moment logged by an agent, forwarded with the payload as note.
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("contact_name", XSS),
+                ("contact_email", "xss2@example.org"),
+                ("subject", XSS),
+                ("question", XSS),
+                ("answer", XSS),
+                ("outcome", "call_back"),
+                ("duration", "3"),
+                ("articles", "xss-test"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let moment = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = app
+        .submit(
+            &agent,
+            &moment,
+            &format!("{moment}/forward"),
+            &[("department", "milieu"), ("note", XSS)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", XSS),
+                ("resident_email", XSS),
+                ("subject", XSS),
+                ("question", XSS),
+                ("outcome", XSS),
+                ("duration", XSS),
+                ("articles", XSS),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_escaped(&r.text().await.unwrap(), "moment with errors");
+
+    let handler = app.signed_in("dept@stad.example", &["case_handler"]).await;
+    let fw_id: String = {
+        use loket_store::sqlx::Row;
+        loket_store::sqlx::query("SELECT id FROM contact_forwards")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    let r = app
+        .submit(
+            &handler,
+            "/staff/forwards?department=milieu",
+            &format!("/staff/forwards/{fw_id}/answer"),
+            &[("answer", XSS), ("department", "milieu")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    for (client, path) in [
+        (&c, "/kb?q=alert".to_owned()),
+        (&c, "/kb/xss-test".to_owned()),
+        (&agent, "/staff/kb?q=alert".to_owned()),
+        (&agent, "/staff/kb".to_owned()),
+        (&agent, format!("/staff/kb/{id}")),
+        (&agent, format!("/staff/kb/{id}/versions/1")),
+        (&agent, format!("/staff/kb/{id}/edit")),
+        (&agent, "/staff/contact".to_owned()),
+        (&agent, moment.clone()),
+        (&handler, "/staff/forwards?department=milieu".to_owned()),
+    ] {
+        let (s, html) = app.get(client, &path).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(html.contains("alert"), "{path} shows the payload");
+        assert_escaped(&html, &path);
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn questions_are_forwarded_with_a_due_date_and_answered_once() {
+    let app = seeded().await;
+    // A resident asks on the web: intake queue and a confirmation mail.
+    let c = app.client();
+    let r = app
+        .submit(
+            &c,
+            "/contact/ask",
+            "/contact/ask",
+            &[
+                ("name", "An Peeters"),
+                ("email", "an@example.org"),
+                ("subject", "Container"),
+                ("question", "Mag ik een container op straat zetten?"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("C-20"), "{html}");
+    let mail = app.last_mail_to("an@example.org").await;
+    assert!(mail.subject.contains("[C-20"), "{}", mail.subject);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM contact_moments WHERE status = 'intake' AND channel = 'web'"
+        )
+        .await,
+        1
+    );
+    // An empty question: a clear error, nothing changes.
+    let mails = app.count("SELECT COUNT(*) FROM outbox").await;
+    let r = app
+        .submit(
+            &c,
+            "/contact/ask",
+            "/contact/ask",
+            &[
+                ("name", "An Peeters"),
+                ("email", "an@example.org"),
+                ("subject", "Leeg"),
+                ("question", "   "),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Vraag is leeg. Schrijf uw vraag."), "{html}");
+    assert!(html.contains("value=\"Leeg\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, mails);
+
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let (_, html) = app.get(&agent, "/staff/contact?status=intake").await;
+    let id = html
+        .split("<td><a href=\"/staff/contact/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = format!("/staff/contact/{id}");
+    // An unknown department: a clear error, nothing changes.
+    let r = app
+        .submit(
+            &agent,
+            &page,
+            &format!("{page}/forward"),
+            &[("department", "nergens"), ("note", "x")],
+        )
+        .await;
+    let status = r.status().as_u16();
+    let html = r.text().await.unwrap();
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("deze dienst bestaat niet"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_forwards").await, 0);
+    // Forward to Mobility: due after 3 working days.
+    let r = app
+        .submit(
+            &agent,
+            &page,
+            &format!("{page}/forward"),
+            &[
+                ("department", "mobiliteit"),
+                ("note", "Inname openbaar domein"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let due = add_working_days(loket_web::i18n::today_brussels(), 3);
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(html.contains(&due.to_string()), "due {due}: {html}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'contact.forward.create'")
+            .await,
+        1
+    );
+
+    // The department answers; the answer is mailed.
+    let handler = app.signed_in("mob@stad.example", &["case_handler"]).await;
+    let (s, html) = app
+        .get(&handler, "/staff/forwards?department=mobiliteit")
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Mag ik een container"));
+    let fw = html
+        .split("action=\"/staff/forwards/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let action = format!("/staff/forwards/{fw}/answer");
+    // An empty answer is refused.
+    let r = app
+        .submit(
+            &handler,
+            "/staff/forwards?department=mobiliteit",
+            &action,
+            &[("answer", " "), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = app
+        .submit(
+            &handler,
+            "/staff/forwards?department=mobiliteit",
+            &action,
+            &[
+                ("answer", "Ja, met een vergunning."),
+                ("department", "mobiliteit"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let mail = app.last_mail_to("an@example.org").await;
+    assert!(
+        mail.body.contains("Ja, met een vergunning."),
+        "{}",
+        mail.body
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_moments WHERE status = 'closed'")
+            .await,
+        1
+    );
+    // A second answer to the closed forward: refused, nothing changes.
+    let mails = app.count("SELECT COUNT(*) FROM outbox").await;
+    let audits = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let r = app
+        .submit(
+            &handler,
+            "/staff/forwards?department=mobiliteit",
+            &action,
+            &[("answer", "Nee toch niet."), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("al beantwoord"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, mails);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audits);
+    let (_, html) = app
+        .get(&handler, "/staff/forwards?department=mobiliteit")
+        .await;
+    assert!(html.contains("Ja, met een vergunning.") && !html.contains("Nee toch niet."));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn agents_log_contact_moments_for_residents_access_logged() {
+    let app = seeded().await;
+    let _resident = app.signed_in("bewoner@example.org", &["resident"]).await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("resident_email", "bewoner@example.org"),
+                ("subject", "Parkeerkaart"),
+                ("question", "Hoeveel kost een bewonerskaart?"),
+                ("answer", "25 euro per jaar."),
+                ("outcome", "answered"),
+                ("duration", "4"),
+                ("articles", "bewonersparkeerkaart"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_owned();
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(html.contains("Bewonersparkeerkaarten"));
+    assert!(html.contains("Afgesloten"));
+    assert!(html.contains("?contact="), "link to start a case");
+    assert!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.view'")
+            .await
+            >= 1
+    );
+    // The resident's history: the contact on the timeline, access-logged.
+    let history = html
+        .split("href=\"/staff/contact/residents/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.history'")
+            .await,
+        0
+    );
+    let (s, h) = app
+        .get(&agent, &format!("/staff/contact/residents/{history}"))
+        .await;
+    assert_eq!(s, 200);
+    assert!(h.contains("Parkeerkaart") && h.contains("Telefoon"), "{h}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.history'")
+            .await,
+        1
+    );
+    // Department staff and residents may not open it.
+    let other = app.signed_in("dept3@stad.example", &["case_handler"]).await;
+    let (s, _) = app
+        .get(&other, &format!("/staff/contact/residents/{history}"))
+        .await;
+    assert_eq!(s, 403);
+    let (s, _) = app.get(&agent, "/staff/contact/residents/nobody").await;
+    assert_eq!(s, 404);
+    // An unknown resident, an unknown article, an answered call without
+    // answer: field errors, nothing saved.
+    let before = app.count("SELECT COUNT(*) FROM contact_moments").await;
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("resident_email", "niemand@example.org"),
+                ("subject", "x"),
+                ("question", "y"),
+                ("answer", ""),
+                ("outcome", "answered"),
+                ("articles", "bestaat-niet"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("geen inwoner met dit e-mailadres"));
+    assert!(html.contains("geen artikel „bestaat-niet”"));
+    assert!(html.contains("Antwoord is leeg"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_moments").await,
+        before
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn api_search_moments_and_forwards() {
+    use serde_json::{Value, json};
+    let app = seeded().await;
+    let c = app.client();
+    // Public search and article, valid articles only.
+    let r = c
+        .get(app.url("/api/v1/kb/articles?q=parkeerkaart"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let hits: Value = r.json().await.unwrap();
+    assert_eq!(hits[0]["slug"], "bewonersparkeerkaart");
+    let r = c
+        .get(app.url("/api/v1/kb/articles/afvalophaling?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(a["title"], "When is my waste collected?");
+    let r = c
+        .get(app.url("/api/v1/kb/articles/corona-mondmasker-2021"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    app.signed_in(AGENT, &["contact_centre"]).await;
+    let token = loket::cli::token_create(&app.config, AGENT, "t")
+        .await
+        .unwrap();
+    let r = c
+        .post(app.url("/api/v1/contact-moments"))
+        .bearer_auth(&token)
+        .json(&json!({"channel": "chat", "subject": "Afval", "question": "   ", "outcome": "call_back"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 0);
+    let r = c
+        .post(app.url("/api/v1/contact-moments"))
+        .bearer_auth(&token)
+        .json(&json!({"channel": "chat", "contact_name": "Bo", "contact_email": "bo@example.org",
+            "subject": "Afval", "question": "Wanneer?", "outcome": "call_back", "articles": ["afvalophaling"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let m: Value = r.json().await.unwrap();
+    let id = m["id"].as_str().unwrap().to_owned();
+    let r = c
+        .get(app.url(&format!(
+            "/api/v1/contact-moments/{}",
+            m["reference"].as_str().unwrap()
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let got: Value = r.json().await.unwrap();
+    assert_eq!(got["id"], id.as_str());
+    // Forward through the page, answer through the API, twice.
+    let page = format!("/staff/contact/{id}");
+    let agent = app
+        .signed_in("agent2@stad.example", &["contact_centre"])
+        .await;
+    let r = app
+        .submit(
+            &agent,
+            &page,
+            &format!("{page}/forward"),
+            &[("department", "milieu"), ("note", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = c
+        .get(app.url("/api/v1/departments/milieu/forwards"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let fws: Value = r.json().await.unwrap();
+    assert_eq!(fws[0]["status"], "open");
+    assert_eq!(fws[0]["overdue"], false);
+    let fw = fws[0]["id"].as_str().unwrap().to_owned();
+    let answer = |text: &'static str| {
+        c.post(app.url(&format!("/api/v1/forwards/{fw}/answer")))
+            .bearer_auth(&token)
+            .json(&json!({ "answer": text }))
+            .send()
+    };
+    assert_eq!(answer("Dinsdag.").await.unwrap().status(), 200);
+    let r = answer("Woensdag.").await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    assert!(
+        app.last_mail_to("bo@example.org")
+            .await
+            .body
+            .contains("Dinsdag.")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE body LIKE '%Woensdag%'")
+            .await,
+        0
+    );
+    app.stop().await;
+}
