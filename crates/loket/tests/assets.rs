@@ -20,29 +20,6 @@ barcode_scanner,LV-SCN-0001,SN-S1,Zebra DS2208,2025-11-02,129.5,Vaccinatiecentru
 barcode_scanner,LV-SCN-0002,SN-S2,Zebra DS2208,2025-11-02,129.5,Vaccinatiecentrum\n\
 office_chair,LV-CHR-0001,SN-C1,Steelcase Series 1,2024-03-01,420,ICT-magazijn\n";
 
-async fn token(app: &TestApp, email: &str, roles: &[&str]) -> String {
-    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-    loket::cli::user_add(&app.config, email, "Staff Member", &roles, None)
-        .await
-        .unwrap();
-    loket::cli::token_create(&app.config, email, "test")
-        .await
-        .unwrap()
-}
-
-async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .client()
-        .request(method.parse().unwrap(), app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
 async fn import(app: &TestApp, c: &reqwest::Client) {
     let r = app
         .submit(

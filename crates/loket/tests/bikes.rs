@@ -12,29 +12,6 @@ use serde_json::{Value, json};
 
 const FLEET: &str = "vloot@leuven.example";
 
-async fn token(app: &TestApp, email: &str, roles: &[&str]) -> String {
-    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-    loket::cli::user_add(&app.config, email, "Staff Member", &roles, None)
-        .await
-        .unwrap();
-    loket::cli::token_create(&app.config, email, "test")
-        .await
-        .unwrap()
-}
-
-async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .client()
-        .request(method.parse().unwrap(), app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
 /// Local Brussels date and time (`YYYY-MM-DD`, `HH:MM`) `minutes` from now.
 fn local_in(minutes: i64) -> (String, String) {
     let t = jiff::Timestamp::now()

@@ -279,3 +279,24 @@ pub async fn token(app: &TestApp, email: &str, roles: &[&str]) -> String {
         .await
         .unwrap()
 }
+
+/// An API call with a bearer token and a JSON body; the status and the
+/// JSON answer (`Null` when there is none).
+pub async fn api(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = app
+        .client()
+        .request(method.parse().unwrap(), app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(serde_json::Value::Null))
+}
