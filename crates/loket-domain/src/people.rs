@@ -21,6 +21,9 @@ pub enum Role {
     Fleet,
     Finance,
     VaccinationCoordinator,
+    /// Vaccination centre staff: check-in, station scans, the observation
+    /// room and the mobile teams' pages.
+    VaccinationStaff,
     /// A member of staff without a special function: their own telework
     /// days (any staff account linked to a staff record has these pages).
     Employee,
@@ -30,7 +33,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::Resident,
         Role::Counter,
         Role::ContactCentre,
@@ -39,13 +42,14 @@ impl Role {
         Role::Fleet,
         Role::Finance,
         Role::VaccinationCoordinator,
+        Role::VaccinationStaff,
         Role::Employee,
         Role::Ict,
         Role::Admin,
     ];
 
     /// The roles an admin hands to staff.
-    pub const STAFF: [Role; 10] = [
+    pub const STAFF: [Role; 11] = [
         Role::Counter,
         Role::ContactCentre,
         Role::CaseHandler,
@@ -53,6 +57,7 @@ impl Role {
         Role::Fleet,
         Role::Finance,
         Role::VaccinationCoordinator,
+        Role::VaccinationStaff,
         Role::Employee,
         Role::Ict,
         Role::Admin,
@@ -68,6 +73,7 @@ impl Role {
             Role::Fleet => "fleet",
             Role::Finance => "finance",
             Role::VaccinationCoordinator => "vaccination_coordinator",
+            Role::VaccinationStaff => "vaccination_staff",
             Role::Employee => "employee",
             Role::Ict => "ict",
             Role::Admin => "admin",

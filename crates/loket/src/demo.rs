@@ -34,6 +34,11 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
         &[Role::VaccinationCoordinator],
     ),
     (
+        "prikcentrum@demo.leuven.be",
+        "Jonas De Smet",
+        &[Role::VaccinationStaff],
+    ),
+    (
         "teamlead@demo.leuven.be",
         "Bart Goossens",
         &[Role::Counter, Role::ContactCentre, Role::CaseHandler],

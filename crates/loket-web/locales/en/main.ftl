@@ -79,6 +79,7 @@ role-ict = ICT asset management
 role-fleet = Fleet management
 role-employee = Employee (own telework days)
 role-vaccination-coordinator = Vaccination centre coordinator
+role-vaccination-staff = Vaccination centre staff
 role-admin = Administrator
 
 admin-users-title = Users and tokens
@@ -151,7 +152,7 @@ err-password-is-email = { $field }: do not use your e-mail address as your passw
 err-password-mismatch = { $field }: the two passwords differ. Type them again.
 err-password-wrong = { $field }: this is not your current password.
 err-name-invalid = { $field }: use at most 100 characters, without control characters.
-err-role-unknown = { $field }: choose roles from the list (resident, counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, employee, admin).
+err-role-unknown = { $field }: choose roles from the list (resident, counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, vaccination_staff, employee, ict, admin).
 err-roles-required = { $field }: choose at least one role.
 err-role-self-admin = { $field }: you cannot remove your own administrator role. Ask another administrator.
 err-locale-unknown = { $field }: choose Dutch or English.

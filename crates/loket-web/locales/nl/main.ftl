@@ -79,6 +79,7 @@ role-ict = ICT-materiaalbeheer
 role-fleet = Vlootbeheer
 role-employee = Medewerker (eigen telewerkdagen)
 role-vaccination-coordinator = Coördinator vaccinatiecentrum
+role-vaccination-staff = Medewerker vaccinatiecentrum
 role-admin = Beheerder
 
 admin-users-title = Gebruikers en tokens
@@ -151,7 +152,7 @@ err-password-is-email = { $field }: gebruik niet uw e-mailadres als wachtwoord.
 err-password-mismatch = { $field }: de twee wachtwoorden zijn niet gelijk. Typ ze opnieuw.
 err-password-wrong = { $field }: dit is niet uw huidige wachtwoord.
 err-name-invalid = { $field }: gebruik hoogstens 100 tekens, zonder stuurtekens.
-err-role-unknown = { $field }: kies rollen uit de lijst (resident, counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, employee, admin).
+err-role-unknown = { $field }: kies rollen uit de lijst (resident, counter, contact_centre, case_handler, hr, fleet, vaccination_coordinator, vaccination_staff, employee, ict, admin).
 err-roles-required = { $field }: kies minstens één rol.
 err-role-self-admin = { $field }: u kunt uw eigen beheerdersrol niet intrekken. Laat een andere beheerder dat doen.
 err-locale-unknown = { $field }: kies Nederlands of Engels.

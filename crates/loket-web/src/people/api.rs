@@ -93,6 +93,9 @@ pub enum StaffRole {
     Fleet,
     Finance,
     VaccinationCoordinator,
+    VaccinationStaff,
+    Employee,
+    Ict,
     Admin,
 }
 
@@ -109,6 +112,9 @@ pub enum AnyRole {
     Fleet,
     Finance,
     VaccinationCoordinator,
+    VaccinationStaff,
+    Employee,
+    Ict,
     Admin,
 }
 
