@@ -145,6 +145,21 @@ pub async fn list_assets(store: &Store, f: &AssetFilter, limit: i64) -> Result<V
     rows.iter().map(asset_of).collect()
 }
 
+/// Assets whose location starts with `prefix` (e.g. `Vaccinatiecentrum`
+/// for the equipment on loan to the centre, located `Vaccinatiecentrum /
+/// <station>`), retired ones left out.
+pub async fn at_location_prefix(store: &Store, prefix: &str) -> Result<Vec<Asset>> {
+    let rows = sqlx::query(
+        "SELECT id, tag, category, serial, model, purchase_date, price_cents, status, location, \
+         current_loan_id, last_audit_on, next_audit_on FROM assets \
+         WHERE SUBSTR(location, 1, LENGTH($1)) = $1 AND status <> 'retired' ORDER BY location, tag",
+    )
+    .bind(prefix)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(asset_of).collect()
+}
+
 /// An asset by id or tag.
 pub async fn get_asset(store: &Store, key: &str) -> Result<Option<Asset>> {
     let row = sqlx::query(

@@ -2253,3 +2253,13 @@ pub async fn resolve_conflict(
     .await?;
     Ok(())
 }
+
+/// Whether a mobile record with this client id is stored.
+pub async fn mobile_record_exists(store: &Store, client_id: &str) -> Result<Option<bool>> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM vac_mobile_records WHERE client_id = $1")
+        .bind(client_id)
+        .fetch_one(store.pool())
+        .await?
+        .try_get(0)?;
+    Ok(Some(n > 0))
+}
