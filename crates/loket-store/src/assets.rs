@@ -145,19 +145,20 @@ pub async fn list_assets(store: &Store, f: &AssetFilter, limit: i64) -> Result<V
     rows.iter().map(asset_of).collect()
 }
 
-/// Assets whose location starts with `prefix` (e.g. `Vaccinatiecentrum`
-/// for the equipment on loan to the centre, located `Vaccinatiecentrum /
-/// <station>`), retired ones left out.
-pub async fn at_location_prefix(store: &Store, prefix: &str) -> Result<Vec<Asset>> {
+/// The assets on loan (open loans) to a place whose name starts with
+/// `prefix`, e.g. `Vaccinatiecentrum` for the equipment on loan to the
+/// vaccination centre: (place, tag, model, category), by place.
+pub async fn on_loan_at(store: &Store, prefix: &str) -> Result<Vec<(String, String, String, String)>> {
     let rows = sqlx::query(
-        "SELECT id, tag, category, serial, model, purchase_date, price_cents, status, location, \
-         current_loan_id, last_audit_on, next_audit_on FROM assets \
-         WHERE SUBSTR(location, 1, LENGTH($1)) = $1 AND status <> 'retired' ORDER BY location, tag",
+        "SELECT l.place, a.tag, a.model, a.category FROM asset_loans l JOIN assets a ON a.id = l.asset_id \
+         WHERE l.in_at IS NULL AND SUBSTR(l.place, 1, LENGTH($1)) = $1 ORDER BY l.place, a.category, a.tag",
     )
     .bind(prefix)
     .fetch_all(store.pool())
     .await?;
-    rows.iter().map(asset_of).collect()
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect()
 }
 
 /// An asset by id or tag.

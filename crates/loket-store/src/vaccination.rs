@@ -1603,7 +1603,7 @@ pub async fn scan(
             "vaccinated_at = $3, lot = $4, observation_ends_at = $3 + {}",
             campaign.observation_minutes * 60_000
         ),
-        Station::Observation => "stage = stage".to_owned(),
+        Station::Observation => "observation_ends_at = observation_ends_at".to_owned(),
         Station::Exit => "left_at = $3".to_owned(),
     };
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_contact;
 pub mod demo_telework;
+pub mod demo_vaccination;
 pub mod worker;
 
 use config::Config;
@@ -141,6 +142,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         stopping: stop_rx.clone(),
     };
     let web = state.config.clone();
+    let vac_state = state.clone();
     let app = loket_web::router(state);
 
     let mut server_stop = stop_rx.clone();
@@ -175,6 +177,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
             stop_rx.clone(),
         )),
         tokio::spawn(worker::bike_release(store.clone(), stop_rx.clone())),
+        tokio::spawn(worker::vaccination(vac_state, stop_rx.clone())),
         tokio::spawn(worker::purge(store.clone(), stop_rx)),
     ];
     Ok(Running {

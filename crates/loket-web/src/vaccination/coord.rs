@@ -805,24 +805,22 @@ pub async fn dashboard(
     )
 }
 
-/// The ICT equipment on loan to the centre, by station: assets whose
-/// location names the vaccination centre ("Vaccinatiecentrum / <station>").
+/// The ICT equipment on loan to the centre, by station: open loans to a
+/// place named "Vaccinatiecentrum, <station>" (the asset inventory).
 async fn equipment_by_station(
     state: &AppState,
 ) -> Result<Vec<(String, Vec<(String, String)>)>, AppError> {
     let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    for a in loket_store::assets::at_location_prefix(&state.store, "Vaccinatiecentrum").await? {
-        let station = a
-            .location
-            .split_once('/')
+    for (place, tag, model, _) in loket_store::assets::on_loan_at(&state.store, "Vaccinatiecentrum").await? {
+        let station = place
+            .split_once(',')
             .map(|(_, s)| s.trim().to_owned())
-            .unwrap_or_else(|| "—".to_owned());
+            .unwrap_or(place);
         match out.iter_mut().find(|(s, _)| *s == station) {
-            Some((_, list)) => list.push((a.tag, a.model)),
-            None => out.push((station, vec![(a.tag, a.model)])),
+            Some((_, list)) => list.push((tag, model)),
+            None => out.push((station, vec![(tag, model)])),
         }
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
 
