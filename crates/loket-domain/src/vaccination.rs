@@ -63,7 +63,10 @@ fn make_code(random: &[u8], symbols: usize) -> String {
     }
     let check = check_value(&values);
     values.push(check);
-    values.iter().map(|v| ALPHABET[*v as usize] as char).collect()
+    values
+        .iter()
+        .map(|v| ALPHABET[*v as usize] as char)
+        .collect()
 }
 
 /// An invitation code from random bytes (at least 11): 12 symbols, the
@@ -111,7 +114,10 @@ pub fn parse_code(input: &str, symbols: usize) -> Result<String, FieldError> {
     if check_value(body) != check[0] {
         return Err(FieldError::new("code", "vac-code-typo"));
     }
-    Ok(values.iter().map(|v| ALPHABET[*v as usize] as char).collect())
+    Ok(values
+        .iter()
+        .map(|v| ALPHABET[*v as usize] as char)
+        .collect())
 }
 
 /// `ABCDEFGHJKMN` → `ABCD-EFGH-JKMN`.
@@ -420,7 +426,11 @@ pub fn parse_invitations(text: &str, groups: &[String]) -> Result<Vec<Invitee>, 
         }
         let pc = c("postal_code");
         if !(pc.len() == 4 && pc.chars().all(|ch| ch.is_ascii_digit())) {
-            bad("postal_code", FieldError::new("", "postal-code-invalid"), pc);
+            bad(
+                "postal_code",
+                FieldError::new("", "postal-code-invalid"),
+                pc,
+            );
         }
         let email = match c("email") {
             "" => None,
@@ -849,7 +859,10 @@ mod tests {
         );
         assert!(check_scan(Vaccination, Some(2), "registered", 2, None, 0).is_ok());
         let e = check_scan(Exit, None, "observing", 2, Some(900_000), 0).unwrap_err();
-        assert_eq!((e.code, e.value.as_deref()), ("vac-scan-too-soon", Some("15")));
+        assert_eq!(
+            (e.code, e.value.as_deref()),
+            ("vac-scan-too-soon", Some("15"))
+        );
         assert!(check_scan(Exit, None, "observing", 2, Some(900_000), 900_000).is_ok());
         assert_eq!(observation_left(900_000, 899_001), 1);
     }

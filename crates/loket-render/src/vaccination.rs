@@ -53,7 +53,10 @@ pub fn label_zpl(l: &VisitLabel) -> String {
         zpl_safe(&l.birth_label),
         zpl_safe(&l.birth_date)
     ));
-    z.push_str(&format!("^FO30,112^A0N,26,26^FD{}^FS\n", zpl_safe(&l.campaign)));
+    z.push_str(&format!(
+        "^FO30,112^A0N,26,26^FD{}^FS\n",
+        zpl_safe(&l.campaign)
+    ));
     z.push_str(&format!(
         "^FO560,25^A0N,26,26^FD{}^FS\n^FO560,55^A0N,90,90^FD{}^FS\n",
         zpl_safe(&l.line_label),
@@ -127,12 +130,7 @@ pub fn csv_field(s: &str) -> String {
 pub fn csv(rows: &[Vec<String>]) -> String {
     let mut out = String::new();
     for r in rows {
-        out.push_str(
-            &r.iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        out.push_str(&r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     out
@@ -190,7 +188,10 @@ mod tests {
         assert!(pdf.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&pdf);
         // 100 mm = 283.46 pt, 50 mm = 141.73 pt.
-        assert!(text.contains("283.46") && text.contains("141.73"), "MediaBox");
+        assert!(
+            text.contains("283.46") && text.contains("141.73"),
+            "MediaBox"
+        );
     }
 
     #[test]

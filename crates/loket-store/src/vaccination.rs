@@ -156,13 +156,15 @@ pub async fn create_campaign(tx: &mut Tx, actor: &Actor, c: NewCampaign<'_>) -> 
     .await?;
     let campaign = decode_campaign(&row)?;
     for d in c.days {
-        sqlx::query("INSERT INTO vac_days (campaign_id, day, opens, closes) VALUES ($1, $2, $3, $4)")
-            .bind(&id)
-            .bind(d.day.to_string())
-            .bind(loket_domain::appointments::fmt_time(d.opens))
-            .bind(loket_domain::appointments::fmt_time(d.closes))
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO vac_days (campaign_id, day, opens, closes) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&id)
+        .bind(d.day.to_string())
+        .bind(loket_domain::appointments::fmt_time(d.opens))
+        .bind(loket_domain::appointments::fmt_time(d.closes))
+        .execute(&mut **tx)
+        .await?;
     }
     for (rank, g) in c.groups.iter().enumerate() {
         sqlx::query("INSERT INTO vac_groups (campaign_id, rank, name) VALUES ($1, $2, $3)")
@@ -217,12 +219,11 @@ pub async fn campaign(store: &Store, id_or_slug: &str) -> Result<Option<Campaign
 
 /// The centre's days: (date, opens, closes).
 pub async fn days(store: &Store, campaign_id: &str) -> Result<Vec<(String, String, String)>> {
-    let rows = sqlx::query(
-        "SELECT day, opens, closes FROM vac_days WHERE campaign_id = $1 ORDER BY day",
-    )
-    .bind(campaign_id)
-    .fetch_all(store.pool())
-    .await?;
+    let rows =
+        sqlx::query("SELECT day, opens, closes FROM vac_days WHERE campaign_id = $1 ORDER BY day")
+            .bind(campaign_id)
+            .fetch_all(store.pool())
+            .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect()
@@ -531,7 +532,11 @@ pub async fn verify(store: &Store, code_input: &str, birth_date: &str) -> Result
     if inv.locked_until > now {
         tx.rollback().await?;
         let minutes = (inv.locked_until - now + 59_999) / 60_000;
-        return Err(invalid_v("birth_date", "vac-code-locked", minutes.to_string()));
+        return Err(invalid_v(
+            "birth_date",
+            "vac-code-locked",
+            minutes.to_string(),
+        ));
     }
     if inv.birth_date != birth {
         let attempts = inv.attempts + 1;
@@ -1334,7 +1339,16 @@ pub async fn accept_offer(
         end: jiff::Timestamp::from_millisecond(start + campaign.slot_minutes * 60_000)
             .map_err(|_| invalid("offer", "vac-offer-gone"))?,
     };
-    let booking = insert_booking(tx, &Actor::System, campaign, &inv, &slot_id, &slot, "reserve").await?;
+    let booking = insert_booking(
+        tx,
+        &Actor::System,
+        campaign,
+        &inv,
+        &slot_id,
+        &slot,
+        "reserve",
+    )
+    .await?;
     Ok((inv, booking))
 }
 
@@ -1620,11 +1634,13 @@ pub async fn scan(
         return Err(invalid("code", "vac-scan-twice"));
     };
     if station == Station::Vaccination {
-        sqlx::query("UPDATE vac_invitations SET status = 'vaccinated', updated_at = $2 WHERE id = $1")
-            .bind(&v.invitation_id)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE vac_invitations SET status = 'vaccinated', updated_at = $2 WHERE id = $1",
+        )
+        .bind(&v.invitation_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     }
     sqlx::query("INSERT INTO vac_scans (id, visit_id, station, line, at, by_user) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(new_id())
@@ -1648,7 +1664,9 @@ pub async fn scan(
             record_id: &v.id,
             subject_user_id: None,
             before: Some(json!({"stage": v.stage})),
-            after: Some(json!({"stage": updated.stage, "station": station.as_str(), "line": station_line})),
+            after: Some(
+                json!({"stage": updated.stage, "station": station.as_str(), "line": station_line}),
+            ),
         },
     )
     .await?;
@@ -1657,7 +1675,11 @@ pub async fn scan(
 
 /// The people in the observation room (stage `observing` or vaccinated and
 /// not yet left), with their names: (visit, name).
-pub async fn observation(store: &Store, campaign_id: &str, day: &str) -> Result<Vec<(Visit, String)>> {
+pub async fn observation(
+    store: &Store,
+    campaign_id: &str,
+    day: &str,
+) -> Result<Vec<(Visit, String)>> {
     let cols = VISIT_COLS
         .split(", ")
         .map(|c| format!("v.{c}"))
@@ -1715,7 +1737,11 @@ fn day_bounds(day: &str) -> Option<(i64, i64)> {
         .ok()?
         .as_millisecond();
     let end = tz
-        .to_ambiguous_timestamp(date.tomorrow().ok()?.to_datetime(jiff::civil::Time::midnight()))
+        .to_ambiguous_timestamp(
+            date.tomorrow()
+                .ok()?
+                .to_datetime(jiff::civil::Time::midnight()),
+        )
         .earlier()
         .ok()?
         .as_millisecond();
@@ -1729,7 +1755,12 @@ fn hour_of(ms: i64) -> i64 {
         .unwrap_or(0)
 }
 
-pub async fn day_figures(store: &Store, campaign: &Campaign, day: &str, now: i64) -> Result<DayFigures> {
+pub async fn day_figures(
+    store: &Store,
+    campaign: &Campaign,
+    day: &str,
+    now: i64,
+) -> Result<DayFigures> {
     let Some((from, to)) = day_bounds(day) else {
         return Err(invalid("day", "vac-day-invalid"));
     };
@@ -1771,7 +1802,13 @@ pub async fn day_figures(store: &Store, campaign: &Campaign, day: &str, now: i64
     .collect::<Result<Vec<_>>>()?;
     f.arrived = visits.len() as i64;
     f.not_booked = visits.iter().filter(|v| v.arrival == "not_booked").count() as i64;
-    for stage in ["checked_in", "registered", "vaccinated", "observing", "left"] {
+    for stage in [
+        "checked_in",
+        "registered",
+        "vaccinated",
+        "observing",
+        "left",
+    ] {
         f.stages.push((
             stage.to_owned(),
             visits.iter().filter(|v| v.stage == stage).count() as i64,
@@ -2140,11 +2177,13 @@ pub async fn sync(
         .execute(&mut **tx)
         .await?;
         if r.kind == "vaccinated" && conflict.is_none() {
-            sqlx::query("UPDATE vac_invitations SET status = 'vaccinated', updated_at = $2 WHERE id = $1")
-                .bind(&invitation_id)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE vac_invitations SET status = 'vaccinated', updated_at = $2 WHERE id = $1",
+            )
+            .bind(&invitation_id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
         }
         audit::record(
             tx,

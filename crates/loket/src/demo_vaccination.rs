@@ -15,12 +15,32 @@ const FIRST: [&str; 16] = [
     "Lucas", "Marie", "Noah", "Olivia", "Youssef",
 ];
 const LAST: [&str; 16] = [
-    "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters",
-    "De Smet", "Dubois", "Lambert", "El Amrani", "Vermeulen", "Van den Broeck", "Aerts",
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Smet",
+    "Dubois",
+    "Lambert",
+    "El Amrani",
+    "Vermeulen",
+    "Van den Broeck",
+    "Aerts",
 ];
 const STREETS: [&str; 8] = [
-    "Naamsestraat", "Tiensestraat", "Diestsestraat", "Brusselsestraat", "Tervuursestraat",
-    "Kapucijnenvoer", "Parkstraat", "Geldenaaksebaan",
+    "Naamsestraat",
+    "Tiensestraat",
+    "Diestsestraat",
+    "Brusselsestraat",
+    "Tervuursestraat",
+    "Kapucijnenvoer",
+    "Parkstraat",
+    "Geldenaaksebaan",
 ];
 const POSTCODES: [(&str, &str); 4] = [
     ("3000", "Leuven"),
@@ -137,7 +157,12 @@ pub async fn seed(store_: &Store) -> Result<(), AppError> {
                     i
                 )
             }),
-            phone: Some(format!("0470 {:02} {:02} {:02}", i % 100, (i / 7) % 100, (i / 3) % 100)),
+            phone: Some(format!(
+                "0470 {:02} {:02} {:02}",
+                i % 100,
+                (i / 7) % 100,
+                (i / 3) % 100
+            )),
             group_rank,
         });
     }
@@ -170,7 +195,11 @@ pub async fn seed(store_: &Store) -> Result<(), AppError> {
             &c,
             NewReserve {
                 national_number: &nrn,
-                name: &format!("{} {}", FIRST[(i as usize + 5) % 16], LAST[(i as usize + 2) % 16]),
+                name: &format!(
+                    "{} {}",
+                    FIRST[(i as usize + 5) % 16],
+                    LAST[(i as usize + 2) % 16]
+                ),
                 birth_date: &format!("{year:04}-03-{:02}", 1 + i % 27),
                 email: &format!("reserve{i}@example.org"),
                 phone: None,

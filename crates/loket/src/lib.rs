@@ -3,6 +3,7 @@
 //! [`start`], on an ephemeral port.
 
 pub mod bench;
+pub mod bench_vaccination;
 pub mod cli;
 pub mod config;
 pub mod demo;

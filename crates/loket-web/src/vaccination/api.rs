@@ -11,9 +11,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::vaccination::{self as rules, Station};
-use loket_domain::Invalid;
 use loket_store::now_ms;
 use loket_store::vaccination::{self as store, Campaign, NewReserve};
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/vaccination/campaigns", get(list_campaigns))
         .route("/vaccination/campaigns/{c}/slots", get(slots))
-        .route("/vaccination/campaigns/{c}/waiting-room", post(enter_waiting_room))
+        .route(
+            "/vaccination/campaigns/{c}/waiting-room",
+            post(enter_waiting_room),
+        )
         .route("/vaccination/bookings", post(book))
         .route("/vaccination/bookings/cancel", post(cancel))
         .route("/vaccination/campaigns/{c}/reserve", post(reserve))
@@ -78,7 +81,11 @@ pub async fn list_campaigns(
     Ok(Json(list.into_iter().map(campaign_view).collect()))
 }
 
-async fn public_campaign(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Campaign, ApiError> {
+async fn public_campaign(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<Campaign, ApiError> {
     let locale = api_locale(headers);
     match campaign(state, slug).await {
         Ok(c) if c.status == "open" => Ok(c),
@@ -133,7 +140,9 @@ pub async fn enter_waiting_room(
     let n = store::next_waiting_number(&state.store, &c.id)
         .await
         .map_err(|e| ApiError::new(e, locale))?;
-    let key = link_key(&state).await.map_err(|e| ApiError::new(e, locale))?;
+    let key = link_key(&state)
+        .await
+        .map_err(|e| ApiError::new(e, locale))?;
     let now = now_ms();
     let admitted_now = rules::admitted_by(c.opens_at, now, c.admit_per_minute, c.admit_burst);
     Ok((

@@ -53,6 +53,7 @@ pub struct DoneQuery {
     pub visit: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn check_in_view(
     state: &AppState,
     ctx: &mut Ctx,
@@ -114,7 +115,12 @@ pub async fn check_in_page(
 /// Finds the invitation of a scanned or typed code, with how the person
 /// arrives against their booking. Refuses unknown, cancelled, used and
 /// already checked-in codes.
-pub async fn find(state: &AppState, c: &Campaign, code_input: &str, now: i64) -> Result<Found, AppError> {
+pub async fn find(
+    state: &AppState,
+    c: &Campaign,
+    code_input: &str,
+    now: i64,
+) -> Result<Found, AppError> {
     let code = rules::parse_code(code_input, rules::INVITATION_SYMBOLS)
         .map_err(|e| AppError::Invalid(Invalid(vec![e])))?;
     let inv = match store::invitation_by_code(&state.store, &code).await? {
@@ -127,7 +133,10 @@ pub async fn find(state: &AppState, c: &Campaign, code_input: &str, now: i64) ->
         "vaccinated" => return Err(Invalid::one("code", "vac-code-used").into()),
         _ => {}
     }
-    if store::visit_of_invitation(&state.store, &inv.id).await?.is_some() {
+    if store::visit_of_invitation(&state.store, &inv.id)
+        .await?
+        .is_some()
+    {
         return Err(Invalid::one("code", "vac-checked-in-already").into());
     }
     let booking = store::active_booking(&state.store, &inv.id).await?;
@@ -171,11 +180,31 @@ pub async fn look_up(
                 "check-in",
             )
             .await?;
-            check_in_view(&state, &mut ctx, &c, code, FormErrors::default(), Some(found), None, StatusCode::OK).await
+            check_in_view(
+                &state,
+                &mut ctx,
+                &c,
+                code,
+                FormErrors::default(),
+                Some(found),
+                None,
+                StatusCode::OK,
+            )
+            .await
         }
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            check_in_view(&state, &mut ctx, &c, code, errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            check_in_view(
+                &state,
+                &mut ctx,
+                &c,
+                code,
+                errors,
+                None,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -206,7 +235,17 @@ pub async fn confirm(
         .into_response()),
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            check_in_view(&state, &mut ctx, &c, String::new(), errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            check_in_view(
+                &state,
+                &mut ctx,
+                &c,
+                String::new(),
+                errors,
+                None,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -441,7 +480,8 @@ pub async fn scan(
             .await
         }
         Err(AppError::Invalid(inv)) => {
-            let errors = crate::forms::FormErrors::from_invalid(ctx.locale, &stage_names(ctx.locale, inv));
+            let errors =
+                crate::forms::FormErrors::from_invalid(ctx.locale, &stage_names(ctx.locale, inv));
             station_view(
                 &state,
                 &mut ctx,
@@ -531,21 +571,23 @@ pub struct Observed {
 
 async fn observed(state: &AppState, c: &Campaign) -> Result<Vec<Observed>, AppError> {
     let now = now_ms();
-    Ok(store::observation(&state.store, &c.id, &today_brussels().to_string())
-        .await?
-        .into_iter()
-        .map(|(v, _)| {
-            let end = v.observation_ends_at.unwrap_or(now);
-            let left = rules::observation_left(end, now);
-            Observed {
-                number: format!("{:03}", v.queue_no),
-                line: v.line,
-                ends_at: end,
-                seconds_left: left,
-                may_leave: left == 0,
-            }
-        })
-        .collect())
+    Ok(
+        store::observation(&state.store, &c.id, &today_brussels().to_string())
+            .await?
+            .into_iter()
+            .map(|(v, _)| {
+                let end = v.observation_ends_at.unwrap_or(now);
+                let left = rules::observation_left(end, now);
+                Observed {
+                    number: format!("{:03}", v.queue_no),
+                    line: v.line,
+                    ends_at: end,
+                    seconds_left: left,
+                    may_leave: left == 0,
+                }
+            })
+            .collect(),
+    )
 }
 
 #[derive(Template)]

@@ -186,7 +186,14 @@ pub async fn create(
         Ok(c) => Ok(Redirect::to(&format!("/staff/vaccination/{}", c.slug)).into_response()),
         Err(AppError::Invalid(inv)) | Err(AppError::Conflict(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            list_page(&state, &mut ctx, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            list_page(
+                &state,
+                &mut ctx,
+                f,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -308,7 +315,9 @@ pub async fn campaign_page(
     ctx.require(COORDINATORS)?;
     let c = campaign(&state, &slug).await?;
     let notice = match q.notice.as_str() {
-        "offers" | "resolved" | "planned" | "letters" => ctx.locale.t(&format!("vac-notice-{}", q.notice)),
+        "offers" | "resolved" | "planned" | "letters" => {
+            ctx.locale.t(&format!("vac-notice-{}", q.notice))
+        }
         _ => String::new(),
     };
     campaign_view(
@@ -327,7 +336,10 @@ pub async fn campaign_page(
 
 /// Import errors in the user's language; the "unknown column" message names
 /// this file's columns.
-fn import_errors(locale: Locale, errors: Vec<loket_domain::telework::CsvError>) -> Vec<CsvErrorRow> {
+fn import_errors(
+    locale: Locale,
+    errors: Vec<loket_domain::telework::CsvError>,
+) -> Vec<CsvErrorRow> {
     let errors: Vec<_> = errors
         .into_iter()
         .map(|mut e| {
@@ -375,7 +387,8 @@ pub async fn import(
     let locale = Locale::default();
     let mail = |inv: &Invitation| invitation_mail(&state, locale, &c, inv);
     let mut tx = state.store.begin().await?;
-    match store::import_invitations(&mut tx, &Actor::User(user.id.clone()), &c, &rows, &mail).await {
+    match store::import_invitations(&mut tx, &Actor::User(user.id.clone()), &c, &rows, &mail).await
+    {
         Ok(done) => {
             tx.commit().await?;
             campaign_view(
@@ -508,7 +521,11 @@ pub async fn letters_pdf(
         })
         .collect();
     let title = locale.t("vac-letters-title");
-    let batch_label = format!("{} {}", locale.t("vac-letters-batch"), &batch[batch.len().saturating_sub(6)..]);
+    let batch_label = format!(
+        "{} {}",
+        locale.t("vac-letters-batch"),
+        &batch[batch.len().saturating_sub(6)..]
+    );
     let city = state.config.city_name.clone();
     let logo = state.config.logo_svg.clone();
     let ymd = (today.year() as i32, today.month() as u8, today.day() as u8);
@@ -544,7 +561,10 @@ pub async fn letters_pdf(
 pub fn pdf_response(pdf: Vec<u8>, name: &str) -> Result<Response, AppError> {
     let mut res = pdf.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -627,7 +647,16 @@ pub async fn invitation_page(
 ) -> Result<Response, AppError> {
     ctx.require(HELPERS)?;
     let c = campaign(&state, &slug).await?;
-    invitation_view(&state, &mut ctx, &c, &id, String::new(), FormErrors::default(), StatusCode::OK).await
+    invitation_view(
+        &state,
+        &mut ctx,
+        &c,
+        &id,
+        String::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -653,7 +682,11 @@ pub async fn book_for(
         .await?
         .filter(|i| i.campaign_id == c.id)
         .ok_or(AppError::NotFound)?;
-    let channel = if f.channel == "counter" { "counter" } else { "phone" };
+    let channel = if f.channel == "counter" {
+        "counter"
+    } else {
+        "phone"
+    };
     match super::public::book_or_move(
         &state,
         &c,
@@ -665,7 +698,11 @@ pub async fn book_for(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/staff/vaccination/{}/invitations/{}", c.slug, inv.id)).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/staff/vaccination/{}/invitations/{}",
+            c.slug, inv.id
+        ))
+        .into_response()),
         Err(AppError::Invalid(e)) | Err(AppError::Conflict(e)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &e);
             invitation_view(
@@ -696,11 +733,26 @@ pub async fn cancel_for(
         .await?
         .filter(|i| i.campaign_id == c.id)
         .ok_or(AppError::NotFound)?;
-    match super::public::cancel_booking(&state, &c, &inv, &Actor::User(user.id), Locale::default()).await {
-        Ok(()) => Ok(Redirect::to(&format!("/staff/vaccination/{}/invitations/{}", c.slug, inv.id)).into_response()),
+    match super::public::cancel_booking(&state, &c, &inv, &Actor::User(user.id), Locale::default())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/staff/vaccination/{}/invitations/{}",
+            c.slug, inv.id
+        ))
+        .into_response()),
         Err(AppError::Invalid(e)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &e);
-            invitation_view(&state, &mut ctx, &c, &id, String::new(), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            invitation_view(
+                &state,
+                &mut ctx,
+                &c,
+                &id,
+                String::new(),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -811,7 +863,9 @@ async fn equipment_by_station(
     state: &AppState,
 ) -> Result<Vec<(String, Vec<(String, String)>)>, AppError> {
     let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    for (place, tag, model, _) in loket_store::assets::on_loan_at(&state.store, "Vaccinatiecentrum").await? {
+    for (place, tag, model, _) in
+        loket_store::assets::on_loan_at(&state.store, "Vaccinatiecentrum").await?
+    {
         let station = place
             .split_once(',')
             .map(|(_, s)| s.trim().to_owned())
@@ -928,7 +982,11 @@ fn report_doc(locale: Locale, city: &str, c: &Campaign, f: &DayFigures) -> rende
             .map(|(l, n)| (l.to_string(), n.to_string()))
             .collect(),
         hours_title: t("vac-report-hours"),
-        hour_header: (t("vac-field-line"), t("vac-report-hour"), t("vac-fig-vaccinated")),
+        hour_header: (
+            t("vac-field-line"),
+            t("vac-report-hour"),
+            t("vac-fig-vaccinated"),
+        ),
         hours: f
             .per_line_hour
             .iter()
@@ -1038,17 +1096,25 @@ pub async fn export(
     } else {
         day_or_today(&q.to)
     };
-    let (Some((from_ms, _)), Some((_, to_ms))) = (
-        store::bounds_of_day(&from),
-        store::bounds_of_day(&to),
-    ) else {
+    let (Some((from_ms, _)), Some((_, to_ms))) =
+        (store::bounds_of_day(&from), store::bounds_of_day(&to))
+    else {
         return Err(Invalid::one("from", "vac-day-invalid").into());
     };
     let rows = store::administered(&state.store, &c, from_ms, to_ms).await?;
-    let mut out = vec![render_vac::REGISTRY_COLUMNS.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()];
+    let mut out = vec![
+        render_vac::REGISTRY_COLUMNS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect::<Vec<_>>(),
+    ];
     for r in &rows {
         let at = jiff::Timestamp::from_millisecond(r.at)
-            .map(|t| t.to_zoned_datetime(crate::i18n::brussels()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+            .map(|t| {
+                t.to_zoned_datetime(crate::i18n::brussels())
+                    .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string()
+            })
             .unwrap_or_default();
         out.push(vec![
             r.national_number.clone(),
@@ -1099,12 +1165,26 @@ pub async fn resolve(
     match store::resolve_conflict(&mut tx, &Actor::User(user.id), &id, &f.resolution).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/staff/vaccination/{}?notice=resolved", c.slug)).into_response())
+            Ok(
+                Redirect::to(&format!("/staff/vaccination/{}?notice=resolved", c.slug))
+                    .into_response(),
+            )
         }
         Err(loket_store::StoreError::Invalid(inv)) => {
             tx.rollback().await?;
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            campaign_view(&state, &mut ctx, c, "", Extra { errors, ..Extra::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
+            campaign_view(
+                &state,
+                &mut ctx,
+                c,
+                "",
+                Extra {
+                    errors,
+                    ..Extra::default()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -1184,7 +1264,9 @@ pub async fn plan_mobile(
         _ => Err(AppError::Invalid(Invalid(errors))),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/staff/vaccination/{}?notice=planned", c.slug)).into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&format!("/staff/vaccination/{}?notice=planned", c.slug)).into_response(),
+        ),
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
             campaign_view(
@@ -1194,7 +1276,10 @@ pub async fn plan_mobile(
                 "",
                 Extra {
                     errors,
-                    mobile: MobileForm { csrf: String::new(), ..f },
+                    mobile: MobileForm {
+                        csrf: String::new(),
+                        ..f
+                    },
                     ..Extra::default()
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -203,7 +203,10 @@ pub fn check_batch(b: &SyncIn, now: i64) -> Result<(String, Vec<SyncRecord>), In
         if r.kind == "vaccinated" && lot.is_none() {
             errors.push(FieldError::new(f("lot"), "vac-lot-required"));
         }
-        if lot.as_deref().is_some_and(|l| l.chars().count() > 40 || l.chars().any(char::is_control)) {
+        if lot
+            .as_deref()
+            .is_some_and(|l| l.chars().count() > 40 || l.chars().any(char::is_control))
+        {
             errors.push(FieldError::new(f("lot"), "vac-lot-required"));
         }
         if r.visit.trim().is_empty() || r.visit.len() > 64 {

@@ -72,7 +72,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/vaccination/{c}/offers", post(coord::offers))
         .route("/staff/vaccination/{c}/dashboard", get(coord::dashboard))
-        .route("/staff/vaccination/{c}/figures.json", get(coord::figures_json))
+        .route(
+            "/staff/vaccination/{c}/figures.json",
+            get(coord::figures_json),
+        )
         .route("/staff/vaccination/{c}/events", get(coord::events))
         .route("/staff/vaccination/{c}/report", get(coord::report))
         .route("/staff/vaccination/{c}/export.csv", get(coord::export))
@@ -211,11 +214,7 @@ pub async fn pick_slot(
 }
 
 fn public_link(state: &AppState, path: &str) -> String {
-    format!(
-        "{}{}",
-        state.config.public_url.trim_end_matches('/'),
-        path
-    )
+    format!("{}{}", state.config.public_url.trim_end_matches('/'), path)
 }
 
 /// The booking link for an invitation (also in its QR code).
@@ -227,7 +226,12 @@ pub fn booking_link(state: &AppState, c: &Campaign, code: &str) -> String {
 }
 
 /// The invitation e-mail.
-pub fn invitation_mail(state: &AppState, locale: Locale, c: &Campaign, inv: &Invitation) -> Option<Mail> {
+pub fn invitation_mail(
+    state: &AppState,
+    locale: Locale,
+    c: &Campaign,
+    inv: &Invitation,
+) -> Option<Mail> {
     let to = loket_domain::ident::Email::parse(inv.email.as_deref()?).ok()?;
     let args = [
         ("name", inv.name.clone()),
@@ -382,12 +386,7 @@ pub async fn queue_booking_mail(
 }
 
 /// The reserve-list offer e-mail with its confirmation link.
-pub fn offer_mail(
-    state: &AppState,
-    key: &str,
-    c: &Campaign,
-    e: &ReserveEntry,
-) -> Option<Mail> {
+pub fn offer_mail(state: &AppState, key: &str, c: &Campaign, e: &ReserveEntry) -> Option<Mail> {
     let to = loket_domain::ident::Email::parse(&e.email).ok()?;
     let locale = Locale::default();
     let link = public_link(
@@ -468,8 +467,16 @@ pub async fn send_reminders(state: &AppState, now: i64) -> Result<usize, AppErro
         };
         let mut tx = state.store.begin().await?;
         if store::claim_reminder(&mut tx, &b.id).await? {
-            queue_booking_mail(state, &mut tx, Locale::default(), &c, &inv, &b, MailKind::Reminder)
-                .await?;
+            queue_booking_mail(
+                state,
+                &mut tx,
+                Locale::default(),
+                &c,
+                &inv,
+                &b,
+                MailKind::Reminder,
+            )
+            .await?;
             sent += 1;
         }
         tx.commit().await?;

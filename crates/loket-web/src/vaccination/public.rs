@@ -10,8 +10,7 @@
 //! admitted number, so a rush cannot overrun them.
 
 use super::{
-    MailKind, SlotView, campaign, link_key, open_slots, pick_slot, queue_booking_mail, sign,
-    verify,
+    MailKind, SlotView, campaign, link_key, open_slots, pick_slot, queue_booking_mail, sign, verify,
 };
 use crate::AppState;
 use crate::error::AppError;
@@ -478,9 +477,20 @@ pub async fn book(
         Ok(i) => i,
         Err(r) => return Ok(r),
     };
-    let result = book_or_move(&state, &c, &inv, &f.start, "web", &Actor::System, ctx.locale).await;
+    let result = book_or_move(
+        &state,
+        &c,
+        &inv,
+        &f.start,
+        "web",
+        &Actor::System,
+        ctx.locale,
+    )
+    .await;
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/vaccinatie/{}/afspraak?done=1", c.slug)).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/vaccinatie/{}/afspraak?done=1", c.slug)).into_response())
+        }
         Err(AppError::Invalid(inv_err)) | Err(AppError::Conflict(inv_err)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv_err);
             book_page(
@@ -699,10 +709,18 @@ pub async fn reserve_form(
 }
 
 /// Checks a reserve-list sign-up; all fields at once.
-pub fn check_reserve(f: &ReserveForm, groups: usize) -> Result<(String, String, String, Option<String>, i64), Invalid> {
+pub fn check_reserve(
+    f: &ReserveForm,
+    groups: usize,
+) -> Result<(String, String, String, Option<String>, i64), Invalid> {
     let mut errors = Vec::new();
     let nrn = NationalNumber::parse(&f.national_number)
-        .map_err(|e| errors.push(FieldError { field: "national_number".into(), ..e }))
+        .map_err(|e| {
+            errors.push(FieldError {
+                field: "national_number".into(),
+                ..e
+            })
+        })
         .ok();
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
@@ -725,7 +743,12 @@ pub fn check_reserve(f: &ReserveForm, groups: usize) -> Result<(String, String, 
         Err(_) => errors.push(FieldError::new("birth_date", "vac-birth-date-invalid")),
     }
     let email = Email::parse(&f.email)
-        .map_err(|e| errors.push(FieldError { field: "email".into(), ..e }))
+        .map_err(|e| {
+            errors.push(FieldError {
+                field: "email".into(),
+                ..e
+            })
+        })
         .ok();
     let phone = f.phone.trim();
     if phone.chars().count() > 30 || phone.chars().any(char::is_control) {
@@ -787,7 +810,9 @@ pub async fn reserve_sign_up(
         }
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/vaccinatie/{}/reservelijst?done=1", c.slug)).into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&format!("/vaccinatie/{}/reservelijst?done=1", c.slug)).into_response(),
+        ),
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
             let kept = ReserveForm {
