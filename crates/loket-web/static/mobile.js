@@ -42,7 +42,7 @@
       var pending = list.length;
       statusEl.textContent = (navigator.onLine ? text("online") : text("offline")) +
         (pending ? " · " + pending + " " + text("pending") : "");
-      root.setAttribute("data-pending", String(pending));
+      root.setAttribute("data-pending-count", String(pending));
       list.forEach(function (r) {
         var li = document.getElementById("visit-" + r.visit);
         if (li) { li.querySelector(".visit-status").textContent = text("pending"); li.setAttribute("data-local", r.kind); }

@@ -316,3 +316,27 @@ err-vac-sync-batch-size = { $field }: send 1 to { $value } records at a time.
 err-vac-sync-malformed = { $field }: we cannot read this data. Nothing was stored.
 err-vac-resolution-invalid = { $field }: choose "recorded twice" or "vaccinated twice".
 err-vac-conflict-closed = { $field }: this conflict is already settled.
+
+# Field names in error messages
+field-birth-date = Date of birth
+field-group = Target group
+field-lot = Lot number
+field-team = Team
+field-at = Time
+field-address = Address
+field-vaccine = Vaccine
+field-lines = Vaccination lines
+field-per-line = Places per line
+field-slot-minutes = Time slot
+field-observation-minutes = Observation
+field-admit-per-minute = Visitors let in per minute
+field-opens-at = Booking opens at
+field-days = The centre's days
+field-groups = Target groups
+field-file = File
+field-resolution = Settlement
+field-offer = Offer
+field-invitation = Invitation
+field-station = Station
+field-line = Line
+field-records = Records

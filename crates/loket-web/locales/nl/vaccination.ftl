@@ -316,3 +316,27 @@ err-vac-sync-batch-size = { $field }: stuur 1 tot { $value } registraties tegeli
 err-vac-sync-malformed = { $field }: deze gegevens kunnen we niet lezen. Er is niets opgeslagen.
 err-vac-resolution-invalid = { $field }: kies "dubbel geregistreerd" of "twee keer gevaccineerd".
 err-vac-conflict-closed = { $field }: dit conflict is al afgehandeld.
+
+# Field names in error messages
+field-birth-date = Geboortedatum
+field-group = Doelgroep
+field-lot = Lotnummer
+field-team = Team
+field-at = Uur
+field-address = Adres
+field-vaccine = Vaccin
+field-lines = Vaccinatielijnen
+field-per-line = Plaatsen per lijn
+field-slot-minutes = Tijdslot
+field-observation-minutes = Observatie
+field-admit-per-minute = Toegelaten bezoekers per minuut
+field-opens-at = Boeken kan vanaf
+field-days = Dagen van het centrum
+field-groups = Doelgroepen
+field-file = Bestand
+field-resolution = Afhandeling
+field-offer = Aanbod
+field-invitation = Uitnodiging
+field-station = Post
+field-line = Lijn
+field-records = Registraties
