@@ -149,7 +149,8 @@ pub async fn create_campaign(tx: &mut Tx, actor: &Actor, c: NewCampaign<'_>) -> 
     .bind(c.plan.slot_minutes)
     .bind(c.plan.observation_minutes)
     .bind(c.plan.admit_per_minute)
-    .bind(c.plan.admit_per_minute.max(1))
+    // At the opening, one second's worth gets in at once.
+    .bind((c.plan.admit_per_minute / 60).max(1))
     .bind(c.opens_at)
     .bind(now)
     .fetch_one(&mut **tx)

@@ -179,7 +179,9 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
                     .await
                     .map_err(err)?
             };
-            let arrival = arrivals.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            arrivals.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            // Arrival order: the number the waiting room gave.
+            let arrival = t["number"].as_i64().unwrap_or(0).max(0) as usize;
             let ticket = t["ticket"].as_str().unwrap_or_default().to_owned();
             let admitted_at = t["admitted_at"].as_i64().unwrap_or(0);
             // Wait as the queue page says.
@@ -194,6 +196,14 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
             let mut skip = arrival;
             for _try in 0..20 {
                 let _p = gate.acquire().await.map_err(err)?;
+                // Admitted: the visitor's first booking page starts now.
+                if !admitted_logged {
+                    admitted_logged = true;
+                    out.lock()
+                        .await
+                        .admissions
+                        .push((arrival, started.elapsed().as_micros()));
+                }
                 let t0 = Instant::now();
                 let slots: Value = http
                     .get(format!("{base}/api/v1/vaccination/campaigns/{slug}/slots"))
@@ -232,13 +242,6 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
                     continue;
                 }
                 lat.push(t1.elapsed());
-                if !admitted_logged {
-                    admitted_logged = true;
-                    out.lock()
-                        .await
-                        .admissions
-                        .push((arrival, started.elapsed().as_micros()));
-                }
                 if status == 201 {
                     booked = true;
                     break;
