@@ -672,7 +672,9 @@ pub async fn moment_articles(store: &Store, id: &str) -> Result<Vec<Article>> {
     rows.iter().map(article_of).collect()
 }
 
-/// Links a case or an appointment to a moment.
+/// Links a case or an appointment started from a moment: the moment's
+/// outcome becomes `case_started` or `appointment_booked` and it is closed.
+/// Called in the transaction that creates the case or the appointment.
 pub async fn link_moment(
     tx: &mut Tx,
     actor: &Actor,
@@ -680,19 +682,28 @@ pub async fn link_moment(
     case_id: Option<&str>,
     appointment_id: Option<&str>,
 ) -> Result<()> {
+    let outcome = if case_id.is_some() {
+        "case_started"
+    } else {
+        "appointment_booked"
+    };
     let done = sqlx::query(
         "UPDATE contact_moments SET case_id = COALESCE($2, case_id), \
-         appointment_id = COALESCE($3, appointment_id), updated_at = $4 WHERE id = $1",
+         appointment_id = COALESCE($3, appointment_id), outcome = $4, \
+         status = CASE WHEN status = 'forwarded' THEN status ELSE 'closed' END, \
+         updated_at = $5 WHERE id = $1 RETURNING resident_id",
     )
     .bind(id)
     .bind(case_id.map(str::to_owned))
     .bind(appointment_id.map(str::to_owned))
+    .bind(outcome)
     .bind(now_ms())
-    .execute(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    if done.rows_affected() == 0 {
+    let Some(row) = done else {
         return Err(StoreError::NotFound);
-    }
+    };
+    let resident: Option<String> = row.try_get(0)?;
     record(
         tx,
         actor,
@@ -700,9 +711,11 @@ pub async fn link_moment(
             action: "contact.moment.link",
             record_type: "contact_moment",
             record_id: id,
-            subject_user_id: None,
+            subject_user_id: resident.as_deref(),
             before: None,
-            after: Some(json!({"case_id": case_id, "appointment_id": appointment_id})),
+            after: Some(
+                json!({"case_id": case_id, "appointment_id": appointment_id, "outcome": outcome}),
+            ),
         },
     )
     .await

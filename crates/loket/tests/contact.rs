@@ -788,3 +788,203 @@ async fn api_search_moments_and_forwards() {
     );
     app.stop().await;
 }
+
+/// Logs a phone call about `resident_email`; returns the moment's page path.
+async fn log_call(
+    app: &TestApp,
+    agent: &reqwest::Client,
+    resident_email: &str,
+    outcome: &str,
+) -> String {
+    let r = app
+        .submit(
+            agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("resident_email", resident_email),
+                ("subject", "Verhuis"),
+                ("question", "Ik verhuis volgende week, wat moet ik doen?"),
+                ("answer", "We geven de verhuis samen door."),
+                ("outcome", outcome),
+                ("duration", "6"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    r.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_phone_contact_ends_in_a_case() {
+    use reqwest::multipart::Form;
+    let app = seeded().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let rid = resident(&app, "beller@example.org").await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let page = log_call(&app, &agent, "beller@example.org", "call_back").await;
+    let moment_id = page.trim_start_matches("/staff/contact/").to_owned();
+    // The moment's page links to the resident's file on the assisted
+    // channel, keeping the contact; the file's service links keep it too.
+    let (_, html) = app.get(&agent, &page).await;
+    let file = format!("/staff/residents/{rid}?contact={moment_id}");
+    assert!(html.contains(&file), "{html}");
+    let (s, html) = app.get(&agent, &file).await;
+    assert_eq!(s, 200);
+    let apply = format!("/staff/residents/{rid}/apply/move?contact={moment_id}");
+    assert!(html.contains(&apply), "{html}");
+    // The form posts back with the contact; the resident's data is not retyped.
+    let (s, html) = app.get(&agent, &apply).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(&format!("action=\"{apply}\"")), "{html}");
+    let form = Form::new()
+        .text("csrf", csrf_of(&html))
+        .text("channel", "phone")
+        .text("new_address_street", "Bondgenotenlaan")
+        .text("new_address_number", "12")
+        .text("new_address_postal_code", "3000")
+        .text("new_address_city", "Leuven")
+        .text("move_date", loket_web::i18n::today_brussels().to_string())
+        .text("old_address_street", "Kerkstraat")
+        .text("old_address_number", "1")
+        .text("old_address_postal_code", "9000")
+        .text("old_address_city", "Gent");
+    let r = agent
+        .post(app.url(&apply))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    assert_eq!(r.headers()["location"].to_str().unwrap(), page);
+    let m = loket_store::contact::moment(&app.store, &moment_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.outcome, "case_started");
+    assert_eq!(m.status, "closed");
+    let case = loket_store::cases::case_by_id(&app.store, m.case_id.as_deref().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.resident_id, rid);
+    assert_eq!(case.channel, "phone");
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(
+        html.contains(&format!("href=\"/staff/cases/{}\"", case.number)),
+        "{html}"
+    );
+    assert!(html.contains("Aanvraag gestart"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'contact.moment.link'")
+            .await,
+        1
+    );
+    // A contact about someone else is not linked to this resident's case.
+    let other = resident(&app, "ander@example.org").await;
+    let page2 = log_call(&app, &agent, "ander@example.org", "call_back").await;
+    let m2 = page2.trim_start_matches("/staff/contact/");
+    let (_, html) = app
+        .get(&agent, &format!("/staff/residents/{rid}?contact={m2}"))
+        .await;
+    assert!(!html.contains("?contact="), "{html}");
+    let _ = other;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_phone_contact_ends_in_an_appointment() {
+    let app = seeded().await;
+    loket::demo::seed_appointments(&app.store).await.unwrap();
+    let _rid = resident(&app, "beller@example.org").await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let page = log_call(&app, &agent, "beller@example.org", "call_back").await;
+    let moment_id = page.trim_start_matches("/staff/contact/").to_owned();
+    let (_, html) = app.get(&agent, &page).await;
+    let book = format!("/staff/contact/{moment_id}/appointment");
+    assert!(html.contains(&book), "{html}");
+    // The picker: the caller's e-mail is filled in.
+    use jiff::ToSpan;
+    let tomorrow = loket_web::i18n::today_brussels()
+        .checked_add(1.day())
+        .unwrap();
+    let (s, html) = app
+        .get(
+            &agent,
+            &format!("{book}?service=identity-card&location=city-office&from={tomorrow}"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("value=\"beller@example.org\""), "{html}");
+    // The first free slot offered.
+    let start = html
+        .split("name=\"start\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let before = app.count("SELECT COUNT(*) FROM appointments").await;
+    let r = app
+        .submit(
+            &agent,
+            &book,
+            &book,
+            &[
+                ("service", "identity-card"),
+                ("location", "city-office"),
+                ("start", &start),
+                ("resident_email", "beller@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    assert_eq!(r.headers()["location"].to_str().unwrap(), page);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appointments").await,
+        before + 1
+    );
+    let m = loket_store::contact::moment(&app.store, &moment_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.outcome, "appointment_booked");
+    let a = loket_store::appointments::get(&app.store, m.appointment_id.as_deref().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.channel, "phone");
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(
+        html.contains("Afspraak gemaakt") && html.contains(&a.code),
+        "{html}"
+    );
+    // The confirmation went to the resident, in the booking's transaction.
+    let mail = app.last_mail_to("beller@example.org").await;
+    assert!(!mail.subject.is_empty());
+    // Booking for someone else than the moment's resident is refused.
+    let _ = resident(&app, "ander@example.org").await;
+    let page2 = log_call(&app, &agent, "beller@example.org", "call_back").await;
+    let book2 = format!("{page2}/appointment");
+    let r = app
+        .submit(
+            &agent,
+            &book2,
+            &book2,
+            &[
+                ("service", "identity-card"),
+                ("location", "city-office"),
+                ("start", &start),
+                ("resident_email", "ander@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appointments").await,
+        before + 1
+    );
+    app.stop().await;
+}

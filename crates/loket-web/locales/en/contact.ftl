@@ -135,3 +135,9 @@ contact-history-kind = Kind
 contact-history-what = What
 contact-history-file = The resident's file
 contact-history-link = The resident's history
+
+# From a call to a case or an appointment
+contact-linked-case = Case started
+contact-linked-appointment = Appointment booked
+contact-book-appointment = Book an appointment for this caller
+contact-appointment-title = Book an appointment from a contact

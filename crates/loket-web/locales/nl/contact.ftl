@@ -135,3 +135,9 @@ contact-history-kind = Soort
 contact-history-what = Wat
 contact-history-file = Dossier van de inwoner
 contact-history-link = Geschiedenis van de inwoner
+
+# Van een oproep naar een aanvraag of een afspraak
+contact-linked-case = Aanvraag gestart
+contact-linked-appointment = Afspraak gemaakt
+contact-book-appointment = Afspraak maken voor deze beller
+contact-appointment-title = Afspraak maken vanuit een contact

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod kb;
+pub mod links;
 pub mod moments;
 
 use crate::AppState;
@@ -31,6 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/contact/{id}", get(moments::detail))
         .route("/staff/contact/residents/{id}", get(moments::history))
         .route("/staff/contact/{id}/forward", post(moments::forward))
+        .route(
+            "/staff/contact/{id}/appointment",
+            get(links::appointment_form).post(links::appointment),
+        )
         .route("/staff/forwards", get(moments::forwards))
         .route("/staff/forwards/{id}/answer", post(moments::answer))
 }

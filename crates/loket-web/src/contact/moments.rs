@@ -515,6 +515,10 @@ struct DetailPage {
     departments: Vec<(String, String, bool)>,
     errors: FormErrors,
     note: String,
+    /// The case started from this contact: its number.
+    case_number: Option<String>,
+    /// The appointment booked in this contact: (code, start).
+    appointment: Option<(String, String)>,
 }
 
 async fn detail_page(
@@ -557,9 +561,23 @@ async fn detail_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let case_number = match &m.case_id {
+        Some(c) => loket_store::cases::case_by_id(&state.store, c)
+            .await?
+            .map(|c| c.number),
+        None => None,
+    };
+    let appointment = match &m.appointment_id {
+        Some(a) => loket_store::appointments::get(&state.store, a)
+            .await?
+            .map(|a| (a.code, format_ms(a.starts_at))),
+        None => None,
+    };
     render(
         status,
         DetailPage {
+            case_number,
+            appointment,
             channel: loc.t(&format!("contact-channel-{}", m.channel)),
             status: loc.t(&format!("contact-status-{}", m.status)),
             outcome: if m.outcome.is_empty() {
