@@ -452,6 +452,30 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     Ok(out)
 }
 
+/// Records a search (for the report of knowledge-base gaps: the searches
+/// that found nothing).
+pub async fn record_search(
+    store: &Store,
+    day: &str,
+    lang: &str,
+    query: &str,
+    results: usize,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO contact_searches (id, day, lang, query, results, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(day)
+    .bind(lang)
+    .bind(query.chars().take(200).collect::<String>())
+    .bind(i64::try_from(results).unwrap_or(i64::MAX))
+    .bind(now_ms())
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
 /// Counts one resident view of an article on `day`.
 pub async fn record_view(store: &Store, article_id: &str, day: &str) -> Result<()> {
     sqlx::query(
@@ -738,11 +762,17 @@ pub struct Forward {
     pub reference: String,
     pub subject: String,
     pub question: String,
+    /// Since when the clock is paused (status `waiting`).
+    pub paused_on: Option<String>,
+    /// Working days the clock stood still so far (already in `due_on`).
+    pub paused_days: i64,
+    /// What the department asked the resident when it paused the clock.
+    pub waiting_question: String,
 }
 
 const FORWARD_SELECT: &str = "SELECT f.id, f.moment_id, f.department_id, f.note, f.due_on, f.status, f.answer, \
-     f.answered_at, f.created_at, m.reference, m.subject, m.question \
-     FROM contact_forwards f JOIN contact_moments m ON m.id = f.moment_id";
+     f.answered_at, f.created_at, m.reference, m.subject, m.question, f.paused_on, f.paused_days, \
+     f.waiting_question FROM contact_forwards f JOIN contact_moments m ON m.id = f.moment_id";
 
 fn forward_of(r: &AnyRow) -> Result<Forward> {
     Ok(Forward {
@@ -758,6 +788,9 @@ fn forward_of(r: &AnyRow) -> Result<Forward> {
         reference: r.try_get(9)?,
         subject: r.try_get(10)?,
         question: r.try_get(11)?,
+        paused_on: r.try_get(12)?,
+        paused_days: r.try_get(13)?,
+        waiting_question: r.try_get(14)?,
     })
 }
 
@@ -857,7 +890,7 @@ pub async fn answer_forward(tx: &mut Tx, actor: &Actor, id: &str, answer: &str) 
     let now = now_ms();
     let row = sqlx::query(
         "UPDATE contact_forwards SET status = 'answered', answer = $2, answered_by = $3, answered_at = $4 \
-         WHERE id = $1 AND status = 'open' RETURNING moment_id",
+         WHERE id = $1 AND status IN ('open', 'waiting') RETURNING moment_id",
     )
     .bind(id)
     .bind(answer)
@@ -892,7 +925,7 @@ pub async fn answer_forward(tx: &mut Tx, actor: &Actor, id: &str, answer: &str) 
             record_type: "contact_forward",
             record_id: id,
             subject_user_id: None,
-            before: Some(json!({"status": "open"})),
+            before: None,
             after: Some(json!({"status": "answered"})),
         },
     )
@@ -904,4 +937,227 @@ pub async fn answer_forward(tx: &mut Tx, actor: &Actor, id: &str, answer: &str) 
     .fetch_one(&mut **tx)
     .await?;
     forward_of(&row)
+}
+
+/// Pauses an open forward's clock on `today` (the department waits for the
+/// resident, who was asked `question`). Refused (and nothing changes) when
+/// the forward is not open.
+pub async fn pause_forward(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    today: &str,
+    question: &str,
+) -> Result<Forward> {
+    let done = sqlx::query(
+        "UPDATE contact_forwards SET status = 'waiting', paused_on = $2, waiting_question = $3 \
+         WHERE id = $1 AND status = 'open' RETURNING id",
+    )
+    .bind(id)
+    .bind(today)
+    .bind(question)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if done.is_none() {
+        return Err(not_open(tx, id, "question").await);
+    }
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.forward.pause",
+            record_type: "contact_forward",
+            record_id: id,
+            subject_user_id: None,
+            before: Some(json!({"status": "open"})),
+            after: Some(json!({"status": "waiting", "paused_on": today})),
+        },
+    )
+    .await?;
+    forward_in(tx, id).await
+}
+
+/// Resumes a waiting forward on `today`: the due date moves by the working
+/// days the clock stood still ([`rules::resumed_due`]). Refused when the
+/// forward is not waiting.
+pub async fn resume_forward(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    today: jiff::civil::Date,
+) -> Result<Forward> {
+    // Lock the row first (a no-op update), then compute from what it holds.
+    let row = sqlx::query(
+        "UPDATE contact_forwards SET status = status WHERE id = $1 AND status = 'waiting' \
+         RETURNING due_on, paused_on",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Err(not_open(tx, id, "forward").await);
+    };
+    let due_s: String = row.try_get(0)?;
+    let paused_s: Option<String> = row.try_get(1)?;
+    let parse = |s: &str| s.parse::<jiff::civil::Date>().ok();
+    let (Some(due), Some(paused)) = (parse(&due_s), paused_s.as_deref().and_then(parse)) else {
+        return Err(StoreError::Invalid(Invalid::one(
+            "forward",
+            "contact-forward-closed",
+        )));
+    };
+    let (new_due, days) = rules::resumed_due(due, paused, today);
+    sqlx::query(
+        "UPDATE contact_forwards SET status = 'open', paused_on = NULL, due_on = $2, \
+         paused_days = paused_days + $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(new_due.to_string())
+    .bind(days)
+    .execute(&mut **tx)
+    .await?;
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.forward.resume",
+            record_type: "contact_forward",
+            record_id: id,
+            subject_user_id: None,
+            before: Some(json!({"status": "waiting", "due_on": due_s})),
+            after: Some(
+                json!({"status": "open", "due_on": new_due.to_string(), "paused_days": days}),
+            ),
+        },
+    )
+    .await?;
+    forward_in(tx, id).await
+}
+
+/// The waiting forwards of a moment (resumed when the resident answers).
+pub async fn waiting_forwards_in(tx: &mut Tx, moment_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT id FROM contact_forwards WHERE moment_id = $1 AND status = 'waiting' ORDER BY created_at",
+    )
+    .bind(moment_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+async fn forward_in(tx: &mut Tx, id: &str) -> Result<Forward> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{FORWARD_SELECT} WHERE f.id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    forward_of(&row)
+}
+
+/// The error for an action on a forward in the wrong state: not found, or
+/// a field error on `field`.
+async fn not_open(tx: &mut Tx, id: &str, field: &str) -> StoreError {
+    let exists = sqlx::query("SELECT status FROM contact_forwards WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await;
+    match exists {
+        Ok(Some(r)) => {
+            let status: String = r.try_get(0).unwrap_or_default();
+            let code = match status.as_str() {
+                "waiting" => "contact-forward-waiting",
+                "open" => "contact-forward-not-waiting",
+                _ => "contact-forward-closed",
+            };
+            StoreError::Invalid(Invalid::one(field, code))
+        }
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
+/// A follow-up message on a moment (`in` from the resident, `out` to them).
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub id: String,
+    pub direction: String,
+    pub sender: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// Adds a follow-up message. `message_id` (an e-mail's Message-ID) is
+/// imported once: a second time returns `Ok(false)` and changes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_message(
+    tx: &mut Tx,
+    actor: &Actor,
+    moment_id: &str,
+    direction: &str,
+    sender: &str,
+    subject: &str,
+    body: &str,
+    message_id: Option<&str>,
+) -> Result<bool> {
+    let id = new_id();
+    let done = sqlx::query(
+        "INSERT INTO contact_messages (id, moment_id, direction, sender, subject, body, message_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(moment_id)
+    .bind(direction)
+    .bind(sender)
+    .bind(subject)
+    .bind(body)
+    .bind(message_id.map(str::to_owned))
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE contact_moments SET updated_at = $2 WHERE id = $1")
+        .bind(moment_id)
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.message.add",
+            record_type: "contact_moment",
+            record_id: moment_id,
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({"direction": direction, "message": id})),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+pub async fn messages(store: &Store, moment_id: &str) -> Result<Vec<Message>> {
+    let rows = sqlx::query(
+        "SELECT id, direction, sender, subject, body, created_at FROM contact_messages \
+         WHERE moment_id = $1 ORDER BY created_at, id",
+    )
+    .bind(moment_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Message {
+                id: r.try_get(0)?,
+                direction: r.try_get(1)?,
+                sender: r.try_get(2)?,
+                subject: r.try_get(3)?,
+                body: r.try_get(4)?,
+                created_at: r.try_get(5)?,
+            })
+        })
+        .collect()
 }

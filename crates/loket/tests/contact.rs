@@ -988,3 +988,186 @@ async fn a_phone_contact_ends_in_an_appointment() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn forwarded_from_the_log_form_and_the_clock_paused_and_resumed() {
+    use loket_domain::contact::working_days_between;
+    let app = seeded().await;
+    let _ = resident(&app, "wacht@example.org").await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let mut fields = vec![
+        ("channel", "phone"),
+        ("resident_email", "wacht@example.org"),
+        ("subject", "Terras"),
+        ("question", "Mag mijn café een terras op het plein zetten?"),
+        ("answer", "De dienst mobiliteit antwoordt u."),
+        ("outcome", "forwarded"),
+        ("department", "nergens"),
+        ("note", "Terrasvergunning"),
+        ("duration", "3"),
+    ];
+    // Forwarded without a (known) department: a clear error, nothing saved.
+    let r = app
+        .submit(&agent, "/staff/contact/new", "/staff/contact/new", &fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("deze dienst bestaat niet"), "{html}");
+    assert!(html.contains("Terrasvergunning"), "the input is kept");
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 0);
+    fields[6] = ("department", "mobiliteit");
+    let r = app
+        .submit(&agent, "/staff/contact/new", "/staff/contact/new", &fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_forwards WHERE status = 'open' AND note = 'Terrasvergunning'")
+            .await,
+        1
+    );
+    let today = loket_web::i18n::today_brussels();
+    let due = add_working_days(today, 3);
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(
+        html.contains(&due.to_string()) && html.contains("Doorverwezen"),
+        "{html}"
+    );
+
+    // The department asks the resident something: the clock pauses and the
+    // question is mailed with the reference in the subject.
+    let handler = app.signed_in("mob@stad.example", &["case_handler"]).await;
+    let queue = "/staff/forwards?department=mobiliteit";
+    let (_, html) = app.get(&handler, queue).await;
+    let fw = html
+        .split("action=\"/staff/forwards/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    // An empty question: refused, the summary links to the field.
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/pause"),
+            &[("question", " "), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#question\"") && html.contains("id=\"question\""),
+        "{html}"
+    );
+    // The answer form's error links to an element that exists (#answer).
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/answer"),
+            &[("answer", ""), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#answer\"") && html.contains("id=\"answer\""),
+        "{html}"
+    );
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/pause"),
+            &[
+                ("question", "Hoeveel tafels wilt u zetten?"),
+                ("department", "mobiliteit"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let mail = app.last_mail_to("wacht@example.org").await;
+    assert!(mail.subject.contains("[C-20"), "{}", mail.subject);
+    assert!(mail.body.contains("Hoeveel tafels"), "{}", mail.body);
+    let (_, html) = app.get(&handler, queue).await;
+    assert!(html.contains("wacht op de inwoner sinds"), "{html}");
+    // Pausing twice is refused and changes nothing.
+    let audits = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/pause"),
+            &[("question", "Nog iets?"), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audits);
+
+    // The clock stood still for ten calendar days (the pause is moved back
+    // in time): resuming moves the due date by the working days between.
+    use jiff::ToSpan;
+    let paused_on = today.checked_sub(10.days()).unwrap();
+    sqlx::query("UPDATE contact_forwards SET paused_on = $1 WHERE id = $2")
+        .bind(paused_on.to_string())
+        .bind(&fw)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/resume"),
+            &[("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let paused = working_days_between(paused_on, today);
+    assert!(paused >= 5, "ten days hold at least five working days");
+    let f = loket_store::contact::forward(&app.store, &fw)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.status, "open");
+    assert_eq!(f.paused_days, paused);
+    assert_eq!(f.due_on, add_working_days(due, paused).to_string());
+    assert_eq!(working_days_between(due, f.due_on.parse().unwrap()), paused);
+    // Resuming a running clock is refused.
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/resume"),
+            &[("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+
+    // Overdue: the queue counts and marks it.
+    let (_, html) = app.get(&handler, queue).await;
+    assert!(html.contains("Te laat: 0"), "{html}");
+    sqlx::query("UPDATE contact_forwards SET due_on = $1 WHERE id = $2")
+        .bind(today.checked_sub(1.day()).unwrap().to_string())
+        .bind(&fw)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (_, html) = app.get(&handler, queue).await;
+    assert!(html.contains("Te laat: 1"), "{html}");
+    assert!(html.contains("class=\"flag\">Te laat</strong>"), "{html}");
+    // A waiting forward can still be answered; the answer closes it.
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/answer"),
+            &[("answer", "Ja, vier tafels."), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    app.stop().await;
+}

@@ -141,3 +141,36 @@ contact-linked-case = Case started
 contact-linked-appointment = Appointment booked
 contact-book-appointment = Book an appointment for this caller
 contact-appointment-title = Book an appointment from a contact
+
+# Forwarding from the log form; the service-level clock paused
+contact-hint-department = Only for the outcome “forwarded to a department”: the question goes to this department's queue.
+contact-overdue-count = Overdue: { $count }
+contact-waiting-since = waiting for the resident since { $value } (clock paused)
+contact-paused-days = clock paused { $count } working days
+contact-waiting-question = Asked the resident
+field-contact-waiting-question = Question to the resident
+field-contact-forward = Forward
+contact-hint-waiting-question = Sent by e-mail. The clock stops until the resident answers.
+contact-pause-button = Ask the resident and pause the clock
+contact-resume-button = The resident answered: resume the clock
+contact-forward-waiting = Waiting for the resident
+err-contact-waiting-question-needed = { $field } is empty. Write what you need from the resident.
+err-contact-forward-waiting = This question is waiting for the resident already.
+err-contact-forward-not-waiting = The clock of this question is not paused.
+contact-mail-waiting-subject = We need more information about your question { $code }
+contact-mail-waiting-body = Dear { $name },
+
+    To answer your question { $code } we need more information:
+
+    { $value }
+
+    Reply to this e-mail and keep the reference in the subject.
+
+# Article pick-by-search on the log form
+contact-article-search-label = Search the knowledge base
+contact-article-search-hint = Tick the articles you used. Results appear while you type; without JavaScript, press Search.
+contact-picked-articles = Articles picked
+contact-articles-by-name = Other articles by short name
+contact-messages-title = Messages
+contact-message-in = From the resident
+contact-message-out = To the resident

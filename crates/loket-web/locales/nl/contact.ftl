@@ -141,3 +141,36 @@ contact-linked-case = Aanvraag gestart
 contact-linked-appointment = Afspraak gemaakt
 contact-book-appointment = Afspraak maken voor deze beller
 contact-appointment-title = Afspraak maken vanuit een contact
+
+# Doorsturen vanuit het registratieformulier; de klok gepauzeerd
+contact-hint-department = Alleen bij de uitkomst „doorgestuurd naar een dienst”: de vraag komt in de wachtrij van deze dienst.
+contact-overdue-count = Te laat: { $count }
+contact-waiting-since = wacht op de inwoner sinds { $value } (klok gepauzeerd)
+contact-paused-days = klok { $count } werkdagen gepauzeerd
+contact-waiting-question = Gevraagd aan de inwoner
+field-contact-waiting-question = Vraag aan de inwoner
+field-contact-forward = Doorverwijzing
+contact-hint-waiting-question = Gaat per e-mail. De klok staat stil tot de inwoner antwoordt.
+contact-pause-button = Vraag stellen en klok pauzeren
+contact-resume-button = De inwoner antwoordde: klok hervatten
+contact-forward-waiting = Wacht op de inwoner
+err-contact-waiting-question-needed = { $field } is leeg. Schrijf wat u van de inwoner nodig hebt.
+err-contact-forward-waiting = Deze vraag wacht al op de inwoner.
+err-contact-forward-not-waiting = De klok van deze vraag staat niet stil.
+contact-mail-waiting-subject = We hebben meer informatie nodig over uw vraag { $code }
+contact-mail-waiting-body = Beste { $name },
+
+    Om uw vraag { $code } te beantwoorden hebben we meer informatie nodig:
+
+    { $value }
+
+    Antwoord op deze e-mail en laat de referentie in het onderwerp staan.
+
+# Artikels zoeken en aanvinken op het registratieformulier
+contact-article-search-label = Zoeken in de kennisbank
+contact-article-search-hint = Vink de artikels aan die u gebruikte. Resultaten verschijnen terwijl u typt; zonder JavaScript drukt u op Zoeken.
+contact-picked-articles = Gekozen artikels
+contact-articles-by-name = Andere artikels op korte naam
+contact-messages-title = Berichten
+contact-message-in = Van de inwoner
+contact-message-out = Aan de inwoner

@@ -16,6 +16,7 @@ use loket_domain::people::Role;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/kb", get(kb::public_search))
+        .route("/static/contact.js", get(script))
         .route("/kb/{slug}", get(kb::public_article))
         .route("/staff/kb", get(kb::agent_search))
         .route("/staff/kb/new", get(kb::new_form).post(kb::create))
@@ -38,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/forwards", get(moments::forwards))
         .route("/staff/forwards/{id}/answer", post(moments::answer))
+        .route("/staff/forwards/{id}/pause", post(moments::pause))
+        .route("/staff/forwards/{id}/resume", post(moments::resume))
 }
 
 /// Contact-centre agents (and admins): the editor, contact moments.
@@ -55,4 +58,21 @@ pub fn form_errors(
         let id = format!("field-contact-{}", f.replace('_', "-"));
         locale.has(&id).then(|| locale.t(&id))
     })
+}
+
+/// The log form's script: article results while typing (see the file).
+pub async fn script() -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let mut res = include_str!("../../static/contact.js").into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
 }
