@@ -1161,3 +1161,81 @@ pub async fn messages(store: &Store, moment_id: &str) -> Result<Vec<Message>> {
         })
         .collect()
 }
+
+/// Whether an e-mail with this Message-ID was imported already (as a moment
+/// or as a follow-up message).
+pub async fn message_imported(store: &Store, message_id: &str) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT 1 FROM contact_moments WHERE message_id = $1 \
+         UNION ALL SELECT 1 FROM contact_messages WHERE message_id = $1",
+    )
+    .bind(message_id)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Notes the Message-ID of the e-mail a moment was made from.
+pub async fn set_moment_message_id(tx: &mut Tx, id: &str, message_id: &str) -> Result<()> {
+    sqlx::query("UPDATE contact_moments SET message_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(message_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A closed moment that gets a new message from the resident is open again.
+pub async fn reopen_moment(tx: &mut Tx, id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE contact_moments SET status = 'open', updated_at = $2 WHERE id = $1 AND status = 'closed'",
+    )
+    .bind(id)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Reports a mail file that could not be read (it was moved aside).
+pub async fn record_mail_reject(store: &Store, file_name: &str, reason: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO contact_mail_rejects (id, file_name, reason, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&id)
+    .bind(file_name)
+    .bind(reason)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    record(
+        &mut tx,
+        &Actor::System,
+        Change {
+            action: "contact.mail.reject",
+            record_type: "contact_mail_reject",
+            record_id: &id,
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({"file": file_name, "reason": reason})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The mail files refused lately: (file name, reason, when), newest first.
+pub async fn mail_rejects(store: &Store, limit: i64) -> Result<Vec<(String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT file_name, reason, created_at FROM contact_mail_rejects ORDER BY created_at DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}

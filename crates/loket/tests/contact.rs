@@ -1171,3 +1171,214 @@ async fn forwarded_from_the_log_form_and_the_clock_paused_and_resumed() {
     assert_eq!(r.status().as_u16(), 303);
     app.stop().await;
 }
+
+/// Writes a mail file into `<maildir>/new` (via `tmp/`, as a mail server does).
+fn deliver(maildir: &std::path::Path, name: &str, raw: &str) {
+    for d in ["tmp", "new", "cur"] {
+        std::fs::create_dir_all(maildir.join(d)).unwrap();
+    }
+    let tmp = maildir.join("tmp").join(name);
+    std::fs::write(&tmp, raw).unwrap();
+    std::fs::rename(&tmp, maildir.join("new").join(name)).unwrap();
+}
+
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn email_in_from_a_maildir_threaded_by_reference() {
+    use loket::mail_in::{Imported, import_maildir};
+    let maildir = temp_dir().join("contact-mail");
+    let watched = maildir.clone();
+    let app = TestApp::spawn_with(|c| {
+        c.contact_maildir = Some(watched);
+        c.contact_maildir_poll_secs = 1;
+    })
+    .await;
+    loket::demo_contact::seed(&app.store).await.unwrap();
+    let from = "loket@leuven.example";
+    // A new mail: a contact moment (channel e-mail) in the intake queue,
+    // and a confirmation with the reference.
+    deliver(
+        &maildir,
+        "1700000000.M1P1.mail",
+        "From: Els Janssens <els@example.org>\r\nTo: contact@leuven.example\r\n\
+         Subject: Grofvuil ophalen\r\nMessage-ID: <m1@example.org>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Wanneer halen jullie grofvuil op in Kessel-Lo? Een zetel en een kast.\r\n",
+    );
+    // The background worker reads the folder (every second here).
+    let mut waited = 0;
+    while app.count("SELECT COUNT(*) FROM contact_moments").await == 0 && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM contact_moments WHERE channel = 'email' AND status = 'intake'"
+        )
+        .await,
+        1
+    );
+    assert!(files_in(&maildir.join("new")).is_empty());
+    assert_eq!(
+        files_in(&maildir.join("cur")),
+        vec!["1700000000.M1P1.mail:2,S"]
+    );
+    let moments = loket_store::contact::list_moments(&app.store, "", "", 10)
+        .await
+        .unwrap();
+    let m = &moments[0];
+    assert_eq!(m.contact_email, "els@example.org");
+    assert_eq!(m.contact_name, "Els Janssens");
+    assert_eq!(m.subject, "Grofvuil ophalen");
+    assert!(m.question.contains("Een zetel en een kast."));
+    let mut mail = None;
+    for _ in 0..50 {
+        if let Some(x) = loket_store::notify::recent(&app.store, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|x| x.to_addr == "els@example.org")
+        {
+            mail = Some(x);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let mail = mail.expect("a confirmation");
+    assert!(
+        mail.subject.contains(&format!("[{}]", m.reference)),
+        "{}",
+        mail.subject
+    );
+
+    // The agent forwards it; the department asks the resident something.
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let page = format!("/staff/contact/{}", m.id);
+    let r = app
+        .submit(
+            &agent,
+            &page,
+            &format!("{page}/forward"),
+            &[("department", "milieu"), ("note", "")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let fw = loket_store::contact::forwards_of(&app.store, &m.id)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    let mut tx = app.store.begin().await.unwrap();
+    loket_store::contact::pause_forward(
+        &mut tx,
+        &loket_domain::audit::Actor::System,
+        &fw,
+        &loket_web::i18n::today_brussels().to_string(),
+        "Welk adres?",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // A reply with the reference in the subject: threaded to the same
+    // moment as a message, and the clock runs again.
+    deliver(
+        &maildir,
+        "1700000001.M2P1.mail",
+        &format!(
+            "From: els@example.org\r\nSubject: Re: {}\r\nMessage-ID: <m2@example.org>\r\n\
+             In-Reply-To: <x@leuven.example>\r\n\r\nTiensesteenweg 100, 3010 Kessel-Lo.\r\n",
+            mail.subject
+        ),
+    );
+    // A malformed file: moved aside and reported, not lost.
+    deliver(
+        &maildir,
+        "1700000002.M3P1.mail",
+        "this is not an e-mail at all\n",
+    );
+    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    assert_eq!(
+        done,
+        Imported {
+            moments: 0,
+            threaded: 1,
+            duplicates: 0,
+            rejected: 1
+        }
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 1);
+    let msgs = loket_store::contact::messages(&app.store, &m.id)
+        .await
+        .unwrap();
+    let inbound: Vec<_> = msgs.iter().filter(|x| x.direction == "in").collect();
+    assert_eq!(inbound.len(), 1);
+    assert!(inbound[0].body.contains("Tiensesteenweg 100"));
+    let f = loket_store::contact::forward(&app.store, &fw)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.status, "open", "the resident answered: the clock runs");
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(
+        html.contains("Tiensesteenweg 100") && html.contains("Van de inwoner"),
+        "{html}"
+    );
+    assert_eq!(
+        files_in(&maildir.join("rejected")),
+        vec!["1700000002.M3P1.mail"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(maildir.join("rejected").join("1700000002.M3P1.mail")).unwrap(),
+        "this is not an e-mail at all\n"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_mail_rejects").await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'contact.mail.reject'")
+            .await,
+        1
+    );
+
+    // The same mail again (a copy put back in new/): not imported twice.
+    std::fs::copy(
+        maildir.join("cur").join("1700000001.M2P1.mail:2,S"),
+        maildir.join("new").join("1700000001.M2P1.mail"),
+    )
+    .unwrap();
+    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    assert_eq!(done.duplicates, 1);
+    assert_eq!(done.threaded + done.moments, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_messages WHERE direction = 'in'")
+            .await,
+        1
+    );
+    // Nothing left to read: a second pass does nothing.
+    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    assert_eq!(done, Imported::default());
+    // A reply with an unknown reference starts a new moment.
+    deliver(
+        &maildir,
+        "1700000003.M4P1.mail",
+        "From: jo@example.org\r\nSubject: Re: [C-1999-999999] oud\r\nMessage-ID: <m4@example.org>\r\n\r\nNog een vraag.\r\n",
+    );
+    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    assert_eq!(done.moments, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 2);
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&maildir);
+}
