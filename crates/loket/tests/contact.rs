@@ -1382,3 +1382,164 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(&maildir);
 }
+
+/// The text of the table with this id.
+fn table<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("table {id}: {html}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</table>").unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn the_report_counts_contacts_forwards_articles_and_gaps() {
+    let app = seeded().await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let log = |channel: &'static str,
+               outcome: &'static str,
+               articles: &'static str,
+               department: &'static str| {
+        let app = &app;
+        let agent = &agent;
+        async move {
+            let r = app
+                .submit(
+                    agent,
+                    "/staff/contact/new",
+                    "/staff/contact/new",
+                    &[
+                        ("channel", channel),
+                        ("contact_name", "Inwoner"),
+                        ("subject", "Vraag <b>"),
+                        ("question", "Een vraag"),
+                        ("answer", "Een antwoord"),
+                        ("outcome", outcome),
+                        ("articles", articles),
+                        ("department", department),
+                        ("duration", "2"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .trim_start_matches("/staff/contact/")
+                .to_owned()
+        }
+    };
+    // Today: three phone calls (two answered with the parking article, one
+    // answered without article), one e-mail forwarded to Mobility.
+    log("phone", "answered", "bewonersparkeerkaart", "").await;
+    log("phone", "answered", "bewonersparkeerkaart, verhuizen", "").await;
+    log("phone", "answered", "", "").await;
+    log("email", "forwarded", "", "mobiliteit").await;
+    // Yesterday: one counter visit, called back.
+    let old = log("counter", "call_back", "", "").await;
+    sqlx::query("UPDATE contact_moments SET created_at = created_at - 86400000 WHERE id = $1")
+        .bind(&old)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    // A forward of Finance made earlier and now past its due date.
+    let late = log("letter", "forwarded", "", "financien").await;
+    sqlx::query("UPDATE contact_moments SET created_at = created_at - 40 * 86400000 WHERE id = $1")
+        .bind(&late)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE contact_forwards SET due_on = '2020-01-01', created_at = created_at - 40 * 86400000 WHERE moment_id = $1")
+        .bind(&late)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    // Two searches that find nothing (one resident, one agent), one that does.
+    let c = app.client();
+    app.get(&c, "/kb?q=xyzzyquux+plugh").await;
+    app.get(&agent, "/staff/kb?q=Xyzzyquux+plugh").await;
+    app.get(&agent, "/staff/kb?q=parkeerkaart").await;
+    // Typed-while-searching requests are not counted.
+    app.get(&agent, "/staff/kb?q=xyzzyq&live=1").await;
+
+    let (s, html) = app.get(&agent, "/staff/contact/report").await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("5 contacten in deze periode"), "{html}");
+    assert!(
+        html.contains("60% beantwoord bij het eerste contact"),
+        "{html}"
+    );
+    let today = loket_web::i18n::today_brussels();
+    let yesterday = today.yesterday().unwrap();
+    let per_day = table(&html, "per-day");
+    // Columns: phone, e-mail, web, counter, chat, letter, total, first contact.
+    assert!(
+        per_day.contains(&format!(
+            "<th scope=\"row\">{today}</th><td>3</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>4</td><td>75%</td>"
+        )),
+        "{per_day}"
+    );
+    assert!(
+        per_day.contains(&format!(
+            "<th scope=\"row\">{yesterday}</th><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td><td>0%</td>"
+        )),
+        "{per_day}"
+    );
+    let per_channel = table(&html, "per-channel");
+    assert!(
+        per_channel.contains("Telefoon</th><td>3</td><td>100%</td>"),
+        "{per_channel}"
+    );
+    let depts = table(&html, "per-department");
+    assert!(
+        depts.contains("Mobiliteit</th><td>1</td><td>0</td>"),
+        "{depts}"
+    );
+    assert!(
+        depts.contains("Financiën</th><td>0</td><td><strong class=\"flag\">1</strong>"),
+        "{depts}"
+    );
+    let top = table(&html, "top-articles");
+    assert!(
+        top.find("Bewonersparkeerkaart").unwrap() < top.find("Verhuizen").unwrap_or(usize::MAX),
+        "{top}"
+    );
+    assert!(top.contains("</a></td><td>2</td>"), "{top}");
+    let gaps = table(&html, "empty-searches");
+    assert!(
+        gaps.contains("<td>xyzzyquux plugh</td><td>2</td>"),
+        "{gaps}"
+    );
+    assert!(!gaps.contains("xyzzyq<"), "{gaps}");
+    assert!(
+        html.contains("3 contacten in deze periode hebben geen gekoppeld artikel"),
+        "{html}"
+    );
+    // The chart: one segment per (day, channel) with contacts, titled.
+    let svg = &html[html.find("<svg xmlns").unwrap()..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    assert_eq!(svg.matches("<rect ").count(), 3, "{svg}");
+    assert!(svg.contains("role=\"img\""));
+    assert!(
+        svg.contains(&format!("<title>{today}: Telefoon 3</title>")),
+        "{svg}"
+    );
+    // The subject is escaped in the list of contacts without article.
+    assert!(
+        html.contains("Vraag &lt;b&gt;") || html.contains("Vraag &#60;b&#62;"),
+        "{html}"
+    );
+    // A bad period: a clear error.
+    let (s, html) = app
+        .get(
+            &agent,
+            "/staff/contact/report?from=2026-12-01&to=2026-11-01",
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("href=\"#to\""), "{html}");
+    // Department staff and residents may not see it.
+    let other = app.signed_in("dept@stad.example", &["case_handler"]).await;
+    assert_eq!(app.get(&other, "/staff/contact/report").await.0, 403);
+    app.stop().await;
+}

@@ -7,6 +7,7 @@ pub mod api;
 pub mod kb;
 pub mod links;
 pub mod moments;
+pub mod report;
 
 use crate::AppState;
 use axum::Router;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
             "/staff/contact/new",
             get(moments::new_form).post(moments::create),
         )
+        .route("/staff/contact/report", get(report::report))
         .route("/staff/contact/{id}", get(moments::detail))
         .route("/staff/contact/residents/{id}", get(moments::history))
         .route("/staff/contact/{id}/forward", post(moments::forward))
