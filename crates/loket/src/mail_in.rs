@@ -170,10 +170,27 @@ pub async fn import_maildir(
             Ok(m) => {
                 if store::message_imported(store, &m.message_id).await? {
                     done.duplicates += 1;
-                } else if import_one(store, &m, mail_from).await? {
-                    done.threaded += 1;
                 } else {
-                    done.moments += 1;
+                    match import_one(store, &m, mail_from).await {
+                        Ok(true) => done.threaded += 1,
+                        Ok(false) => done.moments += 1,
+                        Err(StoreError::Invalid(inv)) => {
+                            // The mail breaks a rule of contact moments
+                            // (e.g. a text too long): aside, reported.
+                            let reason = inv
+                                .0
+                                .iter()
+                                .map(|e| format!("{}: {}", e.field, e.code))
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            tracing::warn!(file = %name, %reason, "contact mail refused; moved to rejected/");
+                            move_file(&path, &rejected, &name)?;
+                            store::record_mail_reject(store, &name, &reason).await?;
+                            done.rejected += 1;
+                            continue;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
                 }
                 move_file(&path, &cur, &cur_name(&name))?;
             }

@@ -1543,3 +1543,197 @@ async fn the_report_counts_contacts_forwards_articles_and_gaps() {
     assert_eq!(app.get(&other, "/staff/contact/report").await.0, 403);
     app.stop().await;
 }
+
+/// An attribute-breaking payload, besides [`XSS`].
+const XSS_ATTR: &str = "\" onmouseover=\"alert(4)\" x=\"";
+
+fn assert_escaped_all(html: &str, page: &str) {
+    assert_escaped(html, page);
+    assert!(
+        !html.contains("\" onmouseover=\"alert(4)"),
+        "{page}: attribute broken out"
+    );
+}
+
+#[tokio::test]
+async fn xss_payloads_in_the_new_contact_forms_are_escaped() {
+    let payload = format!("{XSS}{XSS_ATTR}");
+    let p = payload.as_str();
+    let maildir = temp_dir().join("xss-mail");
+    let app = seeded().await;
+    let _ = resident(&app, "xss@example.org").await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    // The log form: search with the payload (kept in the search box), the
+    // payload in the new fields, an unknown department and picked article.
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("resident_email", "xss@example.org"),
+                ("subject", p),
+                ("question", p),
+                ("answer", p),
+                ("outcome", "forwarded"),
+                ("department", p),
+                ("note", p),
+                ("q", p),
+                ("pick", p),
+                ("action", "search"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("alert(4)"), "the payload is shown");
+    assert_escaped_all(&html, "log form search");
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("resident_email", "xss@example.org"),
+                ("subject", p),
+                ("question", p),
+                ("answer", p),
+                ("outcome", "forwarded"),
+                ("department", p),
+                ("note", p),
+                ("pick", p),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_escaped_all(&r.text().await.unwrap(), "log form with errors");
+    // Saved, forwarded from the form with the payload as note.
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("resident_email", "xss@example.org"),
+                ("subject", p),
+                ("question", p),
+                ("answer", p),
+                ("outcome", "forwarded"),
+                ("department", "milieu"),
+                ("note", p),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let moment = r.headers()["location"].to_str().unwrap().to_owned();
+    // The department pauses the clock with the payload as question (once
+    // refused empty: the form comes back).
+    let handler = app.signed_in("dept@stad.example", &["case_handler"]).await;
+    let queue = "/staff/forwards?department=milieu";
+    let fw =
+        loket_store::contact::forwards_of(&app.store, moment.trim_start_matches("/staff/contact/"))
+            .await
+            .unwrap()[0]
+            .id
+            .clone();
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/pause"),
+            &[("question", p), ("department", "milieu")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    // An answer refused for being too long echoes the payload.
+    let long = p.repeat(200);
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/answer"),
+            &[("answer", &long), ("department", "milieu")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_escaped_all(&r.text().await.unwrap(), "answer with errors");
+    // E-mail in with the payload in name, subject and text, and a reply.
+    deliver(
+        &maildir,
+        "1.M1.x",
+        &format!(
+            "From: \"<script>alert(5)</script>\" <xss@example.org>\r\nSubject: {XSS}\r\nMessage-ID: <x1@example.org>\r\n\r\n{p}\r\n"
+        ),
+    );
+    let reference =
+        loket_store::contact::moment(&app.store, moment.trim_start_matches("/staff/contact/"))
+            .await
+            .unwrap()
+            .unwrap()
+            .reference;
+    deliver(
+        &maildir,
+        "2.M2.x",
+        &format!(
+            "From: xss@example.org\r\nSubject: Re: {XSS} [{reference}]\r\nMessage-ID: <x2@example.org>\r\n\r\n{p}\r\n"
+        ),
+    );
+    let done = loket::mail_in::import_maildir(&app.store, &maildir, "loket@leuven.example")
+        .await
+        .unwrap();
+    assert_eq!((done.moments, done.threaded), (1, 1), "{done:?}");
+    // The appointment form from a contact echoes the typed e-mail.
+    let book = format!("{moment}/appointment");
+    let r = app
+        .submit(
+            &agent,
+            &book,
+            &book,
+            &[
+                ("service", p),
+                ("location", p),
+                ("start", p),
+                ("resident_email", p),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_escaped_all(
+        &r.text().await.unwrap(),
+        "appointment from contact with errors",
+    );
+    // A search with the payload that finds nothing: listed on the report.
+    app.get(&agent, &format!("/staff/kb?q={}", urlencode(p)))
+        .await;
+    let email_moment = loket_store::contact::list_moments(&app.store, "intake", "", 10)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    for (client, path) in [
+        (&agent, moment.clone()),
+        (&agent, format!("/staff/contact/{email_moment}")),
+        (&agent, "/staff/contact".to_owned()),
+        (&agent, "/staff/contact/report".to_owned()),
+        (&handler, queue.to_owned()),
+    ] {
+        let (s, html) = app.get(client, &path).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(html.contains("alert"), "{path} shows the payload");
+        assert_escaped_all(&html, &path);
+    }
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&maildir);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
