@@ -1359,3 +1359,26 @@ pub async fn report_empty_searches(
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
 }
+
+/// Moves a moment (and its forwards) back in time: for demo data only.
+pub async fn backdate_moment(tx: &mut Tx, id: &str, created_at: i64) -> Result<()> {
+    sqlx::query("UPDATE contact_moments SET created_at = $2, updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(created_at)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE contact_forwards SET created_at = $2 WHERE moment_id = $1")
+        .bind(id)
+        .bind(created_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// How many moments there are.
+pub async fn count_moments(store: &Store) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM contact_moments")
+        .fetch_one(store.pool())
+        .await?
+        .try_get(0)?)
+}
