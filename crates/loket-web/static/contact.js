@@ -14,7 +14,8 @@
     var data = new FormData(form);
     data.set('action', 'search');
     data.set('live', '1');
-    fetch(form.action, {
+    // getAttribute: the buttons named "action" shadow form.action.
+    fetch(form.getAttribute('action'), {
       method: 'POST',
       credentials: 'same-origin',
       body: new URLSearchParams(data)
