@@ -86,18 +86,21 @@ pub fn layout_bars(
     for (i, (day, c)) in days.iter().zip(counts).enumerate() {
         let i = i64::try_from(i).unwrap_or(0);
         let x = LEFT + i * slot + (slot - bar_w) / 2;
-        let mut base = TOP + plot_h;
+        // Cumulative heights, so the segments of a bar add up exactly.
+        let axis = TOP + plot_h;
+        let mut below = 0;
         for (ch, count) in c.iter().enumerate() {
             if *count == 0 {
                 continue;
             }
-            let h = (count * plot_h / max).max(1);
-            base -= h;
+            let bottom = axis - below * plot_h / max;
+            below += count;
+            let top = (axis - below * plot_h / max).min(bottom - 1);
             bars.push(Bar {
                 x,
-                y: base,
+                y: top,
                 w: bar_w,
-                h,
+                h: bottom - top,
                 colour: COLOURS[ch],
                 title: format!(
                     "{day}: {} {count}",
