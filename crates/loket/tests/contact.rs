@@ -1444,12 +1444,12 @@ async fn the_report_counts_contacts_forwards_articles_and_gaps() {
         .unwrap();
     // A forward of Finance made earlier and now past its due date.
     let late = log("letter", "forwarded", "", "financien").await;
-    sqlx::query("UPDATE contact_moments SET created_at = created_at - 40 * 86400000 WHERE id = $1")
+    sqlx::query("UPDATE contact_moments SET created_at = created_at - 3456000000 WHERE id = $1")
         .bind(&late)
         .execute(app.store.pool())
         .await
         .unwrap();
-    sqlx::query("UPDATE contact_forwards SET due_on = '2020-01-01', created_at = created_at - 40 * 86400000 WHERE moment_id = $1")
+    sqlx::query("UPDATE contact_forwards SET due_on = '2020-01-01', created_at = created_at - 3456000000 WHERE moment_id = $1")
         .bind(&late)
         .execute(app.store.pool())
         .await
