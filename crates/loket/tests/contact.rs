@@ -964,6 +964,15 @@ async fn a_phone_contact_ends_in_an_appointment() {
     // The confirmation went to the resident, in the booking's transaction.
     let mail = app.last_mail_to("beller@example.org").await;
     assert!(!mail.subject.is_empty());
+    // Only agents book from a contact.
+    let counter = app.signed_in("balie@stad.example", &["counter"]).await;
+    assert_eq!(app.get(&counter, &book).await.0, 403);
+    let res = app.signed_in("iemand@example.org", &["resident"]).await;
+    assert_eq!(app.get(&res, &book).await.0, 403);
+    assert_eq!(
+        app.get(&agent, "/staff/contact/nobody/appointment").await.0,
+        404
+    );
     // Booking for someone else than the moment's resident is refused.
     let _ = resident(&app, "ander@example.org").await;
     let page2 = log_call(&app, &agent, "beller@example.org", "call_back").await;
@@ -1094,6 +1103,19 @@ async fn forwarded_from_the_log_form_and_the_clock_paused_and_resumed() {
     assert!(mail.body.contains("Hoeveel tafels"), "{}", mail.body);
     let (_, html) = app.get(&handler, queue).await;
     assert!(html.contains("wacht op de inwoner sinds"), "{html}");
+    // Residents may not touch the queue.
+    let res = app.signed_in("iemand@example.org", &["resident"]).await;
+    let (_, page_html) = app.get(&agent, "/staff/contact/new").await;
+    let r = res
+        .post(app.url(&format!("/staff/forwards/{fw}/resume")))
+        .form(&[
+            ("department", "mobiliteit"),
+            ("csrf", csrf_of(&page_html).as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(r.status().as_u16(), 403 | 400), "{}", r.status());
     // Pausing twice is refused and changes nothing.
     let audits = app.count("SELECT COUNT(*) FROM audit_log").await;
     let r = app
@@ -1736,4 +1758,65 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[tokio::test]
+async fn email_in_imports_a_batch_once() {
+    use loket::mail_in::import_maildir;
+    let app = seeded().await;
+    let maildir = temp_dir().join("batch-mail");
+    const N: usize = 300;
+    for i in 0..N {
+        deliver(
+            &maildir,
+            &format!("17000{i:05}.M{i}P1.mail"),
+            &format!(
+                "From: Bewoner {i} <b{i}@example.org>\r\nSubject: Vraag {i}\r\n\
+                 Message-ID: <batch-{i}@example.org>\r\n\r\nWanneer is het recyclagepark open? ({i})\r\n"
+            ),
+        );
+    }
+    let started = std::time::Instant::now();
+    let done = import_maildir(&app.store, &maildir, "loket@leuven.example")
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    eprintln!(
+        "e-mail in: {N} mails on {} in {took:?} ({:.0} mails/s)",
+        backend(),
+        N as f64 / took.as_secs_f64()
+    );
+    assert_eq!(done.moments, N);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_moments").await,
+        N as i64
+    );
+    assert_eq!(files_in(&maildir.join("cur")).len(), N);
+    // Every confirmation carries its own reference.
+    assert_eq!(
+        app.count("SELECT COUNT(DISTINCT subject) FROM outbox")
+            .await,
+        N as i64
+    );
+    // Two passes at once over new copies of every file: each imported once.
+    for name in files_in(&maildir.join("cur")) {
+        let plain = name.trim_end_matches(":2,S").to_owned();
+        std::fs::copy(
+            maildir.join("cur").join(&name),
+            maildir.join("new").join(plain),
+        )
+        .unwrap();
+    }
+    let (a, b) = tokio::join!(
+        import_maildir(&app.store, &maildir, "loket@leuven.example"),
+        import_maildir(&app.store, &maildir, "loket@leuven.example")
+    );
+    let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
+    assert_eq!(a.moments + b.moments, 0, "{a:?} {b:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_moments").await,
+        N as i64
+    );
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&maildir);
 }
