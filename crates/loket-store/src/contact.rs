@@ -699,10 +699,13 @@ pub async fn moment_articles(store: &Store, id: &str) -> Result<Vec<Article>> {
 /// Links a case or an appointment started from a moment: the moment's
 /// outcome becomes `case_started` or `appointment_booked` and it is closed.
 /// Called in the transaction that creates the case or the appointment.
+/// A moment logged without a resident gets the resident of the case or
+/// appointment (it then shows in their history).
 pub async fn link_moment(
     tx: &mut Tx,
     actor: &Actor,
     id: &str,
+    resident_id: &str,
     case_id: Option<&str>,
     appointment_id: Option<&str>,
 ) -> Result<()> {
@@ -715,13 +718,14 @@ pub async fn link_moment(
         "UPDATE contact_moments SET case_id = COALESCE($2, case_id), \
          appointment_id = COALESCE($3, appointment_id), outcome = $4, \
          status = CASE WHEN status = 'forwarded' THEN status ELSE 'closed' END, \
-         updated_at = $5 WHERE id = $1 RETURNING resident_id",
+         updated_at = $5, resident_id = COALESCE(resident_id, $6) WHERE id = $1 RETURNING resident_id",
     )
     .bind(id)
     .bind(case_id.map(str::to_owned))
     .bind(appointment_id.map(str::to_owned))
     .bind(outcome)
     .bind(now_ms())
+    .bind(resident_id)
     .fetch_optional(&mut **tx)
     .await?;
     let Some(row) = done else {

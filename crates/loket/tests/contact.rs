@@ -890,6 +890,71 @@ async fn a_phone_contact_ends_in_a_case() {
         .await;
     assert!(!html.contains("?contact="), "{html}");
     let _ = other;
+
+    // A caller logged without a resident: found from the moment's page,
+    // the case started; the moment then belongs to that resident.
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("contact_name", "Onbekende beller"),
+                ("subject", "Verhuis"),
+                ("question", "Ik verhuis."),
+                ("outcome", "call_back"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let page3 = r.headers()["location"].to_str().unwrap().to_owned();
+    let m3 = page3.trim_start_matches("/staff/contact/").to_owned();
+    let (_, html) = app.get(&agent, &page3).await;
+    let find = format!("/staff/residents?contact={m3}");
+    assert!(html.contains(&find), "{html}");
+    let (s, html) = app
+        .get(
+            &agent,
+            &format!("/staff/residents?q=beller%40example.org&contact={m3}"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!("/staff/residents/{rid}?contact={m3}")),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("name=\"contact\" value=\"{m3}\"")),
+        "{html}"
+    );
+    let apply3 = format!("/staff/residents/{rid}/apply/move?contact={m3}");
+    let (_, html) = app.get(&agent, &apply3).await;
+    let form = Form::new()
+        .text("csrf", csrf_of(&html))
+        .text("channel", "phone")
+        .text("new_address_street", "Naamsestraat")
+        .text("new_address_number", "3")
+        .text("new_address_postal_code", "3000")
+        .text("new_address_city", "Leuven")
+        .text("move_date", loket_web::i18n::today_brussels().to_string())
+        .text("old_address_street", "Kerkstraat")
+        .text("old_address_number", "1")
+        .text("old_address_postal_code", "9000")
+        .text("old_address_city", "Gent");
+    let r = agent
+        .post(app.url(&apply3))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let m = loket_store::contact::moment(&app.store, &m3)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.outcome, "case_started");
+    assert_eq!(m.resident_id.as_deref(), Some(rid.as_str()));
     app.stop().await;
 }
 

@@ -206,3 +206,4 @@ contact-col-times = Times
 contact-col-file = File
 contact-col-reason = Reason
 contact-report-link = Report
+contact-find-and-start-case = Find the caller and start a case

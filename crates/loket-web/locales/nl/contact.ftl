@@ -206,3 +206,4 @@ contact-col-times = Keer
 contact-col-file = Bestand
 contact-col-reason = Reden
 contact-report-link = Rapport
+contact-find-and-start-case = Beller opzoeken en aanvraag starten

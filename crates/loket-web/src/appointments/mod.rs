@@ -313,7 +313,15 @@ pub async fn book_linked(
         )
         .await?;
         if let Some(moment) = contact {
-            loket_store::contact::link_moment(&mut tx, actor, moment, None, Some(&appt.id)).await?;
+            loket_store::contact::link_moment(
+                &mut tx,
+                actor,
+                moment,
+                &resident.id,
+                None,
+                Some(&appt.id),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok::<_, StoreError>(appt)

@@ -36,6 +36,9 @@ pub const ASSISTING: &[Role] = &[Role::Counter, Role::ContactCentre, Role::CaseH
 #[serde(default)]
 pub struct SearchQuery {
     pub q: String,
+    /// The contact-centre moment a case is to be started from (kept on
+    /// the result links).
+    pub contact: String,
 }
 
 pub struct Found {
@@ -52,6 +55,7 @@ struct SearchPage {
     q: String,
     searched: bool,
     found: Vec<Found>,
+    contact: String,
 }
 
 /// `85.07.30-033.28`: how a national register number is read out.
@@ -76,6 +80,16 @@ pub async fn search(
 ) -> Result<Response, AppError> {
     let user = ctx.require(ASSISTING)?.clone();
     let text = q.q.trim().chars().take(100).collect::<String>();
+    // Only a moment about no one yet: it gets its resident from the case.
+    let contact = match q.contact.trim() {
+        "" => String::new(),
+        key if key.len() <= 64 => loket_store::contact::moment(&state.store, key)
+            .await?
+            .filter(|m| m.resident_id.is_none())
+            .map(|m| m.id)
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
     let nrn = NationalNumber::parse(&text)
         .map(|n| n.as_str().to_owned())
         .unwrap_or_default();
@@ -104,6 +118,7 @@ pub async fn search(
             l: ctx.layout("residents-title"),
             q: text,
             searched,
+            contact,
             found: found
                 .into_iter()
                 .map(|(id, name, email, nrn)| Found {

@@ -409,7 +409,15 @@ pub(crate) async fn create_case(
         store::attach_draft_files(&mut tx, owner, &sub.service.id, &case.id).await?;
     }
     if let Some(moment) = sub.contact_id {
-        loket_store::contact::link_moment(&mut tx, actor, moment, Some(&case.id), None).await?;
+        loket_store::contact::link_moment(
+            &mut tx,
+            actor,
+            moment,
+            sub.resident_id,
+            Some(&case.id),
+            None,
+        )
+        .await?;
     }
     if let Ok(to) = Email::parse(sub.resident_email) {
         let def = &sub.service.def;
