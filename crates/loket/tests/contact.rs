@@ -1883,3 +1883,130 @@ async fn email_in_imports_a_batch_once() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(&maildir);
 }
+
+#[tokio::test]
+async fn a_resident_without_email_gets_the_answer_by_letter() {
+    let app = seeded().await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    // The resident is recorded on the assisted channel, without e-mail.
+    let r = app
+        .submit(
+            &agent,
+            "/staff/residents/new",
+            "/staff/residents/new",
+            &[
+                ("name", "Jef Briefmans"),
+                ("street", "Tiensestraat"),
+                ("house_number", "20"),
+                ("postal_code", "3000"),
+                ("city", "Leuven"),
+                ("locale", "nl"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let file = r.headers()["location"].to_str().unwrap().to_owned();
+    let rid = file.trim_start_matches("/staff/residents/").to_owned();
+    let (_, html) = app.get(&agent, &file).await;
+    let log = format!("/staff/contact/new?resident={rid}");
+    assert!(html.contains(&log), "{html}");
+    // Logged from the file: the resident is known without an e-mail.
+    let r = app
+        .submit(
+            &agent,
+            &log,
+            "/staff/contact/new",
+            &[
+                ("resident", rid.as_str()),
+                ("channel", "counter"),
+                ("subject", "Huurpremie"),
+                ("question", "Heb ik recht op een huurpremie?"),
+                ("answer", "De dienst wonen bekijkt het."),
+                ("outcome", "forwarded"),
+                ("department", "wonen"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    let page = r.headers()["location"].to_str().unwrap().to_owned();
+    let id = page.trim_start_matches("/staff/contact/");
+    let m = loket_store::contact::moment(&app.store, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.resident_id.as_deref(), Some(rid.as_str()));
+    let fw = loket_store::contact::forwards_of(&app.store, id)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    let handler = app.signed_in("wonen@stad.example", &["case_handler"]).await;
+    let queue = "/staff/forwards?department=wonen";
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/pause"),
+            &[("question", "Wat is uw inkomen?"), ("department", "wonen")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/answer"),
+            &[("answer", "Ja, vanaf 1 januari."), ("department", "wonen")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    // No mail could go; two letters wait for the mail room.
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM letters WHERE kind = 'contact' AND batch_id IS NULL")
+            .await,
+        2
+    );
+    let content: String = {
+        use loket_store::sqlx::Row;
+        loket_store::sqlx::query("SELECT content FROM letters ORDER BY created_at DESC, id DESC")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    let letter: serde_json::Value = serde_json::from_str(&content).unwrap();
+    assert_eq!(letter["recipient"][0], "Jef Briefmans");
+    assert!(
+        letter["recipient"].to_string().contains("Tiensestraat 20"),
+        "{letter}"
+    );
+    assert_eq!(letter["reference"], m.reference.as_str());
+    assert!(
+        letter["paragraphs"]
+            .to_string()
+            .contains("Ja, vanaf 1 januari."),
+        "{letter}"
+    );
+    let (s, html) = app.get(&agent, "/staff/letters").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Contactcenter") && html.contains("Antwoord op uw vraag"),
+        "{html}"
+    );
+    // The mail room prints them: one PDF with both letters.
+    let r = app
+        .submit(&agent, "/staff/letters", "/staff/letters/batch", &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let batch = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = agent.get(app.url(&batch)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert_eq!(text.matches("Tiensestraat 20").count(), 2, "{text}");
+    assert!(
+        text.contains("Ja, vanaf 1 januari.") && text.contains("Wat is uw inkomen?"),
+        "{text}"
+    );
+    app.stop().await;
+}

@@ -207,3 +207,20 @@ contact-col-file = File
 contact-col-reason = Reason
 contact-report-link = Report
 contact-find-and-start-case = Find the caller and start a case
+
+# Letters (for residents without e-mail)
+letter-kind-contact = Contact centre
+contact-letter-answer = Dear { $name },
+
+    To your question with reference { $code } we answer:
+
+    { $value }
+contact-letter-waiting = Dear { $name },
+
+    To answer your question { $code } we need more information:
+
+    { $value }
+
+    Call us or come to the counter, and mention the reference.
+contact-log-for-resident = Log a contact for this resident
+contact-for-resident = For resident { $value }

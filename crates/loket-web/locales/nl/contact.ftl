@@ -207,3 +207,20 @@ contact-col-file = Bestand
 contact-col-reason = Reden
 contact-report-link = Rapport
 contact-find-and-start-case = Beller opzoeken en aanvraag starten
+
+# Brieven (voor inwoners zonder e-mail)
+letter-kind-contact = Contactcenter
+contact-letter-answer = Beste { $name },
+
+    Op uw vraag met referentie { $code } antwoorden we:
+
+    { $value }
+contact-letter-waiting = Beste { $name },
+
+    Om uw vraag { $code } te beantwoorden hebben we meer informatie nodig:
+
+    { $value }
+
+    Bel ons of kom langs aan het loket en vermeld de referentie.
+contact-log-for-resident = Contact registreren voor deze inwoner
+contact-for-resident = Voor inwoner { $value }

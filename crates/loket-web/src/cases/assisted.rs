@@ -307,6 +307,8 @@ struct ResidentFilePage {
     services: Vec<(String, String)>,
     /// `?contact=<moment id>` kept on the service links.
     contact: String,
+    /// Contact-centre agents log a contact for this resident from here.
+    log_contact: bool,
 }
 
 /// `?contact=<moment id>`: the contact-centre moment a case is started from.
@@ -403,6 +405,7 @@ pub async fn file(
                 .collect(),
             services,
             contact,
+            log_contact: user.roles.has(Role::ContactCentre),
         },
     )
 }

@@ -47,6 +47,67 @@ async fn mail(
     Ok(())
 }
 
+/// Sends `text` to the person a moment is about: by e-mail when the moment
+/// has an address that parses, else by letter (the mail room's print
+/// batch, `/staff/letters`) when the moment is about a resident with a
+/// postal address. Returns whether anything was sent.
+#[allow(clippy::too_many_arguments)]
+async fn to_resident(
+    state: &AppState,
+    tx: &mut loket_store::Tx,
+    m: &Moment,
+    locale: Locale,
+    subject: String,
+    body: String,
+    letter_title: String,
+    letter_text: String,
+) -> Result<bool, AppError> {
+    if Email::parse(&m.contact_email).is_ok() {
+        mail(tx, &m.contact_email, subject, body).await?;
+        return Ok(true);
+    }
+    let Some(resident_id) = &m.resident_id else {
+        return Ok(false);
+    };
+    let address = people_store::get_profile(&state.store, resident_id)
+        .await?
+        .map(|p| p.address_lines())
+        .unwrap_or_default();
+    if address.is_empty() {
+        return Ok(false);
+    }
+    let city = state.config.city_name.clone();
+    let letter = loket_render::cases::Letter {
+        lang: locale.code().to_owned(),
+        city: city.clone(),
+        place: locale.t("doc-place"),
+        title: letter_title,
+        date: crate::cases::documents::long_date(locale, today_brussels()),
+        reference_label: locale.t("contact-col-reference"),
+        reference: m.reference.clone(),
+        recipient: std::iter::once(m.contact_name.clone())
+            .chain(address)
+            .collect(),
+        paragraphs: letter_text
+            .split("\n\n")
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        facts_header: (locale.t("doc-fact"), locale.t("doc-value")),
+        facts: Vec::new(),
+        qr_url: None,
+        qr_caption: String::new(),
+        qr_alt: String::new(),
+        closing: locale.t_args("doc-closing", &[("city", city.clone())]),
+        footer: city.clone(),
+        logo_alt: locale.t_args("doc-logo-alt", &[("city", city)]),
+        logo_svg: None,
+    };
+    let content = serde_json::to_string(&letter).map_err(|e| AppError::Internal(e.to_string()))?;
+    loket_store::notify::enqueue_letter(tx, None, resident_id, "contact", &content).await?;
+    Ok(true)
+}
+
 // ---------------------------------------------------------------------------
 // Residents ask a question
 
@@ -282,6 +343,9 @@ pub async fn list(
 pub struct MomentForm {
     pub channel: String,
     pub resident_email: String,
+    /// The resident's id when the form was opened from their file
+    /// (`?resident=`): also residents without an e-mail address.
+    pub resident: String,
     pub contact_name: String,
     pub contact_email: String,
     pub subject: String,
@@ -316,6 +380,8 @@ struct NewMomentPage {
     channels: Vec<(String, String)>,
     outcomes: Vec<(String, String)>,
     departments: Vec<(String, String)>,
+    /// The name of the resident given by id (`f.resident`).
+    resident_name: String,
     /// Search results on the form: (slug, title, picked).
     found: Vec<(String, String, bool)>,
     /// Articles picked before (kept as hidden checkboxes when not in the
@@ -371,6 +437,15 @@ async fn moment_form(
             picked.push((a.slug.clone(), a.title(loc.code()).to_owned()));
         }
     }
+    let resident_name = if f.resident.trim().is_empty() {
+        String::new()
+    } else {
+        people_store::get_user(&state.store, f.resident.trim())
+            .await?
+            .filter(|u| u.roles.has(Role::Resident))
+            .map(|u| u.name)
+            .unwrap_or_default()
+    };
     render(
         status,
         NewMomentPage {
@@ -378,6 +453,7 @@ async fn moment_form(
             f,
             errors,
             departments,
+            resident_name,
             found,
             picked,
             channels: CHANNELS
@@ -411,7 +487,9 @@ pub async fn new_form(
     };
     if !q.resident.is_empty()
         && let Some(u) = people_store::get_user(&state.store, &q.resident).await?
+        && u.roles.has(Role::Resident)
     {
+        f.resident = u.id;
         f.resident_email = u.email;
     }
     moment_form(&state, &mut ctx, f, FormErrors::default()).await
@@ -431,7 +509,21 @@ pub async fn create(
         return moment_form(&state, &mut ctx, f, FormErrors::default()).await;
     }
     let mut inv = Invalid::default();
-    let resident = if f.resident_email.trim().is_empty() {
+    // Opened from the resident's file: the resident by id, unless the agent
+    // typed another e-mail address.
+    let by_id = if f.resident.trim().is_empty() {
+        None
+    } else {
+        people_store::get_user(&state.store, f.resident.trim())
+            .await?
+            .filter(|u| u.roles.has(Role::Resident))
+    };
+    let typed = f.resident_email.trim();
+    let resident = if let Some(u) =
+        by_id.filter(|u| typed.is_empty() || typed.eq_ignore_ascii_case(&u.email))
+    {
+        Some(u)
+    } else if typed.is_empty() {
         None
     } else {
         match people_store::find_by_email(&state.store, f.resident_email.trim()).await? {
@@ -1011,11 +1103,15 @@ pub async fn pause_forward(
             reference_tag(&m.reference)
         );
         store::add_message(&mut tx, actor, &m.id, "out", "", &subject, text, None).await?;
-        mail(
+        to_resident(
+            state,
             &mut tx,
-            &m.contact_email,
+            &m,
+            locale,
             subject,
             locale.t_args("contact-mail-waiting-body", &args),
+            locale.t_args("contact-mail-waiting-subject", &args),
+            locale.t_args("contact-letter-waiting", &args),
         )
         .await?;
     }
@@ -1101,15 +1197,19 @@ pub async fn answer_forward(
             ("code", m.reference.clone()),
             ("value", text.to_owned()),
         ];
-        mail(
+        to_resident(
+            state,
             &mut tx,
-            &m.contact_email,
+            &m,
+            locale,
             format!(
                 "{} {}",
                 locale.t_args("contact-mail-answer-subject", &args),
                 reference_tag(&m.reference)
             ),
             locale.t_args("contact-mail-answer-body", &args),
+            locale.t_args("contact-mail-answer-subject", &args),
+            locale.t_args("contact-letter-answer", &args),
         )
         .await?;
     }
