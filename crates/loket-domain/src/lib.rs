@@ -16,6 +16,7 @@ pub mod notify;
 pub mod people;
 pub mod queue;
 pub mod telework;
+pub mod vaccination;
 pub mod validation;
 
 pub use validation::{FieldError, Invalid};

@@ -14,6 +14,7 @@ pub mod notify;
 pub mod people;
 pub mod queue;
 pub mod telework;
+pub mod vaccination;
 
 pub use sqlx;
 

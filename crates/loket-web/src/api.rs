@@ -8,6 +8,7 @@ use crate::layout::Layout;
 use crate::people::session::Ctx;
 use crate::{
     AppState, appointments, assets, audit, bikes, cases, contact, people, queue, telework,
+    vaccination,
 };
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
@@ -33,6 +34,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(bikes::api::routes())
         .merge(assets::api::routes())
         .merge(contact::api::routes())
+        .merge(vaccination::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
@@ -219,6 +221,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         contact::api::get_moment,
         contact::api::list_forwards,
         contact::api::answer,
+        vaccination::api::list_campaigns,
+        vaccination::api::slots,
+        vaccination::api::enter_waiting_room,
+        vaccination::api::book,
+        vaccination::api::cancel,
+        vaccination::api::reserve,
+        vaccination::api::check_in,
+        vaccination::api::scan,
+        vaccination::api::figures,
+        vaccination::api::sync,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

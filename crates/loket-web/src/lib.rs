@@ -18,6 +18,7 @@ pub mod ops;
 pub mod people;
 pub mod queue;
 pub mod telework;
+pub mod vaccination;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(bikes::routes())
         .merge(assets::routes())
         .merge(contact::routes())
+        .merge(vaccination::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })
