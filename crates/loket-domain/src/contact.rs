@@ -477,6 +477,33 @@ pub fn add_working_days(from: Date, days: i64) -> Date {
     d
 }
 
+/// The working days in `(from, to]`: how long the service-level clock runs
+/// from the end of `from` to the end of `to` (0 when `to` is not after
+/// `from`). A forward paused on `from` and resumed on `to` stood still this
+/// many working days.
+pub fn working_days_between(from: Date, to: Date) -> i64 {
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        match d.tomorrow() {
+            Ok(next) => d = next,
+            Err(_) => break,
+        }
+        if is_working_day(d) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The due date of a forward whose clock was paused on `paused_on` and
+/// resumes on `resumed_on`: the old due date moved by the working days the
+/// clock stood still. Returns (new due date, working days paused).
+pub fn resumed_due(due: Date, paused_on: Date, resumed_on: Date) -> (Date, i64) {
+    let paused = working_days_between(paused_on, resumed_on);
+    (add_working_days(due, paused), paused)
+}
+
 /// A contact's reference as it appears in e-mail subjects: `[LKT-…]`.
 pub fn reference_tag(reference: &str) -> String {
     format!("[{reference}]")
@@ -688,7 +715,77 @@ mod tests {
         assert_eq!(reference_in_subject("[C-<script>]"), None);
     }
 
+    #[test]
+    fn a_paused_clock_moves_the_due_date_by_the_working_days_paused() {
+        // Paused on Thursday 2026-04-02, resumed on Tuesday 2026-04-07:
+        // Friday 3, (weekend), Easter Monday 6 is a holiday, Tuesday 7 →
+        // 2 working days.
+        assert_eq!(
+            working_days_between(date("2026-04-02"), date("2026-04-07")),
+            2
+        );
+        assert_eq!(
+            resumed_due(date("2026-04-08"), date("2026-04-02"), date("2026-04-07")),
+            (date("2026-04-10"), 2)
+        );
+        // Paused and resumed the same day: nothing moves.
+        assert_eq!(
+            resumed_due(date("2026-04-08"), date("2026-04-02"), date("2026-04-02")),
+            (date("2026-04-08"), 0)
+        );
+        // Paused over a weekend only: nothing moves either.
+        assert_eq!(
+            working_days_between(date("2026-04-03"), date("2026-04-05")),
+            0
+        );
+        // Over Christmas and New Year (25 Dec and 1 Jan are holidays).
+        assert_eq!(
+            working_days_between(date("2026-12-24"), date("2027-01-04")),
+            5
+        );
+        assert_eq!(
+            working_days_between(date("2026-05-05"), date("2026-05-01")),
+            0
+        );
+    }
+
     proptest! {
+        #[test]
+        fn counting_working_days_undoes_adding_them(days in 0i64..80, offset in 0i64..3000) {
+            let from = date("2020-01-01")
+                .checked_add(jiff::Span::new().days(offset))
+                .unwrap_or_default();
+            let due = add_working_days(from, days);
+            prop_assert_eq!(working_days_between(from, due), days);
+        }
+
+        #[test]
+        fn a_pause_never_shortens_and_adds_exactly_the_paused_days(
+            sla in 1i64..20, start in 0i64..2000, pause_after in 0i64..30, pause_len in 0i64..40
+        ) {
+            let created = date("2021-01-01")
+                .checked_add(jiff::Span::new().days(start))
+                .unwrap_or_default();
+            let due = add_working_days(created, sla);
+            let paused_on = created
+                .checked_add(jiff::Span::new().days(pause_after))
+                .unwrap_or_default();
+            let resumed_on = paused_on
+                .checked_add(jiff::Span::new().days(pause_len))
+                .unwrap_or_default();
+            let (new_due, paused) = resumed_due(due, paused_on, resumed_on);
+            prop_assert!(new_due >= due);
+            prop_assert!(paused <= pause_len);
+            prop_assert_eq!(working_days_between(due, new_due), paused);
+            // The working time left after resuming equals what was left
+            // when the clock stopped (for a pause before the due date).
+            if paused_on <= due {
+                let left_then = working_days_between(paused_on, due);
+                let left_now = working_days_between(resumed_on, new_due);
+                prop_assert_eq!(left_then, left_now);
+            }
+        }
+
         #[test]
         fn working_days_land_on_working_days(days in 1i64..60, offset in 0i64..3000) {
             let from = date("2020-01-01")

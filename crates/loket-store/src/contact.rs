@@ -452,6 +452,30 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     Ok(out)
 }
 
+/// Records a search (for the report of knowledge-base gaps: the searches
+/// that found nothing).
+pub async fn record_search(
+    store: &Store,
+    day: &str,
+    lang: &str,
+    query: &str,
+    results: usize,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO contact_searches (id, day, lang, query, results, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(day)
+    .bind(lang)
+    .bind(query.chars().take(200).collect::<String>())
+    .bind(i64::try_from(results).unwrap_or(i64::MAX))
+    .bind(now_ms())
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
 /// Counts one resident view of an article on `day`.
 pub async fn record_view(store: &Store, article_id: &str, day: &str) -> Result<()> {
     sqlx::query(
@@ -672,27 +696,42 @@ pub async fn moment_articles(store: &Store, id: &str) -> Result<Vec<Article>> {
     rows.iter().map(article_of).collect()
 }
 
-/// Links a case or an appointment to a moment.
+/// Links a case or an appointment started from a moment: the moment's
+/// outcome becomes `case_started` or `appointment_booked` and it is closed.
+/// Called in the transaction that creates the case or the appointment.
+/// A moment logged without a resident gets the resident of the case or
+/// appointment (it then shows in their history).
 pub async fn link_moment(
     tx: &mut Tx,
     actor: &Actor,
     id: &str,
+    resident_id: &str,
     case_id: Option<&str>,
     appointment_id: Option<&str>,
 ) -> Result<()> {
+    let outcome = if case_id.is_some() {
+        "case_started"
+    } else {
+        "appointment_booked"
+    };
     let done = sqlx::query(
         "UPDATE contact_moments SET case_id = COALESCE($2, case_id), \
-         appointment_id = COALESCE($3, appointment_id), updated_at = $4 WHERE id = $1",
+         appointment_id = COALESCE($3, appointment_id), outcome = $4, \
+         status = CASE WHEN status = 'forwarded' THEN status ELSE 'closed' END, \
+         updated_at = $5, resident_id = COALESCE(resident_id, $6) WHERE id = $1 RETURNING resident_id",
     )
     .bind(id)
     .bind(case_id.map(str::to_owned))
     .bind(appointment_id.map(str::to_owned))
+    .bind(outcome)
     .bind(now_ms())
-    .execute(&mut **tx)
+    .bind(resident_id)
+    .fetch_optional(&mut **tx)
     .await?;
-    if done.rows_affected() == 0 {
+    let Some(row) = done else {
         return Err(StoreError::NotFound);
-    }
+    };
+    let resident: Option<String> = row.try_get(0)?;
     record(
         tx,
         actor,
@@ -700,9 +739,11 @@ pub async fn link_moment(
             action: "contact.moment.link",
             record_type: "contact_moment",
             record_id: id,
-            subject_user_id: None,
+            subject_user_id: resident.as_deref(),
             before: None,
-            after: Some(json!({"case_id": case_id, "appointment_id": appointment_id})),
+            after: Some(
+                json!({"case_id": case_id, "appointment_id": appointment_id, "outcome": outcome}),
+            ),
         },
     )
     .await
@@ -725,11 +766,17 @@ pub struct Forward {
     pub reference: String,
     pub subject: String,
     pub question: String,
+    /// Since when the clock is paused (status `waiting`).
+    pub paused_on: Option<String>,
+    /// Working days the clock stood still so far (already in `due_on`).
+    pub paused_days: i64,
+    /// What the department asked the resident when it paused the clock.
+    pub waiting_question: String,
 }
 
 const FORWARD_SELECT: &str = "SELECT f.id, f.moment_id, f.department_id, f.note, f.due_on, f.status, f.answer, \
-     f.answered_at, f.created_at, m.reference, m.subject, m.question \
-     FROM contact_forwards f JOIN contact_moments m ON m.id = f.moment_id";
+     f.answered_at, f.created_at, m.reference, m.subject, m.question, f.paused_on, f.paused_days, \
+     f.waiting_question FROM contact_forwards f JOIN contact_moments m ON m.id = f.moment_id";
 
 fn forward_of(r: &AnyRow) -> Result<Forward> {
     Ok(Forward {
@@ -745,6 +792,9 @@ fn forward_of(r: &AnyRow) -> Result<Forward> {
         reference: r.try_get(9)?,
         subject: r.try_get(10)?,
         question: r.try_get(11)?,
+        paused_on: r.try_get(12)?,
+        paused_days: r.try_get(13)?,
+        waiting_question: r.try_get(14)?,
     })
 }
 
@@ -844,7 +894,7 @@ pub async fn answer_forward(tx: &mut Tx, actor: &Actor, id: &str, answer: &str) 
     let now = now_ms();
     let row = sqlx::query(
         "UPDATE contact_forwards SET status = 'answered', answer = $2, answered_by = $3, answered_at = $4 \
-         WHERE id = $1 AND status = 'open' RETURNING moment_id",
+         WHERE id = $1 AND status IN ('open', 'waiting') RETURNING moment_id",
     )
     .bind(id)
     .bind(answer)
@@ -879,7 +929,7 @@ pub async fn answer_forward(tx: &mut Tx, actor: &Actor, id: &str, answer: &str) 
             record_type: "contact_forward",
             record_id: id,
             subject_user_id: None,
-            before: Some(json!({"status": "open"})),
+            before: None,
             after: Some(json!({"status": "answered"})),
         },
     )
@@ -891,4 +941,448 @@ pub async fn answer_forward(tx: &mut Tx, actor: &Actor, id: &str, answer: &str) 
     .fetch_one(&mut **tx)
     .await?;
     forward_of(&row)
+}
+
+/// Pauses an open forward's clock on `today` (the department waits for the
+/// resident, who was asked `question`). Refused (and nothing changes) when
+/// the forward is not open.
+pub async fn pause_forward(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    today: &str,
+    question: &str,
+) -> Result<Forward> {
+    let done = sqlx::query(
+        "UPDATE contact_forwards SET status = 'waiting', paused_on = $2, waiting_question = $3 \
+         WHERE id = $1 AND status = 'open' RETURNING id",
+    )
+    .bind(id)
+    .bind(today)
+    .bind(question)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if done.is_none() {
+        return Err(not_open(tx, id, "question").await);
+    }
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.forward.pause",
+            record_type: "contact_forward",
+            record_id: id,
+            subject_user_id: None,
+            before: Some(json!({"status": "open"})),
+            after: Some(json!({"status": "waiting", "paused_on": today})),
+        },
+    )
+    .await?;
+    forward_in(tx, id).await
+}
+
+/// Resumes a waiting forward on `today`: the due date moves by the working
+/// days the clock stood still ([`rules::resumed_due`]). Refused when the
+/// forward is not waiting.
+pub async fn resume_forward(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    today: jiff::civil::Date,
+) -> Result<Forward> {
+    // Lock the row first (a no-op update), then compute from what it holds.
+    let row = sqlx::query(
+        "UPDATE contact_forwards SET status = status WHERE id = $1 AND status = 'waiting' \
+         RETURNING due_on, paused_on",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Err(not_open(tx, id, "forward").await);
+    };
+    let due_s: String = row.try_get(0)?;
+    let paused_s: Option<String> = row.try_get(1)?;
+    let parse = |s: &str| s.parse::<jiff::civil::Date>().ok();
+    let (Some(due), Some(paused)) = (parse(&due_s), paused_s.as_deref().and_then(parse)) else {
+        return Err(StoreError::Invalid(Invalid::one(
+            "forward",
+            "contact-forward-closed",
+        )));
+    };
+    let (new_due, days) = rules::resumed_due(due, paused, today);
+    sqlx::query(
+        "UPDATE contact_forwards SET status = 'open', paused_on = NULL, due_on = $2, \
+         paused_days = paused_days + $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(new_due.to_string())
+    .bind(days)
+    .execute(&mut **tx)
+    .await?;
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.forward.resume",
+            record_type: "contact_forward",
+            record_id: id,
+            subject_user_id: None,
+            before: Some(json!({"status": "waiting", "due_on": due_s})),
+            after: Some(
+                json!({"status": "open", "due_on": new_due.to_string(), "paused_days": days}),
+            ),
+        },
+    )
+    .await?;
+    forward_in(tx, id).await
+}
+
+/// The waiting forwards of a moment (resumed when the resident answers).
+pub async fn waiting_forwards_in(tx: &mut Tx, moment_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT id FROM contact_forwards WHERE moment_id = $1 AND status = 'waiting' ORDER BY created_at",
+    )
+    .bind(moment_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+async fn forward_in(tx: &mut Tx, id: &str) -> Result<Forward> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{FORWARD_SELECT} WHERE f.id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    forward_of(&row)
+}
+
+/// The error for an action on a forward in the wrong state: not found, or
+/// a field error on `field`.
+async fn not_open(tx: &mut Tx, id: &str, field: &str) -> StoreError {
+    let exists = sqlx::query("SELECT status FROM contact_forwards WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await;
+    match exists {
+        Ok(Some(r)) => {
+            let status: String = r.try_get(0).unwrap_or_default();
+            let code = match status.as_str() {
+                "waiting" => "contact-forward-waiting",
+                "open" => "contact-forward-not-waiting",
+                _ => "contact-forward-closed",
+            };
+            StoreError::Invalid(Invalid::one(field, code))
+        }
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
+/// A follow-up message on a moment (`in` from the resident, `out` to them).
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub id: String,
+    pub direction: String,
+    pub sender: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// Adds a follow-up message. `message_id` (an e-mail's Message-ID) is
+/// imported once: a second time returns `Ok(false)` and changes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_message(
+    tx: &mut Tx,
+    actor: &Actor,
+    moment_id: &str,
+    direction: &str,
+    sender: &str,
+    subject: &str,
+    body: &str,
+    message_id: Option<&str>,
+) -> Result<bool> {
+    let id = new_id();
+    let done = sqlx::query(
+        "INSERT INTO contact_messages (id, moment_id, direction, sender, subject, body, message_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(moment_id)
+    .bind(direction)
+    .bind(sender)
+    .bind(subject)
+    .bind(body)
+    .bind(message_id.map(str::to_owned))
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE contact_moments SET updated_at = $2 WHERE id = $1")
+        .bind(moment_id)
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.message.add",
+            record_type: "contact_moment",
+            record_id: moment_id,
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({"direction": direction, "message": id})),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+pub async fn messages(store: &Store, moment_id: &str) -> Result<Vec<Message>> {
+    let rows = sqlx::query(
+        "SELECT id, direction, sender, subject, body, created_at FROM contact_messages \
+         WHERE moment_id = $1 ORDER BY created_at, id",
+    )
+    .bind(moment_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Message {
+                id: r.try_get(0)?,
+                direction: r.try_get(1)?,
+                sender: r.try_get(2)?,
+                subject: r.try_get(3)?,
+                body: r.try_get(4)?,
+                created_at: r.try_get(5)?,
+            })
+        })
+        .collect()
+}
+
+/// Whether an e-mail with this Message-ID was imported already (as a moment
+/// or as a follow-up message).
+pub async fn message_imported(store: &Store, message_id: &str) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT 1 FROM contact_moments WHERE message_id = $1 \
+         UNION ALL SELECT 1 FROM contact_messages WHERE message_id = $1",
+    )
+    .bind(message_id)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Notes the Message-ID of the e-mail a moment was made from.
+pub async fn set_moment_message_id(tx: &mut Tx, id: &str, message_id: &str) -> Result<()> {
+    sqlx::query("UPDATE contact_moments SET message_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(message_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A closed moment that gets a new message from the resident is open again.
+pub async fn reopen_moment(tx: &mut Tx, id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE contact_moments SET status = 'open', updated_at = $2 WHERE id = $1 AND status = 'closed'",
+    )
+    .bind(id)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Reports a mail file that could not be read (it was moved aside).
+pub async fn record_mail_reject(store: &Store, file_name: &str, reason: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO contact_mail_rejects (id, file_name, reason, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&id)
+    .bind(file_name)
+    .bind(reason)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    record(
+        &mut tx,
+        &Actor::System,
+        Change {
+            action: "contact.mail.reject",
+            record_type: "contact_mail_reject",
+            record_id: &id,
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({"file": file_name, "reason": reason})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The mail files refused lately: (file name, reason, when), newest first.
+pub async fn mail_rejects(store: &Store, limit: i64) -> Result<Vec<(String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT file_name, reason, created_at FROM contact_mail_rejects ORDER BY created_at DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+/// One contact moment as the report counts it.
+#[derive(Debug, Clone)]
+pub struct ReportMoment {
+    pub id: String,
+    pub created_at: i64,
+    pub channel: String,
+    pub outcome: String,
+    pub subject: String,
+    pub reference: String,
+    /// How many articles were linked.
+    pub articles: i64,
+}
+
+/// The moments made in `[from_ms, to_ms)`, oldest first.
+pub async fn report_moments(store: &Store, from_ms: i64, to_ms: i64) -> Result<Vec<ReportMoment>> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.created_at, m.channel, m.outcome, m.subject, m.reference, \
+         (SELECT COUNT(*) FROM contact_moment_articles a WHERE a.moment_id = m.id) \
+         FROM contact_moments m WHERE m.created_at >= $1 AND m.created_at < $2 \
+         ORDER BY m.created_at, m.id",
+    )
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ReportMoment {
+                id: r.try_get(0)?,
+                created_at: r.try_get(1)?,
+                channel: r.try_get(2)?,
+                outcome: r.try_get(3)?,
+                subject: r.try_get(4)?,
+                reference: r.try_get(5)?,
+                articles: r.try_get(6)?,
+            })
+        })
+        .collect()
+}
+
+/// Per department: (department id, forwards made in `[from_ms, to_ms)`,
+/// forwards still open or waiting and past their due date on `today`).
+pub async fn report_forwards(
+    store: &Store,
+    from_ms: i64,
+    to_ms: i64,
+    today: &str,
+) -> Result<Vec<(String, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT d.id, \
+         (SELECT COUNT(*) FROM contact_forwards f WHERE f.department_id = d.id \
+            AND f.created_at >= $1 AND f.created_at < $2), \
+         (SELECT COUNT(*) FROM contact_forwards f WHERE f.department_id = d.id \
+            AND f.status = 'open' AND f.due_on < $3) \
+         FROM contact_departments d ORDER BY d.name_nl",
+    )
+    .bind(from_ms)
+    .bind(to_ms)
+    .bind(today)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+/// The articles linked most to moments of `[from_ms, to_ms)`: (article, uses).
+pub async fn report_top_articles(
+    store: &Store,
+    from_ms: i64,
+    to_ms: i64,
+    limit: i64,
+) -> Result<Vec<(Article, i64)>> {
+    let rows = sqlx::query(
+        "SELECT a.article_id, COUNT(*) AS n FROM contact_moment_articles a \
+         JOIN contact_moments m ON m.id = a.moment_id \
+         WHERE m.created_at >= $1 AND m.created_at < $2 \
+         GROUP BY a.article_id ORDER BY n DESC, a.article_id LIMIT $3",
+    )
+    .bind(from_ms)
+    .bind(to_ms)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let id: String = r.try_get(0)?;
+        if let Some(a) = article(store, &id).await? {
+            out.push((a, r.try_get(1)?));
+        }
+    }
+    Ok(out)
+}
+
+/// Searches that found nothing on days `[from, to]`: (query, times), most
+/// frequent first.
+pub async fn report_empty_searches(
+    store: &Store,
+    from: &str,
+    to: &str,
+    limit: i64,
+) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT lower(query) AS q, COUNT(*) AS n FROM contact_searches \
+         WHERE results = 0 AND day >= $1 AND day <= $2 \
+         GROUP BY lower(query) ORDER BY n DESC, q LIMIT $3",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// Moves a moment (and its forwards) back in time: for demo data only.
+pub async fn backdate_moment(tx: &mut Tx, id: &str, created_at: i64) -> Result<()> {
+    sqlx::query("UPDATE contact_moments SET created_at = $2, updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(created_at)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE contact_forwards SET created_at = $2 WHERE moment_id = $1")
+        .bind(id)
+        .bind(created_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// How many moments there are.
+pub async fn count_moments(store: &Store) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM contact_moments")
+        .fetch_one(store.pool())
+        .await?
+        .try_get(0)?)
 }

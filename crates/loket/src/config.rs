@@ -47,6 +47,12 @@ pub struct Config {
     /// name on it.
     pub payer_iban: String,
     pub payer_name: String,
+    /// The contact centre's incoming mail: a Maildir folder (with `new/`
+    /// and `cur/`) that the mail server delivers the contact address to.
+    /// Unset: no e-mail in.
+    pub contact_maildir: Option<PathBuf>,
+    /// How often the Maildir is read, in seconds.
+    pub contact_maildir_poll_secs: u64,
 }
 
 impl Default for Config {
@@ -71,6 +77,8 @@ impl Default for Config {
             max_body_kib: 64,
             payer_iban: "BE68539007547034".to_owned(),
             payer_name: "Stad Leuven".to_owned(),
+            contact_maildir: None,
+            contact_maildir_poll_secs: 60,
         }
     }
 }

@@ -193,6 +193,7 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
     seed_services(store).await?;
     seed_appointments(store).await?;
     crate::demo_contact::seed(store).await?;
+    crate::demo_contact::seed_moments(store).await?;
     let phc = tokio::task::spawn_blocking(|| rules::hash_password(DEMO_PASSWORD))
         .await
         .map_err(|e| AppError::Other(e.to_string()))?;

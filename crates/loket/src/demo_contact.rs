@@ -561,6 +561,138 @@ pub const ARTICLES: &[DemoArticle] = &[
         "",
         "",
     ),
+    (
+        "pmd-glas",
+        "milieu",
+        "pmd, glas, sorteren, flessen, blikjes, glass, sorting",
+        "PMD en glas sorteren",
+        "Sorting PMD and glass",
+        "In de **blauwe PMD-zak** gaan plastic flessen, verpakkingen, metalen blikjes en drankkartons. Glazen flessen en bokalen brengt u naar de **glasbol** in uw buurt, gesorteerd op wit en gekleurd glas. Gebruik de glasbol niet tussen 22 uur en 7 uur.",
+        "The **blue PMD bag** takes plastic bottles, packaging, metal cans and drink cartons. Take glass bottles and jars to the **bottle bank** in your neighbourhood, sorted into clear and coloured glass. Do not use the bottle bank between 10 pm and 7 am.",
+        "",
+        "",
+    ),
+    (
+        "kerstboom",
+        "milieu",
+        "kerstboom, januari, christmas tree",
+        "Kerstboom na de feestdagen",
+        "Christmas tree after the holidays",
+        "In de tweede week van januari halen we kerstbomen aan huis op. Leg de boom **zonder pot, versiering of spijkers** op de stoep voor 7 uur. Een boom langer dan 2 meter zaagt u in twee. U kunt hem ook gratis naar het recyclagepark brengen.",
+        "In the second week of January we pick up Christmas trees at your door. Put the tree **without pot, decorations or nails** on the pavement before 7 am. Saw a tree taller than 2 metres in two. You can also take it to the recycling park for free.",
+        "",
+        "",
+    ),
+    (
+        "premie-regenwaterput",
+        "wonen",
+        "regenwater, regenput, hemelwater, rainwater",
+        "Premie voor een regenwaterput",
+        "Grant for a rainwater tank",
+        "Wie een **regenwaterput** van minstens 5.000 liter plaatst en aansluit op toilet of wasmachine, krijgt een premie van 250 euro. Vraag de premie aan binnen het jaar na de factuur, met een foto van de aansluiting.",
+        "If you install a **rainwater tank** of at least 5,000 litres connected to the toilet or washing machine, you receive a grant of 250 euros. Apply within a year of the invoice, with a photo of the connection.",
+        "",
+        "",
+    ),
+    (
+        "autodelen",
+        "mobiliteit",
+        "autodelen, deelauto, cambio, car sharing",
+        "Autodelen in Leuven",
+        "Car sharing in Leuven",
+        "Op meer dan 60 plaatsen in de stad staan **deelauto's**. Met een abonnement reserveert u een auto per uur via app of website. Wie zijn eigen wagen wegdoet, krijgt het eerste jaar 50% korting op het abonnement.",
+        "There are **shared cars** at more than 60 places in the city. With a subscription you book a car by the hour through the app or website. If you give up your own car, you get 50% off the subscription in the first year.",
+        "",
+        "",
+    ),
+    (
+        "zorgverlenerskaart",
+        "mobiliteit",
+        "zorgverlener, thuisverpleging, huisarts, care provider",
+        "Zorgverlenerskaart voor thuiszorg",
+        "Care provider card for home care",
+        "Thuisverpleegkundigen, huisartsen en andere **zorgverleners** die bij patiënten thuis komen, vragen een zorgverlenerskaart aan. Daarmee parkeren ze gratis in de blauwe zone en in betalend gebied, tot 2 uur per bezoek.",
+        "Home nurses, general practitioners and other **care providers** who visit patients at home apply for a care provider card. With it they park for free in the blue zone and in paid areas, up to 2 hours per visit.",
+        "",
+        "",
+    ),
+    (
+        "handtekening-wettigen",
+        "burgerzaken",
+        "handtekening, wettiging, legalisatie, signature",
+        "Handtekening laten wettigen",
+        "Having a signature certified",
+        "Een instantie vraagt een **gewettigde handtekening**? Kom naar het loket met uw identiteitskaart en het document, nog **niet ondertekend**: u tekent voor de ambtenaar. Dit kost 3 euro per document.",
+        "An organisation asks for a **certified signature**? Come to the counter with your identity card and the document, **not signed yet**: you sign in front of the officer. It costs 3 euros per document.",
+        "",
+        "",
+    ),
+    (
+        "nationaliteit",
+        "burgerzaken",
+        "nationaliteit, belg worden, naturalisatie, citizenship",
+        "Belg worden",
+        "Becoming Belgian",
+        "Woont u minstens vijf jaar wettig in België, spreekt u een landstaal en bent u sociaal en economisch geïntegreerd? Dan kunt u een **nationaliteitsverklaring** afleggen bij de dienst burgerzaken. Maak hiervoor een afspraak; de procedure duurt tot vier maanden.",
+        "Have you lived legally in Belgium for at least five years, do you speak a national language and are you socially and economically integrated? Then you can make a **declaration of nationality** at civil affairs. Make an appointment; the procedure takes up to four months.",
+        "",
+        "",
+    ),
+    (
+        "zwembad",
+        "welzijn",
+        "zwembad, zwemmen, beurtkaart, swimming pool",
+        "Stedelijk zwembad",
+        "City swimming pool",
+        "Het stedelijk zwembad is open van maandag tot zaterdag. Een beurt kost 4 euro, met de **UiTPAS** aan kansentarief 1 euro. Een 10-beurtenkaart kost 35 euro. Tijdens schoolvakanties is er elke voormiddag recreatief zwemmen.",
+        "The city swimming pool is open Monday to Saturday. A swim costs 4 euros, with the **UiTPAS** at the reduced rate 1 euro. A 10-swim card costs 35 euros. During school holidays there is recreational swimming every morning.",
+        "",
+        "",
+    ),
+    (
+        "energiepremie-2022",
+        "welzijn",
+        "energie, energiefactuur, energiepremie, energy bill",
+        "Stedelijke energiepremie 2022–2023",
+        "City energy allowance 2022–2023",
+        "Gezinnen met een verhoogde tegemoetkoming kregen tijdens de energiecrisis een **eenmalige energiepremie** van 150 euro. Aanvragen kon tot 31 maart 2023.",
+        "Households with increased reimbursement received a **one-off energy allowance** of 150 euros during the energy crisis. Applications closed on 31 March 2023.",
+        "2022-10-01",
+        "2023-03-31",
+    ),
+    (
+        "corona-quarantaine-2020",
+        "welzijn",
+        "corona, quarantaine, isolatie, covid, quarantine",
+        "Corona: quarantaine en isolatie (2020–2021)",
+        "Corona: quarantine and isolation (2020–2021)",
+        "Na een hoogrisicocontact ging u **10 dagen in quarantaine**, na een negatieve test op dag 7 korter. Bij een positieve test gold 7 dagen isolatie. Deze regels gelden niet meer.",
+        "After a high-risk contact you went into **quarantine for 10 days**, shorter after a negative test on day 7. After a positive test, 7 days of isolation applied. These rules no longer apply.",
+        "2020-03-13",
+        "2021-12-31",
+    ),
+    (
+        "corona-covid-safe-ticket-2021",
+        "welzijn",
+        "corona, covid safe ticket, cst, horeca, covid",
+        "Corona: Covid Safe Ticket (2021–2022)",
+        "Corona: Covid Safe Ticket (2021–2022)",
+        "In cafés, restaurants en op evenementen toonde u een **Covid Safe Ticket**: een vaccinatiebewijs, een negatieve test of een herstelcertificaat. Het ticket is afgeschaft sinds 7 maart 2022.",
+        "In cafés, restaurants and at events you showed a **Covid Safe Ticket**: proof of vaccination, a negative test or a recovery certificate. The ticket was abolished on 7 March 2022.",
+        "2021-10-15",
+        "2022-03-06",
+    ),
+    (
+        "huisnummer",
+        "burgerzaken",
+        "huisnummer, busnummer, nieuwbouw, house number",
+        "Huisnummer voor een nieuwbouw",
+        "House number for a new building",
+        "Voor een nieuwbouw of een opgesplitste woning kent de stad het **huisnummer en busnummers** toe. Vraag ze aan zodra de omgevingsvergunning er is; u krijgt ze binnen 20 werkdagen per brief.",
+        "For a new building or a divided house the city assigns the **house number and box numbers**. Apply as soon as the environmental permit is granted; you receive them by letter within 20 working days.",
+        "",
+        "",
+    ),
 ];
 
 /// Seeds the departments and the articles that do not exist yet.
@@ -604,5 +736,270 @@ pub async fn seed(store: &Store) -> Result<(), AppError> {
         }
     }
     tx.commit().await.map_err(loket_store::StoreError::from)?;
+    Ok(())
+}
+
+/// Demo contact moments over the last two weeks (for the report page and
+/// the queues): (days ago, hour, channel, subject, outcome, articles,
+/// department forwarded to). Seeded once, when there are no moments yet.
+const MOMENTS: &[(i64, i64, &str, &str, &str, &str, &str)] = &[
+    (
+        0,
+        9,
+        "phone",
+        "Bewonerskaart aanvragen",
+        "answered",
+        "bewonersparkeerkaart",
+        "",
+    ),
+    (
+        0,
+        10,
+        "phone",
+        "Wanneer grofvuil?",
+        "answered",
+        "grofvuil",
+        "",
+    ),
+    (
+        0,
+        11,
+        "email",
+        "Premie zonnepanelen",
+        "forwarded",
+        "premie-zonnepanelen",
+        "wonen",
+    ),
+    (
+        0,
+        14,
+        "chat",
+        "Openingsuren stadswinkel",
+        "answered",
+        "stadswinkel-openingsuren",
+        "",
+    ),
+    (
+        1,
+        9,
+        "phone",
+        "Identiteitskaart verloren",
+        "appointment_booked",
+        "identiteitskaart-verloren",
+        "",
+    ),
+    (
+        1,
+        10,
+        "counter",
+        "Adreswijziging",
+        "case_started",
+        "verhuizen",
+        "",
+    ),
+    (
+        1,
+        13,
+        "phone",
+        "Hondenbelasting bestaat die nog?",
+        "answered",
+        "",
+        "",
+    ),
+    (
+        1,
+        15,
+        "web",
+        "Container op straat",
+        "forwarded",
+        "",
+        "mobiliteit",
+    ),
+    (2, 9, "phone", "PMD-zak scheurt", "answered", "pmd-glas", ""),
+    (
+        2,
+        11,
+        "email",
+        "Kerstboom ophalen",
+        "answered",
+        "kerstboom",
+        "",
+    ),
+    (
+        2,
+        16,
+        "letter",
+        "Bezwaar afvalbelasting",
+        "forwarded",
+        "afvalbelasting",
+        "financien",
+    ),
+    (
+        3,
+        10,
+        "phone",
+        "Bouwvergunning veranda",
+        "call_back",
+        "",
+        "",
+    ),
+    (3, 12, "chat", "Zwembad uren", "answered", "zwembad", ""),
+    (
+        4,
+        9,
+        "phone",
+        "Parkeerboete betwisten",
+        "forwarded",
+        "parkeerboete",
+        "mobiliteit",
+    ),
+    (
+        4,
+        14,
+        "counter",
+        "Uittreksel strafregister",
+        "answered",
+        "uittreksel-strafregister",
+        "",
+    ),
+    (
+        7,
+        10,
+        "phone",
+        "Leefloon aanvragen",
+        "forwarded",
+        "leefloon",
+        "welzijn",
+    ),
+    (
+        7,
+        11,
+        "email",
+        "Lawaai van de buren",
+        "answered",
+        "lawaai",
+        "",
+    ),
+    (
+        8,
+        9,
+        "phone",
+        "Regenwaterput premie",
+        "answered",
+        "premie-regenwaterput",
+        "",
+    ),
+    (
+        9,
+        15,
+        "web",
+        "Straatlamp kapot",
+        "forwarded",
+        "straatverlichting",
+        "mobiliteit",
+    ),
+    (
+        10,
+        10,
+        "phone",
+        "Huwelijk plannen",
+        "appointment_booked",
+        "huwelijk",
+        "",
+    ),
+    (
+        11,
+        9,
+        "phone",
+        "Mondmasker nog verplicht?",
+        "answered",
+        "",
+        "",
+    ),
+    (
+        13,
+        13,
+        "counter",
+        "Belg worden",
+        "appointment_booked",
+        "nationaliteit",
+        "",
+    ),
+];
+
+/// Searches that found nothing in the demo (the report's gaps).
+const EMPTY_SEARCHES: &[&str] = &[
+    "deelstep",
+    "hondenpoep boete",
+    "deelstep",
+    "zonnepaneel subsidie 2027",
+];
+
+pub async fn seed_moments(store: &Store) -> Result<(), AppError> {
+    if store::count_moments(store).await? > 0 {
+        return Ok(());
+    }
+    let actor = Actor::System;
+    let today = loket_web::i18n::today_brussels();
+    let tz = loket_web::i18n::brussels();
+    let departments = store::list_departments(store).await?;
+    let mut tx = store.begin().await?;
+    for (ago, hour, channel, subject, outcome, article, dept) in MOMENTS {
+        let day = today
+            .checked_sub(jiff::Span::new().days(*ago))
+            .unwrap_or(today);
+        let at = day
+            .at(i8::try_from(*hour).unwrap_or(9), 0, 0, 0)
+            .to_zoned_datetime(tz.clone())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or_else(|_| loket_store::now_ms());
+        let draft = loket_domain::contact::check_moment(&loket_domain::contact::MomentInput {
+            channel,
+            subject,
+            question: subject,
+            answer: if *outcome == "call_back" {
+                ""
+            } else {
+                "Uitgelegd aan de telefoon."
+            },
+            outcome,
+            duration: "4",
+        })
+        .map_err(|e| AppError::Other(format!("demo moment {subject}: {e:?}")))?;
+        let mut articles = Vec::new();
+        if !article.is_empty()
+            && let Some(a) = store::article(store, article).await?
+        {
+            articles.push(a.id);
+        }
+        let status = if *outcome == "answered" {
+            "closed"
+        } else {
+            "open"
+        };
+        let m = store::create_moment(
+            &mut tx,
+            &actor,
+            day.year(),
+            status,
+            &store::MomentParty {
+                resident_id: None,
+                name: "Demo-inwoner",
+                email: "",
+            },
+            &draft,
+            &articles,
+        )
+        .await?;
+        if let Some(d) = departments.iter().find(|d| d.slug == *dept) {
+            let due = loket_domain::contact::add_working_days(day, d.sla_days);
+            store::create_forward(&mut tx, &actor, &m.id, &d.id, "", &due.to_string()).await?;
+        }
+        store::backdate_moment(&mut tx, &m.id, at).await?;
+    }
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    for q in EMPTY_SEARCHES {
+        store::record_search(store, &today.to_string(), "nl", q, 0).await?;
+    }
     Ok(())
 }

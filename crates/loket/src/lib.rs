@@ -10,6 +10,7 @@ pub mod demo;
 pub mod demo_contact;
 pub mod demo_telework;
 pub mod demo_vaccination;
+pub mod mail_in;
 pub mod worker;
 
 use config::Config;
@@ -169,7 +170,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         poll: Duration::from_millis(c.outbox_poll_ms.max(10)),
         id: format!("{}-{}", std::process::id(), loket_store::new_id()),
     };
-    let workers = vec![
+    let mut workers = vec![
         tokio::spawn(outbox.run(stop_rx.clone())),
         tokio::spawn(worker::reminders(store.clone(), web, stop_rx.clone())),
         tokio::spawn(worker::webhooks(
@@ -179,8 +180,17 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         )),
         tokio::spawn(worker::bike_release(store.clone(), stop_rx.clone())),
         tokio::spawn(worker::vaccination(vac_state, stop_rx.clone())),
-        tokio::spawn(worker::purge(store.clone(), stop_rx)),
+        tokio::spawn(worker::purge(store.clone(), stop_rx.clone())),
     ];
+    if let Some(dir) = &c.contact_maildir {
+        workers.push(tokio::spawn(worker::contact_mail_in(
+            store.clone(),
+            dir.clone(),
+            c.mail_from.clone(),
+            Duration::from_secs(c.contact_maildir_poll_secs.max(1)),
+            stop_rx,
+        )));
+    }
     Ok(Running {
         addr,
         store,

@@ -1,4 +1,5 @@
-//! Background work: the outbox sender and the clean-up of expired sessions.
+//! Background work: the outbox sender, the clean-up of expired sessions,
+//! and the contact centre's incoming mail.
 
 use crate::config::Config;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -300,4 +301,24 @@ pub async fn webhooks_once(
         }
     }
     Ok(due.len())
+}
+
+/// Reads the contact centre's Maildir every `every` until `stop`
+/// (see [`crate::mail_in`]).
+pub async fn contact_mail_in(
+    store: Store,
+    maildir: PathBuf,
+    mail_from: String,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if let Err(e) = crate::mail_in::import_maildir(&store, &maildir, &mail_from).await {
+            tracing::warn!(error = %e, "contact mail import failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => break,
+        }
+    }
 }

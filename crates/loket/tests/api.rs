@@ -97,6 +97,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/kb/new", &["contact_centre", "admin"]),
     ("/staff/contact", &["contact_centre", "admin"]),
     ("/staff/contact/new", &["contact_centre", "admin"]),
+    ("/staff/contact/report", &["contact_centre", "admin"]),
     (
         "/staff/forwards",
         &["contact_centre", "case_handler", "admin"],

@@ -1457,3 +1457,160 @@ async fn vaccination_check_in_by_scanner_and_the_mobile_page_offline() {
     let _ = std::fs::remove_dir_all(profile);
     app.stop().await;
 }
+
+/// An agent's call: the knowledge-base search (results while typing), the
+/// log form with articles picked from a search (while typing, and with the
+/// search button), the logged contact moment, a forward paused and resumed
+/// by the department, and the report — axe-core on every page.
+#[tokio::test]
+async fn an_agents_call_from_search_to_a_logged_contact_is_accessible() {
+    if backend() != "sqlite" {
+        return;
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    loket::demo_contact::seed(&app.store).await.unwrap();
+    loket::demo_contact::seed_moments(&app.store).await.unwrap();
+    for (email, role) in [
+        ("agent@leuven.example", "contact_centre"),
+        ("mob@leuven.example", "case_handler"),
+    ] {
+        loket::cli::user_add(
+            &app.config,
+            email,
+            "Test Person",
+            &[role.to_owned()],
+            Some(PASSWORD.to_owned()),
+        )
+        .await
+        .unwrap();
+    }
+    let sign_in = |email: &'static str| {
+        let c = c.clone();
+        let url = app.url("/login");
+        async move {
+            c.goto(&url).await.unwrap();
+            fill(&c, "email", email).await;
+            fill(&c, "password", PASSWORD).await;
+            submit(&c).await;
+        }
+    };
+    sign_in("agent@leuven.example").await;
+    // The caller asks about a parking card: results while typing.
+    c.goto(&app.url("/staff/kb")).await.unwrap();
+    check_page(&c, "kb-agent").await;
+    c.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("parkeerkaart")
+        .await
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        let t = c
+            .find(Locator::Id("results"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if t.contains("Bewonersparkeerkaart") && t.contains("parkeerkaart") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no live results: {t}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    check_page(&c, "kb-agent-live").await;
+
+    // The log form: the article picked from results shown while typing.
+    c.goto(&app.url("/staff/contact/new")).await.unwrap();
+    check_page(&c, "contact-new").await;
+    fill(&c, "contact_name", "Jan Peeters").await;
+    fill(&c, "subject", "Bewonerskaart").await;
+    fill(&c, "question", "Hoeveel kost een bewonerskaart?").await;
+    fill(
+        &c,
+        "answer",
+        "25 euro per jaar, aan te vragen via het e-loket.",
+    )
+    .await;
+    fill(&c, "duration", "4").await;
+    c.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("parkeerkaart")
+        .await
+        .unwrap();
+    let pick = Locator::Css("#article-results input[value=bewonersparkeerkaart]");
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(pick)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    check_page(&c, "contact-new-live-results").await;
+    // The search button (what works without JavaScript) keeps everything.
+    fill(&c, "q", "grofvuil").await;
+    click_and_wait(&c, "#article-search-button").await;
+    check_page(&c, "contact-new-searched").await;
+    let html = c.source().await.unwrap();
+    assert!(html.contains("value=\"Jan Peeters\""), "input kept");
+    assert!(
+        html.contains("id=\"picked-bewonersparkeerkaart\""),
+        "pick kept"
+    );
+    c.find(Locator::Id("outcome"))
+        .await
+        .unwrap()
+        .select_by_value("call_back")
+        .await
+        .unwrap();
+    click_and_wait(&c, "button[value=save]").await;
+    let page = text(&c).await;
+    assert!(
+        page.contains("Bewonersparkeerkaarten") && page.contains("Jan Peeters"),
+        "{page}"
+    );
+    check_page(&c, "contact-moment").await;
+    // Forward it to Mobility from its page.
+    c.find(Locator::Id("department"))
+        .await
+        .unwrap()
+        .select_by_value("mobiliteit")
+        .await
+        .unwrap();
+    click_and_wait(&c, "form[action$='/forward'] button[type=submit]").await;
+    check_page(&c, "contact-moment-forwarded").await;
+    c.goto(&app.url("/staff/contact/report")).await.unwrap();
+    assert!(text(&c).await.contains("Contacten per dag en kanaal"));
+    check_page(&c, "contact-report").await;
+
+    // The department waits for the resident, then resumes.
+    c.delete_all_cookies().await.unwrap();
+    sign_in("mob@leuven.example").await;
+    c.goto(&app.url("/staff/forwards?department=mobiliteit"))
+        .await
+        .unwrap();
+    check_page(&c, "forwards").await;
+    // An empty question: the error summary and the field.
+    click_and_wait(&c, "form[action$='/pause'] button[type=submit]").await;
+    check_page(&c, "forwards-pause-error").await;
+    let q = c.find(Locator::Id("question")).await.unwrap();
+    q.send_keys("Welk kenteken heeft uw wagen?").await.unwrap();
+    click_and_wait(&c, "form[action$='/pause'] button[type=submit]").await;
+    assert!(text(&c).await.contains("wacht op de inwoner sinds"));
+    check_page(&c, "forwards-waiting").await;
+    click_and_wait(&c, "form[action$='/resume'] button[type=submit]").await;
+    check_page(&c, "forwards-resumed").await;
+
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(profile);
+}

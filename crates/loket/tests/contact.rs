@@ -788,3 +788,1225 @@ async fn api_search_moments_and_forwards() {
     );
     app.stop().await;
 }
+
+/// Logs a phone call about `resident_email`; returns the moment's page path.
+async fn log_call(
+    app: &TestApp,
+    agent: &reqwest::Client,
+    resident_email: &str,
+    outcome: &str,
+) -> String {
+    let r = app
+        .submit(
+            agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("resident_email", resident_email),
+                ("subject", "Verhuis"),
+                ("question", "Ik verhuis volgende week, wat moet ik doen?"),
+                ("answer", "We geven de verhuis samen door."),
+                ("outcome", outcome),
+                ("duration", "6"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    r.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_phone_contact_ends_in_a_case() {
+    use reqwest::multipart::Form;
+    let app = seeded().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let rid = resident(&app, "beller@example.org").await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let page = log_call(&app, &agent, "beller@example.org", "call_back").await;
+    let moment_id = page.trim_start_matches("/staff/contact/").to_owned();
+    // The moment's page links to the resident's file on the assisted
+    // channel, keeping the contact; the file's service links keep it too.
+    let (_, html) = app.get(&agent, &page).await;
+    let file = format!("/staff/residents/{rid}?contact={moment_id}");
+    assert!(html.contains(&file), "{html}");
+    let (s, html) = app.get(&agent, &file).await;
+    assert_eq!(s, 200);
+    let apply = format!("/staff/residents/{rid}/apply/move?contact={moment_id}");
+    assert!(html.contains(&apply), "{html}");
+    // The form posts back with the contact; the resident's data is not retyped.
+    let (s, html) = app.get(&agent, &apply).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(&format!("action=\"{apply}\"")), "{html}");
+    let form = Form::new()
+        .text("csrf", csrf_of(&html))
+        .text("channel", "phone")
+        .text("new_address_street", "Bondgenotenlaan")
+        .text("new_address_number", "12")
+        .text("new_address_postal_code", "3000")
+        .text("new_address_city", "Leuven")
+        .text("move_date", loket_web::i18n::today_brussels().to_string())
+        .text("old_address_street", "Kerkstraat")
+        .text("old_address_number", "1")
+        .text("old_address_postal_code", "9000")
+        .text("old_address_city", "Gent");
+    let r = agent
+        .post(app.url(&apply))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    assert_eq!(r.headers()["location"].to_str().unwrap(), page);
+    let m = loket_store::contact::moment(&app.store, &moment_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.outcome, "case_started");
+    assert_eq!(m.status, "closed");
+    let case = loket_store::cases::case_by_id(&app.store, m.case_id.as_deref().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.resident_id, rid);
+    assert_eq!(case.channel, "phone");
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(
+        html.contains(&format!("href=\"/staff/cases/{}\"", case.number)),
+        "{html}"
+    );
+    assert!(html.contains("Aanvraag gestart"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'contact.moment.link'")
+            .await,
+        1
+    );
+    // A contact about someone else is not linked to this resident's case.
+    let other = resident(&app, "ander@example.org").await;
+    let page2 = log_call(&app, &agent, "ander@example.org", "call_back").await;
+    let m2 = page2.trim_start_matches("/staff/contact/");
+    let (_, html) = app
+        .get(&agent, &format!("/staff/residents/{rid}?contact={m2}"))
+        .await;
+    assert!(!html.contains("?contact="), "{html}");
+    let _ = other;
+
+    // A caller logged without a resident: found from the moment's page,
+    // the case started; the moment then belongs to that resident.
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("contact_name", "Onbekende beller"),
+                ("subject", "Verhuis"),
+                ("question", "Ik verhuis."),
+                ("outcome", "call_back"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let page3 = r.headers()["location"].to_str().unwrap().to_owned();
+    let m3 = page3.trim_start_matches("/staff/contact/").to_owned();
+    let (_, html) = app.get(&agent, &page3).await;
+    let find = format!("/staff/residents?contact={m3}");
+    assert!(html.contains(&find), "{html}");
+    let (s, html) = app
+        .get(
+            &agent,
+            &format!("/staff/residents?q=beller%40example.org&contact={m3}"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!("/staff/residents/{rid}?contact={m3}")),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("name=\"contact\" value=\"{m3}\"")),
+        "{html}"
+    );
+    let apply3 = format!("/staff/residents/{rid}/apply/move?contact={m3}");
+    let (_, html) = app.get(&agent, &apply3).await;
+    let form = Form::new()
+        .text("csrf", csrf_of(&html))
+        .text("channel", "phone")
+        .text("new_address_street", "Naamsestraat")
+        .text("new_address_number", "3")
+        .text("new_address_postal_code", "3000")
+        .text("new_address_city", "Leuven")
+        .text("move_date", loket_web::i18n::today_brussels().to_string())
+        .text("old_address_street", "Kerkstraat")
+        .text("old_address_number", "1")
+        .text("old_address_postal_code", "9000")
+        .text("old_address_city", "Gent");
+    let r = agent
+        .post(app.url(&apply3))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let m = loket_store::contact::moment(&app.store, &m3)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.outcome, "case_started");
+    assert_eq!(m.resident_id.as_deref(), Some(rid.as_str()));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_phone_contact_ends_in_an_appointment() {
+    let app = seeded().await;
+    loket::demo::seed_appointments(&app.store).await.unwrap();
+    let _rid = resident(&app, "beller@example.org").await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let page = log_call(&app, &agent, "beller@example.org", "call_back").await;
+    let moment_id = page.trim_start_matches("/staff/contact/").to_owned();
+    let (_, html) = app.get(&agent, &page).await;
+    let book = format!("/staff/contact/{moment_id}/appointment");
+    assert!(html.contains(&book), "{html}");
+    // The picker: the caller's e-mail is filled in.
+    use jiff::ToSpan;
+    let tomorrow = loket_web::i18n::today_brussels()
+        .checked_add(1.day())
+        .unwrap();
+    let (s, html) = app
+        .get(
+            &agent,
+            &format!("{book}?service=identity-card&location=city-office&from={tomorrow}"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("value=\"beller@example.org\""), "{html}");
+    // The first free slot offered.
+    let start = html
+        .split("name=\"start\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let before = app.count("SELECT COUNT(*) FROM appointments").await;
+    let r = app
+        .submit(
+            &agent,
+            &book,
+            &book,
+            &[
+                ("service", "identity-card"),
+                ("location", "city-office"),
+                ("start", &start),
+                ("resident_email", "beller@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    assert_eq!(r.headers()["location"].to_str().unwrap(), page);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appointments").await,
+        before + 1
+    );
+    let m = loket_store::contact::moment(&app.store, &moment_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.outcome, "appointment_booked");
+    let a = loket_store::appointments::get(&app.store, m.appointment_id.as_deref().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.channel, "phone");
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(
+        html.contains("Afspraak gemaakt") && html.contains(&a.code),
+        "{html}"
+    );
+    // The confirmation went to the resident, in the booking's transaction.
+    let mail = app.last_mail_to("beller@example.org").await;
+    assert!(!mail.subject.is_empty());
+    // Only agents book from a contact.
+    let counter = app.signed_in("balie@stad.example", &["counter"]).await;
+    assert_eq!(app.get(&counter, &book).await.0, 403);
+    let res = app.signed_in("iemand@example.org", &["resident"]).await;
+    assert_eq!(app.get(&res, &book).await.0, 403);
+    assert_eq!(
+        app.get(&agent, "/staff/contact/nobody/appointment").await.0,
+        404
+    );
+    // Booking for someone else than the moment's resident is refused.
+    let _ = resident(&app, "ander@example.org").await;
+    let page2 = log_call(&app, &agent, "beller@example.org", "call_back").await;
+    let book2 = format!("{page2}/appointment");
+    let r = app
+        .submit(
+            &agent,
+            &book2,
+            &book2,
+            &[
+                ("service", "identity-card"),
+                ("location", "city-office"),
+                ("start", &start),
+                ("resident_email", "ander@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appointments").await,
+        before + 1
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn forwarded_from_the_log_form_and_the_clock_paused_and_resumed() {
+    use loket_domain::contact::working_days_between;
+    let app = seeded().await;
+    let _ = resident(&app, "wacht@example.org").await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let mut fields = vec![
+        ("channel", "phone"),
+        ("resident_email", "wacht@example.org"),
+        ("subject", "Terras"),
+        ("question", "Mag mijn café een terras op het plein zetten?"),
+        ("answer", "De dienst mobiliteit antwoordt u."),
+        ("outcome", "forwarded"),
+        ("department", "nergens"),
+        ("note", "Terrasvergunning"),
+        ("duration", "3"),
+    ];
+    // Forwarded without a (known) department: a clear error, nothing saved.
+    let r = app
+        .submit(&agent, "/staff/contact/new", "/staff/contact/new", &fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("deze dienst bestaat niet"), "{html}");
+    assert!(html.contains("Terrasvergunning"), "the input is kept");
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 0);
+    fields[6] = ("department", "mobiliteit");
+    let r = app
+        .submit(&agent, "/staff/contact/new", "/staff/contact/new", &fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_forwards WHERE status = 'open' AND note = 'Terrasvergunning'")
+            .await,
+        1
+    );
+    let today = loket_web::i18n::today_brussels();
+    let due = add_working_days(today, 3);
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(
+        html.contains(&due.to_string()) && html.contains("Doorverwezen"),
+        "{html}"
+    );
+
+    // The department asks the resident something: the clock pauses and the
+    // question is mailed with the reference in the subject.
+    let handler = app.signed_in("mob@stad.example", &["case_handler"]).await;
+    let queue = "/staff/forwards?department=mobiliteit";
+    let (_, html) = app.get(&handler, queue).await;
+    let fw = html
+        .split("action=\"/staff/forwards/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    // An empty question: refused, the summary links to the field.
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/pause"),
+            &[("question", " "), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#question\"") && html.contains("id=\"question\""),
+        "{html}"
+    );
+    // The answer form's error links to an element that exists (#answer).
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/answer"),
+            &[("answer", ""), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#answer\"") && html.contains("id=\"answer\""),
+        "{html}"
+    );
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/pause"),
+            &[
+                ("question", "Hoeveel tafels wilt u zetten?"),
+                ("department", "mobiliteit"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let mail = app.last_mail_to("wacht@example.org").await;
+    assert!(mail.subject.contains("[C-20"), "{}", mail.subject);
+    assert!(mail.body.contains("Hoeveel tafels"), "{}", mail.body);
+    let (_, html) = app.get(&handler, queue).await;
+    assert!(html.contains("wacht op de inwoner sinds"), "{html}");
+    // Residents may not touch the queue.
+    let res = app.signed_in("iemand@example.org", &["resident"]).await;
+    let r = app
+        .submit(
+            &res,
+            "/contact/ask",
+            &format!("/staff/forwards/{fw}/pause"),
+            &[("question", "x"), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    // Pausing twice is refused and changes nothing.
+    let audits = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/pause"),
+            &[("question", "Nog iets?"), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audits);
+
+    // The clock stood still for ten calendar days (the pause is moved back
+    // in time): resuming moves the due date by the working days between.
+    use jiff::ToSpan;
+    let paused_on = today.checked_sub(10.days()).unwrap();
+    sqlx::query("UPDATE contact_forwards SET paused_on = $1 WHERE id = $2")
+        .bind(paused_on.to_string())
+        .bind(&fw)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/resume"),
+            &[("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let paused = working_days_between(paused_on, today);
+    assert!(paused >= 5, "ten days hold at least five working days");
+    let f = loket_store::contact::forward(&app.store, &fw)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.status, "open");
+    assert_eq!(f.paused_days, paused);
+    assert_eq!(f.due_on, add_working_days(due, paused).to_string());
+    assert_eq!(working_days_between(due, f.due_on.parse().unwrap()), paused);
+    // Resuming a running clock is refused.
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/resume"),
+            &[("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+
+    // Overdue: the queue counts and marks it.
+    let (_, html) = app.get(&handler, queue).await;
+    assert!(html.contains("Te laat: 0"), "{html}");
+    sqlx::query("UPDATE contact_forwards SET due_on = $1 WHERE id = $2")
+        .bind(today.checked_sub(1.day()).unwrap().to_string())
+        .bind(&fw)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (_, html) = app.get(&handler, queue).await;
+    assert!(html.contains("Te laat: 1"), "{html}");
+    assert!(html.contains("class=\"flag\">Te laat</strong>"), "{html}");
+    // A waiting forward can still be answered; the answer closes it.
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/answer"),
+            &[("answer", "Ja, vier tafels."), ("department", "mobiliteit")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    app.stop().await;
+}
+
+/// Writes a mail file into `<maildir>/new` (via `tmp/`, as a mail server does).
+fn deliver(maildir: &std::path::Path, name: &str, raw: &str) {
+    for d in ["tmp", "new", "cur"] {
+        std::fs::create_dir_all(maildir.join(d)).unwrap();
+    }
+    let tmp = maildir.join("tmp").join(name);
+    std::fs::write(&tmp, raw).unwrap();
+    std::fs::rename(&tmp, maildir.join("new").join(name)).unwrap();
+}
+
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn email_in_from_a_maildir_threaded_by_reference() {
+    use loket::mail_in::{Imported, import_maildir};
+    let maildir = temp_dir().join("contact-mail");
+    let watched = maildir.clone();
+    let app = TestApp::spawn_with(|c| {
+        c.contact_maildir = Some(watched);
+        c.contact_maildir_poll_secs = 1;
+    })
+    .await;
+    loket::demo_contact::seed(&app.store).await.unwrap();
+    let from = "loket@leuven.example";
+    // A new mail: a contact moment (channel e-mail) in the intake queue,
+    // and a confirmation with the reference.
+    deliver(
+        &maildir,
+        "1700000000.M1P1.mail",
+        "From: Els Janssens <els@example.org>\r\nTo: contact@leuven.example\r\n\
+         Subject: Grofvuil ophalen\r\nMessage-ID: <m1@example.org>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Wanneer halen jullie grofvuil op in Kessel-Lo? Een zetel en een kast.\r\n",
+    );
+    // The background worker reads the folder (every second here).
+    let mut waited = 0;
+    while app.count("SELECT COUNT(*) FROM contact_moments").await == 0 && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM contact_moments WHERE channel = 'email' AND status = 'intake'"
+        )
+        .await,
+        1
+    );
+    assert!(files_in(&maildir.join("new")).is_empty());
+    assert_eq!(
+        files_in(&maildir.join("cur")),
+        vec!["1700000000.M1P1.mail:2,S"]
+    );
+    let moments = loket_store::contact::list_moments(&app.store, "", "", 10)
+        .await
+        .unwrap();
+    let m = &moments[0];
+    assert_eq!(m.contact_email, "els@example.org");
+    assert_eq!(m.contact_name, "Els Janssens");
+    assert_eq!(m.subject, "Grofvuil ophalen");
+    assert!(m.question.contains("Een zetel en een kast."));
+    let mut mail = None;
+    for _ in 0..50 {
+        if let Some(x) = loket_store::notify::recent(&app.store, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|x| x.to_addr == "els@example.org")
+        {
+            mail = Some(x);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let mail = mail.expect("a confirmation");
+    assert!(
+        mail.subject.contains(&format!("[{}]", m.reference)),
+        "{}",
+        mail.subject
+    );
+
+    // The agent forwards it; the department asks the resident something.
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let page = format!("/staff/contact/{}", m.id);
+    let r = app
+        .submit(
+            &agent,
+            &page,
+            &format!("{page}/forward"),
+            &[("department", "milieu"), ("note", "")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let fw = loket_store::contact::forwards_of(&app.store, &m.id)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    let mut tx = app.store.begin().await.unwrap();
+    loket_store::contact::pause_forward(
+        &mut tx,
+        &loket_domain::audit::Actor::System,
+        &fw,
+        &loket_web::i18n::today_brussels().to_string(),
+        "Welk adres?",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // A reply with the reference in the subject: threaded to the same
+    // moment as a message, and the clock runs again.
+    deliver(
+        &maildir,
+        "1700000001.M2P1.mail",
+        &format!(
+            "From: els@example.org\r\nSubject: Re: {}\r\nMessage-ID: <m2@example.org>\r\n\
+             In-Reply-To: <x@leuven.example>\r\n\r\nTiensesteenweg 100, 3010 Kessel-Lo.\r\n",
+            mail.subject
+        ),
+    );
+    // A malformed file: moved aside and reported, not lost.
+    deliver(
+        &maildir,
+        "1700000002.M3P1.mail",
+        "this is not an e-mail at all\n",
+    );
+    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    assert_eq!(
+        done,
+        Imported {
+            moments: 0,
+            threaded: 1,
+            duplicates: 0,
+            rejected: 1
+        }
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 1);
+    let msgs = loket_store::contact::messages(&app.store, &m.id)
+        .await
+        .unwrap();
+    let inbound: Vec<_> = msgs.iter().filter(|x| x.direction == "in").collect();
+    assert_eq!(inbound.len(), 1);
+    assert!(inbound[0].body.contains("Tiensesteenweg 100"));
+    let f = loket_store::contact::forward(&app.store, &fw)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.status, "open", "the resident answered: the clock runs");
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(
+        html.contains("Tiensesteenweg 100") && html.contains("Van de inwoner"),
+        "{html}"
+    );
+    assert_eq!(
+        files_in(&maildir.join("rejected")),
+        vec!["1700000002.M3P1.mail"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(maildir.join("rejected").join("1700000002.M3P1.mail")).unwrap(),
+        "this is not an e-mail at all\n"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_mail_rejects").await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'contact.mail.reject'")
+            .await,
+        1
+    );
+
+    // The same mail again (a copy put back in new/): not imported twice.
+    std::fs::copy(
+        maildir.join("cur").join("1700000001.M2P1.mail:2,S"),
+        maildir.join("new").join("1700000001.M2P1.mail"),
+    )
+    .unwrap();
+    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    assert_eq!(done.duplicates, 1);
+    assert_eq!(done.threaded + done.moments, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_messages WHERE direction = 'in'")
+            .await,
+        1
+    );
+    // Nothing left to read: a second pass does nothing.
+    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    assert_eq!(done, Imported::default());
+    // A reply with an unknown reference starts a new moment.
+    deliver(
+        &maildir,
+        "1700000003.M4P1.mail",
+        "From: jo@example.org\r\nSubject: Re: [C-1999-999999] oud\r\nMessage-ID: <m4@example.org>\r\n\r\nNog een vraag.\r\n",
+    );
+    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    assert_eq!(done.moments, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 2);
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&maildir);
+}
+
+/// The text of the table with this id.
+fn table<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("table {id}: {html}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</table>").unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn the_report_counts_contacts_forwards_articles_and_gaps() {
+    let app = seeded().await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let log = |channel: &'static str,
+               outcome: &'static str,
+               articles: &'static str,
+               department: &'static str| {
+        let app = &app;
+        let agent = &agent;
+        async move {
+            let r = app
+                .submit(
+                    agent,
+                    "/staff/contact/new",
+                    "/staff/contact/new",
+                    &[
+                        ("channel", channel),
+                        ("contact_name", "Inwoner"),
+                        ("subject", "Vraag <b>"),
+                        ("question", "Een vraag"),
+                        ("answer", "Een antwoord"),
+                        ("outcome", outcome),
+                        ("articles", articles),
+                        ("department", department),
+                        ("duration", "2"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .trim_start_matches("/staff/contact/")
+                .to_owned()
+        }
+    };
+    // Today: three phone calls (two answered with the parking article, one
+    // answered without article), one e-mail forwarded to Mobility.
+    log("phone", "answered", "bewonersparkeerkaart", "").await;
+    log("phone", "answered", "bewonersparkeerkaart, verhuizen", "").await;
+    log("phone", "answered", "", "").await;
+    log("email", "forwarded", "", "mobiliteit").await;
+    // Yesterday: one counter visit, called back.
+    let old = log("counter", "call_back", "", "").await;
+    sqlx::query("UPDATE contact_moments SET created_at = created_at - 86400000 WHERE id = $1")
+        .bind(&old)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    // A forward of Finance made earlier and now past its due date.
+    let late = log("letter", "forwarded", "", "financien").await;
+    sqlx::query("UPDATE contact_moments SET created_at = created_at - 3456000000 WHERE id = $1")
+        .bind(&late)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE contact_forwards SET due_on = '2020-01-01', created_at = created_at - 3456000000 WHERE moment_id = $1")
+        .bind(&late)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    // Two searches that find nothing (one resident, one agent), one that does.
+    let c = app.client();
+    app.get(&c, "/kb?q=xyzzyquux+plugh").await;
+    app.get(&agent, "/staff/kb?q=Xyzzyquux+plugh").await;
+    app.get(&agent, "/staff/kb?q=parkeerkaart").await;
+    // Typed-while-searching requests are not counted.
+    app.get(&agent, "/staff/kb?q=xyzzyq&live=1").await;
+
+    let (s, html) = app.get(&agent, "/staff/contact/report").await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("5 contacten in deze periode"), "{html}");
+    assert!(
+        html.contains("60% beantwoord bij het eerste contact"),
+        "{html}"
+    );
+    let today = loket_web::i18n::today_brussels();
+    let yesterday = today.yesterday().unwrap();
+    let per_day = table(&html, "per-day");
+    // Columns: phone, e-mail, web, counter, chat, letter, total, first contact.
+    assert!(
+        per_day.contains(&format!(
+            "<th scope=\"row\">{today}</th><td>3</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>4</td><td>75%</td>"
+        )),
+        "{per_day}"
+    );
+    assert!(
+        per_day.contains(&format!(
+            "<th scope=\"row\">{yesterday}</th><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td><td>0%</td>"
+        )),
+        "{per_day}"
+    );
+    let per_channel = table(&html, "per-channel");
+    assert!(
+        per_channel.contains("Telefoon</th><td>3</td><td>100%</td>"),
+        "{per_channel}"
+    );
+    let depts = table(&html, "per-department");
+    assert!(
+        depts.contains("Mobiliteit</th><td>1</td><td>0</td>"),
+        "{depts}"
+    );
+    assert!(
+        depts.contains("Financiën</th><td>0</td><td><strong class=\"flag\">1</strong>"),
+        "{depts}"
+    );
+    let top = table(&html, "top-articles");
+    assert!(
+        top.find("Bewonersparkeerkaart").unwrap() < top.find("Verhuizen").unwrap_or(usize::MAX),
+        "{top}"
+    );
+    assert!(top.contains("</a></td><td>2</td>"), "{top}");
+    let gaps = table(&html, "empty-searches");
+    assert!(
+        gaps.contains("<td>xyzzyquux plugh</td><td>2</td>"),
+        "{gaps}"
+    );
+    assert!(!gaps.contains("xyzzyq<"), "{gaps}");
+    assert!(
+        html.contains("3 contacten in deze periode hebben geen gekoppeld artikel"),
+        "{html}"
+    );
+    // The chart: one segment per (day, channel) with contacts, titled.
+    let svg = &html[html.find("<svg xmlns").unwrap()..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    assert_eq!(svg.matches("<rect ").count(), 3, "{svg}");
+    assert!(svg.contains("role=\"img\""));
+    assert!(
+        svg.contains(&format!("<title>{today}: Telefoon 3</title>")),
+        "{svg}"
+    );
+    // The subject is escaped in the list of contacts without article.
+    assert!(
+        html.contains("Vraag &lt;b&gt;") || html.contains("Vraag &#60;b&#62;"),
+        "{html}"
+    );
+    // A bad period: a clear error.
+    let (s, html) = app
+        .get(
+            &agent,
+            "/staff/contact/report?from=2026-12-01&to=2026-11-01",
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("href=\"#to\""), "{html}");
+    // Department staff and residents may not see it.
+    let other = app.signed_in("dept@stad.example", &["case_handler"]).await;
+    assert_eq!(app.get(&other, "/staff/contact/report").await.0, 403);
+    app.stop().await;
+}
+
+/// An attribute-breaking payload, besides [`XSS`].
+const XSS_ATTR: &str = "\" onmouseover=\"alert(4)\" x=\"";
+
+fn assert_escaped_all(html: &str, page: &str) {
+    assert_escaped(html, page);
+    assert!(
+        !html.contains("\" onmouseover=\"alert(4)"),
+        "{page}: attribute broken out"
+    );
+}
+
+#[tokio::test]
+async fn xss_payloads_in_the_new_contact_forms_are_escaped() {
+    let payload = format!("{XSS}{XSS_ATTR}");
+    let p = payload.as_str();
+    let maildir = temp_dir().join("xss-mail");
+    let app = seeded().await;
+    let _ = resident(&app, "xss@example.org").await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    // The log form: search with the payload (kept in the search box), the
+    // payload in the new fields, an unknown department and picked article.
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("resident_email", "xss@example.org"),
+                ("subject", p),
+                ("question", p),
+                ("answer", p),
+                ("outcome", "forwarded"),
+                ("department", p),
+                ("note", p),
+                ("q", p),
+                ("pick", p),
+                ("action", "search"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("alert(4)"), "the payload is shown");
+    assert_escaped_all(&html, "log form search");
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("resident_email", "xss@example.org"),
+                ("subject", p),
+                ("question", p),
+                ("answer", p),
+                ("outcome", "forwarded"),
+                ("department", p),
+                ("note", p),
+                ("pick", p),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_escaped_all(&r.text().await.unwrap(), "log form with errors");
+    // Saved, forwarded from the form with the payload as note.
+    let r = app
+        .submit(
+            &agent,
+            "/staff/contact/new",
+            "/staff/contact/new",
+            &[
+                ("channel", "phone"),
+                ("resident_email", "xss@example.org"),
+                ("subject", p),
+                ("question", p),
+                ("answer", p),
+                ("outcome", "forwarded"),
+                ("department", "milieu"),
+                ("note", p),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let moment = r.headers()["location"].to_str().unwrap().to_owned();
+    // The department pauses the clock with the payload as question (once
+    // refused empty: the form comes back).
+    let handler = app.signed_in("dept@stad.example", &["case_handler"]).await;
+    let queue = "/staff/forwards?department=milieu";
+    let fw =
+        loket_store::contact::forwards_of(&app.store, moment.trim_start_matches("/staff/contact/"))
+            .await
+            .unwrap()[0]
+            .id
+            .clone();
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/pause"),
+            &[("question", p), ("department", "milieu")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    // An answer refused for being too long echoes the payload.
+    let long = p.repeat(200);
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/answer"),
+            &[("answer", &long), ("department", "milieu")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_escaped_all(&r.text().await.unwrap(), "answer with errors");
+    // E-mail in with the payload in name, subject and text, and a reply.
+    deliver(
+        &maildir,
+        "1.M1.x",
+        &format!(
+            "From: \"<script>alert(5)</script>\" <xss@example.org>\r\nSubject: {XSS}\r\nMessage-ID: <x1@example.org>\r\n\r\n{p}\r\n"
+        ),
+    );
+    let reference =
+        loket_store::contact::moment(&app.store, moment.trim_start_matches("/staff/contact/"))
+            .await
+            .unwrap()
+            .unwrap()
+            .reference;
+    deliver(
+        &maildir,
+        "2.M2.x",
+        &format!(
+            "From: xss@example.org\r\nSubject: Re: {XSS} [{reference}]\r\nMessage-ID: <x2@example.org>\r\n\r\n{p}\r\n"
+        ),
+    );
+    let done = loket::mail_in::import_maildir(&app.store, &maildir, "loket@leuven.example")
+        .await
+        .unwrap();
+    assert_eq!((done.moments, done.threaded), (1, 1), "{done:?}");
+    // The appointment form from a contact echoes the typed e-mail.
+    let book = format!("{moment}/appointment");
+    let r = app
+        .submit(
+            &agent,
+            &book,
+            &book,
+            &[
+                ("service", p),
+                ("location", p),
+                ("start", p),
+                ("resident_email", p),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_escaped_all(
+        &r.text().await.unwrap(),
+        "appointment from contact with errors",
+    );
+    // A search with the payload that finds nothing: listed on the report.
+    app.get(&agent, &format!("/staff/kb?q={}", urlencode(p)))
+        .await;
+    let email_moment = loket_store::contact::list_moments(&app.store, "intake", "", 10)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    for (client, path) in [
+        (&agent, moment.clone()),
+        (&agent, format!("/staff/contact/{email_moment}")),
+        (&agent, "/staff/contact".to_owned()),
+        (&agent, "/staff/contact/report".to_owned()),
+        (&handler, queue.to_owned()),
+    ] {
+        let (s, html) = app.get(client, &path).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(html.contains("alert"), "{path} shows the payload");
+        assert_escaped_all(&html, &path);
+    }
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&maildir);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn email_in_imports_a_batch_once() {
+    use loket::mail_in::import_maildir;
+    let app = seeded().await;
+    let maildir = temp_dir().join("batch-mail");
+    const N: usize = 300;
+    for i in 0..N {
+        deliver(
+            &maildir,
+            &format!("17000{i:05}.M{i}P1.mail"),
+            &format!(
+                "From: Bewoner {i} <b{i}@example.org>\r\nSubject: Vraag {i}\r\n\
+                 Message-ID: <batch-{i}@example.org>\r\n\r\nWanneer is het recyclagepark open? ({i})\r\n"
+            ),
+        );
+    }
+    let started = std::time::Instant::now();
+    let done = import_maildir(&app.store, &maildir, "loket@leuven.example")
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    eprintln!(
+        "e-mail in: {N} mails on {} in {took:?} ({:.0} mails/s)",
+        backend(),
+        N as f64 / took.as_secs_f64()
+    );
+    assert_eq!(done.moments, N);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_moments").await,
+        N as i64
+    );
+    assert_eq!(files_in(&maildir.join("cur")).len(), N);
+    // Every confirmation carries its own reference.
+    assert_eq!(
+        app.count("SELECT COUNT(DISTINCT subject) FROM outbox")
+            .await,
+        N as i64
+    );
+    // Two passes at once over new copies of every file: each imported once.
+    for name in files_in(&maildir.join("cur")) {
+        let plain = name.trim_end_matches(":2,S").to_owned();
+        std::fs::copy(
+            maildir.join("cur").join(&name),
+            maildir.join("new").join(plain),
+        )
+        .unwrap();
+    }
+    let (a, b) = tokio::join!(
+        import_maildir(&app.store, &maildir, "loket@leuven.example"),
+        import_maildir(&app.store, &maildir, "loket@leuven.example")
+    );
+    let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
+    assert_eq!(a.moments + b.moments, 0, "{a:?} {b:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_moments").await,
+        N as i64
+    );
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&maildir);
+}
+
+#[tokio::test]
+async fn a_resident_without_email_gets_the_answer_by_letter() {
+    let app = seeded().await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    // The resident is recorded on the assisted channel, without e-mail.
+    let r = app
+        .submit(
+            &agent,
+            "/staff/residents/new",
+            "/staff/residents/new",
+            &[
+                ("name", "Jef Briefmans"),
+                ("street", "Tiensestraat"),
+                ("house_number", "20"),
+                ("postal_code", "3000"),
+                ("city", "Leuven"),
+                ("locale", "nl"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let file = r.headers()["location"].to_str().unwrap().to_owned();
+    let rid = file.trim_start_matches("/staff/residents/").to_owned();
+    let (_, html) = app.get(&agent, &file).await;
+    let log = format!("/staff/contact/new?resident={rid}");
+    assert!(html.contains(&log), "{html}");
+    // Logged from the file: the resident is known without an e-mail.
+    let r = app
+        .submit(
+            &agent,
+            &log,
+            "/staff/contact/new",
+            &[
+                ("resident", rid.as_str()),
+                ("channel", "counter"),
+                ("subject", "Huurpremie"),
+                ("question", "Heb ik recht op een huurpremie?"),
+                ("answer", "De dienst wonen bekijkt het."),
+                ("outcome", "forwarded"),
+                ("department", "wonen"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    let page = r.headers()["location"].to_str().unwrap().to_owned();
+    let id = page.trim_start_matches("/staff/contact/");
+    let m = loket_store::contact::moment(&app.store, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.resident_id.as_deref(), Some(rid.as_str()));
+    let fw = loket_store::contact::forwards_of(&app.store, id)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    let handler = app.signed_in("wonen@stad.example", &["case_handler"]).await;
+    let queue = "/staff/forwards?department=wonen";
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/pause"),
+            &[("question", "Wat is uw inkomen?"), ("department", "wonen")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = app
+        .submit(
+            &handler,
+            queue,
+            &format!("/staff/forwards/{fw}/answer"),
+            &[("answer", "Ja, vanaf 1 januari."), ("department", "wonen")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    // No mail could go; two letters wait for the mail room.
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM letters WHERE kind = 'contact' AND batch_id IS NULL")
+            .await,
+        2
+    );
+    let content: String = {
+        use loket_store::sqlx::Row;
+        loket_store::sqlx::query("SELECT content FROM letters ORDER BY created_at DESC, id DESC")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    let letter: serde_json::Value = serde_json::from_str(&content).unwrap();
+    assert_eq!(letter["recipient"][0], "Jef Briefmans");
+    assert!(
+        letter["recipient"].to_string().contains("Tiensestraat 20"),
+        "{letter}"
+    );
+    assert_eq!(letter["reference"], m.reference.as_str());
+    assert!(
+        letter["paragraphs"]
+            .to_string()
+            .contains("Ja, vanaf 1 januari."),
+        "{letter}"
+    );
+    let (s, html) = app.get(&agent, "/staff/letters").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Contactcenter") && html.contains("Antwoord op uw vraag"),
+        "{html}"
+    );
+    // The mail room prints them: one PDF with both letters.
+    let r = app
+        .submit(&agent, "/staff/letters", "/staff/letters/batch", &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let batch = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = agent.get(app.url(&batch)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert_eq!(text.matches("Tiensestraat 20").count(), 2, "{text}");
+    assert!(
+        text.contains("Ja, vanaf 1 januari.") && text.contains("Wat is uw inkomen?"),
+        "{text}"
+    );
+    app.stop().await;
+}

@@ -135,3 +135,92 @@ contact-history-kind = Kind
 contact-history-what = What
 contact-history-file = The resident's file
 contact-history-link = The resident's history
+
+# From a call to a case or an appointment
+contact-linked-case = Case started
+contact-linked-appointment = Appointment booked
+contact-book-appointment = Book an appointment for this caller
+contact-appointment-title = Book an appointment from a contact
+
+# Forwarding from the log form; the service-level clock paused
+contact-hint-department = Only for the outcome “forwarded to a department”: the question goes to this department's queue.
+contact-overdue-count = Overdue: { $count }
+contact-waiting-since = waiting for the resident since { $value } (clock paused)
+contact-paused-days = clock paused { $count } working days
+contact-waiting-question = Asked the resident
+field-contact-waiting-question = Question to the resident
+field-contact-forward = Forward
+contact-hint-waiting-question = Sent by e-mail. The clock stops until the resident answers.
+contact-pause-button = Ask the resident and pause the clock
+contact-resume-button = The resident answered: resume the clock
+contact-forward-waiting = Waiting for the resident
+err-contact-waiting-question-needed = { $field } is empty. Write what you need from the resident.
+err-contact-forward-waiting = This question is waiting for the resident already.
+err-contact-forward-not-waiting = The clock of this question is not paused.
+contact-mail-waiting-subject = We need more information about your question { $code }
+contact-mail-waiting-body = Dear { $name },
+
+    To answer your question { $code } we need more information:
+
+    { $value }
+
+    Reply to this e-mail and keep the reference in the subject.
+
+# Article pick-by-search on the log form
+contact-article-search-label = Search the knowledge base
+contact-article-search-hint = Tick the articles you used. Results appear while you type; without JavaScript, press Search.
+contact-picked-articles = Articles picked
+contact-articles-by-name = Other articles by short name
+contact-messages-title = Messages
+contact-message-in = From the resident
+contact-message-out = To the resident
+
+# Report
+contact-report-title = Contact centre report
+field-contact-report-from = From
+field-contact-report-to = Until
+err-contact-period-too-long = { $field }: a report covers at most 92 days. Choose a shorter period.
+contact-report-contacts = Contacts
+contact-report-total = { $count } contacts in this period
+contact-report-first-contact = { $value }% answered at first contact
+contact-report-chart-title = Contacts per day by channel
+contact-report-chart-desc = A stacked bar per day; each colour is a channel. The same figures are in the table below.
+contact-report-chart-table = The table “Contacts per day and channel” below holds the same figures.
+contact-report-per-day = Contacts per day and channel
+contact-report-per-channel = Contacts per channel
+contact-report-forwards = Forwards per department
+contact-report-articles = Articles used most
+contact-report-gaps = Gaps in the knowledge base
+contact-report-empty-searches = Searches that found no article
+contact-report-without-article = Contacts answered without an article
+contact-report-without-article-count = { $count } contacts in this period have no linked article.
+contact-report-rejects = E-mails that could not be read
+contact-report-none = None in this period.
+contact-col-day = Day
+contact-col-total = Total
+contact-col-first-contact = Answered at first contact
+contact-col-forwards = Forwarded
+contact-col-uses = Used
+contact-col-query = Search
+contact-col-times = Times
+contact-col-file = File
+contact-col-reason = Reason
+contact-report-link = Report
+contact-find-and-start-case = Find the caller and start a case
+
+# Letters (for residents without e-mail)
+letter-kind-contact = Contact centre
+contact-letter-answer = Dear { $name },
+
+    To your question with reference { $code } we answer:
+
+    { $value }
+contact-letter-waiting = Dear { $name },
+
+    To answer your question { $code } we need more information:
+
+    { $value }
+
+    Call us or come to the counter, and mention the reference.
+contact-log-for-resident = Log a contact for this resident
+contact-for-resident = For resident { $value }

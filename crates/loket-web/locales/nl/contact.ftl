@@ -135,3 +135,92 @@ contact-history-kind = Soort
 contact-history-what = Wat
 contact-history-file = Dossier van de inwoner
 contact-history-link = Geschiedenis van de inwoner
+
+# Van een oproep naar een aanvraag of een afspraak
+contact-linked-case = Aanvraag gestart
+contact-linked-appointment = Afspraak gemaakt
+contact-book-appointment = Afspraak maken voor deze beller
+contact-appointment-title = Afspraak maken vanuit een contact
+
+# Doorsturen vanuit het registratieformulier; de klok gepauzeerd
+contact-hint-department = Alleen bij de uitkomst „doorgestuurd naar een dienst”: de vraag komt in de wachtrij van deze dienst.
+contact-overdue-count = Te laat: { $count }
+contact-waiting-since = wacht op de inwoner sinds { $value } (klok gepauzeerd)
+contact-paused-days = klok { $count } werkdagen gepauzeerd
+contact-waiting-question = Gevraagd aan de inwoner
+field-contact-waiting-question = Vraag aan de inwoner
+field-contact-forward = Doorverwijzing
+contact-hint-waiting-question = Gaat per e-mail. De klok staat stil tot de inwoner antwoordt.
+contact-pause-button = Vraag stellen en klok pauzeren
+contact-resume-button = De inwoner antwoordde: klok hervatten
+contact-forward-waiting = Wacht op de inwoner
+err-contact-waiting-question-needed = { $field } is leeg. Schrijf wat u van de inwoner nodig hebt.
+err-contact-forward-waiting = Deze vraag wacht al op de inwoner.
+err-contact-forward-not-waiting = De klok van deze vraag staat niet stil.
+contact-mail-waiting-subject = We hebben meer informatie nodig over uw vraag { $code }
+contact-mail-waiting-body = Beste { $name },
+
+    Om uw vraag { $code } te beantwoorden hebben we meer informatie nodig:
+
+    { $value }
+
+    Antwoord op deze e-mail en laat de referentie in het onderwerp staan.
+
+# Artikels zoeken en aanvinken op het registratieformulier
+contact-article-search-label = Zoeken in de kennisbank
+contact-article-search-hint = Vink de artikels aan die u gebruikte. Resultaten verschijnen terwijl u typt; zonder JavaScript drukt u op Zoeken.
+contact-picked-articles = Gekozen artikels
+contact-articles-by-name = Andere artikels op korte naam
+contact-messages-title = Berichten
+contact-message-in = Van de inwoner
+contact-message-out = Aan de inwoner
+
+# Rapport
+contact-report-title = Rapport van het contactcenter
+field-contact-report-from = Van
+field-contact-report-to = Tot en met
+err-contact-period-too-long = { $field }: een rapport beslaat hoogstens 92 dagen. Kies een kortere periode.
+contact-report-contacts = Contacten
+contact-report-total = { $count } contacten in deze periode
+contact-report-first-contact = { $value }% beantwoord bij het eerste contact
+contact-report-chart-title = Contacten per dag per kanaal
+contact-report-chart-desc = Een gestapelde staaf per dag; elke kleur is een kanaal. Dezelfde cijfers staan in de tabel hieronder.
+contact-report-chart-table = De tabel „Contacten per dag en kanaal” hieronder bevat dezelfde cijfers.
+contact-report-per-day = Contacten per dag en kanaal
+contact-report-per-channel = Contacten per kanaal
+contact-report-forwards = Doorverwijzingen per dienst
+contact-report-articles = Meest gebruikte artikels
+contact-report-gaps = Hiaten in de kennisbank
+contact-report-empty-searches = Zoekopdrachten zonder artikel
+contact-report-without-article = Contacten beantwoord zonder artikel
+contact-report-without-article-count = { $count } contacten in deze periode hebben geen gekoppeld artikel.
+contact-report-rejects = E-mails die niet gelezen konden worden
+contact-report-none = Geen in deze periode.
+contact-col-day = Dag
+contact-col-total = Totaal
+contact-col-first-contact = Beantwoord bij eerste contact
+contact-col-forwards = Doorverwezen
+contact-col-uses = Gebruikt
+contact-col-query = Zoekopdracht
+contact-col-times = Keer
+contact-col-file = Bestand
+contact-col-reason = Reden
+contact-report-link = Rapport
+contact-find-and-start-case = Beller opzoeken en aanvraag starten
+
+# Brieven (voor inwoners zonder e-mail)
+letter-kind-contact = Contactcenter
+contact-letter-answer = Beste { $name },
+
+    Op uw vraag met referentie { $code } antwoorden we:
+
+    { $value }
+contact-letter-waiting = Beste { $name },
+
+    Om uw vraag { $code } te beantwoorden hebben we meer informatie nodig:
+
+    { $value }
+
+    Bel ons of kom langs aan het loket en vermeld de referentie.
+contact-log-for-resident = Contact registreren voor deze inwoner
+contact-for-resident = Voor inwoner { $value }

@@ -254,6 +254,32 @@ pub async fn book_for(
     start: &str,
     channel: &str,
 ) -> Result<Appointment, Refused> {
+    book_linked(
+        state,
+        actor,
+        resident,
+        service_ref,
+        location_ref,
+        start,
+        channel,
+        None,
+    )
+    .await
+}
+
+/// [`book_for`], linking the contact-centre moment `contact` (the call the
+/// appointment was booked in) to the appointment in the same transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn book_linked(
+    state: &AppState,
+    actor: &Actor,
+    resident: &User,
+    service_ref: &str,
+    location_ref: &str,
+    start: &str,
+    channel: &str,
+    contact: Option<&str>,
+) -> Result<Appointment, Refused> {
     let (service, location) = resolve(state, service_ref, location_ref).await?;
     let (slot, capacity) = checked_slot(state, &service, &location, start).await?;
     let settings = store::settings(&state.store).await?;
@@ -286,6 +312,17 @@ pub async fn book_for(
             MailKind::Booked,
         )
         .await?;
+        if let Some(moment) = contact {
+            loket_store::contact::link_moment(
+                &mut tx,
+                actor,
+                moment,
+                &resident.id,
+                None,
+                Some(&appt.id),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok::<_, StoreError>(appt)
     };

@@ -258,6 +258,7 @@ pub async fn submit_case(
         channel,
         assisted_by: assisted_by.as_deref(),
         files_owner: None,
+        contact_id: None,
     };
     let case = create_case(&state, &Actor::User(caller.user.id.clone()), &sub, &data)
         .await

@@ -36,6 +36,9 @@ pub const ASSISTING: &[Role] = &[Role::Counter, Role::ContactCentre, Role::CaseH
 #[serde(default)]
 pub struct SearchQuery {
     pub q: String,
+    /// The contact-centre moment a case is to be started from (kept on
+    /// the result links).
+    pub contact: String,
 }
 
 pub struct Found {
@@ -52,6 +55,7 @@ struct SearchPage {
     q: String,
     searched: bool,
     found: Vec<Found>,
+    contact: String,
 }
 
 /// `85.07.30-033.28`: how a national register number is read out.
@@ -76,6 +80,16 @@ pub async fn search(
 ) -> Result<Response, AppError> {
     let user = ctx.require(ASSISTING)?.clone();
     let text = q.q.trim().chars().take(100).collect::<String>();
+    // Only a moment about no one yet: it gets its resident from the case.
+    let contact = match q.contact.trim() {
+        "" => String::new(),
+        key if key.len() <= 64 => loket_store::contact::moment(&state.store, key)
+            .await?
+            .filter(|m| m.resident_id.is_none())
+            .map(|m| m.id)
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
     let nrn = NationalNumber::parse(&text)
         .map(|n| n.as_str().to_owned())
         .unwrap_or_default();
@@ -104,6 +118,7 @@ pub async fn search(
             l: ctx.layout("residents-title"),
             q: text,
             searched,
+            contact,
             found: found
                 .into_iter()
                 .map(|(id, name, email, nrn)| Found {
@@ -290,6 +305,38 @@ struct ResidentFilePage {
     phone: String,
     cases: Vec<CaseRow>,
     services: Vec<(String, String)>,
+    /// `?contact=<moment id>` kept on the service links.
+    contact: String,
+    /// Contact-centre agents log a contact for this resident from here.
+    log_contact: bool,
+}
+
+/// `?contact=<moment id>`: the contact-centre moment a case is started from.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ContactQuery {
+    pub contact: String,
+}
+
+/// The contact moment named by `?contact=`, when it exists and is about
+/// this resident (or about no one yet); anything else is ignored.
+async fn contact_for(state: &AppState, resident_id: &str, key: &str) -> Result<String, AppError> {
+    if key.is_empty() || key.len() > 64 {
+        return Ok(String::new());
+    }
+    Ok(loket_store::contact::moment(&state.store, key)
+        .await?
+        .filter(|m| m.resident_id.as_deref().is_none_or(|r| r == resident_id))
+        .map(|m| m.id)
+        .unwrap_or_default())
+}
+
+fn with_contact(path: String, contact: &str) -> String {
+    if contact.is_empty() {
+        path
+    } else {
+        format!("{path}?contact={}", crate::layout::urlencode(contact))
+    }
 }
 
 async fn load_resident(state: &AppState, id: &str) -> Result<loket_store::people::User, AppError> {
@@ -305,9 +352,11 @@ pub async fn file(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    Query(cq): Query<ContactQuery>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(ASSISTING)?.clone();
     let r = load_resident(&state, &id).await?;
+    let contact = contact_for(&state, &r.id, cq.contact.trim()).await?;
     loket_store::audit::record_access(
         &state.store,
         &user.id,
@@ -355,6 +404,8 @@ pub async fn file(
                 })
                 .collect(),
             services,
+            contact,
+            log_contact: user.roles.has(Role::ContactCentre),
         },
     )
 }
@@ -379,9 +430,10 @@ fn assisted_page(
     name: &str,
     channel: &str,
     locale: Locale,
+    contact: &str,
 ) -> ApplyPage {
     ApplyPage {
-        action: format!("/staff/residents/{id}/apply/{slug}"),
+        action: with_contact(format!("/staff/residents/{id}/apply/{slug}"), contact),
         channels: channel_choices(locale, channel),
         on_behalf_of: Some(name.to_owned()),
         saved_at: None,
@@ -393,9 +445,11 @@ pub async fn apply_form(
     State(state): State<AppState>,
     mut ctx: Ctx,
     Path((id, slug)): Path<(String, String)>,
+    Query(cq): Query<ContactQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(ASSISTING)?;
     let r = load_resident(&state, &id).await?;
+    let contact = contact_for(&state, &r.id, cq.contact.trim()).await?;
     let s = active_service(&state, &slug).await?;
     let files = draft_file_names(&state, &r.id, &s.id).await?;
     let csrf = ctx.csrf(&state).await?;
@@ -410,7 +464,7 @@ pub async fn apply_form(
     );
     render(
         StatusCode::OK,
-        assisted_page(page, &r.id, &slug, &r.name, "counter", ctx.locale),
+        assisted_page(page, &r.id, &slug, &r.name, "counter", ctx.locale, &contact),
     )
 }
 
@@ -420,12 +474,14 @@ pub async fn apply(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, slug)): Path<(String, String)>,
+    Query(cq): Query<ContactQuery>,
     form: ServiceForm,
 ) -> Result<Response, AppError> {
     let (mut values, csrf, _) = form_values(form.values);
     ctx.check_csrf(&csrf)?;
     let user = ctx.require(ASSISTING)?.clone();
     let r = load_resident(&state, &id).await?;
+    let contact = contact_for(&state, &r.id, cq.contact.trim()).await?;
     let s = active_service(&state, &slug).await?;
     let channel_raw = values.remove("channel").unwrap_or_default();
     let channel = Channel::parse(&channel_raw)
@@ -454,8 +510,13 @@ pub async fn apply(
                 channel,
                 assisted_by: Some(&user.id),
                 files_owner: Some(&r.id),
+                contact_id: Some(contact.as_str()).filter(|c| !c.is_empty()),
             };
             let case = create_case(&state, &Actor::User(user.id.clone()), &sub, &data).await?;
+            if !contact.is_empty() {
+                // Back to the call, which now shows the case it started.
+                return Ok(Redirect::to(&format!("/staff/contact/{contact}")).into_response());
+            }
             Ok(Redirect::to(&format!("/staff/cases/{}", case.number)).into_response())
         }
         (checked, channel, _) => {
@@ -472,7 +533,15 @@ pub async fn apply(
             let page = apply_page(&ctx, &s, csrf, &values, &files, errors, None);
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                assisted_page(page, &r.id, &slug, &r.name, &channel_raw, ctx.locale),
+                assisted_page(
+                    page,
+                    &r.id,
+                    &slug,
+                    &r.name,
+                    &channel_raw,
+                    ctx.locale,
+                    &contact,
+                ),
             )
         }
     }

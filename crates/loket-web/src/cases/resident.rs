@@ -361,6 +361,9 @@ pub(crate) struct Submission<'a> {
     pub assisted_by: Option<&'a str>,
     /// Whose draft files go with the case (the person who uploaded them).
     pub files_owner: Option<&'a str>,
+    /// The contact moment (contact centre) the case was started from: it is
+    /// linked to the case in the same transaction.
+    pub contact_id: Option<&'a str>,
 }
 
 /// Creates a case, its receipt e-mail and drops the draft, in one transaction.
@@ -404,6 +407,17 @@ pub(crate) async fn create_case(
     .await?;
     if let Some(owner) = sub.files_owner {
         store::attach_draft_files(&mut tx, owner, &sub.service.id, &case.id).await?;
+    }
+    if let Some(moment) = sub.contact_id {
+        loket_store::contact::link_moment(
+            &mut tx,
+            actor,
+            moment,
+            sub.resident_id,
+            Some(&case.id),
+            None,
+        )
+        .await?;
     }
     if let Ok(to) = Email::parse(sub.resident_email) {
         let def = &sub.service.def;
@@ -469,6 +483,7 @@ pub async fn submit(
         channel: Channel::Web,
         assisted_by: None,
         files_owner: Some(&user.id),
+        contact_id: None,
     };
     let case = create_case(&state, &Actor::User(user.id.clone()), &sub, &data).await?;
     Ok(Redirect::to(&format!("/cases/{}?new=1", case.number)).into_response())

@@ -27,6 +27,9 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct SearchQuery {
     pub q: String,
+    /// `1` from the results-while-typing script: not recorded for the
+    /// report (half-typed words are no knowledge-base gaps).
+    pub live: String,
 }
 
 /// One line of a result list.
@@ -92,11 +95,14 @@ pub async fn public_search(
     let lang = ctx.locale.code();
     let searched = !text.is_empty();
     let articles: Vec<Article> = if searched {
-        store::search(&state.store, lang, &text)
+        let found: Vec<Article> = store::search(&state.store, lang, &text)
             .await?
             .into_iter()
             .map(|(a, _)| a)
-            .collect()
+            .filter(|a| a.validity(today) == Validity::Valid)
+            .collect();
+        store::record_search(&state.store, &today.to_string(), lang, &text, found.len()).await?;
+        found
     } else {
         let mut all = store::list_articles(&state.store).await?;
         all.sort_by(|a, b| a.title(lang).cmp(b.title(lang)));
@@ -182,8 +188,18 @@ pub async fn agent_search(
     let lang = ctx.locale.code();
     let searched = !text.is_empty();
     let hits = if searched {
-        store::search(&state.store, lang, &text)
-            .await?
+        let found = store::search(&state.store, lang, &text).await?;
+        if q.live != "1" {
+            store::record_search(
+                &state.store,
+                &today_brussels().to_string(),
+                lang,
+                &text,
+                found.len(),
+            )
+            .await?;
+        }
+        found
             .iter()
             .take(30)
             .map(|(a, _)| hit(a, ctx.locale, 0))

@@ -5,7 +5,9 @@
 
 pub mod api;
 pub mod kb;
+pub mod links;
 pub mod moments;
+pub mod report;
 
 use crate::AppState;
 use axum::Router;
@@ -15,6 +17,7 @@ use loket_domain::people::Role;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/kb", get(kb::public_search))
+        .route("/static/contact.js", get(script))
         .route("/kb/{slug}", get(kb::public_article))
         .route("/staff/kb", get(kb::agent_search))
         .route("/staff/kb/new", get(kb::new_form).post(kb::create))
@@ -28,11 +31,18 @@ pub fn routes() -> Router<AppState> {
             "/staff/contact/new",
             get(moments::new_form).post(moments::create),
         )
+        .route("/staff/contact/report", get(report::report))
         .route("/staff/contact/{id}", get(moments::detail))
         .route("/staff/contact/residents/{id}", get(moments::history))
         .route("/staff/contact/{id}/forward", post(moments::forward))
+        .route(
+            "/staff/contact/{id}/appointment",
+            get(links::appointment_form).post(links::appointment),
+        )
         .route("/staff/forwards", get(moments::forwards))
         .route("/staff/forwards/{id}/answer", post(moments::answer))
+        .route("/staff/forwards/{id}/pause", post(moments::pause))
+        .route("/staff/forwards/{id}/resume", post(moments::resume))
 }
 
 /// Contact-centre agents (and admins): the editor, contact moments.
@@ -50,4 +60,21 @@ pub fn form_errors(
         let id = format!("field-contact-{}", f.replace('_', "-"));
         locale.has(&id).then(|| locale.t(&id))
     })
+}
+
+/// The log form's script: article results while typing (see the file).
+pub async fn script() -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let mut res = include_str!("../../static/contact.js").into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
 }

@@ -47,6 +47,67 @@ async fn mail(
     Ok(())
 }
 
+/// Sends `text` to the person a moment is about: by e-mail when the moment
+/// has an address that parses, else by letter (the mail room's print
+/// batch, `/staff/letters`) when the moment is about a resident with a
+/// postal address. Returns whether anything was sent.
+#[allow(clippy::too_many_arguments)]
+async fn to_resident(
+    state: &AppState,
+    tx: &mut loket_store::Tx,
+    m: &Moment,
+    locale: Locale,
+    subject: String,
+    body: String,
+    letter_title: String,
+    letter_text: String,
+) -> Result<bool, AppError> {
+    if Email::parse(&m.contact_email).is_ok() {
+        mail(tx, &m.contact_email, subject, body).await?;
+        return Ok(true);
+    }
+    let Some(resident_id) = &m.resident_id else {
+        return Ok(false);
+    };
+    let address = people_store::get_profile(&state.store, resident_id)
+        .await?
+        .map(|p| p.address_lines())
+        .unwrap_or_default();
+    if address.is_empty() {
+        return Ok(false);
+    }
+    let city = state.config.city_name.clone();
+    let letter = loket_render::cases::Letter {
+        lang: locale.code().to_owned(),
+        city: city.clone(),
+        place: locale.t("doc-place"),
+        title: letter_title,
+        date: crate::cases::documents::long_date(locale, today_brussels()),
+        reference_label: locale.t("contact-col-reference"),
+        reference: m.reference.clone(),
+        recipient: std::iter::once(m.contact_name.clone())
+            .chain(address)
+            .collect(),
+        paragraphs: letter_text
+            .split("\n\n")
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        facts_header: (locale.t("doc-fact"), locale.t("doc-value")),
+        facts: Vec::new(),
+        qr_url: None,
+        qr_caption: String::new(),
+        qr_alt: String::new(),
+        closing: locale.t_args("doc-closing", &[("city", city.clone())]),
+        footer: city.clone(),
+        logo_alt: locale.t_args("doc-logo-alt", &[("city", city)]),
+        logo_svg: None,
+    };
+    let content = serde_json::to_string(&letter).map_err(|e| AppError::Internal(e.to_string()))?;
+    loket_store::notify::enqueue_letter(tx, None, resident_id, "contact", &content).await?;
+    Ok(true)
+}
+
 // ---------------------------------------------------------------------------
 // Residents ask a question
 
@@ -282,6 +343,9 @@ pub async fn list(
 pub struct MomentForm {
     pub channel: String,
     pub resident_email: String,
+    /// The resident's id when the form was opened from their file
+    /// (`?resident=`): also residents without an e-mail address.
+    pub resident: String,
     pub contact_name: String,
     pub contact_email: String,
     pub subject: String,
@@ -290,6 +354,20 @@ pub struct MomentForm {
     pub articles: String,
     pub outcome: String,
     pub duration: String,
+    /// With outcome `forwarded`: the department (slug) and a note for it.
+    pub department: String,
+    pub note: String,
+    /// Article search on the form (`q`), and the articles picked from the
+    /// results (checkboxes, slugs).
+    pub q: String,
+    #[serde(default)]
+    pub pick: Vec<String>,
+    /// `search`: the search button was pressed; the form is shown again
+    /// with the results and everything typed kept.
+    pub action: String,
+    /// `1` when the search comes from the script while typing (not
+    /// recorded for the report: half-typed words are no gaps).
+    pub live: String,
     pub csrf: String,
 }
 
@@ -301,6 +379,14 @@ struct NewMomentPage {
     errors: FormErrors,
     channels: Vec<(String, String)>,
     outcomes: Vec<(String, String)>,
+    departments: Vec<(String, String)>,
+    /// The name of the resident given by id (`f.resident`).
+    resident_name: String,
+    /// Search results on the form: (slug, title, picked).
+    found: Vec<(String, String, bool)>,
+    /// Articles picked before (kept as hidden checkboxes when not in the
+    /// current results): (slug, title).
+    picked: Vec<(String, String)>,
 }
 
 async fn moment_form(
@@ -318,12 +404,58 @@ async fn moment_form(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let loc = ctx.locale;
+    let departments = store::list_departments(&state.store)
+        .await?
+        .into_iter()
+        .map(|d| (d.slug.clone(), d.name(loc.code()).to_owned()))
+        .collect();
+    let mut found = Vec::new();
+    let q = f.q.trim();
+    if !q.is_empty() {
+        let hits = store::search(&state.store, loc.code(), q).await?;
+        if f.live != "1" {
+            store::record_search(
+                &state.store,
+                &today_brussels().to_string(),
+                loc.code(),
+                q,
+                hits.len(),
+            )
+            .await?;
+        }
+        for (a, _) in hits.into_iter().take(8) {
+            let picked = f.pick.contains(&a.slug);
+            found.push((a.slug.clone(), a.title(loc.code()).to_owned(), picked));
+        }
+    }
+    let mut picked = Vec::new();
+    for slug in &f.pick {
+        if found.iter().any(|(s, ..)| s == slug) || picked.iter().any(|(s, _)| s == slug) {
+            continue;
+        }
+        if let Some(a) = store::article(&state.store, slug).await? {
+            picked.push((a.slug.clone(), a.title(loc.code()).to_owned()));
+        }
+    }
+    let resident_name = if f.resident.trim().is_empty() {
+        String::new()
+    } else {
+        people_store::get_user(&state.store, f.resident.trim())
+            .await?
+            .filter(|u| u.roles.has(Role::Resident))
+            .map(|u| u.name)
+            .unwrap_or_default()
+    };
     render(
         status,
         NewMomentPage {
             l,
             f,
             errors,
+            departments,
+            resident_name,
+            found,
+            picked,
             channels: CHANNELS
                 .iter()
                 .map(|c| ((*c).to_owned(), loc.t(&format!("contact-channel-{c}"))))
@@ -355,7 +487,9 @@ pub async fn new_form(
     };
     if !q.resident.is_empty()
         && let Some(u) = people_store::get_user(&state.store, &q.resident).await?
+        && u.roles.has(Role::Resident)
     {
+        f.resident = u.id;
         f.resident_email = u.email;
     }
     moment_form(&state, &mut ctx, f, FormErrors::default()).await
@@ -366,12 +500,30 @@ pub async fn new_form(
 pub async fn create(
     State(state): State<AppState>,
     mut ctx: Ctx,
-    Form(f): Form<MomentForm>,
+    axum_extra::extract::Form(f): axum_extra::extract::Form<MomentForm>,
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(AGENTS)?.clone();
+    if f.action == "search" {
+        // The article search on the form: shown again, nothing saved.
+        return moment_form(&state, &mut ctx, f, FormErrors::default()).await;
+    }
     let mut inv = Invalid::default();
-    let resident = if f.resident_email.trim().is_empty() {
+    // Opened from the resident's file: the resident by id, unless the agent
+    // typed another e-mail address.
+    let by_id = if f.resident.trim().is_empty() {
+        None
+    } else {
+        people_store::get_user(&state.store, f.resident.trim())
+            .await?
+            .filter(|u| u.roles.has(Role::Resident))
+    };
+    let typed = f.resident_email.trim();
+    let resident = if let Some(u) =
+        by_id.filter(|u| typed.is_empty() || typed.eq_ignore_ascii_case(&u.email))
+    {
+        Some(u)
+    } else if typed.is_empty() {
         None
     } else {
         match people_store::find_by_email(&state.store, f.resident_email.trim()).await? {
@@ -389,14 +541,17 @@ pub async fn create(
         inv.0
             .push(loket_domain::FieldError::new("contact_email", e.code));
     }
-    let mut articles = Vec::new();
+    let mut articles: Vec<String> = Vec::new();
     for slug in f
         .articles
         .split(',')
         .map(str::trim)
+        .chain(f.pick.iter().map(|s| s.trim()))
         .filter(|s| !s.is_empty())
+        .take(50)
     {
         match store::article(&state.store, slug).await? {
+            Some(a) if articles.contains(&a.id) => {}
             Some(a) => articles.push(a.id),
             None => {
                 inv.0.push(loket_domain::FieldError::with_value(
@@ -408,6 +563,19 @@ pub async fn create(
             }
         }
     }
+    // Forwarded on the form itself: a department is needed.
+    let department = if f.outcome == "forwarded" {
+        match store::department(&state.store, f.department.trim()).await? {
+            Some(d) if !f.department.trim().is_empty() => Some(d),
+            _ => {
+                inv.push("department", "contact-department-unknown");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let note: String = f.note.trim().chars().take(2000).collect();
     let checked = check_moment(&MomentInput {
         channel: &f.channel,
         subject: &f.subject,
@@ -439,10 +607,11 @@ pub async fn create(
     } else {
         "open"
     };
+    let actor = Actor::User(user.id);
     let mut tx = state.store.begin().await?;
     let m = store::create_moment(
         &mut tx,
-        &Actor::User(user.id),
+        &actor,
         year(),
         status,
         &MomentParty {
@@ -454,6 +623,11 @@ pub async fn create(
         &articles,
     )
     .await?;
+    if let Some(dept) = &department {
+        // The forward is made with the moment, in its transaction.
+        let due = add_working_days(today_brussels(), dept.sla_days);
+        store::create_forward(&mut tx, &actor, &m.id, &dept.id, &note, &due.to_string()).await?;
+    }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/contact/{}", m.id)).into_response())
 }
@@ -470,6 +644,15 @@ pub struct ForwardRow {
     pub subject: String,
     pub question: String,
     pub open: bool,
+    /// Waiting for the resident since this date (the clock is paused).
+    pub waiting_since: String,
+    pub waiting_question: String,
+    pub paused_days: i64,
+    /// The ids of the answer and question fields: the plain `answer` /
+    /// `question` on the form that failed (the error summary links there),
+    /// else made unique with the forward's id.
+    pub answer_id: String,
+    pub question_id: String,
 }
 
 async fn forward_rows(
@@ -490,13 +673,22 @@ async fn forward_rows(
                 .unwrap_or_default(),
             due_on: f.due_on.clone(),
             overdue: f.status == "open" && f.due_on < today,
+            waiting_since: if f.status == "waiting" {
+                f.paused_on.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
+            waiting_question: f.waiting_question.clone(),
+            paused_days: f.paused_days,
+            answer_id: format!("answer-{}", f.id),
+            question_id: format!("question-{}", f.id),
             status: l.t(&format!("contact-forward-{}", f.status)),
             note: f.note.clone(),
             answer: f.answer.clone(),
             reference: f.reference.clone(),
             subject: f.subject.clone(),
             question: f.question.clone(),
-            open: f.status == "open",
+            open: f.status == "open" || f.status == "waiting",
         })
         .collect())
 }
@@ -515,6 +707,12 @@ struct DetailPage {
     departments: Vec<(String, String, bool)>,
     errors: FormErrors,
     note: String,
+    /// The case started from this contact: its number.
+    case_number: Option<String>,
+    /// The appointment booked in this contact: (code, start).
+    appointment: Option<(String, String)>,
+    /// Follow-up messages: (when, direction label, sender, subject, body).
+    messages: Vec<(String, String, String, String, String)>,
 }
 
 async fn detail_page(
@@ -557,9 +755,37 @@ async fn detail_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let case_number = match &m.case_id {
+        Some(c) => loket_store::cases::case_by_id(&state.store, c)
+            .await?
+            .map(|c| c.number),
+        None => None,
+    };
+    let appointment = match &m.appointment_id {
+        Some(a) => loket_store::appointments::get(&state.store, a)
+            .await?
+            .map(|a| (a.code, format_ms(a.starts_at))),
+        None => None,
+    };
+    let messages = store::messages(&state.store, &m.id)
+        .await?
+        .into_iter()
+        .map(|x| {
+            (
+                format_ms(x.created_at),
+                loc.t(&format!("contact-message-{}", x.direction)),
+                x.sender,
+                x.subject,
+                x.body,
+            )
+        })
+        .collect();
     render(
         status,
         DetailPage {
+            messages,
+            case_number,
+            appointment,
             channel: loc.t(&format!("contact-channel-{}", m.channel)),
             status: loc.t(&format!("contact-status-{}", m.status)),
             outcome: if m.outcome.is_empty() {
@@ -666,6 +892,9 @@ struct ForwardsPage {
     errors: FormErrors,
     failed: String,
     current: String,
+    overdue: usize,
+    /// The text typed in the form that failed (kept).
+    kept: String,
 }
 
 async fn forwards_page(
@@ -674,6 +903,7 @@ async fn forwards_page(
     department: &str,
     errors: FormErrors,
     failed: String,
+    kept: String,
 ) -> Result<Response, AppError> {
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("contact-forwards-title");
@@ -686,7 +916,16 @@ async fn forwards_page(
         .map(|d| d.id.clone())
         .unwrap_or_default();
     let list = store::list_forwards(&state.store, &dept_id, "").await?;
-    let rows = forward_rows(state, loc, &list).await?;
+    let mut rows = forward_rows(state, loc, &list).await?;
+    for r in rows.iter_mut().filter(|r| r.id == failed) {
+        if errors.has("answer") {
+            r.answer_id = "answer".to_owned();
+        }
+        if errors.has("question") {
+            r.question_id = "question".to_owned();
+        }
+    }
+    let overdue = rows.iter().filter(|r| r.overdue).count();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -709,6 +948,8 @@ async fn forwards_page(
             errors,
             failed,
             current: department.to_owned(),
+            overdue,
+            kept,
             l,
         },
     )
@@ -726,6 +967,7 @@ pub async fn forwards(
         &mut ctx,
         q.department.trim(),
         FormErrors::default(),
+        String::new(),
         String::new(),
     )
     .await
@@ -770,10 +1012,165 @@ pub async fn answer(
         .into_response()),
         Err(AppError::Invalid(inv)) => {
             let errors = form_errors(ctx.locale, &inv);
-            forwards_page(&state, &mut ctx, f.department.trim(), errors, id).await
+            forwards_page(
+                &state,
+                &mut ctx,
+                f.department.trim(),
+                errors,
+                id,
+                f.answer.clone(),
+            )
+            .await
         }
         Err(e) => Err(e),
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PauseForm {
+    pub question: String,
+    pub department: String,
+    pub csrf: String,
+}
+
+/// The department waits for the resident: the forward's clock is paused and
+/// the question is e-mailed to the resident, with the reference in the
+/// subject (their reply is threaded to the moment and resumes the clock).
+pub async fn pause(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<PauseForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(DEPARTMENT_STAFF)?.clone();
+    let text = f.question.trim();
+    let result = if text.is_empty() {
+        Err(AppError::Invalid(Invalid::one(
+            "question",
+            "contact-waiting-question-needed",
+        )))
+    } else if text.chars().count() > 10_000 {
+        Err(AppError::Invalid(Invalid::one(
+            "question",
+            "contact-too-long",
+        )))
+    } else {
+        pause_forward(&state, &Actor::User(user.id), &id, text).await
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/staff/forwards?department={}",
+            crate::layout::urlencode(f.department.trim())
+        ))
+        .into_response()),
+        Err(AppError::Invalid(inv)) => {
+            let errors = form_errors(ctx.locale, &inv);
+            forwards_page(
+                &state,
+                &mut ctx,
+                f.department.trim(),
+                errors,
+                id,
+                f.question.clone(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Pauses forward `id` and e-mails the question, in one transaction.
+pub async fn pause_forward(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    text: &str,
+) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    let fw = store::pause_forward(&mut tx, actor, id, &today_brussels().to_string(), text).await?;
+    if let Some(m) = store::moment(&state.store, &fw.moment_id).await? {
+        let locale = resident_locale(state, &m).await?;
+        let args = [
+            ("name", m.contact_name.clone()),
+            ("code", m.reference.clone()),
+            ("value", text.to_owned()),
+        ];
+        let subject = format!(
+            "{} {}",
+            locale.t_args("contact-mail-waiting-subject", &args),
+            reference_tag(&m.reference)
+        );
+        store::add_message(&mut tx, actor, &m.id, "out", "", &subject, text, None).await?;
+        to_resident(
+            state,
+            &mut tx,
+            &m,
+            locale,
+            subject,
+            locale.t_args("contact-mail-waiting-body", &args),
+            locale.t_args("contact-mail-waiting-subject", &args),
+            locale.t_args("contact-letter-waiting", &args),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResumeForm {
+    pub department: String,
+    pub csrf: String,
+}
+
+/// The resident answered (by phone, at the counter…): the clock runs again
+/// and the due date moves by the working days it stood still.
+pub async fn resume(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ResumeForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(DEPARTMENT_STAFF)?.clone();
+    let mut tx = state.store.begin().await?;
+    match store::resume_forward(&mut tx, &Actor::User(user.id), &id, today_brussels()).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!(
+                "/staff/forwards?department={}",
+                crate::layout::urlencode(f.department.trim())
+            ))
+            .into_response())
+        }
+        Err(loket_store::StoreError::Invalid(inv)) => {
+            drop(tx);
+            let errors = form_errors(ctx.locale, &inv);
+            forwards_page(
+                &state,
+                &mut ctx,
+                f.department.trim(),
+                errors,
+                id,
+                String::new(),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn resident_locale(state: &AppState, m: &Moment) -> Result<Locale, AppError> {
+    Ok(match &m.resident_id {
+        Some(r) => people_store::get_user(&state.store, r)
+            .await?
+            .and_then(|u| Locale::parse(&u.locale))
+            .unwrap_or(Locale::Nl),
+        None => Locale::Nl,
+    })
 }
 
 /// Answers forward `id` (refused when it is closed) and e-mails the answer
@@ -800,15 +1197,19 @@ pub async fn answer_forward(
             ("code", m.reference.clone()),
             ("value", text.to_owned()),
         ];
-        mail(
+        to_resident(
+            state,
             &mut tx,
-            &m.contact_email,
+            &m,
+            locale,
             format!(
                 "{} {}",
                 locale.t_args("contact-mail-answer-subject", &args),
                 reference_tag(&m.reference)
             ),
             locale.t_args("contact-mail-answer-body", &args),
+            locale.t_args("contact-mail-answer-subject", &args),
+            locale.t_args("contact-letter-answer", &args),
         )
         .await?;
     }

@@ -1,0 +1,347 @@
+//! E-mail in: mail sent to the contact centre's address becomes a contact
+//! moment (channel e-mail). Mail is read from a Maildir folder
+//! (`contact_maildir`): every file in `new/` is parsed with `mail-parser`
+//! and then moved to `cur/` (with the Maildir "seen" flag), so it is read
+//! once. A subject with a contact's reference (`[C-2026-000123]`, as in the
+//! mails Loket sends) adds the mail to that moment as a follow-up message
+//! instead of making a new one, and resumes the service-level clock of
+//! forwards waiting for the resident. A file that cannot be read is moved
+//! to `rejected/` and reported (log, audit row, `contact_mail_rejects`,
+//! the report page); nothing is lost. A mail's Message-ID is imported once,
+//! even if moving the file failed after the import.
+
+use loket_domain::audit::Actor;
+use loket_domain::contact::{
+    MomentDraft, MomentInput, check_moment, reference_in_subject, reference_tag,
+};
+use loket_domain::ident::Email;
+use loket_domain::notify::Mail;
+use loket_domain::people::Role;
+use loket_store::contact::{self as store, MomentParty};
+use loket_store::{Store, StoreError};
+use loket_web::i18n::{Locale, today_brussels};
+use std::path::{Path, PathBuf};
+
+/// Why a pass over the Maildir stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum MailInError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("contact maildir {0}: {1}")]
+    Io(String, std::io::Error),
+}
+
+/// What one pass over the Maildir did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// New contact moments.
+    pub moments: usize,
+    /// Follow-up messages added to an existing moment.
+    pub threaded: usize,
+    /// Files whose Message-ID was imported before (moved to `cur/` only).
+    pub duplicates: usize,
+    /// Files moved to `rejected/`.
+    pub rejected: usize,
+}
+
+/// A mail as far as the contact centre cares.
+#[derive(Debug)]
+struct Incoming {
+    message_id: String,
+    from: Email,
+    name: String,
+    subject: String,
+    body: String,
+    automatic: bool,
+}
+
+/// Reads what we need from a raw mail, or says why it cannot be used.
+fn parse(raw: &[u8], file_name: &str) -> Result<Incoming, String> {
+    if raw.is_empty() {
+        return Err("empty file".to_owned());
+    }
+    let msg = mail_parser::MessageParser::default()
+        .parse(raw)
+        .ok_or_else(|| "not an e-mail message".to_owned())?;
+    let addr = msg
+        .from()
+        .and_then(|a| a.first())
+        .ok_or_else(|| "no From address".to_owned())?;
+    let from = addr
+        .address()
+        .and_then(|a| Email::parse(a).ok())
+        .ok_or_else(|| "the From address is not a valid e-mail address".to_owned())?;
+    let name: String = addr
+        .name()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(200)
+        .collect();
+    let subject: String = msg
+        .subject()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(200)
+        .collect();
+    let body: String = msg
+        .body_text(0)
+        .map(|b| b.trim().to_owned())
+        .unwrap_or_default()
+        .chars()
+        .take(10_000)
+        .collect();
+    if subject.is_empty() && body.is_empty() {
+        return Err("no subject and no text".to_owned());
+    }
+    // Auto-replies (RFC 3834) get no confirmation back: no mail loops.
+    let automatic = msg.headers().iter().any(|h| {
+        h.name().eq_ignore_ascii_case("Auto-Submitted")
+            && h.value()
+                .as_text()
+                .is_some_and(|v| !v.trim().eq_ignore_ascii_case("no"))
+    });
+    // Without a Message-ID, the file's name stands in (Maildir names are
+    // unique), so the same file is still imported once.
+    let message_id = msg
+        .message_id()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("maildir:{file_name}"));
+    Ok(Incoming {
+        message_id: message_id.chars().take(300).collect(),
+        from,
+        name,
+        subject,
+        body,
+        automatic,
+    })
+}
+
+/// The name a file gets in `cur/`: with the Maildir "seen" flag.
+fn cur_name(name: &str) -> String {
+    if name.contains(":2,") {
+        name.to_owned()
+    } else {
+        format!("{name}:2,S")
+    }
+}
+
+/// One pass: imports every file in `<maildir>/new`.
+pub async fn import_maildir(
+    store: &Store,
+    maildir: &Path,
+    mail_from: &str,
+) -> Result<Imported, MailInError> {
+    let new = maildir.join("new");
+    let cur = maildir.join("cur");
+    let rejected = maildir.join("rejected");
+    let mut done = Imported::default();
+    let mut files: Vec<(String, PathBuf)> = match std::fs::read_dir(&new) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| {
+                let name = e.file_name().to_str()?.to_owned();
+                (!name.starts_with('.')).then(|| (name, e.path()))
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(dir = %new.display(), error = %e, "contact maildir cannot be read");
+            return Ok(done);
+        }
+    };
+    files.sort();
+    for (name, path) in files {
+        let raw = match std::fs::read(&path) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(file = %name, error = %e, "contact mail cannot be read; will retry");
+                continue;
+            }
+        };
+        match parse(&raw, &name) {
+            Err(reason) => {
+                tracing::warn!(file = %name, %reason, "contact mail refused; moved to rejected/");
+                move_file(&path, &rejected, &name)?;
+                store::record_mail_reject(store, &name, &reason).await?;
+                done.rejected += 1;
+            }
+            Ok(m) => {
+                if store::message_imported(store, &m.message_id).await? {
+                    done.duplicates += 1;
+                } else {
+                    match import_one(store, &m, mail_from).await {
+                        Ok(true) => done.threaded += 1,
+                        Ok(false) => done.moments += 1,
+                        Err(StoreError::Invalid(inv)) => {
+                            // The mail breaks a rule of contact moments
+                            // (e.g. a text too long): aside, reported.
+                            let reason = inv
+                                .0
+                                .iter()
+                                .map(|e| format!("{}: {}", e.field, e.code))
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            tracing::warn!(file = %name, %reason, "contact mail refused; moved to rejected/");
+                            move_file(&path, &rejected, &name)?;
+                            store::record_mail_reject(store, &name, &reason).await?;
+                            done.rejected += 1;
+                            continue;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                move_file(&path, &cur, &cur_name(&name))?;
+            }
+        }
+    }
+    if done != Imported::default() {
+        tracing::info!(?done, "contact mail imported");
+        metrics::counter!("loket_contact_mail_imported_total")
+            .increment((done.moments + done.threaded) as u64);
+    }
+    Ok(done)
+}
+
+fn move_file(from: &Path, dir: &Path, name: &str) -> Result<(), MailInError> {
+    let io = |e: std::io::Error| MailInError::Io(dir.display().to_string(), e);
+    std::fs::create_dir_all(dir).map_err(io)?;
+    std::fs::rename(from, dir.join(name)).map_err(io)
+}
+
+/// Imports one mail; returns whether it was threaded to an existing moment.
+async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool, StoreError> {
+    let actor = Actor::System;
+    let existing = match reference_in_subject(&m.subject) {
+        Some(r) => store::moment(store, &r).await?,
+        None => None,
+    };
+    let mut tx = store.begin().await?;
+    if let Some(moment) = existing {
+        let body = if m.body.is_empty() { "—" } else { &m.body };
+        let added = store::add_message(
+            &mut tx,
+            &actor,
+            &moment.id,
+            "in",
+            m.from.as_str(),
+            &m.subject,
+            body,
+            Some(&m.message_id),
+        )
+        .await?;
+        if added {
+            store::reopen_moment(&mut tx, &moment.id).await?;
+            // The resident answered: waiting forwards run again.
+            for fw in store::waiting_forwards_in(&mut tx, &moment.id).await? {
+                store::resume_forward(&mut tx, &actor, &fw, today_brussels()).await?;
+            }
+        }
+        tx.commit().await?;
+        return Ok(true);
+    }
+    let subject = if m.subject.is_empty() {
+        m.body.chars().take(80).collect::<String>()
+    } else {
+        m.subject.clone()
+    };
+    let question = if m.body.is_empty() {
+        subject.clone()
+    } else {
+        m.body.clone()
+    };
+    let draft = check_moment(&MomentInput {
+        channel: "email",
+        subject: &subject,
+        question: &question,
+        answer: "",
+        outcome: "call_back",
+        duration: "",
+    })
+    .map_err(StoreError::Invalid)?;
+    let draft = MomentDraft {
+        outcome: String::new(),
+        ..draft
+    };
+    let resident = loket_store::people::find_by_email(store, m.from.as_str())
+        .await?
+        .filter(|u| u.roles.has(Role::Resident));
+    let name = match (&resident, m.name.is_empty()) {
+        (Some(r), _) => r.name.clone(),
+        (None, false) => m.name.clone(),
+        (None, true) => m.from.as_str().to_owned(),
+    };
+    let locale = resident
+        .as_ref()
+        .and_then(|u| Locale::parse(&u.locale))
+        .unwrap_or(Locale::Nl);
+    let year = today_brussels().year();
+    let moment = store::create_moment(
+        &mut tx,
+        &actor,
+        year,
+        "intake",
+        &MomentParty {
+            resident_id: resident.as_ref().map(|r| r.id.as_str()),
+            name: &name,
+            email: m.from.as_str(),
+        },
+        &draft,
+        &[],
+    )
+    .await?;
+    store::set_moment_message_id(&mut tx, &moment.id, &m.message_id).await?;
+    if !m.automatic && !m.from.as_str().eq_ignore_ascii_case(mail_from) {
+        let args = [
+            ("name", name.clone()),
+            ("code", moment.reference.clone()),
+            ("value", draft.subject.clone()),
+        ];
+        loket_store::notify::enqueue(
+            &mut tx,
+            &Mail {
+                to: m.from.clone(),
+                subject: format!(
+                    "{} {}",
+                    locale.t_args("contact-mail-asked-subject", &args),
+                    reference_tag(&moment.reference)
+                ),
+                body: locale.t_args("contact-mail-asked-body", &args),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mails_are_read_or_refused_with_a_reason() {
+        let ok = parse(
+            b"From: An Peeters <an@example.org>\r\nSubject: Re: Uw vraag [C-2026-000001]\r\nMessage-ID: <x1@example.org>\r\n\r\nDank u.\r\n",
+            "f1",
+        )
+        .map_err(|e| e.to_string());
+        let ok = ok.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok.from.as_str(), "an@example.org");
+        assert_eq!(ok.name, "An Peeters");
+        assert_eq!(ok.message_id, "x1@example.org");
+        assert_eq!(ok.body, "Dank u.");
+        assert!(!ok.automatic);
+        assert!(parse(b"", "f").is_err());
+        assert!(parse(b"just some text\n", "f").is_err());
+        assert!(parse(b"From: not an address\r\nSubject: x\r\n\r\nbody\r\n", "f").is_err());
+        let auto = parse(
+            b"From: a@example.org\r\nAuto-Submitted: auto-replied\r\nSubject: Out of office\r\n\r\nAway\r\n",
+            "f2",
+        );
+        assert!(auto.is_ok_and(|m| m.automatic && m.message_id == "maildir:f2"));
+        assert_eq!(cur_name("123.abc"), "123.abc:2,S");
+        assert_eq!(cur_name("123.abc:2,S"), "123.abc:2,S");
+    }
+}
