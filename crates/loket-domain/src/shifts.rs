@@ -343,6 +343,24 @@ pub fn parse_reason(s: &str) -> Result<String, FieldError> {
     }
 }
 
+/// Local Brussels `YYYY-MM-DD HH:MM` of unix ms.
+pub fn local_label(ms: i64) -> String {
+    let tz = crate::appointments::brussels();
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// How a message names a shift: `Host 2026-12-02 08:00–13:00`.
+pub fn span_label(role: &str, start_ms: i64, end_ms: i64) -> String {
+    let end = local_label(end_ms);
+    format!(
+        "{role} {}–{}",
+        local_label(start_ms),
+        end.get(11..).unwrap_or_default()
+    )
+}
+
 /// How full a need is: `gap` (nobody or less than half), `short` (some
 /// missing), `full`.
 pub fn coverage_level(needed: i64, filled: i64) -> &'static str {
