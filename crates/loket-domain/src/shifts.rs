@@ -44,15 +44,15 @@ impl Rules {
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut inv = Invalid::default();
         if !(60..=24 * 60).contains(&self.max_work_minutes) {
-            inv.push("max_work_hours", "shift-setting-range");
+            inv.push("shift_max_work_hours", "shift-setting-range");
         }
         if !(60..=7 * 24 * 60).contains(&self.window_minutes)
             || self.window_minutes < self.max_work_minutes
         {
-            inv.push("window_hours", "shift-setting-range");
+            inv.push("shift_window_hours", "shift-setting-range");
         }
         if !(0..=48 * 60).contains(&self.min_rest_minutes) {
-            inv.push("min_rest_hours", "shift-setting-range");
+            inv.push("shift_min_rest_hours", "shift-setting-range");
         }
         inv.into_result()
     }
@@ -294,7 +294,7 @@ pub fn parse_hhmm(s: &str) -> Option<String> {
 pub fn parse_headcount(s: &str) -> Result<i64, FieldError> {
     match s.trim().parse::<i64>() {
         Ok(n) if (1..=200).contains(&n) => Ok(n),
-        _ => Err(FieldError::new("headcount", "shift-headcount")),
+        _ => Err(FieldError::new("shift_headcount", "shift-headcount")),
     }
 }
 
@@ -305,7 +305,7 @@ pub fn parse_repeat(s: &str) -> Result<i64, FieldError> {
     }
     match s.trim().parse::<i64>() {
         Ok(n) if (1..=31).contains(&n) => Ok(n),
-        _ => Err(FieldError::new("repeat", "shift-repeat")),
+        _ => Err(FieldError::new("shift_repeat", "shift-repeat")),
     }
 }
 
@@ -339,7 +339,7 @@ pub fn parse_reason(s: &str) -> Result<String, FieldError> {
     if (5..=500).contains(&n) {
         Ok(s.to_owned())
     } else {
-        Err(FieldError::new("override_reason", "shift-reason-required"))
+        Err(FieldError::new("shift_override_reason", "shift-reason-required"))
     }
 }
 
@@ -444,7 +444,7 @@ mod tests {
             max_work_minutes: 0,
             ..r
         };
-        assert_eq!(bad.validate().unwrap_err().0[0].field, "max_work_hours");
+        assert_eq!(bad.validate().unwrap_err().0[0].field, "shift_max_work_hours");
     }
 
     #[test]

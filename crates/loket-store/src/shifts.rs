@@ -141,7 +141,7 @@ pub async fn add_qualification(
     .bind(now_ms())
     .execute(&mut **tx)
     .await
-    .map_err(|e| crate::unique_to_field(e, "code", "shift-code-taken"))?;
+    .map_err(|e| crate::unique_to_field(e, "shift_qualification_code", "shift-code-taken"))?;
     audit::record(
         tx,
         actor,
@@ -215,7 +215,7 @@ pub async fn add_role(
     .bind(now_ms())
     .execute(&mut **tx)
     .await
-    .map_err(|e| crate::unique_to_field(e, "code", "shift-code-taken"))?;
+    .map_err(|e| crate::unique_to_field(e, "shift_role_code", "shift-code-taken"))?;
     audit::record(
         tx,
         actor,
@@ -598,7 +598,7 @@ pub async fn change_shift(
     .fetch_optional(&mut **tx)
     .await?;
     if done.is_none() {
-        return Err(Invalid::one("headcount", "shift-headcount-below-filled").into());
+        return Err(Invalid::one("shift_headcount", "shift-headcount-below-filled").into());
     }
     if before.starts_at != starts_at {
         sqlx::query(

@@ -17,6 +17,7 @@ pub mod notify;
 pub mod ops;
 pub mod people;
 pub mod queue;
+pub mod shifts;
 pub mod telework;
 
 use axum::Router;
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(bikes::routes())
         .merge(assets::routes())
         .merge(contact::routes())
+        .merge(shifts::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })
