@@ -339,7 +339,10 @@ pub fn parse_reason(s: &str) -> Result<String, FieldError> {
     if (5..=500).contains(&n) {
         Ok(s.to_owned())
     } else {
-        Err(FieldError::new("shift_override_reason", "shift-reason-required"))
+        Err(FieldError::new(
+            "shift_override_reason",
+            "shift-reason-required",
+        ))
     }
 }
 
@@ -347,7 +350,11 @@ pub fn parse_reason(s: &str) -> Result<String, FieldError> {
 pub fn local_label(ms: i64) -> String {
     let tz = crate::appointments::brussels();
     jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M").to_string())
+        .map(|t| {
+            t.to_zoned_datetime(tz)
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
@@ -444,7 +451,10 @@ mod tests {
             max_work_minutes: 0,
             ..r
         };
-        assert_eq!(bad.validate().unwrap_err().0[0].field, "shift_max_work_hours");
+        assert_eq!(
+            bad.validate().unwrap_err().0[0].field,
+            "shift_max_work_hours"
+        );
     }
 
     #[test]

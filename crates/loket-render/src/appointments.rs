@@ -222,7 +222,11 @@ pub fn feed(name: &str, stamp_ms: i64, events: &[FeedEvent<'_>]) -> String {
             format!("DESCRIPTION:{}", escape(e.description)),
             format!(
                 "STATUS:{}",
-                if e.cancelled { "CANCELLED" } else { "CONFIRMED" }
+                if e.cancelled {
+                    "CANCELLED"
+                } else {
+                    "CONFIRMED"
+                }
             ),
             "TRANSP:OPAQUE".into(),
             "END:VEVENT".into(),

@@ -467,8 +467,10 @@ pub async fn create_shift(tx: &mut Tx, actor: &Actor, n: &NewShift<'_>) -> Resul
             record_id: &id,
             subject_user_id: None,
             before: None,
-            after: Some(json!({"role": n.role_id, "day": n.day, "starts_at": n.starts_at,
-                "ends_at": n.ends_at, "headcount": n.headcount, "release_at": n.release_at})),
+            after: Some(
+                json!({"role": n.role_id, "day": n.day, "starts_at": n.starts_at,
+                "ends_at": n.ends_at, "headcount": n.headcount, "release_at": n.release_at}),
+            ),
         },
     )
     .await?;
@@ -745,12 +747,7 @@ async fn spans_of(tx: &mut Tx, user_id: &str, lang: &str) -> Result<Vec<Span>> {
 /// released (self sign-up), the person lacks the role's qualification,
 /// already holds a place, a working-time rule breaks (unless a planner
 /// overrides it with a reason), or the shift is full. Returns the sign-up id.
-pub async fn sign_up(
-    tx: &mut Tx,
-    actor: &Actor,
-    s: &SignUp<'_>,
-    rules_: &Rules,
-) -> Result<String> {
+pub async fn sign_up(tx: &mut Tx, actor: &Actor, s: &SignUp<'_>, rules_: &Rules) -> Result<String> {
     lock_person(tx, s.user_id).await?;
     let shift = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {SHIFT_COLUMNS} FROM {SHIFT_FROM} WHERE s.id = $1"
@@ -769,8 +766,12 @@ pub async fn sign_up(
         return Err(Invalid::one("shift", "shift-past").into());
     }
     if s.assigned_by.is_none() {
-        rules::check_release(shift.release_at, s.now, &rules::local_label(shift.release_at))
-            .map_err(Invalid::from)?;
+        rules::check_release(
+            shift.release_at,
+            s.now,
+            &rules::local_label(shift.release_at),
+        )
+        .map_err(Invalid::from)?;
     }
     let held: Vec<String> = sqlx::query(
         "SELECT q.code FROM shift_staff_qualifications g JOIN shift_qualifications q ON q.id = g.qualification_id \
@@ -783,17 +784,17 @@ pub async fn sign_up(
     .map(|r| r.try_get::<String, _>(0))
     .collect::<std::result::Result<_, _>>()?;
     let qual_label = match &shift.qualification {
-        Some(code) => sqlx::query(
-            "SELECT name_nl, name_en FROM shift_qualifications WHERE code = $1",
-        )
-        .bind(code)
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|r| {
-            r.try_get::<String, _>(if s.lang == "en" { 1 } else { 0 })
-                .unwrap_or_default()
-        })
-        .unwrap_or_else(|| code.clone()),
+        Some(code) => {
+            sqlx::query("SELECT name_nl, name_en FROM shift_qualifications WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|r| {
+                    r.try_get::<String, _>(if s.lang == "en" { 1 } else { 0 })
+                        .unwrap_or_default()
+                })
+                .unwrap_or_else(|| code.clone())
+        }
         None => String::new(),
     };
     rules::check_qualification(shift.qualification.as_deref(), &held, &qual_label)

@@ -101,6 +101,26 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
         "/staff/forwards",
         &["contact_centre", "case_handler", "admin"],
     ),
+    (
+        "/shifts",
+        &[
+            "counter",
+            "contact_centre",
+            "case_handler",
+            "hr",
+            "fleet",
+            "finance",
+            "vaccination_coordinator",
+            "vaccination_staff",
+            "ict",
+            "employee",
+            "admin",
+        ],
+    ),
+    ("/staff/shifts", &["vaccination_coordinator"]),
+    ("/staff/shifts/roles", &["vaccination_coordinator"]),
+    ("/staff/shifts/coverage", &["vaccination_coordinator"]),
+    ("/staff/shifts/people", &["vaccination_coordinator"]),
 ];
 
 /// Every API route that needs a role, and the roles allowed.
@@ -131,6 +151,23 @@ const API_MATRIX: &[(&str, &[&str])] = &[
         "/api/v1/departments/burgerzaken/forwards",
         &["contact_centre", "case_handler", "admin"],
     ),
+    (
+        "/api/v1/shifts",
+        &[
+            "counter",
+            "contact_centre",
+            "case_handler",
+            "hr",
+            "fleet",
+            "finance",
+            "vaccination_coordinator",
+            "vaccination_staff",
+            "ict",
+            "employee",
+            "admin",
+        ],
+    ),
+    ("/api/v1/shift-coverage", &["vaccination_coordinator"]),
 ];
 
 const ROLES: &[&str] = &[
@@ -546,6 +583,11 @@ async fn openapi_describes_every_api_route() {
         "GET /api/v1/contact-moments/{id}",
         "GET /api/v1/departments/{slug}/forwards",
         "POST /api/v1/forwards/{id}/answer",
+        "GET /api/v1/shifts",
+        "POST /api/v1/shifts/{id}/sign-up",
+        "POST /api/v1/shifts/{id}/cancel",
+        "POST /api/v1/shifts/{id}/assignments",
+        "GET /api/v1/shift-coverage",
     ];
     expected.sort();
     assert_eq!(documented, expected);

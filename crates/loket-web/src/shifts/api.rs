@@ -240,10 +240,12 @@ pub async fn assign(
         .ok_or_else(|| who.err(Invalid::one("email", "shift-person-unknown")))?;
     let reason = match body.override_reason.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(r) => Some(
-            rules::parse_reason(r)
-                .map_err(|e| who.err(Invalid::from(loket_domain::FieldError { field: "override_reason".into(), ..e })))?,
-        ),
+        Some(r) => Some(rules::parse_reason(r).map_err(|e| {
+            who.err(Invalid::from(loket_domain::FieldError {
+                field: "override_reason".into(),
+                ..e
+            }))
+        })?),
     };
     let sid = sign_up_for(
         &state,

@@ -33,12 +33,21 @@ pub fn routes() -> Router<AppState> {
         .route("/shifts/feed", post(pages::regenerate_feed))
         .route("/shifts/feed/{file}", get(pages::feed))
         .route("/staff/shifts", get(pages::planner).post(pages::create))
-        .route("/staff/shifts/roles", get(pages::roles).post(pages::add_role))
-        .route("/staff/shifts/qualifications", post(pages::add_qualification))
+        .route(
+            "/staff/shifts/roles",
+            get(pages::roles).post(pages::add_role),
+        )
+        .route(
+            "/staff/shifts/qualifications",
+            post(pages::add_qualification),
+        )
         .route("/staff/shifts/rules", post(pages::save_rules))
         .route("/staff/shifts/coverage", get(pages::coverage))
         .route("/staff/shifts/people", get(pages::people))
-        .route("/staff/shifts/people/qualification", post(pages::set_qualification))
+        .route(
+            "/staff/shifts/people/qualification",
+            post(pages::set_qualification),
+        )
         .route("/staff/shifts/{id}", get(pages::shift))
         .route("/staff/shifts/{id}/assign", post(pages::assign))
         .route("/staff/shifts/{id}/change", post(pages::change))
@@ -131,8 +140,18 @@ fn mail_args(
     [
         ("name", name.to_owned()),
         ("service", before.role_name(locale.code()).to_owned()),
-        ("at", rules::span_label("", before.starts_at, before.ends_at).trim().to_owned()),
-        ("value", rules::span_label("", after.starts_at, after.ends_at).trim().to_owned()),
+        (
+            "at",
+            rules::span_label("", before.starts_at, before.ends_at)
+                .trim()
+                .to_owned(),
+        ),
+        (
+            "value",
+            rules::span_label("", after.starts_at, after.ends_at)
+                .trim()
+                .to_owned(),
+        ),
         ("url", format!("{}/shifts", config.public_url)),
     ]
 }

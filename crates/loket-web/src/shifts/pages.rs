@@ -191,7 +191,14 @@ pub async fn volunteer(
         "feed" => Some(ctx.locale.t("shift-done-feed")),
         _ => None,
     };
-    volunteer_page(&state, &mut ctx, FormErrors::default(), notice, StatusCode::OK).await
+    volunteer_page(
+        &state,
+        &mut ctx,
+        FormErrors::default(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn sign_up(
@@ -302,7 +309,12 @@ pub async fn feed(
         .collect();
     let summaries: Vec<String> = mine
         .iter()
-        .map(|m| locale.t_args("shift-feed-summary", &[("service", m.shift.role_name(lang).to_owned())]))
+        .map(|m| {
+            locale.t_args(
+                "shift-feed-summary",
+                &[("service", m.shift.role_name(lang).to_owned())],
+            )
+        })
         .collect();
     let location = locale.t("shift-feed-location");
     let events: Vec<FeedEvent<'_>> = mine
@@ -396,7 +408,13 @@ async fn planner_page(
     let roles = store::list_roles(&state.store)
         .await?
         .iter()
-        .map(|r| (r.id.clone(), r.name(lang).to_owned(), r.id == form.shift_role))
+        .map(|r| {
+            (
+                r.id.clone(),
+                r.name(lang).to_owned(),
+                r.id == form.shift_role,
+            )
+        })
         .collect();
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("shift-planner-title");
@@ -406,7 +424,10 @@ async fn planner_page(
         status,
         PlannerPage {
             l,
-            days: day_list.into_iter().map(|d| (d.clone(), d == day)).collect(),
+            days: day_list
+                .into_iter()
+                .map(|d| (d.clone(), d == day))
+                .collect(),
             day,
             rows,
             roles,
@@ -470,13 +491,15 @@ pub async fn create(
     if day.is_none() {
         inv.push("day", "shift-day-invalid");
     }
-    let headcount = inv.check("shift_headcount", rules::parse_headcount(&f.shift_headcount));
+    let headcount = inv.check(
+        "shift_headcount",
+        rules::parse_headcount(&f.shift_headcount),
+    );
     let repeat = inv.check("shift_repeat", rules::parse_repeat(&f.shift_repeat));
     let release_day: Option<jiff::civil::Date> = f.shift_release_day.trim().parse().ok();
     let release = release_day.and_then(|d| {
-        rules::parse_hhmm(&f.shift_release_time).and_then(|t| {
-            loket_domain::appointments::parse_start(&format!("{d}T{t}"), &tz)
-        })
+        rules::parse_hhmm(&f.shift_release_time)
+            .and_then(|t| loket_domain::appointments::parse_start(&format!("{d}T{t}"), &tz))
     });
     if release.is_none() {
         inv.push("shift_release_time", "shift-release-invalid");
@@ -620,7 +643,10 @@ async fn shift_page(
     let t = time_of(&s);
     let change = change.unwrap_or_else(|| ChangeForm {
         start: t.get(..5).unwrap_or_default().to_owned(),
-        end: t.get(t.len().saturating_sub(5)..).unwrap_or_default().to_owned(),
+        end: t
+            .get(t.len().saturating_sub(5)..)
+            .unwrap_or_default()
+            .to_owned(),
         shift_headcount: s.headcount.to_string(),
         ..ChangeForm::default()
     });
@@ -676,7 +702,10 @@ pub async fn assign(
         .await?
         .filter(|u| u.roles.is_staff());
     let result = match person {
-        None => Err(AppError::Invalid(Invalid::one("person", "shift-person-unknown"))),
+        None => Err(AppError::Invalid(Invalid::one(
+            "person",
+            "shift-person-unknown",
+        ))),
         Some(p) => {
             let reason = f.shift_override_reason.trim();
             let reason_ok = if reason.is_empty() {
@@ -706,20 +735,10 @@ pub async fn assign(
         Err(e) => {
             let status = e.status();
             let inv = refusal(e)?;
-            let offer = is_rule_breach(&inv)
-                || inv.0.iter().any(|e| e.field == "shift_override_reason");
+            let offer =
+                is_rule_breach(&inv) || inv.0.iter().any(|e| e.field == "shift_override_reason");
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            shift_page(
-                &state,
-                &mut ctx,
-                &id,
-                Some(f),
-                None,
-                errors,
-                offer,
-                status,
-            )
-            .await
+            shift_page(&state, &mut ctx, &id, Some(f), None, errors, offer, status).await
         }
     }
 }
@@ -738,7 +757,10 @@ pub async fn change(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut inv = Invalid::default();
-    let headcount = inv.check("shift_headcount", rules::parse_headcount(&f.shift_headcount));
+    let headcount = inv.check(
+        "shift_headcount",
+        rules::parse_headcount(&f.shift_headcount),
+    );
     let day: Option<jiff::civil::Date> = s.day.parse().ok();
     let w = day.map(|d| rules::window(d, &f.start, &f.end, &brussels()));
     let w = match w {
@@ -1034,13 +1056,18 @@ pub async fn add_qualification(
         "shift_qualification_code",
         rules::parse_code("shift_qualification_code", &f.shift_qualification_code),
     );
-    let nl = inv.check("shift_q_name_nl", rules::parse_name("shift_q_name_nl", &f.name_nl));
-    let en = inv.check("shift_q_name_en", rules::parse_name("shift_q_name_en", &f.name_en));
+    let nl = inv.check(
+        "shift_q_name_nl",
+        rules::parse_name("shift_q_name_nl", &f.name_nl),
+    );
+    let en = inv.check(
+        "shift_q_name_en",
+        rules::parse_name("shift_q_name_en", &f.name_en),
+    );
     let result = match (code, nl, en) {
         (Some(code), Some(nl), Some(en)) => {
             let mut tx = state.store.begin().await?;
-            match store::add_qualification(&mut tx, &Actor::User(user.id), &code, &nl, &en).await
-            {
+            match store::add_qualification(&mut tx, &Actor::User(user.id), &code, &nl, &en).await {
                 Ok(_) => {
                     tx.commit().await.map_err(StoreError::from)?;
                     Ok(())
@@ -1270,14 +1297,7 @@ pub async fn people(
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("shift-people-title");
     l.csrf = csrf;
-    render(
-        StatusCode::OK,
-        PeoplePage {
-            l,
-            q: q.q,
-            people,
-        },
-    )
+    render(StatusCode::OK, PeoplePage { l, q: q.q, people })
 }
 
 #[derive(Deserialize, Default)]
