@@ -607,7 +607,8 @@ async fn planner_creates_shifts_and_reads_coverage() {
     let host = store::role(&app.store, "host").await.unwrap().unwrap().id;
     // A pattern for three days, and a bad form that creates nothing.
     let d = day(2).to_string();
-    let release_day = day(0).to_string();
+    // The release moves along a day per day: the third day opens tomorrow.
+    let release_day = day(-1).to_string();
     let r = app
         .submit(
             &planner,
