@@ -966,7 +966,7 @@ pub struct Coverage {
 /// Coverage per day and role of the open shifts from `from` to `to`.
 pub async fn coverage(store: &Store, from: &str, to: &str) -> Result<Vec<Coverage>> {
     let rows = sqlx::query(
-        "SELECT s.day, r.id, r.code, r.name_nl, r.name_en, COUNT(*), SUM(s.headcount), SUM(s.filled) \
+        "SELECT s.day, r.id, r.code, r.name_nl, r.name_en, COUNT(*), CAST(SUM(s.headcount) AS BIGINT), CAST(SUM(s.filled) AS BIGINT) \
          FROM shift_shifts s JOIN shift_roles r ON r.id = s.role_id \
          WHERE s.status = 'open' AND s.day >= $1 AND s.day <= $2 \
          GROUP BY s.day, r.id, r.code, r.name_nl, r.name_en ORDER BY s.day, r.code",
