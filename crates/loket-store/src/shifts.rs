@@ -1083,3 +1083,78 @@ pub async fn regenerate_feed(tx: &mut Tx, actor: &Actor, user_id: &str) -> Resul
     .await?;
     Ok(v)
 }
+
+// ---- the demo seed ----
+
+/// Staff records without an account yet (name, e-mail), by employee number:
+/// the demo gives some of them accounts to volunteer with.
+pub async fn staff_without_account(store: &Store, limit: i64) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT m.name, m.email FROM staff_members m WHERE m.end_date IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email_norm = LOWER(m.email)) \
+         ORDER BY m.employee_no LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// Inserts many active sign-ups (checked beforehand by the caller) with
+/// multi-row statements, sets every shift's `filled` from its sign-ups and
+/// writes one audit row for the batch (the demo seed).
+pub async fn insert_signups_batch(
+    tx: &mut Tx,
+    actor: &Actor,
+    rows: &[(String, String)],
+) -> Result<()> {
+    let now = now_ms();
+    for chunk in rows.chunks(200) {
+        let mut sql = String::from(
+            "INSERT INTO shift_signups (id, shift_id, user_id, status, created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 4;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, 'active', ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4
+            ));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (shift_id, user_id) in chunk {
+            q = q
+                .bind(new_id())
+                .bind(shift_id.clone())
+                .bind(user_id.clone())
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    sqlx::query(
+        "UPDATE shift_shifts SET filled = (SELECT COUNT(*) FROM shift_signups g \
+         WHERE g.shift_id = shift_shifts.id AND g.status = 'active')",
+    )
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "shifts.signup.batch",
+            record_type: "shift_signup",
+            record_id: "batch",
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({ "created": rows.len() })),
+        },
+    )
+    .await
+}

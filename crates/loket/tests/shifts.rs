@@ -992,3 +992,65 @@ async fn reminder_the_day_before_and_change_mails() {
     );
     app.stop().await;
 }
+
+/// The demo seeds six roles, 160 volunteers with accounts and two weeks of
+/// shifts (two a day, for eight lines), partly filled within every rule,
+/// quickly and once.
+#[tokio::test]
+async fn demo_shifts_seeded_within_the_rules() {
+    let app = TestApp::spawn().await;
+    let started = std::time::Instant::now();
+    loket::demo::seed(&app.store).await.unwrap();
+    let whole = started.elapsed();
+    loket::demo::seed(&app.store).await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM shift_roles").await, 6);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM shift_shifts").await,
+        14 * 2 * 6
+    );
+    let volunteers = app
+        .count(
+            "SELECT COUNT(*) FROM users u JOIN staff_members m ON LOWER(m.email) = u.email_norm \
+             JOIN user_roles r ON r.user_id = u.id AND r.role = 'employee'",
+        )
+        .await;
+    assert!(volunteers >= 160, "{volunteers}");
+    let places = app.count("SELECT SUM(headcount) FROM shift_shifts").await;
+    let filled = app.count("SELECT SUM(filled) FROM shift_shifts").await;
+    assert_eq!(places, 14 * 2 * 22);
+    assert!(
+        filled > places / 3 && filled < places,
+        "{filled} of {places}"
+    );
+    assert_eq!(filled, active_signups(&app).await);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM shift_shifts WHERE filled > headcount")
+            .await,
+        0
+    );
+    let clashes = app
+        .count(
+            "SELECT COUNT(*) FROM shift_signups g1 JOIN shift_signups g2 \
+             ON g1.user_id = g2.user_id AND g1.id < g2.id \
+             JOIN shift_shifts s1 ON s1.id = g1.shift_id JOIN shift_shifts s2 ON s2.id = g2.shift_id \
+             WHERE s1.starts_at < s2.ends_at + 39600000 AND s2.starts_at < s1.ends_at + 39600000",
+        )
+        .await;
+    assert_eq!(
+        clashes, 0,
+        "two shifts of one person less than 11 hours apart"
+    );
+    let unqualified = app
+        .count(
+            "SELECT COUNT(*) FROM shift_signups g JOIN shift_shifts s ON s.id = g.shift_id \
+             JOIN shift_roles r ON r.id = s.role_id WHERE r.qualification_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM shift_staff_qualifications q WHERE q.user_id = g.user_id \
+             AND q.qualification_id = r.qualification_id)",
+        )
+        .await;
+    assert_eq!(unqualified, 0);
+    println!(
+        "demo seed (whole city, shifts included): {whole:?}; {filled} of {places} shift places filled"
+    );
+    app.stop().await;
+}
