@@ -406,22 +406,66 @@ mod tests {
         let day = 1_000 * 24 * HOUR;
         let morning = span(0, day + 8 * HOUR, day + 13 * HOUR);
         // The same day's afternoon: rest too short (0 h).
-        let v = check(&r, &[morning.clone()], day + 13 * HOUR, day + 18 * HOUR);
+        let v = check(
+            &r,
+            std::slice::from_ref(&morning),
+            day + 13 * HOUR,
+            day + 18 * HOUR,
+        );
         assert_eq!(rules_of(&v), vec![Rule::MinRest]);
         assert_eq!(v[0].with, vec!["s0".to_owned()]);
         // Overlap.
-        let v = check(&r, &[morning.clone()], day + 12 * HOUR, day + 14 * HOUR);
+        let v = check(
+            &r,
+            std::slice::from_ref(&morning),
+            day + 12 * HOUR,
+            day + 14 * HOUR,
+        );
         assert!(rules_of(&v).contains(&Rule::Overlap));
         // Next morning: 19 h rest, fine.
-        assert!(check(&r, &[morning.clone()], day + 32 * HOUR, day + 37 * HOUR).is_empty());
+        assert!(
+            check(
+                &r,
+                std::slice::from_ref(&morning),
+                day + 32 * HOUR,
+                day + 37 * HOUR
+            )
+            .is_empty()
+        );
         // 11 h rest exactly is enough; 10 h 59 is not.
-        assert!(check(&r, &[morning.clone()], day + 24 * HOUR, day + 28 * HOUR).is_empty());
-        let v = check(&r, &[morning.clone()], day + 24 * HOUR - M, day + 28 * HOUR);
+        assert!(
+            check(
+                &r,
+                std::slice::from_ref(&morning),
+                day + 24 * HOUR,
+                day + 28 * HOUR
+            )
+            .is_empty()
+        );
+        let v = check(
+            &r,
+            std::slice::from_ref(&morning),
+            day + 24 * HOUR - M,
+            day + 28 * HOUR,
+        );
         assert_eq!(rules_of(&v), vec![Rule::MinRest]);
         // 00:00-05:00 after 08:00-13:00: 11 h rest, exactly 10 h in the
         // window 05:00-05:00; a minute earlier is 10 h 01 and too little rest.
-        assert!(check(&r, &[morning.clone()], day + 24 * HOUR, day + 29 * HOUR).is_empty());
-        let v = check(&r, &[morning.clone()], day + 24 * HOUR - M, day + 29 * HOUR);
+        assert!(
+            check(
+                &r,
+                std::slice::from_ref(&morning),
+                day + 24 * HOUR,
+                day + 29 * HOUR
+            )
+            .is_empty()
+        );
+        let v = check(
+            &r,
+            std::slice::from_ref(&morning),
+            day + 24 * HOUR - M,
+            day + 29 * HOUR,
+        );
         assert_eq!(rules_of(&v), vec![Rule::MinRest, Rule::MaxWork]);
         // 00-06 and 17-23: 11 h rest, but 12 h in one 24-hour window.
         let night = span(1, day, day + 6 * HOUR);

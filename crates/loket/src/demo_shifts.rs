@@ -49,6 +49,9 @@ const ROLES: &[(&str, &str, &str, Option<&str>, i64)] = &[
 /// The two shifts of a day.
 const TIMES: &[(&str, &str)] = &[("08:00", "13:00"), ("13:00", "18:00")];
 
+/// (id, start, end, qualification, headcount, days from today)
+type DemoShift = (String, i64, i64, Option<&'static str>, i64, i64);
+
 const VOLUNTEERS: usize = 160;
 const DAYS: i64 = 14;
 
@@ -133,7 +136,7 @@ pub async fn seed(store_: &Store, password_hash: &str) -> Result<(), AppError> {
     let tz = brussels();
     let today = loket_web::i18n::today_brussels();
     let now = loket_store::now_ms();
-    let mut shifts: Vec<(String, i64, i64, Option<&str>, i64, i64)> = Vec::new();
+    let mut shifts: Vec<DemoShift> = Vec::new();
     let mut tx = store_.begin().await?;
     for d in 1..=DAYS {
         let Ok(day) = today.checked_add(jiff::Span::new().days(d)) else {
