@@ -210,7 +210,14 @@ pub fn breaches_invalid(field: &str, breaches: &[Breach]) -> Invalid {
     Invalid(
         breaches
             .iter()
-            .map(|b| FieldError::with_value(field, b.rule.code(), b.labels.join("; ")))
+            .map(|b| {
+                let code = if b.rule == Rule::MaxWork && b.labels.is_empty() {
+                    "shift-rule-max-work-alone"
+                } else {
+                    b.rule.code()
+                };
+                FieldError::with_value(field, code, b.labels.join("; "))
+            })
             .collect(),
     )
 }
@@ -477,7 +484,7 @@ mod tests {
         assert_eq!(rules_of(&v), vec![Rule::MaxWork]);
         assert!(v[0].with.is_empty());
         let inv = breaches_invalid("shift", &v);
-        assert_eq!(inv.0[0].code, "shift-rule-max-work");
+        assert_eq!(inv.0[0].code, "shift-rule-max-work-alone");
     }
 
     #[test]

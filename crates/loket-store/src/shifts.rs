@@ -742,6 +742,28 @@ async fn spans_of(tx: &mut Tx, user_id: &str, lang: &str) -> Result<Vec<Span>> {
         .collect()
 }
 
+/// A person's active shifts as spans (a read, for the planner's view).
+pub async fn active_spans(store: &Store, user_id: &str, lang: &str) -> Result<Vec<Span>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SHIFT_COLUMNS} FROM {SHIFT_FROM} JOIN shift_signups g ON g.shift_id = s.id \
+         WHERE g.user_id = $1 AND g.status = 'active' AND s.status = 'open' ORDER BY s.starts_at"
+    )))
+    .bind(user_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let s = shift_of(r)?;
+            Ok(Span {
+                label: s.label(lang),
+                id: s.id,
+                start_ms: s.starts_at,
+                end_ms: s.ends_at,
+            })
+        })
+        .collect()
+}
+
 /// Signs a person up for a shift, or assigns them, atomically: refused
 /// (and nothing written) when the shift is cancelled, past, not yet
 /// released (self sign-up), the person lacks the role's qualification,

@@ -429,6 +429,9 @@ async fn planner_overrides_a_rule_with_a_reason_audited() {
     assert_eq!(kept, 1);
     let (_, html) = app.get(&planner, &page).await;
     assert!(html.contains(reason));
+    // The page says the rule this assignment breaks for Jan now.
+    assert!(html.contains("Breekt nu een regel:"), "{html}");
+    assert!(html.contains("te weinig rust"));
     // A volunteer cannot override through the API: the reason is the planner's.
     let vt = token(&app, "vol@leuven.example", &["employee"]).await;
     let (s, _) = api_en(
@@ -1021,8 +1024,12 @@ async fn demo_shifts_seeded_within_the_rules() {
         )
         .await;
     assert!(volunteers >= 160, "{volunteers}");
-    let places = app.count("SELECT CAST(SUM(headcount) AS BIGINT) FROM shift_shifts").await;
-    let filled = app.count("SELECT CAST(SUM(filled) AS BIGINT) FROM shift_shifts").await;
+    let places = app
+        .count("SELECT CAST(SUM(headcount) AS BIGINT) FROM shift_shifts")
+        .await;
+    let filled = app
+        .count("SELECT CAST(SUM(filled) AS BIGINT) FROM shift_shifts")
+        .await;
     assert_eq!(places, 14 * 2 * 22);
     assert!(
         filled > places / 3 && filled < places,

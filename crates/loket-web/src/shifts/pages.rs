@@ -291,6 +291,7 @@ pub async fn feed(
     }
     let user = loket_store::people::get_user(&state.store, user_id)
         .await?
+        .filter(|u| u.disabled_at.is_none())
         .ok_or(AppError::NotFound)?;
     let locale = Locale::parse(&user.locale).unwrap_or_default();
     let lang = locale.code();
@@ -589,6 +590,9 @@ pub struct PersonRow {
     pub email: String,
     pub assigned: bool,
     pub override_reason: String,
+    /// The working-time rules this shift breaks for the person now (after
+    /// an override or a change of times), as sentences.
+    pub breaks: Vec<String>,
 }
 
 #[derive(Template)]
@@ -621,16 +625,28 @@ async fn shift_page(
     let s = store::get_shift(&state.store, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let people = store::people_on(&state.store, id)
-        .await?
-        .into_iter()
-        .map(|p| PersonRow {
+    let settings = store::settings(&state.store).await?;
+    let mut people = Vec::new();
+    for p in store::people_on(&state.store, id).await? {
+        let others: Vec<rules::Span> = store::active_spans(&state.store, &p.user_id, lang)
+            .await?
+            .into_iter()
+            .filter(|x| x.id != s.id)
+            .collect();
+        let breaches = rules::check(&settings.rules, &others, s.starts_at, s.ends_at);
+        let inv = rules::breaches_invalid("shift", &breaches);
+        people.push(PersonRow {
             name: p.name,
             email: p.email,
             assigned: p.assigned_by.is_some(),
             override_reason: p.override_reason.unwrap_or_default(),
-        })
-        .collect();
+            breaks: inv
+                .0
+                .iter()
+                .map(|e| crate::forms::field_message(ctx.locale, e))
+                .collect(),
+        });
+    }
     let qualification = match &s.qualification {
         Some(code) => store::list_qualifications(&state.store)
             .await?
