@@ -17,6 +17,7 @@ pub mod people;
 pub mod queue;
 pub mod shifts;
 pub mod telework;
+pub mod vaccination;
 pub mod validation;
 
 pub use validation::{FieldError, Invalid};

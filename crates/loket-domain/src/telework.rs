@@ -138,7 +138,7 @@ pub struct CsvError {
 }
 
 impl CsvError {
-    fn new(line: usize, column: &str, code: &'static str) -> Self {
+    pub fn new(line: usize, column: &str, code: &'static str) -> Self {
         CsvError {
             line,
             column: column.to_owned(),
@@ -147,7 +147,7 @@ impl CsvError {
         }
     }
 
-    fn with_value(mut self, v: impl Into<String>) -> Self {
+    pub fn with_value(mut self, v: impl Into<String>) -> Self {
         self.value = Some(v.into());
         self
     }
@@ -226,7 +226,7 @@ pub fn read_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, CsvError> {
 
 /// Checks the header against the expected columns: every required column
 /// present, no unknown or repeated one. Returns each column's position.
-fn header_map(
+pub fn header_map(
     header: &[String],
     required: &[&'static str],
     optional: &[&'static str],
@@ -252,7 +252,7 @@ fn header_map(
     map
 }
 
-fn cell<'a>(row: &'a [String], map: &HashMap<&'static str, usize>, col: &str) -> &'a str {
+pub fn cell<'a>(row: &'a [String], map: &HashMap<&'static str, usize>, col: &str) -> &'a str {
     map.get(col)
         .and_then(|i| row.get(*i))
         .map(String::as_str)

@@ -10,3 +10,4 @@ pub mod contact;
 pub mod notify;
 pub mod pdf;
 pub mod queue;
+pub mod vaccination;

@@ -695,7 +695,7 @@ fn new_code() -> String {
 
 /// Takes one place in the slot (creating its row on first use), or
 /// refuses with `appt-slot-full`. Returns the slot row's id.
-async fn take_place(
+pub async fn take_place(
     tx: &mut Tx,
     service_id: &str,
     location_id: &str,
@@ -729,7 +729,7 @@ async fn take_place(
     }
 }
 
-async fn free_place(tx: &mut Tx, slot_id: &str) -> Result<()> {
+pub async fn free_place(tx: &mut Tx, slot_id: &str) -> Result<()> {
     sqlx::query("UPDATE appt_slots SET booked = booked - 1 WHERE id = $1 AND booked > 0")
         .bind(slot_id)
         .execute(&mut **tx)

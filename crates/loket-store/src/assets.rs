@@ -145,6 +145,25 @@ pub async fn list_assets(store: &Store, f: &AssetFilter, limit: i64) -> Result<V
     rows.iter().map(asset_of).collect()
 }
 
+/// The assets on loan (open loans) to a place whose name starts with
+/// `prefix`, e.g. `Vaccinatiecentrum` for the equipment on loan to the
+/// vaccination centre: (place, tag, model, category), by place.
+pub async fn on_loan_at(
+    store: &Store,
+    prefix: &str,
+) -> Result<Vec<(String, String, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT l.place, a.tag, a.model, a.category FROM asset_loans l JOIN assets a ON a.id = l.asset_id \
+         WHERE l.in_at IS NULL AND SUBSTR(l.place, 1, LENGTH($1)) = $1 ORDER BY l.place, a.category, a.tag",
+    )
+    .bind(prefix)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect()
+}
+
 /// An asset by id or tag.
 pub async fn get_asset(store: &Store, key: &str) -> Result<Option<Asset>> {
     let row = sqlx::query(

@@ -8,6 +8,7 @@ use crate::layout::Layout;
 use crate::people::session::Ctx;
 use crate::{
     AppState, appointments, assets, audit, bikes, cases, contact, people, queue, shifts, telework,
+    vaccination,
 };
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
@@ -34,6 +35,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(assets::api::routes())
         .merge(contact::api::routes())
         .merge(shifts::api::routes())
+        .merge(vaccination::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
@@ -225,6 +227,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         shifts::api::cancel,
         shifts::api::assign,
         shifts::api::coverage,
+        vaccination::api::list_campaigns,
+        vaccination::api::slots,
+        vaccination::api::enter_waiting_room,
+        vaccination::api::book,
+        vaccination::api::cancel,
+        vaccination::api::reserve,
+        vaccination::api::check_in,
+        vaccination::api::scan,
+        vaccination::api::figures,
+        vaccination::api::sync,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -19,6 +19,7 @@ pub mod people;
 pub mod queue;
 pub mod shifts;
 pub mod telework;
+pub mod vaccination;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -121,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(contact::routes())
         .merge(shifts::routes())
+        .merge(vaccination::routes())
         .merge(audit::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })

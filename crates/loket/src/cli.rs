@@ -86,6 +86,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         slots: usize,
     },
+    /// A vaccination campaign opening: visitors (one invitation each) go
+    /// through the waiting room and book 2,304 places of one day.
+    VaccinationRush {
+        #[arg(long, default_value_t = 20_000)]
+        visitors: usize,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
+        /// The waiting room's rate after the opening.
+        #[arg(long, default_value_t = 30_000)]
+        admit_per_minute: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]

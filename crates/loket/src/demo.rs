@@ -226,6 +226,7 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
     crate::demo_shifts::seed(store, &phc).await?;
     seed_bikes(store).await?;
     seed_assets(store).await?;
+    crate::demo_vaccination::seed(store).await?;
     Ok(created)
 }
 

@@ -3,12 +3,14 @@
 //! [`start`], on an ephemeral port.
 
 pub mod bench;
+pub mod bench_vaccination;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_contact;
 pub mod demo_shifts;
 pub mod demo_telework;
+pub mod demo_vaccination;
 pub mod worker;
 
 use config::Config;
@@ -142,6 +144,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         stopping: stop_rx.clone(),
     };
     let web = state.config.clone();
+    let vac_state = state.clone();
     let app = loket_web::router(state);
 
     let mut server_stop = stop_rx.clone();
@@ -176,6 +179,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
             stop_rx.clone(),
         )),
         tokio::spawn(worker::bike_release(store.clone(), stop_rx.clone())),
+        tokio::spawn(worker::vaccination(vac_state, stop_rx.clone())),
         tokio::spawn(worker::purge(store.clone(), stop_rx)),
     ];
     Ok(Running {

@@ -102,6 +102,26 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             println!("{report}");
             Ok(())
         }
+        Command::Bench {
+            command:
+                BenchCommand::VaccinationRush {
+                    visitors,
+                    concurrency,
+                    admit_per_minute,
+                },
+        } => {
+            let report = loket::bench_vaccination::vaccination_rush(
+                c,
+                loket::bench_vaccination::VacRushOptions {
+                    visitors,
+                    concurrency,
+                    admit_per_minute,
+                },
+            )
+            .await?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Token {
             command: TokenCommand::Revoke { id },
         } => {

@@ -204,6 +204,29 @@ pub async fn reminders(
     }
 }
 
+/// The vaccination centre's clockwork, every minute: reserve-list offers
+/// that ran out are freed and free places offered to the next people;
+/// booking reminders (the day before, 09:00) are queued.
+pub async fn vaccination(state: loket_web::AppState, mut stop: watch::Receiver<bool>) {
+    loop {
+        let now = loket_store::now_ms();
+        match loket_web::vaccination::run_offers(&state, now).await {
+            Ok(n) if n > 0 => tracing::info!(offers = n, "reserve-list offers made"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "reserve-list offers failed"),
+        }
+        match loket_web::vaccination::send_reminders(&state, now).await {
+            Ok(n) if n > 0 => tracing::info!(sent = n, "vaccination reminders queued"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "vaccination reminders failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}
+
 /// Delivers webhook events: POSTs each claimed delivery with its signature
 /// (`Loket-Signature`), marks 2xx as delivered and retries the rest with
 /// back-off.

@@ -1105,6 +1105,359 @@ async fn booking_kiosk_desk_and_display_are_accessible() {
     let _ = std::fs::remove_dir_all(profile);
 }
 
+/// Chromium's network emulation through chromedriver
+/// (`POST /session/{id}/chromium/network_conditions`).
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"network_conditions": {
+            "offline": self.offline, "latency": 0,
+            "download_throughput": -1, "upload_throughput": -1,
+        }});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+#[tokio::test]
+async fn vaccination_check_in_by_scanner_and_the_mobile_page_offline() {
+    use loket_domain::audit::Actor;
+    use loket_domain::vaccination::{CampaignPlan, CentreDay, Invitee};
+    use loket_store::vaccination as vac;
+    if backend() != "sqlite" {
+        return;
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let a = Actor::System;
+    // A campaign today, around now; two invitees.
+    let tz = loket_domain::appointments::brussels();
+    let now = jiff::Timestamp::now().to_zoned_datetime(tz);
+    let from = now.checked_sub(jiff::Span::new().minutes(10)).unwrap();
+    let from_t = jiff::civil::time(from.hour(), from.minute() / 5 * 5, 0, 0);
+    let until = if from.hour() >= 21 {
+        jiff::civil::time(23, 55, 0, 0)
+    } else {
+        jiff::civil::time(from.hour() + 2, 0, 0, 0)
+    };
+    let mut tx = app.store.begin().await.unwrap();
+    let loc = loket_store::appointments::save_location(
+        &mut tx,
+        &a,
+        "centrum",
+        "Vaccinatiecentrum",
+        "Brabantlaan 1",
+    )
+    .await
+    .unwrap();
+    let c_plan = CampaignPlan {
+        lines: 2,
+        per_line: 2,
+        slot_minutes: 5,
+        observation_minutes: 15,
+        admit_per_minute: 1000,
+    };
+    let campaign = vac::create_campaign(
+        &mut tx,
+        &a,
+        vac::NewCampaign {
+            slug: "booster",
+            name: "Booster",
+            vaccine: "Comirnaty",
+            location_id: &loc,
+            plan: &c_plan,
+            groups: &["80+".to_owned()],
+            days: &[CentreDay {
+                day: from.date(),
+                opens: from_t,
+                closes: until,
+            }],
+            opens_at: loket_store::now_ms() - 3_600_000,
+        },
+    )
+    .await
+    .unwrap();
+    let people = [
+        (
+            loket::demo_vaccination::national_number(1985, 7, 30, 33),
+            "An Peeters",
+            "1985-07-30",
+        ),
+        (
+            loket::demo_vaccination::national_number(1931, 6, 7, 23),
+            "Yvonne Lambert",
+            "1931-06-07",
+        ),
+    ];
+    let rows: Vec<Invitee> = people
+        .iter()
+        .enumerate()
+        .map(|(i, (n, name, b))| Invitee {
+            line: i + 2,
+            national_number: n.clone(),
+            name: (*name).to_owned(),
+            birth_date: (*b).to_owned(),
+            street: "Naamsestraat 1".into(),
+            postal_code: "3000".into(),
+            city: "Leuven".into(),
+            email: Some(format!("p{i}@example.org")),
+            phone: None,
+            group_rank: 0,
+        })
+        .collect();
+    let none = |_: &vac::Invitation| None;
+    vac::import_invitations(&mut tx, &a, &campaign, &rows, &none)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let invs = vac::invitations(&app.store, &campaign.id, "", 10)
+        .await
+        .unwrap();
+    let an = invs
+        .iter()
+        .find(|i| i.name == "An Peeters")
+        .unwrap()
+        .clone();
+    let yvonne = invs
+        .iter()
+        .find(|i| i.name == "Yvonne Lambert")
+        .unwrap()
+        .clone();
+    let day = from.date().to_string();
+    let mut tx = app.store.begin().await.unwrap();
+    vac::plan_mobile_visit(
+        &mut tx,
+        &a,
+        &campaign,
+        "Team A",
+        &day,
+        "10:00",
+        &yvonne.id,
+        "WZC Remy, Leuven",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // The invitee books with the code and the birth date.
+    let code = loket_domain::vaccination::format_code(&an.code);
+    c.goto(&app.url(&format!("/vaccinatie/booster?code={code}")))
+        .await
+        .unwrap();
+    check_page(&c, "vac-login").await;
+    fill(&c, "birth_date", "1985-07-30").await;
+    submit(&c).await;
+    check_page(&c, "vac-book").await;
+    c.find(Locator::Css(
+        "main ul.slot-list input[type=radio]:not([disabled])",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    click_and_wait(&c, "main form[action$='/afspraak'] button[type=submit]").await;
+    assert!(text(&c).await.contains("U hebt een afspraak op"));
+    check_page(&c, "vac-booked").await;
+    c.goto(&app.url("/vaccinatie/booster/reservelijst"))
+        .await
+        .unwrap();
+    check_page(&c, "vac-reserve").await;
+
+    // Staff: a coordinator who also works at the centre.
+    loket::cli::user_add(
+        &app.config,
+        "els@leuven.example",
+        "Els Willems",
+        &[
+            "vaccination_coordinator".to_owned(),
+            "vaccination_staff".to_owned(),
+        ],
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(&c, "email", "els@leuven.example").await;
+    fill(&c, "password", PASSWORD).await;
+    submit(&c).await;
+    for (path, name) in [
+        ("/staff/vaccination", "vac-list"),
+        ("/staff/vaccination/booster", "vac-campaign"),
+        ("/staff/vaccination/booster/dashboard", "vac-dashboard"),
+    ] {
+        c.goto(&app.url(path)).await.unwrap();
+        check_page(&c, name).await;
+    }
+
+    // Check-in: the scanner types the code and Enter into the focused field.
+    c.goto(&app.url("/staff/vaccination/booster/check-in"))
+        .await
+        .unwrap();
+    check_page(&c, "vac-check-in").await;
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    let focused = c.active_element().await.unwrap();
+    assert_eq!(focused.attr("id").await.unwrap().as_deref(), Some("code"));
+    focused.send_keys(&format!("{code}\u{E007}")).await.unwrap();
+    let start = Instant::now();
+    while old.tag_name().await.is_ok() {
+        assert!(start.elapsed() < Duration::from_secs(15));
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    c.wait()
+        .for_element(Locator::Id("found-title"))
+        .await
+        .unwrap();
+    let t = text(&c).await;
+    assert!(t.contains("An Peeters") && t.contains("op tijd"), "{t}");
+    check_page(&c, "vac-check-in-found").await;
+    // One key press confirms the identity check.
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    let focused = c.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("confirm")
+    );
+    focused.send_keys("\u{E007}").await.unwrap();
+    let start = Instant::now();
+    while old.tag_name().await.is_ok() {
+        assert!(start.elapsed() < Duration::from_secs(15));
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    c.wait().for_element(Locator::Css("main")).await.unwrap();
+    assert!(text(&c).await.contains("is ingecheckt met nummer 001"));
+    check_page(&c, "vac-checked-in").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_visits").await, 1);
+    for (path, name) in [
+        (
+            "/staff/vaccination/booster/stations/registration",
+            "vac-station",
+        ),
+        ("/staff/vaccination/booster/observation", "vac-observation"),
+        ("/staff/vaccination/booster/report", "vac-report"),
+    ] {
+        c.goto(&app.url(path)).await.unwrap();
+        check_page(&c, name).await;
+    }
+
+    // The mobile page: loaded online (the service worker keeps it), then
+    // the connection drops, a vaccination is recorded on the device, the
+    // page is reloaded from the cache, and the record is sent once the
+    // connection is back.
+    let mobile = app.url(&format!("/mobile/vaccination?team=Team%20A&day={day}"));
+    c.goto(&mobile).await.unwrap();
+    check_page(&c, "vac-mobile").await;
+    let start = Instant::now();
+    loop {
+        let ready = c
+            .execute(
+                "return !!(navigator.serviceWorker && navigator.serviceWorker.controller);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if ready == Value::Bool(true) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "service worker never took control"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if start.elapsed() > Duration::from_secs(2) {
+            c.refresh().await.unwrap();
+        }
+    }
+    // Once more online, now through the worker, so the page is cached.
+    c.refresh().await.unwrap();
+    c.wait().for_element(Locator::Css("#mobile")).await.unwrap();
+    c.issue_cmd(NetworkConditions { offline: true })
+        .await
+        .unwrap();
+    fill(
+        &c,
+        &format!(
+            "lot-{}",
+            vac::mobile_day(&app.store, "Team A", &day).await.unwrap()[0].id
+        ),
+        "FK1234",
+    )
+    .await;
+    c.find(Locator::Css("form.record[data-kind=vaccinated] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let start = Instant::now();
+    while !text(&c).await.contains("nog te versturen") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            text(&c).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_mobile_records").await,
+        0
+    );
+    // Reloaded without a connection: the service worker serves the page and
+    // the record is still waiting on the device.
+    c.refresh().await.unwrap();
+    c.wait().for_element(Locator::Css("#mobile")).await.unwrap();
+    let start = Instant::now();
+    while !text(&c).await.contains("nog te versturen") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            text(&c).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(text(&c).await.contains("Yvonne Lambert"));
+    check_page(&c, "vac-mobile-offline").await;
+    c.issue_cmd(NetworkConditions { offline: false })
+        .await
+        .unwrap();
+    let start = Instant::now();
+    while app.count("SELECT COUNT(*) FROM vac_mobile_records").await == 0 {
+        assert!(start.elapsed() < Duration::from_secs(30), "never synced");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM vac_mobile_records WHERE kind = 'vaccinated' AND lot = 'FK1234'"
+        )
+        .await,
+        1
+    );
+    let start = Instant::now();
+    while !text(&c).await.contains("verstuurd") {
+        assert!(start.elapsed() < Duration::from_secs(10));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+    app.stop().await;
+}
+
 /// A volunteer signs up for a demo shift and is refused a second one at the
 /// same time (the rule named); the planner's pages, an assignment that
 /// breaks a rule with the override form, and the override itself. All

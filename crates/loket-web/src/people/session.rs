@@ -50,7 +50,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -87,6 +87,12 @@ impl Ctx {
                 ""
             }
         )
+    }
+
+    /// Sets a cookie on the response (HttpOnly, SameSite=Lax, Secure on
+    /// https).
+    pub fn set_cookie(&self, name: &str, value: &str, max_age_s: i64) {
+        self.push_cookie(self.cookie(name, value, max_age_s, true));
     }
 
     fn push_cookie(&self, c: String) {

@@ -1,0 +1,530 @@
+//! The vaccination API: campaigns and slots, the waiting room, booking by
+//! invitation code, the reserve list, check-in and station scans, the day's
+//! figures and the mobile teams' sync.
+
+use super::{CENTRE_STAFF, COORDINATORS, SlotView, campaign, link_key, open_slots};
+use crate::AppState;
+use crate::api::{ApiJson, ApiUser, api_locale};
+use crate::error::{ApiError, AppError};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use loket_domain::Invalid;
+use loket_domain::audit::Actor;
+use loket_domain::vaccination::{self as rules, Station};
+use loket_store::now_ms;
+use loket_store::vaccination::{self as store, Campaign, NewReserve};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/vaccination/campaigns", get(list_campaigns))
+        .route("/vaccination/campaigns/{c}/slots", get(slots))
+        .route(
+            "/vaccination/campaigns/{c}/waiting-room",
+            post(enter_waiting_room),
+        )
+        .route("/vaccination/bookings", post(book))
+        .route("/vaccination/bookings/cancel", post(cancel))
+        .route("/vaccination/campaigns/{c}/reserve", post(reserve))
+        .route("/vaccination/campaigns/{c}/check-ins", post(check_in))
+        .route("/vaccination/campaigns/{c}/scans", post(scan))
+        .route("/vaccination/campaigns/{c}/figures", get(figures))
+        .route("/vaccination/mobile/sync", post(sync))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignView {
+    pub slug: String,
+    pub name: String,
+    pub vaccine: String,
+    pub lines: i64,
+    pub per_line: i64,
+    pub slot_minutes: i64,
+    pub observation_minutes: i64,
+    pub admit_per_minute: i64,
+    /// When booking opens (unix ms).
+    pub opens_at: i64,
+    /// `open` or `closed`.
+    pub status: String,
+}
+
+fn campaign_view(c: Campaign) -> CampaignView {
+    CampaignView {
+        slug: c.slug,
+        name: c.name,
+        vaccine: c.vaccine,
+        lines: c.lines,
+        per_line: c.per_line,
+        slot_minutes: c.slot_minutes,
+        observation_minutes: c.observation_minutes,
+        admit_per_minute: c.admit_per_minute,
+        opens_at: c.opens_at,
+        status: c.status,
+    }
+}
+
+/// The campaigns (coordinators).
+#[utoipa::path(get, path = "/api/v1/vaccination/campaigns", tag = "vaccination",
+    responses((status = 200, body = Vec<CampaignView>)))]
+pub async fn list_campaigns(
+    State(state): State<AppState>,
+    who: ApiUser,
+) -> Result<Json<Vec<CampaignView>>, ApiError> {
+    who.require(COORDINATORS)?;
+    let list = store::campaigns(&state.store)
+        .await
+        .map_err(|e| who.err(e))?;
+    Ok(Json(list.into_iter().map(campaign_view).collect()))
+}
+
+async fn public_campaign(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<Campaign, ApiError> {
+    let locale = api_locale(headers);
+    match campaign(state, slug).await {
+        Ok(c) if c.status == "open" => Ok(c),
+        Ok(_) => Err(ApiError::new(AppError::NotFound, locale)),
+        Err(e) => Err(ApiError::new(e, locale)),
+    }
+}
+
+/// The campaign's slots from now, with their free places (public).
+#[utoipa::path(get, path = "/api/v1/vaccination/campaigns/{c}/slots", tag = "vaccination",
+    params(("c" = String, Path, description = "the campaign's slug")),
+    security(()),
+    responses((status = 200, body = Vec<SlotView>)))]
+pub async fn slots(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<SlotView>>, ApiError> {
+    let c = public_campaign(&state, &headers, &slug).await?;
+    let days = open_slots(&state, &c, now_ms())
+        .await
+        .map_err(|e| ApiError::new(e, api_locale(&headers)))?;
+    Ok(Json(days.into_iter().flat_map(|(_, s)| s).collect()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WaitingTicket {
+    /// The signed ticket: send it with the booking.
+    pub ticket: String,
+    /// The place in arrival order (1-based).
+    pub number: i64,
+    pub admitted: bool,
+    /// When the ticket is admitted (unix ms).
+    pub admitted_at: i64,
+    /// People before this ticket who are not admitted yet.
+    pub ahead: i64,
+}
+
+/// Enters the waiting room: a ticket with a number in arrival order
+/// (public). Booking needs an admitted ticket.
+#[utoipa::path(post, path = "/api/v1/vaccination/campaigns/{c}/waiting-room", tag = "vaccination",
+    params(("c" = String, Path, description = "the campaign's slug")),
+    security(()),
+    responses((status = 201, body = WaitingTicket)))]
+pub async fn enter_waiting_room(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, ApiError> {
+    let locale = api_locale(&headers);
+    let c = public_campaign(&state, &headers, &slug).await?;
+    let n = store::next_waiting_number(&state.store, &c.id)
+        .await
+        .map_err(|e| ApiError::new(e, locale))?;
+    let key = link_key(&state)
+        .await
+        .map_err(|e| ApiError::new(e, locale))?;
+    let now = now_ms();
+    let admitted_now = rules::admitted_by(c.opens_at, now, c.admit_per_minute, c.admit_burst);
+    Ok((
+        StatusCode::CREATED,
+        Json(WaitingTicket {
+            ticket: super::public::ticket_text(&key, &c, n),
+            number: n,
+            admitted: admitted_now >= n,
+            admitted_at: rules::admitted_at(c.opens_at, n, c.admit_per_minute, c.admit_burst),
+            ahead: (n - admitted_now - 1).max(0),
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookIn {
+    /// The invitation code, e.g. `K7QM-3XHD-A9W2` (case, spaces and dashes
+    /// do not matter).
+    pub code: String,
+    /// `YYYY-MM-DD`; five wrong dates lock the code for 15 minutes.
+    pub birth_date: String,
+    /// The slot's start (unix ms, from the slots list).
+    pub start: i64,
+    /// The admitted waiting-room ticket.
+    pub ticket: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BookingView {
+    pub id: String,
+    pub campaign: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    /// `booked`, `cancelled`, `checked_in` or `no_show`.
+    pub status: String,
+    /// Raised by every move (the calendar file's SEQUENCE).
+    pub sequence: i64,
+}
+
+/// Books a slot with the invitation code and birth date (public; an
+/// admitted waiting-room ticket is needed), or moves the booking there.
+#[utoipa::path(post, path = "/api/v1/vaccination/bookings", tag = "vaccination",
+    request_body = BookIn,
+    security(()),
+    responses((status = 201, body = BookingView),
+              (status = 429, description = "the waiting-room ticket is not admitted yet")))]
+pub async fn book(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<BookIn>,
+) -> Result<Response, ApiError> {
+    let locale = api_locale(&headers);
+    let err = |e: AppError| ApiError::new(e, locale);
+    let inv = store::verify(&state.store, &body.code, &body.birth_date)
+        .await
+        .map_err(|e| err(e.into()))?;
+    let c = campaign(&state, &inv.campaign_id).await.map_err(err)?;
+    let key = link_key(&state).await.map_err(err)?;
+    match super::public::parse_ticket(&body.ticket, &key, &c) {
+        Some(n) if super::public::admitted(&c, n, now_ms()) => {}
+        Some(_) => return Err(err(AppError::TooMany)),
+        None => return Err(err(Invalid::one("ticket", "vac-ticket-invalid").into())),
+    }
+    let b = super::public::book_or_move(
+        &state,
+        &c,
+        &inv,
+        &body.start.to_string(),
+        "api",
+        &Actor::System,
+        locale,
+    )
+    .await
+    .map_err(err)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BookingView {
+            id: b.id,
+            campaign: c.slug,
+            starts_at: b.starts_at,
+            ends_at: b.ends_at,
+            status: b.status,
+            sequence: b.sequence,
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelIn {
+    pub code: String,
+    pub birth_date: String,
+}
+
+/// Cancels the booking of an invitation (public); the place goes to the
+/// reserve list.
+#[utoipa::path(post, path = "/api/v1/vaccination/bookings/cancel", tag = "vaccination",
+    request_body = CancelIn,
+    security(()),
+    responses((status = 204, description = "cancelled")))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CancelIn>,
+) -> Result<Response, ApiError> {
+    let locale = api_locale(&headers);
+    let err = |e: AppError| ApiError::new(e, locale);
+    let inv = store::verify(&state.store, &body.code, &body.birth_date)
+        .await
+        .map_err(|e| err(e.into()))?;
+    let c = campaign(&state, &inv.campaign_id).await.map_err(err)?;
+    super::public::cancel_booking(&state, &c, &inv, &Actor::System, locale)
+        .await
+        .map_err(err)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveIn {
+    pub national_number: String,
+    pub name: String,
+    pub birth_date: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    /// The target group's rank (0 = first, see the campaign's groups).
+    pub group: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReserveView {
+    pub id: String,
+    pub status: String,
+    pub signed_up_at: i64,
+}
+
+/// Signs up for the reserve list (public).
+#[utoipa::path(post, path = "/api/v1/vaccination/campaigns/{c}/reserve", tag = "vaccination",
+    params(("c" = String, Path, description = "the campaign's slug")),
+    request_body = ReserveIn,
+    security(()),
+    responses((status = 201, body = ReserveView)))]
+pub async fn reserve(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<ReserveIn>,
+) -> Result<Response, ApiError> {
+    let locale = api_locale(&headers);
+    let err = |e: AppError| ApiError::new(e, locale);
+    let c = public_campaign(&state, &headers, &slug).await?;
+    let groups = store::groups(&state.store, &c.id)
+        .await
+        .map_err(|e| err(e.into()))?;
+    let form = super::public::ReserveForm {
+        csrf: String::new(),
+        national_number: body.national_number,
+        name: body.name,
+        birth_date: body.birth_date.clone(),
+        email: body.email,
+        phone: body.phone,
+        group: body.group.to_string(),
+    };
+    let (nrn, name, email, phone, rank) =
+        super::public::check_reserve(&form, groups.len()).map_err(|e| err(e.into()))?;
+    let mut tx = state.store.begin().await.map_err(|e| err(e.into()))?;
+    let e = store::reserve_sign_up(
+        &mut tx,
+        &Actor::System,
+        &c,
+        NewReserve {
+            national_number: &nrn,
+            name: &name,
+            birth_date: body.birth_date.trim(),
+            email: &email,
+            phone: phone.as_deref(),
+            group_rank: rank,
+        },
+    )
+    .await
+    .map_err(|e| err(e.into()))?;
+    tx.commit().await.map_err(|e| err(e.into()))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ReserveView {
+            id: e.id,
+            status: e.status,
+            signed_up_at: e.signed_up_at,
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInIn {
+    /// The invitation code (scanned from the QR code or typed).
+    pub code: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VisitView {
+    pub id: String,
+    /// The code in the label's Code128.
+    pub code: String,
+    pub line: i64,
+    pub queue_no: i64,
+    /// `early`, `on_time`, `late` or `not_booked`.
+    pub arrival: String,
+    /// `checked_in`, `registered`, `vaccinated`, `observing` or `left`.
+    pub stage: String,
+    pub observation_ends_at: Option<i64>,
+    pub label_pdf: String,
+    pub label_zpl: String,
+}
+
+fn visit_view(c: &Campaign, v: store::Visit) -> VisitView {
+    VisitView {
+        label_pdf: format!("/staff/vaccination/{}/visits/{}/label.pdf", c.slug, v.id),
+        label_zpl: format!("/staff/vaccination/{}/visits/{}/label.zpl", c.slug, v.id),
+        id: v.id,
+        code: v.code,
+        line: v.line,
+        queue_no: v.queue_no,
+        arrival: v.arrival,
+        stage: v.stage,
+        observation_ends_at: v.observation_ends_at,
+    }
+}
+
+/// Checks a visitor in after the identity check (centre staff).
+#[utoipa::path(post, path = "/api/v1/vaccination/campaigns/{c}/check-ins", tag = "vaccination",
+    params(("c" = String, Path, description = "the campaign's slug")),
+    request_body = CheckInIn,
+    responses((status = 201, body = VisitView)))]
+pub async fn check_in(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<CheckInIn>,
+) -> Result<Response, ApiError> {
+    let user = who.require(CENTRE_STAFF)?.clone();
+    let c = campaign(&state, &slug).await.map_err(|e| who.err(e))?;
+    let found = super::centre::find(&state, &c, &body.code, now_ms())
+        .await
+        .map_err(|e| who.err(e))?;
+    let v = super::centre::check_in(&state, &Actor::User(user.id), &c, &found.inv.id)
+        .await
+        .map_err(|e| who.err(e))?;
+    Ok((StatusCode::CREATED, Json(visit_view(&c, v))).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanIn {
+    /// `registration`, `vaccination`, `observation` or `exit`.
+    pub station: String,
+    /// The vaccination line (for `vaccination`).
+    #[serde(default)]
+    pub line: Option<i64>,
+    /// The label's code.
+    pub code: String,
+    /// The vaccine's lot (for `vaccination`).
+    #[serde(default)]
+    pub lot: String,
+}
+
+/// Records a label scan at a station (centre staff). Refused: an unknown
+/// label, out of order, twice, the wrong line, leaving before the end of
+/// the observation.
+#[utoipa::path(post, path = "/api/v1/vaccination/campaigns/{c}/scans", tag = "vaccination",
+    params(("c" = String, Path, description = "the campaign's slug")),
+    request_body = ScanIn,
+    responses((status = 200, body = VisitView)))]
+pub async fn scan(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<ScanIn>,
+) -> Result<Response, ApiError> {
+    let user = who.require(CENTRE_STAFF)?.clone();
+    let c = campaign(&state, &slug).await.map_err(|e| who.err(e))?;
+    let station = Station::parse(&body.station).map_err(|e| who.err(Invalid(vec![e])))?;
+    let line = match (station, body.line) {
+        (Station::Vaccination, Some(l)) if (1..=c.lines).contains(&l) => Some(l),
+        (Station::Vaccination, _) => {
+            return Err(who.err(Invalid::one("line", "vac-line-invalid")));
+        }
+        _ => None,
+    };
+    let (v, _) = super::centre::record_scan(
+        &state,
+        &user.id,
+        &c,
+        station,
+        line,
+        &body.code,
+        body.lot.trim(),
+    )
+    .await
+    .map_err(|e| who.err(e))?;
+    Ok(Json(visit_view(&c, v)).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DayParam {
+    /// `YYYY-MM-DD` (default today).
+    #[serde(default)]
+    pub day: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FiguresView {
+    pub day: String,
+    pub booked: i64,
+    pub arrived: i64,
+    pub not_booked: i64,
+    pub no_shows: i64,
+    pub wasted: i64,
+    pub vaccinated: i64,
+    /// (stage, people)
+    pub stages: Vec<(String, i64)>,
+    /// (station, average wait in seconds)
+    pub avg_wait_seconds: Vec<(String, i64)>,
+    /// (line, hour, vaccinations)
+    pub per_line_hour: Vec<(i64, i64, i64)>,
+    /// (line, vaccinations)
+    pub per_line: Vec<(i64, i64)>,
+}
+
+/// A centre day's figures (coordinators).
+#[utoipa::path(get, path = "/api/v1/vaccination/campaigns/{c}/figures", tag = "vaccination",
+    params(("c" = String, Path, description = "the campaign's slug"), DayParam),
+    responses((status = 200, body = FiguresView)))]
+pub async fn figures(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(slug): Path<String>,
+    Query(q): Query<DayParam>,
+) -> Result<Json<FiguresView>, ApiError> {
+    who.require(COORDINATORS)?;
+    let c = campaign(&state, &slug).await.map_err(|e| who.err(e))?;
+    let day = match q.day.trim().parse::<jiff::civil::Date>() {
+        Ok(d) => d.to_string(),
+        Err(_) if q.day.trim().is_empty() => crate::i18n::today_brussels().to_string(),
+        Err(_) => return Err(who.err(Invalid::one("day", "vac-day-invalid"))),
+    };
+    let f = store::day_figures(&state.store, &c, &day, now_ms())
+        .await
+        .map_err(|e| who.err(e))?;
+    Ok(Json(FiguresView {
+        day: f.day,
+        booked: f.booked,
+        arrived: f.arrived,
+        not_booked: f.not_booked,
+        no_shows: f.no_shows,
+        wasted: f.wasted,
+        vaccinated: f.vaccinated,
+        stages: f.stages,
+        avg_wait_seconds: f.avg_wait_seconds,
+        per_line_hour: f.per_line_hour,
+        per_line: f.per_line,
+    }))
+}
+
+/// A mobile team's batch of records (centre staff): idempotent per
+/// `client_id`; checked whole before anything is stored.
+#[utoipa::path(post, path = "/api/v1/vaccination/mobile/sync", tag = "vaccination",
+    request_body = super::mobile::SyncIn,
+    responses((status = 200, body = super::mobile::SyncOut)))]
+pub async fn sync(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(body): ApiJson<super::mobile::SyncIn>,
+) -> Result<Json<super::mobile::SyncOut>, ApiError> {
+    let user = who.require(CENTRE_STAFF)?.clone();
+    let results = super::mobile::store_batch(&state, &Actor::User(user.id), &body)
+        .await
+        .map_err(|e| who.err(e))?;
+    Ok(Json(super::mobile::SyncOut { results }))
+}

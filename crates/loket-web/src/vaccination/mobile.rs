@@ -1,0 +1,353 @@
+//! The mobile teams' page (4G tablets at care homes and at home): the day's
+//! visits, arrivals and vaccinations recorded on the device. It keeps
+//! working offline: a service worker keeps the page, records wait in
+//! IndexedDB and are sent when the connection is back. Every record has an
+//! id made on the device, so sending it twice stores it once; a person
+//! recorded by two teams is kept as a conflict for the coordinator.
+//! Without JavaScript the buttons are plain forms (with an id made by the
+//! server when the page was drawn, so a resubmitted form is also stored
+//! once).
+
+use super::CENTRE_STAFF;
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::today_brussels;
+use crate::layout::Layout;
+use crate::people::pages::render;
+use crate::people::session::Ctx;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use loket_domain::audit::Actor;
+use loket_domain::{FieldError, Invalid};
+use loket_store::vaccination::{self as store, MobileVisit, SyncRecord, SyncResult};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TeamQuery {
+    pub team: String,
+    pub day: String,
+}
+
+fn team_day(q: &TeamQuery) -> (String, String) {
+    let team: String = q.team.trim().chars().take(40).collect();
+    let day = q
+        .day
+        .trim()
+        .parse::<jiff::civil::Date>()
+        .unwrap_or_else(|_| today_brussels())
+        .to_string();
+    (team, day)
+}
+
+#[derive(Template)]
+#[template(path = "vaccination/mobile.html")]
+struct MobilePage {
+    l: Layout,
+    team: String,
+    day: String,
+    /// (visit, a fresh client id for each button's form)
+    visits: Vec<(MobileVisit, String, String)>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<TeamQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(CENTRE_STAFF)?.clone();
+    let (team, day) = team_day(&q);
+    let visits = if team.is_empty() {
+        Vec::new()
+    } else {
+        store::mobile_day(&state.store, &team, &day).await?
+    };
+    for v in &visits {
+        loket_store::audit::record_access(
+            &state.store,
+            &user.id,
+            &format!("vac:{}", v.invitation_id),
+            "vac_mobile_visit",
+            &v.id,
+            "mobile team day list",
+        )
+        .await?;
+    }
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("vac-mobile-title");
+    l.csrf = csrf;
+    let mut res = render(
+        StatusCode::OK,
+        MobilePage {
+            l,
+            team,
+            day,
+            visits: visits
+                .into_iter()
+                .map(|v| (v, loket_store::new_id(), loket_store::new_id()))
+                .collect(),
+        },
+    )?;
+    // The service worker keeps its own copy; the browser's HTTP cache must
+    // not serve a stale list when online.
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(res)
+}
+
+pub async fn visits_json(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TeamQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(CENTRE_STAFF)?;
+    let (team, day) = team_day(&q);
+    Ok(Json(store::mobile_day(&state.store, &team, &day).await?).into_response())
+}
+
+/// One record as the tablet sends it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordIn {
+    /// Made on the device (a UUID, 8 to 64 letters, digits or `-`).
+    pub client_id: String,
+    /// The planned visit's id.
+    pub visit: String,
+    /// `arrival` or `vaccinated`.
+    pub kind: String,
+    /// When it happened (unix ms, the device's clock).
+    pub recorded_at: i64,
+    /// The vaccine's lot number (needed for `vaccinated`).
+    #[serde(default)]
+    pub lot: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncIn {
+    pub team: String,
+    pub records: Vec<RecordIn>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SyncOut {
+    /// One result per record, in order: `stored`, `replayed` or `conflict`.
+    pub results: Vec<SyncResultView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SyncResultView {
+    pub client_id: String,
+    pub outcome: String,
+    pub conflict_with: Option<String>,
+}
+
+impl From<SyncResult> for SyncResultView {
+    fn from(r: SyncResult) -> Self {
+        Self {
+            client_id: r.client_id,
+            outcome: r.outcome,
+            conflict_with: r.conflict_with,
+        }
+    }
+}
+
+/// At most this many records per batch.
+pub const MAX_BATCH: usize = 500;
+
+/// Checks a batch before anything is written: every field of every record;
+/// the first faults are reported with the record's index.
+pub fn check_batch(b: &SyncIn, now: i64) -> Result<(String, Vec<SyncRecord>), Invalid> {
+    let mut errors = Vec::new();
+    let team = b.team.trim();
+    if team.is_empty() || team.chars().count() > 40 || team.chars().any(char::is_control) {
+        errors.push(FieldError::new("team", "required"));
+    }
+    if b.records.is_empty() || b.records.len() > MAX_BATCH {
+        errors.push(FieldError::with_value(
+            "records",
+            "vac-sync-batch-size",
+            MAX_BATCH.to_string(),
+        ));
+    }
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, r) in b.records.iter().enumerate() {
+        let f = |name: &str| format!("records[{i}].{name}");
+        let id_ok = (8..=64).contains(&r.client_id.len())
+            && r.client_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !id_ok {
+            errors.push(FieldError::new(f("client_id"), "vac-sync-id-invalid"));
+        } else if !seen.insert(r.client_id.clone()) {
+            errors.push(FieldError::new(f("client_id"), "vac-sync-id-reused"));
+        }
+        if !matches!(r.kind.as_str(), "arrival" | "vaccinated") {
+            errors.push(FieldError::new(f("kind"), "vac-sync-kind"));
+        }
+        // Not in the future (5 minutes of clock drift allowed), not older
+        // than 30 days.
+        if r.recorded_at > now + 5 * 60_000 || r.recorded_at < now - 30 * 86_400_000 {
+            errors.push(FieldError::new(f("recorded_at"), "vac-sync-time"));
+        }
+        let lot = r
+            .lot
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned);
+        if r.kind == "vaccinated" && lot.is_none() {
+            errors.push(FieldError::new(f("lot"), "vac-lot-required"));
+        }
+        if lot
+            .as_deref()
+            .is_some_and(|l| l.chars().count() > 40 || l.chars().any(char::is_control))
+        {
+            errors.push(FieldError::new(f("lot"), "vac-lot-required"));
+        }
+        if r.visit.trim().is_empty() || r.visit.len() > 64 {
+            errors.push(FieldError::new(f("visit"), "vac-sync-visit-unknown"));
+        }
+        out.push(SyncRecord {
+            client_id: r.client_id.clone(),
+            mobile_visit_id: r.visit.trim().to_owned(),
+            kind: r.kind.clone(),
+            recorded_at: r.recorded_at,
+            lot,
+        });
+        if errors.len() > 20 {
+            break;
+        }
+    }
+    if errors.is_empty() {
+        Ok((team.to_owned(), out))
+    } else {
+        Err(Invalid(errors))
+    }
+}
+
+/// Stores a checked batch in one transaction (all or nothing).
+pub async fn store_batch(
+    state: &AppState,
+    actor: &Actor,
+    b: &SyncIn,
+) -> Result<Vec<SyncResultView>, AppError> {
+    let (team, records) = check_batch(b, loket_store::now_ms()).map_err(AppError::Invalid)?;
+    let mut tx = state.store.begin().await?;
+    let results = store::sync(&mut tx, actor, &team, &records).await?;
+    tx.commit().await?;
+    Ok(results.into_iter().map(Into::into).collect())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RecordForm {
+    csrf: String,
+    team: String,
+    day: String,
+    client_id: String,
+    visit: String,
+    kind: String,
+    lot: String,
+}
+
+/// The page's sync: JSON from the script (CSRF token in `X-CSRF-Token`),
+/// or one record from a plain form without JavaScript.
+pub async fn sync(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let user = ctx.require(CENTRE_STAFF)?.clone();
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        let token = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        ctx.check_csrf(token)?;
+        let batch: SyncIn = serde_json::from_slice(&body)
+            .map_err(|_| AppError::Invalid(Invalid::one("records", "vac-sync-malformed")))?;
+        return match store_batch(&state, &Actor::User(user.id), &batch).await {
+            Ok(results) => Ok(Json(SyncOut { results }).into_response()),
+            Err(AppError::Invalid(inv)) => {
+                let errors: Vec<_> = inv
+                    .0
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "field": e.field, "code": e.code,
+                            "detail": crate::forms::field_message(ctx.locale, e),
+                        })
+                    })
+                    .collect();
+                Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(serde_json::json!({ "status": 422, "errors": errors })),
+                )
+                    .into_response())
+            }
+            Err(e) => Err(e),
+        };
+    }
+    let f: RecordForm = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::Invalid(Invalid::one("records", "vac-sync-malformed")))?;
+    ctx.check_csrf(&f.csrf)?;
+    let batch = SyncIn {
+        team: f.team.clone(),
+        records: vec![RecordIn {
+            client_id: f.client_id.clone(),
+            visit: f.visit.clone(),
+            kind: f.kind.clone(),
+            recorded_at: loket_store::now_ms(),
+            lot: Some(f.lot.clone()),
+        }],
+    };
+    // A resubmitted form carries the same id but a new time: store it once.
+    if let Some(existing) = store::mobile_record_exists(&state.store, &f.client_id).await?
+        && existing
+    {
+        return Ok(Redirect::to(&format!(
+            "/mobile/vaccination?team={}&day={}",
+            crate::layout::urlencode(&f.team),
+            crate::layout::urlencode(&f.day)
+        ))
+        .into_response());
+    }
+    store_batch(&state, &Actor::User(user.id), &batch).await?;
+    Ok(Redirect::to(&format!(
+        "/mobile/vaccination?team={}&day={}",
+        crate::layout::urlencode(&f.team),
+        crate::layout::urlencode(&f.day)
+    ))
+    .into_response())
+}
+
+fn js(body: &'static str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
+}
+
+/// The service worker (scope `/mobile/`): keeps the page and its assets for
+/// offline use.
+pub async fn service_worker() -> Response {
+    js(include_str!("../../static/mobile-sw.js"))
+}
+
+pub async fn script() -> Response {
+    js(include_str!("../../static/mobile.js"))
+}

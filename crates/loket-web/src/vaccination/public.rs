@@ -1,0 +1,942 @@
+//! Residents' pages, without an account: the waiting room, signing in with
+//! the invitation code and birth date, booking, rescheduling and cancelling
+//! a slot, the calendar file, the reserve list and its offers.
+//!
+//! The waiting room: every visitor of a campaign's booking pages gets a
+//! number in arrival order (a counter in the database) in a signed cookie.
+//! Number n is admitted once `admit_burst + minutes since opening ×
+//! admit_per_minute ≥ n`; until then the queue page shows the place and
+//! the expected time. The booking pages refuse visitors without an
+//! admitted number, so a rush cannot overrun them.
+
+use super::{
+    MailKind, SlotView, campaign, link_key, open_slots, pick_slot, queue_booking_mail, sign, verify,
+};
+use crate::AppState;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::layout::{Layout, urlencode};
+use crate::people::pages::render;
+use crate::people::session::{Ctx, cookie_value};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_domain::audit::Actor;
+use loket_domain::ident::{Email, NationalNumber};
+use loket_domain::vaccination as rules;
+use loket_domain::{FieldError, Invalid};
+use loket_store::now_ms;
+use loket_store::vaccination::{self as store, Campaign, Invitation, NewReserve};
+use serde::Deserialize;
+
+const TICKET_COOKIE: &str = "loket_vacq";
+const INVITE_COOKIE: &str = "loket_vaci";
+/// How long a signed-in invitee stays signed in without a new sign-in.
+const INVITE_TTL_MS: i64 = 30 * 60_000;
+
+// ---- the waiting room ----
+
+/// The visitor's waiting-room number for this campaign, if their cookie
+/// holds a valid one.
+pub fn ticket_of(headers: &HeaderMap, key: &str, c: &Campaign) -> Option<i64> {
+    let v = cookie_value(headers, TICKET_COOKIE)?;
+    parse_ticket(&v, key, c)
+}
+
+/// A ticket's text: `<campaign id>.<n>.<signature>`.
+pub fn ticket_text(key: &str, c: &Campaign, n: i64) -> String {
+    let id = format!("{}.{n}", c.id);
+    format!("{id}.{}", sign(key, &id, "ticket"))
+}
+
+pub fn parse_ticket(v: &str, key: &str, c: &Campaign) -> Option<i64> {
+    let (id, sig) = v.rsplit_once('.')?;
+    let (campaign, n) = id.rsplit_once('.')?;
+    if campaign != c.id || !verify(key, id, "ticket", sig) {
+        return None;
+    }
+    n.parse().ok()
+}
+
+/// Whether number `n` is admitted now.
+pub fn admitted(c: &Campaign, n: i64, now: i64) -> bool {
+    rules::admitted_by(c.opens_at, now, c.admit_per_minute, c.admit_burst) >= n
+}
+
+/// The visitor's admitted number, or where to wait. Hands out a number on
+/// the first visit.
+async fn admission(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    c: &Campaign,
+) -> Result<Result<i64, i64>, AppError> {
+    let key = link_key(state).await?;
+    let n = match ticket_of(headers, &key, c) {
+        Some(n) => n,
+        None => {
+            let n = store::next_waiting_number(&state.store, &c.id).await?;
+            ctx.set_cookie(TICKET_COOKIE, &ticket_text(&key, c, n), 6 * 3600);
+            n
+        }
+    };
+    Ok(if admitted(c, n, now_ms()) {
+        Ok(n)
+    } else {
+        Err(n)
+    })
+}
+
+#[derive(Template)]
+#[template(path = "vaccination/landing.html")]
+struct LandingPage {
+    l: Layout,
+    /// (slug, name)
+    campaigns: Vec<(String, String)>,
+}
+
+pub async fn landing(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let campaigns = store::campaigns(&state.store)
+        .await?
+        .into_iter()
+        .filter(|c| c.status == "open")
+        .map(|c| (c.slug, c.name))
+        .collect();
+    render(
+        StatusCode::OK,
+        LandingPage {
+            l: ctx.layout("vac-landing-title"),
+            campaigns,
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeQuery {
+    pub code: String,
+}
+
+#[derive(Template)]
+#[template(path = "vaccination/login.html")]
+struct LoginPage {
+    l: Layout,
+    slug: String,
+    campaign: String,
+    code: String,
+    birth_date: String,
+    errors: FormErrors,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn login_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    c: &Campaign,
+    code: String,
+    birth_date: String,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("vac-login-title");
+    l.csrf = csrf;
+    render(
+        status,
+        LoginPage {
+            l,
+            slug: c.slug.clone(),
+            campaign: c.name.clone(),
+            code,
+            birth_date,
+            errors,
+        },
+    )
+}
+
+/// The campaign's entry: the waiting room first, then the sign-in form
+/// (the code from the invitation's QR code filled in).
+pub async fn entry(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(q): Query<CodeQuery>,
+) -> Result<Response, AppError> {
+    let c = campaign(&state, &slug).await?;
+    if c.status != "open" {
+        return Err(AppError::NotFound);
+    }
+    let code: String = q.code.chars().take(40).collect();
+    match admission(&state, &ctx, &headers, &c).await? {
+        Ok(_) => {
+            login_page(
+                &state,
+                &mut ctx,
+                &c,
+                code,
+                String::new(),
+                FormErrors::default(),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(_) => Ok(Redirect::to(&format!(
+            "/vaccinatie/{}/wachtrij?code={}",
+            c.slug,
+            urlencode(&code)
+        ))
+        .into_response()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "vaccination/waiting.html")]
+struct WaitingPage {
+    l: Layout,
+    campaign: String,
+    number: i64,
+    ahead: i64,
+    at: String,
+    before_opening: bool,
+    opens: String,
+    next: String,
+}
+
+pub async fn waiting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(q): Query<CodeQuery>,
+) -> Result<Response, AppError> {
+    let c = campaign(&state, &slug).await?;
+    let code: String = q.code.chars().take(40).collect();
+    let next = format!("/vaccinatie/{}?code={}", c.slug, urlencode(&code));
+    let n = match admission(&state, &ctx, &headers, &c).await? {
+        Ok(_) => return Ok(Redirect::to(&next).into_response()),
+        Err(n) => n,
+    };
+    let now = now_ms();
+    let admitted_now = rules::admitted_by(c.opens_at, now, c.admit_per_minute, c.admit_burst);
+    let at = rules::admitted_at(c.opens_at, n, c.admit_per_minute, c.admit_burst);
+    let mut res = render(
+        StatusCode::OK,
+        WaitingPage {
+            l: ctx.layout("vac-waiting-title"),
+            campaign: c.name.clone(),
+            number: n,
+            ahead: (n - admitted_now - 1).max(0),
+            at: crate::i18n::format_ms(at),
+            before_opening: now < c.opens_at,
+            opens: crate::i18n::format_ms(c.opens_at),
+            next,
+        },
+    )?;
+    // Browsers and proxies must not keep the page: it is a live position.
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+// ---- signing in with the code ----
+
+fn invite_cookie(key: &str, inv_id: &str, now: i64) -> String {
+    let id = format!("{inv_id}.{}", now + INVITE_TTL_MS);
+    format!("{id}.{}", sign(key, &id, "invitee"))
+}
+
+/// The signed-in invitee's invitation (from the cookie), if valid.
+async fn invitee(
+    state: &AppState,
+    headers: &HeaderMap,
+    c: &Campaign,
+) -> Result<Option<Invitation>, AppError> {
+    let Some(v) = cookie_value(headers, INVITE_COOKIE) else {
+        return Ok(None);
+    };
+    let key = link_key(state).await?;
+    let Some((id, sig)) = v.rsplit_once('.') else {
+        return Ok(None);
+    };
+    let Some((inv_id, exp)) = id.rsplit_once('.') else {
+        return Ok(None);
+    };
+    if !verify(&key, id, "invitee", sig) || exp.parse::<i64>().unwrap_or(0) < now_ms() {
+        return Ok(None);
+    }
+    Ok(store::invitation(&state.store, inv_id)
+        .await?
+        .filter(|i| i.campaign_id == c.id))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    pub csrf: String,
+    pub code: String,
+    pub birth_date: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let c = campaign(&state, &slug).await?;
+    if admission(&state, &ctx, &headers, &c).await?.is_err() {
+        return Ok(Redirect::to(&format!("/vaccinatie/{}/wachtrij", c.slug)).into_response());
+    }
+    let code: String = f.code.chars().take(40).collect();
+    let birth: String = f.birth_date.chars().take(20).collect();
+    match store::verify(&state.store, &f.code, &f.birth_date).await {
+        Ok(inv) if inv.campaign_id == c.id => {
+            let key = link_key(&state).await?;
+            ctx.set_cookie(
+                INVITE_COOKIE,
+                &invite_cookie(&key, &inv.id, now_ms()),
+                INVITE_TTL_MS / 1000,
+            );
+            Ok(Redirect::to(&format!("/vaccinatie/{}/afspraak", c.slug)).into_response())
+        }
+        Ok(_) => {
+            let inv = Invalid::one("code", "vac-code-other-campaign");
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            login_page(
+                &state,
+                &mut ctx,
+                &c,
+                code,
+                birth,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(loket_store::StoreError::Invalid(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            login_page(
+                &state,
+                &mut ctx,
+                &c,
+                code,
+                birth,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- booking ----
+
+#[derive(Template)]
+#[template(path = "vaccination/book.html")]
+struct BookPage {
+    l: Layout,
+    slug: String,
+    campaign: String,
+    name: String,
+    /// The current booking's time, if booked.
+    booked_at: Option<String>,
+    /// (day, free places, link, current)
+    days: Vec<(String, i64, String, bool)>,
+    day: String,
+    slots: Vec<SlotView>,
+    chosen: String,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DayQuery {
+    pub day: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn book_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    c: &Campaign,
+    inv: &Invitation,
+    day: &str,
+    chosen: String,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let booking = store::active_booking(&state.store, &inv.id).await?;
+    let all = open_slots(state, c, now_ms()).await?;
+    let chosen_day = if all.iter().any(|(d, _)| d == day) {
+        day.to_owned()
+    } else {
+        all.iter()
+            .find(|(_, s)| s.iter().any(|x| x.free > 0))
+            .map(|(d, _)| d.clone())
+            .unwrap_or_default()
+    };
+    let days = all
+        .iter()
+        .map(|(d, s)| {
+            (
+                d.clone(),
+                s.iter().map(|x| x.free).sum(),
+                format!("/vaccinatie/{}/afspraak?day={d}", c.slug),
+                *d == chosen_day,
+            )
+        })
+        .collect();
+    let slots = all
+        .into_iter()
+        .find(|(d, _)| *d == chosen_day)
+        .map(|(_, s)| s)
+        .unwrap_or_default();
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("vac-book-title");
+    l.csrf = csrf;
+    render(
+        status,
+        BookPage {
+            l,
+            slug: c.slug.clone(),
+            campaign: c.name.clone(),
+            name: inv.name.clone(),
+            booked_at: booking.map(|b| crate::i18n::format_ms(b.starts_at)),
+            days,
+            day: chosen_day,
+            slots,
+            chosen,
+            errors,
+        },
+    )
+}
+
+async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    c: &Campaign,
+) -> Result<Result<Invitation, Response>, AppError> {
+    match invitee(state, headers, c).await? {
+        Some(inv) => Ok(Ok(inv)),
+        None => Ok(Err(
+            Redirect::to(&format!("/vaccinatie/{}", c.slug)).into_response()
+        )),
+    }
+}
+
+pub async fn booking_page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(q): Query<DayQuery>,
+) -> Result<Response, AppError> {
+    let c = campaign(&state, &slug).await?;
+    let inv = match signed_in(&state, &headers, &c).await? {
+        Ok(i) => i,
+        Err(r) => return Ok(r),
+    };
+    book_page(
+        &state,
+        &mut ctx,
+        &c,
+        &inv,
+        &q.day,
+        String::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BookForm {
+    pub csrf: String,
+    pub start: String,
+    pub day: String,
+}
+
+/// Books a slot, or moves the booking to it.
+pub async fn book(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Form(f): Form<BookForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let c = campaign(&state, &slug).await?;
+    let inv = match signed_in(&state, &headers, &c).await? {
+        Ok(i) => i,
+        Err(r) => return Ok(r),
+    };
+    let result = book_or_move(
+        &state,
+        &c,
+        &inv,
+        &f.start,
+        "web",
+        &Actor::System,
+        ctx.locale,
+    )
+    .await;
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/vaccinatie/{}/afspraak?done=1", c.slug)).into_response())
+        }
+        Err(AppError::Invalid(inv_err)) | Err(AppError::Conflict(inv_err)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv_err);
+            book_page(
+                &state,
+                &mut ctx,
+                &c,
+                &inv,
+                &f.day,
+                f.start.chars().take(20).collect(),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Books the slot starting at `start` for the invitation, or moves its
+/// booking there; the e-mail (with the calendar file) in the same
+/// transaction.
+pub async fn book_or_move(
+    state: &AppState,
+    c: &Campaign,
+    inv: &Invitation,
+    start: &str,
+    channel: &str,
+    actor: &Actor,
+    locale: crate::i18n::Locale,
+) -> Result<loket_store::vaccination::Booking, AppError> {
+    let slot = pick_slot(state, c, start, now_ms()).await?;
+    let current = store::active_booking(&state.store, &inv.id).await?;
+    let mut tx = state.store.begin().await?;
+    let (b, kind) = match current {
+        Some(b) if b.status == "booked" => (
+            store::reschedule(&mut tx, actor, c, &b, &slot).await?,
+            MailKind::Rescheduled,
+        ),
+        Some(_) => return Err(Invalid::one("start", "vac-checked-in-already").into()),
+        None => (
+            store::book(&mut tx, actor, c, &inv.id, &slot, channel).await?,
+            MailKind::Booked,
+        ),
+    };
+    queue_booking_mail(state, &mut tx, locale, c, inv, &b, kind).await?;
+    tx.commit().await?;
+    metrics::counter!("loket_vaccination_bookings_total", "channel" => channel.to_owned())
+        .increment(1);
+    Ok(b)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let c = campaign(&state, &slug).await?;
+    let inv = match signed_in(&state, &headers, &c).await? {
+        Ok(i) => i,
+        Err(r) => return Ok(r),
+    };
+    cancel_booking(&state, &c, &inv, &Actor::System, ctx.locale).await?;
+    Ok(Redirect::to(&format!("/vaccinatie/{}/afspraak?cancelled=1", c.slug)).into_response())
+}
+
+pub async fn cancel_booking(
+    state: &AppState,
+    c: &Campaign,
+    inv: &Invitation,
+    actor: &Actor,
+    locale: crate::i18n::Locale,
+) -> Result<(), AppError> {
+    let Some(b) = store::active_booking(&state.store, &inv.id).await? else {
+        return Err(Invalid::one("start", "vac-booking-not-active").into());
+    };
+    let mut tx = state.store.begin().await?;
+    let b = store::cancel_booking(&mut tx, actor, &b).await?;
+    queue_booking_mail(state, &mut tx, locale, c, inv, &b, MailKind::Cancelled).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn ics(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let c = campaign(&state, &slug).await?;
+    let Some(inv) = invitee(&state, &headers, &c).await? else {
+        return Err(AppError::NotFound);
+    };
+    let Some(b) = store::active_booking(&state.store, &inv.id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let place = loket_store::appointments::location(&state.store, &c.location_id)
+        .await?
+        .map(|l| format!("{}, {}", l.name, l.address))
+        .unwrap_or_default();
+    let body = super::booking_ics(
+        &state,
+        ctx.locale,
+        &c,
+        &inv,
+        &b,
+        loket_render::appointments::Method::Request,
+        &place,
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8; method=REQUEST",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"vaccinatie.ics\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+// ---- the reserve list ----
+
+#[derive(Template)]
+#[template(path = "vaccination/reserve.html")]
+struct ReservePage {
+    l: Layout,
+    slug: String,
+    campaign: String,
+    groups: Vec<(String, String)>,
+    f: ReserveForm,
+    errors: FormErrors,
+    done: bool,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ReserveForm {
+    pub csrf: String,
+    pub national_number: String,
+    pub name: String,
+    pub birth_date: String,
+    pub email: String,
+    pub phone: String,
+    pub group: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn reserve_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    c: &Campaign,
+    f: ReserveForm,
+    errors: FormErrors,
+    done: bool,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let groups = store::groups(&state.store, &c.id)
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| (i.to_string(), g))
+        .collect();
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("vac-reserve-title");
+    l.csrf = csrf;
+    render(
+        status,
+        ReservePage {
+            l,
+            slug: c.slug.clone(),
+            campaign: c.name.clone(),
+            groups,
+            f,
+            errors,
+            done,
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    pub done: String,
+}
+
+pub async fn reserve_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    let c = campaign(&state, &slug).await?;
+    reserve_page(
+        &state,
+        &mut ctx,
+        &c,
+        ReserveForm::default(),
+        FormErrors::default(),
+        q.done == "1",
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Checks a reserve-list sign-up; all fields at once.
+pub fn check_reserve(
+    f: &ReserveForm,
+    groups: usize,
+) -> Result<(String, String, String, Option<String>, i64), Invalid> {
+    let mut errors = Vec::new();
+    let nrn = NationalNumber::parse(&f.national_number)
+        .map_err(|e| {
+            errors.push(FieldError {
+                field: "national_number".into(),
+                ..e
+            })
+        })
+        .ok();
+    let name = f.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        errors.push(FieldError::new("name", "required"));
+    }
+    let birth = f.birth_date.trim();
+    match birth.parse::<jiff::civil::Date>() {
+        Ok(d) => {
+            if let Some(n) = &nrn
+                && let Some(enc) = rules::birth_date_of(n)
+                && enc != d
+            {
+                errors.push(FieldError::with_value(
+                    "birth_date",
+                    "vac-birth-date-nrn",
+                    enc.to_string(),
+                ));
+            }
+        }
+        Err(_) => errors.push(FieldError::new("birth_date", "vac-birth-date-invalid")),
+    }
+    let email = Email::parse(&f.email)
+        .map_err(|e| {
+            errors.push(FieldError {
+                field: "email".into(),
+                ..e
+            })
+        })
+        .ok();
+    let phone = f.phone.trim();
+    if phone.chars().count() > 30 || phone.chars().any(char::is_control) {
+        errors.push(FieldError::new("phone", "vac-phone-invalid"));
+    }
+    let rank = match f.group.trim().parse::<i64>() {
+        Ok(r) if r >= 0 && (r as usize) < groups => r,
+        _ => {
+            errors.push(FieldError::new("group", "vac-group-unknown"));
+            0
+        }
+    };
+    match (nrn, email) {
+        (Some(n), Some(e)) if errors.is_empty() => Ok((
+            n.as_str().to_owned(),
+            name.to_owned(),
+            e.as_str().to_owned(),
+            (!phone.is_empty()).then(|| phone.to_owned()),
+            rank,
+        )),
+        _ => Err(Invalid(errors)),
+    }
+}
+
+pub async fn reserve_sign_up(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(f): Form<ReserveForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let c = campaign(&state, &slug).await?;
+    let groups = store::groups(&state.store, &c.id).await?;
+    let result = match check_reserve(&f, groups.len()) {
+        Err(e) => Err(AppError::Invalid(e)),
+        Ok((nrn, name, email, phone, rank)) => {
+            let mut tx = state.store.begin().await?;
+            match store::reserve_sign_up(
+                &mut tx,
+                &Actor::System,
+                &c,
+                NewReserve {
+                    national_number: &nrn,
+                    name: &name,
+                    birth_date: f.birth_date.trim(),
+                    email: &email,
+                    phone: phone.as_deref(),
+                    group_rank: rank,
+                },
+            )
+            .await
+            {
+                Ok(_) => {
+                    tx.commit().await?;
+                    Ok(())
+                }
+                Err(e) => Err(AppError::from(e)),
+            }
+        }
+    };
+    match result {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/vaccinatie/{}/reservelijst?done=1", c.slug)).into_response(),
+        ),
+        Err(AppError::Invalid(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let kept = ReserveForm {
+                csrf: String::new(),
+                ..f
+            };
+            reserve_page(
+                &state,
+                &mut ctx,
+                &c,
+                kept,
+                errors,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "vaccination/offer.html")]
+struct OfferPage {
+    l: Layout,
+    slug: String,
+    id: String,
+    token: String,
+    campaign: String,
+    name: String,
+    at: String,
+    due: String,
+    /// `open`, `taken` (booked: the code follows), or `gone`.
+    state: String,
+    code: String,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OfferQuery {
+    pub t: String,
+}
+
+pub async fn offer_page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    Query(q): Query<OfferQuery>,
+) -> Result<Response, AppError> {
+    let c = campaign(&state, &slug).await?;
+    let Some(e) = store::reserve_entry(&state.store, &id).await? else {
+        return Err(AppError::NotFound);
+    };
+    if e.campaign_id != c.id || e.offer_token.as_deref() != Some(q.t.as_str()) || q.t.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let open = e.status == "offered" && e.offer_expires_at.unwrap_or(0) > now_ms();
+    let code = match &e.invitation_id {
+        Some(i) => store::invitation(&state.store, i)
+            .await?
+            .map(|i| rules::format_code(&i.code))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("vac-offer-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        OfferPage {
+            l,
+            slug: c.slug.clone(),
+            id: e.id.clone(),
+            token: q.t.clone(),
+            campaign: c.name.clone(),
+            name: e.name.clone(),
+            at: crate::i18n::format_ms(e.offer_starts_at.unwrap_or_default()),
+            due: crate::i18n::format_ms(e.offer_expires_at.unwrap_or_default()),
+            state: if open {
+                "open"
+            } else if e.status == "booked" {
+                "taken"
+            } else {
+                "gone"
+            }
+            .to_owned(),
+            code,
+            errors: FormErrors::default(),
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OfferForm {
+    pub csrf: String,
+    pub t: String,
+}
+
+pub async fn accept_offer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<OfferForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let c = campaign(&state, &slug).await?;
+    let mut tx = state.store.begin().await?;
+    match store::accept_offer(&mut tx, &c, &id, &f.t).await {
+        Ok((inv, b)) => {
+            queue_booking_mail(&state, &mut tx, ctx.locale, &c, &inv, &b, MailKind::Booked).await?;
+            tx.commit().await?;
+        }
+        Err(loket_store::StoreError::Invalid(_)) => {
+            tx.rollback().await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!(
+        "/vaccinatie/{}/aanbod/{}?t={}",
+        c.slug,
+        urlencode(&id),
+        urlencode(&f.t)
+    ))
+    .into_response())
+}

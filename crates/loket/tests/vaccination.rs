@@ -1,0 +1,1161 @@
+//! The vaccination centre through the real server, on SQLite and
+//! PostgreSQL: a campaign from the invitation import (refused whole on bad
+//! lines) to e-mails and a letter batch (PDF read back, QR decoded), booking
+//! by code and birth date (rate-limited), moving, the check-in by scanned
+//! code, the label (ZPL checked, the PDF's Code128 decoded with zbarimg),
+//! the station flow with the observation, the day report and the registry
+//! export; the reserve list with an offer that expires and moves on; no
+//! overbooking under 30 parallel bookings; the waiting room; mobile sync
+//! with replays, conflicts and an interrupted batch.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use loket_domain::audit::Actor;
+use loket_store::appointments as appt;
+use serde_json::{Value, json};
+
+const COORD: &str = "coord@leuven.example";
+const STAFF: &str = "prik@leuven.example";
+
+fn brussels_now() -> jiff::ZonedDateTime {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
+}
+
+/// A local `YYYY-MM-DD HH:MM-HH:MM` line for the centre's days.
+fn day_line(from: &jiff::ZonedDateTime, minutes: i64) -> String {
+    let to = from
+        .checked_add(jiff::Span::new().minutes(minutes))
+        .unwrap();
+    let close = if to.date() != from.date() {
+        "23:59".to_owned()
+    } else {
+        to.strftime("%H:%M").to_string()
+    };
+    format!(
+        "{} {}-{close}",
+        from.strftime("%Y-%m-%d"),
+        from.strftime("%H:%M")
+    )
+}
+
+/// A local time rounded down to 5 minutes.
+fn floor5(z: &jiff::ZonedDateTime) -> jiff::ZonedDateTime {
+    let m = i64::from(z.minute()) % 5;
+    z.checked_sub(
+        jiff::Span::new()
+            .minutes(m)
+            .seconds(z.second())
+            .nanoseconds(z.subsec_nanosecond()),
+    )
+    .unwrap()
+}
+
+async fn location(app: &TestApp) -> String {
+    let mut tx = app.store.begin().await.unwrap();
+    let id = appt::save_location(
+        &mut tx,
+        &Actor::System,
+        "centrum",
+        "Vaccinatiecentrum",
+        "Brabantlaan 1, 3001 Heverlee",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// Creates a campaign through the coordinator's form.
+#[allow(clippy::too_many_arguments)]
+async fn campaign(
+    app: &TestApp,
+    coord: &reqwest::Client,
+    loc: &str,
+    slug: &str,
+    days: &str,
+    lines: &str,
+    per_line: &str,
+    opens_at: &str,
+    admit: &str,
+) {
+    let r = app
+        .submit(
+            coord,
+            "/staff/vaccination",
+            "/staff/vaccination/campaigns",
+            &[
+                ("slug", slug),
+                ("name", "Booster"),
+                ("vaccine", "Comirnaty JN.1"),
+                ("location", loc),
+                ("lines", lines),
+                ("per_line", per_line),
+                ("slot_minutes", "5"),
+                ("observation_minutes", "15"),
+                ("admit_per_minute", admit),
+                ("opens_at", opens_at),
+                ("days", days),
+                ("groups", "80+\nZorgpersoneel\n65-79"),
+            ],
+        )
+        .await;
+    let status = r.status().as_u16();
+    assert_eq!(status, 303, "{}", r.text().await.unwrap());
+}
+
+fn opened_an_hour_ago() -> String {
+    brussels_now()
+        .checked_sub(jiff::Span::new().hours(1))
+        .unwrap()
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// Imports people through the form; the status and the page.
+async fn import(app: &TestApp, coord: &reqwest::Client, slug: &str, csv: &str) -> (u16, String) {
+    let r = app
+        .submit(
+            coord,
+            &format!("/staff/vaccination/{slug}"),
+            &format!("/staff/vaccination/{slug}/import"),
+            &[("text", csv)],
+        )
+        .await;
+    let s = r.status().as_u16();
+    (s, r.text().await.unwrap())
+}
+
+async fn code_of(app: &TestApp, nrn: &str) -> String {
+    use sqlx::Row;
+    loket_store::sqlx::query("SELECT code FROM vac_invitations WHERE national_number = $1")
+        .bind(nrn)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get::<String, _>(0)
+}
+
+fn nrn(year: i16, month: i8, day: i8, counter: u32) -> String {
+    loket::demo_vaccination::national_number(year, month, day, counter)
+}
+
+fn people_csv(rows: &[(String, &str, &str, &str)]) -> String {
+    let mut csv =
+        "national_number;name;birth_date;street;postal_code;city;email;phone;group\n".to_owned();
+    for (n, name, birth, email) in rows {
+        csv.push_str(&format!(
+            "{n};{name};{birth};Naamsestraat 1;3000;Leuven;{email};0470 12 34 56;80+\n"
+        ));
+    }
+    csv
+}
+
+/// Signs an invitee in on the public pages; the response of the sign-in.
+async fn sign_in(
+    app: &TestApp,
+    c: &reqwest::Client,
+    slug: &str,
+    code: &str,
+    birth: &str,
+) -> reqwest::Response {
+    app.submit(
+        c,
+        &format!("/vaccinatie/{slug}?code={code}"),
+        &format!("/vaccinatie/{slug}/login"),
+        &[("code", code), ("birth_date", birth)],
+    )
+    .await
+}
+
+/// The bookable slot starts on the booking page.
+fn starts_in(html: &str) -> Vec<String> {
+    html.match_indices("name=\"start\" value=\"")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .filter(|s| {
+            // Disabled radios (full slots) are not bookable.
+            !html.contains(&format!("value=\"{s}\" disabled"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn campaign_from_import_to_day_report() {
+    let app = TestApp::spawn().await;
+    let loc = location(&app).await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let start = floor5(
+        &brussels_now()
+            .checked_sub(jiff::Span::new().minutes(10))
+            .unwrap(),
+    );
+    campaign(
+        &app,
+        &coord,
+        &loc,
+        "booster",
+        &day_line(&start, 120),
+        "2",
+        "2",
+        &opened_an_hour_ago(),
+        "1000",
+    )
+    .await;
+
+    // A bad file is refused whole, with its lines.
+    let an = nrn(1985, 7, 30, 33);
+    let bert = nrn(1940, 1, 2, 5);
+    let carla = nrn(1950, 3, 4, 7);
+    let bad = format!(
+        "{}{an};Dubbel;1985-07-30;Straat 1;3000;Leuven;;;80+\n85.07.30-033.99;Fout;1985-07-30;Straat 1;3000;Leuven;;;80+\n{bert};Datum;1940-13-02;Straat 1;3000;Leuven;;;80+\n",
+        people_csv(&[(an.clone(), "An Peeters", "1985-07-30", "an@example.org")])
+    );
+    let (s, html) = import(&app, &coord, "booster", &bad).await;
+    assert_eq!(s, 422, "{html}");
+    assert!(
+        html.contains("Regel 3") && html.contains("Regel 4") && html.contains("Regel 5"),
+        "{html}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_invitations").await, 0);
+
+    // A good file: two e-mails, one letter.
+    let good = people_csv(&[
+        (an.clone(), "An Peeters", "1985-07-30", "an@example.org"),
+        (bert.clone(), "Bert Maes", "1940-01-02", "bert@example.org"),
+        (carla.clone(), "Carla Claes", "1950-03-04", ""),
+    ]);
+    let (s, html) = import(&app, &coord, "booster", &good).await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_invitations").await, 3);
+    let code = code_of(&app, &an).await;
+    let mail = app.last_mail_to("an@example.org").await;
+    let shown = loket_domain::vaccination::format_code(&code);
+    assert!(mail.body.contains(&shown), "{}", mail.body);
+    // The same people again: refused, nothing added.
+    let (s, _) = import(&app, &coord, "booster", &good).await;
+    assert_eq!(s, 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_invitations").await, 3);
+
+    // The letter batch: Carla's letter with her code and its QR code.
+    let r = app
+        .submit(
+            &coord,
+            "/staff/vaccination/booster",
+            "/staff/vaccination/booster/letters",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let batch: String = {
+        use sqlx::Row;
+        loket_store::sqlx::query("SELECT id FROM vac_letter_batches")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    let pdf = coord
+        .get(app.url(&format!("/staff/vaccination/booster/letters/{batch}.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status().as_u16(), 200);
+    let pdf = pdf.bytes().await.unwrap();
+    let text = pdf_text(&pdf);
+    let carla_code = loket_domain::vaccination::format_code(&code_of(&app, &carla).await);
+    assert!(
+        text.contains("Carla Claes") && text.contains(&carla_code),
+        "{text}"
+    );
+    let qrs = qr_codes_in_pdf(&pdf);
+    assert!(
+        qrs.iter()
+            .any(|q| q.ends_with(&format!("/vaccinatie/booster?code={carla_code}"))),
+        "{qrs:?}"
+    );
+
+    // Booking: a wrong birth date is refused and counted.
+    let resident = app.client();
+    let r = sign_in(&app, &resident, "booster", &shown, "1985-07-31").await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("Nog 4 pogingen"));
+    // A typo in the code is caught by the check symbol.
+    let mut typo: Vec<char> = code.chars().collect();
+    typo[0] = if typo[0] == 'A' { 'B' } else { 'A' };
+    let typo: String = typo.into_iter().collect();
+    let r = sign_in(&app, &resident, "booster", &typo, "1985-07-30").await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = sign_in(
+        &app,
+        &resident,
+        "booster",
+        &shown.to_lowercase(),
+        "1985-07-30",
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (s, html) = app.get(&resident, "/vaccinatie/booster/afspraak").await;
+    assert_eq!(s, 200);
+    let starts = starts_in(&html);
+    assert!(starts.len() >= 3, "{html}");
+    let r = app
+        .submit(
+            &resident,
+            "/vaccinatie/booster/afspraak",
+            "/vaccinatie/booster/afspraak",
+            &[("start", &starts[2])],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let mail = app.last_mail_to("an@example.org").await;
+    let ics = mail.attachment.expect("calendar file").body;
+    assert!(
+        ics.contains("BEGIN:VEVENT") && ics.contains("SEQUENCE:0"),
+        "{ics}"
+    );
+    // Moved to the earliest slot: the same event, a higher sequence.
+    let r = app
+        .submit(
+            &resident,
+            "/vaccinatie/booster/afspraak",
+            "/vaccinatie/booster/afspraak",
+            &[("start", &starts[0])],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let ics2 = app
+        .last_mail_to("an@example.org")
+        .await
+        .attachment
+        .unwrap()
+        .body;
+    assert!(ics2.contains("SEQUENCE:1"));
+    let uid = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("UID:"))
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(uid(&ics), uid(&ics2));
+    // A slot that is not the campaign's is refused.
+    let r = app
+        .submit(
+            &resident,
+            "/vaccinatie/booster/afspraak",
+            "/vaccinatie/booster/afspraak",
+            &[("start", "12345")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_bookings WHERE status = 'booked'")
+            .await,
+        1
+    );
+
+    // Five wrong birth dates lock Bert's code, even for the right date.
+    let bert_code = code_of(&app, &bert).await;
+    let other = app.client();
+    for _ in 0..5 {
+        let r = sign_in(&app, &other, "booster", &bert_code, "1940-01-03").await;
+        assert_eq!(r.status().as_u16(), 422);
+    }
+    let r = sign_in(&app, &other, "booster", &bert_code, "1940-01-02").await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("te veel foute pogingen"));
+
+    // Check-in: the scanner types the QR code's link and Enter.
+    let staff = app.signed_in(STAFF, &["vaccination_staff"]).await;
+    let link = format!("https://loket.example/vaccinatie/booster?code={shown}");
+    let r = app
+        .submit(
+            &staff,
+            "/staff/vaccination/booster/check-in",
+            "/staff/vaccination/booster/check-in",
+            &[("code", &link)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("An Peeters") && html.contains("op tijd"),
+        "{html}"
+    );
+    let inv_id = {
+        let m = "name=\"invitation\" value=\"";
+        let i = html.find(m).unwrap() + m.len();
+        html[i..i + html[i..].find('"').unwrap()].to_owned()
+    };
+    let r = app
+        .submit(
+            &staff,
+            "/staff/vaccination/booster/check-in",
+            "/staff/vaccination/booster/check-in/confirm",
+            &[("invitation", &inv_id)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let location_header = r.headers()["location"].to_str().unwrap().to_owned();
+    let visit_id = location_header.split("visit=").nth(1).unwrap().to_owned();
+    // Scanned again: refused.
+    let r = app
+        .submit(
+            &staff,
+            "/staff/vaccination/booster/check-in",
+            "/staff/vaccination/booster/check-in",
+            &[("code", &shown)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("al ingecheckt"));
+    assert!(app.count("SELECT COUNT(*) FROM access_log WHERE record_type = 'vac_invitation' AND purpose = 'check-in'").await >= 1);
+
+    // The label: ZPL with the Code128 of the visit code, and a PDF whose
+    // barcode decodes to it.
+    let visit_code: String = {
+        use sqlx::Row;
+        loket_store::sqlx::query("SELECT code FROM vac_visits WHERE id = $1")
+            .bind(&visit_id)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    let (s, zpl) = app
+        .get(
+            &staff,
+            &format!("/staff/vaccination/booster/visits/{visit_id}/label.zpl"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(zpl.starts_with("^XA") && zpl.trim_end().ends_with("^XZ"));
+    assert!(
+        zpl.contains(&format!("^BCN,130,Y,N,N^FD{visit_code}^FS")),
+        "{zpl}"
+    );
+    assert!(zpl.contains("An Peeters") && zpl.contains("1985-07-30"));
+    let label = staff
+        .get(app.url(&format!(
+            "/staff/vaccination/booster/visits/{visit_id}/label.pdf"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let codes = qr_codes_in_pdf(&label);
+    assert!(
+        codes.contains(&visit_code),
+        "decoded {codes:?}, wanted {visit_code}"
+    );
+
+    // The station flow: out of order, wrong line, no lot are refused.
+    let scan = |station: &'static str, line: &'static str, lot: &'static str| {
+        let app = &app;
+        let staff = &staff;
+        let code = visit_code.clone();
+        async move {
+            let page = format!("/staff/vaccination/booster/stations/{station}?line={line}");
+            let r = app
+                .submit(
+                    staff,
+                    &page,
+                    &format!("/staff/vaccination/booster/stations/{station}"),
+                    &[("code", &code), ("line", line), ("lot", lot)],
+                )
+                .await;
+            let s = r.status().as_u16();
+            (s, r.text().await.unwrap())
+        }
+    };
+    let (s, html) = scan("vaccination", "1", "LOT1").await;
+    assert_eq!(s, 422);
+    assert!(html.contains("nog niet klaar voor deze post"), "{html}");
+    let (s, _) = scan("registration", "", "").await;
+    assert_eq!(s, 200);
+    let (s, _) = scan("registration", "", "").await;
+    assert_eq!(s, 422, "scanned twice");
+    let line: i64 = {
+        use sqlx::Row;
+        loket_store::sqlx::query("SELECT line FROM vac_visits")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    let wrong = if line == 1 { "2" } else { "1" };
+    let right = if line == 1 { "1" } else { "2" };
+    let (s, html) = scan("vaccination", wrong, "LOT1").await;
+    assert_eq!(s, 422);
+    assert!(html.contains(&format!("hoort bij lijn {line}")), "{html}");
+    let (s, _) = scan("vaccination", right, "").await;
+    assert_eq!(s, 422, "no lot");
+    let (s, _) = scan("vaccination", right, "FK1234").await;
+    assert_eq!(s, 200);
+    let (s, _) = scan("observation", "", "").await;
+    assert_eq!(s, 200);
+    let (s, html) = scan("exit", "", "").await;
+    assert_eq!(s, 422);
+    assert!(html.contains("observatie is nog niet voorbij"), "{html}");
+    let (s, html) = app
+        .get(&staff, "/staff/vaccination/booster/observation")
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("001") && !html.contains("An Peeters"),
+        "numbers, no names: {html}"
+    );
+    // Fifteen minutes later.
+    loket_store::sqlx::query(
+        "UPDATE vac_visits SET observation_ends_at = observation_ends_at - 900000",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let (s, _) = scan("exit", "", "").await;
+    assert_eq!(s, 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_scans").await, 5);
+
+    // The day's figures, report and export.
+    let (s, json) = app
+        .get(&coord, "/staff/vaccination/booster/figures.json")
+        .await;
+    assert_eq!(s, 200);
+    let f: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        (
+            f["arrived"].as_i64(),
+            f["vaccinated"].as_i64(),
+            f["booked"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    let (s, csv) = app
+        .get(&coord, "/staff/vaccination/booster/report?format=csv")
+        .await;
+    assert_eq!(s, 200);
+    let today = brussels_now().strftime("%Y-%m-%d").to_string();
+    assert!(csv.contains(&format!("{today},{line},1\r\n")), "{csv}");
+    let pdf = coord
+        .get(app.url("/staff/vaccination/booster/report?format=pdf"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(pdf_text(&pdf).contains("Dagrapport"));
+    let (s, export) = app
+        .get(&coord, "/staff/vaccination/booster/export.csv")
+        .await;
+    assert_eq!(s, 200);
+    let lines: Vec<&str> = export.lines().collect();
+    assert_eq!(
+        lines[0],
+        "national_number,birth_date,administered_at,vaccine,lot,setting,place,organisation,record_id"
+    );
+    assert_eq!(lines.len(), 2, "{export}");
+    assert!(
+        lines[1].starts_with(&format!("{an},1985-07-30,")) && lines[1].contains(",FK1234,centre,"),
+        "{export}"
+    );
+    assert!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'vaccination.scan'")
+            .await
+            >= 4
+    );
+    // The dashboard and the report page render.
+    let (s, html) = app
+        .get(&coord, "/staff/vaccination/booster/dashboard")
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("<svg") && html.contains("id=\"fig-vaccinated\">1<"),
+        "{html}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn reserve_offer_expires_and_moves_to_the_next() {
+    let app = TestApp::spawn().await;
+    let loc = location(&app).await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    // One slot of one place, two hours from now.
+    let slot = floor5(
+        &brussels_now()
+            .checked_add(jiff::Span::new().hours(2).minutes(5))
+            .unwrap(),
+    );
+    campaign(
+        &app,
+        &coord,
+        &loc,
+        "kort",
+        &day_line(&slot, 5),
+        "1",
+        "1",
+        &opened_an_hour_ago(),
+        "1000",
+    )
+    .await;
+    let public = app.client();
+    let sign_up = |n: String,
+                   name: &'static str,
+                   birth: &'static str,
+                   email: &'static str,
+                   group: &'static str| {
+        let app = &app;
+        let public = &public;
+        async move {
+            app.submit(
+                public,
+                "/vaccinatie/kort/reservelijst",
+                "/vaccinatie/kort/reservelijst",
+                &[
+                    ("national_number", &n),
+                    ("name", name),
+                    ("birth_date", birth),
+                    ("email", email),
+                    ("group", group),
+                ],
+            )
+            .await
+        }
+    };
+    // Bad input keeps what was typed.
+    let r = sign_up(
+        "12345".to_owned(),
+        "Dirk",
+        "1961-02-03",
+        "dirk@example.org",
+        "2",
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("value=\"dirk@example.org\"") && html.contains("value=\"Dirk\""));
+    let r = sign_up(
+        nrn(1961, 2, 3, 11),
+        "Dirk",
+        "1961-02-03",
+        "dirk@example.org",
+        "2",
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = sign_up(
+        nrn(1940, 5, 6, 13),
+        "Emma",
+        "1940-05-06",
+        "emma@example.org",
+        "0",
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = sign_up(
+        nrn(1940, 5, 6, 13),
+        "Emma",
+        "1940-05-06",
+        "emma@example.org",
+        "0",
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 422, "twice");
+
+    // The offer goes to Emma first (a higher group, though later).
+    let offers = || {
+        app.submit(
+            &coord,
+            "/staff/vaccination/kort",
+            "/staff/vaccination/kort/offers",
+            &[],
+        )
+    };
+    assert_eq!(offers().await.status().as_u16(), 303);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_reserve WHERE status = 'offered'")
+            .await,
+        1
+    );
+    let emma_mail = app.last_mail_to("emma@example.org").await;
+    let emma_link = link_in(&emma_mail.body, "/vaccinatie/kort/aanbod/");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appt_slots WHERE booked = 1")
+            .await,
+        1
+    );
+    // Running again changes nothing: the only place is held.
+    offers().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_reserve WHERE status = 'offered'")
+            .await,
+        1
+    );
+
+    // Emma's 30 minutes run out: the place goes to Dirk.
+    loket_store::sqlx::query("UPDATE vac_reserve SET offer_expires_at = offer_expires_at - 1800001 WHERE status = 'offered'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    offers().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_reserve WHERE status = 'expired'")
+            .await,
+        1
+    );
+    let dirk_mail = app.last_mail_to("dirk@example.org").await;
+    let dirk_link = link_in(&dirk_mail.body, "/vaccinatie/kort/aanbod/");
+    let path = |l: &str| l[l.find("/vaccinatie").unwrap()..].to_owned();
+    let (s, html) = app.get(&public, &path(&emma_link)).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("niet meer geldig"), "{html}");
+    let t = dirk_link.split("t=").nth(1).unwrap().to_owned();
+    let r = app
+        .submit(
+            &public,
+            &path(&dirk_link),
+            path(&dirk_link).split('?').next().unwrap(),
+            &[("t", &t)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = app.get(&public, &path(&dirk_link)).await;
+    assert!(html.contains("staat vast"), "{html}");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM vac_bookings WHERE status = 'booked' AND channel = 'reserve'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appt_slots WHERE booked > capacity")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appt_slots WHERE booked = 1")
+            .await,
+        1
+    );
+    let mail = app.last_mail_to("dirk@example.org").await;
+    assert!(mail.attachment.is_some(), "booking mail with calendar file");
+    // Emma's link cannot take it any more.
+    let t = emma_link.split("t=").nth(1).unwrap().to_owned();
+    let r = app
+        .submit(
+            &public,
+            "/vaccinatie/kort/reservelijst",
+            path(&emma_link).split('?').next().unwrap(),
+            &[("t", &t)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_bookings").await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn thirty_parallel_bookings_never_overbook() {
+    let app = TestApp::spawn().await;
+    let loc = location(&app).await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let slot = floor5(
+        &brussels_now()
+            .checked_add(jiff::Span::new().hours(3))
+            .unwrap(),
+    );
+    // One slot: 1 line × 3 places.
+    campaign(
+        &app,
+        &coord,
+        &loc,
+        "rush",
+        &day_line(&slot, 10),
+        "1",
+        "3",
+        &opened_an_hour_ago(),
+        "100000",
+    )
+    .await;
+    let mut people = Vec::new();
+    for i in 0..30u32 {
+        people.push((
+            nrn(
+                1950 + (i % 40) as i16,
+                1 + (i % 12) as i8,
+                1 + (i % 28) as i8,
+                100 + i * 2,
+            ),
+            format!("{:04}-{:02}-{:02}", 1950 + i % 40, 1 + i % 12, 1 + i % 28),
+        ));
+    }
+    let rows: Vec<(String, &str, &str, &str)> = people
+        .iter()
+        .map(|(n, b)| (n.clone(), "Persoon Test", b.as_str(), ""))
+        .collect();
+    let (s, html) = import(&app, &coord, "rush", &people_csv(&rows)).await;
+    assert_eq!(s, 200, "{html}");
+    let (_, slots) = app
+        .get(&app.client(), "/api/v1/vaccination/campaigns/rush/slots")
+        .await;
+    let slots: Value = serde_json::from_str(&slots).unwrap();
+    let start = slots[0]["start"].as_i64().unwrap();
+    let second = slots[1]["start"].as_i64().unwrap();
+    let mut handles = Vec::new();
+    for (n, birth) in people.iter().take(29) {
+        let code = code_of(&app, n).await;
+        let birth = birth.clone();
+        let base = app.base.clone();
+        handles.push(tokio::spawn(async move {
+            let c = reqwest::Client::new();
+            let t: Value = c
+                .post(format!("{base}/api/v1/vaccination/campaigns/rush/waiting-room"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let r = c
+                .post(format!("{base}/api/v1/vaccination/bookings"))
+                .json(&json!({"code": code, "birth_date": birth, "start": start, "ticket": t["ticket"]}))
+                .send()
+                .await
+                .unwrap();
+            r.status().as_u16()
+        }));
+    }
+    let mut created = 0;
+    let mut full = 0;
+    for h in handles {
+        match h.await.unwrap() {
+            201 => created += 1,
+            422 => full += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!((created, full), (3, 26));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_bookings WHERE status = 'booked'")
+            .await,
+        3
+    );
+    assert_eq!(app.count("SELECT MAX(booked) FROM appt_slots").await, 3);
+
+    // One invitation booking two slots at once: at most one booking.
+    let (n, birth) = &people[29];
+    let code = code_of(&app, n).await;
+    let mut hs = Vec::new();
+    for k in 0..6 {
+        let base = app.base.clone();
+        let code = code.clone();
+        let birth = birth.clone();
+        hs.push(tokio::spawn(async move {
+            let c = reqwest::Client::new();
+            let t: Value = c.post(format!("{base}/api/v1/vaccination/campaigns/rush/waiting-room")).send().await.unwrap().json().await.unwrap();
+            let _ = k;
+            c.post(format!("{base}/api/v1/vaccination/bookings"))
+                .json(&json!({"code": code, "birth_date": birth, "start": second, "ticket": t["ticket"]}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut ok = 0;
+    for h in hs {
+        // The first books; the others find the booking and are refused
+        // (same slot) or, racing, lose on the one-active-booking index.
+        let s = h.await.unwrap();
+        assert!(s == 201 || s == 422 || s == 409, "{s}");
+        ok += i32::from(s == 201);
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_bookings WHERE status IN ('booked', 'checked_in')")
+            .await,
+        4
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn waiting_room_admits_in_arrival_order() {
+    let app = TestApp::spawn().await;
+    let loc = location(&app).await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let later = brussels_now()
+        .checked_add(jiff::Span::new().hours(1))
+        .unwrap();
+    let day = floor5(
+        &brussels_now()
+            .checked_add(jiff::Span::new().hours(2))
+            .unwrap(),
+    );
+    campaign(
+        &app,
+        &coord,
+        &loc,
+        "later",
+        &day_line(&day, 30),
+        "1",
+        "1",
+        &later.strftime("%Y-%m-%dT%H:%M").to_string(),
+        "60",
+    )
+    .await;
+    // Before the opening everyone waits, numbered in arrival order.
+    let mut last_at = 0;
+    for n in 1..=5 {
+        let r = app
+            .client()
+            .post(app.url("/api/v1/vaccination/campaigns/later/waiting-room"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let t: Value = r.json().await.unwrap();
+        assert_eq!(t["number"].as_i64(), Some(n));
+        assert_eq!(t["admitted"].as_bool(), Some(false));
+        let at = t["admitted_at"].as_i64().unwrap();
+        assert!(at >= last_at);
+        last_at = at;
+    }
+    // The pages send a visitor to the queue page, which shows the place.
+    let visitor = app.client();
+    let r = visitor
+        .get(app.url("/vaccinatie/later?code=ABC"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (s, html) = app.get(&visitor, "/vaccinatie/later/wachtrij").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Uw plaats in de rij: 6"), "{html}");
+    // A forged ticket does not get in; an unadmitted one gets 429.
+    let r = app
+        .client()
+        .post(app.url("/api/v1/vaccination/bookings"))
+        .json(&json!({"code": "0000-0000-0000", "birth_date": "1950-01-01", "start": 0, "ticket": "x.1.y"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn mobile_sync_replays_conflicts_and_interrupted_batches() {
+    let app = TestApp::spawn().await;
+    let loc = location(&app).await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let start = floor5(&brussels_now());
+    campaign(
+        &app,
+        &coord,
+        &loc,
+        "mobiel",
+        &day_line(&start, 60),
+        "1",
+        "1",
+        &opened_an_hour_ago(),
+        "1000",
+    )
+    .await;
+    let x = nrn(1930, 4, 5, 21);
+    let y = nrn(1931, 6, 7, 23);
+    let (s, _) = import(
+        &app,
+        &coord,
+        "mobiel",
+        &people_csv(&[
+            (x.clone(), "Xavier Aerts", "1930-04-05", ""),
+            (y.clone(), "Yvonne Lambert", "1931-06-07", ""),
+        ]),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let today = brussels_now().strftime("%Y-%m-%d").to_string();
+    for (team, who) in [("Team A", &x), ("Team A", &y), ("Team B", &x)] {
+        let code = code_of(&app, who).await;
+        let r = app
+            .submit(
+                &coord,
+                "/staff/vaccination/mobiel",
+                "/staff/vaccination/mobiel/mobile",
+                &[
+                    ("team", team),
+                    ("day", &today),
+                    ("at", "10:00"),
+                    ("code", &code),
+                    ("address", "WZC Remy, Leuven"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let day = today.as_str();
+    let visits = |team: &'static str| {
+        let app = &app;
+        async move {
+            let staff = app
+                .signed_in(
+                    &format!("{}@leuven.example", team.replace(' ', "").to_lowercase()),
+                    &["vaccination_staff"],
+                )
+                .await;
+            let (s, j) = app
+                .get(
+                    &staff,
+                    &format!(
+                        "/mobile/vaccination/visits.json?team={}&day={day}",
+                        team.replace(' ', "%20")
+                    ),
+                )
+                .await;
+            assert_eq!(s, 200);
+            let v: Value = serde_json::from_str(&j).unwrap();
+            v.as_array().unwrap().clone()
+        }
+    };
+    let a = visits("Team A").await;
+    let b = visits("Team B").await;
+    let visit_of = |list: &[Value], name: &str| {
+        list.iter().find(|v| v["name"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let ax = visit_of(&a, "Xavier Aerts");
+    let ay = visit_of(&a, "Yvonne Lambert");
+    let bx = visit_of(&b, "Xavier Aerts");
+    let tok = token(&app, "tablet@leuven.example", &["vaccination_staff"]).await;
+    let now = loket_store::now_ms();
+    let rec = |id: &str, visit: &str, kind: &str, lot: Option<&str>| json!({"client_id": id, "visit": visit, "kind": kind, "recorded_at": now - 60_000, "lot": lot});
+
+    // Malformed batches change nothing.
+    let (s, _) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/mobile/sync",
+        json!({"team": "Team A", "records": [rec("0000000a-aaaa", &ax, "vaccinated", None)]}),
+    )
+    .await;
+    assert_eq!(s, 422, "no lot");
+    let (s, _) = api(&app, &tok, "POST", "/api/v1/vaccination/mobile/sync", json!({"team": "Team A", "records": [rec("0000000a-aaab", &ax, "arrival", None), rec("0000000a-aaac", &bx, "arrival", None)]})).await;
+    assert_eq!(s, 422, "another team's visit");
+    let (s, _) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/mobile/sync",
+        json!({"team": "Team A", "records": "nope"}),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_mobile_records").await,
+        0
+    );
+
+    // Team A's batch of three is stored; the connection drops before the
+    // answer, so the tablet sends it again with one more: replayed, not
+    // doubled.
+    let batch = vec![
+        rec("11111111-0001", &ax, "arrival", None),
+        rec("11111111-0002", &ax, "vaccinated", Some("FK1")),
+        rec("11111111-0003", &ay, "arrival", None),
+    ];
+    let (s, out) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/mobile/sync",
+        json!({"team": "Team A", "records": batch}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    assert!(
+        out["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["outcome"] == "stored")
+    );
+    let mut again = batch.clone();
+    again.push(rec("11111111-0004", &ay, "vaccinated", Some("FK1")));
+    let (s, out) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/mobile/sync",
+        json!({"team": "Team A", "records": again}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let outcomes: Vec<&str> = out["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["replayed", "replayed", "replayed", "stored"]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_mobile_records").await,
+        4
+    );
+    // A client id reused for something else refuses the batch.
+    let (s, _) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/mobile/sync",
+        json!({"team": "Team A", "records": [rec("11111111-0001", &ay, "arrival", None)]}),
+    )
+    .await;
+    assert_eq!(s, 422);
+
+    // Team B also vaccinated Xavier: kept as a conflict, not exported.
+    let (s, out) = api(&app, &tok, "POST", "/api/v1/vaccination/mobile/sync", json!({"team": "Team B", "records": [rec("22222222-0001", &bx, "vaccinated", Some("FK2"))]})).await;
+    assert_eq!(s, 200);
+    assert_eq!(out["results"][0]["outcome"], "conflict");
+    assert_eq!(out["results"][0]["conflict_with"], "11111111-0002");
+    let (_, export) = app
+        .get(&coord, "/staff/vaccination/mobiel/export.csv")
+        .await;
+    assert_eq!(export.lines().count(), 3, "{export}");
+    let (_, html) = app.get(&coord, "/staff/vaccination/mobiel").await;
+    assert!(html.contains("22222222-0001"));
+    let r = app
+        .submit(
+            &coord,
+            "/staff/vaccination/mobiel",
+            "/staff/vaccination/mobiel/conflicts/22222222-0001",
+            &[("resolution", "duplicate")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = app
+        .submit(
+            &coord,
+            "/staff/vaccination/mobiel",
+            "/staff/vaccination/mobiel/conflicts/22222222-0001",
+            &[("resolution", "both")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422, "settled already");
+    let (_, export) = app
+        .get(&coord, "/staff/vaccination/mobiel/export.csv")
+        .await;
+    assert_eq!(export.lines().count(), 3);
+    assert!(export.contains(",mobile,Team A,"));
+    app.stop().await;
+}
