@@ -15,6 +15,7 @@ pub mod ident;
 pub mod notify;
 pub mod people;
 pub mod queue;
+pub mod shifts;
 pub mod telework;
 pub mod vaccination;
 pub mod validation;

@@ -182,10 +182,89 @@ pub fn ics(e: &Event<'_>) -> String {
     lines.iter().map(|l| fold(l)).collect()
 }
 
+/// One event of a published calendar feed (a subscription, `METHOD:PUBLISH`).
+pub struct FeedEvent<'a> {
+    /// Stable across changes of the event.
+    pub uid: &'a str,
+    pub sequence: i64,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub summary: &'a str,
+    pub location: &'a str,
+    pub description: &'a str,
+    /// A cancelled event stays in the feed with `STATUS:CANCELLED`.
+    pub cancelled: bool,
+}
+
+/// A calendar feed with many events (e.g. a staff member's shifts), with
+/// the same VTIMEZONE, escaping and folding as [`ics`].
+pub fn feed(name: &str, stamp_ms: i64, events: &[FeedEvent<'_>]) -> String {
+    let mut lines: Vec<String> = vec![
+        "BEGIN:VCALENDAR".into(),
+        "VERSION:2.0".into(),
+        "PRODID:-//Loket//Shifts//EN".into(),
+        "CALSCALE:GREGORIAN".into(),
+        "METHOD:PUBLISH".into(),
+        format!("X-WR-CALNAME:{}", escape(name)),
+        "X-WR-TIMEZONE:Europe/Brussels".into(),
+    ];
+    lines.extend(VTIMEZONE.iter().map(|l| (*l).to_owned()));
+    for e in events {
+        lines.extend([
+            "BEGIN:VEVENT".into(),
+            format!("UID:{}", e.uid),
+            format!("SEQUENCE:{}", e.sequence),
+            format!("DTSTAMP:{}", utc_stamp(stamp_ms)),
+            format!("DTSTART;TZID=Europe/Brussels:{}", local_stamp(e.start_ms)),
+            format!("DTEND;TZID=Europe/Brussels:{}", local_stamp(e.end_ms)),
+            format!("SUMMARY:{}", escape(e.summary)),
+            format!("LOCATION:{}", escape(e.location)),
+            format!("DESCRIPTION:{}", escape(e.description)),
+            format!(
+                "STATUS:{}",
+                if e.cancelled {
+                    "CANCELLED"
+                } else {
+                    "CONFIRMED"
+                }
+            ),
+            "TRANSP:OPAQUE".into(),
+            "END:VEVENT".into(),
+        ]);
+    }
+    lines.push("END:VCALENDAR".into());
+    lines.iter().map(|l| fold(l)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn feed_has_every_event() {
+        let ev = |uid: &'static str, start: i64| FeedEvent {
+            uid,
+            sequence: 0,
+            start_ms: start,
+            end_ms: start + 5 * 3_600_000,
+            summary: "Onthaal; prikcentrum",
+            location: "Prikcentrum",
+            description: "",
+            cancelled: false,
+        };
+        let s = feed(
+            "Mijn diensten",
+            1_764_000_000_000,
+            &[ev("a@x", 1_796_199_300_000), ev("b@x", 1_796_285_700_000)],
+        );
+        assert!(s.starts_with("BEGIN:VCALENDAR\r\n") && s.ends_with("END:VCALENDAR\r\n"));
+        assert_eq!(s.matches("BEGIN:VEVENT").count(), 2);
+        assert_eq!(s.matches("BEGIN:VTIMEZONE").count(), 1);
+        assert!(s.contains("METHOD:PUBLISH\r\n"));
+        assert!(s.contains("SUMMARY:Onthaal\\; prikcentrum\r\n"));
+        assert!(!s.replace("\r\n", "").contains('\n'));
+    }
 
     fn event(method: Method) -> Event<'static> {
         Event {

@@ -13,6 +13,7 @@ pub mod contact;
 pub mod notify;
 pub mod people;
 pub mod queue;
+pub mod shifts;
 pub mod telework;
 pub mod vaccination;
 

@@ -7,7 +7,7 @@ use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
 use crate::{
-    AppState, appointments, assets, audit, bikes, cases, contact, people, queue, telework,
+    AppState, appointments, assets, audit, bikes, cases, contact, people, queue, shifts, telework,
     vaccination,
 };
 use askama::Template;
@@ -34,6 +34,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(bikes::api::routes())
         .merge(assets::api::routes())
         .merge(contact::api::routes())
+        .merge(shifts::api::routes())
         .merge(vaccination::api::routes())
         .merge(audit::api_routes())
         .fallback(|req: Request| async move {
@@ -221,6 +222,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         contact::api::get_moment,
         contact::api::list_forwards,
         contact::api::answer,
+        shifts::api::list,
+        shifts::api::sign_up,
+        shifts::api::cancel,
+        shifts::api::assign,
+        shifts::api::coverage,
         vaccination::api::list_campaigns,
         vaccination::api::slots,
         vaccination::api::enter_waiting_room,

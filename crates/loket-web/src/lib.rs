@@ -17,6 +17,7 @@ pub mod notify;
 pub mod ops;
 pub mod people;
 pub mod queue;
+pub mod shifts;
 pub mod telework;
 pub mod vaccination;
 
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(bikes::routes())
         .merge(assets::routes())
         .merge(contact::routes())
+        .merge(shifts::routes())
         .merge(vaccination::routes())
         .merge(audit::routes())
         .merge(notify::routes())

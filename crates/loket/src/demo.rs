@@ -224,6 +224,7 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
         created += 1;
     }
     crate::demo_telework::seed(store).await?;
+    crate::demo_shifts::seed(store, &phc).await?;
     seed_bikes(store).await?;
     seed_assets(store).await?;
     crate::demo_vaccination::seed(store).await?;

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_contact;
+pub mod demo_shifts;
 pub mod demo_telework;
 pub mod demo_vaccination;
 pub mod mail_in;

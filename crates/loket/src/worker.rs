@@ -185,6 +185,11 @@ pub async fn reminders(
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "appointment reminders failed"),
         }
+        match loket_web::shifts::send_reminders(&store, &config).await {
+            Ok(n) if n > 0 => tracing::info!(sent = n, "shift reminders queued"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "shift reminders failed"),
+        }
         // Tickets of earlier days still open (the building closed): closed,
         // and the head count of their counter zone set right.
         let today = loket_web::i18n::today_brussels().to_string();

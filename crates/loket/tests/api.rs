@@ -110,6 +110,26 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
         "/mobile/vaccination",
         &["vaccination_coordinator", "vaccination_staff"],
     ),
+    (
+        "/shifts",
+        &[
+            "counter",
+            "contact_centre",
+            "case_handler",
+            "hr",
+            "fleet",
+            "finance",
+            "vaccination_coordinator",
+            "vaccination_staff",
+            "ict",
+            "employee",
+            "admin",
+        ],
+    ),
+    ("/staff/shifts", &["vaccination_coordinator"]),
+    ("/staff/shifts/roles", &["vaccination_coordinator"]),
+    ("/staff/shifts/coverage", &["vaccination_coordinator"]),
+    ("/staff/shifts/people", &["vaccination_coordinator"]),
 ];
 
 /// Every API route that needs a role, and the roles allowed.
@@ -144,6 +164,23 @@ const API_MATRIX: &[(&str, &[&str])] = &[
         "/api/v1/vaccination/campaigns",
         &["vaccination_coordinator"],
     ),
+    (
+        "/api/v1/shifts",
+        &[
+            "counter",
+            "contact_centre",
+            "case_handler",
+            "hr",
+            "fleet",
+            "finance",
+            "vaccination_coordinator",
+            "vaccination_staff",
+            "ict",
+            "employee",
+            "admin",
+        ],
+    ),
+    ("/api/v1/shift-coverage", &["vaccination_coordinator"]),
 ];
 
 const ROLES: &[&str] = &[
@@ -559,6 +596,11 @@ async fn openapi_describes_every_api_route() {
         "GET /api/v1/contact-moments/{id}",
         "GET /api/v1/departments/{slug}/forwards",
         "POST /api/v1/forwards/{id}/answer",
+        "GET /api/v1/shifts",
+        "POST /api/v1/shifts/{id}/sign-up",
+        "POST /api/v1/shifts/{id}/cancel",
+        "POST /api/v1/shifts/{id}/assignments",
+        "GET /api/v1/shift-coverage",
         "GET /api/v1/vaccination/campaigns",
         "GET /api/v1/vaccination/campaigns/{c}/slots",
         "POST /api/v1/vaccination/campaigns/{c}/waiting-room",

@@ -1614,3 +1614,86 @@ async fn an_agents_call_from_search_to_a_logged_contact_is_accessible() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(profile);
 }
+
+/// A volunteer signs up for a demo shift and is refused a second one at the
+/// same time (the rule named); the planner's pages, an assignment that
+/// breaks a rule with the override form, and the override itself. All
+/// axe-clean.
+#[tokio::test]
+async fn vaccination_shifts_are_accessible() {
+    if backend() != "sqlite" {
+        return;
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    loket::demo::seed(&app.store).await.unwrap();
+    loket::cli::user_add(
+        &app.config,
+        "vrijwilliger@leuven.example",
+        "Vera Vrijwilliger",
+        &["employee".to_owned()],
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    let sign_in = |email: &'static str, password: &'static str| {
+        let c = c.clone();
+        let url = app.url("/login");
+        async move {
+            c.goto(&url).await.unwrap();
+            fill(&c, "email", email).await;
+            fill(&c, "password", password).await;
+            submit(&c).await;
+        }
+    };
+    sign_in("vrijwilliger@leuven.example", PASSWORD).await;
+    c.goto(&app.url("/shifts")).await.unwrap();
+    check_page(&c, "shifts-volunteer").await;
+    click_and_wait(&c, "main form[action$='/sign-up'] button[type=submit]").await;
+    assert!(text(&c).await.contains("U bent ingeschreven"));
+    check_page(&c, "shifts-volunteer-signed-up").await;
+    // The next open shift starts at the same time: refused, rule named.
+    click_and_wait(&c, "main form[action$='/sign-up'] button[type=submit]").await;
+    let page = text(&c).await;
+    assert!(page.contains("overlapt met een andere dienst"), "{page}");
+    check_page(&c, "shifts-volunteer-refused").await;
+    // The planner.
+    c.delete_all_cookies().await.unwrap();
+    sign_in("vaccinatie@demo.leuven.be", loket::demo::DEMO_PASSWORD).await;
+    c.goto(&app.url("/staff/shifts")).await.unwrap();
+    check_page(&c, "shifts-planner-day").await;
+    // The day's host shift of 13:00 (six roles at 08:00 come first): right
+    // after the volunteer's 08:00-13:00, so it breaks the rest rule.
+    click_and_wait(&c, "main table tbody tr:nth-child(7) a").await;
+    assert!(text(&c).await.contains("13:00–18:00"));
+    check_page(&c, "shifts-shift").await;
+    fill(&c, "person", "vrijwilliger@leuven.example").await;
+    click_and_wait(&c, "main form[action$='/assign'] button[type=submit]").await;
+    let page = text(&c).await;
+    assert!(
+        page.contains("Reden om de regel te overschrijven"),
+        "{page}"
+    );
+    check_page(&c, "shifts-assign-override").await;
+    fill(
+        &c,
+        "shift_override_reason",
+        "Tekort door ziekte, afgesproken",
+    )
+    .await;
+    click_and_wait(&c, "main form[action$='/assign'] button[type=submit]").await;
+    assert!(text(&c).await.contains("Tekort door ziekte, afgesproken"));
+    c.goto(&app.url("/staff/shifts/coverage")).await.unwrap();
+    check_page(&c, "shifts-coverage").await;
+    c.goto(&app.url("/staff/shifts/roles")).await.unwrap();
+    check_page(&c, "shifts-roles").await;
+    c.goto(&app.url("/staff/shifts/people?q=vrijwilliger"))
+        .await
+        .unwrap();
+    check_page(&c, "shifts-people").await;
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(profile);
+}

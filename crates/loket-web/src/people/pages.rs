@@ -733,6 +733,7 @@ struct StaffPage {
     is_fleet: bool,
     is_ict: bool,
     is_ict_hr: bool,
+    is_shift_planner: bool,
 }
 
 pub async fn staff_home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -760,6 +761,7 @@ pub async fn staff_home(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
             is_fleet: user.roles.any(crate::bikes::FLEET),
             is_ict: user.roles.any(crate::assets::ICT),
             is_ict_hr: user.roles.any(crate::assets::ICT_HR),
+            is_shift_planner: user.roles.any(crate::shifts::PLANNERS),
         },
     )
 }
