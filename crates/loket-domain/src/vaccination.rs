@@ -513,6 +513,13 @@ impl Arrival {
     }
 }
 
+/// Whether a booking starting at `start_ms` is the one a visitor checking
+/// in at `now_ms` comes for: it starts within 12 hours either way. (Not by
+/// calendar date: at 23:55 a booking for 00:05 is on time.)
+pub fn booking_is_current(start_ms: i64, now_ms: i64) -> bool {
+    (start_ms - now_ms).abs() <= 12 * 3_600_000
+}
+
 /// `slot` = (start, end) in unix ms of the visitor's booking on this day.
 pub fn arrival(slot: Option<(i64, i64)>, now_ms: i64) -> Arrival {
     match slot {

@@ -1480,13 +1480,12 @@ pub async fn check_in(
         return Err(invalid("code", "vac-checked-in-already"));
     }
     let booking = active_booking_tx(tx, &inv.id).await?;
-    let todays = booking.as_ref().filter(|b| {
-        loket_domain::appointments::brussels()
-            .to_datetime(jiff::Timestamp::from_millisecond(b.starts_at).unwrap_or_default())
-            .date()
-            .to_string()
-            == day
-    });
+    // The booking this visit is for: one starting within the check-in
+    // window around now (not by calendar date, so a visit just before
+    // midnight for a slot just after it is on time).
+    let todays = booking
+        .as_ref()
+        .filter(|b| rules::booking_is_current(b.starts_at, now));
     let arrival: Arrival = rules::arrival(todays.map(|b| (b.starts_at, b.ends_at)), now);
     // Lines: people checked in or registered per line.
     let mut waiting = vec![0i64; campaign.lines.max(1) as usize];

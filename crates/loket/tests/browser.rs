@@ -163,13 +163,18 @@ async fn submit(c: &Client) {
     click_and_wait(c, "main form button[type=submit]").await;
 }
 
+/// The text of `main`. A script may redraw the page between finding the
+/// element and reading it (a display following its stream): then again.
 async fn text(c: &Client) -> String {
-    c.find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    for _ in 0..20 {
+        if let Ok(el) = c.find(Locator::Css("main")).await
+            && let Ok(t) = el.text().await
+        {
+            return t;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no readable main element");
 }
 
 #[tokio::test]
@@ -1160,11 +1165,32 @@ async fn vaccination_check_in_by_scanner_and_the_mobile_page_offline() {
     let now = jiff::Timestamp::now().to_zoned_datetime(tz);
     let from = now.checked_sub(jiff::Span::new().minutes(10)).unwrap();
     let from_t = jiff::civil::time(from.hour(), from.minute() / 5 * 5, 0, 0);
-    let until = if from.hour() >= 21 {
-        jiff::civil::time(23, 55, 0, 0)
+    let end = from.checked_add(jiff::Span::new().hours(2)).unwrap();
+    let end_t = jiff::civil::time(end.hour(), end.minute() / 5 * 5, 0, 0);
+    // Split at midnight (the day's last slot ends at 23:55), so the journey
+    // runs at any hour.
+    let mut centre_days = Vec::new();
+    if end.date() == from.date() {
+        centre_days.push(CentreDay {
+            day: from.date(),
+            opens: from_t,
+            closes: end_t,
+        });
     } else {
-        jiff::civil::time(from.hour() + 2, 0, 0, 0)
-    };
+        let last = jiff::civil::time(23, 55, 0, 0);
+        if from_t < last {
+            centre_days.push(CentreDay {
+                day: from.date(),
+                opens: from_t,
+                closes: last,
+            });
+        }
+        centre_days.push(CentreDay {
+            day: end.date(),
+            opens: jiff::civil::time(0, 0, 0, 0),
+            closes: end_t,
+        });
+    }
     let mut tx = app.store.begin().await.unwrap();
     let loc = loket_store::appointments::save_location(
         &mut tx,
@@ -1192,11 +1218,7 @@ async fn vaccination_check_in_by_scanner_and_the_mobile_page_offline() {
             location_id: &loc,
             plan: &c_plan,
             groups: &["80+".to_owned()],
-            days: &[CentreDay {
-                day: from.date(),
-                opens: from_t,
-                closes: until,
-            }],
+            days: &centre_days,
             opens_at: loket_store::now_ms() - 3_600_000,
         },
     )

@@ -140,8 +140,7 @@ pub async fn find(
         return Err(Invalid::one("code", "vac-checked-in-already").into());
     }
     let booking = store::active_booking(&state.store, &inv.id).await?;
-    let today = today_brussels().to_string();
-    let todays = booking.filter(|b| format_ms(b.starts_at).starts_with(&today));
+    let todays = booking.filter(|b| rules::booking_is_current(b.starts_at, now));
     let arrival = rules::arrival(todays.as_ref().map(|b| (b.starts_at, b.ends_at)), now);
     Ok(Found {
         slot: todays.map(|b| format_ms(b.starts_at)),
