@@ -20,6 +20,8 @@ fn init_logging(c: &Config) {
 }
 
 async fn serve(c: Config, is_demo: bool) -> Result<(), AppError> {
+    // Signal handlers first: a SIGTERM during start-up stops cleanly too.
+    let signal = shutdown_signal();
     let store = open_store(&c).await?;
     if is_demo {
         let n = demo::seed(&store).await?;
@@ -33,7 +35,7 @@ async fn serve(c: Config, is_demo: bool) -> Result<(), AppError> {
     tracing::info!(%url, "serving");
     let stop = running.stop_handle();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        signal.await;
         tracing::info!("shutting down: finishing requests and the outbox batch");
         let _ = stop.send(true);
     });
