@@ -636,10 +636,7 @@ pub async fn new_letter_batch(
     }
     let id = new_id();
     let now = now_ms();
-    let created_by = match actor {
-        Actor::User(u) => Some(u.clone()),
-        _ => None,
-    };
+    let created_by = actor.user_id().map(str::to_owned);
     sqlx::query(
         "INSERT INTO vac_letter_batches (id, campaign_id, letters, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -751,23 +748,27 @@ fn decode_booking(r: &AnyRow) -> Result<Booking> {
     })
 }
 
-pub async fn active_booking(store: &Store, invitation_id: &str) -> Result<Option<Booking>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+/// The invitation's booked or checked-in booking (at most one: a partial
+/// unique index).
+fn active_booking_sql() -> String {
+    format!(
         "SELECT {BOOKING_COLS} FROM vac_bookings WHERE invitation_id = $1 AND status IN ('booked', 'checked_in')"
-    )))
-    .bind(invitation_id)
-    .fetch_optional(store.pool())
-    .await?;
+    )
+}
+
+pub async fn active_booking(store: &Store, invitation_id: &str) -> Result<Option<Booking>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(active_booking_sql()))
+        .bind(invitation_id)
+        .fetch_optional(store.pool())
+        .await?;
     row.as_ref().map(decode_booking).transpose()
 }
 
 async fn active_booking_tx(tx: &mut Tx, invitation_id: &str) -> Result<Option<Booking>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {BOOKING_COLS} FROM vac_bookings WHERE invitation_id = $1 AND status IN ('booked', 'checked_in')"
-    )))
-    .bind(invitation_id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(active_booking_sql()))
+        .bind(invitation_id)
+        .fetch_optional(&mut **tx)
+        .await?;
     row.as_ref().map(decode_booking).transpose()
 }
 
@@ -830,10 +831,7 @@ async fn insert_booking(
     let id = new_id();
     let tz = loket_domain::appointments::brussels();
     let remind_at = loket_domain::appointments::remind_at(slot.start_ms(), &tz);
-    let booked_by = match actor {
-        Actor::User(u) => Some(u.clone()),
-        _ => None,
-    };
+    let booked_by = actor.user_id().map(str::to_owned);
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO vac_bookings (id, invitation_id, campaign_id, slot_id, starts_at, ends_at, status, channel, \
          booked_by, sequence, remind_at, reminder_sent_at, created_at, updated_at) \
@@ -1431,16 +1429,6 @@ pub async fn visit_of_invitation(store: &Store, invitation_id: &str) -> Result<O
     row.as_ref().map(decode_visit).transpose()
 }
 
-pub async fn visit_by_code(store: &Store, code: &str) -> Result<Option<Visit>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {VISIT_COLS} FROM vac_visits WHERE code = $1"
-    )))
-    .bind(code)
-    .fetch_optional(store.pool())
-    .await?;
-    row.as_ref().map(decode_visit).transpose()
-}
-
 pub async fn visit(store: &Store, id: &str) -> Result<Option<Visit>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {VISIT_COLS} FROM vac_visits WHERE id = $1"
@@ -1517,10 +1505,7 @@ pub async fn check_in(
     let id = new_id();
     let bytes: [u8; 16] = rand::random();
     let code = rules::visit_code(&bytes);
-    let checked_in_by = match actor {
-        Actor::User(u) => Some(u.clone()),
-        _ => None,
-    };
+    let checked_in_by = actor.user_id().map(str::to_owned);
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO vac_visits (id, code, campaign_id, invitation_id, booking_id, day, line, queue_no, arrival, stage, \
          checked_in_at, checked_in_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'checked_in', $10, $11) \
@@ -1551,10 +1536,7 @@ pub async fn check_in(
         .bind(new_id())
         .bind(&id)
         .bind(now)
-        .bind(match actor {
-            Actor::User(u) => Some(u.clone()),
-            _ => None,
-        })
+        .bind(actor.user_id().map(str::to_owned))
         .execute(&mut **tx)
         .await?;
     bump(tx, &campaign.id).await?;
@@ -1648,10 +1630,7 @@ pub async fn scan(
         .bind(station.as_str())
         .bind(station_line)
         .bind(now)
-        .bind(match actor {
-            Actor::User(u) => Some(u.clone()),
-            _ => None,
-        })
+        .bind(actor.user_id().map(str::to_owned))
         .execute(&mut **tx)
         .await?;
     bump(tx, &campaign.id).await?;
@@ -2259,10 +2238,7 @@ pub async fn resolve_conflict(
     if !matches!(resolution, "duplicate" | "both") {
         return Err(invalid("resolution", "vac-resolution-invalid"));
     }
-    let by = match actor {
-        Actor::User(u) => Some(u.clone()),
-        _ => None,
-    };
+    let by = actor.user_id().map(str::to_owned);
     let n = sqlx::query(
         "UPDATE vac_mobile_records SET resolved_at = $2, resolved_by = $3, resolution = $4 \
          WHERE client_id = $1 AND conflict_with IS NOT NULL AND resolved_at IS NULL",
@@ -2294,11 +2270,11 @@ pub async fn resolve_conflict(
 }
 
 /// Whether a mobile record with this client id is stored.
-pub async fn mobile_record_exists(store: &Store, client_id: &str) -> Result<Option<bool>> {
+pub async fn mobile_record_exists(store: &Store, client_id: &str) -> Result<bool> {
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM vac_mobile_records WHERE client_id = $1")
         .bind(client_id)
         .fetch_one(store.pool())
         .await?
         .try_get(0)?;
-    Ok(Some(n > 0))
+    Ok(n > 0)
 }

@@ -312,9 +312,7 @@ pub async fn sync(
         }],
     };
     // A resubmitted form carries the same id but a new time: store it once.
-    if let Some(existing) = store::mobile_record_exists(&state.store, &f.client_id).await?
-        && existing
-    {
+    if store::mobile_record_exists(&state.store, &f.client_id).await? {
         return Ok(Redirect::to(&format!(
             "/mobile/vaccination?team={}&day={}",
             crate::layout::urlencode(&f.team),

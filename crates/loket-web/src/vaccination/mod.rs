@@ -386,7 +386,7 @@ pub async fn queue_booking_mail(
 }
 
 /// The reserve-list offer e-mail with its confirmation link.
-pub fn offer_mail(state: &AppState, key: &str, c: &Campaign, e: &ReserveEntry) -> Option<Mail> {
+pub fn offer_mail(state: &AppState, c: &Campaign, e: &ReserveEntry) -> Option<Mail> {
     let to = loket_domain::ident::Email::parse(&e.email).ok()?;
     let locale = Locale::default();
     let link = public_link(
@@ -398,7 +398,6 @@ pub fn offer_mail(state: &AppState, key: &str, c: &Campaign, e: &ReserveEntry) -
             e.offer_token.clone().unwrap_or_default()
         ),
     );
-    let _ = key;
     let args = [
         ("name", e.name.clone()),
         ("city", state.config.city_name.clone()),
@@ -433,14 +432,13 @@ pub async fn run_offers(state: &AppState, now: i64) -> Result<usize, AppError> {
     let mut tx = state.store.begin().await?;
     store::expire_offers(&mut tx, now).await?;
     tx.commit().await?;
-    let key = link_key(state).await?;
     let mut made = 0;
     for c in store::campaigns(&state.store).await? {
         if c.status != "open" {
             continue;
         }
         let from = now + rules::OFFER_MINUTES * 60_000 + OFFER_TRAVEL_MS;
-        let mail = |e: &ReserveEntry| offer_mail(state, &key, &c, e);
+        let mail = |e: &ReserveEntry| offer_mail(state, &c, e);
         made += store::make_offers(
             &state.store,
             &c,
@@ -458,11 +456,16 @@ pub async fn run_offers(state: &AppState, now: i64) -> Result<usize, AppError> {
 /// Sends the booking reminders that are due (the day before, 09:00).
 pub async fn send_reminders(state: &AppState, now: i64) -> Result<usize, AppError> {
     let mut sent = 0;
+    let campaigns: std::collections::HashMap<String, Campaign> = store::campaigns(&state.store)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
     for (b, inv_id) in store::due_reminders(&state.store, now, 200).await? {
         let Some(inv) = store::invitation(&state.store, &inv_id).await? else {
             continue;
         };
-        let Some(c) = store::campaign(&state.store, &b.campaign_id).await? else {
+        let Some(c) = campaigns.get(&b.campaign_id) else {
             continue;
         };
         let mut tx = state.store.begin().await?;
@@ -471,7 +474,7 @@ pub async fn send_reminders(state: &AppState, now: i64) -> Result<usize, AppErro
                 state,
                 &mut tx,
                 Locale::default(),
-                &c,
+                c,
                 &inv,
                 &b,
                 MailKind::Reminder,
