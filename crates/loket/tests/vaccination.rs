@@ -1191,3 +1191,219 @@ async fn mobile_sync_replays_conflicts_and_interrupted_batches() {
     assert!(export.contains(",mobile,Team A,"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn staff_book_for_an_invitee_and_the_centre_api() {
+    let app = TestApp::spawn().await;
+    let loc = location(&app).await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    // A bad campaign form: every field named, the input kept, nothing made.
+    let r = app
+        .submit(
+            &coord,
+            "/staff/vaccination",
+            "/staff/vaccination/campaigns",
+            &[
+                ("slug", "Niet Goed"),
+                ("name", "Booster"),
+                ("vaccine", "Comirnaty"),
+                ("location", &loc),
+                ("lines", "0"),
+                ("per_line", "2"),
+                ("slot_minutes", "5"),
+                ("observation_minutes", "15"),
+                ("admit_per_minute", "100"),
+                ("opens_at", "gisteren"),
+                ("days", "2026-12-01 20:00-08:00"),
+                ("groups", "80+"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    for field in ["#slug", "#lines", "#opens_at", "#days"] {
+        assert!(
+            html.contains(&format!("href=\"{field}\"")),
+            "{field}: {html}"
+        );
+    }
+    assert!(html.contains("value=\"Niet Goed\"") && html.contains("2026-12-01 20:00-08:00"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_campaigns").await, 0);
+
+    let start = slot_in(60);
+    campaign(
+        &app,
+        &coord,
+        &loc,
+        "hulp",
+        &day_line(&start, 60),
+        "1",
+        "2",
+        &opened_an_hour_ago(),
+        "1000",
+    )
+    .await;
+    let an = nrn(1985, 7, 30, 33);
+    let (s, _) = import(
+        &app,
+        &coord,
+        "hulp",
+        &people_csv(&[(an.clone(), "An Peeters", "1985-07-30", "an@example.org")]),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let inv_id: String = {
+        use sqlx::Row;
+        loket_store::sqlx::query("SELECT id FROM vac_invitations")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    // The contact centre books on the phone: the same booking and mail;
+    // the invitee's file read is access-logged.
+    let agent = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    let page = format!("/staff/vaccination/hulp/invitations/{inv_id}");
+    let (s, html) = app.get(&agent, &page).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("An Peeters"));
+    assert!(
+        app.count("SELECT COUNT(*) FROM access_log WHERE record_type = 'vac_invitation'")
+            .await
+            >= 1
+    );
+    let starts = starts_in(&html);
+    let r = app
+        .submit(
+            &agent,
+            &page,
+            &format!("{page}/book"),
+            &[("start", "nonsense"), ("channel", "phone")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_bookings").await, 0);
+    let r = app
+        .submit(
+            &agent,
+            &page,
+            &format!("{page}/book"),
+            &[("start", &starts[0]), ("channel", "phone")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM vac_bookings WHERE channel = 'phone' AND booked_by IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert!(
+        app.last_mail_to("an@example.org")
+            .await
+            .attachment
+            .is_some()
+    );
+    // A resident cannot open the file.
+    let resident = app.signed_in("someone@example.org", &["resident"]).await;
+    let (s, _) = app.get(&resident, &page).await;
+    assert_eq!(s, 403);
+
+    // The API: cancel with a wrong birth date changes nothing; then check-in,
+    // scans and figures with a staff token.
+    let code = code_of(&app, &an).await;
+    let r = app
+        .client()
+        .post(app.url("/api/v1/vaccination/bookings/cancel"))
+        .json(&json!({"code": code, "birth_date": "1985-07-31"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_bookings WHERE status = 'booked'")
+            .await,
+        1
+    );
+    let tok = token(&app, "scanner@leuven.example", &["vaccination_staff"]).await;
+    let (s, v) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/campaigns/hulp/check-ins",
+        json!({"code": code}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let label = v["code"].as_str().unwrap().to_owned();
+    let (s, v2) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/campaigns/hulp/scans",
+        json!({"station": "exit", "code": label}),
+    )
+    .await;
+    assert_eq!(s, 422, "out of order: {v2}");
+    let (s, _) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/campaigns/hulp/scans",
+        json!({"station": "registration", "code": label}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/campaigns/hulp/scans",
+        json!({"station": "vaccination", "line": 9, "code": label, "lot": "FK1"}),
+    )
+    .await;
+    assert_eq!(s, 422, "no such line");
+    let (s, v3) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/campaigns/hulp/scans",
+        json!({"station": "vaccination", "line": 1, "code": label, "lot": "FK1"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(v3["stage"], "vaccinated");
+    let (s, _) = api(
+        &app,
+        &tok,
+        "GET",
+        "/api/v1/vaccination/campaigns/hulp/figures",
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 403, "figures are the coordinator's");
+    let ctok = token(&app, "coord2@leuven.example", &["vaccination_coordinator"]).await;
+    let (s, f) = api(
+        &app,
+        &ctok,
+        "GET",
+        "/api/v1/vaccination/campaigns/hulp/figures",
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(f["vaccinated"].as_i64(), Some(1));
+    let (s, _) = api(
+        &app,
+        &ctok,
+        "GET",
+        "/api/v1/vaccination/campaigns/hulp/figures?day=morgen",
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 422);
+    app.stop().await;
+}
