@@ -18,6 +18,8 @@ step "tests on SQLite (with the browser journeys in headless Chromium)"
 if [ ! -f node_modules/axe-core/axe.min.js ]; then
   npm ci --no-audit --no-fund
 fi
+# The contact centre's IMAP test starts its own Dovecot (dovecot-imapd).
+export LOKET_TEST_IMAP=1
 LOKET_TEST_BROWSER=1 cargo test --workspace
 
 # ---- PostgreSQL ----

@@ -2,6 +2,7 @@
 //! given with `--config`), then `LOKET_*` environment variables, then the
 //! command-line options. Later sources win.
 
+use crate::mail_in::imap::ImapSource;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,18 @@ pub struct Config {
     pub contact_maildir: Option<PathBuf>,
     /// How often the Maildir is read, in seconds.
     pub contact_maildir_poll_secs: u64,
+    /// The contact centre's incoming mail from an IMAP account:
+    /// `imaps://USER:PASSWORD@HOST[:PORT][/MAILBOX]` (TLS), or
+    /// `imap://…` (STARTTLS; `?tls=none` only to this machine). User and
+    /// password are percent-encoded. Unset: no IMAP.
+    pub contact_imap_url: Option<String>,
+    /// Extra certificates (PEM) to trust for the IMAP server, such as the
+    /// city's own CA; the public web roots are always trusted.
+    pub contact_imap_ca_file: Option<PathBuf>,
+    /// The mailbox that unusable mail is moved to (created when missing).
+    pub contact_imap_rejected_mailbox: String,
+    /// How often the IMAP mailbox is read, in seconds.
+    pub contact_imap_poll_secs: u64,
 }
 
 impl Default for Config {
@@ -79,6 +92,10 @@ impl Default for Config {
             payer_name: "Stad Leuven".to_owned(),
             contact_maildir: None,
             contact_maildir_poll_secs: 60,
+            contact_imap_url: None,
+            contact_imap_ca_file: None,
+            contact_imap_rejected_mailbox: "Loket-rejected".to_owned(),
+            contact_imap_poll_secs: 60,
         }
     }
 }
@@ -190,7 +207,32 @@ impl Config {
                 return field("trusted_proxies", "list IP addresses, like [\"10.0.0.5\"]");
             }
         }
+        self.contact_imap()?;
         Ok(())
+    }
+
+    /// The IMAP account to read the contact centre's mail from, if any.
+    pub fn contact_imap(&self) -> Result<Option<ImapSource>, ConfigError> {
+        let Some(url) = &self.contact_imap_url else {
+            return Ok(None);
+        };
+        let mut src =
+            ImapSource::parse(url, &self.contact_imap_rejected_mailbox).map_err(|message| {
+                ConfigError::Field {
+                    field: "contact_imap_url",
+                    message,
+                }
+            })?;
+        if let Some(f) = &self.contact_imap_ca_file {
+            if !f.is_file() {
+                return Err(ConfigError::Field {
+                    field: "contact_imap_ca_file",
+                    message: format!("{} is not a file", f.display()),
+                });
+            }
+            src.ca_file = Some(f.clone());
+        }
+        Ok(Some(src))
     }
 
     /// The database URL: the configured one, or SQLite in the data folder.
@@ -242,5 +284,35 @@ mod tests {
         assert!(is_css_color("#fff"));
         assert!(!is_css_color("red;}body{display:none"));
         assert!(!is_css_color("#12345"));
+    }
+
+    #[test]
+    fn the_imap_account_is_checked_at_start() {
+        let field_of = |c: &Config| match c.check() {
+            Err(ConfigError::Field { field, message }) => Some((field, message)),
+            _ => None,
+        };
+        let mut c = Config {
+            contact_imap_url: Some("imap://contact:pw@mail.leuven.example?tls=none".to_owned()),
+            ..Config::default()
+        };
+        let e = field_of(&c);
+        assert!(
+            e.as_ref()
+                .is_some_and(|(f, m)| *f == "contact_imap_url" && m.contains("in the clear")),
+            "{e:?}"
+        );
+        c.contact_imap_url = Some("imaps://contact%40leuven.example:pw@mail.leuven.example".into());
+        assert!(c.check().is_ok());
+        c.contact_imap_ca_file = Some(PathBuf::from("/nonexistent/ca.pem"));
+        let e = field_of(&c);
+        assert!(
+            e.as_ref()
+                .is_some_and(|(f, _)| *f == "contact_imap_ca_file"),
+            "{e:?}"
+        );
+        c.contact_imap_ca_file = None;
+        c.contact_imap_rejected_mailbox = "INBOX".to_owned();
+        assert!(field_of(&c).is_some_and(|(_, m)| m.contains("must differ")));
     }
 }

@@ -186,9 +186,18 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
     if let Some(dir) = &c.contact_maildir {
         workers.push(tokio::spawn(worker::contact_mail_in(
             store.clone(),
-            dir.clone(),
+            worker::MailSource::Maildir(dir.clone()),
             c.mail_from.clone(),
             Duration::from_secs(c.contact_maildir_poll_secs.max(1)),
+            stop_rx.clone(),
+        )));
+    }
+    if let Some(src) = c.contact_imap()? {
+        workers.push(tokio::spawn(worker::contact_mail_in(
+            store.clone(),
+            worker::MailSource::Imap(src),
+            c.mail_from.clone(),
+            Duration::from_secs(c.contact_imap_poll_secs.max(1)),
             stop_rx,
         )));
     }

@@ -29,7 +29,11 @@ pub enum MailInError {
     Store(#[from] StoreError),
     #[error("contact maildir {0}: {1}")]
     Io(String, std::io::Error),
+    #[error("contact IMAP {0}: {1}")]
+    Imap(String, String),
 }
+
+pub mod imap;
 
 /// What one pass over the Maildir did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -44,6 +48,78 @@ pub struct Imported {
     pub rejected: usize,
 }
 
+impl Imported {
+    fn count(&mut self, verdict: &Verdict) {
+        match verdict {
+            Verdict::Moment => self.moments += 1,
+            Verdict::Threaded => self.threaded += 1,
+            Verdict::Duplicate => self.duplicates += 1,
+            Verdict::Rejected(_) => self.rejected += 1,
+        }
+    }
+
+    fn report(&self, source: &'static str) {
+        if *self != Imported::default() {
+            tracing::info!(done = ?self, source, "contact mail imported");
+            metrics::counter!("loket_contact_mail_imported_total", "source" => source)
+                .increment((self.moments + self.threaded) as u64);
+        }
+    }
+}
+
+/// What became of one mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// A new contact moment.
+    Moment,
+    /// A follow-up message on the moment named in the subject.
+    Threaded,
+    /// Imported before (same Message-ID): nothing changed.
+    Duplicate,
+    /// Cannot be used, for this reason: the caller sets it aside and
+    /// reports it.
+    Rejected(String),
+}
+
+/// Imports one raw mail. Everything it writes is in one transaction, so a
+/// mail is imported whole or not at all; a store error leaves the mail for
+/// the next pass.
+pub async fn take(
+    store: &Store,
+    raw: &[u8],
+    fallback_id: &str,
+    mail_from: &str,
+) -> Result<Verdict, StoreError> {
+    let m = match parse(raw, fallback_id) {
+        Ok(m) => m,
+        Err(reason) => return Ok(Verdict::Rejected(reason)),
+    };
+    if store::message_imported(store, &m.message_id).await? {
+        return Ok(Verdict::Duplicate);
+    }
+    match import_one(store, &m, mail_from).await {
+        Ok(true) => Ok(Verdict::Threaded),
+        Ok(false) => Ok(Verdict::Moment),
+        // The mail breaks a rule of contact moments (e.g. a text too long).
+        Err(StoreError::Invalid(inv)) => Ok(Verdict::Rejected(
+            inv.0
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.code))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )),
+        // Another reader (a second instance) imported it at the same time:
+        // the unique Message-ID refused this copy.
+        Err(e) => {
+            if store::message_imported(store, &m.message_id).await? {
+                Ok(Verdict::Duplicate)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
 /// A mail as far as the contact centre cares.
 #[derive(Debug)]
 struct Incoming {
@@ -56,7 +132,10 @@ struct Incoming {
 }
 
 /// Reads what we need from a raw mail, or says why it cannot be used.
-fn parse(raw: &[u8], file_name: &str) -> Result<Incoming, String> {
+/// `fallback_id` stands in for a missing Message-ID: it names the mail in
+/// its folder (a Maildir file name, an IMAP UID), so the same mail is still
+/// imported once.
+fn parse(raw: &[u8], fallback_id: &str) -> Result<Incoming, String> {
     if raw.is_empty() {
         return Err("empty file".to_owned());
     }
@@ -102,12 +181,10 @@ fn parse(raw: &[u8], file_name: &str) -> Result<Incoming, String> {
                 .as_text()
                 .is_some_and(|v| !v.trim().eq_ignore_ascii_case("no"))
     });
-    // Without a Message-ID, the file's name stands in (Maildir names are
-    // unique), so the same file is still imported once.
     let message_id = msg
         .message_id()
         .map(str::to_owned)
-        .unwrap_or_else(|| format!("maildir:{file_name}"));
+        .unwrap_or_else(|| fallback_id.to_owned());
     Ok(Incoming {
         message_id: message_id.chars().take(300).collect(),
         from,
@@ -160,47 +237,18 @@ pub async fn import_maildir(
                 continue;
             }
         };
-        match parse(&raw, &name) {
-            Err(reason) => {
+        let verdict = take(store, &raw, &format!("maildir:{name}"), mail_from).await?;
+        match &verdict {
+            Verdict::Rejected(reason) => {
                 tracing::warn!(file = %name, %reason, "contact mail refused; moved to rejected/");
                 move_file(&path, &rejected, &name)?;
-                store::record_mail_reject(store, &name, &reason).await?;
-                done.rejected += 1;
+                store::record_mail_reject(store, &name, reason).await?;
             }
-            Ok(m) => {
-                if store::message_imported(store, &m.message_id).await? {
-                    done.duplicates += 1;
-                } else {
-                    match import_one(store, &m, mail_from).await {
-                        Ok(true) => done.threaded += 1,
-                        Ok(false) => done.moments += 1,
-                        Err(StoreError::Invalid(inv)) => {
-                            // The mail breaks a rule of contact moments
-                            // (e.g. a text too long): aside, reported.
-                            let reason = inv
-                                .0
-                                .iter()
-                                .map(|e| format!("{}: {}", e.field, e.code))
-                                .collect::<Vec<_>>()
-                                .join(", ");
-                            tracing::warn!(file = %name, %reason, "contact mail refused; moved to rejected/");
-                            move_file(&path, &rejected, &name)?;
-                            store::record_mail_reject(store, &name, &reason).await?;
-                            done.rejected += 1;
-                            continue;
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-                move_file(&path, &cur, &cur_name(&name))?;
-            }
+            _ => move_file(&path, &cur, &cur_name(&name))?,
         }
+        done.count(&verdict);
     }
-    if done != Imported::default() {
-        tracing::info!(?done, "contact mail imported");
-        metrics::counter!("loket_contact_mail_imported_total")
-            .increment((done.moments + done.threaded) as u64);
-    }
+    done.report("maildir");
     Ok(done)
 }
 
@@ -340,7 +388,7 @@ mod tests {
             b"From: a@example.org\r\nAuto-Submitted: auto-replied\r\nSubject: Out of office\r\n\r\nAway\r\n",
             "f2",
         );
-        assert!(auto.is_ok_and(|m| m.automatic && m.message_id == "maildir:f2"));
+        assert!(auto.is_ok_and(|m| m.automatic && m.message_id == "f2"));
         assert_eq!(cur_name("123.abc"), "123.abc:2,S");
         assert_eq!(cur_name("123.abc:2,S"), "123.abc:2,S");
     }

@@ -308,18 +308,34 @@ pub async fn webhooks_once(
     Ok(due.len())
 }
 
-/// Reads the contact centre's Maildir every `every` until `stop`
-/// (see [`crate::mail_in`]).
+/// Where the contact centre's mail comes from.
+#[derive(Debug, Clone)]
+pub enum MailSource {
+    Maildir(PathBuf),
+    Imap(crate::mail_in::imap::ImapSource),
+}
+
+/// Reads the contact centre's mail (a Maildir or an IMAP account) every
+/// `every` until `stop` (see [`crate::mail_in`]).
 pub async fn contact_mail_in(
     store: Store,
-    maildir: PathBuf,
+    source: MailSource,
     mail_from: String,
     every: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
-        if let Err(e) = crate::mail_in::import_maildir(&store, &maildir, &mail_from).await {
+        let pass = match &source {
+            MailSource::Maildir(dir) => {
+                crate::mail_in::import_maildir(&store, dir, &mail_from).await
+            }
+            MailSource::Imap(src) => {
+                crate::mail_in::imap::import_imap(&store, src, &mail_from).await
+            }
+        };
+        if let Err(e) = pass {
             tracing::warn!(error = %e, "contact mail import failed");
+            metrics::counter!("loket_contact_mail_errors_total").increment(1);
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

@@ -2010,3 +2010,458 @@ async fn a_resident_without_email_gets_the_answer_by_letter() {
     );
     app.stop().await;
 }
+
+/// A throwaway Dovecot (Debian's `dovecot-imapd`) on 127.0.0.1, with a
+/// certificate from a private CA made with `openssl` for this run, and one
+/// account (`contact`). `scripts/test.sh` sets `LOKET_TEST_IMAP=1`, which
+/// makes a missing Dovecot a failure instead of a skipped test.
+struct Dovecot {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    /// Plain IMAP (for STARTTLS and tls=none).
+    imap_port: u16,
+    /// IMAP over TLS.
+    imaps_port: u16,
+    /// The private CA's certificate (PEM).
+    ca: std::path::PathBuf,
+}
+
+const IMAP_PASSWORD: &str = "g3heim wachtwoord@contact";
+
+impl Dovecot {
+    fn start() -> Option<Dovecot> {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        use std::process::Command;
+        let bin = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        let Some(bin) = bin else {
+            assert!(
+                !std::env::var("LOKET_TEST_IMAP").is_ok_and(|v| v == "1"),
+                "LOKET_TEST_IMAP=1 but Dovecot is not installed (apt install dovecot-imapd)"
+            );
+            eprintln!("skipped: Dovecot is not installed (apt install dovecot-imapd)");
+            return None;
+        };
+        let dir = temp_dir().join("dovecot");
+        std::fs::create_dir_all(dir.join("home")).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Mail processes run as an ordinary user: the test's own, or
+        // `nobody` when the tests run as root (Dovecot refuses uid 0).
+        let me = std::fs::metadata(&dir).unwrap();
+        let (uid, gid) = if me.uid() == 0 {
+            (65534, 65534)
+        } else {
+            (me.uid(), me.gid())
+        };
+        std::fs::set_permissions(dir.join("home"), std::fs::Permissions::from_mode(0o777)).unwrap();
+        let (internal, login) = if me.uid() == 0 {
+            ("dovecot".to_owned(), "dovenull".to_owned())
+        } else {
+            let out = Command::new("id").arg("-un").output().unwrap();
+            let name = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            (name.clone(), name)
+        };
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .expect("openssl");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        openssl(
+            &[
+                &["req", "-x509"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.pem",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=Loket test CA",
+                    "-addext",
+                    "basicConstraints=critical,CA:TRUE",
+                    "-addext",
+                    "keyUsage=critical,keyCertSign",
+                ],
+            ]
+            .concat(),
+        );
+        openssl(
+            &[
+                &["req"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                    "-subj",
+                    "/CN=localhost",
+                ],
+            ]
+            .concat(),
+        );
+        std::fs::write(
+            dir.join("server.ext"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ]);
+        std::fs::write(
+            dir.join("passwd"),
+            format!("contact:{{PLAIN}}{IMAP_PASSWORD}::::::\n"),
+        )
+        .unwrap();
+        let free = || {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        };
+        let (imap_port, imaps_port) = (free(), free());
+        let d = dir.display();
+        std::fs::write(
+            dir.join("dovecot.conf"),
+            format!(
+                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
+                 protocols = imap\nlisten = 127.0.0.1\n\
+                 ssl = yes\nssl_cert = <{d}/server.pem\nssl_key = <{d}/server.key\n\
+                 ssl_min_protocol = TLSv1.2\n\
+                 disable_plaintext_auth = no\nauth_mechanisms = plain login\n\
+                 default_internal_user = {internal}\ndefault_login_user = {login}\n\
+                 passdb {{\n  driver = passwd-file\n  args = username_format=%u {d}/passwd\n}}\n\
+                 userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home/%u\n}}\n\
+                 mail_location = maildir:~/Maildir\n\
+                 service imap-login {{\n  chroot =\n  \
+                 inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n  \
+                 inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n    ssl = yes\n  }}\n}}\n\
+                 service anvil {{\n  chroot =\n}}\n"
+            ),
+        )
+        .unwrap();
+        let child = Command::new(bin)
+            .arg("-F")
+            .arg("-c")
+            .arg(dir.join("dovecot.conf"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start dovecot");
+        let ca = dir.join("ca.pem");
+        let dovecot = Dovecot {
+            child,
+            dir,
+            imap_port,
+            imaps_port,
+            ca,
+        };
+        for _ in 0..200 {
+            if [imap_port, imaps_port]
+                .iter()
+                .all(|p| std::net::TcpStream::connect(("127.0.0.1", *p)).is_ok())
+            {
+                return Some(dovecot);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!(
+            "dovecot did not start: {}",
+            std::fs::read_to_string(dovecot.dir.join("dovecot.log")).unwrap_or_default()
+        );
+    }
+
+    /// The source Loket reads: `imaps://` with the private CA trusted.
+    fn source(&self, url: &str) -> loket::mail_in::imap::ImapSource {
+        let url = url
+            .replace("{imap}", &self.imap_port.to_string())
+            .replace("{imaps}", &self.imaps_port.to_string())
+            .replace("{pw}", "g3heim%20wachtwoord%40contact");
+        let mut src = loket::mail_in::imap::ImapSource::parse(&url, "Loket-rejected")
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        src.ca_file = Some(self.ca.clone());
+        src
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        // SIGTERM lets the master stop its children too.
+        let _ = std::process::Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// What is in a mailbox: (UID, flags, raw bytes), in UID order.
+async fn mailbox(
+    session: &mut async_imap::Session<loket::mail_in::imap::Stream>,
+    name: &str,
+) -> Vec<(u32, String, Vec<u8>)> {
+    use futures_util::TryStreamExt;
+    let mb = session.select(name).await.unwrap();
+    if mb.exists == 0 {
+        return Vec::new();
+    }
+    let fetched: Vec<_> = session
+        .uid_fetch("1:*", "(UID FLAGS BODY.PEEK[])")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let mut v: Vec<_> = fetched
+        .iter()
+        .map(|f| {
+            (
+                f.uid.unwrap(),
+                f.flags()
+                    .map(|x| format!("{x:?}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                f.body().unwrap_or_default().to_vec(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn email_in_from_imap_over_tls_and_starttls() {
+    use loket::mail_in::Imported;
+    use loket::mail_in::imap::import_imap;
+    let Some(dovecot) = Dovecot::start() else {
+        return;
+    };
+    // Loket reads INBOX over TLS every second; mail is delivered with
+    // APPEND, as a mail server's delivery agent does.
+    let worker_src = dovecot.source("imaps://contact:{pw}@localhost:{imaps}/INBOX");
+    let url = format!(
+        "imaps://contact:g3heim%20wachtwoord%40contact@localhost:{}/INBOX",
+        dovecot.imaps_port
+    );
+    let ca = dovecot.ca.clone();
+    let app = TestApp::spawn_with(|c| {
+        c.contact_imap_url = Some(url);
+        c.contact_imap_ca_file = Some(ca);
+        c.contact_imap_poll_secs = 1;
+    })
+    .await;
+    loket::demo_contact::seed(&app.store).await.unwrap();
+    let from = "loket@leuven.example";
+    let mut post = worker_src.connect().await.unwrap();
+    post.append(
+        "INBOX",
+        None,
+        None,
+        "From: Els Janssens <els@example.org>\r\nTo: contact@leuven.example\r\n\
+         Subject: Grofvuil ophalen\r\nMessage-ID: <imap1@example.org>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Wanneer halen jullie grofvuil op in Kessel-Lo?\r\n",
+    )
+    .await
+    .unwrap();
+    let mut waited = 0;
+    while app.count("SELECT COUNT(*) FROM contact_moments").await == 0 && waited < 150 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let moments = loket_store::contact::list_moments(&app.store, "", "", 10)
+        .await
+        .unwrap();
+    assert_eq!(moments.len(), 1, "the worker read the mail over TLS");
+    let m = &moments[0];
+    assert_eq!(
+        (
+            m.channel.as_str(),
+            m.status.as_str(),
+            m.contact_email.as_str()
+        ),
+        ("email", "intake", "els@example.org")
+    );
+    assert_eq!(m.subject, "Grofvuil ophalen");
+    // Flagged \Seen only after the import: the worker's flag is there.
+    let mut seen = false;
+    for _ in 0..50 {
+        let inbox = mailbox(&mut post, "INBOX").await;
+        if inbox.len() == 1 && inbox[0].1.contains("Seen") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the imported mail is flagged \\Seen");
+    let confirmation = loket_store::notify::recent(&app.store, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.to_addr == "els@example.org")
+        .expect("a confirmation with the reference");
+    assert!(confirmation.subject.contains(&format!("[{}]", m.reference)));
+
+    // A second mailbox, read directly over STARTTLS (the worker reads INBOX
+    // only), with a small size limit.
+    post.create("Direct").await.unwrap();
+    let reply = format!(
+        "From: els@example.org\r\nSubject: Re: {}\r\nMessage-ID: <imap2@example.org>\r\n\r\n\
+         Tiensesteenweg 100, 3010 Kessel-Lo.\r\n",
+        confirmation.subject
+    );
+    let garbage = "this is not an e-mail at all\r\n";
+    let big = format!(
+        "From: jo@example.org\r\nSubject: Foto's\r\nMessage-ID: <imap3@example.org>\r\n\r\n{}\r\n",
+        "x".repeat(5000)
+    );
+    let no_id = "From: Jo <jo@example.org>\r\nSubject: Zonder Message-ID\r\n\r\nEen vraag.\r\n";
+    for raw in [reply.as_str(), garbage, big.as_str(), no_id, reply.as_str()] {
+        post.append("Direct", None, None, raw).await.unwrap();
+    }
+    let mut direct = dovecot.source("imap://contact:{pw}@localhost:{imap}/Direct");
+    assert_eq!(direct.security, loket::mail_in::imap::Security::StartTls);
+    direct.max_bytes = 4096;
+    let done = import_imap(&app.store, &direct, from).await.unwrap();
+    assert_eq!(
+        done,
+        Imported {
+            moments: 1,
+            threaded: 1,
+            duplicates: 1,
+            rejected: 2
+        }
+    );
+    let msgs = loket_store::contact::messages(&app.store, &m.id)
+        .await
+        .unwrap();
+    assert!(
+        msgs.iter()
+            .any(|x| x.direction == "in" && x.body.contains("Tiensesteenweg 100")),
+        "the reply is threaded to the moment by its reference"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 2);
+    // The unusable ones are moved aside, byte for byte, and reported.
+    let rejected = mailbox(&mut post, "Loket-rejected").await;
+    assert_eq!(rejected.len(), 2);
+    assert_eq!(rejected[0].2, garbage.as_bytes());
+    assert_eq!(rejected[1].2, big.as_bytes());
+    let left = mailbox(&mut post, "Direct").await;
+    assert_eq!(left.len(), 3);
+    assert!(
+        left.iter().all(|(_, flags, _)| flags.contains("Seen")),
+        "{left:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_mail_rejects").await,
+        2
+    );
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let (_, html) = app.get(&agent, "/staff/contact/report").await;
+    assert!(
+        html.contains("IMAP Direct UID 2, moved to Loket-rejected")
+            && html.contains("IMAP Direct UID 3, moved to Loket-rejected")
+            && html.contains("more than the limit of 4096 bytes"),
+        "{html}"
+    );
+    // Nothing left: the next pass does nothing.
+    let done = import_imap(&app.store, &direct, from).await.unwrap();
+    assert_eq!(done, Imported::default());
+
+    // Two readers at once (two Loket instances on one mailbox): each mail
+    // becomes exactly one moment.
+    for i in 0..6 {
+        post.append(
+            "Direct",
+            None,
+            None,
+            format!(
+                "From: r{i}@example.org\r\nSubject: Vraag {i}\r\nMessage-ID: <race{i}@example.org>\r\n\r\nVraag nummer {i}.\r\n"
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let plain = dovecot.source("imap://contact:{pw}@127.0.0.1:{imap}/Direct?tls=none");
+    let (a, b) = tokio::join!(
+        import_imap(&app.store, &direct, from),
+        import_imap(&app.store, &plain, from)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.moments + b.moments, 6, "{a:?} {b:?}");
+    assert_eq!(a.rejected + b.rejected, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 8);
+
+    // Failures say what went wrong and change nothing.
+    post.append(
+        "Direct",
+        None,
+        None,
+        "From: late@example.org\r\nSubject: Later\r\nMessage-ID: <late@example.org>\r\n\r\nLater.\r\n",
+    )
+    .await
+    .unwrap();
+    let audit_before = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let mut wrong = dovecot.source("imap://contact:wrong@localhost:{imap}/Direct");
+    let e = import_imap(&app.store, &wrong, from)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("login as contact"), "{e}");
+    wrong = dovecot.source("imaps://contact:{pw}@localhost:{imaps}/Direct");
+    wrong.ca_file = None;
+    let e = import_imap(&app.store, &wrong, from)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("TLS") && e.contains("certificate"), "{e}");
+    let e = import_imap(
+        &app.store,
+        &dovecot.source("imaps://contact:{pw}@localhost:{imaps}/Nowhere"),
+        from,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("SELECT"), "{e}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 8);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log").await,
+        audit_before
+    );
+    let left = mailbox(&mut post, "Direct").await;
+    assert!(!left.last().unwrap().1.contains("Seen"), "still unread");
+    let _ = post.logout().await;
+    app.stop().await;
+}
