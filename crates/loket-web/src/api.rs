@@ -283,6 +283,8 @@ impl utoipa::Modify for CommonErrors {
             ];
             for op in ops.into_iter().flatten() {
                 let has_body = op.request_body.is_some();
+                // Query and path values are checked like body fields.
+                let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
                 let mut add = |code: &str, description: &str| {
                     op.responses
                         .responses
@@ -302,7 +304,32 @@ impl utoipa::Modify for CommonErrors {
                 if has_body {
                     add("413", "the body is too large");
                     add("415", "the body is not JSON");
+                }
+                if has_body || has_params {
                     add("422", "a field is invalid; see `errors`");
+                }
+                // Every error answer is a problem document, also the ones a
+                // handler documents itself (with extra members such as
+                // `nearest`, which the schema allows).
+                for (code, r) in op.responses.responses.iter_mut() {
+                    let utoipa::openapi::RefOr::T(resp) = r else {
+                        continue;
+                    };
+                    if !(code.starts_with('4') || code.starts_with('5')) {
+                        continue;
+                    }
+                    let content = resp
+                        .content
+                        .shift_remove("application/json")
+                        .unwrap_or_else(|| {
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build()
+                                .into()
+                        });
+                    resp.content
+                        .entry("application/problem+json".to_owned())
+                        .or_insert(content);
                 }
             }
         }
@@ -344,4 +371,66 @@ pub async fn api_page(ctx: Ctx) -> Result<Response, AppError> {
         operations,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                rust_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// utoipa names a component after its type, and a second type with the
+    /// same name silently replaces the first in the document (two request
+    /// bodies called `CheckInIn` once documented the queue's check-in with
+    /// the vaccination centre's fields). Every schema type's name is unique.
+    #[test]
+    fn schema_names_are_unique() {
+        let mut files = Vec::new();
+        rust_files(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        assert!(files.len() > 20);
+        let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, l) in lines.iter().enumerate() {
+                if !(l.contains("derive(") && l.contains("ToSchema")) {
+                    continue;
+                }
+                let mut renamed = false;
+                for next in lines.iter().skip(i + 1).take(8) {
+                    let t = next.trim_start();
+                    renamed |= t.starts_with("#[schema(as");
+                    let name = ["pub struct ", "struct ", "pub enum ", "enum "]
+                        .iter()
+                        .find_map(|k| t.strip_prefix(k));
+                    if let Some(rest) = name {
+                        let n: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        if !renamed {
+                            seen.entry(n).or_default().push(f.display().to_string());
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        assert!(seen.len() > 50, "{seen:?}");
+        let twice: Vec<_> = seen.iter().filter(|(_, v)| v.len() > 1).collect();
+        assert!(twice.is_empty(), "schema names used twice: {twice:?}");
+    }
 }

@@ -109,7 +109,8 @@ pub enum UserCommand {
         #[arg(long)]
         name: String,
         /// A role; repeat or separate with commas: counter, contact_centre,
-        /// case_handler, hr, fleet, finance, vaccination_coordinator, employee, admin, resident.
+        /// case_handler, hr, fleet, finance, vaccination_coordinator,
+        /// vaccination_staff, ict, employee, admin, resident.
         #[arg(long = "role", required = true, value_delimiter = ',')]
         roles: Vec<String>,
         /// Read the password from standard input (one line). Without it,
@@ -163,7 +164,7 @@ fn explain(code: &str) -> &'static str {
         "email-invalid" => "is not a valid e-mail address (like name@example.be)",
         "email-taken" => "an account with this e-mail address already exists",
         "role-unknown" => {
-            "unknown role; use counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, employee, admin or resident"
+            "unknown role; use counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, ict, employee, admin or resident"
         }
         "password-too-short" => "use at least 10 characters",
         "password-too-long" => "use at most 256 characters",

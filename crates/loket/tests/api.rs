@@ -614,6 +614,49 @@ async fn openapi_describes_every_api_route() {
     ];
     expected.sort();
     assert_eq!(documented, expected);
+    // Every error answer is documented as a problem document, and every
+    // operation with parameters or a body documents 422.
+    for (path, item) in paths {
+        for (m, op) in item.as_object().unwrap() {
+            for (code, r) in op["responses"].as_object().unwrap() {
+                if code.starts_with('4') || code.starts_with('5') {
+                    assert!(
+                        r["content"].get("application/problem+json").is_some()
+                            && r["content"].get("application/json").is_none(),
+                        "{m} {path} {code}: {r}"
+                    );
+                }
+            }
+            if op
+                .get("parameters")
+                .is_some_and(|p| p.as_array().is_some_and(|a| !a.is_empty()))
+                || op.get("requestBody").is_some()
+            {
+                assert!(op["responses"].get("422").is_some(), "{m} {path}");
+            }
+        }
+    }
+    // Each request body names its own schema: the queue's and the assets'
+    // check-ins once shared a name, and so the vaccination centre's fields.
+    let body = |path: &str| {
+        let r = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+            ["$ref"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        doc["components"]["schemas"][&r]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(body("/api/v1/queue/check-ins").contains(&"location".to_owned()));
+    assert!(body("/api/v1/assets/{id}/check-in").contains(&"condition_note".to_owned()));
+    assert!(body("/api/v1/vaccination/campaigns/{c}/check-ins").contains(&"code".to_owned()));
     // Each documented route answers (401 without a token, not 404); the
     // catalogue is public.
     for op in &expected {

@@ -170,7 +170,7 @@ pub async fn check_out(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CheckInIn {
+pub struct AssetCheckInIn {
     /// The condition the asset came back in.
     #[serde(default)]
     pub condition_note: String,
@@ -183,13 +183,13 @@ pub struct CheckInIn {
 /// `asset-not-on-loan`) and nothing changes.
 #[utoipa::path(post, path = "/api/v1/assets/{id}/check-in", tag = "assets",
     params(("id" = String, Path, description = "asset id or tag")),
-    request_body = CheckInIn,
+    request_body = AssetCheckInIn,
     responses((status = 200, body = AssetOut)))]
 pub async fn check_in(
     State(state): State<AppState>,
     who: ApiUser,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<CheckInIn>,
+    ApiJson(body): ApiJson<AssetCheckInIn>,
 ) -> Result<Json<AssetOut>, ApiError> {
     let user = who.require(ICT)?.clone();
     super::pages::check_in_asset(

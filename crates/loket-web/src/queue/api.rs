@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct CheckInIn {
+pub struct QueueCheckInIn {
     /// The location's slug or id.
     pub location: String,
     /// The appointment code, e.g. `K7QM-3XHD` (case and dashes do not
@@ -42,13 +42,13 @@ pub struct CheckInIn {
 /// account). Refused: an unknown, cancelled or used code, another
 /// location's appointment, outside the check-in window, a double check-in.
 #[utoipa::path(post, path = "/api/v1/queue/check-ins", tag = "queue",
-    request_body = CheckInIn,
+    request_body = QueueCheckInIn,
     responses((status = 201, body = TicketView),
               (status = 422, description = "the code cannot be checked in (see `errors`)")))]
 pub async fn check_in(
     State(state): State<AppState>,
     who: ApiUser,
-    ApiJson(body): ApiJson<CheckInIn>,
+    ApiJson(body): ApiJson<QueueCheckInIn>,
 ) -> Result<Response, ApiError> {
     who.require(DESK_STAFF)?;
     let loc = super::location(&state, &body.location)

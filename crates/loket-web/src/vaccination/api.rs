@@ -342,7 +342,7 @@ pub async fn reserve(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CheckInIn {
+pub struct VaccinationCheckInIn {
     /// The invitation code (scanned from the QR code or typed).
     pub code: String,
 }
@@ -380,13 +380,13 @@ fn visit_view(c: &Campaign, v: store::Visit) -> VisitView {
 /// Checks a visitor in after the identity check (centre staff).
 #[utoipa::path(post, path = "/api/v1/vaccination/campaigns/{c}/check-ins", tag = "vaccination",
     params(("c" = String, Path, description = "the campaign's slug")),
-    request_body = CheckInIn,
+    request_body = VaccinationCheckInIn,
     responses((status = 201, body = VisitView)))]
 pub async fn check_in(
     State(state): State<AppState>,
     who: ApiUser,
     Path(slug): Path<String>,
-    ApiJson(body): ApiJson<CheckInIn>,
+    ApiJson(body): ApiJson<VaccinationCheckInIn>,
 ) -> Result<Response, ApiError> {
     let user = who.require(CENTRE_STAFF)?.clone();
     let c = campaign(&state, &slug).await.map_err(|e| who.err(e))?;
