@@ -940,10 +940,12 @@ pub async fn reschedule(
 }
 
 /// Cancels a booking and frees its place (offered to the reserve list by
-/// the worker).
+/// the worker). The sequence is raised, so the
+/// cancelling calendar file supersedes the one that booked (calendar
+/// clients ignore a CANCEL with a lower SEQUENCE than they hold).
 pub async fn cancel_booking(tx: &mut Tx, actor: &Actor, booking: &Booking) -> Result<Booking> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE vac_bookings SET status = 'cancelled', updated_at = $2 WHERE id = $1 AND status = 'booked' \
+        "UPDATE vac_bookings SET status = 'cancelled', sequence = sequence + 1, updated_at = $2 WHERE id = $1 AND status = 'booked' \
          RETURNING {BOOKING_COLS}"
     )))
     .bind(&booking.id)

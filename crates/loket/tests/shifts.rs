@@ -762,33 +762,7 @@ for ev in cal.walk():
         "summary": str(ev.get("SUMMARY"))})
 print(json.dumps({"method": str(cal.get("METHOD")), "tz": str(tz.get("TZID")), "events": out}))
 "#;
-    use std::io::Write;
-    let python = if std::path::Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    };
-    let mut child = std::process::Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 (with python3-icalendar) is needed");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(ics.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "icalendar could not parse:\n{}\n{ics}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    python_icalendar(script, ics)
 }
 
 fn utc(ms: i64) -> String {

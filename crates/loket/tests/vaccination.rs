@@ -1407,3 +1407,234 @@ async fn staff_book_for_an_invitee_and_the_centre_api() {
     assert_eq!(s, 422);
     app.stop().await;
 }
+
+/// The free slot starts on the booking pages of today and tomorrow.
+async fn free_starts(app: &TestApp, c: &reqwest::Client) -> Vec<String> {
+    let (_, html) = app.get(c, "/vaccinatie/griep/afspraak").await;
+    let tomorrow = brussels_now().date().tomorrow().unwrap();
+    let (_, next) = app
+        .get(c, &format!("/vaccinatie/griep/afspraak?day={tomorrow}"))
+        .await;
+    let mut s = starts_in(&html);
+    s.extend(starts_in(&next));
+    s
+}
+
+/// Reads a vaccination calendar file with Python's `icalendar`.
+fn read_ics(ics: &str) -> Value {
+    python_icalendar(
+        r#"
+import sys, json, datetime, icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+ev = [c for c in cal.walk() if c.name == "VEVENT"][0]
+s = ev.decoded("DTSTART")
+print(json.dumps({
+  "method": str(cal.get("METHOD")),
+  "uid": str(ev.get("UID")),
+  "sequence": int(ev.get("SEQUENCE", 0)),
+  "status": str(ev.get("STATUS")),
+  "start_ms": int(s.timestamp() * 1000),
+  "aware": s.tzinfo is not None,
+  "location": str(ev.get("LOCATION")),
+}))
+"#,
+        ics,
+    )
+}
+
+/// The invitee's pages beyond booking: the landing page lists the open
+/// campaign, the booking's calendar file reads in Python's `icalendar`, the
+/// cancel button frees the place and mails a `METHOD:CANCEL`, and the
+/// reserve list's API refuses bad input without writing anything.
+#[tokio::test]
+async fn the_calendar_file_the_cancel_button_and_the_reserve_api() {
+    let app = TestApp::spawn().await;
+    let loc = location(&app).await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let start = floor5(
+        &brussels_now()
+            .checked_sub(jiff::Span::new().minutes(10))
+            .unwrap(),
+    );
+    campaign(
+        &app,
+        &coord,
+        &loc,
+        "griep",
+        &day_line(&start, 120),
+        "1",
+        "1",
+        &opened_an_hour_ago(),
+        "1000",
+    )
+    .await;
+    let (s, html) = app.get(&app.client(), "/vaccinatie").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("href=\"/vaccinatie/griep\""), "{html}");
+
+    let an = nrn(1985, 7, 30, 33);
+    let (s, html) = import(
+        &app,
+        &coord,
+        "griep",
+        &people_csv(&[(an.clone(), "An Peeters", "1985-07-30", "an@example.org")]),
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    let code = code_of(&app, &an).await;
+    let resident = app.client();
+    let r = sign_in(&app, &resident, "griep", &code, "1985-07-30").await;
+    assert_eq!(r.status().as_u16(), 303);
+    let starts = free_starts(&app, &resident).await;
+    assert!(!starts.is_empty());
+    let chosen = starts[0].clone();
+    let r = app
+        .submit(
+            &resident,
+            "/vaccinatie/griep/afspraak",
+            "/vaccinatie/griep/afspraak",
+            &[("start", &chosen)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(!free_starts(&app, &resident).await.contains(&chosen));
+
+    // The calendar file from the page: the booked slot, in a time zone.
+    let r = resident
+        .get(app.url("/vaccinatie/griep/afspraak.ics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let ctype = r.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(ctype.starts_with("text/calendar"), "{ctype}");
+    let ics = r.text().await.unwrap();
+    let v = read_ics(&ics);
+    assert_eq!(v["method"], "REQUEST", "{ics}");
+    assert_eq!(v["start_ms"].as_i64().unwrap().to_string(), chosen);
+    assert_eq!(v["aware"], true);
+    assert!(v["location"].as_str().unwrap().contains("Brabantlaan 1"));
+    let mailed = read_ics(
+        &app.last_mail_to("an@example.org")
+            .await
+            .attachment
+            .expect("calendar file")
+            .body,
+    );
+    assert_eq!(v["uid"], mailed["uid"]);
+    // Someone else gets no calendar file.
+    let r = app
+        .client()
+        .get(app.url("/vaccinatie/griep/afspraak.ics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+
+    // The cancel button: the place is free again and the mail cancels the
+    // same event.
+    let r = app
+        .submit(
+            &resident,
+            "/vaccinatie/griep/afspraak",
+            "/vaccinatie/griep/annuleren",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("cancelled=1")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_bookings WHERE status = 'booked'")
+            .await,
+        0
+    );
+    let cancel = read_ics(
+        &app.last_mail_to("an@example.org")
+            .await
+            .attachment
+            .expect("calendar file")
+            .body,
+    );
+    assert_eq!(cancel["method"], "CANCEL");
+    assert_eq!(cancel["status"], "CANCELLED");
+    assert_eq!(cancel["uid"], v["uid"]);
+    assert!(cancel["sequence"].as_i64() > v["sequence"].as_i64());
+    assert!(free_starts(&app, &resident).await.contains(&chosen));
+    let r = resident
+        .get(app.url("/vaccinatie/griep/afspraak.ics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    // Cancelling again is refused and changes nothing.
+    let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let r = app
+        .submit(
+            &resident,
+            "/vaccinatie/griep/afspraak",
+            "/vaccinatie/griep/annuleren",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit);
+
+    // The reserve list's API.
+    let reserve = |body: Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .client()
+                .post(app.url("/api/v1/vaccination/campaigns/griep/reserve"))
+                .header("accept-language", "en")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let jan = nrn(1990, 5, 6, 11);
+    let (s, v) = reserve(json!({
+        "national_number": "90.05.06-011.00", "name": "", "birth_date": "1990-05-07",
+        "email": "geen adres", "group": 7
+    }))
+    .await;
+    assert_eq!(s, 422, "{v}");
+    let fields: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in ["national_number", "name", "email", "group"] {
+        assert!(fields.contains(&f), "{f}: {v}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_reserve").await, 0);
+    // An invitee of the campaign does not join its reserve list.
+    let (s, v) = reserve(json!({
+        "national_number": an, "name": "An Peeters", "birth_date": "1985-07-30",
+        "email": "an@example.org", "group": 0
+    }))
+    .await;
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (422, Some("national_number"))
+    );
+    let good = json!({
+        "national_number": jan, "name": "Jan Wouters", "birth_date": "1990-05-06",
+        "email": "jan@example.org", "group": 2
+    });
+    let (s, v) = reserve(good.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["status"], "waiting");
+    let (s, _) = reserve(good).await;
+    assert_eq!(s, 422, "twice on the list is refused");
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_reserve").await, 1);
+    app.stop().await;
+}

@@ -300,3 +300,37 @@ pub async fn api(
     let s = r.status().as_u16();
     (s, r.json().await.unwrap_or(serde_json::Value::Null))
 }
+
+/// Runs a Python script that reads an iCalendar file from stdin with
+/// Python's `icalendar` (Debian's `python3-icalendar`) and prints JSON.
+pub fn python_icalendar(script: &str, ics: &str) -> serde_json::Value {
+    use std::io::Write;
+    // Debian's python3 has python3-icalendar; prefer it over a python3
+    // earlier on the PATH (pyenv, venv).
+    let python = if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let mut child = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 (with python3-icalendar) is needed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "icalendar could not parse:\n{}\n{ics}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
