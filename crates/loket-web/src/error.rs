@@ -134,6 +134,9 @@ pub struct ApiError {
     pub error: AppError,
     pub locale: Locale,
     pub detail: Option<String>,
+    /// The context whose field labels come first (see
+    /// [`crate::forms::field_message_in`]).
+    pub context: Option<&'static str>,
 }
 
 impl ApiError {
@@ -142,7 +145,14 @@ impl ApiError {
             error: error.into(),
             locale,
             detail: None,
+            context: None,
         }
+    }
+
+    /// Field labels from this context first (`field-<context>-<field>`).
+    pub fn in_context(mut self, context: &'static str) -> Self {
+        self.context = Some(context);
+        self
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -192,7 +202,7 @@ impl IntoResponse for ApiError {
                 .map(|e| ProblemField {
                     field: e.field.clone(),
                     code: e.code.to_owned(),
-                    detail: crate::forms::field_message(self.locale, e),
+                    detail: crate::forms::field_message_in(self.locale, e, self.context),
                 })
                 .collect(),
             _ => Vec::new(),

@@ -8,12 +8,23 @@ use loket_domain::validation::FieldError;
 
 /// The sentence for one field error: `err-<code>` with the field's label.
 pub fn field_message(locale: Locale, e: &FieldError) -> String {
-    let label_id = format!("field-{}", e.field.replace('_', "-"));
-    let label = if locale.has(&label_id) {
-        locale.t(&label_id)
-    } else {
-        e.field.clone()
-    };
+    field_message_in(locale, e, None)
+}
+
+/// Like [`field_message`], with a context's own label first:
+/// `field-<context>-<field>`, then `field-<field>`. Labels are shared across
+/// contexts, and the same field name means different things (`code` is an
+/// appointment code at the counter and an invitation or label code at the
+/// vaccination centre).
+pub fn field_message_in(locale: Locale, e: &FieldError, context: Option<&str>) -> String {
+    let field = e.field.replace('_', "-");
+    let label = context
+        .map(|c| format!("field-{c}-{field}"))
+        .into_iter()
+        .chain([format!("field-{field}")])
+        .find(|id| locale.has(id))
+        .map(|id| locale.t(&id))
+        .unwrap_or_else(|| e.field.clone());
     labelled_message(locale, e, label)
 }
 
@@ -49,6 +60,21 @@ impl FormErrors {
                 .map(|e| FormError {
                     field: e.field.clone(),
                     message: field_message(locale, e),
+                })
+                .collect(),
+        }
+    }
+
+    /// Like [`FormErrors::from_invalid`], with a context's own labels first
+    /// (see [`field_message_in`]).
+    pub fn from_invalid_in(locale: Locale, inv: &Invalid, context: &str) -> Self {
+        Self {
+            items: inv
+                .0
+                .iter()
+                .map(|e| FormError {
+                    field: e.field.clone(),
+                    message: field_message_in(locale, e, Some(context)),
                 })
                 .collect(),
         }

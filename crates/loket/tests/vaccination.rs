@@ -1582,7 +1582,28 @@ async fn the_calendar_file_the_cancel_button_and_the_reserve_api() {
         )
         .await;
     assert_eq!(r.status().as_u16(), 422);
+    // The error names the field with the centre's own label, not the
+    // counter's or the bikes' ("Van (uur)").
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Tijdslot") && !html.contains("Van (uur)"),
+        "{html}"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit);
+    let r = app
+        .client()
+        .post(app.url("/api/v1/vaccination/bookings"))
+        .header("accept-language", "en")
+        .json(&json!({"code": "", "birth_date": "1985-07-30", "start": 0, "ticket": ""}))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    let detail = v["errors"][0]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.starts_with("Code:") && !detail.contains("Appointment"),
+        "{v}"
+    );
 
     // The reserve list's API.
     let reserve = |body: Value| {

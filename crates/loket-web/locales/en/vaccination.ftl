@@ -318,6 +318,10 @@ err-vac-resolution-invalid = { $field }: choose "recorded twice" or "vaccinated 
 err-vac-conflict-closed = { $field }: this conflict is already settled.
 
 # Field names in error messages
+# The vaccination centre's own labels come before the shared field-* ones.
+field-vac-code = Code
+field-vac-start = Time slot
+field-vac-ticket = Waiting-room ticket
 field-birth-date = Date of birth
 field-group = Target group
 field-lot = Lot number

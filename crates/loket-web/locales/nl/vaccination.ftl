@@ -318,6 +318,10 @@ err-vac-resolution-invalid = { $field }: kies "dubbel geregistreerd" of "twee ke
 err-vac-conflict-closed = { $field }: dit conflict is al afgehandeld.
 
 # Field names in error messages
+# The vaccination centre's own labels come before the shared field-* ones.
+field-vac-code = Code
+field-vac-start = Tijdslot
+field-vac-ticket = Wachtrijticket
 field-birth-date = Geboortedatum
 field-group = Doelgroep
 field-lot = Lotnummer

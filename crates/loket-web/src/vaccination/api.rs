@@ -89,8 +89,8 @@ async fn public_campaign(
     let locale = api_locale(headers);
     match campaign(state, slug).await {
         Ok(c) if c.status == "open" => Ok(c),
-        Ok(_) => Err(ApiError::new(AppError::NotFound, locale)),
-        Err(e) => Err(ApiError::new(e, locale)),
+        Ok(_) => Err(vac_error(AppError::NotFound, locale)),
+        Err(e) => Err(vac_error(e, locale)),
     }
 }
 
@@ -107,7 +107,7 @@ pub async fn slots(
     let c = public_campaign(&state, &headers, &slug).await?;
     let days = open_slots(&state, &c, now_ms())
         .await
-        .map_err(|e| ApiError::new(e, api_locale(&headers)))?;
+        .map_err(|e| vac_error(e, api_locale(&headers)))?;
     Ok(Json(days.into_iter().flat_map(|(_, s)| s).collect()))
 }
 
@@ -139,10 +139,8 @@ pub async fn enter_waiting_room(
     let c = public_campaign(&state, &headers, &slug).await?;
     let n = store::next_waiting_number(&state.store, &c.id)
         .await
-        .map_err(|e| ApiError::new(e, locale))?;
-    let key = link_key(&state)
-        .await
-        .map_err(|e| ApiError::new(e, locale))?;
+        .map_err(|e| vac_error(e, locale))?;
+    let key = link_key(&state).await.map_err(|e| vac_error(e, locale))?;
     let now = now_ms();
     let admitted_now = rules::admitted_by(c.opens_at, now, c.admit_per_minute, c.admit_burst);
     Ok((
@@ -197,7 +195,7 @@ pub async fn book(
     ApiJson(body): ApiJson<BookIn>,
 ) -> Result<Response, ApiError> {
     let locale = api_locale(&headers);
-    let err = |e: AppError| ApiError::new(e, locale);
+    let err = |e: AppError| vac_error(e, locale);
     let inv = store::verify(&state.store, &body.code, &body.birth_date)
         .await
         .map_err(|e| err(e.into()))?;
@@ -252,7 +250,7 @@ pub async fn cancel(
     ApiJson(body): ApiJson<CancelIn>,
 ) -> Result<Response, ApiError> {
     let locale = api_locale(&headers);
-    let err = |e: AppError| ApiError::new(e, locale);
+    let err = |e: AppError| vac_error(e, locale);
     let inv = store::verify(&state.store, &body.code, &body.birth_date)
         .await
         .map_err(|e| err(e.into()))?;
@@ -296,7 +294,7 @@ pub async fn reserve(
     ApiJson(body): ApiJson<ReserveIn>,
 ) -> Result<Response, ApiError> {
     let locale = api_locale(&headers);
-    let err = |e: AppError| ApiError::new(e, locale);
+    let err = |e: AppError| vac_error(e, locale);
     let c = public_campaign(&state, &headers, &slug).await?;
     let groups = store::groups(&state.store, &c.id)
         .await
@@ -527,4 +525,9 @@ pub async fn sync(
         .await
         .map_err(|e| who.err(e))?;
     Ok(Json(super::mobile::SyncOut { results }))
+}
+
+/// An API error with the vaccination centre's field labels.
+fn vac_error(e: impl Into<AppError>, locale: crate::i18n::Locale) -> ApiError {
+    ApiError::new(e, locale).in_context("vac")
 }

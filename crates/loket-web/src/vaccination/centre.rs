@@ -192,7 +192,7 @@ pub async fn look_up(
             .await
         }
         Err(AppError::Invalid(inv)) => {
-            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
             check_in_view(
                 &state,
                 &mut ctx,
@@ -233,7 +233,7 @@ pub async fn confirm(
         ))
         .into_response()),
         Err(AppError::Invalid(inv)) => {
-            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
             check_in_view(
                 &state,
                 &mut ctx,
@@ -479,8 +479,11 @@ pub async fn scan(
             .await
         }
         Err(AppError::Invalid(inv)) => {
-            let errors =
-                crate::forms::FormErrors::from_invalid(ctx.locale, &stage_names(ctx.locale, inv));
+            let errors = crate::forms::FormErrors::from_invalid_in(
+                ctx.locale,
+                &stage_names(ctx.locale, inv),
+                "vac",
+            );
             station_view(
                 &state,
                 &mut ctx,

@@ -185,7 +185,7 @@ pub async fn create(
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/staff/vaccination/{}", c.slug)).into_response()),
         Err(AppError::Invalid(inv)) | Err(AppError::Conflict(inv)) => {
-            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
             list_page(
                 &state,
                 &mut ctx,
@@ -704,7 +704,7 @@ pub async fn book_for(
         ))
         .into_response()),
         Err(AppError::Invalid(e)) | Err(AppError::Conflict(e)) => {
-            let errors = FormErrors::from_invalid(ctx.locale, &e);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &e, "vac");
             invitation_view(
                 &state,
                 &mut ctx,
@@ -742,7 +742,7 @@ pub async fn cancel_for(
         ))
         .into_response()),
         Err(AppError::Invalid(e)) => {
-            let errors = FormErrors::from_invalid(ctx.locale, &e);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &e, "vac");
             invitation_view(
                 &state,
                 &mut ctx,
@@ -1172,7 +1172,7 @@ pub async fn resolve(
         }
         Err(loket_store::StoreError::Invalid(inv)) => {
             tx.rollback().await?;
-            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
             campaign_view(
                 &state,
                 &mut ctx,
@@ -1268,7 +1268,7 @@ pub async fn plan_mobile(
             Redirect::to(&format!("/staff/vaccination/{}?notice=planned", c.slug)).into_response(),
         ),
         Err(AppError::Invalid(inv)) => {
-            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
             campaign_view(
                 &state,
                 &mut ctx,

@@ -285,7 +285,7 @@ pub async fn sync(
                     .map(|e| {
                         serde_json::json!({
                             "field": e.field, "code": e.code,
-                            "detail": crate::forms::field_message(ctx.locale, e),
+                            "detail": crate::forms::field_message_in(ctx.locale, e, Some("vac")),
                         })
                     })
                     .collect();

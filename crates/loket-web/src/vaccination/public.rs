@@ -306,7 +306,7 @@ pub async fn login(
         }
         Ok(_) => {
             let inv = Invalid::one("code", "vac-code-other-campaign");
-            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
             login_page(
                 &state,
                 &mut ctx,
@@ -319,7 +319,7 @@ pub async fn login(
             .await
         }
         Err(loket_store::StoreError::Invalid(inv)) => {
-            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
             login_page(
                 &state,
                 &mut ctx,
@@ -492,7 +492,7 @@ pub async fn book(
             Ok(Redirect::to(&format!("/vaccinatie/{}/afspraak?done=1", c.slug)).into_response())
         }
         Err(AppError::Invalid(inv_err)) | Err(AppError::Conflict(inv_err)) => {
-            let errors = FormErrors::from_invalid(ctx.locale, &inv_err);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv_err, "vac");
             book_page(
                 &state,
                 &mut ctx,
@@ -550,7 +550,7 @@ pub struct CsrfForm {
 
 pub async fn cancel(
     State(state): State<AppState>,
-    ctx: Ctx,
+    mut ctx: Ctx,
     headers: HeaderMap,
     Path(slug): Path<String>,
     Form(f): Form<CsrfForm>,
@@ -561,8 +561,27 @@ pub async fn cancel(
         Ok(i) => i,
         Err(r) => return Ok(r),
     };
-    cancel_booking(&state, &c, &inv, &Actor::System, ctx.locale).await?;
-    Ok(Redirect::to(&format!("/vaccinatie/{}/afspraak?cancelled=1", c.slug)).into_response())
+    match cancel_booking(&state, &c, &inv, &Actor::System, ctx.locale).await {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/vaccinatie/{}/afspraak?cancelled=1", c.slug)).into_response(),
+        ),
+        // Nothing to cancel (any more): the booking page says so.
+        Err(AppError::Invalid(inv_err)) | Err(AppError::Conflict(inv_err)) => {
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv_err, "vac");
+            book_page(
+                &state,
+                &mut ctx,
+                &c,
+                &inv,
+                "",
+                String::new(),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn cancel_booking(
@@ -814,7 +833,7 @@ pub async fn reserve_sign_up(
             Redirect::to(&format!("/vaccinatie/{}/reservelijst?done=1", c.slug)).into_response(),
         ),
         Err(AppError::Invalid(inv)) => {
-            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
             let kept = ReserveForm {
                 csrf: String::new(),
                 ..f
