@@ -89,9 +89,13 @@ impl AppError {
 }
 
 /// Marker left on a page's error response; the session middleware replaces
-/// the body with the error page in the user's language.
-#[derive(Debug, Clone, Copy)]
-pub struct ErrorPage(pub &'static str);
+/// the body with the error page in the user's language. A refused field
+/// that no form handled is listed on that page, named, with how to fix it.
+#[derive(Debug, Clone)]
+pub struct ErrorPage(
+    pub &'static str,
+    pub Vec<loket_domain::validation::FieldError>,
+);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
@@ -99,7 +103,12 @@ impl IntoResponse for AppError {
             tracing::error!(error = %msg, "request failed");
         }
         let mut res = (self.status(), self.title_id()).into_response();
-        res.extensions_mut().insert(ErrorPage(self.title_id()));
+        let fields = match &self {
+            AppError::Invalid(inv) | AppError::Conflict(inv) => inv.0.clone(),
+            _ => Vec::new(),
+        };
+        res.extensions_mut()
+            .insert(ErrorPage(self.title_id(), fields));
         res
     }
 }

@@ -562,3 +562,49 @@ async fn demo_fleet_and_dashboard() {
     );
     app.stop().await;
 }
+
+/// A status form that no page re-renders: its refusal still names the
+/// field and says how to fix it (on the error page), and changes nothing.
+#[tokio::test]
+async fn a_refused_bike_status_names_the_field_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let c = fleet(&app, 1).await;
+    let id: String = {
+        use sqlx::Row;
+        loket_store::sqlx::query("SELECT id FROM bikes WHERE number = 'E-00'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    let before = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let long = "b".repeat(201);
+    for (status, note, says) in [
+        (
+            "maintenance",
+            long.as_str(),
+            "Batterij: gebruik hoogstens 200 tekens.",
+        ),
+        ("kapot", "", "kies beschikbaar, in onderhoud of uit dienst."),
+    ] {
+        let r = app
+            .submit(
+                &c,
+                "/staff/bikes",
+                &format!("/staff/bikes/{id}/status"),
+                &[("status", status), ("battery_note", note)],
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains(says), "{html}");
+        assert!(html.contains("class=\"error-list\""), "{html}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM bikes WHERE status = 'available'")
+            .await,
+        3
+    );
+    app.stop().await;
+}

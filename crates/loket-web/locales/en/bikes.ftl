@@ -104,3 +104,4 @@ err-bike-site-unknown = { $field }: choose a site from the list.
 err-bike-time-invalid = { $field }: enter a date and a time, for example 09:30.
 err-bike-none-free = { $field }: no bike of this type is free at this site and time. Choose one of the free bikes below or another time.
 err-bike-damage-long = { $field }: this is too long (at most 1000 characters).
+err-bike-note-long = { $field }: use at most 200 characters.

@@ -104,3 +104,4 @@ err-bike-site-unknown = { $field }: kies een vertrekplaats uit de lijst.
 err-bike-time-invalid = { $field }: geef een datum en een uur, bijvoorbeeld 09:30.
 err-bike-none-free = { $field }: er is geen fiets van deze soort vrij op deze plaats en dit uur. Kies een van de vrije fietsen hieronder of een ander uur.
 err-bike-damage-long = { $field }: dit is te lang (hoogstens 1000 tekens).
+err-bike-note-long = { $field }: gebruik hoogstens 200 tekens.

@@ -676,7 +676,7 @@ pub async fn set_status(
     let user = ctx.require(FLEET)?.clone();
     let status = BikeStatus::parse(&f.status).map_err(Invalid::from)?;
     if f.battery_note.chars().count() > 200 {
-        return Err(Invalid::one("battery_note", "bike-damage-long").into());
+        return Err(Invalid::one("battery_note", "bike-note-long").into());
     }
     let mut tx = state.store.begin().await?;
     store::set_bike_status(

@@ -215,6 +215,8 @@ impl Ctx {
 struct ErrorTemplate {
     l: Layout,
     message: String,
+    /// The refused fields, each named with how to fix it.
+    problems: Vec<String>,
 }
 
 /// Loads the session and the person, picks the language, runs the handler,
@@ -288,7 +290,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;
 
-    if let Some(ErrorPage(title_id)) = res.extensions().get::<ErrorPage>().copied() {
+    if let Some(ErrorPage(title_id, fields)) = res.extensions_mut().remove::<ErrorPage>() {
         let status = res.status();
         res = if status == StatusCode::UNAUTHORIZED && is_get {
             Redirect::to(&format!("/login?next={}", urlencode(&path))).into_response()
@@ -302,7 +304,17 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                 .map(|(_, s)| s.csrf_token.clone())
                 .unwrap_or_default();
             let message = locale.t(&format!("{title_id}-text"));
-            match (ErrorTemplate { l, message }).render() {
+            let problems = fields
+                .iter()
+                .map(|e| crate::forms::field_message(locale, e))
+                .collect();
+            match (ErrorTemplate {
+                l,
+                message,
+                problems,
+            })
+            .render()
+            {
                 Ok(html) => (status, Html(html)).into_response(),
                 Err(_) => status.into_response(),
             }
