@@ -39,14 +39,30 @@ pub struct Payable {
 }
 
 /// Every case waiting in its service's payout state, with the amount and
-/// account from the case's own definition version.
+/// account from the case's own definition version. Each definition version
+/// and each resident's name is read once, however many cases share it.
 pub async fn payable(state: &AppState) -> Result<Vec<Payable>, AppError> {
+    use std::collections::HashMap;
     let mut out = Vec::new();
+    let mut defs: HashMap<(String, i64), ServiceDef> = HashMap::new();
+    let mut names: HashMap<String, String> = HashMap::new();
     for s in store::list_services(&state.store, false).await? {
         let Some(p) = &s.def.payout else { continue };
         for case in store::cases_in_status(&state.store, &s.id, &p.from).await? {
-            let def = store::service_version(&state.store, &case.service_id, case.service_version)
-                .await?;
+            let key = (case.service_id.clone(), case.service_version);
+            let def = match defs.get(&key) {
+                Some(d) => d.clone(),
+                None => {
+                    let d = store::service_version(
+                        &state.store,
+                        &case.service_id,
+                        case.service_version,
+                    )
+                    .await?;
+                    defs.insert(key, d.clone());
+                    d
+                }
+            };
             let Some(payout) = def.payout.clone() else {
                 continue;
             };
@@ -63,19 +79,27 @@ pub async fn payable(state: &AppState) -> Result<Vec<Payable>, AppError> {
                 .get(&payout.iban_field)
                 .cloned()
                 .unwrap_or_default();
-            let name = people_store::get_user(&state.store, &case.resident_id)
-                .await?
-                .map(|u| u.name)
-                .unwrap_or_default();
-            if amount > 0 && !iban.is_empty() {
-                out.push(Payable {
-                    case,
-                    def,
-                    name,
-                    iban,
-                    amount_cents: amount,
-                });
+            if amount <= 0 || iban.is_empty() {
+                continue;
             }
+            let name = match names.get(&case.resident_id) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = people_store::get_user(&state.store, &case.resident_id)
+                        .await?
+                        .map(|u| u.name)
+                        .unwrap_or_default();
+                    names.insert(case.resident_id.clone(), n.clone());
+                    n
+                }
+            };
+            out.push(Payable {
+                case,
+                def,
+                name,
+                iban,
+                amount_cents: amount,
+            });
         }
     }
     Ok(out)
