@@ -2462,6 +2462,33 @@ async fn email_in_from_imap_over_tls_and_starttls() {
     );
     let left = mailbox(&mut post, "Direct").await;
     assert!(!left.last().unwrap().1.contains("Seen"), "still unread");
+
+    // A batch, for the figure (printed, not asserted): 200 mails in one
+    // pass over STARTTLS, each in its own transaction and flagged \Seen.
+    post.create("Batch").await.unwrap();
+    const N: usize = 200;
+    for i in 0..N {
+        post.append(
+            "Batch",
+            None,
+            None,
+            format!(
+                "From: b{i}@example.org\r\nSubject: Vraag {i}\r\nMessage-ID: <imap-batch-{i}@example.org>\r\n\r\nWanneer is het recyclagepark open? ({i})\r\n"
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let batch = dovecot.source("imap://contact:{pw}@localhost:{imap}/Batch");
+    let started = std::time::Instant::now();
+    let done = import_imap(&app.store, &batch, from).await.unwrap();
+    let took = started.elapsed();
+    eprintln!(
+        "e-mail in over IMAP: {N} mails on {} in {took:?} ({:.0} mails/s)",
+        backend(),
+        N as f64 / took.as_secs_f64()
+    );
+    assert_eq!(done.moments, N);
     let _ = post.logout().await;
     app.stop().await;
 }
