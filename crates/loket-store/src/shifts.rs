@@ -916,6 +916,51 @@ pub async fn my_signups(store: &Store, user_id: &str, from_ms: i64) -> Result<Ve
         .collect()
 }
 
+/// A person's sign-up in their calendar feed: `cancelled` when they
+/// withdrew or the shift was cancelled.
+#[derive(Debug, Clone)]
+pub struct FeedSignup {
+    pub signup: MySignup,
+    pub cancelled: bool,
+}
+
+/// Every sign-up of a person for a shift ending after `from_ms`, also the
+/// cancelled ones, so a calendar that subscribed sees them cancelled
+/// instead of silently gone. A withdrawn sign-up of a shift that is on
+/// again (the person signed up anew) is left out: the new sign-up stands.
+pub async fn feed_signups(store: &Store, user_id: &str, from_ms: i64) -> Result<Vec<FeedSignup>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SHIFT_COLUMNS}, g.id, g.assigned_by, g.status FROM {SHIFT_FROM} JOIN shift_signups g ON g.shift_id = s.id \
+         WHERE g.user_id = $1 AND s.ends_at > $2 \
+         AND (g.status = 'active' OR NOT EXISTS (SELECT 1 FROM shift_signups a \
+              WHERE a.shift_id = g.shift_id AND a.user_id = g.user_id AND a.status = 'active')) \
+         ORDER BY s.starts_at, g.id"
+    )))
+    .bind(user_id)
+    .bind(from_ms)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: Vec<FeedSignup> = Vec::new();
+    for r in &rows {
+        let shift = shift_of(r)?;
+        let status: String = r.try_get(16)?;
+        let cancelled = status != "active" || shift.status != "open";
+        // One withdrawn event per shift is enough: the latest sign-up.
+        if cancelled {
+            out.retain(|f| !(f.cancelled && f.signup.shift.id == shift.id));
+        }
+        out.push(FeedSignup {
+            signup: MySignup {
+                shift,
+                signup_id: r.try_get(14)?,
+                assigned_by: r.try_get(15)?,
+            },
+            cancelled,
+        });
+    }
+    Ok(out)
+}
+
 /// Cancels the person's active sign-up for a shift (before it starts):
 /// the place is freed in the same transaction.
 pub async fn cancel_signup(

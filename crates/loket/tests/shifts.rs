@@ -756,6 +756,7 @@ for ev in cal.walk():
     s = ev.decoded("DTSTART"); e = ev.decoded("DTEND")
     u = datetime.timezone.utc
     out.append({"uid": str(ev.get("UID")), "status": str(ev.get("STATUS")),
+        "sequence": int(ev.get("SEQUENCE", 0)),
         "tzid": str(ev["DTSTART"].params.get("TZID")),
         "start": s.astimezone(u).strftime("%Y-%m-%dT%H:%M"),
         "end": e.astimezone(u).strftime("%Y-%m-%dT%H:%M"),
@@ -836,6 +837,63 @@ async fn calendar_feed_at_a_secret_url() {
             404
         );
     }
+    // Els withdraws from b, and the planner cancels a: both stay in the
+    // feed as cancelled events (same UID, a higher sequence), so a
+    // subscribed calendar shows them cancelled instead of losing them.
+    let before: Vec<(String, i64)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["uid"].as_str().unwrap().to_owned(),
+                e["sequence"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let r = app
+        .submit(&c, "/shifts", &format!("/shifts/{b}/cancel"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let mut tx = app.store.begin().await.unwrap();
+    store::cancel_shift(&mut tx, &Actor::System, &a)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let feed = |p: String| {
+        let app = &app;
+        async move {
+            let ics = app
+                .client()
+                .get(app.url(&p))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            parse_feed(&ics)["events"].as_array().unwrap().clone()
+        }
+    };
+    let after = feed(path.clone()).await;
+    assert_eq!(after.len(), 2, "{after:?}");
+    for (ev, (uid, seq)) in after.iter().zip(&before) {
+        assert_eq!(ev["status"], "CANCELLED");
+        assert_eq!(ev["uid"].as_str().unwrap(), uid);
+        assert!(ev["sequence"].as_i64().unwrap() > *seq, "{ev}");
+    }
+    // Signing up for b again: b is on again (a new event), its withdrawn
+    // one is gone, and a stays cancelled.
+    let r = app
+        .submit(&c, "/shifts", &format!("/shifts/{b}/sign-up"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let again = feed(path.clone()).await;
+    let statuses: Vec<&str> = again
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["CANCELLED", "CONFIRMED"], "{again:?}");
+    assert_ne!(again[1]["uid"].as_str().unwrap(), before[1].0);
+
     // Regenerated: the old URL stops working, the new one works.
     let r = app.submit(&c, "/shifts", "/shifts/feed", &[]).await;
     assert_eq!(r.status(), 303);

@@ -296,7 +296,7 @@ pub async fn feed(
     let locale = Locale::parse(&user.locale).unwrap_or_default();
     let lang = locale.code();
     let now = loket_store::now_ms();
-    let mine = store::my_signups(&state.store, user_id, now - 30 * 24 * 3_600_000).await?;
+    let mine = store::feed_signups(&state.store, user_id, now - 30 * 24 * 3_600_000).await?;
     let host = state
         .config
         .public_url
@@ -306,14 +306,14 @@ pub async fn feed(
         .to_owned();
     let uids: Vec<String> = mine
         .iter()
-        .map(|m| format!("shift-{}@{host}", m.signup_id))
+        .map(|m| format!("shift-{}@{host}", m.signup.signup_id))
         .collect();
     let summaries: Vec<String> = mine
         .iter()
         .map(|m| {
             locale.t_args(
                 "shift-feed-summary",
-                &[("service", m.shift.role_name(lang).to_owned())],
+                &[("service", m.signup.shift.role_name(lang).to_owned())],
             )
         })
         .collect();
@@ -323,13 +323,15 @@ pub async fn feed(
         .enumerate()
         .map(|(i, m)| FeedEvent {
             uid: &uids[i],
-            sequence: m.shift.sequence,
-            start_ms: m.shift.starts_at,
-            end_ms: m.shift.ends_at,
+            // A withdrawal does not change the shift: its cancelled event
+            // still supersedes the one the calendar holds.
+            sequence: m.signup.shift.sequence + i64::from(m.cancelled),
+            start_ms: m.signup.shift.starts_at,
+            end_ms: m.signup.shift.ends_at,
             summary: &summaries[i],
             location: &location,
             description: "",
-            cancelled: false,
+            cancelled: m.cancelled,
         })
         .collect();
     let body = ical::feed(&locale.t("shift-feed-name"), now, &events);
