@@ -11,6 +11,7 @@ pub mod bikes;
 pub mod calendar;
 pub mod cases;
 pub mod contact;
+pub mod csv_file;
 pub mod ident;
 pub mod notify;
 pub mod people;

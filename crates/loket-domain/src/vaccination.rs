@@ -4,8 +4,8 @@
 //! admission. Pure: no I/O, no clock (the caller passes `now`).
 
 use crate::FieldError;
+use crate::csv_file::{CsvError, cell, header_map, read_csv};
 use crate::ident::{Email, NationalNumber};
-use crate::telework::{CsvError, cell, header_map, read_csv};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::HashMap;

@@ -1147,27 +1147,14 @@ pub async fn import(
             .await;
         }
     };
-    let tags: Vec<String> = assets.iter().map(|a| a.tag.clone()).collect();
+    let tags: Vec<String> = assets.iter().map(|(_, a)| a.tag.clone()).collect();
     let taken = store::existing_tags(&state.store, &tags).await?;
     if let Some(t) = taken.first() {
-        let idx = tags.iter().position(|x| x == t).unwrap_or(0);
-        // Line of that asset: header + blank lines are skipped; find it in the text.
-        let line = f
-            .csv
-            .lines()
-            .position(|l| {
-                rules::split_csv_line(
-                    l,
-                    if l.contains(';') && !l.contains(',') {
-                        ';'
-                    } else {
-                        ','
-                    },
-                )
-                .and_then(|c| c.get(1).map(|x| x.trim().to_ascii_uppercase() == *t))
-                .unwrap_or(false)
-            })
-            .map_or(idx + 2, |p| p + 1);
+        // The line the parser read that asset on.
+        let line = assets
+            .iter()
+            .find(|(_, a)| a.tag == *t)
+            .map_or(0, |(line, _)| *line);
         let e = rules::CsvError {
             line,
             column: 2,
@@ -1186,7 +1173,7 @@ pub async fn import(
     }
     let actor = Actor::User(user.id);
     let mut tx = state.store.begin().await?;
-    for a in &assets {
+    for (_, a) in &assets {
         store::add_asset(&mut tx, &actor, a).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
