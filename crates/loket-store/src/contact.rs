@@ -1244,6 +1244,72 @@ pub async fn mail_rejects(store: &Store, limit: i64) -> Result<Vec<(String, Stri
         .collect()
 }
 
+/// A mail-in source's health, as the report page shows it.
+#[derive(Debug, Clone)]
+pub struct MailSource {
+    /// `maildir:/path` or `imap:user@host/mailbox` (no password).
+    pub source: String,
+    pub last_ok_at: Option<i64>,
+    pub last_error_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl MailSource {
+    /// The last pass failed (and no pass has worked since).
+    pub fn failing(&self) -> bool {
+        self.last_error_at
+            .is_some_and(|e| self.last_ok_at.is_none_or(|ok| e > ok))
+    }
+}
+
+/// Notes the result of one pass over a mail-in source.
+pub async fn record_mail_pass(store: &Store, source: &str, error: Option<&str>) -> Result<()> {
+    let now = now_ms();
+    let (ok_at, err_at) = match error {
+        None => (Some(now), None),
+        Some(_) => (None, Some(now)),
+    };
+    // The error text is kept (bounded) until a pass works again.
+    let error: Option<String> = error.map(|e| e.chars().take(500).collect());
+    sqlx::query(
+        "INSERT INTO contact_mail_sources (source, last_ok_at, last_error_at, last_error, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (source) DO UPDATE SET \
+           last_ok_at = COALESCE(excluded.last_ok_at, contact_mail_sources.last_ok_at), \
+           last_error_at = COALESCE(excluded.last_error_at, contact_mail_sources.last_error_at), \
+           last_error = CASE WHEN excluded.last_error IS NULL THEN contact_mail_sources.last_error \
+                             ELSE excluded.last_error END, \
+           updated_at = excluded.updated_at",
+    )
+    .bind(source)
+    .bind(ok_at)
+    .bind(err_at)
+    .bind(error)
+    .bind(now)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Every mail-in source that has run, by name.
+pub async fn mail_sources(store: &Store) -> Result<Vec<MailSource>> {
+    let rows = sqlx::query(
+        "SELECT source, last_ok_at, last_error_at, last_error FROM contact_mail_sources ORDER BY source",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MailSource {
+                source: r.try_get(0)?,
+                last_ok_at: r.try_get(1)?,
+                last_error_at: r.try_get(2)?,
+                last_error: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------
 // Report
 

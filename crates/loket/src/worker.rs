@@ -315,6 +315,16 @@ pub enum MailSource {
     Imap(crate::mail_in::imap::ImapSource),
 }
 
+impl MailSource {
+    /// The name the report page shows (never the password).
+    pub fn name(&self) -> String {
+        match self {
+            MailSource::Maildir(dir) => format!("maildir:{}", dir.display()),
+            MailSource::Imap(s) => format!("imap:{}@{}:{}/{}", s.user, s.host, s.port, s.mailbox),
+        }
+    }
+}
+
 /// Reads the contact centre's mail (a Maildir or an IMAP account) every
 /// `every` until `stop` (see [`crate::mail_in`]).
 pub async fn contact_mail_in(
@@ -333,9 +343,15 @@ pub async fn contact_mail_in(
                 crate::mail_in::imap::import_imap(&store, src, &mail_from).await
             }
         };
-        if let Err(e) = pass {
+        let error = pass.err().map(|e| e.to_string());
+        if let Some(e) = &error {
             tracing::warn!(error = %e, "contact mail import failed");
             metrics::counter!("loket_contact_mail_errors_total").increment(1);
+        }
+        if let Err(e) =
+            loket_store::contact::record_mail_pass(&store, &source.name(), error.as_deref()).await
+        {
+            tracing::warn!(error = %e, "contact mail status not recorded");
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

@@ -2325,6 +2325,19 @@ async fn email_in_from_imap_over_tls_and_starttls() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(seen, "the imported mail is flagged \\Seen");
+    // The report shows the source as working, without its password.
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let (_, html) = app.get(&agent, "/staff/contact/report").await;
+    let sources = table(&html, "mail-sources");
+    assert!(
+        sources.contains(&format!(
+            "imap:contact@localhost:{}/INBOX",
+            dovecot.imaps_port
+        )) && !sources.contains("Werkt niet")
+            && !sources.contains("nog nooit"),
+        "{sources}"
+    );
+    assert!(!html.contains("wachtwoord"), "no password on the page");
     let confirmation = loket_store::notify::recent(&app.store, 100)
         .await
         .unwrap()
@@ -2387,7 +2400,6 @@ async fn email_in_from_imap_over_tls_and_starttls() {
         app.count("SELECT COUNT(*) FROM contact_mail_rejects").await,
         2
     );
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
     let (_, html) = app.get(&agent, "/staff/contact/report").await;
     assert!(
         html.contains("IMAP Direct UID 2, moved to Loket-rejected")
@@ -2490,5 +2502,39 @@ async fn email_in_from_imap_over_tls_and_starttls() {
     );
     assert_eq!(done.moments, N);
     let _ = post.logout().await;
+    app.stop().await;
+}
+
+/// A mail-in source that fails (here: nothing listens) is shown on the
+/// report page as failing, with its error, so the contact centre notices.
+#[tokio::test]
+async fn a_failing_mail_source_shows_on_the_report() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = TestApp::spawn_with(|c| {
+        c.contact_imap_url = Some(format!("imap://contact:pw@127.0.0.1:{port}/INBOX?tls=none"));
+        c.contact_imap_poll_secs = 1;
+    })
+    .await;
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let mut html = String::new();
+    for _ in 0..100 {
+        html = app.get(&agent, "/staff/contact/report").await.1;
+        if html.contains("Werkt niet") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let sources = table(&html, "mail-sources");
+    assert!(
+        sources.contains(&format!("imap:contact@127.0.0.1:{port}/INBOX"))
+            && sources.contains("Werkt niet")
+            && sources.contains("nog nooit")
+            && sources.contains("connect"),
+        "{sources}"
+    );
     app.stop().await;
 }

@@ -189,6 +189,9 @@ struct ReportPage {
     without_article_count: usize,
     /// Mail files refused: (file, reason, when).
     rejects: Vec<(String, String, String)>,
+    /// Mail-in sources: (name, last read without error, last error with
+    /// its time, failing now).
+    sources: Vec<(String, String, String, bool)>,
 }
 
 fn parse_period(q: &ReportQuery, today: Date) -> Result<(Date, Date), Invalid> {
@@ -346,6 +349,23 @@ pub async fn report(
         .into_iter()
         .map(|(f, r, at)| (f, r, format_ms(at)))
         .collect();
+    let sources = store::mail_sources(&state.store)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let failing = m.failing();
+            let error = match (m.last_error_at, &m.last_error) {
+                (Some(at), Some(e)) => format!("{} — {e}", format_ms(at)),
+                _ => String::new(),
+            };
+            (
+                m.source,
+                m.last_ok_at.map(format_ms).unwrap_or_default(),
+                error,
+                failing,
+            )
+        })
+        .collect();
     let without_article_count = without.len();
     without.truncate(20);
     let status = if errors.is_empty() {
@@ -386,6 +406,7 @@ pub async fn report(
             without_article: without,
             without_article_count,
             rejects,
+            sources,
         },
     )
 }
