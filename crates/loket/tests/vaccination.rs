@@ -131,6 +131,32 @@ fn opened_an_hour_ago() -> String {
         .to_string()
 }
 
+/// An app with a campaign open for booking (since an hour ago), its centre
+/// open from ten minutes ago for two hours; the coordinator's client.
+async fn open_campaign(slug: &str, lines: &str, per_line: &str) -> (TestApp, reqwest::Client) {
+    let app = TestApp::spawn().await;
+    let loc = location(&app).await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let start = floor5(
+        &brussels_now()
+            .checked_sub(jiff::Span::new().minutes(10))
+            .unwrap(),
+    );
+    campaign(
+        &app,
+        &coord,
+        &loc,
+        slug,
+        &day_line(&start, 120),
+        lines,
+        per_line,
+        &opened_an_hour_ago(),
+        "1000",
+    )
+    .await;
+    (app, coord)
+}
+
 /// Imports people through the form; the status and the page.
 async fn import(app: &TestApp, coord: &reqwest::Client, slug: &str, csv: &str) -> (u16, String) {
     let r = app
@@ -203,26 +229,7 @@ fn starts_in(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn campaign_from_import_to_day_report() {
-    let app = TestApp::spawn().await;
-    let loc = location(&app).await;
-    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
-    let start = floor5(
-        &brussels_now()
-            .checked_sub(jiff::Span::new().minutes(10))
-            .unwrap(),
-    );
-    campaign(
-        &app,
-        &coord,
-        &loc,
-        "booster",
-        &day_line(&start, 120),
-        "2",
-        "2",
-        &opened_an_hour_ago(),
-        "1000",
-    )
-    .await;
+    let (app, coord) = open_campaign("booster", "2", "2").await;
 
     // A bad file is refused whole, with its lines.
     let an = nrn(1985, 7, 30, 33);
@@ -1448,26 +1455,7 @@ print(json.dumps({
 /// reserve list's API refuses bad input without writing anything.
 #[tokio::test]
 async fn the_calendar_file_the_cancel_button_and_the_reserve_api() {
-    let app = TestApp::spawn().await;
-    let loc = location(&app).await;
-    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
-    let start = floor5(
-        &brussels_now()
-            .checked_sub(jiff::Span::new().minutes(10))
-            .unwrap(),
-    );
-    campaign(
-        &app,
-        &coord,
-        &loc,
-        "griep",
-        &day_line(&start, 120),
-        "1",
-        "1",
-        &opened_an_hour_ago(),
-        "1000",
-    )
-    .await;
+    let (app, coord) = open_campaign("griep", "1", "1").await;
     let (s, html) = app.get(&app.client(), "/vaccinatie").await;
     assert_eq!(s, 200);
     assert!(html.contains("href=\"/vaccinatie/griep\""), "{html}");
