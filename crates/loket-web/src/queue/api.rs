@@ -224,13 +224,28 @@ pub async fn occupancy(
     ))
 }
 
+/// One event of the queue's stream, as a Server-Sent Events client reads
+/// it. Documentation only: the stream writes these fields itself.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct QueueEvent {
+    /// Always `queue`.
+    event: String,
+    /// The state's version.
+    id: String,
+    /// How long a client waits before reconnecting, in milliseconds.
+    retry: i64,
+    /// The whole state: a `Snapshot` (see `GET /api/v1/locations/{location}/occupancy`), as JSON text.
+    data: String,
+}
+
 /// The location's queue as Server-Sent Events (`text/event-stream`): a
 /// `queue` event with the whole state (a `Snapshot`) at once and after
 /// every change; the event id is the state's version. Public.
 #[utoipa::path(get, path = "/api/v1/locations/{location}/queue-events", tag = "queue", security(()),
     params(("location" = String, Path, description = "location slug or id")),
-    responses((status = 200, content_type = "text/event-stream", body = Snapshot,
-               description = "an endless stream of `queue` events")))]
+    responses((status = 200, content_type = "text/event-stream", body = QueueEvent,
+               description = "an endless stream of `queue` events; each event's `data` is a `Snapshot` as JSON")))]
 pub async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,
