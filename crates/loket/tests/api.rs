@@ -657,6 +657,17 @@ async fn openapi_describes_every_api_route() {
     assert!(body("/api/v1/queue/check-ins").contains(&"location".to_owned()));
     assert!(body("/api/v1/assets/{id}/check-in").contains(&"condition_note".to_owned()));
     assert!(body("/api/v1/vaccination/campaigns/{c}/check-ins").contains(&"code".to_owned()));
+    // The event stream documents the event a client reads (data, event, id,
+    // retry), with the snapshot as JSON text in `data`.
+    assert_eq!(
+        doc["paths"]["/api/v1/locations/{location}/queue-events"]["get"]["responses"]["200"]["content"]
+            ["text/event-stream"]["schema"]["$ref"],
+        "#/components/schemas/QueueEvent"
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["QueueEvent"]["properties"]["data"]["type"],
+        "string"
+    );
     // Each documented route answers (401 without a token, not 404); the
     // catalogue is public.
     for op in &expected {
