@@ -491,21 +491,31 @@ pub async fn book(
         Ok(_) => {
             Ok(Redirect::to(&format!("/vaccinatie/{}/afspraak?done=1", c.slug)).into_response())
         }
-        Err(AppError::Invalid(inv_err)) | Err(AppError::Conflict(inv_err)) => {
-            let errors = FormErrors::from_invalid_in(ctx.locale, &inv_err, "vac");
-            book_page(
-                &state,
-                &mut ctx,
-                &c,
-                &inv,
-                &f.day,
-                f.start.chars().take(20).collect(),
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e) => {
+            let chosen = f.start.chars().take(20).collect();
+            refused(&state, &mut ctx, &c, &inv, &f.day, chosen, e).await
         }
-        Err(e) => Err(e),
+    }
+}
+
+/// A refused booking or cancel: the booking page again, with the reason
+/// (a field error); any other error passes on.
+async fn refused(
+    state: &AppState,
+    ctx: &mut Ctx,
+    c: &Campaign,
+    inv: &Invitation,
+    day: &str,
+    chosen: String,
+    e: AppError,
+) -> Result<Response, AppError> {
+    match e {
+        AppError::Invalid(inv_err) | AppError::Conflict(inv_err) => {
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv_err, "vac");
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            book_page(state, ctx, c, inv, day, chosen, errors, status).await
+        }
+        e => Err(e),
     }
 }
 
@@ -566,21 +576,7 @@ pub async fn cancel(
             Redirect::to(&format!("/vaccinatie/{}/afspraak?cancelled=1", c.slug)).into_response(),
         ),
         // Nothing to cancel (any more): the booking page says so.
-        Err(AppError::Invalid(inv_err)) | Err(AppError::Conflict(inv_err)) => {
-            let errors = FormErrors::from_invalid_in(ctx.locale, &inv_err, "vac");
-            book_page(
-                &state,
-                &mut ctx,
-                &c,
-                &inv,
-                "",
-                String::new(),
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
+        Err(e) => refused(&state, &mut ctx, &c, &inv, "", String::new(), e).await,
     }
 }
 
