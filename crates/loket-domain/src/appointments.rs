@@ -10,9 +10,7 @@ use jiff::{Timestamp, ToSpan};
 use std::collections::BTreeSet;
 
 /// The time zone of the counters.
-pub fn brussels() -> TimeZone {
-    TimeZone::get("Europe/Brussels").unwrap_or(TimeZone::UTC)
-}
+pub use crate::calendar::brussels;
 
 /// One opening period of a weekday (1 = Monday … 7 = Sunday), local times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

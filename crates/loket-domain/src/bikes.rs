@@ -75,10 +75,7 @@ impl BikeStatus {
     }
 }
 
-/// Whether two half-open windows `[a0, a1)` and `[b0, b1)` share a moment.
-pub fn overlaps(a0: i64, a1: i64, b0: i64, b1: i64) -> bool {
-    a0 < b1 && b0 < a1
-}
+pub use crate::calendar::overlaps;
 
 /// Checks a requested window: it ends after it starts, does not start in
 /// the past (a minute of slack for the form's round trip) and lasts at most

@@ -2,6 +2,61 @@
 //! arithmetic (case deadlines, and later telework and payroll).
 
 use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+/// The city's time zone, Europe/Brussels (UTC if the bundled zone database
+/// lacks it). The one place Loket names it: every local date and time, in
+/// every crate, comes from here.
+pub fn brussels() -> TimeZone {
+    TimeZone::get("Europe/Brussels").unwrap_or(TimeZone::UTC)
+}
+
+/// A half-open window of time `[start_ms, end_ms)`, in unix milliseconds:
+/// a reservation, a shift, a loan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+impl Span {
+    pub fn new(start_ms: i64, end_ms: i64) -> Span {
+        Span { start_ms, end_ms }
+    }
+
+    /// Whether the two windows share a moment (touching ends do not).
+    pub fn overlaps(&self, other: &Span) -> bool {
+        self.start_ms < other.end_ms && other.start_ms < self.end_ms
+    }
+}
+
+/// Whether `[a0, a1)` and `[b0, b1)` share a moment (see [`Span::overlaps`]).
+pub fn overlaps(a0: i64, a1: i64, b0: i64, b1: i64) -> bool {
+    Span::new(a0, a1).overlaps(&Span::new(b0, b1))
+}
+
+/// The date in Europe/Brussels of unix milliseconds.
+pub fn date_of_ms(ms: i64) -> Option<Date> {
+    jiff::Timestamp::from_millisecond(ms)
+        .ok()
+        .map(|t| t.to_zoned_datetime(brussels()).date())
+}
+
+/// Today's date in Europe/Brussels.
+pub fn today_brussels() -> Date {
+    jiff::Timestamp::now().to_zoned_datetime(brussels()).date()
+}
+
+/// Unix milliseconds as local time in Europe/Brussels, `YYYY-MM-DD HH:MM`.
+pub fn format_ms(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|ts| {
+            ts.to_zoned_datetime(brussels())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
 
 /// Easter Sunday of `year` (Gregorian calendar; the anonymous algorithm of
 /// Meeus/Jones/Butcher).

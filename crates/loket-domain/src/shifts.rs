@@ -109,10 +109,7 @@ pub struct Breach {
     pub labels: Vec<String>,
 }
 
-/// Whether `[a0, a1)` and `[b0, b1)` share a moment.
-pub fn overlaps(a0: i64, a1: i64, b0: i64, b1: i64) -> bool {
-    a0 < b1 && b0 < a1
-}
+pub use crate::calendar::overlaps;
 
 /// Minutes of `[s0, s1)` inside `[w0, w1)`, in ms.
 fn inside(s0: i64, s1: i64, w0: i64, w1: i64) -> i64 {
@@ -523,7 +520,7 @@ mod tests {
 
     #[test]
     fn local_windows_across_dst() {
-        let tz = TimeZone::get("Europe/Brussels").unwrap();
+        let tz = crate::calendar::brussels();
         let day: Date = "2026-12-02".parse().unwrap();
         let (s, e) = window(day, "08:00", "13:00", &tz).unwrap();
         assert_eq!(e - s, 5 * HOUR);

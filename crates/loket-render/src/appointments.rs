@@ -67,7 +67,7 @@ fn utc_stamp(ms: i64) -> String {
 }
 
 fn local_stamp(ms: i64) -> String {
-    let tz = jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = loket_domain::calendar::brussels();
     jiff::Timestamp::from_millisecond(ms)
         .map(|t| {
             t.to_zoned_datetime(tz)

@@ -11,16 +11,35 @@
 //! the insert therefore act as one step per bike, with the same SQL on both.
 
 use crate::audit::{self, Change};
+use crate::capacity::{self, Guard, Windows};
 use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::bikes::{
     BikeStatus, BikeType, DEFAULT_CO2_G_PER_KM, DEFAULT_MAX_MINUTES, PICKUP_GRACE_MS,
 };
+use loket_domain::calendar::Span;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+
+/// The per-bike lock, taken only while the bike is available.
+const BIKE_GUARD: Guard = Guard {
+    table: "bikes",
+    key: "id",
+    guard: "guard",
+    only_if: "status = 'available'",
+};
+
+/// The windows a bike's reservations hold while reserved or ridden.
+const HELD_WINDOWS: Windows = Windows {
+    table: "bike_reservations",
+    owner: "bike_id",
+    start: "starts_at",
+    end: "ends_at",
+    holding: "status IN ('reserved', 'picked_up')",
+};
 
 /// The pool's rules (one row, created on first use).
 #[derive(Debug, Clone, Serialize)]
@@ -307,25 +326,10 @@ pub async fn reserve(
 ) -> Result<Option<Reservation>> {
     let now = now_ms();
     // The per-bike lock: raise the bike's guard (only while it is available).
-    let locked = sqlx::query(
-        "UPDATE bikes SET guard = guard + 1 WHERE id = $1 AND status = 'available' RETURNING id",
-    )
-    .bind(bike_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if locked.is_none() {
+    if !capacity::lock(tx, &BIKE_GUARD, bike_id).await? {
         return Ok(None);
     }
-    let clash: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM bike_reservations WHERE bike_id = $1 \
-         AND status IN ('reserved', 'picked_up') AND starts_at < $3 AND ends_at > $2",
-    )
-    .bind(bike_id)
-    .bind(start)
-    .bind(end)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
+    let clash = capacity::overlapping(tx, &HELD_WINDOWS, bike_id, Span::new(start, end)).await?;
     if clash > 0 {
         return Ok(None);
     }

@@ -7,7 +7,9 @@
 pub mod appointments;
 pub mod assets;
 pub mod audit;
+pub mod baseline;
 pub mod bikes;
+pub mod capacity;
 pub mod cases;
 pub mod contact;
 pub mod notify;

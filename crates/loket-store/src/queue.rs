@@ -9,6 +9,7 @@
 //! transaction as the ticket. Displays follow the version.
 
 use crate::audit::{self, Change};
+use crate::capacity::{self, Places};
 use crate::{Result, Store, StoreError, Tx, new_id, new_secret, now_ms};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
@@ -60,6 +61,27 @@ async fn ensure_zone(tx: &mut Tx, location_id: &str) -> Result<()> {
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// A counter zone's places: `present` of `max_present`.
+const ZONES: Places = Places {
+    table: "queue_zones",
+    key: "location_id",
+    used: "present",
+    limit: "max_present",
+    only_if: "",
+    touched: "",
+};
+
+/// The zone as this transaction sees it.
+async fn zone_in(tx: &mut Tx, location_id: &str) -> Result<Zone> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ZONE_COLUMNS} FROM queue_zones WHERE location_id = $1"
+    )))
+    .bind(location_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    decode_zone(&row)
 }
 
 /// Locks the location's zone row for this transaction and raises its
@@ -364,26 +386,16 @@ pub async fn check_in(tx: &mut Tx, actor: &Actor, t: NewTicket<'_>) -> Result<(T
             .into());
         }
     }
+    // An appointment always gets in; a walk-in only while there is room.
     let counted = if t.appointment.is_some() {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE queue_zones SET present = present + 1 WHERE location_id = $1 RETURNING {ZONE_COLUMNS}"
-        )))
-        .bind(t.location_id)
-        .fetch_optional(&mut **tx)
-        .await?
+        capacity::take_beyond_limit(tx, &ZONES, t.location_id, 0).await?
     } else {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE queue_zones SET present = present + 1 WHERE location_id = $1 AND present < max_present \
-             RETURNING {ZONE_COLUMNS}"
-        )))
-        .bind(t.location_id)
-        .fetch_optional(&mut **tx)
-        .await?
+        capacity::take(tx, &ZONES, t.location_id, 0).await?
     };
-    let Some(zone) = counted else {
+    if !counted {
         return Err(Invalid::one("service", "queue-zone-full").into());
-    };
-    let zone = decode_zone(&zone)?;
+    }
+    let zone = zone_in(tx, t.location_id).await?;
     let number = next_number(tx, t.location_id, t.day, t.prefix).await?;
     let ticket = insert_ticket(tx, &t, &number, false, None, None).await?;
     audit::record(
@@ -742,13 +754,7 @@ pub async fn finish(
 }
 
 async fn count_out(tx: &mut Tx, location_id: &str) -> Result<()> {
-    sqlx::query(
-        "UPDATE queue_zones SET present = present - 1 WHERE location_id = $1 AND present > 0",
-    )
-    .bind(location_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    capacity::free(tx, &ZONES, location_id, 0).await
 }
 
 /// Sends the desk's current visitor on to another service: this visit is

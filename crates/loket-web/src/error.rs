@@ -46,6 +46,19 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<loket_app::Refusal> for AppError {
+    fn from(r: loket_app::Refusal) -> Self {
+        use loket_app::Refusal;
+        match r {
+            Refusal::Invalid(inv) => AppError::Invalid(inv),
+            Refusal::Conflict(inv) => AppError::Conflict(inv),
+            Refusal::NotFound => AppError::NotFound,
+            Refusal::Forbidden => AppError::Forbidden,
+            Refusal::Internal(msg) => AppError::Internal(msg),
+        }
+    }
+}
+
 impl From<sqlx_error::Error> for AppError {
     fn from(e: sqlx_error::Error) -> Self {
         AppError::Internal(e.to_string())

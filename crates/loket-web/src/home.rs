@@ -3,9 +3,9 @@
 
 use crate::AppState;
 use crate::api::api_page;
+use crate::common::render;
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Router;

@@ -7,11 +7,13 @@ pub mod assets;
 pub mod audit;
 pub mod bikes;
 pub mod cases;
+pub mod common;
 pub mod contact;
 pub mod error;
+/// Languages and local time: the app layer's catalogue and `Locale`.
+pub use loket_app::i18n;
 pub mod forms;
 pub mod home;
-pub mod i18n;
 pub mod layout;
 pub mod notify;
 pub mod ops;
@@ -28,20 +30,19 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// What the web layer needs to know of the configuration.
+/// What the web layer needs to know of the configuration: the use cases'
+/// configuration ([`loket_app::Config`], reached through `Deref`) and what
+/// only pages need.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// The city's name, shown in the header and in e-mails.
-    pub city_name: String,
+    /// City name, public address, mail sender, files and payer.
+    pub app: Arc<loket_app::Config>,
     /// An SVG logo, inlined in the header (trusted: from the operator's file).
     pub logo_svg: Option<String>,
     /// The main colour (CSS colour, e.g. `#004f9f`).
     pub primary_color: String,
     /// The accent colour, used for focus outlines and highlights.
     pub accent_color: String,
-    /// The address residents reach Loket at, e.g. `https://loket.leuven.be`;
-    /// used for links in e-mails. `https` turns on `Secure` cookies.
-    pub public_url: String,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
     /// How long a signed-in session lives without use.
@@ -54,33 +55,28 @@ pub struct WebConfig {
     /// On when mail goes to files (no SMTP): messages hold sign-in links, so
     /// with real delivery nobody but the recipient should read them.
     pub show_sent_mail: bool,
-    /// Where uploads and generated documents are stored (outside the web root).
-    pub files_dir: std::path::PathBuf,
-    /// The account premiums are paid from, and its holder's name.
-    pub payer_iban: String,
-    pub payer_name: String,
-    /// The sender address of e-mails (the organizer of calendar invitations).
-    pub mail_from: String,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         Self {
-            city_name: "Stad Leuven".to_owned(),
+            app: Arc::new(loket_app::Config::default()),
             logo_svg: None,
             primary_color: "#004f6e".to_owned(),
             accent_color: "#ffbf47".to_owned(),
-            public_url: "http://127.0.0.1:8080".to_owned(),
             trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(8 * 3600),
             demo: false,
             max_body_bytes: 64 * 1024,
             show_sent_mail: true,
-            files_dir: std::path::PathBuf::from("loket-data/files"),
-            payer_iban: "BE68539007547034".to_owned(),
-            payer_name: "Stad Leuven".to_owned(),
-            mail_from: "loket@leuven.example".to_owned(),
         }
+    }
+}
+
+impl std::ops::Deref for WebConfig {
+    type Target = loket_app::Config;
+    fn deref(&self) -> &loket_app::Config {
+        &self.app
     }
 }
 
@@ -97,15 +93,43 @@ impl WebConfig {
 /// Renders the Prometheus metrics text (the recorder lives in the binary).
 pub type MetricsRender = Arc<dyn Fn() -> String + Send + Sync>;
 
-/// Shared by every request.
+/// Shared by every request: the application (store and configuration,
+/// reached through `Deref`, so a handler passes `&state` to a use case)
+/// and what only the web layer needs.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub app: loket_app::App,
     pub config: Arc<WebConfig>,
     pub metrics: MetricsRender,
     /// Becomes true when the server shuts down: endless responses (event
     /// streams) end, so the graceful shutdown does not wait for them.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        config: WebConfig,
+        metrics: MetricsRender,
+        stopping: tokio::sync::watch::Receiver<bool>,
+    ) -> Self {
+        AppState {
+            app: loket_app::App {
+                store,
+                config: config.app.clone(),
+            },
+            config: Arc::new(config),
+            metrics,
+            stopping,
+        }
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = loket_app::App;
+    fn deref(&self) -> &loket_app::App {
+        &self.app
+    }
 }
 
 /// The whole application router.

@@ -71,20 +71,7 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     res
 }
 
-fn asset(content_type: &'static str, body: String) -> Response {
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    res
-}
+use crate::common::asset;
 
 pub async fn css() -> Response {
     asset(

@@ -238,9 +238,9 @@ pub async fn user_add(
             &c.addr.parse().map_err(|_| AppError::Other("addr".into()))?,
             false,
         )?;
-        let mail = loket_web::notify::welcome_staff_mail(
+        let mail = loket_app::people::welcome_staff_mail(
             &web,
-            loket_web::i18n::Locale::Nl,
+            loket_app::i18n::Locale::Nl,
             &email,
             name.as_str(),
             &secret,

@@ -3,14 +3,9 @@
 //! [`start`], on an ephemeral port.
 
 pub mod bench;
-pub mod bench_vaccination;
 pub mod cli;
 pub mod config;
 pub mod demo;
-pub mod demo_contact;
-pub mod demo_shifts;
-pub mod demo_telework;
-pub mod demo_vaccination;
 pub mod mail_in;
 pub mod worker;
 
@@ -101,25 +96,32 @@ impl Running {
     }
 }
 
+/// Builds the use cases' configuration from the file configuration.
+pub fn app_config(c: &Config, bound: &SocketAddr) -> loket_app::Config {
+    loket_app::Config {
+        city_name: c.city_name.clone(),
+        public_url: c.public_url(&bound.to_string()),
+        files_dir: c.data_dir.join("files"),
+        payer_iban: c.payer_iban.clone(),
+        payer_name: c.payer_name.clone(),
+        mail_from: c.mail_from.clone(),
+    }
+}
+
 /// Builds the web configuration from the file configuration.
 pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfig, AppError> {
     Ok(WebConfig {
-        city_name: c.city_name.clone(),
+        app: Arc::new(app_config(c, bound)),
         logo_svg: c
             .logo_svg()
             .map_err(|e| AppError::Other(format!("logo_path: {e}")))?,
         primary_color: c.primary_color.clone(),
         accent_color: c.accent_color.clone(),
-        public_url: c.public_url(&bound.to_string()),
         trusted_proxies: c.trusted_proxies(),
         session_ttl: Duration::from_secs(c.session_hours.max(1) * 3600),
         demo,
         max_body_bytes: c.max_body_kib.max(1) * 1024,
         show_sent_mail: c.smtp_url.is_none(),
-        files_dir: c.data_dir.join("files"),
-        payer_iban: c.payer_iban.clone(),
-        payer_name: c.payer_name.clone(),
-        mail_from: c.mail_from.clone(),
     })
 }
 
@@ -138,21 +140,20 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         .map_err(|e| AppError::Other(e.to_string()))?;
     let handle = metrics_handle();
     let (stop, stop_rx) = watch::channel(false);
-    let state = AppState {
-        store: store.clone(),
-        config: Arc::new(web_config(c, &addr, demo)?),
-        metrics: Arc::new(move || handle.render()),
-        stopping: stop_rx.clone(),
-    };
-    let web = state.config.clone();
-    let vac_state = state.clone();
-    let app = loket_web::router(state);
+    let state = AppState::new(
+        store.clone(),
+        web_config(c, &addr, demo)?,
+        Arc::new(move || handle.render()),
+        stop_rx.clone(),
+    );
+    let app = state.app.clone();
+    let router = loket_web::router(state);
 
     let mut server_stop = stop_rx.clone();
     let server = tokio::spawn(async move {
         let serve = axum::serve(
             listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
             let _ = server_stop.wait_for(|v| *v).await;
@@ -173,14 +174,14 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
     };
     let mut workers = vec![
         tokio::spawn(outbox.run(stop_rx.clone())),
-        tokio::spawn(worker::reminders(store.clone(), web, stop_rx.clone())),
+        tokio::spawn(worker::reminders(app.clone(), stop_rx.clone())),
         tokio::spawn(worker::webhooks(
             store.clone(),
             Duration::from_millis(c.outbox_poll_ms.max(10)),
             stop_rx.clone(),
         )),
         tokio::spawn(worker::bike_release(store.clone(), stop_rx.clone())),
-        tokio::spawn(worker::vaccination(vac_state, stop_rx.clone())),
+        tokio::spawn(worker::vaccination(app, stop_rx.clone())),
         tokio::spawn(worker::purge(store.clone(), stop_rx.clone())),
     ];
     if let Some(dir) = &c.contact_maildir {

@@ -10,6 +10,7 @@
 //! the report page); nothing is lost. A mail's Message-ID is imported once,
 //! even if moving the file failed after the import.
 
+use loket_app::i18n::{Locale, today_brussels};
 use loket_domain::audit::Actor;
 use loket_domain::contact::{
     MomentDraft, MomentInput, check_moment, reference_in_subject, reference_tag,
@@ -19,7 +20,6 @@ use loket_domain::notify::Mail;
 use loket_domain::people::Role;
 use loket_store::contact::{self as store, MomentParty};
 use loket_store::{Store, StoreError};
-use loket_web::i18n::{Locale, today_brussels};
 use std::path::{Path, PathBuf};
 
 /// Why a pass over the Maildir stopped.

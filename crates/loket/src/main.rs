@@ -112,9 +112,9 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                     admit_per_minute,
                 },
         } => {
-            let report = loket::bench_vaccination::vaccination_rush(
+            let report = loket::bench::vaccination::vaccination_rush(
                 c,
-                loket::bench_vaccination::VacRushOptions {
+                loket::bench::vaccination::VacRushOptions {
                     visitors,
                     concurrency,
                     admit_per_minute,

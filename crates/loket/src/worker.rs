@@ -174,26 +174,23 @@ pub async fn bike_release_once(store: &Store) -> Result<u64, loket_store::StoreE
 }
 
 /// Sends appointment reminders (the day before, 09:00) every five minutes.
-pub async fn reminders(
-    store: Store,
-    config: std::sync::Arc<loket_web::WebConfig>,
-    mut stop: watch::Receiver<bool>,
-) {
+pub async fn reminders(app: loket_app::App, mut stop: watch::Receiver<bool>) {
+    let store = &app.store;
     loop {
-        match loket_web::appointments::send_reminders(&store, &config).await {
+        match loket_app::appointments::send_reminders(&app).await {
             Ok(n) if n > 0 => tracing::info!(sent = n, "appointment reminders queued"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "appointment reminders failed"),
         }
-        match loket_web::shifts::send_reminders(&store, &config).await {
+        match loket_app::shifts::send_reminders(&app).await {
             Ok(n) if n > 0 => tracing::info!(sent = n, "shift reminders queued"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "shift reminders failed"),
         }
         // Tickets of earlier days still open (the building closed): closed,
         // and the head count of their counter zone set right.
-        let today = loket_web::i18n::today_brussels().to_string();
-        match loket_store::queue::close_past_days(&store, &today).await {
+        let today = loket_domain::calendar::today_brussels().to_string();
+        match loket_store::queue::close_past_days(store, &today).await {
             Ok(n) if n > 0 => tracing::info!(closed = n, "queue tickets of earlier days closed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "closing earlier queue days failed"),
@@ -208,15 +205,15 @@ pub async fn reminders(
 /// The vaccination centre's clockwork, every minute: reserve-list offers
 /// that ran out are freed and free places offered to the next people;
 /// booking reminders (the day before, 09:00) are queued.
-pub async fn vaccination(state: loket_web::AppState, mut stop: watch::Receiver<bool>) {
+pub async fn vaccination(app: loket_app::App, mut stop: watch::Receiver<bool>) {
     loop {
         let now = loket_store::now_ms();
-        match loket_web::vaccination::run_offers(&state, now).await {
+        match loket_app::vaccination::run_offers(&app, now).await {
             Ok(n) if n > 0 => tracing::info!(offers = n, "reserve-list offers made"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "reserve-list offers failed"),
         }
-        match loket_web::vaccination::send_reminders(&state, now).await {
+        match loket_app::vaccination::send_reminders(&app, now).await {
             Ok(n) if n > 0 => tracing::info!(sent = n, "vaccination reminders queued"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "vaccination reminders failed"),
@@ -281,7 +278,7 @@ pub async fn webhooks_once(
             .header("loket-delivery", &d.id)
             .header(
                 "loket-signature",
-                loket_web::cases::webhooks::signature(&d.secret, t, &d.payload),
+                loket_app::cases::signature(&d.secret, t, &d.payload),
             )
             .body(d.payload.clone())
             .send()

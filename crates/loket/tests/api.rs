@@ -202,7 +202,7 @@ const ROLES: &[&str] = &[
 async fn route_role_matrix() {
     let app = TestApp::spawn().await;
     // The contact centre's departments (for the forwards route).
-    loket::demo_contact::seed(&app.store).await.unwrap();
+    loket::demo::contact::seed(&app.store).await.unwrap();
     let anon = app.client();
     for (path, _) in PAGE_MATRIX {
         let r = anon.get(app.url(path)).send().await.unwrap();

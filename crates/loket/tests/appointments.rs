@@ -551,11 +551,12 @@ async fn reminders_go_out_once() {
     )
     .await;
     assert_eq!(s, 201, "{a}");
-    let web = loket::web_config(&app.config, &app.running.as_ref().unwrap().addr, false).unwrap();
+    let web = loket_app::App::new(
+        app.store.clone(),
+        loket::app_config(&app.config, &app.running.as_ref().unwrap().addr),
+    );
     assert_eq!(
-        loket_web::appointments::send_reminders(&app.store, &web)
-            .await
-            .unwrap(),
+        loket_app::appointments::send_reminders(&web).await.unwrap(),
         0
     );
     // As if booked long ago and the reminder time has come.
@@ -565,15 +566,11 @@ async fn reminders_go_out_once() {
     )
     .await;
     assert_eq!(
-        loket_web::appointments::send_reminders(&app.store, &web)
-            .await
-            .unwrap(),
+        loket_app::appointments::send_reminders(&web).await.unwrap(),
         1
     );
     assert_eq!(
-        loket_web::appointments::send_reminders(&app.store, &web)
-            .await
-            .unwrap(),
+        loket_app::appointments::send_reminders(&web).await.unwrap(),
         0
     );
     let mail = app.last_mail_to("fien@example.org").await;

@@ -1228,12 +1228,12 @@ async fn vaccination_check_in_by_scanner_and_the_mobile_page_offline() {
     .unwrap();
     let people = [
         (
-            loket::demo_vaccination::national_number(1985, 7, 30, 33),
+            loket::demo::vaccination::national_number(1985, 7, 30, 33),
             "An Peeters",
             "1985-07-30",
         ),
         (
-            loket::demo_vaccination::national_number(1931, 6, 7, 23),
+            loket::demo::vaccination::national_number(1931, 6, 7, 23),
             "Yvonne Lambert",
             "1931-06-07",
         ),
@@ -1504,8 +1504,10 @@ async fn an_agents_call_from_search_to_a_logged_contact_is_accessible() {
         return;
     };
     let app = TestApp::spawn().await;
-    loket::demo_contact::seed(&app.store).await.unwrap();
-    loket::demo_contact::seed_moments(&app.store).await.unwrap();
+    loket::demo::contact::seed(&app.store).await.unwrap();
+    loket::demo::contact::seed_moments(&app.store)
+        .await
+        .unwrap();
     for (email, role) in [
         ("agent@leuven.example", "contact_centre"),
         ("mob@leuven.example", "case_handler"),

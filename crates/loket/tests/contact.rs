@@ -15,7 +15,7 @@ const AGENT: &str = "agent@stad.example";
 
 async fn seeded() -> TestApp {
     let app = TestApp::spawn().await;
-    loket::demo_contact::seed(&app.store).await.unwrap();
+    loket::demo::contact::seed(&app.store).await.unwrap();
     app
 }
 
@@ -1289,7 +1289,7 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
         c.contact_maildir_poll_secs = 1;
     })
     .await;
-    loket::demo_contact::seed(&app.store).await.unwrap();
+    loket::demo::contact::seed(&app.store).await.unwrap();
     let from = "loket@leuven.example";
     // A new mail: a contact moment (channel e-mail) in the intake queue,
     // and a confirmation with the reference.
@@ -2281,7 +2281,7 @@ async fn email_in_from_imap_over_tls_and_starttls() {
         c.contact_imap_poll_secs = 1;
     })
     .await;
-    loket::demo_contact::seed(&app.store).await.unwrap();
+    loket::demo::contact::seed(&app.store).await.unwrap();
     let from = "loket@leuven.example";
     let mut post = worker_src.connect().await.unwrap();
     post.append(

@@ -953,23 +953,16 @@ async fn reminder_the_day_before_and_change_mails() {
             .await;
         assert_eq!(r.status(), 303);
     }
-    let web = loket::web_config(&app.config, &app.running.as_ref().unwrap().addr, false).unwrap();
-    assert_eq!(
-        loket_web::shifts::send_reminders(&app.store, &web)
-            .await
-            .unwrap(),
-        1
+    let web = loket_app::App::new(
+        app.store.clone(),
+        loket::app_config(&app.config, &app.running.as_ref().unwrap().addr),
     );
+    assert_eq!(loket_app::shifts::send_reminders(&web).await.unwrap(), 1);
     let mail = app.last_mail_to("els@leuven.example").await;
     assert!(mail.subject.starts_with("Herinnering"), "{}", mail.subject);
     assert!(mail.body.contains("Onthaal"));
     // Claimed once.
-    assert_eq!(
-        loket_web::shifts::send_reminders(&app.store, &web)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(loket_app::shifts::send_reminders(&web).await.unwrap(), 0);
     // The planner changes the later shift's times: a mail to everyone on it.
     let planner = app
         .signed_in("planner@leuven.example", &["vaccination_coordinator"])

@@ -182,7 +182,7 @@ async fn code_of(app: &TestApp, nrn: &str) -> String {
 }
 
 fn nrn(year: i16, month: i8, day: i8, counter: u32) -> String {
-    loket::demo_vaccination::national_number(year, month, day, counter)
+    loket::demo::vaccination::national_number(year, month, day, counter)
 }
 
 fn people_csv(rows: &[(String, &str, &str, &str)]) -> String {

@@ -2,7 +2,9 @@
 //! themself, counter or contact-centre staff for a resident), reading,
 //! rescheduling, cancelling and no-shows.
 
-use super::{COUNTER_STAFF, FreeSlot, Refused, book_for, cancel_appt, local, reschedule_to};
+use super::{
+    COUNTER_STAFF, FreeSlot, Refused, SLOT_FULL, book_for, cancel_appt, local, reschedule_to,
+};
 use crate::AppState;
 use crate::api::{ApiJson, ApiUser, api_locale};
 use crate::error::{ApiError, AppError};
@@ -59,7 +61,7 @@ pub async fn slots(
     let err = |e: AppError| ApiError::new(e, locale);
     let (service, location) = super::resolve(&state, &q.service, &q.location)
         .await
-        .map_err(err)?;
+        .map_err(|e| err(e.into()))?;
     let mut inv = Invalid::default();
     let parse = |s: &Option<String>, field: &str, inv: &mut Invalid| match s {
         None => None,
@@ -77,7 +79,7 @@ pub async fn slots(
     inv.into_result().map_err(|e| err(e.into()))?;
     let list = super::free_slots(&state, &service, &location, from, to)
         .await
-        .map_err(err)?;
+        .map_err(|e| err(e.into()))?;
     Ok(Json(list))
 }
 
@@ -150,12 +152,11 @@ async fn out(state: &AppState, a: Appointment) -> Result<AppointmentOut, AppErro
 /// A refusal as a problem document; a full slot is 409 with the nearest
 /// free slots in `nearest`.
 fn refused(r: Refused, locale: Locale) -> Response {
-    let full = matches!(&r.error, AppError::Invalid(inv) if inv.0.iter().any(|e| e.code == "appt-slot-full"));
-    if !full {
-        return ApiError::new(r.error, locale).into_response();
+    if !r.refusal.has_code(SLOT_FULL) {
+        return ApiError::new(AppError::from(r.refusal), locale).into_response();
     }
-    let errors: Vec<serde_json::Value> = match &r.error {
-        AppError::Invalid(inv) => inv
+    let errors: Vec<serde_json::Value> = match &r.refusal {
+        loket_app::Refusal::Invalid(inv) => inv
             .0
             .iter()
             .map(|e| {

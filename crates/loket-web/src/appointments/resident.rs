@@ -6,11 +6,11 @@
 
 use super::{FreeSlot, Refused, book_for, cancel_appt, free_slots, reschedule_to, verify};
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -19,6 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::ToSpan;
 use jiff::civil::Date;
+use loket_app::Refusal;
 use loket_domain::audit::Actor;
 use loket_domain::people::Role;
 use loket_store::appointments::{self as store, Appointment, CounterService, Location};
@@ -295,9 +296,9 @@ pub async fn refused_page(
     resident_email: Option<String>,
     title_id: &'static str,
 ) -> Result<Response, AppError> {
-    let inv = match r.error {
-        AppError::Invalid(inv) | AppError::Conflict(inv) => inv,
-        other => return Err(other),
+    let inv = match r.refusal {
+        Refusal::Invalid(inv) | Refusal::Conflict(inv) => inv,
+        other => return Err(other.into()),
     };
     let (s, l) = optional(state, &f.service, &f.location).await?;
     let errors = FormErrors::from_invalid_labelled(ctx.locale, &inv, |k| {
@@ -544,7 +545,10 @@ pub async fn cancel(
     if !super::rate_ok(&a.resident_id) {
         return Err(AppError::TooMany);
     }
-    match cancel_appt(&state, &actor_for(&ctx, &a), &a).await {
+    match cancel_appt(&state, &actor_for(&ctx, &a), &a)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Ok(Redirect::to(&with_token(format!("/appointments/{id}"), &f.t)).into_response()),
         Err(AppError::Invalid(inv)) => {
             let mut l = ctx.layout("appt-detail-title");

@@ -5,11 +5,11 @@
 use super::resident::{BookForm, PickQuery, Picker, from_date, picker_page, refused_page};
 use super::{COUNTER_STAFF, book_for, cancel_appt};
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{format_ms, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -189,7 +189,7 @@ pub async fn book(
             )
             .await
         }
-        None => Err(AppError::Invalid(Invalid::one("resident_email", "resident-unknown")).into()),
+        None => Err(Invalid::one("resident_email", "resident-unknown").into()),
     };
     match result {
         Ok(a) => Ok(Redirect::to(&format!(

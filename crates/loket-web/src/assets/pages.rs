@@ -5,11 +5,11 @@
 
 use super::{CheckOut, ICT, ICT_HR, STAFF, check_out_for, handover_doc, today_tuple};
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -1110,11 +1110,11 @@ pub fn csv_message(locale: Locale, e: &rules::CsvError) -> String {
 pub async fn import(
     State(state): State<AppState>,
     mut ctx: Ctx,
-    form: crate::cases::files::ServiceForm,
+    form: crate::common::ServiceForm,
 ) -> Result<Response, AppError> {
     let f = ImportForm {
         csrf: form.values.get("csrf").cloned().unwrap_or_default(),
-        csv: crate::telework::staff::csv_text(&form)?,
+        csv: crate::common::csv_text(&form),
     };
     let f = ImportForm {
         csv: if f.csv.trim().is_empty() {

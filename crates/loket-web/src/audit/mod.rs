@@ -3,11 +3,11 @@
 
 use crate::AppState;
 use crate::api::ApiUser;
+use crate::common::render;
 use crate::error::{ApiError, AppError};
 use crate::i18n::format_ms;
 use crate::layout::Layout;
 use crate::people::ADMIN_ROLES;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::extract::{Query, State};

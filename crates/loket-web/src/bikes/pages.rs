@@ -4,11 +4,11 @@
 
 use super::{FLEET, Offer, RIDERS, Refused, Request, allowed, local, reserve_for, return_for};
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{Locale, date_of_ms, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;

@@ -5,11 +5,11 @@
 //! row; a refused definition changes nothing.
 
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::{FormError, FormErrors};
 use crate::i18n::{Locale, format_ms};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;

@@ -5,11 +5,11 @@
 use super::resident::{CaseRow, TimelineItem, case_row, check_message, definitions, timeline};
 use super::{CaseNews, case_mail, summary_rows};
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{Locale, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;

@@ -10,7 +10,6 @@ use crate::i18n::{Locale, today_brussels};
 use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use jiff::civil::Date;
 use loket_domain::audit::Actor;
 use loket_domain::cases::{ADDRESS_PARTS, FieldKind, ServiceDef, format_cents};
 use loket_render::cases::{Letter, letter_pdf};
@@ -18,11 +17,7 @@ use loket_store::cases::{self as store, Case, CaseDocument, NewDocument, new_ver
 use loket_store::people as people_store;
 use sha2::{Digest, Sha256};
 
-/// A date written out, e.g. "24 november 2026".
-pub fn long_date(locale: Locale, d: Date) -> String {
-    let month = locale.t(&format!("month-{}", d.month()));
-    format!("{} {month} {}", d.day(), d.year())
-}
+use crate::i18n::long_date;
 
 /// The resident's name and the first address of the case, for the window.
 fn recipient(

@@ -3,85 +3,16 @@
 //! their SHA-256, and downloadable only by their resident and by handlers.
 
 use crate::AppState;
-use crate::api::api_locale;
 use crate::error::AppError;
 use axum::body::Body;
-use axum::extract::{Form, FromRequest, Multipart, Request};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use loket_domain::cases::{check_upload, safe_filename};
 use loket_store::cases::{self as store, CaseFile, NewFile};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// One uploaded file, as received.
-pub struct Upload {
-    pub field: String,
-    pub filename: String,
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-}
-
-/// A service form: its text values and files, from an urlencoded or a
-/// multipart body.
-pub struct ServiceForm {
-    pub values: BTreeMap<String, String>,
-    pub uploads: Vec<Upload>,
-}
-
-impl FromRequest<AppState> for ServiceForm {
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let _ = api_locale(req.headers());
-        let is_multipart = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("multipart/form-data"));
-        if !is_multipart {
-            let Form(values) = Form::<BTreeMap<String, String>>::from_request(req, state)
-                .await
-                .map_err(|e| AppError::Internal(format!("form: {e}")))?;
-            return Ok(ServiceForm {
-                values,
-                uploads: Vec::new(),
-            });
-        }
-        let mut mp = Multipart::from_request(req, state)
-            .await
-            .map_err(|e| AppError::Internal(format!("multipart: {e}")))?;
-        let mut values = BTreeMap::new();
-        let mut uploads = Vec::new();
-        while let Some(field) = mp.next_field().await.map_err(|_| AppError::TooLarge)? {
-            let name = field.name().unwrap_or_default().to_owned();
-            if name.is_empty() || name.len() > 80 || values.len() + uploads.len() > 120 {
-                continue;
-            }
-            match field.file_name().map(str::to_owned) {
-                Some(filename) => {
-                    let content_type = field.content_type().unwrap_or_default().to_owned();
-                    let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
-                    // A file input left empty still sends an empty part.
-                    if !(filename.is_empty() && bytes.is_empty()) {
-                        uploads.push(Upload {
-                            field: name,
-                            filename,
-                            content_type,
-                            bytes: bytes.to_vec(),
-                        });
-                    }
-                }
-                None => {
-                    let text = field.text().await.map_err(|_| AppError::TooLarge)?;
-                    values.insert(name, text);
-                }
-            }
-        }
-        Ok(ServiceForm { values, uploads })
-    }
-}
+pub use crate::common::{ServiceForm, Upload};
 
 fn file_path(dir: &Path, id: &str) -> PathBuf {
     dir.join("uploads")

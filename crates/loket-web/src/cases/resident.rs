@@ -4,11 +4,11 @@
 use super::files::{ServiceForm, download, store_uploads};
 use super::{CaseNews, FieldView, case_mail, field_views, summary_rows};
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -846,12 +846,12 @@ pub(crate) async fn check_code(
             .as_deref()
             .is_none_or(|u| today.as_str() <= u);
     let issued = crate::i18n::date_of_ms(doc.created_at)
-        .map(|d| super::documents::long_date(locale, d))
+        .map(|d| crate::i18n::long_date(locale, d))
         .unwrap_or_default();
     let long = |s: &Option<String>| {
         s.as_deref()
             .and_then(|v| v.parse::<jiff::civil::Date>().ok())
-            .map(|d| super::documents::long_date(locale, d))
+            .map(|d| crate::i18n::long_date(locale, d))
             .unwrap_or_default()
     };
     Ok(Some(VerifyResult {

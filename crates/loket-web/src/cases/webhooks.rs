@@ -4,61 +4,26 @@
 //! states, channel and time.
 
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::format_ms;
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hmac::{Hmac, KeyInit, Mac};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::people::Role;
-use loket_store::cases::Case;
 use loket_store::notify as outbox;
 use serde::Deserialize;
 
 const ADMIN: &[Role] = &[Role::Admin];
 
-/// The `Loket-Signature` header value for `body` sent at unix second `t`:
-/// `t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. Receivers recompute
-/// it and compare in constant time, and refuse old `t` (replays).
-pub fn signature(secret: &str, t: i64, body: &str) -> String {
-    let Ok(mut mac) = Hmac::<sha2_011::Sha256>::new_from_slice(secret.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(format!("{t}.{body}").as_bytes());
-    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
-}
-
-/// Queues `case.submitted` or `case.transition` for every subscription, in
-/// the transaction `tx` of the change.
-pub async fn case_event(
-    tx: &mut loket_store::Tx,
-    event: &str,
-    case: &Case,
-    service_slug: &str,
-    from: Option<&str>,
-    to: &str,
-) -> Result<(), AppError> {
-    let payload = serde_json::json!({
-        "event": event,
-        "case": case.number,
-        "service": service_slug,
-        "from": from,
-        "status": to,
-        "channel": case.channel,
-        "at": loket_store::now_ms(),
-    })
-    .to_string();
-    outbox::enqueue_event(tx, event, &payload).await?;
-    Ok(())
-}
+pub use loket_app::cases::{case_event, signature};
 
 /// Checks a webhook URL: absolute `https://`, or `http://` to this machine
 /// (for tests and local integrations); no credentials in it.

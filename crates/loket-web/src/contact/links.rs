@@ -11,9 +11,9 @@ use crate::appointments::book_linked;
 use crate::appointments::resident::{
     BookForm, PickQuery, Picker, from_date, picker_page, refused_page,
 };
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -115,7 +115,7 @@ pub async fn appointment(
             )
             .await
         }
-        None => Err(AppError::Invalid(Invalid::one("resident_email", "resident-unknown")).into()),
+        None => Err(Invalid::one("resident_email", "resident-unknown").into()),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/staff/contact/{}", m.id)).into_response()),

@@ -64,17 +64,5 @@ pub fn form_errors(
 
 /// The log form's script: article results while typing (see the file).
 pub async fn script() -> axum::response::Response {
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
-    let mut res = include_str!("../../static/contact.js").into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    res
+    crate::common::script(include_str!("../../static/contact.js"))
 }

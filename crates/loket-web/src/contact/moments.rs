@@ -7,11 +7,11 @@
 
 use super::{AGENTS, DEPARTMENT_STAFF, form_errors};
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -82,7 +82,7 @@ async fn to_resident(
         city: city.clone(),
         place: locale.t("doc-place"),
         title: letter_title,
-        date: crate::cases::documents::long_date(locale, today_brussels()),
+        date: crate::i18n::long_date(locale, today_brussels()),
         reference_label: locale.t("contact-col-reference"),
         reference: m.reference.clone(),
         recipient: std::iter::once(m.contact_name.clone())

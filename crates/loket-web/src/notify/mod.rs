@@ -1,105 +1,25 @@
 //! Outgoing messages: their texts (in the recipient's language) and the
 //! admins' "sent mail" pages, where a newcomer sees every message.
 
+use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
-use crate::i18n::{Locale, format_ms};
+use crate::i18n::format_ms;
 use crate::layout::Layout;
 use crate::people::ADMIN_ROLES;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
-use crate::{AppState, WebConfig};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use loket_domain::ident::Email;
-use loket_domain::notify::Mail;
 use loket_store::notify::{self as outbox, OutboxMessage};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/mail", get(mail_list))
         .route("/admin/mail/{id}", get(mail_detail))
-}
-
-fn link(config: &WebConfig, path: &str) -> String {
-    format!("{}{}", config.public_url.trim_end_matches('/'), path)
-}
-
-fn compose(
-    config: &WebConfig,
-    locale: Locale,
-    to: &Email,
-    name: &str,
-    kind: &str,
-    path: &str,
-) -> Mail {
-    let args = [
-        ("name", name.to_owned()),
-        ("city", config.city_name.clone()),
-        ("link", link(config, path)),
-    ];
-    Mail {
-        to: to.clone(),
-        subject: locale.t_args(&format!("mail-{kind}-subject"), &args),
-        body: locale.t_args(&format!("mail-{kind}-body"), &args),
-    }
-}
-
-/// "Confirm your e-mail address", with a single-use link.
-pub fn confirm_mail(
-    config: &WebConfig,
-    locale: Locale,
-    to: &Email,
-    name: &str,
-    secret: &str,
-) -> Mail {
-    compose(
-        config,
-        locale,
-        to,
-        name,
-        "confirm",
-        &format!("/confirm/{secret}"),
-    )
-}
-
-/// "Choose a new password", with a single-use link.
-pub fn reset_mail(
-    config: &WebConfig,
-    locale: Locale,
-    to: &Email,
-    name: &str,
-    secret: &str,
-) -> Mail {
-    compose(
-        config,
-        locale,
-        to,
-        name,
-        "reset",
-        &format!("/password/reset/{secret}"),
-    )
-}
-
-/// A new staff account: choose a password through a link.
-pub fn welcome_staff_mail(
-    config: &WebConfig,
-    locale: Locale,
-    to: &Email,
-    name: &str,
-    secret: &str,
-) -> Mail {
-    compose(
-        config,
-        locale,
-        to,
-        name,
-        "welcome",
-        &format!("/password/reset/{secret}"),
-    )
 }
 
 #[derive(Template)]

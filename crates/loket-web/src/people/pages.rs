@@ -3,16 +3,17 @@
 use super::STAFF_ROLES;
 use super::session::Ctx;
 use crate::AppState;
+pub(crate) use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::Locale;
 use crate::layout::{Layout, local_path};
-use crate::notify::{self as mails};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_app::people as mails;
 use loket_domain::audit::Actor;
 use loket_domain::ident::Email;
 use loket_domain::people::{self as rules, LoginThrottle, Role};
@@ -24,10 +25,6 @@ use serde::Deserialize;
 /// Links in e-mails: confirmation 48 hours, password reset 1 hour.
 const CONFIRM_TTL_MS: i64 = 48 * 3600 * 1000;
 pub(crate) const RESET_TTL_MS: i64 = 3600 * 1000;
-
-pub(crate) fn render(status: StatusCode, t: impl Template) -> Result<Response, AppError> {
-    Ok((status, Html(t.render()?)).into_response())
-}
 
 /// Hashes off the async threads: Argon2id takes tens of milliseconds.
 pub(crate) async fn hash(password: String) -> Result<String, AppError> {

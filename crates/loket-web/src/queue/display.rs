@@ -8,9 +8,9 @@
 
 use super::{Snapshot, location, snapshot};
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Json;
@@ -155,15 +155,5 @@ pub fn sse(
 /// The displays' script: follows the stream, updates the page, chimes on
 /// a new call when the sound is on; falls back to polling the JSON state.
 pub async fn script() -> Response {
-    let mut res = include_str!("../../static/queue.js").into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    res
+    crate::common::script(include_str!("../../static/queue.js"))
 }

@@ -5,10 +5,10 @@
 
 use super::{TicketView, WalkInError, check_in_code, kiosk_allowed, location, services_at, view};
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;

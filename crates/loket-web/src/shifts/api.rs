@@ -4,7 +4,7 @@
 use super::{PLANNERS, VOLUNTEERS, add_days, is_rule_breach, local, sign_up_for};
 use crate::AppState;
 use crate::api::{ApiJson, ApiUser};
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::i18n::today_brussels;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -257,6 +257,7 @@ pub async fn assign(
         who.locale,
     )
     .await
+    .map_err(AppError::from)
     .map_err(|e| {
         // A rule breach: say that `override_reason` can override it.
         if let crate::error::AppError::Invalid(inv) = &e

@@ -8,11 +8,11 @@ use super::{
     is_rule_breach, local, notify_people, sign_up_for,
 };
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{Locale, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -219,6 +219,7 @@ pub async fn sign_up(
         ctx.locale,
     )
     .await
+    .map_err(AppError::from)
     {
         Ok(_) => Ok(Redirect::to("/shifts?done=signup").into_response()),
         Err(e) => {
@@ -733,18 +734,17 @@ pub async fn assign(
             };
             match reason_ok {
                 Err(e) => Err(AppError::Invalid(e.into())),
-                Ok(reason) => {
-                    sign_up_for(
-                        &state,
-                        &Actor::User(user.id.clone()),
-                        &p.id,
-                        &id,
-                        Some(&user.id),
-                        reason.as_deref(),
-                        ctx.locale,
-                    )
-                    .await
-                }
+                Ok(reason) => sign_up_for(
+                    &state,
+                    &Actor::User(user.id.clone()),
+                    &p.id,
+                    &id,
+                    Some(&user.id),
+                    reason.as_deref(),
+                    ctx.locale,
+                )
+                .await
+                .map_err(AppError::from),
             }
         }
     };

@@ -4,11 +4,11 @@
 
 use super::HR_ROLES;
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{format_ms, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -89,15 +89,7 @@ async fn overview_page(
 
 /// (approved, not approved) staff months with days in `m`.
 async fn month_counts(state: &AppState, m: Month) -> Result<(i64, i64), AppError> {
-    use loket_store::sqlx::Row;
-    let r = loket_store::sqlx::query(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN status <> 'approved' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM telework_months WHERE month = $1",
-    )
-    .bind(m.to_string())
-    .fetch_one(state.store.pool())
-    .await?;
-    Ok((r.try_get(0)?, r.try_get(1)?))
+    Ok(store::month_counts(&state.store, &m.to_string()).await?)
 }
 
 pub async fn overview(

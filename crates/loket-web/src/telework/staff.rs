@@ -4,11 +4,11 @@
 
 use super::{CsvErrorRow, HR_ROLES, csv_errors};
 use crate::AppState;
-use crate::cases::files::ServiceForm;
+use crate::common::render;
+use crate::common::{ServiceForm, csv_text};
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::layout::{Layout, urlencode};
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -172,17 +172,6 @@ pub async fn leave_import_form(
     )
 }
 
-/// The CSV text of an import form: the uploaded file, else the text area.
-pub(crate) fn csv_text(form: &ServiceForm) -> Result<String, AppError> {
-    if let Some(u) = form.uploads.iter().find(|u| u.field == "file") {
-        return String::from_utf8(u.bytes.clone()).or_else(|e| {
-            // Spreadsheets on Windows still write Latin-1.
-            Ok::<String, AppError>(e.into_bytes().iter().map(|b| char::from(*b)).collect())
-        });
-    }
-    Ok(form.values.get("text").cloned().unwrap_or_default())
-}
-
 /// Imports staff records: every line checked, then all written in one
 /// transaction, or none when any line is wrong.
 pub async fn import(
@@ -193,7 +182,7 @@ pub async fn import(
     ctx.check_csrf(form.values.get("csrf").map(String::as_str).unwrap_or(""))?;
     let user = ctx.require(HR_ROLES)?.clone();
     let csrf = form.values.get("csrf").cloned().unwrap_or_default();
-    let text = csv_text(&form)?;
+    let text = csv_text(&form);
     let known = store::known_staff(&state.store).await?;
     let shown = form.values.get("text").cloned().unwrap_or_default();
     match rules::parse_staff_csv(&text, &known) {
@@ -237,7 +226,7 @@ pub async fn leave_import(
     ctx.check_csrf(form.values.get("csrf").map(String::as_str).unwrap_or(""))?;
     let user = ctx.require(HR_ROLES)?.clone();
     let csrf = form.values.get("csrf").cloned().unwrap_or_default();
-    let text = csv_text(&form)?;
+    let text = csv_text(&form);
     let known: HashSet<String> = store::known_staff(&state.store).await?.employee_nos;
     let shown = form.values.get("text").cloned().unwrap_or_default();
     match rules::parse_leave_csv(&text, &known) {

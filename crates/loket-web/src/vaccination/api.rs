@@ -199,8 +199,10 @@ pub async fn book(
     let inv = store::verify(&state.store, &body.code, &body.birth_date)
         .await
         .map_err(|e| err(e.into()))?;
-    let c = campaign(&state, &inv.campaign_id).await.map_err(err)?;
-    let key = link_key(&state).await.map_err(err)?;
+    let c = campaign(&state, &inv.campaign_id)
+        .await
+        .map_err(|e| err(e.into()))?;
+    let key = link_key(&state).await.map_err(|e| err(e.into()))?;
     match super::public::parse_ticket(&body.ticket, &key, &c) {
         Some(n) if super::public::admitted(&c, n, now_ms()) => {}
         Some(_) => return Err(err(AppError::TooMany)),
@@ -254,7 +256,9 @@ pub async fn cancel(
     let inv = store::verify(&state.store, &body.code, &body.birth_date)
         .await
         .map_err(|e| err(e.into()))?;
-    let c = campaign(&state, &inv.campaign_id).await.map_err(err)?;
+    let c = campaign(&state, &inv.campaign_id)
+        .await
+        .map_err(|e| err(e.into()))?;
     super::public::cancel_booking(&state, &c, &inv, &Actor::System, locale)
         .await
         .map_err(err)?;

@@ -5,11 +5,11 @@
 
 use super::{CENTRE_STAFF, campaign};
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -634,15 +634,5 @@ pub async fn observation_json(
 /// The centre's script: the waiting room's refresh, the observation
 /// countdowns and the dashboard's live figures.
 pub async fn script() -> Response {
-    let mut res = include_str!("../../static/vaccination.js").into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    res
+    crate::common::script(include_str!("../../static/vaccination.js"))
 }

@@ -5,12 +5,12 @@
 
 use super::{COORDINATORS, HELPERS, campaign, invitation_mail};
 use crate::AppState;
-use crate::cases::files::ServiceForm;
+use crate::common::ServiceForm;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use crate::telework::CsvErrorRow;
 use askama::Template;
@@ -362,7 +362,7 @@ pub async fn import(
     ctx.check_csrf(form.values.get("csrf").map(String::as_str).unwrap_or(""))?;
     let user = ctx.require(COORDINATORS)?.clone();
     let c = campaign(&state, &slug).await?;
-    let text = crate::telework::staff::csv_text(&form)?;
+    let text = crate::common::csv_text(&form);
     let shown = form.values.get("text").cloned().unwrap_or_default();
     let groups = store::groups(&state.store, &c.id).await?;
     let rows = match rules::parse_invitations(&text, &groups) {

@@ -10,10 +10,10 @@
 
 use super::CENTRE_STAFF;
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::i18n::today_brussels;
 use crate::layout::Layout;
-use crate::people::pages::render;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::body::Bytes;
@@ -330,14 +330,7 @@ pub async fn sync(
 }
 
 fn js(body: &'static str) -> Response {
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    res
+    crate::common::fresh_script(body)
 }
 
 /// The service worker (scope `/mobile/`): keeps the page and its assets for

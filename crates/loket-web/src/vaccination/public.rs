@@ -13,10 +13,10 @@ use super::{
     MailKind, SlotView, campaign, link_key, open_slots, pick_slot, queue_booking_mail, sign, verify,
 };
 use crate::AppState;
+use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::layout::{Layout, urlencode};
-use crate::people::pages::render;
 use crate::people::session::{Ctx, cookie_value};
 use askama::Template;
 use axum::Form;

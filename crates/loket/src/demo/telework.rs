@@ -272,7 +272,7 @@ pub async fn seed(store: &Store) -> Result<(), AppError> {
         return Ok(());
     }
     let (records, teleworks) = demo_records();
-    let today = loket_web::i18n::today_brussels();
+    let today = loket_domain::calendar::today_brussels();
     let current = Month::of(today);
     let months = [
         current.prev().prev().prev(),

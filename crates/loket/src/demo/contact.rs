@@ -940,8 +940,8 @@ pub async fn seed_moments(store: &Store) -> Result<(), AppError> {
         return Ok(());
     }
     let actor = Actor::System;
-    let today = loket_web::i18n::today_brussels();
-    let tz = loket_web::i18n::brussels();
+    let today = loket_domain::calendar::today_brussels();
+    let tz = loket_domain::calendar::brussels();
     let departments = store::list_departments(store).await?;
     let mut tx = store.begin().await?;
     for (ago, hour, channel, subject, outcome, article, dept) in MOMENTS {

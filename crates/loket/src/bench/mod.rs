@@ -5,6 +5,8 @@
 //! baseline measured in the same run: as many plain single-row insert
 //! transactions through the same pool, and a trivial HTTP round trip.
 
+pub mod vaccination;
+
 use crate::config::Config;
 use crate::{AppError, open_store, start_with_store};
 use loket_domain::appointments::parse_day_hours;
@@ -13,7 +15,6 @@ use loket_domain::ident::Email;
 use loket_domain::people::{PersonName, Role};
 use loket_store::appointments as appt;
 use loket_store::people::{self as people_store, NewUser};
-use loket_store::sqlx::{self, Row};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -198,50 +199,21 @@ pub async fn booking_rush(mut c: Config, o: RushOptions) -> Result<String, AppEr
     lat.sort();
 
     // ---- checks ----
-    let booked_rows: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM appointments WHERE service_id = $1 AND status = 'booked'",
-    )
-    .bind(&sid)
-    .fetch_one(store.pool())
-    .await
-    .map_err(err)?
-    .try_get(0)
-    .map_err(err)?;
+    let booked_rows = appt::booked_count(&store, &sid).await?;
     let over = appt::overbooked_slots(&store).await?
         + (booked_rows - i64::try_from(places).unwrap_or(i64::MAX)).max(0);
-    let lost: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM appointments a JOIN users u ON u.id = a.resident_id \
-         WHERE a.service_id = $1 AND a.status = 'booked' AND NOT EXISTS \
-         (SELECT 1 FROM outbox o WHERE o.to_addr = u.email AND o.attachment_body LIKE '%METHOD:REQUEST%')",
-    )
-    .bind(&sid)
-    .fetch_one(store.pool())
-    .await
-    .map_err(err)?
-    .try_get(0)
-    .map_err(err)?;
+    let lost = appt::booked_without_invitation(&store, &sid).await?;
     let lost = lost + (i64::from(ok) - booked_rows).abs();
 
     // ---- baseline: single-row inserts through the same pool ----
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS bench_baseline (id TEXT PRIMARY KEY, at BIGINT NOT NULL)",
-    )
-    .execute(store.pool())
-    .await
-    .map_err(err)?;
+    loket_store::baseline::create(&store).await?;
     let n = lat.len().max(1);
     let b_started = Instant::now();
     let mut inserts = Vec::new();
     for _ in 0..n {
         let store = store.clone();
         inserts.push(tokio::spawn(async move {
-            let mut tx = store.begin().await?;
-            sqlx::query("INSERT INTO bench_baseline (id, at) VALUES ($1, $2)")
-                .bind(loket_store::new_id())
-                .bind(loket_store::now_ms())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
+            loket_store::baseline::insert_one(&store).await?;
             Ok::<_, loket_store::StoreError>(())
         }));
     }
@@ -249,9 +221,7 @@ pub async fn booking_rush(mut c: Config, o: RushOptions) -> Result<String, AppEr
         t.await.map_err(err)??;
     }
     let insert_elapsed = b_started.elapsed();
-    let _ = sqlx::query("DROP TABLE bench_baseline")
-        .execute(store.pool())
-        .await;
+    let _ = loket_store::baseline::drop(&store).await;
 
     // ---- baseline: a trivial HTTP round trip ----
     let h_started = Instant::now();

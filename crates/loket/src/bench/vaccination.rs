@@ -15,7 +15,6 @@ use crate::{AppError, open_store, start_with_store};
 use loket_domain::audit::Actor;
 use loket_domain::vaccination::{self as rules, CampaignPlan, CentreDay, Invitee};
 use loket_store::appointments as appt;
-use loket_store::sqlx::{self, Row};
 use loket_store::vaccination::{self as store, NewCampaign};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -115,7 +114,7 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
         let day = 1 + (i / 960 % 28) as i8;
         rows.push(Invitee {
             line: i + 2,
-            national_number: crate::demo_vaccination::national_number(
+            national_number: crate::demo::vaccination::national_number(
                 year,
                 month,
                 day,
@@ -135,14 +134,7 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
     store::import_invitations(&mut tx, &Actor::Cli, &campaign, &rows, &no_mail).await?;
     tx.commit().await.map_err(loket_store::StoreError::from)?;
     let mut visitors: Vec<(String, String)> = Vec::with_capacity(o.visitors);
-    for r in sqlx::query("SELECT code, birth_date FROM vac_invitations WHERE campaign_id = $1")
-        .bind(&campaign.id)
-        .fetch_all(st.pool())
-        .await
-        .map_err(loket_store::StoreError::from)?
-    {
-        visitors.push((r.try_get(0).map_err(err)?, r.try_get(1).map_err(err)?));
-    }
+    visitors.extend(store::invitation_codes(&st, &campaign.id).await?);
     let places = store::slots(&st, &campaign).await?.len() as i64 * campaign.capacity();
 
     let running = start_with_store(&c, st.clone(), false).await?;
@@ -263,13 +255,7 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
         .map_err(|_| err("bench tasks still hold the results"))?
         .into_inner();
     let overbooked = store::overbooked(&st, &campaign).await?;
-    let bookings: i64 = sqlx::query("SELECT COUNT(*) FROM vac_bookings WHERE campaign_id = $1")
-        .bind(&campaign.id)
-        .fetch_one(st.pool())
-        .await
-        .map_err(loket_store::StoreError::from)?
-        .try_get(0)
-        .map_err(err)?;
+    let bookings = store::booking_count(&st, &campaign.id).await?;
 
     // ---- baseline: a trivial HTTP round trip, same concurrency ----
     let n = 5_000.min(o.visitors.max(1));

@@ -134,7 +134,7 @@ pub async fn seed(store_: &Store, password_hash: &str) -> Result<(), AppError> {
     // Two weeks of shifts from tomorrow. The first week is open for
     // sign-up; each day of the second week opens a week before, at 18:00.
     let tz = brussels();
-    let today = loket_web::i18n::today_brussels();
+    let today = loket_domain::calendar::today_brussels();
     let now = loket_store::now_ms();
     let mut shifts: Vec<DemoShift> = Vec::new();
     let mut tx = store_.begin().await?;

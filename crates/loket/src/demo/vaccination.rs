@@ -85,7 +85,7 @@ pub async fn seed(store_: &Store) -> Result<(), AppError> {
             id
         }
     };
-    let today = loket_web::i18n::today_brussels();
+    let today = loket_domain::calendar::today_brussels();
     let mut days = Vec::new();
     let mut d = today;
     for _ in 0..14 {

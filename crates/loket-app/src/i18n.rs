@@ -1,6 +1,11 @@
 //! Languages: Dutch (default) and English, from Fluent files compiled into
-//! the binary. The locale is chosen per request and passed along; nothing is
-//! set globally.
+//! the binary. The locale is chosen per request (or per recipient, for
+//! mail) and passed along; nothing is set globally.
+//!
+//! One catalogue (`crates/loket-app/locales/<lang>/<context>.ftl`) serves
+//! the mails this crate composes, the refusals' field messages and the web
+//! layer's pages: they share their terms (service names, statuses, field
+//! labels), and one `Locale` type looks them all up.
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
@@ -93,40 +98,14 @@ impl Locale {
     }
 }
 
-/// The city's time zone (UTC if the zone database lacks it).
-pub fn brussels() -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC)
+/// A date written out, e.g. "24 november 2026".
+pub fn long_date(locale: Locale, d: jiff::civil::Date) -> String {
+    let month = locale.t(&format!("month-{}", d.month()));
+    format!("{} {month} {}", d.day(), d.year())
 }
 
-/// The date in Europe/Brussels of unix milliseconds.
-pub fn date_of_ms(ms: i64) -> Option<jiff::civil::Date> {
-    jiff::Timestamp::from_millisecond(ms)
-        .ok()
-        .map(|t| t.to_zoned_datetime(brussels()).date())
-}
-
-/// Today's date in Europe/Brussels.
-pub fn today_brussels() -> jiff::civil::Date {
-    let now = jiff::Timestamp::now();
-    match jiff::tz::TimeZone::get("Europe/Brussels") {
-        Ok(tz) => now.to_zoned_datetime(tz).date(),
-        Err(_) => now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
-    }
-}
-
-/// Formats unix milliseconds as local time in Europe/Brussels.
-pub fn format_ms(ms: i64) -> String {
-    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
-        return String::new();
-    };
-    match jiff::tz::TimeZone::get("Europe/Brussels") {
-        Ok(tz) => ts
-            .to_zoned_datetime(tz)
-            .strftime("%Y-%m-%d %H:%M")
-            .to_string(),
-        Err(_) => ts.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-    }
-}
+// Local dates and times come from the domain's one `brussels()`.
+pub use loket_domain::calendar::{brussels, date_of_ms, format_ms, today_brussels};
 
 #[cfg(test)]
 mod tests {

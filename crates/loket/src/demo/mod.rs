@@ -1,6 +1,11 @@
 //! The demo city: staff for every role and a few residents, all with the
 //! same password, seeded once (audited as `system`).
 
+pub mod contact;
+pub mod shifts;
+pub mod telework;
+pub mod vaccination;
+
 use crate::AppError;
 use loket_domain::audit::Actor;
 use loket_domain::ident::Email;
@@ -192,8 +197,8 @@ pub async fn seed_appointments(store: &Store) -> Result<(), AppError> {
 pub async fn seed(store: &Store) -> Result<usize, AppError> {
     seed_services(store).await?;
     seed_appointments(store).await?;
-    crate::demo_contact::seed(store).await?;
-    crate::demo_contact::seed_moments(store).await?;
+    crate::demo::contact::seed(store).await?;
+    crate::demo::contact::seed_moments(store).await?;
     let phc = tokio::task::spawn_blocking(|| rules::hash_password(DEMO_PASSWORD))
         .await
         .map_err(|e| AppError::Other(e.to_string()))?;
@@ -223,11 +228,11 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
         tx.commit().await.map_err(loket_store::StoreError::from)?;
         created += 1;
     }
-    crate::demo_telework::seed(store).await?;
-    crate::demo_shifts::seed(store, &phc).await?;
+    crate::demo::telework::seed(store).await?;
+    crate::demo::shifts::seed(store, &phc).await?;
     seed_bikes(store).await?;
     seed_assets(store).await?;
-    crate::demo_vaccination::seed(store).await?;
+    crate::demo::vaccination::seed(store).await?;
     Ok(created)
 }
 

@@ -1,0 +1,534 @@
+//! Counters by appointment: the free slots, booking, rescheduling and
+//! cancelling (each with its e-mail and calendar file, in the transaction of
+//! the change), and the reminders. Pages, the API, the contact centre and
+//! the reminder worker all book through here.
+
+use crate::i18n::{Locale, format_ms};
+use crate::{App, Config, Refusal};
+use loket_domain::Invalid;
+use loket_domain::appointments::{self as rules, Slot, brussels, check_start, remind_at};
+use loket_domain::audit::Actor;
+use loket_domain::ident::Email;
+use loket_domain::notify::{Attachment, Mail};
+use loket_render::appointments::{self as ical, Method};
+use loket_store::StoreError;
+use loket_store::appointments::{self as store, Appointment, CounterService, Location, NewBooking};
+use loket_store::notify as outbox;
+use loket_store::people::User;
+
+/// The purpose of an appointment's signed links.
+const LINK_PURPOSE: &str = "loket-appointment";
+
+/// The token of a link that lets the holder act on the appointment (or
+/// location) `id` without signing in: `action` is e.g. `manage` or `kiosk`.
+pub fn sign(key: &str, id: &str, action: &str) -> String {
+    crate::signing::sign(key, LINK_PURPOSE, &[id, action])
+}
+
+/// Whether `token` signs (`id`, `action`), checked in constant time.
+pub fn verify(key: &str, id: &str, action: &str, token: &str) -> bool {
+    crate::signing::verify(key, LINK_PURPOSE, &[id, action], token)
+}
+
+/// A free slot as pages and the API show it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct FreeSlot {
+    /// Start, unix milliseconds (UTC).
+    pub start_ms: i64,
+    pub end_ms: i64,
+    /// Start as local Brussels time, `2026-12-02T09:15`.
+    pub start_local: String,
+    /// Places left.
+    pub free: i64,
+}
+
+pub fn local(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned_datetime(brussels())
+                .strftime("%Y-%m-%dT%H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// The free slots of a service at a location on the local dates
+/// `from ..= to`, within the booking window.
+pub async fn free_slots(
+    app: &App,
+    service: &CounterService,
+    location: &Location,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<Vec<FreeSlot>, Refusal> {
+    let settings = store::settings(&app.store).await?;
+    let tz = brussels();
+    let now = jiff::Timestamp::now();
+    let window = settings.window();
+    let (first, last) = window.dates(now, &tz);
+    let from = from.max(first);
+    let to = to.min(last);
+    if from > to {
+        return Ok(Vec::new());
+    }
+    let capacity = store::capacity(&app.store, &location.id, &service.id).await?;
+    if capacity == 0 {
+        return Ok(Vec::new());
+    }
+    let schedule = store::schedule(&app.store, &location.id, service).await?;
+    let slots: Vec<Slot> = schedule
+        .slots_between(from, to, &tz)
+        .into_iter()
+        .filter(|s| window.allows(s, now, &tz))
+        .collect();
+    let (Some(lo), Some(hi)) = (slots.first(), slots.last()) else {
+        return Ok(Vec::new());
+    };
+    let booked = store::booked_counts(
+        &app.store,
+        &service.id,
+        &location.id,
+        lo.start_ms(),
+        hi.start_ms() + 1,
+    )
+    .await?;
+    Ok(slots
+        .into_iter()
+        .filter_map(|s| {
+            let free = capacity - booked.get(&s.start_ms()).copied().unwrap_or(0);
+            (free > 0).then(|| FreeSlot {
+                start_ms: s.start_ms(),
+                end_ms: s.end_ms(),
+                start_local: local(s.start_ms()),
+                free,
+            })
+        })
+        .collect())
+}
+
+/// The free slots nearest to `around_ms` (for "just taken" answers).
+pub async fn nearest_free(
+    app: &App,
+    service: &CounterService,
+    location: &Location,
+    around_ms: i64,
+    n: usize,
+) -> Result<Vec<FreeSlot>, Refusal> {
+    let settings = store::settings(&app.store).await?;
+    let (first, last) = settings.window().dates(jiff::Timestamp::now(), &brussels());
+    let mut all = free_slots(app, service, location, first, last).await?;
+    all.sort_by_key(|s| ((s.start_ms - around_ms).abs(), s.start_ms));
+    all.truncate(n);
+    all.sort_by_key(|s| s.start_ms);
+    Ok(all)
+}
+
+/// Why a booking was refused: field errors, and for a full slot the
+/// nearest free ones.
+pub type Refused = crate::Refused<FreeSlot>;
+
+/// The code of a full slot's field error.
+pub const SLOT_FULL: &str = "appt-slot-full";
+
+/// Finds the service and location named in a request (id or slug).
+pub async fn resolve(
+    app: &App,
+    service: &str,
+    location: &str,
+) -> Result<(CounterService, Location), Refusal> {
+    let mut inv = Invalid::default();
+    let s = match store::service(&app.store, service.trim()).await? {
+        Some(s) if s.active => Some(s),
+        _ => {
+            inv.push("service", "appt-service-unknown");
+            None
+        }
+    };
+    let l = match store::location(&app.store, location.trim()).await? {
+        Some(l) if l.active => Some(l),
+        _ => {
+            inv.push("location", "appt-location-unknown");
+            None
+        }
+    };
+    match (s, l) {
+        (Some(s), Some(l)) => Ok((s, l)),
+        _ => Err(inv.into()),
+    }
+}
+
+/// Checks a requested start against the schedule and the window.
+async fn checked_slot(
+    app: &App,
+    service: &CounterService,
+    location: &Location,
+    start: &str,
+) -> Result<(Slot, i64), Refusal> {
+    let tz = brussels();
+    let Some(start_ms) = rules::parse_start(start, &tz) else {
+        return Err(Invalid::one("start", "appt-slot-invalid").into());
+    };
+    let settings = store::settings(&app.store).await?;
+    let schedule = store::schedule(&app.store, &location.id, service).await?;
+    let slot = check_start(
+        &schedule,
+        &settings.window(),
+        start_ms,
+        jiff::Timestamp::now(),
+        &tz,
+    )
+    .map_err(Invalid::from)?;
+    let capacity = store::capacity(&app.store, &location.id, &service.id).await?;
+    if capacity == 0 {
+        return Err(Invalid::one("location", "appt-no-desk").into());
+    }
+    Ok((slot, capacity))
+}
+
+/// Booking for a resident, with its confirmation e-mail (and iCalendar
+/// file), in one transaction.
+pub async fn book_for(
+    app: &App,
+    actor: &Actor,
+    resident: &User,
+    service_ref: &str,
+    location_ref: &str,
+    start: &str,
+    channel: &str,
+) -> Result<Appointment, Refused> {
+    book_linked(
+        app,
+        actor,
+        resident,
+        service_ref,
+        location_ref,
+        start,
+        channel,
+        None,
+    )
+    .await
+}
+
+/// [`book_for`], linking the contact-centre moment `contact` (the call the
+/// appointment was booked in) to the appointment in the same transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn book_linked(
+    app: &App,
+    actor: &Actor,
+    resident: &User,
+    service_ref: &str,
+    location_ref: &str,
+    start: &str,
+    channel: &str,
+    contact: Option<&str>,
+) -> Result<Appointment, Refused> {
+    let (service, location) = resolve(app, service_ref, location_ref).await?;
+    let (slot, capacity) = checked_slot(app, &service, &location, start).await?;
+    let settings = store::settings(&app.store).await?;
+    let attempt = async {
+        let mut tx = app.store.begin().await?;
+        let appt = store::book(
+            &mut tx,
+            actor,
+            NewBooking {
+                service: &service,
+                location: &location,
+                slot,
+                capacity,
+                resident_id: &resident.id,
+                channel,
+                booked_by: actor.user_id().filter(|id| *id != resident.id),
+                max_per_service: settings.max_per_service,
+                remind_at: remind_at(slot.start_ms(), &brussels()),
+            },
+        )
+        .await?;
+        queue_mail(
+            app,
+            &mut tx,
+            &settings.link_key,
+            resident,
+            &appt,
+            &service,
+            &location,
+            MailKind::Booked,
+        )
+        .await?;
+        if let Some(moment) = contact {
+            loket_store::contact::link_moment(
+                &mut tx,
+                actor,
+                moment,
+                &resident.id,
+                None,
+                Some(&appt.id),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(appt)
+    };
+    match attempt.await {
+        Ok(a) => {
+            metrics::counter!("loket_appointments_booked_total", "channel" => channel.to_owned())
+                .increment(1);
+            Ok(a)
+        }
+        Err(e) => {
+            let refusal = Refusal::from(e);
+            let nearest = if refusal.has_code(SLOT_FULL) {
+                nearest_free(app, &service, &location, slot.start_ms(), 5).await?
+            } else {
+                Vec::new()
+            };
+            Err(Refused { refusal, nearest })
+        }
+    }
+}
+
+/// Moves an appointment to another start, with the updated invitation.
+pub async fn reschedule_to(
+    app: &App,
+    actor: &Actor,
+    appt: &Appointment,
+    start: &str,
+) -> Result<Appointment, Refused> {
+    let (service, location) = resolve(app, &appt.service_id, &appt.location_id).await?;
+    let resident = resident_of(app, appt).await?;
+    let (slot, capacity) = checked_slot(app, &service, &location, start).await?;
+    let settings = store::settings(&app.store).await?;
+    let attempt = async {
+        let mut tx = app.store.begin().await?;
+        let moved = store::reschedule(
+            &mut tx,
+            actor,
+            &appt.id,
+            &slot,
+            capacity,
+            remind_at(slot.start_ms(), &brussels()),
+        )
+        .await?;
+        queue_mail(
+            app,
+            &mut tx,
+            &settings.link_key,
+            &resident,
+            &moved,
+            &service,
+            &location,
+            MailKind::Rescheduled,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(moved)
+    };
+    match attempt.await {
+        Ok(a) => Ok(a),
+        Err(e) => {
+            let refusal = Refusal::from(e);
+            let nearest = if refusal.has_code(SLOT_FULL) {
+                nearest_free(app, &service, &location, slot.start_ms(), 5).await?
+            } else {
+                Vec::new()
+            };
+            Err(Refused { refusal, nearest })
+        }
+    }
+}
+
+/// Cancels an appointment, with the cancellation (`METHOD:CANCEL`).
+pub async fn cancel_appt(
+    app: &App,
+    actor: &Actor,
+    appt: &Appointment,
+) -> Result<Appointment, Refusal> {
+    let (service, location) = resolve(app, &appt.service_id, &appt.location_id).await?;
+    let resident = resident_of(app, appt).await?;
+    let settings = store::settings(&app.store).await?;
+    let mut tx = app.store.begin().await?;
+    let done = store::cancel(&mut tx, actor, &appt.id).await?;
+    queue_mail(
+        app,
+        &mut tx,
+        &settings.link_key,
+        &resident,
+        &done,
+        &service,
+        &location,
+        MailKind::Cancelled,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+pub async fn resident_of(app: &App, appt: &Appointment) -> Result<User, Refusal> {
+    loket_store::people::get_user(&app.store, &appt.resident_id)
+        .await?
+        .ok_or(Refusal::NotFound)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    Booked,
+    Rescheduled,
+    Cancelled,
+    Reminder,
+}
+
+impl MailKind {
+    fn id(self) -> &'static str {
+        match self {
+            MailKind::Booked => "booked",
+            MailKind::Rescheduled => "rescheduled",
+            MailKind::Cancelled => "cancelled",
+            MailKind::Reminder => "reminder",
+        }
+    }
+}
+
+/// The e-mail about an appointment, with its iCalendar file (not for the
+/// reminder).
+#[allow(clippy::too_many_arguments)]
+pub fn appointment_mail(
+    config: &Config,
+    link_key: &str,
+    locale: Locale,
+    to: &Email,
+    resident_name: &str,
+    appt: &Appointment,
+    service: &CounterService,
+    location: &Location,
+    kind: MailKind,
+) -> (Mail, Option<Attachment>) {
+    let link = config.link(&format!(
+        "/appointments/{}?t={}",
+        appt.id,
+        sign(link_key, &appt.id, "manage")
+    ));
+    let service_name = service.name(locale.code()).to_owned();
+    let place = if location.address.is_empty() {
+        location.name.clone()
+    } else {
+        format!("{}, {}", location.name, location.address)
+    };
+    let args = [
+        ("name", resident_name.to_owned()),
+        ("city", config.city_name.clone()),
+        ("service", service_name.clone()),
+        ("place", place.clone()),
+        ("at", format_ms(appt.starts_at)),
+        ("code", appt.code.clone()),
+        ("link", link),
+    ];
+    let mail = Mail {
+        to: to.clone(),
+        subject: locale.t_args(&format!("mail-appt-{}-subject", kind.id()), &args),
+        body: locale.t_args(&format!("mail-appt-{}-body", kind.id()), &args),
+    };
+    let method = match kind {
+        MailKind::Reminder => return (mail, None),
+        MailKind::Cancelled => Method::Cancel,
+        MailKind::Booked | MailKind::Rescheduled => Method::Request,
+    };
+    let uid = format!("{}@{}", appt.id, config.host());
+    let summary = locale.t_args("appt-ics-summary", &args);
+    let description = locale.t_args("appt-ics-description", &args);
+    let body = ical::ics(&ical::Event {
+        method,
+        uid: &uid,
+        sequence: appt.sequence,
+        stamp_ms: loket_store::now_ms(),
+        start_ms: appt.starts_at,
+        end_ms: appt.ends_at,
+        summary: &summary,
+        location: &place,
+        description: &description,
+        organizer_name: &config.city_name,
+        organizer_email: &config.mail_from,
+        attendee_name: resident_name,
+        attendee_email: to.as_str(),
+    });
+    let attachment = Attachment {
+        name: if method == Method::Cancel {
+            "cancel.ics".to_owned()
+        } else {
+            "invite.ics".to_owned()
+        },
+        content_type: ical::content_type(method).to_owned(),
+        body,
+    };
+    (mail, Some(attachment))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn queue_mail(
+    app: &App,
+    tx: &mut loket_store::Tx,
+    link_key: &str,
+    resident: &User,
+    appt: &Appointment,
+    service: &CounterService,
+    location: &Location,
+    kind: MailKind,
+) -> Result<(), StoreError> {
+    let Ok(to) = Email::parse(&resident.email) else {
+        return Ok(());
+    };
+    let locale = Locale::parse(&resident.locale).unwrap_or_default();
+    let (mail, att) = appointment_mail(
+        &app.config,
+        link_key,
+        locale,
+        &to,
+        &resident.name,
+        appt,
+        service,
+        location,
+        kind,
+    );
+    outbox::enqueue_with(tx, &mail, att.as_ref()).await?;
+    Ok(())
+}
+
+/// Sends the reminders that are due (the day before, 09:00); each is
+/// claimed in the transaction that queues its e-mail. Returns how many.
+pub async fn send_reminders(app: &App) -> Result<usize, StoreError> {
+    let (store_, config) = (&app.store, &app.config);
+    let now = loket_store::now_ms();
+    let due = store::due_reminders(store_, now, 100).await?;
+    let settings = store::settings(store_).await?;
+    let mut sent = 0;
+    for appt in due {
+        let (Some(service), Some(location), Some(resident)) = (
+            store::service(store_, &appt.service_id).await?,
+            store::location(store_, &appt.location_id).await?,
+            loket_store::people::get_user(store_, &appt.resident_id).await?,
+        ) else {
+            continue;
+        };
+        let Ok(to) = Email::parse(&resident.email) else {
+            continue;
+        };
+        let mut tx = store_.begin().await?;
+        if !store::claim_reminder(&mut tx, &appt.id).await? {
+            continue;
+        }
+        let locale = Locale::parse(&resident.locale).unwrap_or_default();
+        let (mail, _) = appointment_mail(
+            config,
+            &settings.link_key,
+            locale,
+            &to,
+            &resident.name,
+            &appt,
+            &service,
+            &location,
+            MailKind::Reminder,
+        );
+        outbox::enqueue(&mut tx, &mail).await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}

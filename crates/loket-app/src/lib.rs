@@ -1,0 +1,166 @@
+//! Loket's use cases: one function per thing a person or a worker does
+//! (book, cancel, send the reminders, offer free places…). Each takes
+//! parsed input and an `Actor`, opens the transaction, applies the domain
+//! rules, writes the audit and outbox rows, and returns a typed result or a
+//! [`Refusal`]. Pages, API routes and background workers call the same
+//! function; the web layer only maps the outcome to HTML or problem+json.
+//!
+//! Mail composition (texts, signed links, calendar files) lives here too,
+//! with the Fluent catalogue it needs ([`i18n`]).
+//!
+//! The crate is cut into the same bounded contexts as every other crate.
+
+pub mod appointments;
+pub mod cases;
+pub mod i18n;
+pub mod people;
+pub mod shifts;
+pub mod signing;
+pub mod vaccination;
+
+use loket_domain::Invalid;
+use loket_store::{Store, StoreError};
+use std::sync::Arc;
+
+/// What the use cases need to know of the configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The city's name, shown in the header and in e-mails.
+    pub city_name: String,
+    /// The address residents reach Loket at, e.g. `https://loket.leuven.be`;
+    /// used for links in e-mails.
+    pub public_url: String,
+    /// Where uploads and generated documents are stored (outside the web root).
+    pub files_dir: std::path::PathBuf,
+    /// The account premiums are paid from, and its holder's name.
+    pub payer_iban: String,
+    pub payer_name: String,
+    /// The sender address of e-mails (the organizer of calendar invitations).
+    pub mail_from: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            city_name: "Stad Leuven".to_owned(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            files_dir: std::path::PathBuf::from("loket-data/files"),
+            payer_iban: "BE68539007547034".to_owned(),
+            payer_name: "Stad Leuven".to_owned(),
+            mail_from: "loket@leuven.example".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// An absolute link to `path` (which starts with `/`).
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.public_url.trim_end_matches('/'), path)
+    }
+
+    /// The host of the public address (for iCalendar UIDs).
+    pub fn host(&self) -> String {
+        self.public_url
+            .split("://")
+            .nth(1)
+            .unwrap_or("loket.invalid")
+            .split(['/', ':'])
+            .next()
+            .filter(|h| !h.is_empty())
+            .unwrap_or("loket.invalid")
+            .to_owned()
+    }
+}
+
+/// The application: the store and the configuration. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+impl App {
+    pub fn new(store: Store, config: Config) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// Why a use case did not do what it was asked: the app layer's one error
+/// type. The web layer maps it once, to a re-rendered form or an error page
+/// for pages and to problem+json for the API.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// A field is missing or wrong; each error names its field.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// A unique value is taken, or the thing changed meanwhile.
+    #[error("conflict: {0}")]
+    Conflict(Invalid),
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    /// Something outside the person's control failed (the database).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Refusal::NotFound,
+            StoreError::Invalid(inv) => Refusal::Invalid(inv),
+            StoreError::Conflict(inv) => Refusal::Conflict(inv),
+            other => Refusal::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<loket_store::sqlx::Error> for Refusal {
+    fn from(e: loket_store::sqlx::Error) -> Self {
+        Refusal::Internal(e.to_string())
+    }
+}
+
+impl Refusal {
+    /// Whether a field carries the error `code`.
+    pub fn has_code(&self, code: &str) -> bool {
+        match self {
+            Refusal::Invalid(inv) | Refusal::Conflict(inv) => inv.0.iter().any(|f| f.code == code),
+            _ => false,
+        }
+    }
+}
+
+/// A refusal of a request for a place (a slot, a bike) that may come with
+/// the nearest free alternatives, for the page to offer and the API to
+/// list. Empty when the place was not full but refused for another reason.
+#[derive(Debug)]
+pub struct Refused<A> {
+    pub refusal: Refusal,
+    pub nearest: Vec<A>,
+}
+
+impl<A> From<Refusal> for Refused<A> {
+    fn from(refusal: Refusal) -> Self {
+        Refused {
+            refusal,
+            nearest: Vec::new(),
+        }
+    }
+}
+
+impl<A> From<StoreError> for Refused<A> {
+    fn from(e: StoreError) -> Self {
+        Refusal::from(e).into()
+    }
+}
+
+impl<A> From<Invalid> for Refused<A> {
+    fn from(e: Invalid) -> Self {
+        Refusal::from(e).into()
+    }
+}

@@ -1,0 +1,234 @@
+//! Staff shifts: signing up (self or assigned by a planner, with the
+//! person's mail), the mails to the people on a changed or cancelled shift,
+//! the reminders the day before, and the calendar feed's secret URL.
+
+use crate::i18n::{Locale, format_ms};
+use crate::{App, Config, Refusal};
+use loket_domain::audit::Actor;
+use loket_domain::ident::Email;
+use loket_domain::notify::Mail;
+use loket_domain::shifts as rules;
+use loket_store::notify as outbox;
+use loket_store::shifts::{self as store, Person, Shift};
+use loket_store::{StoreError, Tx};
+
+/// Local Brussels time `YYYY-MM-DD HH:MM` of unix ms.
+pub fn local(ms: i64) -> String {
+    format_ms(ms)
+}
+
+/// The day `n` days after `day` (`YYYY-MM-DD`), or `day` itself.
+pub fn add_days(day: &str, n: i64) -> String {
+    day.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| d.checked_add(jiff::Span::new().days(n)).ok())
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| day.to_owned())
+}
+
+/// Signs a person up for a shift (self or by a planner), in one
+/// transaction; a planner's assignment mails the person.
+#[allow(clippy::too_many_arguments)]
+pub async fn sign_up_for(
+    app: &App,
+    actor: &Actor,
+    user_id: &str,
+    shift_id: &str,
+    assigned_by: Option<&str>,
+    override_reason: Option<&str>,
+    locale: Locale,
+) -> Result<String, Refusal> {
+    let settings = store::settings(&app.store).await?;
+    let shift = store::get_shift(&app.store, shift_id)
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    let person = loket_store::people::get_user(&app.store, user_id)
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    let mut tx = app.store.begin().await?;
+    let id = store::sign_up(
+        &mut tx,
+        actor,
+        &store::SignUp {
+            shift_id,
+            user_id,
+            assigned_by,
+            override_reason,
+            lang: locale.code(),
+            now: loket_store::now_ms(),
+        },
+        &settings.rules,
+    )
+    .await?;
+    if assigned_by.is_some()
+        && let Ok(to) = Email::parse(&person.email)
+    {
+        let pl = Locale::parse(&person.locale).unwrap_or_default();
+        let args = mail_args(&app.config, pl, &person.name, &shift, &shift);
+        outbox::enqueue(
+            &mut tx,
+            &Mail {
+                to,
+                subject: pl.t_args("mail-shift-assigned-subject", &args),
+                body: pl.t_args("mail-shift-assigned-body", &args),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    metrics::counter!("loket_shift_signups_total").increment(1);
+    Ok(id)
+}
+
+fn mail_args(
+    config: &Config,
+    locale: Locale,
+    name: &str,
+    before: &Shift,
+    after: &Shift,
+) -> [(&'static str, String); 5] {
+    [
+        ("name", name.to_owned()),
+        ("service", before.role_name(locale.code()).to_owned()),
+        (
+            "at",
+            rules::span_label("", before.starts_at, before.ends_at)
+                .trim()
+                .to_owned(),
+        ),
+        (
+            "value",
+            rules::span_label("", after.starts_at, after.ends_at)
+                .trim()
+                .to_owned(),
+        ),
+        ("url", format!("{}/shifts", config.public_url)),
+    ]
+}
+
+/// What happened to a shift, for the mail to its people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Changed,
+    Cancelled,
+}
+
+/// Mails everyone on a changed or cancelled shift, in the caller's
+/// transaction (so the mails go exactly when the change commits).
+pub async fn notify_people(
+    tx: &mut Tx,
+    config: &Config,
+    people: &[Person],
+    before: &Shift,
+    after: &Shift,
+    kind: ChangeKind,
+) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for p in people {
+        let Ok(to) = Email::parse(&p.email) else {
+            continue;
+        };
+        let locale = Locale::parse(&p.locale).unwrap_or_default();
+        let args = mail_args(config, locale, &p.name, before, after);
+        let (subject, body) = match kind {
+            ChangeKind::Changed => ("mail-shift-changed-subject", "mail-shift-changed-body"),
+            ChangeKind::Cancelled => ("mail-shift-cancelled-subject", "mail-shift-cancelled-body"),
+        };
+        outbox::enqueue(
+            tx,
+            &Mail {
+                to,
+                subject: locale.t_args(subject, &args),
+                body: locale.t_args(body, &args),
+            },
+        )
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Queues the reminder of every sign-up whose shift starts within the next
+/// 24 hours ("the day before"); each is claimed once, in the transaction of
+/// its mail, so two workers never send it twice.
+pub async fn send_reminders(app: &App) -> Result<usize, StoreError> {
+    let now = loket_store::now_ms();
+    let due = store::due_reminders(&app.store, now, 24 * 3_600_000, 200).await?;
+    let mut sent = 0;
+    for d in due {
+        let Ok(to) = Email::parse(&d.email) else {
+            continue;
+        };
+        let mut tx = app.store.begin().await?;
+        if !store::claim_reminder(&mut tx, &d.signup_id).await? {
+            continue;
+        }
+        let locale = Locale::parse(&d.locale).unwrap_or_default();
+        let args = mail_args(&app.config, locale, &d.name, &d.shift, &d.shift);
+        outbox::enqueue(
+            &mut tx,
+            &Mail {
+                to,
+                subject: locale.t_args("mail-shift-reminder-subject", &args),
+                body: locale.t_args("mail-shift-reminder-body", &args),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+// ---- the calendar feed ----
+
+/// The purpose of a feed token's signature.
+const FEED_PURPOSE: &str = "loket-shift-feed";
+
+/// The secret token of a person's feed: their id and an HMAC over the id
+/// and the feed's version (raising the version revokes the old URL).
+pub fn feed_token(key: &str, user_id: &str, version: i64) -> String {
+    let sig = crate::signing::sign(key, FEED_PURPOSE, &[user_id, &version.to_string()]);
+    format!("{user_id}.{sig}")
+}
+
+/// Whether a feed token is valid for `version`.
+pub fn feed_token_valid(key: &str, token: &str, version: i64) -> bool {
+    let Some((user_id, sig)) = token.split_once('.') else {
+        return false;
+    };
+    crate::signing::verify(key, FEED_PURPOSE, &[user_id, &version.to_string()], sig)
+}
+
+/// The feed's URL for a person.
+pub async fn feed_url(app: &App, user_id: &str) -> Result<String, Refusal> {
+    let settings = store::settings(&app.store).await?;
+    let version = store::feed_version(&app.store, user_id).await?;
+    Ok(format!(
+        "{}/shifts/feed/{}.ics",
+        app.config.public_url,
+        feed_token(&settings.feed_key, user_id, version)
+    ))
+}
+
+/// Whether a refusal is a broken working-time rule (the planner may
+/// override those, and only those).
+pub fn is_rule_breach(inv: &loket_domain::Invalid) -> bool {
+    !inv.0.is_empty() && inv.0.iter().all(|e| e.code.starts_with("shift-rule-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_tokens() {
+        let t = feed_token("key", "user-1", 0);
+        assert!(feed_token_valid("key", &t, 0));
+        assert!(!feed_token_valid("key", &t, 1));
+        assert!(!feed_token_valid("other", &t, 0));
+        assert!(!feed_token_valid("key", &t.replace("user-1", "user-2"), 0));
+        assert!(!feed_token_valid("key", "nonsense", 0));
+        assert_eq!(add_days("2026-12-31", 1), "2027-01-01");
+    }
+}

@@ -1,0 +1,340 @@
+//! The vaccination centre's use cases shared by its pages, its API and the
+//! worker: campaigns, the open slots, the invitation and booking mails
+//! (with their calendar files), the reserve list's offers and the
+//! reminders. Bookings use the appointments' slot machinery (see
+//! `loket_store::vaccination`).
+
+use crate::i18n::{Locale, format_ms};
+use crate::{App, Refusal};
+use loket_domain::appointments::Slot;
+use loket_domain::notify::{Attachment, Mail};
+use loket_domain::vaccination as rules;
+use loket_render::appointments as ical;
+use loket_store::vaccination::{self as store, Booking, Campaign, Invitation, ReserveEntry};
+use serde::Serialize;
+
+/// The campaign with this slug or id.
+pub async fn campaign(app: &App, slug: &str) -> Result<Campaign, Refusal> {
+    store::campaign(&app.store, slug.trim())
+        .await?
+        .ok_or(Refusal::NotFound)
+}
+
+/// The key that signs links and cookies (the appointments' link key).
+pub async fn link_key(app: &App) -> Result<String, Refusal> {
+    Ok(loket_store::appointments::settings(&app.store)
+        .await?
+        .link_key)
+}
+
+/// A signed link's token for an invitation's `action` (the appointments'
+/// link purpose, with actions prefixed `vac-`).
+pub fn sign(key: &str, id: &str, action: &str) -> String {
+    crate::appointments::sign(key, id, &format!("vac-{action}"))
+}
+
+pub fn verify(key: &str, id: &str, action: &str, token: &str) -> bool {
+    crate::appointments::verify(key, id, &format!("vac-{action}"), token)
+}
+
+/// A slot as the pages and the API show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SlotView {
+    /// Unix ms.
+    pub start: i64,
+    pub end: i64,
+    /// Local `YYYY-MM-DD HH:MM`.
+    pub label: String,
+    pub free: i64,
+}
+
+/// The bookable slots of a campaign from `now` (with their free places),
+/// day by day: (day, slots).
+pub async fn open_slots(
+    app: &App,
+    c: &Campaign,
+    now: i64,
+) -> Result<Vec<(String, Vec<SlotView>)>, Refusal> {
+    let taken = store::taken(&app.store, c).await?;
+    let mut days: Vec<(String, Vec<SlotView>)> = Vec::new();
+    for s in store::slots(&app.store, c).await? {
+        if s.start_ms() <= now {
+            continue;
+        }
+        let free = c.capacity() - taken.get(&s.start_ms()).copied().unwrap_or(0);
+        let label = format_ms(s.start_ms());
+        let day = label.split(' ').next().unwrap_or_default().to_owned();
+        let v = SlotView {
+            start: s.start_ms(),
+            end: s.end_ms(),
+            label,
+            free: free.max(0),
+        };
+        match days.last_mut() {
+            Some((d, list)) if *d == day => list.push(v),
+            _ => days.push((day, vec![v])),
+        }
+    }
+    Ok(days)
+}
+
+/// The slot starting at `start` (unix ms as text), checked: it exists and
+/// has not started.
+pub async fn pick_slot(app: &App, c: &Campaign, start: &str, now: i64) -> Result<Slot, Refusal> {
+    let Ok(ms) = start.trim().parse::<i64>() else {
+        return Err(loket_domain::Invalid::one("start", "vac-slot-pick").into());
+    };
+    match store::slot_at(&app.store, c, ms).await? {
+        Some(s) if s.start_ms() > now => Ok(s),
+        Some(_) => Err(loket_domain::Invalid::one("start", "appt-slot-past").into()),
+        None => Err(loket_domain::Invalid::one("start", "vac-slot-pick").into()),
+    }
+}
+
+/// The booking link for an invitation (also in its QR code).
+pub fn booking_link(app: &App, c: &Campaign, code: &str) -> String {
+    app.config.link(&format!(
+        "/vaccinatie/{}?code={}",
+        c.slug,
+        rules::format_code(code)
+    ))
+}
+
+/// The invitation e-mail.
+pub fn invitation_mail(app: &App, locale: Locale, c: &Campaign, inv: &Invitation) -> Option<Mail> {
+    let to = loket_domain::ident::Email::parse(inv.email.as_deref()?).ok()?;
+    let args = [
+        ("name", inv.name.clone()),
+        ("city", app.config.city_name.clone()),
+        ("service", c.name.clone()),
+        ("code", rules::format_code(&inv.code)),
+        ("link", booking_link(app, c, &inv.code)),
+    ];
+    Some(Mail {
+        to,
+        subject: locale.t_args("mail-vac-invite-subject", &args),
+        body: locale.t_args("mail-vac-invite-body", &args),
+    })
+}
+
+/// What a booking mail says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    Booked,
+    Rescheduled,
+    Cancelled,
+    Reminder,
+}
+
+impl MailKind {
+    fn id(self) -> &'static str {
+        match self {
+            MailKind::Booked => "booked",
+            MailKind::Rescheduled => "moved",
+            MailKind::Cancelled => "cancelled",
+            MailKind::Reminder => "reminder",
+        }
+    }
+}
+
+/// A booking's e-mail with its calendar file (none for a reminder).
+pub async fn booking_mail(
+    app: &App,
+    locale: Locale,
+    c: &Campaign,
+    inv: &Invitation,
+    b: &Booking,
+    kind: MailKind,
+) -> Result<Option<(Mail, Option<Attachment>)>, Refusal> {
+    let Some(to) = inv
+        .email
+        .as_deref()
+        .and_then(|e| loket_domain::ident::Email::parse(e).ok())
+    else {
+        return Ok(None);
+    };
+    let location = loket_store::appointments::location(&app.store, &c.location_id)
+        .await?
+        .map(|l| {
+            if l.address.is_empty() {
+                l.name
+            } else {
+                format!("{}, {}", l.name, l.address)
+            }
+        })
+        .unwrap_or_default();
+    let args = [
+        ("name", inv.name.clone()),
+        ("city", app.config.city_name.clone()),
+        ("service", c.name.clone()),
+        ("place", location.clone()),
+        ("at", format_ms(b.starts_at)),
+        ("code", rules::format_code(&inv.code)),
+        ("link", booking_link(app, c, &inv.code)),
+    ];
+    let mail = Mail {
+        to: to.clone(),
+        subject: locale.t_args(&format!("mail-vac-{}-subject", kind.id()), &args),
+        body: locale.t_args(&format!("mail-vac-{}-body", kind.id()), &args),
+    };
+    let method = match kind {
+        MailKind::Reminder => return Ok(Some((mail, None))),
+        MailKind::Cancelled => ical::Method::Cancel,
+        MailKind::Booked | MailKind::Rescheduled => ical::Method::Request,
+    };
+    let attachment = Attachment {
+        name: if method == ical::Method::Cancel {
+            "cancel.ics".to_owned()
+        } else {
+            "vaccinatie.ics".to_owned()
+        },
+        content_type: ical::content_type(method).to_owned(),
+        body: booking_ics(app, locale, c, inv, b, method, &location),
+    };
+    Ok(Some((mail, Some(attachment))))
+}
+
+/// The calendar file of a booking. The UID is the invitation's, so a new
+/// slot updates the same event (with a higher SEQUENCE).
+pub fn booking_ics(
+    app: &App,
+    locale: Locale,
+    c: &Campaign,
+    inv: &Invitation,
+    b: &Booking,
+    method: ical::Method,
+    place: &str,
+) -> String {
+    let host = app.config.host();
+    let uid = format!("vac-{}@{}", inv.id, host);
+    let args = [
+        ("service", c.name.clone()),
+        ("code", rules::format_code(&inv.code)),
+        ("place", place.to_owned()),
+        ("city", app.config.city_name.clone()),
+    ];
+    ical::ics(&ical::Event {
+        method,
+        uid: &uid,
+        sequence: b.sequence,
+        stamp_ms: loket_store::now_ms(),
+        start_ms: b.starts_at,
+        end_ms: b.ends_at,
+        summary: &locale.t_args("vac-ics-summary", &args),
+        location: place,
+        description: &locale.t_args("vac-ics-description", &args),
+        organizer_name: &app.config.city_name,
+        organizer_email: &app.config.mail_from,
+        attendee_name: &inv.name,
+        attendee_email: inv.email.as_deref().unwrap_or(""),
+    })
+}
+
+/// Queues a booking's mail in the caller's transaction.
+pub async fn queue_booking_mail(
+    app: &App,
+    tx: &mut loket_store::Tx,
+    locale: Locale,
+    c: &Campaign,
+    inv: &Invitation,
+    b: &Booking,
+    kind: MailKind,
+) -> Result<(), Refusal> {
+    if let Some((mail, att)) = booking_mail(app, locale, c, inv, b, kind).await? {
+        loket_store::notify::enqueue_with(tx, &mail, att.as_ref()).await?;
+    }
+    Ok(())
+}
+
+/// The reserve-list offer e-mail with its confirmation link.
+pub fn offer_mail(app: &App, c: &Campaign, e: &ReserveEntry) -> Option<Mail> {
+    let to = loket_domain::ident::Email::parse(&e.email).ok()?;
+    let locale = Locale::default();
+    let link = app.config.link(&format!(
+        "/vaccinatie/{}/aanbod/{}?t={}",
+        c.slug,
+        e.id,
+        e.offer_token.clone().unwrap_or_default()
+    ));
+    let args = [
+        ("name", e.name.clone()),
+        ("city", app.config.city_name.clone()),
+        ("service", c.name.clone()),
+        ("at", format_ms(e.offer_starts_at.unwrap_or_default())),
+        ("due", format_ms(e.offer_expires_at.unwrap_or_default())),
+        ("link", link),
+    ];
+    Some(Mail {
+        to,
+        subject: locale.t_args("mail-vac-offer-subject", &args),
+        body: locale.t_args("mail-vac-offer-body", &args),
+    })
+}
+
+/// How far ahead free places are offered to the reserve list.
+pub const OFFER_HORIZON_MS: i64 = 36 * 3_600_000;
+/// An offer is only made for a slot that starts at least this long after
+/// the offer would expire (time to come).
+pub const OFFER_TRAVEL_MS: i64 = 30 * 60_000;
+
+/// Offers the free places of every open campaign to the reserve lists
+/// (the worker calls it every minute; coordinators can run it too).
+/// Expired offers are freed first. Returns the number of offers made.
+pub async fn run_offers(app: &App, now: i64) -> Result<usize, Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::expire_offers(&mut tx, now).await?;
+    tx.commit().await?;
+    let mut made = 0;
+    for c in store::campaigns(&app.store).await? {
+        if c.status != "open" {
+            continue;
+        }
+        let from = now + rules::OFFER_MINUTES * 60_000 + OFFER_TRAVEL_MS;
+        let mail = |e: &ReserveEntry| offer_mail(app, &c, e);
+        made += store::make_offers(
+            &app.store,
+            &c,
+            from,
+            now + OFFER_HORIZON_MS,
+            rules::OFFER_MINUTES,
+            &mail,
+        )
+        .await?
+        .len();
+    }
+    Ok(made)
+}
+
+/// Sends the booking reminders that are due (the day before, 09:00).
+pub async fn send_reminders(app: &App, now: i64) -> Result<usize, Refusal> {
+    let mut sent = 0;
+    let campaigns: std::collections::HashMap<String, Campaign> = store::campaigns(&app.store)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    for (b, inv_id) in store::due_reminders(&app.store, now, 200).await? {
+        let Some(inv) = store::invitation(&app.store, &inv_id).await? else {
+            continue;
+        };
+        let Some(c) = campaigns.get(&b.campaign_id) else {
+            continue;
+        };
+        let mut tx = app.store.begin().await?;
+        if store::claim_reminder(&mut tx, &b.id).await? {
+            queue_booking_mail(
+                app,
+                &mut tx,
+                Locale::default(),
+                c,
+                &inv,
+                &b,
+                MailKind::Reminder,
+            )
+            .await?;
+            sent += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
+}

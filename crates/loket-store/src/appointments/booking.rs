@@ -1,0 +1,494 @@
+//! Appointments: booking, rescheduling, cancelling, reminders.
+
+use super::*;
+use crate::capacity::{self, Places};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Appointment {
+    pub id: String,
+    pub code: String,
+    pub slot_id: String,
+    pub service_id: String,
+    pub location_id: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub resident_id: String,
+    pub status: String,
+    pub channel: String,
+    pub booked_by: Option<String>,
+    pub sequence: i64,
+    pub remind_at: i64,
+    pub reminder_sent_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub(super) const COLUMNS: &str = "id, code, slot_id, service_id, location_id, starts_at, ends_at, resident_id, status, \
+     channel, booked_by, sequence, remind_at, reminder_sent_at, created_at, updated_at";
+
+pub(super) fn decode(r: &sqlx::any::AnyRow) -> Result<Appointment> {
+    Ok(Appointment {
+        id: r.try_get(0)?,
+        code: r.try_get(1)?,
+        slot_id: r.try_get(2)?,
+        service_id: r.try_get(3)?,
+        location_id: r.try_get(4)?,
+        starts_at: r.try_get(5)?,
+        ends_at: r.try_get(6)?,
+        resident_id: r.try_get(7)?,
+        status: r.try_get(8)?,
+        channel: r.try_get(9)?,
+        booked_by: r.try_get(10)?,
+        sequence: r.try_get(11)?,
+        remind_at: r.try_get(12)?,
+        reminder_sent_at: r.try_get(13)?,
+        created_at: r.try_get(14)?,
+        updated_at: r.try_get(15)?,
+    })
+}
+
+pub(super) fn new_code() -> String {
+    let bytes: [u8; 8] = rand::random();
+    let chars: String = bytes
+        .iter()
+        .map(|b| char::from(CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()]))
+        .collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
+}
+
+/// Takes one place in the slot (creating its row on first use), or
+/// refuses with `appt-slot-full`. Returns the slot row's id.
+pub async fn take_place(
+    tx: &mut Tx,
+    service_id: &str,
+    location_id: &str,
+    slot: &Slot,
+    capacity: i64,
+) -> Result<String> {
+    // The slot's row, created on first use (the no-op update on a conflict
+    // returns the existing row's id).
+    let slot_id: String = sqlx::query(
+        "INSERT INTO appt_slots (id, service_id, location_id, starts_at, ends_at, capacity, booked) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0) ON CONFLICT (service_id, location_id, starts_at) \
+         DO UPDATE SET capacity = appt_slots.capacity RETURNING id",
+    )
+    .bind(new_id())
+    .bind(service_id)
+    .bind(location_id)
+    .bind(slot.start_ms())
+    .bind(slot.end_ms())
+    .bind(capacity)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    if capacity::take(tx, &SLOTS, &slot_id, 0).await? {
+        Ok(slot_id)
+    } else {
+        Err(Invalid::one("start", "appt-slot-full").into())
+    }
+}
+
+/// A slot's places: `booked` of `capacity`.
+pub const SLOTS: Places = Places {
+    table: "appt_slots",
+    key: "id",
+    used: "booked",
+    limit: "capacity",
+    only_if: "",
+    touched: "",
+};
+
+/// Gives a place in the slot back.
+pub async fn free_place(tx: &mut Tx, slot_id: &str) -> Result<()> {
+    capacity::free(tx, &SLOTS, slot_id, 0).await
+}
+
+/// What a booking needs; the slot was checked against the schedule and the
+/// window by the caller (see `loket_domain::appointments::check_start`).
+pub struct NewBooking<'a> {
+    pub service: &'a CounterService,
+    pub location: &'a Location,
+    pub slot: Slot,
+    /// The number of desks for the service (the slot's capacity).
+    pub capacity: i64,
+    pub resident_id: &'a str,
+    /// `web`, `phone`, `counter` or `api`.
+    pub channel: &'a str,
+    pub booked_by: Option<&'a str>,
+    pub max_per_service: i64,
+    pub remind_at: i64,
+}
+
+/// Books a place: the resident's limit, then the slot's capacity, then the
+/// appointment and its audit row, all in the caller's transaction.
+pub async fn book(tx: &mut Tx, actor: &Actor, b: NewBooking<'_>) -> Result<Appointment> {
+    let now = now_ms();
+    // Lock the resident's row so two parallel bookings count each other.
+    sqlx::query(
+        "INSERT INTO appt_identities (resident_id, no_shows, touched_at) VALUES ($1, 0, $2) \
+         ON CONFLICT (resident_id) DO NOTHING",
+    )
+    .bind(b.resident_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE appt_identities SET touched_at = $2 WHERE resident_id = $1")
+        .bind(b.resident_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let held: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM appointments WHERE resident_id = $1 AND service_id = $2 \
+         AND status = 'booked' AND starts_at > $3",
+    )
+    .bind(b.resident_id)
+    .bind(&b.service.id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    if held >= b.max_per_service {
+        return Err(Invalid(vec![FieldError::with_value(
+            "service",
+            "appt-limit-reached",
+            b.max_per_service.to_string(),
+        )])
+        .into());
+    }
+    let slot_id = take_place(tx, &b.service.id, &b.location.id, &b.slot, b.capacity).await?;
+    let id = new_id();
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, resident_id, \
+         status, channel, booked_by, sequence, remind_at, reminder_sent_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, 0, $11, NULL, $12, $12) RETURNING {COLUMNS}"
+    )))
+    .bind(&id)
+    .bind(new_code())
+    .bind(&slot_id)
+    .bind(&b.service.id)
+    .bind(&b.location.id)
+    .bind(b.slot.start_ms())
+    .bind(b.slot.end_ms())
+    .bind(b.resident_id)
+    .bind(b.channel)
+    .bind(b.booked_by.map(str::to_owned))
+    .bind(b.remind_at)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let appt = decode(&row)?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "appointment.book",
+            record_type: "appointment",
+            record_id: &id,
+            subject_user_id: Some(b.resident_id),
+            before: None,
+            after: Some(json!({
+                "service": b.service.slug, "location": b.location.slug,
+                "starts_at": appt.starts_at, "channel": b.channel,
+            })),
+        },
+    )
+    .await?;
+    Ok(appt)
+}
+
+/// Moves a booked appointment to another slot of the same service and
+/// location: the new place is taken atomically, the old one freed, the
+/// sequence raised.
+pub async fn reschedule(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    slot: &Slot,
+    capacity: i64,
+    remind_at: i64,
+) -> Result<Appointment> {
+    // Locks the appointment row (PostgreSQL) and checks it is still booked.
+    let old = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE appointments SET updated_at = $2 WHERE id = $1 AND status = 'booked' RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(now_ms())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| Invalid::one("appointment", "appt-not-active"))?;
+    let old = decode(&old)?;
+    if old.starts_at == slot.start_ms() {
+        return Err(Invalid::one("start", "appt-same-slot").into());
+    }
+    let slot_id = take_place(tx, &old.service_id, &old.location_id, slot, capacity).await?;
+    free_place(tx, &old.slot_id).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE appointments SET slot_id = $2, starts_at = $3, ends_at = $4, sequence = sequence + 1, \
+         remind_at = $5, reminder_sent_at = NULL, updated_at = $6 WHERE id = $1 RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(&slot_id)
+    .bind(slot.start_ms())
+    .bind(slot.end_ms())
+    .bind(remind_at)
+    .bind(now_ms())
+    .fetch_one(&mut **tx)
+    .await?;
+    let appt = decode(&row)?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "appointment.reschedule",
+            record_type: "appointment",
+            record_id: id,
+            subject_user_id: Some(&appt.resident_id),
+            before: Some(json!({ "starts_at": old.starts_at })),
+            after: Some(json!({ "starts_at": appt.starts_at, "sequence": appt.sequence })),
+        },
+    )
+    .await?;
+    Ok(appt)
+}
+
+/// Cancels a booked appointment and frees its place at once.
+pub async fn cancel(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Appointment> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE appointments SET status = 'cancelled', sequence = sequence + 1, updated_at = $2 \
+         WHERE id = $1 AND status = 'booked' RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(now_ms())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| Invalid::one("appointment", "appt-not-active"))?;
+    let appt = decode(&row)?;
+    free_place(tx, &appt.slot_id).await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "appointment.cancel",
+            record_type: "appointment",
+            record_id: id,
+            subject_user_id: Some(&appt.resident_id),
+            before: Some(json!({ "status": "booked" })),
+            after: Some(json!({ "status": "cancelled" })),
+        },
+    )
+    .await?;
+    Ok(appt)
+}
+
+/// Marks a no-show (from the appointment's start on): the place returns to
+/// the pool and the resident's no-show count rises. Returns the count.
+pub async fn mark_no_show(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(Appointment, i64)> {
+    let now = now_ms();
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE appointments SET status = 'no_show', updated_at = $2 \
+         WHERE id = $1 AND status = 'booked' AND starts_at <= $2 RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        let exists = sqlx::query("SELECT status, starts_at FROM appointments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let status: String = exists.try_get(0)?;
+        let code = if status == "booked" {
+            "appt-not-yet-due"
+        } else {
+            "appt-not-active"
+        };
+        return Err(Invalid::one("appointment", code).into());
+    };
+    let appt = decode(&row)?;
+    free_place(tx, &appt.slot_id).await?;
+    sqlx::query(
+        "INSERT INTO appt_identities (resident_id, no_shows, touched_at) VALUES ($1, 0, $2) \
+         ON CONFLICT (resident_id) DO NOTHING",
+    )
+    .bind(&appt.resident_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let n: i64 = sqlx::query(
+        "UPDATE appt_identities SET no_shows = no_shows + 1, touched_at = $2 WHERE resident_id = $1 RETURNING no_shows",
+    )
+    .bind(&appt.resident_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "appointment.no_show",
+            record_type: "appointment",
+            record_id: id,
+            subject_user_id: Some(&appt.resident_id),
+            before: Some(json!({ "status": "booked" })),
+            after: Some(json!({ "status": "no_show", "no_shows": n })),
+        },
+    )
+    .await?;
+    Ok((appt, n))
+}
+
+pub async fn get(store: &Store, id: &str) -> Result<Option<Appointment>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM appointments WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+pub async fn by_code(store: &Store, code: &str) -> Result<Option<Appointment>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM appointments WHERE code = $1"
+    )))
+    .bind(code)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// A resident's appointments, newest start first.
+pub async fn of_resident(store: &Store, resident_id: &str) -> Result<Vec<Appointment>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM appointments WHERE resident_id = $1 ORDER BY starts_at DESC LIMIT 200"
+    )))
+    .bind(resident_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode).collect()
+}
+
+/// An appointment with the resident's name, e-mail and no-show count.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayRow {
+    pub appointment: Appointment,
+    pub resident_name: String,
+    pub resident_email: String,
+    pub no_shows: i64,
+}
+
+/// The appointments of a location in `[from_ms, to_ms)` (all services,
+/// or one when `service_id` is not empty).
+pub async fn day_list(
+    store: &Store,
+    location_id: &str,
+    service_id: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<DayRow>> {
+    let cols: String = COLUMNS
+        .split(", ")
+        .map(|c| format!("a.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {cols}, u.name, u.email, COALESCE(i.no_shows, 0) FROM appointments a \
+         JOIN users u ON u.id = a.resident_id \
+         LEFT JOIN appt_identities i ON i.resident_id = a.resident_id \
+         WHERE a.location_id = $1 AND ($2 = '' OR a.service_id = $2) AND a.starts_at >= $3 AND a.starts_at < $4 \
+         ORDER BY a.starts_at, a.code"
+    )))
+    .bind(location_id)
+    .bind(service_id)
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DayRow {
+                appointment: decode(r)?,
+                resident_name: r.try_get(16)?,
+                resident_email: r.try_get(17)?,
+                no_shows: r.try_get(18)?,
+            })
+        })
+        .collect()
+}
+
+/// A resident's no-show count.
+pub async fn no_shows(store: &Store, resident_id: &str) -> Result<i64> {
+    let row = sqlx::query("SELECT no_shows FROM appt_identities WHERE resident_id = $1")
+        .bind(resident_id)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get(0)?,
+        None => 0,
+    })
+}
+
+/// Booked appointments whose reminder is due and not yet sent.
+pub async fn due_reminders(store: &Store, now: i64, limit: i64) -> Result<Vec<Appointment>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM appointments WHERE status = 'booked' AND reminder_sent_at IS NULL \
+         AND remind_at <= $1 AND starts_at > $1 AND created_at < remind_at ORDER BY remind_at LIMIT $2"
+    )))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode).collect()
+}
+
+/// Claims the reminder of an appointment (false if another worker did).
+pub async fn claim_reminder(tx: &mut Tx, id: &str) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE appointments SET reminder_sent_at = $2 WHERE id = $1 AND reminder_sent_at IS NULL AND status = 'booked'",
+    )
+    .bind(id)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Totals for checks and the benchmark: places taken per slot versus
+/// capacity, and booked appointments.
+pub async fn overbooked_slots(store: &Store) -> Result<i64> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) FROM appt_slots s WHERE s.booked > s.capacity OR s.booked <> \
+         (SELECT COUNT(*) FROM appointments a WHERE a.slot_id = s.id AND a.status = 'booked')",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok(r.try_get(0)?)
+}
+
+/// How many appointments of a service are booked (the benchmark's check).
+pub async fn booked_count(store: &Store, service_id: &str) -> Result<i64> {
+    Ok(sqlx::query(
+        "SELECT COUNT(*) AS n FROM appointments WHERE service_id = $1 AND status = 'booked'",
+    )
+    .bind(service_id)
+    .fetch_one(store.pool())
+    .await?
+    .try_get("n")?)
+}
+
+/// Booked appointments of a service whose resident has no invitation
+/// (`METHOD:REQUEST`) in the outbox: confirmations lost.
+pub async fn booked_without_invitation(store: &Store, service_id: &str) -> Result<i64> {
+    Ok(sqlx::query(
+        "SELECT COUNT(*) AS n FROM appointments a JOIN users u ON u.id = a.resident_id \
+         WHERE a.service_id = $1 AND a.status = 'booked' AND NOT EXISTS \
+         (SELECT 1 FROM outbox o WHERE o.to_addr = u.email AND o.attachment_body LIKE '%METHOD:REQUEST%')",
+    )
+    .bind(service_id)
+    .fetch_one(store.pool())
+    .await?
+    .try_get("n")?)
+}

@@ -1,0 +1,117 @@
+//! The admin's service editor.
+
+use super::*;
+
+/// One stored version of a service's definition.
+#[derive(Debug, Clone)]
+pub struct ServiceVersion {
+    pub version: i64,
+    pub created_at: i64,
+    /// The e-mail address of who saved it (none for the seed).
+    pub created_by: Option<String>,
+}
+
+/// Every version of a service, newest first.
+pub async fn list_versions(store: &Store, service_id: &str) -> Result<Vec<ServiceVersion>> {
+    let rows = sqlx::query(
+        "SELECT v.version, v.created_at, u.email FROM service_versions v \
+         LEFT JOIN users u ON u.id = v.created_by \
+         WHERE v.service_id = $1 ORDER BY v.version DESC",
+    )
+    .bind(service_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ServiceVersion {
+                version: r.try_get(0)?,
+                created_at: r.try_get(1)?,
+                created_by: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+/// Whether a service with this slug exists (in the transaction).
+pub async fn slug_taken(tx: &mut Tx, slug: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT id FROM services WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Shows or hides a service in the public catalogue, with an audit row.
+/// Cases already submitted are not touched. Returns whether it changed.
+pub async fn set_active(
+    tx: &mut Tx,
+    actor: &Actor,
+    service_id: &str,
+    active: bool,
+) -> Result<bool> {
+    let changed = sqlx::query(
+        "UPDATE services SET active = $1, updated_at = $2 WHERE id = $3 AND active <> $1",
+    )
+    .bind(i64::from(active))
+    .bind(now_ms())
+    .bind(service_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: if active {
+                "service.activate"
+            } else {
+                "service.deactivate"
+            },
+            record_type: "service",
+            record_id: service_id,
+            subject_user_id: None,
+            before: Some(json!({ "active": !active })),
+            after: Some(json!({ "active": active })),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Adds a file straight to a submitted case (e.g. a document the resident
+/// sends with an answer to an information request).
+pub async fn add_case_file(tx: &mut Tx, case: &Case, f: NewFile<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_files (id, owner_id, service_id, field_key, filename, content_type, size, sha256, path, created_at, case_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(f.id)
+    .bind(f.owner_id)
+    .bind(f.service_id)
+    .bind(f.field_key)
+    .bind(f.filename)
+    .bind(f.content_type)
+    .bind(f.size)
+    .bind(f.sha256)
+    .bind(f.path)
+    .bind(now_ms())
+    .bind(&case.id)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        &Actor::User(f.owner_id.to_owned()),
+        Change {
+            action: "case.file",
+            record_type: "case",
+            record_id: &case.number,
+            subject_user_id: Some(&case.resident_id),
+            before: None,
+            after: Some(json!({ "file": f.id, "name": f.filename, "sha256": f.sha256 })),
+        },
+    )
+    .await
+}

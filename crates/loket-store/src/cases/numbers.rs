@@ -1,0 +1,426 @@
+//! Cases: numbers, submission, status and the back office.
+
+use super::*;
+
+/// A case as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    pub id: String,
+    pub number: String,
+    pub service_id: String,
+    pub service_version: i64,
+    pub resident_id: String,
+    pub channel: String,
+    pub assisted_by: Option<String>,
+    pub status: String,
+    pub data: BTreeMap<String, String>,
+    pub department: String,
+    pub assignee_id: Option<String>,
+    pub submitted_at: i64,
+    pub due_date: String,
+    pub updated_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+pub(super) const CASE_COLUMNS: &str = "id, number, service_id, service_version, resident_id, channel, assisted_by, status, data, \
+     department, assignee_id, submitted_at, due_date, updated_at, closed_at";
+
+pub(super) fn decode_case(r: &sqlx::any::AnyRow) -> Result<Case> {
+    let data: String = r.try_get(8)?;
+    Ok(Case {
+        id: r.try_get(0)?,
+        number: r.try_get(1)?,
+        service_id: r.try_get(2)?,
+        service_version: r.try_get(3)?,
+        resident_id: r.try_get(4)?,
+        channel: r.try_get(5)?,
+        assisted_by: r.try_get(6)?,
+        status: r.try_get(7)?,
+        data: serde_json::from_str(&data)
+            .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?,
+        department: r.try_get(9)?,
+        assignee_id: r.try_get(10)?,
+        submitted_at: r.try_get(11)?,
+        due_date: r.try_get(12)?,
+        updated_at: r.try_get(13)?,
+        closed_at: r.try_get(14)?,
+    })
+}
+
+/// What a new case needs; `data` was validated by the service's rules.
+pub struct NewCase<'a> {
+    pub service: &'a Service,
+    pub resident_id: &'a str,
+    pub channel: Channel,
+    pub assisted_by: Option<&'a str>,
+    pub data: &'a BTreeMap<String, String>,
+    pub year: i16,
+    pub due_date: &'a str,
+}
+
+/// The next case number of `year`, atomically (a counter row per year).
+pub(super) async fn next_number(tx: &mut Tx, year: i16) -> Result<i64> {
+    crate::capacity::next_in_year(tx, "case_counters", i64::from(year)).await
+}
+
+/// Creates a case in the service's initial state, with its first timeline
+/// event and audit row. Returns the case.
+pub async fn create_case(tx: &mut Tx, actor: &Actor, new: NewCase<'_>) -> Result<Case> {
+    let id = new_id();
+    let n = next_number(tx, new.year).await?;
+    let number = case_number(new.year, n);
+    let now = now_ms();
+    let data = serde_json::to_string(new.data)
+        .map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+    let def = &new.service.def;
+    sqlx::query(
+        "INSERT INTO cases (id, number, service_id, service_version, resident_id, channel, assisted_by, status, data, \
+         department, submitted_at, due_date, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11)",
+    )
+    .bind(&id)
+    .bind(&number)
+    .bind(&new.service.id)
+    .bind(new.service.version)
+    .bind(new.resident_id)
+    .bind(new.channel.as_str())
+    .bind(new.assisted_by.map(str::to_owned))
+    .bind(&def.initial)
+    .bind(&data)
+    .bind(&def.department)
+    .bind(now)
+    .bind(new.due_date)
+    .execute(&mut **tx)
+    .await?;
+    add_event(
+        tx,
+        &id,
+        Event {
+            kind: "submitted",
+            from_status: None,
+            to_status: Some(&def.initial),
+            transition: None,
+            actor_id: actor.user_id(),
+            body: None,
+            internal: false,
+        },
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "case.submit",
+            record_type: "case",
+            record_id: &number,
+            subject_user_id: Some(new.resident_id),
+            before: None,
+            after: Some(json!({ "service": def.slug, "version": new.service.version,
+                               "channel": new.channel.as_str(), "status": def.initial })),
+        },
+    )
+    .await?;
+    get_case_tx(tx, &number).await?.ok_or(StoreError::NotFound)
+}
+
+pub(super) async fn get_case_tx(tx: &mut Tx, number: &str) -> Result<Option<Case>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE number = $1"
+    )))
+    .bind(number)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(decode_case).transpose()
+}
+
+pub async fn get_case(store: &Store, number: &str) -> Result<Option<Case>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE number = $1"
+    )))
+    .bind(number)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(decode_case).transpose()
+}
+
+/// A resident's cases, newest first.
+pub async fn case_by_id(store: &Store, id: &str) -> Result<Option<Case>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(decode_case).transpose()
+}
+
+pub async fn cases_of_resident(store: &Store, resident_id: &str) -> Result<Vec<Case>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE resident_id = $1 ORDER BY submitted_at DESC, number DESC"
+    )))
+    .bind(resident_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_case).collect()
+}
+
+/// Filters for the back office's work queue ('' matches everything).
+#[derive(Debug, Default, Clone)]
+pub struct QueueFilter {
+    pub department: String,
+    pub service_id: String,
+    pub status: String,
+    pub assignee_id: String,
+    /// Only open cases whose due date is before this date (`YYYY-MM-DD`).
+    pub overdue_before: String,
+    pub open_only: bool,
+    pub limit: i64,
+}
+
+/// The work queue: sorted by due date, then number.
+pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Vec<Case>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases \
+         WHERE ($1 = '' OR department = $1) AND ($2 = '' OR service_id = $2) AND ($3 = '' OR status = $3) \
+           AND ($4 = '' OR assignee_id = $4) AND ($5 = '' OR (due_date < $5 AND closed_at IS NULL)) \
+           AND ($6 = 0 OR closed_at IS NULL) \
+         ORDER BY due_date, number LIMIT $7"
+    )))
+    .bind(&f.department)
+    .bind(&f.service_id)
+    .bind(&f.status)
+    .bind(&f.assignee_id)
+    .bind(&f.overdue_before)
+    .bind(i64::from(f.open_only))
+    .bind(f.limit.clamp(1, 1000))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_case).collect()
+}
+
+/// Open cases past their due date.
+pub async fn overdue_count(store: &Store, department: &str, today: &str) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) FROM cases WHERE ($1 = '' OR department = $1) AND closed_at IS NULL AND due_date < $2",
+    )
+    .bind(department)
+    .bind(today)
+    .fetch_one(store.pool())
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// One entry of a case's timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseEvent {
+    pub id: String,
+    pub at: i64,
+    /// `submitted`, `transition`, `message_in` (from the resident),
+    /// `message_out` (to the resident), `note` (internal), `assigned`.
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub transition: Option<String>,
+    pub actor_id: Option<String>,
+    pub body: Option<String>,
+    pub internal: bool,
+}
+
+pub struct Event<'a> {
+    pub kind: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub transition: Option<&'a str>,
+    pub actor_id: Option<&'a str>,
+    pub body: Option<&'a str>,
+    pub internal: bool,
+}
+
+pub(super) async fn add_event(tx: &mut Tx, case_id: &str, e: Event<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_events (id, case_id, at, kind, from_status, to_status, transition, actor_id, body, internal) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(new_id())
+    .bind(case_id)
+    .bind(now_ms())
+    .bind(e.kind)
+    .bind(e.from_status.map(str::to_owned))
+    .bind(e.to_status.map(str::to_owned))
+    .bind(e.transition.map(str::to_owned))
+    .bind(e.actor_id.map(str::to_owned))
+    .bind(e.body.map(str::to_owned))
+    .bind(i64::from(e.internal))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A case's timeline, oldest first; internal notes only when asked.
+pub async fn events(store: &Store, case_id: &str, with_internal: bool) -> Result<Vec<CaseEvent>> {
+    let rows = sqlx::query(
+        "SELECT id, at, kind, from_status, to_status, transition, actor_id, body, internal FROM case_events \
+         WHERE case_id = $1 AND ($2 = 1 OR internal = 0) ORDER BY at, id",
+    )
+    .bind(case_id)
+    .bind(i64::from(with_internal))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CaseEvent {
+                id: r.try_get(0)?,
+                at: r.try_get(1)?,
+                kind: r.try_get(2)?,
+                from_status: r.try_get(3)?,
+                to_status: r.try_get(4)?,
+                transition: r.try_get(5)?,
+                actor_id: r.try_get(6)?,
+                body: r.try_get(7)?,
+                internal: r.try_get::<i64, _>(8)? != 0,
+            })
+        })
+        .collect()
+}
+
+/// Takes a transition. The status is compared and set in one statement, so
+/// two handlers acting at once cannot both move the case: the second gets a
+/// `case-changed` field error and nothing changes.
+pub async fn transition(
+    tx: &mut Tx,
+    actor: &Actor,
+    case: &Case,
+    t: &TransitionDef,
+    to_is_final: bool,
+    reason: &str,
+) -> Result<()> {
+    let now = now_ms();
+    let n = sqlx::query(
+        "UPDATE cases SET status = $1, updated_at = $2, closed_at = $3 WHERE id = $4 AND status = $5",
+    )
+    .bind(&t.to)
+    .bind(now)
+    .bind(to_is_final.then_some(now))
+    .bind(&case.id)
+    .bind(&case.status)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Invalid(Invalid::one(
+            "transition",
+            "case-changed",
+        )));
+    }
+    let reason = reason.trim();
+    add_event(
+        tx,
+        &case.id,
+        Event {
+            kind: "transition",
+            from_status: Some(&case.status),
+            to_status: Some(&t.to),
+            transition: Some(&t.key),
+            actor_id: actor.user_id(),
+            body: (!reason.is_empty()).then_some(reason),
+            internal: false,
+        },
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "case.transition",
+            record_type: "case",
+            record_id: &case.number,
+            subject_user_id: Some(&case.resident_id),
+            before: Some(json!({ "status": case.status })),
+            after: Some(json!({ "status": t.to, "transition": t.key })),
+        },
+    )
+    .await
+}
+
+/// Adds a message or an internal note to the timeline.
+pub async fn add_message(
+    tx: &mut Tx,
+    actor: &Actor,
+    case: &Case,
+    kind: &str,
+    body: &str,
+) -> Result<()> {
+    let internal = kind == "note";
+    add_event(
+        tx,
+        &case.id,
+        Event {
+            kind,
+            from_status: None,
+            to_status: None,
+            transition: None,
+            actor_id: actor.user_id(),
+            body: Some(body),
+            internal,
+        },
+    )
+    .await?;
+    sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(&case.id)
+        .execute(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: match kind {
+                "note" => "case.note",
+                "message_in" => "case.message_in",
+                _ => "case.message_out",
+            },
+            record_type: "case",
+            record_id: &case.number,
+            subject_user_id: Some(&case.resident_id),
+            before: None,
+            after: Some(json!({ "length": body.chars().count() })),
+        },
+    )
+    .await
+}
+
+/// Assigns a case to a handler (or to nobody).
+pub async fn assign(tx: &mut Tx, actor: &Actor, case: &Case, assignee: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE cases SET assignee_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(assignee.map(str::to_owned))
+        .bind(now_ms())
+        .bind(&case.id)
+        .execute(&mut **tx)
+        .await?;
+    add_event(
+        tx,
+        &case.id,
+        Event {
+            kind: "assigned",
+            from_status: None,
+            to_status: None,
+            transition: None,
+            actor_id: actor.user_id(),
+            body: assignee,
+            internal: true,
+        },
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "case.assign",
+            record_type: "case",
+            record_id: &case.number,
+            subject_user_id: Some(&case.resident_id),
+            before: Some(json!({ "assignee": case.assignee_id })),
+            after: Some(json!({ "assignee": assignee })),
+        },
+    )
+    .await
+}

@@ -1,0 +1,402 @@
+//! Knowledge-base articles, their versions and search.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    pub id: String,
+    pub slug: String,
+    pub department_id: Option<String>,
+    pub version: i64,
+    pub title_nl: String,
+    pub title_en: String,
+    pub body_nl: String,
+    pub body_en: String,
+    pub tags: String,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub review_on: Option<String>,
+    pub updated_at: i64,
+}
+
+impl Article {
+    pub fn title(&self, lang: &str) -> &str {
+        if lang == "en" {
+            &self.title_en
+        } else {
+            &self.title_nl
+        }
+    }
+    pub fn body(&self, lang: &str) -> &str {
+        if lang == "en" {
+            &self.body_en
+        } else {
+            &self.body_nl
+        }
+    }
+    pub fn tag_list(&self) -> Vec<String> {
+        self.tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+    pub fn validity(&self, today: jiff::civil::Date) -> rules::Validity {
+        let d = |s: &Option<String>| s.as_deref().and_then(|x| x.parse().ok());
+        rules::validity(d(&self.valid_from), d(&self.valid_until), today)
+    }
+    pub fn review_due(&self, today: jiff::civil::Date) -> bool {
+        rules::review_due(
+            self.review_on.as_deref().and_then(|x| x.parse().ok()),
+            today,
+        )
+    }
+}
+
+pub(super) const ARTICLE_COLS: &str = "id, slug, department_id, version, title_nl, title_en, body_nl, body_en, \
+     tags, valid_from, valid_until, review_on, updated_at";
+
+pub(super) fn article_of(r: &AnyRow) -> Result<Article> {
+    Ok(Article {
+        id: r.try_get(0)?,
+        slug: r.try_get(1)?,
+        department_id: r.try_get(2)?,
+        version: r.try_get(3)?,
+        title_nl: r.try_get(4)?,
+        title_en: r.try_get(5)?,
+        body_nl: r.try_get(6)?,
+        body_en: r.try_get(7)?,
+        tags: r.try_get(8)?,
+        valid_from: r.try_get(9)?,
+        valid_until: r.try_get(10)?,
+        review_on: r.try_get(11)?,
+        updated_at: r.try_get(12)?,
+    })
+}
+
+/// Saves an article: a new one (`id` None) or a new version of `id`. Every
+/// save writes a version row, rebuilds the article's index rows and an audit
+/// row. Returns (id, version).
+pub async fn save_article(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: Option<&str>,
+    department_id: Option<&str>,
+    d: &ArticleDraft,
+) -> Result<(String, i64)> {
+    let now = now_ms();
+    let tags = d.tags.join(", ");
+    let date = |x: Option<jiff::civil::Date>| x.map(|v| v.to_string());
+    let idx_nl = index_document("nl", &d.title_nl, &d.tags, &d.body_nl);
+    let idx_en = index_document("en", &d.title_en, &d.tags, &d.body_en);
+    let taken = sqlx::query("SELECT id FROM contact_articles WHERE slug = $1")
+        .bind(&d.slug)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| r.try_get::<String, _>(0))
+        .transpose()?;
+    if taken.is_some() && taken.as_deref() != id {
+        return Err(StoreError::Conflict(Invalid::one(
+            "slug",
+            "contact-slug-taken",
+        )));
+    }
+    let (id, version) = match id {
+        None => {
+            let id = new_id();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO contact_articles ({ARTICLE_COLS}, length_nl, length_en, created_at, updated_by) \
+                 VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $12, $15)"
+            )))
+            .bind(&id)
+            .bind(&d.slug)
+            .bind(department_id.map(str::to_owned))
+            .bind(&d.title_nl)
+            .bind(&d.title_en)
+            .bind(&d.body_nl)
+            .bind(&d.body_en)
+            .bind(&tags)
+            .bind(date(d.valid_from))
+            .bind(date(d.valid_until))
+            .bind(date(d.review_on))
+            .bind(now)
+            .bind(idx_nl.length)
+            .bind(idx_en.length)
+            .bind(actor.user_id().map(str::to_owned))
+            .execute(&mut **tx)
+            .await?;
+            (id, 1)
+        }
+        Some(id) => {
+            let row = sqlx::query(
+                "UPDATE contact_articles SET version = version + 1, slug = $2, department_id = $3, \
+                 title_nl = $4, title_en = $5, body_nl = $6, body_en = $7, tags = $8, valid_from = $9, \
+                 valid_until = $10, review_on = $11, updated_at = $12, length_nl = $13, length_en = $14, \
+                 updated_by = $15 WHERE id = $1 RETURNING version",
+            )
+            .bind(id)
+            .bind(&d.slug)
+            .bind(department_id.map(str::to_owned))
+            .bind(&d.title_nl)
+            .bind(&d.title_en)
+            .bind(&d.body_nl)
+            .bind(&d.body_en)
+            .bind(&tags)
+            .bind(date(d.valid_from))
+            .bind(date(d.valid_until))
+            .bind(date(d.review_on))
+            .bind(now)
+            .bind(idx_nl.length)
+            .bind(idx_en.length)
+            .bind(actor.user_id().map(str::to_owned))
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            (id.to_owned(), row.try_get::<i64, _>(0)?)
+        }
+    };
+    sqlx::query(
+        "INSERT INTO contact_article_versions (article_id, version, department_id, title_nl, title_en, \
+         body_nl, body_en, tags, valid_from, valid_until, review_on, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&id)
+    .bind(version)
+    .bind(department_id.map(str::to_owned))
+    .bind(&d.title_nl)
+    .bind(&d.title_en)
+    .bind(&d.body_nl)
+    .bind(&d.body_en)
+    .bind(&tags)
+    .bind(date(d.valid_from))
+    .bind(date(d.valid_until))
+    .bind(date(d.review_on))
+    .bind(now)
+    .bind(actor.user_id().map(str::to_owned))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM contact_terms WHERE article_id = $1")
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
+    for (lang, idx) in [("nl", &idx_nl), ("en", &idx_en)] {
+        let terms: Vec<(&String, &i64)> = idx.terms.iter().collect();
+        for chunk in terms.chunks(200) {
+            // Many rows per statement: one round trip per 200 terms.
+            let mut sql =
+                String::from("INSERT INTO contact_terms (article_id, lang, term, weight) VALUES ");
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let b = i * 2 + 3;
+                sql.push_str(&format!("($1, $2, ${}, ${})", b, b + 1));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&id).bind(lang);
+            for (t, w) in chunk {
+                q = q.bind((*t).clone()).bind(**w);
+            }
+            q.execute(&mut **tx).await?;
+        }
+    }
+    record(
+        tx,
+        actor,
+        Change {
+            action: if version == 1 {
+                "contact.article.create"
+            } else {
+                "contact.article.update"
+            },
+            record_type: "contact_article",
+            record_id: &id,
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({"slug": d.slug, "version": version})),
+        },
+    )
+    .await?;
+    Ok((id, version))
+}
+
+/// The article with this id or slug.
+pub async fn article(store: &Store, key: &str) -> Result<Option<Article>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ARTICLE_COLS} FROM contact_articles WHERE id = $1 OR slug = $1"
+    )))
+    .bind(key)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(article_of).transpose()
+}
+
+pub async fn list_articles(store: &Store) -> Result<Vec<Article>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ARTICLE_COLS} FROM contact_articles ORDER BY title_nl"
+    )))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(article_of).collect()
+}
+
+/// One saved version of an article (as an [`Article`] with that version's
+/// content).
+pub async fn article_version(store: &Store, id: &str, version: i64) -> Result<Option<Article>> {
+    let row = sqlx::query(
+        "SELECT v.article_id, a.slug, v.department_id, v.version, v.title_nl, v.title_en, v.body_nl, \
+         v.body_en, v.tags, v.valid_from, v.valid_until, v.review_on, v.created_at \
+         FROM contact_article_versions v JOIN contact_articles a ON a.id = v.article_id \
+         WHERE v.article_id = $1 AND v.version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(article_of).transpose()
+}
+
+/// (version, saved at, saved by name) of every version, newest first.
+pub async fn article_versions(store: &Store, id: &str) -> Result<Vec<(i64, i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT v.version, v.created_at, COALESCE(u.name, '') FROM contact_article_versions v \
+         LEFT JOIN users u ON u.id = v.created_by WHERE v.article_id = $1 ORDER BY v.version DESC",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+/// Searches the articles in `lang`. Returns (article, score), best first.
+pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, f64)>> {
+    let lang = if LANGS.contains(&lang) { lang } else { "nl" };
+    let words = parse_query(lang, q);
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stats = sqlx::query(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(length_nl), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(length_en), 0) AS BIGINT) FROM contact_articles",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    let n: i64 = stats.try_get(0)?;
+    let total: i64 = stats.try_get(if lang == "en" { 2 } else { 1 })?;
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let avg = total as f64 / n as f64;
+    let mut hits = Vec::new();
+    for w in &words {
+        let exact_rows = sqlx::query(
+            "SELECT t.article_id, t.weight, CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END \
+             FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
+             WHERE t.lang = $1 AND t.term = $2",
+        )
+        .bind(lang)
+        .bind(&w.exact)
+        .fetch_all(store.pool())
+        .await?;
+        let mut exact = HashMap::new();
+        for r in &exact_rows {
+            exact.insert(
+                r.try_get::<String, _>(0)?,
+                Posting {
+                    tf: r.try_get::<i64, _>(1)? as f64,
+                    doc_length: r.try_get::<i64, _>(2)? as f64,
+                },
+            );
+        }
+        let mut prefix = HashMap::new();
+        if let Some(p) = &w.prefix {
+            let rows = sqlx::query(
+                "SELECT t.article_id, MAX(t.weight), MAX(CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END) \
+                 FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
+                 WHERE t.lang = $1 AND substr(t.term, 1, CAST($2 AS INTEGER)) = $3 GROUP BY t.article_id",
+            )
+            .bind(lang)
+            .bind(i64::try_from(p.chars().count()).unwrap_or(i64::MAX))
+            .bind(p)
+            .fetch_all(store.pool())
+            .await?;
+            for r in &rows {
+                prefix.insert(
+                    r.try_get::<String, _>(0)?,
+                    Posting {
+                        tf: r.try_get::<i64, _>(1)? as f64,
+                        doc_length: r.try_get::<i64, _>(2)? as f64,
+                    },
+                );
+            }
+        }
+        hits.push((exact, prefix));
+    }
+    let ranked = rules::rank(&hits, usize::try_from(n).unwrap_or(0), avg);
+    let mut out = Vec::new();
+    for (id, score) in ranked.into_iter().take(50) {
+        if let Some(a) = article(store, &id).await? {
+            out.push((a, score));
+        }
+    }
+    Ok(out)
+}
+
+/// Records a search (for the report of knowledge-base gaps: the searches
+/// that found nothing).
+pub async fn record_search(
+    store: &Store,
+    day: &str,
+    lang: &str,
+    query: &str,
+    results: usize,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO contact_searches (id, day, lang, query, results, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(day)
+    .bind(lang)
+    .bind(query.chars().take(200).collect::<String>())
+    .bind(i64::try_from(results).unwrap_or(i64::MAX))
+    .bind(now_ms())
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Counts one resident view of an article on `day`.
+pub async fn record_view(store: &Store, article_id: &str, day: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO contact_views (article_id, day, views) VALUES ($1, $2, 1) \
+         ON CONFLICT (article_id, day) DO UPDATE SET views = contact_views.views + 1",
+    )
+    .bind(article_id)
+    .bind(day)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// The most viewed articles from `since` (a date) on: (article, views).
+pub async fn most_viewed(store: &Store, since: &str, limit: i64) -> Result<Vec<(Article, i64)>> {
+    let rows = sqlx::query(
+        "SELECT article_id, CAST(SUM(views) AS BIGINT) AS n FROM contact_views WHERE day >= $1 \
+         GROUP BY article_id ORDER BY n DESC, article_id LIMIT $2",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let id: String = r.try_get(0)?;
+        if let Some(a) = article(store, &id).await? {
+            out.push((a, r.try_get(1)?));
+        }
+    }
+    Ok(out)
+}

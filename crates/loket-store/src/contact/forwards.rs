@@ -1,0 +1,561 @@
+//! Forwards to departments, with due dates and a clock that pauses.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Forward {
+    pub id: String,
+    pub moment_id: String,
+    pub department_id: String,
+    pub note: String,
+    pub due_on: String,
+    pub status: String,
+    pub answer: String,
+    pub answered_at: Option<i64>,
+    pub created_at: i64,
+    pub reference: String,
+    pub subject: String,
+    pub question: String,
+    /// Since when the clock is paused (status `waiting`).
+    pub paused_on: Option<String>,
+    /// Working days the clock stood still so far (already in `due_on`).
+    pub paused_days: i64,
+    /// What the department asked the resident when it paused the clock.
+    pub waiting_question: String,
+}
+
+pub(super) const FORWARD_SELECT: &str = "SELECT f.id, f.moment_id, f.department_id, f.note, f.due_on, f.status, f.answer, \
+     f.answered_at, f.created_at, m.reference, m.subject, m.question, f.paused_on, f.paused_days, \
+     f.waiting_question FROM contact_forwards f JOIN contact_moments m ON m.id = f.moment_id";
+
+pub(super) fn forward_of(r: &AnyRow) -> Result<Forward> {
+    Ok(Forward {
+        id: r.try_get(0)?,
+        moment_id: r.try_get(1)?,
+        department_id: r.try_get(2)?,
+        note: r.try_get(3)?,
+        due_on: r.try_get(4)?,
+        status: r.try_get(5)?,
+        answer: r.try_get(6)?,
+        answered_at: r.try_get(7)?,
+        created_at: r.try_get(8)?,
+        reference: r.try_get(9)?,
+        subject: r.try_get(10)?,
+        question: r.try_get(11)?,
+        paused_on: r.try_get(12)?,
+        paused_days: r.try_get(13)?,
+        waiting_question: r.try_get(14)?,
+    })
+}
+
+/// Forwards a moment to a department's queue, due on `due_on`; the moment
+/// becomes `forwarded`.
+pub async fn create_forward(
+    tx: &mut Tx,
+    actor: &Actor,
+    moment_id: &str,
+    department_id: &str,
+    note: &str,
+    due_on: &str,
+) -> Result<String> {
+    let id = new_id();
+    let done = sqlx::query(
+        "UPDATE contact_moments SET status = 'forwarded', outcome = 'forwarded', updated_at = $2 WHERE id = $1",
+    )
+    .bind(moment_id)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query(
+        "INSERT INTO contact_forwards (id, moment_id, department_id, note, due_on, status, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)",
+    )
+    .bind(&id)
+    .bind(moment_id)
+    .bind(department_id)
+    .bind(note)
+    .bind(due_on)
+    .bind(actor.user_id().map(str::to_owned))
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.forward.create",
+            record_type: "contact_forward",
+            record_id: &id,
+            subject_user_id: None,
+            before: None,
+            after: Some(
+                json!({"moment_id": moment_id, "department_id": department_id, "due_on": due_on}),
+            ),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn forward(store: &Store, id: &str) -> Result<Option<Forward>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{FORWARD_SELECT} WHERE f.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(forward_of).transpose()
+}
+
+/// A department's forwards (`status` '' for all), oldest due first.
+pub async fn list_forwards(
+    store: &Store,
+    department_id: &str,
+    status: &str,
+) -> Result<Vec<Forward>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{FORWARD_SELECT} WHERE ($1 = '' OR f.department_id = $1) AND ($2 = '' OR f.status = $2) \
+         ORDER BY f.due_on, f.created_at"
+    )))
+    .bind(department_id)
+    .bind(status)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(forward_of).collect()
+}
+
+/// The forwards of one moment.
+pub async fn forwards_of(store: &Store, moment_id: &str) -> Result<Vec<Forward>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{FORWARD_SELECT} WHERE f.moment_id = $1 ORDER BY f.created_at"
+    )))
+    .bind(moment_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(forward_of).collect()
+}
+
+/// Answers an open forward (once: a closed forward refuses with a field
+/// error and nothing changes); the moment is closed with the answer.
+pub async fn answer_forward(tx: &mut Tx, actor: &Actor, id: &str, answer: &str) -> Result<Forward> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "UPDATE contact_forwards SET status = 'answered', answer = $2, answered_by = $3, answered_at = $4 \
+         WHERE id = $1 AND status IN ('open', 'waiting') RETURNING moment_id",
+    )
+    .bind(id)
+    .bind(answer)
+    .bind(actor.user_id().map(str::to_owned))
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        let exists = sqlx::query("SELECT id FROM contact_forwards WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        return Err(match exists {
+            Some(_) => StoreError::Invalid(Invalid::one("answer", "contact-forward-closed")),
+            None => StoreError::NotFound,
+        });
+    };
+    let moment_id: String = row.try_get(0)?;
+    sqlx::query(
+        "UPDATE contact_moments SET status = 'closed', answer = $2, updated_at = $3 WHERE id = $1",
+    )
+    .bind(&moment_id)
+    .bind(answer)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.forward.answer",
+            record_type: "contact_forward",
+            record_id: id,
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({"status": "answered"})),
+        },
+    )
+    .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{FORWARD_SELECT} WHERE f.id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    forward_of(&row)
+}
+
+/// Pauses an open forward's clock on `today` (the department waits for the
+/// resident, who was asked `question`). Refused (and nothing changes) when
+/// the forward is not open.
+pub async fn pause_forward(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    today: &str,
+    question: &str,
+) -> Result<Forward> {
+    let done = sqlx::query(
+        "UPDATE contact_forwards SET status = 'waiting', paused_on = $2, waiting_question = $3 \
+         WHERE id = $1 AND status = 'open' RETURNING id",
+    )
+    .bind(id)
+    .bind(today)
+    .bind(question)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if done.is_none() {
+        return Err(not_open(tx, id, "question").await);
+    }
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.forward.pause",
+            record_type: "contact_forward",
+            record_id: id,
+            subject_user_id: None,
+            before: Some(json!({"status": "open"})),
+            after: Some(json!({"status": "waiting", "paused_on": today})),
+        },
+    )
+    .await?;
+    forward_in(tx, id).await
+}
+
+/// Resumes a waiting forward on `today`: the due date moves by the working
+/// days the clock stood still ([`rules::resumed_due`]). Refused when the
+/// forward is not waiting.
+pub async fn resume_forward(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    today: jiff::civil::Date,
+) -> Result<Forward> {
+    // Lock the row first (a no-op update), then compute from what it holds.
+    let row = sqlx::query(
+        "UPDATE contact_forwards SET status = status WHERE id = $1 AND status = 'waiting' \
+         RETURNING due_on, paused_on",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Err(not_open(tx, id, "forward").await);
+    };
+    let due_s: String = row.try_get(0)?;
+    let paused_s: Option<String> = row.try_get(1)?;
+    let parse = |s: &str| s.parse::<jiff::civil::Date>().ok();
+    let (Some(due), Some(paused)) = (parse(&due_s), paused_s.as_deref().and_then(parse)) else {
+        return Err(StoreError::Invalid(Invalid::one(
+            "forward",
+            "contact-forward-closed",
+        )));
+    };
+    let (new_due, days) = rules::resumed_due(due, paused, today);
+    sqlx::query(
+        "UPDATE contact_forwards SET status = 'open', paused_on = NULL, due_on = $2, \
+         paused_days = paused_days + $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(new_due.to_string())
+    .bind(days)
+    .execute(&mut **tx)
+    .await?;
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.forward.resume",
+            record_type: "contact_forward",
+            record_id: id,
+            subject_user_id: None,
+            before: Some(json!({"status": "waiting", "due_on": due_s})),
+            after: Some(
+                json!({"status": "open", "due_on": new_due.to_string(), "paused_days": days}),
+            ),
+        },
+    )
+    .await?;
+    forward_in(tx, id).await
+}
+
+/// The waiting forwards of a moment (resumed when the resident answers).
+pub async fn waiting_forwards_in(tx: &mut Tx, moment_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT id FROM contact_forwards WHERE moment_id = $1 AND status = 'waiting' ORDER BY created_at",
+    )
+    .bind(moment_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+pub(super) async fn forward_in(tx: &mut Tx, id: &str) -> Result<Forward> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{FORWARD_SELECT} WHERE f.id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    forward_of(&row)
+}
+
+/// The error for an action on a forward in the wrong state: not found, or
+/// a field error on `field`.
+pub(super) async fn not_open(tx: &mut Tx, id: &str, field: &str) -> StoreError {
+    let exists = sqlx::query("SELECT status FROM contact_forwards WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await;
+    match exists {
+        Ok(Some(r)) => {
+            let status: String = r.try_get(0).unwrap_or_default();
+            let code = match status.as_str() {
+                "waiting" => "contact-forward-waiting",
+                "open" => "contact-forward-not-waiting",
+                _ => "contact-forward-closed",
+            };
+            StoreError::Invalid(Invalid::one(field, code))
+        }
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
+/// A follow-up message on a moment (`in` from the resident, `out` to them).
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub id: String,
+    pub direction: String,
+    pub sender: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// Adds a follow-up message. `message_id` (an e-mail's Message-ID) is
+/// imported once: a second time returns `Ok(false)` and changes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_message(
+    tx: &mut Tx,
+    actor: &Actor,
+    moment_id: &str,
+    direction: &str,
+    sender: &str,
+    subject: &str,
+    body: &str,
+    message_id: Option<&str>,
+) -> Result<bool> {
+    let id = new_id();
+    let done = sqlx::query(
+        "INSERT INTO contact_messages (id, moment_id, direction, sender, subject, body, message_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(moment_id)
+    .bind(direction)
+    .bind(sender)
+    .bind(subject)
+    .bind(body)
+    .bind(message_id.map(str::to_owned))
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE contact_moments SET updated_at = $2 WHERE id = $1")
+        .bind(moment_id)
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    record(
+        tx,
+        actor,
+        Change {
+            action: "contact.message.add",
+            record_type: "contact_moment",
+            record_id: moment_id,
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({"direction": direction, "message": id})),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+pub async fn messages(store: &Store, moment_id: &str) -> Result<Vec<Message>> {
+    let rows = sqlx::query(
+        "SELECT id, direction, sender, subject, body, created_at FROM contact_messages \
+         WHERE moment_id = $1 ORDER BY created_at, id",
+    )
+    .bind(moment_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Message {
+                id: r.try_get(0)?,
+                direction: r.try_get(1)?,
+                sender: r.try_get(2)?,
+                subject: r.try_get(3)?,
+                body: r.try_get(4)?,
+                created_at: r.try_get(5)?,
+            })
+        })
+        .collect()
+}
+
+/// Whether an e-mail with this Message-ID was imported already (as a moment
+/// or as a follow-up message).
+pub async fn message_imported(store: &Store, message_id: &str) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT 1 FROM contact_moments WHERE message_id = $1 \
+         UNION ALL SELECT 1 FROM contact_messages WHERE message_id = $1",
+    )
+    .bind(message_id)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Notes the Message-ID of the e-mail a moment was made from.
+pub async fn set_moment_message_id(tx: &mut Tx, id: &str, message_id: &str) -> Result<()> {
+    sqlx::query("UPDATE contact_moments SET message_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(message_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A closed moment that gets a new message from the resident is open again.
+pub async fn reopen_moment(tx: &mut Tx, id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE contact_moments SET status = 'open', updated_at = $2 WHERE id = $1 AND status = 'closed'",
+    )
+    .bind(id)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Reports a mail file that could not be read (it was moved aside).
+pub async fn record_mail_reject(store: &Store, file_name: &str, reason: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO contact_mail_rejects (id, file_name, reason, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&id)
+    .bind(file_name)
+    .bind(reason)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    record(
+        &mut tx,
+        &Actor::System,
+        Change {
+            action: "contact.mail.reject",
+            record_type: "contact_mail_reject",
+            record_id: &id,
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({"file": file_name, "reason": reason})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The mail files refused lately: (file name, reason, when), newest first.
+pub async fn mail_rejects(store: &Store, limit: i64) -> Result<Vec<(String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT file_name, reason, created_at FROM contact_mail_rejects ORDER BY created_at DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+/// A mail-in source's health, as the report page shows it.
+#[derive(Debug, Clone)]
+pub struct MailSource {
+    /// `maildir:/path` or `imap:user@host/mailbox` (no password).
+    pub source: String,
+    pub last_ok_at: Option<i64>,
+    pub last_error_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl MailSource {
+    /// The last pass failed (and no pass has worked since).
+    pub fn failing(&self) -> bool {
+        self.last_error_at
+            .is_some_and(|e| self.last_ok_at.is_none_or(|ok| e > ok))
+    }
+}
+
+/// Notes the result of one pass over a mail-in source.
+pub async fn record_mail_pass(store: &Store, source: &str, error: Option<&str>) -> Result<()> {
+    let now = now_ms();
+    let (ok_at, err_at) = match error {
+        None => (Some(now), None),
+        Some(_) => (None, Some(now)),
+    };
+    // The error text is kept (bounded) until a pass works again.
+    let error: Option<String> = error.map(|e| e.chars().take(500).collect());
+    sqlx::query(
+        "INSERT INTO contact_mail_sources (source, last_ok_at, last_error_at, last_error, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (source) DO UPDATE SET \
+           last_ok_at = COALESCE(excluded.last_ok_at, contact_mail_sources.last_ok_at), \
+           last_error_at = COALESCE(excluded.last_error_at, contact_mail_sources.last_error_at), \
+           last_error = CASE WHEN excluded.last_error IS NULL THEN contact_mail_sources.last_error \
+                             ELSE excluded.last_error END, \
+           updated_at = excluded.updated_at",
+    )
+    .bind(source)
+    .bind(ok_at)
+    .bind(err_at)
+    .bind(error)
+    .bind(now)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Every mail-in source that has run, by name.
+pub async fn mail_sources(store: &Store) -> Result<Vec<MailSource>> {
+    let rows = sqlx::query(
+        "SELECT source, last_ok_at, last_error_at, last_error FROM contact_mail_sources ORDER BY source",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MailSource {
+                source: r.try_get(0)?,
+                last_ok_at: r.try_get(1)?,
+                last_error_at: r.try_get(2)?,
+                last_error: r.try_get(3)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,212 @@
+//! Coverage, reminders, the feed and the demo seed.
+
+use super::*;
+
+/// Needed and filled places of one role on one day.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub day: String,
+    pub role_id: String,
+    pub role_code: String,
+    pub role_name_nl: String,
+    pub role_name_en: String,
+    pub shifts: i64,
+    pub needed: i64,
+    pub filled: i64,
+}
+
+/// Coverage per day and role of the open shifts from `from` to `to`.
+pub async fn coverage(store: &Store, from: &str, to: &str) -> Result<Vec<Coverage>> {
+    let rows = sqlx::query(
+        "SELECT s.day, r.id, r.code, r.name_nl, r.name_en, COUNT(*), CAST(SUM(s.headcount) AS BIGINT), CAST(SUM(s.filled) AS BIGINT) \
+         FROM shift_shifts s JOIN shift_roles r ON r.id = s.role_id \
+         WHERE s.status = 'open' AND s.day >= $1 AND s.day <= $2 \
+         GROUP BY s.day, r.id, r.code, r.name_nl, r.name_en ORDER BY s.day, r.code",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Coverage {
+                day: r.try_get(0)?,
+                role_id: r.try_get(1)?,
+                role_code: r.try_get(2)?,
+                role_name_nl: r.try_get(3)?,
+                role_name_en: r.try_get(4)?,
+                shifts: r.try_get(5)?,
+                needed: r.try_get(6)?,
+                filled: r.try_get(7)?,
+            })
+        })
+        .collect()
+}
+
+// ---- reminders and the feed ----
+
+/// A reminder to send: the sign-up, the person and the shift.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub signup_id: String,
+    pub name: String,
+    pub email: String,
+    pub locale: String,
+    pub shift: Shift,
+}
+
+/// Active sign-ups of open shifts starting within `ahead_ms` whose
+/// reminder has not gone.
+pub async fn due_reminders(store: &Store, now: i64, ahead_ms: i64, limit: i64) -> Result<Vec<Due>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SHIFT_COLUMNS}, g.id, u.name, u.email, u.locale FROM {SHIFT_FROM} \
+         JOIN shift_signups g ON g.shift_id = s.id JOIN users u ON u.id = g.user_id \
+         WHERE g.status = 'active' AND g.reminder_sent_at IS NULL AND s.status = 'open' \
+         AND s.starts_at > $1 AND s.starts_at <= $2 ORDER BY s.starts_at LIMIT $3"
+    )))
+    .bind(now)
+    .bind(now + ahead_ms)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Due {
+                shift: shift_of(r)?,
+                signup_id: r.try_get(14)?,
+                name: r.try_get(15)?,
+                email: r.try_get(16)?,
+                locale: r.try_get(17)?,
+            })
+        })
+        .collect()
+}
+
+/// Claims a reminder (false if another worker did).
+pub async fn claim_reminder(tx: &mut Tx, signup_id: &str) -> Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE shift_signups SET reminder_sent_at = $2 WHERE id = $1 AND reminder_sent_at IS NULL \
+         AND status = 'active' RETURNING id",
+    )
+    .bind(signup_id)
+    .bind(now_ms())
+    .fetch_optional(&mut **tx)
+    .await?
+    .is_some())
+}
+
+/// The version of a person's feed URL (0 before any).
+pub async fn feed_version(store: &Store, user_id: &str) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT feed_version FROM shift_people WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(store.pool())
+            .await?
+            .map(|r| r.try_get::<i64, _>(0))
+            .transpose()?
+            .unwrap_or(0),
+    )
+}
+
+/// A new feed URL for the person: the old one stops working.
+pub async fn regenerate_feed(tx: &mut Tx, actor: &Actor, user_id: &str) -> Result<i64> {
+    let v: i64 = sqlx::query(
+        "INSERT INTO shift_people (user_id, guard, feed_version, updated_at) VALUES ($1, 0, 1, $2) \
+         ON CONFLICT (user_id) DO UPDATE SET feed_version = shift_people.feed_version + 1, updated_at = $2 \
+         RETURNING feed_version",
+    )
+    .bind(user_id)
+    .bind(now_ms())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "shifts.feed.regenerate",
+            record_type: "shift_feed",
+            record_id: user_id,
+            subject_user_id: Some(user_id),
+            before: None,
+            after: Some(json!({"version": v})),
+        },
+    )
+    .await?;
+    Ok(v)
+}
+
+// ---- the demo seed ----
+
+/// Staff records without an account yet (name, e-mail), by employee number:
+/// the demo gives some of them accounts to volunteer with.
+pub async fn staff_without_account(store: &Store, limit: i64) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT m.name, m.email FROM staff_members m WHERE m.end_date IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email_norm = LOWER(m.email)) \
+         ORDER BY m.employee_no LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// Inserts many active sign-ups (checked beforehand by the caller) with
+/// multi-row statements, sets every shift's `filled` from its sign-ups and
+/// writes one audit row for the batch (the demo seed).
+pub async fn insert_signups_batch(
+    tx: &mut Tx,
+    actor: &Actor,
+    rows: &[(String, String)],
+) -> Result<()> {
+    let now = now_ms();
+    for chunk in rows.chunks(200) {
+        let mut sql = String::from(
+            "INSERT INTO shift_signups (id, shift_id, user_id, status, created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 4;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, 'active', ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4
+            ));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (shift_id, user_id) in chunk {
+            q = q
+                .bind(new_id())
+                .bind(shift_id.clone())
+                .bind(user_id.clone())
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    sqlx::query(
+        "UPDATE shift_shifts SET filled = (SELECT COUNT(*) FROM shift_signups g \
+         WHERE g.shift_id = shift_shifts.id AND g.status = 'active')",
+    )
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "shifts.signup.batch",
+            record_type: "shift_signup",
+            record_id: "batch",
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({ "created": rows.len() })),
+        },
+    )
+    .await
+}

@@ -1,0 +1,326 @@
+//! Shifts.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Shift {
+    pub id: String,
+    pub role_id: String,
+    pub role_code: String,
+    pub role_name_nl: String,
+    pub role_name_en: String,
+    /// The qualification code the role asks for.
+    pub qualification: Option<String>,
+    pub day: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub headcount: i64,
+    pub filled: i64,
+    pub release_at: i64,
+    /// `open` or `cancelled`.
+    pub status: String,
+    pub sequence: i64,
+}
+
+impl Shift {
+    pub fn role_name(&self, lang: &str) -> &str {
+        if lang == "en" {
+            &self.role_name_en
+        } else {
+            &self.role_name_nl
+        }
+    }
+
+    pub fn label(&self, lang: &str) -> String {
+        rules::span_label(self.role_name(lang), self.starts_at, self.ends_at)
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.filled >= self.headcount
+    }
+}
+
+pub(super) const SHIFT_COLUMNS: &str = "s.id, s.role_id, r.code, r.name_nl, r.name_en, q.code, s.day, s.starts_at, s.ends_at, \
+     s.headcount, s.filled, s.release_at, s.status, s.sequence";
+pub(super) const SHIFT_FROM: &str = "shift_shifts s JOIN shift_roles r ON r.id = s.role_id \
+     LEFT JOIN shift_qualifications q ON q.id = r.qualification_id";
+
+pub(super) fn shift_of(r: &AnyRow) -> Result<Shift> {
+    Ok(Shift {
+        id: r.try_get(0)?,
+        role_id: r.try_get(1)?,
+        role_code: r.try_get(2)?,
+        role_name_nl: r.try_get(3)?,
+        role_name_en: r.try_get(4)?,
+        qualification: r.try_get(5)?,
+        day: r.try_get(6)?,
+        starts_at: r.try_get(7)?,
+        ends_at: r.try_get(8)?,
+        headcount: r.try_get(9)?,
+        filled: r.try_get(10)?,
+        release_at: r.try_get(11)?,
+        status: r.try_get(12)?,
+        sequence: r.try_get(13)?,
+    })
+}
+
+/// A shift to create.
+pub struct NewShift<'a> {
+    pub role_id: &'a str,
+    pub day: &'a str,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub headcount: i64,
+    pub release_at: i64,
+}
+
+pub async fn create_shift(tx: &mut Tx, actor: &Actor, n: &NewShift<'_>) -> Result<String> {
+    rules::check_length(n.starts_at, n.ends_at)?;
+    let id = new_id();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO shift_shifts (id, role_id, day, starts_at, ends_at, headcount, filled, release_at, status, \
+         sequence, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, 'open', 0, $8, $9, $9)",
+    )
+    .bind(&id)
+    .bind(n.role_id)
+    .bind(n.day)
+    .bind(n.starts_at)
+    .bind(n.ends_at)
+    .bind(n.headcount)
+    .bind(n.release_at)
+    .bind(actor.user_id().map(str::to_owned))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "shifts.shift.create",
+            record_type: "shift",
+            record_id: &id,
+            subject_user_id: None,
+            before: None,
+            after: Some(
+                json!({"role": n.role_id, "day": n.day, "starts_at": n.starts_at,
+                "ends_at": n.ends_at, "headcount": n.headcount, "release_at": n.release_at}),
+            ),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn get_shift(store: &Store, id: &str) -> Result<Option<Shift>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SHIFT_COLUMNS} FROM {SHIFT_FROM} WHERE s.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(shift_of).transpose()
+}
+
+/// Shifts from `from` to `to` (days, inclusive), of a role (id or code;
+/// empty: all), only open ones with room if `open_only`. Cancelled shifts
+/// are listed only when not `open_only`.
+pub async fn list_shifts(
+    store: &Store,
+    from: &str,
+    to: &str,
+    role: &str,
+    open_only: bool,
+) -> Result<Vec<Shift>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SHIFT_COLUMNS} FROM {SHIFT_FROM} WHERE s.day >= $1 AND s.day <= $2 \
+         AND ($3 = '' OR r.id = $3 OR r.code = $3) \
+         AND ($4 = 0 OR (s.status = 'open' AND s.filled < s.headcount)) \
+         ORDER BY s.starts_at, r.code"
+    )))
+    .bind(from)
+    .bind(to)
+    .bind(role)
+    .bind(i64::from(open_only))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(shift_of).collect()
+}
+
+/// The days that have shifts, from `from` on.
+pub async fn shift_days(store: &Store, from: &str, limit: i64) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT day FROM shift_shifts WHERE day >= $1 AND status = 'open' ORDER BY day LIMIT $2",
+    )
+    .bind(from)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .collect()
+}
+
+/// Someone signed up for a shift, for mails and the planner's list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub signup_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub locale: String,
+    pub assigned_by: Option<String>,
+    pub override_reason: Option<String>,
+}
+
+/// The people with an active sign-up for a shift (read in `tx`, or in the
+/// pool when `tx` is `None`).
+pub async fn people_on(store: &Store, shift_id: &str) -> Result<Vec<Person>> {
+    let rows = sqlx::query(PEOPLE_SQL)
+        .bind(shift_id)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(person_of).collect()
+}
+
+pub(super) const PEOPLE_SQL: &str = "SELECT g.id, u.id, u.name, u.email, u.locale, g.assigned_by, g.override_reason \
+     FROM shift_signups g JOIN users u ON u.id = g.user_id WHERE g.shift_id = $1 AND g.status = 'active' ORDER BY u.name";
+
+pub(super) fn person_of(r: &AnyRow) -> Result<Person> {
+    Ok(Person {
+        signup_id: r.try_get(0)?,
+        user_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+        email: r.try_get(3)?,
+        locale: r.try_get(4)?,
+        assigned_by: r.try_get(5)?,
+        override_reason: r.try_get(6)?,
+    })
+}
+
+/// Changes a shift's times and headcount (not below the people on it).
+/// Returns the shift before and after and the people on it (to notify, in
+/// the same transaction). Their reminders go again for the new time.
+pub async fn change_shift(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    starts_at: i64,
+    ends_at: i64,
+    headcount: i64,
+) -> Result<(Shift, Vec<Person>)> {
+    rules::check_length(starts_at, ends_at)?;
+    let before = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SHIFT_COLUMNS} FROM {SHIFT_FROM} WHERE s.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .as_ref()
+    .map(shift_of)
+    .transpose()?
+    .ok_or(StoreError::NotFound)?;
+    if before.status != "open" {
+        return Err(Invalid::one("shift", "shift-cancelled").into());
+    }
+    let done = sqlx::query(
+        "UPDATE shift_shifts SET starts_at = $2, ends_at = $3, headcount = $4, sequence = sequence + 1, \
+         updated_at = $5 WHERE id = $1 AND status = 'open' AND filled <= $4 RETURNING id",
+    )
+    .bind(id)
+    .bind(starts_at)
+    .bind(ends_at)
+    .bind(headcount)
+    .bind(now_ms())
+    .fetch_optional(&mut **tx)
+    .await?;
+    if done.is_none() {
+        return Err(Invalid::one("shift_headcount", "shift-headcount-below-filled").into());
+    }
+    if before.starts_at != starts_at {
+        sqlx::query(
+            "UPDATE shift_signups SET reminder_sent_at = NULL WHERE shift_id = $1 AND status = 'active'",
+        )
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "shifts.shift.change",
+            record_type: "shift",
+            record_id: id,
+            subject_user_id: None,
+            before: Some(
+                json!({"starts_at": before.starts_at, "ends_at": before.ends_at, "headcount": before.headcount}),
+            ),
+            after: Some(json!({"starts_at": starts_at, "ends_at": ends_at, "headcount": headcount})),
+        },
+    )
+    .await?;
+    let people = sqlx::query(PEOPLE_SQL)
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(person_of)
+        .collect::<Result<Vec<_>>>()?;
+    Ok((before, people))
+}
+
+/// Cancels a shift and every sign-up on it; returns the people who were on
+/// it (to notify in the same transaction).
+pub async fn cancel_shift(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(Shift, Vec<Person>)> {
+    let shift = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SHIFT_COLUMNS} FROM {SHIFT_FROM} WHERE s.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .as_ref()
+    .map(shift_of)
+    .transpose()?
+    .ok_or(StoreError::NotFound)?;
+    let people = sqlx::query(PEOPLE_SQL)
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(person_of)
+        .collect::<Result<Vec<_>>>()?;
+    let now = now_ms();
+    let done = sqlx::query(
+        "UPDATE shift_shifts SET status = 'cancelled', filled = 0, sequence = sequence + 1, updated_at = $2 \
+         WHERE id = $1 AND status = 'open' RETURNING id",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if done.is_none() {
+        return Err(Invalid::one("shift", "shift-cancelled").into());
+    }
+    sqlx::query(
+        "UPDATE shift_signups SET status = 'cancelled', cancelled_at = $2 WHERE shift_id = $1 AND status = 'active'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "shifts.shift.cancel",
+            record_type: "shift",
+            record_id: id,
+            subject_user_id: None,
+            before: Some(json!({"status": "open", "filled": shift.filled})),
+            after: Some(json!({"status": "cancelled", "people": people.len()})),
+        },
+    )
+    .await?;
+    Ok((shift, people))
+}

@@ -1,0 +1,329 @@
+//! The reserve list and its offers.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReserveEntry {
+    pub id: String,
+    pub campaign_id: String,
+    pub name: String,
+    #[serde(skip)]
+    pub national_number: String,
+    #[serde(skip)]
+    pub birth_date: String,
+    #[serde(skip)]
+    pub email: String,
+    pub group_rank: i64,
+    /// `waiting`, `offered`, `booked`, `expired` or `withdrawn`.
+    pub status: String,
+    pub signed_up_at: i64,
+    pub offer_starts_at: Option<i64>,
+    pub offer_expires_at: Option<i64>,
+    #[serde(skip)]
+    pub offer_token: Option<String>,
+    #[serde(skip)]
+    pub offer_slot_id: Option<String>,
+    pub offers: i64,
+    pub invitation_id: Option<String>,
+}
+
+pub(super) const RES_COLS: &str = "id, campaign_id, name, national_number, birth_date, email, group_rank, status, signed_up_at, \
+     offer_starts_at, offer_expires_at, offer_token, offer_slot_id, offers, invitation_id";
+
+pub(super) fn decode_res(r: &AnyRow) -> Result<ReserveEntry> {
+    Ok(ReserveEntry {
+        id: r.try_get(0)?,
+        campaign_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+        national_number: r.try_get(3)?,
+        birth_date: r.try_get(4)?,
+        email: r.try_get(5)?,
+        group_rank: r.try_get(6)?,
+        status: r.try_get(7)?,
+        signed_up_at: r.try_get(8)?,
+        offer_starts_at: r.try_get(9)?,
+        offer_expires_at: r.try_get(10)?,
+        offer_token: r.try_get(11)?,
+        offer_slot_id: r.try_get(12)?,
+        offers: r.try_get(13)?,
+        invitation_id: r.try_get(14)?,
+    })
+}
+
+pub struct NewReserve<'a> {
+    pub national_number: &'a str,
+    pub name: &'a str,
+    pub birth_date: &'a str,
+    pub email: &'a str,
+    pub phone: Option<&'a str>,
+    pub group_rank: i64,
+}
+
+/// Puts someone on the reserve list (again, at the back, when an earlier
+/// sign-up expired or was withdrawn). Someone invited already is refused.
+pub async fn reserve_sign_up(
+    tx: &mut Tx,
+    actor: &Actor,
+    campaign: &Campaign,
+    r: NewReserve<'_>,
+) -> Result<ReserveEntry> {
+    let invited: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM vac_invitations WHERE campaign_id = $1 AND national_number = $2 AND status <> 'cancelled'",
+    )
+    .bind(&campaign.id)
+    .bind(r.national_number)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    if invited > 0 {
+        return Err(invalid("national_number", "vac-reserve-invited"));
+    }
+    let now = now_ms();
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO vac_reserve (id, campaign_id, national_number, name, birth_date, email, phone, group_rank, status, \
+         signed_up_at, offers, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, 0, $9) \
+         ON CONFLICT (campaign_id, national_number) DO UPDATE SET status = 'waiting', signed_up_at = $9, \
+         name = $4, birth_date = $5, email = $6, phone = $7, group_rank = $8, updated_at = $9 \
+         WHERE vac_reserve.status IN ('expired', 'withdrawn') RETURNING {RES_COLS}"
+    )))
+    .bind(new_id())
+    .bind(&campaign.id)
+    .bind(r.national_number)
+    .bind(r.name)
+    .bind(r.birth_date)
+    .bind(r.email)
+    .bind(r.phone.map(str::to_owned))
+    .bind(r.group_rank)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(entry) = row.as_ref().map(decode_res).transpose()? else {
+        return Err(invalid("national_number", "vac-reserve-twice"));
+    };
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "vaccination.reserve.sign_up",
+            record_type: "vac_reserve",
+            record_id: &entry.id,
+            subject_user_id: None,
+            before: None,
+            after: Some(json!({"group_rank": r.group_rank})),
+        },
+    )
+    .await?;
+    Ok(entry)
+}
+
+pub async fn reserve_entry(store: &Store, id: &str) -> Result<Option<ReserveEntry>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {RES_COLS} FROM vac_reserve WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(decode_res).transpose()
+}
+
+/// The reserve list in priority order (group, then sign-up time).
+pub async fn reserve_list(store: &Store, campaign_id: &str) -> Result<Vec<ReserveEntry>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {RES_COLS} FROM vac_reserve WHERE campaign_id = $1 ORDER BY \
+         CASE status WHEN 'offered' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, group_rank, signed_up_at"
+    )))
+    .bind(campaign_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(decode_res).collect()
+}
+
+/// Ends offers whose time ran out: the held place is freed (and offered to
+/// the next person by `make_offers`). Returns the entries that expired.
+pub async fn expire_offers(tx: &mut Tx, now: i64) -> Result<Vec<ReserveEntry>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE vac_reserve SET status = 'expired', updated_at = $1 WHERE status = 'offered' AND offer_expires_at <= $1 \
+         RETURNING {RES_COLS}"
+    )))
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+    let expired: Vec<ReserveEntry> = rows.iter().map(decode_res).collect::<Result<_>>()?;
+    for e in &expired {
+        if let Some(slot) = &e.offer_slot_id {
+            free_place(tx, slot).await?;
+        }
+        audit::record(
+            tx,
+            &Actor::System,
+            Change {
+                action: "vaccination.reserve.expire",
+                record_type: "vac_reserve",
+                record_id: &e.id,
+                subject_user_id: None,
+                before: Some(json!({"status": "offered"})),
+                after: Some(json!({"status": "expired"})),
+            },
+        )
+        .await?;
+    }
+    Ok(expired)
+}
+
+/// Offers free places in slots starting in `[from_ms, to_ms)` to the
+/// reserve list in priority order, one place per person, each held for
+/// `offer_minutes`. The place is taken in the slot like a booking, so an
+/// offer never overbooks. `mail` composes the offer e-mail (with the
+/// confirmation link). Returns the offers made.
+pub async fn make_offers(
+    store: &Store,
+    campaign: &Campaign,
+    from_ms: i64,
+    to_ms: i64,
+    offer_minutes: i64,
+    mail: &(dyn Fn(&ReserveEntry) -> Option<Mail> + Sync),
+) -> Result<Vec<ReserveEntry>> {
+    let mut made = Vec::new();
+    let taken = taken(store, campaign).await?;
+    let free: Vec<Slot> = slots(store, campaign)
+        .await?
+        .into_iter()
+        .filter(|s| s.start_ms() >= from_ms && s.start_ms() < to_ms)
+        .filter(|s| taken.get(&s.start_ms()).copied().unwrap_or(0) < campaign.capacity())
+        .collect();
+    for slot in free {
+        loop {
+            let mut tx = store.begin().await?;
+            // The next person in line, if any.
+            let next = sqlx::query(
+                "SELECT id FROM vac_reserve WHERE campaign_id = $1 AND status = 'waiting' \
+                 ORDER BY group_rank, signed_up_at LIMIT 1",
+            )
+            .bind(&campaign.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(next) = next else {
+                tx.rollback().await?;
+                return Ok(made);
+            };
+            let id: String = next.try_get(0)?;
+            let slot_id = match take_place(
+                &mut tx,
+                &campaign.service_id,
+                &campaign.location_id,
+                &slot,
+                campaign.capacity(),
+            )
+            .await
+            {
+                Ok(s) => s,
+                Err(StoreError::Invalid(_)) => {
+                    tx.rollback().await?;
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
+            let now = now_ms();
+            let token = crate::new_secret();
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE vac_reserve SET status = 'offered', offer_slot_id = $2, offer_starts_at = $3, \
+                 offer_expires_at = $4, offer_token = $5, offers = offers + 1, updated_at = $6 \
+                 WHERE id = $1 AND status = 'waiting' RETURNING {RES_COLS}"
+            )))
+            .bind(&id)
+            .bind(&slot_id)
+            .bind(slot.start_ms())
+            .bind(now + offer_minutes * 60_000)
+            .bind(&token)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(entry) = row.as_ref().map(decode_res).transpose()? else {
+                tx.rollback().await?;
+                continue;
+            };
+            if let Some(m) = mail(&entry) {
+                crate::notify::enqueue(&mut tx, &m).await?;
+            }
+            audit::record(
+                &mut tx,
+                &Actor::System,
+                Change {
+                    action: "vaccination.reserve.offer",
+                    record_type: "vac_reserve",
+                    record_id: &entry.id,
+                    subject_user_id: None,
+                    before: Some(json!({"status": "waiting"})),
+                    after: Some(json!({"status": "offered", "starts_at": slot.start_ms()})),
+                },
+            )
+            .await?;
+            bump(&mut tx, &campaign.id).await?;
+            tx.commit().await?;
+            made.push(entry);
+        }
+    }
+    Ok(made)
+}
+
+/// Takes an offer: within its time, with its token. Creates the person's
+/// invitation (source `reserve`) and books the held place (already counted
+/// in the slot).
+pub async fn accept_offer(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    reserve_id: &str,
+    token: &str,
+) -> Result<(Invitation, Booking)> {
+    let now = now_ms();
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE vac_reserve SET status = 'booked', updated_at = $3 WHERE id = $1 AND offer_token = $2 \
+         AND status = 'offered' AND offer_expires_at > $3 RETURNING {RES_COLS}"
+    )))
+    .bind(reserve_id)
+    .bind(token)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(entry) = row.as_ref().map(decode_res).transpose()? else {
+        return Err(invalid("offer", "vac-offer-gone"));
+    };
+    let (Some(slot_id), Some(start)) = (entry.offer_slot_id.clone(), entry.offer_starts_at) else {
+        return Err(invalid("offer", "vac-offer-gone"));
+    };
+    let inv_row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO vac_invitations (id, campaign_id, code, national_number, name, birth_date, street, postal_code, \
+         city, email, phone, group_rank, source, delivery, letter_batch_id, status, attempts, locked_until, created_at, \
+         updated_at) SELECT $1, campaign_id, $2, national_number, name, birth_date, '', '', '', email, phone, group_rank, \
+         'reserve', 'email', NULL, 'invited', 0, 0, $3, $3 FROM vac_reserve WHERE id = $4 RETURNING {INV_COLS}"
+    )))
+    .bind(new_id())
+    .bind(new_code())
+    .bind(now)
+    .bind(&entry.id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let inv = decode_inv(&inv_row)?;
+    sqlx::query("UPDATE vac_reserve SET invitation_id = $2 WHERE id = $1")
+        .bind(&entry.id)
+        .bind(&inv.id)
+        .execute(&mut **tx)
+        .await?;
+    let slot = Slot {
+        start: jiff::Timestamp::from_millisecond(start)
+            .map_err(|_| invalid("offer", "vac-offer-gone"))?,
+        end: jiff::Timestamp::from_millisecond(start + campaign.slot_minutes * 60_000)
+            .map_err(|_| invalid("offer", "vac-offer-gone"))?,
+    };
+    let booking = insert_booking(
+        tx,
+        &Actor::System,
+        campaign,
+        &inv,
+        &slot_id,
+        &slot,
+        "reserve",
+    )
+    .await?;
+    Ok((inv, booking))
+}
