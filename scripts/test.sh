@@ -1,12 +1,43 @@
 #!/usr/bin/env bash
-# The one test command. Runs formatting and lint checks, the whole suite on
-# SQLite, then the database and integration tests again on a throwaway
-# PostgreSQL that this script starts (and removes) itself.
+# The one test command. Installs what the tests need on a fresh Debian
+# machine, runs formatting and lint checks, the whole suite on SQLite, then
+# the integration tests again on a throwaway PostgreSQL that this script
+# starts (and removes) itself. No test may be skipped: a missing tool is a
+# failure (LOKET_TEST_NO_SKIP=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 step() { printf '\n==> %s\n' "$*"; }
+
+# ---- what the tests need (Debian packages, npm) ----
+need=()
+[ -x /usr/bin/python3 ] || need+=(python3)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+# The calendar tests read .ics files with Debian's python3-icalendar.
+/usr/bin/python3 -c "import icalendar" >/dev/null 2>&1 || need+=(python3-icalendar)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+if [ ${#need[@]} -gt 0 ]; then
+  step "installing: ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt || true
+# axe-core, injected into pages by the browser tests.
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm ci --no-audit --no-fund
+fi
+
+# Every test runs: the browser journeys (headless Chromium), the contact
+# centre's IMAP test (its own Dovecot), and nothing is skipped.
+export LOKET_TEST_BROWSER=1 LOKET_TEST_IMAP=1 LOKET_TEST_NO_SKIP=1
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -15,12 +46,7 @@ step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "tests on SQLite (with the browser journeys in headless Chromium)"
-if [ ! -f node_modules/axe-core/axe.min.js ]; then
-  npm ci --no-audit --no-fund
-fi
-# The contact centre's IMAP test starts its own Dovecot (dovecot-imapd).
-export LOKET_TEST_IMAP=1
-LOKET_TEST_BROWSER=1 cargo test --workspace
+cargo test --workspace
 
 # ---- PostgreSQL ----
 PG_BIN=""
@@ -65,6 +91,6 @@ run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -l '$PG_DIR/pg.log' -w -o \"-c listen
   || { cat "$PG_DIR/pg.log"; exit 1; }
 
 export LOKET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
-step "database and integration tests on PostgreSQL"
+step "integration tests (browser journeys included) on PostgreSQL"
 cargo test --workspace --tests -- --test-threads=4
 step "all tests passed on SQLite and PostgreSQL"

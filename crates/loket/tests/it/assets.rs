@@ -5,7 +5,7 @@
 //! the audit by scanning, and the equipment pages.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use loket_store::sqlx::{self, Row};
 use serde_json::{Value, json};
@@ -54,39 +54,6 @@ fn pdf_text(pdf: &[u8]) -> String {
         .expect("pdftotext (poppler-utils) is installed");
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Every barcode (Code128 and QR) on the PDF's pages, rendered by
-/// `pdftoppm` and decoded by `zbarimg`.
-fn barcodes_in_pdf(pdf: &[u8]) -> Vec<String> {
-    let dir = temp_dir();
-    let path = dir.join("doc.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftoppm")
-        .args(["-r", "200", "-png"])
-        .arg(&path)
-        .arg(dir.join("page"))
-        .output()
-        .expect("pdftoppm (poppler-utils) is installed");
-    assert!(out.status.success());
-    let mut codes = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.extension().is_some_and(|e| e == "png") {
-            let out = std::process::Command::new("zbarimg")
-                .args(["--quiet", "--raw"])
-                .arg(&p)
-                .output()
-                .expect("zbarimg (zbar-tools) is installed");
-            codes.extend(
-                String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .map(str::to_owned),
-            );
-        }
-    }
-    codes.sort();
-    codes
 }
 
 #[tokio::test]

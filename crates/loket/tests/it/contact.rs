@@ -7,7 +7,7 @@
 //! nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use loket_domain::contact::add_working_days;
 
@@ -2040,7 +2040,10 @@ impl Dovecot {
                 !std::env::var("LOKET_TEST_IMAP").is_ok_and(|v| v == "1"),
                 "LOKET_TEST_IMAP=1 but Dovecot is not installed (apt install dovecot-imapd)"
             );
-            eprintln!("skipped: Dovecot is not installed (apt install dovecot-imapd)");
+            crate::common::skip(
+                "email_in_from_imap_over_tls_and_starttls",
+                "Dovecot is not installed (apt install dovecot-imapd)",
+            );
             return None;
         };
         let dir = temp_dir().join("dovecot");

@@ -4,7 +4,7 @@
 //! privacy of cases, and numbering and transitions under concurrency.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 fn move_fields(postal: &str, date: &str, household: &str) -> Vec<(&'static str, String)> {

@@ -9,7 +9,7 @@
 //! with replays, conflicts and an interrupted batch.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use loket_domain::audit::Actor;
 use loket_store::appointments as appt;

@@ -11,6 +11,18 @@ use loket_store::sqlx;
 use reqwest::redirect::Policy;
 use std::path::PathBuf;
 
+/// Skips a test loudly: a banner on stderr, or a failure when
+/// `LOKET_TEST_NO_SKIP=1` (`scripts/test.sh` sets it: a green suite has
+/// run every test).
+pub fn skip(test: &str, why: &str) {
+    let msg = format!("SKIPPED {test}: {why}");
+    assert!(
+        !std::env::var("LOKET_TEST_NO_SKIP").is_ok_and(|v| v == "1"),
+        "{msg} (LOKET_TEST_NO_SKIP=1: no test may be skipped)"
+    );
+    eprintln!("\n******** {msg} ********\n");
+}
+
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
@@ -218,6 +230,19 @@ pub fn pdf_text(pdf: &[u8]) -> String {
 
 /// Every QR code on the PDF's pages, rendered by `pdftoppm` and decoded by `zbarimg`.
 pub fn qr_codes_in_pdf(pdf: &[u8]) -> Vec<String> {
+    codes_in_pdf(pdf)
+}
+
+/// Every barcode (Code128 and QR) on the PDF's pages, sorted.
+pub fn barcodes_in_pdf(pdf: &[u8]) -> Vec<String> {
+    let mut codes = codes_in_pdf(pdf);
+    codes.sort();
+    codes
+}
+
+/// What `zbarimg` decodes on the PDF's pages, rendered by `pdftoppm`, page
+/// by page.
+fn codes_in_pdf(pdf: &[u8]) -> Vec<String> {
     let dir = temp_dir();
     let path = dir.join("doc.pdf");
     std::fs::write(&path, pdf).unwrap();

@@ -3,7 +3,7 @@
 //! throttling, bad input, and the audit rows written.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 #[tokio::test]

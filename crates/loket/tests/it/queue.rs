@@ -7,7 +7,7 @@
 //! API and the statistics.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use loket_domain::appointments::{Slot, parse_day_hours};
 use loket_domain::audit::Actor;

@@ -5,7 +5,7 @@
 //! for the last places.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use jiff::ToSpan;
 use loket_domain::appointments::{brussels, parse_day_hours};

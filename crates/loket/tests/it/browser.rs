@@ -7,7 +7,7 @@
 //! Chromium) the test says it is skipped.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
@@ -55,7 +55,7 @@ async fn browser() -> Option<(Driver, Client, PathBuf)> {
             !required,
             "LOKET_TEST_BROWSER=1 but chromium or chromedriver is missing"
         );
-        eprintln!("browser test skipped: chromium / chromedriver not installed");
+        crate::common::skip("browser", "chromium / chromedriver not installed");
         return None;
     };
     let port = free_port();

@@ -5,7 +5,7 @@
 //! calendar feed (parsed by Python's `icalendar`), reminders and change mails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use loket_domain::audit::Actor;
 use loket_domain::shifts as rules;

@@ -5,7 +5,7 @@
 //! catalogue, and a new service can be created.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 /// The editor's form for a stored service, as the edit page fills it.

@@ -4,7 +4,7 @@
 //! rate change and a correction, refused days, and races.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use jiff::civil::Date;
 use loket_domain::telework::{self as rules, Month};

@@ -1,7 +1,7 @@
 //! The API and the role checks, through the real HTTP server.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::{Value, json};
 

@@ -1,0 +1,22 @@
+//! The integration tests, one binary (linked once) with a module per
+//! context. Each test starts the real app in-process on an ephemeral port,
+//! against a fresh SQLite database, or a fresh PostgreSQL database when
+//! `LOKET_TEST_POSTGRES_URL` is set (see `common`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod api;
+mod appointments;
+mod assets;
+mod bikes;
+mod browser;
+mod cases;
+mod contact;
+mod ops;
+mod people;
+mod queue;
+mod service_editor;
+mod shifts;
+mod telework;
+mod vaccination;
