@@ -11,9 +11,13 @@
 //! The crate is cut into the same bounded contexts as every other crate.
 
 pub mod appointments;
+pub mod assets;
+pub mod bikes;
 pub mod cases;
+pub mod contact;
 pub mod i18n;
 pub mod people;
+pub mod queue;
 pub mod shifts;
 pub mod signing;
 pub mod vaccination;
@@ -27,6 +31,9 @@ use std::sync::Arc;
 pub struct Config {
     /// The city's name, shown in the header and in e-mails.
     pub city_name: String,
+    /// An SVG logo, inlined in the header and on letters (trusted: from
+    /// the operator's file).
+    pub logo_svg: Option<String>,
     /// The address residents reach Loket at, e.g. `https://loket.leuven.be`;
     /// used for links in e-mails.
     pub public_url: String,
@@ -43,6 +50,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             city_name: "Stad Leuven".to_owned(),
+            logo_svg: None,
             public_url: "http://127.0.0.1:8080".to_owned(),
             files_dir: std::path::PathBuf::from("loket-data/files"),
             payer_iban: "BE68539007547034".to_owned(),

@@ -1,11 +1,17 @@
-//! People and accounts: the mails of an account's life (confirm the
-//! address, choose a new password, welcome a new staff member), each with
-//! its single-use link.
+//! People and accounts: signing in with a password (throttled), registering,
+//! confirming the address, resetting and changing the password, the
+//! language, staff accounts, roles and API tokens, and the mails of an
+//! account's life, each with its single-use link.
 
-use crate::Config;
 use crate::i18n::Locale;
+use crate::{App, Config, Refusal};
+use loket_domain::Invalid;
+use loket_domain::audit::Actor;
 use loket_domain::ident::Email;
 use loket_domain::notify::Mail;
+use loket_domain::people::{self as rules, LoginThrottle, PersonName, Role};
+use loket_store::notify as outbox;
+use loket_store::people::{self as store, LinkPurpose, NewUser, User};
 
 fn compose(
     config: &Config,
@@ -67,4 +73,304 @@ pub fn welcome_staff_mail(
         "welcome",
         &format!("/password/reset/{secret}"),
     )
+}
+
+// ---- accounts: passwords, registration, confirmation, reset ----
+
+/// Links in e-mails: confirmation 48 hours, password reset 1 hour, a new
+/// staff member's first password a week.
+pub const CONFIRM_TTL_MS: i64 = 48 * 3600 * 1000;
+pub const RESET_TTL_MS: i64 = 3600 * 1000;
+pub const WELCOME_TTL_MS: i64 = RESET_TTL_MS * 24 * 7;
+
+/// Hashes off the async threads: Argon2id takes tens of milliseconds.
+pub async fn hash_password(password: String) -> Result<String, Refusal> {
+    tokio::task::spawn_blocking(move || rules::hash_password(&password))
+        .await
+        .map_err(|e| Refusal::Internal(e.to_string()))
+}
+
+async fn verify_password(password: String, phc: String) -> Result<bool, Refusal> {
+    tokio::task::spawn_blocking(move || rules::verify_password(&password, &phc))
+        .await
+        .map_err(|e| Refusal::Internal(e.to_string()))
+}
+
+/// A verifiable hash of nothing, so unknown accounts cost the same time.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| rules::hash_password("loket-dummy-password"))
+}
+
+/// How a sign-in with e-mail and password ended.
+pub enum SignIn {
+    /// Too many failures for this account or address: wait `minutes`.
+    Throttled {
+        minutes: i64,
+    },
+    /// Unknown account, wrong password, disabled or password-less account
+    /// (one answer for all, recorded as a failure).
+    Wrong,
+    /// The address was never confirmed.
+    Unconfirmed,
+    Welcome(User),
+}
+
+/// Checks a sign-in: the throttle (failures counted in the database per
+/// account and per address), then the password, hashing a dummy for
+/// unknown accounts so timing reveals nothing.
+pub async fn sign_in(app: &App, email: &str, password: &str, ip: &str) -> Result<SignIn, Refusal> {
+    let throttle = LoginThrottle::default();
+    let since = loket_store::now_ms() - throttle.window_seconds * 1000;
+    let (acc, by_ip) = store::login_failures(&app.store, email, ip, since).await?;
+    if !throttle.allows(
+        u32::try_from(acc).unwrap_or(u32::MAX),
+        u32::try_from(by_ip).unwrap_or(u32::MAX),
+    ) {
+        metrics::counter!("loket_login_throttled_total").increment(1);
+        return Ok(SignIn::Throttled {
+            minutes: throttle.window_seconds / 60,
+        });
+    }
+    let mut inv = Invalid::default();
+    if email.trim().is_empty() {
+        inv.push("email", "required");
+    }
+    if password.is_empty() {
+        inv.push("password", "required");
+    }
+    inv.into_result()?;
+    let user = store::find_by_email(&app.store, email).await?;
+    let phc = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| dummy_hash().to_owned());
+    let ok = verify_password(password.to_owned(), phc).await?;
+    let user = match user {
+        Some(u) if ok && u.disabled_at.is_none() && !u.password_hash.is_empty() => u,
+        _ => {
+            store::record_login_failure(&app.store, email, ip).await?;
+            metrics::counter!("loket_login_failures_total").increment(1);
+            return Ok(SignIn::Wrong);
+        }
+    };
+    if !user.is_confirmed() {
+        return Ok(SignIn::Unconfirmed);
+    }
+    store::clear_login_failures(&app.store, email).await?;
+    Ok(SignIn::Welcome(user))
+}
+
+/// Whether `password` is the user's current one.
+pub async fn password_matches(user: &User, password: &str) -> Result<bool, Refusal> {
+    verify_password(password.to_owned(), user.password_hash.clone()).await
+}
+
+/// Registers a resident (unconfirmed) and mails the confirmation link, in
+/// one transaction. A taken address is a field error on `email`.
+pub async fn register(
+    app: &App,
+    reg: &rules::Registration,
+    password: &str,
+    locale: Locale,
+) -> Result<String, Refusal> {
+    let phc = hash_password(password.to_owned()).await?;
+    let mut tx = app.store.begin().await?;
+    let user_id = store::create_user(
+        &mut tx,
+        &Actor::System,
+        NewUser {
+            email: &reg.email,
+            name: &reg.name,
+            password_hash: &phc,
+            roles: &[Role::Resident],
+            locale: locale.code(),
+            confirmed: false,
+        },
+    )
+    .await?;
+    let secret =
+        store::create_link(&mut tx, &user_id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
+    let mail = confirm_mail(&app.config, locale, &reg.email, reg.name.as_str(), &secret);
+    outbox::enqueue(&mut tx, &mail).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// Confirms the address a confirmation link was sent to; false when the
+/// link is unknown, used or expired.
+pub async fn confirm(app: &App, token: &str) -> Result<bool, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let Some(user_id) = store::use_link(&mut tx, token, LinkPurpose::Confirm).await? else {
+        return Ok(false);
+    };
+    store::confirm_email(&mut tx, &Actor::User(user_id.clone()), &user_id).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Mails a new confirmation link to an unconfirmed account with this
+/// address; does nothing otherwise (the answer is the same either way).
+pub async fn resend_confirmation(
+    app: &App,
+    email: &Email,
+    fallback: Locale,
+) -> Result<(), Refusal> {
+    if let Some(user) = store::find_by_email(&app.store, email.as_str()).await?
+        && !user.is_confirmed()
+    {
+        let mut tx = app.store.begin().await?;
+        let secret =
+            store::create_link(&mut tx, &user.id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
+        let locale = Locale::parse(&user.locale).unwrap_or(fallback);
+        let mail = confirm_mail(&app.config, locale, email, &user.name, &secret);
+        outbox::enqueue(&mut tx, &mail).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Mails a password-reset link to an active account with this address;
+/// does nothing otherwise (the answer is the same either way).
+pub async fn send_reset(app: &App, email: &Email, fallback: Locale) -> Result<(), Refusal> {
+    if let Some(user) = store::find_by_email(&app.store, email.as_str()).await?
+        && user.disabled_at.is_none()
+    {
+        let mut tx = app.store.begin().await?;
+        let secret =
+            store::create_link(&mut tx, &user.id, LinkPurpose::Reset, RESET_TTL_MS).await?;
+        let locale = Locale::parse(&user.locale).unwrap_or(fallback);
+        let mail = reset_mail(&app.config, locale, email, &user.name, &secret);
+        outbox::enqueue(&mut tx, &mail).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// The field errors of a new password and its repetition.
+pub fn new_password_errors(password: &str, repeat: &str) -> Invalid {
+    let mut inv = Invalid::default();
+    inv.check("password", rules::check_new_password(password, None));
+    if password != repeat {
+        inv.push("password_repeat", "password-mismatch");
+    }
+    inv
+}
+
+/// Sets a new password from a reset link (which also confirms the
+/// address); false when the link is unknown, used or expired.
+pub async fn reset_password(app: &App, token: &str, password: &str) -> Result<bool, Refusal> {
+    let phc = hash_password(password.to_owned()).await?;
+    let mut tx = app.store.begin().await?;
+    let Some(user_id) = store::use_link(&mut tx, token, LinkPurpose::Reset).await? else {
+        return Ok(false);
+    };
+    let actor = Actor::User(user_id.clone());
+    store::set_password(&mut tx, &actor, &user_id, &phc).await?;
+    // The link reached the mailbox: that confirms the address too.
+    store::confirm_email(&mut tx, &actor, &user_id).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A person changes their own password (every session ends with it).
+pub async fn change_password(app: &App, user: &User, password: &str) -> Result<(), Refusal> {
+    let phc = hash_password(password.to_owned()).await?;
+    let mut tx = app.store.begin().await?;
+    store::set_password(&mut tx, &Actor::User(user.id.clone()), &user.id, &phc).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A person chooses the language of their pages and mails.
+pub async fn set_language(app: &App, user: &User, locale: Locale) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::set_locale(
+        &mut tx,
+        &Actor::User(user.id.clone()),
+        &user.id,
+        locale.code(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- staff accounts, roles and API tokens (admins) ----
+
+/// Creates a confirmed staff account; without a password, the person gets a
+/// week-long link to choose one.
+pub async fn create_staff(
+    app: &App,
+    actor: &Actor,
+    locale: Locale,
+    email: &Email,
+    name: &PersonName,
+    roles: &[Role],
+    password: &str,
+) -> Result<String, Refusal> {
+    let phc = if password.is_empty() {
+        String::new()
+    } else {
+        hash_password(password.to_owned()).await?
+    };
+    let mut tx = app.store.begin().await?;
+    let id = store::create_user(
+        &mut tx,
+        actor,
+        NewUser {
+            email,
+            name,
+            password_hash: &phc,
+            roles,
+            locale: locale.code(),
+            confirmed: true,
+        },
+    )
+    .await?;
+    if password.is_empty() {
+        let secret = store::create_link(&mut tx, &id, LinkPurpose::Reset, WELCOME_TTL_MS).await?;
+        let mail = welcome_staff_mail(&app.config, locale, email, name.as_str(), &secret);
+        outbox::enqueue(&mut tx, &mail).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Sets a person's roles.
+pub async fn set_roles(
+    app: &App,
+    actor: &Actor,
+    user_id: &str,
+    roles: &[Role],
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::set_roles(&mut tx, actor, user_id, roles).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates an API token for a person; returns the secret (shown once).
+pub async fn create_token(
+    app: &App,
+    actor: &Actor,
+    user_id: &str,
+    name: &str,
+) -> Result<String, Refusal> {
+    store::get_user(&app.store, user_id)
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    let mut tx = app.store.begin().await?;
+    let (_, secret) = store::create_token(&mut tx, actor, user_id, name).await?;
+    tx.commit().await?;
+    Ok(secret)
+}
+
+/// Revokes an API token.
+pub async fn revoke_token(app: &App, actor: &Actor, token_id: &str) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::revoke_token(&mut tx, actor, token_id).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -6,10 +6,13 @@
 
 use crate::i18n::{Locale, format_ms};
 use crate::{App, Refusal};
+use loket_domain::Invalid;
 use loket_domain::appointments::Slot;
+use loket_domain::audit::Actor;
 use loket_domain::notify::{Attachment, Mail};
 use loket_domain::vaccination as rules;
 use loket_render::appointments as ical;
+use loket_store::now_ms;
 use loket_store::vaccination::{self as store, Booking, Campaign, Invitation, ReserveEntry};
 use serde::Serialize;
 
@@ -337,4 +340,76 @@ pub async fn send_reminders(app: &App, now: i64) -> Result<usize, Refusal> {
         tx.commit().await?;
     }
     Ok(sent)
+}
+
+// ---- the waiting room and booking by code ----
+
+/// A ticket's text: `<campaign id>.<n>.<signature>`.
+pub fn ticket_text(key: &str, c: &Campaign, n: i64) -> String {
+    let id = format!("{}.{n}", c.id);
+    format!("{id}.{}", sign(key, &id, "ticket"))
+}
+
+pub fn parse_ticket(v: &str, key: &str, c: &Campaign) -> Option<i64> {
+    let (id, sig) = v.rsplit_once('.')?;
+    let (campaign, n) = id.rsplit_once('.')?;
+    if campaign != c.id || !verify(key, id, "ticket", sig) {
+        return None;
+    }
+    n.parse().ok()
+}
+
+/// Whether number `n` is admitted now.
+pub fn admitted(c: &Campaign, n: i64, now: i64) -> bool {
+    rules::admitted_by(c.opens_at, now, c.admit_per_minute, c.admit_burst) >= n
+}
+
+/// Books the slot starting at `start` for the invitation, or moves its
+/// booking there; the e-mail (with the calendar file) in the same
+/// transaction.
+pub async fn book_or_move(
+    app: &App,
+    c: &Campaign,
+    inv: &Invitation,
+    start: &str,
+    channel: &str,
+    actor: &Actor,
+    locale: Locale,
+) -> Result<loket_store::vaccination::Booking, Refusal> {
+    let slot = pick_slot(app, c, start, now_ms()).await?;
+    let current = store::active_booking(&app.store, &inv.id).await?;
+    let mut tx = app.store.begin().await?;
+    let (b, kind) = match current {
+        Some(b) if b.status == "booked" => (
+            store::reschedule(&mut tx, actor, c, &b, &slot).await?,
+            MailKind::Rescheduled,
+        ),
+        Some(_) => return Err(Invalid::one("start", "vac-checked-in-already").into()),
+        None => (
+            store::book(&mut tx, actor, c, &inv.id, &slot, channel).await?,
+            MailKind::Booked,
+        ),
+    };
+    queue_booking_mail(app, &mut tx, locale, c, inv, &b, kind).await?;
+    tx.commit().await?;
+    metrics::counter!("loket_vaccination_bookings_total", "channel" => channel.to_owned())
+        .increment(1);
+    Ok(b)
+}
+
+pub async fn cancel_booking(
+    app: &App,
+    c: &Campaign,
+    inv: &Invitation,
+    actor: &Actor,
+    locale: Locale,
+) -> Result<(), Refusal> {
+    let Some(b) = store::active_booking(&app.store, &inv.id).await? else {
+        return Err(Invalid::one("start", "vac-booking-not-active").into());
+    };
+    let mut tx = app.store.begin().await?;
+    let b = store::cancel_booking(&mut tx, actor, &b).await?;
+    queue_booking_mail(app, &mut tx, locale, c, inv, &b, MailKind::Cancelled).await?;
+    tx.commit().await?;
+    Ok(())
 }

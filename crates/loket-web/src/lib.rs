@@ -37,8 +37,6 @@ use std::time::Duration;
 pub struct WebConfig {
     /// City name, public address, mail sender, files and payer.
     pub app: Arc<loket_app::Config>,
-    /// An SVG logo, inlined in the header (trusted: from the operator's file).
-    pub logo_svg: Option<String>,
     /// The main colour (CSS colour, e.g. `#004f9f`).
     pub primary_color: String,
     /// The accent colour, used for focus outlines and highlights.
@@ -61,7 +59,6 @@ impl Default for WebConfig {
     fn default() -> Self {
         Self {
             app: Arc::new(loket_app::Config::default()),
-            logo_svg: None,
             primary_color: "#004f6e".to_owned(),
             accent_color: "#ffbf47".to_owned(),
             trusted_proxies: Vec::new(),

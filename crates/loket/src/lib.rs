@@ -97,24 +97,24 @@ impl Running {
 }
 
 /// Builds the use cases' configuration from the file configuration.
-pub fn app_config(c: &Config, bound: &SocketAddr) -> loket_app::Config {
-    loket_app::Config {
+pub fn app_config(c: &Config, bound: &SocketAddr) -> Result<loket_app::Config, AppError> {
+    Ok(loket_app::Config {
         city_name: c.city_name.clone(),
+        logo_svg: c
+            .logo_svg()
+            .map_err(|e| AppError::Other(format!("logo_path: {e}")))?,
         public_url: c.public_url(&bound.to_string()),
         files_dir: c.data_dir.join("files"),
         payer_iban: c.payer_iban.clone(),
         payer_name: c.payer_name.clone(),
         mail_from: c.mail_from.clone(),
-    }
+    })
 }
 
 /// Builds the web configuration from the file configuration.
 pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfig, AppError> {
     Ok(WebConfig {
-        app: Arc::new(app_config(c, bound)),
-        logo_svg: c
-            .logo_svg()
-            .map_err(|e| AppError::Other(format!("logo_path: {e}")))?,
+        app: Arc::new(app_config(c, bound)?),
         primary_color: c.primary_color.clone(),
         accent_color: c.accent_color.clone(),
         trusted_proxies: c.trusted_proxies(),

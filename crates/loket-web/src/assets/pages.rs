@@ -636,7 +636,7 @@ pub async fn check_out(
     match check_out_for(&state, &Actor::User(user.id), &req).await {
         Ok(id) => Ok(Redirect::to(&format!("/equipment/handovers/{id}")).into_response()),
         Err(e) => {
-            let errors = form_errors(ctx.locale, e)?;
+            let errors = form_errors(ctx.locale, e.into())?;
             checkout_page(
                 &state,
                 &mut ctx,

@@ -159,13 +159,15 @@ async fn out(state: &AppState, r: Reservation) -> Result<ReservationOut, AppErro
 /// A refusal: 409 with `nearest` when no bike is free; a window in the past
 /// or too long is 422 with `nearest` for the window made valid.
 fn refused(r: Refused, locale: Locale) -> Response {
-    let (AppError::Conflict(inv) | AppError::Invalid(inv)) = &r.error else {
-        return ApiError::new(r.error, locale).into_response();
+    let error = AppError::from(r.refusal);
+    let nearest = r.nearest;
+    let (AppError::Conflict(inv) | AppError::Invalid(inv)) = &error else {
+        return ApiError::new(error, locale).into_response();
     };
-    if r.nearest.is_empty() && matches!(r.error, AppError::Invalid(_)) {
-        return ApiError::new(r.error, locale).into_response();
+    if nearest.is_empty() && matches!(error, AppError::Invalid(_)) {
+        return ApiError::new(error, locale).into_response();
     }
-    let status = r.error.status();
+    let status = error.status();
     let errors: Vec<serde_json::Value> = inv
         .0
         .iter()
@@ -173,10 +175,10 @@ fn refused(r: Refused, locale: Locale) -> Response {
         .collect();
     let body = serde_json::json!({
         "type": "about:blank",
-        "title": locale.t(if status == StatusCode::CONFLICT { "bike-none-free-title" } else { r.error.title_id() }),
+        "title": locale.t(if status == StatusCode::CONFLICT { "bike-none-free-title" } else { error.title_id() }),
         "status": status.as_u16(),
         "errors": errors,
-        "nearest": r.nearest,
+        "nearest": nearest,
     });
     let mut res = (status, Json(body)).into_response();
     res.headers_mut().insert(

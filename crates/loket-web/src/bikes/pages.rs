@@ -194,7 +194,8 @@ pub async fn reserve(
     };
     match reserve_for(&state, &Actor::User(user.id.clone()), &user, &req).await {
         Ok((r, _)) => Ok(Redirect::to(&format!("/bikes/reservations/{}", r.id)).into_response()),
-        Err(Refused { error, nearest }) => {
+        Err(Refused { refusal, nearest }) => {
+            let error = AppError::from(refusal);
             let inv = match error {
                 AppError::Invalid(inv) | AppError::Conflict(inv) => inv,
                 other => return Err(other),
@@ -352,7 +353,10 @@ pub async fn return_bike(
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(RIDERS)?.clone();
     let r = allowed(&state, &user, &id).await?;
-    match return_for(&state, &Actor::User(user.id), &r, &f.km, &f.damage).await {
+    match return_for(&state, &Actor::User(user.id), &r, &f.km, &f.damage)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Ok(Redirect::to(&format!("/bikes/reservations/{id}")).into_response()),
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);

@@ -2,7 +2,7 @@
 //! confirmation step, "my cases" and a case's timeline.
 
 use super::files::{ServiceForm, download, store_uploads};
-use super::{CaseNews, FieldView, case_mail, field_views, summary_rows};
+use super::{FieldView, field_views, summary_rows};
 use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
@@ -17,11 +17,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::cases::{Channel, FieldKind, ServiceDef, add_working_days, format_cents};
-use loket_domain::ident::Email;
+use loket_domain::cases::{Channel, FieldKind, ServiceDef, format_cents};
 use loket_domain::people::Role;
-use loket_store::cases::{self as store, Case, NewCase, Service};
-use loket_store::notify as outbox;
+use loket_store::cases::{self as store, Case, Service};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -350,111 +348,7 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-/// What the case creation needs besides the validated values.
-pub(crate) struct Submission<'a> {
-    pub service: &'a Service,
-    pub resident_id: &'a str,
-    pub resident_email: &'a str,
-    pub resident_name: &'a str,
-    pub resident_locale: Locale,
-    pub channel: Channel,
-    pub assisted_by: Option<&'a str>,
-    /// Whose draft files go with the case (the person who uploaded them).
-    pub files_owner: Option<&'a str>,
-    /// The contact moment (contact centre) the case was started from: it is
-    /// linked to the case in the same transaction.
-    pub contact_id: Option<&'a str>,
-}
-
-/// Creates a case, its receipt e-mail and drops the draft, in one transaction.
-pub(crate) async fn create_case(
-    state: &AppState,
-    actor: &Actor,
-    sub: &Submission<'_>,
-    data: &BTreeMap<String, String>,
-) -> Result<Case, AppError> {
-    let today = today_brussels();
-    let due = add_working_days(
-        today,
-        sub.service.def.target_days,
-        &loket_domain::calendar::holidays_around(today),
-    )
-    .to_string();
-    let mut tx = state.store.begin().await?;
-    let case = store::create_case(
-        &mut tx,
-        actor,
-        NewCase {
-            service: sub.service,
-            resident_id: sub.resident_id,
-            channel: sub.channel,
-            assisted_by: sub.assisted_by,
-            data,
-            year: today.year(),
-            due_date: &due,
-        },
-    )
-    .await?;
-    store::delete_draft(&mut tx, sub.resident_id, &sub.service.id).await?;
-    super::webhooks::case_event(
-        &mut tx,
-        "case.submitted",
-        &case,
-        &sub.service.def.slug,
-        None,
-        &case.status,
-    )
-    .await?;
-    if let Some(owner) = sub.files_owner {
-        store::attach_draft_files(&mut tx, owner, &sub.service.id, &case.id).await?;
-    }
-    if let Some(moment) = sub.contact_id {
-        loket_store::contact::link_moment(
-            &mut tx,
-            actor,
-            moment,
-            sub.resident_id,
-            Some(&case.id),
-            None,
-        )
-        .await?;
-    }
-    if let Ok(to) = Email::parse(sub.resident_email) {
-        let def = &sub.service.def;
-        let lang = sub.resident_locale.code();
-        let state_def = def.state(&case.status);
-        let mail = case_mail(
-            &state.config,
-            sub.resident_locale,
-            &to,
-            sub.resident_name,
-            &CaseNews {
-                number: &case.number,
-                service: def.name.get(lang),
-                status_label: state_def.map(|s| s.label.get(lang)).unwrap_or_default(),
-                explanation: state_def
-                    .map(|s| s.explanation.get(lang))
-                    .unwrap_or_default(),
-                reason: "",
-                received: true,
-            },
-        );
-        outbox::enqueue(&mut tx, &mail).await?;
-    }
-    tx.commit().await?;
-    metrics::counter!("loket_cases_submitted_total", "channel" => sub.channel.as_str())
-        .increment(1);
-    super::documents::issue_all(
-        state,
-        actor,
-        &case,
-        &sub.service.def,
-        &["receipt".to_owned()],
-        "",
-    )
-    .await;
-    Ok(case)
-}
+pub(crate) use loket_app::cases::submit::{Submission, create_case};
 
 pub async fn submit(
     State(state): State<AppState>,

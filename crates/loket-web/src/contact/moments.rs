@@ -24,7 +24,6 @@ use loket_domain::contact::{
     CHANNELS, MomentDraft, MomentInput, OUTCOMES, add_working_days, check_moment, reference_tag,
 };
 use loket_domain::ident::Email;
-use loket_domain::notify::Mail;
 use loket_domain::people::Role;
 use loket_store::contact::{self as store, Article, Forward, Moment, MomentParty};
 use loket_store::people as people_store;
@@ -34,79 +33,7 @@ fn year() -> i16 {
     today_brussels().year()
 }
 
-/// Queues an e-mail to `to` (if it parses) in the transaction.
-async fn mail(
-    tx: &mut loket_store::Tx,
-    to: &str,
-    subject: String,
-    body: String,
-) -> Result<(), AppError> {
-    if let Ok(to) = Email::parse(to) {
-        loket_store::notify::enqueue(tx, &Mail { to, subject, body }).await?;
-    }
-    Ok(())
-}
-
-/// Sends `text` to the person a moment is about: by e-mail when the moment
-/// has an address that parses, else by letter (the mail room's print
-/// batch, `/staff/letters`) when the moment is about a resident with a
-/// postal address. Returns whether anything was sent.
-#[allow(clippy::too_many_arguments)]
-async fn to_resident(
-    state: &AppState,
-    tx: &mut loket_store::Tx,
-    m: &Moment,
-    locale: Locale,
-    subject: String,
-    body: String,
-    letter_title: String,
-    letter_text: String,
-) -> Result<bool, AppError> {
-    if Email::parse(&m.contact_email).is_ok() {
-        mail(tx, &m.contact_email, subject, body).await?;
-        return Ok(true);
-    }
-    let Some(resident_id) = &m.resident_id else {
-        return Ok(false);
-    };
-    let address = people_store::get_profile(&state.store, resident_id)
-        .await?
-        .map(|p| p.address_lines())
-        .unwrap_or_default();
-    if address.is_empty() {
-        return Ok(false);
-    }
-    let city = state.config.city_name.clone();
-    let letter = loket_render::cases::Letter {
-        lang: locale.code().to_owned(),
-        city: city.clone(),
-        place: locale.t("doc-place"),
-        title: letter_title,
-        date: crate::i18n::long_date(locale, today_brussels()),
-        reference_label: locale.t("contact-col-reference"),
-        reference: m.reference.clone(),
-        recipient: std::iter::once(m.contact_name.clone())
-            .chain(address)
-            .collect(),
-        paragraphs: letter_text
-            .split("\n\n")
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .collect(),
-        facts_header: (locale.t("doc-fact"), locale.t("doc-value")),
-        facts: Vec::new(),
-        qr_url: None,
-        qr_caption: String::new(),
-        qr_alt: String::new(),
-        closing: locale.t_args("doc-closing", &[("city", city.clone())]),
-        footer: city.clone(),
-        logo_alt: locale.t_args("doc-logo-alt", &[("city", city)]),
-        logo_svg: None,
-    };
-    let content = serde_json::to_string(&letter).map_err(|e| AppError::Internal(e.to_string()))?;
-    loket_store::notify::enqueue_letter(tx, None, resident_id, "contact", &content).await?;
-    Ok(true)
-}
+pub use loket_app::contact::{answer_forward, mail, pause_forward, to_resident};
 
 // ---------------------------------------------------------------------------
 // Residents ask a question
@@ -1002,7 +929,9 @@ pub async fn answer(
             "contact-too-long",
         )))
     } else {
-        answer_forward(&state, &Actor::User(user.id), &id, text).await
+        answer_forward(&state, &Actor::User(user.id), &id, text)
+            .await
+            .map_err(AppError::from)
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!(
@@ -1057,7 +986,9 @@ pub async fn pause(
             "contact-too-long",
         )))
     } else {
-        pause_forward(&state, &Actor::User(user.id), &id, text).await
+        pause_forward(&state, &Actor::User(user.id), &id, text)
+            .await
+            .map_err(AppError::from)
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!(
@@ -1079,44 +1010,6 @@ pub async fn pause(
         }
         Err(e) => Err(e),
     }
-}
-
-/// Pauses forward `id` and e-mails the question, in one transaction.
-pub async fn pause_forward(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    text: &str,
-) -> Result<(), AppError> {
-    let mut tx = state.store.begin().await?;
-    let fw = store::pause_forward(&mut tx, actor, id, &today_brussels().to_string(), text).await?;
-    if let Some(m) = store::moment(&state.store, &fw.moment_id).await? {
-        let locale = resident_locale(state, &m).await?;
-        let args = [
-            ("name", m.contact_name.clone()),
-            ("code", m.reference.clone()),
-            ("value", text.to_owned()),
-        ];
-        let subject = format!(
-            "{} {}",
-            locale.t_args("contact-mail-waiting-subject", &args),
-            reference_tag(&m.reference)
-        );
-        store::add_message(&mut tx, actor, &m.id, "out", "", &subject, text, None).await?;
-        to_resident(
-            state,
-            &mut tx,
-            &m,
-            locale,
-            subject,
-            locale.t_args("contact-mail-waiting-body", &args),
-            locale.t_args("contact-mail-waiting-subject", &args),
-            locale.t_args("contact-letter-waiting", &args),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 #[derive(Deserialize, Default)]
@@ -1161,60 +1054,6 @@ pub async fn resume(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-async fn resident_locale(state: &AppState, m: &Moment) -> Result<Locale, AppError> {
-    Ok(match &m.resident_id {
-        Some(r) => people_store::get_user(&state.store, r)
-            .await?
-            .and_then(|u| Locale::parse(&u.locale))
-            .unwrap_or(Locale::Nl),
-        None => Locale::Nl,
-    })
-}
-
-/// Answers forward `id` (refused when it is closed) and e-mails the answer
-/// in the same transaction.
-pub async fn answer_forward(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    text: &str,
-) -> Result<(), AppError> {
-    let mut tx = state.store.begin().await?;
-    let fw = store::answer_forward(&mut tx, actor, id, text).await?;
-    let m = store::moment(&state.store, &fw.moment_id).await?;
-    if let Some(m) = m {
-        let locale = match &m.resident_id {
-            Some(r) => people_store::get_user(&state.store, r)
-                .await?
-                .and_then(|u| Locale::parse(&u.locale))
-                .unwrap_or(Locale::Nl),
-            None => Locale::Nl,
-        };
-        let args = [
-            ("name", m.contact_name.clone()),
-            ("code", m.reference.clone()),
-            ("value", text.to_owned()),
-        ];
-        to_resident(
-            state,
-            &mut tx,
-            &m,
-            locale,
-            format!(
-                "{} {}",
-                locale.t_args("contact-mail-answer-subject", &args),
-                reference_tag(&m.reference)
-            ),
-            locale.t_args("contact-mail-answer-body", &args),
-            locale.t_args("contact-mail-answer-subject", &args),
-            locale.t_args("contact-letter-answer", &args),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------

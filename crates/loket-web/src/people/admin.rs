@@ -1,7 +1,7 @@
 //! The admins' pages: staff accounts, roles, API tokens.
 
 use super::ADMIN_ROLES;
-use super::pages::{RESET_TTL_MS, hash, render, role_labels};
+use super::pages::{render, role_labels};
 use super::session::Ctx;
 use crate::AppState;
 use crate::error::AppError;
@@ -12,14 +12,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use loket_app::people as mails;
+use loket_app::people;
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::ident::Email;
 use loket_domain::people::{self as rules, PersonName, Role};
 use loket_store::audit as audit_store;
-use loket_store::notify as outbox;
-use loket_store::people::{self as store, ApiToken, LinkPurpose, NewUser, User};
+use loket_store::people::{self as store, ApiToken, User};
 use serde::Deserialize;
 
 /// A user as a table row.
@@ -244,35 +243,7 @@ pub async fn create_staff(
     v: &ValidStaff,
     password: &str,
 ) -> Result<String, AppError> {
-    let phc = if password.is_empty() {
-        String::new()
-    } else {
-        hash(password.to_owned()).await?
-    };
-    let mut tx = state.store.begin().await?;
-    let id = store::create_user(
-        &mut tx,
-        actor,
-        NewUser {
-            email: &v.email,
-            name: &v.name,
-            password_hash: &phc,
-            roles: &v.roles,
-            locale: locale.code(),
-            confirmed: true,
-        },
-    )
-    .await?;
-    if password.is_empty() {
-        // A week to choose a password, as a reset link.
-        let secret =
-            store::create_link(&mut tx, &id, LinkPurpose::Reset, RESET_TTL_MS * 24 * 7).await?;
-        let mail =
-            mails::welcome_staff_mail(&state.config, locale, &v.email, v.name.as_str(), &secret);
-        outbox::enqueue(&mut tx, &mail).await?;
-    }
-    tx.commit().await?;
-    Ok(id)
+    Ok(people::create_staff(state, actor, locale, &v.email, &v.name, &v.roles, password).await?)
 }
 
 pub async fn create_user(
@@ -413,9 +384,7 @@ pub async fn set_roles(
         let (page, _) = user_page(&state, &mut ctx, &id, None, errors).await?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
-    let mut tx = state.store.begin().await?;
-    store::set_roles(&mut tx, &Actor::User(admin.id.clone()), &id, &roles).await?;
-    tx.commit().await?;
+    people::set_roles(&state, &Actor::User(admin.id.clone()), &id, &roles).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
@@ -454,13 +423,7 @@ pub async fn create_token(
             return render(StatusCode::UNPROCESSABLE_ENTITY, page);
         }
     };
-    store::get_user(&state.store, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut tx = state.store.begin().await?;
-    let (_, secret) =
-        store::create_token(&mut tx, &Actor::User(admin.id.clone()), &id, &name).await?;
-    tx.commit().await?;
+    let secret = people::create_token(&state, &Actor::User(admin.id.clone()), &id, &name).await?;
     let (page, _) = user_page(&state, &mut ctx, &id, Some(secret), FormErrors::default()).await?;
     render(StatusCode::CREATED, page)
 }
@@ -473,8 +436,6 @@ pub async fn revoke_token(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let admin = ctx.require(ADMIN_ROLES)?;
-    let mut tx = state.store.begin().await?;
-    store::revoke_token(&mut tx, &Actor::User(admin.id.clone()), &id).await?;
-    tx.commit().await?;
+    people::revoke_token(&state, &Actor::User(admin.id.clone()), &id).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }

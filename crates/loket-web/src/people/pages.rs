@@ -13,37 +13,13 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use loket_app::people as mails;
-use loket_domain::audit::Actor;
+use loket_app::Refusal;
+use loket_app::people::{self, SignIn};
 use loket_domain::ident::Email;
-use loket_domain::people::{self as rules, LoginThrottle, Role};
+use loket_domain::people::{self as rules, Role};
 use loket_domain::{FieldError, Invalid};
-use loket_store::notify as outbox;
-use loket_store::people::{self as store, LinkPurpose, NewUser};
+use loket_store::people::{self as store, LinkPurpose};
 use serde::Deserialize;
-
-/// Links in e-mails: confirmation 48 hours, password reset 1 hour.
-const CONFIRM_TTL_MS: i64 = 48 * 3600 * 1000;
-pub(crate) const RESET_TTL_MS: i64 = 3600 * 1000;
-
-/// Hashes off the async threads: Argon2id takes tens of milliseconds.
-pub(crate) async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || rules::hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))
-}
-
-async fn verify(password: String, phc: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || rules::verify_password(&password, &phc))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))
-}
-
-/// A verifiable hash of nothing, so unknown accounts cost the same time.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| rules::hash_password("loket-dummy-password"))
-}
 
 // ---- sign in ----
 
@@ -98,10 +74,7 @@ pub async fn login(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
-    let throttle = LoginThrottle::default();
-    let since = loket_store::now_ms() - throttle.window_seconds * 1000;
     let ip = ctx.ip.to_string();
-    let (acc, by_ip) = store::login_failures(&state.store, &f.email, &ip, since).await?;
     let fail = |ctx: &Ctx, status: StatusCode, errors: FormErrors, f: LoginForm| {
         let l = ctx.layout("login-title");
         render(
@@ -115,54 +88,33 @@ pub async fn login(
             },
         )
     };
-    if !throttle.allows(
-        u32::try_from(acc).unwrap_or(u32::MAX),
-        u32::try_from(by_ip).unwrap_or(u32::MAX),
-    ) {
-        metrics::counter!("loket_login_throttled_total").increment(1);
-        let msg = ctx.locale.t_args(
-            "login-throttled",
-            &[("minutes", (throttle.window_seconds / 60).to_string())],
-        );
-        return fail(
-            &ctx,
-            StatusCode::TOO_MANY_REQUESTS,
-            FormErrors::general(msg),
-            f,
-        );
-    }
-    let mut inv = Invalid::default();
-    if f.email.trim().is_empty() {
-        inv.push("email", "required");
-    }
-    if f.password.is_empty() {
-        inv.push("password", "required");
-    }
-    if !inv.is_empty() {
-        let errors = FormErrors::from_invalid(ctx.locale, &inv);
-        return fail(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, f);
-    }
-    let user = store::find_by_email(&state.store, &f.email).await?;
-    let phc = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| dummy_hash().to_owned());
-    let ok = verify(f.password.clone(), phc).await?;
-    let user = match user {
-        Some(u) if ok && u.disabled_at.is_none() && !u.password_hash.is_empty() => u,
-        _ => {
-            store::record_login_failure(&state.store, &f.email, &ip).await?;
-            metrics::counter!("loket_login_failures_total").increment(1);
+    let user = match people::sign_in(&state, &f.email, &f.password, &ip).await {
+        Ok(SignIn::Welcome(user)) => user,
+        Ok(SignIn::Throttled { minutes }) => {
+            let msg = ctx
+                .locale
+                .t_args("login-throttled", &[("minutes", minutes.to_string())]);
+            return fail(
+                &ctx,
+                StatusCode::TOO_MANY_REQUESTS,
+                FormErrors::general(msg),
+                f,
+            );
+        }
+        Ok(SignIn::Wrong) => {
             let errors = FormErrors::general(ctx.locale.t("login-wrong"));
             return fail(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, f);
         }
+        Ok(SignIn::Unconfirmed) => {
+            let errors = FormErrors::general(ctx.locale.t("login-unconfirmed"));
+            return fail(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, f);
+        }
+        Err(Refusal::Invalid(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            return fail(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, f);
+        }
+        Err(e) => return Err(e.into()),
     };
-    if !user.is_confirmed() {
-        let errors = FormErrors::general(ctx.locale.t("login-unconfirmed"));
-        return fail(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, f);
-    }
-    store::clear_login_failures(&state.store, &f.email).await?;
     ctx.sign_in(&state, &user.id).await?;
     let home = if user.roles.is_staff() {
         "/staff"
@@ -276,39 +228,11 @@ pub async fn register(
         Ok(r) => r,
         Err(inv) => return refused(&inv, f),
     };
-    let phc = hash(f.password.clone()).await?;
-    let mut tx = state.store.begin().await?;
-    let created = store::create_user(
-        &mut tx,
-        &Actor::System,
-        NewUser {
-            email: &reg.email,
-            name: &reg.name,
-            password_hash: &phc,
-            roles: &[Role::Resident],
-            locale: ctx.locale.code(),
-            confirmed: false,
-        },
-    )
-    .await;
-    let user_id = match created {
-        Ok(id) => id,
-        Err(loket_store::StoreError::Invalid(inv) | loket_store::StoreError::Conflict(inv)) => {
-            return refused(&inv, f);
-        }
+    match people::register(&state, &reg, &f.password, ctx.locale).await {
+        Ok(_) => {}
+        Err(Refusal::Invalid(inv) | Refusal::Conflict(inv)) => return refused(&inv, f),
         Err(e) => return Err(e.into()),
-    };
-    let secret =
-        store::create_link(&mut tx, &user_id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
-    let mail = mails::confirm_mail(
-        &state.config,
-        ctx.locale,
-        &reg.email,
-        reg.name.as_str(),
-        &secret,
-    );
-    outbox::enqueue(&mut tx, &mail).await?;
-    tx.commit().await?;
+    }
     message(
         &ctx,
         StatusCode::OK,
@@ -322,17 +246,14 @@ pub async fn confirm(
     ctx: Ctx,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.store.begin().await?;
-    let Some(user_id) = store::use_link(&mut tx, &token, LinkPurpose::Confirm).await? else {
+    if !people::confirm(&state, &token).await? {
         return message(
             &ctx,
             StatusCode::GONE,
             "confirm-bad-title",
             "confirm-bad-text",
         );
-    };
-    store::confirm_email(&mut tx, &Actor::User(user_id.clone()), &user_id).await?;
-    tx.commit().await?;
+    }
     render(
         StatusCode::OK,
         MessagePage {
@@ -440,17 +361,7 @@ pub async fn resend(
             );
         }
     };
-    if let Some(user) = store::find_by_email(&state.store, email.as_str()).await?
-        && !user.is_confirmed()
-    {
-        let mut tx = state.store.begin().await?;
-        let secret =
-            store::create_link(&mut tx, &user.id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
-        let locale = Locale::parse(&user.locale).unwrap_or(ctx.locale);
-        let mail = mails::confirm_mail(&state.config, locale, &email, &user.name, &secret);
-        outbox::enqueue(&mut tx, &mail).await?;
-        tx.commit().await?;
-    }
+    people::resend_confirmation(&state, &email, ctx.locale).await?;
     message(&ctx, StatusCode::OK, "resend-title", "resend-done")
 }
 
@@ -490,17 +401,7 @@ pub async fn forgot(
             );
         }
     };
-    if let Some(user) = store::find_by_email(&state.store, email.as_str()).await?
-        && user.disabled_at.is_none()
-    {
-        let mut tx = state.store.begin().await?;
-        let secret =
-            store::create_link(&mut tx, &user.id, LinkPurpose::Reset, RESET_TTL_MS).await?;
-        let locale = Locale::parse(&user.locale).unwrap_or(ctx.locale);
-        let mail = mails::reset_mail(&state.config, locale, &email, &user.name, &secret);
-        outbox::enqueue(&mut tx, &mail).await?;
-        tx.commit().await?;
-    }
+    people::send_reset(&state, &email, ctx.locale).await?;
     message(&ctx, StatusCode::OK, "forgot-title", "forgot-done")
 }
 
@@ -543,15 +444,6 @@ pub async fn reset_form(
     )
 }
 
-fn new_password_errors(password: &str, repeat: &str) -> Invalid {
-    let mut inv = Invalid::default();
-    inv.check("password", rules::check_new_password(password, None));
-    if password != repeat {
-        inv.push("password_repeat", "password-mismatch");
-    }
-    inv
-}
-
 pub async fn reset(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -559,7 +451,7 @@ pub async fn reset(
     Form(f): Form<ResetForm>,
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
-    let inv = new_password_errors(&f.password, &f.password_repeat);
+    let inv = people::new_password_errors(&f.password, &f.password_repeat);
     if !inv.is_empty() {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -571,16 +463,9 @@ pub async fn reset(
             },
         );
     }
-    let phc = hash(f.password).await?;
-    let mut tx = state.store.begin().await?;
-    let Some(user_id) = store::use_link(&mut tx, &token, LinkPurpose::Reset).await? else {
+    if !people::reset_password(&state, &token, &f.password).await? {
         return message(&ctx, StatusCode::GONE, "reset-bad-title", "reset-bad-text");
-    };
-    let actor = Actor::User(user_id.clone());
-    store::set_password(&mut tx, &actor, &user_id, &phc).await?;
-    // The link reached the mailbox: that confirms the address too.
-    store::confirm_email(&mut tx, &actor, &user_id).await?;
-    tx.commit().await?;
+    }
     render(
         StatusCode::OK,
         MessagePage {
@@ -647,18 +532,15 @@ pub async fn change_password(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.user()?.clone();
-    let mut inv = new_password_errors(&f.password, &f.password_repeat);
-    if !verify(f.current_password.clone(), user.password_hash.clone()).await? {
+    let mut inv = people::new_password_errors(&f.password, &f.password_repeat);
+    if !people::password_matches(&user, &f.current_password).await? {
         inv.push("current_password", "password-wrong");
     }
     if !inv.is_empty() {
         let page = account_page(&ctx, FormErrors::from_invalid(ctx.locale, &inv), false)?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
-    let phc = hash(f.password).await?;
-    let mut tx = state.store.begin().await?;
-    store::set_password(&mut tx, &Actor::User(user.id.clone()), &user.id, &phc).await?;
-    tx.commit().await?;
+    people::change_password(&state, &user, &f.password).await?;
     // Every session ended with the change; this one continues as a new one.
     ctx.sign_in(&state, &user.id).await?;
     render(
@@ -686,15 +568,7 @@ pub async fn account_language(
         let page = account_page(&ctx, FormErrors::from_invalid(ctx.locale, &inv), false)?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, page);
     };
-    let mut tx = state.store.begin().await?;
-    store::set_locale(
-        &mut tx,
-        &Actor::User(user.id.clone()),
-        &user.id,
-        locale.code(),
-    )
-    .await?;
-    tx.commit().await?;
+    people::set_language(&state, &user, locale).await?;
     ctx.set_locale(&state, locale).await?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -144,7 +144,7 @@ pub async fn check_in(
         .unwrap_or(Actor::System);
     match check_in_code(&state, &actor, &loc, &f.code).await {
         Ok((t, _)) => Ok(Redirect::to(&ticket_url(&t, &loc.slug, &f.k)).into_response()),
-        Err(AppError::Invalid(inv)) => {
+        Err(loket_app::Refusal::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
             kiosk_page(
                 &state,
@@ -158,7 +158,7 @@ pub async fn check_in(
             )
             .await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -211,7 +211,7 @@ pub async fn walk_in(
             )
             .await
         }
-        Err(WalkInError::Other(AppError::Invalid(inv))) => {
+        Err(WalkInError::Other(loket_app::Refusal::Invalid(inv))) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
             kiosk_page(
                 &state,
@@ -225,7 +225,7 @@ pub async fn walk_in(
             )
             .await
         }
-        Err(WalkInError::Other(e)) => Err(e),
+        Err(WalkInError::Other(e)) => Err(e.into()),
     }
 }
 

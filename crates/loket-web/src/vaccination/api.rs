@@ -218,7 +218,7 @@ pub async fn book(
         locale,
     )
     .await
-    .map_err(err)?;
+    .map_err(|e| err(e.into()))?;
     Ok((
         StatusCode::CREATED,
         Json(BookingView {
@@ -261,7 +261,7 @@ pub async fn cancel(
         .map_err(|e| err(e.into()))?;
     super::public::cancel_booking(&state, &c, &inv, &Actor::System, locale)
         .await
-        .map_err(err)?;
+        .map_err(|e| err(e.into()))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

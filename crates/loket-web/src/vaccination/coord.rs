@@ -697,6 +697,7 @@ pub async fn book_for(
         Locale::default(),
     )
     .await
+    .map_err(AppError::from)
     {
         Ok(_) => Ok(Redirect::to(&format!(
             "/staff/vaccination/{}/invitations/{}",
@@ -735,6 +736,7 @@ pub async fn cancel_for(
         .ok_or(AppError::NotFound)?;
     match super::public::cancel_booking(&state, &c, &inv, &Actor::User(user.id), Locale::default())
         .await
+        .map_err(AppError::from)
     {
         Ok(()) => Ok(Redirect::to(&format!(
             "/staff/vaccination/{}/invitations/{}",

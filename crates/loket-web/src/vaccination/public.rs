@@ -9,9 +9,7 @@
 //! the expected time. The booking pages refuse visitors without an
 //! admitted number, so a rush cannot overrun them.
 
-use super::{
-    MailKind, SlotView, campaign, link_key, open_slots, pick_slot, queue_booking_mail, sign, verify,
-};
+use super::{MailKind, SlotView, campaign, link_key, open_slots, queue_booking_mail, sign, verify};
 use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
@@ -45,25 +43,9 @@ pub fn ticket_of(headers: &HeaderMap, key: &str, c: &Campaign) -> Option<i64> {
     parse_ticket(&v, key, c)
 }
 
-/// A ticket's text: `<campaign id>.<n>.<signature>`.
-pub fn ticket_text(key: &str, c: &Campaign, n: i64) -> String {
-    let id = format!("{}.{n}", c.id);
-    format!("{id}.{}", sign(key, &id, "ticket"))
-}
-
-pub fn parse_ticket(v: &str, key: &str, c: &Campaign) -> Option<i64> {
-    let (id, sig) = v.rsplit_once('.')?;
-    let (campaign, n) = id.rsplit_once('.')?;
-    if campaign != c.id || !verify(key, id, "ticket", sig) {
-        return None;
-    }
-    n.parse().ok()
-}
-
-/// Whether number `n` is admitted now.
-pub fn admitted(c: &Campaign, n: i64, now: i64) -> bool {
-    rules::admitted_by(c.opens_at, now, c.admit_per_minute, c.admit_burst) >= n
-}
+pub use loket_app::vaccination::{
+    admitted, book_or_move, cancel_booking, parse_ticket, ticket_text,
+};
 
 /// The visitor's admitted number, or where to wait. Hands out a number on
 /// the first visit.
@@ -493,7 +475,7 @@ pub async fn book(
         }
         Err(e) => {
             let chosen = f.start.chars().take(20).collect();
-            refused(&state, &mut ctx, &c, &inv, &f.day, chosen, e).await
+            refused(&state, &mut ctx, &c, &inv, &f.day, chosen, e.into()).await
         }
     }
 }
@@ -517,39 +499,6 @@ async fn refused(
         }
         e => Err(e),
     }
-}
-
-/// Books the slot starting at `start` for the invitation, or moves its
-/// booking there; the e-mail (with the calendar file) in the same
-/// transaction.
-pub async fn book_or_move(
-    state: &AppState,
-    c: &Campaign,
-    inv: &Invitation,
-    start: &str,
-    channel: &str,
-    actor: &Actor,
-    locale: crate::i18n::Locale,
-) -> Result<loket_store::vaccination::Booking, AppError> {
-    let slot = pick_slot(state, c, start, now_ms()).await?;
-    let current = store::active_booking(&state.store, &inv.id).await?;
-    let mut tx = state.store.begin().await?;
-    let (b, kind) = match current {
-        Some(b) if b.status == "booked" => (
-            store::reschedule(&mut tx, actor, c, &b, &slot).await?,
-            MailKind::Rescheduled,
-        ),
-        Some(_) => return Err(Invalid::one("start", "vac-checked-in-already").into()),
-        None => (
-            store::book(&mut tx, actor, c, &inv.id, &slot, channel).await?,
-            MailKind::Booked,
-        ),
-    };
-    queue_booking_mail(state, &mut tx, locale, c, inv, &b, kind).await?;
-    tx.commit().await?;
-    metrics::counter!("loket_vaccination_bookings_total", "channel" => channel.to_owned())
-        .increment(1);
-    Ok(b)
 }
 
 #[derive(Deserialize, Default)]
@@ -576,25 +525,8 @@ pub async fn cancel(
             Redirect::to(&format!("/vaccinatie/{}/afspraak?cancelled=1", c.slug)).into_response(),
         ),
         // Nothing to cancel (any more): the booking page says so.
-        Err(e) => refused(&state, &mut ctx, &c, &inv, "", String::new(), e).await,
+        Err(e) => refused(&state, &mut ctx, &c, &inv, "", String::new(), e.into()).await,
     }
-}
-
-pub async fn cancel_booking(
-    state: &AppState,
-    c: &Campaign,
-    inv: &Invitation,
-    actor: &Actor,
-    locale: crate::i18n::Locale,
-) -> Result<(), AppError> {
-    let Some(b) = store::active_booking(&state.store, &inv.id).await? else {
-        return Err(Invalid::one("start", "vac-booking-not-active").into());
-    };
-    let mut tx = state.store.begin().await?;
-    let b = store::cancel_booking(&mut tx, actor, &b).await?;
-    queue_booking_mail(state, &mut tx, locale, c, inv, &b, MailKind::Cancelled).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 pub async fn ics(

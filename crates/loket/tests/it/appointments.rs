@@ -553,7 +553,7 @@ async fn reminders_go_out_once() {
     assert_eq!(s, 201, "{a}");
     let web = loket_app::App::new(
         app.store.clone(),
-        loket::app_config(&app.config, &app.running.as_ref().unwrap().addr),
+        loket::app_config(&app.config, &app.running.as_ref().unwrap().addr).unwrap(),
     );
     assert_eq!(
         loket_app::appointments::send_reminders(&web).await.unwrap(),

@@ -955,7 +955,7 @@ async fn reminder_the_day_before_and_change_mails() {
     }
     let web = loket_app::App::new(
         app.store.clone(),
-        loket::app_config(&app.config, &app.running.as_ref().unwrap().addr),
+        loket::app_config(&app.config, &app.running.as_ref().unwrap().addr).unwrap(),
     );
     assert_eq!(loket_app::shifts::send_reminders(&web).await.unwrap(), 1);
     let mail = app.last_mail_to("els@leuven.example").await;

@@ -1,0 +1,188 @@
+//! The ICT inventory's use cases shared by pages and the API: a check-out
+//! (to a person or a place, with its hand-over document) and the hand-over
+//! document's text.
+
+use crate::i18n::{Locale, format_ms, today_brussels};
+use crate::{App, Refusal};
+use loket_domain::Invalid;
+use loket_domain::assets::parse_date;
+use loket_domain::audit::Actor;
+use loket_render::assets::{HandoverDoc, HandoverItem};
+use loket_store::StoreError;
+use loket_store::assets::{self as store, Borrower};
+use loket_store::people as people_store;
+
+/// A check-out request as forms and the API give it.
+pub struct CheckOut<'a> {
+    /// Asset tags or ids.
+    pub assets: Vec<String>,
+    /// Alternatively: this many in-stock assets of `category`.
+    pub category: &'a str,
+    pub count: &'a str,
+    /// The staff member's account e-mail, or empty.
+    pub person: &'a str,
+    /// A place, or empty.
+    pub place: &'a str,
+    pub due_on: &'a str,
+}
+
+/// Validates and performs a check-out in one transaction; returns the
+/// hand-over id. Nothing changes on any error.
+pub async fn check_out_for(
+    app: &App,
+    actor: &Actor,
+    req: &CheckOut<'_>,
+) -> Result<String, Refusal> {
+    let mut inv = Invalid::default();
+    let person = req.person.trim();
+    let place = req.place.trim();
+    let borrower = match (person.is_empty(), place.is_empty()) {
+        (false, true) => match people_store::find_by_email(&app.store, person).await? {
+            Some(u) if u.roles.is_staff() && u.disabled_at.is_none() => {
+                Some(Borrower::Person(u.id))
+            }
+            _ => {
+                inv.push("person", "asset-person-unknown");
+                None
+            }
+        },
+        (true, false) if place.chars().count() <= 120 && !place.chars().any(char::is_control) => {
+            Some(Borrower::Place(place.to_owned()))
+        }
+        (true, false) => {
+            inv.push("place", "asset-text-invalid");
+            None
+        }
+        _ => {
+            inv.push("person", "asset-person-or-place");
+            None
+        }
+    };
+    match parse_date("due_on", req.due_on) {
+        Ok(d) if d < today_brussels() => inv.push("due_on", "date-in-past"),
+        Ok(_) => {}
+        Err(e) => inv.0.push(e),
+    }
+    let mut ids = Vec::new();
+    let tags: Vec<&String> = req.assets.iter().filter(|t| !t.trim().is_empty()).collect();
+    if !tags.is_empty() {
+        for t in tags {
+            match store::get_asset(&app.store, t.trim()).await? {
+                Some(a) => {
+                    if !ids.contains(&a.id) {
+                        ids.push(a.id)
+                    }
+                }
+                None => inv.0.push(loket_domain::FieldError::with_value(
+                    "assets",
+                    "asset-tag-unknown",
+                    t.trim().to_owned(),
+                )),
+            }
+        }
+    } else if !req.category.trim().is_empty() {
+        let count = req
+            .count
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=500).contains(n));
+        match (loket_domain::assets::parse_category(req.category), count) {
+            (Ok(cat), Some(n)) => {
+                let found = store::list_assets(
+                    &app.store,
+                    &store::AssetFilter {
+                        category: cat.to_owned(),
+                        status: "in_stock".to_owned(),
+                        ..Default::default()
+                    },
+                    n,
+                )
+                .await?;
+                if (found.len() as i64) < n {
+                    inv.0.push(loket_domain::FieldError::with_value(
+                        "count",
+                        "asset-not-enough",
+                        found.len().to_string(),
+                    ));
+                }
+                ids = found.into_iter().map(|a| a.id).collect();
+            }
+            (Err(e), _) => inv.0.push(e),
+            (_, None) => inv.push("count", "asset-count-range"),
+        }
+    } else {
+        inv.push("assets", "asset-none-chosen");
+    }
+    inv.into_result()?;
+    let Some(borrower) = borrower else {
+        return Err(Invalid::one("person", "asset-person-or-place").into());
+    };
+    let mut tx = app.store.begin().await?;
+    let id = store::check_out(&mut tx, actor, &ids, &borrower, req.due_on.trim()).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    metrics::counter!("loket_asset_loans_total").increment(ids.len() as u64);
+    Ok(id)
+}
+
+/// The hand-over document in `locale`.
+pub async fn handover_doc(app: &App, locale: Locale, id: &str) -> Result<HandoverDoc, Refusal> {
+    let h = store::handover(&app.store, id)
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    let items = store::loans(&app.store, "", id, false, "", 1000).await?;
+    let to = match &h.borrower_user_id {
+        Some(u) => people_store::get_user(&app.store, u)
+            .await?
+            .map(|u| format!("{} <{}>", u.name, u.email))
+            .unwrap_or_default(),
+        None => h.place.clone(),
+    };
+    let by = people_store::get_user(&app.store, &h.created_by)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_else(|| h.created_by.clone());
+    let t = |k: &str| locale.t(k);
+    Ok(HandoverDoc {
+        title: t("asset-handover-title"),
+        city: app.config.city_name.clone(),
+        lang: locale.code().to_owned(),
+        id: h.id.clone(),
+        to,
+        date: format_ms(h.created_at),
+        by,
+        to_label: t("asset-handover-to"),
+        date_label: t("asset-handover-date"),
+        by_label: t("asset-handover-by"),
+        number_label: t("asset-handover-number"),
+        col_tag: t("field-tag"),
+        col_category: t("field-category"),
+        col_model: t("field-model"),
+        col_serial: t("field-serial"),
+        col_due: t("field-due-on"),
+        terms: t("asset-handover-terms"),
+        ack_label: t("asset-handover-ack"),
+        acknowledged: h.acknowledged_at.map(format_ms).unwrap_or_default(),
+        unack: t("asset-handover-unack"),
+        items: items
+            .into_iter()
+            .map(|l| HandoverItem {
+                category: t(&format!("asset-cat-{}", l.category.replace('_', "-"))),
+                tag: l.tag,
+                model: l.model,
+                serial: l.serial,
+                due: l.due_on,
+            })
+            .collect(),
+    })
+}
+
+/// Today's date as typst wants it.
+pub fn today_tuple() -> (i32, u8, u8) {
+    let d = today_brussels();
+    (
+        i32::from(d.year()),
+        u8::try_from(d.month()).unwrap_or(1),
+        u8::try_from(d.day()).unwrap_or(1),
+    )
+}

@@ -1,0 +1,168 @@
+//! The contact centre's use cases: what goes to the person a contact
+//! moment is about (e-mail, or a letter in the mail room's print batch),
+//! and a department's forward paused with a question or answered.
+
+use crate::i18n::{Locale, long_date, today_brussels};
+use crate::{App, Refusal};
+use loket_domain::audit::Actor;
+use loket_domain::contact::reference_tag;
+use loket_domain::ident::Email;
+use loket_domain::notify::Mail;
+use loket_store::contact::{self as store, Moment};
+use loket_store::people as people_store;
+
+/// Queues an e-mail to `to` (if it parses) in the transaction.
+pub async fn mail(
+    tx: &mut loket_store::Tx,
+    to: &str,
+    subject: String,
+    body: String,
+) -> Result<(), Refusal> {
+    if let Ok(to) = Email::parse(to) {
+        loket_store::notify::enqueue(tx, &Mail { to, subject, body }).await?;
+    }
+    Ok(())
+}
+
+/// Sends `text` to the person a moment is about: by e-mail when the moment
+/// has an address that parses, else by letter (the mail room's print
+/// batch, `/staff/letters`) when the moment is about a resident with a
+/// postal address. Returns whether anything was sent.
+#[allow(clippy::too_many_arguments)]
+pub async fn to_resident(
+    app: &App,
+    tx: &mut loket_store::Tx,
+    m: &Moment,
+    locale: Locale,
+    subject: String,
+    body: String,
+    letter_title: String,
+    letter_text: String,
+) -> Result<bool, Refusal> {
+    if Email::parse(&m.contact_email).is_ok() {
+        mail(tx, &m.contact_email, subject, body).await?;
+        return Ok(true);
+    }
+    let Some(resident_id) = &m.resident_id else {
+        return Ok(false);
+    };
+    let address = people_store::get_profile(&app.store, resident_id)
+        .await?
+        .map(|p| p.address_lines())
+        .unwrap_or_default();
+    if address.is_empty() {
+        return Ok(false);
+    }
+    let city = app.config.city_name.clone();
+    let letter = loket_render::cases::Letter {
+        lang: locale.code().to_owned(),
+        city: city.clone(),
+        place: locale.t("doc-place"),
+        title: letter_title,
+        date: long_date(locale, today_brussels()),
+        reference_label: locale.t("contact-col-reference"),
+        reference: m.reference.clone(),
+        recipient: std::iter::once(m.contact_name.clone())
+            .chain(address)
+            .collect(),
+        paragraphs: letter_text
+            .split("\n\n")
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        facts_header: (locale.t("doc-fact"), locale.t("doc-value")),
+        facts: Vec::new(),
+        qr_url: None,
+        qr_caption: String::new(),
+        qr_alt: String::new(),
+        closing: locale.t_args("doc-closing", &[("city", city.clone())]),
+        footer: city.clone(),
+        logo_alt: locale.t_args("doc-logo-alt", &[("city", city)]),
+        logo_svg: None,
+    };
+    let content = serde_json::to_string(&letter).map_err(|e| Refusal::Internal(e.to_string()))?;
+    loket_store::notify::enqueue_letter(tx, None, resident_id, "contact", &content).await?;
+    Ok(true)
+}
+
+/// Pauses forward `id` and e-mails the question, in one transaction.
+pub async fn pause_forward(app: &App, actor: &Actor, id: &str, text: &str) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    let fw = store::pause_forward(&mut tx, actor, id, &today_brussels().to_string(), text).await?;
+    if let Some(m) = store::moment(&app.store, &fw.moment_id).await? {
+        let locale = resident_locale(app, &m).await?;
+        let args = [
+            ("name", m.contact_name.clone()),
+            ("code", m.reference.clone()),
+            ("value", text.to_owned()),
+        ];
+        let subject = format!(
+            "{} {}",
+            locale.t_args("contact-mail-waiting-subject", &args),
+            reference_tag(&m.reference)
+        );
+        store::add_message(&mut tx, actor, &m.id, "out", "", &subject, text, None).await?;
+        to_resident(
+            app,
+            &mut tx,
+            &m,
+            locale,
+            subject,
+            locale.t_args("contact-mail-waiting-body", &args),
+            locale.t_args("contact-mail-waiting-subject", &args),
+            locale.t_args("contact-letter-waiting", &args),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn resident_locale(app: &App, m: &Moment) -> Result<Locale, Refusal> {
+    Ok(match &m.resident_id {
+        Some(r) => people_store::get_user(&app.store, r)
+            .await?
+            .and_then(|u| Locale::parse(&u.locale))
+            .unwrap_or(Locale::Nl),
+        None => Locale::Nl,
+    })
+}
+
+/// Answers forward `id` (refused when it is closed) and e-mails the answer
+/// in the same transaction.
+pub async fn answer_forward(app: &App, actor: &Actor, id: &str, text: &str) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    let fw = store::answer_forward(&mut tx, actor, id, text).await?;
+    let m = store::moment(&app.store, &fw.moment_id).await?;
+    if let Some(m) = m {
+        let locale = match &m.resident_id {
+            Some(r) => people_store::get_user(&app.store, r)
+                .await?
+                .and_then(|u| Locale::parse(&u.locale))
+                .unwrap_or(Locale::Nl),
+            None => Locale::Nl,
+        };
+        let args = [
+            ("name", m.contact_name.clone()),
+            ("code", m.reference.clone()),
+            ("value", text.to_owned()),
+        ];
+        to_resident(
+            app,
+            &mut tx,
+            &m,
+            locale,
+            format!(
+                "{} {}",
+                locale.t_args("contact-mail-answer-subject", &args),
+                reference_tag(&m.reference)
+            ),
+            locale.t_args("contact-mail-answer-body", &args),
+            locale.t_args("contact-mail-answer-subject", &args),
+            locale.t_args("contact-letter-answer", &args),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
