@@ -1,185 +1,6 @@
-//! Contact moments: agents log a contact (channel, resident, question,
-//! answer, linked articles, outcome, duration); residents ask a question on
-//! the web (it lands in the intake queue, with a confirmation e-mail);
-//! agents forward a moment to a department, due after the department's
-//! service level in working days; the department answers once, and the
-//! answer is e-mailed.
+//! Agents log contact moments.
 
-use super::{AGENTS, DEPARTMENT_STAFF, form_errors};
-use crate::AppState;
-use crate::common::render;
-use crate::error::AppError;
-use crate::forms::FormErrors;
-use crate::i18n::{Locale, format_ms, today_brussels};
-use crate::layout::Layout;
-use crate::people::session::Ctx;
-use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use loket_domain::Invalid;
-use loket_domain::audit::Actor;
-use loket_domain::contact::{
-    CHANNELS, MomentDraft, MomentInput, OUTCOMES, add_working_days, check_moment, reference_tag,
-};
-use loket_domain::ident::Email;
-use loket_domain::people::Role;
-use loket_store::contact::{self as store, Article, Forward, Moment, MomentParty};
-use loket_store::people as people_store;
-use serde::Deserialize;
-
-fn year() -> i16 {
-    today_brussels().year()
-}
-
-pub use loket_app::contact::{answer_forward, mail, pause_forward, to_resident};
-
-// ---------------------------------------------------------------------------
-// Residents ask a question
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct AskForm {
-    pub name: String,
-    pub email: String,
-    pub subject: String,
-    pub question: String,
-    pub csrf: String,
-}
-
-#[derive(Template)]
-#[template(path = "contact/ask.html")]
-struct AskPage {
-    l: Layout,
-    f: AskForm,
-    errors: FormErrors,
-}
-
-async fn ask_page(
-    state: &AppState,
-    ctx: &mut Ctx,
-    f: AskForm,
-    errors: FormErrors,
-) -> Result<Response, AppError> {
-    let csrf = ctx.csrf(state).await?;
-    let mut l = ctx.layout("contact-ask-title");
-    l.csrf = csrf;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    render(status, AskPage { l, f, errors })
-}
-
-pub async fn ask_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
-    let mut f = AskForm::default();
-    if let Some(u) = ctx.user.as_deref() {
-        f.name = u.name.clone();
-        f.email = u.email.clone();
-    }
-    ask_page(&state, &mut ctx, f, FormErrors::default()).await
-}
-
-#[derive(Template)]
-#[template(path = "contact/asked.html")]
-struct AskedPage {
-    l: Layout,
-    reference: String,
-}
-
-/// A resident's question: a contact moment in the intake queue and a
-/// confirmation e-mail with its reference.
-pub async fn ask(
-    State(state): State<AppState>,
-    mut ctx: Ctx,
-    Form(f): Form<AskForm>,
-) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
-    let mut inv = Invalid::default();
-    let email = inv.check("email", Email::parse(&f.email));
-    let name: String = f.name.trim().chars().take(200).collect();
-    if name.is_empty() {
-        inv.push("name", "required");
-    }
-    let checked = check_moment(&MomentInput {
-        channel: "web",
-        subject: &f.subject,
-        question: &f.question,
-        answer: "",
-        outcome: "call_back",
-        duration: "",
-    });
-    let draft = match checked {
-        Ok(d) if inv.is_empty() => d,
-        other => {
-            if let Err(e) = other {
-                inv.0.extend(e.0);
-            }
-            let errors = form_errors(ctx.locale, &inv);
-            return ask_page(&state, &mut ctx, f, errors).await;
-        }
-    };
-    let Some(email) = email else {
-        return Err(AppError::Internal("checked e-mail missing".to_owned()));
-    };
-    let draft = MomentDraft {
-        outcome: String::new(),
-        ..draft
-    };
-    let resident_id = ctx
-        .user
-        .as_deref()
-        .filter(|u| u.roles.has(Role::Resident))
-        .map(|u| u.id.clone());
-    let actor = match &resident_id {
-        Some(id) => Actor::User(id.clone()),
-        None => Actor::System,
-    };
-    let mut tx = state.store.begin().await?;
-    let m = store::create_moment(
-        &mut tx,
-        &actor,
-        year(),
-        "intake",
-        &MomentParty {
-            resident_id: resident_id.as_deref(),
-            name: &name,
-            email: email.as_str(),
-        },
-        &draft,
-        &[],
-    )
-    .await?;
-    let args = [
-        ("name", name.clone()),
-        ("code", m.reference.clone()),
-        ("value", draft.subject.clone()),
-    ];
-    mail(
-        &mut tx,
-        email.as_str(),
-        format!(
-            "{} {}",
-            ctx.locale.t_args("contact-mail-asked-subject", &args),
-            reference_tag(&m.reference)
-        ),
-        ctx.locale.t_args("contact-mail-asked-body", &args),
-    )
-    .await?;
-    tx.commit().await?;
-    render(
-        StatusCode::OK,
-        AskedPage {
-            l: ctx.layout("contact-asked-title"),
-            reference: m.reference,
-        },
-    )
-}
-
-// ---------------------------------------------------------------------------
-// Agents log contact moments
+use super::*;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -197,7 +18,7 @@ pub struct MomentRow {
     pub status: String,
 }
 
-fn row(l: Locale, m: &Moment) -> MomentRow {
+pub(super) fn row(l: Locale, m: &Moment) -> MomentRow {
     MomentRow {
         id: m.id.clone(),
         reference: m.reference.clone(),
@@ -211,7 +32,7 @@ fn row(l: Locale, m: &Moment) -> MomentRow {
 
 #[derive(Template)]
 #[template(path = "contact/moments.html")]
-struct ListPage {
+pub(super) struct ListPage {
     l: Layout,
     status: String,
     statuses: Vec<(String, String)>,
@@ -300,7 +121,7 @@ pub struct MomentForm {
 
 #[derive(Template)]
 #[template(path = "contact/new_moment.html")]
-struct NewMomentPage {
+pub(super) struct NewMomentPage {
     l: Layout,
     f: MomentForm,
     errors: FormErrors,
@@ -316,7 +137,7 @@ struct NewMomentPage {
     picked: Vec<(String, String)>,
 }
 
-async fn moment_form(
+pub(super) async fn moment_form(
     state: &AppState,
     ctx: &mut Ctx,
     f: MomentForm,
@@ -582,7 +403,7 @@ pub struct ForwardRow {
     pub question_id: String,
 }
 
-async fn forward_rows(
+pub(super) async fn forward_rows(
     state: &AppState,
     l: Locale,
     fs: &[Forward],
@@ -622,7 +443,7 @@ async fn forward_rows(
 
 #[derive(Template)]
 #[template(path = "contact/moment.html")]
-struct DetailPage {
+pub(super) struct DetailPage {
     l: Layout,
     m: Moment,
     channel: String,
@@ -642,7 +463,7 @@ struct DetailPage {
     messages: Vec<(String, String, String, String, String)>,
 }
 
-async fn detail_page(
+pub(super) async fn detail_page(
     state: &AppState,
     ctx: &mut Ctx,
     m: Moment,
@@ -799,346 +620,4 @@ pub async fn forward(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/contact/{}", m.id)).into_response())
-}
-
-// ---------------------------------------------------------------------------
-// Departments answer forwards
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ForwardsQuery {
-    pub department: String,
-}
-
-#[derive(Template)]
-#[template(path = "contact/forwards.html")]
-struct ForwardsPage {
-    l: Layout,
-    departments: Vec<(String, String, bool)>,
-    rows: Vec<ForwardRow>,
-    errors: FormErrors,
-    failed: String,
-    current: String,
-    overdue: usize,
-    /// The text typed in the form that failed (kept).
-    kept: String,
-}
-
-async fn forwards_page(
-    state: &AppState,
-    ctx: &mut Ctx,
-    department: &str,
-    errors: FormErrors,
-    failed: String,
-    kept: String,
-) -> Result<Response, AppError> {
-    let csrf = ctx.csrf(state).await?;
-    let mut l = ctx.layout("contact-forwards-title");
-    l.csrf = csrf;
-    let loc = ctx.locale;
-    let depts = store::list_departments(&state.store).await?;
-    let dept_id = depts
-        .iter()
-        .find(|d| d.slug == department)
-        .map(|d| d.id.clone())
-        .unwrap_or_default();
-    let list = store::list_forwards(&state.store, &dept_id, "").await?;
-    let mut rows = forward_rows(state, loc, &list).await?;
-    for r in rows.iter_mut().filter(|r| r.id == failed) {
-        if errors.has("answer") {
-            r.answer_id = "answer".to_owned();
-        }
-        if errors.has("question") {
-            r.question_id = "question".to_owned();
-        }
-    }
-    let overdue = rows.iter().filter(|r| r.overdue).count();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    render(
-        status,
-        ForwardsPage {
-            departments: depts
-                .iter()
-                .map(|d| {
-                    (
-                        d.slug.clone(),
-                        d.name(loc.code()).to_owned(),
-                        d.slug == department,
-                    )
-                })
-                .collect(),
-            rows,
-            errors,
-            failed,
-            current: department.to_owned(),
-            overdue,
-            kept,
-            l,
-        },
-    )
-}
-
-/// `/staff/forwards?department=`: a department's queue, overdue marked.
-pub async fn forwards(
-    State(state): State<AppState>,
-    mut ctx: Ctx,
-    Query(q): Query<ForwardsQuery>,
-) -> Result<Response, AppError> {
-    ctx.require(DEPARTMENT_STAFF)?;
-    forwards_page(
-        &state,
-        &mut ctx,
-        q.department.trim(),
-        FormErrors::default(),
-        String::new(),
-        String::new(),
-    )
-    .await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct AnswerForm {
-    pub answer: String,
-    pub department: String,
-    pub csrf: String,
-}
-
-/// Answers a forward once; the answer is e-mailed to the person who asked.
-pub async fn answer(
-    State(state): State<AppState>,
-    mut ctx: Ctx,
-    Path(id): Path<String>,
-    Form(f): Form<AnswerForm>,
-) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
-    let user = ctx.require(DEPARTMENT_STAFF)?.clone();
-    let text = f.answer.trim();
-    let result = if text.is_empty() {
-        Err(AppError::Invalid(Invalid::one(
-            "answer",
-            "contact-answer-needed",
-        )))
-    } else if text.chars().count() > 10_000 {
-        Err(AppError::Invalid(Invalid::one(
-            "answer",
-            "contact-too-long",
-        )))
-    } else {
-        answer_forward(&state, &Actor::User(user.id), &id, text)
-            .await
-            .map_err(AppError::from)
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/staff/forwards?department={}",
-            crate::layout::urlencode(f.department.trim())
-        ))
-        .into_response()),
-        Err(AppError::Invalid(inv)) => {
-            let errors = form_errors(ctx.locale, &inv);
-            forwards_page(
-                &state,
-                &mut ctx,
-                f.department.trim(),
-                errors,
-                id,
-                f.answer.clone(),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PauseForm {
-    pub question: String,
-    pub department: String,
-    pub csrf: String,
-}
-
-/// The department waits for the resident: the forward's clock is paused and
-/// the question is e-mailed to the resident, with the reference in the
-/// subject (their reply is threaded to the moment and resumes the clock).
-pub async fn pause(
-    State(state): State<AppState>,
-    mut ctx: Ctx,
-    Path(id): Path<String>,
-    Form(f): Form<PauseForm>,
-) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
-    let user = ctx.require(DEPARTMENT_STAFF)?.clone();
-    let text = f.question.trim();
-    let result = if text.is_empty() {
-        Err(AppError::Invalid(Invalid::one(
-            "question",
-            "contact-waiting-question-needed",
-        )))
-    } else if text.chars().count() > 10_000 {
-        Err(AppError::Invalid(Invalid::one(
-            "question",
-            "contact-too-long",
-        )))
-    } else {
-        pause_forward(&state, &Actor::User(user.id), &id, text)
-            .await
-            .map_err(AppError::from)
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/staff/forwards?department={}",
-            crate::layout::urlencode(f.department.trim())
-        ))
-        .into_response()),
-        Err(AppError::Invalid(inv)) => {
-            let errors = form_errors(ctx.locale, &inv);
-            forwards_page(
-                &state,
-                &mut ctx,
-                f.department.trim(),
-                errors,
-                id,
-                f.question.clone(),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ResumeForm {
-    pub department: String,
-    pub csrf: String,
-}
-
-/// The resident answered (by phone, at the counter…): the clock runs again
-/// and the due date moves by the working days it stood still.
-pub async fn resume(
-    State(state): State<AppState>,
-    mut ctx: Ctx,
-    Path(id): Path<String>,
-    Form(f): Form<ResumeForm>,
-) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
-    let user = ctx.require(DEPARTMENT_STAFF)?.clone();
-    let mut tx = state.store.begin().await?;
-    match store::resume_forward(&mut tx, &Actor::User(user.id), &id, today_brussels()).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!(
-                "/staff/forwards?department={}",
-                crate::layout::urlencode(f.department.trim())
-            ))
-            .into_response())
-        }
-        Err(loket_store::StoreError::Invalid(inv)) => {
-            drop(tx);
-            let errors = form_errors(ctx.locale, &inv);
-            forwards_page(
-                &state,
-                &mut ctx,
-                f.department.trim(),
-                errors,
-                id,
-                String::new(),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-// ---------------------------------------------------------------------------
-// A resident's history for staff
-
-pub struct HistoryRow {
-    pub at: i64,
-    pub when: String,
-    pub kind: String,
-    pub text: String,
-    pub link: String,
-}
-
-#[derive(Template)]
-#[template(path = "contact/history.html")]
-struct HistoryPage {
-    l: Layout,
-    resident_id: String,
-    rows: Vec<HistoryRow>,
-}
-
-/// `/staff/contact/residents/{id}`: the resident's contacts, cases and
-/// appointments on one timeline, newest first. Opening it writes an
-/// access-log row.
-pub async fn history(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let user = ctx.require(AGENTS)?.clone();
-    let resident = people_store::get_user(&state.store, &id)
-        .await?
-        .filter(|u| u.roles.has(Role::Resident))
-        .ok_or(AppError::NotFound)?;
-    loket_store::audit::record_access(
-        &state.store,
-        &user.id,
-        &resident.id,
-        "user",
-        &resident.id,
-        "contact.history",
-    )
-    .await?;
-    let loc = ctx.locale;
-    let mut rows = Vec::new();
-    for m in store::list_moments(&state.store, "", &resident.id, 500).await? {
-        rows.push(HistoryRow {
-            at: m.created_at,
-            when: format_ms(m.created_at),
-            kind: format!(
-                "{} ({})",
-                loc.t("contact-moment-title"),
-                loc.t(&format!("contact-channel-{}", m.channel))
-            ),
-            text: format!("{} — {}", m.reference, m.subject),
-            link: format!("/staff/contact/{}", m.id),
-        });
-    }
-    for c in loket_store::cases::cases_of_resident(&state.store, &resident.id).await? {
-        rows.push(HistoryRow {
-            at: c.submitted_at,
-            when: format_ms(c.submitted_at),
-            kind: loc.t("contact-history-case"),
-            text: format!("{} — {}", c.number, c.status),
-            link: format!("/staff/cases/{}", c.number),
-        });
-    }
-    for a in loket_store::appointments::of_resident(&state.store, &resident.id).await? {
-        rows.push(HistoryRow {
-            at: a.starts_at,
-            when: format_ms(a.starts_at),
-            kind: loc.t("contact-history-appointment"),
-            text: format!("{} — {}", a.code, a.status),
-            link: String::new(),
-        });
-    }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.at));
-    let mut l = ctx.layout("contact-history-title");
-    l.title = format!("{} — {}", l.title, resident.name);
-    render(
-        StatusCode::OK,
-        HistoryPage {
-            l,
-            resident_id: resident.id,
-            rows,
-        },
-    )
 }

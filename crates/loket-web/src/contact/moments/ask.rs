@@ -1,0 +1,143 @@
+//! Residents ask a question.
+
+use super::*;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct AskForm {
+    pub name: String,
+    pub email: String,
+    pub subject: String,
+    pub question: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "contact/ask.html")]
+pub(super) struct AskPage {
+    l: Layout,
+    f: AskForm,
+    errors: FormErrors,
+}
+
+pub(super) async fn ask_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    f: AskForm,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("contact-ask-title");
+    l.csrf = csrf;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(status, AskPage { l, f, errors })
+}
+
+pub async fn ask_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    let mut f = AskForm::default();
+    if let Some(u) = ctx.user.as_deref() {
+        f.name = u.name.clone();
+        f.email = u.email.clone();
+    }
+    ask_page(&state, &mut ctx, f, FormErrors::default()).await
+}
+
+#[derive(Template)]
+#[template(path = "contact/asked.html")]
+pub(super) struct AskedPage {
+    l: Layout,
+    reference: String,
+}
+
+/// A resident's question: a contact moment in the intake queue and a
+/// confirmation e-mail with its reference.
+pub async fn ask(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(f): Form<AskForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let mut inv = Invalid::default();
+    let email = inv.check("email", Email::parse(&f.email));
+    let name: String = f.name.trim().chars().take(200).collect();
+    if name.is_empty() {
+        inv.push("name", "required");
+    }
+    let checked = check_moment(&MomentInput {
+        channel: "web",
+        subject: &f.subject,
+        question: &f.question,
+        answer: "",
+        outcome: "call_back",
+        duration: "",
+    });
+    let draft = match checked {
+        Ok(d) if inv.is_empty() => d,
+        other => {
+            if let Err(e) = other {
+                inv.0.extend(e.0);
+            }
+            let errors = form_errors(ctx.locale, &inv);
+            return ask_page(&state, &mut ctx, f, errors).await;
+        }
+    };
+    let Some(email) = email else {
+        return Err(AppError::Internal("checked e-mail missing".to_owned()));
+    };
+    let draft = MomentDraft {
+        outcome: String::new(),
+        ..draft
+    };
+    let resident_id = ctx
+        .user
+        .as_deref()
+        .filter(|u| u.roles.has(Role::Resident))
+        .map(|u| u.id.clone());
+    let actor = match &resident_id {
+        Some(id) => Actor::User(id.clone()),
+        None => Actor::System,
+    };
+    let mut tx = state.store.begin().await?;
+    let m = store::create_moment(
+        &mut tx,
+        &actor,
+        year(),
+        "intake",
+        &MomentParty {
+            resident_id: resident_id.as_deref(),
+            name: &name,
+            email: email.as_str(),
+        },
+        &draft,
+        &[],
+    )
+    .await?;
+    let args = [
+        ("name", name.clone()),
+        ("code", m.reference.clone()),
+        ("value", draft.subject.clone()),
+    ];
+    mail(
+        &mut tx,
+        email.as_str(),
+        format!(
+            "{} {}",
+            ctx.locale.t_args("contact-mail-asked-subject", &args),
+            reference_tag(&m.reference)
+        ),
+        ctx.locale.t_args("contact-mail-asked-body", &args),
+    )
+    .await?;
+    tx.commit().await?;
+    render(
+        StatusCode::OK,
+        AskedPage {
+            l: ctx.layout("contact-asked-title"),
+            reference: m.reference,
+        },
+    )
+}

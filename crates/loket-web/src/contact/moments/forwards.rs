@@ -1,0 +1,255 @@
+//! Departments answer forwards.
+
+use super::*;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ForwardsQuery {
+    pub department: String,
+}
+
+#[derive(Template)]
+#[template(path = "contact/forwards.html")]
+pub(super) struct ForwardsPage {
+    l: Layout,
+    departments: Vec<(String, String, bool)>,
+    rows: Vec<ForwardRow>,
+    errors: FormErrors,
+    failed: String,
+    current: String,
+    overdue: usize,
+    /// The text typed in the form that failed (kept).
+    kept: String,
+}
+
+pub(super) async fn forwards_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    department: &str,
+    errors: FormErrors,
+    failed: String,
+    kept: String,
+) -> Result<Response, AppError> {
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("contact-forwards-title");
+    l.csrf = csrf;
+    let loc = ctx.locale;
+    let depts = store::list_departments(&state.store).await?;
+    let dept_id = depts
+        .iter()
+        .find(|d| d.slug == department)
+        .map(|d| d.id.clone())
+        .unwrap_or_default();
+    let list = store::list_forwards(&state.store, &dept_id, "").await?;
+    let mut rows = forward_rows(state, loc, &list).await?;
+    for r in rows.iter_mut().filter(|r| r.id == failed) {
+        if errors.has("answer") {
+            r.answer_id = "answer".to_owned();
+        }
+        if errors.has("question") {
+            r.question_id = "question".to_owned();
+        }
+    }
+    let overdue = rows.iter().filter(|r| r.overdue).count();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        ForwardsPage {
+            departments: depts
+                .iter()
+                .map(|d| {
+                    (
+                        d.slug.clone(),
+                        d.name(loc.code()).to_owned(),
+                        d.slug == department,
+                    )
+                })
+                .collect(),
+            rows,
+            errors,
+            failed,
+            current: department.to_owned(),
+            overdue,
+            kept,
+            l,
+        },
+    )
+}
+
+/// `/staff/forwards?department=`: a department's queue, overdue marked.
+pub async fn forwards(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<ForwardsQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(DEPARTMENT_STAFF)?;
+    forwards_page(
+        &state,
+        &mut ctx,
+        q.department.trim(),
+        FormErrors::default(),
+        String::new(),
+        String::new(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    pub answer: String,
+    pub department: String,
+    pub csrf: String,
+}
+
+/// Answers a forward once; the answer is e-mailed to the person who asked.
+pub async fn answer(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(DEPARTMENT_STAFF)?.clone();
+    let text = f.answer.trim();
+    let result = if text.is_empty() {
+        Err(AppError::Invalid(Invalid::one(
+            "answer",
+            "contact-answer-needed",
+        )))
+    } else if text.chars().count() > 10_000 {
+        Err(AppError::Invalid(Invalid::one(
+            "answer",
+            "contact-too-long",
+        )))
+    } else {
+        answer_forward(&state, &Actor::User(user.id), &id, text)
+            .await
+            .map_err(AppError::from)
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/staff/forwards?department={}",
+            crate::layout::urlencode(f.department.trim())
+        ))
+        .into_response()),
+        Err(AppError::Invalid(inv)) => {
+            let errors = form_errors(ctx.locale, &inv);
+            forwards_page(
+                &state,
+                &mut ctx,
+                f.department.trim(),
+                errors,
+                id,
+                f.answer.clone(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PauseForm {
+    pub question: String,
+    pub department: String,
+    pub csrf: String,
+}
+
+/// The department waits for the resident: the forward's clock is paused and
+/// the question is e-mailed to the resident, with the reference in the
+/// subject (their reply is threaded to the moment and resumes the clock).
+pub async fn pause(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<PauseForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(DEPARTMENT_STAFF)?.clone();
+    let text = f.question.trim();
+    let result = if text.is_empty() {
+        Err(AppError::Invalid(Invalid::one(
+            "question",
+            "contact-waiting-question-needed",
+        )))
+    } else if text.chars().count() > 10_000 {
+        Err(AppError::Invalid(Invalid::one(
+            "question",
+            "contact-too-long",
+        )))
+    } else {
+        pause_forward(&state, &Actor::User(user.id), &id, text)
+            .await
+            .map_err(AppError::from)
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/staff/forwards?department={}",
+            crate::layout::urlencode(f.department.trim())
+        ))
+        .into_response()),
+        Err(AppError::Invalid(inv)) => {
+            let errors = form_errors(ctx.locale, &inv);
+            forwards_page(
+                &state,
+                &mut ctx,
+                f.department.trim(),
+                errors,
+                id,
+                f.question.clone(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResumeForm {
+    pub department: String,
+    pub csrf: String,
+}
+
+/// The resident answered (by phone, at the counter…): the clock runs again
+/// and the due date moves by the working days it stood still.
+pub async fn resume(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ResumeForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(DEPARTMENT_STAFF)?.clone();
+    let mut tx = state.store.begin().await?;
+    match store::resume_forward(&mut tx, &Actor::User(user.id), &id, today_brussels()).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!(
+                "/staff/forwards?department={}",
+                crate::layout::urlencode(f.department.trim())
+            ))
+            .into_response())
+        }
+        Err(loket_store::StoreError::Invalid(inv)) => {
+            drop(tx);
+            let errors = form_errors(ctx.locale, &inv);
+            forwards_page(
+                &state,
+                &mut ctx,
+                f.department.trim(),
+                errors,
+                id,
+                String::new(),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,189 @@
+//! Coverage and the qualifications of staff.
+
+use super::*;
+
+pub struct CoverageRow {
+    pub day: String,
+    pub role: String,
+    pub needed: i64,
+    pub filled: i64,
+    pub missing: i64,
+    pub level: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "shifts/coverage.html")]
+pub(super) struct CoveragePage {
+    l: Layout,
+    from: String,
+    rows: Vec<CoverageRow>,
+    needed: i64,
+    filled: i64,
+    gaps: Vec<Row>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FromQuery {
+    pub from: String,
+}
+
+pub async fn coverage(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<FromQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(PLANNERS)?;
+    let lang = ctx.locale.code();
+    let from = if q.from.parse::<jiff::civil::Date>().is_ok() {
+        q.from
+    } else {
+        today_brussels().to_string()
+    };
+    let to = add_days(&from, 13);
+    let cov = store::coverage(&state.store, &from, &to).await?;
+    let rows: Vec<CoverageRow> = cov
+        .iter()
+        .map(|c| CoverageRow {
+            day: c.day.clone(),
+            role: if lang == "en" {
+                c.role_name_en.clone()
+            } else {
+                c.role_name_nl.clone()
+            },
+            needed: c.needed,
+            filled: c.filled,
+            missing: (c.needed - c.filled).max(0),
+            level: rules::coverage_level(c.needed, c.filled),
+        })
+        .collect();
+    let now = loket_store::now_ms();
+    let gaps = store::list_shifts(&state.store, &from, &to, "", true)
+        .await?
+        .iter()
+        .filter(|s| s.starts_at > now)
+        .take(60)
+        .map(|s| row_of(s, lang, now, &[]))
+        .collect();
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("shift-coverage-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        CoveragePage {
+            l,
+            from,
+            needed: rows.iter().map(|r| r.needed).sum(),
+            filled: rows.iter().map(|r| r.filled).sum(),
+            rows,
+            gaps,
+        },
+    )
+}
+
+// ---- qualifications of staff ----
+
+pub struct PersonQual {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    /// (qualification id, name, held)
+    pub quals: Vec<(String, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "shifts/people.html")]
+pub(super) struct PeoplePage {
+    l: Layout,
+    q: String,
+    people: Vec<PersonQual>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchQuery {
+    pub q: String,
+}
+
+pub async fn people(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(PLANNERS)?;
+    let lang = ctx.locale.code();
+    let quals = store::list_qualifications(&state.store).await?;
+    let found = if q.q.trim().chars().count() >= 2 {
+        store::search_staff(&state.store, &q.q, 30).await?
+    } else {
+        Vec::new()
+    };
+    let people = found
+        .into_iter()
+        .map(|v| PersonQual {
+            quals: quals
+                .iter()
+                .map(|x| {
+                    (
+                        x.id.clone(),
+                        x.name(lang).to_owned(),
+                        v.qualifications.contains(&x.code),
+                    )
+                })
+                .collect(),
+            user_id: v.user_id,
+            name: v.name,
+            email: v.email,
+        })
+        .collect();
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("shift-people-title");
+    l.csrf = csrf;
+    render(StatusCode::OK, PeoplePage { l, q: q.q, people })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QualForm {
+    pub csrf: String,
+    pub user_id: String,
+    pub qualification_id: String,
+    /// `1` gives, `0` takes away.
+    pub grant: String,
+    pub q: String,
+}
+
+pub async fn set_qualification(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<QualForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(PLANNERS)?.clone();
+    let target = loket_store::people::get_user(&state.store, &f.user_id)
+        .await?
+        .filter(|u| u.roles.is_staff())
+        .ok_or(AppError::NotFound)?;
+    let known = store::list_qualifications(&state.store)
+        .await?
+        .into_iter()
+        .any(|q| q.id == f.qualification_id);
+    if !known {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = state.store.begin().await?;
+    store::set_qualification(
+        &mut tx,
+        &Actor::User(user.id),
+        &target.id,
+        &f.qualification_id,
+        f.grant == "1",
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Redirect::to(&format!(
+        "/staff/shifts/people?q={}",
+        crate::layout::urlencode(&f.q)
+    ))
+    .into_response())
+}

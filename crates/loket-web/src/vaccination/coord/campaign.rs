@@ -1,0 +1,373 @@
+//! The campaign page.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "vaccination/campaign.html")]
+pub(super) struct CampaignPage {
+    l: Layout,
+    c: Campaign,
+    capacity: i64,
+    opens: String,
+    days: Vec<(String, String, String)>,
+    groups: Vec<String>,
+    counts: Vec<(String, i64)>,
+    letters_waiting: i64,
+    /// (id, letters, created)
+    batches: Vec<(String, i64, String)>,
+    q: String,
+    invitations: Vec<Invitation>,
+    /// (name, group, status, signed up, offer)
+    reserve: Vec<(String, String, String, String, String)>,
+    conflicts: Vec<store::Conflict>,
+    teams: Vec<String>,
+    import_text: String,
+    import_errors: Vec<CsvErrorRow>,
+    imported: Option<store::Imported>,
+    errors: FormErrors,
+    mobile: MobileForm,
+    notice: String,
+    lines: Vec<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CampaignQuery {
+    pub q: String,
+    pub notice: String,
+}
+
+#[derive(Default)]
+pub(super) struct Extra {
+    pub(super) import_text: String,
+    pub(super) import_errors: Vec<CsvErrorRow>,
+    pub(super) imported: Option<store::Imported>,
+    pub(super) errors: FormErrors,
+    pub(super) mobile: MobileForm,
+    pub(super) notice: String,
+}
+
+pub(super) async fn campaign_view(
+    state: &AppState,
+    ctx: &mut Ctx,
+    c: Campaign,
+    q: &str,
+    extra: Extra,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let groups = store::groups(&state.store, &c.id).await?;
+    let reserve = store::reserve_list(&state.store, &c.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            (
+                e.name,
+                groups
+                    .get(e.group_rank as usize)
+                    .cloned()
+                    .unwrap_or_default(),
+                e.status,
+                format_ms(e.signed_up_at),
+                e.offer_starts_at.map(format_ms).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let batches = store::letter_batches(&state.store, &c.id)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.letters, format_ms(b.created_at)))
+        .collect();
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("vac-campaign-title");
+    l.title = format!("{} — {}", l.title, c.name);
+    l.csrf = csrf;
+    let page = CampaignPage {
+        l,
+        capacity: c.capacity(),
+        opens: format_ms(c.opens_at),
+        days: store::days(&state.store, &c.id).await?,
+        groups,
+        counts: store::invitation_counts(&state.store, &c.id).await?,
+        letters_waiting: store::letters_waiting(&state.store, &c.id).await?,
+        batches,
+        q: q.to_owned(),
+        invitations: store::invitations(&state.store, &c.id, q, 50).await?,
+        reserve,
+        conflicts: store::open_conflicts(&state.store, &c.id).await?,
+        teams: store::mobile_teams(&state.store, &c.id).await?,
+        import_text: extra.import_text,
+        import_errors: extra.import_errors,
+        imported: extra.imported,
+        errors: extra.errors,
+        mobile: extra.mobile,
+        notice: extra.notice,
+        lines: (1..=c.lines).collect(),
+        c,
+    };
+    render(status, page)
+}
+
+pub async fn campaign_page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<CampaignQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(COORDINATORS)?;
+    let c = campaign(&state, &slug).await?;
+    let notice = match q.notice.as_str() {
+        "offers" | "resolved" | "planned" | "letters" => {
+            ctx.locale.t(&format!("vac-notice-{}", q.notice))
+        }
+        _ => String::new(),
+    };
+    campaign_view(
+        &state,
+        &mut ctx,
+        c,
+        q.q.chars().take(100).collect::<String>().as_str(),
+        Extra {
+            notice,
+            ..Extra::default()
+        },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Import errors in the user's language; the "unknown column" message names
+/// this file's columns.
+pub(super) fn import_errors(
+    locale: Locale,
+    errors: Vec<loket_domain::telework::CsvError>,
+) -> Vec<CsvErrorRow> {
+    let errors: Vec<_> = errors
+        .into_iter()
+        .map(|mut e| {
+            if e.code == "csv-column-unknown" {
+                e.code = "vac-csv-column-unknown";
+            }
+            e
+        })
+        .collect();
+    crate::telework::csv_errors(locale, &errors)
+}
+
+/// Imports invitations from a CSV file (or pasted text): all or nothing.
+pub async fn import(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(slug): Path<String>,
+    form: ServiceForm,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(form.values.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let user = ctx.require(COORDINATORS)?.clone();
+    let c = campaign(&state, &slug).await?;
+    let text = crate::common::csv_text(&form);
+    let shown = form.values.get("text").cloned().unwrap_or_default();
+    let groups = store::groups(&state.store, &c.id).await?;
+    let rows = match rules::parse_invitations(&text, &groups) {
+        Ok(r) => r,
+        Err(errors) => {
+            let import_errors = import_errors(ctx.locale, errors);
+            return campaign_view(
+                &state,
+                &mut ctx,
+                c,
+                "",
+                Extra {
+                    import_text: shown,
+                    import_errors,
+                    ..Extra::default()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let locale = Locale::default();
+    let mail = |inv: &Invitation| invitation_mail(&state, locale, &c, inv);
+    let mut tx = state.store.begin().await?;
+    match store::import_invitations(&mut tx, &Actor::User(user.id.clone()), &c, &rows, &mail).await
+    {
+        Ok(done) => {
+            tx.commit().await?;
+            campaign_view(
+                &state,
+                &mut ctx,
+                c,
+                "",
+                Extra {
+                    imported: Some(done),
+                    ..Extra::default()
+                },
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(loket_store::StoreError::Invalid(inv)) => {
+            tx.rollback().await?;
+            let import_errors = inv
+                .0
+                .iter()
+                .map(|e| CsvErrorRow {
+                    line: e.value.as_deref().and_then(|v| v.parse().ok()).unwrap_or(0),
+                    column: "national_number".to_owned(),
+                    message: ctx.locale.t("err-vac-already-invited"),
+                })
+                .collect();
+            campaign_view(
+                &state,
+                &mut ctx,
+                c,
+                "",
+                Extra {
+                    import_text: shown,
+                    import_errors,
+                    ..Extra::default()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+/// Puts the invitations that wait for a letter into a print batch.
+pub async fn letters(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let user = ctx.require(COORDINATORS)?.clone();
+    let c = campaign(&state, &slug).await?;
+    let mut tx = state.store.begin().await?;
+    let batch = store::new_letter_batch(&mut tx, &Actor::User(user.id), &c.id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&match batch {
+        Some(_) => format!("/staff/vaccination/{}?notice=letters", c.slug),
+        None => format!("/staff/vaccination/{}", c.slug),
+    })
+    .into_response())
+}
+
+/// A letter batch as one PDF: a window-envelope letter per invitee with
+/// the code and its QR code.
+pub async fn letters_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, batch)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(COORDINATORS)?.clone();
+    let c = campaign(&state, &slug).await?;
+    let batch = batch.trim_end_matches(".pdf").to_owned();
+    let invitations = store::batch_invitations(&state.store, &batch).await?;
+    if invitations.is_empty() || invitations.iter().any(|i| i.campaign_id != c.id) {
+        return Err(AppError::NotFound);
+    }
+    let locale = Locale::default();
+    let today = today_brussels();
+    let date = today.to_string();
+    let letters: Vec<loket_render::cases::Letter> = invitations
+        .iter()
+        .map(|inv| {
+            let link = super::super::booking_link(&state, &c, &inv.code);
+            let args = [
+                ("name", inv.name.clone()),
+                ("city", state.config.city_name.clone()),
+                ("service", c.name.clone()),
+                ("code", rules::format_code(&inv.code)),
+                ("link", link.clone()),
+            ];
+            loket_render::cases::Letter {
+                lang: locale.code().to_owned(),
+                city: state.config.city_name.clone(),
+                place: state.config.city_name.clone(),
+                title: locale.t_args("vac-letter-title", &args),
+                date: date.clone(),
+                reference_label: locale.t("vac-letter-reference"),
+                reference: rules::format_code(&inv.code),
+                recipient: vec![
+                    inv.name.clone(),
+                    inv.street.clone(),
+                    format!("{} {}", inv.postal_code, inv.city),
+                ],
+                paragraphs: vec![
+                    locale.t_args("vac-letter-p1", &args),
+                    locale.t_args("vac-letter-p2", &args),
+                    locale.t_args("vac-letter-p3", &args),
+                ],
+                facts_header: (locale.t("vac-letter-fact"), locale.t("vac-letter-value")),
+                facts: vec![
+                    (locale.t("vac-field-code"), rules::format_code(&inv.code)),
+                    (locale.t("vac-letter-site"), link.clone()),
+                ],
+                qr_url: Some(link),
+                qr_caption: locale.t("vac-letter-qr"),
+                qr_alt: locale.t_args("vac-letter-qr-alt", &args),
+                closing: locale.t_args("vac-letter-closing", &args),
+                footer: state.config.city_name.clone(),
+                logo_alt: state.config.city_name.clone(),
+                logo_svg: state.config.logo_svg.clone(),
+            }
+        })
+        .collect();
+    let title = locale.t("vac-letters-title");
+    let batch_label = format!(
+        "{} {}",
+        locale.t("vac-letters-batch"),
+        &batch[batch.len().saturating_sub(6)..]
+    );
+    let city = state.config.city_name.clone();
+    let logo = state.config.logo_svg.clone();
+    let ymd = (today.year() as i32, today.month() as u8, today.day() as u8);
+    let pdf = tokio::task::spawn_blocking(move || {
+        loket_render::cases::batch_pdf(
+            &loket_render::cases::BatchInfo {
+                title: &title,
+                city: &city,
+                lang: "nl",
+                footer: &city,
+                batch_label: &batch_label,
+                logo_svg: logo.as_deref(),
+            },
+            &letters,
+            ymd,
+        )
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    loket_store::audit::record_access(
+        &state.store,
+        &user.id,
+        &format!("vac:{}", c.id),
+        "vac_letter_batch",
+        &batch,
+        "print letters",
+    )
+    .await?;
+    pdf_response(pdf, &format!("uitnodigingen-{}.pdf", c.slug))
+}
+
+pub fn pdf_response(pdf: Vec<u8>, name: &str) -> Result<Response, AppError> {
+    let mut res = pdf.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
