@@ -986,3 +986,94 @@ async fn ticket_letters_and_closing_earlier_days() {
     );
     app.stop().await;
 }
+
+/// An admin sets the counter zone's maximum on the queue overview; the door
+/// then lets that many in. A bad number and counter staff change nothing.
+#[tokio::test]
+async fn an_admin_sets_the_counter_zone_maximum() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, 20).await;
+    let max = || {
+        let store = app.store.clone();
+        let id = s.location_id.clone();
+        async move {
+            loket_store::queue::zone(&store, &id)
+                .await
+                .unwrap()
+                .max_present
+        }
+    };
+    let admin = app.signed_in("admin@leuven.be", &["admin"]).await;
+    let page = format!("/staff/queue?location={LOCATION}");
+    let action = format!("/admin/queue/{LOCATION}");
+    let (st, html) = app.get(&admin, &page).await;
+    assert_eq!(st, 200);
+    assert!(html.contains(&format!("action=\"{action}\"")), "{html}");
+    let r = app
+        .submit(&admin, &page, &action, &[("max_present", "0")])
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#max_present\""), "{html}");
+    assert_eq!(max().await, 20);
+    let counter = app.signed_in("balie@leuven.be", &["counter"]).await;
+    let r = app
+        .submit(&counter, &page, &action, &[("max_present", "3")])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(max().await, 20);
+    let r = app
+        .submit(
+            &admin,
+            &page,
+            "/admin/queue/nowhere",
+            &[("max_present", "3")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 404);
+    let r = app
+        .submit(&admin, &page, &action, &[("max_present", "3")])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], page.as_str());
+    assert_eq!(max().await, 3);
+    // Three walk-ins fill the zone; the fourth is told to come back.
+    let t = token(&app, "kiosk@leuven.be", &["counter"]).await;
+    let mut codes = Vec::new();
+    for _ in 0..4 {
+        let (st, _) = api(
+            &app,
+            &t,
+            "POST",
+            "/api/v1/queue/tickets",
+            json!({"location": LOCATION, "service": "identity-card"}),
+        )
+        .await;
+        codes.push(st);
+    }
+    assert_eq!(codes, [201, 201, 201, 409]);
+    app.stop().await;
+}
+
+/// The display page's own stream (the one its script reads): the state at
+/// once, and again after a walk-in; an unknown location has none.
+#[tokio::test]
+async fn the_display_page_stream_sends_the_state_and_each_change() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, 20).await;
+    let (st, _) = app.get(&app.client(), "/queue/nowhere/events").await;
+    assert_eq!(st, 404);
+    let mut events =
+        EventStream::open(&app, &app.client(), &format!("/queue/{LOCATION}/events")).await;
+    let (name, first) = events.next(10).await;
+    assert_eq!(name, "queue");
+    assert_eq!(first["waiting"], 0, "{first}");
+    let k = app.client();
+    let (st, _, _) = kiosk_post(&app, &k, &s, "walk-in", ("service", &s.moving)).await;
+    assert_eq!(st, 303);
+    let (name, next) = events.next(10).await;
+    assert_eq!(name, "queue");
+    assert_eq!(next["waiting"], 1, "{next}");
+    assert!(next["version"].as_i64() > first["version"].as_i64());
+    app.stop().await;
+}
