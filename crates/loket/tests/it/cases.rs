@@ -1612,3 +1612,181 @@ async fn webhooks_deliver_signed_case_events_with_retries() {
     assert!(body.contains("\"from\":\"submitted\""));
     app.stop().await;
 }
+
+async fn case_of(app: &TestApp, number: &str) -> loket_store::cases::Case {
+    loket_store::cases::get_case(&app.store, number)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// A handler writes to the resident from the back office (by e-mail too)
+/// and takes and releases the case; an empty message, an unknown choice and
+/// other roles change nothing.
+#[tokio::test]
+async fn handlers_message_the_resident_and_assign_the_case() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+    let number = submit_move(&app, &c).await;
+    let h = app
+        .signed_in("dossier@leuven.example", &["case_handler"])
+        .await;
+    let page = format!("/staff/cases/{number}");
+    let messages = "SELECT COUNT(*) FROM case_events WHERE kind = 'message_out'";
+    let mails = app
+        .count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'an@example.org'")
+        .await;
+    let r = app
+        .submit(&h, &page, &format!("{page}/message"), &[("body", "  ")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#body\""));
+    assert_eq!(app.count(messages).await, 0);
+    let counter = app.signed_in("loket@leuven.example", &["counter"]).await;
+    let r = app
+        .submit(
+            &counter,
+            "/staff",
+            &format!("{page}/message"),
+            &[("body", "Hallo")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count(messages).await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'an@example.org'")
+            .await,
+        mails
+    );
+
+    let r = app
+        .submit(
+            &h,
+            &page,
+            &format!("{page}/message"),
+            &[("body", "Stuur ons uw huurcontract")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], page.as_str());
+    assert_eq!(app.count(messages).await, 1);
+    let mail = app.last_mail_to("an@example.org").await;
+    assert!(
+        mail.body.contains("Stuur ons uw huurcontract"),
+        "{}",
+        mail.body
+    );
+    let (_, html) = app.get(&c, &format!("/cases/{number}")).await;
+    assert!(html.contains("Stuur ons uw huurcontract"), "{html}");
+
+    // Take the case, then release it.
+    let me = loket_store::people::find_by_email(&app.store, "dossier@leuven.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let assign = format!("{page}/assign");
+    let r = app.submit(&h, &page, &assign, &[("to", "boss")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#to\""));
+    assert_eq!(case_of(&app, &number).await.assignee_id, None);
+    let r = app
+        .submit(&counter, "/staff", &assign, &[("to", "me")])
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(case_of(&app, &number).await.assignee_id, None);
+    let r = app.submit(&h, &page, &assign, &[("to", "me")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(case_of(&app, &number).await.assignee_id, Some(me));
+    let r = app.submit(&h, &page, &assign, &[("to", "nobody")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(case_of(&app, &number).await.assignee_id, None);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.assign'")
+            .await,
+        2
+    );
+    // An unknown case is not found.
+    let r = app
+        .submit(
+            &h,
+            &page,
+            "/staff/cases/2000-999999/assign",
+            &[("to", "me")],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    app.stop().await;
+}
+
+/// An admin disables a webhook: later case events are no longer queued for
+/// it. Disabling twice, an unknown id and other roles are refused.
+#[tokio::test]
+async fn an_admin_disables_a_webhook() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let admin = app.signed_in("beheer@leuven.example", &["admin"]).await;
+    // A loopback receiver that is never there: deliveries just wait.
+    let r = app
+        .submit(
+            &admin,
+            "/admin/webhooks",
+            "/admin/webhooks",
+            &[("url", "http://127.0.0.1:9/events")],
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let hook = loket_store::notify::list_webhooks(&app.store)
+        .await
+        .unwrap()
+        .remove(0);
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+    submit_move(&app, &c).await;
+    let deliveries = "SELECT COUNT(*) FROM webhook_deliveries";
+    assert_eq!(app.count(deliveries).await, 1);
+    let disable = format!("/admin/webhooks/{}/disable", hook.id);
+    let h = app
+        .signed_in("dossier@leuven.example", &["case_handler"])
+        .await;
+    let r = app.submit(&h, "/staff", &disable, &[]).await;
+    assert_eq!(r.status(), 403);
+    let r = app
+        .submit(
+            &admin,
+            "/admin/webhooks",
+            "/admin/webhooks/nope/disable",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    assert!(
+        loket_store::notify::list_webhooks(&app.store)
+            .await
+            .unwrap()[0]
+            .disabled_at
+            .is_none()
+    );
+    let r = app.submit(&admin, "/admin/webhooks", &disable, &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/webhooks");
+    assert!(
+        loket_store::notify::list_webhooks(&app.store)
+            .await
+            .unwrap()[0]
+            .disabled_at
+            .is_some()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'webhook.disable'")
+            .await,
+        1
+    );
+    let r = app.submit(&admin, "/admin/webhooks", &disable, &[]).await;
+    assert_eq!(r.status(), 404, "disabled already");
+    // The next case is no event for it.
+    let c2 = app.signed_in("bo@example.org", &["resident"]).await;
+    submit_move(&app, &c2).await;
+    assert_eq!(app.count(deliveries).await, 1);
+    app.stop().await;
+}
