@@ -1092,3 +1092,166 @@ async fn demo_shifts_seeded_within_the_rules() {
     );
     app.stop().await;
 }
+
+/// The planner adds a qualification and sets the working-time rules on the
+/// roles page; a bad code, a code in use, rules out of range and other
+/// roles change nothing; the new rules then hold for sign-ups.
+#[tokio::test]
+async fn planner_adds_qualifications_and_sets_the_rules() {
+    let app = TestApp::spawn().await;
+    let planner = app
+        .signed_in("planner@leuven.example", &["vaccination_coordinator"])
+        .await;
+    let page = "/staff/shifts/roles";
+    let add = |code: &'static str| {
+        [
+            ("shift_qualification_code", code),
+            ("shift_q_name_nl", "Verpleegkundige"),
+            ("shift_q_name_en", "Nurse"),
+        ]
+    };
+    let quals = "SELECT COUNT(*) FROM shift_qualifications";
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/qualifications",
+            &add("Verpleeg Kundige!"),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#shift_qualification_code\"")
+            && html.contains("value=\"Verpleegkundige\""),
+        "{html}"
+    );
+    assert_eq!(app.count(quals).await, 0);
+    let volunteer = app.signed_in("vo@leuven.example", &["employee"]).await;
+    let r = app
+        .submit(
+            &volunteer,
+            "/shifts",
+            "/staff/shifts/qualifications",
+            &add("nurse"),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count(quals).await, 0);
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/qualifications",
+            &add("nurse"),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], page);
+    let q = store::list_qualifications(&app.store).await.unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(
+        (q[0].code.as_str(), q[0].name_en.as_str()),
+        ("nurse", "Nurse")
+    );
+    let (_, html) = app.get(&planner, page).await;
+    assert!(html.contains("Verpleegkundige"), "{html}");
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/qualifications",
+            &add("nurse"),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("href=\"#shift_qualification_code\"")
+    );
+    assert_eq!(app.count(quals).await, 1);
+
+    // The rules: a window shorter than the work allowed is refused.
+    let rules = |max: &'static str, window: &'static str, rest: &'static str| {
+        [
+            ("shift_max_work_hours", max),
+            ("shift_window_hours", window),
+            ("shift_min_rest_hours", rest),
+        ]
+    };
+    let before = store::settings(&app.store).await.unwrap().rules;
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/rules",
+            &rules("12", "8", "11"),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("href=\"#shift_window_hours\"")
+    );
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/rules",
+            &rules("acht", "24", "11"),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = app
+        .submit(
+            &volunteer,
+            "/shifts",
+            "/staff/shifts/rules",
+            &rules("4", "24", "11"),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(store::settings(&app.store).await.unwrap().rules, before);
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/rules",
+            &rules("4", "24", "2,5"),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let after = store::settings(&app.store).await.unwrap().rules;
+    assert_eq!(
+        (
+            after.max_work_minutes,
+            after.window_minutes,
+            after.min_rest_minutes
+        ),
+        (240, 1440, 150)
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('shifts.qualification.add', 'shifts.rules')")
+            .await,
+        2
+    );
+    // Five hours of work is now too much.
+    let host = role(&app, "host", "Onthaal", "Host", None).await;
+    let long = shift(&app, &host, 3, "08:00", "13:00", 5, 0).await;
+    let t = token(&app, "an@leuven.example", &["employee"]).await;
+    let (s, v) = api_en(
+        &app,
+        &t,
+        "POST",
+        &format!("/api/v1/shifts/{long}/sign-up"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["code"], "shift-rule-max-work-alone");
+    app.stop().await;
+}
