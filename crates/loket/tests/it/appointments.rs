@@ -580,7 +580,7 @@ async fn reminders_go_out_once() {
 }
 
 /// 200 parallel clients race for the last places of one slot.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_clients_never_overbook() {
     const CLIENTS: usize = 200;
     let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
@@ -661,7 +661,7 @@ async fn two_hundred_clients_never_overbook() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_reschedules_and_bookings_share_capacity() {
     let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
     setup(&app, 2).await;
@@ -682,13 +682,13 @@ async fn parallel_reschedules_and_bookings_share_capacity() {
         ids.push(a["id"].as_str().unwrap().to_owned());
     }
     let target = at(5, "15:45");
-    let mut tasks = Vec::new();
-    for id in ids {
-        let url = app.url(&format!("/api/v1/appointments/{id}/reschedule"));
+    let statuses = race(ids.len(), |i| {
+        let url = app.url(&format!("/api/v1/appointments/{}/reschedule", ids[i]));
         let staff = staff.clone();
         let target = target.clone();
-        tasks.push(tokio::spawn(async move {
-            reqwest::Client::new()
+        let client = reqwest::Client::new();
+        async move {
+            client
                 .post(url)
                 .bearer_auth(staff)
                 .json(&json!({ "start": target }))
@@ -697,11 +697,12 @@ async fn parallel_reschedules_and_bookings_share_capacity() {
                 .unwrap()
                 .status()
                 .as_u16()
-        }));
-    }
+        }
+    })
+    .await;
     let mut moved = 0;
-    for t in tasks {
-        match t.await.unwrap() {
+    for s in statuses {
+        match s {
             200 => moved += 1,
             409 => {}
             other => panic!("unexpected {other}"),

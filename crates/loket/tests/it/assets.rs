@@ -163,7 +163,7 @@ async fn a_bad_csv_line_refuses_the_whole_file_with_line_and_column() {
 }
 
 /// Racing clients try to lend the same asset: exactly one wins.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_asset_is_never_on_loan_twice() {
     const CLIENTS: usize = 40;
     let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
@@ -216,12 +216,12 @@ async fn an_asset_is_never_on_loan_twice() {
         1
     );
     // Racing check-ins of the same loan: one wins, the rest are refused.
-    let mut tasks = Vec::new();
-    for _ in 0..10 {
+    let statuses = race(10, |_| {
         let url = app.url("/api/v1/assets/LV-LAP-0001/check-in");
         let tok = tok.clone();
-        tasks.push(tokio::spawn(async move {
-            reqwest::Client::new()
+        let client = reqwest::Client::new();
+        async move {
+            client
                 .post(url)
                 .bearer_auth(tok)
                 .json(&json!({"condition_note": "ok"}))
@@ -230,12 +230,9 @@ async fn an_asset_is_never_on_loan_twice() {
                 .unwrap()
                 .status()
                 .as_u16()
-        }));
-    }
-    let mut statuses = Vec::new();
-    for t in tasks {
-        statuses.push(t.await.unwrap());
-    }
+        }
+    })
+    .await;
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
         1,

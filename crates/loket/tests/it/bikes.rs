@@ -388,7 +388,7 @@ async fn reservations_not_picked_up_in_30_minutes_are_released() {
 
 /// Many clients race for the last e-bikes at a site in overlapping windows:
 /// at most one reservation per bike per overlapping window.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_clients_never_get_overlapping_reservations() {
     const CLIENTS: usize = 60;
     let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;

@@ -274,7 +274,7 @@ async fn move_declaration_end_to_end() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn numbers_and_transitions_hold_under_concurrency() {
     let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
     loket::demo::seed_services(&app.store).await.unwrap();
@@ -297,13 +297,12 @@ async fn numbers_and_transitions_hold_under_concurrency() {
         .unwrap();
     let data: std::collections::BTreeMap<String, String> =
         [("move_date".to_owned(), "2026-01-01".to_owned())].into();
-    let mut handles = Vec::new();
-    for _ in 0..40 {
+    let mut numbers = race(40, |_| {
         let store = app.store.clone();
         let service = service.clone();
         let rid = resident.id.clone();
         let data = data.clone();
-        handles.push(tokio::spawn(async move {
+        async move {
             let mut tx = store.begin().await.unwrap();
             let case = loket_store::cases::create_case(
                 &mut tx,
@@ -322,12 +321,9 @@ async fn numbers_and_transitions_hold_under_concurrency() {
             .unwrap();
             tx.commit().await.unwrap();
             case.number
-        }));
-    }
-    let mut numbers = Vec::new();
-    for h in handles {
-        numbers.push(h.await.unwrap());
-    }
+        }
+    })
+    .await;
     numbers.sort();
     let expected: Vec<String> = (1..=40).map(|n| format!("2026-{n:06}")).collect();
     assert_eq!(numbers, expected, "numbers are unique and without gaps");
@@ -348,17 +344,29 @@ async fn numbers_and_transitions_hold_under_concurrency() {
     assert_eq!(r.status(), 303);
     let (_, p1) = app.get(&h1, &page).await;
     let (_, p2) = app.get(&h2, &page).await;
-    let (t1, t2) = (csrf_of(&p1), csrf_of(&p2));
+    let racers = [
+        (h1, csrf_of(&p1), "approve", ""),
+        (h2, csrf_of(&p2), "refuse", "geen"),
+    ];
     let url = app.url(&format!("{page}/transition"));
-    let (a, b) = tokio::join!(
-        h1.post(&url)
-            .form(&[("transition", "approve"), ("reason", ""), ("csrf", &t1)])
-            .send(),
-        h2.post(&url)
-            .form(&[("transition", "refuse"), ("reason", "geen"), ("csrf", &t2)])
-            .send(),
-    );
-    let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    let mut statuses = race(2, |i| {
+        let (c, csrf, transition, reason) = racers[i].clone();
+        let url = url.clone();
+        async move {
+            c.post(url)
+                .form(&[
+                    ("transition", transition),
+                    ("reason", reason),
+                    ("csrf", &csrf),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    })
+    .await;
     statuses.sort();
     assert_eq!(statuses, [303, 422]);
     let case = loket_store::cases::get_case(&app.store, &number)

@@ -121,7 +121,7 @@ async fn outbox_retries_with_backoff_and_loses_nothing() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_workers_never_claim_the_same_message() {
     let app = TestApp::spawn().await;
     // Stop the app's own worker first, so only our two claimers run.
@@ -143,10 +143,9 @@ async fn two_workers_never_claim_the_same_message() {
         loket_store::notify::enqueue(&mut tx, &mail).await.unwrap();
     }
     tx.commit().await.unwrap();
-    let mut handles = Vec::new();
-    for w in 0..6 {
+    let claimed = race(6, |w| {
         let store = store.clone();
-        handles.push(tokio::spawn(async move {
+        async move {
             let mut mine = Vec::new();
             loop {
                 let batch = loket_store::notify::claim_due(&store, &format!("w{w}"), 60_000, 7)
@@ -158,12 +157,10 @@ async fn two_workers_never_claim_the_same_message() {
                 mine.extend(batch.into_iter().map(|m| m.id));
             }
             mine
-        }));
-    }
-    let mut all = Vec::new();
-    for h in handles {
-        all.extend(h.await.unwrap());
-    }
+        }
+    })
+    .await;
+    let mut all: Vec<String> = claimed.into_iter().flatten().collect();
     let n = all.len();
     all.sort();
     all.dedup();

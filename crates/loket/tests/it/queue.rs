@@ -591,13 +591,12 @@ async fn walk_ins_never_starve_behind_appointments() {
 
 /// 40 walk-ins race for a zone of 5: exactly 5 get in, the others are told
 /// when to come back; an appointment still gets in; the door turns red.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_counter_zone_never_holds_more_than_its_maximum() {
     let app = TestApp::spawn().await;
     let s = setup(&app, 5).await;
     let t = token(&app, "kiosk@leuven.be", &["counter"]).await;
-    let mut handles = Vec::new();
-    for i in 0..40 {
+    let answers = race(40, |i| {
         let client = app.client();
         let url = app.url("/api/v1/queue/tickets");
         let t = t.clone();
@@ -606,7 +605,7 @@ async fn the_counter_zone_never_holds_more_than_its_maximum() {
         } else {
             "moving"
         };
-        handles.push(tokio::spawn(async move {
+        async move {
             let r = client
                 .post(url)
                 .bearer_auth(t)
@@ -616,11 +615,11 @@ async fn the_counter_zone_never_holds_more_than_its_maximum() {
                 .unwrap();
             let st = r.status().as_u16();
             (st, r.json::<Value>().await.unwrap())
-        }));
-    }
+        }
+    })
+    .await;
     let mut ok = 0;
-    for h in handles {
-        let (st, v) = h.await.unwrap();
+    for (st, v) in answers {
         match st {
             201 => ok += 1,
             409 => {
@@ -724,7 +723,7 @@ async fn the_counter_zone_never_holds_more_than_its_maximum() {
 
 /// Eight desks call at once, again and again: every visitor is called
 /// exactly once, and no desk ever has two.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn desks_racing_never_call_one_visitor_twice() {
     let app = TestApp::spawn().await;
     let s = setup(&app, 100).await;
@@ -760,12 +759,12 @@ async fn desks_racing_never_call_one_visitor_twice() {
         .map(|d| d.id)
         .collect();
     assert_eq!(desks.len(), 8);
-    let mut handles = Vec::new();
-    for d in desks {
+    let calls = race(desks.len(), |i| {
+        let d = desks[i].clone();
         let client = app.client();
         let base = app.url("");
         let t = t.clone();
-        handles.push(tokio::spawn(async move {
+        async move {
             let mut called = Vec::new();
             loop {
                 let r = client
@@ -791,12 +790,10 @@ async fn desks_racing_never_call_one_visitor_twice() {
                     other => panic!("call-next: {other} {}", r.text().await.unwrap()),
                 }
             }
-        }));
-    }
-    let mut all = Vec::new();
-    for h in handles {
-        all.extend(h.await.unwrap());
-    }
+        }
+    })
+    .await;
+    let mut all: Vec<String> = calls.into_iter().flatten().collect();
     let n = all.len();
     all.sort();
     all.dedup();

@@ -110,7 +110,7 @@ async fn active_signups(app: &TestApp) -> i64 {
         .await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn never_overfilled_under_parallel_sign_ups() {
     let app = TestApp::spawn().await;
     let host = role(&app, "host", "Onthaal", "Host", None).await;
@@ -121,26 +121,21 @@ async fn never_overfilled_under_parallel_sign_ups() {
         tokens.push(token(&app, &format!("v{i}@leuven.example"), &["employee"]).await);
     }
     let started = std::time::Instant::now();
-    let mut tasks = Vec::new();
-    for t in tokens.clone() {
-        let base = app.base.clone();
-        let sid = sid.clone();
-        tasks.push(tokio::spawn(async move {
-            let r = reqwest::Client::new()
-                .post(format!("{base}/api/v1/shifts/{sid}/sign-up"))
-                .bearer_auth(&t)
-                .send()
-                .await
-                .unwrap();
+    let answers = race(tokens.len(), |i| {
+        let t = tokens[i].clone();
+        let url = app.url(&format!("/api/v1/shifts/{sid}/sign-up"));
+        let client = reqwest::Client::new();
+        async move {
+            let r = client.post(url).bearer_auth(&t).send().await.unwrap();
             let s = r.status().as_u16();
             let v: Value = r.json().await.unwrap_or(Value::Null);
             (s, v)
-        }));
-    }
+        }
+    })
+    .await;
     let mut ok = 0;
     let mut full = 0;
-    for t in tasks {
-        let (s, v) = t.await.unwrap();
+    for (s, v) in answers {
         match s {
             201 => ok += 1,
             409 => {
@@ -165,27 +160,22 @@ async fn never_overfilled_under_parallel_sign_ups() {
         let from = format!("{:02}:00", 8 + k % 3);
         shifts.push(shift(&app, &host, 5, &from, "13:00", 10, 0).await);
     }
-    let t = tokens[0].clone();
-    let mut tasks = Vec::new();
-    for s in &shifts {
-        let base = app.base.clone();
-        let s = s.clone();
-        let t = t.clone();
-        tasks.push(tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(format!("{base}/api/v1/shifts/{s}/sign-up"))
-                .bearer_auth(&t)
+    let sign_up = |token: &str, shift: &str| {
+        let url = app.url(&format!("/api/v1/shifts/{shift}/sign-up"));
+        let token = token.to_owned();
+        let client = reqwest::Client::new();
+        async move {
+            client
+                .post(url)
+                .bearer_auth(&token)
                 .send()
                 .await
                 .unwrap()
                 .status()
                 .as_u16()
-        }));
-    }
-    let mut codes = Vec::new();
-    for t in tasks {
-        codes.push(t.await.unwrap());
-    }
+        }
+    };
+    let codes = race(shifts.len(), |i| sign_up(&tokens[0], &shifts[i])).await;
     assert_eq!(codes.iter().filter(|c| **c == 201).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 422).count(), 7, "{codes:?}");
     let mut total = 0;
@@ -196,26 +186,11 @@ async fn never_overfilled_under_parallel_sign_ups() {
     // Two overlapping shifts, one person each, ten people in parallel.
     let a = shift(&app, &host, 7, "08:00", "13:00", 20, 0).await;
     let b = shift(&app, &host, 7, "12:00", "16:00", 20, 0).await;
-    let mut tasks = Vec::new();
-    for t in tokens.iter().take(10) {
-        for s in [&a, &b] {
-            let base = app.base.clone();
-            let s = s.clone();
-            let t = t.clone();
-            tasks.push(tokio::spawn(async move {
-                reqwest::Client::new()
-                    .post(format!("{base}/api/v1/shifts/{s}/sign-up"))
-                    .bearer_auth(&t)
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            }));
-        }
-    }
-    for t in tasks {
-        let c = t.await.unwrap();
+    let codes = race(20, |i| {
+        sign_up(&tokens[i / 2], if i % 2 == 0 { &a } else { &b })
+    })
+    .await;
+    for c in codes {
         assert!(c == 201 || c == 422, "{c}");
     }
     assert_eq!(filled(&app, &a).await + filled(&app, &b).await, 10);

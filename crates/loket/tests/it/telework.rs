@@ -486,33 +486,34 @@ async fn bad_days_are_refused_and_change_nothing() {
     s.app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn races_have_exactly_one_winner() {
     let s = setup().await;
     let app = &s.app;
     let m = Month::of(today()).prev();
     let day = workdays(m)[0];
     // The same day registered 20 times at once: one 201, the rest 409.
-    let mut handles = Vec::new();
-    for _ in 0..20 {
-        let url = app.url("/api/v1/telework/days");
-        let token = s.tine.clone();
-        handles.push(tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(url)
-                .bearer_auth(token)
-                .json(&json!({ "date": day.to_string(), "kind": "full", "state": "confirmed" }))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut codes = Vec::new();
-    for h in handles {
-        codes.push(h.await.unwrap());
-    }
+    // Each racer: a POST with a token and an optional body; its status.
+    let post = |path: String, token: &str, body: Option<Value>| {
+        let url = app.url(&path);
+        let token = token.to_owned();
+        let client = reqwest::Client::new();
+        async move {
+            let mut req = client.post(url).bearer_auth(token);
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            req.send().await.unwrap().status().as_u16()
+        }
+    };
+    let codes = race(20, |_| {
+        post(
+            "/api/v1/telework/days".to_owned(),
+            &s.tine,
+            Some(json!({ "date": day.to_string(), "kind": "full", "state": "confirmed" })),
+        )
+    })
+    .await;
     assert_eq!(codes.iter().filter(|c| **c == 201).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 409).count(), 19, "{codes:?}");
     assert_eq!(app.count("SELECT COUNT(*) FROM telework_days").await, 1);
@@ -533,28 +534,18 @@ async fn races_have_exactly_one_winner() {
         .find(|x| x["employee_no"] == "E101")
         .unwrap()["version"]
         .clone();
-    let mut handles = Vec::new();
-    for decision in ["approve", "reject", "approve", "reject"] {
-        let url = app.url("/api/v1/telework/approvals");
-        let token = s.boss.clone();
-        let body = json!({ "employee_no": "E101", "month": m.to_string(), "decision": decision,
-                           "comment": "race", "version": version });
-        handles.push(tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut codes = Vec::new();
-    for h in handles {
-        codes.push(h.await.unwrap());
-    }
+    let decisions = ["approve", "reject", "approve", "reject"];
+    let codes = race(decisions.len(), |i| {
+        post(
+            "/api/v1/telework/approvals".to_owned(),
+            &s.boss,
+            Some(
+                json!({ "employee_no": "E101", "month": m.to_string(), "decision": decisions[i],
+                        "comment": "race", "version": version }),
+            ),
+        )
+    })
+    .await;
     assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 409).count(), 3, "{codes:?}");
     // Make sure it ends approved, then close the month twice at once.
@@ -569,25 +560,14 @@ async fn races_have_exactly_one_winner() {
     if mine["status"] != "approved" {
         approve(app, &s.boss, "E101", m).await;
     }
-    let mut handles = Vec::new();
-    for _ in 0..6 {
-        let url = app.url(&format!("/api/v1/telework/months/{m}/close"));
-        let token = s.hr_token.clone();
-        handles.push(tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut codes = Vec::new();
-    for h in handles {
-        codes.push(h.await.unwrap());
-    }
+    let codes = race(6, |_| {
+        post(
+            format!("/api/v1/telework/months/{m}/close"),
+            &s.hr_token,
+            None,
+        )
+    })
+    .await;
     assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 409).count(), 5, "{codes:?}");
     assert_eq!(

@@ -409,3 +409,30 @@ impl EventStream {
         }
     }
 }
+
+/// Races `n` clients: `client(i)` prepares client `i` (before anyone
+/// starts) and returns what it does; each runs in its own task and waits
+/// behind one barrier, so all start together (use a multi-thread runtime:
+/// `#[tokio::test(flavor = "multi_thread", worker_threads = 4)]`). Their
+/// results, in order.
+pub async fn race<T, Fut>(n: usize, mut client: impl FnMut(usize) -> Fut) -> Vec<T>
+where
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let run = client(i);
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            run.await
+        }));
+    }
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
