@@ -580,7 +580,7 @@ async fn reminders_go_out_once() {
 }
 
 /// 200 parallel clients race for the last places of one slot.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_clients_never_overbook() {
     const CLIENTS: usize = 200;
     let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
@@ -661,7 +661,7 @@ async fn two_hundred_clients_never_overbook() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_reschedules_and_bookings_share_capacity() {
     let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
     setup(&app, 2).await;
@@ -682,13 +682,13 @@ async fn parallel_reschedules_and_bookings_share_capacity() {
         ids.push(a["id"].as_str().unwrap().to_owned());
     }
     let target = at(5, "15:45");
-    let mut tasks = Vec::new();
-    for id in ids {
-        let url = app.url(&format!("/api/v1/appointments/{id}/reschedule"));
+    let statuses = race(ids.len(), |i| {
+        let url = app.url(&format!("/api/v1/appointments/{}/reschedule", ids[i]));
         let staff = staff.clone();
         let target = target.clone();
-        tasks.push(tokio::spawn(async move {
-            reqwest::Client::new()
+        let client = reqwest::Client::new();
+        async move {
+            client
                 .post(url)
                 .bearer_auth(staff)
                 .json(&json!({ "start": target }))
@@ -697,11 +697,12 @@ async fn parallel_reschedules_and_bookings_share_capacity() {
                 .unwrap()
                 .status()
                 .as_u16()
-        }));
-    }
+        }
+    })
+    .await;
     let mut moved = 0;
-    for t in tasks {
-        match t.await.unwrap() {
+    for s in statuses {
+        match s {
             200 => moved += 1,
             409 => {}
             other => panic!("unexpected {other}"),
@@ -821,5 +822,315 @@ async fn demo_counters_offer_slots_and_admin_pages_work() {
         .await;
     assert_eq!(r.status(), 422);
     assert_eq!(app.count("SELECT COUNT(*) FROM appt_desks").await, 7);
+    app.stop().await;
+}
+
+/// The free slot starts (local `YYYY-MM-DDTHH:MM`) of a service at a
+/// location on day `n`, from the public API.
+async fn free_slots(app: &TestApp, location: &str, n: i64) -> Vec<(String, i64)> {
+    let r = app
+        .client()
+        .get(app.url(&format!(
+            "/api/v1/appointment-slots?service={SERVICE}&location={location}&from={}&to={}",
+            day(n),
+            day(n + 1)
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let slots: Value = r.json().await.unwrap();
+    slots
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["start_local"].as_str().unwrap().to_owned(),
+                s["free"].as_i64().unwrap(),
+            )
+        })
+        .filter(|(start, _)| start.starts_with(&day(n).to_string()))
+        .collect()
+}
+
+/// An admin adds a location, sets its opening hours and a desk through the
+/// forms, and the location offers slots; a bad short name and other roles
+/// change nothing.
+#[tokio::test]
+async fn admin_adds_a_location_with_hours_and_a_desk() {
+    let app = TestApp::spawn().await;
+    setup(&app, 1).await;
+    let admin = app.signed_in("admin@leuven.example", &["admin"]).await;
+    let locations = app.count("SELECT COUNT(*) FROM appt_locations").await;
+    let new = |slug: &'static str| {
+        [
+            ("loc_slug", slug),
+            ("name", "Loket Station"),
+            ("address", "Martelarenplein 1, 3000 Leuven"),
+        ]
+    };
+    let r = app
+        .submit(
+            &admin,
+            "/admin/appointments",
+            "/admin/appointments/locations",
+            &new("Station Oost"),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#loc_slug\"") && html.contains("value=\"Loket Station\""),
+        "{html}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appt_locations").await,
+        locations
+    );
+    // Counter staff may not add one.
+    let counter = app.signed_in("desk@leuven.example", &["counter"]).await;
+    let r = app
+        .submit(
+            &counter,
+            "/staff/appointments",
+            "/admin/appointments/locations",
+            &new("station"),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appt_locations").await,
+        locations
+    );
+    let r = app
+        .submit(
+            &admin,
+            "/admin/appointments",
+            "/admin/appointments/locations",
+            &new("station"),
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let page = "/admin/appointments/locations/station";
+    assert_eq!(r.headers()["location"], page);
+    let (s, html) = app.get(&admin, page).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Loket Station"), "{html}");
+    // Without hours and desks it offers nothing.
+    assert!(free_slots(&app, "station", 1).await.is_empty());
+    let mut fields = vec![
+        ("name", "Loket Station"),
+        ("address", "Martelarenplein 1, 3000 Leuven"),
+        ("closed", ""),
+    ];
+    let hours: Vec<String> = (1..=7).map(|d| format!("hours_{d}")).collect();
+    for h in &hours {
+        fields.push((h.as_str(), "10:00-11:00"));
+    }
+    let r = app.submit(&admin, page, page, &fields).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    // The counter staff cannot open the page.
+    assert_eq!(app.get(&counter, page).await.0, 403);
+    let sid = appt::service(&app.store, SERVICE)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let r = app
+        .submit(
+            &admin,
+            page,
+            &format!("{page}/desks"),
+            &[("name", "Loket S1"), ("services", &sid)],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let (_, html) = app.get(&admin, page).await;
+    assert!(
+        html.contains("Loket S1") && html.contains("Identiteitskaart"),
+        "{html}"
+    );
+    // One desk, 10:00-11:00: four slots of one place.
+    let slots = free_slots(&app, "station", 1).await;
+    let want: Vec<(String, i64)> = ["10:00", "10:15", "10:30", "10:45"]
+        .into_iter()
+        .map(|hm| (at(1, hm), 1))
+        .collect();
+    assert_eq!(slots, want);
+    // Every change is audited under the admin's name.
+    assert!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE actor_kind = 'user' \
+             AND record_type IN ('appointment_location', 'appointment_desk')"
+        )
+        .await
+            >= 3
+    );
+    app.stop().await;
+}
+
+async fn book_via_api(app: &TestApp, staff: &str, email: &str, start: &str) -> String {
+    let (s, a) = api_post(
+        app,
+        staff,
+        "/api/v1/appointments",
+        json!({ "service": SERVICE, "location": LOCATION, "start": start, "resident_email": email }),
+    )
+    .await;
+    assert_eq!(s, 201, "{a}");
+    a["id"].as_str().unwrap().to_owned()
+}
+
+async fn status_of(app: &TestApp, id: &str) -> String {
+    appt::get(&app.store, id).await.unwrap().unwrap().status
+}
+
+/// Counter staff cancel an appointment and mark a no-show from the day
+/// list; a no-show before the start, a second cancel and a resident are
+/// refused and change nothing.
+#[tokio::test]
+async fn counter_staff_cancel_and_mark_no_shows_on_the_day_list() {
+    let app = TestApp::spawn().await;
+    setup(&app, 2).await;
+    let eva = resident(&app, "eva@example.org").await;
+    resident(&app, "fien@example.org").await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    let a = book_via_api(&app, &staff, "eva@example.org", &at(1, "10:00")).await;
+    let b = book_via_api(&app, &staff, "fien@example.org", &at(1, "10:15")).await;
+    let c = app.signed_in("desk2@leuven.example", &["counter"]).await;
+    let day_page = format!("/staff/appointments?location={LOCATION}&date={}", day(1));
+    let (s, html) = app.get(&c, &day_page).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!("/staff/appointments/{b}/cancel")),
+        "{html}"
+    );
+    // A resident may not.
+    let res = app.signed_in("res@example.org", &["resident"]).await;
+    let r = app
+        .submit(
+            &res,
+            "/appointments",
+            &format!("/staff/appointments/{b}/cancel"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(status_of(&app, &b).await, "booked");
+
+    let r = app
+        .submit(
+            &c,
+            &day_page,
+            &format!("/staff/appointments/{b}/cancel"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let back = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        back.starts_with("/staff/appointments?") && back.contains(&day(1).to_string()),
+        "{back}"
+    );
+    assert_eq!(status_of(&app, &b).await, "cancelled");
+    let mail = app.last_mail_to("fien@example.org").await;
+    assert!(
+        mail.attachment.unwrap().body.contains("METHOD:CANCEL"),
+        "the resident gets the cancellation"
+    );
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM appt_slots")
+            .await,
+        1
+    );
+    let r = app
+        .submit(
+            &c,
+            &day_page,
+            &format!("/staff/appointments/{b}/cancel"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(status_of(&app, &b).await, "cancelled");
+
+    // Not yet due: no no-show.
+    let r = app
+        .submit(
+            &c,
+            &day_page,
+            &format!("/staff/appointments/{a}/no-show"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(status_of(&app, &a).await, "booked");
+    assert_eq!(appt::no_shows(&app.store, &eva).await.unwrap(), 0);
+    // As if its time had come.
+    loket_store::sqlx::query(
+        "UPDATE appointments SET starts_at = starts_at - 2 * 86400000 WHERE id = $1",
+    )
+    .bind(&a)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let r = app
+        .submit(
+            &c,
+            &day_page,
+            &format!("/staff/appointments/{a}/no-show"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(status_of(&app, &a).await, "no_show");
+    assert_eq!(appt::no_shows(&app.store, &eva).await.unwrap(), 1);
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM appt_slots")
+            .await,
+        0
+    );
+    app.stop().await;
+}
+
+/// A resident cancels through the API: the place is free again for someone
+/// else; another resident's token finds nothing and cancelling twice is
+/// refused.
+#[tokio::test]
+async fn the_api_cancels_an_appointment_and_frees_its_place() {
+    let app = TestApp::spawn().await;
+    setup(&app, 1).await;
+    let eva = token(&app, "eva@example.org", &["resident"]).await;
+    let dirk = token(&app, "dirk@example.org", &["resident"]).await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    let start = at(2, "10:00");
+    let id = book_via_api(&app, &staff, "eva@example.org", &start).await;
+    let cancel = format!("/api/v1/appointments/{id}/cancel");
+    let (s, _) = api_post(&app, &dirk, &cancel, json!({})).await;
+    assert_eq!(s, 404);
+    assert_eq!(status_of(&app, &id).await, "booked");
+    let (s, out) = api_post(&app, &eva, &cancel, json!({})).await;
+    assert_eq!(s, 200, "{out}");
+    assert_eq!(
+        (out["status"].as_str(), out["sequence"].as_i64()),
+        (Some("cancelled"), Some(1))
+    );
+    assert_eq!(status_of(&app, &id).await, "cancelled");
+    let mail = app.last_mail_to("eva@example.org").await;
+    assert!(mail.attachment.unwrap().body.contains("METHOD:CANCEL"));
+    let (s, p) = api_post(&app, &eva, &cancel, json!({})).await;
+    assert_eq!(s, 422, "{p}");
+    assert!(p["errors"][0]["code"].as_str().is_some(), "{p}");
+    // The place is free again: Dirk books it.
+    let (s, a) = api_post(
+        &app,
+        &staff,
+        "/api/v1/appointments",
+        json!({ "service": SERVICE, "location": LOCATION, "start": start, "resident_email": "dirk@example.org" }),
+    )
+    .await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(appt::overbooked_slots(&app.store).await.unwrap(), 0);
     app.stop().await;
 }

@@ -163,7 +163,7 @@ async fn a_bad_csv_line_refuses_the_whole_file_with_line_and_column() {
 }
 
 /// Racing clients try to lend the same asset: exactly one wins.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_asset_is_never_on_loan_twice() {
     const CLIENTS: usize = 40;
     let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
@@ -216,12 +216,12 @@ async fn an_asset_is_never_on_loan_twice() {
         1
     );
     // Racing check-ins of the same loan: one wins, the rest are refused.
-    let mut tasks = Vec::new();
-    for _ in 0..10 {
+    let statuses = race(10, |_| {
         let url = app.url("/api/v1/assets/LV-LAP-0001/check-in");
         let tok = tok.clone();
-        tasks.push(tokio::spawn(async move {
-            reqwest::Client::new()
+        let client = reqwest::Client::new();
+        async move {
+            client
                 .post(url)
                 .bearer_auth(tok)
                 .json(&json!({"condition_note": "ok"}))
@@ -230,12 +230,9 @@ async fn an_asset_is_never_on_loan_twice() {
                 .unwrap()
                 .status()
                 .as_u16()
-        }));
-    }
-    let mut statuses = Vec::new();
-    for t in tasks {
-        statuses.push(t.await.unwrap());
-    }
+        }
+    })
+    .await;
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
         1,
@@ -602,5 +599,108 @@ async fn a_large_csv_file_is_uploaded_and_imported() {
         .unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     assert_eq!(app.count("SELECT COUNT(*) FROM assets").await, 1500);
+    app.stop().await;
+}
+
+async fn asset_status(app: &TestApp, tag: &str) -> String {
+    sqlx::query("SELECT status FROM assets WHERE tag = $1")
+        .bind(tag)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// ICT adds an asset with the form and sets its status; bad fields, a tag
+/// in use, a status not allowed and other roles change nothing.
+#[tokio::test]
+async fn the_new_asset_and_status_forms() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in(ICT, &["ict"]).await;
+    let fields = |tag: &'static str, price: &'static str| {
+        [
+            ("category", "laptop"),
+            ("tag", tag),
+            ("serial", "SN-N1"),
+            ("model", "Lenovo T14"),
+            ("purchase_date", "2026-02-01"),
+            ("price", price),
+            ("location", "ICT-magazijn"),
+        ]
+    };
+    let new = "/staff/assets/new";
+    let r = app.submit(&c, new, new, &fields("lv lap 9", "veel")).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#tag\"")
+            && html.contains("href=\"#price\"")
+            && html.contains("value=\"Lenovo T14\""),
+        "{html}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM assets").await, 0);
+    let hr = app.signed_in("hr@leuven.example", &["hr"]).await;
+    let r = app
+        .submit(&hr, "/staff", new, &fields("LV-LAP-0100", "1049,50"))
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM assets").await, 0);
+
+    let r = app
+        .submit(&c, new, new, &fields("lv-lap-0100", "1049,50"))
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let page = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(page.starts_with("/staff/assets/"), "{page}");
+    let row = sqlx::query("SELECT tag, price_cents, status, model FROM assets")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>(0), "LV-LAP-0100");
+    assert_eq!(row.get::<i64, _>(1), 104_950);
+    assert_eq!(row.get::<String, _>(2), "in_stock");
+    assert_eq!(row.get::<String, _>(3), "Lenovo T14");
+    let (s, html) = app.get(&c, &page).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("LV-LAP-0100") && html.contains("€ 1049,50"),
+        "{html}"
+    );
+    // The same tag again: refused on its field.
+    let r = app.submit(&c, new, new, &fields("LV-LAP-0100", "10")).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#tag\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM assets").await, 1);
+
+    // The status: to repair and back; "on loan" only by a check-out, and
+    // an unknown status, are refused.
+    let status = format!("{page}/status");
+    let r = app
+        .submit(&c, &page, &status, &[("status", "repair")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], page.as_str());
+    assert_eq!(asset_status(&app, "LV-LAP-0100").await, "repair");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'assets.status'")
+            .await,
+        1
+    );
+    for bad in ["on_loan", "stolen"] {
+        let r = app.submit(&c, &page, &status, &[("status", bad)]).await;
+        assert_eq!(r.status(), 422, "{bad}");
+        assert!(r.text().await.unwrap().contains("href=\"#status\""));
+        assert_eq!(asset_status(&app, "LV-LAP-0100").await, "repair");
+    }
+    let r = app
+        .submit(&hr, "/staff", &status, &[("status", "lost")])
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(asset_status(&app, "LV-LAP-0100").await, "repair");
+    let r = app
+        .submit(&c, &page, &status, &[("status", "in_stock")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(asset_status(&app, "LV-LAP-0100").await, "in_stock");
     app.stop().await;
 }

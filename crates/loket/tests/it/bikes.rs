@@ -388,7 +388,7 @@ async fn reservations_not_picked_up_in_30_minutes_are_released() {
 
 /// Many clients race for the last e-bikes at a site in overlapping windows:
 /// at most one reservation per bike per overlapping window.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_clients_never_get_overlapping_reservations() {
     const CLIENTS: usize = 60;
     let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
@@ -610,6 +610,148 @@ async fn a_refused_bike_status_names_the_field_and_changes_nothing() {
         app.count("SELECT COUNT(*) FROM bikes WHERE status = 'available'")
             .await,
         3
+    );
+    app.stop().await;
+}
+
+async fn reservation_status(app: &TestApp, id: &str) -> String {
+    sqlx::query("SELECT status FROM bike_reservations WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// A rider cancels a reservation on its page and the bike is free again; a
+/// second cancel and another rider are refused and change nothing.
+#[tokio::test]
+async fn a_rider_cancels_a_reservation_on_its_page() {
+    let app = TestApp::spawn().await;
+    let _fleet = fleet(&app, 1).await;
+    let rider = app.signed_in("an@leuven.example", &["counter"]).await;
+    let day = day_at(1, "09:00")[..10].to_owned();
+    let r = app
+        .submit(
+            &rider,
+            "/bikes",
+            "/bikes",
+            &[
+                ("site", "stadhuis"),
+                ("bike_type", "ebike"),
+                ("day", &day),
+                ("start", "09:00"),
+                ("end", "10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let page = r.headers()["location"].to_str().unwrap().to_owned();
+    let id = page.rsplit('/').next().unwrap().to_owned();
+    let cancel = format!("{page}/cancel");
+    // Someone else's reservation is not found.
+    let other = app.signed_in("jo@leuven.example", &["hr"]).await;
+    assert_eq!(app.get(&other, &page).await.0, 404);
+    let r = app.submit(&other, "/bikes", &cancel, &[]).await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(reservation_status(&app, &id).await, "reserved");
+
+    let r = app.submit(&rider, &page, &cancel, &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/bikes");
+    assert_eq!(reservation_status(&app, &id).await, "cancelled");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'bikes.cancel'")
+            .await,
+        1
+    );
+    let r = app.submit(&rider, &page, &cancel, &[]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("error-summary"));
+    assert_eq!(reservation_status(&app, &id).await, "cancelled");
+    // The bike is offered again for that window.
+    let tok = token(&app, "bo@leuven.example", &["hr"]).await;
+    let (s, free) = api(
+        &app,
+        &tok,
+        "GET",
+        &format!(
+            "/api/v1/bike-availability?site=stadhuis&type=ebike&start={}&end={}",
+            day_at(1, "09:00"),
+            day_at(1, "10:00")
+        ),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(free[0]["number"], "E-00", "{free}");
+    app.stop().await;
+}
+
+/// Through the API a rider picks the bike up and returns it with the
+/// kilometres; a return before the pick-up, another rider, and a second
+/// pick-up or return are refused and change nothing.
+#[tokio::test]
+async fn the_api_picks_up_and_returns_a_bike() {
+    let app = TestApp::spawn().await;
+    let _fleet = fleet(&app, 1).await;
+    let tok = token(&app, "an@leuven.example", &["employee"]).await;
+    let other = token(&app, "jo@leuven.example", &["hr"]).await;
+    let (d1, t1) = local_in(5);
+    let (d2, t2) = local_in(65);
+    let (s, res) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/bike-reservations",
+        json!({"site": "stadhuis", "bike_type": "ebike", "start": format!("{d1}T{t1}"), "end": format!("{d2}T{t2}")}),
+    )
+    .await;
+    assert_eq!(s, 201, "{res}");
+    let id = res["id"].as_str().unwrap().to_owned();
+    let pick_up = format!("/api/v1/bike-reservations/{id}/pick-up");
+    let give_back = format!("/api/v1/bike-reservations/{id}/return");
+    let (s, body) = api(&app, &tok, "POST", &give_back, json!({"km": 5})).await;
+    assert_eq!(s, 422, "not picked up yet: {body}");
+    let (s, _) = api(&app, &other, "POST", &pick_up, Value::Null).await;
+    assert_eq!(s, 404);
+    assert_eq!(reservation_status(&app, &id).await, "reserved");
+
+    let (s, out) = api(&app, &tok, "POST", &pick_up, Value::Null).await;
+    assert_eq!(s, 200, "{out}");
+    assert_eq!(out["status"], "picked_up");
+    assert_eq!(reservation_status(&app, &id).await, "picked_up");
+    let (s, _) = api(&app, &tok, "POST", &pick_up, Value::Null).await;
+    assert_eq!(s, 422);
+
+    let (s, out) = api(
+        &app,
+        &tok,
+        "POST",
+        &give_back,
+        json!({"km": 7, "damage": ""}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    assert_eq!(
+        (out["status"].as_str(), out["km"].as_i64()),
+        (Some("returned"), Some(7))
+    );
+    let row = sqlx::query("SELECT r.km, b.status FROM bike_reservations r JOIN bikes b ON b.id = r.bike_id WHERE r.id = $1")
+        .bind(&id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(row.get::<Option<i64>, _>(0), Some(7));
+    assert_eq!(row.get::<String, _>(1), "available");
+    let (s, _) = api(&app, &tok, "POST", &give_back, json!({"km": 9})).await;
+    assert_eq!(s, 422);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('bikes.pick_up', 'bikes.return')"
+        )
+        .await,
+        2
     );
     app.stop().await;
 }

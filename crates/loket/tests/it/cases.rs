@@ -274,7 +274,7 @@ async fn move_declaration_end_to_end() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn numbers_and_transitions_hold_under_concurrency() {
     let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
     loket::demo::seed_services(&app.store).await.unwrap();
@@ -297,13 +297,12 @@ async fn numbers_and_transitions_hold_under_concurrency() {
         .unwrap();
     let data: std::collections::BTreeMap<String, String> =
         [("move_date".to_owned(), "2026-01-01".to_owned())].into();
-    let mut handles = Vec::new();
-    for _ in 0..40 {
+    let mut numbers = race(40, |_| {
         let store = app.store.clone();
         let service = service.clone();
         let rid = resident.id.clone();
         let data = data.clone();
-        handles.push(tokio::spawn(async move {
+        async move {
             let mut tx = store.begin().await.unwrap();
             let case = loket_store::cases::create_case(
                 &mut tx,
@@ -322,12 +321,9 @@ async fn numbers_and_transitions_hold_under_concurrency() {
             .unwrap();
             tx.commit().await.unwrap();
             case.number
-        }));
-    }
-    let mut numbers = Vec::new();
-    for h in handles {
-        numbers.push(h.await.unwrap());
-    }
+        }
+    })
+    .await;
     numbers.sort();
     let expected: Vec<String> = (1..=40).map(|n| format!("2026-{n:06}")).collect();
     assert_eq!(numbers, expected, "numbers are unique and without gaps");
@@ -348,17 +344,29 @@ async fn numbers_and_transitions_hold_under_concurrency() {
     assert_eq!(r.status(), 303);
     let (_, p1) = app.get(&h1, &page).await;
     let (_, p2) = app.get(&h2, &page).await;
-    let (t1, t2) = (csrf_of(&p1), csrf_of(&p2));
+    let racers = [
+        (h1, csrf_of(&p1), "approve", ""),
+        (h2, csrf_of(&p2), "refuse", "geen"),
+    ];
     let url = app.url(&format!("{page}/transition"));
-    let (a, b) = tokio::join!(
-        h1.post(&url)
-            .form(&[("transition", "approve"), ("reason", ""), ("csrf", &t1)])
-            .send(),
-        h2.post(&url)
-            .form(&[("transition", "refuse"), ("reason", "geen"), ("csrf", &t2)])
-            .send(),
-    );
-    let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    let mut statuses = race(2, |i| {
+        let (c, csrf, transition, reason) = racers[i].clone();
+        let url = url.clone();
+        async move {
+            c.post(url)
+                .form(&[
+                    ("transition", transition),
+                    ("reason", reason),
+                    ("csrf", &csrf),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    })
+    .await;
     statuses.sort();
     assert_eq!(statuses, [303, 422]);
     let case = loket_store::cases::get_case(&app.store, &number)
@@ -1610,5 +1618,183 @@ async fn webhooks_deliver_signed_case_events_with_retries() {
     let (event, _, body) = seen.lock().unwrap()[2].clone();
     assert_eq!(event, "case.transition");
     assert!(body.contains("\"from\":\"submitted\""));
+    app.stop().await;
+}
+
+async fn case_of(app: &TestApp, number: &str) -> loket_store::cases::Case {
+    loket_store::cases::get_case(&app.store, number)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// A handler writes to the resident from the back office (by e-mail too)
+/// and takes and releases the case; an empty message, an unknown choice and
+/// other roles change nothing.
+#[tokio::test]
+async fn handlers_message_the_resident_and_assign_the_case() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+    let number = submit_move(&app, &c).await;
+    let h = app
+        .signed_in("dossier@leuven.example", &["case_handler"])
+        .await;
+    let page = format!("/staff/cases/{number}");
+    let messages = "SELECT COUNT(*) FROM case_events WHERE kind = 'message_out'";
+    let mails = app
+        .count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'an@example.org'")
+        .await;
+    let r = app
+        .submit(&h, &page, &format!("{page}/message"), &[("body", "  ")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#body\""));
+    assert_eq!(app.count(messages).await, 0);
+    let counter = app.signed_in("loket@leuven.example", &["counter"]).await;
+    let r = app
+        .submit(
+            &counter,
+            "/staff",
+            &format!("{page}/message"),
+            &[("body", "Hallo")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count(messages).await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'an@example.org'")
+            .await,
+        mails
+    );
+
+    let r = app
+        .submit(
+            &h,
+            &page,
+            &format!("{page}/message"),
+            &[("body", "Stuur ons uw huurcontract")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], page.as_str());
+    assert_eq!(app.count(messages).await, 1);
+    let mail = app.last_mail_to("an@example.org").await;
+    assert!(
+        mail.body.contains("Stuur ons uw huurcontract"),
+        "{}",
+        mail.body
+    );
+    let (_, html) = app.get(&c, &format!("/cases/{number}")).await;
+    assert!(html.contains("Stuur ons uw huurcontract"), "{html}");
+
+    // Take the case, then release it.
+    let me = loket_store::people::find_by_email(&app.store, "dossier@leuven.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let assign = format!("{page}/assign");
+    let r = app.submit(&h, &page, &assign, &[("to", "boss")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#to\""));
+    assert_eq!(case_of(&app, &number).await.assignee_id, None);
+    let r = app
+        .submit(&counter, "/staff", &assign, &[("to", "me")])
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(case_of(&app, &number).await.assignee_id, None);
+    let r = app.submit(&h, &page, &assign, &[("to", "me")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(case_of(&app, &number).await.assignee_id, Some(me));
+    let r = app.submit(&h, &page, &assign, &[("to", "nobody")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(case_of(&app, &number).await.assignee_id, None);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.assign'")
+            .await,
+        2
+    );
+    // An unknown case is not found.
+    let r = app
+        .submit(
+            &h,
+            &page,
+            "/staff/cases/2000-999999/assign",
+            &[("to", "me")],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    app.stop().await;
+}
+
+/// An admin disables a webhook: later case events are no longer queued for
+/// it. Disabling twice, an unknown id and other roles are refused.
+#[tokio::test]
+async fn an_admin_disables_a_webhook() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let admin = app.signed_in("beheer@leuven.example", &["admin"]).await;
+    // A loopback receiver that is never there: deliveries just wait.
+    let r = app
+        .submit(
+            &admin,
+            "/admin/webhooks",
+            "/admin/webhooks",
+            &[("url", "http://127.0.0.1:9/events")],
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let hook = loket_store::notify::list_webhooks(&app.store)
+        .await
+        .unwrap()
+        .remove(0);
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+    submit_move(&app, &c).await;
+    let deliveries = "SELECT COUNT(*) FROM webhook_deliveries";
+    assert_eq!(app.count(deliveries).await, 1);
+    let disable = format!("/admin/webhooks/{}/disable", hook.id);
+    let h = app
+        .signed_in("dossier@leuven.example", &["case_handler"])
+        .await;
+    let r = app.submit(&h, "/staff", &disable, &[]).await;
+    assert_eq!(r.status(), 403);
+    let r = app
+        .submit(
+            &admin,
+            "/admin/webhooks",
+            "/admin/webhooks/nope/disable",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    assert!(
+        loket_store::notify::list_webhooks(&app.store)
+            .await
+            .unwrap()[0]
+            .disabled_at
+            .is_none()
+    );
+    let r = app.submit(&admin, "/admin/webhooks", &disable, &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/webhooks");
+    assert!(
+        loket_store::notify::list_webhooks(&app.store)
+            .await
+            .unwrap()[0]
+            .disabled_at
+            .is_some()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'webhook.disable'")
+            .await,
+        1
+    );
+    let r = app.submit(&admin, "/admin/webhooks", &disable, &[]).await;
+    assert_eq!(r.status(), 404, "disabled already");
+    // The next case is no event for it.
+    let c2 = app.signed_in("bo@example.org", &["resident"]).await;
+    submit_move(&app, &c2).await;
+    assert_eq!(app.count(deliveries).await, 1);
     app.stop().await;
 }

@@ -121,7 +121,7 @@ async fn outbox_retries_with_backoff_and_loses_nothing() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_workers_never_claim_the_same_message() {
     let app = TestApp::spawn().await;
     // Stop the app's own worker first, so only our two claimers run.
@@ -143,10 +143,9 @@ async fn two_workers_never_claim_the_same_message() {
         loket_store::notify::enqueue(&mut tx, &mail).await.unwrap();
     }
     tx.commit().await.unwrap();
-    let mut handles = Vec::new();
-    for w in 0..6 {
+    let claimed = race(6, |w| {
         let store = store.clone();
-        handles.push(tokio::spawn(async move {
+        async move {
             let mut mine = Vec::new();
             loop {
                 let batch = loket_store::notify::claim_due(&store, &format!("w{w}"), 60_000, 7)
@@ -158,12 +157,10 @@ async fn two_workers_never_claim_the_same_message() {
                 mine.extend(batch.into_iter().map(|m| m.id));
             }
             mine
-        }));
-    }
-    let mut all = Vec::new();
-    for h in handles {
-        all.extend(h.await.unwrap());
-    }
+        }
+    })
+    .await;
+    let mut all: Vec<String> = claimed.into_iter().flatten().collect();
     let n = all.len();
     all.sort();
     all.dedup();
@@ -349,4 +346,88 @@ async fn sigterm_shuts_down_gracefully() {
     assert!(err.contains("shutting down"), "{err}");
     assert!(err.contains("outbox worker stopped"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The admins' "sent mail" detail page shows one message from the outbox;
+/// an unknown id is not found and other roles may not look.
+#[tokio::test]
+async fn an_admin_reads_one_sent_mail() {
+    let app = TestApp::spawn().await;
+    resident(&app, "julie@example.org").await;
+    let c = app.client();
+    let r = app
+        .submit(
+            &c,
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "julie@example.org")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let mail = app.last_mail_to("julie@example.org").await;
+    let admin = app.signed_in("admin@example.org", &["admin"]).await;
+    let (s, list) = app.get(&admin, "/admin/mail").await;
+    assert_eq!(s, 200);
+    let path = format!("/admin/mail/{}", mail.id);
+    assert!(list.contains(&path), "{list}");
+    let (s, html) = app.get(&admin, &path).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("julie@example.org") && html.contains(&mail.subject),
+        "{html}"
+    );
+    // The body with the reset link, escaped as HTML.
+    let link = link_in(&mail.body, &app.url("/password/reset/"));
+    assert!(html.contains(&link), "{html}");
+    assert_eq!(app.get(&admin, "/admin/mail/nope").await.0, 404);
+    let counter = app.signed_in("balie@example.org", &["counter"]).await;
+    assert_eq!(app.get(&counter, &path).await.0, 403);
+    assert_eq!(app.get(&app.client(), &path).await.0, 303, "sign in first");
+    app.stop().await;
+}
+
+/// The stylesheet, the city's colours and logo, the favicon and the
+/// scripts ship inside the binary.
+#[tokio::test]
+async fn static_files_and_scripts_are_served() {
+    let app = TestApp::spawn_with(|c| c.primary_color = "#123456".to_owned()).await;
+    let c = app.client();
+    let get = |path: &'static str| {
+        let c = c.clone();
+        let url = app.url(path);
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            let s = r.status().as_u16();
+            let ct = r
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (s, ct, r.text().await.unwrap())
+        }
+    };
+    let (s, ct, css) = get("/static/loket.css").await;
+    assert_eq!(s, 200);
+    assert!(ct.starts_with("text/css") && css.contains('{'), "{ct}");
+    let (s, _, theme) = get("/static/theme.css").await;
+    assert_eq!(s, 200);
+    assert!(theme.contains("--primary:#123456"), "{theme}");
+    let (s, ct, logo) = get("/static/logo.svg").await;
+    assert_eq!(s, 200);
+    assert!(
+        ct.starts_with("image/svg+xml") && logo.contains("<svg"),
+        "{ct}"
+    );
+    assert_eq!(get("/favicon.ico").await.0, 204);
+    for path in [
+        "/static/contact.js",
+        "/static/vaccination.js",
+        "/mobile/vaccination.js",
+        "/mobile/sw.js",
+    ] {
+        let (s, ct, js) = get(path).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(ct.contains("javascript") && !js.is_empty(), "{path}: {ct}");
+    }
+    app.stop().await;
 }

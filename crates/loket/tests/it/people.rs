@@ -5,6 +5,7 @@
 
 use crate::common;
 use common::*;
+use serde_json::json;
 
 #[tokio::test]
 async fn register_confirm_login_logout() {
@@ -509,5 +510,367 @@ async fn admin_creates_staff_and_sets_roles() {
     let change = rows.iter().find(|r| r.action == "user.roles").unwrap();
     assert!(change.before.as_deref().unwrap().contains("counter"));
     assert!(change.after.as_deref().unwrap().contains("fleet"));
+    app.stop().await;
+}
+
+async fn user_of(app: &TestApp, email: &str) -> loket_store::people::User {
+    loket_store::people::find_by_email(&app.store, email)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn login(app: &TestApp, email: &str, password: &str) -> (u16, reqwest::Client) {
+    let c = app.client();
+    let r = app
+        .submit(
+            &c,
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await;
+    (r.status().as_u16(), c)
+}
+
+/// Someone who lost the confirmation mail asks for a new link: a bad
+/// address is refused, an unknown one gets the same answer and no mail, and
+/// a confirmed account gets no new link.
+#[tokio::test]
+async fn resend_confirmation_sends_a_new_link() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    let email = "lies@example.org";
+    let r = app
+        .submit(
+            &c,
+            "/register",
+            "/register",
+            &[
+                ("email", email),
+                ("name", "Lies Claes"),
+                ("password", PASSWORD),
+                ("password_repeat", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let first = app.last_mail_to(email).await;
+    let to_lies = "SELECT COUNT(*) FROM outbox WHERE to_addr = 'lies@example.org'";
+    assert_eq!(app.count(to_lies).await, 1);
+    let resend = |address: &'static str| {
+        let app = &app;
+        let c = c.clone();
+        async move {
+            let r = app
+                .submit(
+                    &c,
+                    "/confirm/resend",
+                    "/confirm/resend",
+                    &[("email", address)],
+                )
+                .await;
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (s, html) = resend("lies-at-example.org").await;
+    assert_eq!(s, 422);
+    assert!(
+        html.contains("href=\"#email\"") && html.contains("value=\"lies-at-example.org\""),
+        "{html}"
+    );
+    let (s, unknown) = resend("nobody@example.org").await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'nobody@example.org'")
+            .await,
+        0
+    );
+    let (s, known) = resend(email).await;
+    assert_eq!(s, 200);
+    assert_eq!(known, unknown, "the answer reveals no accounts");
+    assert_eq!(app.count(to_lies).await, 2);
+    let second = app.last_mail_to(email).await;
+    assert_ne!(second.id, first.id);
+    let link = link_in(&second.body, &app.url("/confirm/"));
+    let (s, html) = app.get(&c, link.trim_start_matches(&app.base)).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(user_of(&app, email).await.is_confirmed());
+    // Confirmed: no new link.
+    let (s, _) = resend(email).await;
+    assert_eq!(s, 200);
+    assert_eq!(app.count(to_lies).await, 2);
+    app.stop().await;
+}
+
+/// My account: the password changes only with the current one and a
+/// matching repeat, and other sessions end; the language is one of the
+/// offered ones and is kept on the account.
+#[tokio::test]
+async fn my_account_changes_the_password_and_the_language() {
+    let app = TestApp::spawn().await;
+    let email = "sara@example.org";
+    let c = app.signed_in(email, &["resident"]).await;
+    let (s, other) = login(&app, email, PASSWORD).await;
+    assert_eq!(s, 303);
+    let new = "new password 2026";
+    let change = |current: &'static str, repeat: &'static str| {
+        let app = &app;
+        let c = c.clone();
+        async move {
+            let r = app
+                .submit(
+                    &c,
+                    "/account",
+                    "/account/password",
+                    &[
+                        ("current_password", current),
+                        ("password", new),
+                        ("password_repeat", repeat),
+                    ],
+                )
+                .await;
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (s, html) = change("wrong password", new).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("href=\"#current_password\""), "{html}");
+    let (s, html) = change(PASSWORD, "something else").await;
+    assert_eq!(s, 422);
+    assert!(html.contains("href=\"#password_repeat\""), "{html}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'user.password'")
+            .await,
+        0
+    );
+    let (s, html) = change(PASSWORD, new).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Uw wachtwoord is gewijzigd"), "{html}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'user.password'")
+            .await,
+        1
+    );
+    // This session goes on, the other one ended.
+    assert_eq!(app.get(&c, "/account").await.0, 200);
+    assert_eq!(app.get(&other, "/account").await.0, 303);
+    assert_eq!(login(&app, email, PASSWORD).await.0, 422);
+    assert_eq!(login(&app, email, new).await.0, 303);
+
+    // The language.
+    let r = app
+        .submit(&c, "/account", "/account/language", &[("locale", "fr")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#locale\""));
+    assert_eq!(user_of(&app, email).await.locale, "nl");
+    let r = app
+        .submit(&c, "/account", "/account/language", &[("locale", "en")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/account");
+    assert_eq!(user_of(&app, email).await.locale, "en");
+    let (_, html) = app.get(&c, "/account").await;
+    assert!(
+        html.contains("<html lang=\"en\">") && html.contains("My account"),
+        "{html}"
+    );
+    app.stop().await;
+}
+
+/// An admin creates an API token for an account (the secret shown once)
+/// and revokes it; an empty name, an unknown account and other roles are
+/// refused.
+#[tokio::test]
+async fn admin_creates_and_revokes_an_api_token() {
+    use loket_store::sqlx::Row;
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin@example.org", &["admin"]).await;
+    loket::cli::user_add(
+        &app.config,
+        "robot@leuven.example",
+        "Kiosk Robot",
+        &["counter".into()],
+        None,
+    )
+    .await
+    .unwrap();
+    let robot = user_of(&app, "robot@leuven.example").await.id;
+    let page = format!("/admin/users/{robot}");
+    let create = format!("{page}/tokens");
+    let tokens = "SELECT COUNT(*) FROM api_tokens";
+    let r = app.submit(&admin, &page, &create, &[("name", "  ")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#name\""));
+    let hr = app.signed_in("hr@example.org", &["hr"]).await;
+    let r = app
+        .submit(&hr, "/staff", &create, &[("name", "kiosk")])
+        .await;
+    assert_eq!(r.status(), 403);
+    let r = app
+        .submit(
+            &admin,
+            &page,
+            "/admin/users/nope/tokens",
+            &[("name", "kiosk")],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(app.count(tokens).await, 0);
+
+    let r = app
+        .submit(&admin, &page, &create, &[("name", "kiosk")])
+        .await;
+    assert_eq!(r.status(), 201);
+    let html = r.text().await.unwrap();
+    let marker = "<code class=\"secret\">";
+    let i = html.find(marker).expect("the secret is shown") + marker.len();
+    let secret = html[i..i + html[i..].find('<').unwrap()].to_owned();
+    assert!(
+        !app.get(&admin, &page).await.1.contains(&secret),
+        "shown once"
+    );
+    let me = |secret: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .client()
+                .get(app.url("/api/v1/me"))
+                .bearer_auth(secret)
+                .send()
+                .await
+                .unwrap();
+            let s = r.status().as_u16();
+            (s, r.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let (s, who) = me(secret.clone()).await;
+    assert_eq!(s, 200);
+    assert_eq!(who["email"], "robot@leuven.example");
+
+    let id: String = loket_store::sqlx::query("SELECT id FROM api_tokens")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    let revoke = format!("/admin/tokens/{id}/revoke");
+    let r = app.submit(&hr, "/staff", &revoke, &[]).await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(me(secret.clone()).await.0, 200);
+    let r = app.submit(&admin, "/admin/users", &revoke, &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/users");
+    assert_eq!(me(secret.clone()).await.0, 401);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('token.create', 'token.revoke')"
+        )
+        .await,
+        2
+    );
+    let r = app.submit(&admin, "/admin/users", &revoke, &[]).await;
+    assert_eq!(r.status(), 404, "revoked already");
+    app.stop().await;
+}
+
+/// The API replaces an account's roles (admin only, audited); an unknown
+/// role, an admin dropping their own admin role and an unknown account are
+/// refused and change nothing.
+#[tokio::test]
+async fn the_api_replaces_an_accounts_roles() {
+    let app = TestApp::spawn().await;
+    let admin = token(&app, "admin@example.org", &["admin"]).await;
+    let hr = token(&app, "hr@example.org", &["hr"]).await;
+    loket::cli::user_add(
+        &app.config,
+        "tom@leuven.example",
+        "Tom Maes",
+        &["counter".into()],
+        None,
+    )
+    .await
+    .unwrap();
+    let tom = user_of(&app, "tom@leuven.example").await.id;
+    let roles_of = |email: &'static str| {
+        let app = &app;
+        async move {
+            let mut r: Vec<String> = user_of(app, email)
+                .await
+                .roles
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect();
+            r.sort();
+            r
+        }
+    };
+    let path = format!("/api/v1/users/{tom}/roles");
+    let (s, _) = api(&app, &hr, "PUT", &path, json!({"roles": ["admin"]})).await;
+    assert_eq!(s, 403);
+    let (s, p) = api(
+        &app,
+        &admin,
+        "PUT",
+        &path,
+        json!({"roles": ["fleet", "mayor"]}),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["code"], "role-unknown", "{p}");
+    assert_eq!(roles_of("tom@leuven.example").await, ["counter"]);
+    let (s, out) = api(
+        &app,
+        &admin,
+        "PUT",
+        &path,
+        json!({"roles": ["hr", "fleet"]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    let mut got: Vec<&str> = out["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    got.sort();
+    assert_eq!(got, ["fleet", "hr"]);
+    assert_eq!(roles_of("tom@leuven.example").await, ["fleet", "hr"]);
+    let rows = loket_store::audit::list_audit(
+        &app.store,
+        &loket_store::audit::Filter {
+            record_id: Some(tom.clone()),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let change = rows.iter().find(|r| r.action == "user.roles").unwrap();
+    assert!(change.before.as_deref().unwrap().contains("counter"));
+    assert!(change.after.as_deref().unwrap().contains("fleet"));
+    // An admin may not drop their own admin role.
+    let me = user_of(&app, "admin@example.org").await.id;
+    let (s, p) = api(
+        &app,
+        &admin,
+        "PUT",
+        &format!("/api/v1/users/{me}/roles"),
+        json!({"roles": ["hr"]}),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["code"], "role-self-admin");
+    assert_eq!(roles_of("admin@example.org").await, ["admin"]);
+    let (s, _) = api(
+        &app,
+        &admin,
+        "PUT",
+        "/api/v1/users/nope/roles",
+        json!({"roles": ["hr"]}),
+    )
+    .await;
+    assert_eq!(s, 404);
     app.stop().await;
 }

@@ -591,13 +591,12 @@ async fn walk_ins_never_starve_behind_appointments() {
 
 /// 40 walk-ins race for a zone of 5: exactly 5 get in, the others are told
 /// when to come back; an appointment still gets in; the door turns red.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_counter_zone_never_holds_more_than_its_maximum() {
     let app = TestApp::spawn().await;
     let s = setup(&app, 5).await;
     let t = token(&app, "kiosk@leuven.be", &["counter"]).await;
-    let mut handles = Vec::new();
-    for i in 0..40 {
+    let answers = race(40, |i| {
         let client = app.client();
         let url = app.url("/api/v1/queue/tickets");
         let t = t.clone();
@@ -606,7 +605,7 @@ async fn the_counter_zone_never_holds_more_than_its_maximum() {
         } else {
             "moving"
         };
-        handles.push(tokio::spawn(async move {
+        async move {
             let r = client
                 .post(url)
                 .bearer_auth(t)
@@ -616,11 +615,11 @@ async fn the_counter_zone_never_holds_more_than_its_maximum() {
                 .unwrap();
             let st = r.status().as_u16();
             (st, r.json::<Value>().await.unwrap())
-        }));
-    }
+        }
+    })
+    .await;
     let mut ok = 0;
-    for h in handles {
-        let (st, v) = h.await.unwrap();
+    for (st, v) in answers {
         match st {
             201 => ok += 1,
             409 => {
@@ -724,7 +723,7 @@ async fn the_counter_zone_never_holds_more_than_its_maximum() {
 
 /// Eight desks call at once, again and again: every visitor is called
 /// exactly once, and no desk ever has two.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn desks_racing_never_call_one_visitor_twice() {
     let app = TestApp::spawn().await;
     let s = setup(&app, 100).await;
@@ -760,12 +759,12 @@ async fn desks_racing_never_call_one_visitor_twice() {
         .map(|d| d.id)
         .collect();
     assert_eq!(desks.len(), 8);
-    let mut handles = Vec::new();
-    for d in desks {
+    let calls = race(desks.len(), |i| {
+        let d = desks[i].clone();
         let client = app.client();
         let base = app.url("");
         let t = t.clone();
-        handles.push(tokio::spawn(async move {
+        async move {
             let mut called = Vec::new();
             loop {
                 let r = client
@@ -791,12 +790,10 @@ async fn desks_racing_never_call_one_visitor_twice() {
                     other => panic!("call-next: {other} {}", r.text().await.unwrap()),
                 }
             }
-        }));
-    }
-    let mut all = Vec::new();
-    for h in handles {
-        all.extend(h.await.unwrap());
-    }
+        }
+    })
+    .await;
+    let mut all: Vec<String> = calls.into_iter().flatten().collect();
     let n = all.len();
     all.sort();
     all.dedup();
@@ -984,5 +981,96 @@ async fn ticket_letters_and_closing_earlier_days() {
             .unwrap(),
         0
     );
+    app.stop().await;
+}
+
+/// An admin sets the counter zone's maximum on the queue overview; the door
+/// then lets that many in. A bad number and counter staff change nothing.
+#[tokio::test]
+async fn an_admin_sets_the_counter_zone_maximum() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, 20).await;
+    let max = || {
+        let store = app.store.clone();
+        let id = s.location_id.clone();
+        async move {
+            loket_store::queue::zone(&store, &id)
+                .await
+                .unwrap()
+                .max_present
+        }
+    };
+    let admin = app.signed_in("admin@leuven.be", &["admin"]).await;
+    let page = format!("/staff/queue?location={LOCATION}");
+    let action = format!("/admin/queue/{LOCATION}");
+    let (st, html) = app.get(&admin, &page).await;
+    assert_eq!(st, 200);
+    assert!(html.contains(&format!("action=\"{action}\"")), "{html}");
+    let r = app
+        .submit(&admin, &page, &action, &[("max_present", "0")])
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#max_present\""), "{html}");
+    assert_eq!(max().await, 20);
+    let counter = app.signed_in("balie@leuven.be", &["counter"]).await;
+    let r = app
+        .submit(&counter, &page, &action, &[("max_present", "3")])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(max().await, 20);
+    let r = app
+        .submit(
+            &admin,
+            &page,
+            "/admin/queue/nowhere",
+            &[("max_present", "3")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 404);
+    let r = app
+        .submit(&admin, &page, &action, &[("max_present", "3")])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], page.as_str());
+    assert_eq!(max().await, 3);
+    // Three walk-ins fill the zone; the fourth is told to come back.
+    let t = token(&app, "kiosk@leuven.be", &["counter"]).await;
+    let mut codes = Vec::new();
+    for _ in 0..4 {
+        let (st, _) = api(
+            &app,
+            &t,
+            "POST",
+            "/api/v1/queue/tickets",
+            json!({"location": LOCATION, "service": "identity-card"}),
+        )
+        .await;
+        codes.push(st);
+    }
+    assert_eq!(codes, [201, 201, 201, 409]);
+    app.stop().await;
+}
+
+/// The display page's own stream (the one its script reads): the state at
+/// once, and again after a walk-in; an unknown location has none.
+#[tokio::test]
+async fn the_display_page_stream_sends_the_state_and_each_change() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, 20).await;
+    let (st, _) = app.get(&app.client(), "/queue/nowhere/events").await;
+    assert_eq!(st, 404);
+    let mut events =
+        EventStream::open(&app, &app.client(), &format!("/queue/{LOCATION}/events")).await;
+    let (name, first) = events.next(10).await;
+    assert_eq!(name, "queue");
+    assert_eq!(first["waiting"], 0, "{first}");
+    let k = app.client();
+    let (st, _, _) = kiosk_post(&app, &k, &s, "walk-in", ("service", &s.moving)).await;
+    assert_eq!(st, 303);
+    let (name, next) = events.next(10).await;
+    assert_eq!(name, "queue");
+    assert_eq!(next["waiting"], 1, "{next}");
+    assert!(next["version"].as_i64() > first["version"].as_i64());
     app.stop().await;
 }

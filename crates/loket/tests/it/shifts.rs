@@ -110,7 +110,7 @@ async fn active_signups(app: &TestApp) -> i64 {
         .await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn never_overfilled_under_parallel_sign_ups() {
     let app = TestApp::spawn().await;
     let host = role(&app, "host", "Onthaal", "Host", None).await;
@@ -121,26 +121,21 @@ async fn never_overfilled_under_parallel_sign_ups() {
         tokens.push(token(&app, &format!("v{i}@leuven.example"), &["employee"]).await);
     }
     let started = std::time::Instant::now();
-    let mut tasks = Vec::new();
-    for t in tokens.clone() {
-        let base = app.base.clone();
-        let sid = sid.clone();
-        tasks.push(tokio::spawn(async move {
-            let r = reqwest::Client::new()
-                .post(format!("{base}/api/v1/shifts/{sid}/sign-up"))
-                .bearer_auth(&t)
-                .send()
-                .await
-                .unwrap();
+    let answers = race(tokens.len(), |i| {
+        let t = tokens[i].clone();
+        let url = app.url(&format!("/api/v1/shifts/{sid}/sign-up"));
+        let client = reqwest::Client::new();
+        async move {
+            let r = client.post(url).bearer_auth(&t).send().await.unwrap();
             let s = r.status().as_u16();
             let v: Value = r.json().await.unwrap_or(Value::Null);
             (s, v)
-        }));
-    }
+        }
+    })
+    .await;
     let mut ok = 0;
     let mut full = 0;
-    for t in tasks {
-        let (s, v) = t.await.unwrap();
+    for (s, v) in answers {
         match s {
             201 => ok += 1,
             409 => {
@@ -165,27 +160,22 @@ async fn never_overfilled_under_parallel_sign_ups() {
         let from = format!("{:02}:00", 8 + k % 3);
         shifts.push(shift(&app, &host, 5, &from, "13:00", 10, 0).await);
     }
-    let t = tokens[0].clone();
-    let mut tasks = Vec::new();
-    for s in &shifts {
-        let base = app.base.clone();
-        let s = s.clone();
-        let t = t.clone();
-        tasks.push(tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(format!("{base}/api/v1/shifts/{s}/sign-up"))
-                .bearer_auth(&t)
+    let sign_up = |token: &str, shift: &str| {
+        let url = app.url(&format!("/api/v1/shifts/{shift}/sign-up"));
+        let token = token.to_owned();
+        let client = reqwest::Client::new();
+        async move {
+            client
+                .post(url)
+                .bearer_auth(&token)
                 .send()
                 .await
                 .unwrap()
                 .status()
                 .as_u16()
-        }));
-    }
-    let mut codes = Vec::new();
-    for t in tasks {
-        codes.push(t.await.unwrap());
-    }
+        }
+    };
+    let codes = race(shifts.len(), |i| sign_up(&tokens[0], &shifts[i])).await;
     assert_eq!(codes.iter().filter(|c| **c == 201).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 422).count(), 7, "{codes:?}");
     let mut total = 0;
@@ -196,26 +186,11 @@ async fn never_overfilled_under_parallel_sign_ups() {
     // Two overlapping shifts, one person each, ten people in parallel.
     let a = shift(&app, &host, 7, "08:00", "13:00", 20, 0).await;
     let b = shift(&app, &host, 7, "12:00", "16:00", 20, 0).await;
-    let mut tasks = Vec::new();
-    for t in tokens.iter().take(10) {
-        for s in [&a, &b] {
-            let base = app.base.clone();
-            let s = s.clone();
-            let t = t.clone();
-            tasks.push(tokio::spawn(async move {
-                reqwest::Client::new()
-                    .post(format!("{base}/api/v1/shifts/{s}/sign-up"))
-                    .bearer_auth(&t)
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            }));
-        }
-    }
-    for t in tasks {
-        let c = t.await.unwrap();
+    let codes = race(20, |i| {
+        sign_up(&tokens[i / 2], if i % 2 == 0 { &a } else { &b })
+    })
+    .await;
+    for c in codes {
         assert!(c == 201 || c == 422, "{c}");
     }
     assert_eq!(filled(&app, &a).await + filled(&app, &b).await, 10);
@@ -1090,5 +1065,168 @@ async fn demo_shifts_seeded_within_the_rules() {
     println!(
         "demo seed (whole city, shifts included): {whole:?}; {filled} of {places} shift places filled"
     );
+    app.stop().await;
+}
+
+/// The planner adds a qualification and sets the working-time rules on the
+/// roles page; a bad code, a code in use, rules out of range and other
+/// roles change nothing; the new rules then hold for sign-ups.
+#[tokio::test]
+async fn planner_adds_qualifications_and_sets_the_rules() {
+    let app = TestApp::spawn().await;
+    let planner = app
+        .signed_in("planner@leuven.example", &["vaccination_coordinator"])
+        .await;
+    let page = "/staff/shifts/roles";
+    let add = |code: &'static str| {
+        [
+            ("shift_qualification_code", code),
+            ("shift_q_name_nl", "Verpleegkundige"),
+            ("shift_q_name_en", "Nurse"),
+        ]
+    };
+    let quals = "SELECT COUNT(*) FROM shift_qualifications";
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/qualifications",
+            &add("Verpleeg Kundige!"),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#shift_qualification_code\"")
+            && html.contains("value=\"Verpleegkundige\""),
+        "{html}"
+    );
+    assert_eq!(app.count(quals).await, 0);
+    let volunteer = app.signed_in("vo@leuven.example", &["employee"]).await;
+    let r = app
+        .submit(
+            &volunteer,
+            "/shifts",
+            "/staff/shifts/qualifications",
+            &add("nurse"),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count(quals).await, 0);
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/qualifications",
+            &add("nurse"),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], page);
+    let q = store::list_qualifications(&app.store).await.unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(
+        (q[0].code.as_str(), q[0].name_en.as_str()),
+        ("nurse", "Nurse")
+    );
+    let (_, html) = app.get(&planner, page).await;
+    assert!(html.contains("Verpleegkundige"), "{html}");
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/qualifications",
+            &add("nurse"),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("href=\"#shift_qualification_code\"")
+    );
+    assert_eq!(app.count(quals).await, 1);
+
+    // The rules: a window shorter than the work allowed is refused.
+    let rules = |max: &'static str, window: &'static str, rest: &'static str| {
+        [
+            ("shift_max_work_hours", max),
+            ("shift_window_hours", window),
+            ("shift_min_rest_hours", rest),
+        ]
+    };
+    let before = store::settings(&app.store).await.unwrap().rules;
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/rules",
+            &rules("12", "8", "11"),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("href=\"#shift_window_hours\"")
+    );
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/rules",
+            &rules("acht", "24", "11"),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = app
+        .submit(
+            &volunteer,
+            "/shifts",
+            "/staff/shifts/rules",
+            &rules("4", "24", "11"),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(store::settings(&app.store).await.unwrap().rules, before);
+    let r = app
+        .submit(
+            &planner,
+            page,
+            "/staff/shifts/rules",
+            &rules("4", "24", "2,5"),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let after = store::settings(&app.store).await.unwrap().rules;
+    assert_eq!(
+        (
+            after.max_work_minutes,
+            after.window_minutes,
+            after.min_rest_minutes
+        ),
+        (240, 1440, 150)
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('shifts.qualification.add', 'shifts.rules')")
+            .await,
+        2
+    );
+    // Five hours of work is now too much.
+    let host = role(&app, "host", "Onthaal", "Host", None).await;
+    let long = shift(&app, &host, 3, "08:00", "13:00", 5, 0).await;
+    let t = token(&app, "an@leuven.example", &["employee"]).await;
+    let (s, v) = api_en(
+        &app,
+        &t,
+        "POST",
+        &format!("/api/v1/shifts/{long}/sign-up"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["code"], "shift-rule-max-work-alone");
     app.stop().await;
 }

@@ -486,33 +486,34 @@ async fn bad_days_are_refused_and_change_nothing() {
     s.app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn races_have_exactly_one_winner() {
     let s = setup().await;
     let app = &s.app;
     let m = Month::of(today()).prev();
     let day = workdays(m)[0];
     // The same day registered 20 times at once: one 201, the rest 409.
-    let mut handles = Vec::new();
-    for _ in 0..20 {
-        let url = app.url("/api/v1/telework/days");
-        let token = s.tine.clone();
-        handles.push(tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(url)
-                .bearer_auth(token)
-                .json(&json!({ "date": day.to_string(), "kind": "full", "state": "confirmed" }))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut codes = Vec::new();
-    for h in handles {
-        codes.push(h.await.unwrap());
-    }
+    // Each racer: a POST with a token and an optional body; its status.
+    let post = |path: String, token: &str, body: Option<Value>| {
+        let url = app.url(&path);
+        let token = token.to_owned();
+        let client = reqwest::Client::new();
+        async move {
+            let mut req = client.post(url).bearer_auth(token);
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            req.send().await.unwrap().status().as_u16()
+        }
+    };
+    let codes = race(20, |_| {
+        post(
+            "/api/v1/telework/days".to_owned(),
+            &s.tine,
+            Some(json!({ "date": day.to_string(), "kind": "full", "state": "confirmed" })),
+        )
+    })
+    .await;
     assert_eq!(codes.iter().filter(|c| **c == 201).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 409).count(), 19, "{codes:?}");
     assert_eq!(app.count("SELECT COUNT(*) FROM telework_days").await, 1);
@@ -533,28 +534,18 @@ async fn races_have_exactly_one_winner() {
         .find(|x| x["employee_no"] == "E101")
         .unwrap()["version"]
         .clone();
-    let mut handles = Vec::new();
-    for decision in ["approve", "reject", "approve", "reject"] {
-        let url = app.url("/api/v1/telework/approvals");
-        let token = s.boss.clone();
-        let body = json!({ "employee_no": "E101", "month": m.to_string(), "decision": decision,
-                           "comment": "race", "version": version });
-        handles.push(tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut codes = Vec::new();
-    for h in handles {
-        codes.push(h.await.unwrap());
-    }
+    let decisions = ["approve", "reject", "approve", "reject"];
+    let codes = race(decisions.len(), |i| {
+        post(
+            "/api/v1/telework/approvals".to_owned(),
+            &s.boss,
+            Some(
+                json!({ "employee_no": "E101", "month": m.to_string(), "decision": decisions[i],
+                        "comment": "race", "version": version }),
+            ),
+        )
+    })
+    .await;
     assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 409).count(), 3, "{codes:?}");
     // Make sure it ends approved, then close the month twice at once.
@@ -569,25 +560,14 @@ async fn races_have_exactly_one_winner() {
     if mine["status"] != "approved" {
         approve(app, &s.boss, "E101", m).await;
     }
-    let mut handles = Vec::new();
-    for _ in 0..6 {
-        let url = app.url(&format!("/api/v1/telework/months/{m}/close"));
-        let token = s.hr_token.clone();
-        handles.push(tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut codes = Vec::new();
-    for h in handles {
-        codes.push(h.await.unwrap());
-    }
+    let codes = race(6, |_| {
+        post(
+            format!("/api/v1/telework/months/{m}/close"),
+            &s.hr_token,
+            None,
+        )
+    })
+    .await;
     assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 409).count(), 5, "{codes:?}");
     assert_eq!(
@@ -736,5 +716,427 @@ async fn the_demo_seeds_the_city_staff_quickly() {
     // Seeding again changes nothing.
     loket::demo::seed(&app.store).await.unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM staff_members").await, staff);
+    app.stop().await;
+}
+
+/// A client signed in with the password `token()` gave the account.
+async fn sign_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let c = app.client();
+    let r = app
+        .submit(
+            &c,
+            "/login",
+            "/login",
+            &[("email", email), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "login {email}");
+    c
+}
+
+/// HR imports leave from a CSV: a bad file is refused whole with line and
+/// column, other roles may not, and the days on leave cannot be teleworked.
+#[tokio::test]
+async fn hr_imports_leave_from_a_csv() {
+    let s = setup().await;
+    let app = &s.app;
+    let days = workdays(Month::of(today()).prev());
+    let page = "/staff/people/leave/import";
+    let leave = "SELECT COUNT(*) FROM staff_leave";
+    let bad = format!(
+        "employee_no;from;to\nE101;{};{}\nE999;{};\nE102;2026-02-30;\n",
+        days[0], days[1], days[2]
+    );
+    let r = app.submit(&s.hr, page, page, &[("text", &bad)]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    for (line, col) in [(3, "employee_no"), (4, "from")] {
+        assert!(
+            html.contains(&format!(
+                "<td class=\"num\">{line}</td><td><code>{col}</code></td>"
+            )),
+            "line {line} column {col}: {html}"
+        );
+    }
+    assert_eq!(app.count(leave).await, 0);
+    let good = format!(
+        "employee_no;from;to\nE101;{};{}\nE102;{};\n",
+        days[0], days[1], days[2]
+    );
+    let tine = sign_in(app, "tine@leuven.example").await;
+    let r = app
+        .submit(&tine, "/telework", page, &[("text", &good)])
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count(leave).await, 0);
+    let r = app.submit(&s.hr, page, page, &[("text", &good)]).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let n = app.count(leave).await;
+    assert!(n >= 3, "{n}");
+    assert!(
+        html.contains(&format!("Ingelezen: {n} verlofdagen")),
+        "{html}"
+    );
+    assert_eq!(register(app, &s.tine, days[0], "full").await, 422);
+    assert_eq!(register(app, &s.tine, days[1], "full").await, 422);
+    assert_eq!(register(app, &s.ward, days[2], "full").await, 422);
+    assert_eq!(register(app, &s.tine, days[3], "full").await, 201);
+    s.app.stop().await;
+}
+
+/// HR sets a tax-free maximum from a date on, and adds and removes an
+/// extra holiday, which no one can then telework; bad input and other
+/// roles change nothing.
+#[tokio::test]
+async fn hr_sets_the_tax_free_maximum_and_an_extra_holiday() {
+    let s = setup().await;
+    let app = &s.app;
+    let page = "/staff/telework/settings";
+    let tax_free = "/staff/telework/settings/tax-free";
+    let maxima = "SELECT COUNT(*) FROM telework_tax_free";
+    let before = app.count(maxima).await;
+    let r = app
+        .submit(
+            &s.hr,
+            page,
+            tax_free,
+            &[("tax_free_from", "2026-13-01"), ("tax_free_amount", "veel")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#tax_free_from\"") && html.contains("href=\"#tax_free_amount\""),
+        "{html}"
+    );
+    let from = Month::of(today()).next().first_day().to_string();
+    let tine = sign_in(app, "tine@leuven.example").await;
+    let r = app
+        .submit(
+            &tine,
+            "/telework",
+            tax_free,
+            &[("tax_free_from", &from), ("tax_free_amount", "160,50")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count(maxima).await, before);
+    let r = app
+        .submit(
+            &s.hr,
+            page,
+            tax_free,
+            &[("tax_free_from", &from), ("tax_free_amount", "160,50")],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let maxima = loket_store::telework::tax_free_maxima(&app.store)
+        .await
+        .unwrap();
+    let last = maxima.last().unwrap();
+    assert_eq!(
+        (last.effective_from.to_string(), last.cents),
+        (from.clone(), 16_050)
+    );
+
+    // An extra holiday.
+    let holiday = "/staff/telework/settings/holiday";
+    let day = workdays(Month::of(today()).prev())[4];
+    let r = app
+        .submit(&s.hr, page, holiday, &[("day", "morgen"), ("name", "")])
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#day\"") && html.contains("href=\"#name\""),
+        "{html}"
+    );
+    let r = app
+        .submit(
+            &tine,
+            "/telework",
+            holiday,
+            &[("day", &day.to_string()), ("name", "Stadsfeest")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM telework_holidays").await, 0);
+    let r = app
+        .submit(
+            &s.hr,
+            page,
+            holiday,
+            &[("day", &day.to_string()), ("name", "Stadsfeest")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = app.get(&s.hr, page).await;
+    assert!(html.contains("Stadsfeest"), "{html}");
+    let (st, body) = api(
+        app,
+        "POST",
+        "/api/v1/telework/days",
+        &s.tine,
+        Some(json!({ "date": day.to_string(), "kind": "full", "state": "confirmed" })),
+    )
+    .await;
+    assert_eq!(st, 422, "{body}");
+    assert_eq!(body["errors"][0]["code"], "telework-holiday");
+    let r = app
+        .submit(
+            &s.hr,
+            page,
+            "/staff/telework/settings/holiday/remove",
+            &[("day", &day.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.count("SELECT COUNT(*) FROM telework_holidays").await, 0);
+    assert_eq!(register(app, &s.tine, day, "full").await, 201);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action IN \
+             ('telework.tax_free_save', 'telework.holiday_save', 'telework.holiday_remove')"
+        )
+        .await,
+        3
+    );
+    s.app.stop().await;
+}
+
+async fn month_status(app: &TestApp, token: &str, m: Month) -> Value {
+    let (s, v) = api(
+        app,
+        "GET",
+        &format!("/api/v1/telework/days?month={m}"),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    v
+}
+
+/// A manager approves a team member's month on the team page (the browser
+/// journey's form, here over HTTP); a stale version, an unknown decision
+/// and someone who is not the manager change nothing.
+#[tokio::test]
+async fn a_manager_decides_on_the_team_page() {
+    let s = setup().await;
+    let app = &s.app;
+    let m = Month::of(today()).prev();
+    let d = workdays(m);
+    assert_eq!(register(app, &s.tine, d[0], "full").await, 201);
+    assert_eq!(register(app, &s.tine, d[1], "full").await, 201);
+    let boss = sign_in(app, "boss@leuven.example").await;
+    let page = format!("/telework/team?month={m}");
+    let (st, html) = app.get(&boss, &page).await;
+    assert_eq!(st, 200);
+    assert!(html.contains("action=\"/telework/team/decide\""), "{html}");
+    let version = month_status(app, &s.tine, m).await["version"]
+        .as_i64()
+        .unwrap();
+    let month = m.to_string();
+    // The form is on the manager's team page; someone who manages nobody
+    // posts with their calendar's token.
+    let decide = |c: &reqwest::Client, form: &str, version: i64, decision: &'static str| {
+        let c = c.clone();
+        let form = form.to_owned();
+        let month = month.clone();
+        async move {
+            let v = version.to_string();
+            let r = app
+                .submit(
+                    &c,
+                    &form,
+                    "/telework/team/decide",
+                    &[
+                        ("employee_no", "E101"),
+                        ("month", &month),
+                        ("version", &v),
+                        ("decision", decision),
+                        ("comment", ""),
+                    ],
+                )
+                .await;
+            let s = r.status().as_u16();
+            let loc = r
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (s, loc)
+        }
+    };
+    assert_eq!(decide(&boss, &page, version + 1, "approve").await.0, 422);
+    assert_eq!(decide(&boss, &page, version, "maybe").await.0, 422);
+    let tine = sign_in(app, "tine@leuven.example").await;
+    assert_eq!(decide(&tine, "/telework", version, "approve").await.0, 403);
+    assert_eq!(month_status(app, &s.tine, m).await["status"], "open");
+    let (st, loc) = decide(&boss, &page, version, "approve").await;
+    assert_eq!(st, 303);
+    assert_eq!(loc, format!("/telework/team?month={m}&saved=1"));
+    let v = month_status(app, &s.tine, m).await;
+    assert_eq!(v["status"], "approved", "{v}");
+    assert_eq!(v["allowance_cents"], 600);
+    // The same version again: refused, still approved.
+    assert_eq!(decide(&boss, &page, version, "reject").await.0, 422);
+    assert_eq!(month_status(app, &s.tine, m).await["status"], "approved");
+    s.app.stop().await;
+}
+
+/// HR closes a month on its page (the browser journey's button, here over
+/// HTTP): its payroll lines are frozen; a bad month, a month not over, a
+/// second close and other roles are refused.
+#[tokio::test]
+async fn hr_closes_a_month_on_its_page() {
+    let s = setup().await;
+    let app = &s.app;
+    let m = Month::of(today()).prev();
+    let d = workdays(m);
+    assert_eq!(register(app, &s.tine, d[0], "full").await, 201);
+    approve(app, &s.boss, "E101", m).await;
+    let page = "/staff/telework";
+    let close = "/staff/telework/close";
+    let closed = || loket_store::telework::closed_at(&app.store, m);
+    let r = app
+        .submit(&s.hr, page, close, &[("month", "2026-13")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#month\""));
+    let next = Month::of(today()).next().to_string();
+    let r = app.submit(&s.hr, page, close, &[("month", &next)]).await;
+    assert_eq!(r.status(), 422);
+    let tine = sign_in(app, "tine@leuven.example").await;
+    let r = app
+        .submit(&tine, "/telework", close, &[("month", &m.to_string())])
+        .await;
+    assert_eq!(r.status(), 403);
+    assert!(closed().await.unwrap().is_none());
+    let r = app
+        .submit(&s.hr, page, close, &[("month", &m.to_string())])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"].to_str().unwrap(),
+        format!("/staff/telework?closed={m}")
+    );
+    assert!(closed().await.unwrap().is_some());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM telework_pay_lines").await,
+        1
+    );
+    let r = app
+        .submit(&s.hr, page, close, &[("month", &m.to_string())])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM telework_pay_lines").await,
+        1
+    );
+    assert_eq!(register(app, &s.tine, d[1], "full").await, 422);
+    s.app.stop().await;
+}
+
+/// The API changes a registered day (PUT) and clears it (DELETE); bad
+/// input, an account without a staff record and an approved month are
+/// refused and change nothing.
+#[tokio::test]
+async fn the_api_changes_and_clears_a_day() {
+    let s = setup().await;
+    let app = &s.app;
+    let m = Month::of(today()).prev();
+    let d = workdays(m);
+    assert_eq!(register(app, &s.tine, d[0], "full").await, 201);
+    let kind_of = |day: Date| {
+        let store = app.store.clone();
+        async move {
+            use loket_store::sqlx::Row;
+            loket_store::sqlx::query("SELECT kind FROM telework_days WHERE day = $1")
+                .bind(day.to_string())
+                .fetch_optional(store.pool())
+                .await
+                .unwrap()
+                .map(|r| r.get::<String, _>(0))
+        }
+    };
+    let path = |day: &dyn std::fmt::Display| format!("/api/v1/telework/days/{day}");
+    let change = |kind: &str| Some(json!({ "kind": kind, "state": "confirmed" }));
+    let (st, out) = api(app, "PUT", &path(&d[0]), &s.tine, change("half")).await;
+    assert_eq!(st, 200, "{out}");
+    assert_eq!(out["days"][0]["date"], d[0].to_string());
+    assert_eq!(out["days"][0]["kind"], "half");
+    assert_eq!(kind_of(d[0]).await.as_deref(), Some("half"));
+    let (st, out) = api(app, "PUT", &path(&d[0]), &s.tine, change("quarter")).await;
+    assert_eq!(st, 422);
+    assert_eq!(out["errors"][0]["field"], "kind", "{out}");
+    assert_eq!(kind_of(d[0]).await.as_deref(), Some("half"));
+    let weekend = m
+        .days()
+        .into_iter()
+        .find(|d| rules::is_weekend(*d))
+        .unwrap();
+    let (st, out) = api(app, "PUT", &path(&weekend), &s.tine, change("full")).await;
+    assert_eq!(st, 422);
+    assert_eq!(out["errors"][0]["code"], "telework-weekend");
+    // PUT registers a day not registered yet.
+    let (st, out) = api(app, "PUT", &path(&d[1]), &s.tine, change("full")).await;
+    assert_eq!(st, 200, "{out}");
+    assert_eq!(out["days"].as_array().unwrap().len(), 2);
+    let nobody = token(app, "nobody@leuven.example", &["employee"]).await;
+    let (st, _) = api(app, "PUT", &path(&d[2]), &nobody, change("full")).await;
+    assert_eq!(st, 403);
+    let (st, _) = api(app, "DELETE", &path(&d[0]), &nobody, None).await;
+    assert_eq!(st, 403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM telework_days").await, 2);
+
+    let (st, out) = api(app, "DELETE", &path(&d[0]), &s.tine, None).await;
+    assert_eq!(st, 200, "{out}");
+    assert_eq!(out["days"].as_array().unwrap().len(), 1);
+    assert_eq!(out["days"][0]["date"], d[1].to_string());
+    assert_eq!(kind_of(d[0]).await, None);
+    let (st, _) = api(app, "DELETE", &path(&"gisteren"), &s.tine, None).await;
+    assert_eq!(st, 422);
+    // An approved month is no longer changed.
+    approve(app, &s.boss, "E101", m).await;
+    let (st, _) = api(app, "PUT", &path(&d[1]), &s.tine, change("half")).await;
+    assert_eq!(st, 422);
+    let (st, _) = api(app, "DELETE", &path(&d[1]), &s.tine, None).await;
+    assert_eq!(st, 422);
+    assert_eq!(kind_of(d[1]).await.as_deref(), Some("full"));
+    s.app.stop().await;
+}
+
+/// A staff file saved by Excel on Windows (Windows-1252, `’` and `é`),
+/// uploaded as the form's file: the names are stored right.
+#[tokio::test]
+async fn the_staff_import_reads_a_windows_1252_file() {
+    let app = TestApp::spawn().await;
+    let hr = app.signed_in("hr@leuven.example", &["hr"]).await;
+    let page = "/staff/people/import";
+    let (_, html) = app.get(&hr, page).await;
+    let csrf = csrf_of(&html);
+    let mut file = b"employee_no;name;email;department;manager;regime;telework\n".to_vec();
+    file.extend_from_slice(b"E300;Ren\xe9e D\x92Hondt;renee@leuven.example;Financi\xebn;;100;ja\n");
+    assert!(std::str::from_utf8(&file).is_err(), "not UTF-8");
+    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(file)
+            .file_name("personeel.csv")
+            .mime_str("text/csv")
+            .unwrap(),
+    );
+    let r = hr.post(app.url(page)).multipart(form).send().await.unwrap();
+    let status = r.status();
+    let html = r.text().await.unwrap();
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("1 nieuw"), "{html}");
+    let s = loket_store::telework::staff_by_no(&app.store, "E300")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.name, "Renée D’Hondt");
+    assert_eq!(s.department, "Financiën");
     app.stop().await;
 }

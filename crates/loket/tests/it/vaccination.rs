@@ -807,7 +807,7 @@ async fn reserve_offer_expires_and_moves_to_the_next() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_parallel_bookings_never_overbook() {
     let app = TestApp::spawn().await;
     let loc = location(&app).await;
@@ -850,11 +850,17 @@ async fn thirty_parallel_bookings_never_overbook() {
     let slots: Value = serde_json::from_str(&slots).unwrap();
     let start = slots[0]["start"].as_i64().unwrap();
     let second = slots[1]["start"].as_i64().unwrap();
-    let mut handles = Vec::new();
+    // Every booker has its code before any starts; each takes its
+    // waiting-room ticket, then all book at once behind the barrier.
+    let mut bookers = Vec::new();
     for (n, birth) in people.iter().take(29) {
-        let code = code_of(&app, n).await;
-        let birth = birth.clone();
+        bookers.push((code_of(&app, n).await, birth.clone()));
+    }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(bookers.len()));
+    let mut handles = Vec::new();
+    for (code, birth) in bookers {
         let base = app.base.clone();
+        let barrier = barrier.clone();
         handles.push(tokio::spawn(async move {
             let c = reqwest::Client::new();
             let t: Value = c
@@ -865,6 +871,7 @@ async fn thirty_parallel_bookings_never_overbook() {
                 .json()
                 .await
                 .unwrap();
+            barrier.wait().await;
             let r = c
                 .post(format!("{base}/api/v1/vaccination/bookings"))
                 .json(&json!({"code": code, "birth_date": birth, "start": start, "ticket": t["ticket"]}))
@@ -894,15 +901,17 @@ async fn thirty_parallel_bookings_never_overbook() {
     // One invitation booking two slots at once: at most one booking.
     let (n, birth) = &people[29];
     let code = code_of(&app, n).await;
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(6));
     let mut hs = Vec::new();
-    for k in 0..6 {
+    for _ in 0..6 {
         let base = app.base.clone();
         let code = code.clone();
         let birth = birth.clone();
+        let barrier = barrier.clone();
         hs.push(tokio::spawn(async move {
             let c = reqwest::Client::new();
             let t: Value = c.post(format!("{base}/api/v1/vaccination/campaigns/rush/waiting-room")).send().await.unwrap().json().await.unwrap();
-            let _ = k;
+            barrier.wait().await;
             c.post(format!("{base}/api/v1/vaccination/bookings"))
                 .json(&json!({"code": code, "birth_date": birth, "start": second, "ticket": t["ticket"]}))
                 .send()
@@ -1645,5 +1654,364 @@ async fn the_calendar_file_the_cancel_button_and_the_reserve_api() {
     let (s, _) = reserve(good).await;
     assert_eq!(s, 422, "twice on the list is refused");
     assert_eq!(app.count("SELECT COUNT(*) FROM vac_reserve").await, 1);
+    app.stop().await;
+}
+
+/// A campaign `slug` open since an hour ago, its centre open for an hour
+/// from about an hour from now, with An Peeters invited; her invitation id
+/// and code.
+async fn one_invitee(app: &TestApp, coord: &reqwest::Client, slug: &str) -> (String, String) {
+    let loc = location(app).await;
+    let start = slot_in(60);
+    campaign(
+        app,
+        coord,
+        &loc,
+        slug,
+        &day_line(&start, 60),
+        "1",
+        "2",
+        &opened_an_hour_ago(),
+        "1000",
+    )
+    .await;
+    let an = nrn(1985, 7, 30, 33);
+    let (s, html) = import(
+        app,
+        coord,
+        slug,
+        &people_csv(&[(an.clone(), "An Peeters", "1985-07-30", "an@example.org")]),
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    let id: String = {
+        use sqlx::Row;
+        loket_store::sqlx::query("SELECT id FROM vac_invitations WHERE national_number = $1")
+            .bind(&an)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    (id, code_of(app, &an).await)
+}
+
+/// Books the first free slot for an invitation on the staff page.
+async fn book_for(app: &TestApp, staff: &reqwest::Client, page: &str) {
+    let (s, html) = app.get(staff, page).await;
+    assert_eq!(s, 200, "{html}");
+    let starts = starts_in(&html);
+    let r = app
+        .submit(
+            staff,
+            page,
+            &format!("{page}/book"),
+            &[("start", &starts[0]), ("channel", "phone")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+}
+
+/// Staff cancel an invitee's booking from the invitation page: the place is
+/// free again and the mail cancels the event. Nothing to cancel, and a
+/// resident, are refused.
+#[tokio::test]
+async fn staff_cancel_an_invitees_booking() {
+    let app = TestApp::spawn().await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let (inv, _) = one_invitee(&app, &coord, "hulp").await;
+    let agent = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    let page = format!("/staff/vaccination/hulp/invitations/{inv}");
+    let cancel = format!("{page}/cancel");
+    let booked = "SELECT COUNT(*) FROM vac_bookings WHERE status = 'booked'";
+    let r = app.submit(&agent, &page, &cancel, &[]).await;
+    assert_eq!(r.status().as_u16(), 422, "nothing booked");
+    assert!(r.text().await.unwrap().contains("error-summary"));
+    book_for(&app, &agent, &page).await;
+    assert_eq!(app.count(booked).await, 1);
+    let resident = app.signed_in("someone@example.org", &["resident"]).await;
+    let r = app.submit(&resident, "/account", &cancel, &[]).await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(app.count(booked).await, 1);
+    let r = app.submit(&agent, &page, &cancel, &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], page.as_str());
+    assert_eq!(app.count(booked).await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_bookings WHERE status = 'cancelled'")
+            .await,
+        1
+    );
+    let mail = app.last_mail_to("an@example.org").await;
+    let ics = read_ics(&mail.attachment.expect("calendar file").body);
+    assert_eq!(ics["method"], "CANCEL");
+    // The slot is offered again on the page.
+    let (_, html) = app.get(&agent, &page).await;
+    assert!(!starts_in(&html).is_empty());
+    let r = app.submit(&agent, &page, &cancel, &[]).await;
+    assert_eq!(r.status().as_u16(), 422, "cancelled already");
+    let r = app
+        .submit(
+            &agent,
+            &page,
+            "/staff/vaccination/hulp/invitations/nope/cancel",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 404);
+    app.stop().await;
+}
+
+/// The observation room's JSON (what its screen's script reads) lists the
+/// people observed, by number, with the time left; the coordinator's
+/// dashboard stream sends the day's figures at once and after each change.
+#[tokio::test]
+async fn the_observation_json_and_the_dashboard_stream() {
+    let app = TestApp::spawn().await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let (inv, code) = one_invitee(&app, &coord, "hulp").await;
+    let agent = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    book_for(
+        &app,
+        &agent,
+        &format!("/staff/vaccination/hulp/invitations/{inv}"),
+    )
+    .await;
+    let staff = app.signed_in(STAFF, &["vaccination_staff"]).await;
+    let observed = || {
+        let app = &app;
+        let staff = staff.clone();
+        async move {
+            let (s, json) = app
+                .get(&staff, "/staff/vaccination/hulp/observation.json")
+                .await;
+            assert_eq!(s, 200, "{json}");
+            serde_json::from_str::<Value>(&json).unwrap()
+        }
+    };
+    assert_eq!(observed().await, json!([]));
+    let resident = app.signed_in("someone@example.org", &["resident"]).await;
+    assert_eq!(
+        app.get(&resident, "/staff/vaccination/hulp/observation.json")
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        app.get(&staff, "/staff/vaccination/nope/observation.json")
+            .await
+            .0,
+        404
+    );
+    // The stream is the coordinator's.
+    assert_eq!(
+        app.get(&staff, "/staff/vaccination/hulp/events").await.0,
+        403
+    );
+    let mut events = EventStream::open(&app, &coord, "/staff/vaccination/hulp/events").await;
+    let (name, first) = events.next(10).await;
+    assert_eq!(name, "figures");
+    assert_eq!(
+        first["day"],
+        brussels_now().strftime("%Y-%m-%d").to_string()
+    );
+    assert_eq!(first["vaccinated"], 0, "{first}");
+
+    let tok = token(&app, "scanner@leuven.example", &["vaccination_staff"]).await;
+    let (s, v) = api(
+        &app,
+        &tok,
+        "POST",
+        "/api/v1/vaccination/campaigns/hulp/check-ins",
+        json!({"code": code}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let label = v["code"].as_str().unwrap().to_owned();
+    for body in [
+        json!({"station": "registration", "code": label}),
+        json!({"station": "vaccination", "line": 1, "code": label, "lot": "FK1"}),
+        json!({"station": "observation", "code": label}),
+    ] {
+        let (s, v) = api(
+            &app,
+            &tok,
+            "POST",
+            "/api/v1/vaccination/campaigns/hulp/scans",
+            body,
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    // The stream follows the changes (one event per version it sees).
+    let mut last = first;
+    for _ in 0..10 {
+        if last["vaccinated"] == 1 {
+            break;
+        }
+        let (name, f) = events.next(10).await;
+        assert_eq!(name, "figures");
+        assert!(f["version"].as_i64() > last["version"].as_i64(), "{f}");
+        last = f;
+    }
+    assert_eq!(last["vaccinated"], 1, "{last}");
+    assert_eq!(last["arrived"], 1, "{last}");
+
+    let list = observed().await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let p = &list[0];
+    assert_eq!(
+        (p["number"].as_str(), p["line"].as_i64()),
+        (Some("001"), Some(1))
+    );
+    assert_eq!(p["may_leave"], false);
+    let left = p["seconds_left"].as_i64().unwrap();
+    assert!((800..=900).contains(&left), "{left}");
+    assert!(!list.to_string().contains("Peeters"), "numbers, no names");
+    // Fifteen minutes later.
+    loket_store::sqlx::query(
+        "UPDATE vac_visits SET observation_ends_at = observation_ends_at - 900000",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let list = observed().await;
+    assert_eq!(
+        (
+            list[0]["may_leave"].as_bool(),
+            list[0]["seconds_left"].as_i64()
+        ),
+        (Some(true), Some(0))
+    );
+    app.stop().await;
+}
+
+/// The mobile team's page records a visit by the plain form (without
+/// JavaScript; a resubmitted form is stored once) and by its script (JSON
+/// with the token in a header); bad batches, a missing token and other
+/// roles change nothing.
+#[tokio::test]
+async fn the_mobile_page_syncs_by_form_and_by_script() {
+    let app = TestApp::spawn().await;
+    let loc = location(&app).await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let start = floor5(&brussels_now());
+    campaign(
+        &app,
+        &coord,
+        &loc,
+        "mobiel",
+        &day_line(&start, 60),
+        "1",
+        "1",
+        &opened_an_hour_ago(),
+        "1000",
+    )
+    .await;
+    let x = nrn(1930, 4, 5, 21);
+    let (s, _) = import(
+        &app,
+        &coord,
+        "mobiel",
+        &people_csv(&[(x.clone(), "Xavier Aerts", "1930-04-05", "")]),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let today = brussels_now().strftime("%Y-%m-%d").to_string();
+    let code = code_of(&app, &x).await;
+    let r = app
+        .submit(
+            &coord,
+            "/staff/vaccination/mobiel",
+            "/staff/vaccination/mobiel/mobile",
+            &[
+                ("team", "Team A"),
+                ("day", &today),
+                ("at", "10:00"),
+                ("code", &code),
+                ("address", "WZC Remy, Leuven"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let staff = app
+        .signed_in("teama@leuven.example", &["vaccination_staff"])
+        .await;
+    let page = format!("/mobile/vaccination?team=Team%20A&day={today}");
+    let (s, html) = app.get(&staff, &page).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Xavier Aerts"), "{html}");
+    let hidden = |name: &str| {
+        let m = format!("name=\"{name}\" value=\"");
+        let i = html.find(&m).unwrap_or_else(|| panic!("{name} in {html}")) + m.len();
+        html[i..i + html[i..].find('"').unwrap()].to_owned()
+    };
+    let (visit, client_id) = (hidden("visit"), hidden("client_id"));
+    let records = "SELECT COUNT(*) FROM vac_mobile_records";
+    let arrival = [
+        ("team", "Team A"),
+        ("day", today.as_str()),
+        ("client_id", client_id.as_str()),
+        ("visit", visit.as_str()),
+        ("kind", "arrival"),
+        ("lot", ""),
+    ];
+    let resident = app.signed_in("someone@example.org", &["resident"]).await;
+    let r = app
+        .submit(&resident, "/account", "/mobile/vaccination/sync", &arrival)
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(app.count(records).await, 0);
+    for _ in 0..2 {
+        let r = app
+            .submit(&staff, &page, "/mobile/vaccination/sync", &arrival)
+            .await;
+        assert_eq!(r.status().as_u16(), 303);
+        assert_eq!(r.headers()["location"], page.as_str());
+        assert_eq!(app.count(records).await, 1);
+    }
+
+    // The script's JSON.
+    let csrf = csrf_of(&html);
+    let send = |body: Value, token: Option<&str>| {
+        let mut req = staff
+            .post(app.url("/mobile/vaccination/sync"))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(t) = token {
+            req = req.header("x-csrf-token", t);
+        }
+        async move {
+            let r = req.send().await.unwrap();
+            let s = r.status().as_u16();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let now = loket_store::now_ms();
+    let vaccinated = |lot: Option<&str>| json!({"team": "Team A", "records": [{"client_id": "33333333-0001", "visit": visit, "kind": "vaccinated", "recorded_at": now - 60_000, "lot": lot}]});
+    let (s, _) = send(vaccinated(Some("FK9")), None).await;
+    assert_eq!(s, 403, "no token");
+    let (s, out) = send(json!({"team": "Team A", "records": "nope"}), Some(&csrf)).await;
+    assert_eq!(s, 422, "{out}");
+    // A batch the script can read but not store: the fields, as JSON.
+    let (s, out) = send(vaccinated(None), Some(&csrf)).await;
+    assert_eq!(s, 422, "no lot: {out}");
+    assert!(out["errors"][0]["field"].is_string(), "{out}");
+    assert_eq!(app.count(records).await, 1);
+    let (s, out) = send(vaccinated(Some("FK9")), Some(&csrf)).await;
+    assert_eq!(s, 200, "{out}");
+    assert_eq!(out["results"][0]["outcome"], "stored");
+    assert_eq!(app.count(records).await, 2);
+    let (_, export) = app
+        .get(&coord, "/staff/vaccination/mobiel/export.csv")
+        .await;
+    assert!(
+        export.contains(&format!("{x},1930-04-05,")) && export.contains(",FK9,mobile,Team A,"),
+        "{export}"
+    );
     app.stop().await;
 }

@@ -359,3 +359,80 @@ pub fn python_icalendar(script: &str, ics: &str) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// A Server-Sent Events stream read over HTTP, event by event.
+pub struct EventStream {
+    response: reqwest::Response,
+    buf: String,
+}
+
+impl EventStream {
+    /// Opens `path` with `c`; the answer must be 200 and `text/event-stream`.
+    pub async fn open(app: &TestApp, c: &reqwest::Client, path: &str) -> EventStream {
+        let response = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        let ct = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        assert!(ct.starts_with("text/event-stream"), "{path}: {ct}");
+        EventStream {
+            response,
+            buf: String::new(),
+        }
+    }
+
+    /// The next event that carries data: its name and its data as JSON.
+    /// Fails when none arrives within `secs` seconds (keep-alive comments
+    /// are skipped).
+    pub async fn next(&mut self, secs: u64) -> (String, serde_json::Value) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            while let Some(end) = self.buf.find("\n\n") {
+                let ev: String = self.buf.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    ev.lines()
+                        .find_map(|l| l.strip_prefix(name).map(str::to_owned))
+                };
+                if let Some(data) = field("data: ") {
+                    let name = field("event: ").unwrap_or_default();
+                    return (name, serde_json::from_str(&data).unwrap());
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
+                .await
+                .unwrap_or_else(|_| panic!("no event within {secs} s"))
+                .unwrap()
+                .expect("the stream stays open");
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+/// Races `n` clients: `client(i)` prepares client `i` (before anyone
+/// starts) and returns what it does; each runs in its own task and waits
+/// behind one barrier, so all start together (use a multi-thread runtime:
+/// `#[tokio::test(flavor = "multi_thread", worker_threads = 4)]`). Their
+/// results, in order.
+pub async fn race<T, Fut>(n: usize, mut client: impl FnMut(usize) -> Fut) -> Vec<T>
+where
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let run = client(i);
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            run.await
+        }));
+    }
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
