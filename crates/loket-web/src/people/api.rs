@@ -187,16 +187,20 @@ pub async fn set_roles(
     let admin = caller.require(ADMIN_ROLES)?.clone();
     let mut roles = Vec::new();
     for r in &body.roles {
-        roles.push(Role::parse(r).map_err(|e| caller.err(Invalid::from(e)))?);
+        // The error names the request's field, `roles`.
+        roles.push(Role::parse(r).map_err(|e| {
+            caller.err(Invalid(vec![loket_domain::FieldError {
+                field: "roles".into(),
+                ..e
+            }]))
+        })?);
     }
     if admin.id == id && !roles.contains(&Role::Admin) {
         return Err(caller.err(Invalid::one("roles", "role-self-admin")));
     }
-    let mut tx = state.store.begin().await.map_err(|e| caller.err(e))?;
-    store::set_roles(&mut tx, &Actor::User(admin.id.clone()), &id, &roles)
+    loket_app::people::set_roles(&state, &Actor::User(admin.id.clone()), &id, &roles)
         .await
-        .map_err(|e| caller.err(e))?;
-    tx.commit().await.map_err(|e| caller.err(e))?;
+        .map_err(|e| caller.err(AppError::from(e)))?;
     let user = store::get_user(&state.store, &id)
         .await
         .map_err(|e| caller.err(e))?

@@ -818,6 +818,17 @@ async fn the_api_replaces_an_accounts_roles() {
     .await;
     assert_eq!(s, 422, "{p}");
     assert_eq!(p["errors"][0]["code"], "role-unknown", "{p}");
+    // The error names the request's field, and its message lists every
+    // role there is to choose from.
+    assert_eq!(p["errors"][0]["field"], "roles", "{p}");
+    let detail = p["errors"][0]["detail"].as_str().unwrap_or_default();
+    for r in loket_domain::people::Role::ALL {
+        assert!(
+            detail.contains(r.as_str()),
+            "{} missing in {detail}",
+            r.as_str()
+        );
+    }
     assert_eq!(roles_of("tom@leuven.example").await, ["counter"]);
     let (s, out) = api(
         &app,
