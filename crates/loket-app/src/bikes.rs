@@ -192,7 +192,7 @@ pub async fn reserve_for(
     }
     let nearest = nearest(app, &site.id, bike_type.as_str(), start, end, 3).await?;
     Err(Refused {
-        refusal: Refusal::Conflict(Invalid::one("start", "bike-none-free")),
+        refusal: Refusal::Full(Invalid::one("start", "bike-none-free")),
         nearest,
     })
 }

@@ -107,6 +107,12 @@ pub enum Refusal {
     /// A unique value is taken, or the thing changed meanwhile.
     #[error("conflict: {0}")]
     Conflict(Invalid),
+    /// No place is left (a slot, the counter zone, a shift, a bike); the
+    /// field errors say which ([`FULL_CODES`]). Every page re-renders its
+    /// form with the alternatives a [`Refused`] carries; the API answers
+    /// 409 Conflict.
+    #[error("full: {0}")]
+    Full(Invalid),
     #[error("not found")]
     NotFound,
     #[error("forbidden")]
@@ -116,10 +122,27 @@ pub enum Refusal {
     Internal(String),
 }
 
+/// The field-error codes that mean "no place left": a full slot, a full
+/// counter zone, a full shift, no free bike. The store reports them; the
+/// app layer turns them into [`Refusal::Full`].
+pub const FULL_CODES: [&str; 4] = [
+    "appt-slot-full",
+    "queue-zone-full",
+    "shift-full",
+    "bike-none-free",
+];
+
+fn is_full(inv: &Invalid) -> bool {
+    !inv.0.is_empty() && inv.0.iter().any(|f| FULL_CODES.contains(&f.code))
+}
+
 impl From<StoreError> for Refusal {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Refusal::NotFound,
+            StoreError::Invalid(inv) | StoreError::Conflict(inv) if is_full(&inv) => {
+                Refusal::Full(inv)
+            }
             StoreError::Invalid(inv) => Refusal::Invalid(inv),
             StoreError::Conflict(inv) => Refusal::Conflict(inv),
             other => Refusal::Internal(other.to_string()),
@@ -137,7 +160,9 @@ impl Refusal {
     /// Whether a field carries the error `code`.
     pub fn has_code(&self, code: &str) -> bool {
         match self {
-            Refusal::Invalid(inv) | Refusal::Conflict(inv) => inv.0.iter().any(|f| f.code == code),
+            Refusal::Invalid(inv) | Refusal::Conflict(inv) | Refusal::Full(inv) => {
+                inv.0.iter().any(|f| f.code == code)
+            }
             _ => false,
         }
     }

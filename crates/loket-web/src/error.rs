@@ -51,7 +51,9 @@ impl From<loket_app::Refusal> for AppError {
         use loket_app::Refusal;
         match r {
             Refusal::Invalid(inv) => AppError::Invalid(inv),
-            Refusal::Conflict(inv) => AppError::Conflict(inv),
+            // "Full" is one answer everywhere: 409 Conflict in the API, the
+            // form re-rendered on pages (which treat it as a conflict).
+            Refusal::Conflict(inv) | Refusal::Full(inv) => AppError::Conflict(inv),
             Refusal::NotFound => AppError::NotFound,
             Refusal::Forbidden => AppError::Forbidden,
             Refusal::Internal(msg) => AppError::Internal(msg),

@@ -4,6 +4,7 @@
 
 pub mod documents;
 pub mod submit;
+pub mod workflow;
 
 use crate::Refusal;
 use crate::i18n::Locale;

@@ -156,7 +156,7 @@ fn refused(r: Refused, locale: Locale) -> Response {
         return ApiError::new(AppError::from(r.refusal), locale).into_response();
     }
     let errors: Vec<serde_json::Value> = match &r.refusal {
-        loket_app::Refusal::Invalid(inv) => inv
+        loket_app::Refusal::Invalid(inv) | loket_app::Refusal::Full(inv) => inv
             .0
             .iter()
             .map(|e| {

@@ -297,7 +297,7 @@ pub async fn refused_page(
     title_id: &'static str,
 ) -> Result<Response, AppError> {
     let inv = match r.refusal {
-        Refusal::Invalid(inv) | Refusal::Conflict(inv) => inv,
+        Refusal::Invalid(inv) | Refusal::Conflict(inv) | Refusal::Full(inv) => inv,
         other => return Err(other.into()),
     };
     let (s, l) = optional(state, &f.service, &f.location).await?;

@@ -3,12 +3,12 @@
 //! Every staff view of a case is written to the access log.
 
 use super::resident::{CaseRow, TimelineItem, case_row, check_message, definitions, timeline};
-use super::{CaseNews, case_mail, summary_rows};
+use super::summary_rows;
 use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
-use crate::i18n::{Locale, today_brussels};
+use crate::i18n::today_brussels;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
 use askama::Template;
@@ -19,10 +19,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::cases::ServiceDef;
-use loket_domain::ident::Email;
 use loket_domain::people::Role;
 use loket_store::cases::{self as store, Case, QueueFilter};
-use loket_store::notify as outbox;
 use loket_store::people as people_store;
 use serde::Deserialize;
 
@@ -285,115 +283,7 @@ pub struct TransitionForm {
     pub csrf: String,
 }
 
-/// Leaving a state where the clock stops (waiting for the resident): the
-/// due date moves by the working days the case waited.
-async fn restart_clock(
-    tx: &mut loket_store::Tx,
-    state: &AppState,
-    actor: &Actor,
-    case: &Case,
-    def: &ServiceDef,
-    to: Option<&loket_domain::cases::StateDef>,
-) -> Result<(), AppError> {
-    let from_stops = def.state(&case.status).is_some_and(|s| s.clock_stops);
-    if from_stops && !to.is_some_and(|s| s.clock_stops) {
-        let events = store::events(&state.store, &case.id, true).await?;
-        let since = events
-            .iter()
-            .rev()
-            .find(|e| {
-                e.kind == "transition" && e.to_status.as_deref() == Some(case.status.as_str())
-            })
-            .and_then(|e| crate::i18n::date_of_ms(e.at));
-        if let (Some(since), Ok(due)) = (since, case.due_date.parse::<jiff::civil::Date>()) {
-            let holidays = loket_domain::calendar::holidays_around(since);
-            let waited =
-                loket_domain::cases::working_days_between(since, today_brussels(), &holidays);
-            if waited > 0 {
-                let new_due =
-                    loket_domain::cases::add_working_days(due, waited, &holidays).to_string();
-                store::set_due_date(tx, actor, case, &new_due).await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Takes transition `t` inside `tx` (compare-and-set on the status) and
-/// writes the resident's e-mail to the outbox in the same transaction.
-pub(crate) async fn transition_in(
-    tx: &mut loket_store::Tx,
-    state: &AppState,
-    actor: &Actor,
-    case: &Case,
-    def: &ServiceDef,
-    t: &loket_domain::cases::TransitionDef,
-    reason: &str,
-) -> Result<(), AppError> {
-    let to = def.state(&t.to);
-    store::transition(tx, actor, case, t, to.is_some_and(|s| s.is_final), reason).await?;
-    restart_clock(tx, state, actor, case, def, to).await?;
-    super::webhooks::case_event(
-        tx,
-        "case.transition",
-        case,
-        &def.slug,
-        Some(&case.status),
-        &t.to,
-    )
-    .await?;
-    if let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
-        && let Ok(email) = Email::parse(&resident.email)
-    {
-        let locale = Locale::parse(&resident.locale).unwrap_or_default();
-        let lang = locale.code();
-        let mail = case_mail(
-            &state.config,
-            locale,
-            &email,
-            &resident.name,
-            &CaseNews {
-                number: &case.number,
-                service: def.name.get(lang),
-                status_label: to.map(|s| s.label.get(lang)).unwrap_or_default(),
-                explanation: to.map(|s| s.explanation.get(lang)).unwrap_or_default(),
-                reason,
-                received: false,
-            },
-        );
-        outbox::enqueue(tx, &mail).await?;
-    } else if t.documents.is_empty()
-        && let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
-    {
-        // No e-mail: the news goes by post (documents are posted themselves).
-        let content =
-            super::documents::status_letter(state, &resident, case, def, &t.to, reason).await?;
-        outbox::enqueue_letter(tx, Some(&case.id), &case.resident_id, "status", &content).await?;
-    }
-    Ok(())
-}
-
-/// Takes a transition and tells the resident, in one transaction.
-pub(crate) async fn take_transition(
-    state: &AppState,
-    actor: &Actor,
-    case: &Case,
-    def: &ServiceDef,
-    key: &str,
-    reason: &str,
-) -> Result<(), AppError> {
-    let t = def.transition(&case.status, key, reason)?;
-    let documents = t.documents.clone();
-    let mut tx = state.store.begin().await?;
-    transition_in(&mut tx, state, actor, case, def, t, reason).await?;
-    tx.commit().await?;
-    if !documents.is_empty()
-        && let Some(updated) = store::get_case(&state.store, &case.number).await?
-    {
-        super::documents::issue_all(state, actor, &updated, def, &documents, reason).await;
-    }
-    Ok(())
-}
+pub(crate) use loket_app::cases::workflow::{add_case_message, take_transition, transition_in};
 
 pub async fn transition(
     State(state): State<AppState>,
@@ -413,6 +303,7 @@ pub async fn transition(
         &f.reason,
     )
     .await
+    .map_err(AppError::from)
     {
         Ok(()) => Ok(Redirect::to(&format!("/staff/cases/{number}")).into_response()),
         Err(AppError::Invalid(inv)) => refused(&state, &mut ctx, &number, &inv).await,
@@ -451,66 +342,6 @@ pub async fn note(
     )
     .await?;
     Ok(Redirect::to(&format!("/staff/cases/{number}")).into_response())
-}
-
-/// Adds a message to a case in one transaction: from the resident
-/// (`message_in`; an answer resumes a case that waits for them), to the
-/// resident (`message_out`, also sent by e-mail), or an internal `note`.
-pub(crate) async fn add_case_message(
-    state: &AppState,
-    actor: &Actor,
-    case: &Case,
-    def: &ServiceDef,
-    kind: &str,
-    body: &str,
-) -> Result<(), AppError> {
-    let mut tx = state.store.begin().await?;
-    store::add_message(&mut tx, actor, case, kind, body).await?;
-    if kind == "message_in"
-        && def.state(&case.status).is_some_and(|s| s.clock_stops)
-        && let Some(t) = def
-            .transitions_from(&case.status)
-            .into_iter()
-            .find(|t| t.key == "resume")
-    {
-        let to_final = def.state(&t.to).is_some_and(|s| s.is_final);
-        store::transition(&mut tx, actor, case, t, to_final, "").await?;
-        restart_clock(&mut tx, state, actor, case, def, def.state(&t.to)).await?;
-        super::webhooks::case_event(
-            &mut tx,
-            "case.transition",
-            case,
-            &def.slug,
-            Some(&case.status),
-            &t.to,
-        )
-        .await?;
-    }
-    if kind == "message_out"
-        && let Some(resident) = people_store::get_user(&state.store, &case.resident_id).await?
-        && let Ok(email) = Email::parse(&resident.email)
-    {
-        let locale = Locale::parse(&resident.locale).unwrap_or_default();
-        let lang = locale.code();
-        let st = def.state(&case.status);
-        let mail = case_mail(
-            &state.config,
-            locale,
-            &email,
-            &resident.name,
-            &CaseNews {
-                number: &case.number,
-                service: def.name.get(lang),
-                status_label: st.map(|s| s.label.get(lang)).unwrap_or_default(),
-                explanation: st.map(|s| s.explanation.get(lang)).unwrap_or_default(),
-                reason: body,
-                received: false,
-            },
-        );
-        outbox::enqueue(&mut tx, &mail).await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 /// A message to the resident, also sent by e-mail.

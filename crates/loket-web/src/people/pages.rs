@@ -230,7 +230,9 @@ pub async fn register(
     };
     match people::register(&state, &reg, &f.password, ctx.locale).await {
         Ok(_) => {}
-        Err(Refusal::Invalid(inv) | Refusal::Conflict(inv)) => return refused(&inv, f),
+        Err(Refusal::Invalid(inv) | Refusal::Conflict(inv) | Refusal::Full(inv)) => {
+            return refused(&inv, f);
+        }
         Err(e) => return Err(e.into()),
     }
     message(

@@ -188,6 +188,7 @@ pub struct BookingView {
     request_body = BookIn,
     security(()),
     responses((status = 201, body = BookingView),
+              (status = 409, description = "the slot is full (`appt-slot-full` on `start`): pick another", body = crate::error::Problem, content_type = "application/problem+json"),
               (status = 429, description = "the waiting-room ticket is not admitted yet")))]
 pub async fn book(
     State(state): State<AppState>,
