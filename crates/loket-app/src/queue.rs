@@ -427,3 +427,110 @@ pub async fn snapshot(app: &App, location: &Location) -> Result<Snapshot, Refusa
         called,
     })
 }
+
+// ---- a desk's other actions, the head count and the zone's settings ----
+
+/// The visitor the desk serves now, or `queue-not-called`.
+pub async fn current_ticket(app: &App, d: &DeskRef) -> Result<Ticket, Refusal> {
+    store::current_of_desk(&app.store, &d.id)
+        .await?
+        .ok_or_else(|| Invalid::one("ticket", "queue-not-called").into())
+}
+
+/// Calls the desk's current visitor again.
+pub async fn recall(app: &App, actor: &Actor, d: &DeskRef) -> Result<(), Refusal> {
+    let t = current_ticket(app, d).await?;
+    let mut tx = app.store.begin().await?;
+    store::recall(&mut tx, actor, &t, &d.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sends the desk's current visitor to another service at the location
+/// (same number, ahead of the others).
+pub async fn transfer(
+    app: &App,
+    actor: &Actor,
+    d: &DeskRef,
+    service_ref: &str,
+) -> Result<(), Refusal> {
+    let t = current_ticket(app, d).await?;
+    let service = match appt_store::service(&app.store, service_ref.trim()).await? {
+        Some(s) if s.active => s,
+        _ => return Err(Invalid::one("service", "appt-service-unknown").into()),
+    };
+    if store::desks_for(&app.store, &d.location.id, &service.id).await? == 0 {
+        return Err(Invalid::one("service", "queue-service-not-here").into());
+    }
+    let mut tx = app.store.begin().await?;
+    store::transfer(&mut tx, actor, &t.id, &d.id, &service.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Links the desk's current visit to a case.
+pub async fn link_case(app: &App, actor: &Actor, d: &DeskRef, number: &str) -> Result<(), Refusal> {
+    let t = current_ticket(app, d).await?;
+    let number = number.trim();
+    if number.is_empty() {
+        return Err(Invalid::one("case_number", "queue-case-required").into());
+    }
+    let Some(case) = loket_store::cases::get_case(&app.store, number).await? else {
+        return Err(Invalid::one("case_number", "queue-case-unknown").into());
+    };
+    let mut tx = app.store.begin().await?;
+    store::link_case(&mut tx, actor, &t, &case.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A waiting visitor left (seen by staff): counted out of the zone.
+pub async fn left(app: &App, actor: &Actor, d: &DeskRef, ticket: &str) -> Result<(), Refusal> {
+    let t = store::get(&app.store, ticket.trim())
+        .await?
+        .filter(|t| t.location_id == d.location.id)
+        .ok_or_else(|| Refusal::from(Invalid::one("ticket", "queue-not-waiting")))?;
+    let mut tx = app.store.begin().await?;
+    store::finish(&mut tx, actor, &t.id, None, Outcome::Left).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the head count of a location's counter zone (a correction by staff).
+pub async fn correct_present(
+    app: &App,
+    actor: &Actor,
+    location_id: &str,
+    present: i64,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::correct_present(&mut tx, actor, location_id, present).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets how many people the zone may hold.
+pub async fn set_max_present(
+    app: &App,
+    actor: &Actor,
+    location_id: &str,
+    max: i64,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::set_max_present(&mut tx, actor, location_id, max).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a service's ticket letter.
+pub async fn set_prefix(
+    app: &App,
+    actor: &Actor,
+    service_id: &str,
+    prefix: &str,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::set_prefix(&mut tx, actor, service_id, prefix).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -232,3 +232,157 @@ mod tests {
         assert_eq!(add_days("2026-12-31", 1), "2027-01-01");
     }
 }
+
+// ---- the volunteer's and the planner's other changes ----
+
+/// A volunteer cancels their place on a shift.
+pub async fn cancel_signup(
+    app: &App,
+    actor: &Actor,
+    shift_id: &str,
+    user_id: &str,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::cancel_signup(&mut tx, actor, shift_id, user_id, loket_store::now_ms()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A new secret feed URL for a person (the old one stops working).
+pub async fn regenerate_feed(app: &App, actor: &Actor, user_id: &str) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::regenerate_feed(&mut tx, actor, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates shifts (one per window, each released a day after the one
+/// before it), all or none.
+pub async fn create_shifts(
+    app: &App,
+    actor: &Actor,
+    role_id: &str,
+    windows: &[(jiff::civil::Date, (i64, i64))],
+    headcount: i64,
+    release: i64,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    for (k, (d, (s, e))) in windows.iter().enumerate() {
+        let day = d.to_string();
+        let k = i64::try_from(k).unwrap_or(0);
+        store::create_shift(
+            &mut tx,
+            actor,
+            &store::NewShift {
+                role_id,
+                day: &day,
+                starts_at: *s,
+                ends_at: *e,
+                headcount,
+                release_at: release + k * 24 * 3_600_000,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a shift's times and headcount; the people on it are mailed when
+/// the times moved, in the same transaction.
+pub async fn change_shift(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    (starts_at, ends_at): (i64, i64),
+    headcount: i64,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    let (before, people) =
+        store::change_shift(&mut tx, actor, id, starts_at, ends_at, headcount).await?;
+    let mut after = before.clone();
+    after.starts_at = starts_at;
+    after.ends_at = ends_at;
+    after.headcount = headcount;
+    if before.starts_at != starts_at || before.ends_at != ends_at {
+        notify_people(
+            &mut tx,
+            &app.config,
+            &people,
+            &before,
+            &after,
+            ChangeKind::Changed,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Cancels a shift; everyone on it is mailed in the same transaction.
+/// Returns the shift.
+pub async fn cancel_shift(app: &App, actor: &Actor, id: &str) -> Result<Shift, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let (shift, people) = store::cancel_shift(&mut tx, actor, id).await?;
+    notify_people(
+        &mut tx,
+        &app.config,
+        &people,
+        &shift,
+        &shift,
+        ChangeKind::Cancelled,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(shift)
+}
+
+/// Adds a shift role (what a person does on a shift), optionally needing a
+/// qualification.
+pub async fn add_role(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    (name_nl, name_en): (&str, &str),
+    qualification: Option<&str>,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::add_role(&mut tx, actor, code, name_nl, name_en, qualification).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a qualification.
+pub async fn add_qualification(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    (name_nl, name_en): (&str, &str),
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::add_qualification(&mut tx, actor, code, name_nl, name_en).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the working-time rules.
+pub async fn save_rules(app: &App, actor: &Actor, r: &rules::Rules) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::save_rules(&mut tx, actor, r).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Grants or withdraws a person's qualification.
+pub async fn set_qualification(
+    app: &App,
+    actor: &Actor,
+    user_id: &str,
+    qualification_id: &str,
+    grant: bool,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::set_qualification(&mut tx, actor, user_id, qualification_id, grant).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -16,6 +16,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use loket_app::queue;
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::people::Role;
@@ -291,13 +292,6 @@ where
     }
 }
 
-/// The visitor the desk serves now, or `queue-not-called`.
-async fn current_ticket(state: &AppState, d: &DeskRef) -> Result<Ticket, AppError> {
-    store::current_of_desk(&state.store, &d.id)
-        .await?
-        .ok_or_else(|| Invalid::one("ticket", "queue-not-called").into())
-}
-
 pub async fn call(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -320,11 +314,7 @@ pub async fn recall(
     Form(f): Form<DeskForm>,
 ) -> Result<Response, AppError> {
     act(state, ctx, id, f, |state, actor, d, _| async move {
-        let t = current_ticket(&state, &d).await?;
-        let mut tx = state.store.begin().await?;
-        store::recall(&mut tx, &actor, &t, &d.id).await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(queue::recall(&state, &actor, &d).await?)
     })
     .await
 }
@@ -353,18 +343,7 @@ pub async fn transfer(
     Form(f): Form<DeskForm>,
 ) -> Result<Response, AppError> {
     act(state, ctx, id, f, |state, actor, d, f| async move {
-        let t = current_ticket(&state, &d).await?;
-        let service = match appt_store::service(&state.store, f.service.trim()).await? {
-            Some(s) if s.active => s,
-            _ => return Err(Invalid::one("service", "appt-service-unknown").into()),
-        };
-        if store::desks_for(&state.store, &d.location.id, &service.id).await? == 0 {
-            return Err(Invalid::one("service", "queue-service-not-here").into());
-        }
-        let mut tx = state.store.begin().await?;
-        store::transfer(&mut tx, &actor, &t.id, &d.id, &service.id).await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(queue::transfer(&state, &actor, &d, &f.service).await?)
     })
     .await
 }
@@ -376,18 +355,7 @@ pub async fn link_case(
     Form(f): Form<DeskForm>,
 ) -> Result<Response, AppError> {
     act(state, ctx, id, f, |state, actor, d, f| async move {
-        let t = current_ticket(&state, &d).await?;
-        let number = f.case_number.trim();
-        if number.is_empty() {
-            return Err(Invalid::one("case_number", "queue-case-required").into());
-        }
-        let Some(case) = loket_store::cases::get_case(&state.store, number).await? else {
-            return Err(Invalid::one("case_number", "queue-case-unknown").into());
-        };
-        let mut tx = state.store.begin().await?;
-        store::link_case(&mut tx, &actor, &t, &case.id).await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(queue::link_case(&state, &actor, &d, &f.case_number).await?)
     })
     .await
 }
@@ -400,14 +368,7 @@ pub async fn left(
     Form(f): Form<DeskForm>,
 ) -> Result<Response, AppError> {
     act(state, ctx, id, f, |state, actor, d, f| async move {
-        let t = store::get(&state.store, f.ticket.trim())
-            .await?
-            .filter(|t| t.location_id == d.location.id)
-            .ok_or_else(|| AppError::from(Invalid::one("ticket", "queue-not-waiting")))?;
-        let mut tx = state.store.begin().await?;
-        store::finish(&mut tx, &actor, &t.id, None, Outcome::Left).await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(queue::left(&state, &actor, &d, &f.ticket).await?)
     })
     .await
 }
@@ -557,9 +518,7 @@ pub async fn correct_zone(
             .await;
         }
     };
-    let mut tx = state.store.begin().await?;
-    store::correct_present(&mut tx, &Actor::User(user.id), &loc.id, present).await?;
-    tx.commit().await?;
+    queue::correct_present(&state, &Actor::User(user.id), &loc.id, present).await?;
     Ok(Redirect::to(&format!("/staff/queue?location={}", loc.slug)).into_response())
 }
 
@@ -575,9 +534,7 @@ pub async fn save_zone(
     let loc = location(&state, &slug).await?;
     match rules::check_max_present(&f.max_present) {
         Ok(max) => {
-            let mut tx = state.store.begin().await?;
-            store::set_max_present(&mut tx, &Actor::User(user.id), &loc.id, max).await?;
-            tx.commit().await?;
+            queue::set_max_present(&state, &Actor::User(user.id), &loc.id, max).await?;
             Ok(Redirect::to(&format!("/staff/queue?location={}", loc.slug)).into_response())
         }
         Err(e) => {
@@ -614,9 +571,7 @@ pub async fn save_prefix(
         .await?
         .ok_or(AppError::NotFound)?;
     let prefix = rules::check_prefix(&f.ticket_prefix).map_err(|e| Invalid(vec![e]))?;
-    let mut tx = state.store.begin().await?;
-    store::set_prefix(&mut tx, &Actor::User(user.id), &service.id, &prefix).await?;
-    tx.commit().await?;
+    queue::set_prefix(&state, &Actor::User(user.id), &service.id, &prefix).await?;
     Ok(Redirect::to("/admin/appointments").into_response())
 }
 

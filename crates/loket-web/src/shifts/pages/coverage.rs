@@ -171,16 +171,14 @@ pub async fn set_qualification(
     if !known {
         return Err(AppError::NotFound);
     }
-    let mut tx = state.store.begin().await?;
-    store::set_qualification(
-        &mut tx,
+    loket_app::shifts::set_qualification(
+        &state,
         &Actor::User(user.id),
         &target.id,
         &f.qualification_id,
         f.grant == "1",
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(Redirect::to(&format!(
         "/staff/shifts/people?q={}",
         crate::layout::urlencode(&f.q)

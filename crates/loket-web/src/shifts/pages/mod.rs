@@ -4,8 +4,8 @@
 //! roles and rules, coverage, qualifications of staff).
 
 use super::{
-    ChangeKind, DAYS_AHEAD, PLANNERS, VOLUNTEERS, add_days, feed_token_valid, feed_url,
-    is_rule_breach, local, notify_people, sign_up_for,
+    DAYS_AHEAD, PLANNERS, VOLUNTEERS, add_days, feed_token_valid, feed_url, is_rule_breach, local,
+    sign_up_for,
 };
 use crate::AppState;
 use crate::common::render;
@@ -24,7 +24,6 @@ use loket_domain::appointments::brussels;
 use loket_domain::audit::Actor;
 use loket_domain::shifts::{self as rules, Rules};
 use loket_render::appointments::{self as ical, FeedEvent};
-use loket_store::StoreError;
 use loket_store::shifts::{self as store, Shift};
 use serde::Deserialize;
 

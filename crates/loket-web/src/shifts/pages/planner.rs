@@ -201,24 +201,14 @@ pub async fn create(
         )
         .await;
     };
-    let actor = Actor::User(user.id);
-    let mut tx = state.store.begin().await?;
-    for (k, (d, (s, e))) in windows.iter().enumerate() {
-        let day_s = d.to_string();
-        store::create_shift(
-            &mut tx,
-            &actor,
-            &store::NewShift {
-                role_id: &role.id,
-                day: &day_s,
-                starts_at: *s,
-                ends_at: *e,
-                headcount,
-                release_at: release + (k as i64) * 24 * 3_600_000,
-            },
-        )
-        .await?;
-    }
-    tx.commit().await.map_err(StoreError::from)?;
+    loket_app::shifts::create_shifts(
+        &state,
+        &Actor::User(user.id),
+        &role.id,
+        &windows,
+        headcount,
+        release,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/staff/shifts?day={}&done=created", f.day.trim())).into_response())
 }

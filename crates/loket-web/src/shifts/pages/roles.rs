@@ -1,6 +1,7 @@
 //! Roles, qualifications and the working-time rules.
 
 use super::*;
+use loket_app::shifts;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -158,25 +159,15 @@ pub async fn add_role(
         q.map(|q| q.id)
     };
     let result = match (code, nl, en, inv.is_empty()) {
-        (Some(code), Some(nl), Some(en), true) => {
-            let mut tx = state.store.begin().await?;
-            match store::add_role(
-                &mut tx,
-                &Actor::User(user.id),
-                &code,
-                &nl,
-                &en,
-                qual.as_deref(),
-            )
-            .await
-            {
-                Ok(_) => {
-                    tx.commit().await.map_err(StoreError::from)?;
-                    Ok(())
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
-        }
+        (Some(code), Some(nl), Some(en), true) => shifts::add_role(
+            &state,
+            &Actor::User(user.id),
+            &code,
+            (&nl, &en),
+            qual.as_deref(),
+        )
+        .await
+        .map_err(AppError::from),
         _ => Err(AppError::Invalid(inv)),
     };
     match result {
@@ -221,14 +212,9 @@ pub async fn add_qualification(
     );
     let result = match (code, nl, en) {
         (Some(code), Some(nl), Some(en)) => {
-            let mut tx = state.store.begin().await?;
-            match store::add_qualification(&mut tx, &Actor::User(user.id), &code, &nl, &en).await {
-                Ok(_) => {
-                    tx.commit().await.map_err(StoreError::from)?;
-                    Ok(())
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
+            shifts::add_qualification(&state, &Actor::User(user.id), &code, (&nl, &en))
+                .await
+                .map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(inv)),
     };
@@ -282,14 +268,9 @@ pub async fn save_rules(
                 min_rest_minutes,
             };
             store::settings(&state.store).await?;
-            let mut tx = state.store.begin().await?;
-            match store::save_rules(&mut tx, &Actor::User(user.id), &r).await {
-                Ok(()) => {
-                    tx.commit().await.map_err(StoreError::from)?;
-                    Ok(())
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
+            shifts::save_rules(&state, &Actor::User(user.id), &r)
+                .await
+                .map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(inv)),
     };

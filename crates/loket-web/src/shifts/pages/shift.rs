@@ -222,29 +222,9 @@ pub async fn change(
     };
     let outcome = match (headcount, w, inv.is_empty()) {
         (Some(h), Some((a, b)), true) => {
-            let mut tx = state.store.begin().await?;
-            match store::change_shift(&mut tx, &Actor::User(user.id), &id, a, b, h).await {
-                Ok((before, people)) => {
-                    let mut after = before.clone();
-                    after.starts_at = a;
-                    after.ends_at = b;
-                    after.headcount = h;
-                    if before.starts_at != a || before.ends_at != b {
-                        notify_people(
-                            &mut tx,
-                            &state.config,
-                            &people,
-                            &before,
-                            &after,
-                            ChangeKind::Changed,
-                        )
-                        .await?;
-                    }
-                    tx.commit().await.map_err(StoreError::from)?;
-                    Ok(())
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
+            loket_app::shifts::change_shift(&state, &Actor::User(user.id), &id, (a, b), h)
+                .await
+                .map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(inv)),
     };
@@ -268,23 +248,9 @@ pub async fn cancel_shift(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(PLANNERS)?.clone();
-    let mut tx = state.store.begin().await?;
-    match store::cancel_shift(&mut tx, &Actor::User(user.id), &id).await {
-        Ok((shift, people)) => {
-            notify_people(
-                &mut tx,
-                &state.config,
-                &people,
-                &shift,
-                &shift,
-                ChangeKind::Cancelled,
-            )
-            .await?;
-            tx.commit().await.map_err(StoreError::from)?;
-            Ok(Redirect::to(&format!("/staff/shifts?day={}", shift.day)).into_response())
-        }
+    match loket_app::shifts::cancel_shift(&state, &Actor::User(user.id), &id).await {
+        Ok(shift) => Ok(Redirect::to(&format!("/staff/shifts?day={}", shift.day)).into_response()),
         Err(e) => {
-            drop(tx);
             let e = AppError::from(e);
             let status = e.status();
             let inv = refusal(e)?;

@@ -134,22 +134,11 @@ pub async fn cancel_mine(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(VOLUNTEERS)?.clone();
-    let mut tx = state.store.begin().await?;
-    match store::cancel_signup(
-        &mut tx,
-        &Actor::User(user.id.clone()),
-        &id,
-        &user.id,
-        loket_store::now_ms(),
-    )
-    .await
+    match loket_app::shifts::cancel_signup(&state, &Actor::User(user.id.clone()), &id, &user.id)
+        .await
     {
-        Ok(()) => {
-            tx.commit().await.map_err(StoreError::from)?;
-            Ok(Redirect::to("/shifts?done=cancel").into_response())
-        }
+        Ok(()) => Ok(Redirect::to("/shifts?done=cancel").into_response()),
         Err(e) => {
-            drop(tx);
             let e = AppError::from(e);
             let status = e.status();
             let inv = refusal(e)?;
@@ -166,9 +155,7 @@ pub async fn regenerate_feed(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(VOLUNTEERS)?.clone();
-    let mut tx = state.store.begin().await?;
-    store::regenerate_feed(&mut tx, &Actor::User(user.id.clone()), &user.id).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    loket_app::shifts::regenerate_feed(&state, &Actor::User(user.id.clone()), &user.id).await?;
     Ok(Redirect::to("/shifts?done=feed").into_response())
 }
 
