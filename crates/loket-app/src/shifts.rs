@@ -217,22 +217,6 @@ pub fn is_rule_breach(inv: &loket_domain::Invalid) -> bool {
     !inv.0.is_empty() && inv.0.iter().all(|e| e.code.starts_with("shift-rule-"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn feed_tokens() {
-        let t = feed_token("key", "user-1", 0);
-        assert!(feed_token_valid("key", &t, 0));
-        assert!(!feed_token_valid("key", &t, 1));
-        assert!(!feed_token_valid("other", &t, 0));
-        assert!(!feed_token_valid("key", &t.replace("user-1", "user-2"), 0));
-        assert!(!feed_token_valid("key", "nonsense", 0));
-        assert_eq!(add_days("2026-12-31", 1), "2027-01-01");
-    }
-}
-
 // ---- the volunteer's and the planner's other changes ----
 
 /// A volunteer cancels their place on a shift.
@@ -385,4 +369,20 @@ pub async fn set_qualification(
     store::set_qualification(&mut tx, actor, user_id, qualification_id, grant).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_tokens() {
+        let t = feed_token("key", "user-1", 0);
+        assert!(feed_token_valid("key", &t, 0));
+        assert!(!feed_token_valid("key", &t, 1));
+        assert!(!feed_token_valid("other", &t, 0));
+        assert!(!feed_token_valid("key", &t.replace("user-1", "user-2"), 0));
+        assert!(!feed_token_valid("key", "nonsense", 0));
+        assert_eq!(add_days("2026-12-31", 1), "2027-01-01");
+    }
 }
