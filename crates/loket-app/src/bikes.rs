@@ -256,3 +256,59 @@ pub async fn allowed(app: &App, user: &User, id: &str) -> Result<Reservation, Re
         Err(Refusal::NotFound)
     }
 }
+
+// ---- pick-up, cancel, and the fleet manager's changes ----
+
+/// The rider picks the bike up (from 15 minutes before the start).
+pub async fn pick_up(app: &App, actor: &Actor, res: &Reservation) -> Result<Reservation, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let done = store::pick_up(&mut tx, actor, &res.id, loket_store::now_ms()).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// The rider (or a fleet manager) cancels a reservation.
+pub async fn cancel(app: &App, actor: &Actor, res: &Reservation) -> Result<Reservation, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let done = store::cancel(&mut tx, actor, &res.id).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Adds a bike to the fleet; returns its id. A taken number is a conflict.
+pub async fn add_bike(app: &App, actor: &Actor, b: &store::NewBike<'_>) -> Result<String, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let id = store::add_bike(&mut tx, actor, b).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds a site bikes are kept at; returns its id.
+pub async fn add_site(app: &App, actor: &Actor, slug: &str, name: &str) -> Result<String, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let id = store::add_site(&mut tx, actor, slug, name).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Sets a bike's status (available, maintenance, retired) and battery note.
+pub async fn set_status(
+    app: &App,
+    actor: &Actor,
+    bike_id: &str,
+    status: rules::BikeStatus,
+    battery_note: &str,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::set_bike_status(&mut tx, actor, bike_id, status, battery_note).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the pool's rules.
+pub async fn save_settings(app: &App, actor: &Actor, s: &store::Settings) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::save_settings(&mut tx, actor, s).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -312,14 +312,9 @@ pub async fn pick_up(
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(RIDERS)?.clone();
     let r = allowed(&state, &user, &id).await?;
-    let mut tx = state.store.begin().await?;
-    match store::pick_up(&mut tx, &Actor::User(user.id), &r.id, loket_store::now_ms()).await {
-        Ok(_) => {
-            tx.commit().await.map_err(loket_store::StoreError::from)?;
-            Ok(Redirect::to(&format!("/bikes/reservations/{id}")).into_response())
-        }
-        Err(loket_store::StoreError::Invalid(inv)) => {
-            drop(tx);
+    match loket_app::bikes::pick_up(&state, &Actor::User(user.id), &r).await {
+        Ok(_) => Ok(Redirect::to(&format!("/bikes/reservations/{id}")).into_response()),
+        Err(loket_app::Refusal::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
             detail_page(
                 &state,
@@ -384,14 +379,9 @@ pub async fn cancel(
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(RIDERS)?.clone();
     let r = allowed(&state, &user, &id).await?;
-    let mut tx = state.store.begin().await?;
-    match store::cancel(&mut tx, &Actor::User(user.id), &r.id).await {
-        Ok(_) => {
-            tx.commit().await.map_err(loket_store::StoreError::from)?;
-            Ok(Redirect::to("/bikes").into_response())
-        }
-        Err(loket_store::StoreError::Invalid(inv)) => {
-            drop(tx);
+    match loket_app::bikes::cancel(&state, &Actor::User(user.id), &r).await {
+        Ok(_) => Ok(Redirect::to("/bikes").into_response()),
+        Err(loket_app::Refusal::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
             detail_page(
                 &state,
@@ -568,14 +558,13 @@ pub async fn add_bike(
     }
     let result = match (inv.is_empty(), kind, site) {
         (true, Some(kind), Some(site)) => {
-            let mut tx = state.store.begin().await?;
             let note = if kind == BikeType::Ebike {
                 f.battery_note.trim()
             } else {
                 ""
             };
-            match store::add_bike(
-                &mut tx,
+            loket_app::bikes::add_bike(
+                &state,
                 &Actor::User(user.id),
                 &store::NewBike {
                     number: &number,
@@ -585,13 +574,8 @@ pub async fn add_bike(
                 },
             )
             .await
-            {
-                Ok(_) => {
-                    tx.commit().await.map_err(loket_store::StoreError::from)?;
-                    Ok(())
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
+            .map(|_| ())
+            .map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(inv)),
     };
@@ -633,14 +617,10 @@ pub async fn add_site(
         inv.push("name", "required");
     }
     let result = if inv.is_empty() {
-        let mut tx = state.store.begin().await?;
-        match store::add_site(&mut tx, &Actor::User(user.id), &slug, name).await {
-            Ok(_) => {
-                tx.commit().await.map_err(loket_store::StoreError::from)?;
-                Ok(())
-            }
-            Err(e) => Err(AppError::from(e)),
-        }
+        loket_app::bikes::add_site(&state, &Actor::User(user.id), &slug, name)
+            .await
+            .map(|_| ())
+            .map_err(AppError::from)
     } else {
         Err(AppError::Invalid(inv))
     };
@@ -682,16 +662,14 @@ pub async fn set_status(
     if f.battery_note.chars().count() > 200 {
         return Err(Invalid::one("battery_note", "bike-note-long").into());
     }
-    let mut tx = state.store.begin().await?;
-    store::set_bike_status(
-        &mut tx,
+    loket_app::bikes::set_status(
+        &state,
         &Actor::User(user.id),
         &id,
         status,
         f.battery_note.trim(),
     )
     .await?;
-    tx.commit().await.map_err(loket_store::StoreError::from)?;
     Ok(Redirect::to("/staff/bikes").into_response())
 }
 
@@ -938,25 +916,16 @@ pub async fn save_settings(
         inv.push("co2_g_per_km", "bike-co2-range");
     }
     let result = match (inv.is_empty(), max, factor) {
-        (true, Some(max_minutes), Some(co2_g_per_km)) => {
-            let mut tx = state.store.begin().await?;
-            match store::save_settings(
-                &mut tx,
-                &Actor::User(user.id),
-                &Settings {
-                    max_minutes,
-                    co2_g_per_km,
-                },
-            )
-            .await
-            {
-                Ok(()) => {
-                    tx.commit().await.map_err(loket_store::StoreError::from)?;
-                    Ok(())
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
-        }
+        (true, Some(max_minutes), Some(co2_g_per_km)) => loket_app::bikes::save_settings(
+            &state,
+            &Actor::User(user.id),
+            &Settings {
+                max_minutes,
+                co2_g_per_km,
+            },
+        )
+        .await
+        .map_err(AppError::from),
         _ => Err(AppError::Invalid(inv)),
     };
     match result {
