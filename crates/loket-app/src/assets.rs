@@ -186,3 +186,79 @@ pub fn today_tuple() -> (i32, u8, u8) {
         u8::try_from(d.day()).unwrap_or(1),
     )
 }
+
+/// Checks an asset in; refused (nothing changes) if it is not on loan.
+pub async fn check_in_asset(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    note: &str,
+    location: &str,
+) -> Result<(), Refusal> {
+    let mut inv = Invalid::default();
+    if note.chars().count() > 500
+        || note
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        inv.push("condition_note", "asset-text-invalid");
+    }
+    let location = if location.trim().is_empty() {
+        store::STOCK_LOCATION.to_owned()
+    } else {
+        location.trim().to_owned()
+    };
+    if location.chars().count() > 120 {
+        inv.push("location", "asset-text-invalid");
+    }
+    inv.into_result()?;
+    let asset = store::get_asset(&app.store, id)
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    let mut tx = app.store.begin().await?;
+    store::check_in(&mut tx, actor, &asset.id, note.trim(), &location).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Adds assets, all or none (one from the form, or a whole import); returns
+/// their ids.
+pub async fn add_assets(
+    app: &App,
+    actor: &Actor,
+    assets: &[loket_domain::assets::NewAsset],
+) -> Result<Vec<String>, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let mut ids = Vec::with_capacity(assets.len());
+    for a in assets {
+        ids.push(store::add_asset(&mut tx, actor, a).await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Sets an asset's status (not "on loan": a check-out does that).
+pub async fn set_status(
+    app: &App,
+    actor: &Actor,
+    asset_id: &str,
+    status: loket_domain::assets::AssetStatus,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::set_status(&mut tx, actor, asset_id, status.as_str()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The staff member acknowledges a hand-over.
+pub async fn acknowledge(
+    app: &App,
+    actor: &Actor,
+    handover_id: &str,
+    user_id: &str,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::acknowledge(&mut tx, actor, handover_id, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -104,14 +104,10 @@ pub async fn add(
     let user = ctx.require(ICT)?.clone();
     let result = match parse_asset(&f) {
         Ok(a) => {
-            let mut tx = state.store.begin().await?;
-            match store::add_asset(&mut tx, &Actor::User(user.id), &a).await {
-                Ok(id) => {
-                    tx.commit().await.map_err(StoreError::from)?;
-                    Ok(id)
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
+            loket_app::assets::add_assets(&state, &Actor::User(user.id), std::slice::from_ref(&a))
+                .await
+                .map(|ids| ids.into_iter().next().unwrap_or_default())
+                .map_err(AppError::from)
         }
         Err(inv) => Err(AppError::Invalid(inv)),
     };
@@ -232,39 +228,7 @@ pub struct CheckInForm {
     pub location: String,
 }
 
-/// Checks an asset in; refused (nothing changes) if it is not on loan.
-pub async fn check_in_asset(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    note: &str,
-    location: &str,
-) -> Result<(), AppError> {
-    let mut inv = Invalid::default();
-    if note.chars().count() > 500
-        || note
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r')
-    {
-        inv.push("condition_note", "asset-text-invalid");
-    }
-    let location = if location.trim().is_empty() {
-        store::STOCK_LOCATION.to_owned()
-    } else {
-        location.trim().to_owned()
-    };
-    if location.chars().count() > 120 {
-        inv.push("location", "asset-text-invalid");
-    }
-    inv.into_result()?;
-    let asset = store::get_asset(&state.store, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut tx = state.store.begin().await?;
-    store::check_in(&mut tx, actor, &asset.id, note.trim(), &location).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
-}
+pub use loket_app::assets::check_in_asset;
 
 pub async fn check_in(
     State(state): State<AppState>,
@@ -285,7 +249,7 @@ pub async fn check_in(
     {
         Ok(()) => Ok(Redirect::to(&format!("/staff/assets/{id}")).into_response()),
         Err(e) => {
-            let errors = form_errors(ctx.locale, e)?;
+            let errors = form_errors(ctx.locale, e.into())?;
             detail_page(
                 &state,
                 &mut ctx,
@@ -317,14 +281,9 @@ pub async fn set_status(
     let user = ctx.require(ICT)?.clone();
     let result = match AssetStatus::parse(&f.status) {
         Ok(s) if s != AssetStatus::OnLoan => {
-            let mut tx = state.store.begin().await?;
-            match store::set_status(&mut tx, &Actor::User(user.id), &id, s.as_str()).await {
-                Ok(()) => {
-                    tx.commit().await.map_err(StoreError::from)?;
-                    Ok(())
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
+            loket_app::assets::set_status(&state, &Actor::User(user.id), &id, s)
+                .await
+                .map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(Invalid::one(
             "status",

@@ -218,8 +218,6 @@ pub async fn acknowledge(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(STAFF)?.clone();
-    let mut tx = state.store.begin().await?;
-    store::acknowledge(&mut tx, &Actor::User(user.id.clone()), &id, &user.id).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    loket_app::assets::acknowledge(&state, &Actor::User(user.id.clone()), &id, &user.id).await?;
     Ok(Redirect::to(&format!("/equipment/handovers/{id}")).into_response())
 }

@@ -141,12 +141,8 @@ pub async fn import(
         )
         .await;
     }
-    let actor = Actor::User(user.id);
-    let mut tx = state.store.begin().await?;
-    for (_, a) in &assets {
-        store::add_asset(&mut tx, &actor, a).await?;
-    }
-    tx.commit().await.map_err(StoreError::from)?;
+    let all: Vec<_> = assets.iter().map(|(_, a)| a.clone()).collect();
+    loket_app::assets::add_assets(&state, &Actor::User(user.id), &all).await?;
     Ok(Redirect::to(&format!("/staff/assets?imported={}", assets.len())).into_response())
 }
 
