@@ -532,3 +532,58 @@ pub async fn send_reminders(app: &App) -> Result<usize, StoreError> {
     }
     Ok(sent)
 }
+
+// ---- the admin's counters: services, locations, hours, desks ----
+
+/// Creates or updates a counter service (by slug).
+pub async fn save_service(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    (name_nl, name_en): (&str, &str),
+    slot_minutes: i64,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::save_service(&mut tx, actor, slug, name_nl, name_en, slot_minutes).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A location's week (opening periods) and its closed days (date, reason).
+pub struct Hours<'a> {
+    pub periods: &'a [rules::Period],
+    pub closed: &'a [(jiff::civil::Date, String)],
+}
+
+/// Creates or updates a location (by slug), and with `hours`, its opening
+/// hours and closed days, all or none.
+pub async fn save_location(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    (name, address): (&str, &str),
+    hours: Option<Hours<'_>>,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    let id = store::save_location(&mut tx, actor, slug, name, address).await?;
+    if let Some(h) = hours {
+        store::set_hours(&mut tx, actor, &id, h.periods).await?;
+        store::set_closed_days(&mut tx, actor, &id, h.closed).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a desk at a location, for some services.
+pub async fn save_desk(
+    app: &App,
+    actor: &Actor,
+    location_id: &str,
+    name: &str,
+    service_ids: &[String],
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::save_desk(&mut tx, actor, location_id, name, service_ids).await?;
+    tx.commit().await?;
+    Ok(())
+}

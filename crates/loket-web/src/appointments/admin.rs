@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use loket_app::appointments;
 use loket_domain::Invalid;
 use loket_domain::appointments::{fmt_day_hours, parse_day_hours};
 use loket_domain::audit::Actor;
@@ -199,24 +200,17 @@ pub async fn save_service(
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ADMINS)?.clone();
     let minutes = f.slot_minutes.trim().parse::<i64>().unwrap_or(0);
-    let result = async {
-        let mut tx = state.store.begin().await?;
-        store::save_service(
-            &mut tx,
-            &Actor::User(user.id.clone()),
-            f.slug.trim(),
-            &f.name_nl,
-            &f.name_en,
-            minutes,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, loket_store::StoreError>(())
-    }
+    let result = appointments::save_service(
+        &state,
+        &Actor::User(user.id.clone()),
+        f.slug.trim(),
+        (&f.name_nl, &f.name_en),
+        minutes,
+    )
     .await;
     match result {
         Ok(()) => Ok(Redirect::to("/admin/appointments").into_response()),
-        Err(loket_store::StoreError::Invalid(inv)) => {
+        Err(loket_app::Refusal::Invalid(inv)) => {
             let s = store::settings(&state.store).await?;
             let errors = labelled(&ctx, &inv);
             let csrf = f.csrf.clone();
@@ -262,26 +256,20 @@ pub async fn new_location(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ADMINS)?.clone();
-    let result = async {
-        let mut tx = state.store.begin().await?;
-        store::save_location(
-            &mut tx,
-            &Actor::User(user.id.clone()),
-            f.slug.trim(),
-            &f.name,
-            &f.address,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, loket_store::StoreError>(())
-    }
+    let result = appointments::save_location(
+        &state,
+        &Actor::User(user.id.clone()),
+        f.slug.trim(),
+        (&f.name, &f.address),
+        None,
+    )
     .await;
     match result {
         Ok(()) => Ok(
             Redirect::to(&format!("/admin/appointments/locations/{}", f.slug.trim()))
                 .into_response(),
         ),
-        Err(loket_store::StoreError::Invalid(mut inv)) => {
+        Err(loket_app::Refusal::Invalid(mut inv)) => {
             for e in &mut inv.0 {
                 if e.field == "slug" {
                     e.field = "loc_slug".to_owned();
@@ -467,14 +455,16 @@ pub async fn save_location(
     };
     let actor = Actor::User(user.id.clone());
     let result = if inv.is_empty() {
-        async {
-            let mut tx = state.store.begin().await?;
-            store::save_location(&mut tx, &actor, &loc.slug, &f.name, &f.address).await?;
-            store::set_hours(&mut tx, &actor, &loc.id, &periods).await?;
-            store::set_closed_days(&mut tx, &actor, &loc.id, &closed).await?;
-            tx.commit().await?;
-            Ok::<_, loket_store::StoreError>(())
-        }
+        appointments::save_location(
+            &state,
+            &actor,
+            &loc.slug,
+            (&f.name, &f.address),
+            Some(appointments::Hours {
+                periods: &periods,
+                closed: &closed,
+            }),
+        )
         .await
         .map_err(AppError::from)
     } else {
@@ -513,25 +503,19 @@ pub async fn save_desk(
         let page = location_page_data(&state, &ctx, loc, None, errors, f.csrf.clone()).await?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
-    let result = async {
-        let mut tx = state.store.begin().await?;
-        store::save_desk(
-            &mut tx,
-            &Actor::User(user.id.clone()),
-            &loc.id,
-            &f.name,
-            &f.services,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, loket_store::StoreError>(())
-    }
+    let result = appointments::save_desk(
+        &state,
+        &Actor::User(user.id.clone()),
+        &loc.id,
+        &f.name,
+        &f.services,
+    )
     .await;
     match result {
         Ok(()) => Ok(
             Redirect::to(&format!("/admin/appointments/locations/{}", loc.slug)).into_response(),
         ),
-        Err(loket_store::StoreError::Invalid(inv)) => {
+        Err(loket_app::Refusal::Invalid(inv)) => {
             let errors = labelled(&ctx, &inv);
             let page = location_page_data(&state, &ctx, loc, None, errors, f.csrf.clone()).await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, page)
