@@ -166,3 +166,18 @@ pub async fn answer_forward(app: &App, actor: &Actor, id: &str, text: &str) -> R
     tx.commit().await?;
     Ok(())
 }
+
+/// Saves a knowledge-base article (new, or a new version of `id`); returns
+/// its id. The text is kept as a version, so an older one can be restored.
+pub async fn save_article(
+    app: &App,
+    actor: &Actor,
+    id: Option<&str>,
+    department_id: Option<&str>,
+    draft: &loket_domain::contact::ArticleDraft,
+) -> Result<String, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let (id, _) = store::save_article(&mut tx, actor, id, department_id, draft).await?;
+    tx.commit().await?;
+    Ok(id)
+}

@@ -48,13 +48,8 @@ fn with_headers(
     res
 }
 
-/// One uploaded file, as received.
-pub struct Upload {
-    pub field: String,
-    pub filename: String,
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-}
+/// One uploaded file, as received (the app layer stores it).
+pub use loket_app::cases::files::Upload;
 
 /// A service form: its text values and files, from an urlencoded or a
 /// multipart body.

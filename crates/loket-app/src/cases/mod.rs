@@ -3,6 +3,7 @@
 //! (queued in the transaction of the change) and their signature.
 
 pub mod documents;
+pub mod files;
 pub mod submit;
 pub mod workflow;
 
@@ -171,4 +172,31 @@ pub fn summary_rows(
     }
     rows.extend(def.derived(data, lang));
     rows
+}
+
+/// Registers a webhook for case events; returns (id, the signing secret,
+/// shown once).
+pub async fn add_webhook(
+    app: &crate::App,
+    actor: &loket_domain::audit::Actor,
+    url: &str,
+) -> Result<(String, String), Refusal> {
+    let mut tx = app.store.begin().await?;
+    let made = outbox::add_webhook(&mut tx, actor, url).await?;
+    tx.commit().await?;
+    Ok(made)
+}
+
+/// Stops a webhook's deliveries; `NotFound` when there is no such webhook.
+pub async fn disable_webhook(
+    app: &crate::App,
+    actor: &loket_domain::audit::Actor,
+    id: &str,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    if !outbox::disable_webhook(&mut tx, actor, id).await? {
+        return Err(Refusal::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
 }

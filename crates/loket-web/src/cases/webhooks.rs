@@ -116,10 +116,8 @@ pub async fn add(
     let user = ctx.require(ADMIN)?.clone();
     match check_url(&f.url) {
         Ok(url) => {
-            let mut tx = state.store.begin().await?;
             let (_, secret) =
-                outbox::add_webhook(&mut tx, &Actor::User(user.id.clone()), &url).await?;
-            tx.commit().await?;
+                loket_app::cases::add_webhook(&state, &Actor::User(user.id.clone()), &url).await?;
             let p = page(
                 &state,
                 &mut ctx,
@@ -152,10 +150,6 @@ pub async fn disable(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ADMIN)?.clone();
-    let mut tx = state.store.begin().await?;
-    if !outbox::disable_webhook(&mut tx, &Actor::User(user.id.clone()), &id).await? {
-        return Err(AppError::NotFound);
-    }
-    tx.commit().await?;
+    loket_app::cases::disable_webhook(&state, &Actor::User(user.id.clone()), &id).await?;
     Ok(Redirect::to("/admin/webhooks").into_response())
 }

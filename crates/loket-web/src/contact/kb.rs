@@ -474,10 +474,7 @@ async fn save(
             return Err(inv.into());
         }
     };
-    let mut tx = state.store.begin().await?;
-    let (id, _) = store::save_article(&mut tx, actor, id, dept.as_deref(), &draft).await?;
-    tx.commit().await?;
-    Ok(id)
+    Ok(loket_app::contact::save_article(state, actor, id, dept.as_deref(), &draft).await?)
 }
 
 async fn saved_or_form(
@@ -573,15 +570,13 @@ pub async fn restore(
         valid_until: d(&old.valid_until),
         review_on: d(&old.review_on),
     };
-    let mut tx = state.store.begin().await?;
-    store::save_article(
-        &mut tx,
+    loket_app::contact::save_article(
+        &state,
         &Actor::User(user.id),
         Some(&id),
         old.department_id.as_deref(),
         &draft,
     )
     .await?;
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/kb/{id}")).into_response())
 }
