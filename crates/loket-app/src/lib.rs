@@ -20,6 +20,7 @@ pub mod people;
 pub mod queue;
 pub mod shifts;
 pub mod signing;
+pub mod telework;
 pub mod vaccination;
 
 use loket_domain::Invalid;

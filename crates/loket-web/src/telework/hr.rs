@@ -489,15 +489,9 @@ pub async fn save_holiday(
     }
     let result = match (day, inv.is_empty()) {
         (Some(day), true) => {
-            let mut tx = state.store.begin().await?;
-            let r = store::save_holiday(&mut tx, &Actor::User(user.id), day, &f.name).await;
-            match r {
-                Ok(()) => tx
-                    .commit()
-                    .await
-                    .map_err(|e| AppError::from(loket_store::StoreError::from(e))),
-                Err(e) => Err(e.into()),
-            }
+            loket_app::telework::save_holiday(&state, &Actor::User(user.id), day, &f.name)
+                .await
+                .map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(inv)),
     };
@@ -512,9 +506,7 @@ pub async fn remove_holiday(
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(HR_ROLES)?.clone();
     let day = rules::parse_date(&f.day).map_err(|e| AppError::Invalid(e.into()))?;
-    let mut tx = state.store.begin().await?;
-    store::remove_holiday(&mut tx, &Actor::User(user.id), day).await?;
-    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    loket_app::telework::remove_holiday(&state, &Actor::User(user.id), day).await?;
     Ok(Redirect::to("/staff/telework/settings#holidays").into_response())
 }
 

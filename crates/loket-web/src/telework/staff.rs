@@ -15,6 +15,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use loket_app::telework;
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::telework::{self as rules, Month, STAFF_COLUMNS, euro};
@@ -198,10 +199,8 @@ pub async fn import(
             ),
         ),
         Ok(records) => {
-            let mut tx = state.store.begin().await?;
             let counts =
-                store::import_staff(&mut tx, &Actor::User(user.id.clone()), &records).await?;
-            tx.commit().await.map_err(loket_store::StoreError::from)?;
+                telework::import_staff(&state, &Actor::User(user.id.clone()), &records).await?;
             let done = ctx.locale.t_args(
                 "staff-import-done",
                 &[
@@ -242,9 +241,7 @@ pub async fn leave_import(
             ),
         ),
         Ok(records) => {
-            let mut tx = state.store.begin().await?;
-            let n = store::import_leave(&mut tx, &Actor::User(user.id.clone()), &records).await?;
-            tx.commit().await.map_err(loket_store::StoreError::from)?;
+            let n = telework::import_leave(&state, &Actor::User(user.id.clone()), &records).await?;
             let done = ctx
                 .locale
                 .t_args("staff-leave-import-done", &[("count", n.to_string())]);
@@ -471,10 +468,8 @@ pub async fn add_leave(
     let (Some(from), Some(to), true) = (from, to, inv.is_empty()) else {
         return refused(&state, &ctx, s, &inv, f).await;
     };
-    let mut tx = state.store.begin().await?;
-    match store::add_leave(&mut tx, &Actor::User(user.id.clone()), &s.id, from, to).await {
+    match telework::add_leave(&state, &Actor::User(user.id.clone()), &s.id, from, to).await {
         Ok(_) => {
-            tx.commit().await.map_err(loket_store::StoreError::from)?;
             Ok(Redirect::to(&format!("/staff/people/{}#leave", s.employee_no)).into_response())
         }
         Err(e) => match AppError::from(e) {
