@@ -4,16 +4,17 @@
 //! reminders. Bookings use the appointments' slot machinery (see
 //! `loket_store::vaccination`).
 
-use crate::i18n::{Locale, format_ms};
+use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::{App, Refusal};
 use loket_domain::Invalid;
 use loket_domain::appointments::Slot;
 use loket_domain::audit::Actor;
 use loket_domain::notify::{Attachment, Mail};
 use loket_domain::vaccination as rules;
+use loket_domain::vaccination::Station;
 use loket_render::appointments as ical;
 use loket_store::now_ms;
-use loket_store::vaccination::{self as store, Booking, Campaign, Invitation, ReserveEntry};
+use loket_store::vaccination::{self as store, Booking, Campaign, Invitation, ReserveEntry, Visit};
 use serde::Serialize;
 
 /// The campaign with this slug or id.
@@ -412,4 +413,74 @@ pub async fn cancel_booking(
     queue_booking_mail(app, &mut tx, locale, c, inv, &b, MailKind::Cancelled).await?;
     tx.commit().await?;
     Ok(())
+}
+
+// ---- check-in and the stations ----
+
+/// Checks a visitor in at the centre (by their invitation).
+pub async fn check_in(
+    app: &App,
+    actor: &Actor,
+    c: &Campaign,
+    invitation_id: &str,
+) -> Result<Visit, Refusal> {
+    let inv = store::invitation(&app.store, invitation_id.trim())
+        .await?
+        .filter(|i| i.campaign_id == c.id)
+        .ok_or_else(|| Refusal::Invalid(Invalid::one("code", "vac-code-unknown")))?;
+    let mut tx = app.store.begin().await?;
+    let v = store::check_in(
+        &mut tx,
+        actor,
+        c,
+        &inv.id,
+        &today_brussels().to_string(),
+        now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Records a scan (a vaccination needs the lot number); returns the visit
+/// and the person's name (access-logged: the station shows it).
+pub async fn record_scan(
+    app: &App,
+    user_id: &str,
+    c: &Campaign,
+    station: Station,
+    line: Option<i64>,
+    code: &str,
+    lot: &str,
+) -> Result<(Visit, String), Refusal> {
+    if station == Station::Vaccination && lot.is_empty() {
+        return Err(Invalid::one("lot", "vac-lot-required").into());
+    }
+    let mut tx = app.store.begin().await?;
+    let v = store::scan(
+        &mut tx,
+        &Actor::User(user_id.to_owned()),
+        c,
+        station,
+        line,
+        code,
+        (station == Station::Vaccination).then_some(lot),
+        now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    let name = store::invitation(&app.store, &v.invitation_id)
+        .await?
+        .map(|i| i.name)
+        .unwrap_or_default();
+    loket_store::audit::record_access(
+        &app.store,
+        user_id,
+        &format!("vac:{}", v.invitation_id),
+        "vac_visit",
+        &v.id,
+        station.as_str(),
+    )
+    .await?;
+    Ok((v, name))
 }

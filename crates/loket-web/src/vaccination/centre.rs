@@ -21,7 +21,7 @@ use loket_domain::audit::Actor;
 use loket_domain::vaccination::{self as rules, Station};
 use loket_render::vaccination as render_vac;
 use loket_store::now_ms;
-use loket_store::vaccination::{self as store, Campaign, Invitation, Visit};
+use loket_store::vaccination::{self as store, Campaign, Invitation};
 use serde::{Deserialize, Serialize};
 
 // ---- check-in ----
@@ -226,7 +226,10 @@ pub async fn confirm(
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(CENTRE_STAFF)?.clone();
     let c = campaign(&state, &slug).await?;
-    match check_in(&state, &Actor::User(user.id), &c, &f.invitation).await {
+    match check_in(&state, &Actor::User(user.id), &c, &f.invitation)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(v) => Ok(Redirect::to(&format!(
             "/staff/vaccination/{}/check-in?visit={}",
             c.slug, v.id
@@ -250,29 +253,7 @@ pub async fn confirm(
     }
 }
 
-pub async fn check_in(
-    state: &AppState,
-    actor: &Actor,
-    c: &Campaign,
-    invitation_id: &str,
-) -> Result<Visit, AppError> {
-    let inv = store::invitation(&state.store, invitation_id.trim())
-        .await?
-        .filter(|i| i.campaign_id == c.id)
-        .ok_or_else(|| AppError::Invalid(Invalid::one("code", "vac-code-unknown")))?;
-    let mut tx = state.store.begin().await?;
-    let v = store::check_in(
-        &mut tx,
-        actor,
-        c,
-        &inv.id,
-        &today_brussels().to_string(),
-        now_ms(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(v)
-}
+pub use loket_app::vaccination::{check_in, record_scan};
 
 // ---- labels ----
 
@@ -461,7 +442,10 @@ pub async fn scan(
     let station = Station::parse(&station).map_err(|_| AppError::NotFound)?;
     let line = station_line(&c, station, &f.line)?;
     let lot: String = f.lot.trim().chars().take(40).collect();
-    match record_scan(&state, &user.id, &c, station, line, &f.code, &lot).await {
+    match record_scan(&state, &user.id, &c, station, line, &f.code, &lot)
+        .await
+        .map_err(AppError::from)
+    {
         Ok((v, name)) => {
             let what = ctx.locale.t(&format!("vac-scanned-{}", station.as_str()));
             station_view(
@@ -513,49 +497,6 @@ fn stage_names(locale: Locale, mut inv: Invalid) -> Invalid {
         }
     }
     inv
-}
-
-/// Records a scan (a vaccination needs the lot number); returns the visit
-/// and the person's name (access-logged: the station shows it).
-pub async fn record_scan(
-    state: &AppState,
-    user_id: &str,
-    c: &Campaign,
-    station: Station,
-    line: Option<i64>,
-    code: &str,
-    lot: &str,
-) -> Result<(Visit, String), AppError> {
-    if station == Station::Vaccination && lot.is_empty() {
-        return Err(Invalid::one("lot", "vac-lot-required").into());
-    }
-    let mut tx = state.store.begin().await?;
-    let v = store::scan(
-        &mut tx,
-        &Actor::User(user_id.to_owned()),
-        c,
-        station,
-        line,
-        code,
-        (station == Station::Vaccination).then_some(lot),
-        now_ms(),
-    )
-    .await?;
-    tx.commit().await?;
-    let name = store::invitation(&state.store, &v.invitation_id)
-        .await?
-        .map(|i| i.name)
-        .unwrap_or_default();
-    loket_store::audit::record_access(
-        &state.store,
-        user_id,
-        &format!("vac:{}", v.invitation_id),
-        "vac_visit",
-        &v.id,
-        station.as_str(),
-    )
-    .await?;
-    Ok((v, name))
 }
 
 // ---- the observation room ----
