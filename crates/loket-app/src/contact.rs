@@ -181,3 +181,100 @@ pub async fn save_article(
     tx.commit().await?;
     Ok(id)
 }
+
+/// A resident asks a question on the web: a contact moment (`intake`) and
+/// the confirmation mail with its reference, in one transaction.
+pub async fn ask(
+    app: &App,
+    actor: &Actor,
+    party: &store::MomentParty<'_>,
+    draft: &loket_domain::contact::MomentDraft,
+    locale: Locale,
+) -> Result<Moment, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let m = store::create_moment(
+        &mut tx,
+        actor,
+        today_brussels().year(),
+        "intake",
+        party,
+        draft,
+        &[],
+    )
+    .await?;
+    let args = [
+        ("name", party.name.to_owned()),
+        ("code", m.reference.clone()),
+        ("value", draft.subject.clone()),
+    ];
+    mail(
+        &mut tx,
+        party.email,
+        format!(
+            "{} {}",
+            locale.t_args("contact-mail-asked-subject", &args),
+            reference_tag(&m.reference)
+        ),
+        locale.t_args("contact-mail-asked-body", &args),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// An agent logs a contact moment (`status` open or closed), with the
+/// articles they used, and when a department must act, its forward with the
+/// due date after the department's working days, in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn log_moment(
+    app: &App,
+    actor: &Actor,
+    status: &str,
+    party: &store::MomentParty<'_>,
+    draft: &loket_domain::contact::MomentDraft,
+    articles: &[String],
+    forward: Option<(&store::Department, &str)>,
+) -> Result<Moment, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let m = store::create_moment(
+        &mut tx,
+        actor,
+        today_brussels().year(),
+        status,
+        party,
+        draft,
+        articles,
+    )
+    .await?;
+    if let Some((dept, note)) = forward {
+        forward_in(&mut tx, actor, &m.id, dept, note).await?;
+    }
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Forwards a moment to a department, due after its working days.
+pub async fn forward(
+    app: &App,
+    actor: &Actor,
+    moment_id: &str,
+    dept: &store::Department,
+    note: &str,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    forward_in(&mut tx, actor, moment_id, dept, note).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn forward_in(
+    tx: &mut loket_store::Tx,
+    actor: &Actor,
+    moment_id: &str,
+    dept: &store::Department,
+    note: &str,
+) -> Result<(), Refusal> {
+    let due = loket_domain::contact::add_working_days(today_brussels(), dept.sla_days);
+    store::create_forward(tx, actor, moment_id, &dept.id, note, &due.to_string()).await?;
+    Ok(())
+}

@@ -101,38 +101,18 @@ pub async fn ask(
         Some(id) => Actor::User(id.clone()),
         None => Actor::System,
     };
-    let mut tx = state.store.begin().await?;
-    let m = store::create_moment(
-        &mut tx,
+    let m = loket_app::contact::ask(
+        &state,
         &actor,
-        year(),
-        "intake",
         &MomentParty {
             resident_id: resident_id.as_deref(),
             name: &name,
             email: email.as_str(),
         },
         &draft,
-        &[],
+        ctx.locale,
     )
     .await?;
-    let args = [
-        ("name", name.clone()),
-        ("code", m.reference.clone()),
-        ("value", draft.subject.clone()),
-    ];
-    mail(
-        &mut tx,
-        email.as_str(),
-        format!(
-            "{} {}",
-            ctx.locale.t_args("contact-mail-asked-subject", &args),
-            reference_tag(&m.reference)
-        ),
-        ctx.locale.t_args("contact-mail-asked-body", &args),
-    )
-    .await?;
-    tx.commit().await?;
     render(
         StatusCode::OK,
         AskedPage {

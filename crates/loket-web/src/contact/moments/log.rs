@@ -355,12 +355,9 @@ pub async fn create(
     } else {
         "open"
     };
-    let actor = Actor::User(user.id);
-    let mut tx = state.store.begin().await?;
-    let m = store::create_moment(
-        &mut tx,
-        &actor,
-        year(),
+    let m = loket_app::contact::log_moment(
+        &state,
+        &Actor::User(user.id),
         status,
         &MomentParty {
             resident_id: resident.as_ref().map(|r| r.id.as_str()),
@@ -369,14 +366,9 @@ pub async fn create(
         },
         &draft,
         &articles,
+        department.as_ref().map(|d| (d, note.as_str())),
     )
     .await?;
-    if let Some(dept) = &department {
-        // The forward is made with the moment, in its transaction.
-        let due = add_working_days(today_brussels(), dept.sla_days);
-        store::create_forward(&mut tx, &actor, &m.id, &dept.id, &note, &due.to_string()).await?;
-    }
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/contact/{}", m.id)).into_response())
 }
 
@@ -607,17 +599,6 @@ pub async fn forward(
         let errors = form_errors(ctx.locale, &inv);
         return detail_page(&state, &mut ctx, m, errors, f.department.clone(), note).await;
     };
-    let due = add_working_days(today_brussels(), dept.sla_days);
-    let mut tx = state.store.begin().await?;
-    store::create_forward(
-        &mut tx,
-        &Actor::User(user.id),
-        &m.id,
-        &dept.id,
-        &note,
-        &due.to_string(),
-    )
-    .await?;
-    tx.commit().await?;
+    loket_app::contact::forward(&state, &Actor::User(user.id), &m.id, &dept, &note).await?;
     Ok(Redirect::to(&format!("/staff/contact/{}", m.id)).into_response())
 }

@@ -20,18 +20,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::contact::{
-    CHANNELS, MomentDraft, MomentInput, OUTCOMES, add_working_days, check_moment, reference_tag,
-};
+use loket_domain::contact::{CHANNELS, MomentDraft, MomentInput, OUTCOMES, check_moment};
 use loket_domain::ident::Email;
 use loket_domain::people::Role;
 use loket_store::contact::{self as store, Article, Forward, Moment, MomentParty};
 use loket_store::people as people_store;
 use serde::Deserialize;
-
-fn year() -> i16 {
-    today_brussels().year()
-}
 
 pub use loket_app::contact::{answer_forward, mail, pause_forward, to_resident};
 
