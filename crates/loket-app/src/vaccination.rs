@@ -484,3 +484,35 @@ pub async fn record_scan(
     .await?;
     Ok((v, name))
 }
+
+// ---- the coordinator: invitations and letters ----
+
+/// Imports invitations, all or none, and queues the invitation mail of
+/// every invitee with an e-mail address in the same transaction (the others
+/// wait for a letter batch).
+pub async fn import_invitations(
+    app: &App,
+    actor: &Actor,
+    c: &Campaign,
+    rows: &[loket_domain::vaccination::Invitee],
+) -> Result<store::Imported, Refusal> {
+    let locale = Locale::default();
+    let mail = |inv: &Invitation| invitation_mail(app, locale, c, inv);
+    let mut tx = app.store.begin().await?;
+    let done = store::import_invitations(&mut tx, actor, c, rows, &mail).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Puts every invitee still waiting for a letter in a new print batch;
+/// `None` when nobody waits.
+pub async fn new_letter_batch(
+    app: &App,
+    actor: &Actor,
+    c: &Campaign,
+) -> Result<Option<store::LetterBatch>, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let batch = store::new_letter_batch(&mut tx, actor, &c.id).await?;
+    tx.commit().await?;
+    Ok(batch)
+}

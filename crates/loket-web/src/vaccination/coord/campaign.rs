@@ -185,13 +185,15 @@ pub async fn import(
             .await;
         }
     };
-    let locale = Locale::default();
-    let mail = |inv: &Invitation| invitation_mail(&state, locale, &c, inv);
-    let mut tx = state.store.begin().await?;
-    match store::import_invitations(&mut tx, &Actor::User(user.id.clone()), &c, &rows, &mail).await
+    match loket_app::vaccination::import_invitations(
+        &state,
+        &Actor::User(user.id.clone()),
+        &c,
+        &rows,
+    )
+    .await
     {
         Ok(done) => {
-            tx.commit().await?;
             campaign_view(
                 &state,
                 &mut ctx,
@@ -205,8 +207,7 @@ pub async fn import(
             )
             .await
         }
-        Err(loket_store::StoreError::Invalid(inv)) => {
-            tx.rollback().await?;
+        Err(loket_app::Refusal::Invalid(inv)) => {
             let import_errors = inv
                 .0
                 .iter()
@@ -250,9 +251,7 @@ pub async fn letters(
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(COORDINATORS)?.clone();
     let c = campaign(&state, &slug).await?;
-    let mut tx = state.store.begin().await?;
-    let batch = store::new_letter_batch(&mut tx, &Actor::User(user.id), &c.id).await?;
-    tx.commit().await?;
+    let batch = loket_app::vaccination::new_letter_batch(&state, &Actor::User(user.id), &c).await?;
     Ok(Redirect::to(&match batch {
         Some(_) => format!("/staff/vaccination/{}?notice=letters", c.slug),
         None => format!("/staff/vaccination/{}", c.slug),

@@ -3,7 +3,7 @@
 //! counter), the reserve list, the live dashboard, the day report, the
 //! registry export, sync conflicts and the mobile teams' planning.
 
-use super::{COORDINATORS, HELPERS, campaign, invitation_mail};
+use super::{COORDINATORS, HELPERS, campaign};
 use crate::AppState;
 use crate::common::ServiceForm;
 use crate::common::render;
