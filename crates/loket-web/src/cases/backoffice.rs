@@ -283,7 +283,7 @@ pub struct TransitionForm {
     pub csrf: String,
 }
 
-pub(crate) use loket_app::cases::workflow::{add_case_message, take_transition, transition_in};
+pub(crate) use loket_app::cases::workflow::{add_case_message, take_transition};
 
 pub async fn transition(
     State(state): State<AppState>,
