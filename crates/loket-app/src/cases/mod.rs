@@ -4,6 +4,7 @@
 
 pub mod documents;
 pub mod files;
+pub mod letters;
 pub mod payments;
 pub mod submit;
 pub mod workflow;

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
-use crate::i18n::{format_ms, today_brussels};
+use crate::i18n::format_ms;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
 use askama::Template;
@@ -15,13 +15,11 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use loket_domain::Invalid;
 use loket_domain::people::Role;
-use loket_render::cases::{BatchInfo, Letter, batch_pdf};
-use loket_store::notify::{self as outbox, PrintBatch};
+use loket_render::cases::Letter;
+use loket_store::notify as outbox;
 use loket_store::people as people_store;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// Who prints and posts letters.
 pub const MAIL_ROOM: &[Role] = &[Role::Counter, Role::ContactCentre, Role::Admin];
@@ -104,94 +102,7 @@ pub struct CsrfOnly {
     pub csrf: String,
 }
 
-/// Renders every waiting letter into one PDF and claims them for it.
-pub async fn create_batch(
-    state: &AppState,
-    actor_id: &str,
-    lang_label: &str,
-) -> Result<PrintBatch, AppError> {
-    let waiting = outbox::waiting_letters(&state.store).await?;
-    if waiting.is_empty() {
-        return Err(Invalid::one("letters", "nothing-to-print").into());
-    }
-    let letters: Vec<Letter> = waiting
-        .iter()
-        .map(|l| serde_json::from_str::<Letter>(&l.content))
-        .collect::<Result<_, _>>()
-        .map_err(|e| AppError::Internal(format!("letter content: {e}")))?;
-    let today = today_brussels();
-    let title = format!("{lang_label} {today}");
-    let city = state.config.city_name.clone();
-    let logo = state.config.logo_svg.clone();
-    let label = format!("{title} ·");
-    let date = (
-        i32::from(today.year()),
-        today.month().unsigned_abs(),
-        today.day().unsigned_abs(),
-    );
-    let pdf = tokio::task::spawn_blocking(move || {
-        batch_pdf(
-            &BatchInfo {
-                title: &title,
-                city: &city,
-                lang: "nl",
-                footer: &city,
-                batch_label: &label,
-                logo_svg: logo.as_deref(),
-            },
-            &letters,
-            date,
-        )
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    let id = loket_store::new_id();
-    let path = state
-        .config
-        .files_dir
-        .join("print")
-        .join(format!("{id}.pdf"));
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    tokio::fs::write(&path, &pdf)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let batch = PrintBatch {
-        id,
-        created_by: actor_id.to_owned(),
-        created_at: loket_store::now_ms(),
-        count: i64::try_from(waiting.len()).unwrap_or(i64::MAX),
-        sha256: hex::encode(Sha256::digest(&pdf)),
-        path: path.to_string_lossy().into_owned(),
-    };
-    let ids: Vec<String> = waiting.into_iter().map(|l| l.id).collect();
-    let mut tx = state.store.begin().await?;
-    let claimed = outbox::add_batch(&mut tx, &batch, &ids).await;
-    if let Err(e) = claimed {
-        drop(tx);
-        let _ = tokio::fs::remove_file(&path).await;
-        return Err(e.into());
-    }
-    loket_store::audit::record(
-        &mut tx,
-        &loket_domain::audit::Actor::User(actor_id.to_owned()),
-        loket_store::audit::Change {
-            action: "letters.batch",
-            record_type: "print_batch",
-            record_id: &batch.id,
-            subject_user_id: None,
-            before: None,
-            after: Some(serde_json::json!({"count": batch.count, "sha256": batch.sha256})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(batch)
-}
+pub use loket_app::cases::letters::create_batch;
 
 pub async fn batch(
     State(state): State<AppState>,
@@ -200,7 +111,10 @@ pub async fn batch(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(MAIL_ROOM)?.clone();
-    match create_batch(&state, &user.id, &ctx.locale.t("letters-batch")).await {
+    match create_batch(&state, &user.id, &ctx.locale.t("letters-batch"))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(b) => Ok(Redirect::to(&format!("/staff/letters/batches/{}.pdf", b.id)).into_response()),
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
