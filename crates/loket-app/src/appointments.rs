@@ -587,3 +587,11 @@ pub async fn save_desk(
     tx.commit().await?;
     Ok(())
 }
+
+/// Counter staff mark a booked appointment as a no-show.
+pub async fn mark_no_show(app: &App, actor: &Actor, id: &str) -> Result<Appointment, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let (a, _) = store::mark_no_show(&mut tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(a)
+}

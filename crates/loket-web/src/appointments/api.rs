@@ -357,10 +357,8 @@ pub async fn no_show(
 ) -> Result<Json<AppointmentOut>, ApiError> {
     who.require(COUNTER_STAFF)?;
     let actor = Actor::User(who.user.id.clone());
-    let mut tx = state.store.begin().await.map_err(|e| who.err(e))?;
-    let (a, _) = store::mark_no_show(&mut tx, &actor, &id)
+    let a = loket_app::appointments::mark_no_show(&state, &actor, &id)
         .await
-        .map_err(|e| who.err(e))?;
-    tx.commit().await.map_err(|e| who.err(AppError::from(e)))?;
+        .map_err(|e| who.err(AppError::from(e)))?;
     Ok(Json(out(&state, a).await.map_err(|e| who.err(e))?))
 }

@@ -247,9 +247,7 @@ pub async fn no_show(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(COUNTER_STAFF)?.clone();
-    let mut tx = state.store.begin().await?;
-    store::mark_no_show(&mut tx, &Actor::User(user.id), &id).await?;
-    tx.commit().await?;
+    loket_app::appointments::mark_no_show(&state, &Actor::User(user.id), &id).await?;
     back_to_day(&state, &id).await
 }
 

@@ -247,11 +247,9 @@ pub async fn pick_up(
 ) -> Result<Json<ReservationOut>, ApiError> {
     let user = who.require(RIDERS)?.clone();
     let r = allowed(&state, &user, &id).await.map_err(|e| who.err(e))?;
-    let mut tx = state.store.begin().await.map_err(|e| who.err(e))?;
-    let done = store::pick_up(&mut tx, &Actor::User(user.id), &r.id, loket_store::now_ms())
+    let done = loket_app::bikes::pick_up(&state, &Actor::User(user.id), &r)
         .await
-        .map_err(|e| who.err(e))?;
-    tx.commit().await.map_err(|e| who.err(AppError::from(e)))?;
+        .map_err(|e| who.err(AppError::from(e)))?;
     Ok(Json(out(&state, done).await.map_err(|e| who.err(e))?))
 }
 

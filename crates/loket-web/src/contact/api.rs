@@ -253,11 +253,9 @@ pub async fn create_moment(
             } else {
                 "open"
             };
-            let mut tx = state.store.begin().await.map_err(|e| who.err(e))?;
-            let m = store::create_moment(
-                &mut tx,
+            let m = loket_app::contact::log_moment(
+                &state,
                 &Actor::User(who.user.id.clone()),
-                today_brussels().year(),
                 status,
                 &MomentParty {
                     resident_id: resident.as_ref().map(|r| r.id.as_str()),
@@ -266,10 +264,10 @@ pub async fn create_moment(
                 },
                 &d,
                 &articles,
+                None,
             )
             .await
-            .map_err(|e| who.err(e))?;
-            tx.commit().await.map_err(|e| who.err(AppError::from(e)))?;
+            .map_err(|e| who.err(AppError::from(e)))?;
             Ok((StatusCode::CREATED, Json(MomentOut::from(m))).into_response())
         }
         other => {

@@ -256,10 +256,8 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let admin = caller.require(ADMIN_ROLES)?.clone();
-    let mut tx = state.store.begin().await.map_err(|e| caller.err(e))?;
-    store::revoke_token(&mut tx, &Actor::User(admin.id), &id)
+    loket_app::people::revoke_token(&state, &Actor::User(admin.id), &id)
         .await
-        .map_err(|e| caller.err(e))?;
-    tx.commit().await.map_err(|e| caller.err(e))?;
+        .map_err(|e| caller.err(AppError::from(e)))?;
     Ok(StatusCode::NO_CONTENT)
 }

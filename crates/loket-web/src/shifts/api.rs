@@ -13,7 +13,6 @@ use axum::{Json, Router};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::shifts as rules;
-use loket_store::StoreError;
 use loket_store::shifts::{self as store, Shift};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -192,19 +191,9 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let user = who.require(VOLUNTEERS)?.clone();
-    let mut tx = state.store.begin().await.map_err(|e| who.err(e))?;
-    store::cancel_signup(
-        &mut tx,
-        &Actor::User(user.id.clone()),
-        &id,
-        &user.id,
-        loket_store::now_ms(),
-    )
-    .await
-    .map_err(|e| who.err(e))?;
-    tx.commit()
+    loket_app::shifts::cancel_signup(&state, &Actor::User(user.id.clone()), &id, &user.id)
         .await
-        .map_err(|e| who.err(StoreError::from(e)))?;
+        .map_err(|e| who.err(AppError::from(e)))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
