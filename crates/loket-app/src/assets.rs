@@ -262,3 +262,29 @@ pub async fn acknowledge(
     tx.commit().await?;
     Ok(())
 }
+
+/// An audit of a place by scanning: what was found (`present`) and the
+/// reconciliation (JSON) are kept, with the next audit a year on.
+pub async fn save_audit(
+    app: &App,
+    actor: &Actor,
+    location: &str,
+    present: &[String],
+    result_json: &str,
+) -> Result<(), Refusal> {
+    let today = today_brussels();
+    let next = today.checked_add(jiff::ToSpan::days(365)).unwrap_or(today);
+    let mut tx = app.store.begin().await?;
+    store::save_audit(
+        &mut tx,
+        actor,
+        location,
+        present,
+        &today.to_string(),
+        &next.to_string(),
+        result_json,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

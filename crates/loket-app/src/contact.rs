@@ -278,3 +278,12 @@ async fn forward_in(
     store::create_forward(tx, actor, moment_id, &dept.id, note, &due.to_string()).await?;
     Ok(())
 }
+
+/// The resident answered (by phone, at the counter…): the forward's clock
+/// runs again and its due date moves by the working days it stood still.
+pub async fn resume_forward(app: &App, actor: &Actor, id: &str) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::resume_forward(&mut tx, actor, id, today_brussels()).await?;
+    tx.commit().await?;
+    Ok(())
+}

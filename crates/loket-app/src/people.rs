@@ -374,3 +374,19 @@ pub async fn revoke_token(app: &App, actor: &Actor, token_id: &str) -> Result<()
     tx.commit().await?;
     Ok(())
 }
+
+/// Counter or contact-centre staff keep a record for a resident who has no
+/// account (or no e-mail): their name, language and postal address.
+pub async fn create_resident(
+    app: &App,
+    actor: &Actor,
+    name: &PersonName,
+    email: Option<&Email>,
+    locale: &str,
+    profile: &store::ResidentProfile,
+) -> Result<String, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let id = store::create_resident(&mut tx, actor, name, email, locale, profile).await?;
+    tx.commit().await?;
+    Ok(id)
+}

@@ -516,3 +516,114 @@ pub async fn new_letter_batch(
     tx.commit().await?;
     Ok(batch)
 }
+
+// ---- the reserve list ----
+
+/// Puts a person on a campaign's reserve list (public; one place per
+/// national register number).
+pub async fn reserve_sign_up(
+    app: &App,
+    actor: &Actor,
+    c: &Campaign,
+    r: store::NewReserve<'_>,
+) -> Result<ReserveEntry, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let e = store::reserve_sign_up(&mut tx, actor, c, r).await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// Accepts a reserve-list offer with its token: the booking and its mail in
+/// one transaction. `Ok(false)` when the offer is no longer valid (taken,
+/// expired, wrong token): nothing changes.
+pub async fn accept_offer(
+    app: &App,
+    c: &Campaign,
+    reserve_id: &str,
+    token: &str,
+    locale: Locale,
+) -> Result<bool, Refusal> {
+    let mut tx = app.store.begin().await?;
+    match store::accept_offer(&mut tx, c, reserve_id, token).await {
+        Ok((inv, b)) => {
+            queue_booking_mail(app, &mut tx, locale, c, &inv, &b, MailKind::Booked).await?;
+            tx.commit().await?;
+            Ok(true)
+        }
+        Err(loket_store::StoreError::Invalid(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Stores a mobile team's checked batch of records, all or nothing; each
+/// record's result says whether it was new, a replay or a conflict.
+pub async fn sync_mobile(
+    app: &App,
+    actor: &Actor,
+    team: &str,
+    records: &[store::SyncRecord],
+) -> Result<Vec<store::SyncResult>, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let results = store::sync(&mut tx, actor, team, records).await?;
+    tx.commit().await?;
+    Ok(results)
+}
+
+// ---- the coordinator: campaigns and mobile teams ----
+
+/// Creates a campaign (with its counter service and slots at the centre).
+pub async fn create_campaign(
+    app: &App,
+    actor: &Actor,
+    c: store::NewCampaign<'_>,
+) -> Result<Campaign, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let made = store::create_campaign(&mut tx, actor, c).await?;
+    tx.commit().await?;
+    Ok(made)
+}
+
+/// A mobile team's home visit to an invitee.
+pub struct MobileVisit<'a> {
+    pub team: &'a str,
+    pub day: &'a str,
+    pub at: &'a str,
+    pub invitation_id: &'a str,
+    pub address: &'a str,
+}
+
+/// Plans a mobile team's home visit.
+pub async fn plan_mobile_visit(
+    app: &App,
+    actor: &Actor,
+    c: &Campaign,
+    v: &MobileVisit<'_>,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::plan_mobile_visit(
+        &mut tx,
+        actor,
+        c,
+        v.team,
+        v.day,
+        v.at,
+        v.invitation_id,
+        v.address,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Resolves a conflict a mobile team's sync reported.
+pub async fn resolve_conflict(
+    app: &App,
+    actor: &Actor,
+    client_id: &str,
+    resolution: &str,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::resolve_conflict(&mut tx, actor, client_id, resolution).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -182,3 +182,36 @@ pub async fn add_case_message(
     tx.commit().await?;
     Ok(())
 }
+
+/// Assigns a case to a handler (or to nobody).
+pub async fn assign(
+    app: &App,
+    actor: &Actor,
+    case: &Case,
+    assignee: Option<&str>,
+) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::assign(&mut tx, actor, case, assignee).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Saves a service's definition (a new version) and whether it is online,
+/// in one transaction; a new service's slug must be free. Returns the
+/// version.
+pub async fn save_service(
+    app: &App,
+    actor: &Actor,
+    def: &ServiceDef,
+    active: bool,
+    is_new: bool,
+) -> Result<i64, Refusal> {
+    let mut tx = app.store.begin().await?;
+    if is_new && store::slug_taken(&mut tx, &def.slug).await? {
+        return Err(loket_domain::Invalid::one("slug", "slug-taken").into());
+    }
+    let (id, version) = store::save_service(&mut tx, actor, def).await?;
+    store::set_active(&mut tx, actor, &id, active).await?;
+    tx.commit().await?;
+    Ok(version)
+}

@@ -416,14 +416,7 @@ async fn save(
     active: bool,
     is_new: bool,
 ) -> Result<i64, AppError> {
-    let mut tx = state.store.begin().await?;
-    if is_new && store::slug_taken(&mut tx, &def.slug).await? {
-        return Err(Invalid::one("slug", "slug-taken").into());
-    }
-    let (id, version) = store::save_service(&mut tx, actor, def).await?;
-    store::set_active(&mut tx, actor, &id, active).await?;
-    tx.commit().await?;
-    Ok(version)
+    Ok(loket_app::cases::workflow::save_service(state, actor, def, active, is_new).await?)
 }
 
 /// `POST /admin/services/{slug}`.

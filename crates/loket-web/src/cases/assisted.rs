@@ -256,25 +256,16 @@ pub async fn create(
     let user = ctx.require(ASSISTING)?.clone();
     let checked = check_resident(&f);
     let result = match checked {
-        Ok((name, email, locale, profile)) => {
-            let mut tx = state.store.begin().await?;
-            match people_store::create_resident(
-                &mut tx,
-                &Actor::User(user.id.clone()),
-                &name,
-                email.as_ref(),
-                &locale,
-                &profile,
-            )
-            .await
-            {
-                Ok(id) => {
-                    tx.commit().await?;
-                    Ok(id)
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
-        }
+        Ok((name, email, locale, profile)) => loket_app::people::create_resident(
+            &state,
+            &Actor::User(user.id.clone()),
+            &name,
+            email.as_ref(),
+            &locale,
+            &profile,
+        )
+        .await
+        .map_err(AppError::from),
         Err(inv) => Err(AppError::Invalid(inv)),
     };
     match result {

@@ -400,9 +400,8 @@ pub async fn assign(
             .await;
         }
     };
-    let mut tx = state.store.begin().await?;
-    store::assign(&mut tx, &Actor::User(user.id.clone()), &case, assignee).await?;
-    tx.commit().await?;
+    loket_app::cases::workflow::assign(&state, &Actor::User(user.id.clone()), &case, assignee)
+        .await?;
     Ok(Redirect::to(&format!("/staff/cases/{number}")).into_response())
 }
 

@@ -315,9 +315,8 @@ pub async fn reserve(
     };
     let (nrn, name, email, phone, rank) =
         super::public::check_reserve(&form, groups.len()).map_err(|e| err(e.into()))?;
-    let mut tx = state.store.begin().await.map_err(|e| err(e.into()))?;
-    let e = store::reserve_sign_up(
-        &mut tx,
+    let e = loket_app::vaccination::reserve_sign_up(
+        &state,
         &Actor::System,
         &c,
         NewReserve {
@@ -331,7 +330,6 @@ pub async fn reserve(
     )
     .await
     .map_err(|e| err(e.into()))?;
-    tx.commit().await.map_err(|e| err(e.into()))?;
     Ok((
         StatusCode::CREATED,
         Json(ReserveView {

@@ -237,9 +237,7 @@ pub async fn store_batch(
     b: &SyncIn,
 ) -> Result<Vec<SyncResultView>, AppError> {
     let (team, records) = check_batch(b, loket_store::now_ms()).map_err(AppError::Invalid)?;
-    let mut tx = state.store.begin().await?;
-    let results = store::sync(&mut tx, actor, &team, &records).await?;
-    tx.commit().await?;
+    let results = loket_app::vaccination::sync_mobile(state, actor, &team, &records).await?;
     Ok(results.into_iter().map(Into::into).collect())
 }
 

@@ -9,7 +9,7 @@
 //! the expected time. The booking pages refuse visitors without an
 //! admitted number, so a rush cannot overrun them.
 
-use super::{MailKind, SlotView, campaign, link_key, open_slots, queue_booking_mail, sign, verify};
+use super::{SlotView, campaign, link_key, open_slots, sign, verify};
 use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
@@ -731,30 +731,22 @@ pub async fn reserve_sign_up(
     let groups = store::groups(&state.store, &c.id).await?;
     let result = match check_reserve(&f, groups.len()) {
         Err(e) => Err(AppError::Invalid(e)),
-        Ok((nrn, name, email, phone, rank)) => {
-            let mut tx = state.store.begin().await?;
-            match store::reserve_sign_up(
-                &mut tx,
-                &Actor::System,
-                &c,
-                NewReserve {
-                    national_number: &nrn,
-                    name: &name,
-                    birth_date: f.birth_date.trim(),
-                    email: &email,
-                    phone: phone.as_deref(),
-                    group_rank: rank,
-                },
-            )
-            .await
-            {
-                Ok(_) => {
-                    tx.commit().await?;
-                    Ok(())
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
-        }
+        Ok((nrn, name, email, phone, rank)) => loket_app::vaccination::reserve_sign_up(
+            &state,
+            &Actor::System,
+            &c,
+            NewReserve {
+                national_number: &nrn,
+                name: &name,
+                birth_date: f.birth_date.trim(),
+                email: &email,
+                phone: phone.as_deref(),
+                group_rank: rank,
+            },
+        )
+        .await
+        .map(|_| ())
+        .map_err(AppError::from),
     };
     match result {
         Ok(()) => Ok(
@@ -868,17 +860,8 @@ pub async fn accept_offer(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let c = campaign(&state, &slug).await?;
-    let mut tx = state.store.begin().await?;
-    match store::accept_offer(&mut tx, &c, &id, &f.t).await {
-        Ok((inv, b)) => {
-            queue_booking_mail(&state, &mut tx, ctx.locale, &c, &inv, &b, MailKind::Booked).await?;
-            tx.commit().await?;
-        }
-        Err(loket_store::StoreError::Invalid(_)) => {
-            tx.rollback().await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
+    // A stale offer changes nothing: its page then says it is gone.
+    loket_app::vaccination::accept_offer(&state, &c, &id, &f.t, ctx.locale).await?;
     Ok(Redirect::to(&format!(
         "/vaccinatie/{}/aanbod/{}?t={}",
         c.slug,

@@ -229,21 +229,15 @@ pub async fn audit(
         .await;
     }
     let result = rules::reconcile(&f.location, &register, &scanned);
-    let today = today_brussels();
-    let next = today.checked_add(jiff::ToSpan::days(365)).unwrap_or(today);
     let json = serde_json::to_string(&result).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut tx = state.store.begin().await?;
-    store::save_audit(
-        &mut tx,
+    loket_app::assets::save_audit(
+        &state,
         &Actor::User(user.id),
         &f.location,
         &result.present,
-        &today.to_string(),
-        &next.to_string(),
         &json,
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     let form = AuditForm {
         scanned: String::new(),
         ..f

@@ -20,7 +20,6 @@ use loket_domain::Invalid;
 use loket_domain::assets::{self as rules, AssetStatus, CATEGORIES};
 use loket_domain::audit::Actor;
 use loket_render::assets::{Label, Symbology};
-use loket_store::StoreError;
 use loket_store::assets::{self as store, Asset, AssetFilter, Loan};
 use loket_store::people as people_store;
 use serde::Deserialize;

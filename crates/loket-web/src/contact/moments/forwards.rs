@@ -227,18 +227,13 @@ pub async fn resume(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(DEPARTMENT_STAFF)?.clone();
-    let mut tx = state.store.begin().await?;
-    match store::resume_forward(&mut tx, &Actor::User(user.id), &id, today_brussels()).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!(
-                "/staff/forwards?department={}",
-                crate::layout::urlencode(f.department.trim())
-            ))
-            .into_response())
-        }
-        Err(loket_store::StoreError::Invalid(inv)) => {
-            drop(tx);
+    match loket_app::contact::resume_forward(&state, &Actor::User(user.id), &id).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/staff/forwards?department={}",
+            crate::layout::urlencode(f.department.trim())
+        ))
+        .into_response()),
+        Err(loket_app::Refusal::Invalid(inv)) => {
             let errors = form_errors(ctx.locale, &inv);
             forwards_page(
                 &state,

@@ -126,9 +126,8 @@ pub async fn create(
         .ok();
     let result = match (location, plan, opens_at, days, groups) {
         (Some(loc), Some(plan), Some(opens_at), Some(days), Some(groups)) if errors.is_empty() => {
-            let mut tx = state.store.begin().await?;
-            match store::create_campaign(
-                &mut tx,
+            loket_app::vaccination::create_campaign(
+                &state,
                 &Actor::User(user.id.clone()),
                 NewCampaign {
                     slug: f.slug.trim(),
@@ -142,13 +141,7 @@ pub async fn create(
                 },
             )
             .await
-            {
-                Ok(c) => {
-                    tx.commit().await?;
-                    Ok(c)
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
+            .map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(Invalid(errors))),
     };

@@ -18,17 +18,18 @@ pub async fn resolve(
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(COORDINATORS)?.clone();
     let c = campaign(&state, &slug).await?;
-    let mut tx = state.store.begin().await?;
-    match store::resolve_conflict(&mut tx, &Actor::User(user.id), &id, &f.resolution).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(
-                Redirect::to(&format!("/staff/vaccination/{}?notice=resolved", c.slug))
-                    .into_response(),
-            )
-        }
-        Err(loket_store::StoreError::Invalid(inv)) => {
-            tx.rollback().await?;
+    match loket_app::vaccination::resolve_conflict(
+        &state,
+        &Actor::User(user.id),
+        &id,
+        &f.resolution,
+    )
+    .await
+    {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/staff/vaccination/{}?notice=resolved", c.slug)).into_response(),
+        ),
+        Err(loket_app::Refusal::Invalid(inv)) => {
             let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
             campaign_view(
                 &state,
@@ -97,27 +98,20 @@ pub async fn plan_mobile(
         }
     };
     let result = match inv {
-        Some(inv) if errors.is_empty() => {
-            let mut tx = state.store.begin().await?;
-            match store::plan_mobile_visit(
-                &mut tx,
-                &Actor::User(user.id),
-                &c,
+        Some(inv) if errors.is_empty() => loket_app::vaccination::plan_mobile_visit(
+            &state,
+            &Actor::User(user.id),
+            &c,
+            &loket_app::vaccination::MobileVisit {
                 team,
-                f.day.trim(),
-                f.at.trim(),
-                &inv.id,
+                day: f.day.trim(),
+                at: f.at.trim(),
+                invitation_id: &inv.id,
                 address,
-            )
-            .await
-            {
-                Ok(_) => {
-                    tx.commit().await?;
-                    Ok(())
-                }
-                Err(e) => Err(AppError::from(e)),
-            }
-        }
+            },
+        )
+        .await
+        .map_err(AppError::from),
         _ => Err(AppError::Invalid(Invalid(errors))),
     };
     match result {
