@@ -130,6 +130,24 @@ pub type Refused = crate::Refused<FreeSlot>;
 /// The code of a full slot's field error.
 pub const SLOT_FULL: &str = "appt-slot-full";
 
+/// A refused booking or move; a full slot comes with the nearest free ones.
+async fn refused(
+    app: &App,
+    e: StoreError,
+    service: &CounterService,
+    location: &Location,
+    slot: &Slot,
+) -> Refused {
+    let refusal = Refusal::from(e);
+    if !refusal.has_code(SLOT_FULL) {
+        return refusal.into();
+    }
+    match nearest_free(app, service, location, slot.start_ms(), 5).await {
+        Ok(nearest) => Refused { refusal, nearest },
+        Err(e) => e.into(),
+    }
+}
+
 /// Finds the service and location named in a request (id or slug).
 pub async fn resolve(
     app: &App,
@@ -274,15 +292,7 @@ pub async fn book_linked(
                 .increment(1);
             Ok(a)
         }
-        Err(e) => {
-            let refusal = Refusal::from(e);
-            let nearest = if refusal.has_code(SLOT_FULL) {
-                nearest_free(app, &service, &location, slot.start_ms(), 5).await?
-            } else {
-                Vec::new()
-            };
-            Err(Refused { refusal, nearest })
-        }
+        Err(e) => Err(refused(app, e, &service, &location, &slot).await),
     }
 }
 
@@ -324,15 +334,7 @@ pub async fn reschedule_to(
     };
     match attempt.await {
         Ok(a) => Ok(a),
-        Err(e) => {
-            let refusal = Refusal::from(e);
-            let nearest = if refusal.has_code(SLOT_FULL) {
-                nearest_free(app, &service, &location, slot.start_ms(), 5).await?
-            } else {
-                Vec::new()
-            };
-            Err(Refused { refusal, nearest })
-        }
+        Err(e) => Err(refused(app, e, &service, &location, &slot).await),
     }
 }
 

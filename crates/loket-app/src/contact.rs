@@ -135,13 +135,7 @@ pub async fn answer_forward(app: &App, actor: &Actor, id: &str, text: &str) -> R
     let fw = store::answer_forward(&mut tx, actor, id, text).await?;
     let m = store::moment(&app.store, &fw.moment_id).await?;
     if let Some(m) = m {
-        let locale = match &m.resident_id {
-            Some(r) => people_store::get_user(&app.store, r)
-                .await?
-                .and_then(|u| Locale::parse(&u.locale))
-                .unwrap_or(Locale::Nl),
-            None => Locale::Nl,
-        };
+        let locale = resident_locale(app, &m).await?;
         let args = [
             ("name", m.contact_name.clone()),
             ("code", m.reference.clone()),

@@ -97,6 +97,19 @@ impl App {
     }
 }
 
+/// Writes a file Loket keeps (an upload, a document, a print batch) under
+/// the files directory, creating its folder first.
+pub(crate) async fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Refusal> {
+    if let Some(parent) = path.parent() {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| Refusal::Internal(e.to_string()))?;
+    }
+    tokio::fs::write(path, bytes)
+        .await
+        .map_err(|e| Refusal::Internal(e.to_string()))
+}
+
 /// Why a use case did not do what it was asked: the app layer's one error
 /// type. The web layer maps it once, to a re-rendered form or an error page
 /// for pages and to problem+json for the API.

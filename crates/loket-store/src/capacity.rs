@@ -18,6 +18,7 @@
 use crate::{Result, Tx};
 use loket_domain::calendar::Span;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 /// A row that counts places: `used` of `limit`, found by `key`.
 #[derive(Debug, Clone, Copy)]
@@ -54,27 +55,37 @@ impl Places {
 /// Takes one place in the row `key` if one is free (`used < limit`, and
 /// the extra condition holds). False when full (or no such row).
 pub async fn take(tx: &mut Tx, p: &Places, key: &str, now: i64) -> Result<bool> {
-    let sql = format!(
-        "UPDATE {t} SET {set} WHERE {k} = $1 AND {u} < {l}{c} RETURNING {k}",
-        t = p.table,
-        set = p.set("+ 1"),
-        k = p.key,
-        u = p.used,
-        l = p.limit,
-        c = p.condition(),
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key);
-    if !p.touched.is_empty() {
-        q = q.bind(now);
-    }
-    Ok(q.fetch_optional(&mut **tx).await?.is_some())
+    Ok(take_returning(tx, p, key, now, true, p.key)
+        .await?
+        .is_some())
 }
 
 /// Counts one more present whatever the limit (someone who holds a right
 /// to be there, such as an appointment in a full counter zone).
 pub async fn take_beyond_limit(tx: &mut Tx, p: &Places, key: &str, now: i64) -> Result<bool> {
+    Ok(take_returning(tx, p, key, now, false, p.key)
+        .await?
+        .is_some())
+}
+
+/// [`take`] (or, with `limited` false, [`take_beyond_limit`]) returning the
+/// row's `returning` columns as they are after the change, so the caller
+/// needs no second read; `None` when no place was taken.
+pub async fn take_returning(
+    tx: &mut Tx,
+    p: &Places,
+    key: &str,
+    now: i64,
+    limited: bool,
+    returning: &str,
+) -> Result<Option<AnyRow>> {
+    let limit = if limited {
+        format!(" AND {} < {}{}", p.used, p.limit, p.condition())
+    } else {
+        String::new()
+    };
     let sql = format!(
-        "UPDATE {t} SET {set} WHERE {k} = $1 RETURNING {k}",
+        "UPDATE {t} SET {set} WHERE {k} = $1{limit} RETURNING {returning}",
         t = p.table,
         set = p.set("+ 1"),
         k = p.key,
@@ -83,7 +94,7 @@ pub async fn take_beyond_limit(tx: &mut Tx, p: &Places, key: &str, now: i64) -> 
     if !p.touched.is_empty() {
         q = q.bind(now);
     }
-    Ok(q.fetch_optional(&mut **tx).await?.is_some())
+    Ok(q.fetch_optional(&mut **tx).await?)
 }
 
 /// Gives one place back (never below zero).

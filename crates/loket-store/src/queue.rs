@@ -73,17 +73,6 @@ const ZONES: Places = Places {
     touched: "",
 };
 
-/// The zone as this transaction sees it.
-async fn zone_in(tx: &mut Tx, location_id: &str) -> Result<Zone> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ZONE_COLUMNS} FROM queue_zones WHERE location_id = $1"
-    )))
-    .bind(location_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    decode_zone(&row)
-}
-
 /// Locks the location's zone row for this transaction and raises its
 /// version: the first statement of every queue change.
 pub async fn lock_zone(tx: &mut Tx, location_id: &str) -> Result<Zone> {
@@ -387,15 +376,13 @@ pub async fn check_in(tx: &mut Tx, actor: &Actor, t: NewTicket<'_>) -> Result<(T
         }
     }
     // An appointment always gets in; a walk-in only while there is room.
-    let counted = if t.appointment.is_some() {
-        capacity::take_beyond_limit(tx, &ZONES, t.location_id, 0).await?
-    } else {
-        capacity::take(tx, &ZONES, t.location_id, 0).await?
-    };
-    if !counted {
+    let limited = t.appointment.is_none();
+    let Some(row) =
+        capacity::take_returning(tx, &ZONES, t.location_id, 0, limited, ZONE_COLUMNS).await?
+    else {
         return Err(Invalid::one("service", "queue-zone-full").into());
-    }
-    let zone = zone_in(tx, t.location_id).await?;
+    };
+    let zone = decode_zone(&row)?;
     let number = next_number(tx, t.location_id, t.day, t.prefix).await?;
     let ticket = insert_ticket(tx, &t, &number, false, None, None).await?;
     audit::record(

@@ -185,14 +185,7 @@ pub async fn issue(
         .join("documents")
         .join(id.get(..8).unwrap_or("misc"))
         .join(format!("{id}.pdf"));
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| Refusal::Internal(e.to_string()))?;
-    }
-    tokio::fs::write(&path, &pdf)
-        .await
-        .map_err(|e| Refusal::Internal(e.to_string()))?;
+    crate::write_file(&path, &pdf).await?;
     let sha = hex::encode(Sha256::digest(&pdf));
     let filename = format!(
         "{}-{}.pdf",

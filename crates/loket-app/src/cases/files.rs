@@ -46,14 +46,7 @@ pub async fn store_uploads(
         let id = loket_store::new_id();
         let path = file_path(&app.config.files_dir, &id);
         let sha = hex::encode(Sha256::digest(&up.bytes));
-        if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(|e| Refusal::Internal(e.to_string()))?;
-        }
-        tokio::fs::write(&path, &up.bytes)
-            .await
-            .map_err(|e| Refusal::Internal(e.to_string()))?;
+        crate::write_file(&path, &up.bytes).await?;
         let mut tx = app.store.begin().await?;
         let path_text = path.to_string_lossy().into_owned();
         let replaced = store::add_draft_file(
@@ -93,14 +86,7 @@ pub async fn store_reply_file(
     let id = loket_store::new_id();
     let path = file_path(&app.config.files_dir, &id);
     let sha = hex::encode(Sha256::digest(&up.bytes));
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| Refusal::Internal(e.to_string()))?;
-    }
-    tokio::fs::write(&path, &up.bytes)
-        .await
-        .map_err(|e| Refusal::Internal(e.to_string()))?;
+    crate::write_file(&path, &up.bytes).await?;
     let name = safe_filename(&up.filename);
     let path_text = path.to_string_lossy().into_owned();
     let mut tx = app.store.begin().await?;

@@ -53,14 +53,7 @@ pub async fn create_batch(
     .map_err(|e| Refusal::Internal(e.to_string()))?;
     let id = loket_store::new_id();
     let path = app.config.files_dir.join("print").join(format!("{id}.pdf"));
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| Refusal::Internal(e.to_string()))?;
-    }
-    tokio::fs::write(&path, &pdf)
-        .await
-        .map_err(|e| Refusal::Internal(e.to_string()))?;
+    crate::write_file(&path, &pdf).await?;
     let batch = PrintBatch {
         id,
         created_by: actor_id.to_owned(),
