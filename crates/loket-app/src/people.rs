@@ -7,7 +7,7 @@ use crate::i18n::Locale;
 use crate::{App, Config, Refusal};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::ident::Email;
+use loket_domain::ident::{Email, NationalNumber, PostalCode};
 use loket_domain::notify::Mail;
 use loket_domain::people::{self as rules, LoginThrottle, PersonName, Role};
 use loket_store::notify as outbox;
@@ -375,18 +375,119 @@ pub async fn revoke_token(app: &App, actor: &Actor, token_id: &str) -> Result<()
     Ok(())
 }
 
+/// A new resident's record as typed at the counter or on the phone.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResidentInput<'a> {
+    pub name: &'a str,
+    pub national_number: &'a str,
+    pub email: &'a str,
+    pub street: &'a str,
+    pub house_number: &'a str,
+    pub box_: &'a str,
+    pub postal_code: &'a str,
+    pub city: &'a str,
+    pub phone: &'a str,
+    pub locale: &'a str,
+}
+
+/// A checked new resident.
+#[derive(Debug, Clone)]
+pub struct NewResident {
+    pub name: PersonName,
+    pub email: Option<Email>,
+    /// `nl` or `en`.
+    pub locale: String,
+    pub profile: store::ResidentProfile,
+}
+
+/// Checks a new resident: a name; a valid national register number and
+/// e-mail when given; and a complete postal address when there is no
+/// e-mail (letters must reach the person).
+pub fn check_resident(f: &ResidentInput<'_>) -> Result<NewResident, Invalid> {
+    let mut inv = Invalid::default();
+    let name = inv.check("name", PersonName::parse(f.name));
+    let nrn = if f.national_number.trim().is_empty() {
+        None
+    } else {
+        inv.check("national_number", NationalNumber::parse(f.national_number))
+            .map(|n| n.as_str().to_owned())
+    };
+    let email = if f.email.trim().is_empty() {
+        None
+    } else {
+        inv.check("email", Email::parse(f.email))
+    };
+    let text = |v: &str| v.trim().chars().take(100).collect::<String>();
+    let street = text(f.street);
+    let number = text(f.house_number);
+    let postal = text(f.postal_code);
+    let city = text(f.city);
+    let any_address = !(street.is_empty() && number.is_empty() && postal.is_empty());
+    if email.is_none() || any_address {
+        if street.is_empty() {
+            inv.push("street", "address-needed");
+        }
+        if !number.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            inv.push("house_number", "house-number-invalid");
+        }
+        if let Err(e) = PostalCode::parse(&postal) {
+            inv.push("postal_code", e.code);
+        }
+        if city.is_empty() {
+            inv.push("city", "required");
+        }
+    }
+    let phone = text(f.phone);
+    if !phone.is_empty()
+        && (phone.chars().filter(char::is_ascii_digit).count() < 9
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +./-()".contains(c)))
+    {
+        inv.push("phone", "phone-invalid");
+    }
+    let locale = Locale::parse(f.locale)
+        .unwrap_or_default()
+        .code()
+        .to_owned();
+    inv.clone().into_result()?;
+    let Some(name) = name else {
+        return Err(inv);
+    };
+    Ok(NewResident {
+        name,
+        email,
+        locale,
+        profile: store::ResidentProfile {
+            national_number: nrn,
+            street,
+            house_number: number,
+            box_: text(f.box_),
+            postal_code: postal,
+            city,
+            phone,
+        },
+    })
+}
+
 /// Counter or contact-centre staff keep a record for a resident who has no
 /// account (or no e-mail): their name, language and postal address.
 pub async fn create_resident(
     app: &App,
     actor: &Actor,
-    name: &PersonName,
-    email: Option<&Email>,
-    locale: &str,
-    profile: &store::ResidentProfile,
+    input: &ResidentInput<'_>,
 ) -> Result<String, Refusal> {
+    let r = check_resident(input)?;
     let mut tx = app.store.begin().await?;
-    let id = store::create_resident(&mut tx, actor, name, email, locale, profile).await?;
+    let id = store::create_resident(
+        &mut tx,
+        actor,
+        &r.name,
+        r.email.as_ref(),
+        &r.locale,
+        &r.profile,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

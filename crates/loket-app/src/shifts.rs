@@ -8,6 +8,7 @@ use loket_domain::audit::Actor;
 use loket_domain::ident::Email;
 use loket_domain::notify::Mail;
 use loket_domain::shifts as rules;
+use loket_render::appointments::FeedEvent;
 use loket_store::notify as outbox;
 use loket_store::shifts::{self as store, Person, Shift};
 use loket_store::{StoreError, Tx};
@@ -208,6 +209,66 @@ pub async fn feed_url(app: &App, user_id: &str) -> Result<String, Refusal> {
         "{}/shifts/feed/{}.ics",
         app.config.public_url,
         feed_token(&settings.feed_key, user_id, version)
+    ))
+}
+
+/// A person's shift calendar (`.ics`) for the secret feed token `token`:
+/// their shifts from 30 days back, withdrawals as cancelled events. A
+/// wrong or revoked token, or a disabled account, is `NotFound`.
+pub async fn feed(app: &App, token: &str) -> Result<String, Refusal> {
+    let user_id = token.split_once('.').map(|(u, _)| u).unwrap_or_default();
+    let settings = store::settings(&app.store).await?;
+    let version = store::feed_version(&app.store, user_id).await?;
+    if user_id.is_empty() || !feed_token_valid(&settings.feed_key, token, version) {
+        return Err(Refusal::NotFound);
+    }
+    let user = loket_store::people::get_user(&app.store, user_id)
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+        .ok_or(Refusal::NotFound)?;
+    let locale = Locale::parse(&user.locale).unwrap_or_default();
+    let now = loket_store::now_ms();
+    let mine = store::feed_signups(&app.store, user_id, now - 30 * 24 * 3_600_000).await?;
+    // The address as written after the scheme (port included): the UIDs
+    // calendars already hold must not change.
+    let host = app.config.public_url.split("://").nth(1).unwrap_or("loket");
+    let uids: Vec<String> = mine
+        .iter()
+        .map(|m| format!("shift-{}@{host}", m.signup.signup_id))
+        .collect();
+    let summaries: Vec<String> = mine
+        .iter()
+        .map(|m| {
+            locale.t_args(
+                "shift-feed-summary",
+                &[(
+                    "service",
+                    m.signup.shift.role_name(locale.code()).to_owned(),
+                )],
+            )
+        })
+        .collect();
+    let location = locale.t("shift-feed-location");
+    let events: Vec<FeedEvent<'_>> = mine
+        .iter()
+        .zip(uids.iter().zip(&summaries))
+        .map(|(m, (uid, summary))| FeedEvent {
+            uid,
+            // A withdrawal does not change the shift: its cancelled event
+            // still supersedes the one the calendar holds.
+            sequence: m.signup.shift.sequence + i64::from(m.cancelled),
+            start_ms: m.signup.shift.starts_at,
+            end_ms: m.signup.shift.ends_at,
+            summary,
+            location: &location,
+            description: "",
+            cancelled: m.cancelled,
+        })
+        .collect();
+    Ok(loket_render::appointments::feed(
+        &locale.t("shift-feed-name"),
+        now,
+        &events,
     ))
 }
 

@@ -306,6 +306,17 @@ pub fn check_slug(s: &str) -> Result<(), FieldError> {
     }
 }
 
+crate::status_enum! {
+    /// Where an appointment stands.
+    pub enum AppointmentStatus {
+        Booked = "booked",
+        Cancelled = "cancelled",
+        NoShow = "no_show",
+        /// Seen at the desk (set by the queue).
+        Served = "served",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

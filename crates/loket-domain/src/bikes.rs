@@ -129,12 +129,17 @@ pub fn co2_saved_g(km: i64, g_per_km: i64) -> i64 {
     km.saturating_mul(g_per_km)
 }
 
-/// The share `part / whole` in whole percent (0 when `whole` is 0).
-pub fn percent(part: i64, whole: i64) -> i64 {
-    if whole <= 0 {
-        0
-    } else {
-        (part * 100 + whole / 2) / whole
+pub use crate::percent;
+
+crate::status_enum! {
+    /// Where a bike reservation stands.
+    pub enum ReservationStatus {
+        Reserved = "reserved",
+        PickedUp = "picked_up",
+        Returned = "returned",
+        Cancelled = "cancelled",
+        /// Not picked up in time: the bike went back to the pool.
+        Released = "released",
     }
 }
 

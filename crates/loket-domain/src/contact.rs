@@ -518,6 +518,27 @@ pub fn reference_in_subject(subject: &str) -> Option<String> {
     ok.then(|| r.to_owned())
 }
 
+crate::status_enum! {
+    /// Where a contact moment stands.
+    pub enum MomentStatus {
+        /// Asked on the web, not handled yet.
+        Intake = "intake",
+        Open = "open",
+        Forwarded = "forwarded",
+        Closed = "closed",
+    }
+}
+
+crate::status_enum! {
+    /// Where a forward to a department stands.
+    pub enum ForwardStatus {
+        Open = "open",
+        /// Paused: the department asked the resident a question.
+        Waiting = "waiting",
+        Answered = "answered",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

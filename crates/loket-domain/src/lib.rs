@@ -17,8 +17,19 @@ pub mod notify;
 pub mod people;
 pub mod queue;
 pub mod shifts;
+pub mod status;
 pub mod telework;
 pub mod vaccination;
 pub mod validation;
 
 pub use validation::{FieldError, Invalid};
+
+/// The share `part / whole` in whole percent, rounded half up (0 when
+/// `whole` is 0). One rule for every figure Loket shows as a percentage.
+pub fn percent(part: i64, whole: i64) -> i64 {
+    if whole <= 0 {
+        0
+    } else {
+        (part * 200 + whole) / (2 * whole)
+    }
+}

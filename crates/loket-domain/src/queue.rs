@@ -288,6 +288,19 @@ pub fn group_by<K: Ord + Clone>(visits: &[Visit], key: impl Fn(&Visit) -> K) -> 
     groups.into_iter().map(|(k, vs)| (k, figures(vs))).collect()
 }
 
+crate::status_enum! {
+    /// Where a queue ticket stands.
+    pub enum TicketStatus {
+        Waiting = "waiting",
+        Called = "called",
+        Served = "served",
+        NoShow = "no_show",
+        Transferred = "transferred",
+        /// Left while waiting.
+        Left = "left",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -384,6 +384,14 @@ pub fn coverage_level(needed: i64, filled: i64) -> &'static str {
     }
 }
 
+crate::status_enum! {
+    /// Whether a shift still takes volunteers.
+    pub enum ShiftStatus {
+        Open = "open",
+        Cancelled = "cancelled",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -718,6 +718,45 @@ pub const LOCK_MINUTES: i64 = 15;
 /// Minutes a reserve-list offer stays open by default.
 pub const OFFER_MINUTES: i64 = 30;
 
+crate::status_enum! {
+    /// Whether a campaign takes bookings.
+    pub enum CampaignStatus {
+        Open = "open",
+        Closed = "closed",
+    }
+}
+
+crate::status_enum! {
+    /// Where an invitation stands.
+    pub enum InvitationStatus {
+        Invited = "invited",
+        Booked = "booked",
+        Vaccinated = "vaccinated",
+        Cancelled = "cancelled",
+    }
+}
+
+crate::status_enum! {
+    /// Where a booking at the centre stands.
+    pub enum BookingStatus {
+        Booked = "booked",
+        Cancelled = "cancelled",
+        CheckedIn = "checked_in",
+        NoShow = "no_show",
+    }
+}
+
+crate::status_enum! {
+    /// Where a reserve-list entry stands.
+    pub enum ReserveStatus {
+        Waiting = "waiting",
+        Offered = "offered",
+        Booked = "booked",
+        Expired = "expired",
+        Withdrawn = "withdrawn",
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -331,14 +331,7 @@ pub fn parse_euro(s: &str) -> Result<i64, FieldError> {
         .ok_or_else(err)
 }
 
-/// The share of `part` in `whole` in whole percent (rounded half up).
-pub fn percent(part: i64, whole: i64) -> i64 {
-    if whole <= 0 {
-        0
-    } else {
-        (part * 200 + whole) / (2 * whole)
-    }
-}
+pub use crate::percent;
 
 /// The working days of a month for `who`: not weekend, not a holiday.
 pub fn working_days(month: Month, holidays: &BTreeSet<Date>) -> Vec<Date> {

@@ -108,3 +108,12 @@ impl Serialize for Month {
 // The CSV reader moved to `crate::csv_file` (the assets and vaccination
 // imports use it too); re-exported here for the existing callers.
 pub use crate::csv_file::{CsvError, cell, header_map, read_csv};
+
+crate::status_enum! {
+    /// A staff member's telework month, as their manager decided it.
+    pub enum MonthStatus {
+        Open = "open",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}

@@ -16,8 +16,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use loket_app::appointments::views;
 use loket_domain::Invalid;
-use loket_domain::appointments::{brussels, flagged};
 use loket_domain::audit::Actor;
 use loket_domain::people::Role;
 use loket_store::appointments as store;
@@ -71,46 +71,24 @@ pub async fn day(
         .date
         .parse::<jiff::civil::Date>()
         .unwrap_or_else(|_| today_brussels());
-    let tz = brussels();
     let mut rows = Vec::new();
     if let Some(loc) = &chosen {
-        let midnight = |d: jiff::civil::Date| {
-            loket_domain::appointments::parse_start(&format!("{d}T00:00"), &tz)
-        };
-        let from = midnight(date).unwrap_or_default();
-        let to = date.tomorrow().ok().and_then(midnight).unwrap_or(from);
-        let settings = store::settings(&state.store).await?;
-        let now = loket_store::now_ms();
-        for r in store::day_list(&state.store, &loc.id, "", from, to).await? {
-            // Staff read residents' names: every row is access-logged.
-            loket_store::audit::record_access(
-                &state.store,
-                &user.id,
-                &r.appointment.resident_id,
-                "appointment",
-                &r.appointment.id,
-                "appointment.day_list",
-            )
-            .await?;
-            let service = store::service(&state.store, &r.appointment.service_id)
-                .await?
-                .map(|s| s.name(ctx.locale.code()).to_owned())
-                .unwrap_or_default();
-            let a = &r.appointment;
+        for e in views::day(&state, &user, loc, date, ctx.locale.code()).await? {
+            let a = &e.row.appointment;
             rows.push(DayRow {
                 id: a.id.clone(),
                 time: format_ms(a.starts_at),
                 code: a.code.clone(),
-                service,
-                name: r.resident_name.clone(),
-                email: r.resident_email.clone(),
+                service: e.service.clone(),
+                name: e.row.resident_name.clone(),
+                email: e.row.resident_email.clone(),
                 status: ctx
                     .locale
                     .t(&format!("appt-status-{}", a.status.replace('_', "-"))),
                 booked: a.status == "booked",
-                due: a.starts_at <= now,
-                flagged: flagged(r.no_shows, settings.no_show_flag_after),
-                no_shows: r.no_shows,
+                due: e.due,
+                flagged: e.flagged,
+                no_shows: e.row.no_shows,
             });
         }
     }

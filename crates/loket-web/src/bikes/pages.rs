@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
-use crate::i18n::{Locale, date_of_ms, today_brussels};
+use crate::i18n::{Locale, today_brussels};
 use crate::layout::Layout;
 use crate::people::session::Ctx;
 use askama::Template;
@@ -15,14 +15,13 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use loket_app::bikes::views::{self, Booked, UseRow};
 use loket_domain::Invalid;
 use loket_domain::appointments::{brussels, parse_start};
 use loket_domain::audit::Actor;
-use loket_domain::bikes::{self as rules, BikeStatus, BikeType};
+use loket_domain::bikes::{BikeStatus, BikeType};
 use loket_store::bikes::{self as store, Reservation, Settings};
-use loket_store::people as people_store;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -77,16 +76,12 @@ fn status_label(locale: Locale, status: &str) -> String {
     locale.t(&format!("bike-res-{}", status.replace('_', "-")))
 }
 
-async fn row_of(
-    state: &AppState,
-    locale: Locale,
-    r: &Reservation,
-    rider: String,
-) -> Result<ResRow, AppError> {
-    let bike = store::get_bike(&state.store, &r.bike_id).await?;
-    Ok(ResRow {
+fn row_of(locale: Locale, b: &Booked) -> ResRow {
+    let r = &b.reservation;
+    ResRow {
         id: r.id.clone(),
-        bike: bike
+        bike: b
+            .bike
             .as_ref()
             .map(|b| {
                 format!(
@@ -96,16 +91,20 @@ async fn row_of(
                 )
             })
             .unwrap_or_default(),
-        site: bike.map(|b| b.site_name).unwrap_or_default(),
+        site: b
+            .bike
+            .as_ref()
+            .map(|b| b.site_name.clone())
+            .unwrap_or_default(),
         when: format!(
             "{} – {}",
             local(r.starts_at),
             local(r.ends_at).get(11..).unwrap_or_default()
         ),
         status: status_label(locale, &r.status),
-        rider,
+        rider: b.rider.clone(),
         km: r.km.map(|k| k.to_string()).unwrap_or_default(),
-    })
+    }
 }
 
 async fn mine_page(
@@ -118,10 +117,11 @@ async fn mine_page(
 ) -> Result<Response, AppError> {
     let user = ctx.require(RIDERS)?.clone();
     let sites = store::list_sites(&state.store).await?;
-    let mut rows = Vec::new();
-    for r in store::list_for_user(&state.store, &user.id, 50).await? {
-        rows.push(row_of(state, ctx.locale, &r, String::new()).await?);
-    }
+    let rows = views::mine(state, &user)
+        .await?
+        .iter()
+        .map(|b| row_of(ctx.locale, b))
+        .collect();
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("bike-title");
     l.csrf = csrf;
@@ -238,25 +238,10 @@ async fn detail_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let user = ctx.require(RIDERS)?.clone();
-    let rider = if r.user_id == user.id {
-        user.name.clone()
-    } else {
-        loket_store::audit::record_access(
-            &state.store,
-            &user.id,
-            &r.user_id,
-            "bike_reservation",
-            &r.id,
-            "bikes.reservation.view",
-        )
-        .await?;
-        people_store::get_user(&state.store, &r.user_id)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_default()
-    };
     let now = loket_store::now_ms();
-    let row = row_of(state, ctx.locale, &r, rider).await?;
+    let b = views::seen_by(state, &user, r).await?;
+    let row = row_of(ctx.locale, &b);
+    let r = b.reservation.clone();
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("bike-reservation-title");
     l.csrf = csrf;
@@ -265,9 +250,7 @@ async fn detail_page(
         DetailPage {
             l,
             row,
-            can_pick: r.status == "reserved"
-                && r.starts_at <= now + 15 * 60_000
-                && !rules::pickup_expired(r.starts_at, now),
+            can_pick: b.can_pick_up(now),
             can_return: r.status == "picked_up",
             can_cancel: r.status == "reserved",
             r,
@@ -468,27 +451,11 @@ async fn fleet_page(
             battery_note: b.battery_note,
         })
         .collect();
-    let tz = brussels();
-    let day = today_brussels();
-    let from = parse_start(&format!("{day}T00:00"), &tz).unwrap_or_default();
-    let to = from + 24 * 3600 * 1000;
-    let mut today = Vec::new();
-    for r in store::list_between(&state.store, from, to).await? {
-        loket_store::audit::record_access(
-            &state.store,
-            &user.id,
-            &r.user_id,
-            "bike_reservation",
-            &r.id,
-            "bikes.fleet.day",
-        )
-        .await?;
-        let rider = people_store::get_user(&state.store, &r.user_id)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_default();
-        today.push(row_of(state, locale, &r, rider).await?);
-    }
+    let today = views::fleet_today(state, &user)
+        .await?
+        .iter()
+        .map(|b| row_of(locale, b))
+        .collect();
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("bike-fleet-title");
     l.csrf = csrf;
@@ -675,13 +642,6 @@ pub async fn set_status(
 
 // ---- the dashboard ----
 
-pub struct UseRow {
-    pub label: String,
-    pub trips: i64,
-    pub km: i64,
-    pub percent: i64,
-}
-
 #[derive(Template)]
 #[template(path = "bikes/dashboard.html")]
 struct DashboardPage {
@@ -704,24 +664,6 @@ struct DashboardPage {
     errors: FormErrors,
 }
 
-/// Hours of the last 30 days a bike could be used: 8 working hours on the
-/// working days (Belgian holidays excluded).
-fn usable_hours(today: jiff::civil::Date) -> i64 {
-    let mut d = today;
-    let mut days = 0;
-    for _ in 0..30 {
-        d = d.yesterday().unwrap_or(d);
-        let weekend = matches!(
-            d.weekday(),
-            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
-        );
-        if !weekend && !loket_domain::calendar::belgian_holidays(d.year()).contains(&d) {
-            days += 1;
-        }
-    }
-    (days * 8).max(1)
-}
-
 async fn dashboard_page(
     state: &AppState,
     ctx: &mut Ctx,
@@ -731,83 +673,7 @@ async fn dashboard_page(
 ) -> Result<Response, AppError> {
     ctx.require(FLEET)?;
     let locale = ctx.locale;
-    let settings = store::settings(&state.store).await?;
-    let today = today_brussels();
-    // Six months, this one included.
-    let mut first = today.first_of_month();
-    for _ in 0..5 {
-        first = first.checked_sub(jiff::ToSpan::months(1)).unwrap_or(first);
-    }
-    let from = parse_start(&format!("{first}T00:00"), &brussels()).unwrap_or_default();
-    let trips = store::trips_since(&state.store, from).await?;
-    let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    let mut m = first;
-    while m <= today {
-        months.insert(m.strftime("%Y-%m").to_string(), (0, 0));
-        m = m
-            .checked_add(jiff::ToSpan::months(1))
-            .unwrap_or(today.tomorrow().unwrap_or(today));
-    }
-    let (mut total_km, mut e_trips, mut e_km) = (0, 0, 0);
-    let recent_from = loket_store::now_ms() - 30 * 24 * 3600 * 1000;
-    let mut per_bike: BTreeMap<String, i64> = BTreeMap::new();
-    for t in &trips {
-        if let Some(d) = date_of_ms(t.starts_at) {
-            let e = months.entry(d.strftime("%Y-%m").to_string()).or_default();
-            e.0 += 1;
-            e.1 += t.km;
-        }
-        total_km += t.km;
-        if t.bike_type == "ebike" {
-            e_trips += 1;
-            e_km += t.km;
-        }
-        if t.starts_at >= recent_from {
-            *per_bike.entry(t.bike_id.clone()).or_default() += (t.ends_at - t.starts_at).max(0);
-        }
-    }
-    let hours = usable_hours(today);
-    let all_bikes = store::list_bikes(&state.store, "", "").await?;
-    let sites = store::list_sites(&state.store).await?;
-    let bikes: Vec<UseRow> = all_bikes
-        .iter()
-        .map(|b| {
-            let ms = per_bike.get(&b.id).copied().unwrap_or(0);
-            UseRow {
-                label: b.number.clone(),
-                trips: 0,
-                km: 0,
-                percent: rules::percent(ms / 3_600_000, hours).min(100),
-            }
-        })
-        .collect();
-    let site_rows: Vec<UseRow> = sites
-        .iter()
-        .map(|s| {
-            let mine: Vec<&loket_store::bikes::Bike> =
-                all_bikes.iter().filter(|b| b.site_id == s.id).collect();
-            let ms: i64 = mine
-                .iter()
-                .map(|b| per_bike.get(&b.id).copied().unwrap_or(0))
-                .sum();
-            UseRow {
-                label: s.name.clone(),
-                trips: mine.len() as i64,
-                km: 0,
-                percent: rules::percent(ms / 3_600_000, hours * (mine.len() as i64).max(1))
-                    .min(100),
-            }
-        })
-        .collect();
-    let month_rows: Vec<UseRow> = months
-        .iter()
-        .map(|(k, (n, km))| UseRow {
-            label: k.clone(),
-            trips: *n,
-            km: *km,
-            percent: 0,
-        })
-        .collect();
+    let f = views::figures(state).await?;
     let chart = |id: &str, title: &str, items: Vec<(String, i64)>, unit: &str| {
         loket_render::bikes::bar_chart(
             id,
@@ -820,7 +686,7 @@ async fn dashboard_page(
     let chart_months = chart(
         "chart-trips",
         "bike-chart-trips",
-        month_rows
+        f.months
             .iter()
             .map(|r| (r.label.clone(), r.trips))
             .collect(),
@@ -829,30 +695,29 @@ async fn dashboard_page(
     let chart_km = chart(
         "chart-km",
         "bike-chart-km",
-        month_rows.iter().map(|r| (r.label.clone(), r.km)).collect(),
+        f.months.iter().map(|r| (r.label.clone(), r.km)).collect(),
         "km",
     );
     let chart_bikes = chart(
         "chart-bikes",
         "bike-chart-bikes",
-        bikes.iter().map(|r| (r.label.clone(), r.percent)).collect(),
-        "%",
-    );
-    let chart_sites = chart(
-        "chart-sites",
-        "bike-chart-sites",
-        site_rows
+        f.bikes
             .iter()
             .map(|r| (r.label.clone(), r.percent))
             .collect(),
         "%",
     );
-    let (max_minutes, factor_input) = settings_input.unwrap_or_else(|| {
-        (
-            settings.max_minutes.to_string(),
-            settings.co2_g_per_km.to_string(),
-        )
-    });
+    let chart_sites = chart(
+        "chart-sites",
+        "bike-chart-sites",
+        f.sites
+            .iter()
+            .map(|r| (r.label.clone(), r.percent))
+            .collect(),
+        "%",
+    );
+    let (max_minutes, factor_input) =
+        settings_input.unwrap_or_else(|| (f.max_minutes.to_string(), f.co2_g_per_km.to_string()));
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("bike-dashboard-title");
     l.csrf = csrf;
@@ -860,15 +725,15 @@ async fn dashboard_page(
         status,
         DashboardPage {
             l,
-            trips: trips.len() as i64,
-            km: total_km,
-            ebike_share: rules::percent(e_trips, trips.len() as i64),
-            ebike_km_share: rules::percent(e_km, total_km),
-            co2_kg: rules::co2_saved_g(total_km, settings.co2_g_per_km) / 1000,
-            factor: settings.co2_g_per_km,
-            months: month_rows,
-            sites: site_rows,
-            bikes,
+            trips: f.trips,
+            km: f.km,
+            ebike_share: f.ebike_share,
+            ebike_km_share: f.ebike_km_share,
+            co2_kg: f.co2_kg,
+            factor: f.co2_g_per_km,
+            months: f.months,
+            sites: f.sites,
+            bikes: f.bikes,
             chart_months,
             chart_km,
             chart_bikes,

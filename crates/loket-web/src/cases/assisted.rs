@@ -20,13 +20,14 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use loket_domain::Invalid;
+
+use loket_app::people::ResidentInput;
 use loket_domain::audit::Actor;
 use loket_domain::cases::{Channel, FieldKind};
-use loket_domain::ident::{Email, NationalNumber, PostalCode};
-use loket_domain::people::{PersonName, Role};
+use loket_domain::ident::NationalNumber;
+use loket_domain::people::Role;
 use loket_store::cases as store;
-use loket_store::people::{self as people_store, ResidentProfile};
+use loket_store::people as people_store;
 use serde::Deserialize;
 
 /// Staff who serve residents at the counter or on the phone.
@@ -175,76 +176,22 @@ pub async fn new_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Res
     )
 }
 
-/// Checks a new resident: a name; a valid national register number and
-/// e-mail when given; and a complete postal address when there is no
-/// e-mail (letters must reach the person).
-fn check_resident(
-    f: &ResidentForm,
-) -> Result<(PersonName, Option<Email>, String, ResidentProfile), Invalid> {
-    let mut inv = Invalid::default();
-    let name = inv.check("name", PersonName::parse(&f.name));
-    let nrn = if f.national_number.trim().is_empty() {
-        None
-    } else {
-        inv.check("national_number", NationalNumber::parse(&f.national_number))
-            .map(|n| n.as_str().to_owned())
-    };
-    let email = if f.email.trim().is_empty() {
-        None
-    } else {
-        inv.check("email", Email::parse(&f.email))
-    };
-    let text = |v: &str| v.trim().chars().take(100).collect::<String>();
-    let street = text(&f.street);
-    let number = text(&f.house_number);
-    let postal = text(&f.postal_code);
-    let city = text(&f.city);
-    let any_address = !(street.is_empty() && number.is_empty() && postal.is_empty());
-    if email.is_none() || any_address {
-        if street.is_empty() {
-            inv.push("street", "address-needed");
-        }
-        if !number.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            inv.push("house_number", "house-number-invalid");
-        }
-        if let Err(e) = PostalCode::parse(&postal) {
-            inv.push("postal_code", e.code);
-        }
-        if city.is_empty() {
-            inv.push("city", "required");
+impl ResidentForm {
+    /// The fields as the use case takes them.
+    fn input(&self) -> ResidentInput<'_> {
+        ResidentInput {
+            name: &self.name,
+            national_number: &self.national_number,
+            email: &self.email,
+            street: &self.street,
+            house_number: &self.house_number,
+            box_: &self.box_,
+            postal_code: &self.postal_code,
+            city: &self.city,
+            phone: &self.phone,
+            locale: &self.locale,
         }
     }
-    let phone = text(&f.phone);
-    if !phone.is_empty()
-        && (phone.chars().filter(char::is_ascii_digit).count() < 9
-            || !phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +./-()".contains(c)))
-    {
-        inv.push("phone", "phone-invalid");
-    }
-    let locale = Locale::parse(&f.locale)
-        .unwrap_or_default()
-        .code()
-        .to_owned();
-    inv.clone().into_result()?;
-    let Some(name) = name else {
-        return Err(inv);
-    };
-    Ok((
-        name,
-        email,
-        locale,
-        ResidentProfile {
-            national_number: nrn,
-            street,
-            house_number: number,
-            box_: text(&f.box_),
-            postal_code: postal,
-            city,
-            phone,
-        },
-    ))
 }
 
 pub async fn create(
@@ -254,20 +201,10 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ASSISTING)?.clone();
-    let checked = check_resident(&f);
-    let result = match checked {
-        Ok((name, email, locale, profile)) => loket_app::people::create_resident(
-            &state,
-            &Actor::User(user.id.clone()),
-            &name,
-            email.as_ref(),
-            &locale,
-            &profile,
-        )
-        .await
-        .map_err(AppError::from),
-        Err(inv) => Err(AppError::Invalid(inv)),
-    };
+    let result =
+        loket_app::people::create_resident(&state, &Actor::User(user.id.clone()), &f.input())
+            .await
+            .map_err(AppError::from);
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/staff/residents/{id}")).into_response()),
         Err(AppError::Invalid(inv)) => {

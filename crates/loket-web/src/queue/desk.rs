@@ -16,13 +16,13 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use loket_app::queue;
+use loket_app::queue::{self, views};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::people::Role;
-use loket_domain::queue::{self as rules, Figures, Visit};
+use loket_domain::queue::{self as rules, Figures};
 use loket_store::appointments as appt_store;
-use loket_store::queue::{self as store, Outcome, Ticket};
+use loket_store::queue::Outcome;
 use serde::Deserialize;
 
 /// (desk id, desk name, number it serves now)
@@ -38,21 +38,17 @@ struct DesksPage {
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(QUEUE_STAFF)?;
-    let mut locations = Vec::new();
-    for l in appt_store::list_locations(&state.store).await? {
-        if !l.active {
-            continue;
-        }
-        let mut desks = Vec::new();
-        for d in appt_store::list_desks(&state.store, &l.id).await? {
-            let serving = store::current_of_desk(&state.store, &d.id)
-                .await?
-                .map(|t| t.number)
-                .unwrap_or_default();
-            desks.push((d.id, d.name, serving));
-        }
-        locations.push((l.name, l.slug, desks));
-    }
+    let locations = views::desks_serving(&state)
+        .await?
+        .into_iter()
+        .map(|(l, desks)| {
+            let desks = desks
+                .into_iter()
+                .map(|(d, serving)| (d.id, d.name, serving))
+                .collect();
+            (l.name, l.slug, desks)
+        })
+        .collect();
     render(
         StatusCode::OK,
         DesksPage {
@@ -121,63 +117,29 @@ async fn desk_page(
 ) -> Result<Response, AppError> {
     let user = ctx.require(DESK_STAFF)?.clone();
     let lang = ctx.locale.code();
-    let services = appt_store::list_services(&state.store).await?;
+    let v = views::desk(state, &user, d).await?;
     let name_of = |id: &str| {
-        services
+        v.services
             .iter()
             .find(|s| s.id == id)
             .map(|s| s.name(lang).to_owned())
             .unwrap_or_default()
     };
     let kind_label = |k: &str| ctx.locale.t(&format!("queue-kind-{}", k.replace('_', "-")));
-    let current = match store::current_of_desk(&state.store, &d.id).await? {
-        Some(t) => {
-            let (mut resident, mut appointment_at) = (String::new(), String::new());
-            if let Some(a) = &t.appointment_id
-                && let Some(appt) = appt_store::get(&state.store, a).await?
-            {
-                // Staff read the resident's name: access-logged.
-                loket_store::audit::record_access(
-                    &state.store,
-                    &user.id,
-                    &appt.resident_id,
-                    "queue_ticket",
-                    &t.id,
-                    "queue.desk",
-                )
-                .await?;
-                resident = loket_store::people::get_user(&state.store, &appt.resident_id)
-                    .await?
-                    .map(|u| u.name)
-                    .unwrap_or_default();
-                appointment_at = hhmm(appt.starts_at);
-            }
-            let case_number = match &t.case_id {
-                Some(c) => loket_store::cases::case_by_id(&state.store, c)
-                    .await?
-                    .map(|c| c.number)
-                    .unwrap_or_default(),
-                None => String::new(),
-            };
-            Some(Current {
-                id: t.id.clone(),
-                number: t.number.clone(),
-                service: name_of(&t.service_id),
-                kind: kind_label(&t.kind),
-                since: hhmm(t.checked_in_at),
-                recalls: t.recalls,
-                resident,
-                appointment_at,
-                case_number,
-            })
-        }
-        None => None,
-    };
-    let day = today_brussels().to_string();
-    let waiting = store::of_day(&state.store, &d.location.id, &day)
-        .await?
-        .into_iter()
-        .filter(|t| t.status == "waiting")
+    let current = v.current.as_ref().map(|c| Current {
+        id: c.ticket.id.clone(),
+        number: c.ticket.number.clone(),
+        service: name_of(&c.ticket.service_id),
+        kind: kind_label(&c.ticket.kind),
+        since: hhmm(c.ticket.checked_in_at),
+        recalls: c.ticket.recalls,
+        resident: c.resident.clone(),
+        appointment_at: c.appointment_at.map(hhmm).unwrap_or_default(),
+        case_number: c.case_number.clone(),
+    });
+    let waiting = v
+        .waiting
+        .iter()
         .map(|t| WaitingRow {
             mine: d.services.contains(&t.service_id),
             id: t.id.clone(),
@@ -188,19 +150,11 @@ async fn desk_page(
             due: t.due_at.map(hhmm).unwrap_or_default(),
         })
         .collect();
-    let current_service = store::current_of_desk(&state.store, &d.id)
-        .await?
-        .map(|t| t.service_id);
-    let mut transfer_to = Vec::new();
-    for s in &services {
-        if s.active
-            && Some(&s.id) != current_service.as_ref()
-            && store::desks_for(&state.store, &d.location.id, &s.id).await? > 0
-        {
-            transfer_to.push((s.id.clone(), s.name(lang).to_owned()));
-        }
-    }
-    let zone = store::zone(&state.store, &d.location.id).await?;
+    let transfer_to = v
+        .transfer_to
+        .iter()
+        .map(|s| (s.id.clone(), s.name(lang).to_owned()))
+        .collect();
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("queue-desk-title");
     l.title = format!("{} {}", l.title, d.name);
@@ -217,8 +171,8 @@ async fn desk_page(
             transfer_to,
             errors,
             case_number,
-            present: zone.present,
-            max_present: zone.max_present,
+            present: v.zone.present,
+            max_present: v.zone.max_present,
         },
     )
 }
@@ -410,9 +364,12 @@ async fn overview_page(
     let mut snap = None;
     let mut kiosk_link = String::new();
     if let Some(loc) = &chosen {
-        let services = appt_store::list_services(&state.store).await?;
-        let desks = appt_store::list_desks(&state.store, &loc.id).await?;
-        for t in store::of_day(&state.store, &loc.id, &today_brussels().to_string()).await? {
+        let views::Today {
+            services,
+            desks,
+            tickets,
+        } = views::today(state, loc).await?;
+        for t in tickets {
             rows.push([
                 t.number.clone(),
                 services
@@ -619,51 +576,14 @@ pub async fn stats(
     Query(q): Query<StatsQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(QUEUE_STAFF)?;
-    let lang = ctx.locale.code();
-    let mut inv = Invalid::default();
-    let today = today_brussels();
-    let parse = |s: &str, field: &str, inv: &mut Invalid| {
-        if s.trim().is_empty() {
-            return Some(today);
-        }
-        match s.trim().parse::<jiff::civil::Date>() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                inv.push(field, "date-invalid");
-                None
-            }
-        }
-    };
-    let from = parse(&q.from, "from", &mut inv).unwrap_or(today);
-    let to = parse(&q.to, "to", &mut inv).unwrap_or(today);
-    if to < from {
-        inv.push("to", "queue-range-invalid");
-    }
+    let (range, inv) = views::Range::parse(&q.from, &q.to, today_brussels());
     let errors = FormErrors::from_invalid(ctx.locale, &inv);
     let all = appt_store::list_locations(&state.store).await?;
-    let loc = all.iter().find(|l| l.slug == q.location);
-    let mut visits = Vec::new();
-    if errors.is_empty() {
-        let tz = crate::i18n::brussels();
-        let start = |d: jiff::civil::Date| {
-            loket_domain::appointments::parse_start(&format!("{d}T00:00"), &tz).unwrap_or_default()
-        };
-        let lo = start(from);
-        let hi = to.tomorrow().map(start).unwrap_or(lo);
-        let services = appt_store::list_services(&state.store).await?;
-        let mut desk_names = std::collections::HashMap::new();
-        for l in &all {
-            for d in appt_store::list_desks(&state.store, &l.id).await? {
-                desk_names.insert(d.id, format!("{} — {}", l.name, d.name));
-            }
-        }
-        let loc_id = loc.map(|l| l.id.clone()).unwrap_or_default();
-        for t in store::between(&state.store, &loc_id, lo, hi).await? {
-            if let Some(v) = visit_of(&t, &services, &desk_names, lang) {
-                visits.push(v);
-            }
-        }
-    }
+    let visits = if errors.is_empty() {
+        views::visits(&state, &q.location, range, ctx.locale.code()).await?
+    } else {
+        Vec::new()
+    };
     let rows = |g: Vec<(String, Figures)>| {
         g.into_iter()
             .map(|(key, f)| StatRow { key, f })
@@ -689,12 +609,12 @@ pub async fn stats(
                 .map(|x| (x.slug.clone(), x.name.clone(), x.slug == q.location))
                 .collect(),
             from: if q.from.is_empty() {
-                from.to_string()
+                range.from.to_string()
             } else {
                 q.from.chars().take(20).collect()
             },
             to: if q.to.is_empty() {
-                to.to_string()
+                range.to.to_string()
             } else {
                 q.to.chars().take(20).collect()
             },
@@ -713,37 +633,4 @@ pub async fn stats(
             ],
         },
     )
-}
-
-/// A called visit as the statistics count it.
-fn visit_of(
-    t: &Ticket,
-    services: &[appt_store::CounterService],
-    desks: &std::collections::HashMap<String, String>,
-    lang: &str,
-) -> Option<Visit> {
-    let called = t.called_at?;
-    let hour = jiff::Timestamp::from_millisecond(t.checked_in_at)
-        .ok()
-        .map(|ts| ts.to_zoned_datetime(crate::i18n::brussels()).hour())
-        .unwrap_or(0);
-    let service_ms = match (t.status.as_str(), t.finished_at) {
-        ("served" | "transferred", Some(f)) => Some(f - called),
-        _ => None,
-    };
-    Some(Visit {
-        service: services
-            .iter()
-            .find(|s| s.id == t.service_id)
-            .map(|s| s.name(lang).to_owned())
-            .unwrap_or_default(),
-        desk: t
-            .desk_id
-            .as_ref()
-            .and_then(|d| desks.get(d).cloned())
-            .unwrap_or_default(),
-        hour,
-        wait_ms: called - t.checked_in_at,
-        service_ms,
-    })
 }

@@ -14,7 +14,8 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Weekday;
+use loket_app::telework::views;
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::telework::{self as rules, DayKind, DayState, Month, euro};
@@ -125,15 +126,7 @@ async fn calendar_page(
 ) -> Result<CalendarPage, AppError> {
     let month = view.month;
     let today = today_brussels();
-    let holidays = store::holidays(&state.store, month.year()).await?;
-    let leave = store::leave_between(
-        &state.store,
-        &member.id,
-        month.first_day(),
-        month.last_day(),
-    )
-    .await?;
-    let end = member.end();
+    let cal = views::calendar(state, &member, view).await?;
     let mut weeks: Vec<Vec<Option<Cell>>> = Vec::new();
     let mut week: Vec<Option<Cell>> = Vec::new();
     let first = month.first_day();
@@ -142,19 +135,9 @@ async fn calendar_page(
         week.push(None);
     }
     let locked = view.closed || view.status == "approved";
-    for d in month.days() {
+    for &(d, what) in &cal.days {
         let key = d.to_string();
-        let what = if rules::is_weekend(d) {
-            "weekend"
-        } else if holidays.contains(&d) {
-            "holiday"
-        } else if leave.contains(&d) {
-            "leave"
-        } else if end.is_some_and(|e| d > e) {
-            "after-end"
-        } else {
-            "work"
-        };
+        let what = what.as_str();
         let value = values.get(&key).cloned().unwrap_or_default();
         let error = errors.get(&format!("d-{key}")).map(str::to_owned);
         week.push(Some(Cell {
@@ -198,12 +181,8 @@ async fn calendar_page(
             )),
         })
         .collect();
-    let allowance = store::preview(&state.store, &member, view).await?;
-    let planned = view
-        .days
-        .iter()
-        .filter(|d| d.state == DayState::Planned)
-        .count() as i64;
+    let allowance = cal.allowance;
+    let planned = cal.planned;
     let current = Month::of(today);
     l.title = format!("{} — {month}", l.title);
     Ok(CalendarPage {
@@ -441,38 +420,10 @@ async fn team_page(
     is_manager: bool,
 ) -> Result<TeamPage, AppError> {
     let today = today_brussels();
-    let holidays = store::holidays(&state.store, month.year()).await?;
-    let workdays: Vec<Date> = rules::working_days(month, &holidays);
-    let members = store::team_month(&state.store, &manager.employee_no, month).await?;
+    let team = views::team(state, manager, month).await?;
     let mut rows = Vec::new();
-    let mut total_units = 0;
-    let mut approved = 0;
-    for (m, v) in members {
-        let a = store::preview(&state.store, &m, &v).await?;
-        let leave =
-            store::leave_between(&state.store, &m.id, month.first_day(), month.last_day()).await?;
-        let cells = workdays
-            .iter()
-            .map(|d| {
-                let key = d.to_string();
-                match v.day(&key) {
-                    Some(x) => match (x.state, x.kind) {
-                        (DayState::Confirmed, DayKind::Full) => "T".to_owned(),
-                        (DayState::Confirmed, DayKind::Half) => "½".to_owned(),
-                        (DayState::Planned, DayKind::Full) => "p".to_owned(),
-                        (DayState::Planned, DayKind::Half) => "p½".to_owned(),
-                    },
-                    None if leave.contains(d) => "V".to_owned(),
-                    None => String::new(),
-                }
-            })
-            .collect();
-        let full = a.as_ref().map(|a| a.full_days).unwrap_or(0);
-        let half = a.as_ref().map(|a| a.half_days).unwrap_or(0);
-        total_units += full * 2 + half;
-        if v.status == "approved" {
-            approved += 1;
-        }
+    for t in team.members {
+        let (m, v) = (t.member, t.view);
         let (error, comment_input) = match failed {
             Some((no, comment)) if no == m.employee_no => (
                 errors.items.first().map(|e| e.message.clone()),
@@ -485,15 +436,11 @@ async fn team_page(
             status: v.status.clone(),
             comment: v.comment.clone(),
             version: v.version,
-            full,
-            half,
-            planned: v
-                .days
-                .iter()
-                .filter(|d| d.state == DayState::Planned)
-                .count() as i64,
-            amount: euro(a.as_ref().map(|a| a.amount_cents).unwrap_or(0)),
-            cells,
+            full: t.full,
+            half: t.half,
+            planned: t.planned,
+            amount: euro(t.amount_cents),
+            cells: t.cells.iter().map(|c| (*c).to_owned()).collect(),
             can_decide: is_manager && !v.closed && month <= Month::of(today),
             error,
             comment_input,
@@ -501,6 +448,7 @@ async fn team_page(
             name: m.name,
         });
     }
+    let (workdays, total_units, approved) = (team.workdays, team.total_units, team.approved);
     let mut l = ctx.layout("tw-team-title");
     l.title = format!("{} — {} — {month}", l.title, manager.name);
     let current = Month::of(today);

@@ -15,6 +15,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use loket_app::telework::views;
 use loket_domain::audit::Actor;
 use loket_domain::telework::{
     self as rules, AllowanceRule, ExportField, ExportLayout, Month, euro, parse_euro,
@@ -56,40 +57,25 @@ async fn overview_page(
     ctx: &Ctx,
     errors: FormErrors,
 ) -> Result<Overview, AppError> {
-    let today = today_brussels();
-    let current = Month::of(today);
-    let mut months = Vec::new();
-    let mut m = current;
-    for _ in 0..13 {
-        let closed = store::closed_at(&state.store, m).await?;
-        let counts = month_counts(state, m).await?;
-        let lines = if closed.is_some() {
-            store::pay_lines(&state.store, m).await?
-        } else {
-            Vec::new()
-        };
-        months.push(MonthRow {
-            month: m.to_string(),
-            closed: closed.map(format_ms),
-            can_close: closed.is_none() && m < current,
-            approved: counts.0,
-            open: counts.1,
-            lines: lines.len(),
-            total: euro(lines.iter().map(|l| l.amount_cents).sum()),
-        });
-        m = m.prev();
-    }
+    let months = views::months(state)
+        .await?
+        .into_iter()
+        .map(|m| MonthRow {
+            month: m.month.to_string(),
+            closed: m.closed_at.map(format_ms),
+            can_close: m.can_close,
+            approved: m.approved,
+            open: m.open,
+            lines: m.lines,
+            total: euro(m.total_cents),
+        })
+        .collect();
     Ok(Overview {
         l: ctx.layout("tw-hr-title"),
         months,
         pending: store::pending_corrections(&state.store).await?,
         errors,
     })
-}
-
-/// (approved, not approved) staff months with days in `m`.
-async fn month_counts(state: &AppState, m: Month) -> Result<(i64, i64), AppError> {
-    Ok(store::month_counts(&state.store, &m.to_string()).await?)
 }
 
 pub async fn overview(
@@ -567,7 +553,7 @@ pub struct DashQuery {
 }
 
 /// Vertical bars, 0–100 %, 40 px wide each, 200 px high.
-fn month_bars(shares: &[&Share]) -> Vec<Bar> {
+fn month_bars(shares: &[Share]) -> Vec<Bar> {
     shares
         .iter()
         .enumerate()
@@ -590,7 +576,7 @@ fn month_bars(shares: &[&Share]) -> Vec<Bar> {
 }
 
 /// Horizontal bars per department, 0–100 % over 400 px.
-fn dept_bars(shares: &[&Share]) -> Vec<Bar> {
+fn dept_bars(shares: &[Share]) -> Vec<Bar> {
     shares
         .iter()
         .enumerate()
@@ -618,20 +604,9 @@ pub async fn dashboard(
     Query(q): Query<DashQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(HR_ROLES)?;
-    let current = Month::of(today_brussels());
-    let month = Month::parse(&q.month).unwrap_or(current).min(current);
-    let mut from = current;
-    for _ in 0..11 {
-        from = from.prev();
-    }
-    let from = from.min(month);
-    let shares = store::shares(&state.store, from, current).await?;
-    let overall: Vec<&Share> = shares.iter().filter(|s| s.department.is_empty()).collect();
-    let chosen: Vec<&Share> = shares
-        .iter()
-        .filter(|s| s.month == month && !s.department.is_empty())
-        .collect();
-    let this = overall.iter().find(|s| s.month == month);
+    let sh = views::shares(&state, &q.month).await?;
+    let month = sh.month;
+    let this = sh.this();
     let headline = ctx.locale.t_args(
         "tw-dash-headline",
         &[
@@ -639,9 +614,9 @@ pub async fn dashboard(
             ("month", month.to_string()),
         ],
     );
-    let monthly = month_bars(&overall);
+    let monthly = month_bars(&sh.overall);
     let n = i64::try_from(monthly.len()).unwrap_or(0);
-    let depts = dept_bars(&chosen);
+    let depts = dept_bars(&sh.departments);
     let dn = i64::try_from(depts.len()).unwrap_or(0);
     let l = ctx.layout("tw-dash-title");
     render(
@@ -649,7 +624,8 @@ pub async fn dashboard(
         DashboardPage {
             l,
             month: month.to_string(),
-            months: overall
+            months: sh
+                .overall
                 .iter()
                 .map(|s| (s.month.to_string(), s.month == month))
                 .collect(),

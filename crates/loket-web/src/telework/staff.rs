@@ -15,7 +15,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use loket_app::telework;
+use loket_app::telework::{self, views};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::telework::{self as rules, Month, STAFF_COLUMNS, euro};
@@ -317,63 +317,33 @@ async fn person_page(
     errors: FormErrors,
     f: PersonForm,
 ) -> Result<PersonPage, AppError> {
-    let manager = match &s.manager_no {
-        Some(m) => store::staff_by_no(&state.store, m).await?,
-        None => None,
-    };
-    let team = store::team(&state.store, &s.employee_no).await?;
-    let user = loket_store::people::find_by_email(&state.store, &s.email).await?;
-    let account = user.is_some();
-    let user_id = user.map(|u| u.id).unwrap_or_default();
-    let loans: Vec<[String; 4]> = if user_id.is_empty() {
-        Vec::new()
-    } else {
-        loket_store::assets::loans(&state.store, &user_id, "", true, "", 500)
-            .await?
-            .into_iter()
-            .map(|x| {
-                [
-                    x.tag,
-                    ctx.locale
-                        .t(&format!("asset-cat-{}", x.category.replace('_', "-"))),
-                    x.model,
-                    x.due_on,
-                ]
-            })
-            .collect()
-    };
-    let must_return = s.end_date.is_some() && !loans.is_empty();
-    let today = crate::i18n::today_brussels();
-    let from = today.checked_sub(jiff::ToSpan::days(31)).unwrap_or(today);
-    let to = today.checked_add(jiff::ToSpan::days(365)).unwrap_or(today);
-    let leave = store::leave_between(&state.store, &s.id, from, to)
-        .await?
+    let file = views::person(state, &s).await?;
+    let must_return = file.must_return(&s);
+    let loans = file
+        .loans
         .into_iter()
-        .map(|d| d.to_string())
+        .map(|x| {
+            [
+                x.tag,
+                ctx.locale
+                    .t(&format!("asset-cat-{}", x.category.replace('_', "-"))),
+                x.model,
+                x.due_on,
+            ]
+        })
         .collect();
-    let mut months = Vec::new();
-    let mut m = Month::of(today);
-    for _ in 0..6 {
-        let v = store::month_view(&state.store, &s.id, m).await?;
-        if !v.days.is_empty() {
-            let confirmed = v.confirmed();
-            months.push(MonthRow {
-                month: m.to_string(),
-                status: super::days::status_label(ctx.locale, &v.status, v.closed),
-                full: confirmed
-                    .iter()
-                    .filter(|k| **k == rules::DayKind::Full)
-                    .count() as i64,
-                half: confirmed
-                    .iter()
-                    .filter(|k| **k == rules::DayKind::Half)
-                    .count() as i64,
-            });
-        }
-        m = m.prev();
-    }
-    let lines = store::pay_lines_of(&state.store, &s.id)
-        .await?
+    let months = file
+        .months
+        .iter()
+        .map(|m| MonthRow {
+            month: m.view.month.to_string(),
+            status: super::days::status_label(ctx.locale, &m.view.status, m.view.closed),
+            full: m.full,
+            half: m.half,
+        })
+        .collect();
+    let lines = file
+        .lines
         .into_iter()
         .map(|l| LineRow {
             month: l.month.to_string(),
@@ -384,6 +354,10 @@ async fn person_page(
             rule_version: l.rule_version,
         })
         .collect();
+    let leave = file.leave.iter().map(|d| d.to_string()).collect();
+    let (manager, team) = (file.manager, file.team);
+    let account = file.user_id.is_some();
+    let user_id = file.user_id.unwrap_or_default();
     let mut l = ctx.layout("staff-person-title");
     l.title = format!("{} — {}", s.name, s.employee_no);
     Ok(PersonPage {

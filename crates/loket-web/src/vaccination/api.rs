@@ -15,7 +15,7 @@ use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::vaccination::{self as rules, Station};
 use loket_store::now_ms;
-use loket_store::vaccination::{self as store, Campaign, NewReserve};
+use loket_store::vaccination::{self as store, Campaign};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -301,35 +301,18 @@ pub async fn reserve(
     let locale = api_locale(&headers);
     let err = |e: AppError| vac_error(e, locale);
     let c = public_campaign(&state, &headers, &slug).await?;
-    let groups = store::groups(&state.store, &c.id)
+    let group = body.group.to_string();
+    let input = loket_app::vaccination::ReserveInput {
+        national_number: &body.national_number,
+        name: &body.name,
+        birth_date: &body.birth_date,
+        email: &body.email,
+        phone: &body.phone,
+        group: &group,
+    };
+    let e = loket_app::vaccination::reserve_sign_up(&state, &Actor::System, &c, &input)
         .await
         .map_err(|e| err(e.into()))?;
-    let form = super::public::ReserveForm {
-        csrf: String::new(),
-        national_number: body.national_number,
-        name: body.name,
-        birth_date: body.birth_date.clone(),
-        email: body.email,
-        phone: body.phone,
-        group: body.group.to_string(),
-    };
-    let (nrn, name, email, phone, rank) =
-        super::public::check_reserve(&form, groups.len()).map_err(|e| err(e.into()))?;
-    let e = loket_app::vaccination::reserve_sign_up(
-        &state,
-        &Actor::System,
-        &c,
-        NewReserve {
-            national_number: &nrn,
-            name: &name,
-            birth_date: body.birth_date.trim(),
-            email: &email,
-            phone: phone.as_deref(),
-            group_rank: rank,
-        },
-    )
-    .await
-    .map_err(|e| err(e.into()))?;
     Ok((
         StatusCode::CREATED,
         Json(ReserveView {

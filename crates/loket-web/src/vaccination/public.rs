@@ -22,11 +22,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::audit::Actor;
-use loket_domain::ident::{Email, NationalNumber};
+
+use loket_app::vaccination::ReserveInput;
+use loket_domain::Invalid;
 use loket_domain::vaccination as rules;
-use loket_domain::{FieldError, Invalid};
 use loket_store::now_ms;
-use loket_store::vaccination::{self as store, Campaign, Invitation, NewReserve};
+use loket_store::vaccination::{self as store, Campaign, Invitation};
 use serde::Deserialize;
 
 const TICKET_COOKIE: &str = "loket_vacq";
@@ -655,68 +656,17 @@ pub async fn reserve_form(
     .await
 }
 
-/// Checks a reserve-list sign-up; all fields at once.
-pub fn check_reserve(
-    f: &ReserveForm,
-    groups: usize,
-) -> Result<(String, String, String, Option<String>, i64), Invalid> {
-    let mut errors = Vec::new();
-    let nrn = NationalNumber::parse(&f.national_number)
-        .map_err(|e| {
-            errors.push(FieldError {
-                field: "national_number".into(),
-                ..e
-            })
-        })
-        .ok();
-    let name = f.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        errors.push(FieldError::new("name", "required"));
-    }
-    let birth = f.birth_date.trim();
-    match birth.parse::<jiff::civil::Date>() {
-        Ok(d) => {
-            if let Some(n) = &nrn
-                && let Some(enc) = rules::birth_date_of(n)
-                && enc != d
-            {
-                errors.push(FieldError::with_value(
-                    "birth_date",
-                    "vac-birth-date-nrn",
-                    enc.to_string(),
-                ));
-            }
+impl ReserveForm {
+    /// The fields as the use case takes them.
+    pub fn input(&self) -> ReserveInput<'_> {
+        ReserveInput {
+            national_number: &self.national_number,
+            name: &self.name,
+            birth_date: &self.birth_date,
+            email: &self.email,
+            phone: &self.phone,
+            group: &self.group,
         }
-        Err(_) => errors.push(FieldError::new("birth_date", "vac-birth-date-invalid")),
-    }
-    let email = Email::parse(&f.email)
-        .map_err(|e| {
-            errors.push(FieldError {
-                field: "email".into(),
-                ..e
-            })
-        })
-        .ok();
-    let phone = f.phone.trim();
-    if phone.chars().count() > 30 || phone.chars().any(char::is_control) {
-        errors.push(FieldError::new("phone", "vac-phone-invalid"));
-    }
-    let rank = match f.group.trim().parse::<i64>() {
-        Ok(r) if r >= 0 && (r as usize) < groups => r,
-        _ => {
-            errors.push(FieldError::new("group", "vac-group-unknown"));
-            0
-        }
-    };
-    match (nrn, email) {
-        (Some(n), Some(e)) if errors.is_empty() => Ok((
-            n.as_str().to_owned(),
-            name.to_owned(),
-            e.as_str().to_owned(),
-            (!phone.is_empty()).then(|| phone.to_owned()),
-            rank,
-        )),
-        _ => Err(Invalid(errors)),
     }
 }
 
@@ -728,26 +678,10 @@ pub async fn reserve_sign_up(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let c = campaign(&state, &slug).await?;
-    let groups = store::groups(&state.store, &c.id).await?;
-    let result = match check_reserve(&f, groups.len()) {
-        Err(e) => Err(AppError::Invalid(e)),
-        Ok((nrn, name, email, phone, rank)) => loket_app::vaccination::reserve_sign_up(
-            &state,
-            &Actor::System,
-            &c,
-            NewReserve {
-                national_number: &nrn,
-                name: &name,
-                birth_date: f.birth_date.trim(),
-                email: &email,
-                phone: phone.as_deref(),
-                group_rank: rank,
-            },
-        )
+    let result = loket_app::vaccination::reserve_sign_up(&state, &Actor::System, &c, &f.input())
         .await
         .map(|_| ())
-        .map_err(AppError::from),
-    };
+        .map_err(AppError::from);
     match result {
         Ok(()) => Ok(
             Redirect::to(&format!("/vaccinatie/{}/reservelijst?done=1", c.slug)).into_response(),

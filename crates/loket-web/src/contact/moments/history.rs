@@ -1,6 +1,7 @@
 //! A resident's history for staff.
 
 use super::*;
+use loket_app::contact::history::Entry;
 
 pub struct HistoryRow {
     pub at: i64,
@@ -27,53 +28,26 @@ pub async fn history(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(AGENTS)?.clone();
-    let resident = people_store::get_user(&state.store, &id)
-        .await?
-        .filter(|u| u.roles.has(Role::Resident))
-        .ok_or(AppError::NotFound)?;
-    loket_store::audit::record_access(
-        &state.store,
-        &user.id,
-        &resident.id,
-        "user",
-        &resident.id,
-        "contact.history",
-    )
-    .await?;
+    let (resident, items) = loket_app::contact::history::history(&state, &user, &id).await?;
     let loc = ctx.locale;
-    let mut rows = Vec::new();
-    for m in store::list_moments(&state.store, "", &resident.id, 500).await? {
-        rows.push(HistoryRow {
-            at: m.created_at,
-            when: format_ms(m.created_at),
-            kind: format!(
-                "{} ({})",
-                loc.t("contact-moment-title"),
-                loc.t(&format!("contact-channel-{}", m.channel))
-            ),
-            text: format!("{} — {}", m.reference, m.subject),
-            link: format!("/staff/contact/{}", m.id),
-        });
-    }
-    for c in loket_store::cases::cases_of_resident(&state.store, &resident.id).await? {
-        rows.push(HistoryRow {
-            at: c.submitted_at,
-            when: format_ms(c.submitted_at),
-            kind: loc.t("contact-history-case"),
-            text: format!("{} — {}", c.number, c.status),
-            link: format!("/staff/cases/{}", c.number),
-        });
-    }
-    for a in loket_store::appointments::of_resident(&state.store, &resident.id).await? {
-        rows.push(HistoryRow {
-            at: a.starts_at,
-            when: format_ms(a.starts_at),
-            kind: loc.t("contact-history-appointment"),
-            text: format!("{} — {}", a.code, a.status),
-            link: String::new(),
-        });
-    }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.at));
+    let rows = items
+        .into_iter()
+        .map(|i| HistoryRow {
+            at: i.at,
+            when: format_ms(i.at),
+            kind: match &i.entry {
+                Entry::Contact { channel } => format!(
+                    "{} ({})",
+                    loc.t("contact-moment-title"),
+                    loc.t(&format!("contact-channel-{channel}"))
+                ),
+                Entry::Case => loc.t("contact-history-case"),
+                Entry::Appointment => loc.t("contact-history-appointment"),
+            },
+            text: i.text,
+            link: i.link,
+        })
+        .collect();
     let mut l = ctx.layout("contact-history-title");
     l.title = format!("{} — {}", l.title, resident.name);
     render(

@@ -4,14 +4,13 @@
 //! roles and rules, coverage, qualifications of staff).
 
 use super::{
-    DAYS_AHEAD, PLANNERS, VOLUNTEERS, add_days, feed_token_valid, feed_url, is_rule_breach, local,
-    sign_up_for,
+    DAYS_AHEAD, PLANNERS, VOLUNTEERS, add_days, feed_url, is_rule_breach, local, sign_up_for,
 };
 use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
-use crate::i18n::{Locale, today_brussels};
+use crate::i18n::today_brussels;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
 use askama::Template;
@@ -23,7 +22,6 @@ use loket_domain::Invalid;
 use loket_domain::appointments::brussels;
 use loket_domain::audit::Actor;
 use loket_domain::shifts::{self as rules, Rules};
-use loket_render::appointments::{self as ical, FeedEvent};
 use loket_store::shifts::{self as store, Shift};
 use serde::Deserialize;
 

@@ -166,58 +166,7 @@ pub async fn feed(
     Path(file): Path<String>,
 ) -> Result<Response, AppError> {
     let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
-    let user_id = token.split_once('.').map(|(u, _)| u).unwrap_or_default();
-    let settings = store::settings(&state.store).await?;
-    let version = store::feed_version(&state.store, user_id).await?;
-    if user_id.is_empty() || !feed_token_valid(&settings.feed_key, token, version) {
-        return Err(AppError::NotFound);
-    }
-    let user = loket_store::people::get_user(&state.store, user_id)
-        .await?
-        .filter(|u| u.disabled_at.is_none())
-        .ok_or(AppError::NotFound)?;
-    let locale = Locale::parse(&user.locale).unwrap_or_default();
-    let lang = locale.code();
-    let now = loket_store::now_ms();
-    let mine = store::feed_signups(&state.store, user_id, now - 30 * 24 * 3_600_000).await?;
-    let host = state
-        .config
-        .public_url
-        .split("://")
-        .nth(1)
-        .unwrap_or("loket")
-        .to_owned();
-    let uids: Vec<String> = mine
-        .iter()
-        .map(|m| format!("shift-{}@{host}", m.signup.signup_id))
-        .collect();
-    let summaries: Vec<String> = mine
-        .iter()
-        .map(|m| {
-            locale.t_args(
-                "shift-feed-summary",
-                &[("service", m.signup.shift.role_name(lang).to_owned())],
-            )
-        })
-        .collect();
-    let location = locale.t("shift-feed-location");
-    let events: Vec<FeedEvent<'_>> = mine
-        .iter()
-        .enumerate()
-        .map(|(i, m)| FeedEvent {
-            uid: &uids[i],
-            // A withdrawal does not change the shift: its cancelled event
-            // still supersedes the one the calendar holds.
-            sequence: m.signup.shift.sequence + i64::from(m.cancelled),
-            start_ms: m.signup.shift.starts_at,
-            end_ms: m.signup.shift.ends_at,
-            summary: &summaries[i],
-            location: &location,
-            description: "",
-            cancelled: m.cancelled,
-        })
-        .collect();
-    let body = ical::feed(&locale.t("shift-feed-name"), now, &events);
+    let body = loket_app::shifts::feed(&state, token).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -3,6 +3,8 @@
 //! approvals and the month's close write through the store in one
 //! transaction each (`loket_store::telework`).
 
+pub mod views;
+
 use crate::{App, Refusal};
 use jiff::civil::Date;
 use loket_domain::audit::Actor;

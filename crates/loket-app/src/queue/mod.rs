@@ -3,6 +3,8 @@
 //! (within the counter zone's limit), calling the next visitor, finishing a
 //! visit, and the snapshot the displays show.
 
+pub mod views;
+
 use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::{App, Refusal};
 use loket_domain::audit::Actor;

@@ -4,14 +4,17 @@
 //! reminders. Bookings use the appointments' slot machinery (see
 //! `loket_store::vaccination`).
 
+pub mod mobile;
+
 use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::{App, Refusal};
-use loket_domain::Invalid;
 use loket_domain::appointments::Slot;
 use loket_domain::audit::Actor;
+use loket_domain::ident::{Email, NationalNumber};
 use loket_domain::notify::{Attachment, Mail};
 use loket_domain::vaccination as rules;
 use loket_domain::vaccination::Station;
+use loket_domain::{FieldError, Invalid};
 use loket_render::appointments as ical;
 use loket_store::now_ms;
 use loket_store::vaccination::{self as store, Booking, Campaign, Invitation, ReserveEntry, Visit};
@@ -519,16 +522,115 @@ pub async fn new_letter_batch(
 
 // ---- the reserve list ----
 
+/// A reserve-list sign-up as typed in the form or sent in the API body.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReserveInput<'a> {
+    pub national_number: &'a str,
+    pub name: &'a str,
+    pub birth_date: &'a str,
+    pub email: &'a str,
+    pub phone: &'a str,
+    /// The priority group's rank, as typed.
+    pub group: &'a str,
+}
+
+/// A checked sign-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReserveSignUp {
+    pub national_number: NationalNumber,
+    pub name: String,
+    pub birth_date: jiff::civil::Date,
+    pub email: Email,
+    pub phone: Option<String>,
+    pub group_rank: i64,
+}
+
+/// Checks a reserve-list sign-up against a campaign with `groups` priority
+/// groups; every field at once, each error naming its field.
+pub fn check_reserve(f: &ReserveInput<'_>, groups: usize) -> Result<ReserveSignUp, Invalid> {
+    let mut errors = Vec::new();
+    let named = |field: &str, e: FieldError| FieldError {
+        field: field.into(),
+        ..e
+    };
+    let nrn = NationalNumber::parse(f.national_number)
+        .map_err(|e| errors.push(named("national_number", e)))
+        .ok();
+    let name = f.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        errors.push(FieldError::new("name", "required"));
+    }
+    let birth = f.birth_date.trim().parse::<jiff::civil::Date>().ok();
+    match birth {
+        Some(d) => {
+            if let Some(n) = &nrn
+                && let Some(enc) = rules::birth_date_of(n)
+                && enc != d
+            {
+                errors.push(FieldError::with_value(
+                    "birth_date",
+                    "vac-birth-date-nrn",
+                    enc.to_string(),
+                ));
+            }
+        }
+        None => errors.push(FieldError::new("birth_date", "vac-birth-date-invalid")),
+    }
+    let email = Email::parse(f.email)
+        .map_err(|e| errors.push(named("email", e)))
+        .ok();
+    let phone = f.phone.trim();
+    if phone.chars().count() > 30 || phone.chars().any(char::is_control) {
+        errors.push(FieldError::new("phone", "vac-phone-invalid"));
+    }
+    let rank = match f.group.trim().parse::<usize>() {
+        Ok(r) if r < groups => i64::try_from(r).unwrap_or(0),
+        _ => {
+            errors.push(FieldError::new("group", "vac-group-unknown"));
+            0
+        }
+    };
+    match (nrn, email, birth) {
+        (Some(national_number), Some(email), Some(birth_date)) if errors.is_empty() => {
+            Ok(ReserveSignUp {
+                national_number,
+                name: name.to_owned(),
+                birth_date,
+                email,
+                phone: (!phone.is_empty()).then(|| phone.to_owned()),
+                group_rank: rank,
+            })
+        }
+        _ => Err(Invalid(errors)),
+    }
+}
+
 /// Puts a person on a campaign's reserve list (public; one place per
 /// national register number).
 pub async fn reserve_sign_up(
     app: &App,
     actor: &Actor,
     c: &Campaign,
-    r: store::NewReserve<'_>,
+    input: &ReserveInput<'_>,
 ) -> Result<ReserveEntry, Refusal> {
+    let groups = store::groups(&app.store, &c.id).await?;
+    let r = check_reserve(input, groups.len())?;
+    let birth_date = r.birth_date.to_string();
     let mut tx = app.store.begin().await?;
-    let e = store::reserve_sign_up(&mut tx, actor, c, r).await?;
+    let e = store::reserve_sign_up(
+        &mut tx,
+        actor,
+        c,
+        store::NewReserve {
+            national_number: r.national_number.as_str(),
+            name: &r.name,
+            birth_date: &birth_date,
+            email: r.email.as_str(),
+            phone: r.phone.as_deref(),
+            group_rank: r.group_rank,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(e)
 }

@@ -3,6 +3,8 @@
 //! the change), and the reminders. Pages, the API, the contact centre and
 //! the reminder worker all book through here.
 
+pub mod views;
+
 use crate::i18n::{Locale, format_ms};
 use crate::{App, Config, Refusal};
 use loket_domain::Invalid;

@@ -3,6 +3,8 @@
 //! transaction behind the bike's guard), the nearest free alternatives when
 //! none is left, and returning a bike (damage mails the fleet managers).
 
+pub mod views;
+
 use crate::i18n::{Locale, format_ms};
 use crate::{App, Refusal};
 use loket_domain::Invalid;

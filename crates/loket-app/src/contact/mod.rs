@@ -2,6 +2,9 @@
 //! moment is about (e-mail, or a letter in the mail room's print batch),
 //! and a department's forward paused with a question or answered.
 
+pub mod history;
+pub mod report;
+
 use crate::i18n::{Locale, long_date, today_brussels};
 use crate::{App, Refusal};
 use loket_domain::audit::Actor;
