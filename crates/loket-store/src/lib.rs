@@ -46,6 +46,20 @@ pub enum StoreError {
     NotFound,
     #[error("unsupported database url (use sqlite:// or postgres://)")]
     UnsupportedUrl,
+    /// A stored status this version does not know.
+    #[error(transparent)]
+    Status(#[from] loket_domain::status::UnknownStatus),
+}
+
+/// Decodes the text column `col` of a row into a status enum (declared
+/// with `loket_domain::status_enum!`).
+pub fn status<T>(row: &sqlx::any::AnyRow, col: &str) -> Result<T>
+where
+    T: TryFrom<String, Error = loket_domain::status::UnknownStatus>,
+{
+    use sqlx::Row;
+    let text: String = row.try_get(col)?;
+    Ok(T::try_from(text)?)
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
