@@ -707,3 +707,34 @@ async fn openapi_describes_every_api_route() {
     assert!(html.contains("/api/v1/users/{id}/roles"));
     app.stop().await;
 }
+
+/// The served OpenAPI document is the one published in `docs/openapi.json`:
+/// a change to the API shows up as a diff of that file. Run with
+/// `LOKET_UPDATE_OPENAPI=1` to write the file after a deliberate change.
+#[tokio::test]
+async fn openapi_matches_the_published_document() {
+    let app = TestApp::spawn().await;
+    let served: Value = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var_os("LOKET_UPDATE_OPENAPI").is_some() {
+        let mut text = serde_json::to_string_pretty(&served).unwrap();
+        text.push('\n');
+        std::fs::write(&path, text).unwrap();
+    }
+    let published: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("docs/openapi.json"))
+            .expect("docs/openapi.json is JSON");
+    assert!(
+        served == published,
+        "/api/v1/openapi.json differs from docs/openapi.json; \
+         if the change is deliberate, run the test with LOKET_UPDATE_OPENAPI=1 and commit the file"
+    );
+}
