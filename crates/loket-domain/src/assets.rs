@@ -33,41 +33,14 @@ pub fn parse_category(s: &str) -> Result<&'static str, FieldError> {
         .ok_or_else(|| FieldError::new("category", "asset-category-unknown"))
 }
 
-/// Where an asset is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AssetStatus {
-    InStock,
-    OnLoan,
-    Repair,
-    Lost,
-    Retired,
-}
-
-impl AssetStatus {
-    pub const ALL: [AssetStatus; 5] = [
-        AssetStatus::InStock,
-        AssetStatus::OnLoan,
-        AssetStatus::Repair,
-        AssetStatus::Lost,
-        AssetStatus::Retired,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssetStatus::InStock => "in_stock",
-            AssetStatus::OnLoan => "on_loan",
-            AssetStatus::Repair => "repair",
-            AssetStatus::Lost => "lost",
-            AssetStatus::Retired => "retired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<AssetStatus, FieldError> {
-        AssetStatus::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s.trim())
-            .ok_or_else(|| FieldError::new("status", "asset-status-unknown"))
+crate::status_enum! {
+    /// Where an asset is in its life.
+    pub enum AssetStatus {
+        InStock = "in_stock",
+        OnLoan = "on_loan",
+        Repair = "repair",
+        Lost = "lost",
+        Retired = "retired",
     }
 }
 

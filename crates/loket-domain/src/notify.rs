@@ -19,6 +19,17 @@ pub struct Attachment {
     pub body: String,
 }
 
+crate::status_enum! {
+    /// Where a message of the outbox stands.
+    pub enum OutboxStatus {
+        /// Not sent yet (new, or waiting for a retry).
+        Pending = "pending",
+        Sent = "sent",
+        /// Given up after [`MAX_ATTEMPTS`] (kept for an operator to look at).
+        Failed = "failed",
+    }
+}
+
 /// Delivery attempts before a message is parked as failed for an operator to
 /// look at (it is never deleted).
 pub const MAX_ATTEMPTS: u32 = 12;

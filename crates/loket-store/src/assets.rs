@@ -12,7 +12,7 @@
 use crate::audit::{self, Change};
 use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
 use loket_domain::Invalid;
-use loket_domain::assets::NewAsset;
+use loket_domain::assets::{AssetStatus, NewAsset};
 use loket_domain::audit::Actor;
 use loket_domain::validation::FieldError;
 use serde::Serialize;
@@ -33,7 +33,7 @@ pub struct Asset {
     pub model: String,
     pub purchase_date: String,
     pub price_cents: i64,
-    pub status: String,
+    pub status: AssetStatus,
     pub location: String,
     pub current_loan_id: Option<String>,
     pub last_audit_on: Option<String>,
@@ -42,18 +42,18 @@ pub struct Asset {
 
 fn asset_of(r: &AnyRow) -> Result<Asset> {
     Ok(Asset {
-        id: r.try_get(0)?,
-        tag: r.try_get(1)?,
-        category: r.try_get(2)?,
-        serial: r.try_get(3)?,
-        model: r.try_get(4)?,
-        purchase_date: r.try_get(5)?,
-        price_cents: r.try_get(6)?,
-        status: r.try_get(7)?,
-        location: r.try_get(8)?,
-        current_loan_id: r.try_get(9)?,
-        last_audit_on: r.try_get(10)?,
-        next_audit_on: r.try_get(11)?,
+        id: r.try_get("id")?,
+        tag: r.try_get("tag")?,
+        category: r.try_get("category")?,
+        serial: r.try_get("serial")?,
+        model: r.try_get("model")?,
+        purchase_date: r.try_get("purchase_date")?,
+        price_cents: r.try_get("price_cents")?,
+        status: crate::status(r, "status")?,
+        location: r.try_get("location")?,
+        current_loan_id: r.try_get("current_loan_id")?,
+        last_audit_on: r.try_get("last_audit_on")?,
+        next_audit_on: r.try_get("next_audit_on")?,
     })
 }
 
@@ -107,7 +107,7 @@ pub async fn existing_tags(store: &Store, tags: &[String]) -> Result<Vec<String>
         .await?;
     let mut known = std::collections::BTreeSet::new();
     for r in &rows {
-        known.insert(r.try_get::<String, _>(0)?);
+        known.insert(r.try_get::<String, _>("tag")?);
     }
     Ok(tags
         .iter()
@@ -160,7 +160,14 @@ pub async fn on_loan_at(
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .map(|r| {
+            Ok((
+                r.try_get("place")?,
+                r.try_get("tag")?,
+                r.try_get("model")?,
+                r.try_get("category")?,
+            ))
+        })
         .collect()
 }
 
@@ -182,16 +189,17 @@ pub async fn locations(store: &Store) -> Result<Vec<String>> {
     let rows = sqlx::query("SELECT DISTINCT location FROM assets ORDER BY location")
         .fetch_all(store.pool())
         .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    rows.iter().map(|r| Ok(r.try_get("location")?)).collect()
 }
 
 /// Counts per status, for the overview.
 pub async fn status_counts(store: &Store) -> Result<Vec<(String, i64)>> {
-    let rows = sqlx::query("SELECT status, COUNT(*) FROM assets GROUP BY status ORDER BY status")
-        .fetch_all(store.pool())
-        .await?;
+    let rows =
+        sqlx::query("SELECT status, COUNT(*) AS n FROM assets GROUP BY status ORDER BY status")
+            .fetch_all(store.pool())
+            .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
         .collect()
 }
 
@@ -278,7 +286,7 @@ pub async fn check_out(
                 .bind(asset_id)
                 .fetch_optional(&mut **tx)
                 .await?
-                .map(|r| r.try_get::<String, _>(0))
+                .map(|r| r.try_get::<String, _>("tag"))
                 .transpose()?
                 .unwrap_or_else(|| asset_id.clone());
             return Err(Invalid(vec![FieldError::with_value(
@@ -288,7 +296,7 @@ pub async fn check_out(
             )])
             .into());
         };
-        let tag: String = taken.try_get(0)?;
+        let tag: String = taken.try_get("tag")?;
         sqlx::query(
             "INSERT INTO asset_loans (id, asset_id, handover_id, borrower_user_id, place, out_at, due_on, created_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -350,8 +358,8 @@ pub async fn check_in(
     let Some(loan) = loan else {
         return Err(Invalid::one("asset", "asset-not-on-loan").into());
     };
-    let loan_id: String = loan.try_get(0)?;
-    let borrower: Option<String> = loan.try_get(1)?;
+    let loan_id: String = loan.try_get("id")?;
+    let borrower: Option<String> = loan.try_get("borrower_user_id")?;
     let done = sqlx::query(
         "UPDATE assets SET status = 'in_stock', current_loan_id = NULL, location = $2, updated_at = $3 \
          WHERE id = $1 AND status = 'on_loan' RETURNING tag",
@@ -364,7 +372,7 @@ pub async fn check_in(
     let Some(done) = done else {
         return Err(Invalid::one("asset", "asset-not-on-loan").into());
     };
-    let tag: String = done.try_get(0)?;
+    let tag: String = done.try_get("tag")?;
     audit::record(
         tx,
         actor,
@@ -404,22 +412,22 @@ pub struct Loan {
 
 fn loan_of(r: &AnyRow) -> Result<Loan> {
     Ok(Loan {
-        id: r.try_get(0)?,
-        asset_id: r.try_get(1)?,
-        tag: r.try_get(2)?,
-        category: r.try_get(3)?,
-        model: r.try_get(4)?,
-        serial: r.try_get(5)?,
-        handover_id: r.try_get(6)?,
-        borrower_user_id: r.try_get(7)?,
-        borrower_name: r.try_get(8)?,
-        borrower_email: r.try_get(9)?,
-        place: r.try_get(10)?,
-        out_at: r.try_get(11)?,
-        due_on: r.try_get(12)?,
-        in_at: r.try_get(13)?,
-        condition_note: r.try_get(14)?,
-        acknowledged_at: r.try_get(15)?,
+        id: r.try_get("id")?,
+        asset_id: r.try_get("asset_id")?,
+        tag: r.try_get("tag")?,
+        category: r.try_get("category")?,
+        model: r.try_get("model")?,
+        serial: r.try_get("serial")?,
+        handover_id: r.try_get("handover_id")?,
+        borrower_user_id: r.try_get("borrower_user_id")?,
+        borrower_name: r.try_get("borrower_name")?,
+        borrower_email: r.try_get("borrower_email")?,
+        place: r.try_get("place")?,
+        out_at: r.try_get("out_at")?,
+        due_on: r.try_get("due_on")?,
+        in_at: r.try_get("in_at")?,
+        condition_note: r.try_get("condition_note")?,
+        acknowledged_at: r.try_get("acknowledged_at")?,
     })
 }
 
@@ -435,7 +443,7 @@ pub async fn loans(
 ) -> Result<Vec<Loan>> {
     let rows = sqlx::query(
         "SELECT l.id, l.asset_id, a.tag, a.category, a.model, a.serial, l.handover_id, l.borrower_user_id, \
-         u.name, u.email, l.place, l.out_at, l.due_on, l.in_at, l.condition_note, h.acknowledged_at \
+         u.name AS borrower_name, u.email AS borrower_email, l.place, l.out_at, l.due_on, l.in_at, l.condition_note, h.acknowledged_at \
          FROM asset_loans l JOIN assets a ON a.id = l.asset_id \
          JOIN asset_handovers h ON h.id = l.handover_id \
          LEFT JOIN users u ON u.id = l.borrower_user_id \
@@ -457,7 +465,7 @@ pub async fn loans(
 pub async fn loans_of_asset(store: &Store, asset_id: &str) -> Result<Vec<Loan>> {
     let rows = sqlx::query(
         "SELECT l.id, l.asset_id, a.tag, a.category, a.model, a.serial, l.handover_id, l.borrower_user_id, \
-         u.name, u.email, l.place, l.out_at, l.due_on, l.in_at, l.condition_note, h.acknowledged_at \
+         u.name AS borrower_name, u.email AS borrower_email, l.place, l.out_at, l.due_on, l.in_at, l.condition_note, h.acknowledged_at \
          FROM asset_loans l JOIN assets a ON a.id = l.asset_id \
          JOIN asset_handovers h ON h.id = l.handover_id \
          LEFT JOIN users u ON u.id = l.borrower_user_id \
@@ -489,12 +497,12 @@ pub async fn handover(store: &Store, id: &str) -> Result<Option<Handover>> {
     .await?;
     row.map(|r| {
         Ok(Handover {
-            id: r.try_get(0)?,
-            borrower_user_id: r.try_get(1)?,
-            place: r.try_get(2)?,
-            created_at: r.try_get(3)?,
-            created_by: r.try_get(4)?,
-            acknowledged_at: r.try_get(5)?,
+            id: r.try_get("id")?,
+            borrower_user_id: r.try_get("borrower_user_id")?,
+            place: r.try_get("place")?,
+            created_at: r.try_get("created_at")?,
+            created_by: r.try_get("created_by")?,
+            acknowledged_at: r.try_get("acknowledged_at")?,
         })
     })
     .transpose()
@@ -543,7 +551,7 @@ pub async fn register(store: &Store) -> Result<BTreeMap<String, String>> {
         .await?;
     let mut m = BTreeMap::new();
     for r in &rows {
-        m.insert(r.try_get(0)?, r.try_get(1)?);
+        m.insert(r.try_get("tag")?, r.try_get("location")?);
     }
     Ok(m)
 }
@@ -610,6 +618,6 @@ pub async fn search_staff(
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("email")?)))
         .collect()
 }

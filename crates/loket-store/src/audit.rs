@@ -133,16 +133,16 @@ pub async fn list_audit(store: &Store, f: &Filter) -> Result<Vec<AuditRow>> {
     rows.iter()
         .map(|r| {
             Ok(AuditRow {
-                id: r.try_get(0)?,
-                at: r.try_get(1)?,
-                actor_kind: r.try_get(2)?,
-                actor_id: r.try_get(3)?,
-                action: r.try_get(4)?,
-                record_type: r.try_get(5)?,
-                record_id: r.try_get(6)?,
-                subject_user_id: r.try_get(7)?,
-                before: r.try_get(8)?,
-                after: r.try_get(9)?,
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor_kind: r.try_get("actor_kind")?,
+                actor_id: r.try_get("actor_id")?,
+                action: r.try_get("action")?,
+                record_type: r.try_get("record_type")?,
+                record_id: r.try_get("record_id")?,
+                subject_user_id: r.try_get("subject_user_id")?,
+                before: r.try_get("before_summary")?,
+                after: r.try_get("after_summary")?,
             })
         })
         .collect()
@@ -165,13 +165,13 @@ pub async fn list_access(store: &Store, f: &Filter) -> Result<Vec<AccessRow>> {
     rows.iter()
         .map(|r| {
             Ok(AccessRow {
-                id: r.try_get(0)?,
-                at: r.try_get(1)?,
-                actor_id: r.try_get(2)?,
-                subject_user_id: r.try_get(3)?,
-                record_type: r.try_get(4)?,
-                record_id: r.try_get(5)?,
-                purpose: r.try_get(6)?,
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor_id: r.try_get("actor_id")?,
+                subject_user_id: r.try_get("subject_user_id")?,
+                record_type: r.try_get("record_type")?,
+                record_id: r.try_get("record_id")?,
+                purpose: r.try_get("purpose")?,
             })
         })
         .collect()

@@ -4,7 +4,7 @@
 //! messages are picked up again (at-least-once delivery).
 
 use crate::{Result, Store, Tx, new_id, now_ms};
-use loket_domain::notify::{Attachment, MAX_ATTEMPTS, Mail, retry_delay_seconds};
+use loket_domain::notify::{Attachment, MAX_ATTEMPTS, Mail, OutboxStatus, retry_delay_seconds};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -47,7 +47,7 @@ pub struct OutboxMessage {
     pub to_addr: String,
     pub subject: String,
     pub body: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i64,
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
@@ -58,20 +58,20 @@ pub struct OutboxMessage {
 
 fn decode(r: &sqlx::any::AnyRow) -> Result<OutboxMessage> {
     Ok(OutboxMessage {
-        id: r.try_get(0)?,
-        created_at: r.try_get(1)?,
-        to_addr: r.try_get(2)?,
-        subject: r.try_get(3)?,
-        body: r.try_get(4)?,
-        status: r.try_get(5)?,
-        attempts: r.try_get(6)?,
-        next_attempt_at: r.try_get(7)?,
-        last_error: r.try_get(8)?,
-        sent_at: r.try_get(9)?,
+        id: r.try_get("id")?,
+        created_at: r.try_get("created_at")?,
+        to_addr: r.try_get("to_addr")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        status: crate::status(r, "status")?,
+        attempts: r.try_get("attempts")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        last_error: r.try_get("last_error")?,
+        sent_at: r.try_get("sent_at")?,
         attachment: match (
-            r.try_get::<Option<String>, _>(10)?,
-            r.try_get::<Option<String>, _>(11)?,
-            r.try_get::<Option<String>, _>(12)?,
+            r.try_get::<Option<String>, _>("attachment_name")?,
+            r.try_get::<Option<String>, _>("attachment_type")?,
+            r.try_get::<Option<String>, _>("attachment_body")?,
         ) {
             (Some(name), Some(content_type), Some(body)) => Some(Attachment {
                 name,
@@ -138,16 +138,16 @@ pub async fn mark_failed(
     let attempts = msg.attempts + 1;
     let next = now_ms() + retry_delay_seconds(u32::try_from(attempts).unwrap_or(u32::MAX)) * 1000;
     let status = if attempts >= i64::from(MAX_ATTEMPTS) {
-        "failed"
+        OutboxStatus::Failed
     } else {
-        "pending"
+        OutboxStatus::Pending
     };
     let error: String = error.chars().take(1000).collect();
     sqlx::query(
         "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, \
          claimed_by = NULL, claimed_until = NULL WHERE id = $5 AND claimed_by = $6",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(attempts)
     .bind(next)
     .bind(error)
@@ -160,10 +160,10 @@ pub async fn mark_failed(
 
 /// Messages not yet sent (pending, including those waiting for a retry).
 pub async fn backlog(store: &Store) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")
         .fetch_one(store.pool())
         .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("n")?)
 }
 
 /// The newest messages, for the admins' "sent mail" page.
@@ -230,13 +230,13 @@ pub async fn enqueue_letter(
 
 fn decode_letter(r: &sqlx::any::AnyRow) -> Result<Letter> {
     Ok(Letter {
-        id: r.try_get(0)?,
-        case_id: r.try_get(1)?,
-        resident_id: r.try_get(2)?,
-        kind: r.try_get(3)?,
-        content: r.try_get(4)?,
-        created_at: r.try_get(5)?,
-        batch_id: r.try_get(6)?,
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        resident_id: r.try_get("resident_id")?,
+        kind: r.try_get("kind")?,
+        content: r.try_get("content")?,
+        created_at: r.try_get("created_at")?,
+        batch_id: r.try_get("batch_id")?,
     })
 }
 
@@ -303,12 +303,12 @@ pub async fn list_batches(store: &Store) -> Result<Vec<PrintBatch>> {
     rows.iter()
         .map(|r| {
             Ok(PrintBatch {
-                id: r.try_get(0)?,
-                created_by: r.try_get(1)?,
-                created_at: r.try_get(2)?,
-                count: r.try_get(3)?,
-                sha256: r.try_get(4)?,
-                path: r.try_get(5)?,
+                id: r.try_get("id")?,
+                created_by: r.try_get("created_by")?,
+                created_at: r.try_get("created_at")?,
+                count: r.try_get("count")?,
+                sha256: r.try_get("sha256")?,
+                path: r.try_get("path")?,
             })
         })
         .collect()
@@ -321,7 +321,7 @@ pub async fn batch_residents(store: &Store, batch_id: &str) -> Result<Vec<String
         .fetch_all(store.pool())
         .await?;
     rows.iter()
-        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .map(|r| Ok(r.try_get::<String, _>("resident_id")?))
         .collect()
 }
 
@@ -404,11 +404,11 @@ pub async fn disable_webhook(
 
 fn decode_webhook(r: &sqlx::any::AnyRow) -> Result<Webhook> {
     Ok(Webhook {
-        id: r.try_get(0)?,
-        url: r.try_get(1)?,
-        secret: r.try_get(2)?,
-        created_at: r.try_get(3)?,
-        disabled_at: r.try_get(4)?,
+        id: r.try_get("id")?,
+        url: r.try_get("url")?,
+        secret: r.try_get("secret")?,
+        created_at: r.try_get("created_at")?,
+        disabled_at: r.try_get("disabled_at")?,
     })
 }
 
@@ -428,7 +428,7 @@ pub async fn enqueue_event(tx: &mut Tx, event: &str, payload: &str) -> Result<()
         .fetch_all(&mut **tx)
         .await?
         .iter()
-        .map(|r| r.try_get::<String, _>(0))
+        .map(|r| r.try_get::<String, _>("id"))
         .collect::<std::result::Result<_, _>>()?;
     let now = now_ms();
     for webhook_id in ids {
@@ -481,7 +481,7 @@ pub async fn claim_deliveries(
     .fetch_all(&mut *tx)
     .await?
     .iter()
-    .map(|r| r.try_get::<String, _>(0))
+    .map(|r| r.try_get::<String, _>("id"))
     .collect::<std::result::Result<_, _>>()?;
     tx.commit().await?;
     let mut out = Vec::new();
@@ -495,12 +495,12 @@ pub async fn claim_deliveries(
         .await?
         {
             out.push(Delivery {
-                id: r.try_get(0)?,
-                event: r.try_get(1)?,
-                payload: r.try_get(2)?,
-                attempts: r.try_get(3)?,
-                url: r.try_get(4)?,
-                secret: r.try_get(5)?,
+                id: r.try_get("id")?,
+                event: r.try_get("event")?,
+                payload: r.try_get("payload")?,
+                attempts: r.try_get("attempts")?,
+                url: r.try_get("url")?,
+                secret: r.try_get("secret")?,
             });
         }
     }

@@ -103,14 +103,14 @@ async fn insert_role(tx: &mut Tx, user_id: &str, role: Role, now: i64) -> Result
 
 fn decode_user(r: &sqlx::any::AnyRow, roles: Roles) -> Result<User> {
     Ok(User {
-        id: r.try_get(0)?,
-        email: r.try_get(1)?,
-        name: r.try_get(2)?,
-        password_hash: r.try_get(3)?,
-        locale: r.try_get(4)?,
-        email_confirmed_at: r.try_get(5)?,
-        disabled_at: r.try_get(6)?,
-        created_at: r.try_get(7)?,
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        password_hash: r.try_get("password_hash")?,
+        locale: r.try_get("locale")?,
+        email_confirmed_at: r.try_get("email_confirmed_at")?,
+        disabled_at: r.try_get("disabled_at")?,
+        created_at: r.try_get("created_at")?,
         roles,
     })
 }
@@ -122,7 +122,7 @@ async fn roles_of(store: &Store, user_id: &str) -> Result<Roles> {
         .await?;
     let names = rows
         .iter()
-        .map(|r| r.try_get::<String, _>(0))
+        .map(|r| r.try_get::<String, _>("role"))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(parse_roles(&names))
 }
@@ -151,7 +151,7 @@ pub async fn find_by_email(store: &Store, email: &str) -> Result<Option<User>> {
     .await?;
     match row {
         Some(r) => {
-            let id: String = r.try_get(0)?;
+            let id: String = r.try_get("id")?;
             let roles = roles_of(store, &id).await?;
             Ok(Some(decode_user(&r, roles)?))
         }
@@ -174,13 +174,13 @@ pub async fn list_users(store: &Store, limit: i64) -> Result<Vec<User>> {
     let mut by_user: HashMap<String, Vec<String>> = HashMap::new();
     for r in &role_rows {
         by_user
-            .entry(r.try_get(0)?)
+            .entry(r.try_get("user_id")?)
             .or_default()
-            .push(r.try_get(1)?);
+            .push(r.try_get("role")?);
     }
     rows.iter()
         .map(|r| {
-            let id: String = r.try_get(0)?;
+            let id: String = r.try_get("id")?;
             let roles = parse_roles(by_user.get(&id).map(Vec::as_slice).unwrap_or(&[]));
             decode_user(r, roles)
         })
@@ -196,7 +196,7 @@ pub async fn set_roles(tx: &mut Tx, actor: &Actor, user_id: &str, roles: &[Role]
     let before = parse_roles(
         &before_rows
             .iter()
-            .map(|r| r.try_get::<String, _>(0))
+            .map(|r| r.try_get::<String, _>("role"))
             .collect::<Result<Vec<_>, _>>()?,
     );
     let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
@@ -370,7 +370,7 @@ pub async fn use_link(tx: &mut Tx, secret: &str, purpose: LinkPurpose) -> Result
     .bind(purpose.as_str())
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(row.map(|r| r.try_get(0)).transpose()?)
+    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
 }
 
 /// Whether a link is still usable, without using it (to show the reset form).
@@ -454,11 +454,11 @@ pub async fn load_session(store: &Store, secret: &str, ttl_ms: i64) -> Result<Op
     .await?;
     let Some(r) = row else { return Ok(None) };
     let mut s = Session {
-        user_id: r.try_get(0)?,
-        csrf_token: r.try_get(1)?,
-        locale: r.try_get(2)?,
-        expires_at: r.try_get(3)?,
-        last_seen_at: r.try_get(4)?,
+        user_id: r.try_get("user_id")?,
+        csrf_token: r.try_get("csrf_token")?,
+        locale: r.try_get("locale")?,
+        expires_at: r.try_get("expires_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
     };
     if now - s.last_seen_at > 60_000 {
         sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
@@ -532,15 +532,15 @@ pub async fn login_failures(
     since_ms: i64,
 ) -> Result<(i64, i64)> {
     let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM login_failures WHERE email_norm = $1 AND at > $3), \
-                (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3)",
+        "SELECT (SELECT COUNT(*) FROM login_failures WHERE email_norm = $1 AND at > $3) AS by_email, \
+                (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3) AS by_ip",
     )
     .bind(email.trim().to_lowercase())
     .bind(ip)
     .bind(since_ms)
     .fetch_one(store.pool())
     .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    Ok((row.try_get("by_email")?, row.try_get("by_ip")?))
 }
 
 pub async fn clear_login_failures(store: &Store, email: &str) -> Result<()> {
@@ -612,8 +612,8 @@ pub async fn revoke_token(tx: &mut Tx, actor: &Actor, token_id: &str) -> Result<
     let Some(r) = row else {
         return Err(StoreError::NotFound);
     };
-    let user_id: String = r.try_get(0)?;
-    let name: String = r.try_get(1)?;
+    let user_id: String = r.try_get("user_id")?;
+    let name: String = r.try_get("name")?;
     audit::record(
         tx,
         actor,
@@ -640,7 +640,7 @@ pub async fn authenticate_token(store: &Store, secret: &str) -> Result<Option<St
     .bind(hash_secret(secret))
     .fetch_optional(store.pool())
     .await?;
-    Ok(row.map(|r| r.try_get(0)).transpose()?)
+    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
 }
 
 pub async fn list_tokens(store: &Store) -> Result<Vec<ApiToken>> {
@@ -653,13 +653,13 @@ pub async fn list_tokens(store: &Store) -> Result<Vec<ApiToken>> {
     rows.iter()
         .map(|r| {
             Ok(ApiToken {
-                id: r.try_get(0)?,
-                user_id: r.try_get(1)?,
-                user_email: r.try_get(2)?,
-                name: r.try_get(3)?,
-                created_at: r.try_get(4)?,
-                last_used_at: r.try_get(5)?,
-                revoked_at: r.try_get(6)?,
+                id: r.try_get("id")?,
+                user_id: r.try_get("user_id")?,
+                user_email: r.try_get("email")?,
+                name: r.try_get("name")?,
+                created_at: r.try_get("created_at")?,
+                last_used_at: r.try_get("last_used_at")?,
+                revoked_at: r.try_get("revoked_at")?,
             })
         })
         .collect()
@@ -765,15 +765,15 @@ pub async fn create_resident(
 const PROFILE_COLUMNS: &str =
     "national_number, street, house_number, box, postal_code, city, phone";
 
-fn decode_profile(r: &sqlx::any::AnyRow, at: usize) -> Result<ResidentProfile> {
+fn decode_profile(r: &sqlx::any::AnyRow) -> Result<ResidentProfile> {
     Ok(ResidentProfile {
-        national_number: r.try_get(at)?,
-        street: r.try_get(at + 1)?,
-        house_number: r.try_get(at + 2)?,
-        box_: r.try_get(at + 3)?,
-        postal_code: r.try_get(at + 4)?,
-        city: r.try_get(at + 5)?,
-        phone: r.try_get(at + 6)?,
+        national_number: r.try_get("national_number")?,
+        street: r.try_get("street")?,
+        house_number: r.try_get("house_number")?,
+        box_: r.try_get("box")?,
+        postal_code: r.try_get("postal_code")?,
+        city: r.try_get("city")?,
+        phone: r.try_get("phone")?,
     })
 }
 
@@ -784,7 +784,7 @@ pub async fn get_profile(store: &Store, user_id: &str) -> Result<Option<Resident
     .bind(user_id)
     .fetch_optional(store.pool())
     .await?;
-    row.as_ref().map(|r| decode_profile(r, 0)).transpose()
+    row.as_ref().map(decode_profile).transpose()
 }
 
 /// Residents found by a part of the name, an e-mail address or a national
@@ -810,6 +810,13 @@ pub async fn search_residents(
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("name")?,
+                r.try_get("email")?,
+                r.try_get("national_number")?,
+            ))
+        })
         .collect()
 }

@@ -7,7 +7,7 @@ use crate::i18n::today_brussels;
 use crate::{App, Refusal};
 use jiff::ToSpan;
 use jiff::civil::Date;
-use loket_domain::telework::{DayKind, Month, PayLine};
+use loket_domain::telework::{DayKind, Month, MonthStatus, PayLine};
 use loket_store::assets::Loan;
 use loket_store::telework::{self as store, MonthView, Share, StaffMember};
 
@@ -296,7 +296,7 @@ pub async fn team(app: &App, manager: &StaffMember, month: Month) -> Result<Team
         let full = a.as_ref().map(|a| a.full_days).unwrap_or(0);
         let half = a.as_ref().map(|a| a.half_days).unwrap_or(0);
         total_units += full * 2 + half;
-        if view.status == "approved" {
+        if view.status == MonthStatus::Approved {
             approved += 1;
         }
         members.push(TeamMember {

@@ -26,19 +26,19 @@ pub(super) const DOC_COLUMNS: &str = "id, case_id, kind, lang, filename, size, s
 
 pub(super) fn decode_document(r: &sqlx::any::AnyRow) -> Result<CaseDocument> {
     Ok(CaseDocument {
-        id: r.try_get(0)?,
-        case_id: r.try_get(1)?,
-        kind: r.try_get(2)?,
-        lang: r.try_get(3)?,
-        filename: r.try_get(4)?,
-        size: r.try_get(5)?,
-        sha256: r.try_get(6)?,
-        path: r.try_get(7)?,
-        verify_code: r.try_get(8)?,
-        valid_from: r.try_get(9)?,
-        valid_until: r.try_get(10)?,
-        revoked_at: r.try_get(11)?,
-        created_at: r.try_get(12)?,
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        kind: r.try_get("kind")?,
+        lang: r.try_get("lang")?,
+        filename: r.try_get("filename")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        path: r.try_get("path")?,
+        verify_code: r.try_get("verify_code")?,
+        valid_from: r.try_get("valid_from")?,
+        valid_until: r.try_get("valid_until")?,
+        revoked_at: r.try_get("revoked_at")?,
+        created_at: r.try_get("created_at")?,
     })
 }
 
@@ -189,14 +189,14 @@ pub(super) const EXPORT_COLUMNS: &str =
 
 pub(super) fn decode_export(r: &sqlx::any::AnyRow) -> Result<PaymentExport> {
     Ok(PaymentExport {
-        id: r.try_get(0)?,
-        message_id: r.try_get(1)?,
-        created_by: r.try_get(2)?,
-        created_at: r.try_get(3)?,
-        execution_date: r.try_get(4)?,
-        count: r.try_get(5)?,
-        total_cents: r.try_get(6)?,
-        sha256: r.try_get(7)?,
+        id: r.try_get("id")?,
+        message_id: r.try_get("message_id")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        execution_date: r.try_get("execution_date")?,
+        count: r.try_get("count")?,
+        total_cents: r.try_get("total_cents")?,
+        sha256: r.try_get("sha256")?,
     })
 }
 
@@ -287,7 +287,7 @@ pub async fn get_export(
         return Ok(None);
     };
     let export = decode_export(&row)?;
-    let xml: String = row.try_get(8)?;
+    let xml: String = row.try_get("xml")?;
     let residents = sqlx::query(
         "SELECT c.resident_id FROM payment_export_items i JOIN cases c ON c.id = i.case_id WHERE i.export_id = $1",
     )
@@ -295,7 +295,7 @@ pub async fn get_export(
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| r.try_get::<String, _>(0))
+    .map(|r| r.try_get::<String, _>("resident_id"))
     .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(Some((export, xml, residents)))
 }

@@ -38,9 +38,9 @@ pub async fn get_draft(
     .await?;
     match row {
         Some(r) => {
-            let json: String = r.try_get(0)?;
+            let json: String = r.try_get("data")?;
             let data = serde_json::from_str(&json).unwrap_or_default();
-            Ok(Some((data, r.try_get(1)?)))
+            Ok(Some((data, r.try_get("updated_at")?)))
         }
         None => Ok(None),
     }
@@ -76,17 +76,17 @@ pub struct CaseFile {
 
 pub(super) fn decode_file(r: &sqlx::any::AnyRow) -> Result<CaseFile> {
     Ok(CaseFile {
-        id: r.try_get(0)?,
-        owner_id: r.try_get(1)?,
-        service_id: r.try_get(2)?,
-        field_key: r.try_get(3)?,
-        case_id: r.try_get(4)?,
-        filename: r.try_get(5)?,
-        content_type: r.try_get(6)?,
-        size: r.try_get(7)?,
-        sha256: r.try_get(8)?,
-        path: r.try_get(9)?,
-        created_at: r.try_get(10)?,
+        id: r.try_get("id")?,
+        owner_id: r.try_get("owner_id")?,
+        service_id: r.try_get("service_id")?,
+        field_key: r.try_get("field_key")?,
+        case_id: r.try_get("case_id")?,
+        filename: r.try_get("filename")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        path: r.try_get("path")?,
+        created_at: r.try_get("created_at")?,
     })
 }
 
@@ -130,7 +130,9 @@ pub async fn add_draft_file(tx: &mut Tx, f: NewFile<'_>) -> Result<Vec<String>> 
     .bind(now_ms())
     .execute(&mut **tx)
     .await?;
-    old.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+    old.iter()
+        .map(|r| Ok(r.try_get::<String, _>("path")?))
+        .collect()
 }
 
 /// The files of a person's draft for a service.

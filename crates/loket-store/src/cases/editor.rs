@@ -24,9 +24,9 @@ pub async fn list_versions(store: &Store, service_id: &str) -> Result<Vec<Servic
     rows.iter()
         .map(|r| {
             Ok(ServiceVersion {
-                version: r.try_get(0)?,
-                created_at: r.try_get(1)?,
-                created_by: r.try_get(2)?,
+                version: r.try_get("version")?,
+                created_at: r.try_get("created_at")?,
+                created_by: r.try_get("email")?,
             })
         })
         .collect()

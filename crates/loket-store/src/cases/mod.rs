@@ -26,11 +26,11 @@ fn decode_def(json: &str) -> Result<ServiceDef> {
 }
 
 fn decode_service(r: &sqlx::any::AnyRow) -> Result<Service> {
-    let json: String = r.try_get(2)?;
+    let json: String = r.try_get("definition")?;
     Ok(Service {
-        id: r.try_get(0)?,
-        version: r.try_get(1)?,
-        active: r.try_get::<i64, _>(3)? != 0,
+        id: r.try_get("id")?,
+        version: r.try_get("version")?,
+        active: r.try_get::<i64, _>("active")? != 0,
         def: decode_def(&json)?,
     })
 }
@@ -48,9 +48,9 @@ pub async fn save_service(tx: &mut Tx, actor: &Actor, def: &ServiceDef) -> Resul
         .await?;
     let (id, version, before) = match existing {
         Some(r) => {
-            let id: String = r.try_get(0)?;
-            let version: i64 = r.try_get(1)?;
-            let old: String = r.try_get(2)?;
+            let id: String = r.try_get("id")?;
+            let version: i64 = r.try_get("version")?;
+            let old: String = r.try_get("definition")?;
             if old == json {
                 return Ok((id, version));
             }
@@ -146,7 +146,7 @@ pub async fn service_version(store: &Store, service_id: &str, version: i64) -> R
     .fetch_optional(store.pool())
     .await?
     .ok_or(StoreError::NotFound)?;
-    decode_def(&row.try_get::<String, _>(0)?)
+    decode_def(&row.try_get::<String, _>("definition")?)
 }
 
 mod documents;

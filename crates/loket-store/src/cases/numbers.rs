@@ -26,24 +26,24 @@ pub(super) const CASE_COLUMNS: &str = "id, number, service_id, service_version, 
      department, assignee_id, submitted_at, due_date, updated_at, closed_at";
 
 pub(super) fn decode_case(r: &sqlx::any::AnyRow) -> Result<Case> {
-    let data: String = r.try_get(8)?;
+    let data: String = r.try_get("data")?;
     Ok(Case {
-        id: r.try_get(0)?,
-        number: r.try_get(1)?,
-        service_id: r.try_get(2)?,
-        service_version: r.try_get(3)?,
-        resident_id: r.try_get(4)?,
-        channel: r.try_get(5)?,
-        assisted_by: r.try_get(6)?,
-        status: r.try_get(7)?,
+        id: r.try_get("id")?,
+        number: r.try_get("number")?,
+        service_id: r.try_get("service_id")?,
+        service_version: r.try_get("service_version")?,
+        resident_id: r.try_get("resident_id")?,
+        channel: r.try_get("channel")?,
+        assisted_by: r.try_get("assisted_by")?,
+        status: r.try_get("status")?,
         data: serde_json::from_str(&data)
             .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?,
-        department: r.try_get(9)?,
-        assignee_id: r.try_get(10)?,
-        submitted_at: r.try_get(11)?,
-        due_date: r.try_get(12)?,
-        updated_at: r.try_get(13)?,
-        closed_at: r.try_get(14)?,
+        department: r.try_get("department")?,
+        assignee_id: r.try_get("assignee_id")?,
+        submitted_at: r.try_get("submitted_at")?,
+        due_date: r.try_get("due_date")?,
+        updated_at: r.try_get("updated_at")?,
+        closed_at: r.try_get("closed_at")?,
     })
 }
 
@@ -200,13 +200,13 @@ pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Vec<Case>> {
 /// Open cases past their due date.
 pub async fn overdue_count(store: &Store, department: &str, today: &str) -> Result<i64> {
     let row = sqlx::query(
-        "SELECT COUNT(*) FROM cases WHERE ($1 = '' OR department = $1) AND closed_at IS NULL AND due_date < $2",
+        "SELECT COUNT(*) AS n FROM cases WHERE ($1 = '' OR department = $1) AND closed_at IS NULL AND due_date < $2",
     )
     .bind(department)
     .bind(today)
     .fetch_one(store.pool())
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("n")?)
 }
 
 /// One entry of a case's timeline.
@@ -268,15 +268,15 @@ pub async fn events(store: &Store, case_id: &str, with_internal: bool) -> Result
     rows.iter()
         .map(|r| {
             Ok(CaseEvent {
-                id: r.try_get(0)?,
-                at: r.try_get(1)?,
-                kind: r.try_get(2)?,
-                from_status: r.try_get(3)?,
-                to_status: r.try_get(4)?,
-                transition: r.try_get(5)?,
-                actor_id: r.try_get(6)?,
-                body: r.try_get(7)?,
-                internal: r.try_get::<i64, _>(8)? != 0,
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                kind: r.try_get("kind")?,
+                from_status: r.try_get("from_status")?,
+                to_status: r.try_get("to_status")?,
+                transition: r.try_get("transition")?,
+                actor_id: r.try_get("actor_id")?,
+                body: r.try_get("body")?,
+                internal: r.try_get::<i64, _>("internal")? != 0,
             })
         })
         .collect()

@@ -59,19 +59,19 @@ pub(super) const ARTICLE_COLS: &str = "id, slug, department_id, version, title_n
 
 pub(super) fn article_of(r: &AnyRow) -> Result<Article> {
     Ok(Article {
-        id: r.try_get(0)?,
-        slug: r.try_get(1)?,
-        department_id: r.try_get(2)?,
-        version: r.try_get(3)?,
-        title_nl: r.try_get(4)?,
-        title_en: r.try_get(5)?,
-        body_nl: r.try_get(6)?,
-        body_en: r.try_get(7)?,
-        tags: r.try_get(8)?,
-        valid_from: r.try_get(9)?,
-        valid_until: r.try_get(10)?,
-        review_on: r.try_get(11)?,
-        updated_at: r.try_get(12)?,
+        id: r.try_get("id")?,
+        slug: r.try_get("slug")?,
+        department_id: r.try_get("department_id")?,
+        version: r.try_get("version")?,
+        title_nl: r.try_get("title_nl")?,
+        title_en: r.try_get("title_en")?,
+        body_nl: r.try_get("body_nl")?,
+        body_en: r.try_get("body_en")?,
+        tags: r.try_get("tags")?,
+        valid_from: r.try_get("valid_from")?,
+        valid_until: r.try_get("valid_until")?,
+        review_on: r.try_get("review_on")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
@@ -94,7 +94,7 @@ pub async fn save_article(
         .bind(&d.slug)
         .fetch_optional(&mut **tx)
         .await?
-        .map(|r| r.try_get::<String, _>(0))
+        .map(|r| r.try_get::<String, _>("id"))
         .transpose()?;
     if taken.is_some() && taken.as_deref() != id {
         return Err(StoreError::Conflict(Invalid::one(
@@ -153,7 +153,7 @@ pub async fn save_article(
             .fetch_optional(&mut **tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-            (id.to_owned(), row.try_get::<i64, _>(0)?)
+            (id.to_owned(), row.try_get::<i64, _>("version")?)
         }
     };
     sqlx::query(
@@ -244,8 +244,8 @@ pub async fn list_articles(store: &Store) -> Result<Vec<Article>> {
 /// content).
 pub async fn article_version(store: &Store, id: &str, version: i64) -> Result<Option<Article>> {
     let row = sqlx::query(
-        "SELECT v.article_id, a.slug, v.department_id, v.version, v.title_nl, v.title_en, v.body_nl, \
-         v.body_en, v.tags, v.valid_from, v.valid_until, v.review_on, v.created_at \
+        "SELECT v.article_id AS id, a.slug, v.department_id, v.version, v.title_nl, v.title_en, v.body_nl, \
+         v.body_en, v.tags, v.valid_from, v.valid_until, v.review_on, v.created_at AS updated_at \
          FROM contact_article_versions v JOIN contact_articles a ON a.id = v.article_id \
          WHERE v.article_id = $1 AND v.version = $2",
     )
@@ -259,14 +259,20 @@ pub async fn article_version(store: &Store, id: &str, version: i64) -> Result<Op
 /// (version, saved at, saved by name) of every version, newest first.
 pub async fn article_versions(store: &Store, id: &str) -> Result<Vec<(i64, i64, String)>> {
     let rows = sqlx::query(
-        "SELECT v.version, v.created_at, COALESCE(u.name, '') FROM contact_article_versions v \
+        "SELECT v.version, v.created_at, COALESCE(u.name, '') AS saved_by FROM contact_article_versions v \
          LEFT JOIN users u ON u.id = v.created_by WHERE v.article_id = $1 ORDER BY v.version DESC",
     )
     .bind(id)
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| {
+            Ok((
+                r.try_get("version")?,
+                r.try_get("created_at")?,
+                r.try_get("saved_by")?,
+            ))
+        })
         .collect()
 }
 
@@ -278,13 +284,13 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
         return Ok(Vec::new());
     }
     let stats = sqlx::query(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(length_nl), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(length_en), 0) AS BIGINT) FROM contact_articles",
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(length_nl), 0) AS BIGINT) AS total_nl, \
+         CAST(COALESCE(SUM(length_en), 0) AS BIGINT) AS total_en FROM contact_articles",
     )
     .fetch_one(store.pool())
     .await?;
-    let n: i64 = stats.try_get(0)?;
-    let total: i64 = stats.try_get(if lang == "en" { 2 } else { 1 })?;
+    let n: i64 = stats.try_get("n")?;
+    let total: i64 = stats.try_get(if lang == "en" { "total_en" } else { "total_nl" })?;
     if n == 0 {
         return Ok(Vec::new());
     }
@@ -292,7 +298,7 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     let mut hits = Vec::new();
     for w in &words {
         let exact_rows = sqlx::query(
-            "SELECT t.article_id, t.weight, CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END \
+            "SELECT t.article_id, t.weight AS tf, CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END AS doc_length \
              FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
              WHERE t.lang = $1 AND t.term = $2",
         )
@@ -303,17 +309,18 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
         let mut exact = HashMap::new();
         for r in &exact_rows {
             exact.insert(
-                r.try_get::<String, _>(0)?,
+                r.try_get::<String, _>("article_id")?,
                 Posting {
-                    tf: r.try_get::<i64, _>(1)? as f64,
-                    doc_length: r.try_get::<i64, _>(2)? as f64,
+                    tf: r.try_get::<i64, _>("tf")? as f64,
+                    doc_length: r.try_get::<i64, _>("doc_length")? as f64,
                 },
             );
         }
         let mut prefix = HashMap::new();
         if let Some(p) = &w.prefix {
             let rows = sqlx::query(
-                "SELECT t.article_id, MAX(t.weight), MAX(CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END) \
+                "SELECT t.article_id, MAX(t.weight) AS tf, \
+                 MAX(CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END) AS doc_length \
                  FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
                  WHERE t.lang = $1 AND substr(t.term, 1, CAST($2 AS INTEGER)) = $3 GROUP BY t.article_id",
             )
@@ -324,10 +331,10 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
             .await?;
             for r in &rows {
                 prefix.insert(
-                    r.try_get::<String, _>(0)?,
+                    r.try_get::<String, _>("article_id")?,
                     Posting {
-                        tf: r.try_get::<i64, _>(1)? as f64,
-                        doc_length: r.try_get::<i64, _>(2)? as f64,
+                        tf: r.try_get::<i64, _>("tf")? as f64,
+                        doc_length: r.try_get::<i64, _>("doc_length")? as f64,
                     },
                 );
             }
@@ -393,9 +400,9 @@ pub async fn most_viewed(store: &Store, since: &str, limit: i64) -> Result<Vec<(
     .await?;
     let mut out = Vec::new();
     for r in &rows {
-        let id: String = r.try_get(0)?;
+        let id: String = r.try_get("article_id")?;
         if let Some(a) = article(store, &id).await? {
-            out.push((a, r.try_get(1)?));
+            out.push((a, r.try_get("n")?));
         }
     }
     Ok(out)

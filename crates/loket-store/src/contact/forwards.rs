@@ -9,7 +9,7 @@ pub struct Forward {
     pub department_id: String,
     pub note: String,
     pub due_on: String,
-    pub status: String,
+    pub status: ForwardStatus,
     pub answer: String,
     pub answered_at: Option<i64>,
     pub created_at: i64,
@@ -30,21 +30,21 @@ pub(super) const FORWARD_SELECT: &str = "SELECT f.id, f.moment_id, f.department_
 
 pub(super) fn forward_of(r: &AnyRow) -> Result<Forward> {
     Ok(Forward {
-        id: r.try_get(0)?,
-        moment_id: r.try_get(1)?,
-        department_id: r.try_get(2)?,
-        note: r.try_get(3)?,
-        due_on: r.try_get(4)?,
-        status: r.try_get(5)?,
-        answer: r.try_get(6)?,
-        answered_at: r.try_get(7)?,
-        created_at: r.try_get(8)?,
-        reference: r.try_get(9)?,
-        subject: r.try_get(10)?,
-        question: r.try_get(11)?,
-        paused_on: r.try_get(12)?,
-        paused_days: r.try_get(13)?,
-        waiting_question: r.try_get(14)?,
+        id: r.try_get("id")?,
+        moment_id: r.try_get("moment_id")?,
+        department_id: r.try_get("department_id")?,
+        note: r.try_get("note")?,
+        due_on: r.try_get("due_on")?,
+        status: crate::status(r, "status")?,
+        answer: r.try_get("answer")?,
+        answered_at: r.try_get("answered_at")?,
+        created_at: r.try_get("created_at")?,
+        reference: r.try_get("reference")?,
+        subject: r.try_get("subject")?,
+        question: r.try_get("question")?,
+        paused_on: r.try_get("paused_on")?,
+        paused_days: r.try_get("paused_days")?,
+        waiting_question: r.try_get("waiting_question")?,
     })
 }
 
@@ -162,7 +162,7 @@ pub async fn answer_forward(tx: &mut Tx, actor: &Actor, id: &str, answer: &str) 
             None => StoreError::NotFound,
         });
     };
-    let moment_id: String = row.try_get(0)?;
+    let moment_id: String = row.try_get("moment_id")?;
     sqlx::query(
         "UPDATE contact_moments SET status = 'closed', answer = $2, updated_at = $3 WHERE id = $1",
     )
@@ -251,8 +251,8 @@ pub async fn resume_forward(
     let Some(row) = row else {
         return Err(not_open(tx, id, "forward").await);
     };
-    let due_s: String = row.try_get(0)?;
-    let paused_s: Option<String> = row.try_get(1)?;
+    let due_s: String = row.try_get("due_on")?;
+    let paused_s: Option<String> = row.try_get("paused_on")?;
     let parse = |s: &str| s.parse::<jiff::civil::Date>().ok();
     let (Some(due), Some(paused)) = (parse(&due_s), paused_s.as_deref().and_then(parse)) else {
         return Err(StoreError::Invalid(Invalid::one(
@@ -296,7 +296,7 @@ pub async fn waiting_forwards_in(tx: &mut Tx, moment_id: &str) -> Result<Vec<Str
     .bind(moment_id)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }
 
 pub(super) async fn forward_in(tx: &mut Tx, id: &str) -> Result<Forward> {
@@ -318,11 +318,10 @@ pub(super) async fn not_open(tx: &mut Tx, id: &str, field: &str) -> StoreError {
         .await;
     match exists {
         Ok(Some(r)) => {
-            let status: String = r.try_get(0).unwrap_or_default();
-            let code = match status.as_str() {
-                "waiting" => "contact-forward-waiting",
-                "open" => "contact-forward-not-waiting",
-                _ => "contact-forward-closed",
+            let code = match crate::status(&r, "status") {
+                Ok(ForwardStatus::Waiting) => "contact-forward-waiting",
+                Ok(ForwardStatus::Open) => "contact-forward-not-waiting",
+                Ok(ForwardStatus::Answered) | Err(_) => "contact-forward-closed",
             };
             StoreError::Invalid(Invalid::one(field, code))
         }
@@ -405,12 +404,12 @@ pub async fn messages(store: &Store, moment_id: &str) -> Result<Vec<Message>> {
     rows.iter()
         .map(|r| {
             Ok(Message {
-                id: r.try_get(0)?,
-                direction: r.try_get(1)?,
-                sender: r.try_get(2)?,
-                subject: r.try_get(3)?,
-                body: r.try_get(4)?,
-                created_at: r.try_get(5)?,
+                id: r.try_get("id")?,
+                direction: r.try_get("direction")?,
+                sender: r.try_get("sender")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                created_at: r.try_get("created_at")?,
             })
         })
         .collect()
@@ -490,7 +489,13 @@ pub async fn mail_rejects(store: &Store, limit: i64) -> Result<Vec<(String, Stri
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| {
+            Ok((
+                r.try_get("file_name")?,
+                r.try_get("reason")?,
+                r.try_get("created_at")?,
+            ))
+        })
         .collect()
 }
 
@@ -551,10 +556,10 @@ pub async fn mail_sources(store: &Store) -> Result<Vec<MailSource>> {
     rows.iter()
         .map(|r| {
             Ok(MailSource {
-                source: r.try_get(0)?,
-                last_ok_at: r.try_get(1)?,
-                last_error_at: r.try_get(2)?,
-                last_error: r.try_get(3)?,
+                source: r.try_get("source")?,
+                last_ok_at: r.try_get("last_ok_at")?,
+                last_error_at: r.try_get("last_error_at")?,
+                last_error: r.try_get("last_error")?,
             })
         })
         .collect()

@@ -11,7 +11,8 @@ use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::contact::{
-    self as rules, ArticleDraft, LANGS, MomentDraft, Posting, index_document, parse_query,
+    self as rules, ArticleDraft, ForwardStatus, LANGS, MomentDraft, MomentStatus, Posting,
+    index_document, parse_query,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -40,11 +41,11 @@ impl Department {
 
 fn department_of(r: &AnyRow) -> Result<Department> {
     Ok(Department {
-        id: r.try_get(0)?,
-        slug: r.try_get(1)?,
-        name_nl: r.try_get(2)?,
-        name_en: r.try_get(3)?,
-        sla_days: r.try_get(4)?,
+        id: r.try_get("id")?,
+        slug: r.try_get("slug")?,
+        name_nl: r.try_get("name_nl")?,
+        name_en: r.try_get("name_en")?,
+        sla_days: r.try_get("sla_days")?,
     })
 }
 
@@ -70,7 +71,7 @@ pub async fn save_department(
     .bind(now_ms())
     .fetch_one(&mut **tx)
     .await?;
-    let id: String = row.try_get(0)?;
+    let id: String = row.try_get("id")?;
     record(
         tx,
         actor,

@@ -7,7 +7,7 @@ pub struct Moment {
     pub id: String,
     pub reference: String,
     pub channel: String,
-    pub status: String,
+    pub status: MomentStatus,
     pub resident_id: Option<String>,
     pub contact_name: String,
     pub contact_email: String,
@@ -27,22 +27,22 @@ pub(super) const MOMENT_COLS: &str = "id, reference, channel, status, resident_i
 
 pub(super) fn moment_of(r: &AnyRow) -> Result<Moment> {
     Ok(Moment {
-        id: r.try_get(0)?,
-        reference: r.try_get(1)?,
-        channel: r.try_get(2)?,
-        status: r.try_get(3)?,
-        resident_id: r.try_get(4)?,
-        contact_name: r.try_get(5)?,
-        contact_email: r.try_get(6)?,
-        subject: r.try_get(7)?,
-        question: r.try_get(8)?,
-        answer: r.try_get(9)?,
-        outcome: r.try_get(10)?,
-        duration_minutes: r.try_get(11)?,
-        agent_id: r.try_get(12)?,
-        case_id: r.try_get(13)?,
-        appointment_id: r.try_get(14)?,
-        created_at: r.try_get(15)?,
+        id: r.try_get("id")?,
+        reference: r.try_get("reference")?,
+        channel: r.try_get("channel")?,
+        status: crate::status(r, "status")?,
+        resident_id: r.try_get("resident_id")?,
+        contact_name: r.try_get("contact_name")?,
+        contact_email: r.try_get("contact_email")?,
+        subject: r.try_get("subject")?,
+        question: r.try_get("question")?,
+        answer: r.try_get("answer")?,
+        outcome: r.try_get("outcome")?,
+        duration_minutes: r.try_get("duration_minutes")?,
+        agent_id: r.try_get("agent_id")?,
+        case_id: r.try_get("case_id")?,
+        appointment_id: r.try_get("appointment_id")?,
+        created_at: r.try_get("created_at")?,
     })
 }
 
@@ -210,7 +210,7 @@ pub async fn link_moment(
     let Some(row) = done else {
         return Err(StoreError::NotFound);
     };
-    let resident: Option<String> = row.try_get(0)?;
+    let resident: Option<String> = row.try_get("resident_id")?;
     record(
         tx,
         actor,

@@ -19,7 +19,7 @@ pub struct ReportMoment {
 pub async fn report_moments(store: &Store, from_ms: i64, to_ms: i64) -> Result<Vec<ReportMoment>> {
     let rows = sqlx::query(
         "SELECT m.id, m.created_at, m.channel, m.outcome, m.subject, m.reference, \
-         (SELECT COUNT(*) FROM contact_moment_articles a WHERE a.moment_id = m.id) \
+         (SELECT COUNT(*) FROM contact_moment_articles a WHERE a.moment_id = m.id) AS articles \
          FROM contact_moments m WHERE m.created_at >= $1 AND m.created_at < $2 \
          ORDER BY m.created_at, m.id",
     )
@@ -30,13 +30,13 @@ pub async fn report_moments(store: &Store, from_ms: i64, to_ms: i64) -> Result<V
     rows.iter()
         .map(|r| {
             Ok(ReportMoment {
-                id: r.try_get(0)?,
-                created_at: r.try_get(1)?,
-                channel: r.try_get(2)?,
-                outcome: r.try_get(3)?,
-                subject: r.try_get(4)?,
-                reference: r.try_get(5)?,
-                articles: r.try_get(6)?,
+                id: r.try_get("id")?,
+                created_at: r.try_get("created_at")?,
+                channel: r.try_get("channel")?,
+                outcome: r.try_get("outcome")?,
+                subject: r.try_get("subject")?,
+                reference: r.try_get("reference")?,
+                articles: r.try_get("articles")?,
             })
         })
         .collect()
@@ -53,9 +53,9 @@ pub async fn report_forwards(
     let rows = sqlx::query(
         "SELECT d.id, \
          (SELECT COUNT(*) FROM contact_forwards f WHERE f.department_id = d.id \
-            AND f.created_at >= $1 AND f.created_at < $2), \
+            AND f.created_at >= $1 AND f.created_at < $2) AS made, \
          (SELECT COUNT(*) FROM contact_forwards f WHERE f.department_id = d.id \
-            AND f.status = 'open' AND f.due_on < $3) \
+            AND f.status = 'open' AND f.due_on < $3) AS overdue \
          FROM contact_departments d ORDER BY d.name_nl",
     )
     .bind(from_ms)
@@ -64,7 +64,7 @@ pub async fn report_forwards(
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| Ok((r.try_get("id")?, r.try_get("made")?, r.try_get("overdue")?)))
         .collect()
 }
 
@@ -88,9 +88,9 @@ pub async fn report_top_articles(
     .await?;
     let mut out = Vec::new();
     for r in &rows {
-        let id: String = r.try_get(0)?;
+        let id: String = r.try_get("article_id")?;
         if let Some(a) = article(store, &id).await? {
-            out.push((a, r.try_get(1)?));
+            out.push((a, r.try_get("n")?));
         }
     }
     Ok(out)
@@ -115,7 +115,7 @@ pub async fn report_empty_searches(
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("q")?, r.try_get("n")?)))
         .collect()
 }
 
@@ -136,8 +136,8 @@ pub async fn backdate_moment(tx: &mut Tx, id: &str, created_at: i64) -> Result<(
 
 /// How many moments there are.
 pub async fn count_moments(store: &Store) -> Result<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM contact_moments")
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM contact_moments")
         .fetch_one(store.pool())
         .await?
-        .try_get(0)?)
+        .try_get("n")?)
 }

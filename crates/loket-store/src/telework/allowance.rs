@@ -11,15 +11,15 @@ pub async fn allowance_rules(store: &Store) -> Result<Vec<AllowanceRule>> {
     .await?;
     let mut out = Vec::new();
     for r in rows {
-        let from: String = r.try_get(1)?;
+        let from: String = r.try_get("effective_from")?;
         out.push(AllowanceRule {
-            version: r.try_get(0)?,
+            version: r.try_get("version")?,
             effective_from: from.parse().unwrap_or(Date::MIN),
-            full_day_cents: r.try_get(2)?,
-            half_day_cents: r.try_get(3)?,
-            max_days: r.try_get(4)?,
-            max_amount_cents: r.try_get(5)?,
-            min_regime_percent: r.try_get(6)?,
+            full_day_cents: r.try_get("full_day_cents")?,
+            half_day_cents: r.try_get("half_day_cents")?,
+            max_days: r.try_get("max_days")?,
+            max_amount_cents: r.try_get("max_amount_cents")?,
+            min_regime_percent: r.try_get("min_regime_percent")?,
         });
     }
     Ok(out)
@@ -56,7 +56,7 @@ pub async fn add_rule(store: &Store, actor: &Actor, rule: &AllowanceRule) -> Res
     .bind(actor.user_id().map(str::to_owned))
     .fetch_one(&mut *tx)
     .await?
-    .try_get(0)?;
+    .try_get("version")?;
     audit::record(
         &mut tx,
         actor,
@@ -84,10 +84,10 @@ pub async fn tax_free_maxima(store: &Store) -> Result<Vec<TaxFreeMax>> {
             .await?;
     let mut out = Vec::new();
     for r in rows {
-        let from: String = r.try_get(0)?;
+        let from: String = r.try_get("effective_from")?;
         out.push(TaxFreeMax {
             effective_from: from.parse().unwrap_or(Date::MIN),
-            cents: r.try_get(1)?,
+            cents: r.try_get("cents")?,
         });
     }
     Ok(out)

@@ -74,7 +74,7 @@ pub async fn close_month(
     let mut per_staff: BTreeMap<String, (StaffMember, Vec<DayKind>)> = BTreeMap::new();
     for r in &rows {
         let s = decode_staff(r)?;
-        let kind: String = r.try_get(9)?;
+        let kind: String = r.try_get("kind")?;
         per_staff
             .entry(s.employee_no.clone())
             .or_insert_with(|| (s, Vec::new()))
@@ -126,12 +126,15 @@ pub async fn close_month(
     // Several corrections of one staff member's month: the last one counts.
     let mut latest: BTreeMap<(String, String), (Vec<String>, i64, i64)> = BTreeMap::new();
     for r in &pending {
-        let id: String = r.try_get(0)?;
-        let key = (r.try_get::<String, _>(1)?, r.try_get::<String, _>(2)?);
+        let id: String = r.try_get("id")?;
+        let key = (
+            r.try_get::<String, _>("staff_id")?,
+            r.try_get::<String, _>("for_month")?,
+        );
         let e = latest.entry(key).or_insert_with(|| (Vec::new(), 0, 0));
         e.0.push(id);
-        e.1 = r.try_get(3)?;
-        e.2 = r.try_get(4)?;
+        e.1 = r.try_get("full_days")?;
+        e.2 = r.try_get("half_days")?;
     }
     for ((staff_id, for_month), (ids, full, half)) in latest {
         let Ok(fm) = Month::parse(&for_month) else {
@@ -148,18 +151,20 @@ pub async fn close_month(
         // What was paid for that month so far (its line and earlier corrections).
         let paid = sqlx::query(
             // SUM of BIGINT is NUMERIC on PostgreSQL: cast back for AnyPool.
-            "SELECT CAST(COALESCE(SUM(half_units), 0) AS BIGINT), CAST(COALESCE(SUM(full_days), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(half_days), 0) AS BIGINT), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT), \
-             MIN(rule_version) FROM telework_pay_lines WHERE staff_id = $1 AND for_month = $2",
+            "SELECT CAST(COALESCE(SUM(half_units), 0) AS BIGINT) AS paid_half_units, \
+             CAST(COALESCE(SUM(full_days), 0) AS BIGINT) AS paid_full, \
+             CAST(COALESCE(SUM(half_days), 0) AS BIGINT) AS paid_half, \
+             CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) AS paid_amount, \
+             MIN(rule_version) AS paid_version FROM telework_pay_lines WHERE staff_id = $1 AND for_month = $2",
         )
         .bind(&staff_id)
         .bind(&for_month)
         .fetch_one(&mut *tx)
         .await?;
-        let paid_full: i64 = paid.try_get(1)?;
-        let paid_half: i64 = paid.try_get(2)?;
-        let paid_amount: i64 = paid.try_get(3)?;
-        let paid_version: Option<i64> = paid.try_get(4)?;
+        let paid_full: i64 = paid.try_get("paid_full")?;
+        let paid_half: i64 = paid.try_get("paid_half")?;
+        let paid_amount: i64 = paid.try_get("paid_amount")?;
+        let paid_version: Option<i64> = paid.try_get("paid_version")?;
         // The rule the corrected month was computed with.
         let old_rule = paid_version
             .and_then(|v| rules_.iter().find(|r| r.version == v))
@@ -320,13 +325,13 @@ pub async fn pending_corrections(store: &Store) -> Result<Vec<PendingCorrection>
     rows.iter()
         .map(|r| {
             Ok(PendingCorrection {
-                id: r.try_get(0)?,
-                employee_no: r.try_get(1)?,
-                name: r.try_get(2)?,
-                for_month: r.try_get(3)?,
-                full_days: r.try_get(4)?,
-                half_days: r.try_get(5)?,
-                reason: r.try_get(6)?,
+                id: r.try_get("id")?,
+                employee_no: r.try_get("employee_no")?,
+                name: r.try_get("name")?,
+                for_month: r.try_get("for_month")?,
+                full_days: r.try_get("full_days")?,
+                half_days: r.try_get("half_days")?,
+                reason: r.try_get("reason")?,
             })
         })
         .collect()
@@ -336,24 +341,24 @@ pub(super) const LINE_COLS: &str = "employee_no, name, department, for_month, ki
      rate_cents, amount_cents, rule_version, over_tax_free, month";
 
 pub(super) fn decode_line(r: &sqlx::any::AnyRow) -> Result<PayLine> {
-    let for_month: String = r.try_get(3)?;
-    let kind: String = r.try_get(4)?;
-    let month: String = r.try_get(12)?;
+    let for_month: String = r.try_get("for_month")?;
+    let kind: String = r.try_get("kind")?;
+    let month: String = r.try_get("month")?;
     let month = Month::parse(&month).map_err(|_| StoreError::NotFound)?;
     Ok(PayLine {
-        employee_no: r.try_get(0)?,
-        name: r.try_get(1)?,
-        department: r.try_get(2)?,
+        employee_no: r.try_get("employee_no")?,
+        name: r.try_get("name")?,
+        department: r.try_get("department")?,
         month,
         for_month: Month::parse(&for_month).unwrap_or(month),
         kind: LineKind::parse(&kind).unwrap_or(LineKind::Allowance),
-        half_units: r.try_get(5)?,
-        full_days: r.try_get(6)?,
-        half_days: r.try_get(7)?,
-        rate_cents: r.try_get(8)?,
-        amount_cents: r.try_get(9)?,
-        rule_version: r.try_get(10)?,
-        over_tax_free: r.try_get::<i64, _>(11)? != 0,
+        half_units: r.try_get("half_units")?,
+        full_days: r.try_get("full_days")?,
+        half_days: r.try_get("half_days")?,
+        rate_cents: r.try_get("rate_cents")?,
+        amount_cents: r.try_get("amount_cents")?,
+        rule_version: r.try_get("rule_version")?,
+        over_tax_free: r.try_get::<i64, _>("over_tax_free")? != 0,
     })
 }
 
@@ -389,10 +394,10 @@ pub async fn export_layout(store: &Store) -> Result<ExportLayout> {
     let Some(r) = row else {
         return Ok(ExportLayout::default());
     };
-    let d: String = r.try_get(0)?;
-    let c: String = r.try_get(1)?;
-    let wa: String = r.try_get(2)?;
-    let wc: String = r.try_get(3)?;
+    let d: String = r.try_get("delimiter")?;
+    let c: String = r.try_get("columns")?;
+    let wa: String = r.try_get("wage_code_allowance")?;
+    let wc: String = r.try_get("wage_code_correction")?;
     Ok(ExportLayout::parse(&c, &d, &wa, &wc).unwrap_or_default())
 }
 

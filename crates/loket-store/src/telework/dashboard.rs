@@ -21,7 +21,10 @@ pub async fn shares(store: &Store, from: Month, to: Month) -> Result<Vec<Share>>
         .await?;
     let mut dept_of: HashMap<String, (String, Option<String>)> = HashMap::new();
     for r in &staff {
-        dept_of.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+        dept_of.insert(
+            r.try_get("id")?,
+            (r.try_get("department")?, r.try_get("end_date")?),
+        );
     }
     let rows = sqlx::query(
         "SELECT DISTINCT month, staff_id FROM telework_days WHERE state = 'confirmed' AND month >= $1 AND month <= $2",
@@ -33,9 +36,9 @@ pub async fn shares(store: &Store, from: Month, to: Month) -> Result<Vec<Share>>
     let mut worked: HashMap<String, HashSet<String>> = HashMap::new();
     for r in rows {
         worked
-            .entry(r.try_get(0)?)
+            .entry(r.try_get("month")?)
             .or_default()
-            .insert(r.try_get(1)?);
+            .insert(r.try_get("staff_id")?);
     }
     let mut out = Vec::new();
     let mut m = from;
@@ -140,10 +143,10 @@ pub async fn insert_days_batch(
 
 /// How many staff members there are.
 pub async fn staff_count(store: &Store) -> Result<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM staff_members")
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM staff_members")
         .fetch_one(store.pool())
         .await?
-        .try_get(0)?)
+        .try_get("n")?)
 }
 
 /// (approved, not approved) staff months with days in `month` (`YYYY-MM`).

@@ -30,7 +30,7 @@ pub async fn closed_at(store: &Store, month: Month) -> Result<Option<i64>> {
         .fetch_optional(store.pool())
         .await?;
     Ok(match row {
-        Some(r) => r.try_get(0)?,
+        Some(r) => r.try_get("closed_at")?,
         None => None,
     })
 }
@@ -44,8 +44,8 @@ pub async fn closed_months(store: &Store) -> Result<Vec<(Month, i64)>> {
     .await?;
     let mut out = Vec::new();
     for r in rows {
-        if let Ok(m) = Month::parse(&r.try_get::<String, _>(0)?) {
-            out.push((m, r.try_get(1)?));
+        if let Ok(m) = Month::parse(&r.try_get::<String, _>("month")?) {
+            out.push((m, r.try_get("closed_at")?));
         }
     }
     Ok(out)
@@ -72,7 +72,7 @@ pub struct MonthView {
     pub month: Month,
     pub days: Vec<TeleworkDay>,
     /// `open`, `approved` or `rejected`.
-    pub status: String,
+    pub status: MonthStatus,
     pub version: i64,
     pub comment: String,
     pub decided_by: Option<String>,
@@ -95,10 +95,10 @@ impl MonthView {
 }
 
 pub(super) fn decode_day(r: &sqlx::any::AnyRow) -> Result<TeleworkDay> {
-    let kind: String = r.try_get(1)?;
-    let state: String = r.try_get(2)?;
+    let kind: String = r.try_get("kind")?;
+    let state: String = r.try_get("state")?;
     Ok(TeleworkDay {
-        day: r.try_get(0)?,
+        day: r.try_get("day")?,
         kind: DayKind::parse(&kind).unwrap_or(DayKind::Full),
         state: DayState::parse(&state).unwrap_or(DayState::Planned),
     })
@@ -125,17 +125,17 @@ pub async fn month_view(store: &Store, staff_id: &str, month: Month) -> Result<M
         Some(r) => MonthView {
             month,
             days,
-            status: r.try_get(0)?,
-            version: r.try_get(1)?,
-            comment: r.try_get(2)?,
-            decided_by: r.try_get(3)?,
-            decided_at: r.try_get(4)?,
+            status: crate::status(&r, "status")?,
+            version: r.try_get("version")?,
+            comment: r.try_get("comment")?,
+            decided_by: r.try_get("decided_by")?,
+            decided_at: r.try_get("decided_at")?,
             closed,
         },
         None => MonthView {
             month,
             days,
-            status: "open".to_owned(),
+            status: MonthStatus::Open,
             version: 0,
             comment: String::new(),
             decided_by: None,
@@ -175,13 +175,13 @@ pub async fn save_days(
     let mut tx = store.begin().await?;
     take_month(&mut tx, month).await?;
     let leave = leave_rows(&mut *tx, &staff.id, month.first_day(), month.last_day()).await?;
-    let status: Option<String> =
+    let status: Option<MonthStatus> =
         sqlx::query("SELECT status FROM telework_months WHERE staff_id = $1 AND month = $2")
             .bind(&staff.id)
             .bind(month.to_string())
             .fetch_optional(&mut *tx)
             .await?
-            .map(|r| r.try_get(0))
+            .map(|r| crate::status(&r, "status"))
             .transpose()?;
     let cx = DayContext {
         today,
@@ -189,7 +189,7 @@ pub async fn save_days(
         leave: &leave,
         end_date: staff.end(),
         month_closed: false,
-        month_approved: status.as_deref() == Some("approved"),
+        month_approved: status == Some(MonthStatus::Approved),
     };
     let mut inv = Invalid::default();
     for c in changes {
@@ -313,26 +313,26 @@ pub async fn decide(
     take_month(&mut tx, month).await?;
     if decision == Decision::Approve {
         let n: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM telework_days WHERE staff_id = $1 AND month = $2 AND state = 'confirmed'",
+            "SELECT COUNT(*) AS n FROM telework_days WHERE staff_id = $1 AND month = $2 AND state = 'confirmed'",
         )
         .bind(&staff.id)
         .bind(month.to_string())
         .fetch_one(&mut *tx)
         .await?
-        .try_get(0)?;
+        .try_get("n")?;
         if n == 0 {
             return Err(Invalid::one("decision", "telework-nothing-to-approve").into());
         }
     }
     let status = match decision {
-        Decision::Approve => "approved",
-        Decision::Reject => "rejected",
+        Decision::Approve => MonthStatus::Approved,
+        Decision::Reject => MonthStatus::Rejected,
     };
     let row = sqlx::query(
         "UPDATE telework_months SET status = $1, comment = $2, decided_by = $3, decided_at = $4, \
          version = version + 1, updated_at = $4 WHERE staff_id = $5 AND month = $6 AND version = $7 RETURNING version",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(comment)
     .bind(actor.user_id().map(str::to_owned))
     .bind(now_ms())
@@ -359,7 +359,7 @@ pub async fn decide(
             record_id: &format!("{}:{month}", staff.employee_no),
             subject_user_id: None,
             before: Some(json!({ "version": seen_version })),
-            after: Some(json!({ "status": status, "comment": comment })),
+            after: Some(json!({ "status": status.as_str(), "comment": comment })),
         },
     )
     .await?;

@@ -47,7 +47,7 @@ pub async fn import_leave(tx: &mut Tx, actor: &Actor, records: &[LeaveRecord]) -
         .fetch_all(&mut **tx)
         .await?
     {
-        ids.insert(r.try_get(0)?, r.try_get(1)?);
+        ids.insert(r.try_get("employee_no")?, r.try_get("id")?);
     }
     let mut n = 0;
     for rec in records {
@@ -104,7 +104,7 @@ pub(super) async fn leave_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
             .await?;
     Ok(rows
         .iter()
-        .filter_map(|r| r.try_get::<String, _>(0).ok()?.parse().ok())
+        .filter_map(|r| r.try_get::<String, _>("day").ok()?.parse().ok())
         .collect())
 }
 
@@ -115,8 +115,8 @@ pub async fn extra_holidays(store: &Store) -> Result<BTreeMap<Date, String>> {
         .await?;
     let mut out = BTreeMap::new();
     for r in rows {
-        if let Ok(d) = r.try_get::<String, _>(0)?.parse::<Date>() {
-            out.insert(d, r.try_get(1)?);
+        if let Ok(d) = r.try_get::<String, _>("day")?.parse::<Date>() {
+            out.insert(d, r.try_get("name")?);
         }
     }
     Ok(out)

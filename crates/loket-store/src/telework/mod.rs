@@ -18,7 +18,8 @@ use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::telework::{
     self as rules, Allowance, AllowanceRule, DayContext, DayKind, DayState, Eligibility,
-    ExportLayout, KnownStaff, LeaveRecord, LineKind, Month, PayLine, StaffRecord, TaxFreeMax,
+    ExportLayout, KnownStaff, LeaveRecord, LineKind, Month, MonthStatus, PayLine, StaffRecord,
+    TaxFreeMax,
 };
 use loket_domain::validation::FieldError;
 use serde::Serialize;

@@ -30,15 +30,15 @@ pub(super) const STAFF_COLS: &str = "id, employee_no, name, email, department, m
 
 pub(super) fn decode_staff(r: &sqlx::any::AnyRow) -> Result<StaffMember> {
     Ok(StaffMember {
-        id: r.try_get(0)?,
-        employee_no: r.try_get(1)?,
-        name: r.try_get(2)?,
-        email: r.try_get(3)?,
-        department: r.try_get(4)?,
-        manager_no: r.try_get(5)?,
-        regime_percent: r.try_get(6)?,
-        telework_eligible: r.try_get::<i64, _>(7)? != 0,
-        end_date: r.try_get(8)?,
+        id: r.try_get("id")?,
+        employee_no: r.try_get("employee_no")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        department: r.try_get("department")?,
+        manager_no: r.try_get("manager_no")?,
+        regime_percent: r.try_get("regime_percent")?,
+        telework_eligible: r.try_get::<i64, _>("telework_eligible")? != 0,
+        end_date: r.try_get("end_date")?,
     })
 }
 
@@ -49,8 +49,8 @@ pub async fn known_staff(store: &Store) -> Result<KnownStaff> {
         .await?;
     let mut k = KnownStaff::default();
     for r in rows {
-        let no: String = r.try_get(0)?;
-        let email: String = r.try_get(1)?;
+        let no: String = r.try_get("employee_no")?;
+        let email: String = r.try_get("email")?;
         k.emails.insert(email, no.clone());
         k.employee_nos.insert(no);
     }
@@ -317,14 +317,14 @@ pub async fn list_staff(
     .fetch_all(store.pool())
     .await?;
     let total: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM staff_members \
+        "SELECT COUNT(*) AS n FROM staff_members \
          WHERE (LOWER(name) LIKE $1 OR LOWER(employee_no) LIKE $1 OR email LIKE $1) AND ($2 = '' OR department = $2)",
     )
     .bind(&pattern)
     .bind(department)
     .fetch_one(store.pool())
     .await?
-    .try_get(0)?;
+    .try_get("n")?;
     Ok((rows.iter().map(decode_staff).collect::<Result<_>>()?, total))
 }
 
@@ -332,5 +332,5 @@ pub async fn departments(store: &Store) -> Result<Vec<String>> {
     let rows = sqlx::query("SELECT DISTINCT department FROM staff_members ORDER BY department")
         .fetch_all(store.pool())
         .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    rows.iter().map(|r| Ok(r.try_get("department")?)).collect()
 }

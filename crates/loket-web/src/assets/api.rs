@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use loket_domain::assets::AssetStatus;
 use loket_domain::audit::Actor;
 use loket_store::assets::{self as store, Asset, AssetFilter};
 use serde::{Deserialize, Serialize};
@@ -35,7 +36,8 @@ pub struct AssetOut {
     pub purchase_date: String,
     pub price_cents: i64,
     /// `in_stock`, `on_loan`, `repair`, `lost` or `retired`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: AssetStatus,
     pub location: String,
     pub last_audit_on: Option<String>,
     pub next_audit_on: Option<String>,

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::contact::{MomentInput, Validity, check_moment};
+use loket_domain::contact::{ForwardStatus, MomentInput, MomentStatus, Validity, check_moment};
 use loket_domain::people::Role;
 use loket_render::contact::markdown_html;
 use loket_store::contact::{self as store, Forward, Moment, MomentParty};
@@ -139,7 +139,8 @@ pub struct MomentOut {
     pub reference: String,
     pub channel: String,
     /// `intake`, `open`, `forwarded` or `closed`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: MomentStatus,
     pub resident_id: Option<String>,
     pub contact_name: String,
     pub contact_email: String,
@@ -357,14 +358,15 @@ pub struct ForwardOut {
     pub due_on: String,
     pub overdue: bool,
     /// `open` or `answered`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: ForwardStatus,
     pub answer: String,
 }
 
 fn forward_out(f: Forward) -> ForwardOut {
     let today = today_brussels().to_string();
     ForwardOut {
-        overdue: f.status == "open" && f.due_on < today,
+        overdue: f.status == ForwardStatus::Open && f.due_on < today,
         id: f.id,
         moment_id: f.moment_id,
         reference: f.reference,

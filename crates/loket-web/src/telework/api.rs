@@ -13,7 +13,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::telework::{self as rules, DayKind, DayState, Month};
+use loket_domain::telework::{self as rules, DayKind, DayState, Month, MonthStatus};
 use loket_store::telework::{self as store, DayChange, Decision, Mode, MonthView, StaffMember};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -56,7 +56,8 @@ pub struct MonthOut {
     pub month: String,
     pub days: Vec<DayOut>,
     /// `open`, `approved` or `rejected`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: MonthStatus,
     /// Send it back with a decision (compare-and-set).
     pub version: i64,
     pub comment: String,
@@ -82,7 +83,7 @@ async fn month_out(state: &AppState, s: &StaffMember, v: &MonthView) -> Result<M
                 state: d.state.as_str().to_owned(),
             })
             .collect(),
-        status: v.status.clone(),
+        status: v.status,
         version: v.version,
         comment: v.comment.clone(),
         closed: v.closed,

@@ -18,7 +18,7 @@ use jiff::civil::Weekday;
 use loket_app::telework::views;
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::telework::{self as rules, DayKind, DayState, Month, euro};
+use loket_domain::telework::{self as rules, DayKind, DayState, Month, MonthStatus, euro};
 use loket_store::telework::{self as store, DayChange, Decision, Mode, MonthView, StaffMember};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -61,7 +61,7 @@ struct CalendarPage {
     weekdays: Vec<String>,
     weeks: Vec<Vec<Option<Cell>>>,
     choices: Vec<Choice>,
-    status: String,
+    status: MonthStatus,
     status_label: String,
     comment: String,
     closed: bool,
@@ -104,7 +104,7 @@ pub fn weekday_names(locale: Locale) -> Vec<String> {
         .collect()
 }
 
-pub fn status_label(locale: Locale, status: &str, closed: bool) -> String {
+pub fn status_label(locale: Locale, status: MonthStatus, closed: bool) -> String {
     if closed {
         return locale.t("tw-status-closed");
     }
@@ -134,7 +134,7 @@ async fn calendar_page(
     for _ in 0..pad {
         week.push(None);
     }
-    let locked = view.closed || view.status == "approved";
+    let locked = view.closed || view.status == MonthStatus::Approved;
     for &(d, what) in &cal.days {
         let key = d.to_string();
         let what = what.as_str();
@@ -193,8 +193,8 @@ async fn calendar_page(
         weekdays: weekday_names(ctx.locale),
         weeks,
         choices,
-        status: view.status.clone(),
-        status_label: status_label(ctx.locale, &view.status, view.closed),
+        status: view.status,
+        status_label: status_label(ctx.locale, view.status, view.closed),
         comment: view.comment.clone(),
         closed: view.closed,
         locked,
@@ -366,7 +366,7 @@ pub async fn save(
 pub struct TeamRow {
     pub employee_no: String,
     pub name: String,
-    pub status: String,
+    pub status: MonthStatus,
     pub status_label: String,
     pub comment: String,
     pub version: i64,
@@ -432,8 +432,8 @@ async fn team_page(
             _ => (None, String::new()),
         };
         rows.push(TeamRow {
-            status_label: status_label(ctx.locale, &v.status, v.closed),
-            status: v.status.clone(),
+            status_label: status_label(ctx.locale, v.status, v.closed),
+            status: v.status,
             comment: v.comment.clone(),
             version: v.version,
             full: t.full,

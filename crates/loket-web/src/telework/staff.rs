@@ -337,7 +337,7 @@ async fn person_page(
         .iter()
         .map(|m| MonthRow {
             month: m.view.month.to_string(),
-            status: super::days::status_label(ctx.locale, &m.view.status, m.view.closed),
+            status: super::days::status_label(ctx.locale, m.view.status, m.view.closed),
             full: m.full,
             half: m.half,
         })

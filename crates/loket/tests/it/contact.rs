@@ -9,7 +9,7 @@
 
 use crate::common;
 use common::*;
-use loket_domain::contact::add_working_days;
+use loket_domain::contact::{ForwardStatus, MomentStatus, add_working_days};
 
 const AGENT: &str = "agent@stad.example";
 
@@ -863,7 +863,7 @@ async fn a_phone_contact_ends_in_a_case() {
         .unwrap()
         .unwrap();
     assert_eq!(m.outcome, "case_started");
-    assert_eq!(m.status, "closed");
+    assert_eq!(m.status, MomentStatus::Closed);
     let case = loket_store::cases::case_by_id(&app.store, m.case_id.as_deref().unwrap())
         .await
         .unwrap()
@@ -1217,7 +1217,7 @@ async fn forwarded_from_the_log_form_and_the_clock_paused_and_resumed() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(f.status, "open");
+    assert_eq!(f.status, ForwardStatus::Open);
     assert_eq!(f.paused_days, paused);
     assert_eq!(f.due_on, add_working_days(due, paused).to_string());
     assert_eq!(working_days_between(due, f.due_on.parse().unwrap()), paused);
@@ -1414,7 +1414,11 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(f.status, "open", "the resident answered: the clock runs");
+    assert_eq!(
+        f.status,
+        ForwardStatus::Open,
+        "the resident answered: the clock runs"
+    );
     let (_, html) = app.get(&agent, &page).await;
     assert!(
         html.contains("Tiensesteenweg 100") && html.contains("Van de inwoner"),

@@ -110,7 +110,7 @@ async fn outbox_retries_with_backoff_and_loses_nothing() {
     .await;
     assert!(failed_once);
     let m = app.last_mail_to("retry@example.org").await;
-    assert_eq!(m.status, "pending");
+    assert_eq!(m.status, loket_domain::notify::OutboxStatus::Pending);
     assert_eq!(m.attempts, 1);
     // The next attempt waits about 30 seconds (the first back-off step).
     let wait = m.next_attempt_at - loket_store::now_ms();

@@ -184,7 +184,7 @@ pub(super) async fn detail_page(
                 asset.price_cents / 100,
                 asset.price_cents % 100
             ),
-            on_loan: asset.status == "on_loan",
+            on_loan: asset.status == AssetStatus::OnLoan,
             statuses: AssetStatus::ALL
                 .iter()
                 .filter(|s| **s != AssetStatus::OnLoan)
@@ -279,8 +279,8 @@ pub async fn set_status(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(ICT)?.clone();
-    let result = match AssetStatus::parse(&f.status) {
-        Ok(s) if s != AssetStatus::OnLoan => {
+    let result = match AssetStatus::parse(f.status.trim()) {
+        Some(s) if s != AssetStatus::OnLoan => {
             loket_app::assets::set_status(&state, &Actor::User(user.id), &id, s)
                 .await
                 .map_err(AppError::from)

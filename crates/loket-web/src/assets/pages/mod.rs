@@ -63,7 +63,7 @@ fn asset_row(locale: Locale, a: &Asset) -> AssetRow {
         category: cat_label(locale, &a.category),
         model: a.model.clone(),
         serial: a.serial.clone(),
-        status: status_label(locale, &a.status),
+        status: status_label(locale, a.status.as_str()),
         location: a.location.clone(),
         next_audit: a.next_audit_on.clone().unwrap_or_default(),
     }

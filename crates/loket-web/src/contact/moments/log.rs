@@ -47,12 +47,9 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(AGENTS)?.clone();
-    let statuses = ["intake", "open", "forwarded", "closed"];
-    let status = if statuses.contains(&q.status.as_str()) {
-        q.status.clone()
-    } else {
-        String::new()
-    };
+    let status = MomentStatus::parse(&q.status)
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_default();
     let moments = store::list_moments(&state.store, &status, "", 200).await?;
     for m in &moments {
         if let Some(r) = &m.resident_id {
@@ -70,11 +67,11 @@ pub async fn list(
     render(
         StatusCode::OK,
         ListPage {
-            statuses: statuses
+            statuses: MomentStatus::ALL
                 .iter()
                 .map(|s| {
                     (
-                        (*s).to_owned(),
+                        s.as_str().to_owned(),
                         ctx.locale.t(&format!("contact-status-{s}")),
                     )
                 })
@@ -412,8 +409,8 @@ pub(super) async fn forward_rows(
                 .map(|d| d.name(l.code()).to_owned())
                 .unwrap_or_default(),
             due_on: f.due_on.clone(),
-            overdue: f.status == "open" && f.due_on < today,
-            waiting_since: if f.status == "waiting" {
+            overdue: f.status == ForwardStatus::Open && f.due_on < today,
+            waiting_since: if f.status == ForwardStatus::Waiting {
                 f.paused_on.clone().unwrap_or_default()
             } else {
                 String::new()
@@ -428,7 +425,7 @@ pub(super) async fn forward_rows(
             reference: f.reference.clone(),
             subject: f.subject.clone(),
             question: f.question.clone(),
-            open: f.status == "open" || f.status == "waiting",
+            open: matches!(f.status, ForwardStatus::Open | ForwardStatus::Waiting),
         })
         .collect())
 }
@@ -589,7 +586,7 @@ pub async fn forward(
     let note: String = f.note.trim().chars().take(2000).collect();
     let dept = store::department(&state.store, f.department.trim()).await?;
     let mut inv = Invalid::default();
-    if m.status == "closed" {
+    if m.status == MomentStatus::Closed {
         inv.push("department", "contact-moment-closed");
     }
     let Some(dept) = dept.filter(|_| inv.is_empty()) else {

@@ -20,7 +20,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::contact::{CHANNELS, MomentDraft, MomentInput, OUTCOMES, check_moment};
+use loket_domain::contact::{
+    CHANNELS, ForwardStatus, MomentDraft, MomentInput, MomentStatus, OUTCOMES, check_moment,
+};
 use loket_domain::ident::Email;
 use loket_domain::people::Role;
 use loket_store::contact::{self as store, Article, Forward, Moment, MomentParty};
