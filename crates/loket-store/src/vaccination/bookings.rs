@@ -21,15 +21,15 @@ pub(super) const BOOKING_COLS: &str =
 
 pub(super) fn decode_booking(r: &AnyRow) -> Result<Booking> {
     Ok(Booking {
-        id: r.try_get(0)?,
-        invitation_id: r.try_get(1)?,
-        campaign_id: r.try_get(2)?,
-        slot_id: r.try_get(3)?,
-        starts_at: r.try_get(4)?,
-        ends_at: r.try_get(5)?,
-        status: r.try_get(6)?,
-        channel: r.try_get(7)?,
-        sequence: r.try_get(8)?,
+        id: r.try_get("id")?,
+        invitation_id: r.try_get("invitation_id")?,
+        campaign_id: r.try_get("campaign_id")?,
+        slot_id: r.try_get("slot_id")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        status: r.try_get("status")?,
+        channel: r.try_get("channel")?,
+        sequence: r.try_get("sequence")?,
     })
 }
 
@@ -269,13 +269,13 @@ pub async fn cancel_booking(tx: &mut Tx, actor: &Actor, booking: &Booking) -> Re
 /// be none; the benchmark and tests check it).
 pub async fn overbooked(store: &Store, campaign: &Campaign) -> Result<i64> {
     Ok(sqlx::query(
-        "SELECT COUNT(*) FROM appt_slots s WHERE s.service_id = $1 AND (s.booked > s.capacity OR \
+        "SELECT COUNT(*) AS n FROM appt_slots s WHERE s.service_id = $1 AND (s.booked > s.capacity OR \
          (SELECT COUNT(*) FROM vac_bookings b WHERE b.slot_id = s.id AND b.status IN ('booked', 'checked_in')) > s.capacity)",
     )
     .bind(&campaign.service_id)
     .fetch_one(store.pool())
     .await?
-    .try_get(0)?)
+    .try_get("n")?)
 }
 
 /// Reminders due (the day before, 09:00): (booking, invitation).
