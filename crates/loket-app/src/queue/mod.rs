@@ -7,6 +7,7 @@ pub mod views;
 
 use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::{App, Refusal};
+use loket_domain::appointments::AppointmentStatus;
 use loket_domain::audit::Actor;
 use loket_domain::queue::{self as rules, CallRules, CheckInWindow};
 use loket_domain::{FieldError, Invalid};
@@ -174,12 +175,12 @@ pub async fn check_in_code(
         Some(a) => a,
         None => return Err(Invalid::one("code", "queue-code-unknown").into()),
     };
-    if appt.status != "booked" {
-        let code = if appt.status == "cancelled" {
-            "queue-code-cancelled"
-        } else {
-            "queue-code-used"
-        };
+    let refused = match appt.status {
+        AppointmentStatus::Booked => None,
+        AppointmentStatus::Cancelled => Some("queue-code-cancelled"),
+        AppointmentStatus::NoShow | AppointmentStatus::Served => Some("queue-code-used"),
+    };
+    if let Some(code) = refused {
         return Err(Invalid::one("code", code).into());
     }
     if appt.location_id != location.id {

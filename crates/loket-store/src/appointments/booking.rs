@@ -13,7 +13,7 @@ pub struct Appointment {
     pub starts_at: i64,
     pub ends_at: i64,
     pub resident_id: String,
-    pub status: String,
+    pub status: AppointmentStatus,
     pub channel: String,
     pub booked_by: Option<String>,
     pub sequence: i64,
@@ -36,7 +36,7 @@ pub(super) fn decode(r: &sqlx::any::AnyRow) -> Result<Appointment> {
         starts_at: r.try_get("starts_at")?,
         ends_at: r.try_get("ends_at")?,
         resident_id: r.try_get("resident_id")?,
-        status: r.try_get("status")?,
+        status: crate::status(r, "status")?,
         channel: r.try_get("channel")?,
         booked_by: r.try_get("booked_by")?,
         sequence: r.try_get("sequence")?,
@@ -272,8 +272,8 @@ pub async fn cancel(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Appointment>
             record_type: "appointment",
             record_id: id,
             subject_user_id: Some(&appt.resident_id),
-            before: Some(json!({ "status": "booked" })),
-            after: Some(json!({ "status": "cancelled" })),
+            before: Some(json!({ "status": AppointmentStatus::Booked })),
+            after: Some(json!({ "status": AppointmentStatus::Cancelled })),
         },
     )
     .await?;
@@ -298,8 +298,8 @@ pub async fn mark_no_show(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(Appoi
             .fetch_optional(&mut **tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let status: String = exists.try_get("status")?;
-        let code = if status == "booked" {
+        let status: AppointmentStatus = crate::status(&exists, "status")?;
+        let code = if status == AppointmentStatus::Booked {
             "appt-not-yet-due"
         } else {
             "appt-not-active"
@@ -332,8 +332,8 @@ pub async fn mark_no_show(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(Appoi
             record_type: "appointment",
             record_id: id,
             subject_user_id: Some(&appt.resident_id),
-            before: Some(json!({ "status": "booked" })),
-            after: Some(json!({ "status": "no_show", "no_shows": n })),
+            before: Some(json!({ "status": AppointmentStatus::Booked })),
+            after: Some(json!({ "status": AppointmentStatus::NoShow, "no_shows": n })),
         },
     )
     .await?;
