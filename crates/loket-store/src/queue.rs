@@ -13,7 +13,7 @@ use crate::capacity::{self, Places};
 use crate::{Result, Store, StoreError, Tx, new_id, new_secret, now_ms};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::queue::{self as rules, CallRules, Kind, Waiting};
+use loket_domain::queue::{self as rules, CallRules, Kind, TicketStatus, Waiting};
 use loket_domain::validation::FieldError;
 use serde::Serialize;
 use serde_json::json;
@@ -187,7 +187,7 @@ pub struct Ticket {
     pub number: String,
     pub kind: String,
     pub appointment_id: Option<String>,
-    pub status: String,
+    pub status: TicketStatus,
     pub due_at: Option<i64>,
     pub checked_in_at: i64,
     pub called_at: Option<i64>,
@@ -215,7 +215,7 @@ impl Ticket {
 
     /// Still in the building (counted in the zone).
     pub fn present(&self) -> bool {
-        self.status == "waiting" || self.status == "called"
+        matches!(self.status, TicketStatus::Waiting | TicketStatus::Called)
     }
 }
 
@@ -231,7 +231,7 @@ fn decode(r: &sqlx::any::AnyRow) -> Result<Ticket> {
         number: r.try_get("number")?,
         kind: r.try_get("kind")?,
         appointment_id: r.try_get("appointment_id")?,
-        status: r.try_get("status")?,
+        status: crate::status(r, "status")?,
         due_at: r.try_get("due_at")?,
         checked_in_at: r.try_get("checked_in_at")?,
         called_at: r.try_get("called_at")?,
@@ -638,11 +638,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn status(self) -> &'static str {
+    pub fn status(self) -> TicketStatus {
         match self {
-            Outcome::Served => "served",
-            Outcome::NoShow => "no_show",
-            Outcome::Left => "left",
+            Outcome::Served => TicketStatus::Served,
+            Outcome::NoShow => TicketStatus::NoShow,
+            Outcome::Left => TicketStatus::Left,
         }
     }
 
@@ -680,7 +680,7 @@ pub async fn finish(
             )))
             .bind(ticket_id)
             .bind(desk_id.unwrap_or_default())
-            .bind(outcome.status())
+            .bind(outcome.status().as_str())
             .bind(now)
             .fetch_optional(&mut **tx)
             .await?
