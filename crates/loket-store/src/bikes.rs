@@ -17,6 +17,7 @@ use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::bikes::{
     BikeStatus, BikeType, DEFAULT_CO2_G_PER_KM, DEFAULT_MAX_MINUTES, PICKUP_GRACE_MS,
+    ReservationStatus,
 };
 use loket_domain::calendar::Span;
 use serde::Serialize;
@@ -164,7 +165,7 @@ pub struct Bike {
     pub bike_type: String,
     pub site_id: String,
     pub site_name: String,
-    pub status: String,
+    pub status: BikeStatus,
     pub battery_note: String,
 }
 
@@ -175,7 +176,7 @@ fn bike_of(r: &AnyRow) -> Result<Bike> {
         bike_type: r.try_get("bike_type")?,
         site_id: r.try_get("site_id")?,
         site_name: r.try_get("site_name")?,
-        status: r.try_get("status")?,
+        status: crate::status(r, "status")?,
         battery_note: r.try_get("battery_note")?,
     })
 }
@@ -291,7 +292,7 @@ pub struct Reservation {
     pub starts_at: i64,
     pub ends_at: i64,
     /// `reserved`, `picked_up`, `returned`, `released` or `cancelled`.
-    pub status: String,
+    pub status: ReservationStatus,
     pub picked_up_at: Option<i64>,
     pub returned_at: Option<i64>,
     pub km: Option<i64>,
@@ -305,7 +306,7 @@ fn res_of(r: &AnyRow) -> Result<Reservation> {
         user_id: r.try_get("user_id")?,
         starts_at: r.try_get("starts_at")?,
         ends_at: r.try_get("ends_at")?,
-        status: r.try_get("status")?,
+        status: crate::status(r, "status")?,
         picked_up_at: r.try_get("picked_up_at")?,
         returned_at: r.try_get("returned_at")?,
         km: r.try_get("km")?,
@@ -365,7 +366,7 @@ pub async fn reserve(
         user_id: user_id.to_owned(),
         starts_at: start,
         ends_at: end,
-        status: "reserved".to_owned(),
+        status: ReservationStatus::Reserved,
         picked_up_at: None,
         returned_at: None,
         km: None,
@@ -473,9 +474,9 @@ pub async fn release_expired(store: &Store, now: i64) -> Result<u64> {
                 record_type: "bike_reservation",
                 record_id: &id,
                 subject_user_id: Some(&user),
-                before: Some(json!({"status": "reserved"})),
+                before: Some(json!({"status": ReservationStatus::Reserved})),
                 after: Some(
-                    json!({"status": "released", "reason": "not picked up within 30 minutes"}),
+                    json!({"status": ReservationStatus::Released, "reason": "not picked up within 30 minutes"}),
                 ),
             },
         )
@@ -509,8 +510,8 @@ pub async fn cancel(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Reservation>
             record_type: "bike_reservation",
             record_id: id,
             subject_user_id: Some(&r.user_id),
-            before: Some(json!({"status": "reserved"})),
-            after: Some(json!({"status": "cancelled"})),
+            before: Some(json!({"status": ReservationStatus::Reserved})),
+            after: Some(json!({"status": ReservationStatus::Cancelled})),
         },
     )
     .await?;
@@ -543,8 +544,8 @@ pub async fn pick_up(tx: &mut Tx, actor: &Actor, id: &str, now: i64) -> Result<R
             record_type: "bike_reservation",
             record_id: id,
             subject_user_id: Some(&r.user_id),
-            before: Some(json!({"status": "reserved"})),
-            after: Some(json!({"status": "picked_up"})),
+            before: Some(json!({"status": ReservationStatus::Reserved})),
+            after: Some(json!({"status": ReservationStatus::PickedUp})),
         },
     )
     .await?;
@@ -592,8 +593,8 @@ pub async fn return_bike(
             record_type: "bike_reservation",
             record_id: id,
             subject_user_id: Some(&r.user_id),
-            before: Some(json!({"status": "picked_up"})),
-            after: Some(json!({"status": "returned", "km": km, "damage": damage})),
+            before: Some(json!({"status": ReservationStatus::PickedUp})),
+            after: Some(json!({"status": ReservationStatus::Returned, "km": km, "damage": damage})),
         },
     )
     .await?;
@@ -611,8 +612,8 @@ pub async fn return_bike(
                 record_type: "bike",
                 record_id: &r.bike_id,
                 subject_user_id: None,
-                before: Some(json!({"status": "available"})),
-                after: Some(json!({"status": "maintenance", "damage": damage})),
+                before: Some(json!({"status": BikeStatus::Available})),
+                after: Some(json!({"status": BikeStatus::Maintenance, "damage": damage})),
             },
         )
         .await?;
