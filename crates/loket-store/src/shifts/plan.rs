@@ -18,7 +18,7 @@ pub struct Shift {
     pub filled: i64,
     pub release_at: i64,
     /// `open` or `cancelled`.
-    pub status: String,
+    pub status: ShiftStatus,
     pub sequence: i64,
 }
 
@@ -60,7 +60,7 @@ pub(super) fn shift_of(r: &AnyRow) -> Result<Shift> {
         headcount: r.try_get("headcount")?,
         filled: r.try_get("filled")?,
         release_at: r.try_get("release_at")?,
-        status: r.try_get("status")?,
+        status: crate::status(r, "status")?,
         sequence: r.try_get("sequence")?,
     })
 }
@@ -221,7 +221,7 @@ pub async fn change_shift(
     .map(shift_of)
     .transpose()?
     .ok_or(StoreError::NotFound)?;
-    if before.status != "open" {
+    if before.status != ShiftStatus::Open {
         return Err(Invalid::one("shift", "shift-cancelled").into());
     }
     let done = sqlx::query(
@@ -318,8 +318,8 @@ pub async fn cancel_shift(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(Shift
             record_type: "shift",
             record_id: id,
             subject_user_id: None,
-            before: Some(json!({"status": "open", "filled": shift.filled})),
-            after: Some(json!({"status": "cancelled", "people": people.len()})),
+            before: Some(json!({"status": ShiftStatus::Open, "filled": shift.filled})),
+            after: Some(json!({"status": ShiftStatus::Cancelled, "people": people.len()})),
         },
     )
     .await?;

@@ -102,7 +102,7 @@ pub async fn sign_up(tx: &mut Tx, actor: &Actor, s: &SignUp<'_>, rules_: &Rules)
     .map(shift_of)
     .transpose()?
     .ok_or(StoreError::NotFound)?;
-    if shift.status != "open" {
+    if shift.status != ShiftStatus::Open {
         return Err(Invalid::one("shift", "shift-cancelled").into());
     }
     if shift.starts_at <= s.now {
@@ -256,8 +256,8 @@ pub async fn feed_signups(store: &Store, user_id: &str, from_ms: i64) -> Result<
     let mut out: Vec<FeedSignup> = Vec::new();
     for r in &rows {
         let shift = shift_of(r)?;
-        let status: String = r.try_get("signup_status")?;
-        let cancelled = status != "active" || shift.status != "open";
+        let status: SignupStatus = crate::status(r, "signup_status")?;
+        let cancelled = status != SignupStatus::Active || shift.status != ShiftStatus::Open;
         // One withdrawn event per shift is enough: the latest sign-up.
         if cancelled {
             out.retain(|f| !(f.cancelled && f.signup.shift.id == shift.id));
@@ -315,8 +315,8 @@ pub async fn cancel_signup(
             record_type: "shift_signup",
             record_id: &signup_id,
             subject_user_id: Some(user_id),
-            before: Some(json!({"status": "active"})),
-            after: Some(json!({"status": "cancelled", "shift": shift_id})),
+            before: Some(json!({"status": SignupStatus::Active})),
+            after: Some(json!({"status": SignupStatus::Cancelled, "shift": shift_id})),
         },
     )
     .await
