@@ -11,7 +11,7 @@ pub struct Booking {
     pub starts_at: i64,
     pub ends_at: i64,
     /// `booked`, `cancelled`, `checked_in` or `no_show`.
-    pub status: String,
+    pub status: BookingStatus,
     pub channel: String,
     pub sequence: i64,
 }
@@ -27,7 +27,7 @@ pub(super) fn decode_booking(r: &AnyRow) -> Result<Booking> {
         slot_id: r.try_get("slot_id")?,
         starts_at: r.try_get("starts_at")?,
         ends_at: r.try_get("ends_at")?,
-        status: r.try_get("status")?,
+        status: crate::status(r, "status")?,
         channel: r.try_get("channel")?,
         sequence: r.try_get("sequence")?,
     })
@@ -84,10 +84,10 @@ pub async fn book(
     channel: &str,
 ) -> Result<Booking> {
     let inv = lock_invitation(tx, invitation_id).await?;
-    match inv.status.as_str() {
-        "cancelled" => return Err(invalid("code", "vac-code-cancelled")),
-        "vaccinated" => return Err(invalid("code", "vac-code-used")),
-        _ => {}
+    match inv.status {
+        InvitationStatus::Cancelled => return Err(invalid("code", "vac-code-cancelled")),
+        InvitationStatus::Vaccinated => return Err(invalid("code", "vac-code-used")),
+        InvitationStatus::Invited | InvitationStatus::Booked => {}
     }
     if active_booking_tx(tx, &inv.id).await?.is_some() {
         return Err(invalid("start", "vac-already-booked"));
@@ -176,7 +176,7 @@ pub async fn reschedule(
     .fetch_one(&mut **tx)
     .await?;
     let current = decode_booking(&row)?;
-    if current.status != "booked" {
+    if current.status != BookingStatus::Booked {
         return Err(invalid("start", "vac-booking-not-active"));
     }
     if current.starts_at == slot.start_ms() {
@@ -257,8 +257,8 @@ pub async fn cancel_booking(tx: &mut Tx, actor: &Actor, booking: &Booking) -> Re
             record_type: "vac_booking",
             record_id: &b.id,
             subject_user_id: None,
-            before: Some(json!({"status": "booked", "starts_at": b.starts_at})),
-            after: Some(json!({"status": "cancelled"})),
+            before: Some(json!({"status": BookingStatus::Booked, "starts_at": b.starts_at})),
+            after: Some(json!({"status": BookingStatus::Cancelled})),
         },
     )
     .await?;

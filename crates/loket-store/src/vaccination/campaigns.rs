@@ -19,7 +19,7 @@ pub struct Campaign {
     /// When booking opens (unix ms); the waiting room counts from here.
     pub opens_at: i64,
     /// `open` or `closed`.
-    pub status: String,
+    pub status: CampaignStatus,
     pub version: i64,
 }
 
@@ -47,7 +47,7 @@ pub(super) fn decode_campaign(r: &AnyRow) -> Result<Campaign> {
         admit_per_minute: r.try_get("admit_per_minute")?,
         admit_burst: r.try_get("admit_burst")?,
         opens_at: r.try_get("opens_at")?,
-        status: r.try_get("status")?,
+        status: crate::status(r, "status")?,
         version: r.try_get("version")?,
     })
 }

@@ -103,10 +103,10 @@ pub async fn check_in(
     if inv.campaign_id != campaign.id {
         return Err(invalid("code", "vac-code-unknown"));
     }
-    match inv.status.as_str() {
-        "cancelled" => return Err(invalid("code", "vac-code-cancelled")),
-        "vaccinated" => return Err(invalid("code", "vac-code-used")),
-        _ => {}
+    match inv.status {
+        InvitationStatus::Cancelled => return Err(invalid("code", "vac-code-cancelled")),
+        InvitationStatus::Vaccinated => return Err(invalid("code", "vac-code-used")),
+        InvitationStatus::Invited | InvitationStatus::Booked => {}
     }
     let existing: i64 =
         sqlx::query("SELECT COUNT(*) AS n FROM vac_visits WHERE invitation_id = $1")

@@ -20,7 +20,7 @@ pub struct Invitation {
     pub delivery: String,
     pub letter_batch_id: Option<String>,
     /// `invited`, `booked`, `vaccinated` or `cancelled`.
-    pub status: String,
+    pub status: InvitationStatus,
     #[serde(skip)]
     pub attempts: i64,
     #[serde(skip)]
@@ -47,7 +47,7 @@ pub(super) fn decode_inv(r: &AnyRow) -> Result<Invitation> {
         source: r.try_get("source")?,
         delivery: r.try_get("delivery")?,
         letter_batch_id: r.try_get("letter_batch_id")?,
-        status: r.try_get("status")?,
+        status: crate::status(r, "status")?,
         attempts: r.try_get("attempts")?,
         locked_until: r.try_get("locked_until")?,
     })
@@ -190,7 +190,10 @@ pub async fn invitations(
 }
 
 /// Counts per status: (status, count).
-pub async fn invitation_counts(store: &Store, campaign_id: &str) -> Result<Vec<(String, i64)>> {
+pub async fn invitation_counts(
+    store: &Store,
+    campaign_id: &str,
+) -> Result<Vec<(InvitationStatus, i64)>> {
     let rows = sqlx::query(
         "SELECT status, COUNT(*) AS n FROM vac_invitations WHERE campaign_id = $1 GROUP BY status ORDER BY status",
     )
@@ -198,7 +201,7 @@ pub async fn invitation_counts(store: &Store, campaign_id: &str) -> Result<Vec<(
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+        .map(|r| Ok((crate::status(r, "status")?, r.try_get("n")?)))
         .collect()
 }
 
@@ -264,11 +267,10 @@ pub async fn verify(store: &Store, code_input: &str, birth_date: &str) -> Result
             .await?;
     }
     tx.commit().await?;
-    if inv.status == "cancelled" {
-        return Err(invalid("code", "vac-code-cancelled"));
-    }
-    if inv.status == "vaccinated" {
-        return Err(invalid("code", "vac-code-used"));
+    match inv.status {
+        InvitationStatus::Cancelled => return Err(invalid("code", "vac-code-cancelled")),
+        InvitationStatus::Vaccinated => return Err(invalid("code", "vac-code-used")),
+        InvitationStatus::Invited | InvitationStatus::Booked => {}
     }
     Ok(inv)
 }
@@ -298,7 +300,7 @@ pub async fn cancel_invitation(tx: &mut Tx, actor: &Actor, inv: &Invitation) -> 
             record_id: &inv.id,
             subject_user_id: None,
             before: Some(json!({"status": inv.status})),
-            after: Some(json!({"status": "cancelled"})),
+            after: Some(json!({"status": InvitationStatus::Cancelled})),
         },
     )
     .await?;

@@ -14,7 +14,7 @@ pub struct MobileVisit {
     pub birth_date: String,
     pub address: String,
     /// Synced records so far: `planned`, `arrived` or `vaccinated`.
-    pub status: String,
+    pub status: MobileVisitStatus,
 }
 
 /// Plans a visit of a mobile team (a care home or at home).
@@ -30,7 +30,7 @@ pub async fn plan_mobile_visit(
     address: &str,
 ) -> Result<String> {
     let inv = lock_invitation(tx, invitation_id).await?;
-    if inv.campaign_id != campaign.id || inv.status == "cancelled" {
+    if inv.campaign_id != campaign.id || inv.status == InvitationStatus::Cancelled {
         return Err(invalid("invitation", "vac-code-unknown"));
     }
     let id = new_id();
@@ -91,13 +91,12 @@ pub async fn mobile_day(store: &Store, team: &str, day: &str) -> Result<Vec<Mobi
                 birth_date: r.try_get("birth_date")?,
                 address: r.try_get("address")?,
                 status: if vaccinated > 0 {
-                    "vaccinated"
+                    MobileVisitStatus::Vaccinated
                 } else if arrived > 0 {
-                    "arrived"
+                    MobileVisitStatus::Arrived
                 } else {
-                    "planned"
-                }
-                .to_owned(),
+                    MobileVisitStatus::Planned
+                },
             })
         })
         .collect()

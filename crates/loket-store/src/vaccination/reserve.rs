@@ -15,7 +15,7 @@ pub struct ReserveEntry {
     pub email: String,
     pub group_rank: i64,
     /// `waiting`, `offered`, `booked`, `expired` or `withdrawn`.
-    pub status: String,
+    pub status: ReserveStatus,
     pub signed_up_at: i64,
     pub offer_starts_at: Option<i64>,
     pub offer_expires_at: Option<i64>,
@@ -39,7 +39,7 @@ pub(super) fn decode_res(r: &AnyRow) -> Result<ReserveEntry> {
         birth_date: r.try_get("birth_date")?,
         email: r.try_get("email")?,
         group_rank: r.try_get("group_rank")?,
-        status: r.try_get("status")?,
+        status: crate::status(r, "status")?,
         signed_up_at: r.try_get("signed_up_at")?,
         offer_starts_at: r.try_get("offer_starts_at")?,
         offer_expires_at: r.try_get("offer_expires_at")?,
@@ -161,8 +161,8 @@ pub async fn expire_offers(tx: &mut Tx, now: i64) -> Result<Vec<ReserveEntry>> {
                 record_type: "vac_reserve",
                 record_id: &e.id,
                 subject_user_id: None,
-                before: Some(json!({"status": "offered"})),
-                after: Some(json!({"status": "expired"})),
+                before: Some(json!({"status": ReserveStatus::Offered})),
+                after: Some(json!({"status": ReserveStatus::Expired})),
             },
         )
         .await?;
@@ -253,8 +253,10 @@ pub async fn make_offers(
                     record_type: "vac_reserve",
                     record_id: &entry.id,
                     subject_user_id: None,
-                    before: Some(json!({"status": "waiting"})),
-                    after: Some(json!({"status": "offered", "starts_at": slot.start_ms()})),
+                    before: Some(json!({"status": ReserveStatus::Waiting})),
+                    after: Some(
+                        json!({"status": ReserveStatus::Offered, "starts_at": slot.start_ms()}),
+                    ),
                 },
             )
             .await?;
