@@ -43,35 +43,19 @@ impl BikeType {
     }
 }
 
-/// Whether a bike can be reserved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BikeStatus {
-    Available,
-    Maintenance,
-    Retired,
+crate::status_enum! {
+    /// Whether a bike can be reserved.
+    pub enum BikeStatus {
+        Available = "available",
+        Maintenance = "maintenance",
+        Retired = "retired",
+    }
 }
 
 impl BikeStatus {
-    pub const ALL: [BikeStatus; 3] = [
-        BikeStatus::Available,
-        BikeStatus::Maintenance,
-        BikeStatus::Retired,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BikeStatus::Available => "available",
-            BikeStatus::Maintenance => "maintenance",
-            BikeStatus::Retired => "retired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<BikeStatus, FieldError> {
-        BikeStatus::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s.trim())
-            .ok_or_else(|| FieldError::new("status", "bike-status-unknown"))
+    /// The status chosen in a form (`bike-status-unknown` for any other text).
+    pub fn from_form(s: &str) -> Result<BikeStatus, FieldError> {
+        BikeStatus::parse(s.trim()).ok_or_else(|| FieldError::new("status", "bike-status-unknown"))
     }
 }
 

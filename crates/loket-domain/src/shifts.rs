@@ -392,6 +392,15 @@ crate::status_enum! {
     }
 }
 
+crate::status_enum! {
+    /// Whether a person's sign-up for a shift stands.
+    pub enum SignupStatus {
+        Active = "active",
+        /// Withdrawn by the person, or the shift was cancelled.
+        Cancelled = "cancelled",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

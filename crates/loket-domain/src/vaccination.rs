@@ -757,6 +757,15 @@ crate::status_enum! {
     }
 }
 
+crate::status_enum! {
+    /// What a mobile team's tablet synced for a planned visit so far.
+    pub enum MobileVisitStatus {
+        Planned = "planned",
+        Arrived = "arrived",
+        Vaccinated = "vaccinated",
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

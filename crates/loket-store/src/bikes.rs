@@ -17,6 +17,7 @@ use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::bikes::{
     BikeStatus, BikeType, DEFAULT_CO2_G_PER_KM, DEFAULT_MAX_MINUTES, PICKUP_GRACE_MS,
+    ReservationStatus,
 };
 use loket_domain::calendar::Span;
 use serde::Serialize;
@@ -56,8 +57,8 @@ pub async fn settings(store: &Store) -> Result<Settings> {
         .await?;
     Ok(match row {
         Some(r) => Settings {
-            max_minutes: r.try_get(0)?,
-            co2_g_per_km: r.try_get(1)?,
+            max_minutes: r.try_get("max_minutes")?,
+            co2_g_per_km: r.try_get("co2_g_per_km")?,
         },
         None => Settings {
             max_minutes: DEFAULT_MAX_MINUTES,
@@ -141,9 +142,9 @@ pub async fn list_sites(store: &Store) -> Result<Vec<Site>> {
     rows.iter()
         .map(|r| {
             Ok(Site {
-                id: r.try_get(0)?,
-                slug: r.try_get(1)?,
-                name: r.try_get(2)?,
+                id: r.try_get("id")?,
+                slug: r.try_get("slug")?,
+                name: r.try_get("name")?,
             })
         })
         .collect()
@@ -164,19 +165,19 @@ pub struct Bike {
     pub bike_type: String,
     pub site_id: String,
     pub site_name: String,
-    pub status: String,
+    pub status: BikeStatus,
     pub battery_note: String,
 }
 
 fn bike_of(r: &AnyRow) -> Result<Bike> {
     Ok(Bike {
-        id: r.try_get(0)?,
-        number: r.try_get(1)?,
-        bike_type: r.try_get(2)?,
-        site_id: r.try_get(3)?,
-        site_name: r.try_get(4)?,
-        status: r.try_get(5)?,
-        battery_note: r.try_get(6)?,
+        id: r.try_get("id")?,
+        number: r.try_get("number")?,
+        bike_type: r.try_get("bike_type")?,
+        site_id: r.try_get("site_id")?,
+        site_name: r.try_get("site_name")?,
+        status: crate::status(r, "status")?,
+        battery_note: r.try_get("battery_note")?,
     })
 }
 
@@ -224,7 +225,7 @@ pub async fn add_bike(tx: &mut Tx, actor: &Actor, b: &NewBike<'_>) -> Result<Str
 /// The bikes, filtered by site id and type (empty matches all).
 pub async fn list_bikes(store: &Store, site_id: &str, bike_type: &str) -> Result<Vec<Bike>> {
     let rows = sqlx::query(
-        "SELECT b.id, b.number, b.bike_type, b.site_id, s.name, b.status, b.battery_note \
+        "SELECT b.id, b.number, b.bike_type, b.site_id, s.name AS site_name, b.status, b.battery_note \
          FROM bikes b JOIN bike_sites s ON s.id = b.site_id \
          WHERE ($1 = '' OR b.site_id = $1) AND ($2 = '' OR b.bike_type = $2) ORDER BY b.number",
     )
@@ -237,7 +238,7 @@ pub async fn list_bikes(store: &Store, site_id: &str, bike_type: &str) -> Result
 
 pub async fn get_bike(store: &Store, id: &str) -> Result<Option<Bike>> {
     let row = sqlx::query(
-        "SELECT b.id, b.number, b.bike_type, b.site_id, s.name, b.status, b.battery_note \
+        "SELECT b.id, b.number, b.bike_type, b.site_id, s.name AS site_name, b.status, b.battery_note \
          FROM bikes b JOIN bike_sites s ON s.id = b.site_id WHERE b.id = $1 OR b.number = $1",
     )
     .bind(id)
@@ -291,7 +292,7 @@ pub struct Reservation {
     pub starts_at: i64,
     pub ends_at: i64,
     /// `reserved`, `picked_up`, `returned`, `released` or `cancelled`.
-    pub status: String,
+    pub status: ReservationStatus,
     pub picked_up_at: Option<i64>,
     pub returned_at: Option<i64>,
     pub km: Option<i64>,
@@ -300,16 +301,16 @@ pub struct Reservation {
 
 fn res_of(r: &AnyRow) -> Result<Reservation> {
     Ok(Reservation {
-        id: r.try_get(0)?,
-        bike_id: r.try_get(1)?,
-        user_id: r.try_get(2)?,
-        starts_at: r.try_get(3)?,
-        ends_at: r.try_get(4)?,
-        status: r.try_get(5)?,
-        picked_up_at: r.try_get(6)?,
-        returned_at: r.try_get(7)?,
-        km: r.try_get(8)?,
-        damage: r.try_get(9)?,
+        id: r.try_get("id")?,
+        bike_id: r.try_get("bike_id")?,
+        user_id: r.try_get("user_id")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        status: crate::status(r, "status")?,
+        picked_up_at: r.try_get("picked_up_at")?,
+        returned_at: r.try_get("returned_at")?,
+        km: r.try_get("km")?,
+        damage: r.try_get("damage")?,
     })
 }
 
@@ -365,7 +366,7 @@ pub async fn reserve(
         user_id: user_id.to_owned(),
         starts_at: start,
         ends_at: end,
-        status: "reserved".to_owned(),
+        status: ReservationStatus::Reserved,
         picked_up_at: None,
         returned_at: None,
         km: None,
@@ -383,7 +384,7 @@ pub async fn free_bikes(
     end: i64,
 ) -> Result<Vec<Bike>> {
     let rows = sqlx::query(
-        "SELECT b.id, b.number, b.bike_type, b.site_id, s.name, b.status, b.battery_note \
+        "SELECT b.id, b.number, b.bike_type, b.site_id, s.name AS site_name, b.status, b.battery_note \
          FROM bikes b JOIN bike_sites s ON s.id = b.site_id \
          WHERE ($1 = '' OR b.site_id = $1) AND ($2 = '' OR b.bike_type = $2) AND b.status = 'available' \
          AND NOT EXISTS (SELECT 1 FROM bike_reservations r WHERE r.bike_id = b.id \
@@ -444,12 +445,12 @@ pub async fn list_between(store: &Store, from: i64, to: i64) -> Result<Vec<Reser
 pub async fn release_expired(store: &Store, now: i64) -> Result<u64> {
     // A cheap read first, so reads do not take the write lock for nothing.
     let due: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM bike_reservations WHERE status = 'reserved' AND starts_at <= $1",
+        "SELECT COUNT(*) AS n FROM bike_reservations WHERE status = 'reserved' AND starts_at <= $1",
     )
     .bind(now - PICKUP_GRACE_MS)
     .fetch_one(store.pool())
     .await?
-    .try_get(0)?;
+    .try_get("n")?;
     if due == 0 {
         return Ok(0);
     }
@@ -463,8 +464,8 @@ pub async fn release_expired(store: &Store, now: i64) -> Result<u64> {
     .fetch_all(&mut *tx)
     .await?;
     for r in &rows {
-        let id: String = r.try_get(0)?;
-        let user: String = r.try_get(1)?;
+        let id: String = r.try_get("id")?;
+        let user: String = r.try_get("user_id")?;
         audit::record(
             &mut tx,
             &Actor::System,
@@ -473,9 +474,9 @@ pub async fn release_expired(store: &Store, now: i64) -> Result<u64> {
                 record_type: "bike_reservation",
                 record_id: &id,
                 subject_user_id: Some(&user),
-                before: Some(json!({"status": "reserved"})),
+                before: Some(json!({"status": ReservationStatus::Reserved})),
                 after: Some(
-                    json!({"status": "released", "reason": "not picked up within 30 minutes"}),
+                    json!({"status": ReservationStatus::Released, "reason": "not picked up within 30 minutes"}),
                 ),
             },
         )
@@ -509,8 +510,8 @@ pub async fn cancel(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Reservation>
             record_type: "bike_reservation",
             record_id: id,
             subject_user_id: Some(&r.user_id),
-            before: Some(json!({"status": "reserved"})),
-            after: Some(json!({"status": "cancelled"})),
+            before: Some(json!({"status": ReservationStatus::Reserved})),
+            after: Some(json!({"status": ReservationStatus::Cancelled})),
         },
     )
     .await?;
@@ -543,8 +544,8 @@ pub async fn pick_up(tx: &mut Tx, actor: &Actor, id: &str, now: i64) -> Result<R
             record_type: "bike_reservation",
             record_id: id,
             subject_user_id: Some(&r.user_id),
-            before: Some(json!({"status": "reserved"})),
-            after: Some(json!({"status": "picked_up"})),
+            before: Some(json!({"status": ReservationStatus::Reserved})),
+            after: Some(json!({"status": ReservationStatus::PickedUp})),
         },
     )
     .await?;
@@ -592,8 +593,8 @@ pub async fn return_bike(
             record_type: "bike_reservation",
             record_id: id,
             subject_user_id: Some(&r.user_id),
-            before: Some(json!({"status": "picked_up"})),
-            after: Some(json!({"status": "returned", "km": km, "damage": damage})),
+            before: Some(json!({"status": ReservationStatus::PickedUp})),
+            after: Some(json!({"status": ReservationStatus::Returned, "km": km, "damage": damage})),
         },
     )
     .await?;
@@ -611,8 +612,8 @@ pub async fn return_bike(
                 record_type: "bike",
                 record_id: &r.bike_id,
                 subject_user_id: None,
-                before: Some(json!({"status": "available"})),
-                after: Some(json!({"status": "maintenance", "damage": damage})),
+                before: Some(json!({"status": BikeStatus::Available})),
+                after: Some(json!({"status": BikeStatus::Maintenance, "damage": damage})),
             },
         )
         .await?;
@@ -628,7 +629,7 @@ pub async fn fleet_manager_emails(store: &Store) -> Result<Vec<String>> {
     )
     .fetch_all(store.pool())
     .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    rows.iter().map(|r| Ok(r.try_get("email")?)).collect()
 }
 
 // ---- the dashboard's figures ----
@@ -657,12 +658,12 @@ pub async fn trips_since(store: &Store, from: i64) -> Result<Vec<Trip>> {
     rows.iter()
         .map(|r| {
             Ok(Trip {
-                bike_id: r.try_get(0)?,
-                bike_type: r.try_get(1)?,
-                site_id: r.try_get(2)?,
-                starts_at: r.try_get(3)?,
-                ends_at: r.try_get(4)?,
-                km: r.try_get::<Option<i64>, _>(5)?.unwrap_or(0),
+                bike_id: r.try_get("bike_id")?,
+                bike_type: r.try_get("bike_type")?,
+                site_id: r.try_get("site_id")?,
+                starts_at: r.try_get("starts_at")?,
+                ends_at: r.try_get("ends_at")?,
+                km: r.try_get::<Option<i64>, _>("km")?.unwrap_or(0),
             })
         })
         .collect()

@@ -13,7 +13,7 @@ use crate::capacity::{self, Places};
 use crate::{Result, Store, StoreError, Tx, new_id, new_secret, now_ms};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::queue::{self as rules, CallRules, Kind, Waiting};
+use loket_domain::queue::{self as rules, CallRules, Kind, TicketStatus, Waiting};
 use loket_domain::validation::FieldError;
 use serde::Serialize;
 use serde_json::json;
@@ -40,11 +40,11 @@ impl Zone {
 
 fn decode_zone(r: &sqlx::any::AnyRow) -> Result<Zone> {
     Ok(Zone {
-        location_id: r.try_get(0)?,
-        max_present: r.try_get(1)?,
-        present: r.try_get(2)?,
-        appointments_in_row: r.try_get(3)?,
-        version: r.try_get(4)?,
+        location_id: r.try_get("location_id")?,
+        max_present: r.try_get("max_present")?,
+        present: r.try_get("present")?,
+        appointments_in_row: r.try_get("appointments_in_row")?,
+        version: r.try_get("version")?,
     })
 }
 
@@ -115,7 +115,7 @@ pub async fn version(store: &Store, location_id: &str) -> Result<i64> {
         .fetch_optional(store.pool())
         .await?;
     Ok(match row {
-        Some(r) => r.try_get(0)?,
+        Some(r) => r.try_get("version")?,
         None => 0,
     })
 }
@@ -187,7 +187,7 @@ pub struct Ticket {
     pub number: String,
     pub kind: String,
     pub appointment_id: Option<String>,
-    pub status: String,
+    pub status: TicketStatus,
     pub due_at: Option<i64>,
     pub checked_in_at: i64,
     pub called_at: Option<i64>,
@@ -215,7 +215,7 @@ impl Ticket {
 
     /// Still in the building (counted in the zone).
     pub fn present(&self) -> bool {
-        self.status == "waiting" || self.status == "called"
+        matches!(self.status, TicketStatus::Waiting | TicketStatus::Called)
     }
 }
 
@@ -224,24 +224,24 @@ const COLUMNS: &str = "id, location_id, service_id, day, number, kind, appointme
 
 fn decode(r: &sqlx::any::AnyRow) -> Result<Ticket> {
     Ok(Ticket {
-        id: r.try_get(0)?,
-        location_id: r.try_get(1)?,
-        service_id: r.try_get(2)?,
-        day: r.try_get(3)?,
-        number: r.try_get(4)?,
-        kind: r.try_get(5)?,
-        appointment_id: r.try_get(6)?,
-        status: r.try_get(7)?,
-        due_at: r.try_get(8)?,
-        checked_in_at: r.try_get(9)?,
-        called_at: r.try_get(10)?,
-        finished_at: r.try_get(11)?,
-        desk_id: r.try_get(12)?,
-        recalls: r.try_get(13)?,
-        priority: r.try_get::<i64, _>(14)? != 0,
-        transferred_from: r.try_get(15)?,
-        case_id: r.try_get(16)?,
-        token: r.try_get(17)?,
+        id: r.try_get("id")?,
+        location_id: r.try_get("location_id")?,
+        service_id: r.try_get("service_id")?,
+        day: r.try_get("day")?,
+        number: r.try_get("number")?,
+        kind: r.try_get("kind")?,
+        appointment_id: r.try_get("appointment_id")?,
+        status: crate::status(r, "status")?,
+        due_at: r.try_get("due_at")?,
+        checked_in_at: r.try_get("checked_in_at")?,
+        called_at: r.try_get("called_at")?,
+        finished_at: r.try_get("finished_at")?,
+        desk_id: r.try_get("desk_id")?,
+        recalls: r.try_get("recalls")?,
+        priority: r.try_get::<i64, _>("priority")? != 0,
+        transferred_from: r.try_get("transferred_from")?,
+        case_id: r.try_get("case_id")?,
+        token: r.try_get("token")?,
     })
 }
 
@@ -254,8 +254,8 @@ pub async fn prefix_of(store: &Store, service_id: &str) -> Result<String> {
     let Some(row) = row else {
         return Err(StoreError::NotFound);
     };
-    let prefix: String = row.try_get(0)?;
-    let name: String = row.try_get(1)?;
+    let prefix: String = row.try_get("ticket_prefix")?;
+    let name: String = row.try_get("name_nl")?;
     Ok(if prefix.is_empty() {
         rules::default_prefix(&name)
     } else {
@@ -299,7 +299,7 @@ async fn next_number(tx: &mut Tx, location_id: &str, day: &str, prefix: &str) ->
     .bind(prefix)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(rules::ticket_number(prefix, row.try_get(0)?))
+    Ok(rules::ticket_number(prefix, row.try_get("last")?))
 }
 
 /// A new ticket, before it is written.
@@ -366,7 +366,7 @@ pub async fn check_in(tx: &mut Tx, actor: &Actor, t: NewTicket<'_>) -> Result<(T
             .fetch_optional(&mut **tx)
             .await?;
         if let Some(r) = existing {
-            let number: String = r.try_get(0)?;
+            let number: String = r.try_get("number")?;
             return Err(Invalid(vec![FieldError::with_value(
                 "code",
                 "queue-already-checked-in",
@@ -494,7 +494,7 @@ pub async fn avg_service_ms(
     service_id: &str,
 ) -> Result<Option<i64>> {
     let rows = sqlx::query(
-        "SELECT finished_at - called_at FROM queue_tickets WHERE location_id = $1 AND service_id = $2 \
+        "SELECT finished_at - called_at AS service_ms FROM queue_tickets WHERE location_id = $1 AND service_id = $2 \
          AND status IN ('served', 'transferred') AND called_at IS NOT NULL AND finished_at IS NOT NULL \
          ORDER BY finished_at DESC LIMIT 20",
     )
@@ -504,7 +504,7 @@ pub async fn avg_service_ms(
     .await?;
     let xs: Vec<i64> = rows
         .iter()
-        .map(|r| r.try_get::<i64, _>(0))
+        .map(|r| r.try_get::<i64, _>("service_ms"))
         .collect::<std::result::Result<_, _>>()?;
     Ok((!xs.is_empty()).then(|| xs.iter().sum::<i64>() / xs.len() as i64))
 }
@@ -530,7 +530,7 @@ pub async fn call_next(
             .fetch_optional(&mut **tx)
             .await?;
     if let Some(r) = busy {
-        let number: String = r.try_get(0)?;
+        let number: String = r.try_get("number")?;
         return Err(Invalid(vec![FieldError::with_value("desk", DESK_BUSY, number)]).into());
     }
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -638,11 +638,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn status(self) -> &'static str {
+    pub fn status(self) -> TicketStatus {
         match self {
-            Outcome::Served => "served",
-            Outcome::NoShow => "no_show",
-            Outcome::Left => "left",
+            Outcome::Served => TicketStatus::Served,
+            Outcome::NoShow => TicketStatus::NoShow,
+            Outcome::Left => TicketStatus::Left,
         }
     }
 
@@ -680,7 +680,7 @@ pub async fn finish(
             )))
             .bind(ticket_id)
             .bind(desk_id.unwrap_or_default())
-            .bind(outcome.status())
+            .bind(outcome.status().as_str())
             .bind(now)
             .fetch_optional(&mut **tx)
             .await?
@@ -843,7 +843,7 @@ pub async fn close_past_days(store: &Store, today: &str) -> Result<u64> {
     .await?;
     let mut total = 0;
     for r in rows {
-        let location_id: String = r.try_get(0)?;
+        let location_id: String = r.try_get("location_id")?;
         let mut tx = store.begin().await?;
         lock_zone(&mut tx, &location_id).await?;
         let now = now_ms();
@@ -859,12 +859,12 @@ pub async fn close_past_days(store: &Store, today: &str) -> Result<u64> {
         .await?
         .rows_affected();
         let present: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM queue_tickets WHERE location_id = $1 AND status IN ('waiting', 'called')",
+            "SELECT COUNT(*) AS n FROM queue_tickets WHERE location_id = $1 AND status IN ('waiting', 'called')",
         )
         .bind(&location_id)
         .fetch_one(&mut *tx)
         .await?
-        .try_get(0)?;
+        .try_get("n")?;
         sqlx::query(
             "UPDATE queue_zones SET present = $2, appointments_in_row = 0 WHERE location_id = $1",
         )
@@ -920,14 +920,14 @@ pub async fn ahead_of(store: &Store, t: &Ticket) -> Result<usize> {
 /// The number of desks at a location that handle a service.
 pub async fn desks_for(store: &Store, location_id: &str, service_id: &str) -> Result<usize> {
     let row = sqlx::query(
-        "SELECT COUNT(*) FROM appt_desks d JOIN appt_desk_services s ON s.desk_id = d.id \
+        "SELECT COUNT(*) AS n FROM appt_desks d JOIN appt_desk_services s ON s.desk_id = d.id \
          WHERE d.location_id = $1 AND s.service_id = $2 AND d.active = 1",
     )
     .bind(location_id)
     .bind(service_id)
     .fetch_one(store.pool())
     .await?;
-    let n: i64 = row.try_get(0)?;
+    let n: i64 = row.try_get("n")?;
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
@@ -938,6 +938,9 @@ pub async fn desk_services(store: &Store, desk_id: &str) -> Result<Vec<String>> 
         .fetch_all(store.pool())
         .await?;
     rows.iter()
-        .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
+        .map(|r| {
+            r.try_get::<String, _>("service_id")
+                .map_err(StoreError::from)
+        })
         .collect()
 }

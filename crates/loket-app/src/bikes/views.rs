@@ -8,7 +8,7 @@ use crate::{App, Refusal};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use loket_domain::appointments::parse_start;
-use loket_domain::bikes::{self as rules, BikeType};
+use loket_domain::bikes::{self as rules, BikeType, ReservationStatus};
 use loket_domain::percent;
 use loket_store::bikes::{self as store, Bike, Reservation};
 use loket_store::people::{self as people_store, User};
@@ -26,7 +26,7 @@ impl Booked {
     /// before the start, until the pick-up grace has passed).
     pub fn can_pick_up(&self, now: i64) -> bool {
         let r = &self.reservation;
-        r.status == "reserved"
+        r.status == ReservationStatus::Reserved
             && r.starts_at <= now + 15 * 60_000
             && !rules::pickup_expired(r.starts_at, now)
     }

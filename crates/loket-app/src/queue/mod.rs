@@ -7,8 +7,9 @@ pub mod views;
 
 use crate::i18n::{Locale, format_ms, today_brussels};
 use crate::{App, Refusal};
+use loket_domain::appointments::AppointmentStatus;
 use loket_domain::audit::Actor;
-use loket_domain::queue::{self as rules, CallRules, CheckInWindow};
+use loket_domain::queue::{self as rules, CallRules, CheckInWindow, TicketStatus};
 use loket_domain::{FieldError, Invalid};
 use loket_store::StoreError;
 use loket_store::appointments::{self as appt_store, CounterService, Location};
@@ -68,7 +69,8 @@ pub struct TicketView {
     /// `appointment` or `walk_in`.
     pub kind: String,
     /// `waiting`, `called`, `served`, `no_show`, `left` or `transferred`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: TicketStatus,
     pub service: String,
     pub location: String,
     /// The desk that called the ticket.
@@ -118,7 +120,7 @@ pub async fn view(
             .map(|x| x.name),
         None => None,
     };
-    let estimate_minutes = if t.status == "waiting" {
+    let estimate_minutes = if t.status == TicketStatus::Waiting {
         let ahead = store::ahead_of(&app.store, t).await?;
         let desks = store::desks_for(&app.store, &t.location_id, &t.service_id).await?;
         let avg = avg_service(app, &t.location_id, &service).await?;
@@ -136,7 +138,7 @@ pub async fn view(
         id: t.id.clone(),
         number: t.number.clone(),
         kind: t.kind.clone(),
-        status: t.status.clone(),
+        status: t.status,
         service: service.name(locale.code()).to_owned(),
         location: location.name.clone(),
         desk,
@@ -174,12 +176,12 @@ pub async fn check_in_code(
         Some(a) => a,
         None => return Err(Invalid::one("code", "queue-code-unknown").into()),
     };
-    if appt.status != "booked" {
-        let code = if appt.status == "cancelled" {
-            "queue-code-cancelled"
-        } else {
-            "queue-code-used"
-        };
+    let refused = match appt.status {
+        AppointmentStatus::Booked => None,
+        AppointmentStatus::Cancelled => Some("queue-code-cancelled"),
+        AppointmentStatus::NoShow | AppointmentStatus::Served => Some("queue-code-used"),
+    };
+    if let Some(code) = refused {
         return Err(Invalid::one("code", code).into());
     }
     if appt.location_id != location.id {
@@ -417,7 +419,7 @@ pub async fn snapshot(app: &App, location: &Location) -> Result<Snapshot, Refusa
     let waiting = store::of_day(&app.store, &location.id, &day)
         .await?
         .iter()
-        .filter(|t| t.status == "waiting")
+        .filter(|t| t.status == TicketStatus::Waiting)
         .count() as i64;
     Ok(Snapshot {
         version: zone.version,

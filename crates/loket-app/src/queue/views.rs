@@ -9,7 +9,7 @@ use crate::{App, Refusal};
 use jiff::civil::Date;
 use loket_domain::Invalid;
 use loket_domain::appointments::parse_start;
-use loket_domain::queue::Visit;
+use loket_domain::queue::{TicketStatus, Visit};
 use loket_store::appointments::{self as appt_store, CounterService, Desk, Location};
 use loket_store::people::User;
 use loket_store::queue::{self as store, Ticket, Zone};
@@ -104,7 +104,7 @@ pub async fn desk(app: &App, viewer: &User, d: &DeskRef) -> Result<DeskView, Ref
     let waiting = store::of_day(&app.store, &d.location.id, &day)
         .await?
         .into_iter()
-        .filter(|t| t.status == "waiting")
+        .filter(|t| t.status == TicketStatus::Waiting)
         .collect();
     let current_service = current.as_ref().map(|c| c.ticket.service_id.clone());
     let mut transfer_to = Vec::new();
@@ -219,8 +219,8 @@ fn visit_of(
         .ok()
         .map(|ts| ts.to_zoned_datetime(brussels()).hour())
         .unwrap_or(0);
-    let service_ms = match (t.status.as_str(), t.finished_at) {
-        ("served" | "transferred", Some(f)) => Some(f - called),
+    let service_ms = match (t.status, t.finished_at) {
+        (TicketStatus::Served | TicketStatus::Transferred, Some(f)) => Some(f - called),
         _ => None,
     };
     Some(Visit {

@@ -13,7 +13,7 @@ use loket_domain::audit::Actor;
 use loket_domain::ident::{Email, NationalNumber};
 use loket_domain::notify::{Attachment, Mail};
 use loket_domain::vaccination as rules;
-use loket_domain::vaccination::Station;
+use loket_domain::vaccination::{BookingStatus, CampaignStatus, Station};
 use loket_domain::{FieldError, Invalid};
 use loket_render::appointments as ical;
 use loket_store::now_ms;
@@ -293,7 +293,7 @@ pub async fn run_offers(app: &App, now: i64) -> Result<usize, Refusal> {
     tx.commit().await?;
     let mut made = 0;
     for c in store::campaigns(&app.store).await? {
-        if c.status != "open" {
+        if c.status != CampaignStatus::Open {
             continue;
         }
         let from = now + rules::OFFER_MINUTES * 60_000 + OFFER_TRAVEL_MS;
@@ -384,7 +384,7 @@ pub async fn book_or_move(
     let current = store::active_booking(&app.store, &inv.id).await?;
     let mut tx = app.store.begin().await?;
     let (b, kind) = match current {
-        Some(b) if b.status == "booked" => (
+        Some(b) if b.status == BookingStatus::Booked => (
             store::reschedule(&mut tx, actor, c, &b, &slot).await?,
             MailKind::Rescheduled,
         ),

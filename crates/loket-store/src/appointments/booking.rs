@@ -13,7 +13,7 @@ pub struct Appointment {
     pub starts_at: i64,
     pub ends_at: i64,
     pub resident_id: String,
-    pub status: String,
+    pub status: AppointmentStatus,
     pub channel: String,
     pub booked_by: Option<String>,
     pub sequence: i64,
@@ -28,22 +28,22 @@ pub(super) const COLUMNS: &str = "id, code, slot_id, service_id, location_id, st
 
 pub(super) fn decode(r: &sqlx::any::AnyRow) -> Result<Appointment> {
     Ok(Appointment {
-        id: r.try_get(0)?,
-        code: r.try_get(1)?,
-        slot_id: r.try_get(2)?,
-        service_id: r.try_get(3)?,
-        location_id: r.try_get(4)?,
-        starts_at: r.try_get(5)?,
-        ends_at: r.try_get(6)?,
-        resident_id: r.try_get(7)?,
-        status: r.try_get(8)?,
-        channel: r.try_get(9)?,
-        booked_by: r.try_get(10)?,
-        sequence: r.try_get(11)?,
-        remind_at: r.try_get(12)?,
-        reminder_sent_at: r.try_get(13)?,
-        created_at: r.try_get(14)?,
-        updated_at: r.try_get(15)?,
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        slot_id: r.try_get("slot_id")?,
+        service_id: r.try_get("service_id")?,
+        location_id: r.try_get("location_id")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        resident_id: r.try_get("resident_id")?,
+        status: crate::status(r, "status")?,
+        channel: r.try_get("channel")?,
+        booked_by: r.try_get("booked_by")?,
+        sequence: r.try_get("sequence")?,
+        remind_at: r.try_get("remind_at")?,
+        reminder_sent_at: r.try_get("reminder_sent_at")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
@@ -138,7 +138,7 @@ pub async fn book(tx: &mut Tx, actor: &Actor, b: NewBooking<'_>) -> Result<Appoi
         .execute(&mut **tx)
         .await?;
     let held: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM appointments WHERE resident_id = $1 AND service_id = $2 \
+        "SELECT COUNT(*) AS n FROM appointments WHERE resident_id = $1 AND service_id = $2 \
          AND status = 'booked' AND starts_at > $3",
     )
     .bind(b.resident_id)
@@ -146,7 +146,7 @@ pub async fn book(tx: &mut Tx, actor: &Actor, b: NewBooking<'_>) -> Result<Appoi
     .bind(now)
     .fetch_one(&mut **tx)
     .await?
-    .try_get(0)?;
+    .try_get("n")?;
     if held >= b.max_per_service {
         return Err(Invalid(vec![FieldError::with_value(
             "service",
@@ -272,8 +272,8 @@ pub async fn cancel(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Appointment>
             record_type: "appointment",
             record_id: id,
             subject_user_id: Some(&appt.resident_id),
-            before: Some(json!({ "status": "booked" })),
-            after: Some(json!({ "status": "cancelled" })),
+            before: Some(json!({ "status": AppointmentStatus::Booked })),
+            after: Some(json!({ "status": AppointmentStatus::Cancelled })),
         },
     )
     .await?;
@@ -298,8 +298,8 @@ pub async fn mark_no_show(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(Appoi
             .fetch_optional(&mut **tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let status: String = exists.try_get(0)?;
-        let code = if status == "booked" {
+        let status: AppointmentStatus = crate::status(&exists, "status")?;
+        let code = if status == AppointmentStatus::Booked {
             "appt-not-yet-due"
         } else {
             "appt-not-active"
@@ -323,7 +323,7 @@ pub async fn mark_no_show(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(Appoi
     .bind(now)
     .fetch_one(&mut **tx)
     .await?
-    .try_get(0)?;
+    .try_get("no_shows")?;
     audit::record(
         tx,
         actor,
@@ -332,8 +332,8 @@ pub async fn mark_no_show(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(Appoi
             record_type: "appointment",
             record_id: id,
             subject_user_id: Some(&appt.resident_id),
-            before: Some(json!({ "status": "booked" })),
-            after: Some(json!({ "status": "no_show", "no_shows": n })),
+            before: Some(json!({ "status": AppointmentStatus::Booked })),
+            after: Some(json!({ "status": AppointmentStatus::NoShow, "no_shows": n })),
         },
     )
     .await?;
@@ -395,7 +395,7 @@ pub async fn day_list(
         .collect::<Vec<_>>()
         .join(", ");
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {cols}, u.name, u.email, COALESCE(i.no_shows, 0) FROM appointments a \
+        "SELECT {cols}, u.name, u.email, COALESCE(i.no_shows, 0) AS no_shows FROM appointments a \
          JOIN users u ON u.id = a.resident_id \
          LEFT JOIN appt_identities i ON i.resident_id = a.resident_id \
          WHERE a.location_id = $1 AND ($2 = '' OR a.service_id = $2) AND a.starts_at >= $3 AND a.starts_at < $4 \
@@ -411,9 +411,9 @@ pub async fn day_list(
         .map(|r| {
             Ok(DayRow {
                 appointment: decode(r)?,
-                resident_name: r.try_get(16)?,
-                resident_email: r.try_get(17)?,
-                no_shows: r.try_get(18)?,
+                resident_name: r.try_get("name")?,
+                resident_email: r.try_get("email")?,
+                no_shows: r.try_get("no_shows")?,
             })
         })
         .collect()
@@ -426,7 +426,7 @@ pub async fn no_shows(store: &Store, resident_id: &str) -> Result<i64> {
         .fetch_optional(store.pool())
         .await?;
     Ok(match row {
-        Some(r) => r.try_get(0)?,
+        Some(r) => r.try_get("no_shows")?,
         None => 0,
     })
 }
@@ -460,12 +460,12 @@ pub async fn claim_reminder(tx: &mut Tx, id: &str) -> Result<bool> {
 /// capacity, and booked appointments.
 pub async fn overbooked_slots(store: &Store) -> Result<i64> {
     let r = sqlx::query(
-        "SELECT COUNT(*) FROM appt_slots s WHERE s.booked > s.capacity OR s.booked <> \
+        "SELECT COUNT(*) AS n FROM appt_slots s WHERE s.booked > s.capacity OR s.booked <> \
          (SELECT COUNT(*) FROM appointments a WHERE a.slot_id = s.id AND a.status = 'booked')",
     )
     .fetch_one(store.pool())
     .await?;
-    Ok(r.try_get(0)?)
+    Ok(r.try_get("n")?)
 }
 
 /// How many appointments of a service are booked (the benchmark's check).

@@ -14,7 +14,7 @@ use crate::audit::{self, Change};
 use crate::{Result, Store, StoreError, Tx, new_id, new_secret, now_ms};
 use loket_domain::Invalid;
 use loket_domain::appointments::{
-    CODE_ALPHABET, Period, Schedule, Slot, Window, fmt_time, parse_time,
+    AppointmentStatus, CODE_ALPHABET, Period, Schedule, Slot, Window, fmt_time, parse_time,
 };
 use loket_domain::audit::Actor;
 use loket_domain::validation::FieldError;

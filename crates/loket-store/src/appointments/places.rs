@@ -13,11 +13,11 @@ pub struct Location {
 
 pub(super) fn decode_location(r: &sqlx::any::AnyRow) -> Result<Location> {
     Ok(Location {
-        id: r.try_get(0)?,
-        slug: r.try_get(1)?,
-        name: r.try_get(2)?,
-        address: r.try_get(3)?,
-        active: r.try_get::<i64, _>(4)? != 0,
+        id: r.try_get("id")?,
+        slug: r.try_get("slug")?,
+        name: r.try_get("name")?,
+        address: r.try_get("address")?,
+        active: r.try_get::<i64, _>("active")? != 0,
     })
 }
 
@@ -52,7 +52,7 @@ pub async fn save_location(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    let id: String = row.try_get(0)?;
+    let id: String = row.try_get("id")?;
     audit::record(
         tx,
         actor,
@@ -111,12 +111,12 @@ impl CounterService {
 
 pub(super) fn decode_service(r: &sqlx::any::AnyRow) -> Result<CounterService> {
     Ok(CounterService {
-        id: r.try_get(0)?,
-        slug: r.try_get(1)?,
-        name_nl: r.try_get(2)?,
-        name_en: r.try_get(3)?,
-        slot_minutes: r.try_get(4)?,
-        active: r.try_get::<i64, _>(5)? != 0,
+        id: r.try_get("id")?,
+        slug: r.try_get("slug")?,
+        name_nl: r.try_get("name_nl")?,
+        name_en: r.try_get("name_en")?,
+        slot_minutes: r.try_get("slot_minutes")?,
+        active: r.try_get::<i64, _>("active")? != 0,
     })
 }
 
@@ -155,7 +155,7 @@ pub async fn save_service(
     .bind(now_ms())
     .fetch_one(&mut **tx)
     .await?;
-    let id: String = row.try_get(0)?;
+    let id: String = row.try_get("id")?;
     audit::record(
         tx,
         actor,
@@ -221,7 +221,7 @@ pub async fn save_desk(
     .bind(now_ms())
     .fetch_one(&mut **tx)
     .await?;
-    let id: String = row.try_get(0)?;
+    let id: String = row.try_get("id")?;
     sqlx::query("DELETE FROM appt_desk_services WHERE desk_id = $1")
         .bind(&id)
         .execute(&mut **tx)
@@ -257,7 +257,7 @@ pub async fn retire_desk(tx: &mut Tx, actor: &Actor, desk_id: &str) -> Result<()
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let location_id: String = row.try_get(0)?;
+    let location_id: String = row.try_get("location_id")?;
     refresh_capacity(tx, &location_id).await?;
     audit::record(
         tx,
@@ -301,13 +301,13 @@ pub async fn list_desks(store: &Store, location_id: &str) -> Result<Vec<Desk>> {
     .await?;
     let mut out: Vec<Desk> = Vec::new();
     for r in &rows {
-        let id: String = r.try_get(0)?;
-        let service: Option<String> = r.try_get(3)?;
+        let id: String = r.try_get("id")?;
+        let service: Option<String> = r.try_get("service_id")?;
         if out.last().is_none_or(|d| d.id != id) {
             out.push(Desk {
                 id,
-                location_id: r.try_get(1)?,
-                name: r.try_get(2)?,
+                location_id: r.try_get("location_id")?,
+                name: r.try_get("name")?,
                 service_ids: Vec::new(),
             });
         }
@@ -322,14 +322,14 @@ pub async fn list_desks(store: &Store, location_id: &str) -> Result<Vec<Desk>> {
 /// capacity of each of its slots.
 pub async fn capacity(store: &Store, location_id: &str, service_id: &str) -> Result<i64> {
     let r = sqlx::query(
-        "SELECT COUNT(*) FROM appt_desks d JOIN appt_desk_services ds ON ds.desk_id = d.id \
+        "SELECT COUNT(*) AS n FROM appt_desks d JOIN appt_desk_services ds ON ds.desk_id = d.id \
          WHERE d.location_id = $1 AND ds.service_id = $2 AND d.active = 1",
     )
     .bind(location_id)
     .bind(service_id)
     .fetch_one(store.pool())
     .await?;
-    Ok(r.try_get(0)?)
+    Ok(r.try_get("n")?)
 }
 
 /// Replaces the opening hours of a location.
@@ -382,9 +382,9 @@ pub async fn hours(store: &Store, location_id: &str) -> Result<Vec<Period>> {
     .await?;
     let mut out = Vec::new();
     for r in &rows {
-        let wd: i64 = r.try_get(0)?;
-        let opens: String = r.try_get(1)?;
-        let closes: String = r.try_get(2)?;
+        let wd: i64 = r.try_get("weekday")?;
+        let opens: String = r.try_get("opens")?;
+        let closes: String = r.try_get("closes")?;
         if let (Some(o), Some(c), Ok(wd)) =
             (parse_time(&opens), parse_time(&closes), i8::try_from(wd))
         {
@@ -447,9 +447,9 @@ pub async fn closed_days(
             .await?;
     let mut out = Vec::new();
     for r in &rows {
-        let d: String = r.try_get(0)?;
+        let d: String = r.try_get("day")?;
         if let Ok(d) = d.parse() {
-            out.push((d, r.try_get(1)?));
+            out.push((d, r.try_get("reason")?));
         }
     }
     Ok(out)
@@ -492,7 +492,10 @@ pub async fn booked_counts(
     .await?;
     let mut out = HashMap::new();
     for r in &rows {
-        out.insert(r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?);
+        out.insert(
+            r.try_get::<i64, _>("starts_at")?,
+            r.try_get::<i64, _>("booked")?,
+        );
     }
     Ok(out)
 }

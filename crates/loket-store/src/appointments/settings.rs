@@ -50,11 +50,11 @@ pub(super) async fn read_settings(store: &Store) -> Result<Option<Settings>> {
     .await?;
     let Some(r) = row else { return Ok(None) };
     Ok(Some(Settings {
-        horizon_days: r.try_get(0)?,
-        lead_minutes: r.try_get(1)?,
-        max_per_service: r.try_get(2)?,
-        no_show_flag_after: r.try_get(3)?,
-        link_key: r.try_get(4)?,
+        horizon_days: r.try_get("horizon_days")?,
+        lead_minutes: r.try_get("lead_minutes")?,
+        max_per_service: r.try_get("max_per_service")?,
+        no_show_flag_after: r.try_get("no_show_flag_after")?,
+        link_key: r.try_get("link_key")?,
     }))
 }
 

@@ -18,7 +18,8 @@ pub struct Coverage {
 /// Coverage per day and role of the open shifts from `from` to `to`.
 pub async fn coverage(store: &Store, from: &str, to: &str) -> Result<Vec<Coverage>> {
     let rows = sqlx::query(
-        "SELECT s.day, r.id, r.code, r.name_nl, r.name_en, COUNT(*), CAST(SUM(s.headcount) AS BIGINT), CAST(SUM(s.filled) AS BIGINT) \
+        "SELECT s.day, r.id AS role_id, r.code AS role_code, r.name_nl AS role_name_nl, r.name_en AS role_name_en, \
+         COUNT(*) AS shifts, CAST(SUM(s.headcount) AS BIGINT) AS needed, CAST(SUM(s.filled) AS BIGINT) AS filled \
          FROM shift_shifts s JOIN shift_roles r ON r.id = s.role_id \
          WHERE s.status = 'open' AND s.day >= $1 AND s.day <= $2 \
          GROUP BY s.day, r.id, r.code, r.name_nl, r.name_en ORDER BY s.day, r.code",
@@ -30,14 +31,14 @@ pub async fn coverage(store: &Store, from: &str, to: &str) -> Result<Vec<Coverag
     rows.iter()
         .map(|r| {
             Ok(Coverage {
-                day: r.try_get(0)?,
-                role_id: r.try_get(1)?,
-                role_code: r.try_get(2)?,
-                role_name_nl: r.try_get(3)?,
-                role_name_en: r.try_get(4)?,
-                shifts: r.try_get(5)?,
-                needed: r.try_get(6)?,
-                filled: r.try_get(7)?,
+                day: r.try_get("day")?,
+                role_id: r.try_get("role_id")?,
+                role_code: r.try_get("role_code")?,
+                role_name_nl: r.try_get("role_name_nl")?,
+                role_name_en: r.try_get("role_name_en")?,
+                shifts: r.try_get("shifts")?,
+                needed: r.try_get("needed")?,
+                filled: r.try_get("filled")?,
             })
         })
         .collect()
@@ -59,7 +60,7 @@ pub struct Due {
 /// reminder has not gone.
 pub async fn due_reminders(store: &Store, now: i64, ahead_ms: i64, limit: i64) -> Result<Vec<Due>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {SHIFT_COLUMNS}, g.id, u.name, u.email, u.locale FROM {SHIFT_FROM} \
+        "SELECT {SHIFT_COLUMNS}, g.id AS signup_id, u.name, u.email, u.locale FROM {SHIFT_FROM} \
          JOIN shift_signups g ON g.shift_id = s.id JOIN users u ON u.id = g.user_id \
          WHERE g.status = 'active' AND g.reminder_sent_at IS NULL AND s.status = 'open' \
          AND s.starts_at > $1 AND s.starts_at <= $2 ORDER BY s.starts_at LIMIT $3"
@@ -73,10 +74,10 @@ pub async fn due_reminders(store: &Store, now: i64, ahead_ms: i64, limit: i64) -
         .map(|r| {
             Ok(Due {
                 shift: shift_of(r)?,
-                signup_id: r.try_get(14)?,
-                name: r.try_get(15)?,
-                email: r.try_get(16)?,
-                locale: r.try_get(17)?,
+                signup_id: r.try_get("signup_id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                locale: r.try_get("locale")?,
             })
         })
         .collect()
@@ -102,7 +103,7 @@ pub async fn feed_version(store: &Store, user_id: &str) -> Result<i64> {
             .bind(user_id)
             .fetch_optional(store.pool())
             .await?
-            .map(|r| r.try_get::<i64, _>(0))
+            .map(|r| r.try_get::<i64, _>("feed_version"))
             .transpose()?
             .unwrap_or(0),
     )
@@ -119,7 +120,7 @@ pub async fn regenerate_feed(tx: &mut Tx, actor: &Actor, user_id: &str) -> Resul
     .bind(now_ms())
     .fetch_one(&mut **tx)
     .await?
-    .try_get(0)?;
+    .try_get("feed_version")?;
     audit::record(
         tx,
         actor,
@@ -150,7 +151,7 @@ pub async fn staff_without_account(store: &Store, limit: i64) -> Result<Vec<(Str
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("name")?, r.try_get("email")?)))
         .collect()
 }
 

@@ -19,7 +19,7 @@ use crate::audit::{self, Change};
 use crate::{Result, Store, StoreError, Tx, new_id, new_secret, now_ms};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::shifts::{self as rules, Rules, Span};
+use loket_domain::shifts::{self as rules, Rules, ShiftStatus, SignupStatus, Span};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;

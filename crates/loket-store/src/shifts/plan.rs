@@ -18,7 +18,7 @@ pub struct Shift {
     pub filled: i64,
     pub release_at: i64,
     /// `open` or `cancelled`.
-    pub status: String,
+    pub status: ShiftStatus,
     pub sequence: i64,
 }
 
@@ -40,27 +40,28 @@ impl Shift {
     }
 }
 
-pub(super) const SHIFT_COLUMNS: &str = "s.id, s.role_id, r.code, r.name_nl, r.name_en, q.code, s.day, s.starts_at, s.ends_at, \
+pub(super) const SHIFT_COLUMNS: &str = "s.id, s.role_id, r.code AS role_code, r.name_nl AS role_name_nl, r.name_en AS role_name_en, \
+     q.code AS qualification, s.day, s.starts_at, s.ends_at, \
      s.headcount, s.filled, s.release_at, s.status, s.sequence";
 pub(super) const SHIFT_FROM: &str = "shift_shifts s JOIN shift_roles r ON r.id = s.role_id \
      LEFT JOIN shift_qualifications q ON q.id = r.qualification_id";
 
 pub(super) fn shift_of(r: &AnyRow) -> Result<Shift> {
     Ok(Shift {
-        id: r.try_get(0)?,
-        role_id: r.try_get(1)?,
-        role_code: r.try_get(2)?,
-        role_name_nl: r.try_get(3)?,
-        role_name_en: r.try_get(4)?,
-        qualification: r.try_get(5)?,
-        day: r.try_get(6)?,
-        starts_at: r.try_get(7)?,
-        ends_at: r.try_get(8)?,
-        headcount: r.try_get(9)?,
-        filled: r.try_get(10)?,
-        release_at: r.try_get(11)?,
-        status: r.try_get(12)?,
-        sequence: r.try_get(13)?,
+        id: r.try_get("id")?,
+        role_id: r.try_get("role_id")?,
+        role_code: r.try_get("role_code")?,
+        role_name_nl: r.try_get("role_name_nl")?,
+        role_name_en: r.try_get("role_name_en")?,
+        qualification: r.try_get("qualification")?,
+        day: r.try_get("day")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        headcount: r.try_get("headcount")?,
+        filled: r.try_get("filled")?,
+        release_at: r.try_get("release_at")?,
+        status: crate::status(r, "status")?,
+        sequence: r.try_get("sequence")?,
     })
 }
 
@@ -157,7 +158,7 @@ pub async fn shift_days(store: &Store, from: &str, limit: i64) -> Result<Vec<Str
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .map(|r| Ok(r.try_get::<String, _>("day")?))
         .collect()
 }
 
@@ -183,18 +184,18 @@ pub async fn people_on(store: &Store, shift_id: &str) -> Result<Vec<Person>> {
     rows.iter().map(person_of).collect()
 }
 
-pub(super) const PEOPLE_SQL: &str = "SELECT g.id, u.id, u.name, u.email, u.locale, g.assigned_by, g.override_reason \
+pub(super) const PEOPLE_SQL: &str = "SELECT g.id AS signup_id, u.id AS user_id, u.name, u.email, u.locale, g.assigned_by, g.override_reason \
      FROM shift_signups g JOIN users u ON u.id = g.user_id WHERE g.shift_id = $1 AND g.status = 'active' ORDER BY u.name";
 
 pub(super) fn person_of(r: &AnyRow) -> Result<Person> {
     Ok(Person {
-        signup_id: r.try_get(0)?,
-        user_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-        email: r.try_get(3)?,
-        locale: r.try_get(4)?,
-        assigned_by: r.try_get(5)?,
-        override_reason: r.try_get(6)?,
+        signup_id: r.try_get("signup_id")?,
+        user_id: r.try_get("user_id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        locale: r.try_get("locale")?,
+        assigned_by: r.try_get("assigned_by")?,
+        override_reason: r.try_get("override_reason")?,
     })
 }
 
@@ -220,7 +221,7 @@ pub async fn change_shift(
     .map(shift_of)
     .transpose()?
     .ok_or(StoreError::NotFound)?;
-    if before.status != "open" {
+    if before.status != ShiftStatus::Open {
         return Err(Invalid::one("shift", "shift-cancelled").into());
     }
     let done = sqlx::query(
@@ -317,8 +318,8 @@ pub async fn cancel_shift(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(Shift
             record_type: "shift",
             record_id: id,
             subject_user_id: None,
-            before: Some(json!({"status": "open", "filled": shift.filled})),
-            after: Some(json!({"status": "cancelled", "people": people.len()})),
+            before: Some(json!({"status": ShiftStatus::Open, "filled": shift.filled})),
+            after: Some(json!({"status": ShiftStatus::Cancelled, "people": people.len()})),
         },
     )
     .await?;

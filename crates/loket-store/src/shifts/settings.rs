@@ -38,11 +38,11 @@ pub async fn settings(store: &Store) -> Result<Settings> {
     };
     Ok(Settings {
         rules: Rules {
-            max_work_minutes: row.try_get(0)?,
-            window_minutes: row.try_get(1)?,
-            min_rest_minutes: row.try_get(2)?,
+            max_work_minutes: row.try_get("max_work_minutes")?,
+            window_minutes: row.try_get("window_minutes")?,
+            min_rest_minutes: row.try_get("min_rest_minutes")?,
         },
-        feed_key: row.try_get(3)?,
+        feed_key: row.try_get("feed_key")?,
     })
 }
 
@@ -141,10 +141,10 @@ pub async fn list_qualifications(store: &Store) -> Result<Vec<Qualification>> {
     rows.iter()
         .map(|r| {
             Ok(Qualification {
-                id: r.try_get(0)?,
-                code: r.try_get(1)?,
-                name_nl: r.try_get(2)?,
-                name_en: r.try_get(3)?,
+                id: r.try_get("id")?,
+                code: r.try_get("code")?,
+                name_nl: r.try_get("name_nl")?,
+                name_en: r.try_get("name_en")?,
             })
         })
         .collect()
@@ -211,7 +211,7 @@ pub async fn add_role(
 
 pub async fn list_roles(store: &Store) -> Result<Vec<ShiftRole>> {
     let rows = sqlx::query(
-        "SELECT r.id, r.code, r.name_nl, r.name_en, r.qualification_id, q.code \
+        "SELECT r.id, r.code, r.name_nl, r.name_en, r.qualification_id, q.code AS qualification_code \
          FROM shift_roles r LEFT JOIN shift_qualifications q ON q.id = r.qualification_id ORDER BY r.code",
     )
     .fetch_all(store.pool())
@@ -219,12 +219,12 @@ pub async fn list_roles(store: &Store) -> Result<Vec<ShiftRole>> {
     rows.iter()
         .map(|r| {
             Ok(ShiftRole {
-                id: r.try_get(0)?,
-                code: r.try_get(1)?,
-                name_nl: r.try_get(2)?,
-                name_en: r.try_get(3)?,
-                qualification_id: r.try_get(4)?,
-                qualification_code: r.try_get(5)?,
+                id: r.try_get("id")?,
+                code: r.try_get("code")?,
+                name_nl: r.try_get("name_nl")?,
+                name_en: r.try_get("name_en")?,
+                qualification_id: r.try_get("qualification_id")?,
+                qualification_code: r.try_get("qualification_code")?,
             })
         })
         .collect()
@@ -261,7 +261,7 @@ pub async fn qualifications_of(store: &Store, user_id: &str) -> Result<Vec<Strin
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .map(|r| Ok(r.try_get::<String, _>("code")?))
         .collect()
 }
 
@@ -281,13 +281,13 @@ pub async fn search_staff(store: &Store, q: &str, limit: i64) -> Result<Vec<Volu
     .await?;
     let mut out = Vec::new();
     for r in &rows {
-        let user_id: String = r.try_get(0)?;
+        let user_id: String = r.try_get("id")?;
         out.push(Volunteer {
             qualifications: qualifications_of(store, &user_id).await?,
             user_id,
-            name: r.try_get(1)?,
-            email: r.try_get(2)?,
-            locale: r.try_get(3)?,
+            name: r.try_get("name")?,
+            email: r.try_get("email")?,
+            locale: r.try_get("locale")?,
         });
     }
     Ok(out)

@@ -102,7 +102,7 @@ pub async fn sign_up(tx: &mut Tx, actor: &Actor, s: &SignUp<'_>, rules_: &Rules)
     .map(shift_of)
     .transpose()?
     .ok_or(StoreError::NotFound)?;
-    if shift.status != "open" {
+    if shift.status != ShiftStatus::Open {
         return Err(Invalid::one("shift", "shift-cancelled").into());
     }
     if shift.starts_at <= s.now {
@@ -124,7 +124,7 @@ pub async fn sign_up(tx: &mut Tx, actor: &Actor, s: &SignUp<'_>, rules_: &Rules)
     .fetch_all(&mut **tx)
     .await?
     .iter()
-    .map(|r| r.try_get::<String, _>(0))
+    .map(|r| r.try_get::<String, _>("code"))
     .collect::<std::result::Result<_, _>>()?;
     let qual_label = match &shift.qualification {
         Some(code) => {
@@ -133,7 +133,7 @@ pub async fn sign_up(tx: &mut Tx, actor: &Actor, s: &SignUp<'_>, rules_: &Rules)
                 .fetch_optional(&mut **tx)
                 .await?
                 .map(|r| {
-                    r.try_get::<String, _>(if s.lang == "en" { 1 } else { 0 })
+                    r.try_get::<String, _>(if s.lang == "en" { "name_en" } else { "name_nl" })
                         .unwrap_or_default()
                 })
                 .unwrap_or_else(|| code.clone())
@@ -211,7 +211,7 @@ pub struct MySignup {
 /// A person's active sign-ups of open shifts ending after `from_ms`.
 pub async fn my_signups(store: &Store, user_id: &str, from_ms: i64) -> Result<Vec<MySignup>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {SHIFT_COLUMNS}, g.id, g.assigned_by FROM {SHIFT_FROM} JOIN shift_signups g ON g.shift_id = s.id \
+        "SELECT {SHIFT_COLUMNS}, g.id AS signup_id, g.assigned_by FROM {SHIFT_FROM} JOIN shift_signups g ON g.shift_id = s.id \
          WHERE g.user_id = $1 AND g.status = 'active' AND s.status = 'open' AND s.ends_at > $2 ORDER BY s.starts_at"
     )))
     .bind(user_id)
@@ -222,8 +222,8 @@ pub async fn my_signups(store: &Store, user_id: &str, from_ms: i64) -> Result<Ve
         .map(|r| {
             Ok(MySignup {
                 shift: shift_of(r)?,
-                signup_id: r.try_get(14)?,
-                assigned_by: r.try_get(15)?,
+                signup_id: r.try_get("signup_id")?,
+                assigned_by: r.try_get("assigned_by")?,
             })
         })
         .collect()
@@ -243,7 +243,7 @@ pub struct FeedSignup {
 /// again (the person signed up anew) is left out: the new sign-up stands.
 pub async fn feed_signups(store: &Store, user_id: &str, from_ms: i64) -> Result<Vec<FeedSignup>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {SHIFT_COLUMNS}, g.id, g.assigned_by, g.status FROM {SHIFT_FROM} JOIN shift_signups g ON g.shift_id = s.id \
+        "SELECT {SHIFT_COLUMNS}, g.id AS signup_id, g.assigned_by, g.status AS signup_status FROM {SHIFT_FROM} JOIN shift_signups g ON g.shift_id = s.id \
          WHERE g.user_id = $1 AND s.ends_at > $2 \
          AND (g.status = 'active' OR NOT EXISTS (SELECT 1 FROM shift_signups a \
               WHERE a.shift_id = g.shift_id AND a.user_id = g.user_id AND a.status = 'active')) \
@@ -256,8 +256,8 @@ pub async fn feed_signups(store: &Store, user_id: &str, from_ms: i64) -> Result<
     let mut out: Vec<FeedSignup> = Vec::new();
     for r in &rows {
         let shift = shift_of(r)?;
-        let status: String = r.try_get(16)?;
-        let cancelled = status != "active" || shift.status != "open";
+        let status: SignupStatus = crate::status(r, "signup_status")?;
+        let cancelled = status != SignupStatus::Active || shift.status != ShiftStatus::Open;
         // One withdrawn event per shift is enough: the latest sign-up.
         if cancelled {
             out.retain(|f| !(f.cancelled && f.signup.shift.id == shift.id));
@@ -265,8 +265,8 @@ pub async fn feed_signups(store: &Store, user_id: &str, from_ms: i64) -> Result<
         out.push(FeedSignup {
             signup: MySignup {
                 shift,
-                signup_id: r.try_get(14)?,
-                assigned_by: r.try_get(15)?,
+                signup_id: r.try_get("signup_id")?,
+                assigned_by: r.try_get("assigned_by")?,
             },
             cancelled,
         });
@@ -289,7 +289,7 @@ pub async fn cancel_signup(
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(StoreError::NotFound)?
-        .try_get::<i64, _>(0)?;
+        .try_get::<i64, _>("starts_at")?;
     if started <= now {
         return Err(Invalid::one("shift", "shift-past").into());
     }
@@ -305,7 +305,7 @@ pub async fn cancel_signup(
     let Some(row) = done else {
         return Err(Invalid::one("shift", "shift-not-signed-up").into());
     };
-    let signup_id: String = row.try_get(0)?;
+    let signup_id: String = row.try_get("id")?;
     capacity::free(tx, &SHIFT_PLACES, shift_id, now).await?;
     audit::record(
         tx,
@@ -315,8 +315,8 @@ pub async fn cancel_signup(
             record_type: "shift_signup",
             record_id: &signup_id,
             subject_user_id: Some(user_id),
-            before: Some(json!({"status": "active"})),
-            after: Some(json!({"status": "cancelled", "shift": shift_id})),
+            before: Some(json!({"status": SignupStatus::Active})),
+            after: Some(json!({"status": SignupStatus::Cancelled, "shift": shift_id})),
         },
     )
     .await

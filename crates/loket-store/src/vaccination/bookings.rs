@@ -11,7 +11,7 @@ pub struct Booking {
     pub starts_at: i64,
     pub ends_at: i64,
     /// `booked`, `cancelled`, `checked_in` or `no_show`.
-    pub status: String,
+    pub status: BookingStatus,
     pub channel: String,
     pub sequence: i64,
 }
@@ -21,15 +21,15 @@ pub(super) const BOOKING_COLS: &str =
 
 pub(super) fn decode_booking(r: &AnyRow) -> Result<Booking> {
     Ok(Booking {
-        id: r.try_get(0)?,
-        invitation_id: r.try_get(1)?,
-        campaign_id: r.try_get(2)?,
-        slot_id: r.try_get(3)?,
-        starts_at: r.try_get(4)?,
-        ends_at: r.try_get(5)?,
-        status: r.try_get(6)?,
-        channel: r.try_get(7)?,
-        sequence: r.try_get(8)?,
+        id: r.try_get("id")?,
+        invitation_id: r.try_get("invitation_id")?,
+        campaign_id: r.try_get("campaign_id")?,
+        slot_id: r.try_get("slot_id")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        status: crate::status(r, "status")?,
+        channel: r.try_get("channel")?,
+        sequence: r.try_get("sequence")?,
     })
 }
 
@@ -84,10 +84,10 @@ pub async fn book(
     channel: &str,
 ) -> Result<Booking> {
     let inv = lock_invitation(tx, invitation_id).await?;
-    match inv.status.as_str() {
-        "cancelled" => return Err(invalid("code", "vac-code-cancelled")),
-        "vaccinated" => return Err(invalid("code", "vac-code-used")),
-        _ => {}
+    match inv.status {
+        InvitationStatus::Cancelled => return Err(invalid("code", "vac-code-cancelled")),
+        InvitationStatus::Vaccinated => return Err(invalid("code", "vac-code-used")),
+        InvitationStatus::Invited | InvitationStatus::Booked => {}
     }
     if active_booking_tx(tx, &inv.id).await?.is_some() {
         return Err(invalid("start", "vac-already-booked"));
@@ -176,7 +176,7 @@ pub async fn reschedule(
     .fetch_one(&mut **tx)
     .await?;
     let current = decode_booking(&row)?;
-    if current.status != "booked" {
+    if current.status != BookingStatus::Booked {
         return Err(invalid("start", "vac-booking-not-active"));
     }
     if current.starts_at == slot.start_ms() {
@@ -257,8 +257,8 @@ pub async fn cancel_booking(tx: &mut Tx, actor: &Actor, booking: &Booking) -> Re
             record_type: "vac_booking",
             record_id: &b.id,
             subject_user_id: None,
-            before: Some(json!({"status": "booked", "starts_at": b.starts_at})),
-            after: Some(json!({"status": "cancelled"})),
+            before: Some(json!({"status": BookingStatus::Booked, "starts_at": b.starts_at})),
+            after: Some(json!({"status": BookingStatus::Cancelled})),
         },
     )
     .await?;
@@ -269,13 +269,13 @@ pub async fn cancel_booking(tx: &mut Tx, actor: &Actor, booking: &Booking) -> Re
 /// be none; the benchmark and tests check it).
 pub async fn overbooked(store: &Store, campaign: &Campaign) -> Result<i64> {
     Ok(sqlx::query(
-        "SELECT COUNT(*) FROM appt_slots s WHERE s.service_id = $1 AND (s.booked > s.capacity OR \
+        "SELECT COUNT(*) AS n FROM appt_slots s WHERE s.service_id = $1 AND (s.booked > s.capacity OR \
          (SELECT COUNT(*) FROM vac_bookings b WHERE b.slot_id = s.id AND b.status IN ('booked', 'checked_in')) > s.capacity)",
     )
     .bind(&campaign.service_id)
     .fetch_one(store.pool())
     .await?
-    .try_get(0)?)
+    .try_get("n")?)
 }
 
 /// Reminders due (the day before, 09:00): (booking, invitation).

@@ -19,7 +19,7 @@ pub struct Campaign {
     /// When booking opens (unix ms); the waiting room counts from here.
     pub opens_at: i64,
     /// `open` or `closed`.
-    pub status: String,
+    pub status: CampaignStatus,
     pub version: i64,
 }
 
@@ -34,21 +34,21 @@ pub(super) const CAMPAIGN_COLS: &str = "id, slug, name, vaccine, location_id, se
 
 pub(super) fn decode_campaign(r: &AnyRow) -> Result<Campaign> {
     Ok(Campaign {
-        id: r.try_get(0)?,
-        slug: r.try_get(1)?,
-        name: r.try_get(2)?,
-        vaccine: r.try_get(3)?,
-        location_id: r.try_get(4)?,
-        service_id: r.try_get(5)?,
-        lines: r.try_get(6)?,
-        per_line: r.try_get(7)?,
-        slot_minutes: r.try_get(8)?,
-        observation_minutes: r.try_get(9)?,
-        admit_per_minute: r.try_get(10)?,
-        admit_burst: r.try_get(11)?,
-        opens_at: r.try_get(12)?,
-        status: r.try_get(13)?,
-        version: r.try_get(14)?,
+        id: r.try_get("id")?,
+        slug: r.try_get("slug")?,
+        name: r.try_get("name")?,
+        vaccine: r.try_get("vaccine")?,
+        location_id: r.try_get("location_id")?,
+        service_id: r.try_get("service_id")?,
+        lines: r.try_get("lines")?,
+        per_line: r.try_get("per_line")?,
+        slot_minutes: r.try_get("slot_minutes")?,
+        observation_minutes: r.try_get("observation_minutes")?,
+        admit_per_minute: r.try_get("admit_per_minute")?,
+        admit_burst: r.try_get("admit_burst")?,
+        opens_at: r.try_get("opens_at")?,
+        status: crate::status(r, "status")?,
+        version: r.try_get("version")?,
     })
 }
 
@@ -66,17 +66,17 @@ pub struct NewCampaign<'a> {
 /// Creates a campaign with its counter service (the slot machinery), its
 /// days and target groups.
 pub async fn create_campaign(tx: &mut Tx, actor: &Actor, c: NewCampaign<'_>) -> Result<Campaign> {
-    let taken: i64 = sqlx::query("SELECT COUNT(*) FROM vac_campaigns WHERE slug = $1")
+    let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM vac_campaigns WHERE slug = $1")
         .bind(c.slug)
         .fetch_one(&mut **tx)
         .await?
-        .try_get(0)?;
+        .try_get("n")?;
     let service_slug = format!("vac-{}", c.slug);
-    let taken_service: i64 = sqlx::query("SELECT COUNT(*) FROM appt_services WHERE slug = $1")
+    let taken_service: i64 = sqlx::query("SELECT COUNT(*) AS n FROM appt_services WHERE slug = $1")
         .bind(&service_slug)
         .fetch_one(&mut **tx)
         .await?
-        .try_get(0)?;
+        .try_get("n")?;
     if taken > 0 || taken_service > 0 {
         return Err(StoreError::Conflict(Invalid::one("slug", "slug-taken")));
     }
@@ -189,7 +189,7 @@ pub async fn days(store: &Store, campaign_id: &str) -> Result<Vec<(String, Strin
             .fetch_all(store.pool())
             .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| Ok((r.try_get("day")?, r.try_get("opens")?, r.try_get("closes")?)))
         .collect()
 }
 
@@ -198,7 +198,7 @@ pub async fn groups(store: &Store, campaign_id: &str) -> Result<Vec<String>> {
         .bind(campaign_id)
         .fetch_all(store.pool())
         .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    rows.iter().map(|r| Ok(r.try_get("name")?)).collect()
 }
 
 /// Raises the campaign's version: the live views follow it.
@@ -216,7 +216,7 @@ pub async fn version(store: &Store, campaign_id: &str) -> Result<i64> {
             .bind(campaign_id)
             .fetch_optional(store.pool())
             .await?
-            .map(|r| r.try_get::<i64, _>(0))
+            .map(|r| r.try_get::<i64, _>("version"))
             .transpose()?
             .unwrap_or(0),
     )

@@ -12,7 +12,7 @@ pub async fn next_waiting_number(store: &Store, campaign_id: &str) -> Result<i64
     .fetch_optional(&mut *tx)
     .await?;
     let n = match row {
-        Some(r) => r.try_get(0)?,
+        Some(r) => r.try_get("issued")?,
         None => return Err(StoreError::NotFound),
     };
     tx.commit().await?;
@@ -49,22 +49,22 @@ pub(super) const VISIT_COLS: &str = "id, code, campaign_id, invitation_id, booki
 
 pub(super) fn decode_visit(r: &AnyRow) -> Result<Visit> {
     Ok(Visit {
-        id: r.try_get(0)?,
-        code: r.try_get(1)?,
-        campaign_id: r.try_get(2)?,
-        invitation_id: r.try_get(3)?,
-        booking_id: r.try_get(4)?,
-        day: r.try_get(5)?,
-        line: r.try_get(6)?,
-        queue_no: r.try_get(7)?,
-        arrival: r.try_get(8)?,
-        stage: r.try_get(9)?,
-        checked_in_at: r.try_get(10)?,
-        registered_at: r.try_get(11)?,
-        vaccinated_at: r.try_get(12)?,
-        lot: r.try_get(13)?,
-        observation_ends_at: r.try_get(14)?,
-        left_at: r.try_get(15)?,
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        campaign_id: r.try_get("campaign_id")?,
+        invitation_id: r.try_get("invitation_id")?,
+        booking_id: r.try_get("booking_id")?,
+        day: r.try_get("day")?,
+        line: r.try_get("line")?,
+        queue_no: r.try_get("queue_no")?,
+        arrival: r.try_get("arrival")?,
+        stage: r.try_get("stage")?,
+        checked_in_at: r.try_get("checked_in_at")?,
+        registered_at: r.try_get("registered_at")?,
+        vaccinated_at: r.try_get("vaccinated_at")?,
+        lot: r.try_get("lot")?,
+        observation_ends_at: r.try_get("observation_ends_at")?,
+        left_at: r.try_get("left_at")?,
     })
 }
 
@@ -103,16 +103,17 @@ pub async fn check_in(
     if inv.campaign_id != campaign.id {
         return Err(invalid("code", "vac-code-unknown"));
     }
-    match inv.status.as_str() {
-        "cancelled" => return Err(invalid("code", "vac-code-cancelled")),
-        "vaccinated" => return Err(invalid("code", "vac-code-used")),
-        _ => {}
+    match inv.status {
+        InvitationStatus::Cancelled => return Err(invalid("code", "vac-code-cancelled")),
+        InvitationStatus::Vaccinated => return Err(invalid("code", "vac-code-used")),
+        InvitationStatus::Invited | InvitationStatus::Booked => {}
     }
-    let existing: i64 = sqlx::query("SELECT COUNT(*) FROM vac_visits WHERE invitation_id = $1")
-        .bind(&inv.id)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
+    let existing: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM vac_visits WHERE invitation_id = $1")
+            .bind(&inv.id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("n")?;
     if existing > 0 {
         return Err(invalid("code", "vac-checked-in-already"));
     }
@@ -127,7 +128,7 @@ pub async fn check_in(
     // Lines: people checked in or registered per line.
     let mut waiting = vec![0i64; campaign.lines.max(1) as usize];
     for r in sqlx::query(
-        "SELECT line, COUNT(*) FROM vac_visits WHERE campaign_id = $1 AND day = $2 \
+        "SELECT line, COUNT(*) AS n FROM vac_visits WHERE campaign_id = $1 AND day = $2 \
          AND stage IN ('checked_in', 'registered') GROUP BY line",
     )
     .bind(&campaign.id)
@@ -135,8 +136,8 @@ pub async fn check_in(
     .fetch_all(&mut **tx)
     .await?
     {
-        let line: i64 = r.try_get(0)?;
-        let n: i64 = r.try_get(1)?;
+        let line: i64 = r.try_get("line")?;
+        let n: i64 = r.try_get("n")?;
         if line >= 1 && (line as usize) <= waiting.len() {
             waiting[line as usize - 1] = n;
         }
@@ -150,7 +151,7 @@ pub async fn check_in(
     .bind(day)
     .fetch_one(&mut **tx)
     .await?
-    .try_get(0)?;
+    .try_get("last")?;
     let id = new_id();
     let bytes: [u8; 16] = rand::random();
     let code = rules::visit_code(&bytes);
@@ -323,6 +324,6 @@ pub async fn observation(
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((decode_visit(r)?, r.try_get(16)?)))
+        .map(|r| Ok((decode_visit(r)?, r.try_get("name")?)))
         .collect()
 }

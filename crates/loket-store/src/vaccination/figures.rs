@@ -78,19 +78,19 @@ pub async fn day_figures(
             .bind(now)
     };
     f.booked = one(
-        "SELECT COUNT(*) FROM vac_bookings WHERE campaign_id = $1 AND starts_at >= $2 AND starts_at < $3 \
+        "SELECT COUNT(*) AS n FROM vac_bookings WHERE campaign_id = $1 AND starts_at >= $2 AND starts_at < $3 \
          AND status <> 'cancelled' AND $4 = $4",
     )
     .fetch_one(store.pool())
     .await?
-    .try_get(0)?;
+    .try_get("n")?;
     f.no_shows = one(
-        "SELECT COUNT(*) FROM vac_bookings WHERE campaign_id = $1 AND starts_at >= $2 AND starts_at < $3 \
+        "SELECT COUNT(*) AS n FROM vac_bookings WHERE campaign_id = $1 AND starts_at >= $2 AND starts_at < $3 \
          AND status IN ('booked', 'no_show') AND ends_at + 900000 < $4",
     )
     .fetch_one(store.pool())
     .await?
-    .try_get(0)?;
+    .try_get("n")?;
     let visits = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {VISIT_COLS} FROM vac_visits WHERE campaign_id = $1 AND day = $2"
     )))
@@ -200,7 +200,7 @@ pub async fn administered(
 ) -> Result<Vec<Administered>> {
     let mut out = Vec::new();
     let rows = sqlx::query(
-        "SELECT i.national_number, i.birth_date, i.name, v.vaccinated_at, COALESCE(v.lot, ''), v.line, v.id \
+        "SELECT i.national_number, i.birth_date, i.name, v.vaccinated_at, COALESCE(v.lot, '') AS lot, v.line, v.id \
          FROM vac_visits v JOIN vac_invitations i ON i.id = v.invitation_id WHERE v.campaign_id = $1 \
          AND v.vaccinated_at IS NOT NULL AND v.vaccinated_at >= $2 AND v.vaccinated_at < $3 ORDER BY v.vaccinated_at",
     )
@@ -211,19 +211,19 @@ pub async fn administered(
     .await?;
     for r in &rows {
         out.push(Administered {
-            national_number: r.try_get(0)?,
-            birth_date: r.try_get(1)?,
-            name: r.try_get(2)?,
-            at: r.try_get(3)?,
+            national_number: r.try_get("national_number")?,
+            birth_date: r.try_get("birth_date")?,
+            name: r.try_get("name")?,
+            at: r.try_get("vaccinated_at")?,
             vaccine: campaign.vaccine.clone(),
-            lot: r.try_get(4)?,
+            lot: r.try_get("lot")?,
             setting: "centre".to_owned(),
-            place: r.try_get::<i64, _>(5)?.to_string(),
-            record_id: r.try_get(6)?,
+            place: r.try_get::<i64, _>("line")?.to_string(),
+            record_id: r.try_get("id")?,
         });
     }
     let rows = sqlx::query(
-        "SELECT i.national_number, i.birth_date, i.name, m.recorded_at, COALESCE(m.lot, ''), m.team, m.client_id \
+        "SELECT i.national_number, i.birth_date, i.name, m.recorded_at, COALESCE(m.lot, '') AS lot, m.team, m.client_id \
          FROM vac_mobile_records m JOIN vac_invitations i ON i.id = m.invitation_id WHERE i.campaign_id = $1 \
          AND m.kind = 'vaccinated' AND (m.conflict_with IS NULL OR m.resolution = 'both') AND m.recorded_at >= $2 AND m.recorded_at < $3 \
          ORDER BY m.recorded_at",
@@ -235,15 +235,15 @@ pub async fn administered(
     .await?;
     for r in &rows {
         out.push(Administered {
-            national_number: r.try_get(0)?,
-            birth_date: r.try_get(1)?,
-            name: r.try_get(2)?,
-            at: r.try_get(3)?,
+            national_number: r.try_get("national_number")?,
+            birth_date: r.try_get("birth_date")?,
+            name: r.try_get("name")?,
+            at: r.try_get("recorded_at")?,
             vaccine: campaign.vaccine.clone(),
-            lot: r.try_get(4)?,
+            lot: r.try_get("lot")?,
             setting: "mobile".to_owned(),
-            place: r.try_get(5)?,
-            record_id: r.try_get(6)?,
+            place: r.try_get("team")?,
+            record_id: r.try_get("client_id")?,
         });
     }
     out.sort_by_key(|a| a.at);

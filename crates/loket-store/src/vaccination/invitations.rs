@@ -20,7 +20,7 @@ pub struct Invitation {
     pub delivery: String,
     pub letter_batch_id: Option<String>,
     /// `invited`, `booked`, `vaccinated` or `cancelled`.
-    pub status: String,
+    pub status: InvitationStatus,
     #[serde(skip)]
     pub attempts: i64,
     #[serde(skip)]
@@ -32,24 +32,24 @@ pub(super) const INV_COLS: &str = "id, campaign_id, code, national_number, name,
 
 pub(super) fn decode_inv(r: &AnyRow) -> Result<Invitation> {
     Ok(Invitation {
-        id: r.try_get(0)?,
-        campaign_id: r.try_get(1)?,
-        code: r.try_get(2)?,
-        national_number: r.try_get(3)?,
-        name: r.try_get(4)?,
-        birth_date: r.try_get(5)?,
-        street: r.try_get(6)?,
-        postal_code: r.try_get(7)?,
-        city: r.try_get(8)?,
-        email: r.try_get(9)?,
-        phone: r.try_get(10)?,
-        group_rank: r.try_get(11)?,
-        source: r.try_get(12)?,
-        delivery: r.try_get(13)?,
-        letter_batch_id: r.try_get(14)?,
-        status: r.try_get(15)?,
-        attempts: r.try_get(16)?,
-        locked_until: r.try_get(17)?,
+        id: r.try_get("id")?,
+        campaign_id: r.try_get("campaign_id")?,
+        code: r.try_get("code")?,
+        national_number: r.try_get("national_number")?,
+        name: r.try_get("name")?,
+        birth_date: r.try_get("birth_date")?,
+        street: r.try_get("street")?,
+        postal_code: r.try_get("postal_code")?,
+        city: r.try_get("city")?,
+        email: r.try_get("email")?,
+        phone: r.try_get("phone")?,
+        group_rank: r.try_get("group_rank")?,
+        source: r.try_get("source")?,
+        delivery: r.try_get("delivery")?,
+        letter_batch_id: r.try_get("letter_batch_id")?,
+        status: crate::status(r, "status")?,
+        attempts: r.try_get("attempts")?,
+        locked_until: r.try_get("locked_until")?,
     })
 }
 
@@ -84,7 +84,7 @@ pub async fn import_invitations(
             .fetch_all(&mut **tx)
             .await?
             .iter()
-            .map(|r| r.try_get::<String, _>(0))
+            .map(|r| r.try_get::<String, _>("national_number"))
             .collect::<std::result::Result<_, _>>()?;
     let dupes: Vec<FieldError> = rows
         .iter()
@@ -190,15 +190,18 @@ pub async fn invitations(
 }
 
 /// Counts per status: (status, count).
-pub async fn invitation_counts(store: &Store, campaign_id: &str) -> Result<Vec<(String, i64)>> {
+pub async fn invitation_counts(
+    store: &Store,
+    campaign_id: &str,
+) -> Result<Vec<(InvitationStatus, i64)>> {
     let rows = sqlx::query(
-        "SELECT status, COUNT(*) FROM vac_invitations WHERE campaign_id = $1 GROUP BY status ORDER BY status",
+        "SELECT status, COUNT(*) AS n FROM vac_invitations WHERE campaign_id = $1 GROUP BY status ORDER BY status",
     )
     .bind(campaign_id)
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((crate::status(r, "status")?, r.try_get("n")?)))
         .collect()
 }
 
@@ -264,11 +267,10 @@ pub async fn verify(store: &Store, code_input: &str, birth_date: &str) -> Result
             .await?;
     }
     tx.commit().await?;
-    if inv.status == "cancelled" {
-        return Err(invalid("code", "vac-code-cancelled"));
-    }
-    if inv.status == "vaccinated" {
-        return Err(invalid("code", "vac-code-used"));
+    match inv.status {
+        InvitationStatus::Cancelled => return Err(invalid("code", "vac-code-cancelled")),
+        InvitationStatus::Vaccinated => return Err(invalid("code", "vac-code-used")),
+        InvitationStatus::Invited | InvitationStatus::Booked => {}
     }
     Ok(inv)
 }
@@ -298,7 +300,7 @@ pub async fn cancel_invitation(tx: &mut Tx, actor: &Actor, inv: &Invitation) -> 
             record_id: &inv.id,
             subject_user_id: None,
             before: Some(json!({"status": inv.status})),
-            after: Some(json!({"status": "cancelled"})),
+            after: Some(json!({"status": InvitationStatus::Cancelled})),
         },
     )
     .await?;
@@ -322,13 +324,13 @@ pub async fn new_letter_batch(
     campaign_id: &str,
 ) -> Result<Option<LetterBatch>> {
     let waiting: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM vac_invitations WHERE campaign_id = $1 AND delivery = 'letter' \
+        "SELECT COUNT(*) AS n FROM vac_invitations WHERE campaign_id = $1 AND delivery = 'letter' \
          AND letter_batch_id IS NULL AND status <> 'cancelled'",
     )
     .bind(campaign_id)
     .fetch_one(&mut **tx)
     .await?
-    .try_get(0)?;
+    .try_get("n")?;
     if waiting == 0 {
         return Ok(None);
     }
@@ -384,9 +386,9 @@ pub async fn letter_batches(store: &Store, campaign_id: &str) -> Result<Vec<Lett
     rows.iter()
         .map(|r| {
             Ok(LetterBatch {
-                id: r.try_get(0)?,
-                letters: r.try_get(1)?,
-                created_at: r.try_get(2)?,
+                id: r.try_get("id")?,
+                letters: r.try_get("letters")?,
+                created_at: r.try_get("created_at")?,
             })
         })
         .collect()
@@ -404,11 +406,11 @@ pub async fn batch_invitations(store: &Store, batch_id: &str) -> Result<Vec<Invi
 
 pub async fn letters_waiting(store: &Store, campaign_id: &str) -> Result<i64> {
     Ok(sqlx::query(
-        "SELECT COUNT(*) FROM vac_invitations WHERE campaign_id = $1 AND delivery = 'letter' \
+        "SELECT COUNT(*) AS n FROM vac_invitations WHERE campaign_id = $1 AND delivery = 'letter' \
          AND letter_batch_id IS NULL AND status <> 'cancelled'",
     )
     .bind(campaign_id)
     .fetch_one(store.pool())
     .await?
-    .try_get(0)?)
+    .try_get("n")?)
 }

@@ -14,7 +14,7 @@ pub struct MobileVisit {
     pub birth_date: String,
     pub address: String,
     /// Synced records so far: `planned`, `arrived` or `vaccinated`.
-    pub status: String,
+    pub status: MobileVisitStatus,
 }
 
 /// Plans a visit of a mobile team (a care home or at home).
@@ -30,7 +30,7 @@ pub async fn plan_mobile_visit(
     address: &str,
 ) -> Result<String> {
     let inv = lock_invitation(tx, invitation_id).await?;
-    if inv.campaign_id != campaign.id || inv.status == "cancelled" {
+    if inv.campaign_id != campaign.id || inv.status == InvitationStatus::Cancelled {
         return Err(invalid("invitation", "vac-code-unknown"));
     }
     let id = new_id();
@@ -68,8 +68,8 @@ pub async fn plan_mobile_visit(
 pub async fn mobile_day(store: &Store, team: &str, day: &str) -> Result<Vec<MobileVisit>> {
     let rows = sqlx::query(
         "SELECT m.id, m.team, m.day, m.at, m.invitation_id, i.name, i.birth_date, m.address, \
-         (SELECT COUNT(*) FROM vac_mobile_records r WHERE r.mobile_visit_id = m.id AND r.kind = 'arrival'), \
-         (SELECT COUNT(*) FROM vac_mobile_records r WHERE r.mobile_visit_id = m.id AND r.kind = 'vaccinated') \
+         (SELECT COUNT(*) FROM vac_mobile_records r WHERE r.mobile_visit_id = m.id AND r.kind = 'arrival') AS arrived, \
+         (SELECT COUNT(*) FROM vac_mobile_records r WHERE r.mobile_visit_id = m.id AND r.kind = 'vaccinated') AS vaccinated \
          FROM vac_mobile_visits m JOIN vac_invitations i ON i.id = m.invitation_id \
          WHERE m.team = $1 AND m.day = $2 ORDER BY m.at, i.name",
     )
@@ -79,25 +79,24 @@ pub async fn mobile_day(store: &Store, team: &str, day: &str) -> Result<Vec<Mobi
     .await?;
     rows.iter()
         .map(|r| {
-            let arrived: i64 = r.try_get(8)?;
-            let vaccinated: i64 = r.try_get(9)?;
+            let arrived: i64 = r.try_get("arrived")?;
+            let vaccinated: i64 = r.try_get("vaccinated")?;
             Ok(MobileVisit {
-                id: r.try_get(0)?,
-                team: r.try_get(1)?,
-                day: r.try_get(2)?,
-                at: r.try_get(3)?,
-                invitation_id: r.try_get(4)?,
-                name: r.try_get(5)?,
-                birth_date: r.try_get(6)?,
-                address: r.try_get(7)?,
+                id: r.try_get("id")?,
+                team: r.try_get("team")?,
+                day: r.try_get("day")?,
+                at: r.try_get("at")?,
+                invitation_id: r.try_get("invitation_id")?,
+                name: r.try_get("name")?,
+                birth_date: r.try_get("birth_date")?,
+                address: r.try_get("address")?,
                 status: if vaccinated > 0 {
-                    "vaccinated"
+                    MobileVisitStatus::Vaccinated
                 } else if arrived > 0 {
-                    "arrived"
+                    MobileVisitStatus::Arrived
                 } else {
-                    "planned"
-                }
-                .to_owned(),
+                    MobileVisitStatus::Planned
+                },
             })
         })
         .collect()
@@ -111,7 +110,7 @@ pub async fn mobile_teams(store: &Store, campaign_id: &str) -> Result<Vec<String
     .bind(campaign_id)
     .fetch_all(store.pool())
     .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    rows.iter().map(|r| Ok(r.try_get("team")?)).collect()
 }
 
 /// One record made on a tablet.
@@ -158,30 +157,30 @@ pub async fn sync(
         let Some(visit) = visit else {
             return Err(invalid(&field, "vac-sync-visit-unknown"));
         };
-        let visit_team: String = visit.try_get(0)?;
-        let invitation_id: String = visit.try_get(1)?;
+        let visit_team: String = visit.try_get("team")?;
+        let invitation_id: String = visit.try_get("invitation_id")?;
         if visit_team != team {
             return Err(invalid(&field, "vac-sync-visit-unknown"));
         }
         let existing = sqlx::query(
-            "SELECT mobile_visit_id, kind, recorded_at, COALESCE(lot, ''), conflict_with FROM vac_mobile_records \
+            "SELECT mobile_visit_id, kind, recorded_at, COALESCE(lot, '') AS lot, conflict_with FROM vac_mobile_records \
              WHERE client_id = $1",
         )
         .bind(&r.client_id)
         .fetch_optional(&mut **tx)
         .await?;
         if let Some(e) = existing {
-            let same = e.try_get::<String, _>(0)? == r.mobile_visit_id
-                && e.try_get::<String, _>(1)? == r.kind
-                && e.try_get::<i64, _>(2)? == r.recorded_at
-                && e.try_get::<String, _>(3)? == r.lot.clone().unwrap_or_default();
+            let same = e.try_get::<String, _>("mobile_visit_id")? == r.mobile_visit_id
+                && e.try_get::<String, _>("kind")? == r.kind
+                && e.try_get::<i64, _>("recorded_at")? == r.recorded_at
+                && e.try_get::<String, _>("lot")? == r.lot.clone().unwrap_or_default();
             if !same {
                 return Err(invalid(&field, "vac-sync-id-reused"));
             }
             out.push(SyncResult {
                 client_id: r.client_id.clone(),
                 outcome: "replayed".to_owned(),
-                conflict_with: e.try_get(4)?,
+                conflict_with: e.try_get("conflict_with")?,
             });
             continue;
         }
@@ -196,14 +195,14 @@ pub async fn sync(
             .fetch_optional(&mut **tx)
             .await?;
             conflict = match other {
-                Some(o) => Some(o.try_get(0)?),
+                Some(o) => Some(o.try_get("client_id")?),
                 None => sqlx::query(
                     "SELECT id FROM vac_visits WHERE invitation_id = $1 AND vaccinated_at IS NOT NULL",
                 )
                 .bind(&invitation_id)
                 .fetch_optional(&mut **tx)
                 .await?
-                .map(|v| v.try_get::<String, _>(0))
+                .map(|v| v.try_get::<String, _>("id"))
                 .transpose()?,
             };
         }
@@ -283,11 +282,11 @@ pub async fn open_conflicts(store: &Store, campaign_id: &str) -> Result<Vec<Conf
     rows.iter()
         .map(|r| {
             Ok(Conflict {
-                client_id: r.try_get(0)?,
-                team: r.try_get(1)?,
-                name: r.try_get(2)?,
-                recorded_at: r.try_get(3)?,
-                conflict_with: r.try_get(4)?,
+                client_id: r.try_get("client_id")?,
+                team: r.try_get("team")?,
+                name: r.try_get("name")?,
+                recorded_at: r.try_get("recorded_at")?,
+                conflict_with: r.try_get("conflict_with")?,
             })
         })
         .collect()
@@ -338,10 +337,10 @@ pub async fn resolve_conflict(
 
 /// Whether a mobile record with this client id is stored.
 pub async fn mobile_record_exists(store: &Store, client_id: &str) -> Result<bool> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM vac_mobile_records WHERE client_id = $1")
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM vac_mobile_records WHERE client_id = $1")
         .bind(client_id)
         .fetch_one(store.pool())
         .await?
-        .try_get(0)?;
+        .try_get("n")?;
     Ok(n > 0)
 }

@@ -16,7 +16,8 @@ use loket_domain::appointments::{Period, Schedule, Slot};
 use loket_domain::audit::Actor;
 use loket_domain::notify::Mail;
 use loket_domain::vaccination::{
-    self as rules, Arrival, CampaignPlan, CentreDay, Invitee, Station,
+    self as rules, Arrival, BookingStatus, CampaignPlan, CampaignStatus, CentreDay,
+    InvitationStatus, Invitee, MobileVisitStatus, ReserveStatus, Station,
 };
 use loket_domain::{FieldError, Invalid};
 use serde::Serialize;

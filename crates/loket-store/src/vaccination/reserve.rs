@@ -15,7 +15,7 @@ pub struct ReserveEntry {
     pub email: String,
     pub group_rank: i64,
     /// `waiting`, `offered`, `booked`, `expired` or `withdrawn`.
-    pub status: String,
+    pub status: ReserveStatus,
     pub signed_up_at: i64,
     pub offer_starts_at: Option<i64>,
     pub offer_expires_at: Option<i64>,
@@ -32,21 +32,21 @@ pub(super) const RES_COLS: &str = "id, campaign_id, name, national_number, birth
 
 pub(super) fn decode_res(r: &AnyRow) -> Result<ReserveEntry> {
     Ok(ReserveEntry {
-        id: r.try_get(0)?,
-        campaign_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-        national_number: r.try_get(3)?,
-        birth_date: r.try_get(4)?,
-        email: r.try_get(5)?,
-        group_rank: r.try_get(6)?,
-        status: r.try_get(7)?,
-        signed_up_at: r.try_get(8)?,
-        offer_starts_at: r.try_get(9)?,
-        offer_expires_at: r.try_get(10)?,
-        offer_token: r.try_get(11)?,
-        offer_slot_id: r.try_get(12)?,
-        offers: r.try_get(13)?,
-        invitation_id: r.try_get(14)?,
+        id: r.try_get("id")?,
+        campaign_id: r.try_get("campaign_id")?,
+        name: r.try_get("name")?,
+        national_number: r.try_get("national_number")?,
+        birth_date: r.try_get("birth_date")?,
+        email: r.try_get("email")?,
+        group_rank: r.try_get("group_rank")?,
+        status: crate::status(r, "status")?,
+        signed_up_at: r.try_get("signed_up_at")?,
+        offer_starts_at: r.try_get("offer_starts_at")?,
+        offer_expires_at: r.try_get("offer_expires_at")?,
+        offer_token: r.try_get("offer_token")?,
+        offer_slot_id: r.try_get("offer_slot_id")?,
+        offers: r.try_get("offers")?,
+        invitation_id: r.try_get("invitation_id")?,
     })
 }
 
@@ -68,13 +68,13 @@ pub async fn reserve_sign_up(
     r: NewReserve<'_>,
 ) -> Result<ReserveEntry> {
     let invited: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM vac_invitations WHERE campaign_id = $1 AND national_number = $2 AND status <> 'cancelled'",
+        "SELECT COUNT(*) AS n FROM vac_invitations WHERE campaign_id = $1 AND national_number = $2 AND status <> 'cancelled'",
     )
     .bind(&campaign.id)
     .bind(r.national_number)
     .fetch_one(&mut **tx)
     .await?
-    .try_get(0)?;
+    .try_get("n")?;
     if invited > 0 {
         return Err(invalid("national_number", "vac-reserve-invited"));
     }
@@ -161,8 +161,8 @@ pub async fn expire_offers(tx: &mut Tx, now: i64) -> Result<Vec<ReserveEntry>> {
                 record_type: "vac_reserve",
                 record_id: &e.id,
                 subject_user_id: None,
-                before: Some(json!({"status": "offered"})),
-                after: Some(json!({"status": "expired"})),
+                before: Some(json!({"status": ReserveStatus::Offered})),
+                after: Some(json!({"status": ReserveStatus::Expired})),
             },
         )
         .await?;
@@ -206,7 +206,7 @@ pub async fn make_offers(
                 tx.rollback().await?;
                 return Ok(made);
             };
-            let id: String = next.try_get(0)?;
+            let id: String = next.try_get("id")?;
             let slot_id = match take_place(
                 &mut tx,
                 &campaign.service_id,
@@ -253,8 +253,10 @@ pub async fn make_offers(
                     record_type: "vac_reserve",
                     record_id: &entry.id,
                     subject_user_id: None,
-                    before: Some(json!({"status": "waiting"})),
-                    after: Some(json!({"status": "offered", "starts_at": slot.start_ms()})),
+                    before: Some(json!({"status": ReserveStatus::Waiting})),
+                    after: Some(
+                        json!({"status": ReserveStatus::Offered, "starts_at": slot.start_ms()}),
+                    ),
                 },
             )
             .await?;

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use loket_domain::Invalid;
+use loket_domain::appointments::AppointmentStatus;
 use loket_domain::audit::Actor;
 use loket_domain::people::Role;
 use loket_store::appointments::{self as store, Appointment};
@@ -120,7 +121,8 @@ pub struct AppointmentOut {
     pub end_ms: i64,
     pub start_local: String,
     /// `booked`, `cancelled`, `no_show` or `served`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: AppointmentStatus,
     pub channel: String,
     /// Raised by each reschedule and the cancellation (iCalendar SEQUENCE).
     pub sequence: i64,

@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use loket_app::Refusal;
+use loket_domain::appointments::AppointmentStatus;
 use loket_domain::audit::Actor;
 use loket_domain::people::Role;
 use loket_store::appointments::{self as store, Appointment, CounterService, Location};
@@ -393,8 +394,11 @@ pub async fn row(state: &AppState, locale: Locale, a: &Appointment) -> Result<Ap
         service,
         location,
         when: format_ms(a.starts_at),
-        status: locale.t(&format!("appt-status-{}", a.status.replace('_', "-"))),
-        active: a.status == "booked" && a.starts_at > loket_store::now_ms(),
+        status: locale.t(&format!(
+            "appt-status-{}",
+            a.status.as_str().replace('_', "-")
+        )),
+        active: a.status == AppointmentStatus::Booked && a.starts_at > loket_store::now_ms(),
     })
 }
 
@@ -467,7 +471,7 @@ struct DetailPage {
 
 /// The QR code of an appointment code: what a kiosk's scanner reads.
 fn code_qr(a: &Appointment) -> String {
-    if a.status != "booked" {
+    if a.status != AppointmentStatus::Booked {
         return String::new();
     }
     loket_render::cases::qr_svg(&a.code)

@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_app::appointments::views;
 use loket_domain::Invalid;
+use loket_domain::appointments::AppointmentStatus;
 use loket_domain::audit::Actor;
 use loket_domain::people::Role;
 use loket_store::appointments as store;
@@ -82,10 +83,11 @@ pub async fn day(
                 service: e.service.clone(),
                 name: e.row.resident_name.clone(),
                 email: e.row.resident_email.clone(),
-                status: ctx
-                    .locale
-                    .t(&format!("appt-status-{}", a.status.replace('_', "-"))),
-                booked: a.status == "booked",
+                status: ctx.locale.t(&format!(
+                    "appt-status-{}",
+                    a.status.as_str().replace('_', "-")
+                )),
+                booked: a.status == AppointmentStatus::Booked,
                 due: e.due,
                 flagged: e.flagged,
                 no_shows: e.row.no_shows,

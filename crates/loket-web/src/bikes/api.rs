@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use loket_domain::Invalid;
 use loket_domain::appointments::{brussels, parse_start};
 use loket_domain::audit::Actor;
-use loket_domain::bikes::BikeType;
+use loket_domain::bikes::{BikeStatus, BikeType, ReservationStatus};
 use loket_store::bikes::{self as store, Bike, Reservation};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -50,7 +50,8 @@ pub struct BikeOut {
     pub bike_type: String,
     pub site: String,
     /// `available`, `maintenance` or `retired`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: BikeStatus,
     pub battery_note: String,
 }
 
@@ -132,7 +133,8 @@ pub struct ReservationOut {
     pub start_local: String,
     pub end_local: String,
     /// `reserved`, `picked_up`, `returned`, `released` or `cancelled`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: ReservationStatus,
     pub km: Option<i64>,
     pub damage: String,
 }

@@ -19,7 +19,7 @@ use loket_app::bikes::views::{self, Booked, UseRow};
 use loket_domain::Invalid;
 use loket_domain::appointments::{brussels, parse_start};
 use loket_domain::audit::Actor;
-use loket_domain::bikes::{BikeStatus, BikeType};
+use loket_domain::bikes::{BikeStatus, BikeType, ReservationStatus};
 use loket_store::bikes::{self as store, Reservation, Settings};
 use serde::Deserialize;
 
@@ -72,8 +72,8 @@ fn type_choices(locale: Locale, chosen: &str) -> Vec<(String, String, bool)> {
         .collect()
 }
 
-fn status_label(locale: Locale, status: &str) -> String {
-    locale.t(&format!("bike-res-{}", status.replace('_', "-")))
+fn status_label(locale: Locale, status: ReservationStatus) -> String {
+    locale.t(&format!("bike-res-{}", status.as_str().replace('_', "-")))
 }
 
 fn row_of(locale: Locale, b: &Booked) -> ResRow {
@@ -101,7 +101,7 @@ fn row_of(locale: Locale, b: &Booked) -> ResRow {
             local(r.starts_at),
             local(r.ends_at).get(11..).unwrap_or_default()
         ),
-        status: status_label(locale, &r.status),
+        status: status_label(locale, r.status),
         rider: b.rider.clone(),
         km: r.km.map(|k| k.to_string()).unwrap_or_default(),
     }
@@ -251,8 +251,8 @@ async fn detail_page(
             l,
             row,
             can_pick: b.can_pick_up(now),
-            can_return: r.status == "picked_up",
-            can_cancel: r.status == "reserved",
+            can_return: r.status == ReservationStatus::PickedUp,
+            can_cancel: r.status == ReservationStatus::Reserved,
             r,
             km,
             damage,
@@ -389,7 +389,7 @@ pub struct BikeRow {
     pub kind: String,
     pub site: String,
     pub status: String,
-    pub status_value: String,
+    pub status_value: BikeStatus,
     pub battery_note: String,
     pub is_ebike: bool,
 }
@@ -417,7 +417,7 @@ pub struct SiteForm {
 struct FleetPage {
     l: Layout,
     bikes: Vec<BikeRow>,
-    statuses: Vec<(String, String)>,
+    statuses: Vec<(BikeStatus, String)>,
     sites: Vec<(String, String, bool)>,
     types: Vec<(String, String, bool)>,
     form: BikeForm,
@@ -466,12 +466,7 @@ async fn fleet_page(
             bikes,
             statuses: BikeStatus::ALL
                 .iter()
-                .map(|s| {
-                    (
-                        s.as_str().to_owned(),
-                        locale.t(&format!("bike-status-{}", s.as_str())),
-                    )
-                })
+                .map(|s| (*s, locale.t(&format!("bike-status-{}", s.as_str()))))
                 .collect(),
             sites: sites
                 .iter()
@@ -625,7 +620,7 @@ pub async fn set_status(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(FLEET)?.clone();
-    let status = BikeStatus::parse(&f.status).map_err(Invalid::from)?;
+    let status = BikeStatus::from_form(&f.status).map_err(Invalid::from)?;
     if f.battery_note.chars().count() > 200 {
         return Err(Invalid::one("battery_note", "bike-note-long").into());
     }

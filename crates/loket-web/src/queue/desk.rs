@@ -379,8 +379,10 @@ async fn overview_page(
                     .unwrap_or_default(),
                 ctx.locale
                     .t(&format!("queue-kind-{}", t.kind.replace('_', "-"))),
-                ctx.locale
-                    .t(&format!("queue-status-{}", t.status.replace('_', "-"))),
+                ctx.locale.t(&format!(
+                    "queue-status-{}",
+                    t.status.as_str().replace('_', "-")
+                )),
                 hhmm(t.checked_in_at),
                 t.called_at.map(hhmm).unwrap_or_default(),
                 t.desk_id

@@ -17,6 +17,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
+use loket_domain::queue::TicketStatus;
 use loket_store::appointments::Location;
 use loket_store::queue as store;
 use serde::Deserialize;
@@ -288,10 +289,11 @@ pub async fn ticket(
     let mut l = ctx.layout("queue-ticket-title");
     l.title = format!("{} {}", l.title, v.number);
     let pdf = format!("/queue/tickets/{}/ticket.pdf?t={}", v.id, v.token);
-    let done = !matches!(v.status.as_str(), "waiting" | "called");
-    let status_label = ctx
-        .locale
-        .t(&format!("queue-status-{}", v.status.replace('_', "-")));
+    let done = !matches!(v.status, TicketStatus::Waiting | TicketStatus::Called);
+    let status_label = ctx.locale.t(&format!(
+        "queue-status-{}",
+        v.status.as_str().replace('_', "-")
+    ));
     let timing_label = v
         .timing
         .as_ref()

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::shifts as rules;
+use loket_domain::shifts::{self as rules, ShiftStatus};
 use loket_store::shifts::{self as store, Shift};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -61,7 +61,8 @@ pub struct ShiftOut {
     pub release_ms: i64,
     pub release_local: String,
     /// `open` or `cancelled`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: ShiftStatus,
 }
 
 fn out(s: Shift, lang: &str) -> ShiftOut {

@@ -13,7 +13,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::vaccination::{self as rules, Station};
+use loket_domain::vaccination::{
+    self as rules, BookingStatus, CampaignStatus, ReserveStatus, Station,
+};
 use loket_store::now_ms;
 use loket_store::vaccination::{self as store, Campaign};
 use serde::{Deserialize, Serialize};
@@ -49,7 +51,8 @@ pub struct CampaignView {
     /// When booking opens (unix ms).
     pub opens_at: i64,
     /// `open` or `closed`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: CampaignStatus,
 }
 
 fn campaign_view(c: Campaign) -> CampaignView {
@@ -88,7 +91,7 @@ async fn public_campaign(
 ) -> Result<Campaign, ApiError> {
     let locale = api_locale(headers);
     match campaign(state, slug).await {
-        Ok(c) if c.status == "open" => Ok(c),
+        Ok(c) if c.status == CampaignStatus::Open => Ok(c),
         Ok(_) => Err(vac_error(AppError::NotFound, locale)),
         Err(e) => Err(vac_error(e, locale)),
     }
@@ -177,7 +180,8 @@ pub struct BookingView {
     pub starts_at: i64,
     pub ends_at: i64,
     /// `booked`, `cancelled`, `checked_in` or `no_show`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: BookingStatus,
     /// Raised by every move (the calendar file's SEQUENCE).
     pub sequence: i64,
 }
@@ -282,7 +286,8 @@ pub struct ReserveIn {
 #[derive(Serialize, ToSchema)]
 pub struct ReserveView {
     pub id: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: ReserveStatus,
     pub signed_up_at: i64,
 }
 

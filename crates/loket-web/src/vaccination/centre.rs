@@ -18,7 +18,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::vaccination::{self as rules, Station};
+use loket_domain::vaccination::{self as rules, InvitationStatus, Station};
 use loket_render::vaccination as render_vac;
 use loket_store::now_ms;
 use loket_store::vaccination::{self as store, Campaign, Invitation};
@@ -128,10 +128,12 @@ pub async fn find(
         Some(_) => return Err(Invalid::one("code", "vac-code-other-campaign").into()),
         None => return Err(Invalid::one("code", "vac-code-unknown").into()),
     };
-    match inv.status.as_str() {
-        "cancelled" => return Err(Invalid::one("code", "vac-code-cancelled").into()),
-        "vaccinated" => return Err(Invalid::one("code", "vac-code-used").into()),
-        _ => {}
+    match inv.status {
+        InvitationStatus::Cancelled => {
+            return Err(Invalid::one("code", "vac-code-cancelled").into());
+        }
+        InvitationStatus::Vaccinated => return Err(Invalid::one("code", "vac-code-used").into()),
+        InvitationStatus::Invited | InvitationStatus::Booked => {}
     }
     if store::visit_of_invitation(&state.store, &inv.id)
         .await?

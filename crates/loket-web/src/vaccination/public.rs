@@ -25,7 +25,7 @@ use loket_domain::audit::Actor;
 
 use loket_app::vaccination::ReserveInput;
 use loket_domain::Invalid;
-use loket_domain::vaccination as rules;
+use loket_domain::vaccination::{self as rules, CampaignStatus, ReserveStatus};
 use loket_store::now_ms;
 use loket_store::vaccination::{self as store, Campaign, Invitation};
 use serde::Deserialize;
@@ -84,7 +84,7 @@ pub async fn landing(State(state): State<AppState>, ctx: Ctx) -> Result<Response
     let campaigns = store::campaigns(&state.store)
         .await?
         .into_iter()
-        .filter(|c| c.status == "open")
+        .filter(|c| c.status == CampaignStatus::Open)
         .map(|c| (c.slug, c.name))
         .collect();
     render(
@@ -149,7 +149,7 @@ pub async fn entry(
     Query(q): Query<CodeQuery>,
 ) -> Result<Response, AppError> {
     let c = campaign(&state, &slug).await?;
-    if c.status != "open" {
+    if c.status != CampaignStatus::Open {
         return Err(AppError::NotFound);
     }
     let code: String = q.code.chars().take(40).collect();
@@ -743,7 +743,7 @@ pub async fn offer_page(
     if e.campaign_id != c.id || e.offer_token.as_deref() != Some(q.t.as_str()) || q.t.is_empty() {
         return Err(AppError::NotFound);
     }
-    let open = e.status == "offered" && e.offer_expires_at.unwrap_or(0) > now_ms();
+    let open = e.status == ReserveStatus::Offered && e.offer_expires_at.unwrap_or(0) > now_ms();
     let code = match &e.invitation_id {
         Some(i) => store::invitation(&state.store, i)
             .await?
@@ -767,7 +767,7 @@ pub async fn offer_page(
             due: crate::i18n::format_ms(e.offer_expires_at.unwrap_or_default()),
             state: if open {
                 "open"
-            } else if e.status == "booked" {
+            } else if e.status == ReserveStatus::Booked {
                 "taken"
             } else {
                 "gone"

@@ -983,7 +983,12 @@ async fn book_via_api(app: &TestApp, staff: &str, email: &str, start: &str) -> S
 }
 
 async fn status_of(app: &TestApp, id: &str) -> String {
-    appt::get(&app.store, id).await.unwrap().unwrap().status
+    appt::get(&app.store, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .status
+        .to_string()
 }
 
 /// Counter staff cancel an appointment and mark a no-show from the day

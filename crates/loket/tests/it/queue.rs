@@ -333,7 +333,8 @@ async fn from_check_in_to_served_at_the_desk() {
             .await
             .unwrap()
             .unwrap()
-            .status,
+            .status
+            .as_str(),
         "served"
     );
     assert_eq!(present(&app, &s).await, 2);

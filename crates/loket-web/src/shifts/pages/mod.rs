@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::appointments::brussels;
 use loket_domain::audit::Actor;
-use loket_domain::shifts::{self as rules, Rules};
+use loket_domain::shifts::{self as rules, Rules, ShiftStatus};
 use loket_store::shifts::{self as store, Shift};
 use serde::Deserialize;
 
@@ -84,7 +84,7 @@ fn row_of(s: &Shift, lang: &str, now: i64, held: &[String]) -> Row {
         level: rules::coverage_level(s.headcount, s.filled),
         released: now >= s.release_at,
         release: local(s.release_at),
-        cancelled: s.status != "open",
+        cancelled: s.status != ShiftStatus::Open,
         qualified: s.qualification.as_ref().is_none_or(|q| held.contains(q)),
     }
 }

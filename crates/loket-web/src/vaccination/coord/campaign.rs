@@ -11,14 +11,14 @@ pub(super) struct CampaignPage {
     opens: String,
     days: Vec<(String, String, String)>,
     groups: Vec<String>,
-    counts: Vec<(String, i64)>,
+    counts: Vec<(InvitationStatus, i64)>,
     letters_waiting: i64,
     /// (id, letters, created)
     batches: Vec<(String, i64, String)>,
     q: String,
     invitations: Vec<Invitation>,
     /// (name, group, status, signed up, offer)
-    reserve: Vec<(String, String, String, String, String)>,
+    reserve: Vec<(String, String, ReserveStatus, String, String)>,
     conflicts: Vec<store::Conflict>,
     teams: Vec<String>,
     import_text: String,

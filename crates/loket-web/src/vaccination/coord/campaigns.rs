@@ -25,7 +25,7 @@ pub struct CampaignForm {
 pub(super) struct ListPage {
     l: Layout,
     /// (slug, name, status, opens)
-    campaigns: Vec<(String, String, String, String)>,
+    campaigns: Vec<(String, String, CampaignStatus, String)>,
     /// (id, name, selected)
     locations: Vec<(String, String, bool)>,
     f: CampaignForm,

@@ -21,7 +21,9 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use futures_util::Stream;
 use loket_domain::audit::Actor;
-use loket_domain::vaccination::{self as rules, CampaignPlan};
+use loket_domain::vaccination::{
+    self as rules, CampaignPlan, CampaignStatus, InvitationStatus, ReserveStatus,
+};
 use loket_domain::{FieldError, Invalid};
 use loket_render::vaccination as render_vac;
 use loket_store::now_ms;
