@@ -23,6 +23,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+# The systemd unit in deploy/ is checked with systemd-analyze.
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   step "installing: ${need[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -38,6 +40,14 @@ fi
 # Every test runs: the browser journeys (headless Chromium), the contact
 # centre's IMAP test (its own Dovecot), and nothing is skipped.
 export LOKET_TEST_BROWSER=1 LOKET_TEST_IMAP=1 LOKET_TEST_NO_SKIP=1
+
+step "systemd-analyze verify deploy/loket.service"
+# The unit names /usr/local/bin/loket, which a test machine lacks: verify a
+# copy that runs /bin/true instead (the rest of the unit is checked as is).
+unit_dir="$(mktemp -d)"
+sed 's#/usr/local/bin/loket#/bin/true#' deploy/loket.service > "$unit_dir/loket.service"
+systemd-analyze verify "$unit_dir/loket.service"
+rm -rf "$unit_dir"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
