@@ -67,6 +67,19 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Print the effective configuration, each key with its source
+    /// (default, file, environment, command line) and secrets masked; exit
+    /// non-zero with the error when it is invalid.
+    Check,
 }
 
 #[derive(Subcommand, Debug)]

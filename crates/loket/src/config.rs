@@ -6,6 +6,7 @@ use crate::mail_in::imap::ImapSource;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -66,6 +67,9 @@ pub struct Config {
     pub contact_imap_rejected_mailbox: String,
     /// How often the IMAP mailbox is read, in seconds.
     pub contact_imap_poll_secs: u64,
+    /// Extra certificates (PEM) to trust for webhook receivers, such as the
+    /// city's own CA; the public web roots are always trusted.
+    pub webhook_ca_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -96,6 +100,7 @@ impl Default for Config {
             contact_imap_ca_file: None,
             contact_imap_rejected_mailbox: "Loket-rejected".to_owned(),
             contact_imap_poll_secs: 60,
+            webhook_ca_file: None,
         }
     }
 }
@@ -120,6 +125,99 @@ pub struct Overrides {
     pub addr: Option<String>,
 }
 
+/// Whether `LOKET_<rest>=value` is someone else's variable rather than an
+/// unknown configuration key: the test suite's (`LOKET_TEST_*`), the
+/// logger's (`LOKET_LOG`), or a Kubernetes service link of a Service named
+/// `loket`: `LOKET_SERVICE_HOST`, `LOKET_SERVICE_PORT[_<NAME>]`,
+/// `LOKET_PORT=tcp://…` (or `udp://`, `sctp://`) and
+/// `LOKET_PORT_<n>_<PROTO>[_PROTO|_PORT|_ADDR]`.
+pub fn is_foreign_env(rest: &str, value: &str) -> bool {
+    let key = rest.to_ascii_uppercase();
+    let is_proto = |p: &str| matches!(p, "TCP" | "UDP" | "SCTP");
+    if key.starts_with("TEST_") || key == "LOG" {
+        return true;
+    }
+    if key == "SERVICE_HOST" || key == "SERVICE_PORT" {
+        return true;
+    }
+    if let Some(name) = key.strip_prefix("SERVICE_PORT_") {
+        return !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    }
+    if key == "PORT" {
+        return value
+            .split_once("://")
+            .is_some_and(|(scheme, _)| is_proto(&scheme.to_ascii_uppercase()));
+    }
+    if let Some(link) = key.strip_prefix("PORT_") {
+        let parts: Vec<&str> = link.split('_').collect();
+        let port_ok =
+            |p: &str| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
+        return match parts.as_slice() {
+            [port, proto] => port_ok(port) && is_proto(proto),
+            [port, proto, part] => {
+                port_ok(port) && is_proto(proto) && matches!(*part, "PROTO" | "PORT" | "ADDR")
+            }
+            _ => false,
+        };
+    }
+    false
+}
+
+/// A value as `loket config check` shows it: keys that name a secret
+/// entirely masked; a URL's password (and `password=` in its query) masked.
+pub fn mask(key: &str, value: &str) -> String {
+    const HIDDEN: &str = "********";
+    let k = key.to_ascii_lowercase();
+    if ["password", "secret", "token"]
+        .iter()
+        .any(|w| k.contains(w))
+        || k.ends_with("_key")
+        || k == "key"
+    {
+        return if value.is_empty() {
+            String::new()
+        } else {
+            HIDDEN.to_owned()
+        };
+    }
+    let Ok(mut url) = url::Url::parse(value) else {
+        return value.to_owned();
+    };
+    if !value.contains("://") {
+        return value.to_owned();
+    }
+    let mut changed = false;
+    if url.password().is_some() {
+        changed = url.set_password(Some(HIDDEN)).is_ok();
+    }
+    let secret_param = |n: &str| {
+        let n = n.to_ascii_lowercase();
+        ["password", "pass", "secret", "token", "key"]
+            .iter()
+            .any(|w| n.contains(w))
+    };
+    if url.query_pairs().any(|(n, _)| secret_param(&n)) {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(n, v)| {
+                let v = if secret_param(&n) {
+                    HIDDEN.to_owned()
+                } else {
+                    v.into_owned()
+                };
+                (n.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        changed = true;
+    }
+    if changed {
+        url.to_string()
+    } else {
+        value.to_owned()
+    }
+}
+
 fn is_css_color(s: &str) -> bool {
     let hex = s.strip_prefix('#').unwrap_or("");
     matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit())
@@ -129,6 +227,11 @@ impl Config {
     /// Reads the configuration. A missing default `loket.toml` is fine; a
     /// missing file given with `--config` is an error.
     pub fn load(o: &Overrides) -> Result<Config, ConfigError> {
+        Self::load_with_sources(o).map(|(c, _)| c)
+    }
+
+    /// Reads the configuration, and where each key came from.
+    fn load_with_sources(o: &Overrides) -> Result<(Config, Figment), ConfigError> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         match &o.config {
             Some(path) => {
@@ -142,10 +245,23 @@ impl Config {
             }
             None => fig = fig.merge(Toml::file("loket.toml")),
         }
-        // `LOKET_TEST_*` variables belong to the test suite, not to Loket.
+        // Variables that are not Loket's configuration, though they start
+        // with `LOKET_`: the test suite's, `LOKET_LOG` (read by the logger)
+        // and the service links Kubernetes gives every pod of a Service
+        // named `loket`. Every other unknown key is still refused.
+        let foreign: HashSet<String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter_map(|(k, v)| {
+                let rest = k
+                    .get(..6)?
+                    .eq_ignore_ascii_case("LOKET_")
+                    .then(|| &k[6..])?;
+                is_foreign_env(rest, &v).then(|| rest.to_ascii_lowercase())
+            })
+            .collect();
         fig = fig.merge(
             Env::prefixed("LOKET_")
-                .filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test_")),
+                .filter(move |k| !foreign.contains(&k.as_str().to_ascii_lowercase())),
         );
         let mut c: Config = fig
             .extract()
@@ -160,7 +276,50 @@ impl Config {
             c.addr = a.clone();
         }
         c.check()?;
-        Ok(c)
+        Ok((c, fig))
+    }
+
+    /// `loket config check`: the effective configuration, one key a line
+    /// with where it came from, secrets masked; an error when it is invalid.
+    pub fn report(o: &Overrides) -> Result<String, ConfigError> {
+        let (c, fig) = Self::load_with_sources(o)?;
+        let from_cli = |key: &str| match key {
+            "data_dir" => o.data_dir.is_some(),
+            "database_url" => o.database_url.is_some(),
+            "addr" => o.addr.is_some(),
+            _ => false,
+        };
+        let dict = figment::value::Value::serialize(&c)
+            .ok()
+            .and_then(|v| v.into_dict())
+            .unwrap_or_default();
+        let mut out = String::new();
+        for (key, value) in &dict {
+            let source = if from_cli(key) {
+                "command line".to_owned()
+            } else {
+                match fig.find_metadata(key) {
+                    Some(m) => match &m.source {
+                        Some(figment::Source::File(p)) => format!("file {}", p.display()),
+                        _ if m.name.contains("environment") => {
+                            format!("environment LOKET_{}", key.to_ascii_uppercase())
+                        }
+                        _ => "default".to_owned(),
+                    },
+                    None => "default".to_owned(),
+                }
+            };
+            let shown = match serde_json::to_value(value) {
+                Ok(serde_json::Value::Null) => "(unset)".to_owned(),
+                Ok(serde_json::Value::String(s)) => {
+                    serde_json::Value::String(mask(key, &s)).to_string()
+                }
+                Ok(v) => v.to_string(),
+                Err(_) => "?".to_owned(),
+            };
+            out.push_str(&format!("{key} = {shown}  # {source}\n"));
+        }
+        Ok(out)
     }
 
     fn check(&self) -> Result<(), ConfigError> {
@@ -208,7 +367,46 @@ impl Config {
             }
         }
         self.contact_imap()?;
+        if self.webhook_ca_file.is_some() {
+            self.webhook_client()?;
+        }
         Ok(())
+    }
+
+    /// The HTTP client that delivers webhooks: TLS (rustls, ring) with the
+    /// public web roots and the certificates of `webhook_ca_file`; no
+    /// redirects, a 10 s time-out. An unreadable or empty CA file is an
+    /// error naming the key.
+    pub fn webhook_client(&self) -> Result<reqwest::Client, ConfigError> {
+        let field = |message: String| ConfigError::Field {
+            field: "webhook_ca_file",
+            message,
+        };
+        let mut b = reqwest::Client::builder()
+            .use_rustls_tls()
+            .timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(f) = &self.webhook_ca_file {
+            let pem = std::fs::read(f).map_err(|e| field(format!("{}: {e}", f.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| field(format!("{}: {e}", f.display())))?;
+            if certs.is_empty() {
+                return Err(field(format!(
+                    "{}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it",
+                    f.display()
+                )));
+            }
+            for cert in certs {
+                b = b.add_root_certificate(cert);
+            }
+        }
+        b.build().map_err(|e| match &self.webhook_ca_file {
+            Some(f) => field(format!("{}: {e}", f.display())),
+            None => ConfigError::Field {
+                field: "webhook client",
+                message: e.to_string(),
+            },
+        })
     }
 
     /// The IMAP account to read the contact centre's mail from, if any.
@@ -314,5 +512,125 @@ mod tests {
         c.contact_imap_ca_file = None;
         c.contact_imap_rejected_mailbox = "INBOX".to_owned();
         assert!(field_of(&c).is_some_and(|(_, m)| m.contains("must differ")));
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+
+    #[test]
+    fn kubernetes_service_links_are_not_configuration() {
+        for (k, v) in [
+            ("PORT", "tcp://10.0.0.1:8080"),
+            ("PORT", "udp://10.0.0.1:53"),
+            ("PORT", "sctp://10.0.0.1:9"),
+            ("PORT_8080_TCP", "tcp://10.0.0.1:8080"),
+            ("PORT_8080_TCP_PROTO", "tcp"),
+            ("PORT_8080_TCP_PORT", "8080"),
+            ("PORT_8080_TCP_ADDR", "10.0.0.1"),
+            ("PORT_53_UDP_ADDR", "10.0.0.1"),
+            ("SERVICE_HOST", "10.0.0.1"),
+            ("SERVICE_PORT", "8080"),
+            ("SERVICE_PORT_HTTP", "8080"),
+            ("SERVICE_PORT_METRICS_2", "9090"),
+            ("TEST_BROWSER", "1"),
+            ("LOG", "debug"),
+        ] {
+            assert!(is_foreign_env(k, v), "LOKET_{k}={v} is ignored");
+        }
+        for (k, v) in [
+            ("PORT", "8080"),
+            ("PORT", "http://10.0.0.1:8080"),
+            ("PORT_8080", "tcp://10.0.0.1:8080"),
+            ("PORT_8080_HTTP", "x"),
+            ("PORT_HTTP_TCP", "x"),
+            ("PORT_8080_TCP_HOST", "10.0.0.1"),
+            ("SERVICE_HOSTS", "x"),
+            ("SERVICE_PORT_", "8080"),
+            ("FOO", "1"),
+            ("ADDR", "0.0.0.0:8080"),
+        ] {
+            assert!(!is_foreign_env(k, v), "LOKET_{k}={v} is still checked");
+        }
+    }
+
+    #[test]
+    fn secrets_are_masked() {
+        assert_eq!(
+            mask("database_url", "postgres://loket:s3cret@db.example/loket"),
+            "postgres://loket:********@db.example/loket"
+        );
+        assert_eq!(
+            mask(
+                "database_url",
+                "postgres://loket@db/loket?password=s3cret&sslmode=require"
+            ),
+            "postgres://loket@db/loket?password=********&sslmode=require"
+        );
+        assert_eq!(
+            mask("smtp_url", "smtp://u:p%40ss@mail.example:587?tls=required"),
+            "smtp://u:********@mail.example:587?tls=required"
+        );
+        assert_eq!(mask("api_token", "abc"), "********");
+        assert_eq!(mask("signing_key", "abc"), "********");
+        assert_eq!(mask("addr", "127.0.0.1:8080"), "127.0.0.1:8080");
+        assert_eq!(
+            mask("database_url", "sqlite://loket-data/loket.db?mode=rwc"),
+            "sqlite://loket-data/loket.db?mode=rwc"
+        );
+        assert_eq!(mask("city_name", "Stad Leuven"), "Stad Leuven");
+    }
+
+    #[test]
+    fn the_webhook_ca_file_is_checked_at_start() {
+        let field_of = |c: &Config| match c.check() {
+            Err(ConfigError::Field { field, message }) => Some((field, message)),
+            _ => None,
+        };
+        let dir = std::env::temp_dir().join(format!("loket-ca-{}", loket_store::new_id()));
+        assert!(std::fs::create_dir_all(&dir).is_ok());
+        let mut c = Config {
+            webhook_ca_file: Some(dir.join("missing.pem")),
+            ..Config::default()
+        };
+        let e = field_of(&c);
+        assert!(
+            e.as_ref().is_some_and(|(f, _)| *f == "webhook_ca_file"),
+            "{e:?}"
+        );
+        let junk = dir.join("junk.pem");
+        assert!(std::fs::write(&junk, "not a certificate\n").is_ok());
+        c.webhook_ca_file = Some(junk);
+        let e = field_of(&c);
+        assert!(
+            e.as_ref()
+                .is_some_and(|(f, m)| *f == "webhook_ca_file" && m.contains("no PEM certificate")),
+            "{e:?}"
+        );
+        let bad = dir.join("bad.pem");
+        assert!(
+            std::fs::write(
+                &bad,
+                "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+            )
+            .is_ok()
+        );
+        c.webhook_ca_file = Some(bad);
+        let e = field_of(&c);
+        assert!(
+            e.as_ref().is_some_and(|(f, _)| *f == "webhook_ca_file"),
+            "{e:?}"
+        );
+        c.webhook_ca_file = None;
+        assert!(c.check().is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The webhook client speaks TLS: building it with rustls and the
+    /// built-in roots must work (a reqwest without a TLS feature cannot).
+    #[test]
+    fn the_webhook_client_has_tls() {
+        assert!(Config::default().webhook_client().is_ok());
     }
 }

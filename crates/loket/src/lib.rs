@@ -132,6 +132,8 @@ pub async fn start(c: &Config, demo: bool) -> Result<Running, AppError> {
 }
 
 pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Running, AppError> {
+    // Before anything runs: an unreadable `webhook_ca_file` stops start-up.
+    let webhook_client = c.webhook_client()?;
     let listener = tokio::net::TcpListener::bind(&c.addr)
         .await
         .map_err(|e| AppError::Other(format!("cannot listen on {}: {e}", c.addr)))?;
@@ -177,6 +179,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         tokio::spawn(worker::reminders(app.clone(), stop_rx.clone())),
         tokio::spawn(worker::webhooks(
             store.clone(),
+            webhook_client,
             Duration::from_millis(c.outbox_poll_ms.max(10)),
             stop_rx.clone(),
         )),

@@ -1,5 +1,5 @@
 use clap::Parser;
-use loket::cli::{self, BenchCommand, Cli, Command, TokenCommand, UserCommand};
+use loket::cli::{self, BenchCommand, Cli, Command, ConfigCommand, TokenCommand, UserCommand};
 use loket::config::Config;
 use loket::{AppError, demo, open_store, shutdown_signal};
 use std::process::ExitCode;
@@ -48,9 +48,18 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Serve { addr } | Command::Demo { addr } => addr.clone(),
         _ => None,
     };
+    if let Command::Config {
+        command: ConfigCommand::Check,
+    } = &cli.command
+    {
+        print!("{}", Config::report(&cli.global.overrides(None))?);
+        println!("configuration is valid");
+        return Ok(());
+    }
     let c = Config::load(&cli.global.overrides(addr))?;
     init_logging(&c);
     match cli.command {
+        Command::Config { .. } => Ok(()),
         Command::Serve { .. } => serve(c, false).await,
         Command::Demo { .. } => serve(c, true).await,
         Command::Migrate => {

@@ -227,24 +227,14 @@ pub async fn vaccination(app: loket_app::App, mut stop: watch::Receiver<bool>) {
 
 /// Delivers webhook events: POSTs each claimed delivery with its signature
 /// (`Loket-Signature`), marks 2xx as delivered and retries the rest with
-/// back-off.
+/// back-off. `client` is [`Config::webhook_client`] (TLS, the city's CA).
 pub async fn webhooks(
     store: loket_store::Store,
+    client: reqwest::Client,
     poll: std::time::Duration,
     mut stop: watch::Receiver<bool>,
 ) {
     let id = format!("webhooks-{}-{}", std::process::id(), loket_store::new_id());
-    let client = match reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "webhook client");
-            return;
-        }
-    };
     loop {
         match webhooks_once(&store, &client, &id).await {
             Ok(n) if n > 0 => continue,

@@ -40,7 +40,7 @@ async fn post_form(
 }
 
 /// Submits a valid move declaration for the signed-in resident; returns the case number.
-async fn submit_move(app: &TestApp, c: &reqwest::Client) -> String {
+pub(crate) async fn submit_move(app: &TestApp, c: &reqwest::Client) -> String {
     let mut fields = move_fields("3000", &today().to_string(), "");
     fields.push(("action", "review".into()));
     let r = post_form(

@@ -20,3 +20,4 @@ mod service_editor;
 mod shifts;
 mod telework;
 mod vaccination;
+mod webhooks;

@@ -431,3 +431,109 @@ async fn static_files_and_scripts_are_served() {
     }
     app.stop().await;
 }
+
+/// `loket config check` in a clean environment (only `vars`), in `dir`.
+fn config_check(dir: &std::path::Path, vars: &[(&str, &str)]) -> (bool, String, String) {
+    let out = loket_bin()
+        .args(["config", "check"])
+        .env_clear()
+        .envs(vars.iter().copied())
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Kubernetes' service-link variables for a Service named `loket` are
+/// ignored; every other unknown `LOKET_*` key is still refused.
+#[test]
+fn kubernetes_service_links_are_ignored_and_unknown_keys_refused() {
+    let dir = temp_dir();
+    let links = [
+        ("LOKET_PORT", "tcp://10.0.0.1:8080"),
+        ("LOKET_PORT_8080_TCP", "tcp://10.0.0.1:8080"),
+        ("LOKET_PORT_8080_TCP_PROTO", "tcp"),
+        ("LOKET_PORT_8080_TCP_PORT", "8080"),
+        ("LOKET_PORT_8080_TCP_ADDR", "10.0.0.1"),
+        ("LOKET_SERVICE_HOST", "10.0.0.1"),
+        ("LOKET_SERVICE_PORT", "8080"),
+        ("LOKET_SERVICE_PORT_HTTP", "8080"),
+        ("LOKET_ADDR", "0.0.0.0:8080"),
+    ];
+    let (ok, out, err) = config_check(&dir, &links);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("addr = \"0.0.0.0:8080\"  # environment LOKET_ADDR"),
+        "{out}"
+    );
+    assert!(
+        out.contains("city_name = \"Stad Leuven\"  # default"),
+        "{out}"
+    );
+    assert!(!out.contains("service"), "{out}");
+
+    for bad in [("LOKET_PORT", "8080"), ("LOKET_FOO", "1")] {
+        let mut vars = links.to_vec();
+        vars.retain(|(k, _)| *k != bad.0);
+        vars.push(bad);
+        let (ok, out, err) = config_check(&dir, &vars);
+        assert!(!ok, "{bad:?} is refused: {out}");
+        let key = bad.0.trim_start_matches("LOKET_").to_ascii_lowercase();
+        assert!(
+            err.contains("unknown field") && err.contains(&key),
+            "{bad:?}: {err}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `config check` shows each key's source with secrets masked, and exits
+/// non-zero with the error on an invalid value.
+#[test]
+fn config_check_masks_secrets_and_refuses_bad_values() {
+    let dir = temp_dir();
+    std::fs::write(dir.join("loket.toml"), "city_name = \"Stad Gent\"\n").unwrap();
+    let (ok, out, err) = config_check(
+        &dir,
+        &[
+            (
+                "LOKET_DATABASE_URL",
+                "postgres://loket:s3cr3t-pw@db.example/loket",
+            ),
+            ("LOKET_SMTP_URL", "smtp://mailer:m41l-pw@mail.example:587"),
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    assert!(
+        !out.contains("s3cr3t-pw") && !out.contains("m41l-pw"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "database_url = \"postgres://loket:********@db.example/loket\"  # environment LOKET_DATABASE_URL"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("city_name = \"Stad Gent\"  # file ")
+                && l.ends_with("loket.toml")),
+        "{out}"
+    );
+    assert!(
+        out.contains("webhook_ca_file = (unset)  # default"),
+        "{out}"
+    );
+
+    let (ok, out, err) = config_check(&dir, &[("LOKET_PRIMARY_COLOR", "red")]);
+    assert!(!ok, "{out}");
+    assert!(err.contains("primary_color"), "{err}");
+    let (ok, _, err) = config_check(&dir, &[("LOKET_WEBHOOK_CA_FILE", "/nonexistent/ca.pem")]);
+    assert!(!ok);
+    assert!(err.contains("webhook_ca_file"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
