@@ -164,6 +164,42 @@ impl Store {
         Ok(())
     }
 
+    /// SQLite only: writes a consistent copy of the whole database to
+    /// `path` (which must not exist) with `VACUUM INTO`, while others go on
+    /// reading and writing. The copy is one read transaction: it holds every
+    /// transaction committed before it started and none after.
+    pub async fn snapshot_sqlite(&self, path: &std::path::Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::UnsupportedUrl);
+        }
+        let target = path.to_str().ok_or(StoreError::UnsupportedUrl)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "VACUUM INTO '{}'",
+            target.replace('\'', "''")
+        )))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The newest migration applied to this database (0 if none).
+    pub async fn schema_version(&self) -> Result<i64> {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("v")?)
+    }
+
+    /// The newest migration this build knows.
+    pub fn code_schema_version(&self) -> i64 {
+        let m = match self.backend {
+            Backend::Sqlite => &MIGRATE_SQLITE,
+            Backend::Postgres => &MIGRATE_POSTGRES,
+        };
+        m.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
     /// Connections open and idle, for the metrics.
     pub fn pool_stats(&self) -> (u32, usize) {
         (self.pool.size(), self.pool.num_idle())

@@ -150,6 +150,9 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// The request's `x-request-id`, to quote when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// An error as the API shows it.
@@ -199,6 +202,7 @@ impl ApiError {
                 status: status.as_u16(),
                 detail: Some(detail),
                 errors: Vec::new(),
+                request_id: crate::ops::request_id(),
             },
         )
     }
@@ -239,6 +243,7 @@ impl IntoResponse for ApiError {
                 status: status.as_u16(),
                 detail: self.detail,
                 errors,
+                request_id: crate::ops::request_id(),
             },
         );
         if status == StatusCode::UNAUTHORIZED {

@@ -158,7 +158,6 @@ pub fn router(state: AppState) -> Router {
         .merge(api::doc_routes())
         .merge(ops::routes())
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::from_fn(ops::track_metrics))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(ops::observe))
         .with_state(state)
 }

@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::time::Instant;
+use tracing::Instrument;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -53,23 +54,82 @@ pub async fn metrics_text(State(state): State<AppState>) -> Response {
     res
 }
 
-/// Counts requests and their latency by route template (never the raw URI,
-/// which would make one series per id).
-pub async fn track_metrics(req: Request, next: Next) -> Response {
+tokio::task_local! {
+    /// The current request's id, for error pages and problem documents.
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served (the `x-request-id` it came with, or
+/// one made for it), if any.
+pub fn request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// A request id sent by a proxy is kept when it is 1 to 64 characters of
+/// `A-Z a-z 0-9 - _ . : /`; anything else (it ends up in logs) is replaced.
+fn acceptable_request_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'/'))
+}
+
+/// Health and readiness probes and the metrics scrape, logged at `debug`:
+/// a load balancer asks every few seconds.
+fn is_probe(route: &str) -> bool {
+    matches!(route, "/healthz" | "/readyz" | "/metrics")
+}
+
+/// Per request: honours or makes its `x-request-id` (returned in the
+/// response, and in the span of every log line the request writes), writes
+/// one log line when it is answered (method, matched route, status,
+/// duration, request id), and counts requests and latency by route template
+/// (never the raw URI, which would make one series per id).
+pub async fn observe(mut req: Request, next: Next) -> Response {
     let start = Instant::now();
+    let id = req
+        .headers()
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| acceptable_request_id(v))
+        .map_or_else(|| uuid::Uuid::now_v7().simple().to_string(), str::to_owned);
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        req.headers_mut().insert(X_REQUEST_ID, v);
+    }
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = req.method().as_str().to_owned();
-    let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut res = REQUEST_ID
+        .scope(id.clone(), next.run(req).instrument(span))
+        .await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(X_REQUEST_ID, v);
+    }
+    let elapsed = start.elapsed();
+    let status = res.status().as_u16();
+    let duration_ms = elapsed.as_secs_f64() * 1000.0;
+    if is_probe(&route) {
+        tracing::debug!(target: "loket::http", %method, %route, status, duration_ms, request_id = %id, "request");
+    } else if status >= 500 {
+        tracing::warn!(target: "loket::http", %method, %route, status, duration_ms, request_id = %id, "request");
+    } else {
+        tracing::info!(target: "loket::http", %method, %route, status, duration_ms, request_id = %id, "request");
+    }
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", status.to_string()),
+    ];
     metrics::counter!("loket_http_requests_total", &labels).increment(1);
     metrics::histogram!("loket_http_request_duration_seconds", &labels[..2])
-        .record(start.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     res
 }
+
+const X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
 
 use crate::common::asset;
 

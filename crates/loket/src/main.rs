@@ -11,6 +11,9 @@ fn init_logging(c: &Config) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Colours only on a terminal: journald, docker and files get plain
+        // text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     if c.log_format == "json" {
         builder.json().init();

@@ -178,6 +178,7 @@ error-conflict = Already exists
 error-conflict-text = This already exists. Nothing was changed.
 error-internal = Something went wrong
 error-internal-text = Something went wrong on our side. Nothing was changed. Please try again later.
+error-reference = Reference for the help desk:
 error-bad-request = Bad request
 error-method = Method not allowed
 error-media-type = Wrong content type: send JSON (Content-Type: application/json).

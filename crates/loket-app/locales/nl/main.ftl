@@ -178,6 +178,7 @@ error-conflict = Bestaat al
 error-conflict-text = Dit bestaat al. Er is niets gewijzigd.
 error-internal = Er ging iets mis
 error-internal-text = Er ging iets mis aan onze kant. Er is niets gewijzigd. Probeer het later opnieuw.
+error-reference = Referentie voor de helpdesk:
 error-bad-request = Ongeldige aanvraag
 error-method = Methode niet toegestaan
 error-media-type = Verkeerd inhoudstype: stuur JSON (Content-Type: application/json).

@@ -217,6 +217,8 @@ struct ErrorTemplate {
     message: String,
     /// The refused fields, each named with how to fix it.
     problems: Vec<String>,
+    /// On a server error: the request id to quote to the help desk.
+    reference: Option<String>,
 }
 
 /// Loads the session and the person, picks the language, runs the handler,
@@ -308,10 +310,16 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                 .iter()
                 .map(|e| crate::forms::field_message(locale, e))
                 .collect();
+            let reference = if status.is_server_error() {
+                crate::ops::request_id()
+            } else {
+                None
+            };
             match (ErrorTemplate {
                 l,
                 message,
                 problems,
+                reference,
             })
             .render()
             {

@@ -318,6 +318,14 @@ async fn sigterm_shuts_down_gracefully() {
     })
     .await;
     assert!(up, "server did not come up");
+    // One log line per request, carrying the id the proxy sent.
+    let r = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/api/v1/appointments/nope"))
+        .header("x-request-id", "lb-req-4711")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "lb-req-4711");
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -345,7 +353,58 @@ async fn sigterm_shuts_down_gracefully() {
         .unwrap();
     assert!(err.contains("shutting down"), "{err}");
     assert!(err.contains("outbox worker stopped"), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("request_id=lb-req-4711") && l.contains(" request "))
+        .unwrap_or_else(|| panic!("no request log line: {err}"));
+    for field in ["method=GET", "route=", "status=", "duration_ms="] {
+        assert!(line.contains(field), "{field} missing: {line}");
+    }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Every answer carries an `x-request-id`: the one the proxy sent when it
+/// is acceptable, otherwise a new one; problem documents quote it.
+#[tokio::test]
+async fn request_ids_are_honoured_or_made() {
+    let app = TestApp::spawn().await;
+    let c = reqwest::Client::new();
+    let r = c
+        .get(app.url("/healthz"))
+        .header("x-request-id", "abc-123_x.y:z/1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "abc-123_x.y:z/1");
+    let made = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let r = c.get(app.url("/healthz")).send().await.unwrap();
+    let a = made(&r);
+    let r = c.get(app.url("/healthz")).send().await.unwrap();
+    let b = made(&r);
+    assert_eq!(a.len(), 32, "{a}");
+    assert_ne!(a, b, "each request gets its own id");
+    // Too long, or with characters that could forge log lines: replaced.
+    for bad in ["x".repeat(65), "a b".to_owned(), "a\"b".to_owned()] {
+        let r = c
+            .get(app.url("/healthz"))
+            .header("x-request-id", bad.as_str())
+            .send()
+            .await
+            .unwrap();
+        let id = made(&r);
+        assert!(id != bad && id.len() == 32, "{bad:?} -> {id}");
+    }
+    // The API's problem document names the request.
+    let r = c
+        .get(app.url("/api/v1/me"))
+        .header("x-request-id", "trace-me-please")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["request_id"], "trace-me-please", "{p}");
+    app.stop().await;
 }
 
 /// The admins' "sent mail" detail page shows one message from the outbox;
