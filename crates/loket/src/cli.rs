@@ -67,6 +67,22 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Write a backup archive (.tar.gz): a consistent copy of the database,
+    /// taken while serving, every file in the data directory, and a
+    /// manifest of SHA-256 sums. On PostgreSQL it runs pg_dump when that is
+    /// on the PATH.
+    Backup {
+        /// The archive to write; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Restore a backup archive into an empty data directory (and, for a
+    /// PostgreSQL dump, into the empty database --database-url names),
+    /// after checking every entry against the manifest.
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]

@@ -2,6 +2,7 @@
 //! and the demo seed. Integration tests start the real app through
 //! [`start`], on an ephemeral port.
 
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod config;

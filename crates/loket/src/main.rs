@@ -63,6 +63,16 @@ async fn run(cli: Cli) -> Result<(), AppError> {
     init_logging(&c);
     match cli.command {
         Command::Config { .. } => Ok(()),
+        Command::Backup { to } => {
+            print!("{}", loket::backup::backup(&c, &to).await?);
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let report =
+                loket::backup::restore(&from, c.data_dir(), Some(&c.database_url())).await?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Serve { .. } => serve(c, false).await,
         Command::Demo { .. } => serve(c, true).await,
         Command::Migrate => {

@@ -334,6 +334,11 @@ pub async fn contact_mail_in(
         if let Some(e) = &error {
             tracing::warn!(error = %e, "contact mail import failed");
             metrics::counter!("loket_contact_mail_errors_total").increment(1);
+            metrics::gauge!("loket_contact_mail_up").set(0.0);
+        } else {
+            metrics::gauge!("loket_contact_mail_up").set(1.0);
+            metrics::gauge!("loket_contact_mail_last_success_timestamp_seconds")
+                .set(jiff::Timestamp::now().as_second() as f64);
         }
         if let Err(e) =
             loket_store::contact::record_mail_pass(&store, &source.name(), error.as_deref()).await

@@ -13,12 +13,12 @@ use loket_domain::audit::Actor;
 use loket_store::appointments as appt;
 use serde_json::{Value, json};
 
-const SERVICE: &str = "identity-card";
-const LOCATION: &str = "city-office";
+pub(crate) const SERVICE: &str = "identity-card";
+pub(crate) const LOCATION: &str = "city-office";
 
 /// One service (15-minute slots) at one location open every day
 /// 09:00-12:00 and 13:00-16:00, with `desks` desks; lead time 0.
-async fn setup(app: &TestApp, desks: usize) {
+pub(crate) async fn setup(app: &TestApp, desks: usize) {
     let store = &app.store;
     let mut tx = store.begin().await.unwrap();
     let a = Actor::System;
@@ -73,7 +73,7 @@ fn day(n: i64) -> jiff::civil::Date {
 }
 
 /// Local start `HH:MM` on today + `n` days.
-fn at(n: i64, hm: &str) -> String {
+pub(crate) fn at(n: i64, hm: &str) -> String {
     format!("{}T{hm}", day(n))
 }
 

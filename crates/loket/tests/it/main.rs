@@ -9,6 +9,7 @@ mod common;
 mod api;
 mod appointments;
 mod assets;
+mod backup;
 mod bikes;
 mod browser;
 mod cases;
