@@ -31,6 +31,22 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# promtool (Debian's prometheus package) checks and unit-tests the alert
+# rules in deploy/. Installed without recommends, and with services kept
+# from starting: the test machine runs no Prometheus server.
+if ! command -v promtool >/dev/null 2>&1; then
+  step "installing: prometheus (for promtool)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  policy_added=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  [ -n "$policy_added" ] && $SUDO rm -f /usr/sbin/policy-rc.d
+fi
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt || true
 # axe-core, injected into pages by the browser tests.
 if [ ! -f node_modules/axe-core/axe.min.js ]; then
@@ -48,6 +64,24 @@ unit_dir="$(mktemp -d)"
 sed 's#/usr/local/bin/loket#/bin/true#' deploy/loket.service > "$unit_dir/loket.service"
 systemd-analyze verify "$unit_dir/loket.service"
 rm -rf "$unit_dir"
+
+step "promtool: alert rules and the dashboard's queries"
+promtool check rules deploy/alerts.yaml
+promtool test rules deploy/alerts.test.yaml
+# Every query of the Grafana dashboard, checked as PromQL by promtool.
+rules_dir="$(mktemp -d)"
+python3 - deploy/grafana-dashboard.json > "$rules_dir/dashboard-rules.yaml" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("groups:\n  - name: dashboard\n    rules:")
+n = 0
+for p in d["panels"]:
+    for t in p.get("targets", []):
+        n += 1
+        print(f"      - record: dashboard_query_{n}\n        expr: {json.dumps(t['expr'])}")
+PY
+promtool check rules "$rules_dir/dashboard-rules.yaml"
+rm -rf "$rules_dir"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

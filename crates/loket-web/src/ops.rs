@@ -38,11 +38,14 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Prometheus text format. Gauges of the outbox and the pool are read now.
+/// Prometheus text format. Gauges of the outbox, the database and the pool
+/// are read now.
 pub async fn metrics_text(State(state): State<AppState>) -> Response {
     if let Ok(n) = loket_store::notify::backlog(&state.store).await {
         metrics::gauge!("loket_outbox_backlog").set(n as f64);
     }
+    let db_up = state.store.ping().await.is_ok();
+    metrics::gauge!("loket_database_up").set(if db_up { 1.0 } else { 0.0 });
     let (size, idle) = state.store.pool_stats();
     metrics::gauge!("loket_db_pool_connections").set(f64::from(size));
     metrics::gauge!("loket_db_pool_idle").set(idle as f64);

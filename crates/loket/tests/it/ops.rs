@@ -596,3 +596,99 @@ fn config_check_masks_secrets_and_refuses_bad_values() {
     assert!(err.contains("webhook_ca_file"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every `loket_…` metric name in `text`, without the histogram suffixes.
+fn metric_names(text: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("loket_") {
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(tail.len());
+        let name = &tail[..end];
+        let name = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(name);
+        // Metric names end in a unit or _total, or are gauges listed below;
+        // skip words such as crate names (loket_store, loket_app).
+        if name.ends_with("_total")
+            || name.ends_with("_seconds")
+            || name.ends_with("_up")
+            || name.ends_with("_backlog")
+            || name.starts_with("loket_db_pool_")
+        {
+            out.insert(name.to_owned());
+        }
+        rest = &tail[end.max(1)..];
+    }
+    out
+}
+
+fn rust_sources(dir: &std::path::Path, out: &mut String) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_sources(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push_str(&std::fs::read_to_string(&p).unwrap());
+        }
+    }
+}
+
+/// The README lists every metric the code exports, and the Grafana
+/// dashboard and the alert rules use only metrics that exist.
+#[test]
+fn readme_dashboard_and_alerts_name_the_exported_metrics() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut code = String::new();
+    for krate in ["loket", "loket-app", "loket-web", "loket-store"] {
+        rust_sources(&root.join("crates").join(krate).join("src"), &mut code);
+    }
+    // Only names passed to the metrics macros count as exported.
+    let mut exported = std::collections::BTreeSet::new();
+    for macro_name in ["counter!(", "gauge!(", "histogram!("] {
+        for part in code.split(macro_name).skip(1) {
+            let part = part.trim_start();
+            if let Some(q) = part.strip_prefix('"') {
+                let name = &q[..q.find('"').unwrap()];
+                exported.insert(name.to_owned());
+            }
+        }
+    }
+    assert!(exported.len() >= 20, "{exported:?}");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("## Metrics")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert_eq!(metric_names(section), exported, "README's metric table");
+    let dashboard = std::fs::read_to_string(root.join("deploy/grafana-dashboard.json")).unwrap();
+    let parsed: serde_json::Value = serde_json::from_str(&dashboard).unwrap();
+    assert!(parsed["panels"].as_array().unwrap().len() >= 10);
+    let alerts = std::fs::read_to_string(root.join("deploy/alerts.yaml")).unwrap();
+    for (file, text) in [("dashboard", &dashboard), ("alerts", &alerts)] {
+        let used = metric_names(text);
+        let unknown: Vec<_> = used.difference(&exported).collect();
+        assert!(
+            unknown.is_empty(),
+            "{file} uses unknown metrics {unknown:?}"
+        );
+    }
+    // The dashboard covers requests, latency, outbox, mail-in, bookings and
+    // the pool.
+    for m in [
+        "loket_http_requests_total",
+        "loket_http_request_duration_seconds",
+        "loket_outbox_backlog",
+        "loket_contact_mail_up",
+        "loket_appointments_booked_total",
+        "loket_db_pool_connections",
+    ] {
+        assert!(metric_names(&dashboard).contains(m), "dashboard lacks {m}");
+    }
+}
