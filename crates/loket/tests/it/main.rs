@@ -20,5 +20,6 @@ mod queue;
 mod service_editor;
 mod shifts;
 mod telework;
+mod upgrade;
 mod vaccination;
 mod webhooks;

@@ -1,0 +1,146 @@
+//! Upgrades: a database made by the previous release (its migrations, then
+//! a city's data) is opened by the current binary, which brings the schema
+//! up to date and serves the data as before. And released migrations are
+//! never edited: a deployed database would refuse them.
+
+use crate::common::*;
+use loket_store::sqlx;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The previous release's schema: migrations up to and including this one
+/// (the state of `main` before 0013, contact_mail_sources, was added).
+const PREVIOUS_RELEASE_MIGRATION: i64 = 12;
+
+fn migrations_dir(backend: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../migrations")
+        .join(backend)
+}
+
+fn version_of(name: &str) -> i64 {
+    name.split('_').next().unwrap().parse().unwrap()
+}
+
+/// Copies the migrations up to `last` into a folder and runs them, with
+/// sqlx's public runtime migrator: the same checksums the current binary
+/// will compare.
+async fn migrate_up_to(url: &str, backend: &str, last: i64) {
+    let dir = temp_dir().join("old-migrations");
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(migrations_dir(backend)).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.ends_with(".sql") && version_of(&name) <= last {
+            std::fs::copy(&p, dir.join(&name)).unwrap();
+        }
+    }
+    let store = loket_store::Store::connect(url, 2).await.unwrap();
+    let m = sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap();
+    m.run(store.pool()).await.unwrap();
+    assert_eq!(store.schema_version().await.unwrap(), last);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_current_binary_opens_a_previous_release_database() {
+    let dir = temp_dir();
+    let url = fresh_database_url(&dir).await;
+    let backend = backend();
+    migrate_up_to(&url, backend, PREVIOUS_RELEASE_MIGRATION).await;
+    // The previous release's data: the demo city, written on the old schema
+    // (the seed touches nothing that migration 13 added).
+    {
+        let store = loket_store::Store::connect(&url, 4).await.unwrap();
+        let n = loket::demo::seed(&store).await.unwrap();
+        assert!(n > 5, "{n} accounts");
+        store.close().await;
+    }
+    // The current binary: migrates at start-up and serves.
+    let config = loket::config::Config {
+        addr: "127.0.0.1:0".to_owned(),
+        data_dir: dir.clone(),
+        database_url: Some(url.clone()),
+        ..loket::config::Config::default()
+    };
+    let store = loket::open_store(&config).await.unwrap();
+    assert_eq!(
+        store.schema_version().await.unwrap(),
+        store.code_schema_version()
+    );
+    assert!(store.code_schema_version() > PREVIOUS_RELEASE_MIGRATION);
+    let running = loket::start_with_store(&config, store.clone(), false)
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    let app = TestApp {
+        running: Some(running),
+        base,
+        store,
+        config,
+        dir,
+    };
+    // Old accounts sign in; old records show on the staff's and residents'
+    // pages as before.
+    let sign_in = |email: &'static str| {
+        let app = &app;
+        async move {
+            let c = app.client();
+            let r = app
+                .submit(
+                    &c,
+                    "/login",
+                    "/login",
+                    &[("email", email), ("password", loket::demo::DEMO_PASSWORD)],
+                )
+                .await;
+            assert_eq!(r.status(), 303, "{email} signs in after the upgrade");
+            c
+        }
+    };
+    let admin = sign_in("admin@demo.leuven.be").await;
+    for page in ["/staff", "/admin/users", "/admin/audit"] {
+        let (s, html) = app.get(&admin, page).await;
+        assert_eq!(s, 200, "{page}: {html}");
+    }
+    let contact = sign_in("contact@demo.leuven.be").await;
+    let (s, html) = app.get(&contact, "/staff/contact/report").await;
+    assert_eq!(s, 200, "{html}");
+    // The contact desk works, and the table of migration 13 on the
+    // upgraded database.
+    let (s, _) = app.get(&contact, "/staff/contact").await;
+    assert_eq!(s, 200);
+    loket_store::contact::record_mail_pass(&app.store, "maildir:/x", None)
+        .await
+        .unwrap();
+    assert!(app.count("SELECT COUNT(*) FROM users").await > 5);
+    app.stop().await;
+}
+
+/// The SHA-256 of every released migration, pinned in
+/// `migrations/released.sha256`. Editing a migration that a city has
+/// already applied makes its next start fail (sqlx compares checksums);
+/// change the schema with a new migration instead. New migrations are
+/// added to the list when they are released.
+#[test]
+fn released_migrations_are_never_edited() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    let pinned = std::fs::read_to_string(root.join("released.sha256")).unwrap();
+    let mut n = 0;
+    for line in pinned
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let (sum, path) = line.split_once("  ").unwrap();
+        let text = std::fs::read(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(
+            hex::encode(Sha256::digest(&text)),
+            sum,
+            "{path} was released and must not change; add a new migration"
+        );
+        n += 1;
+    }
+    // Both backends, up to the previous release at least.
+    assert!(n >= 2 * PREVIOUS_RELEASE_MIGRATION as usize, "{n} pinned");
+}
