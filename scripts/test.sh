@@ -19,6 +19,8 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 # The calendar tests read .ics files with Debian's python3-icalendar.
 /usr/bin/python3 -c "import icalendar" >/dev/null 2>&1 || need+=(python3-icalendar)
+# The SMTP outage test runs a real SMTP server: Python's aiosmtpd.
+/usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v npm >/dev/null 2>&1 || need+=(npm)
@@ -135,6 +137,8 @@ run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -l '$PG_DIR/pg.log' -w -o \"-c listen
   || { cat "$PG_DIR/pg.log"; exit 1; }
 
 export LOKET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+# The PostgreSQL-restart test starts (and stops) a server of its own.
+export LOKET_TEST_PG_BIN="$PG_BIN"
 step "integration tests (browser journeys included) on PostgreSQL"
 cargo test --workspace --tests -- --test-threads=4
 step "all tests passed on SQLite and PostgreSQL"

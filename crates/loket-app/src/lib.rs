@@ -134,6 +134,10 @@ pub enum Refusal {
     /// Something outside the person's control failed (the database).
     #[error("internal error: {0}")]
     Internal(String),
+    /// The database cannot be reached right now; nothing was changed and a
+    /// retry may succeed.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// The field-error codes that mean "no place left": a full slot, a full
@@ -159,6 +163,7 @@ impl From<StoreError> for Refusal {
             }
             StoreError::Invalid(inv) => Refusal::Invalid(inv),
             StoreError::Conflict(inv) => Refusal::Conflict(inv),
+            other if other.is_unavailable() => Refusal::Unavailable(other.to_string()),
             other => Refusal::Internal(other.to_string()),
         }
     }
@@ -166,7 +171,11 @@ impl From<StoreError> for Refusal {
 
 impl From<loket_store::sqlx::Error> for Refusal {
     fn from(e: loket_store::sqlx::Error) -> Self {
-        Refusal::Internal(e.to_string())
+        if loket_store::is_unavailable(&e) {
+            Refusal::Unavailable(e.to_string())
+        } else {
+            Refusal::Internal(e.to_string())
+        }
     }
 }
 

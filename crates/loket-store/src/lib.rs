@@ -51,6 +51,36 @@ pub enum StoreError {
     Status(#[from] loket_domain::status::UnknownStatus),
 }
 
+impl StoreError {
+    /// The database cannot be reached (down, restarting, or no connection
+    /// free in time): the request may succeed when retried; nothing was
+    /// changed.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Db(e) => is_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a database error means "not reachable now" rather than a fault
+/// of the request: connection refused or reset, the pool timed out or
+/// closed, or PostgreSQL shutting down or starting (SQLSTATE class 08, and
+/// 57P01 to 57P03).
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
 /// Decodes the text column `col` of a row into a status enum (declared
 /// with `loket_domain::status_enum!`).
 pub fn status<T>(row: &sqlx::any::AnyRow, col: &str) -> Result<T>

@@ -33,6 +33,9 @@ pub enum AppError {
     Conflict(Invalid),
     #[error("internal error: {0}")]
     Internal(String),
+    /// The database does not answer: 503 with `Retry-After`.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<StoreError> for AppError {
@@ -41,6 +44,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Invalid(inv) => AppError::Invalid(inv),
             StoreError::Conflict(inv) => AppError::Conflict(inv),
+            other if other.is_unavailable() => AppError::Unavailable(other.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -57,13 +61,18 @@ impl From<loket_app::Refusal> for AppError {
             Refusal::NotFound => AppError::NotFound,
             Refusal::Forbidden => AppError::Forbidden,
             Refusal::Internal(msg) => AppError::Internal(msg),
+            Refusal::Unavailable(msg) => AppError::Unavailable(msg),
         }
     }
 }
 
 impl From<sqlx_error::Error> for AppError {
     fn from(e: sqlx_error::Error) -> Self {
-        AppError::Internal(e.to_string())
+        if loket_store::is_unavailable(&e) {
+            AppError::Unavailable(e.to_string())
+        } else {
+            AppError::Internal(e.to_string())
+        }
     }
 }
 
@@ -84,6 +93,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -99,6 +109,7 @@ impl AppError {
             AppError::Invalid(_) => "error-invalid",
             AppError::Conflict(_) => "error-conflict",
             AppError::Internal(_) => "error-internal",
+            AppError::Unavailable(_) => "error-unavailable",
         }
     }
 }
@@ -114,10 +125,13 @@ pub struct ErrorPage(
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(msg) = &self {
-            tracing::error!(error = %msg, "request failed");
+        match &self {
+            AppError::Internal(msg) => tracing::error!(error = %msg, "request failed"),
+            AppError::Unavailable(msg) => tracing::warn!(error = %msg, "database unavailable"),
+            _ => {}
         }
         let mut res = (self.status(), self.title_id()).into_response();
+        retry_after(&self, &mut res);
         let fields = match &self {
             AppError::Invalid(inv) | AppError::Conflict(inv) => inv.0.clone(),
             _ => Vec::new(),
@@ -208,6 +222,15 @@ impl ApiError {
     }
 }
 
+/// A database outage usually lasts seconds (a restart, a fail-over): ask
+/// clients to come back in 30.
+fn retry_after(e: &AppError, res: &mut Response) {
+    if matches!(e, AppError::Unavailable(_)) {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    }
+}
+
 fn problem_response(status: StatusCode, problem: Problem) -> Response {
     let mut res = (status, Json(problem)).into_response();
     res.headers_mut().insert(
@@ -219,8 +242,12 @@ fn problem_response(status: StatusCode, problem: Problem) -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(msg) = &self.error {
-            tracing::error!(error = %msg, "api request failed");
+        match &self.error {
+            AppError::Internal(msg) => tracing::error!(error = %msg, "api request failed"),
+            AppError::Unavailable(msg) => {
+                tracing::warn!(error = %msg, "api request: database unavailable");
+            }
+            _ => {}
         }
         let status = self.error.status();
         let errors = match &self.error {
@@ -250,6 +277,7 @@ impl IntoResponse for ApiError {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        retry_after(&self.error, &mut res);
         res
     }
 }

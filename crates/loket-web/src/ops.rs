@@ -28,13 +28,23 @@ pub async fn healthz() -> &'static str {
 }
 
 /// The process can serve: the database answers.
+/// Within 2 seconds: a load balancer must learn of an outage at once, not
+/// after the pool's 30-second wait for a connection.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    match database_answers(&state).await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
+    }
+}
+
+async fn database_answers(state: &AppState) -> Result<(), String> {
+    match tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ping()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer within 2 s".to_owned()),
     }
 }
 
@@ -44,7 +54,7 @@ pub async fn metrics_text(State(state): State<AppState>) -> Response {
     if let Ok(n) = loket_store::notify::backlog(&state.store).await {
         metrics::gauge!("loket_outbox_backlog").set(n as f64);
     }
-    let db_up = state.store.ping().await.is_ok();
+    let db_up = database_answers(&state).await.is_ok();
     metrics::gauge!("loket_database_up").set(if db_up { 1.0 } else { 0.0 });
     let (size, idle) = state.store.pool_stats();
     metrics::gauge!("loket_db_pool_connections").set(f64::from(size));

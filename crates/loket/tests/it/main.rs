@@ -15,6 +15,7 @@ mod browser;
 mod cases;
 mod contact;
 mod ops;
+mod outage;
 mod people;
 mod queue;
 mod service_editor;

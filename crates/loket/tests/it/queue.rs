@@ -16,18 +16,18 @@ use serde_json::{Value, json};
 
 const LOCATION: &str = "city-office";
 
-struct Setup {
-    location_id: String,
-    other_location_id: String,
-    identity: String,
-    moving: String,
+pub(crate) struct Setup {
+    pub(crate) location_id: String,
+    pub(crate) other_location_id: String,
+    pub(crate) identity: String,
+    pub(crate) moving: String,
     /// Loket 1 (identity + moving), Loket 2 (identity only).
-    desk1: String,
-    desk2: String,
-    kiosk_key: String,
+    pub(crate) desk1: String,
+    pub(crate) desk2: String,
+    pub(crate) kiosk_key: String,
 }
 
-async fn setup(app: &TestApp, max_present: i64) -> Setup {
+pub(crate) async fn setup(app: &TestApp, max_present: i64) -> Setup {
     let store = &app.store;
     let a = Actor::System;
     let mut tx = store.begin().await.unwrap();
