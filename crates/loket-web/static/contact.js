@@ -9,6 +9,16 @@
   var results = document.getElementById('article-results');
   if (!form || !input || !results || !window.fetch || !window.FormData || !window.DOMParser) return;
   var timer = null, seq = 0;
+  function keptBox() {
+    var kept = document.getElementById('article-kept');
+    if (!kept) {
+      kept = document.createElement('div');
+      kept.id = 'article-kept';
+      kept.className = 'checks';
+      results.parentNode.insertBefore(kept, results.nextSibling);
+    }
+    return kept;
+  }
   function refresh() {
     var mine = ++seq;
     var data = new FormData(form);
@@ -25,7 +35,27 @@
         if (mine !== seq) return;
         var doc = new DOMParser().parseFromString(html, 'text/html');
         var fresh = doc.getElementById('article-results');
-        if (fresh) results.innerHTML = fresh.innerHTML;
+        if (!fresh) return;
+        // Articles ticked before or while the search ran stay ticked: again
+        // in the new results, or kept below them when the new results lack
+        // them (the search was sent before the tick).
+        var ticked = [];
+        results.querySelectorAll('input[name=pick]:checked').forEach(function (i) {
+          ticked.push(i.closest('.check') || i);
+        });
+        results.innerHTML = fresh.innerHTML;
+        ticked.forEach(function (row) {
+          var box = row.tagName === 'INPUT' ? row : row.querySelector('input');
+          var same = null;
+          results.querySelectorAll('input[name=pick]').forEach(function (i) {
+            if (i.value === box.value) same = i;
+          });
+          if (same) {
+            same.checked = true;
+          } else {
+            keptBox().appendChild(row);
+          }
+        });
       })
       .catch(function () { /* the search button still works */ });
   }
