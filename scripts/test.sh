@@ -124,6 +124,7 @@ run_pg() {
   fi
 }
 cleanup() {
+  run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/replica' -m immediate -w stop" >/dev/null 2>&1 || true
   run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -m fast -w stop" >/dev/null 2>&1 || true
   rm -rf "$PG_DIR"
 }
@@ -135,6 +136,15 @@ run_pg "'$PG_BIN/initdb' -D '$PG_DIR/data' -U postgres --auth=trust -E UTF8 --lo
   || { cat "$PG_DIR/initdb.log"; exit 1; }
 run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -l '$PG_DIR/pg.log' -w -o \"-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$PG_DIR' -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start >/dev/null" \
   || { cat "$PG_DIR/pg.log"; exit 1; }
+
+# A streaming replica of it, for the database_read_url test.
+REPLICA_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+step "starting a streaming replica (pg_basebackup) on 127.0.0.1:$REPLICA_PORT"
+run_pg "'$PG_BIN/pg_basebackup' -h 127.0.0.1 -p $PG_PORT -U postgres -D '$PG_DIR/replica' -R -X stream >'$PG_DIR/basebackup.log' 2>&1" \
+  || { cat "$PG_DIR/basebackup.log"; exit 1; }
+run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/replica' -l '$PG_DIR/replica.log' -w -o \"-c listen_addresses=127.0.0.1 -p $REPLICA_PORT -k '$PG_DIR' -c max_connections=300 -c hot_standby=on -c fsync=off\" start >/dev/null" \
+  || { cat "$PG_DIR/replica.log"; exit 1; }
+export LOKET_TEST_POSTGRES_REPLICA_URL="postgres://postgres@127.0.0.1:$REPLICA_PORT/postgres"
 
 export LOKET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 # The PostgreSQL-restart test starts (and stops) a server of its own.

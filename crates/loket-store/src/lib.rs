@@ -141,6 +141,8 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// A PostgreSQL streaming replica for reports, if configured.
+    read: Option<AnyPool>,
 }
 
 static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -163,7 +165,40 @@ impl Store {
             })
             .connect(url)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            read: None,
+        })
+    }
+
+    /// Adds a read replica (`database_read_url`): [`Store::reader`] then
+    /// reads from it. Only PostgreSQL replicates; the replica must be of the
+    /// same database as the primary.
+    pub async fn with_reader(mut self, url: &str, max_connections: u32) -> Result<Store> {
+        if Backend::from_url(url)? != Backend::Postgres || self.backend != Backend::Postgres {
+            return Err(StoreError::UnsupportedUrl);
+        }
+        let reader = Store::connect(url, max_connections).await?;
+        self.read = Some(reader.pool);
+        Ok(self)
+    }
+
+    /// The store for lists, dashboards, reports and exports: the read
+    /// replica when there is one, else the primary. A replica lags the
+    /// primary by a moment, so never use it inside a write, or for a page
+    /// that must show what the person just changed.
+    pub fn reader(&self) -> Store {
+        Store {
+            pool: self.read.clone().unwrap_or_else(|| self.pool.clone()),
+            backend: self.backend,
+            read: None,
+        }
+    }
+
+    /// Whether reports read from a replica.
+    pub fn has_reader(&self) -> bool {
+        self.read.is_some()
     }
 
     /// Runs the migrations of this backend that have not run yet.
@@ -236,6 +271,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(r) = &self.read {
+            r.close().await;
+        }
         self.pool.close().await;
     }
 }

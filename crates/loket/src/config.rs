@@ -19,6 +19,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; default: SQLite in `data_dir`.
     pub database_url: Option<String>,
+    /// Optional `postgres://…` of a streaming replica of `database_url`:
+    /// lists, dashboards, reports and exports read from it.
+    pub database_read_url: Option<String>,
     /// Connections in the database pool.
     pub db_max_connections: u32,
     /// The address people reach Loket at (for links in e-mails);
@@ -78,6 +81,7 @@ impl Default for Config {
             addr: "127.0.0.1:8080".to_owned(),
             data_dir: PathBuf::from("loket-data"),
             database_url: None,
+            database_read_url: None,
             db_max_connections: 10,
             public_url: None,
             city_name: "Stad Leuven".to_owned(),
@@ -322,7 +326,8 @@ impl Config {
         Ok(out)
     }
 
-    fn check(&self) -> Result<(), ConfigError> {
+    /// Refuses a configuration that cannot work, naming the key.
+    pub fn check(&self) -> Result<(), ConfigError> {
         let field = |field, message: &str| {
             Err(ConfigError::Field {
                 field,
@@ -345,6 +350,24 @@ impl Config {
                 "database_url",
                 "use sqlite://PATH or postgres://USER@HOST/DB",
             );
+        }
+        if let Some(url) = &self.database_read_url {
+            let primary_pg = self.database_url.as_deref().is_some_and(|u| {
+                matches!(
+                    loket_store::Backend::from_url(u),
+                    Ok(loket_store::Backend::Postgres)
+                )
+            });
+            if !matches!(
+                loket_store::Backend::from_url(url),
+                Ok(loket_store::Backend::Postgres)
+            ) || !primary_pg
+            {
+                return field(
+                    "database_read_url",
+                    "use postgres://USER@REPLICA-HOST/DB, a streaming replica of a PostgreSQL database_url",
+                );
+            }
         }
         if loket_domain::ident::Iban::parse(&self.payer_iban).is_err() {
             return field(

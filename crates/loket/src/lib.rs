@@ -61,7 +61,10 @@ pub async fn open_store(c: &Config) -> Result<Store, AppError> {
     }
     let store = Store::connect(&url, c.db_max_connections).await?;
     store.migrate().await?;
-    Ok(store)
+    match &c.database_read_url {
+        Some(read) => Ok(store.with_reader(read, c.db_max_connections).await?),
+        None => Ok(store),
+    }
 }
 
 /// A running Loket: the HTTP server and its workers.

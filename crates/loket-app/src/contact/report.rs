@@ -147,7 +147,8 @@ pub async fn report(app: &App, period: Period, locale: Locale) -> Result<Report,
     let today = crate::i18n::today_brussels();
     let from_ms = start_ms(period.from);
     let to_ms = start_ms(period.to.tomorrow().unwrap_or(period.to));
-    let moments = store::report_moments(&app.store, from_ms, to_ms).await?;
+    // A report: from the read replica when there is one.
+    let moments = store::report_moments(&app.store.reader(), from_ms, to_ms).await?;
     let day_list = period.days();
     let mut counts = vec![[0i64; 6]; day_list.len()];
     let mut first = vec![0i64; day_list.len()];

@@ -200,7 +200,8 @@ pub async fn visits(
         .find(|l| l.slug == location_slug)
         .map(|l| l.id.clone())
         .unwrap_or_default();
-    Ok(store::between(&app.store, &loc_id, lo, hi)
+    // Statistics: from the read replica when there is one.
+    Ok(store::between(&app.store.reader(), &loc_id, lo, hi)
         .await?
         .iter()
         .filter_map(|t| visit_of(t, &services, &desk_names, lang))

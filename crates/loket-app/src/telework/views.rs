@@ -79,7 +79,7 @@ pub async fn shares(app: &App, month: &str) -> Result<Shares, Refusal> {
         from = from.prev();
     }
     let (overall, per_dept): (Vec<Share>, Vec<Share>) =
-        store::shares(&app.store, from.min(month), current)
+        store::shares(&app.store.reader(), from.min(month), current)
             .await?
             .into_iter()
             .partition(|s| s.department.is_empty());

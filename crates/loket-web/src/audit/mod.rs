@@ -76,7 +76,7 @@ pub async fn audit_page(
     Query(q): Query<LogQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(ADMIN_ROLES)?;
-    let rows = store::list_audit(&state.store, &q.filter())
+    let rows = store::list_audit(&state.store.reader(), &q.filter())
         .await?
         .into_iter()
         .map(|r| {
@@ -100,7 +100,7 @@ pub async fn access_page(
     Query(q): Query<LogQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(ADMIN_ROLES)?;
-    let rows = store::list_access(&state.store, &q.filter())
+    let rows = store::list_access(&state.store.reader(), &q.filter())
         .await?
         .into_iter()
         .map(|r| {
@@ -157,7 +157,7 @@ pub async fn api_audit(
     Query(q): Query<LogQuery>,
 ) -> Result<Json<Vec<AuditOut>>, ApiError> {
     caller.require(ADMIN_ROLES)?;
-    let rows = store::list_audit(&state.store, &q.filter())
+    let rows = store::list_audit(&state.store.reader(), &q.filter())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Json(
@@ -187,7 +187,7 @@ pub async fn api_access(
     Query(q): Query<LogQuery>,
 ) -> Result<Json<Vec<AccessOut>>, ApiError> {
     caller.require(ADMIN_ROLES)?;
-    let rows = store::list_access(&state.store, &q.filter())
+    let rows = store::list_access(&state.store.reader(), &q.filter())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Json(

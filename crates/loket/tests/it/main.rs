@@ -18,6 +18,7 @@ mod ops;
 mod outage;
 mod people;
 mod queue;
+mod replica;
 mod service_editor;
 mod shifts;
 mod telework;
