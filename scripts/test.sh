@@ -85,6 +85,9 @@ PY
 promtool check rules "$rules_dir/dashboard-rules.yaml"
 rm -rf "$rules_dir"
 
+step "cargo deny: licences, bans, sources (and advisories when reachable)"
+scripts/deny.sh
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
