@@ -21,6 +21,7 @@ command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 /usr/bin/python3 -c "import icalendar" >/dev/null 2>&1 || need+=(python3-icalendar)
 # The SMTP outage test runs a real SMTP server: Python's aiosmtpd.
 /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1 || need+=(python3-aiosmtpd)
+/usr/bin/python3 -c "import yaml" >/dev/null 2>&1 || need+=(python3-yaml)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v npm >/dev/null 2>&1 || need+=(npm)
@@ -66,6 +67,14 @@ unit_dir="$(mktemp -d)"
 sed 's#/usr/local/bin/loket#/bin/true#' deploy/loket.service > "$unit_dir/loket.service"
 systemd-analyze verify "$unit_dir/loket.service"
 rm -rf "$unit_dir"
+
+step "deploy/compose.yaml is valid YAML with the expected services"
+/usr/bin/python3 - <<'PY'
+import yaml
+c = yaml.safe_load(open("deploy/compose.yaml"))
+missing = {"db", "loket-1", "loket-2", "proxy"} - set(c["services"])
+assert not missing, f"compose.yaml lacks {missing}"
+PY
 
 step "promtool: alert rules and the dashboard's queries"
 promtool check rules deploy/alerts.yaml
