@@ -26,6 +26,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+# The booking race through a connection pooler.
+[ -x /usr/sbin/pgbouncer ] || need+=(pgbouncer)
 # The systemd unit in deploy/ is checked with systemd-analyze.
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
@@ -136,6 +138,7 @@ run_pg() {
   fi
 }
 cleanup() {
+  [ -f "$PG_DIR/pgbouncer.pid" ] && kill "$(cat "$PG_DIR/pgbouncer.pid")" 2>/dev/null || true
   run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/replica' -m immediate -w stop" >/dev/null 2>&1 || true
   run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -m fast -w stop" >/dev/null 2>&1 || true
   rm -rf "$PG_DIR"
@@ -157,6 +160,31 @@ run_pg "'$PG_BIN/pg_basebackup' -h 127.0.0.1 -p $PG_PORT -U postgres -D '$PG_DIR
 run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/replica' -l '$PG_DIR/replica.log' -w -o \"-c listen_addresses=127.0.0.1 -p $REPLICA_PORT -k '$PG_DIR' -c max_connections=300 -c hot_standby=on -c fsync=off\" start >/dev/null" \
   || { cat "$PG_DIR/replica.log"; exit 1; }
 export LOKET_TEST_POSTGRES_REPLICA_URL="postgres://postgres@127.0.0.1:$REPLICA_PORT/postgres"
+
+# PgBouncer in front of it (session pooling; see the test for why not
+# transaction pooling with Debian 12's PgBouncer 1.18).
+BOUNCER_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+step "starting PgBouncer on 127.0.0.1:$BOUNCER_PORT"
+cat > "$PG_DIR/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$PG_PORT
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir = $PG_DIR
+auth_type = trust
+auth_file = $PG_DIR/pgbouncer-users.txt
+pool_mode = session
+max_client_conn = 500
+default_pool_size = 40
+logfile = $PG_DIR/pgbouncer.log
+pidfile = $PG_DIR/pgbouncer.pid
+ignore_startup_parameters = extra_float_digits,options
+INI
+echo '"postgres" ""' > "$PG_DIR/pgbouncer-users.txt"
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DIR/pgbouncer.ini" "$PG_DIR/pgbouncer-users.txt"
+run_pg "/usr/sbin/pgbouncer -d '$PG_DIR/pgbouncer.ini'" || { cat "$PG_DIR/pgbouncer.log"; exit 1; }
+export LOKET_TEST_PGBOUNCER_URL="postgres://postgres@127.0.0.1:$BOUNCER_PORT/postgres"
 
 export LOKET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 # The PostgreSQL-restart test starts (and stops) a server of its own.

@@ -602,3 +602,72 @@ async fn a_live_display_sees_a_call_made_on_another_instance() {
     other.shutdown().await;
     app.stop().await;
 }
+
+/// The booking race through PgBouncer (Debian's, session pooling; started
+/// by scripts/test.sh): the capacity rule holds through the pooler.
+/// Transaction pooling needs PgBouncer 1.21 or later
+/// (`max_prepared_statements`): sqlx names its prepared statements, and
+/// Debian 12's PgBouncer 1.18 then fails with "prepared statement sqlx_s_1
+/// already exists".
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_booking_race_holds_through_pgbouncer() {
+    use crate::appointments::{LOCATION, SERVICE, at, setup};
+    if backend() != "postgres" {
+        return;
+    }
+    let Ok(bouncer) = std::env::var("LOKET_TEST_PGBOUNCER_URL") else {
+        skip(
+            "the_booking_race_holds_through_pgbouncer",
+            "LOKET_TEST_PGBOUNCER_URL is not set (scripts/test.sh starts PgBouncer)",
+        );
+        return;
+    };
+    // A database made on the server, reached through the pooler.
+    let direct = fresh_database_url(&temp_dir()).await;
+    let db = direct.rsplit('/').next().unwrap().to_owned();
+    let via = format!("{}/{db}", bouncer.rsplit_once('/').unwrap().0);
+    let app = TestApp::spawn_with(move |c| {
+        c.database_url = Some(via);
+        c.db_max_connections = 16;
+    })
+    .await;
+    setup(&app, 3).await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    const CLIENTS: usize = 100;
+    for i in 0..CLIENTS {
+        resident(&app, &format!("pgb{i}@example.org")).await;
+    }
+    let start = at(2, "11:00");
+    let statuses = race(CLIENTS, |i| {
+        let url = app.url("/api/v1/appointments");
+        let (staff, start) = (staff.clone(), start.clone());
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(staff)
+                .json(
+                    &serde_json::json!({ "service": SERVICE, "location": LOCATION,
+                    "start": start, "resident_email": format!("pgb{i}@example.org") }),
+                )
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    })
+    .await;
+    let booked = statuses.iter().filter(|&&s| s == 201).count();
+    assert_eq!(booked, 3, "{statuses:?}");
+    assert!(
+        statuses.iter().all(|&s| s == 201 || s == 409),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        loket_store::appointments::overbooked_slots(&app.store)
+            .await
+            .unwrap(),
+        0
+    );
+    app.stop().await;
+}

@@ -57,11 +57,16 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
             )
             .await
             .expect("create test database");
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_owned())
-                .unwrap_or(admin);
-            format!("{base}/{name}")
+            // Options after the database name (`?statement-cache-capacity=0`
+            // behind PgBouncer) carry over to the test's database.
+            let (base, query) = match admin.rsplit_once('/') {
+                Some((b, rest)) => (
+                    b.to_owned(),
+                    rest.split_once('?').map(|(_, q)| format!("?{q}")),
+                ),
+                None => (admin.clone(), None),
+            };
+            format!("{base}/{name}{}", query.unwrap_or_default())
         }
         Err(_) => format!("sqlite://{}?mode=rwc", dir.join("loket.db").display()),
     }
