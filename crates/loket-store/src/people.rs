@@ -490,7 +490,8 @@ pub async fn delete_session(store: &Store, secret: &str) -> Result<()> {
     Ok(())
 }
 
-/// Removes expired sessions, old login failures and used or expired links.
+/// Removes expired sessions, old login failures, used or expired links,
+/// unconfirmed reserve-list sign-ups and ended rate-limit windows.
 pub async fn purge_expired(store: &Store) -> Result<u64> {
     let now = now_ms();
     let mut n = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
@@ -508,6 +509,12 @@ pub async fn purge_expired(store: &Store) -> Result<u64> {
         .execute(store.pool())
         .await?
         .rows_affected();
+    n += sqlx::query("DELETE FROM vac_reserve_pending WHERE expires_at < $1")
+        .bind(now)
+        .execute(store.pool())
+        .await?
+        .rows_affected();
+    n += crate::limits::purge(store, now).await?;
     Ok(n)
 }
 
@@ -524,28 +531,46 @@ pub async fn record_login_failure(store: &Store, email: &str, ip: &str) -> Resul
     Ok(())
 }
 
-/// Failed logins since `since_ms`: (for this account, from this IP).
+/// Failed logins: from this IP address since `ip_since_ms`, and for this
+/// account from this address since `pair_since_ms`, with the last one's
+/// time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginFailures {
+    pub by_ip: i64,
+    pub by_pair: i64,
+    pub last_pair_at: Option<i64>,
+}
+
 pub async fn login_failures(
     store: &Store,
     email: &str,
     ip: &str,
-    since_ms: i64,
-) -> Result<(i64, i64)> {
+    ip_since_ms: i64,
+    pair_since_ms: i64,
+) -> Result<LoginFailures> {
     let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM login_failures WHERE email_norm = $1 AND at > $3) AS by_email, \
-                (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3) AS by_ip",
+        "SELECT (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3) AS by_ip, \
+                (SELECT COUNT(*) FROM login_failures WHERE email_norm = $1 AND ip = $2 AND at > $4) AS by_pair, \
+                (SELECT MAX(at) FROM login_failures WHERE email_norm = $1 AND ip = $2 AND at > $4) AS last_at",
     )
     .bind(email.trim().to_lowercase())
     .bind(ip)
-    .bind(since_ms)
+    .bind(ip_since_ms)
+    .bind(pair_since_ms)
     .fetch_one(store.pool())
     .await?;
-    Ok((row.try_get("by_email")?, row.try_get("by_ip")?))
+    Ok(LoginFailures {
+        by_ip: row.try_get("by_ip")?,
+        by_pair: row.try_get("by_pair")?,
+        last_pair_at: row.try_get("last_at")?,
+    })
 }
 
-pub async fn clear_login_failures(store: &Store, email: &str) -> Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE email_norm = $1")
+/// A successful sign-in forgets the account's failures from that address.
+pub async fn clear_login_failures(store: &Store, email: &str, ip: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE email_norm = $1 AND ip = $2")
         .bind(email.trim().to_lowercase())
+        .bind(ip)
         .execute(store.pool())
         .await?;
     Ok(())

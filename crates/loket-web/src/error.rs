@@ -24,6 +24,10 @@ pub enum AppError {
     Csrf,
     #[error("too many attempts")]
     TooMany,
+    /// A rate limit (`loket_domain::limits`) is reached: retry after so many
+    /// seconds (sent as `Retry-After`).
+    #[error("rate limited; retry after {0} s")]
+    Limited(i64),
     #[error("request too large")]
     TooLarge,
     #[error(transparent)]
@@ -56,6 +60,7 @@ impl From<loket_app::Refusal> for AppError {
             Refusal::Conflict(inv) | Refusal::Full(inv) => AppError::Conflict(inv),
             Refusal::NotFound => AppError::NotFound,
             Refusal::Forbidden => AppError::Forbidden,
+            Refusal::TooMany { retry_after_s } => AppError::Limited(retry_after_s),
             Refusal::Internal(msg) => AppError::Internal(msg),
         }
     }
@@ -74,12 +79,27 @@ impl From<askama::Error> for AppError {
 }
 
 impl AppError {
+    /// Adds `Retry-After` to a rate-limited answer.
+    pub fn retry_after(&self, res: &mut Response) {
+        if let AppError::Limited(s) = self
+            && let Ok(v) = HeaderValue::from_str(&s.max(&1).to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+
+    /// The sentence a page shows for a reached limit, with when to retry.
+    pub fn limited_message(locale: Locale, retry_after_s: i64) -> String {
+        let minutes = (retry_after_s + 59) / 60;
+        locale.t_args("limit-reached", &[("minutes", minutes.max(1).to_string())])
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooMany | AppError::Limited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -94,7 +114,7 @@ impl AppError {
             AppError::Unauthorized => "error-unauthorized",
             AppError::Forbidden => "error-forbidden",
             AppError::Csrf => "error-csrf",
-            AppError::TooMany => "error-too-many",
+            AppError::TooMany | AppError::Limited(_) => "error-too-many",
             AppError::TooLarge => "error-too-large",
             AppError::Invalid(_) => "error-invalid",
             AppError::Conflict(_) => "error-conflict",
@@ -124,6 +144,7 @@ impl IntoResponse for AppError {
         };
         res.extensions_mut()
             .insert(ErrorPage(self.title_id(), fields));
+        self.retry_after(&mut res);
         res
     }
 }
@@ -231,13 +252,17 @@ impl IntoResponse for ApiError {
                 .collect(),
             _ => Vec::new(),
         };
+        let detail = match (&self.error, self.detail) {
+            (AppError::Limited(s), None) => Some(AppError::limited_message(self.locale, *s)),
+            (_, d) => d,
+        };
         let mut res = problem_response(
             status,
             Problem {
                 kind: "about:blank".to_owned(),
                 title: self.locale.t(self.error.title_id()),
                 status: status.as_u16(),
-                detail: self.detail,
+                detail,
                 errors,
             },
         );
@@ -245,6 +270,7 @@ impl IntoResponse for ApiError {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        self.error.retry_after(&mut res);
         res
     }
 }

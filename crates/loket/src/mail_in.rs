@@ -340,7 +340,12 @@ async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool
     )
     .await?;
     store::set_moment_message_id(&mut tx, &moment.id, &m.message_id).await?;
-    if !m.automatic && !m.from.as_str().eq_ignore_ascii_case(mail_from) {
+    // At most one automatic reply per address a day: a forged sender (or a
+    // mail loop) gets one mail from us, not one per message.
+    if !m.automatic
+        && !m.from.as_str().eq_ignore_ascii_case(mail_from)
+        && auto_reply_allowed(store, m.from.as_str()).await?
+    {
         let args = [
             ("name", name.clone()),
             ("code", moment.reference.clone()),
@@ -362,6 +367,13 @@ async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool
     }
     tx.commit().await?;
     Ok(false)
+}
+
+async fn auto_reply_allowed(store: &Store, from: &str) -> Result<bool, StoreError> {
+    let limit = loket_domain::limits::AUTO_REPLY_PER_ADDRESS;
+    let key = from.trim().to_lowercase();
+    let hits = loket_store::limits::hit(store, &limit, &key, loket_store::now_ms()).await?;
+    Ok(limit.allows(hits))
 }
 
 #[cfg(test)]

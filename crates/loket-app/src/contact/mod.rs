@@ -180,14 +180,23 @@ pub async fn save_article(
 }
 
 /// A resident asks a question on the web: a contact moment (`intake`) and
-/// the confirmation mail with its reference, in one transaction.
+/// the confirmation mail with its reference, in one transaction. Posts
+/// from one IP address are limited (`limits::MAIL_FORMS_PER_IP`); past the
+/// limit per recipient (`limits::MAIL_PER_RECIPIENT`) the question is
+/// still taken, but no confirmation mail leaves.
 pub async fn ask(
     app: &App,
     actor: &Actor,
     party: &store::MomentParty<'_>,
     draft: &loket_domain::contact::MomentDraft,
     locale: Locale,
+    from: crate::people::Origin<'_>,
 ) -> Result<Moment, Refusal> {
+    crate::people::mail_form_posted(app, from).await?;
+    let may_mail = match Email::parse(party.email) {
+        Ok(to) => crate::people::may_mail(app, &to).await?,
+        Err(_) => false,
+    };
     let mut tx = app.store.begin().await?;
     let m = store::create_moment(
         &mut tx,
@@ -204,17 +213,19 @@ pub async fn ask(
         ("code", m.reference.clone()),
         ("value", draft.subject.clone()),
     ];
-    mail(
-        &mut tx,
-        party.email,
-        format!(
-            "{} {}",
-            locale.t_args("contact-mail-asked-subject", &args),
-            reference_tag(&m.reference)
-        ),
-        locale.t_args("contact-mail-asked-body", &args),
-    )
-    .await?;
+    if may_mail {
+        mail(
+            &mut tx,
+            party.email,
+            format!(
+                "{} {}",
+                locale.t_args("contact-mail-asked-subject", &args),
+                reference_tag(&m.reference)
+            ),
+            locale.t_args("contact-mail-asked-body", &args),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(m)
 }

@@ -605,21 +605,45 @@ pub fn check_reserve(f: &ReserveInput<'_>, groups: usize) -> Result<ReserveSignU
     }
 }
 
-/// Puts a person on a campaign's reserve list (public; one place per
-/// national register number).
+/// The path of a pending reserve-list sign-up's confirmation link.
+pub fn reserve_confirm_path(c: &Campaign, id: &str, token: &str) -> String {
+    format!(
+        "/vaccinatie/{}/reservelijst/bevestig/{id}?t={token}",
+        c.slug
+    )
+}
+
+/// A reserve-list sign-up (public). Every sign-up that passes the field
+/// checks gets the same answer, whether the number is invited, already on
+/// the list or unknown: nothing is decided until the link mailed to the
+/// given address is used ([`confirm_reserve`]). Sign-ups are limited per
+/// IP address (`limits::RESERVE_PER_IP`, refused with `TooMany`); past the
+/// limit per number (`limits::RESERVE_PER_NUMBER`) or per address
+/// (`limits::MAIL_PER_RECIPIENT`) the answer is the same, but no mail
+/// leaves.
 pub async fn reserve_sign_up(
     app: &App,
-    actor: &Actor,
     c: &Campaign,
     input: &ReserveInput<'_>,
-) -> Result<ReserveEntry, Refusal> {
+    locale: Locale,
+    ip: &str,
+) -> Result<(), Refusal> {
+    use loket_domain::limits;
     let groups = store::groups(&app.store, &c.id).await?;
     let r = check_reserve(input, groups.len())?;
+    crate::limits::check(app, &limits::RESERVE_PER_IP, ip).await?;
+    let number_key = format!("{}:{}", c.id, r.national_number.as_str());
+    if !crate::limits::allow(app, &limits::RESERVE_PER_NUMBER, &number_key).await?
+        || !crate::people::may_mail(app, &r.email).await?
+    {
+        metrics::counter!("loket_rate_limited_total", "scope" => "reserve-quiet").increment(1);
+        return Ok(());
+    }
     let birth_date = r.birth_date.to_string();
+    let token = loket_store::new_secret();
     let mut tx = app.store.begin().await?;
-    let e = store::reserve_sign_up(
+    let id = store::add_pending_sign_up(
         &mut tx,
-        actor,
         c,
         store::NewReserve {
             national_number: r.national_number.as_str(),
@@ -629,10 +653,42 @@ pub async fn reserve_sign_up(
             phone: r.phone.as_deref(),
             group_rank: r.group_rank,
         },
+        &token,
     )
     .await?;
+    let args = [
+        ("name", r.name.clone()),
+        ("city", app.config.city_name.clone()),
+        ("service", c.name.clone()),
+        (
+            "link",
+            app.config.link(&reserve_confirm_path(c, &id, &token)),
+        ),
+    ];
+    let mail = Mail {
+        to: r.email.clone(),
+        subject: locale.t_args("mail-vac-reserve-confirm-subject", &args),
+        body: locale.t_args("mail-vac-reserve-confirm-body", &args),
+    };
+    loket_store::notify::enqueue(&mut tx, &mail).await?;
     tx.commit().await?;
-    Ok(e)
+    Ok(())
+}
+
+/// Uses a reserve-list sign-up's e-mailed link: the person joins the list
+/// unless the number is invited, already listed, or listed earlier with
+/// another address (see `store::reserve_sign_up`). `false` only when the
+/// link is unknown, used or expired; the outcome is not told.
+pub async fn confirm_reserve(
+    app: &App,
+    c: &Campaign,
+    id: &str,
+    token: &str,
+) -> Result<bool, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let ok = store::confirm_pending_sign_up(&mut tx, &Actor::System, c, id, token).await?;
+    tx.commit().await?;
+    Ok(ok)
 }
 
 /// Accepts a reserve-list offer with its token: the booking and its mail in

@@ -76,6 +76,26 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, config: &WebConfig) 
         .unwrap_or(peer)
 }
 
+/// The client's address (see [`client_ip`]), for handlers without a
+/// [`Ctx`] (the API).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientIp(client_ip(&parts.headers, peer, &state.config)))
+    }
+}
+
 impl Ctx {
     fn cookie(&self, name: &str, value: &str, max_age_s: i64, http_only: bool) -> String {
         format!(

@@ -6,6 +6,7 @@ use super::{CENTRE_STAFF, COORDINATORS, SlotView, campaign, link_key, open_slots
 use crate::AppState;
 use crate::api::{ApiJson, ApiUser, api_locale};
 use crate::error::{ApiError, AppError};
+use crate::people::session::ClientIp;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,9 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::vaccination::{
-    self as rules, BookingStatus, CampaignStatus, ReserveStatus, Station,
-};
+use loket_domain::vaccination::{self as rules, BookingStatus, CampaignStatus, Station};
 use loket_store::now_ms;
 use loket_store::vaccination::{self as store, Campaign};
 use serde::{Deserialize, Serialize};
@@ -283,23 +282,28 @@ pub struct ReserveIn {
     pub group: i64,
 }
 
+/// The answer to every accepted sign-up, whatever the number's state.
 #[derive(Serialize, ToSchema)]
-pub struct ReserveView {
-    pub id: String,
-    #[schema(value_type = String)]
-    pub status: ReserveStatus,
-    pub signed_up_at: i64,
+pub struct ReserveAccepted {
+    /// "We sent an e-mail to the address you gave…", in the asked language.
+    pub message: String,
 }
 
-/// Signs up for the reserve list (public).
+/// Signs up for the reserve list (public). Every sign-up that passes the
+/// field checks gets the same answer, 202 with a neutral message: the
+/// link mailed to the given address activates it, and only if the number
+/// is not invited nor already listed. Limited per IP address (429 with
+/// `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/vaccination/campaigns/{c}/reserve", tag = "vaccination",
     params(("c" = String, Path, description = "the campaign's slug")),
     request_body = ReserveIn,
     security(()),
-    responses((status = 201, body = ReserveView)))]
+    responses((status = 202, body = ReserveAccepted),
+              (status = 429, description = "too many sign-ups from this address", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn reserve(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<ReserveIn>,
 ) -> Result<Response, ApiError> {
@@ -315,15 +319,13 @@ pub async fn reserve(
         phone: &body.phone,
         group: &group,
     };
-    let e = loket_app::vaccination::reserve_sign_up(&state, &Actor::System, &c, &input)
+    loket_app::vaccination::reserve_sign_up(&state, &c, &input, locale, &ip.to_string())
         .await
         .map_err(|e| err(e.into()))?;
     Ok((
-        StatusCode::CREATED,
-        Json(ReserveView {
-            id: e.id,
-            status: e.status,
-            signed_up_at: e.signed_up_at,
+        StatusCode::ACCEPTED,
+        Json(ReserveAccepted {
+            message: locale.t("vac-reserve-sent"),
         }),
     )
         .into_response())

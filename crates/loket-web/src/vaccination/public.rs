@@ -670,6 +670,8 @@ impl ReserveForm {
     }
 }
 
+/// A sign-up: one answer for every number that passes the field checks
+/// (invited, listed or unknown alike); the e-mailed link decides.
 pub async fn reserve_sign_up(
     State(state): State<AppState>,
     mut ctx: Ctx,
@@ -678,20 +680,19 @@ pub async fn reserve_sign_up(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let c = campaign(&state, &slug).await?;
-    let result = loket_app::vaccination::reserve_sign_up(&state, &Actor::System, &c, &f.input())
-        .await
-        .map(|_| ())
-        .map_err(AppError::from);
+    let ip = ctx.ip.to_string();
+    let result =
+        loket_app::vaccination::reserve_sign_up(&state, &c, &f.input(), ctx.locale, &ip).await;
+    let kept = ReserveForm {
+        csrf: String::new(),
+        ..f
+    };
     match result {
         Ok(()) => Ok(
             Redirect::to(&format!("/vaccinatie/{}/reservelijst?done=1", c.slug)).into_response(),
         ),
-        Err(AppError::Invalid(inv)) => {
+        Err(loket_app::Refusal::Invalid(inv)) => {
             let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
-            let kept = ReserveForm {
-                csrf: String::new(),
-                ..f
-            };
             reserve_page(
                 &state,
                 &mut ctx,
@@ -703,8 +704,79 @@ pub async fn reserve_sign_up(
             )
             .await
         }
-        Err(e) => Err(e),
+        Err(loket_app::Refusal::TooMany { retry_after_s }) => {
+            let errors = FormErrors::general(AppError::limited_message(ctx.locale, retry_after_s));
+            let mut res = reserve_page(
+                &state,
+                &mut ctx,
+                &c,
+                kept,
+                errors,
+                false,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await?;
+            AppError::Limited(retry_after_s).retry_after(&mut res);
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "vaccination/reserve_confirm.html")]
+struct ReserveConfirmPage {
+    l: Layout,
+    slug: String,
+    id: String,
+    token: String,
+}
+
+/// The landing page of a sign-up's e-mailed link: a button that confirms
+/// by POST, so a mail scanner opening the link does not use it.
+pub async fn reserve_confirm_page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    Query(q): Query<OfferQuery>,
+) -> Result<Response, AppError> {
+    let c = campaign(&state, &slug).await?;
+    if !store::pending_sign_up_is_valid(&state.store, &c, &id, &q.t).await? {
+        return crate::people::pages::message(
+            &ctx,
+            StatusCode::GONE,
+            "vac-reserve-confirm-title",
+            "vac-reserve-link-gone",
+        );
+    }
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("vac-reserve-confirm-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        ReserveConfirmPage {
+            l,
+            slug: c.slug.clone(),
+            id,
+            token: q.t,
+        },
+    )
+}
+
+pub async fn reserve_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<OfferForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let c = campaign(&state, &slug).await?;
+    let (status, text) = if loket_app::vaccination::confirm_reserve(&state, &c, &id, &f.t).await? {
+        (StatusCode::OK, "vac-reserve-confirmed")
+    } else {
+        (StatusCode::GONE, "vac-reserve-link-gone")
+    };
+    crate::people::pages::message(&ctx, status, "vac-reserve-confirm-title", text)
 }
 
 #[derive(Template)]
