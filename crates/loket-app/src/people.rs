@@ -238,6 +238,8 @@ pub async fn register(
     if let Some(owner) = store::find_by_email(&app.store, reg.email.as_str()).await? {
         return mail_known(app, &owner, &reg.email, locale).await;
     }
+    // Counted before the transaction: SQLite has one writer at a time.
+    let may = may_mail(app, &reg.email).await?;
     let mut tx = app.store.begin().await?;
     let user_id = match store::create_user(
         &mut tx,
@@ -255,16 +257,12 @@ pub async fn register(
     {
         Ok(id) => id,
         Err(loket_store::StoreError::Conflict(_)) => {
-            // Registered meanwhile: the same answer as a known address.
-            drop(tx);
-            if let Some(owner) = store::find_by_email(&app.store, reg.email.as_str()).await? {
-                return mail_known(app, &owner, &reg.email, locale).await;
-            }
+            // Registered meanwhile: the same answer, and no mail.
             return Ok(());
         }
         Err(e) => return Err(e.into()),
     };
-    if may_mail(app, &reg.email).await? {
+    if may {
         let secret =
             store::create_link(&mut tx, &user_id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
         let mail = confirm_mail(&app.config, locale, &reg.email, reg.name.as_str(), &secret);
@@ -274,7 +272,15 @@ pub async fn register(
     Ok(())
 }
 
-async fn mail_known(app: &App, owner: &User, to: &Email, fallback: Locale) -> Result<(), Refusal> {
+async fn mail_known(
+    app: &App,
+    owner: &User,
+    typed: &Email,
+    fallback: Locale,
+) -> Result<(), Refusal> {
+    // To the account's own address, as it was registered.
+    let to = Email::parse(&owner.email).unwrap_or_else(|_| typed.clone());
+    let to = &to;
     if !may_mail(app, to).await? {
         return Ok(());
     }

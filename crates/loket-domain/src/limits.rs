@@ -39,10 +39,12 @@ pub const RESERVE_PER_IP: Limit = Limit {
     window_s: HOUR,
 };
 /// Reserve-list sign-ups for one national register number in one campaign
-/// (more are answered the same, but no mail leaves).
+/// (more are answered the same, but no mail leaves). Kept above a
+/// person's own tries: whoever uses it up delays that person's sign-up by a
+/// day at most, and learns nothing.
 pub const RESERVE_PER_NUMBER: Limit = Limit {
     scope: "reserve-number",
-    max: 3,
+    max: 5,
     window_s: DAY,
 };
 /// Automatic replies to incoming mail: one per sender address a day.

@@ -265,6 +265,11 @@ async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool
         Some(r) => store::moment(store, &r).await?,
         None => None,
     };
+    // Counted before the transaction: SQLite has one writer at a time.
+    let reply = existing.is_none()
+        && !m.automatic
+        && !m.from.as_str().eq_ignore_ascii_case(mail_from)
+        && auto_reply_allowed(store, m.from.as_str()).await?;
     let mut tx = store.begin().await?;
     if let Some(moment) = existing {
         let body = if m.body.is_empty() { "—" } else { &m.body };
@@ -342,10 +347,7 @@ async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool
     store::set_moment_message_id(&mut tx, &moment.id, &m.message_id).await?;
     // At most one automatic reply per address a day: a forged sender (or a
     // mail loop) gets one mail from us, not one per message.
-    if !m.automatic
-        && !m.from.as_str().eq_ignore_ascii_case(mail_from)
-        && auto_reply_allowed(store, m.from.as_str()).await?
-    {
+    if reply {
         let args = [
             ("name", name.clone()),
             ("code", moment.reference.clone()),
