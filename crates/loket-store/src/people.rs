@@ -440,16 +440,25 @@ pub async fn create_session(
 
 /// Loads a live session. Its expiry slides forward by `ttl_ms`, written at
 /// most once a minute to spare the database.
-pub async fn load_session(store: &Store, secret: &str, ttl_ms: i64) -> Result<Option<Session>> {
+/// A live session: unexpired (idle `ttl_ms`, extended by use) and younger
+/// than `max_age_ms` (the absolute lifetime, never extended).
+pub async fn load_session(
+    store: &Store,
+    secret: &str,
+    ttl_ms: i64,
+    max_age_ms: i64,
+) -> Result<Option<Session>> {
     let now = now_ms();
     let hash = hash_secret(secret);
     let row = sqlx::query(
-        "SELECT s.user_id, s.csrf_token, s.locale, s.expires_at, s.last_seen_at FROM sessions s \
+        "SELECT s.user_id, s.csrf_token, s.locale, s.expires_at, s.last_seen_at, s.created_at FROM sessions s \
          LEFT JOIN users u ON u.id = s.user_id \
-         WHERE s.id_hash = $1 AND s.expires_at > $2 AND (s.user_id IS NULL OR u.disabled_at IS NULL)",
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.created_at > $3 \
+         AND (s.user_id IS NULL OR u.disabled_at IS NULL)",
     )
     .bind(&hash)
     .bind(now)
+    .bind(now - max_age_ms)
     .fetch_optional(store.pool())
     .await?;
     let Some(r) = row else { return Ok(None) };
@@ -461,14 +470,16 @@ pub async fn load_session(store: &Store, secret: &str, ttl_ms: i64) -> Result<Op
         last_seen_at: r.try_get("last_seen_at")?,
     };
     if now - s.last_seen_at > 60_000 {
+        let created: i64 = r.try_get("created_at")?;
+        let expires = (now + ttl_ms).min(created.saturating_add(max_age_ms));
         sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
             .bind(now)
-            .bind(now + ttl_ms)
+            .bind(expires)
             .bind(&hash)
             .execute(store.pool())
             .await?;
         s.last_seen_at = now;
-        s.expires_at = now + ttl_ms;
+        s.expires_at = expires;
     }
     Ok(Some(s))
 }

@@ -20,6 +20,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 
+/// The session cookie on plain http; on https it is
+/// `__Host-loket_session` ([`WebConfig::session_cookie`]).
 pub const SESSION_COOKIE: &str = "loket_session";
 pub const LANG_COOKIE: &str = "loket_lang";
 /// Anonymous sessions (for a form's CSRF token) live two hours.
@@ -150,7 +152,12 @@ impl Ctx {
             ANON_TTL_MS,
         )
         .await?;
-        self.push_cookie(self.cookie(SESSION_COOKIE, &secret, ANON_TTL_MS / 1000, true));
+        self.push_cookie(self.cookie(
+            self.config.session_cookie(),
+            &secret,
+            ANON_TTL_MS / 1000,
+            true,
+        ));
         let token = session.csrf_token.clone();
         self.session = Some((secret, session));
         Ok(token)
@@ -185,7 +192,8 @@ impl Ctx {
             ttl,
         )
         .await?;
-        self.push_cookie(self.cookie(SESSION_COOKIE, &secret, ttl / 1000, true));
+        let max_age = ttl.min(state.config.session_max_age_ms()) / 1000;
+        self.push_cookie(self.cookie(self.config.session_cookie(), &secret, max_age, true));
         self.session = Some((secret, session));
         Ok(())
     }
@@ -194,7 +202,7 @@ impl Ctx {
         if let Some((secret, _)) = self.session.take() {
             store::delete_session(&state.store, &secret).await?;
         }
-        self.push_cookie(self.cookie(SESSION_COOKIE, "", 0, true));
+        self.push_cookie(self.cookie(self.config.session_cookie(), "", 0, true));
         self.user = None;
         Ok(())
     }
@@ -249,10 +257,13 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .map(|c| c.0.ip());
     let ip = client_ip(&headers, peer, &state.config);
     let ttl = state.config.session_ttl_ms();
+    let max_age = state.config.session_max_age_ms();
     let mut session = None;
     let mut user = None;
-    if let Some(secret) = cookie_value(&headers, SESSION_COOKIE).filter(|s| s.len() == 64) {
-        match store::load_session(&state.store, &secret, ttl).await {
+    if let Some(secret) =
+        cookie_value(&headers, state.config.session_cookie()).filter(|s| s.len() == 64)
+    {
+        match store::load_session(&state.store, &secret, ttl, max_age).await {
             Ok(Some(s)) => {
                 if let Some(uid) = &s.user_id {
                     match store::get_user(&state.store, uid).await {

@@ -537,3 +537,67 @@ fn config_check_masks_secrets_and_refuses_bad_values() {
     assert!(err.contains("webhook_ca_file"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `/metrics` behind a bearer token when one is configured.
+#[tokio::test]
+async fn metrics_behind_a_bearer_token() {
+    let app = TestApp::spawn_with(|c| c.metrics_token = Some("m3trics-t0ken".to_owned())).await;
+    let c = app.client();
+    let r = c.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let r = c
+        .get(app.url("/metrics"))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = c
+        .get(app.url("/metrics"))
+        .bearer_auth("m3trics-t0ken")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("loket_http_requests_total")
+    );
+    app.stop().await;
+}
+
+/// On https: HSTS on every answer, and the session cookie is
+/// `__Host-loket_session` (Secure, Path=/, no Domain). On http: neither.
+#[tokio::test]
+async fn https_sends_hsts_and_a_host_only_cookie() {
+    let app =
+        TestApp::spawn_with(|c| c.public_url = Some("https://loket.example".to_owned())).await;
+    let c = app.client();
+    for path in ["/login", "/healthz", "/api/v1/openapi.json"] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            r.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+    }
+    let r = app.client().get(app.url("/login")).send().await.unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-loket_session="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    app.stop().await;
+
+    let app = TestApp::spawn().await;
+    let r = app.client().get(app.url("/login")).send().await.unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none());
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("loket_session="), "{cookie}");
+    app.stop().await;
+}

@@ -1019,3 +1019,32 @@ async fn fifty_forgot_password_posts_get_429_and_few_mails() {
     assert!(html.contains("Try again in"), "{html}");
     app.stop().await;
 }
+
+/// A session ends after its absolute lifetime (12 hours by default),
+/// however much it was used.
+#[tokio::test]
+async fn sessions_end_after_their_absolute_lifetime() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("long@example.org", &["resident"]).await;
+    assert_eq!(app.get(&c, "/account").await.0, 200);
+    // Used a minute ago, but started 11 hours ago: still in.
+    let age = |hours: i64| {
+        let app = &app;
+        async move {
+            loket_store::sqlx::query(
+                "UPDATE sessions SET created_at = $1, last_seen_at = $1 + 3600000 * $2 - 60000 WHERE user_id IS NOT NULL",
+            )
+            .bind(loket_store::now_ms() - hours * 3600 * 1000)
+            .bind(hours)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        }
+    };
+    age(11).await;
+    assert_eq!(app.get(&c, "/account").await.0, 200);
+    age(13).await;
+    let r = c.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "signed out after 12 hours");
+    app.stop().await;
+}
