@@ -26,3 +26,10 @@ CREATE TABLE vac_reserve_pending (
     expires_at       INTEGER NOT NULL
 );
 CREATE INDEX vac_reserve_pending_expiry ON vac_reserve_pending(expires_at);
+
+-- The accounts `loket demo` created: the demo refuses a database holding
+-- any other account, and `loket serve` warns while an account still has
+-- the demo password.
+CREATE TABLE demo_accounts (
+    user_id  TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE
+);

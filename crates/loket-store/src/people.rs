@@ -529,6 +529,57 @@ pub async fn purge_expired(store: &Store) -> Result<u64> {
     Ok(n)
 }
 
+// ---- the demo's accounts ----
+
+/// Records the accounts a demo seed just created (those with its password
+/// hash, which is salted anew on every run).
+pub async fn record_demo_accounts(store: &Store, password_hash: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO demo_accounts (user_id) SELECT id FROM users WHERE password_hash = $1 \
+         ON CONFLICT (user_id) DO NOTHING",
+    )
+    .bind(password_hash)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Accounts the demo did not create: how many, and one address.
+pub async fn foreign_accounts(store: &Store) -> Result<(i64, Option<String>)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(email) AS email FROM users \
+         WHERE id NOT IN (SELECT user_id FROM demo_accounts)",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok((row.try_get("n")?, row.try_get("email")?))
+}
+
+/// The distinct password hashes of the demo's accounts (recorded, or with
+/// one of `emails`), each with one address that has it.
+pub async fn demo_password_hashes(store: &Store, emails: &[&str]) -> Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let recorded = sqlx::query(
+        "SELECT u.password_hash, MIN(u.email) AS email FROM users u JOIN demo_accounts d ON d.user_id = u.id \
+         WHERE u.password_hash <> '' AND u.disabled_at IS NULL GROUP BY u.password_hash",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    for r in &recorded {
+        out.push((r.try_get("password_hash")?, r.try_get("email")?));
+    }
+    for e in emails {
+        if let Some(u) = find_by_email(store, e).await?
+            && !u.password_hash.is_empty()
+            && u.disabled_at.is_none()
+            && !out.iter().any(|(h, _)| *h == u.password_hash)
+        {
+            out.push((u.password_hash, u.email));
+        }
+    }
+    Ok(out)
+}
+
 // ---- failed logins ----
 
 pub async fn record_login_failure(store: &Store, email: &str, ip: &str) -> Result<()> {

@@ -54,6 +54,9 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Whether the demo's conveniences (demo accounts on the login page) show.
     pub demo: bool,
+    /// Set while an account still has the demo's published password (not in
+    /// the demo itself): admins see a red banner on every page.
+    pub demo_password_in_use: Arc<std::sync::atomic::AtomicBool>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Whether admins may read sent messages in Loket ("sent mail" pages).
@@ -74,6 +77,7 @@ impl Default for WebConfig {
             metrics_token: None,
             request_timeout: Duration::from_secs(60),
             demo: false,
+            demo_password_in_use: Arc::default(),
             max_body_bytes: 64 * 1024,
             show_sent_mail: true,
         }

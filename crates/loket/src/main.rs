@@ -24,6 +24,7 @@ async fn serve(c: Config, is_demo: bool) -> Result<(), AppError> {
     let signal = shutdown_signal();
     let store = open_store(&c).await?;
     if is_demo {
+        demo::refuse_foreign_accounts(&store).await?;
         let n = demo::seed(&store).await?;
         tracing::info!(created = n, "demo accounts seeded");
     }

@@ -239,3 +239,4 @@ login-slow = Too many failed attempts for this account. Wait { $seconds } second
 email-confirm-title = Confirm your e-mail address
 email-confirm-intro = Press the button to confirm your e-mail address and activate your account.
 email-confirm-submit = Confirm
+demo-password-warning = Warning: at least one account still has the demo's public password. Anyone can sign in with it. Change that password or disable the account.

@@ -239,3 +239,4 @@ login-slow = Te veel mislukte pogingen voor dit account. Wacht { $seconds } seco
 email-confirm-title = E-mailadres bevestigen
 email-confirm-intro = Klik op de knop om uw e-mailadres te bevestigen en uw account te activeren.
 email-confirm-submit = Bevestigen
+demo-password-warning = Let op: minstens één account heeft nog het openbare wachtwoord van de demo. Iedereen kan zich daarmee aanmelden. Wijzig dat wachtwoord of schakel het account uit.

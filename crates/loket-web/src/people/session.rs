@@ -234,6 +234,11 @@ impl Ctx {
                 .unwrap_or_default(),
             path: self.path.clone(),
             notice: None,
+            demo_password_warning: user.is_some_and(|u| u.roles.has(Role::Admin))
+                && self
+                    .config
+                    .demo_password_in_use
+                    .load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 }
