@@ -1048,3 +1048,37 @@ async fn sessions_end_after_their_absolute_lifetime() {
     assert_eq!(r.status(), 303, "signed out after 12 hours");
     app.stop().await;
 }
+
+/// A visitor shown a form gets a CSRF cookie, not a session row: only
+/// signing in writes one. A form posted without the cookie's token changes
+/// nothing.
+#[tokio::test]
+async fn visitors_get_no_session_row() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    for path in ["/login", "/register", "/password/forgot", "/contact/ask"] {
+        assert_eq!(app.get(&c, path).await.0, 200, "{path}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    // The token works for the visitor who got it, and for nobody else.
+    let (_, html) = app.get(&c, "/password/forgot").await;
+    let token = csrf_of(&html);
+    let other = app.client();
+    app.get(&other, "/login").await;
+    let r = other
+        .post(app.url("/password/forgot"))
+        .form(&[("email", "x@example.org"), ("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .post(app.url("/password/forgot"))
+        .form(&[("email", "x@example.org"), ("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    app.stop().await;
+}
