@@ -33,3 +33,8 @@ CREATE INDEX vac_reserve_pending_expiry ON vac_reserve_pending(expires_at);
 CREATE TABLE demo_accounts (
     user_id  TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE
 );
+
+-- A mail that named a contact moment's reference without the reply token
+-- Loket put in its mail, from another address than the moment's: it became
+-- a new moment, marked so (1), and never joins the named one.
+ALTER TABLE contact_moments ADD COLUMN sender_unverified INTEGER NOT NULL DEFAULT 0;

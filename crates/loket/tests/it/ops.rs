@@ -585,8 +585,44 @@ async fn https_sends_hsts_and_a_host_only_cookie() {
         );
     }
     let r = app.client().get(app.url("/login")).send().await.unwrap();
+    // A visitor's CSRF cookie, then the session cookie after signing in.
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.starts_with("__Host-loket_session="), "{cookie}");
+    assert!(cookie.starts_with("__Host-loket_csrf="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    let csrf_cookie = cookie.split(';').next().unwrap().to_owned();
+    let html = r.text().await.unwrap();
+    loket::cli::user_add(
+        &app.config,
+        "tls@example.org",
+        "T L S",
+        &["resident".to_owned()],
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    let r = app
+        .client()
+        .post(app.url("/login"))
+        .header("cookie", csrf_cookie)
+        .form(&[
+            ("email", "tls@example.org"),
+            ("password", PASSWORD),
+            ("csrf", &csrf_of(&html)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("__Host-loket_session="))
+        .expect("the session cookie");
     assert!(
         cookie.contains("; Secure") && cookie.contains("Path=/"),
         "{cookie}"
@@ -598,7 +634,7 @@ async fn https_sends_hsts_and_a_host_only_cookie() {
     let r = app.client().get(app.url("/login")).send().await.unwrap();
     assert!(r.headers().get("strict-transport-security").is_none());
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.starts_with("loket_session="), "{cookie}");
+    assert!(cookie.starts_with("loket_csrf="), "{cookie}");
     app.stop().await;
 }
 
