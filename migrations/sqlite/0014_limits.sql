@@ -38,3 +38,11 @@ CREATE TABLE demo_accounts (
 -- Loket put in its mail, from another address than the moment's: it became
 -- a new moment, marked so (1), and never joins the named one.
 ALTER TABLE contact_moments ADD COLUMN sender_unverified INTEGER NOT NULL DEFAULT 0;
+
+-- Waiting-room tickets used up by a booking: a ticket books once.
+CREATE TABLE vac_tickets_used (
+    campaign_id  TEXT NOT NULL REFERENCES vac_campaigns(id),
+    number       INTEGER NOT NULL,
+    used_at      INTEGER NOT NULL,
+    PRIMARY KEY (campaign_id, number)
+);

@@ -61,8 +61,16 @@ pub const SIGN_IN_PER_IP: Limit = Limit {
     window_s: 15 * MINUTE,
 };
 
+/// New waiting-room tickets from one IP address (pages and API together).
+pub const WAITING_TICKETS_PER_IP: Limit = Limit {
+    scope: "waiting-ticket-ip",
+    max: 100,
+    window_s: MINUTE,
+};
+
 /// Every limit, for the documentation test.
-pub const ALL: [Limit; 6] = [
+pub const ALL: [Limit; 7] = [
+    WAITING_TICKETS_PER_IP,
     MAIL_FORMS_PER_IP,
     MAIL_PER_RECIPIENT,
     RESERVE_PER_IP,

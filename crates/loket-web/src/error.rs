@@ -140,6 +140,12 @@ impl IntoResponse for AppError {
         let mut res = (self.status(), self.title_id()).into_response();
         let fields = match &self {
             AppError::Invalid(inv) | AppError::Conflict(inv) => inv.0.clone(),
+            // The error page says when to come back.
+            AppError::Limited(secs) => vec![loket_domain::FieldError::with_value(
+                "retry",
+                "limit-retry",
+                crate::i18n::format_ms(loket_store::now_ms() + secs.max(&1) * 1000),
+            )],
             _ => Vec::new(),
         };
         res.extensions_mut()

@@ -240,3 +240,4 @@ email-confirm-title = Confirm your e-mail address
 email-confirm-intro = Press the button to confirm your e-mail address and activate your account.
 email-confirm-submit = Confirm
 demo-password-warning = Warning: at least one account still has the demo's public password. Anyone can sign in with it. Change that password or disable the account.
+err-limit-retry = Try again after { $value }.

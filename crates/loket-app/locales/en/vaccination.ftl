@@ -359,3 +359,4 @@ vac-reserve-confirm-intro = Press the button to confirm your sign-up for the res
 vac-reserve-confirm-button = Confirm sign-up
 vac-reserve-confirmed = Thank you, your sign-up is confirmed. If you can be vaccinated in this campaign, you will receive a message.
 vac-reserve-link-gone = This link is no longer valid: it was used already or has expired. Sign up again if needed.
+err-vac-ticket-used = { $field }: this waiting-room ticket was used for a booking already. Ask for a new ticket.

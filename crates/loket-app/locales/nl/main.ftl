@@ -240,3 +240,4 @@ email-confirm-title = E-mailadres bevestigen
 email-confirm-intro = Klik op de knop om uw e-mailadres te bevestigen en uw account te activeren.
 email-confirm-submit = Bevestigen
 demo-password-warning = Let op: minstens één account heeft nog het openbare wachtwoord van de demo. Iedereen kan zich daarmee aanmelden. Wijzig dat wachtwoord of schakel het account uit.
+err-limit-retry = Probeer het opnieuw na { $value }.

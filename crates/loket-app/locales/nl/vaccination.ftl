@@ -359,3 +359,4 @@ vac-reserve-confirm-intro = Klik op de knop om uw inschrijving op de reservelijs
 vac-reserve-confirm-button = Inschrijving bevestigen
 vac-reserve-confirmed = Bedankt, uw inschrijving is bevestigd. Als u in deze campagne gevaccineerd kunt worden, krijgt u een bericht.
 vac-reserve-link-gone = Deze link is niet meer geldig: hij werd al gebruikt of is verlopen. Schrijf u opnieuw in als dat nodig is.
+err-vac-ticket-used = { $field }: dit wachtrijticket werd al gebruikt voor een afspraak. Vraag een nieuw ticket aan.

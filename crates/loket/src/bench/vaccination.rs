@@ -58,6 +58,9 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
     c.data_dir = tmp.clone();
     c.addr = "127.0.0.1:0".to_owned();
     c.outbox_poll_ms = 3_600_000; // mails are counted, not sent
+    // Every visitor comes from an address of their own (a header through
+    // the local "proxy"): new tickets are limited per address.
+    c.trusted_proxies = vec!["127.0.0.1".to_owned()];
     c.db_max_connections = c.db_max_connections.max(16);
     let st = open_store(&c).await?;
     let backend = format!("{:?}", st.backend());
@@ -150,7 +153,8 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
     // ---- the rush ----
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(visitors.len());
-    for (code, birth) in visitors {
+    for (i, (code, birth)) in visitors.into_iter().enumerate() {
+        let address = format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
         let (http, base, gate, out, arrivals, slug) = (
             http.clone(),
             base.clone(),
@@ -164,6 +168,7 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
             let t: Value = {
                 let _p = gate.acquire().await.map_err(err)?;
                 http.post(format!("{base}/api/v1/vaccination/campaigns/{slug}/waiting-room"))
+                    .header("x-forwarded-for", address)
                     .send()
                     .await
                     .map_err(err)?

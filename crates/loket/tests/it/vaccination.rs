@@ -1761,11 +1761,21 @@ async fn the_calendar_file_the_cancel_button_and_the_reserve_api() {
         "{html}"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit);
+    // (With a good ticket: the ticket is checked first.)
+    let t: Value = app
+        .client()
+        .post(app.url("/api/v1/vaccination/campaigns/griep/waiting-room"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let r = app
         .client()
         .post(app.url("/api/v1/vaccination/bookings"))
         .header("accept-language", "en")
-        .json(&json!({"code": "", "birth_date": "1985-07-30", "start": 0, "ticket": ""}))
+        .json(&json!({"code": "", "birth_date": "1985-07-30", "start": 0, "ticket": t["ticket"]}))
         .send()
         .await
         .unwrap();
@@ -2215,6 +2225,230 @@ async fn the_mobile_page_syncs_by_form_and_by_script() {
     assert!(
         export.contains(&format!("{x},1930-04-05,")) && export.contains(",FK9,mobile,Team A,"),
         "{export}"
+    );
+    app.stop().await;
+}
+
+/// The first free slot's start (unix ms) from the public API.
+async fn first_free_start(app: &TestApp, slug: &str) -> i64 {
+    let slots: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/vaccination/campaigns/{slug}/slots")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    slots
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["free"].as_i64().unwrap_or(0) > 0)
+        .and_then(|s| s["start"].as_i64())
+        .expect("a free slot")
+}
+
+/// A waiting-room ticket books once, belongs to the visitor who took it,
+/// and the API looks at it before the code.
+#[tokio::test]
+async fn waiting_room_tickets_are_bound_and_used_once() {
+    let app = TestApp::spawn().await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let (_, an_code) = one_invitee(&app, &coord, "griep").await;
+    let bo = nrn(1979, 4, 5, 61);
+    let (s, html) = import(
+        &app,
+        &coord,
+        "griep",
+        &people_csv(&[(bo.clone(), "Bo Maes", "1979-04-05", "bo@example.org")]),
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    let bo_code = code_of(&app, &bo).await;
+    let ticket: Value = app
+        .client()
+        .post(app.url("/api/v1/vaccination/campaigns/griep/waiting-room"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ticket = ticket["ticket"].as_str().unwrap().to_owned();
+    let book = |code: String, birth: &'static str, ticket: String| {
+        let app = &app;
+        async move {
+            let start = first_free_start(app, "griep").await;
+            let r = app
+                .client()
+                .post(app.url("/api/v1/vaccination/bookings"))
+                .json(&json!({"code": code, "birth_date": birth, "start": start, "ticket": ticket}))
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (s, v) = book(an_code.clone(), "1985-07-30", ticket.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    // Used twice: refused, whoever brings it.
+    let (s, v) = book(bo_code.clone(), "1979-04-05", ticket.clone()).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["code"], "vac-ticket-used", "{v}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_bookings").await, 1);
+    // The ticket first: a bad ticket is refused before the code is looked
+    // at (a wrong code and birth date with it get the ticket's error).
+    let (s, v) = book(
+        "0000-0000-0000".to_owned(),
+        "1950-01-01",
+        "x.1.y".to_owned(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (422, Some("ticket")),
+        "{v}"
+    );
+    let (s, v) = book("0000-0000-0000".to_owned(), "1950-01-01", ticket.clone()).await;
+    assert_eq!(
+        (s, v["errors"][0]["code"].as_str()),
+        (422, Some("vac-ticket-used")),
+        "{v}"
+    );
+
+    // The pages: a ticket cookie without its visitor's cookie is not taken;
+    // the visitor gets a number of their own.
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = plain
+        .get(app.url("/vaccinatie/griep"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let ticket_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("loket_vacq="))
+        .unwrap()
+        .clone();
+    let visitor_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("loket_vacv="))
+        .unwrap()
+        .clone();
+    let new_ticket = |cookie: String| {
+        let app = &app;
+        let plain = plain.clone();
+        async move {
+            let r = plain
+                .get(app.url("/vaccinatie/griep"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|v| v.to_str().unwrap().starts_with("loket_vacq="))
+        }
+    };
+    assert!(
+        !new_ticket(format!("{ticket_cookie}; {visitor_cookie}")).await,
+        "the owner keeps it"
+    );
+    assert!(
+        new_ticket(ticket_cookie.clone()).await,
+        "without its visitor: not taken"
+    );
+    // Another visitor's cookie with this ticket: not taken either.
+    let r = plain
+        .get(app.url("/vaccinatie/griep"))
+        .send()
+        .await
+        .unwrap();
+    let other_visitor = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("loket_vacv="))
+        .unwrap();
+    assert!(
+        new_ticket(format!("{ticket_cookie}; {other_visitor}")).await,
+        "another visitor's"
+    );
+
+    // A booking on the pages uses the visitor's ticket up: signing in again
+    // (for someone else) sends the visitor back to the waiting room.
+    let c = app.client();
+    let r = sign_in(&app, &c, "griep", &bo_code, "1979-04-05").await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = app.get(&c, "/vaccinatie/griep/afspraak").await;
+    let starts = starts_in(&html);
+    let r = app
+        .submit(
+            &c,
+            "/vaccinatie/griep/afspraak",
+            "/vaccinatie/griep/afspraak",
+            &[("start", &starts[0])],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_bookings").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_tickets_used").await, 2);
+    app.stop().await;
+}
+
+/// New tickets are limited per address: the 101st from one IP within a
+/// minute gets 429, with `Retry-After`, in the API and on the pages (which
+/// say when to come back).
+#[tokio::test]
+async fn the_101st_ticket_from_one_address_in_a_minute_gets_429() {
+    let (app, _coord) = open_campaign("rush", "1", "1").await;
+    let limit = loket_domain::limits::WAITING_TICKETS_PER_IP.max;
+    // Not across a minute's boundary (the window is a calendar minute).
+    let into_minute = loket_store::now_ms() % 60_000;
+    if into_minute > 45_000 {
+        tokio::time::sleep(std::time::Duration::from_millis(
+            (60_000 - into_minute + 200) as u64,
+        ))
+        .await;
+    }
+    let c = app.client();
+    let mut statuses = Vec::new();
+    for _ in 0..limit {
+        let r = c
+            .post(app.url("/api/v1/vaccination/campaigns/rush/waiting-room"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let r = c
+        .post(app.url("/api/v1/vaccination/campaigns/rush/waiting-room"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    // A visitor from the same address on the pages: a clear page.
+    let (s, html) = app.get(&app.client(), "/vaccinatie/rush").await;
+    assert_eq!(s, 429);
+    assert!(html.contains("Probeer het opnieuw na"), "{html}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_waiting WHERE issued > 100")
+            .await,
+        0
     );
     app.stop().await;
 }
