@@ -1842,6 +1842,10 @@ async fn raw_upload(
             n += k;
             counter.store(n, Ordering::SeqCst);
         }
+        // Keep the connection open for writing until the answer is read:
+        // hyper closes a connection whose client half-closed it.
+        std::future::pending::<()>().await;
+        drop(wr);
     });
     let mut buf = vec![0u8; 256];
     let k = tokio::time::timeout(std::time::Duration::from_secs(60), rd.read(&mut buf))
