@@ -240,6 +240,18 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
 /// `loket demo` seeds only a database of its own: one that holds no
 /// account it did not create (an empty one, or an earlier demo).
 pub async fn refuse_foreign_accounts(store: &Store) -> Result<(), AppError> {
+    // A demo seeded before accounts were recorded: its admin still has the
+    // demo password, and every account of that seed shares its hash.
+    if let Some(admin) = store::find_by_email(store, DEMO_ACCOUNTS[0].0).await? {
+        let hash = admin.password_hash.clone();
+        let demo =
+            tokio::task::spawn_blocking(move || rules::verify_password(DEMO_PASSWORD, &hash))
+                .await
+                .map_err(|e| AppError::Other(e.to_string()))?;
+        if demo {
+            store::record_demo_accounts(store, &admin.password_hash).await?;
+        }
+    }
     let (n, email) = store::foreign_accounts(store).await?;
     if n > 0 {
         return Err(AppError::Other(format!(

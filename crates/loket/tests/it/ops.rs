@@ -764,3 +764,39 @@ async fn admins_see_a_banner_while_the_demo_password_is_in_use() {
     running.shutdown().await;
     app.stop().await;
 }
+
+/// `loket demo` seeds its own earlier database again, also one seeded
+/// before it recorded its accounts, but not once a real account is added.
+#[tokio::test]
+async fn demo_accepts_its_own_database_only() {
+    let app = TestApp::spawn().await;
+    loket::demo::refuse_foreign_accounts(&app.store)
+        .await
+        .unwrap();
+    loket::demo::seed(&app.store).await.unwrap();
+    loket::demo::refuse_foreign_accounts(&app.store)
+        .await
+        .unwrap();
+    loket_store::sqlx::query("DELETE FROM demo_accounts")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    loket::demo::refuse_foreign_accounts(&app.store)
+        .await
+        .unwrap();
+    loket::cli::user_add(
+        &app.config,
+        "chef@leuven.example",
+        "Chef ICT",
+        &["admin".to_owned()],
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    let refused = loket::demo::refuse_foreign_accounts(&app.store).await;
+    assert!(
+        refused.is_err_and(|e| e.to_string().contains("chef@leuven.example")),
+        "a real admin"
+    );
+    app.stop().await;
+}
