@@ -68,8 +68,17 @@ pub const WAITING_TICKETS_PER_IP: Limit = Limit {
     window_s: MINUTE,
 };
 
+/// A resident's booking actions (book, move, cancel an appointment), pages
+/// and API together.
+pub const BOOKINGS_PER_RESIDENT: Limit = Limit {
+    scope: "bookings-resident",
+    max: 10,
+    window_s: 10 * MINUTE,
+};
+
 /// Every limit, for the documentation test.
-pub const ALL: [Limit; 7] = [
+pub const ALL: [Limit; 8] = [
+    BOOKINGS_PER_RESIDENT,
     WAITING_TICKETS_PER_IP,
     MAIL_FORMS_PER_IP,
     MAIL_PER_RECIPIENT,
