@@ -147,6 +147,7 @@ mod tests {
             "field",
             "min",
             "minutes",
+            "seconds",
             "count",
             "name",
             "city",

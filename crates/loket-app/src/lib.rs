@@ -16,6 +16,7 @@ pub mod bikes;
 pub mod cases;
 pub mod contact;
 pub mod i18n;
+pub mod limits;
 pub mod people;
 pub mod queue;
 pub mod shifts;
@@ -131,6 +132,11 @@ pub enum Refusal {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// A rate limit is reached (`loket_domain::limits`): try again after
+    /// `retry_after_s` seconds. Pages say so in a sentence; the API answers
+    /// 429 with `Retry-After`.
+    #[error("too many requests; retry after {retry_after_s} s")]
+    TooMany { retry_after_s: i64 },
     /// Something outside the person's control failed (the database).
     #[error("internal error: {0}")]
     Internal(String),

@@ -104,9 +104,10 @@ fn dummy_hash() -> &'static str {
 
 /// How a sign-in with e-mail and password ended.
 pub enum SignIn {
-    /// Too many failures for this account or address: wait `minutes`.
+    /// Too many attempts from this address, or failures for this account
+    /// from this address: wait `seconds`.
     Throttled {
-        minutes: i64,
+        seconds: i64,
     },
     /// Unknown account, wrong password, disabled or password-less account
     /// (one answer for all, recorded as a failure).
@@ -116,21 +117,44 @@ pub enum SignIn {
     Welcome(User),
 }
 
-/// Checks a sign-in: the throttle (failures counted in the database per
-/// account and per address), then the password, hashing a dummy for
-/// unknown accounts so timing reveals nothing.
+/// How long failures of one account from one address are remembered for
+/// the progressive delay.
+const PAIR_WINDOW_MS: i64 = 3600 * 1000;
+
+/// Checks a sign-in. Before any password is hashed: the attempts from this
+/// IP address (`limits::SIGN_IN_PER_IP`, counted in the database), the
+/// failures from this address (`LoginThrottle::per_ip`) and the
+/// progressive delay for this account from this address
+/// (`limits::sign_in_delay_s`). An account is never locked for everyone:
+/// its owner, from another address, signs in as usual. Then the password,
+/// hashing a dummy for unknown accounts so timing reveals nothing.
 pub async fn sign_in(app: &App, email: &str, password: &str, ip: &str) -> Result<SignIn, Refusal> {
-    let throttle = LoginThrottle::default();
-    let since = loket_store::now_ms() - throttle.window_seconds * 1000;
-    let (acc, by_ip) = store::login_failures(&app.store, email, ip, since).await?;
-    if !throttle.allows(
-        u32::try_from(acc).unwrap_or(u32::MAX),
-        u32::try_from(by_ip).unwrap_or(u32::MAX),
-    ) {
+    let limit = loket_domain::limits::SIGN_IN_PER_IP;
+    if !crate::limits::allow(app, &limit, ip).await? {
         metrics::counter!("loket_login_throttled_total").increment(1);
         return Ok(SignIn::Throttled {
-            minutes: throttle.window_seconds / 60,
+            seconds: limit.retry_after_s(loket_store::now_ms()),
         });
+    }
+    let throttle = LoginThrottle::default();
+    let now = loket_store::now_ms();
+    let f = store::login_failures(
+        &app.store,
+        email,
+        ip,
+        now - throttle.window_seconds * 1000,
+        now - PAIR_WINDOW_MS,
+    )
+    .await?;
+    let wait_s = if !throttle.allows(u32::try_from(f.by_ip).unwrap_or(u32::MAX)) {
+        throttle.window_seconds
+    } else {
+        let delay_ms = loket_domain::limits::sign_in_delay_s(f.by_pair) * 1000;
+        (f.last_pair_at.unwrap_or(0) + delay_ms - now + 999) / 1000
+    };
+    if wait_s > 0 {
+        metrics::counter!("loket_login_throttled_total").increment(1);
+        return Ok(SignIn::Throttled { seconds: wait_s });
     }
     let mut inv = Invalid::default();
     if email.trim().is_empty() {
@@ -158,7 +182,7 @@ pub async fn sign_in(app: &App, email: &str, password: &str, ip: &str) -> Result
     if !user.is_confirmed() {
         return Ok(SignIn::Unconfirmed);
     }
-    store::clear_login_failures(&app.store, email).await?;
+    store::clear_login_failures(&app.store, email, ip).await?;
     Ok(SignIn::Welcome(user))
 }
 
@@ -167,17 +191,57 @@ pub async fn password_matches(user: &User, password: &str) -> Result<bool, Refus
     verify_password(password.to_owned(), user.password_hash.clone()).await
 }
 
+/// Where a mail-sending form was posted from: the client's IP address (for
+/// `limits::MAIL_FORMS_PER_IP`).
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub ip: &'a str,
+}
+
+/// Counts a mail-sending form's post from `from` (refused past
+/// `limits::MAIL_FORMS_PER_IP`).
+pub async fn mail_form_posted(app: &App, from: Origin<'_>) -> Result<(), Refusal> {
+    crate::limits::check(app, &loket_domain::limits::MAIL_FORMS_PER_IP, from.ip).await
+}
+
+/// Whether another mail may go to `to` (`limits::MAIL_PER_RECIPIENT`);
+/// past the limit the form answers as usual, but no mail leaves.
+pub async fn may_mail(app: &App, to: &Email) -> Result<bool, Refusal> {
+    let limit = loket_domain::limits::MAIL_PER_RECIPIENT;
+    let ok = crate::limits::allow(app, &limit, &crate::limits::email_key(to.as_str())).await?;
+    if !ok {
+        metrics::counter!("loket_rate_limited_total", "scope" => limit.scope).increment(1);
+    }
+    Ok(ok)
+}
+
+/// "Someone tried to register with your address": the owner of a known
+/// address learns of it, with the ways in.
+pub fn known_mail(config: &Config, locale: Locale, to: &Email, name: &str) -> Mail {
+    compose(config, locale, to, name, "known", "/password/forgot")
+}
+
 /// Registers a resident (unconfirmed) and mails the confirmation link, in
-/// one transaction. A taken address is a field error on `email`.
+/// one transaction. The answer is the same for a known address: then the
+/// account's owner gets a mail saying someone tried to register with it
+/// (and nothing else changes), so the form reveals no accounts.
 pub async fn register(
     app: &App,
     reg: &rules::Registration,
     password: &str,
     locale: Locale,
-) -> Result<String, Refusal> {
+    from: Origin<'_>,
+) -> Result<(), Refusal> {
+    mail_form_posted(app, from).await?;
+    // Hashed in every case, so a known address takes as long.
     let phc = hash_password(password.to_owned()).await?;
+    if let Some(owner) = store::find_by_email(&app.store, reg.email.as_str()).await? {
+        return mail_known(app, &owner, &reg.email, locale).await;
+    }
+    // Counted before the transaction: SQLite has one writer at a time.
+    let may = may_mail(app, &reg.email).await?;
     let mut tx = app.store.begin().await?;
-    let user_id = store::create_user(
+    let user_id = match store::create_user(
         &mut tx,
         &Actor::System,
         NewUser {
@@ -189,13 +253,42 @@ pub async fn register(
             confirmed: false,
         },
     )
-    .await?;
-    let secret =
-        store::create_link(&mut tx, &user_id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
-    let mail = confirm_mail(&app.config, locale, &reg.email, reg.name.as_str(), &secret);
-    outbox::enqueue(&mut tx, &mail).await?;
+    .await
+    {
+        Ok(id) => id,
+        Err(loket_store::StoreError::Conflict(_)) => {
+            // Registered meanwhile: the same answer, and no mail.
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if may {
+        let secret =
+            store::create_link(&mut tx, &user_id, LinkPurpose::Confirm, CONFIRM_TTL_MS).await?;
+        let mail = confirm_mail(&app.config, locale, &reg.email, reg.name.as_str(), &secret);
+        outbox::enqueue(&mut tx, &mail).await?;
+    }
     tx.commit().await?;
-    Ok(user_id)
+    Ok(())
+}
+
+async fn mail_known(
+    app: &App,
+    owner: &User,
+    typed: &Email,
+    fallback: Locale,
+) -> Result<(), Refusal> {
+    // To the account's own address, as it was registered.
+    let to = Email::parse(&owner.email).unwrap_or_else(|_| typed.clone());
+    let to = &to;
+    if !may_mail(app, to).await? {
+        return Ok(());
+    }
+    let locale = Locale::parse(&owner.locale).unwrap_or(fallback);
+    let mut tx = app.store.begin().await?;
+    outbox::enqueue(&mut tx, &known_mail(&app.config, locale, to, &owner.name)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Confirms the address a confirmation link was sent to; false when the
@@ -216,9 +309,12 @@ pub async fn resend_confirmation(
     app: &App,
     email: &Email,
     fallback: Locale,
+    from: Origin<'_>,
 ) -> Result<(), Refusal> {
+    mail_form_posted(app, from).await?;
     if let Some(user) = store::find_by_email(&app.store, email.as_str()).await?
         && !user.is_confirmed()
+        && may_mail(app, email).await?
     {
         let mut tx = app.store.begin().await?;
         let secret =
@@ -233,9 +329,16 @@ pub async fn resend_confirmation(
 
 /// Mails a password-reset link to an active account with this address;
 /// does nothing otherwise (the answer is the same either way).
-pub async fn send_reset(app: &App, email: &Email, fallback: Locale) -> Result<(), Refusal> {
+pub async fn send_reset(
+    app: &App,
+    email: &Email,
+    fallback: Locale,
+    from: Origin<'_>,
+) -> Result<(), Refusal> {
+    mail_form_posted(app, from).await?;
     if let Some(user) = store::find_by_email(&app.store, email.as_str()).await?
         && user.disabled_at.is_none()
+        && may_mail(app, email).await?
     {
         let mut tx = app.store.begin().await?;
         let secret =

@@ -505,17 +505,31 @@ pub fn resumed_due(due: Date, paused_on: Date, resumed_on: Date) -> (Date, i64) 
 }
 
 /// A contact's reference as it appears in e-mail subjects: `[LKT-…]`.
-pub fn reference_tag(reference: &str) -> String {
-    format!("[{reference}]")
+pub fn reference_tag(reference: &str, token: &str) -> String {
+    if token.is_empty() {
+        format!("[{reference}]")
+    } else {
+        format!("[{reference}#{token}]")
+    }
+}
+
+/// The reference in a subject and the reply token after it, if any:
+/// `Re: Uw vraag [C-2026-000123#a1b2c3d4e5f6a7b8]`.
+pub fn tagged_reference_in_subject(subject: &str) -> Option<(String, Option<String>)> {
+    let start = subject.find("[C-")? + 1;
+    let end = start + subject[start..].find(']')?;
+    let (r, token) = match subject[start..end].split_once('#') {
+        Some((r, t)) => (r, Some(t)),
+        None => (&subject[start..end], None),
+    };
+    let ok = r.len() <= 20 && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let token_ok = token.is_none_or(|t| t.len() <= 64 && t.chars().all(|c| c.is_ascii_hexdigit()));
+    (ok && token_ok).then(|| (r.to_owned(), token.map(str::to_owned)))
 }
 
 /// The reference in a subject such as `Re: Uw vraag [C-2026-000123]`.
 pub fn reference_in_subject(subject: &str) -> Option<String> {
-    let start = subject.find("[C-")? + 1;
-    let end = start + subject[start..].find(']')?;
-    let r = &subject[start..end];
-    let ok = r.len() <= 20 && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    ok.then(|| r.to_owned())
+    tagged_reference_in_subject(subject).map(|(r, _)| r)
 }
 
 crate::status_enum! {
@@ -734,6 +748,22 @@ mod tests {
         );
         assert_eq!(reference_in_subject("Re: Uw vraag"), None);
         assert_eq!(reference_in_subject("[C-<script>]"), None);
+        assert_eq!(
+            tagged_reference_in_subject("Re: x [C-2026-000123#a1b2c3d4e5f6a7b8]"),
+            Some((
+                "C-2026-000123".to_owned(),
+                Some("a1b2c3d4e5f6a7b8".to_owned())
+            ))
+        );
+        assert_eq!(
+            reference_in_subject("Re: x [C-2026-000123#a1b2]").as_deref(),
+            Some("C-2026-000123")
+        );
+        assert_eq!(tagged_reference_in_subject("[C-2026-1#<x>]"), None);
+        assert_eq!(
+            reference_tag("C-2026-000123", "ab12"),
+            "[C-2026-000123#ab12]"
+        );
     }
 
     #[test]

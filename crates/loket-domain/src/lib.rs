@@ -13,6 +13,7 @@ pub mod cases;
 pub mod contact;
 pub mod csv_file;
 pub mod ident;
+pub mod limits;
 pub mod notify;
 pub mod people;
 pub mod queue;

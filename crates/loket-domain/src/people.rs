@@ -227,10 +227,12 @@ pub fn validate_registration(
     }
 }
 
-/// How many failed logins are tolerated in the window before login is paused.
+/// How many failed logins from one IP address are tolerated in the window
+/// before that address must wait. An account is never locked for everyone:
+/// failures of one account from one address slow that address down
+/// (`limits::sign_in_delay_s`).
 #[derive(Debug, Clone, Copy)]
 pub struct LoginThrottle {
-    pub per_account: u32,
     pub per_ip: u32,
     pub window_seconds: i64,
 }
@@ -238,7 +240,6 @@ pub struct LoginThrottle {
 impl Default for LoginThrottle {
     fn default() -> Self {
         Self {
-            per_account: 5,
             per_ip: 20,
             window_seconds: 15 * 60,
         }
@@ -247,8 +248,8 @@ impl Default for LoginThrottle {
 
 impl LoginThrottle {
     /// Whether another attempt is allowed, given the failures in the window.
-    pub fn allows(&self, account_failures: u32, ip_failures: u32) -> bool {
-        account_failures < self.per_account && ip_failures < self.per_ip
+    pub fn allows(&self, ip_failures: u32) -> bool {
+        ip_failures < self.per_ip
     }
 }
 
@@ -301,8 +302,7 @@ mod tests {
     #[test]
     fn throttle() {
         let t = LoginThrottle::default();
-        assert!(t.allows(4, 19));
-        assert!(!t.allows(5, 0));
-        assert!(!t.allows(0, 20));
+        assert!(t.allows(19));
+        assert!(!t.allows(20));
     }
 }

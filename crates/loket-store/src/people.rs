@@ -440,16 +440,25 @@ pub async fn create_session(
 
 /// Loads a live session. Its expiry slides forward by `ttl_ms`, written at
 /// most once a minute to spare the database.
-pub async fn load_session(store: &Store, secret: &str, ttl_ms: i64) -> Result<Option<Session>> {
+/// A live session: unexpired (idle `ttl_ms`, extended by use) and younger
+/// than `max_age_ms` (the absolute lifetime, never extended).
+pub async fn load_session(
+    store: &Store,
+    secret: &str,
+    ttl_ms: i64,
+    max_age_ms: i64,
+) -> Result<Option<Session>> {
     let now = now_ms();
     let hash = hash_secret(secret);
     let row = sqlx::query(
-        "SELECT s.user_id, s.csrf_token, s.locale, s.expires_at, s.last_seen_at FROM sessions s \
+        "SELECT s.user_id, s.csrf_token, s.locale, s.expires_at, s.last_seen_at, s.created_at FROM sessions s \
          LEFT JOIN users u ON u.id = s.user_id \
-         WHERE s.id_hash = $1 AND s.expires_at > $2 AND (s.user_id IS NULL OR u.disabled_at IS NULL)",
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.created_at > $3 \
+         AND (s.user_id IS NULL OR u.disabled_at IS NULL)",
     )
     .bind(&hash)
     .bind(now)
+    .bind(now - max_age_ms)
     .fetch_optional(store.pool())
     .await?;
     let Some(r) = row else { return Ok(None) };
@@ -461,14 +470,16 @@ pub async fn load_session(store: &Store, secret: &str, ttl_ms: i64) -> Result<Op
         last_seen_at: r.try_get("last_seen_at")?,
     };
     if now - s.last_seen_at > 60_000 {
+        let created: i64 = r.try_get("created_at")?;
+        let expires = (now + ttl_ms).min(created.saturating_add(max_age_ms));
         sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
             .bind(now)
-            .bind(now + ttl_ms)
+            .bind(expires)
             .bind(&hash)
             .execute(store.pool())
             .await?;
         s.last_seen_at = now;
-        s.expires_at = now + ttl_ms;
+        s.expires_at = expires;
     }
     Ok(Some(s))
 }
@@ -490,7 +501,8 @@ pub async fn delete_session(store: &Store, secret: &str) -> Result<()> {
     Ok(())
 }
 
-/// Removes expired sessions, old login failures and used or expired links.
+/// Removes expired sessions, old login failures, used or expired links,
+/// unconfirmed reserve-list sign-ups and ended rate-limit windows.
 pub async fn purge_expired(store: &Store) -> Result<u64> {
     let now = now_ms();
     let mut n = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
@@ -508,7 +520,64 @@ pub async fn purge_expired(store: &Store) -> Result<u64> {
         .execute(store.pool())
         .await?
         .rows_affected();
+    n += sqlx::query("DELETE FROM vac_reserve_pending WHERE expires_at < $1")
+        .bind(now)
+        .execute(store.pool())
+        .await?
+        .rows_affected();
+    n += crate::limits::purge(store, now).await?;
     Ok(n)
+}
+
+// ---- the demo's accounts ----
+
+/// Records the accounts a demo seed just created (those with its password
+/// hash, which is salted anew on every run).
+pub async fn record_demo_accounts(store: &Store, password_hash: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO demo_accounts (user_id) SELECT id FROM users WHERE password_hash = $1 \
+         ON CONFLICT (user_id) DO NOTHING",
+    )
+    .bind(password_hash)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Accounts the demo did not create: how many, and one address.
+pub async fn foreign_accounts(store: &Store) -> Result<(i64, Option<String>)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(email) AS email FROM users \
+         WHERE id NOT IN (SELECT user_id FROM demo_accounts)",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok((row.try_get("n")?, row.try_get("email")?))
+}
+
+/// The distinct password hashes of the demo's accounts (recorded, or with
+/// one of `emails`), each with one address that has it.
+pub async fn demo_password_hashes(store: &Store, emails: &[&str]) -> Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let recorded = sqlx::query(
+        "SELECT u.password_hash, MIN(u.email) AS email FROM users u JOIN demo_accounts d ON d.user_id = u.id \
+         WHERE u.password_hash <> '' AND u.disabled_at IS NULL GROUP BY u.password_hash",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    for r in &recorded {
+        out.push((r.try_get("password_hash")?, r.try_get("email")?));
+    }
+    for e in emails {
+        if let Some(u) = find_by_email(store, e).await?
+            && !u.password_hash.is_empty()
+            && u.disabled_at.is_none()
+            && !out.iter().any(|(h, _)| *h == u.password_hash)
+        {
+            out.push((u.password_hash, u.email));
+        }
+    }
+    Ok(out)
 }
 
 // ---- failed logins ----
@@ -524,28 +593,46 @@ pub async fn record_login_failure(store: &Store, email: &str, ip: &str) -> Resul
     Ok(())
 }
 
-/// Failed logins since `since_ms`: (for this account, from this IP).
+/// Failed logins: from this IP address since `ip_since_ms`, and for this
+/// account from this address since `pair_since_ms`, with the last one's
+/// time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginFailures {
+    pub by_ip: i64,
+    pub by_pair: i64,
+    pub last_pair_at: Option<i64>,
+}
+
 pub async fn login_failures(
     store: &Store,
     email: &str,
     ip: &str,
-    since_ms: i64,
-) -> Result<(i64, i64)> {
+    ip_since_ms: i64,
+    pair_since_ms: i64,
+) -> Result<LoginFailures> {
     let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM login_failures WHERE email_norm = $1 AND at > $3) AS by_email, \
-                (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3) AS by_ip",
+        "SELECT (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3) AS by_ip, \
+                (SELECT COUNT(*) FROM login_failures WHERE email_norm = $1 AND ip = $2 AND at > $4) AS by_pair, \
+                (SELECT MAX(at) FROM login_failures WHERE email_norm = $1 AND ip = $2 AND at > $4) AS last_at",
     )
     .bind(email.trim().to_lowercase())
     .bind(ip)
-    .bind(since_ms)
+    .bind(ip_since_ms)
+    .bind(pair_since_ms)
     .fetch_one(store.pool())
     .await?;
-    Ok((row.try_get("by_email")?, row.try_get("by_ip")?))
+    Ok(LoginFailures {
+        by_ip: row.try_get("by_ip")?,
+        by_pair: row.try_get("by_pair")?,
+        last_pair_at: row.try_get("last_at")?,
+    })
 }
 
-pub async fn clear_login_failures(store: &Store, email: &str) -> Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE email_norm = $1")
+/// A successful sign-in forgets the account's failures from that address.
+pub async fn clear_login_failures(store: &Store, email: &str, ip: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE email_norm = $1 AND ip = $2")
         .bind(email.trim().to_lowercase())
+        .bind(ip)
         .execute(store.pool())
         .await?;
     Ok(())

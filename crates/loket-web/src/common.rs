@@ -51,8 +51,14 @@ fn with_headers(
 /// One uploaded file, as received (the app layer stores it).
 pub use loket_app::cases::files::Upload;
 
+/// Files one form (an application, a message) may carry.
+pub const MAX_FILES_PER_FORM: usize = 10;
+
 /// A service form: its text values and files, from an urlencoded or a
-/// multipart body.
+/// multipart body. A multipart body is read only for a signed-in person,
+/// and only after its first field, the CSRF token, matched: nothing of an
+/// upload is read before. The body limit (`DefaultBodyLimit`) holds while
+/// it streams, and a form carries at most [`MAX_FILES_PER_FORM`] files.
 pub struct ServiceForm {
     pub values: BTreeMap<String, String>,
     pub uploads: Vec<Upload>,
@@ -77,15 +83,55 @@ impl FromRequest<AppState> for ServiceForm {
                 uploads: Vec::new(),
             });
         }
+        // Before any of the body is read: only a signed-in person uploads.
+        let ctx = req
+            .extensions()
+            .get::<crate::people::session::Ctx>()
+            .cloned()
+            .ok_or(AppError::Unauthorized)?;
+        if ctx.user.is_none() {
+            return Err(AppError::Unauthorized);
+        }
         let mut mp = Multipart::from_request(req, state)
             .await
             .map_err(|e| AppError::Internal(format!("multipart: {e}")))?;
         let mut values = BTreeMap::new();
         let mut uploads = Vec::new();
-        while let Some(field) = mp.next_field().await.map_err(|_| AppError::TooLarge)? {
+        let mut first = true;
+        while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::TooLarge)? {
             let name = field.name().unwrap_or_default().to_owned();
+            if first {
+                // The form's first field is its CSRF token (every template
+                // puts it first): checked before a file is read.
+                first = false;
+                if name != "csrf" {
+                    return Err(AppError::Csrf);
+                }
+                let mut token = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|_| AppError::TooLarge)? {
+                    token.extend_from_slice(&chunk);
+                    if token.len() > 128 {
+                        return Err(AppError::Csrf);
+                    }
+                }
+                let token = String::from_utf8(token).map_err(|_| AppError::Csrf)?;
+                ctx.check_csrf(&token)?;
+                values.insert(name, token);
+                continue;
+            }
             if name.is_empty() || name.len() > 80 || values.len() + uploads.len() > 120 {
                 continue;
+            }
+            if field.file_name().is_some_and(|f| !f.is_empty())
+                && uploads.len() >= MAX_FILES_PER_FORM
+            {
+                return Err(AppError::Invalid(loket_domain::Invalid(vec![
+                    loket_domain::FieldError::with_value(
+                        &name,
+                        "upload-too-many",
+                        MAX_FILES_PER_FORM.to_string(),
+                    ),
+                ])));
             }
             match field.file_name().map(str::to_owned) {
                 Some(filename) => {

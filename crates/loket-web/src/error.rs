@@ -24,6 +24,10 @@ pub enum AppError {
     Csrf,
     #[error("too many attempts")]
     TooMany,
+    /// A rate limit (`loket_domain::limits`) is reached: retry after so many
+    /// seconds (sent as `Retry-After`).
+    #[error("rate limited; retry after {0} s")]
+    Limited(i64),
     #[error("request too large")]
     TooLarge,
     #[error(transparent)]
@@ -60,6 +64,7 @@ impl From<loket_app::Refusal> for AppError {
             Refusal::Conflict(inv) | Refusal::Full(inv) => AppError::Conflict(inv),
             Refusal::NotFound => AppError::NotFound,
             Refusal::Forbidden => AppError::Forbidden,
+            Refusal::TooMany { retry_after_s } => AppError::Limited(retry_after_s),
             Refusal::Internal(msg) => AppError::Internal(msg),
             Refusal::Unavailable(msg) => AppError::Unavailable(msg),
         }
@@ -83,12 +88,31 @@ impl From<askama::Error> for AppError {
 }
 
 impl AppError {
+    /// Adds `Retry-After` to a rate-limited answer, and to a database
+    /// outage (which usually lasts seconds: a restart, a fail-over).
+    pub fn retry_after(&self, res: &mut Response) {
+        let secs = match self {
+            AppError::Limited(s) => *s.max(&1),
+            AppError::Unavailable(_) => 30,
+            _ => return,
+        };
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+
+    /// The sentence a page shows for a reached limit, with when to retry.
+    pub fn limited_message(locale: Locale, retry_after_s: i64) -> String {
+        let minutes = (retry_after_s + 59) / 60;
+        locale.t_args("limit-reached", &[("minutes", minutes.max(1).to_string())])
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooMany | AppError::Limited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -104,7 +128,7 @@ impl AppError {
             AppError::Unauthorized => "error-unauthorized",
             AppError::Forbidden => "error-forbidden",
             AppError::Csrf => "error-csrf",
-            AppError::TooMany => "error-too-many",
+            AppError::TooMany | AppError::Limited(_) => "error-too-many",
             AppError::TooLarge => "error-too-large",
             AppError::Invalid(_) => "error-invalid",
             AppError::Conflict(_) => "error-conflict",
@@ -131,13 +155,19 @@ impl IntoResponse for AppError {
             _ => {}
         }
         let mut res = (self.status(), self.title_id()).into_response();
-        retry_after(&self, &mut res);
         let fields = match &self {
             AppError::Invalid(inv) | AppError::Conflict(inv) => inv.0.clone(),
+            // The error page says when to come back.
+            AppError::Limited(secs) => vec![loket_domain::FieldError::with_value(
+                "retry",
+                "limit-retry",
+                crate::i18n::format_ms(loket_store::now_ms() + secs.max(&1) * 1000),
+            )],
             _ => Vec::new(),
         };
         res.extensions_mut()
             .insert(ErrorPage(self.title_id(), fields));
+        self.retry_after(&mut res);
         res
     }
 }
@@ -222,15 +252,6 @@ impl ApiError {
     }
 }
 
-/// A database outage usually lasts seconds (a restart, a fail-over): ask
-/// clients to come back in 30.
-fn retry_after(e: &AppError, res: &mut Response) {
-    if matches!(e, AppError::Unavailable(_)) {
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-    }
-}
-
 fn problem_response(status: StatusCode, problem: Problem) -> Response {
     let mut res = (status, Json(problem)).into_response();
     res.headers_mut().insert(
@@ -262,13 +283,17 @@ impl IntoResponse for ApiError {
                 .collect(),
             _ => Vec::new(),
         };
+        let detail = match (&self.error, self.detail) {
+            (AppError::Limited(s), None) => Some(AppError::limited_message(self.locale, *s)),
+            (_, d) => d,
+        };
         let mut res = problem_response(
             status,
             Problem {
                 kind: "about:blank".to_owned(),
                 title: self.locale.t(self.error.title_id()),
                 status: status.as_u16(),
-                detail: self.detail,
+                detail,
                 errors,
                 request_id: crate::ops::request_id(),
             },
@@ -277,7 +302,7 @@ impl IntoResponse for ApiError {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        retry_after(&self.error, &mut res);
+        self.error.retry_after(&mut res);
         res
     }
 }

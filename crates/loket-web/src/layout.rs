@@ -17,6 +17,8 @@ pub struct Layout {
     pub path: String,
     /// A one-line notice shown at the top (e.g. "You are signed out").
     pub notice: Option<String>,
+    /// Admins only: an account still has the demo's published password.
+    pub demo_password_warning: bool,
 }
 
 impl Layout {

@@ -45,8 +45,18 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<IpAddr>,
     /// How long a signed-in session lives without use.
     pub session_ttl: Duration,
+    /// How long a session lives at most, however much it is used.
+    pub session_max_age: Duration,
+    /// When set, `/metrics` answers only requests with
+    /// `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
+    /// How long a request may take until its answer starts (408 after).
+    pub request_timeout: Duration,
     /// Whether the demo's conveniences (demo accounts on the login page) show.
     pub demo: bool,
+    /// Set while an account still has the demo's published password (not in
+    /// the demo itself): admins see a red banner on every page.
+    pub demo_password_in_use: Arc<std::sync::atomic::AtomicBool>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Whether admins may read sent messages in Loket ("sent mail" pages).
@@ -63,7 +73,11 @@ impl Default for WebConfig {
             accent_color: "#ffbf47".to_owned(),
             trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(8 * 3600),
+            session_max_age: Duration::from_secs(12 * 3600),
+            metrics_token: None,
+            request_timeout: Duration::from_secs(60),
             demo: false,
+            demo_password_in_use: Arc::default(),
             max_body_bytes: 64 * 1024,
             show_sent_mail: true,
         }
@@ -84,6 +98,21 @@ impl WebConfig {
 
     pub fn session_ttl_ms(&self) -> i64 {
         i64::try_from(self.session_ttl.as_millis()).unwrap_or(i64::MAX / 2)
+    }
+
+    pub fn session_max_age_ms(&self) -> i64 {
+        i64::try_from(self.session_max_age.as_millis()).unwrap_or(i64::MAX / 2)
+    }
+
+    /// The session cookie's name: `__Host-loket_session` on https (the
+    /// browser then refuses it unless it is `Secure`, for this host only and
+    /// for every path), `loket_session` on plain http.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies() {
+            "__Host-loket_session"
+        } else {
+            "loket_session"
+        }
     }
 }
 
@@ -132,6 +161,7 @@ impl std::ops::Deref for AppState {
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
+    let timeout = state.config.request_timeout;
     let pages = Router::new()
         .merge(home::routes())
         .merge(people::routes())
@@ -152,12 +182,27 @@ pub fn router(state: AppState) -> Router {
             people::session::middleware,
         ))
         .layer(tower_http::csrf::CsrfLayer::new());
-    Router::new()
+    let mut app = Router::new()
         .merge(pages)
         .nest("/api/v1", api::routes(state.clone()))
         .merge(api::doc_routes())
         .merge(ops::routes())
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::from_fn(ops::observe))
+        // Until the answer starts (an event stream's body runs on).
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ));
+    if state.config.secure_cookies() {
+        // HSTS only when Loket is reached over https: browsers then never
+        // try plain http for it for a year.
+        app = app.layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                axum::http::header::STRICT_TRANSPORT_SECURITY,
+                axum::http::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+            ),
+        );
+    }
+    app.layer(axum::middleware::from_fn(ops::observe))
         .with_state(state)
 }

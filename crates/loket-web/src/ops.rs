@@ -49,8 +49,27 @@ async fn database_answers(state: &AppState) -> Result<(), String> {
 }
 
 /// Prometheus text format. Gauges of the outbox, the database and the pool
-/// are read now.
-pub async fn metrics_text(State(state): State<AppState>) -> Response {
+/// are read now. With `metrics_token` configured, only for `Authorization: Bearer <it>`.
+pub async fn metrics_text(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if let Some(token) = &state.config.metrics_token {
+        use subtle::ConstantTimeEq;
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        let ok = !given.is_empty() && bool::from(given.as_bytes().ct_eq(token.as_bytes()));
+        if !ok {
+            let mut res =
+                (StatusCode::UNAUTHORIZED, "metrics need a bearer token\n").into_response();
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return res;
+        }
+    }
     if let Ok(n) = loket_store::notify::backlog(&state.store).await {
         metrics::gauge!("loket_outbox_backlog").set(n as f64);
     }

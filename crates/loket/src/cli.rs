@@ -126,6 +126,12 @@ pub enum BenchCommand {
         /// The waiting room's rate after the opening.
         #[arg(long, default_value_t = 30_000)]
         admit_per_minute: i64,
+        /// A bot asks for this many tickets from one address during the
+        /// rush; the rush then runs twice, without and with it, and the
+        /// report compares the real visitors' median admission delay. 0:
+        /// no bot, one run.
+        #[arg(long, default_value_t = 100_000)]
+        bot: usize,
     },
 }
 

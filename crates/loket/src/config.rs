@@ -42,6 +42,14 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// Idle lifetime of a signed-in session, in hours.
     pub session_hours: u64,
+    /// Absolute lifetime of any session, in hours: after it, sign in again
+    /// however much the session was used.
+    pub session_max_hours: u64,
+    /// When set, `/metrics` needs `Authorization: Bearer <this token>`.
+    pub metrics_token: Option<String>,
+    /// How long a request may take until its answer starts, in seconds
+    /// (408 after; event streams then run on).
+    pub request_timeout_secs: u64,
     /// `text` or `json`.
     pub log_format: String,
     /// A tracing filter, e.g. `info` or `loket=debug,tower_http=info`.
@@ -93,6 +101,9 @@ impl Default for Config {
             outbox_poll_ms: 2000,
             trusted_proxies: Vec::new(),
             session_hours: 8,
+            session_max_hours: 12,
+            metrics_token: None,
+            request_timeout_secs: 60,
             log_format: "text".to_owned(),
             log_level: "info".to_owned(),
             max_body_kib: 64,

@@ -123,10 +123,42 @@ pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfi
         accent_color: c.accent_color.clone(),
         trusted_proxies: c.trusted_proxies(),
         session_ttl: Duration::from_secs(c.session_hours.max(1) * 3600),
+        session_max_age: Duration::from_secs(c.session_max_hours.max(1) * 3600),
+        metrics_token: c.metrics_token.clone().filter(|t| !t.is_empty()),
+        request_timeout: Duration::from_secs(c.request_timeout_secs.max(1)),
         demo,
+        demo_password_in_use: Arc::default(),
         max_body_bytes: c.max_body_kib.max(1) * 1024,
         show_sent_mail: c.smtp_url.is_none(),
     })
+}
+
+/// While any account still has the demo's published password: an error in
+/// the log at start-up (and every ten minutes), and the flag behind the
+/// admins' red banner.
+async fn watch_demo_password(
+    store: Store,
+    flag: Arc<std::sync::atomic::AtomicBool>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match demo::accounts_with_demo_password(&store).await {
+            Ok(found) => {
+                if !found.is_empty() {
+                    tracing::error!(
+                        accounts = %found.join(", "),
+                        "accounts still have the demo's published password: change it or disable them"
+                    );
+                }
+                flag.store(!found.is_empty(), std::sync::atomic::Ordering::Relaxed);
+            }
+            Err(e) => tracing::warn!(error = %e, "demo password check failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.changed() => break,
+        }
+    }
 }
 
 /// Opens the database, binds the address and starts serving and the workers.
@@ -153,6 +185,13 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         stop_rx.clone(),
     );
     let app = state.app.clone();
+    if !demo {
+        tokio::spawn(watch_demo_password(
+            store.clone(),
+            state.config.demo_password_in_use.clone(),
+            stop_rx.clone(),
+        ));
+    }
     let router = loket_web::router(state);
 
     let mut server_stop = stop_rx.clone();

@@ -13,7 +13,7 @@
 use loket_app::i18n::{Locale, today_brussels};
 use loket_domain::audit::Actor;
 use loket_domain::contact::{
-    MomentDraft, MomentInput, check_moment, reference_in_subject, reference_tag,
+    MomentDraft, MomentInput, check_moment, reference_tag, tagged_reference_in_subject,
 };
 use loket_domain::ident::Email;
 use loket_domain::notify::Mail;
@@ -259,12 +259,34 @@ fn move_file(from: &Path, dir: &Path, name: &str) -> Result<(), MailInError> {
 }
 
 /// Imports one mail; returns whether it was threaded to an existing moment.
+///
+/// A mail joins the moment its subject names only when it carries the reply
+/// token Loket put after the reference in its own mail
+/// (`[C-2026-000123#<token>]`), or comes from the moment's own address.
+/// Anything else naming a reference becomes a new moment marked "unverified
+/// sender", linked to no resident: a guessed reference or a forged `From`
+/// adds nothing to someone else's contact.
 async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool, StoreError> {
     let actor = Actor::System;
-    let existing = match reference_in_subject(&m.subject) {
-        Some(r) => store::moment(store, &r).await?,
+    let tagged = tagged_reference_in_subject(&m.subject);
+    let named = match &tagged {
+        Some((r, _)) => store::moment(store, r).await?,
         None => None,
     };
+    let key = loket_store::appointments::settings(store).await?.link_key;
+    let existing = named.filter(|moment| {
+        let token_ok = tagged
+            .as_ref()
+            .and_then(|(_, t)| t.as_deref())
+            .is_some_and(|t| loket_app::contact::reply_token_ok(&key, &moment.reference, t));
+        token_ok || moment.contact_email.eq_ignore_ascii_case(m.from.as_str())
+    });
+    let unverified = tagged.is_some() && existing.is_none();
+    // Counted before the transaction: SQLite has one writer at a time.
+    let reply = existing.is_none()
+        && !m.automatic
+        && !m.from.as_str().eq_ignore_ascii_case(mail_from)
+        && auto_reply_allowed(store, m.from.as_str()).await?;
     let mut tx = store.begin().await?;
     if let Some(moment) = existing {
         let body = if m.body.is_empty() { "—" } else { &m.body };
@@ -312,9 +334,13 @@ async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool
         outcome: String::new(),
         ..draft
     };
-    let resident = loket_store::people::find_by_email(store, m.from.as_str())
-        .await?
-        .filter(|u| u.roles.has(Role::Resident));
+    let resident = if unverified {
+        None
+    } else {
+        loket_store::people::find_by_email(store, m.from.as_str())
+            .await?
+            .filter(|u| u.roles.has(Role::Resident))
+    };
     let name = match (&resident, m.name.is_empty()) {
         (Some(r), _) => r.name.clone(),
         (None, false) => m.name.clone(),
@@ -340,7 +366,12 @@ async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool
     )
     .await?;
     store::set_moment_message_id(&mut tx, &moment.id, &m.message_id).await?;
-    if !m.automatic && !m.from.as_str().eq_ignore_ascii_case(mail_from) {
+    if unverified {
+        store::mark_sender_unverified(&mut tx, &moment.id).await?;
+    }
+    // At most one automatic reply per address a day: a forged sender (or a
+    // mail loop) gets one mail from us, not one per message.
+    if reply {
         let args = [
             ("name", name.clone()),
             ("code", moment.reference.clone()),
@@ -353,7 +384,10 @@ async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool
                 subject: format!(
                     "{} {}",
                     locale.t_args("contact-mail-asked-subject", &args),
-                    reference_tag(&moment.reference)
+                    reference_tag(
+                        &moment.reference,
+                        &loket_app::contact::reply_token(&key, &moment.reference)
+                    )
                 ),
                 body: locale.t_args("contact-mail-asked-body", &args),
             },
@@ -362,6 +396,13 @@ async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool
     }
     tx.commit().await?;
     Ok(false)
+}
+
+async fn auto_reply_allowed(store: &Store, from: &str) -> Result<bool, StoreError> {
+    let limit = loket_domain::limits::AUTO_REPLY_PER_ADDRESS;
+    let key = from.trim().to_lowercase();
+    let hits = loket_store::limits::hit(store, &limit, &key, loket_store::now_ms()).await?;
+    Ok(limit.allows(hits))
 }
 
 #[cfg(test)]

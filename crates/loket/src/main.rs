@@ -27,6 +27,7 @@ async fn serve(c: Config, is_demo: bool) -> Result<(), AppError> {
     let signal = shutdown_signal();
     let store = open_store(&c).await?;
     if is_demo {
+        demo::refuse_foreign_accounts(&store).await?;
         let n = demo::seed(&store).await?;
         tracing::info!(created = n, "demo accounts seeded");
     }
@@ -132,18 +133,27 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                     visitors,
                     concurrency,
                     admit_per_minute,
+                    bot,
                 },
         } => {
-            let report = loket::bench::vaccination::vaccination_rush(
-                c,
-                loket::bench::vaccination::VacRushOptions {
-                    visitors,
-                    concurrency,
-                    admit_per_minute,
-                },
-            )
-            .await?;
+            use loket::bench::vaccination::{VacRushOptions, vaccination_rush};
+            let o = |bot| VacRushOptions {
+                visitors,
+                concurrency,
+                admit_per_minute,
+                bot,
+            };
+            let (report, without) = vaccination_rush(c.clone(), o(0)).await?;
             println!("{report}");
+            if bot > 0 {
+                let (report, with) = vaccination_rush(c, o(bot)).await?;
+                println!("{report}");
+                println!(
+                    "the bot ({bot} ticket requests from one address) moves the real visitors' \
+                     median admission delay from {without} ms to {with} ms ({:+} ms)",
+                    with - without
+                );
+            }
             Ok(())
         }
         Command::Token {

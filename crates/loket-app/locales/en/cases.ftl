@@ -320,3 +320,4 @@ err-slug-taken = { $field }: a service with this short name already exists. Choo
 field-attachment = Attachment
 hint-attachment = A PDF, JPEG or PNG of at most 10 MB, for example the document we asked for.
 message-attachment = (attachment: { $name })
+err-upload-too-many = { $field }: attach at most { $value } files per form.

@@ -230,3 +230,4 @@ contact-letter-waiting = Dear { $name },
     Call us or come to the counter, and mention the reference.
 contact-log-for-resident = Log a contact for this resident
 contact-for-resident = For resident { $value }
+contact-sender-unverified = Sender not verified: this mail named another contact's reference, without the code from our mail and from another address. It is therefore a new contact, linked to no resident. Check who sent it before acting on it.

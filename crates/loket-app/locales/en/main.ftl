@@ -220,3 +220,27 @@ mail-welcome-body =
     { $link }
 
     { $city }
+mail-known-subject = Registration with your e-mail address at { $city }
+mail-known-body =
+    Dear { $name },
+
+    Someone just tried to create an account at { $city } with your e-mail address.
+    You already have an account with this address; nothing was changed.
+
+    Was it you? Then simply sign in. Forgot your password? Choose a new one through:
+
+    { $link }
+
+    Wasn't it you? Then you can ignore this e-mail.
+
+    { $city }
+limit-reached = You asked for this too often. Try again in { $minutes ->
+        [one] one minute
+       *[other] { $minutes } minutes
+    }.
+login-slow = Too many failed attempts for this account. Wait { $seconds } seconds and try again, or choose a new password through 'Forgot password'.
+email-confirm-title = Confirm your e-mail address
+email-confirm-intro = Press the button to confirm your e-mail address and activate your account.
+email-confirm-submit = Confirm
+demo-password-warning = Warning: at least one account still has the demo's public password. Anyone can sign in with it. Change that password or disable the account.
+err-limit-retry = Try again after { $value }.

@@ -28,7 +28,6 @@ vac-book-button = Book
 vac-move-button = Move to this time
 vac-reserve-title = Reserve list
 vac-reserve-intro = Can you come at short notice? People on the reserve list get an e-mail as soon as a place is free, and then have 30 minutes to confirm.
-vac-reserve-done = You are on the reserve list. You will get an e-mail as soon as a place is free.
 vac-reserve-button = Join the reserve list
 vac-field-national-number = National register number
 vac-field-national-number-hint = 11 digits, on your identity card.
@@ -292,8 +291,6 @@ err-vac-already-booked = { $field }: this invitation already has an appointment.
 err-vac-booking-not-active = { $field }: there is no current appointment to change.
 err-vac-same-slot = { $field }: this is already the time of your appointment.
 err-vac-slot-pick = { $field }: choose a time from the list.
-err-vac-reserve-invited = { $field }: this person already has an invitation. Book with the code in the invitation.
-err-vac-reserve-twice = { $field }: this person is already on the reserve list.
 err-vac-offer-gone = { $field }: this offer expired or was used already.
 err-vac-checked-in-already = { $field }: this person has already checked in today.
 err-vac-label-unknown = { $field }: we do not know this label. Scan again or type the code under the barcode.
@@ -344,3 +341,22 @@ field-invitation = Invitation
 field-station = Station
 field-line = Line
 field-records = Records
+mail-vac-reserve-confirm-subject = Confirm your sign-up for the reserve list
+mail-vac-reserve-confirm-body = Dear { $name },
+
+    Someone signed you up with this e-mail address for the reserve list of { $service } at { $city }.
+    Confirm the sign-up through this link (valid for 24 hours):
+
+    { $link }
+
+    If you can be vaccinated in this campaign, you will then receive a message as soon as a place comes free.
+    Didn't sign up? Then you can ignore this e-mail.
+
+    { $city }
+vac-reserve-sent = Thank you. We sent an e-mail to the address you gave: confirm your sign-up with the link in it. If you can be vaccinated in this campaign, you will receive a message.
+vac-reserve-confirm-title = Confirm your sign-up
+vac-reserve-confirm-intro = Press the button to confirm your sign-up for the reserve list.
+vac-reserve-confirm-button = Confirm sign-up
+vac-reserve-confirmed = Thank you, your sign-up is confirmed. If you can be vaccinated in this campaign, you will receive a message.
+vac-reserve-link-gone = This link is no longer valid: it was used already or has expired. Sign up again if needed.
+err-vac-ticket-used = { $field }: this waiting-room ticket was used for a booking already. Ask for a new ticket.

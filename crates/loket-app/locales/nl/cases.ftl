@@ -320,3 +320,4 @@ err-slug-taken = { $field }: er bestaat al een dienst met deze korte naam. Kies 
 field-attachment = Bijlage
 hint-attachment = Een PDF, JPEG of PNG van hoogstens 10 MB, bijvoorbeeld het document dat we vroegen.
 message-attachment = (bijlage: { $name })
+err-upload-too-many = { $field }: voeg hoogstens { $value } bestanden toe per formulier.

@@ -230,3 +230,4 @@ contact-letter-waiting = Beste { $name },
     Bel ons of kom langs aan het loket en vermeld de referentie.
 contact-log-for-resident = Contact registreren voor deze inwoner
 contact-for-resident = Voor inwoner { $value }
+contact-sender-unverified = Afzender niet geverifieerd: deze mail noemde het referentienummer van een ander contact, zonder de code uit onze mail en van een ander adres. Hij is daarom een nieuw contact, niet gekoppeld aan een inwoner. Controleer wie hij stuurde voor u iets doet.

@@ -220,3 +220,27 @@ mail-welcome-body =
     { $link }
 
     { $city }
+mail-known-subject = Registratie met uw e-mailadres bij { $city }
+mail-known-body =
+    Dag { $name },
+
+    Iemand probeerde zonet een account te maken bij { $city } met uw e-mailadres.
+    U hebt al een account met dit adres; er is niets gewijzigd.
+
+    Was u dat zelf? Meld u dan gewoon aan. Wachtwoord vergeten? Kies een nieuw via:
+
+    { $link }
+
+    Was u het niet? Dan mag u deze e-mail negeren.
+
+    { $city }
+limit-reached = U hebt dit te vaak gevraagd. Probeer het opnieuw over { $minutes ->
+        [one] één minuut
+       *[other] { $minutes } minuten
+    }.
+login-slow = Te veel mislukte pogingen voor dit account. Wacht { $seconds } seconden en probeer dan opnieuw, of kies een nieuw wachtwoord via 'Wachtwoord vergeten'.
+email-confirm-title = E-mailadres bevestigen
+email-confirm-intro = Klik op de knop om uw e-mailadres te bevestigen en uw account te activeren.
+email-confirm-submit = Bevestigen
+demo-password-warning = Let op: minstens één account heeft nog het openbare wachtwoord van de demo. Iedereen kan zich daarmee aanmelden. Wijzig dat wachtwoord of schakel het account uit.
+err-limit-retry = Probeer het opnieuw na { $value }.

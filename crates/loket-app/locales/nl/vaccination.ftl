@@ -28,7 +28,6 @@ vac-book-button = Afspraak maken
 vac-move-button = Naar dit moment verplaatsen
 vac-reserve-title = Reservelijst
 vac-reserve-intro = Kunt u op korte termijn komen? Wie op de reservelijst staat, krijgt een mail zodra er een plaats vrijkomt. U hebt dan 30 minuten om te bevestigen.
-vac-reserve-done = U staat op de reservelijst. U krijgt een mail zodra er een plaats vrij is.
 vac-reserve-button = Inschrijven op de reservelijst
 vac-field-national-number = Rijksregisternummer
 vac-field-national-number-hint = 11 cijfers, op uw identiteitskaart.
@@ -292,8 +291,6 @@ err-vac-already-booked = { $field }: deze uitnodiging heeft al een afspraak. Ver
 err-vac-booking-not-active = { $field }: er is geen lopende afspraak om te wijzigen.
 err-vac-same-slot = { $field }: dit is al het moment van uw afspraak.
 err-vac-slot-pick = { $field }: kies een moment uit de lijst.
-err-vac-reserve-invited = { $field }: deze persoon heeft al een uitnodiging. Maak een afspraak met de code uit de uitnodiging.
-err-vac-reserve-twice = { $field }: deze persoon staat al op de reservelijst.
 err-vac-offer-gone = { $field }: dit aanbod is verlopen of al gebruikt.
 err-vac-checked-in-already = { $field }: deze persoon is vandaag al ingecheckt.
 err-vac-label-unknown = { $field }: dit label kennen we niet. Scan opnieuw of typ de code onder de streepjescode.
@@ -344,3 +341,22 @@ field-invitation = Uitnodiging
 field-station = Post
 field-line = Lijn
 field-records = Registraties
+mail-vac-reserve-confirm-subject = Bevestig uw inschrijving op de reservelijst
+mail-vac-reserve-confirm-body = Beste { $name },
+
+    Iemand schreef u met dit e-mailadres in op de reservelijst voor { $service } van { $city }.
+    Bevestig de inschrijving via deze link (24 uur geldig):
+
+    { $link }
+
+    Als u in deze campagne gevaccineerd kunt worden, krijgt u daarna een bericht zodra er een plaats vrijkomt.
+    Hebt u zich niet ingeschreven? Dan mag u deze e-mail negeren.
+
+    { $city }
+vac-reserve-sent = Bedankt. We stuurden een e-mail naar het adres dat u opgaf: bevestig uw inschrijving met de link erin. Als u in deze campagne gevaccineerd kunt worden, krijgt u een bericht.
+vac-reserve-confirm-title = Inschrijving bevestigen
+vac-reserve-confirm-intro = Klik op de knop om uw inschrijving op de reservelijst te bevestigen.
+vac-reserve-confirm-button = Inschrijving bevestigen
+vac-reserve-confirmed = Bedankt, uw inschrijving is bevestigd. Als u in deze campagne gevaccineerd kunt worden, krijgt u een bericht.
+vac-reserve-link-gone = Deze link is niet meer geldig: hij werd al gebruikt of is verlopen. Schrijf u opnieuw in als dat nodig is.
+err-vac-ticket-used = { $field }: dit wachtrijticket werd al gebruikt voor een afspraak. Vraag een nieuw ticket aan.

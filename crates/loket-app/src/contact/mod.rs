@@ -9,6 +9,20 @@ use crate::i18n::{Locale, long_date, today_brussels};
 use crate::{App, Refusal};
 use loket_domain::audit::Actor;
 use loket_domain::contact::reference_tag;
+
+/// The token a reply must carry after its reference to join the moment: an
+/// HMAC of the reference (purpose `loket-contact-reply`), 64 bits.
+pub fn reply_token(key: &str, reference: &str) -> String {
+    let mut t = crate::signing::sign(key, "loket-contact-reply", &[reference]);
+    t.truncate(16);
+    t
+}
+
+/// Whether `token` is the reply token of `reference` (constant time).
+pub fn reply_token_ok(key: &str, reference: &str, token: &str) -> bool {
+    token.len() == 16
+        && crate::signing::verify_prefix(key, "loket-contact-reply", &[reference], token)
+}
 use loket_domain::ident::Email;
 use loket_domain::notify::Mail;
 use loket_store::contact::{self as store, Moment};
@@ -90,6 +104,8 @@ pub async fn to_resident(
 
 /// Pauses forward `id` and e-mails the question, in one transaction.
 pub async fn pause_forward(app: &App, actor: &Actor, id: &str, text: &str) -> Result<(), Refusal> {
+    // Read before the transaction: the first read of the key may write it.
+    let key = crate::vaccination::link_key(app).await?;
     let mut tx = app.store.begin().await?;
     let fw = store::pause_forward(&mut tx, actor, id, &today_brussels().to_string(), text).await?;
     if let Some(m) = store::moment(&app.store, &fw.moment_id).await? {
@@ -102,7 +118,7 @@ pub async fn pause_forward(app: &App, actor: &Actor, id: &str, text: &str) -> Re
         let subject = format!(
             "{} {}",
             locale.t_args("contact-mail-waiting-subject", &args),
-            reference_tag(&m.reference)
+            reference_tag(&m.reference, &reply_token(&key, &m.reference))
         );
         store::add_message(&mut tx, actor, &m.id, "out", "", &subject, text, None).await?;
         to_resident(
@@ -134,6 +150,7 @@ async fn resident_locale(app: &App, m: &Moment) -> Result<Locale, Refusal> {
 /// Answers forward `id` (refused when it is closed) and e-mails the answer
 /// in the same transaction.
 pub async fn answer_forward(app: &App, actor: &Actor, id: &str, text: &str) -> Result<(), Refusal> {
+    let key = crate::vaccination::link_key(app).await?;
     let mut tx = app.store.begin().await?;
     let fw = store::answer_forward(&mut tx, actor, id, text).await?;
     let m = store::moment(&app.store, &fw.moment_id).await?;
@@ -152,7 +169,7 @@ pub async fn answer_forward(app: &App, actor: &Actor, id: &str, text: &str) -> R
             format!(
                 "{} {}",
                 locale.t_args("contact-mail-answer-subject", &args),
-                reference_tag(&m.reference)
+                reference_tag(&m.reference, &reply_token(&key, &m.reference))
             ),
             locale.t_args("contact-mail-answer-body", &args),
             locale.t_args("contact-mail-answer-subject", &args),
@@ -180,14 +197,24 @@ pub async fn save_article(
 }
 
 /// A resident asks a question on the web: a contact moment (`intake`) and
-/// the confirmation mail with its reference, in one transaction.
+/// the confirmation mail with its reference, in one transaction. Posts
+/// from one IP address are limited (`limits::MAIL_FORMS_PER_IP`); past the
+/// limit per recipient (`limits::MAIL_PER_RECIPIENT`) the question is
+/// still taken, but no confirmation mail leaves.
 pub async fn ask(
     app: &App,
     actor: &Actor,
     party: &store::MomentParty<'_>,
     draft: &loket_domain::contact::MomentDraft,
     locale: Locale,
+    from: crate::people::Origin<'_>,
 ) -> Result<Moment, Refusal> {
+    crate::people::mail_form_posted(app, from).await?;
+    let key = crate::vaccination::link_key(app).await?;
+    let may_mail = match Email::parse(party.email) {
+        Ok(to) => crate::people::may_mail(app, &to).await?,
+        Err(_) => false,
+    };
     let mut tx = app.store.begin().await?;
     let m = store::create_moment(
         &mut tx,
@@ -204,17 +231,19 @@ pub async fn ask(
         ("code", m.reference.clone()),
         ("value", draft.subject.clone()),
     ];
-    mail(
-        &mut tx,
-        party.email,
-        format!(
-            "{} {}",
-            locale.t_args("contact-mail-asked-subject", &args),
-            reference_tag(&m.reference)
-        ),
-        locale.t_args("contact-mail-asked-body", &args),
-    )
-    .await?;
+    if may_mail {
+        mail(
+            &mut tx,
+            party.email,
+            format!(
+                "{} {}",
+                locale.t_args("contact-mail-asked-subject", &args),
+                reference_tag(&m.reference, &reply_token(&key, &m.reference))
+            ),
+            locale.t_args("contact-mail-asked-body", &args),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(m)
 }

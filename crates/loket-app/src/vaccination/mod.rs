@@ -348,19 +348,47 @@ pub async fn send_reminders(app: &App, now: i64) -> Result<usize, Refusal> {
 
 // ---- the waiting room and booking by code ----
 
-/// A ticket's text: `<campaign id>.<n>.<signature>`.
-pub fn ticket_text(key: &str, c: &Campaign, n: i64) -> String {
-    let id = format!("{}.{n}", c.id);
+/// A ticket's text: `<campaign id>.<n>.<visitor>.<signature>`: the number
+/// bound to the visitor who took it (a random id, in the pages a signed
+/// cookie of its own).
+pub fn ticket_text(key: &str, c: &Campaign, n: i64, visitor: &str) -> String {
+    let id = format!("{}.{n}.{visitor}", c.id);
     format!("{id}.{}", sign(key, &id, "ticket"))
 }
 
-pub fn parse_ticket(v: &str, key: &str, c: &Campaign) -> Option<i64> {
+/// A ticket's number, when its signature holds, it is this campaign's and
+/// (with `visitor` given) it belongs to that visitor. Tickets handed out
+/// before they were bound (`<campaign id>.<n>.<signature>`) still parse, so
+/// a deployment during a rush sends nobody to the back.
+pub fn parse_ticket(v: &str, key: &str, c: &Campaign, visitor: Option<&str>) -> Option<i64> {
     let (id, sig) = v.rsplit_once('.')?;
-    let (campaign, n) = id.rsplit_once('.')?;
-    if campaign != c.id || !verify(key, id, "ticket", sig) {
+    if !verify(key, id, "ticket", sig) {
+        return None;
+    }
+    let mut parts = id.splitn(3, '.');
+    let (campaign, n) = (parts.next()?, parts.next()?);
+    if campaign != c.id {
+        return None;
+    }
+    if let (Some(owner), Some(v)) = (parts.next(), visitor)
+        && owner != v
+    {
         return None;
     }
     n.parse().ok()
+}
+
+/// A visitor's random id and its signed cookie text (`<id>.<signature>`).
+pub fn new_visitor(key: &str) -> (String, String) {
+    let id = loket_store::new_secret()[..32].to_owned();
+    let text = format!("{id}.{}", sign(key, &id, "visitor"));
+    (id, text)
+}
+
+/// The visitor id in a signed visitor cookie.
+pub fn parse_visitor(v: &str, key: &str) -> Option<String> {
+    let (id, sig) = v.split_once('.')?;
+    (id.len() == 32 && verify(key, id, "visitor", sig)).then(|| id.to_owned())
 }
 
 /// Whether number `n` is admitted now.
@@ -371,6 +399,11 @@ pub fn admitted(c: &Campaign, n: i64, now: i64) -> bool {
 /// Books the slot starting at `start` for the invitation, or moves its
 /// booking there; the e-mail (with the calendar file) in the same
 /// transaction.
+///
+/// `ticket`: the waiting-room ticket's number a new booking uses up, in the
+/// same transaction (refused on `ticket` when it was used already); a move
+/// of the person's own booking needs none, and staff book with `None`.
+#[allow(clippy::too_many_arguments)]
 pub async fn book_or_move(
     app: &App,
     c: &Campaign,
@@ -379,10 +412,17 @@ pub async fn book_or_move(
     channel: &str,
     actor: &Actor,
     locale: Locale,
+    ticket: Option<i64>,
 ) -> Result<loket_store::vaccination::Booking, Refusal> {
     let slot = pick_slot(app, c, start, now_ms()).await?;
     let current = store::active_booking(&app.store, &inv.id).await?;
     let mut tx = app.store.begin().await?;
+    if current.is_none()
+        && let Some(n) = ticket
+        && !store::use_ticket(&mut tx, &c.id, n).await?
+    {
+        return Err(Invalid::one("ticket", "vac-ticket-used").into());
+    }
     let (b, kind) = match current {
         Some(b) if b.status == BookingStatus::Booked => (
             store::reschedule(&mut tx, actor, c, &b, &slot).await?,
@@ -605,21 +645,45 @@ pub fn check_reserve(f: &ReserveInput<'_>, groups: usize) -> Result<ReserveSignU
     }
 }
 
-/// Puts a person on a campaign's reserve list (public; one place per
-/// national register number).
+/// The path of a pending reserve-list sign-up's confirmation link.
+pub fn reserve_confirm_path(c: &Campaign, id: &str, token: &str) -> String {
+    format!(
+        "/vaccinatie/{}/reservelijst/bevestig/{id}?t={token}",
+        c.slug
+    )
+}
+
+/// A reserve-list sign-up (public). Every sign-up that passes the field
+/// checks gets the same answer, whether the number is invited, already on
+/// the list or unknown: nothing is decided until the link mailed to the
+/// given address is used ([`confirm_reserve`]). Sign-ups are limited per
+/// IP address (`limits::RESERVE_PER_IP`, refused with `TooMany`); past the
+/// limit per number (`limits::RESERVE_PER_NUMBER`) or per address
+/// (`limits::MAIL_PER_RECIPIENT`) the answer is the same, but no mail
+/// leaves.
 pub async fn reserve_sign_up(
     app: &App,
-    actor: &Actor,
     c: &Campaign,
     input: &ReserveInput<'_>,
-) -> Result<ReserveEntry, Refusal> {
+    locale: Locale,
+    ip: &str,
+) -> Result<(), Refusal> {
+    use loket_domain::limits;
     let groups = store::groups(&app.store, &c.id).await?;
     let r = check_reserve(input, groups.len())?;
+    crate::limits::check(app, &limits::RESERVE_PER_IP, ip).await?;
+    let number_key = format!("{}:{}", c.id, r.national_number.as_str());
+    if !crate::limits::allow(app, &limits::RESERVE_PER_NUMBER, &number_key).await?
+        || !crate::people::may_mail(app, &r.email).await?
+    {
+        metrics::counter!("loket_rate_limited_total", "scope" => "reserve-quiet").increment(1);
+        return Ok(());
+    }
     let birth_date = r.birth_date.to_string();
+    let token = loket_store::new_secret();
     let mut tx = app.store.begin().await?;
-    let e = store::reserve_sign_up(
+    let id = store::add_pending_sign_up(
         &mut tx,
-        actor,
         c,
         store::NewReserve {
             national_number: r.national_number.as_str(),
@@ -629,10 +693,42 @@ pub async fn reserve_sign_up(
             phone: r.phone.as_deref(),
             group_rank: r.group_rank,
         },
+        &token,
     )
     .await?;
+    let args = [
+        ("name", r.name.clone()),
+        ("city", app.config.city_name.clone()),
+        ("service", c.name.clone()),
+        (
+            "link",
+            app.config.link(&reserve_confirm_path(c, &id, &token)),
+        ),
+    ];
+    let mail = Mail {
+        to: r.email.clone(),
+        subject: locale.t_args("mail-vac-reserve-confirm-subject", &args),
+        body: locale.t_args("mail-vac-reserve-confirm-body", &args),
+    };
+    loket_store::notify::enqueue(&mut tx, &mail).await?;
     tx.commit().await?;
-    Ok(e)
+    Ok(())
+}
+
+/// Uses a reserve-list sign-up's e-mailed link: the person joins the list
+/// unless the number is invited, already listed, or listed earlier with
+/// another address (see `store::reserve_sign_up`). `false` only when the
+/// link is unknown, used or expired; the outcome is not told.
+pub async fn confirm_reserve(
+    app: &App,
+    c: &Campaign,
+    id: &str,
+    token: &str,
+) -> Result<bool, Refusal> {
+    let mut tx = app.store.begin().await?;
+    let ok = store::confirm_pending_sign_up(&mut tx, &Actor::System, c, id, token).await?;
+    tx.commit().await?;
+    Ok(ok)
 }
 
 /// Accepts a reserve-list offer with its token: the booking and its mail in

@@ -20,10 +20,13 @@ pub struct Moment {
     pub case_id: Option<String>,
     pub appointment_id: Option<String>,
     pub created_at: i64,
+    /// Came by mail naming another moment's reference, without its reply
+    /// token and from another address: the sender is not verified.
+    pub sender_unverified: bool,
 }
 
 pub(super) const MOMENT_COLS: &str = "id, reference, channel, status, resident_id, contact_name, contact_email, subject, \
-     question, answer, outcome, duration_minutes, agent_id, case_id, appointment_id, created_at";
+     question, answer, outcome, duration_minutes, agent_id, case_id, appointment_id, created_at, sender_unverified";
 
 pub(super) fn moment_of(r: &AnyRow) -> Result<Moment> {
     Ok(Moment {
@@ -43,6 +46,7 @@ pub(super) fn moment_of(r: &AnyRow) -> Result<Moment> {
         case_id: r.try_get("case_id")?,
         appointment_id: r.try_get("appointment_id")?,
         created_at: r.try_get("created_at")?,
+        sender_unverified: r.try_get::<i64, _>("sender_unverified")? != 0,
     })
 }
 
@@ -226,4 +230,13 @@ pub async fn link_moment(
         },
     )
     .await
+}
+
+/// Marks a moment that came by mail from an unverified sender.
+pub async fn mark_sender_unverified(tx: &mut Tx, moment_id: &str) -> Result<()> {
+    sqlx::query("UPDATE contact_moments SET sender_unverified = 1 WHERE id = $1")
+        .bind(moment_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

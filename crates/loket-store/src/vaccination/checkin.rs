@@ -19,6 +19,32 @@ pub async fn next_waiting_number(store: &Store, campaign_id: &str) -> Result<i64
     Ok(n)
 }
 
+/// Uses up waiting-room ticket `n` in the booking's transaction; false when
+/// it was used already.
+pub async fn use_ticket(tx: &mut Tx, campaign_id: &str, n: i64) -> Result<bool> {
+    let row = sqlx::query(
+        "INSERT INTO vac_tickets_used (campaign_id, number, used_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (campaign_id, number) DO NOTHING RETURNING number",
+    )
+    .bind(campaign_id)
+    .bind(n)
+    .bind(now_ms())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Whether waiting-room ticket `n` was used up by a booking.
+pub async fn ticket_used(store: &Store, campaign_id: &str, n: i64) -> Result<bool> {
+    let row =
+        sqlx::query("SELECT number FROM vac_tickets_used WHERE campaign_id = $1 AND number = $2")
+            .bind(campaign_id)
+            .bind(n)
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(row.is_some())
+}
+
 // ---- check-in and stations ----
 
 #[derive(Debug, Clone, Serialize)]

@@ -59,14 +59,17 @@ pub struct NewReserve<'a> {
     pub group_rank: i64,
 }
 
-/// Puts someone on the reserve list (again, at the back, when an earlier
-/// sign-up expired or was withdrawn). Someone invited already is refused.
+/// Puts someone on the reserve list, or back on it (at the back) when their
+/// earlier entry expired or was withdrawn and the address is the same.
+/// Nothing happens (`None`) for a number invited to the campaign, a number
+/// already on the list, or an earlier entry with another address: an
+/// entry's contact data is never overwritten.
 pub async fn reserve_sign_up(
     tx: &mut Tx,
     actor: &Actor,
     campaign: &Campaign,
     r: NewReserve<'_>,
-) -> Result<ReserveEntry> {
+) -> Result<Option<ReserveEntry>> {
     let invited: i64 = sqlx::query(
         "SELECT COUNT(*) AS n FROM vac_invitations WHERE campaign_id = $1 AND national_number = $2 AND status <> 'cancelled'",
     )
@@ -76,15 +79,15 @@ pub async fn reserve_sign_up(
     .await?
     .try_get("n")?;
     if invited > 0 {
-        return Err(invalid("national_number", "vac-reserve-invited"));
+        return Ok(None);
     }
     let now = now_ms();
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO vac_reserve (id, campaign_id, national_number, name, birth_date, email, phone, group_rank, status, \
          signed_up_at, offers, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, 0, $9) \
-         ON CONFLICT (campaign_id, national_number) DO UPDATE SET status = 'waiting', signed_up_at = $9, \
-         name = $4, birth_date = $5, email = $6, phone = $7, group_rank = $8, updated_at = $9 \
-         WHERE vac_reserve.status IN ('expired', 'withdrawn') RETURNING {RES_COLS}"
+         ON CONFLICT (campaign_id, national_number) DO UPDATE SET status = 'waiting', signed_up_at = $9, updated_at = $9 \
+         WHERE vac_reserve.status IN ('expired', 'withdrawn') AND LOWER(vac_reserve.email) = LOWER($6) \
+         RETURNING {RES_COLS}"
     )))
     .bind(new_id())
     .bind(&campaign.id)
@@ -98,7 +101,7 @@ pub async fn reserve_sign_up(
     .fetch_optional(&mut **tx)
     .await?;
     let Some(entry) = row.as_ref().map(decode_res).transpose()? else {
-        return Err(invalid("national_number", "vac-reserve-twice"));
+        return Ok(None);
     };
     audit::record(
         tx,
@@ -113,7 +116,106 @@ pub async fn reserve_sign_up(
         },
     )
     .await?;
-    Ok(entry)
+    Ok(Some(entry))
+}
+
+/// How long a sign-up waits for its e-mail link: a day.
+pub const PENDING_TTL_MS: i64 = 24 * 3600 * 1000;
+
+/// Keeps a sign-up until the link mailed to its address is used; returns
+/// its id. The token is stored only as its hash.
+pub async fn add_pending_sign_up(
+    tx: &mut Tx,
+    campaign: &Campaign,
+    r: NewReserve<'_>,
+    token: &str,
+) -> Result<String> {
+    let id = new_id();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO vac_reserve_pending (id, campaign_id, national_number, name, birth_date, email, phone, \
+         group_rank, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(&campaign.id)
+    .bind(r.national_number)
+    .bind(r.name)
+    .bind(r.birth_date)
+    .bind(r.email)
+    .bind(r.phone.map(str::to_owned))
+    .bind(r.group_rank)
+    .bind(crate::hash_secret(token))
+    .bind(now)
+    .bind(now + PENDING_TTL_MS)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Uses a pending sign-up's link: the sign-up is taken out of waiting and
+/// goes through [`reserve_sign_up`]. `false` when the link is unknown, used
+/// or expired; `true` otherwise, whatever [`reserve_sign_up`] did (the
+/// answer reveals nothing).
+pub async fn confirm_pending_sign_up(
+    tx: &mut Tx,
+    actor: &Actor,
+    campaign: &Campaign,
+    id: &str,
+    token: &str,
+) -> Result<bool> {
+    let row = sqlx::query(
+        "DELETE FROM vac_reserve_pending WHERE id = $1 AND campaign_id = $2 AND token_hash = $3 AND expires_at > $4 \
+         RETURNING national_number, name, birth_date, email, phone, group_rank",
+    )
+    .bind(id)
+    .bind(&campaign.id)
+    .bind(crate::hash_secret(token))
+    .bind(now_ms())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    let nrn: String = row.try_get("national_number")?;
+    let name: String = row.try_get("name")?;
+    let birth: String = row.try_get("birth_date")?;
+    let email: String = row.try_get("email")?;
+    let phone: Option<String> = row.try_get("phone")?;
+    reserve_sign_up(
+        tx,
+        actor,
+        campaign,
+        NewReserve {
+            national_number: &nrn,
+            name: &name,
+            birth_date: &birth,
+            email: &email,
+            phone: phone.as_deref(),
+            group_rank: row.try_get("group_rank")?,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Whether a pending sign-up's link is still good (for its landing page).
+pub async fn pending_sign_up_is_valid(
+    store: &Store,
+    campaign: &Campaign,
+    id: &str,
+    token: &str,
+) -> Result<bool> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM vac_reserve_pending WHERE id = $1 AND campaign_id = $2 AND token_hash = $3 AND expires_at > $4",
+    )
+    .bind(id)
+    .bind(&campaign.id)
+    .bind(crate::hash_secret(token))
+    .bind(now_ms())
+    .fetch_one(store.pool())
+    .await?
+    .try_get("n")?;
+    Ok(n > 0)
 }
 
 pub async fn reserve_entry(store: &Store, id: &str) -> Result<Option<ReserveEntry>> {

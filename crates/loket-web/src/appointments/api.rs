@@ -261,8 +261,8 @@ pub async fn create(
                 )))
                 .into_response();
         }
-        if !super::rate_ok(&who.user.id) {
-            return who.err(AppError::TooMany).into_response();
+        if let Err(e) = super::rate_ok(&state, &who.user.id).await {
+            return who.err(e).into_response();
         }
         (who.user.clone(), "api".to_owned())
     } else {
@@ -317,8 +317,10 @@ pub async fn reschedule(
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
-    if !who.user.roles.any(COUNTER_STAFF) && !super::rate_ok(&who.user.id) {
-        return who.err(AppError::TooMany).into_response();
+    if !who.user.roles.any(COUNTER_STAFF)
+        && let Err(e) = super::rate_ok(&state, &who.user.id).await
+    {
+        return who.err(e).into_response();
     }
     let actor = Actor::User(who.user.id.clone());
     match reschedule_to(&state, &actor, &a, &body.start).await {

@@ -13,9 +13,6 @@ use axum::Router;
 use axum::routing::{get, post};
 use loket_domain::people::Role;
 use loket_domain::{FieldError, Invalid};
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 // The use cases this context's pages and API call (loket-app).
 pub use loket_app::appointments::{
@@ -66,36 +63,11 @@ pub const ADMINS: &[Role] = &[Role::Admin];
 
 // ---- rate limit ----
 
-/// Booking changes per resident account: at most this many in ten minutes
-/// (in memory, per instance).
-pub const BOOKING_LIMIT: usize = 10;
-const BOOKING_WINDOW: Duration = Duration::from_secs(600);
-
-/// Counts one booking action of `who`; false when over the limit.
-pub fn rate_ok(who: &str) -> bool {
-    static SEEN: OnceLock<Mutex<HashMap<String, VecDeque<Instant>>>> = OnceLock::new();
-    let Ok(mut map) = SEEN.get_or_init(Default::default).lock() else {
-        return true;
-    };
-    let now = Instant::now();
-    if map.len() > 50_000 {
-        map.retain(|_, q| {
-            q.back()
-                .is_some_and(|t| now.duration_since(*t) < BOOKING_WINDOW)
-        });
-    }
-    let q = map.entry(who.to_owned()).or_default();
-    while q
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= BOOKING_WINDOW)
-    {
-        q.pop_front();
-    }
-    if q.len() >= BOOKING_LIMIT {
-        return false;
-    }
-    q.push_back(now);
-    true
+/// Counts one booking action (book, move, cancel) of resident `who`;
+/// refused past `limits::BOOKINGS_PER_RESIDENT` (counted in the database,
+/// so across instances).
+pub async fn rate_ok(state: &AppState, who: &str) -> Result<(), crate::error::AppError> {
+    Ok(loket_app::limits::check(state, &loket_domain::limits::BOOKINGS_PER_RESIDENT, who).await?)
 }
 
 /// Field errors as a form shows them (the `start` field names the slot).

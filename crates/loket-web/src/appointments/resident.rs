@@ -336,9 +336,7 @@ pub async fn book(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(RESIDENT)?.clone();
-    if !super::rate_ok(&user.id) {
-        return Err(AppError::TooMany);
-    }
+    super::rate_ok(&state, &user.id).await?;
     let actor = Actor::User(user.id.clone());
     match book_for(
         &state,
@@ -546,9 +544,7 @@ pub async fn cancel(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let a = accessible(&state, &ctx, &id, &f.t).await?;
-    if !super::rate_ok(&a.resident_id) {
-        return Err(AppError::TooMany);
-    }
+    super::rate_ok(&state, &a.resident_id).await?;
     match cancel_appt(&state, &actor_for(&ctx, &a), &a)
         .await
         .map_err(AppError::from)
@@ -612,9 +608,7 @@ pub async fn reschedule(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let a = accessible(&state, &ctx, &id, &f.t).await?;
-    if !super::rate_ok(&a.resident_id) {
-        return Err(AppError::TooMany);
-    }
+    super::rate_ok(&state, &a.resident_id).await?;
     match reschedule_to(&state, &actor_for(&ctx, &a), &a, &f.start).await {
         Ok(_) => Ok(
             Redirect::to(&with_token(format!("/appointments/{id}?new=moved"), &f.t))

@@ -25,7 +25,10 @@ pub fn routes() -> Router<AppState> {
             "/confirm/resend",
             get(pages::resend_form).post(pages::resend),
         )
-        .route("/confirm/{token}", get(pages::confirm))
+        .route(
+            "/confirm/{token}",
+            get(pages::confirm_page).post(pages::confirm),
+        )
         .route(
             "/password/forgot",
             get(pages::forgot_form).post(pages::forgot),

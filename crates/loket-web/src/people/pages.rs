@@ -90,10 +90,16 @@ pub async fn login(
     };
     let user = match people::sign_in(&state, &f.email, &f.password, &ip).await {
         Ok(SignIn::Welcome(user)) => user,
-        Ok(SignIn::Throttled { minutes }) => {
-            let msg = ctx
-                .locale
-                .t_args("login-throttled", &[("minutes", minutes.to_string())]);
+        Ok(SignIn::Throttled { seconds }) => {
+            let msg = if seconds < 120 {
+                ctx.locale
+                    .t_args("login-slow", &[("seconds", seconds.max(1).to_string())])
+            } else {
+                ctx.locale.t_args(
+                    "login-throttled",
+                    &[("minutes", ((seconds + 59) / 60).to_string())],
+                )
+            };
             return fail(
                 &ctx,
                 StatusCode::TOO_MANY_REQUESTS,
@@ -228,10 +234,30 @@ pub async fn register(
         Ok(r) => r,
         Err(inv) => return refused(&inv, f),
     };
-    match people::register(&state, &reg, &f.password, ctx.locale).await {
-        Ok(_) => {}
+    let from = people::Origin {
+        ip: &ctx.ip.to_string(),
+    };
+    match people::register(&state, &reg, &f.password, ctx.locale, from).await {
+        Ok(()) => {}
         Err(Refusal::Invalid(inv) | Refusal::Conflict(inv) | Refusal::Full(inv)) => {
             return refused(&inv, f);
+        }
+        Err(Refusal::TooMany { retry_after_s }) => {
+            let mut res = render(
+                StatusCode::TOO_MANY_REQUESTS,
+                RegisterPage {
+                    l: ctx.layout("register-title"),
+                    email: f.email,
+                    name: f.name,
+                    errors: FormErrors::general(AppError::limited_message(
+                        ctx.locale,
+                        retry_after_s,
+                    )),
+                    min: rules::PASSWORD_MIN,
+                },
+            )?;
+            AppError::Limited(retry_after_s).retry_after(&mut res);
+            return Ok(res);
         }
         Err(e) => return Err(e.into()),
     }
@@ -243,11 +269,41 @@ pub async fn register(
     )
 }
 
+#[derive(Template)]
+#[template(path = "people/confirm.html")]
+struct ConfirmPage {
+    l: Layout,
+    token: String,
+}
+
+/// The landing page of a confirmation link: a button that confirms by POST,
+/// so a mail scanner that opens the link does not use it up.
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    if !store::link_is_valid(&state.store, &token, LinkPurpose::Confirm).await? {
+        return message(
+            &ctx,
+            StatusCode::GONE,
+            "confirm-bad-title",
+            "confirm-bad-text",
+        );
+    }
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("email-confirm-title");
+    l.csrf = csrf;
+    render(StatusCode::OK, ConfirmPage { l, token })
+}
+
 pub async fn confirm(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
+    Form(f): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
     if !people::confirm(&state, &token).await? {
         return message(
             &ctx,
@@ -328,6 +384,29 @@ fn email_form_refused(
     )
 }
 
+/// The e-mail form again, with the limit's sentence and status 429.
+fn email_form_limited(
+    ctx: &Ctx,
+    title: &str,
+    intro: &str,
+    action: &'static str,
+    f: EmailForm,
+    retry_after_s: i64,
+) -> Result<Response, AppError> {
+    let mut res = render(
+        StatusCode::TOO_MANY_REQUESTS,
+        EmailFormPage {
+            l: ctx.layout(title),
+            action,
+            intro: ctx.locale.t(intro),
+            email: f.email,
+            errors: FormErrors::general(AppError::limited_message(ctx.locale, retry_after_s)),
+        },
+    )?;
+    AppError::Limited(retry_after_s).retry_after(&mut res);
+    Ok(res)
+}
+
 pub async fn resend_form(
     State(state): State<AppState>,
     mut ctx: Ctx,
@@ -363,8 +442,21 @@ pub async fn resend(
             );
         }
     };
-    people::resend_confirmation(&state, &email, ctx.locale).await?;
-    message(&ctx, StatusCode::OK, "resend-title", "resend-done")
+    let from = people::Origin {
+        ip: &ctx.ip.to_string(),
+    };
+    match people::resend_confirmation(&state, &email, ctx.locale, from).await {
+        Ok(()) => message(&ctx, StatusCode::OK, "resend-title", "resend-done"),
+        Err(Refusal::TooMany { retry_after_s }) => email_form_limited(
+            &ctx,
+            "resend-title",
+            "resend-intro",
+            "/confirm/resend",
+            f,
+            retry_after_s,
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ---- password reset ----
@@ -403,8 +495,21 @@ pub async fn forgot(
             );
         }
     };
-    people::send_reset(&state, &email, ctx.locale).await?;
-    message(&ctx, StatusCode::OK, "forgot-title", "forgot-done")
+    let from = people::Origin {
+        ip: &ctx.ip.to_string(),
+    };
+    match people::send_reset(&state, &email, ctx.locale, from).await {
+        Ok(()) => message(&ctx, StatusCode::OK, "forgot-title", "forgot-done"),
+        Err(Refusal::TooMany { retry_after_s }) => email_form_limited(
+            &ctx,
+            "forgot-title",
+            "forgot-intro",
+            "/password/forgot",
+            f,
+            retry_after_s,
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize, Default)]

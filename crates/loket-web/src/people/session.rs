@@ -1,8 +1,10 @@
 //! Server-side sessions, the request context (`Ctx`) and role checks.
 //!
 //! The session cookie holds a random secret; the database holds only its
-//! hash. Visitors get an (anonymous) session only when a page shows them a
-//! form, so that the form can carry the session's CSRF token.
+//! hash. Only signing in writes a session row. A visitor who is shown a form
+//! gets a random CSRF token in a cookie of its own (`loket_csrf`,
+//! `__Host-loket_csrf` on https), which the form must repeat: no database
+//! row for every visitor.
 
 use crate::error::{AppError, ErrorPage};
 use crate::i18n::Locale;
@@ -20,10 +22,21 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 
+/// The session cookie on plain http; on https it is
+/// `__Host-loket_session` ([`WebConfig::session_cookie`]).
 pub const SESSION_COOKIE: &str = "loket_session";
 pub const LANG_COOKIE: &str = "loket_lang";
-/// Anonymous sessions (for a form's CSRF token) live two hours.
+/// A visitor's CSRF cookie lives two hours.
 const ANON_TTL_MS: i64 = 2 * 3600 * 1000;
+
+/// The visitor's CSRF cookie: `__Host-loket_csrf` on https.
+fn csrf_cookie(config: &WebConfig) -> &'static str {
+    if config.secure_cookies() {
+        "__Host-loket_csrf"
+    } else {
+        "loket_csrf"
+    }
+}
 
 /// Everything a handler knows about the request's person.
 #[derive(Clone)]
@@ -34,6 +47,8 @@ pub struct Ctx {
     pub user_agent: String,
     pub path: String,
     session: Option<(String, Session)>,
+    /// A visitor without a session: the CSRF token of their cookie.
+    anon_csrf: Option<String>,
     cookies: Arc<Mutex<Vec<String>>>,
     config: Arc<WebConfig>,
 }
@@ -76,6 +91,26 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, config: &WebConfig) 
         .unwrap_or(peer)
 }
 
+/// The client's address (see [`client_ip`]), for handlers without a
+/// [`Ctx`] (the API).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientIp(client_ip(&parts.headers, peer, &state.config)))
+    }
+}
+
 impl Ctx {
     fn cookie(&self, name: &str, value: &str, max_age_s: i64, http_only: bool) -> String {
         format!(
@@ -116,33 +151,31 @@ impl Ctx {
         }
     }
 
-    /// The session's CSRF token, creating an anonymous session if needed.
-    pub async fn csrf(&mut self, state: &AppState) -> Result<String, AppError> {
+    /// The CSRF token for a form: the session's, or else the visitor's
+    /// cookie token (set now when missing). Writes nothing to the database.
+    pub async fn csrf(&mut self, _state: &AppState) -> Result<String, AppError> {
         if let Some((_, s)) = &self.session {
             return Ok(s.csrf_token.clone());
         }
-        let (secret, session) = store::create_session(
-            &state.store,
-            None,
-            Some(self.locale.code()),
-            &self.ip.to_string(),
-            &self.user_agent,
-            ANON_TTL_MS,
-        )
-        .await?;
-        self.push_cookie(self.cookie(SESSION_COOKIE, &secret, ANON_TTL_MS / 1000, true));
-        let token = session.csrf_token.clone();
-        self.session = Some((secret, session));
+        if let Some(t) = &self.anon_csrf {
+            return Ok(t.clone());
+        }
+        let token = loket_store::new_secret();
+        self.push_cookie(self.cookie(csrf_cookie(&self.config), &token, ANON_TTL_MS / 1000, true));
+        self.anon_csrf = Some(token.clone());
         Ok(token)
     }
 
-    /// Refuses a state-changing form whose token is not the session's.
+    /// Refuses a state-changing form whose token is not the session's (or,
+    /// without a session, not the visitor's cookie token).
     pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
-        match &self.session {
-            Some((_, s))
-                if !token.is_empty()
-                    && bool::from(s.csrf_token.as_bytes().ct_eq(token.as_bytes())) =>
-            {
+        let expected = match (&self.session, &self.anon_csrf) {
+            (Some((_, s)), _) => Some(s.csrf_token.as_str()),
+            (None, Some(t)) => Some(t.as_str()),
+            (None, None) => None,
+        };
+        match expected {
+            Some(e) if !token.is_empty() && bool::from(e.as_bytes().ct_eq(token.as_bytes())) => {
                 Ok(())
             }
             _ => Err(AppError::Csrf),
@@ -165,7 +198,8 @@ impl Ctx {
             ttl,
         )
         .await?;
-        self.push_cookie(self.cookie(SESSION_COOKIE, &secret, ttl / 1000, true));
+        let max_age = ttl.min(state.config.session_max_age_ms()) / 1000;
+        self.push_cookie(self.cookie(self.config.session_cookie(), &secret, max_age, true));
         self.session = Some((secret, session));
         Ok(())
     }
@@ -174,7 +208,7 @@ impl Ctx {
         if let Some((secret, _)) = self.session.take() {
             store::delete_session(&state.store, &secret).await?;
         }
-        self.push_cookie(self.cookie(SESSION_COOKIE, "", 0, true));
+        self.push_cookie(self.cookie(self.config.session_cookie(), "", 0, true));
         self.user = None;
         Ok(())
     }
@@ -203,9 +237,15 @@ impl Ctx {
                 .session
                 .as_ref()
                 .map(|(_, s)| s.csrf_token.clone())
+                .or_else(|| self.anon_csrf.clone())
                 .unwrap_or_default(),
             path: self.path.clone(),
             notice: None,
+            demo_password_warning: user.is_some_and(|u| u.roles.has(Role::Admin))
+                && self
+                    .config
+                    .demo_password_in_use
+                    .load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 }
@@ -231,10 +271,13 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .map(|c| c.0.ip());
     let ip = client_ip(&headers, peer, &state.config);
     let ttl = state.config.session_ttl_ms();
+    let max_age = state.config.session_max_age_ms();
     let mut session = None;
     let mut user = None;
-    if let Some(secret) = cookie_value(&headers, SESSION_COOKIE).filter(|s| s.len() == 64) {
-        match store::load_session(&state.store, &secret, ttl).await {
+    if let Some(secret) =
+        cookie_value(&headers, state.config.session_cookie()).filter(|s| s.len() == 64)
+    {
+        match store::load_session(&state.store, &secret, ttl, max_age).await {
             Ok(Some(s)) => {
                 if let Some(uid) = &s.user_id {
                     match store::get_user(&state.store, uid).await {
@@ -285,6 +328,8 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             .to_owned(),
         path: path.clone(),
         session,
+        anon_csrf: cookie_value(&headers, csrf_cookie(&state.config))
+            .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())),
         cookies: cookies.clone(),
         config: state.config.clone(),
     };
@@ -304,6 +349,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                 .session
                 .as_ref()
                 .map(|(_, s)| s.csrf_token.clone())
+                .or_else(|| error_layout_ctx.anon_csrf.clone())
                 .unwrap_or_default();
             let message = locale.t(&format!("{title_id}-text"));
             let problems = fields

@@ -6,6 +6,7 @@ use super::{CENTRE_STAFF, COORDINATORS, SlotView, campaign, link_key, open_slots
 use crate::AppState;
 use crate::api::{ApiJson, ApiUser, api_locale};
 use crate::error::{ApiError, AppError};
+use crate::people::session::ClientIp;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,9 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
-use loket_domain::vaccination::{
-    self as rules, BookingStatus, CampaignStatus, ReserveStatus, Station,
-};
+use loket_domain::vaccination::{self as rules, BookingStatus, CampaignStatus, Station};
 use loket_store::now_ms;
 use loket_store::vaccination::{self as store, Campaign};
 use serde::{Deserialize, Serialize};
@@ -132,24 +131,34 @@ pub struct WaitingTicket {
 #[utoipa::path(post, path = "/api/v1/vaccination/campaigns/{c}/waiting-room", tag = "vaccination",
     params(("c" = String, Path, description = "the campaign's slug")),
     security(()),
-    responses((status = 201, body = WaitingTicket)))]
+    responses((status = 201, body = WaitingTicket),
+              (status = 429, description = "too many new tickets from this address (100 a minute); `Retry-After` says when", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn enter_waiting_room(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
     let locale = api_locale(&headers);
     let c = public_campaign(&state, &headers, &slug).await?;
+    loket_app::limits::check(
+        &state,
+        &loket_domain::limits::WAITING_TICKETS_PER_IP,
+        &ip.to_string(),
+    )
+    .await
+    .map_err(|e| vac_error(AppError::from(e), locale))?;
     let n = store::next_waiting_number(&state.store, &c.id)
         .await
         .map_err(|e| vac_error(e, locale))?;
     let key = link_key(&state).await.map_err(|e| vac_error(e, locale))?;
+    let (visitor, _) = loket_app::vaccination::new_visitor(&key);
     let now = now_ms();
     let admitted_now = rules::admitted_by(c.opens_at, now, c.admit_per_minute, c.admit_burst);
     Ok((
         StatusCode::CREATED,
         Json(WaitingTicket {
-            ticket: super::public::ticket_text(&key, &c, n),
+            ticket: super::public::ticket_text(&key, &c, n, &visitor),
             number: n,
             admitted: admitted_now >= n,
             admitted_at: rules::admitted_at(c.opens_at, n, c.admit_per_minute, c.admit_burst),
@@ -193,6 +202,7 @@ pub struct BookingView {
     security(()),
     responses((status = 201, body = BookingView),
               (status = 409, description = "the slot is full (`appt-slot-full` on `start`): pick another", body = crate::error::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "the ticket is checked first: invalid (`vac-ticket-invalid`) or used by a booking already (`vac-ticket-used`); then the code and birth date", body = crate::error::Problem, content_type = "application/problem+json"),
               (status = 429, description = "the waiting-room ticket is not admitted yet")))]
 pub async fn book(
     State(state): State<AppState>,
@@ -201,17 +211,35 @@ pub async fn book(
 ) -> Result<Response, ApiError> {
     let locale = api_locale(&headers);
     let err = |e: AppError| vac_error(e, locale);
+    // The ticket first: without an admitted, unused ticket nobody gets to
+    // try codes and birth dates.
+    let bad_ticket = || err(Invalid::one("ticket", "vac-ticket-invalid").into());
+    let campaign_id = body.ticket.split('.').next().unwrap_or_default();
+    if campaign_id.is_empty() {
+        return Err(bad_ticket());
+    }
+    let c = match campaign(&state, campaign_id).await {
+        Ok(c) => c,
+        Err(loket_app::Refusal::NotFound) => return Err(bad_ticket()),
+        Err(e) => return Err(err(e.into())),
+    };
+    let key = link_key(&state).await.map_err(|e| err(e.into()))?;
+    let n = match super::public::parse_ticket(&body.ticket, &key, &c, None) {
+        Some(n) if super::public::admitted(&c, n, now_ms()) => n,
+        Some(_) => return Err(err(AppError::TooMany)),
+        None => return Err(bad_ticket()),
+    };
+    if store::ticket_used(&state.store, &c.id, n)
+        .await
+        .map_err(|e| err(e.into()))?
+    {
+        return Err(err(Invalid::one("ticket", "vac-ticket-used").into()));
+    }
     let inv = store::verify(&state.store, &body.code, &body.birth_date)
         .await
         .map_err(|e| err(e.into()))?;
-    let c = campaign(&state, &inv.campaign_id)
-        .await
-        .map_err(|e| err(e.into()))?;
-    let key = link_key(&state).await.map_err(|e| err(e.into()))?;
-    match super::public::parse_ticket(&body.ticket, &key, &c) {
-        Some(n) if super::public::admitted(&c, n, now_ms()) => {}
-        Some(_) => return Err(err(AppError::TooMany)),
-        None => return Err(err(Invalid::one("ticket", "vac-ticket-invalid").into())),
+    if inv.campaign_id != c.id {
+        return Err(err(Invalid::one("code", "vac-code-other-campaign").into()));
     }
     let b = super::public::book_or_move(
         &state,
@@ -221,6 +249,7 @@ pub async fn book(
         "api",
         &Actor::System,
         locale,
+        Some(n),
     )
     .await
     .map_err(|e| err(e.into()))?;
@@ -283,23 +312,28 @@ pub struct ReserveIn {
     pub group: i64,
 }
 
+/// The answer to every accepted sign-up, whatever the number's state.
 #[derive(Serialize, ToSchema)]
-pub struct ReserveView {
-    pub id: String,
-    #[schema(value_type = String)]
-    pub status: ReserveStatus,
-    pub signed_up_at: i64,
+pub struct ReserveAccepted {
+    /// "We sent an e-mail to the address you gave…", in the asked language.
+    pub message: String,
 }
 
-/// Signs up for the reserve list (public).
+/// Signs up for the reserve list (public). Every sign-up that passes the
+/// field checks gets the same answer, 202 with a neutral message: the
+/// link mailed to the given address activates it, and only if the number
+/// is not invited nor already listed. Limited per IP address (429 with
+/// `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/vaccination/campaigns/{c}/reserve", tag = "vaccination",
     params(("c" = String, Path, description = "the campaign's slug")),
     request_body = ReserveIn,
     security(()),
-    responses((status = 201, body = ReserveView)))]
+    responses((status = 202, body = ReserveAccepted),
+              (status = 429, description = "too many sign-ups from this address", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn reserve(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<ReserveIn>,
 ) -> Result<Response, ApiError> {
@@ -315,15 +349,13 @@ pub async fn reserve(
         phone: &body.phone,
         group: &group,
     };
-    let e = loket_app::vaccination::reserve_sign_up(&state, &Actor::System, &c, &input)
+    loket_app::vaccination::reserve_sign_up(&state, &c, &input, locale, &ip.to_string())
         .await
         .map_err(|e| err(e.into()))?;
     Ok((
-        StatusCode::CREATED,
-        Json(ReserveView {
-            id: e.id,
-            status: e.status,
-            signed_up_at: e.signed_up_at,
+        StatusCode::ACCEPTED,
+        Json(ReserveAccepted {
+            message: locale.t("vac-reserve-sent"),
         }),
     )
         .into_response())

@@ -43,6 +43,10 @@ pub fn routes() -> Router<AppState> {
             get(public::reserve_form).post(public::reserve_sign_up),
         )
         .route(
+            "/vaccinatie/{c}/reservelijst/bevestig/{id}",
+            get(public::reserve_confirm_page).post(public::reserve_confirm),
+        )
+        .route(
             "/vaccinatie/{c}/aanbod/{id}",
             get(public::offer_page).post(public::accept_offer),
         )

@@ -31,6 +31,8 @@ use loket_store::vaccination::{self as store, Campaign, Invitation};
 use serde::Deserialize;
 
 const TICKET_COOKIE: &str = "loket_vacq";
+/// The visitor's random id, signed: tickets are bound to it.
+const VISITOR_COOKIE: &str = "loket_vacv";
 const INVITE_COOKIE: &str = "loket_vaci";
 /// How long a signed-in invitee stays signed in without a new sign-in.
 const INVITE_TTL_MS: i64 = 30 * 60_000;
@@ -38,18 +40,26 @@ const INVITE_TTL_MS: i64 = 30 * 60_000;
 // ---- the waiting room ----
 
 /// The visitor's waiting-room number for this campaign, if their cookie
-/// holds a valid one.
+/// holds a valid one that is theirs (bound to their visitor cookie).
 pub fn ticket_of(headers: &HeaderMap, key: &str, c: &Campaign) -> Option<i64> {
+    let visitor = visitor_of(headers, key).unwrap_or_default();
     let v = cookie_value(headers, TICKET_COOKIE)?;
-    parse_ticket(&v, key, c)
+    parse_ticket(&v, key, c, Some(&visitor))
+}
+
+/// The visitor's id, from their signed visitor cookie.
+fn visitor_of(headers: &HeaderMap, key: &str) -> Option<String> {
+    parse_visitor(&cookie_value(headers, VISITOR_COOKIE)?, key)
 }
 
 pub use loket_app::vaccination::{
-    admitted, book_or_move, cancel_booking, parse_ticket, ticket_text,
+    admitted, book_or_move, cancel_booking, new_visitor, parse_ticket, parse_visitor, ticket_text,
 };
 
 /// The visitor's admitted number, or where to wait. Hands out a number on
-/// the first visit.
+/// the first visit, and again when the visitor's number was used up by a
+/// booking: new numbers are limited per IP address
+/// (`limits::WAITING_TICKETS_PER_IP`, 429 with when to retry).
 async fn admission(
     state: &AppState,
     ctx: &Ctx,
@@ -57,11 +67,29 @@ async fn admission(
     c: &Campaign,
 ) -> Result<Result<i64, i64>, AppError> {
     let key = link_key(state).await?;
-    let n = match ticket_of(headers, &key, c) {
+    let held = match ticket_of(headers, &key, c) {
+        Some(n) if !store::ticket_used(&state.store, &c.id, n).await? => Some(n),
+        _ => None,
+    };
+    let n = match held {
         Some(n) => n,
         None => {
+            loket_app::limits::check(
+                state,
+                &loket_domain::limits::WAITING_TICKETS_PER_IP,
+                &ctx.ip.to_string(),
+            )
+            .await?;
+            let visitor = match visitor_of(headers, &key) {
+                Some(v) => v,
+                None => {
+                    let (id, text) = new_visitor(&key);
+                    ctx.set_cookie(VISITOR_COOKIE, &text, 6 * 3600);
+                    id
+                }
+            };
             let n = store::next_waiting_number(&state.store, &c.id).await?;
-            ctx.set_cookie(TICKET_COOKIE, &ticket_text(&key, c, n), 6 * 3600);
+            ctx.set_cookie(TICKET_COOKIE, &ticket_text(&key, c, n, &visitor), 6 * 3600);
             n
         }
     };
@@ -460,6 +488,9 @@ pub async fn book(
         Ok(i) => i,
         Err(r) => return Ok(r),
     };
+    // A new booking uses up the visitor's ticket (a move needs none).
+    let key = link_key(&state).await?;
+    let ticket = ticket_of(&headers, &key, &c);
     let result = book_or_move(
         &state,
         &c,
@@ -468,6 +499,7 @@ pub async fn book(
         "web",
         &Actor::System,
         ctx.locale,
+        ticket,
     )
     .await;
     match result {
@@ -670,6 +702,8 @@ impl ReserveForm {
     }
 }
 
+/// A sign-up: one answer for every number that passes the field checks
+/// (invited, listed or unknown alike); the e-mailed link decides.
 pub async fn reserve_sign_up(
     State(state): State<AppState>,
     mut ctx: Ctx,
@@ -678,20 +712,19 @@ pub async fn reserve_sign_up(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let c = campaign(&state, &slug).await?;
-    let result = loket_app::vaccination::reserve_sign_up(&state, &Actor::System, &c, &f.input())
-        .await
-        .map(|_| ())
-        .map_err(AppError::from);
+    let ip = ctx.ip.to_string();
+    let result =
+        loket_app::vaccination::reserve_sign_up(&state, &c, &f.input(), ctx.locale, &ip).await;
+    let kept = ReserveForm {
+        csrf: String::new(),
+        ..f
+    };
     match result {
         Ok(()) => Ok(
             Redirect::to(&format!("/vaccinatie/{}/reservelijst?done=1", c.slug)).into_response(),
         ),
-        Err(AppError::Invalid(inv)) => {
+        Err(loket_app::Refusal::Invalid(inv)) => {
             let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "vac");
-            let kept = ReserveForm {
-                csrf: String::new(),
-                ..f
-            };
             reserve_page(
                 &state,
                 &mut ctx,
@@ -703,8 +736,79 @@ pub async fn reserve_sign_up(
             )
             .await
         }
-        Err(e) => Err(e),
+        Err(loket_app::Refusal::TooMany { retry_after_s }) => {
+            let errors = FormErrors::general(AppError::limited_message(ctx.locale, retry_after_s));
+            let mut res = reserve_page(
+                &state,
+                &mut ctx,
+                &c,
+                kept,
+                errors,
+                false,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await?;
+            AppError::Limited(retry_after_s).retry_after(&mut res);
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "vaccination/reserve_confirm.html")]
+struct ReserveConfirmPage {
+    l: Layout,
+    slug: String,
+    id: String,
+    token: String,
+}
+
+/// The landing page of a sign-up's e-mailed link: a button that confirms
+/// by POST, so a mail scanner opening the link does not use it.
+pub async fn reserve_confirm_page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    Query(q): Query<OfferQuery>,
+) -> Result<Response, AppError> {
+    let c = campaign(&state, &slug).await?;
+    if !store::pending_sign_up_is_valid(&state.store, &c, &id, &q.t).await? {
+        return crate::people::pages::message(
+            &ctx,
+            StatusCode::GONE,
+            "vac-reserve-confirm-title",
+            "vac-reserve-link-gone",
+        );
+    }
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("vac-reserve-confirm-title");
+    l.csrf = csrf;
+    render(
+        StatusCode::OK,
+        ReserveConfirmPage {
+            l,
+            slug: c.slug.clone(),
+            id,
+            token: q.t,
+        },
+    )
+}
+
+pub async fn reserve_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<OfferForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let c = campaign(&state, &slug).await?;
+    let (status, text) = if loket_app::vaccination::confirm_reserve(&state, &c, &id, &f.t).await? {
+        (StatusCode::OK, "vac-reserve-confirmed")
+    } else {
+        (StatusCode::GONE, "vac-reserve-link-gone")
+    };
+    crate::people::pages::message(&ctx, status, "vac-reserve-confirm-title", text)
 }
 
 #[derive(Template)]

@@ -26,6 +26,8 @@ pub struct VacRushOptions {
     /// Requests in flight at once (the visitors' browsers, bounded).
     pub concurrency: usize,
     pub admit_per_minute: i64,
+    /// Ticket requests a bot sends from one address during the rush.
+    pub bot: usize,
 }
 
 fn err(e: impl std::fmt::Display) -> AppError {
@@ -51,13 +53,20 @@ struct Outcome {
     latencies: Vec<Duration>,
     booked: usize,
     refused_full: usize,
+    /// Per real visitor: admission time minus arrival time, ms.
+    delays: Vec<i64>,
 }
 
-pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String, AppError> {
+/// Runs the rush; the report and the real visitors' median admission
+/// delay in milliseconds.
+pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<(String, i64), AppError> {
     let tmp = std::env::temp_dir().join(format!("loket-bench-{}", loket_store::new_id()));
     c.data_dir = tmp.clone();
     c.addr = "127.0.0.1:0".to_owned();
     c.outbox_poll_ms = 3_600_000; // mails are counted, not sent
+    // Every visitor comes from an address of their own (a header through
+    // the local "proxy"): new tickets are limited per address.
+    c.trusted_proxies = vec!["127.0.0.1".to_owned()];
     c.db_max_connections = c.db_max_connections.max(16);
     let st = open_store(&c).await?;
     let backend = format!("{:?}", st.backend());
@@ -149,8 +158,49 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
 
     // ---- the rush ----
     let started = Instant::now();
+    // The bot: many ticket requests from one address, alongside.
+    let bot = {
+        let (http, base, slug, n) = (http.clone(), base.clone(), slug.clone(), o.bot);
+        tokio::spawn(async move {
+            let gate = Arc::new(Semaphore::new(32));
+            let (got, refused) = (
+                Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+                Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            );
+            let t = Instant::now();
+            let mut reqs = Vec::with_capacity(n);
+            for _ in 0..n {
+                let (http, gate, got, refused) =
+                    (http.clone(), gate.clone(), got.clone(), refused.clone());
+                let url = format!("{base}/api/v1/vaccination/campaigns/{slug}/waiting-room");
+                reqs.push(tokio::spawn(async move {
+                    let _p = gate.acquire().await.map_err(err)?;
+                    let r = http
+                        .post(url)
+                        .header("x-forwarded-for", "192.0.2.66")
+                        .send()
+                        .await
+                        .map_err(err)?;
+                    match r.status().as_u16() {
+                        201 => got.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+                        _ => refused.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+                    };
+                    Ok::<_, AppError>(())
+                }));
+            }
+            for r in reqs {
+                r.await.map_err(err)??;
+            }
+            Ok::<_, AppError>((
+                got.load(std::sync::atomic::Ordering::SeqCst),
+                refused.load(std::sync::atomic::Ordering::SeqCst),
+                t.elapsed(),
+            ))
+        })
+    };
     let mut tasks = Vec::with_capacity(visitors.len());
-    for (code, birth) in visitors {
+    for (i, (code, birth)) in visitors.into_iter().enumerate() {
+        let address = format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
         let (http, base, gate, out, arrivals, slug) = (
             http.clone(),
             base.clone(),
@@ -164,6 +214,7 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
             let t: Value = {
                 let _p = gate.acquire().await.map_err(err)?;
                 http.post(format!("{base}/api/v1/vaccination/campaigns/{slug}/waiting-room"))
+                    .header("x-forwarded-for", address)
                     .send()
                     .await
                     .map_err(err)?
@@ -176,6 +227,11 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
             let arrival = t["number"].as_i64().unwrap_or(0).max(0) as usize;
             let ticket = t["ticket"].as_str().unwrap_or_default().to_owned();
             let admitted_at = t["admitted_at"].as_i64().unwrap_or(0);
+            let arrived = loket_store::now_ms();
+            out.lock()
+                .await
+                .delays
+                .push((admitted_at - arrived).max(0));
             // Wait as the queue page says.
             let wait = admitted_at - loket_store::now_ms();
             if wait > 0 {
@@ -251,6 +307,7 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
         t.await.map_err(err)??;
     }
     let elapsed = started.elapsed();
+    let (bot_got, bot_refused, bot_took) = bot.await.map_err(err)??;
     let out = Arc::try_unwrap(out)
         .map_err(|_| err("bench tasks still hold the results"))?
         .into_inner();
@@ -287,6 +344,9 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
 
     let mut lat = out.latencies.clone();
     lat.sort();
+    let mut delays = out.delays.clone();
+    delays.sort_unstable();
+    let median_delay = delays.get(delays.len() / 2).copied().unwrap_or(0);
     let mut adm = out.admissions.clone();
     adm.sort_by_key(|a| a.1);
     let first = adm.first().map(|a| a.1).unwrap_or(0);
@@ -300,10 +360,12 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
     let bookings_s = per_s(out.booked as f64, elapsed);
     let http_s = per_s(n as f64, b_elapsed);
     let booking_req_s = per_s(lat.len() as f64, elapsed);
-    Ok(format!(
+    let report = format!(
         "vaccination-rush on {backend}: {visitors} visitors, {places} places, admitted {rate}/min \
-         after the opening, {conc} requests in flight\n\
+         after the opening, {conc} requests in flight, bot: {bot} ticket requests from one address\n\
          \n\
+         admission delay    median {median_delay} ms from a real visitor's ticket to its admission\n\
+         bot                {bot_got} tickets, {bot_refused} refused (429), in {bot_s:.2} s\n\
          admitted           {admitted} in {win:.2} s = {admitted_s:.0} admitted/s (configured {cfg:.0}/s)\n\
          bookings           {booked} (database: {bookings}) in {el:.2} s = {bookings_s:.0} bookings/s; \
          {full} tries found the slot full\n\
@@ -330,5 +392,8 @@ pub async fn vaccination_rush(mut c: Config, o: VacRushOptions) -> Result<String
         bp50 = ms(pct(&bl, 0.50)),
         bp99 = ms(pct(&bl, 0.99)),
         ratio = booking_req_s / http_s.max(1e-9),
-    ))
+        bot = o.bot,
+        bot_s = bot_took.as_secs_f64(),
+    );
+    Ok((report, median_delay))
 }

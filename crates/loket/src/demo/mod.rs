@@ -230,10 +230,54 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
     }
     crate::demo::telework::seed(store).await?;
     crate::demo::shifts::seed(store, &phc).await?;
+    store::record_demo_accounts(store, &phc).await?;
     seed_bikes(store).await?;
     seed_assets(store).await?;
     crate::demo::vaccination::seed(store).await?;
     Ok(created)
+}
+
+/// `loket demo` seeds only a database of its own: one that holds no
+/// account it did not create (an empty one, or an earlier demo).
+pub async fn refuse_foreign_accounts(store: &Store) -> Result<(), AppError> {
+    // A demo seeded before accounts were recorded: its admin still has the
+    // demo password, and every account of that seed shares its hash.
+    if let Some(admin) = store::find_by_email(store, DEMO_ACCOUNTS[0].0).await? {
+        let hash = admin.password_hash.clone();
+        let demo =
+            tokio::task::spawn_blocking(move || rules::verify_password(DEMO_PASSWORD, &hash))
+                .await
+                .map_err(|e| AppError::Other(e.to_string()))?;
+        if demo {
+            store::record_demo_accounts(store, &admin.password_hash).await?;
+        }
+    }
+    let (n, email) = store::foreign_accounts(store).await?;
+    if n > 0 {
+        return Err(AppError::Other(format!(
+            "loket demo refuses this database: it holds {n} account(s) the demo did not create \
+             (such as {}). The demo adds accounts with a published password; use `loket serve` \
+             for a real city, or give the demo an empty data folder (--data-dir).",
+            email.unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
+/// The accounts that still have the demo's published password (checked
+/// once per distinct hash of the demo's accounts, so it is quick).
+pub async fn accounts_with_demo_password(store: &Store) -> Result<Vec<String>, AppError> {
+    let emails: Vec<&str> = DEMO_ACCOUNTS.iter().map(|(e, _, _)| *e).collect();
+    let mut found = Vec::new();
+    for (hash, email) in store::demo_password_hashes(store, &emails).await? {
+        let hit = tokio::task::spawn_blocking(move || rules::verify_password(DEMO_PASSWORD, &hash))
+            .await
+            .map_err(|e| AppError::Other(e.to_string()))?;
+        if hit {
+            found.push(email);
+        }
+    }
+    Ok(found)
 }
 
 /// A small deterministic generator, so the demo looks the same every time.

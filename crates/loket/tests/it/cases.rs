@@ -1798,3 +1798,155 @@ async fn an_admin_disables_a_webhook() {
     assert_eq!(app.count(deliveries).await, 1);
     app.stop().await;
 }
+
+/// Sends a `mib` MiB multipart upload over a raw connection, its first
+/// field named `first` with `token`; the answer's status and how many bytes
+/// the client had sent when the answer came.
+async fn raw_upload(
+    addr: &str,
+    cookie: &str,
+    first: &str,
+    token: &str,
+    mib: usize,
+) -> (u16, usize) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let total: usize = mib * 1024 * 1024;
+    let b = "XBOUNDARYX";
+    let head = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"{first}\"\r\n\r\n{token}\r\n\
+         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n"
+    );
+    let request = format!(
+        "POST /services/renovation-premium/apply HTTP/1.1\r\nHost: {addr}\r\n\
+         Content-Type: multipart/form-data; boundary={b}\r\nContent-Length: {total}\r\n\
+         {cookie}Connection: close\r\n\r\n{head}"
+    );
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut rd, mut wr) = stream.into_split();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    let writer = tokio::spawn(async move {
+        if wr.write_all(request.as_bytes()).await.is_err() {
+            return;
+        }
+        let chunk = vec![b'A'; 64 * 1024];
+        let mut n = head.len();
+        while n < total {
+            let k = chunk.len().min(total - n);
+            if wr.write_all(&chunk[..k]).await.is_err() {
+                break;
+            }
+            n += k;
+            counter.store(n, Ordering::SeqCst);
+        }
+        // Keep the connection open for writing until the answer is read:
+        // hyper closes a connection whose client half-closed it.
+        std::future::pending::<()>().await;
+        drop(wr);
+    });
+    let mut buf = vec![0u8; 256];
+    let k = tokio::time::timeout(std::time::Duration::from_secs(60), rd.read(&mut buf))
+        .await
+        .expect("an answer")
+        .unwrap();
+    let at_answer = sent.load(Ordering::SeqCst);
+    writer.abort();
+    let text = String::from_utf8_lossy(&buf[..k]).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, at_answer)
+}
+
+/// An upload is refused before its body is read unless a signed-in person
+/// sends it with the right CSRF token as the first field: of a 40 MiB body,
+/// the server answers after a fraction (what the sockets' buffers hold),
+/// where an accepted one is read up to its limit.
+#[tokio::test]
+async fn uploads_are_refused_before_their_body_is_read() {
+    let app = TestApp::spawn().await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mib = |n: usize| n as f64 / (1024.0 * 1024.0);
+    // No session.
+    let (s, anon) = raw_upload(&addr, "", "csrf", "x", 40).await;
+    assert_eq!(s, 401);
+    // A signed-in resident: their session cookie and CSRF token.
+    loket::cli::user_add(
+        &app.config,
+        "upload@example.org",
+        "Up Loader",
+        &["resident".to_owned()],
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = plain.get(app.url("/login")).send().await.unwrap();
+    let csrf_cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = r.text().await.unwrap();
+    let r = plain
+        .post(app.url("/login"))
+        .header("cookie", &csrf_cookie)
+        .form(&[
+            ("email", "upload@example.org"),
+            ("password", PASSWORD),
+            ("csrf", &csrf_of(&html)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|v| v.starts_with("loket_session="))
+        .unwrap();
+    let html = plain
+        .get(app.url("/account"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_of(&html);
+    let cookie = format!("Cookie: {session}\r\n");
+    let (s, wrong) = raw_upload(&addr, &cookie, "csrf", "not-the-token", 40).await;
+    assert_eq!(s, 403, "a wrong token");
+    let (s, unnamed) = raw_upload(&addr, &cookie, "file0", &token, 40).await;
+    assert_eq!(s, 403, "no token first");
+    // The right token: the body is read, all of it (20 MiB, under the
+    // route's limit), before the handler answers.
+    let (s, accepted) = raw_upload(&addr, &cookie, "csrf", &token, 20).await;
+    assert!(s >= 200 && s != 401 && s != 403, "{s}");
+    assert_eq!(accepted, 20 * 1024 * 1024);
+    eprintln!(
+        "upload of 40 MiB: answered after {:.1} MiB sent without a session, {:.1} MiB with a wrong token, \
+         {:.1} MiB without a token first; all {:.1} MiB of a 20 MiB one when accepted",
+        mib(anon),
+        mib(wrong),
+        mib(unnamed),
+        mib(accepted)
+    );
+    for refused in [anon, wrong, unnamed] {
+        assert!(refused < accepted / 2, "{refused} vs {accepted}");
+    }
+    app.stop().await;
+}

@@ -1342,7 +1342,7 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
     }
     let mail = mail.expect("a confirmation");
     assert!(
-        mail.subject.contains(&format!("[{}]", m.reference)),
+        mail.subject.contains(&format!("[{}#", m.reference)),
         "{}",
         mail.subject
     );
@@ -2351,7 +2351,7 @@ async fn email_in_from_imap_over_tls_and_starttls() {
         .into_iter()
         .find(|x| x.to_addr == "els@example.org")
         .expect("a confirmation with the reference");
-    assert!(confirmation.subject.contains(&format!("[{}]", m.reference)));
+    assert!(confirmation.subject.contains(&format!("[{}#", m.reference)));
 
     // A second mailbox, read directly over STARTTLS (the worker reads INBOX
     // only), with a small size limit.
@@ -2544,4 +2544,108 @@ async fn a_failing_mail_source_shows_on_the_report() {
         "{sources}"
     );
     app.stop().await;
+}
+
+/// A reply joins a contact only with the reply token Loket put in its mail,
+/// or from the contact's own address. A forged reply (a guessed reference,
+/// another sender) becomes a new contact marked "unverified sender",
+/// linked to no resident, and the named contact is untouched.
+#[tokio::test]
+async fn a_forged_reply_is_not_attached_to_the_contact() {
+    use loket::mail_in::import_maildir;
+    let maildir = temp_dir().join("contact-mail-forged");
+    let app = TestApp::spawn().await;
+    loket::demo::contact::seed(&app.store).await.unwrap();
+    let from = "loket@leuven.example";
+    // Els asks a question on the web; her confirmation carries the token.
+    let c = app.client();
+    let r = app
+        .submit(
+            &c,
+            "/contact/ask",
+            "/contact/ask",
+            &[
+                ("name", "Els Janssens"),
+                ("email", "els@example.org"),
+                ("subject", "Grofvuil"),
+                ("question", "Wanneer halen jullie grofvuil op?"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let mail = app.last_mail_to("els@example.org").await;
+    let m = loket_store::contact::list_moments(&app.store, "", "", 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(
+        mail.subject.contains(&format!("[{}#", m.reference)),
+        "{}",
+        mail.subject
+    );
+    // Mallory guesses the reference (no token) and forges nothing else.
+    deliver(
+        &maildir,
+        "1.M1.mail",
+        &format!(
+            "From: mallory@example.net\r\nSubject: Re: [{}]\r\nMessage-ID: <f1@example.net>\r\n\r\nMijn adres is veranderd.\r\n",
+            m.reference
+        ),
+    );
+    // A made-up token from Mallory's address: refused too.
+    deliver(
+        &maildir,
+        "2.M2.mail",
+        &format!(
+            "From: mallory@example.net\r\nSubject: Re: [{}#0000000000000000]\r\nMessage-ID: <f2@example.net>\r\n\r\nNog iets.\r\n",
+            m.reference
+        ),
+    );
+    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    assert_eq!((done.threaded, done.moments), (0, 2), "{done:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_messages WHERE direction = 'in'")
+            .await,
+        0,
+        "nothing joined Els's contact"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_moments WHERE sender_unverified = 1 AND resident_id IS NULL")
+            .await,
+        2
+    );
+    // The staff page says so.
+    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let forged = loket_store::contact::list_moments(&app.store, "", "", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.sender_unverified)
+        .unwrap();
+    let (_, html) = app
+        .get(&agent, &format!("/staff/contact/{}", forged.id))
+        .await;
+    assert!(html.contains("Afzender niet geverifieerd"), "{html}");
+    // The genuine reply, with the token from our mail, from another address
+    // of Els's: it joins.
+    deliver(
+        &maildir,
+        "3.M3.mail",
+        &format!(
+            "From: els.janssens@werk.example\r\nSubject: Re: {}\r\nMessage-ID: <g1@example.org>\r\n\r\nDinsdag past.\r\n",
+            mail.subject
+        ),
+    );
+    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    assert_eq!(done.threaded, 1, "{done:?}");
+    let msgs = loket_store::contact::messages(&app.store, &m.id)
+        .await
+        .unwrap();
+    assert!(msgs.iter().any(|x| x.body.contains("Dinsdag past")));
+    // Automatic replies: at most one a day to an address, however many
+    // mails it sends.
+    let to_mallory = "SELECT COUNT(*) FROM outbox WHERE to_addr = 'mallory@example.net'";
+    assert_eq!(app.count(to_mallory).await, 1);
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&maildir);
 }

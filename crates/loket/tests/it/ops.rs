@@ -692,3 +692,266 @@ fn readme_dashboard_and_alerts_name_the_exported_metrics() {
         assert!(metric_names(&dashboard).contains(m), "dashboard lacks {m}");
     }
 }
+
+/// `/metrics` behind a bearer token when one is configured.
+#[tokio::test]
+async fn metrics_behind_a_bearer_token() {
+    let app = TestApp::spawn_with(|c| c.metrics_token = Some("m3trics-t0ken".to_owned())).await;
+    let c = app.client();
+    let r = c.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let r = c
+        .get(app.url("/metrics"))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = c
+        .get(app.url("/metrics"))
+        .bearer_auth("m3trics-t0ken")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("loket_http_requests_total")
+    );
+    app.stop().await;
+}
+
+/// On https: HSTS on every answer, and the session cookie is
+/// `__Host-loket_session` (Secure, Path=/, no Domain). On http: neither.
+#[tokio::test]
+async fn https_sends_hsts_and_a_host_only_cookie() {
+    let app =
+        TestApp::spawn_with(|c| c.public_url = Some("https://loket.example".to_owned())).await;
+    let c = app.client();
+    for path in ["/login", "/healthz", "/api/v1/openapi.json"] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            r.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+    }
+    let r = app.client().get(app.url("/login")).send().await.unwrap();
+    // A visitor's CSRF cookie, then the session cookie after signing in.
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-loket_csrf="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    let csrf_cookie = cookie.split(';').next().unwrap().to_owned();
+    let html = r.text().await.unwrap();
+    loket::cli::user_add(
+        &app.config,
+        "tls@example.org",
+        "T L S",
+        &["resident".to_owned()],
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    let r = app
+        .client()
+        .post(app.url("/login"))
+        .header("cookie", csrf_cookie)
+        .form(&[
+            ("email", "tls@example.org"),
+            ("password", PASSWORD),
+            ("csrf", &csrf_of(&html)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("__Host-loket_session="))
+        .expect("the session cookie");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    app.stop().await;
+
+    let app = TestApp::spawn().await;
+    let r = app.client().get(app.url("/login")).send().await.unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none());
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("loket_csrf="), "{cookie}");
+    app.stop().await;
+}
+
+/// `loket demo` refuses a database that holds an account it did not create
+/// (it would add accounts with a published password to a real city).
+#[tokio::test]
+async fn demo_refuses_a_database_with_a_real_admin() {
+    let dir = temp_dir();
+    let db = fresh_database_url(&dir).await;
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            "--data-dir".to_owned(),
+            dir.display().to_string(),
+            "--database-url".to_owned(),
+            db.clone(),
+        ];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let mut child = loket_bin()
+        .args(args(&[
+            "user",
+            "add",
+            "--email",
+            "chef@leuven.example",
+            "--name",
+            "Chef ICT",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ]))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{PASSWORD}").unwrap();
+    }
+    assert!(child.wait().unwrap().success());
+    let out = Command::new("timeout")
+        .arg("120")
+        .arg(env!("CARGO_BIN_EXE_loket"))
+        .args(args(&["demo", "--addr", "127.0.0.1:0"]))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "demo must refuse: {stderr}");
+    assert_ne!(out.status.code(), Some(124), "refused, not timed out");
+    assert!(
+        stderr.contains("loket demo refuses this database")
+            && stderr.contains("chef@leuven.example"),
+        "{stderr}"
+    );
+    // Nothing was seeded.
+    let store = loket_store::Store::connect(&db, 2).await.unwrap();
+    use loket_store::sqlx::Row;
+    let n: i64 = loket_store::sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(n, 1);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `loket serve` on a database whose accounts still have the demo
+/// password: admins see a red banner on every page (others do not).
+#[tokio::test]
+async fn admins_see_a_banner_while_the_demo_password_is_in_use() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed(&app.store).await.unwrap();
+    // A server started now finds the demo accounts.
+    let running = loket::start_with_store(&app.config, app.store.clone(), false)
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    let sign_in = |email: &'static str| {
+        let base = base.clone();
+        let c = app.client();
+        async move {
+            let html = c
+                .get(format!("{base}/login"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let r = c
+                .post(format!("{base}/login"))
+                .form(&[
+                    ("email", email),
+                    ("password", loket::demo::DEMO_PASSWORD),
+                    ("csrf", &csrf_of(&html)),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 303);
+            c.get(format!("{base}/account"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    // The check runs in the background at start-up.
+    let mut admin_page = String::new();
+    for _ in 0..100 {
+        admin_page = sign_in("admin@demo.leuven.be").await;
+        if admin_page.contains("alert-danger") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        admin_page.contains("openbare wachtwoord van de demo"),
+        "{admin_page}"
+    );
+    let counter_page = sign_in("loket@demo.leuven.be").await;
+    assert!(!counter_page.contains("alert-danger"));
+    running.shutdown().await;
+    app.stop().await;
+}
+
+/// `loket demo` seeds its own earlier database again, also one seeded
+/// before it recorded its accounts, but not once a real account is added.
+#[tokio::test]
+async fn demo_accepts_its_own_database_only() {
+    let app = TestApp::spawn().await;
+    loket::demo::refuse_foreign_accounts(&app.store)
+        .await
+        .unwrap();
+    loket::demo::seed(&app.store).await.unwrap();
+    loket::demo::refuse_foreign_accounts(&app.store)
+        .await
+        .unwrap();
+    loket_store::sqlx::query("DELETE FROM demo_accounts")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    loket::demo::refuse_foreign_accounts(&app.store)
+        .await
+        .unwrap();
+    loket::cli::user_add(
+        &app.config,
+        "chef@leuven.example",
+        "Chef ICT",
+        &["admin".to_owned()],
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    let refused = loket::demo::refuse_foreign_accounts(&app.store).await;
+    assert!(
+        refused.is_err_and(|e| e.to_string().contains("chef@leuven.example")),
+        "a real admin"
+    );
+    app.stop().await;
+}

@@ -50,7 +50,14 @@ async fn register_confirm_login_logout() {
     assert!(mail.subject.contains("Bevestig"), "{}", mail.subject);
     let link = link_in(&mail.body, &app.url("/confirm/"));
     let path = link.trim_start_matches(&app.base);
+    // A mail scanner's GET shows the button and uses nothing up.
     let (status, body) = app.get(&c, path).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("<form method=\"post\""), "{body}");
+    let (status, _) = app.get(&c, path).await;
+    assert_eq!(status, 200);
+    assert!(!user_of(&app, email).await.is_confirmed());
+    let (_, status, body) = app.confirm_link(&c, &link).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("bevestigd"));
     // Single use.
@@ -267,25 +274,44 @@ async fn bad_registrations_keep_input_and_change_nothing() {
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
 
-    // A duplicate e-mail address, in any case, is a field error.
+    // A known e-mail address, in any case, gets the same answer as a new
+    // one (the form reveals no accounts); its owner is told by mail.
     app.signed_in("dup@example.org", &["resident"]).await;
     let users = app.count("SELECT COUNT(*) FROM users").await;
-    let r = app
-        .submit(
-            &c,
-            "/register",
-            "/register",
-            &[
-                ("email", "DUP@example.org"),
-                ("name", "Dup"),
-                ("password", PASSWORD),
-                ("password_repeat", PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("bestaat al een account"));
+    let register = |email: &'static str| {
+        let app = &app;
+        let c = c.clone();
+        async move {
+            let r = app
+                .submit(
+                    &c,
+                    "/register",
+                    "/register",
+                    &[
+                        ("email", email),
+                        ("name", "Dup"),
+                        ("password", PASSWORD),
+                        ("password_repeat", PASSWORD),
+                    ],
+                )
+                .await;
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (s, known) = register("DUP@example.org").await;
+    assert_eq!(s, 200, "{known}");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users);
+    let mail = app.last_mail_to("dup@example.org").await;
+    assert!(
+        mail.subject.contains("Registratie met uw e-mailadres"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.body.contains("/password/forgot"), "{}", mail.body);
+    let (s, unknown) = register("new@example.org").await;
+    assert_eq!(s, 200);
+    assert_eq!(known, unknown, "the answer reveals no accounts");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users + 1);
 
     // In English when asked.
     let c_en = app.client();
@@ -359,43 +385,67 @@ async fn posts_without_csrf_token_change_nothing() {
     app.stop().await;
 }
 
+/// Failed sign-ins slow down one account from one address, progressively,
+/// but never lock the owner out: from another address the account signs in
+/// as usual. Each failure is counted in the database.
 #[tokio::test]
-async fn failed_logins_are_throttled_per_account() {
-    let app = TestApp::spawn().await;
+async fn failed_logins_slow_down_the_address_not_the_owner() {
+    // Requests from 127.0.0.1 may name the client in X-Forwarded-For.
+    let app = TestApp::spawn_with(|c| c.trusted_proxies = vec!["127.0.0.1".to_owned()]).await;
     let email = "target@example.org";
     app.signed_in(email, &["resident"]).await;
-    let c = app.client();
+    let attacker = app.client();
+    let attempt = |c: &reqwest::Client, ip: &'static str, password: &'static str| {
+        let app = &app;
+        let c = c.clone();
+        async move {
+            let (_, html) = app.get(&c, "/login").await;
+            let r = c
+                .post(app.url("/login"))
+                .header("x-forwarded-for", ip)
+                .form(&[
+                    ("email", email),
+                    ("password", password),
+                    ("csrf", &csrf_of(&html)),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
     for _ in 0..5 {
-        let r = app
-            .submit(
-                &c,
-                "/login",
-                "/login",
-                &[("email", email), ("password", "wrong password!")],
-            )
-            .await;
-        assert_eq!(r.status(), 422);
-        let html = r.text().await.unwrap();
+        let (s, html) = attempt(&attacker, "203.0.113.9", "wrong password!").await;
+        assert_eq!(s, 422);
         assert!(html.contains("klopt niet"));
         assert!(html.contains(&format!("value=\"{email}\"")), "e-mail kept");
     }
-    // Now even the right password is refused, with a clear message.
-    let r = app
-        .submit(
-            &c,
-            "/login",
-            "/login",
-            &[("email", email), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status(), 429);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("Te veel mislukte pogingen")
-    );
-    // Another account from the same address still works (per-IP limit is higher).
+    // From that address, even the right password now waits, with a clear
+    // message.
+    let (s, html) = attempt(&attacker, "203.0.113.9", PASSWORD).await;
+    assert_eq!(s, 429);
+    assert!(html.contains("Te veel mislukte pogingen"), "{html}");
+    assert!(html.contains("seconden"), "{html}");
+    // The owner, elsewhere, is not locked out.
+    let owner = app.client();
+    let (s, _) = attempt(&owner, "198.51.100.7", PASSWORD).await;
+    assert_eq!(s, 303, "the owner signs in from another address");
+    // The delay doubles: after the 6th failure it is 4 seconds.
+    loket_store::sqlx::query("UPDATE login_failures SET at = at - 3000")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (s, _) = attempt(&attacker, "203.0.113.9", "wrong again!!").await;
+    assert_eq!(s, 422);
+    let (s, _) = attempt(&attacker, "203.0.113.9", PASSWORD).await;
+    assert_eq!(s, 429);
+    loket_store::sqlx::query("UPDATE login_failures SET at = at - 5000")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (s, _) = attempt(&attacker, "203.0.113.9", PASSWORD).await;
+    assert_eq!(s, 303, "after the delay the right password works");
+    // Another account from the same address still works.
     app.signed_in("other@example.org", &["resident"]).await;
     app.stop().await;
 }
@@ -593,7 +643,7 @@ async fn resend_confirmation_sends_a_new_link() {
     let second = app.last_mail_to(email).await;
     assert_ne!(second.id, first.id);
     let link = link_in(&second.body, &app.url("/confirm/"));
-    let (s, html) = app.get(&c, link.trim_start_matches(&app.base)).await;
+    let (_, s, html) = app.confirm_link(&c, &link).await;
     assert_eq!(s, 200, "{html}");
     assert!(user_of(&app, email).await.is_confirmed());
     // Confirmed: no new link.
@@ -883,5 +933,152 @@ async fn the_api_replaces_an_accounts_roles() {
     )
     .await;
     assert_eq!(s, 404);
+    app.stop().await;
+}
+
+/// The mail-sending forms are limited per IP address (429, a clear message
+/// in the visitor's language, the input kept, `Retry-After`) and per
+/// recipient (the same answer, but no more mail), counted in the database.
+#[tokio::test]
+async fn fifty_forgot_password_posts_get_429_and_few_mails() {
+    let app = TestApp::spawn_with(|c| c.trusted_proxies = vec!["127.0.0.1".to_owned()]).await;
+    app.signed_in("victim@example.org", &["resident"]).await;
+    let per_ip = loket_domain::limits::MAIL_FORMS_PER_IP.max;
+    let per_recipient = loket_domain::limits::MAIL_PER_RECIPIENT.max;
+    let post = |c: &reqwest::Client, path: &'static str, ip: String, email: &'static str| {
+        let app = &app;
+        let c = c.clone();
+        async move {
+            let (_, html) = app.get(&c, path).await;
+            let r = c
+                .post(app.url(path))
+                .header("x-forwarded-for", ip)
+                .form(&[("email", email), ("csrf", &csrf_of(&html))])
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let retry = r.headers().get("retry-after").is_some();
+            (status, retry, r.text().await.unwrap())
+        }
+    };
+    let c = app.client();
+    let mut statuses = Vec::new();
+    for _ in 0..50 {
+        let (s, retry, html) = post(
+            &c,
+            "/password/forgot",
+            "203.0.113.5".to_owned(),
+            "victim@example.org",
+        )
+        .await;
+        if s == 429 {
+            assert!(retry, "Retry-After");
+            assert!(html.contains("Probeer het opnieuw over"), "{html}");
+            assert!(html.contains("value=\"victim@example.org\""), "input kept");
+        }
+        statuses.push(s);
+    }
+    let limit = usize::try_from(per_ip).unwrap();
+    assert!(statuses[..limit].iter().all(|s| *s == 200), "{statuses:?}");
+    assert!(statuses[limit..].iter().all(|s| *s == 429), "{statuses:?}");
+    let to_victim = "SELECT COUNT(*) FROM outbox WHERE to_addr = 'victim@example.org'";
+    assert_eq!(app.count(to_victim).await, per_recipient);
+    // The other forms share the per-IP limit.
+    let (s, _, _) = post(
+        &c,
+        "/confirm/resend",
+        "203.0.113.5".to_owned(),
+        "x@example.org",
+    )
+    .await;
+    assert_eq!(s, 429);
+    // From many addresses, the recipient still gets no more mail.
+    for i in 0..5 {
+        let (s, _, _) = post(
+            &c,
+            "/password/forgot",
+            format!("198.51.100.{i}"),
+            "victim@example.org",
+        )
+        .await;
+        assert_eq!(s, 200);
+    }
+    assert_eq!(app.count(to_victim).await, per_recipient);
+    // In English when asked.
+    let en = app.client();
+    app.get(&en, "/lang/en?next=/").await;
+    let (s, _, html) = post(
+        &en,
+        "/password/forgot",
+        "203.0.113.5".to_owned(),
+        "victim@example.org",
+    )
+    .await;
+    assert_eq!(s, 429);
+    assert!(html.contains("Try again in"), "{html}");
+    app.stop().await;
+}
+
+/// A session ends after its absolute lifetime (12 hours by default),
+/// however much it was used.
+#[tokio::test]
+async fn sessions_end_after_their_absolute_lifetime() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("long@example.org", &["resident"]).await;
+    assert_eq!(app.get(&c, "/account").await.0, 200);
+    // Used a minute ago, but started 11 hours ago: still in.
+    let age = |hours: i64| {
+        let app = &app;
+        async move {
+            loket_store::sqlx::query(
+                "UPDATE sessions SET created_at = $1, last_seen_at = $1 + 3600000 * $2 - 60000 WHERE user_id IS NOT NULL",
+            )
+            .bind(loket_store::now_ms() - hours * 3600 * 1000)
+            .bind(hours)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        }
+    };
+    age(11).await;
+    assert_eq!(app.get(&c, "/account").await.0, 200);
+    age(13).await;
+    let r = c.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "signed out after 12 hours");
+    app.stop().await;
+}
+
+/// A visitor shown a form gets a CSRF cookie, not a session row: only
+/// signing in writes one. A form posted without the cookie's token changes
+/// nothing.
+#[tokio::test]
+async fn visitors_get_no_session_row() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    for path in ["/login", "/register", "/password/forgot", "/contact/ask"] {
+        assert_eq!(app.get(&c, path).await.0, 200, "{path}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    // The token works for the visitor who got it, and for nobody else.
+    let (_, html) = app.get(&c, "/password/forgot").await;
+    let token = csrf_of(&html);
+    let other = app.client();
+    app.get(&other, "/login").await;
+    let r = other
+        .post(app.url("/password/forgot"))
+        .form(&[("email", "x@example.org"), ("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .post(app.url("/password/forgot"))
+        .form(&[("email", "x@example.org"), ("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
     app.stop().await;
 }

@@ -695,6 +695,9 @@ async fn reserve_offer_expires_and_moves_to_the_next() {
     )
     .await;
     assert_eq!(r.status().as_u16(), 303);
+    // Nobody is on the list before the e-mailed link is used.
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_reserve").await, 0);
+    confirm_sign_up(&app, &public, "dirk@example.org").await;
     let r = sign_up(
         nrn(1940, 5, 6, 13),
         "Emma",
@@ -704,6 +707,7 @@ async fn reserve_offer_expires_and_moves_to_the_next() {
     )
     .await;
     assert_eq!(r.status().as_u16(), 303);
+    confirm_sign_up(&app, &public, "emma@example.org").await;
     let r = sign_up(
         nrn(1940, 5, 6, 13),
         "Emma",
@@ -712,7 +716,9 @@ async fn reserve_offer_expires_and_moves_to_the_next() {
         "0",
     )
     .await;
-    assert_eq!(r.status().as_u16(), 422, "twice");
+    assert_eq!(r.status().as_u16(), 303, "twice: the same answer");
+    confirm_sign_up(&app, &public, "emma@example.org").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_reserve").await, 2);
 
     // The offer goes to Emma first (a higher group, though later).
     let offers = || {
@@ -804,6 +810,174 @@ async fn reserve_offer_expires_and_moves_to_the_next() {
         .await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(app.count("SELECT COUNT(*) FROM vac_bookings").await, 1);
+    app.stop().await;
+}
+
+/// The reserve list gives nothing away: a sign-up for an invited number, a
+/// listed number and an unknown number get the same answer, page for page
+/// apart from the CSRF token, in the form and in the API; and a sign-up for
+/// someone else's number never reaches that person's entry.
+#[tokio::test]
+async fn the_reserve_list_reveals_nobody_and_keeps_entries() {
+    let app = TestApp::spawn().await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    one_invitee(&app, &coord, "griep").await;
+    let an = nrn(1985, 7, 30, 33);
+    let jan = nrn(1990, 5, 6, 11);
+    let unknown = nrn(1971, 1, 2, 45);
+    let sign_up = |c: reqwest::Client, n: String, birth: &'static str, email: &'static str| {
+        let app = &app;
+        let name = if email.starts_with("jan@") {
+            "Jan Wouters"
+        } else {
+            "Mallory"
+        };
+        async move {
+            let r = app
+                .submit(
+                    &c,
+                    "/vaccinatie/griep/reservelijst",
+                    "/vaccinatie/griep/reservelijst",
+                    &[
+                        ("national_number", &n),
+                        ("name", name),
+                        ("birth_date", birth),
+                        ("email", email),
+                        ("group", "1"),
+                    ],
+                )
+                .await;
+            let status = r.status().as_u16();
+            let location = r.headers()["location"].to_str().unwrap().to_owned();
+            let (s, page) = app.get(&c, &location).await;
+            assert_eq!(s, 200);
+            let page = page.replace(&csrf_of(&page), "CSRF");
+            (status, location, page)
+        }
+    };
+    // Jan is on the list (confirmed through his own mailbox).
+    let c = app.client();
+    sign_up(c.clone(), jan.clone(), "1990-05-06", "jan@example.org").await;
+    confirm_sign_up(&app, &c, "jan@example.org").await;
+    let jan_entry =
+        "SELECT COUNT(*) FROM vac_reserve WHERE name = 'Mallory' OR email <> 'jan@example.org'";
+    assert_eq!(app.count(jan_entry).await, 0);
+    let invited = sign_up(app.client(), an.clone(), "1985-07-30", "m1@example.org").await;
+    let listed = sign_up(app.client(), jan.clone(), "1990-05-06", "m2@example.org").await;
+    let nobody = sign_up(app.client(), unknown, "1971-01-02", "m3@example.org").await;
+    assert_eq!(invited.0, 303);
+    assert_eq!(invited, listed, "invited and listed answer alike");
+    assert_eq!(listed, nobody, "listed and unknown answer alike");
+    assert!(
+        nobody
+            .2
+            .contains("Als u in deze campagne gevaccineerd kunt worden")
+    );
+    // The API too (the same answers, byte for byte).
+    let api = |n: String, birth: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .client()
+                .post(app.url("/api/v1/vaccination/campaigns/griep/reserve"))
+                .json(
+                    &json!({"national_number": n, "name": "Mallory", "birth_date": birth,
+                              "email": "m4@example.org", "group": 1}),
+                )
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let a = api(an.clone(), "1985-07-30").await;
+    assert_eq!(a.0, 202);
+    assert_eq!(a, api(jan.clone(), "1990-05-06").await);
+
+    // Mallory uses the links mailed to her: An (invited) joins no list, and
+    // Jan's entry keeps his name and address.
+    for m in ["m1@example.org", "m2@example.org"] {
+        confirm_sign_up(&app, &app.client(), m).await;
+    }
+    assert_eq!(app.count(jan_entry).await, 0, "Jan's entry unchanged");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM vac_reserve WHERE email IN ('m1@example.org', 'm2@example.org')"
+        )
+        .await,
+        0
+    );
+    // Not even after Jan's entry expired.
+    loket_store::sqlx::query("UPDATE vac_reserve SET status = 'expired'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    sign_up(app.client(), jan.clone(), "1990-05-06", "m5@example.org").await;
+    confirm_sign_up(&app, &app.client(), "m5@example.org").await;
+    assert_eq!(app.count(jan_entry).await, 0, "Jan's entry unchanged");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_reserve WHERE status = 'expired'")
+            .await,
+        1
+    );
+    // Jan himself can come back, with his own address.
+    sign_up(app.client(), jan.clone(), "1990-05-06", "jan@example.org").await;
+    confirm_sign_up(&app, &app.client(), "jan@example.org").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_reserve WHERE status = 'waiting'")
+            .await,
+        1
+    );
+    // A used link is gone.
+    let mail = app.last_mail_to("jan@example.org").await;
+    let link = link_in(&mail.body, "/vaccinatie/");
+    assert_eq!(app.get(&app.client(), &link).await.0, 410);
+    app.stop().await;
+}
+
+/// Sign-ups are limited per IP address (429 with a clear message, input
+/// kept) and per number (the same answer, but no more mail).
+#[tokio::test]
+async fn reserve_sign_ups_are_limited() {
+    let app = TestApp::spawn().await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    one_invitee(&app, &coord, "griep").await;
+    let per_ip = loket_domain::limits::RESERVE_PER_IP.max;
+    let per_number = loket_domain::limits::RESERVE_PER_NUMBER.max;
+    let c = app.client();
+    let mut statuses = Vec::new();
+    for i in 0..per_ip + 2 {
+        let email = format!("p{i}@example.org");
+        let r = app
+            .submit(
+                &c,
+                "/vaccinatie/griep/reservelijst",
+                "/vaccinatie/griep/reservelijst",
+                &[
+                    ("national_number", &nrn(1971, 1, 2, 45)),
+                    ("name", "Piet"),
+                    ("birth_date", "1971-01-02"),
+                    ("email", &email),
+                    ("group", "1"),
+                ],
+            )
+            .await;
+        statuses.push(r.status().as_u16());
+        if r.status() == 429 {
+            assert!(r.headers().contains_key("retry-after"));
+            let html = r.text().await.unwrap();
+            assert!(html.contains("Probeer het opnieuw over"), "{html}");
+            assert!(html.contains(&format!("value=\"{email}\"")), "input kept");
+        }
+    }
+    let limit = usize::try_from(per_ip).unwrap();
+    assert!(statuses[..limit].iter().all(|s| *s == 303), "{statuses:?}");
+    assert!(statuses[limit..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_reserve_pending").await,
+        per_number,
+        "no more than the limit per number"
+    );
     app.stop().await;
 }
 
@@ -1587,11 +1761,21 @@ async fn the_calendar_file_the_cancel_button_and_the_reserve_api() {
         "{html}"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit);
+    // (With a good ticket: the ticket is checked first.)
+    let t: Value = app
+        .client()
+        .post(app.url("/api/v1/vaccination/campaigns/griep/waiting-room"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let r = app
         .client()
         .post(app.url("/api/v1/vaccination/bookings"))
         .header("accept-language", "en")
-        .json(&json!({"code": "", "birth_date": "1985-07-30", "start": 0, "ticket": ""}))
+        .json(&json!({"code": "", "birth_date": "1985-07-30", "start": 0, "ticket": t["ticket"]}))
         .send()
         .await
         .unwrap();
@@ -1634,27 +1818,56 @@ async fn the_calendar_file_the_cancel_button_and_the_reserve_api() {
         assert!(fields.contains(&f), "{f}: {v}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM vac_reserve").await, 0);
-    // An invitee of the campaign does not join its reserve list.
-    let (s, v) = reserve(json!({
+    // An invitee of the campaign does not join its reserve list, but the
+    // answer is the same as anyone's.
+    let (s, invited) = reserve(json!({
         "national_number": an, "name": "An Peeters", "birth_date": "1985-07-30",
         "email": "an@example.org", "group": 0
     }))
     .await;
-    assert_eq!(
-        (s, v["errors"][0]["field"].as_str()),
-        (422, Some("national_number"))
-    );
+    assert_eq!(s, 202, "{invited}");
     let good = json!({
         "national_number": jan, "name": "Jan Wouters", "birth_date": "1990-05-06",
         "email": "jan@example.org", "group": 2
     });
     let (s, v) = reserve(good.clone()).await;
-    assert_eq!(s, 201, "{v}");
-    assert_eq!(v["status"], "waiting");
-    let (s, _) = reserve(good).await;
-    assert_eq!(s, 422, "twice on the list is refused");
+    assert_eq!(s, 202, "{v}");
+    assert_eq!(v, invited, "one answer for every number");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("If you can be vaccinated in this campaign"),
+        "{v}"
+    );
+    let (s, again) = reserve(good).await;
+    assert_eq!((s, &again), (202, &v), "twice: the same answer");
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_reserve").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_reserve_pending").await,
+        3
+    );
+    let c = app.client();
+    confirm_sign_up(&app, &c, "an@example.org").await;
+    confirm_sign_up(&app, &c, "jan@example.org").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_reserve WHERE email = 'jan@example.org'")
+            .await,
+        1,
+        "Jan is on the list, An (invited) is not"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM vac_reserve").await, 1);
     app.stop().await;
+}
+
+/// Uses the newest reserve-list confirmation link mailed to `to`: its page
+/// shows a button, the button confirms.
+async fn confirm_sign_up(app: &TestApp, c: &reqwest::Client, to: &str) {
+    let mail = app.last_mail_to(to).await;
+    let link = link_in(&mail.body, "/vaccinatie/");
+    assert!(link.contains("/reservelijst/bevestig/"), "{}", mail.body);
+    let (get, post, html) = app.confirm_link(c, &link).await;
+    assert_eq!((get, post), (200, 200), "{html}");
 }
 
 /// A campaign `slug` open since an hour ago, its centre open for an hour
@@ -2012,6 +2225,230 @@ async fn the_mobile_page_syncs_by_form_and_by_script() {
     assert!(
         export.contains(&format!("{x},1930-04-05,")) && export.contains(",FK9,mobile,Team A,"),
         "{export}"
+    );
+    app.stop().await;
+}
+
+/// The first free slot's start (unix ms) from the public API.
+async fn first_free_start(app: &TestApp, slug: &str) -> i64 {
+    let slots: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/vaccination/campaigns/{slug}/slots")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    slots
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["free"].as_i64().unwrap_or(0) > 0)
+        .and_then(|s| s["start"].as_i64())
+        .expect("a free slot")
+}
+
+/// A waiting-room ticket books once, belongs to the visitor who took it,
+/// and the API looks at it before the code.
+#[tokio::test]
+async fn waiting_room_tickets_are_bound_and_used_once() {
+    let app = TestApp::spawn().await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let (_, an_code) = one_invitee(&app, &coord, "griep").await;
+    let bo = nrn(1979, 4, 5, 61);
+    let (s, html) = import(
+        &app,
+        &coord,
+        "griep",
+        &people_csv(&[(bo.clone(), "Bo Maes", "1979-04-05", "bo@example.org")]),
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    let bo_code = code_of(&app, &bo).await;
+    let ticket: Value = app
+        .client()
+        .post(app.url("/api/v1/vaccination/campaigns/griep/waiting-room"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ticket = ticket["ticket"].as_str().unwrap().to_owned();
+    let book = |code: String, birth: &'static str, ticket: String| {
+        let app = &app;
+        async move {
+            let start = first_free_start(app, "griep").await;
+            let r = app
+                .client()
+                .post(app.url("/api/v1/vaccination/bookings"))
+                .json(&json!({"code": code, "birth_date": birth, "start": start, "ticket": ticket}))
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (s, v) = book(an_code.clone(), "1985-07-30", ticket.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    // Used twice: refused, whoever brings it.
+    let (s, v) = book(bo_code.clone(), "1979-04-05", ticket.clone()).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["code"], "vac-ticket-used", "{v}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_bookings").await, 1);
+    // The ticket first: a bad ticket is refused before the code is looked
+    // at (a wrong code and birth date with it get the ticket's error).
+    let (s, v) = book(
+        "0000-0000-0000".to_owned(),
+        "1950-01-01",
+        "x.1.y".to_owned(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (422, Some("ticket")),
+        "{v}"
+    );
+    let (s, v) = book("0000-0000-0000".to_owned(), "1950-01-01", ticket.clone()).await;
+    assert_eq!(
+        (s, v["errors"][0]["code"].as_str()),
+        (422, Some("vac-ticket-used")),
+        "{v}"
+    );
+
+    // The pages: a ticket cookie without its visitor's cookie is not taken;
+    // the visitor gets a number of their own.
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = plain
+        .get(app.url("/vaccinatie/griep"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let ticket_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("loket_vacq="))
+        .unwrap()
+        .clone();
+    let visitor_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("loket_vacv="))
+        .unwrap()
+        .clone();
+    let new_ticket = |cookie: String| {
+        let app = &app;
+        let plain = plain.clone();
+        async move {
+            let r = plain
+                .get(app.url("/vaccinatie/griep"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|v| v.to_str().unwrap().starts_with("loket_vacq="))
+        }
+    };
+    assert!(
+        !new_ticket(format!("{ticket_cookie}; {visitor_cookie}")).await,
+        "the owner keeps it"
+    );
+    assert!(
+        new_ticket(ticket_cookie.clone()).await,
+        "without its visitor: not taken"
+    );
+    // Another visitor's cookie with this ticket: not taken either.
+    let r = plain
+        .get(app.url("/vaccinatie/griep"))
+        .send()
+        .await
+        .unwrap();
+    let other_visitor = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("loket_vacv="))
+        .unwrap();
+    assert!(
+        new_ticket(format!("{ticket_cookie}; {other_visitor}")).await,
+        "another visitor's"
+    );
+
+    // A booking on the pages uses the visitor's ticket up: signing in again
+    // (for someone else) sends the visitor back to the waiting room.
+    let c = app.client();
+    let r = sign_in(&app, &c, "griep", &bo_code, "1979-04-05").await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = app.get(&c, "/vaccinatie/griep/afspraak").await;
+    let starts = starts_in(&html);
+    let r = app
+        .submit(
+            &c,
+            "/vaccinatie/griep/afspraak",
+            "/vaccinatie/griep/afspraak",
+            &[("start", &starts[0])],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_bookings").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM vac_tickets_used").await, 2);
+    app.stop().await;
+}
+
+/// New tickets are limited per address: the 101st from one IP within a
+/// minute gets 429, with `Retry-After`, in the API and on the pages (which
+/// say when to come back).
+#[tokio::test]
+async fn the_101st_ticket_from_one_address_in_a_minute_gets_429() {
+    let (app, _coord) = open_campaign("rush", "1", "1").await;
+    let limit = loket_domain::limits::WAITING_TICKETS_PER_IP.max;
+    // Not across a minute's boundary (the window is a calendar minute).
+    let into_minute = loket_store::now_ms() % 60_000;
+    if into_minute > 45_000 {
+        tokio::time::sleep(std::time::Duration::from_millis(
+            (60_000 - into_minute + 200) as u64,
+        ))
+        .await;
+    }
+    let c = app.client();
+    let mut statuses = Vec::new();
+    for _ in 0..limit {
+        let r = c
+            .post(app.url("/api/v1/vaccination/campaigns/rush/waiting-room"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let r = c
+        .post(app.url("/api/v1/vaccination/campaigns/rush/waiting-room"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    // A visitor from the same address on the pages: a clear page.
+    let (s, html) = app.get(&app.client(), "/vaccinatie/rush").await;
+    assert_eq!(s, 429);
+    assert!(html.contains("Probeer het opnieuw na"), "{html}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM vac_waiting WHERE issued > 100")
+            .await,
+        0
     );
     app.stop().await;
 }

@@ -101,7 +101,8 @@ pub async fn ask(
         Some(id) => Actor::User(id.clone()),
         None => Actor::System,
     };
-    let m = loket_app::contact::ask(
+    let ip = ctx.ip.to_string();
+    let asked = loket_app::contact::ask(
         &state,
         &actor,
         &MomentParty {
@@ -111,8 +112,20 @@ pub async fn ask(
         },
         &draft,
         ctx.locale,
+        loket_app::people::Origin { ip: &ip },
     )
-    .await?;
+    .await;
+    let m = match asked {
+        Ok(m) => m,
+        Err(loket_app::Refusal::TooMany { retry_after_s }) => {
+            let errors = FormErrors::general(AppError::limited_message(ctx.locale, retry_after_s));
+            let mut res = ask_page(&state, &mut ctx, f, errors).await?;
+            *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            AppError::Limited(retry_after_s).retry_after(&mut res);
+            return Ok(res);
+        }
+        Err(e) => return Err(e.into()),
+    };
     render(
         StatusCode::OK,
         AskedPage {

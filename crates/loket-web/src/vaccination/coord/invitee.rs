@@ -124,6 +124,7 @@ pub async fn book_for(
         channel,
         &Actor::User(user.id),
         Locale::default(),
+        None,
     )
     .await
     .map_err(AppError::from)

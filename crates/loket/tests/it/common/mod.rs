@@ -143,6 +143,25 @@ impl TestApp {
         c.post(self.url(action)).form(&body).send().await.unwrap()
     }
 
+    /// Follows an e-mailed link whose page confirms by a button (a POST
+    /// with the page's CSRF token): the GET's status, then the POST's
+    /// status and page.
+    pub async fn confirm_link(&self, c: &reqwest::Client, link: &str) -> (u16, u16, String) {
+        let path = link.trim_start_matches(&self.base).to_owned();
+        let (status, html) = self.get(c, &path).await;
+        if status != 200 {
+            return (status, status, html);
+        }
+        let action = path.split('?').next().unwrap_or_default().to_owned();
+        let mut body = vec![("csrf".to_owned(), csrf_of(&html))];
+        if let Some(t) = path.split("t=").nth(1) {
+            body.push(("t".to_owned(), t.to_owned()));
+        }
+        let r = c.post(self.url(&action)).form(&body).send().await.unwrap();
+        let s = r.status().as_u16();
+        (status, s, r.text().await.unwrap())
+    }
+
     /// Creates a confirmed account with these roles and signs it in.
     pub async fn signed_in(&self, email: &str, roles: &[&str]) -> reqwest::Client {
         let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
