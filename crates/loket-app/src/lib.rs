@@ -46,6 +46,14 @@ pub struct Config {
     pub payer_name: String,
     /// The sender address of e-mails (the organizer of calendar invitations).
     pub mail_from: String,
+    /// The key file of signed links (made on first start), used unless
+    /// `signing_keys` is set.
+    pub keys_file: std::path::PathBuf,
+    /// Signing keys from the configuration, `id:secret`, the first signs.
+    pub signing_keys: Vec<String>,
+    /// How long a replaced key (and the database's pre-upgrade key) stays
+    /// valid, in days.
+    pub key_grace_days: i64,
 }
 
 impl Default for Config {
@@ -58,6 +66,9 @@ impl Default for Config {
             payer_iban: "BE68539007547034".to_owned(),
             payer_name: "Stad Leuven".to_owned(),
             mail_from: "loket@leuven.example".to_owned(),
+            keys_file: std::path::PathBuf::from("loket-data/keys.json"),
+            signing_keys: Vec::new(),
+            key_grace_days: 90,
         }
     }
 }
@@ -87,14 +98,37 @@ impl Config {
 pub struct App {
     pub store: Store,
     pub config: Arc<Config>,
+    /// The keys of signed links (see [`signing`]).
+    pub keys: Arc<signing::Keys>,
 }
 
 impl App {
     pub fn new(store: Store, config: Config) -> Self {
+        Self::with_config(store, Arc::new(config))
+    }
+
+    pub fn with_config(store: Store, config: Arc<Config>) -> Self {
+        let keys = Arc::new(signing::Keys::new(
+            config.keys_file.clone(),
+            &config.signing_keys,
+        ));
         Self {
             store,
-            config: Arc::new(config),
+            config,
+            keys,
         }
+    }
+
+    /// The keys that sign and check links now.
+    pub fn keys(&self) -> Result<Arc<signing::KeyRing>, Refusal> {
+        self.keys
+            .ring()
+            .map_err(|e| Refusal::Internal(e.to_string()))
+    }
+
+    /// Grace for replaced keys, in milliseconds.
+    pub fn key_grace_ms(&self) -> i64 {
+        self.config.key_grace_days.max(0).saturating_mul(86_400_000)
     }
 }
 

@@ -3,6 +3,7 @@
 //! the reminders the day before, and the calendar feed's secret URL.
 
 use crate::i18n::{Locale, format_ms};
+use crate::signing::KeyRing;
 use crate::{App, Config, Refusal};
 use loket_domain::audit::Actor;
 use loket_domain::ident::Email;
@@ -186,29 +187,37 @@ pub async fn send_reminders(app: &App) -> Result<usize, StoreError> {
 /// The purpose of a feed token's signature.
 const FEED_PURPOSE: &str = "loket-shift-feed";
 
-/// The secret token of a person's feed: their id and an HMAC over the id
-/// and the feed's version (raising the version revokes the old URL).
-pub fn feed_token(key: &str, user_id: &str, version: i64) -> String {
-    let sig = crate::signing::sign(key, FEED_PURPOSE, &[user_id, &version.to_string()]);
-    format!("{user_id}.{sig}")
+/// How long a feed URL works: 400 days (the shifts page shows a fresh one;
+/// raising the version revokes it sooner).
+pub const FEED_LINK_MS: i64 = 400 * 86_400_000;
+
+/// The secret token of a person's feed: their id, sealed with the feed's
+/// version (raising the version revokes the old URL) until `expires_ms`.
+pub fn feed_token(keys: &KeyRing, user_id: &str, version: i64, expires_ms: i64) -> String {
+    keys.seal(FEED_PURPOSE, &version.to_string(), user_id, expires_ms)
 }
 
-/// Whether a feed token is valid for `version`.
-pub fn feed_token_valid(key: &str, token: &str, version: i64) -> bool {
-    let Some((user_id, sig)) = token.split_once('.') else {
-        return false;
-    };
-    crate::signing::verify(key, FEED_PURPOSE, &[user_id, &version.to_string()], sig)
+/// The person whose feed token this is, if it is valid for `version` at
+/// `now_ms`.
+pub fn feed_token_user(keys: &KeyRing, token: &str, version: i64, now_ms: i64) -> Option<String> {
+    keys.open(FEED_PURPOSE, &version.to_string(), token, now_ms)
+        .filter(|u| !u.is_empty() && !u.contains('.'))
+        .map(str::to_owned)
+}
+
+/// Whether a feed token is valid for `version` now.
+pub fn feed_token_valid(keys: &KeyRing, token: &str, version: i64) -> bool {
+    feed_token_user(keys, token, version, loket_store::now_ms()).is_some()
 }
 
 /// The feed's URL for a person.
 pub async fn feed_url(app: &App, user_id: &str) -> Result<String, Refusal> {
-    let settings = store::settings(&app.store).await?;
     let version = store::feed_version(&app.store, user_id).await?;
+    let expires = loket_store::now_ms().saturating_add(FEED_LINK_MS);
     Ok(format!(
         "{}/shifts/feed/{}.ics",
         app.config.public_url,
-        feed_token(&settings.feed_key, user_id, version)
+        feed_token(&*app.keys()?, user_id, version, expires)
     ))
 }
 
@@ -217,9 +226,12 @@ pub async fn feed_url(app: &App, user_id: &str) -> Result<String, Refusal> {
 /// wrong or revoked token, or a disabled account, is `NotFound`.
 pub async fn feed(app: &App, token: &str) -> Result<String, Refusal> {
     let user_id = token.split_once('.').map(|(u, _)| u).unwrap_or_default();
-    let settings = store::settings(&app.store).await?;
+    if user_id.is_empty() {
+        return Err(Refusal::NotFound);
+    }
     let version = store::feed_version(&app.store, user_id).await?;
-    if user_id.is_empty() || !feed_token_valid(&settings.feed_key, token, version) {
+    let keys = app.keys()?;
+    if feed_token_user(&keys, token, version, loket_store::now_ms()).as_deref() != Some(user_id) {
         return Err(Refusal::NotFound);
     }
     let user = loket_store::people::get_user(&app.store, user_id)
@@ -438,12 +450,15 @@ mod tests {
 
     #[test]
     fn feed_tokens() {
-        let t = feed_token("key", "user-1", 0);
-        assert!(feed_token_valid("key", &t, 0));
-        assert!(!feed_token_valid("key", &t, 1));
-        assert!(!feed_token_valid("other", &t, 0));
-        assert!(!feed_token_valid("key", &t.replace("user-1", "user-2"), 0));
-        assert!(!feed_token_valid("key", "nonsense", 0));
+        let keys = KeyRing::generate(0);
+        let t = feed_token(&keys, "user-1", 0, i64::MAX);
+        assert!(feed_token_valid(&keys, &t, 0));
+        assert!(!feed_token_valid(&keys, &t, 1));
+        let ended = feed_token(&keys, "user-1", 0, 1);
+        assert!(!feed_token_valid(&keys, &ended, 0), "expired");
+        assert!(!feed_token_valid(&KeyRing::generate(0), &t, 0));
+        assert!(!feed_token_valid(&keys, &t.replace("user-1", "user-2"), 0));
+        assert!(!feed_token_valid(&keys, "nonsense", 0));
         assert_eq!(add_days("2026-12-31", 1), "2027-01-01");
     }
 }

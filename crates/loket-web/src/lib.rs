@@ -140,10 +140,7 @@ impl AppState {
         stopping: tokio::sync::watch::Receiver<bool>,
     ) -> Self {
         AppState {
-            app: loket_app::App {
-                store,
-                config: config.app.clone(),
-            },
+            app: loket_app::App::with_config(store, config.app.clone()),
             config: Arc::new(config),
             metrics,
             stopping,

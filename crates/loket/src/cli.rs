@@ -88,6 +88,25 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// The keys of signed links (the key file `<data_dir>/keys.json`).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Make a new key that signs from now on; the previous keys keep
+    /// checking links for the grace period. Running instances pick the
+    /// change up within seconds.
+    Rotate {
+        /// Days the previous keys stay valid (default: key_grace_days, 90).
+        #[arg(long)]
+        grace_days: Option<u64>,
+    },
+    /// List the keys: id, made, retires (never a secret).
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -328,4 +347,61 @@ pub fn read_password_line() -> Result<String, AppError> {
         .read_line(&mut line)
         .map_err(|e| AppError::Other(format!("--password-stdin: {e}")))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// `loket keys rotate`: the key file gets a new signing key; refused when
+/// the keys come from the configuration.
+pub fn keys_rotate(
+    c: &Config,
+    grace_days: Option<u64>,
+) -> Result<loket_app::signing::KeyRing, AppError> {
+    if !c.signing_keys.is_empty() {
+        return Err(AppError::Other(
+            "the signing keys come from the configuration (signing_keys): put a new `id:secret` \
+             first in that list and keep the old one after it for the grace period"
+                .into(),
+        ));
+    }
+    let grace = grace_days.map_or(c.key_grace_ms(), |d| {
+        i64::try_from(d)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(86_400_000)
+    });
+    loket_app::signing::rotate_key_file(&c.keys_file(), loket_store::now_ms(), grace)
+        .map_err(|e| AppError::Other(e.to_string()))
+}
+
+/// The keys as `loket keys list` prints them: one line each, the signing
+/// key first, no secrets.
+pub fn keys_list(c: &Config) -> Result<String, AppError> {
+    let ring = c
+        .keys()
+        .ring()
+        .map_err(|e| AppError::Other(e.to_string()))?;
+    let when = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
+    };
+    let source = if c.signing_keys.is_empty() {
+        c.keys_file().display().to_string()
+    } else {
+        "configuration (signing_keys)".to_owned()
+    };
+    let mut out = format!("keys from {source}\n");
+    for (i, k) in ring.keys().iter().enumerate() {
+        let state = match k.retires_ms {
+            _ if i == 0 => "signs".to_owned(),
+            None => "checks".to_owned(),
+            Some(r) if r > loket_store::now_ms() => format!("checks until {}", when(r)),
+            Some(r) => format!("retired {}", when(r)),
+        };
+        let made = if k.created_ms > 0 {
+            format!("made {}", when(k.created_ms))
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("{:<12} {state:<36} {made}\n", k.id));
+    }
+    Ok(out)
 }

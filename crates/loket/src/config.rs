@@ -47,6 +47,12 @@ pub struct Config {
     pub session_max_hours: u64,
     /// When set, `/metrics` needs `Authorization: Bearer <this token>`.
     pub metrics_token: Option<String>,
+    /// Keys of signed links as `id:secret` (the first signs), for
+    /// instances that do not share a data directory. Empty: the key file
+    /// `<data_dir>/keys.json`, made on first start (see docs/security.md).
+    pub signing_keys: Vec<String>,
+    /// How long a replaced signing key keeps checking links, in days.
+    pub key_grace_days: u64,
     /// How long a request may take until its answer starts, in seconds
     /// (408 after; event streams then run on).
     pub request_timeout_secs: u64,
@@ -103,6 +109,8 @@ impl Default for Config {
             session_hours: 8,
             session_max_hours: 12,
             metrics_token: None,
+            signing_keys: Vec::new(),
+            key_grace_days: 90,
             request_timeout_secs: 60,
             log_format: "text".to_owned(),
             log_level: "info".to_owned(),
@@ -187,6 +195,7 @@ pub fn mask(key: &str, value: &str) -> String {
         .iter()
         .any(|w| k.contains(w))
         || k.ends_with("_key")
+        || k.ends_with("_keys")
         || k == "key"
     {
         return if value.is_empty() {
@@ -354,6 +363,22 @@ impl Config {
         if self.addr.parse::<std::net::SocketAddr>().is_err() {
             return field("addr", "use an address and port like 127.0.0.1:8080");
         }
+        if !self.signing_keys.is_empty() {
+            let keys = self
+                .signing_keys
+                .iter()
+                .map(|k| loket_app::signing::SigningKey::parse(k))
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(loket_app::signing::KeyRing::new);
+            if let Err(e) = keys {
+                return field(
+                    "signing_keys",
+                    &format!(
+                        "{e}; write each key as \"id:secret\", secrets of at least 32 characters (e.g. `openssl rand -hex 32`)"
+                    ),
+                );
+            }
+        }
         if let Some(url) = &self.database_url
             && loket_store::Backend::from_url(url).is_err()
         {
@@ -479,6 +504,22 @@ impl Config {
 
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+
+    /// The key file of signed links (unless `signing_keys` is set).
+    pub fn keys_file(&self) -> PathBuf {
+        self.data_dir.join("keys.json")
+    }
+
+    /// The keys of signed links, as the use cases read them.
+    pub fn keys(&self) -> loket_app::signing::Keys {
+        loket_app::signing::Keys::new(self.keys_file(), &self.signing_keys)
+    }
+
+    pub fn key_grace_ms(&self) -> i64 {
+        i64::try_from(self.key_grace_days)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(86_400_000)
     }
 
     pub fn public_url(&self, bound: &str) -> String {

@@ -112,6 +112,9 @@ pub fn app_config(c: &Config, bound: &SocketAddr) -> Result<loket_app::Config, A
         payer_iban: c.payer_iban.clone(),
         payer_name: c.payer_name.clone(),
         mail_from: c.mail_from.clone(),
+        keys_file: c.keys_file(),
+        signing_keys: c.signing_keys.clone(),
+        key_grace_days: i64::try_from(c.key_grace_days).unwrap_or(i64::MAX),
     })
 }
 
@@ -168,8 +171,15 @@ pub async fn start(c: &Config, demo: bool) -> Result<Running, AppError> {
 }
 
 pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Running, AppError> {
-    // Before anything runs: an unreadable `webhook_ca_file` stops start-up.
+    // Before anything runs: an unreadable `webhook_ca_file` stops start-up,
+    // and so do signing keys that cannot be read or made.
     let webhook_client = c.webhook_client()?;
+    loket_app::signing::adopt_database_keys(&store, &c.keys_file(), c.key_grace_ms())
+        .await
+        .map_err(|e| AppError::Other(format!("signing keys: {e}")))?;
+    c.keys()
+        .ring()
+        .map_err(|e| AppError::Other(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(&c.addr)
         .await
         .map_err(|e| AppError::Other(format!("cannot listen on {}: {e}", c.addr)))?;
@@ -233,6 +243,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
     if let Some(dir) = &c.contact_maildir {
         workers.push(tokio::spawn(worker::contact_mail_in(
             store.clone(),
+            c.keys(),
             worker::MailSource::Maildir(dir.clone()),
             c.mail_from.clone(),
             Duration::from_secs(c.contact_maildir_poll_secs.max(1)),
@@ -242,6 +253,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
     if let Some(src) = c.contact_imap()? {
         workers.push(tokio::spawn(worker::contact_mail_in(
             store.clone(),
+            c.keys(),
             worker::MailSource::Imap(src),
             c.mail_from.clone(),
             Duration::from_secs(c.contact_imap_poll_secs.max(1)),

@@ -31,9 +31,13 @@ pub enum MailInError {
     Io(String, std::io::Error),
     #[error("contact IMAP {0}: {1}")]
     Imap(String, String),
+    #[error(transparent)]
+    Keys(#[from] loket_app::signing::KeyError),
 }
 
 pub mod imap;
+
+use loket_app::signing::{KeyRing, Keys};
 
 /// What one pass over the Maildir did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -86,6 +90,7 @@ pub enum Verdict {
 /// the next pass.
 pub async fn take(
     store: &Store,
+    keys: &KeyRing,
     raw: &[u8],
     fallback_id: &str,
     mail_from: &str,
@@ -97,7 +102,7 @@ pub async fn take(
     if store::message_imported(store, &m.message_id).await? {
         return Ok(Verdict::Duplicate);
     }
-    match import_one(store, &m, mail_from).await {
+    match import_one(store, keys, &m, mail_from).await {
         Ok(true) => Ok(Verdict::Threaded),
         Ok(false) => Ok(Verdict::Moment),
         // The mail breaks a rule of contact moments (e.g. a text too long).
@@ -207,9 +212,11 @@ fn cur_name(name: &str) -> String {
 /// One pass: imports every file in `<maildir>/new`.
 pub async fn import_maildir(
     store: &Store,
+    keys: &Keys,
     maildir: &Path,
     mail_from: &str,
 ) -> Result<Imported, MailInError> {
+    let keys = keys.ring()?;
     let new = maildir.join("new");
     let cur = maildir.join("cur");
     let rejected = maildir.join("rejected");
@@ -237,7 +244,7 @@ pub async fn import_maildir(
                 continue;
             }
         };
-        let verdict = take(store, &raw, &format!("maildir:{name}"), mail_from).await?;
+        let verdict = take(store, &keys, &raw, &format!("maildir:{name}"), mail_from).await?;
         match &verdict {
             Verdict::Rejected(reason) => {
                 tracing::warn!(file = %name, %reason, "contact mail refused; moved to rejected/");
@@ -266,19 +273,23 @@ fn move_file(from: &Path, dir: &Path, name: &str) -> Result<(), MailInError> {
 /// Anything else naming a reference becomes a new moment marked "unverified
 /// sender", linked to no resident: a guessed reference or a forged `From`
 /// adds nothing to someone else's contact.
-async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool, StoreError> {
+async fn import_one(
+    store: &Store,
+    key: &KeyRing,
+    m: &Incoming,
+    mail_from: &str,
+) -> Result<bool, StoreError> {
     let actor = Actor::System;
     let tagged = tagged_reference_in_subject(&m.subject);
     let named = match &tagged {
         Some((r, _)) => store::moment(store, r).await?,
         None => None,
     };
-    let key = loket_store::appointments::settings(store).await?.link_key;
     let existing = named.filter(|moment| {
         let token_ok = tagged
             .as_ref()
             .and_then(|(_, t)| t.as_deref())
-            .is_some_and(|t| loket_app::contact::reply_token_ok(&key, &moment.reference, t));
+            .is_some_and(|t| loket_app::contact::reply_token_ok(key, &moment.reference, t));
         token_ok || moment.contact_email.eq_ignore_ascii_case(m.from.as_str())
     });
     let unverified = tagged.is_some() && existing.is_none();
@@ -386,7 +397,7 @@ async fn import_one(store: &Store, m: &Incoming, mail_from: &str) -> Result<bool
                     locale.t_args("contact-mail-asked-subject", &args),
                     reference_tag(
                         &moment.reference,
-                        &loket_app::contact::reply_token(&key, &moment.reference)
+                        &loket_app::contact::reply_token(key, &moment.reference)
                     )
                 ),
                 body: locale.t_args("contact-mail-asked-body", &args),

@@ -1,5 +1,7 @@
 use clap::Parser;
-use loket::cli::{self, BenchCommand, Cli, Command, ConfigCommand, TokenCommand, UserCommand};
+use loket::cli::{
+    self, BenchCommand, Cli, Command, ConfigCommand, KeysCommand, TokenCommand, UserCommand,
+};
 use loket::config::Config;
 use loket::{AppError, demo, open_store, shutdown_signal};
 use std::process::ExitCode;
@@ -64,6 +66,23 @@ async fn run(cli: Cli) -> Result<(), AppError> {
     init_logging(&c);
     match cli.command {
         Command::Config { .. } => Ok(()),
+        Command::Keys {
+            command: KeysCommand::Rotate { grace_days },
+        } => {
+            let ring = cli::keys_rotate(&c, grace_days)?;
+            println!(
+                "key {} signs from now on; {} previous key(s) keep checking links for the grace period",
+                ring.current().id,
+                ring.keys().len() - 1
+            );
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::List,
+        } => {
+            print!("{}", cli::keys_list(&c)?);
+            Ok(())
+        }
         Command::Backup { to } => {
             print!("{}", loket::backup::backup(&c, &to).await?);
             Ok(())

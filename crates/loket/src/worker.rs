@@ -316,6 +316,7 @@ impl MailSource {
 /// `every` until `stop` (see [`crate::mail_in`]).
 pub async fn contact_mail_in(
     store: Store,
+    keys: loket_app::signing::Keys,
     source: MailSource,
     mail_from: String,
     every: Duration,
@@ -324,10 +325,10 @@ pub async fn contact_mail_in(
     loop {
         let pass = match &source {
             MailSource::Maildir(dir) => {
-                crate::mail_in::import_maildir(&store, dir, &mail_from).await
+                crate::mail_in::import_maildir(&store, &keys, dir, &mail_from).await
             }
             MailSource::Imap(src) => {
-                crate::mail_in::imap::import_imap(&store, src, &mail_from).await
+                crate::mail_in::imap::import_imap(&store, &keys, src, &mail_from).await
             }
         };
         let error = pass.err().map(|e| e.to_string());

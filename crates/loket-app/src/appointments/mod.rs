@@ -6,6 +6,7 @@
 pub mod views;
 
 use crate::i18n::{Locale, format_ms};
+use crate::signing::KeyRing;
 use crate::{App, Config, Refusal};
 use loket_domain::Invalid;
 use loket_domain::appointments::{self as rules, Slot, brussels, check_start, remind_at};
@@ -22,14 +23,16 @@ use loket_store::people::User;
 const LINK_PURPOSE: &str = "loket-appointment";
 
 /// The token of a link that lets the holder act on the appointment (or
-/// location) `id` without signing in: `action` is e.g. `manage` or `kiosk`.
-pub fn sign(key: &str, id: &str, action: &str) -> String {
-    crate::signing::sign(key, LINK_PURPOSE, &[id, action])
+/// location) `id` without signing in, until `expires_ms`: `action` is e.g.
+/// `manage` or `kiosk`.
+pub fn sign(keys: &KeyRing, id: &str, action: &str, expires_ms: i64) -> String {
+    keys.sign(LINK_PURPOSE, &[id, action], expires_ms)
 }
 
-/// Whether `token` signs (`id`, `action`), checked in constant time.
-pub fn verify(key: &str, id: &str, action: &str, token: &str) -> bool {
-    crate::signing::verify(key, LINK_PURPOSE, &[id, action], token)
+/// Whether `token` signs (`id`, `action`) and holds at `now_ms`, checked in
+/// constant time.
+pub fn verify(keys: &KeyRing, id: &str, action: &str, token: &str, now_ms: i64) -> bool {
+    keys.verify(LINK_PURPOSE, &[id, action], token, now_ms)
 }
 
 /// A free slot as pages and the API show it.
@@ -245,6 +248,7 @@ pub async fn book_linked(
     let (service, location) = resolve(app, service_ref, location_ref).await?;
     let (slot, capacity) = checked_slot(app, &service, &location, start).await?;
     let settings = store::settings(&app.store).await?;
+    let keys = app.keys()?;
     let attempt = async {
         let mut tx = app.store.begin().await?;
         let appt = store::book(
@@ -266,7 +270,7 @@ pub async fn book_linked(
         queue_mail(
             app,
             &mut tx,
-            &settings.link_key,
+            &keys,
             resident,
             &appt,
             &service,
@@ -308,7 +312,7 @@ pub async fn reschedule_to(
     let (service, location) = resolve(app, &appt.service_id, &appt.location_id).await?;
     let resident = resident_of(app, appt).await?;
     let (slot, capacity) = checked_slot(app, &service, &location, start).await?;
-    let settings = store::settings(&app.store).await?;
+    let keys = app.keys()?;
     let attempt = async {
         let mut tx = app.store.begin().await?;
         let moved = store::reschedule(
@@ -323,7 +327,7 @@ pub async fn reschedule_to(
         queue_mail(
             app,
             &mut tx,
-            &settings.link_key,
+            &keys,
             &resident,
             &moved,
             &service,
@@ -348,13 +352,13 @@ pub async fn cancel_appt(
 ) -> Result<Appointment, Refusal> {
     let (service, location) = resolve(app, &appt.service_id, &appt.location_id).await?;
     let resident = resident_of(app, appt).await?;
-    let settings = store::settings(&app.store).await?;
+    let keys = app.keys()?;
     let mut tx = app.store.begin().await?;
     let done = store::cancel(&mut tx, actor, &appt.id).await?;
     queue_mail(
         app,
         &mut tx,
-        &settings.link_key,
+        &keys,
         &resident,
         &done,
         &service,
@@ -396,7 +400,7 @@ impl MailKind {
 #[allow(clippy::too_many_arguments)]
 pub fn appointment_mail(
     config: &Config,
-    link_key: &str,
+    keys: &KeyRing,
     locale: Locale,
     to: &Email,
     resident_name: &str,
@@ -408,7 +412,7 @@ pub fn appointment_mail(
     let link = config.link(&format!(
         "/appointments/{}?t={}",
         appt.id,
-        sign(link_key, &appt.id, "manage")
+        sign(keys, &appt.id, "manage", appt.ends_at)
     ));
     let service_name = service.name(locale.code()).to_owned();
     let place = if location.address.is_empty() {
@@ -469,7 +473,7 @@ pub fn appointment_mail(
 async fn queue_mail(
     app: &App,
     tx: &mut loket_store::Tx,
-    link_key: &str,
+    keys: &KeyRing,
     resident: &User,
     appt: &Appointment,
     service: &CounterService,
@@ -482,7 +486,7 @@ async fn queue_mail(
     let locale = Locale::parse(&resident.locale).unwrap_or_default();
     let (mail, att) = appointment_mail(
         &app.config,
-        link_key,
+        keys,
         locale,
         &to,
         &resident.name,
@@ -497,11 +501,11 @@ async fn queue_mail(
 
 /// Sends the reminders that are due (the day before, 09:00); each is
 /// claimed in the transaction that queues its e-mail. Returns how many.
-pub async fn send_reminders(app: &App) -> Result<usize, StoreError> {
+pub async fn send_reminders(app: &App) -> Result<usize, Refusal> {
     let (store_, config) = (&app.store, &app.config);
     let now = loket_store::now_ms();
     let due = store::due_reminders(store_, now, 100).await?;
-    let settings = store::settings(store_).await?;
+    let keys = app.keys()?;
     let mut sent = 0;
     for appt in due {
         let (Some(service), Some(location), Some(resident)) = (
@@ -521,7 +525,7 @@ pub async fn send_reminders(app: &App) -> Result<usize, StoreError> {
         let locale = Locale::parse(&resident.locale).unwrap_or_default();
         let (mail, _) = appointment_mail(
             config,
-            &settings.link_key,
+            &keys,
             locale,
             &to,
             &resident.name,

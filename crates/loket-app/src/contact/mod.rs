@@ -11,17 +11,21 @@ use loket_domain::audit::Actor;
 use loket_domain::contact::reference_tag;
 
 /// The token a reply must carry after its reference to join the moment: an
-/// HMAC of the reference (purpose `loket-contact-reply`), 64 bits.
-pub fn reply_token(key: &str, reference: &str) -> String {
-    let mut t = crate::signing::sign(key, "loket-contact-reply", &[reference]);
-    t.truncate(16);
-    t
+/// HMAC of the reference (purpose `loket-contact-reply`), 64 bits, under
+/// the current key.
+pub fn reply_token(keys: &crate::signing::KeyRing, reference: &str) -> String {
+    keys.tag("loket-contact-reply", &[reference])
 }
 
-/// Whether `token` is the reply token of `reference` (constant time).
-pub fn reply_token_ok(key: &str, reference: &str, token: &str) -> bool {
-    token.len() == 16
-        && crate::signing::verify_prefix(key, "loket-contact-reply", &[reference], token)
+/// Whether `token` is the reply token of `reference` under a key that has
+/// not retired (constant time).
+pub fn reply_token_ok(keys: &crate::signing::KeyRing, reference: &str, token: &str) -> bool {
+    keys.tag_ok(
+        "loket-contact-reply",
+        &[reference],
+        token,
+        loket_store::now_ms(),
+    )
 }
 use loket_domain::ident::Email;
 use loket_domain::notify::Mail;

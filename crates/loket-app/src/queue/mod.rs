@@ -25,19 +25,28 @@ pub fn check_in_window() -> CheckInWindow {
     CheckInWindow::default()
 }
 
+/// How long a kiosk's link works: a year (the desk page shows a fresh one).
+pub const KIOSK_LINK_MS: i64 = 365 * 86_400_000;
+
 /// The key in a kiosk's link: the tablet at the entrance opens
-/// `/kiosk/<location>?k=<key>`; without it the kiosk refuses.
-pub fn kiosk_key(link_key: &str, location_id: &str) -> String {
-    crate::appointments::sign(link_key, location_id, "kiosk")
+/// `/kiosk/<location>?k=<key>`; without it the kiosk refuses. It works for
+/// [`KIOSK_LINK_MS`].
+pub fn kiosk_key(keys: &crate::signing::KeyRing, location_id: &str) -> String {
+    crate::appointments::sign(
+        keys,
+        location_id,
+        "kiosk",
+        loket_store::now_ms().saturating_add(KIOSK_LINK_MS),
+    )
 }
 
 pub async fn kiosk_allowed(app: &App, location: &Location, key: &str) -> Result<bool, Refusal> {
-    let settings = appt_store::settings(&app.store).await?;
     Ok(crate::appointments::verify(
-        &settings.link_key,
+        &*app.keys()?,
         &location.id,
         "kiosk",
         key,
+        loket_store::now_ms(),
     ))
 }
 

@@ -7,6 +7,7 @@
 pub mod mobile;
 
 use crate::i18n::{Locale, format_ms, today_brussels};
+use crate::signing::KeyRing;
 use crate::{App, Refusal};
 use loket_domain::appointments::Slot;
 use loket_domain::audit::Actor;
@@ -27,22 +28,33 @@ pub async fn campaign(app: &App, slug: &str) -> Result<Campaign, Refusal> {
         .ok_or(Refusal::NotFound)
 }
 
-/// The key that signs links and cookies (the appointments' link key).
-pub async fn link_key(app: &App) -> Result<String, Refusal> {
-    Ok(loket_store::appointments::settings(&app.store)
-        .await?
-        .link_key)
+/// The keys that sign links and cookies.
+pub async fn link_key(app: &App) -> Result<std::sync::Arc<KeyRing>, Refusal> {
+    app.keys()
 }
 
-/// A signed link's token for an invitation's `action` (the appointments'
-/// link purpose, with actions prefixed `vac-`).
-pub fn sign(key: &str, id: &str, action: &str) -> String {
-    crate::appointments::sign(key, id, &format!("vac-{action}"))
+/// The purpose of the vaccination centre's signed values (the appointments'
+/// link purpose, with actions prefixed `vac-`, as before key ids).
+const PURPOSE: &str = "loket-appointment";
+
+/// `text` sealed for `action` until `expires_ms` (see [`KeyRing::seal`]).
+pub fn seal(keys: &KeyRing, action: &str, text: &str, expires_ms: i64) -> String {
+    keys.seal(PURPOSE, &format!("vac-{action}"), text, expires_ms)
 }
 
-pub fn verify(key: &str, id: &str, action: &str, token: &str) -> bool {
-    crate::appointments::verify(key, id, &format!("vac-{action}"), token)
+/// The text of a value [`seal`]ed for `action`, if it holds now.
+pub fn open<'a>(keys: &KeyRing, action: &str, sealed: &'a str) -> Option<&'a str> {
+    keys.open(
+        PURPOSE,
+        &format!("vac-{action}"),
+        sealed,
+        loket_store::now_ms(),
+    )
 }
+
+/// How long a waiting-room ticket and a visitor's id hold.
+pub const TICKET_MS: i64 = 6 * 3_600_000;
+pub const VISITOR_MS: i64 = 7 * 86_400_000;
 
 /// A slot as the pages and the API show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -351,20 +363,22 @@ pub async fn send_reminders(app: &App, now: i64) -> Result<usize, Refusal> {
 /// A ticket's text: `<campaign id>.<n>.<visitor>.<signature>`: the number
 /// bound to the visitor who took it (a random id, in the pages a signed
 /// cookie of its own).
-pub fn ticket_text(key: &str, c: &Campaign, n: i64, visitor: &str) -> String {
+pub fn ticket_text(keys: &KeyRing, c: &Campaign, n: i64, visitor: &str) -> String {
     let id = format!("{}.{n}.{visitor}", c.id);
-    format!("{id}.{}", sign(key, &id, "ticket"))
+    seal(
+        keys,
+        "ticket",
+        &id,
+        loket_store::now_ms().saturating_add(TICKET_MS),
+    )
 }
 
 /// A ticket's number, when its signature holds, it is this campaign's and
 /// (with `visitor` given) it belongs to that visitor. Tickets handed out
 /// before they were bound (`<campaign id>.<n>.<signature>`) still parse, so
 /// a deployment during a rush sends nobody to the back.
-pub fn parse_ticket(v: &str, key: &str, c: &Campaign, visitor: Option<&str>) -> Option<i64> {
-    let (id, sig) = v.rsplit_once('.')?;
-    if !verify(key, id, "ticket", sig) {
-        return None;
-    }
+pub fn parse_ticket(v: &str, keys: &KeyRing, c: &Campaign, visitor: Option<&str>) -> Option<i64> {
+    let id = open(keys, "ticket", v)?;
     let mut parts = id.splitn(3, '.');
     let (campaign, n) = (parts.next()?, parts.next()?);
     if campaign != c.id {
@@ -379,16 +393,21 @@ pub fn parse_ticket(v: &str, key: &str, c: &Campaign, visitor: Option<&str>) -> 
 }
 
 /// A visitor's random id and its signed cookie text (`<id>.<signature>`).
-pub fn new_visitor(key: &str) -> (String, String) {
+pub fn new_visitor(keys: &KeyRing) -> (String, String) {
     let id = loket_store::new_secret()[..32].to_owned();
-    let text = format!("{id}.{}", sign(key, &id, "visitor"));
+    let text = seal(
+        keys,
+        "visitor",
+        &id,
+        loket_store::now_ms().saturating_add(VISITOR_MS),
+    );
     (id, text)
 }
 
 /// The visitor id in a signed visitor cookie.
-pub fn parse_visitor(v: &str, key: &str) -> Option<String> {
-    let (id, sig) = v.split_once('.')?;
-    (id.len() == 32 && verify(key, id, "visitor", sig)).then(|| id.to_owned())
+pub fn parse_visitor(v: &str, keys: &KeyRing) -> Option<String> {
+    let id = open(keys, "visitor", v)?;
+    (id.len() == 32 && !id.contains('.')).then(|| id.to_owned())
 }
 
 /// Whether number `n` is admitted now.

@@ -11,7 +11,7 @@
 //! resident's `appt_identities` row before counting.
 
 use crate::audit::{self, Change};
-use crate::{Result, Store, StoreError, Tx, new_id, new_secret, now_ms};
+use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
 use loket_domain::Invalid;
 use loket_domain::appointments::{
     AppointmentStatus, CODE_ALPHABET, Period, Schedule, Slot, Window, fmt_time, parse_time,

@@ -11,9 +11,6 @@ pub struct Settings {
     pub max_per_service: i64,
     /// Residents with this many no-shows are flagged (0: never).
     pub no_show_flag_after: i64,
-    /// The key of signed links in e-mails (never shown).
-    #[serde(skip)]
-    pub link_key: String,
 }
 
 impl Settings {
@@ -33,9 +30,8 @@ pub async fn settings(store: &Store) -> Result<Settings> {
     }
     sqlx::query(
         "INSERT INTO appt_settings (id, horizon_days, lead_minutes, max_per_service, no_show_flag_after, link_key, updated_at) \
-         VALUES (1, 42, 120, 1, 2, $1, $2) ON CONFLICT (id) DO NOTHING",
+         VALUES (1, 42, 120, 1, 2, '', $1) ON CONFLICT (id) DO NOTHING",
     )
-    .bind(new_secret())
     .bind(now_ms())
     .execute(store.pool())
     .await?;
@@ -44,7 +40,7 @@ pub async fn settings(store: &Store) -> Result<Settings> {
 
 pub(super) async fn read_settings(store: &Store) -> Result<Option<Settings>> {
     let row = sqlx::query(
-        "SELECT horizon_days, lead_minutes, max_per_service, no_show_flag_after, link_key FROM appt_settings WHERE id = 1",
+        "SELECT horizon_days, lead_minutes, max_per_service, no_show_flag_after FROM appt_settings WHERE id = 1",
     )
     .fetch_optional(store.pool())
     .await?;
@@ -54,8 +50,24 @@ pub(super) async fn read_settings(store: &Store) -> Result<Option<Settings>> {
         lead_minutes: r.try_get("lead_minutes")?,
         max_per_service: r.try_get("max_per_service")?,
         no_show_flag_after: r.try_get("no_show_flag_after")?,
-        link_key: r.try_get("link_key")?,
     }))
+}
+
+/// The link key a database made before signing keys moved to the key file
+/// (`appt_settings.link_key`, empty since): for the upgrade only.
+pub async fn legacy_link_key(store: &Store) -> Result<Option<String>> {
+    let key: Option<String> = sqlx::query_scalar("SELECT link_key FROM appt_settings WHERE id = 1")
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(key.filter(|k| !k.is_empty()))
+}
+
+/// Wipes the old link key once it is in the key file.
+pub async fn forget_legacy_link_key(store: &Store) -> Result<()> {
+    sqlx::query("UPDATE appt_settings SET link_key = '' WHERE id = 1")
+        .execute(store.pool())
+        .await?;
+    Ok(())
 }
 
 /// Changes the rules (the link key stays).

@@ -16,7 +16,7 @@
 //! first, shift second, so two sign-ups cannot deadlock.
 
 use crate::audit::{self, Change};
-use crate::{Result, Store, StoreError, Tx, new_id, new_secret, now_ms};
+use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::shifts::{self as rules, Rules, ShiftStatus, SignupStatus, Span};

@@ -2,18 +2,17 @@
 
 use super::*;
 
-/// The working-time rules and the key of the feed URLs.
+/// The working-time rules.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub rules: Rules,
-    pub feed_key: String,
 }
 
-/// The settings, creating the row (with a fresh feed key) on first use.
+/// The settings, creating the row on first use.
 pub async fn settings(store: &Store) -> Result<Settings> {
     let read = || async {
         sqlx::query(
-            "SELECT max_work_minutes, window_minutes, min_rest_minutes, feed_key FROM shift_settings WHERE id = 1",
+            "SELECT max_work_minutes, window_minutes, min_rest_minutes FROM shift_settings WHERE id = 1",
         )
         .fetch_optional(store.pool())
         .await
@@ -24,12 +23,11 @@ pub async fn settings(store: &Store) -> Result<Settings> {
             let d = Rules::default();
             sqlx::query(
                 "INSERT INTO shift_settings (id, max_work_minutes, window_minutes, min_rest_minutes, feed_key, updated_at) \
-                 VALUES (1, $1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+                 VALUES (1, $1, $2, $3, '', $4) ON CONFLICT (id) DO NOTHING",
             )
             .bind(d.max_work_minutes)
             .bind(d.window_minutes)
             .bind(d.min_rest_minutes)
-            .bind(new_secret())
             .bind(now_ms())
             .execute(store.pool())
             .await?;
@@ -42,8 +40,25 @@ pub async fn settings(store: &Store) -> Result<Settings> {
             window_minutes: row.try_get("window_minutes")?,
             min_rest_minutes: row.try_get("min_rest_minutes")?,
         },
-        feed_key: row.try_get("feed_key")?,
     })
+}
+
+/// The feed key a database made before signing keys moved to the key file
+/// (`shift_settings.feed_key`, empty since): for the upgrade only.
+pub async fn legacy_feed_key(store: &Store) -> Result<Option<String>> {
+    let key: Option<String> =
+        sqlx::query_scalar("SELECT feed_key FROM shift_settings WHERE id = 1")
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(key.filter(|k| !k.is_empty()))
+}
+
+/// Wipes the old feed key once it is in the key file.
+pub async fn forget_legacy_feed_key(store: &Store) -> Result<()> {
+    sqlx::query("UPDATE shift_settings SET feed_key = '' WHERE id = 1")
+        .execute(store.pool())
+        .await?;
+    Ok(())
 }
 
 /// Saves the working-time rules (the caller read the settings first, so

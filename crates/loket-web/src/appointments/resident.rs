@@ -442,8 +442,8 @@ async fn accessible(
         .await?
         .ok_or(AppError::NotFound)?;
     if !token.is_empty() {
-        let key = store::settings(&state.store).await?.link_key;
-        if verify(&key, &a.id, "manage", token) {
+        let keys = state.keys()?;
+        if verify(&keys, &a.id, "manage", token, loket_store::now_ms()) {
             return Ok(a);
         }
         return Err(AppError::NotFound);

@@ -394,12 +394,11 @@ async fn overview_page(
         }
         snap = Some(snapshot(state, loc).await?);
         if user.roles.has(Role::Admin) {
-            let settings = appt_store::settings(&state.store).await?;
             kiosk_link = format!(
                 "{}/kiosk/{}?k={}",
                 state.config.public_url.trim_end_matches('/'),
                 loc.slug,
-                super::kiosk_key(&settings.link_key, &loc.id)
+                super::kiosk_key(&*state.keys()?, &loc.id)
             );
         }
     }

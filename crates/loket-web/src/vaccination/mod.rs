@@ -22,7 +22,7 @@ use loket_domain::people::Role;
 pub use loket_app::vaccination::{
     MailKind, OFFER_HORIZON_MS, OFFER_TRAVEL_MS, SlotView, booking_ics, booking_link, booking_mail,
     campaign, invitation_mail, link_key, offer_mail, open_slots, pick_slot, queue_booking_mail,
-    run_offers, send_reminders, sign, verify,
+    run_offers, send_reminders,
 };
 
 pub fn routes() -> Router<AppState> {

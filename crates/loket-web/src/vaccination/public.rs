@@ -9,7 +9,7 @@
 //! the expected time. The booking pages refuse visitors without an
 //! admitted number, so a rush cannot overrun them.
 
-use super::{SlotView, campaign, link_key, open_slots, sign, verify};
+use super::{SlotView, campaign, link_key, open_slots};
 use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
@@ -21,6 +21,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use loket_app::signing::KeyRing;
 use loket_domain::audit::Actor;
 
 use loket_app::vaccination::ReserveInput;
@@ -41,14 +42,14 @@ const INVITE_TTL_MS: i64 = 30 * 60_000;
 
 /// The visitor's waiting-room number for this campaign, if their cookie
 /// holds a valid one that is theirs (bound to their visitor cookie).
-pub fn ticket_of(headers: &HeaderMap, key: &str, c: &Campaign) -> Option<i64> {
+pub fn ticket_of(headers: &HeaderMap, key: &KeyRing, c: &Campaign) -> Option<i64> {
     let visitor = visitor_of(headers, key).unwrap_or_default();
     let v = cookie_value(headers, TICKET_COOKIE)?;
     parse_ticket(&v, key, c, Some(&visitor))
 }
 
 /// The visitor's id, from their signed visitor cookie.
-fn visitor_of(headers: &HeaderMap, key: &str) -> Option<String> {
+fn visitor_of(headers: &HeaderMap, key: &KeyRing) -> Option<String> {
     parse_visitor(&cookie_value(headers, VISITOR_COOKIE)?, key)
 }
 
@@ -254,9 +255,8 @@ pub async fn waiting(
 
 // ---- signing in with the code ----
 
-fn invite_cookie(key: &str, inv_id: &str, now: i64) -> String {
-    let id = format!("{inv_id}.{}", now + INVITE_TTL_MS);
-    format!("{id}.{}", sign(key, &id, "invitee"))
+fn invite_cookie(key: &KeyRing, inv_id: &str, now: i64) -> String {
+    loket_app::vaccination::seal(key, "invitee", inv_id, now + INVITE_TTL_MS)
 }
 
 /// The signed-in invitee's invitation (from the cookie), if valid.
@@ -269,15 +269,9 @@ async fn invitee(
         return Ok(None);
     };
     let key = link_key(state).await?;
-    let Some((id, sig)) = v.rsplit_once('.') else {
+    let Some(inv_id) = loket_app::vaccination::open(&key, "invitee", &v) else {
         return Ok(None);
     };
-    let Some((inv_id, exp)) = id.rsplit_once('.') else {
-        return Ok(None);
-    };
-    if !verify(&key, id, "invitee", sig) || exp.parse::<i64>().unwrap_or(0) < now_ms() {
-        return Ok(None);
-    }
     Ok(store::invitation(&state.store, inv_id)
         .await?
         .filter(|i| i.campaign_id == c.id))

@@ -292,11 +292,13 @@ async fn greeting(src: &ImapSource, client: &mut Client<Stream>) -> Result<(), M
 /// One pass over the mailbox (see the module's documentation).
 pub async fn import_imap(
     store: &Store,
+    keys: &loket_app::signing::Keys,
     src: &ImapSource,
     mail_from: &str,
 ) -> Result<Imported, MailInError> {
+    let keys = keys.ring()?;
     let mut session = src.connect().await?;
-    let done = read_mailbox(store, src, &mut session, mail_from).await;
+    let done = read_mailbox(store, &keys, src, &mut session, mail_from).await;
     // A polite goodbye; the pass's result stands either way.
     let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
     let done = done?;
@@ -306,6 +308,7 @@ pub async fn import_imap(
 
 async fn read_mailbox(
     store: &Store,
+    keys: &loket_app::signing::KeyRing,
     src: &ImapSource,
     session: &mut Session<Stream>,
     mail_from: &str,
@@ -372,7 +375,7 @@ async fn read_mailbox(
                 continue;
             };
             let fallback = format!("imap:{}:{validity}:{uid}", src.mailbox);
-            take(store, raw, &fallback, mail_from).await?
+            take(store, keys, raw, &fallback, mail_from).await?
         };
         match &verdict {
             Verdict::Rejected(reason) => {

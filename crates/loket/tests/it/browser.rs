@@ -961,8 +961,7 @@ async fn booking_kiosk_desk_and_display_are_accessible() {
         .unwrap()
         .remove(0)
         .id;
-    let key =
-        loket_web::queue::kiosk_key(&appt::settings(&app.store).await.unwrap().link_key, &lid);
+    let key = loket_web::queue::kiosk_key(&app.config.keys().ring().unwrap(), &lid);
     for (email, role) in [
         ("an@example.org", "resident"),
         ("loket@leuven.example", "counter"),

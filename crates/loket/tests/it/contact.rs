@@ -1393,7 +1393,9 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
         "1700000002.M3P1.mail",
         "this is not an e-mail at all\n",
     );
-    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    let done = import_maildir(&app.store, &app.config.keys(), &maildir, from)
+        .await
+        .unwrap();
     assert_eq!(
         done,
         Imported {
@@ -1448,7 +1450,9 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
         maildir.join("new").join("1700000001.M2P1.mail"),
     )
     .unwrap();
-    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    let done = import_maildir(&app.store, &app.config.keys(), &maildir, from)
+        .await
+        .unwrap();
     assert_eq!(done.duplicates, 1);
     assert_eq!(done.threaded + done.moments, 0);
     assert_eq!(
@@ -1457,7 +1461,9 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
         1
     );
     // Nothing left to read: a second pass does nothing.
-    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    let done = import_maildir(&app.store, &app.config.keys(), &maildir, from)
+        .await
+        .unwrap();
     assert_eq!(done, Imported::default());
     // A reply with an unknown reference starts a new moment.
     deliver(
@@ -1465,7 +1471,9 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
         "1700000003.M4P1.mail",
         "From: jo@example.org\r\nSubject: Re: [C-1999-999999] oud\r\nMessage-ID: <m4@example.org>\r\n\r\nNog een vraag.\r\n",
     );
-    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    let done = import_maildir(&app.store, &app.config.keys(), &maildir, from)
+        .await
+        .unwrap();
     assert_eq!(done.moments, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 2);
     app.stop().await;
@@ -1770,9 +1778,14 @@ async fn xss_payloads_in_the_new_contact_forms_are_escaped() {
             "From: xss@example.org\r\nSubject: Re: {XSS} [{reference}]\r\nMessage-ID: <x2@example.org>\r\n\r\n{p}\r\n"
         ),
     );
-    let done = loket::mail_in::import_maildir(&app.store, &maildir, "loket@leuven.example")
-        .await
-        .unwrap();
+    let done = loket::mail_in::import_maildir(
+        &app.store,
+        &app.config.keys(),
+        &maildir,
+        "loket@leuven.example",
+    )
+    .await
+    .unwrap();
     assert_eq!((done.moments, done.threaded), (1, 1), "{done:?}");
     // The appointment form from a contact echoes the typed e-mail.
     let book = format!("{moment}/appointment");
@@ -1844,9 +1857,14 @@ async fn email_in_imports_a_batch_once() {
         );
     }
     let started = std::time::Instant::now();
-    let done = import_maildir(&app.store, &maildir, "loket@leuven.example")
-        .await
-        .unwrap();
+    let done = import_maildir(
+        &app.store,
+        &app.config.keys(),
+        &maildir,
+        "loket@leuven.example",
+    )
+    .await
+    .unwrap();
     let took = started.elapsed();
     eprintln!(
         "e-mail in: {N} mails on {} in {took:?} ({:.0} mails/s)",
@@ -1874,9 +1892,10 @@ async fn email_in_imports_a_batch_once() {
         )
         .unwrap();
     }
+    let keys = app.config.keys();
     let (a, b) = tokio::join!(
-        import_maildir(&app.store, &maildir, "loket@leuven.example"),
-        import_maildir(&app.store, &maildir, "loket@leuven.example")
+        import_maildir(&app.store, &keys, &maildir, "loket@leuven.example"),
+        import_maildir(&app.store, &keys, &maildir, "loket@leuven.example")
     );
     let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
     assert_eq!(a.moments + b.moments, 0, "{a:?} {b:?}");
@@ -2373,7 +2392,9 @@ async fn email_in_from_imap_over_tls_and_starttls() {
     let mut direct = dovecot.source("imap://contact:{pw}@localhost:{imap}/Direct");
     assert_eq!(direct.security, loket::mail_in::imap::Security::StartTls);
     direct.max_bytes = 4096;
-    let done = import_imap(&app.store, &direct, from).await.unwrap();
+    let done = import_imap(&app.store, &app.config.keys(), &direct, from)
+        .await
+        .unwrap();
     assert_eq!(
         done,
         Imported {
@@ -2415,7 +2436,9 @@ async fn email_in_from_imap_over_tls_and_starttls() {
         "{html}"
     );
     // Nothing left: the next pass does nothing.
-    let done = import_imap(&app.store, &direct, from).await.unwrap();
+    let done = import_imap(&app.store, &app.config.keys(), &direct, from)
+        .await
+        .unwrap();
     assert_eq!(done, Imported::default());
 
     // Two readers at once (two Loket instances on one mailbox): each mail
@@ -2433,9 +2456,10 @@ async fn email_in_from_imap_over_tls_and_starttls() {
         .unwrap();
     }
     let plain = dovecot.source("imap://contact:{pw}@127.0.0.1:{imap}/Direct?tls=none");
+    let keys = app.config.keys();
     let (a, b) = tokio::join!(
-        import_imap(&app.store, &direct, from),
-        import_imap(&app.store, &plain, from)
+        import_imap(&app.store, &keys, &direct, from),
+        import_imap(&app.store, &keys, &plain, from)
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.moments + b.moments, 6, "{a:?} {b:?}");
@@ -2453,20 +2477,21 @@ async fn email_in_from_imap_over_tls_and_starttls() {
     .unwrap();
     let audit_before = app.count("SELECT COUNT(*) FROM audit_log").await;
     let mut wrong = dovecot.source("imap://contact:wrong@localhost:{imap}/Direct");
-    let e = import_imap(&app.store, &wrong, from)
+    let e = import_imap(&app.store, &app.config.keys(), &wrong, from)
         .await
         .unwrap_err()
         .to_string();
     assert!(e.contains("login as contact"), "{e}");
     wrong = dovecot.source("imaps://contact:{pw}@localhost:{imaps}/Direct");
     wrong.ca_file = None;
-    let e = import_imap(&app.store, &wrong, from)
+    let e = import_imap(&app.store, &app.config.keys(), &wrong, from)
         .await
         .unwrap_err()
         .to_string();
     assert!(e.contains("TLS") && e.contains("certificate"), "{e}");
     let e = import_imap(
         &app.store,
+        &app.config.keys(),
         &dovecot.source("imaps://contact:{pw}@localhost:{imaps}/Nowhere"),
         from,
     )
@@ -2500,7 +2525,9 @@ async fn email_in_from_imap_over_tls_and_starttls() {
     }
     let batch = dovecot.source("imap://contact:{pw}@localhost:{imap}/Batch");
     let started = std::time::Instant::now();
-    let done = import_imap(&app.store, &batch, from).await.unwrap();
+    let done = import_imap(&app.store, &app.config.keys(), &batch, from)
+        .await
+        .unwrap();
     let took = started.elapsed();
     eprintln!(
         "e-mail in over IMAP: {N} mails on {} in {took:?} ({:.0} mails/s)",
@@ -2601,7 +2628,9 @@ async fn a_forged_reply_is_not_attached_to_the_contact() {
             m.reference
         ),
     );
-    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    let done = import_maildir(&app.store, &app.config.keys(), &maildir, from)
+        .await
+        .unwrap();
     assert_eq!((done.threaded, done.moments), (0, 2), "{done:?}");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM contact_messages WHERE direction = 'in'")
@@ -2636,7 +2665,9 @@ async fn a_forged_reply_is_not_attached_to_the_contact() {
             mail.subject
         ),
     );
-    let done = import_maildir(&app.store, &maildir, from).await.unwrap();
+    let done = import_maildir(&app.store, &app.config.keys(), &maildir, from)
+        .await
+        .unwrap();
     assert_eq!(done.threaded, 1, "{done:?}");
     let msgs = loket_store::contact::messages(&app.store, &m.id)
         .await

@@ -79,9 +79,8 @@ pub(crate) async fn setup(app: &TestApp, max_present: i64) -> Setup {
     tx.commit().await.unwrap();
     let desks = appt::list_desks(store, &lid).await.unwrap();
     let desk = |n: &str| desks.iter().find(|d| d.name == n).unwrap().id.clone();
-    let settings = appt::settings(store).await.unwrap();
     Setup {
-        kiosk_key: loket_web::queue::kiosk_key(&settings.link_key, &lid),
+        kiosk_key: loket_web::queue::kiosk_key(&app.config.keys().ring().unwrap(), &lid),
         desk1: desk("1"),
         desk2: desk("2"),
         location_id: lid,
