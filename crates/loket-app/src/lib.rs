@@ -46,6 +46,9 @@ pub struct Config {
     pub payer_name: String,
     /// The sender address of e-mails (the organizer of calendar invitations).
     pub mail_from: String,
+    /// Where the end-date worker mails the equipment still on loan to a
+    /// person whose staff record ended (ICT's desk).
+    pub ict_mail: String,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             payer_iban: "BE68539007547034".to_owned(),
             payer_name: "Stad Leuven".to_owned(),
             mail_from: "loket@leuven.example".to_owned(),
+            ict_mail: "ict@leuven.example".to_owned(),
         }
     }
 }
@@ -164,6 +168,7 @@ impl From<StoreError> for Refusal {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Refusal::NotFound,
+            StoreError::Forbidden => Refusal::Forbidden,
             StoreError::Invalid(inv) | StoreError::Conflict(inv) if is_full(&inv) => {
                 Refusal::Full(inv)
             }

@@ -112,6 +112,7 @@ pub fn app_config(c: &Config, bound: &SocketAddr) -> Result<loket_app::Config, A
         payer_iban: c.payer_iban.clone(),
         payer_name: c.payer_name.clone(),
         mail_from: c.mail_from.clone(),
+        ict_mail: c.ict_mail.clone(),
     })
 }
 
@@ -227,6 +228,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
             stop_rx.clone(),
         )),
         tokio::spawn(worker::bike_release(store.clone(), stop_rx.clone())),
+        tokio::spawn(worker::staff_endings(app.clone(), stop_rx.clone())),
         tokio::spawn(worker::vaccination(app, stop_rx.clone())),
         tokio::spawn(worker::purge(store.clone(), stop_rx.clone())),
     ];
