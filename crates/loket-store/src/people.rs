@@ -130,17 +130,28 @@ async fn roles_of(store: &Store, user_id: &str) -> Result<Roles> {
     Ok(parse_roles(&names))
 }
 
+/// An account with its roles, in one query (every request reads its
+/// actor this way).
 pub async fn get_user(store: &Store, id: &str) -> Result<Option<User>> {
-    let row = sqlx::query(
-        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, disabled_reason, created_at FROM users WHERE id = $1",
+    let rows = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.password_hash, u.locale, u.email_confirmed_at, u.disabled_at, \
+         u.disabled_reason, u.created_at, r.role FROM users u LEFT JOIN user_roles r ON r.user_id = u.id \
+         WHERE u.id = $1",
     )
     .bind(id)
-    .fetch_optional(store.pool())
+    .fetch_all(store.pool())
     .await?;
-    match row {
-        Some(r) => Ok(Some(decode_user(&r, roles_of(store, id).await?)?)),
-        None => Ok(None),
-    }
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let names = rows
+        .iter()
+        .map(|r| r.try_get::<Option<String>, _>("role"))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+    Ok(Some(decode_user(first, parse_roles(&names))?))
 }
 
 /// Finds an account by e-mail address, ignoring case.

@@ -280,3 +280,4 @@ mail-ict-ending-body =
     Please collect the equipment and check it in.
 
     { $city }
+account-ends-note = Your account is disabled from that day.

@@ -280,3 +280,4 @@ mail-ict-ending-body =
     Haal het materiaal op en boek het terug in.
 
     { $city }
+account-ends-note = Uw account wordt vanaf die dag uitgeschakeld.

@@ -242,30 +242,21 @@ async fn the_end_date_worker_disables_the_account_and_mails_ict_the_loans() {
         person_with_token(&app, "leaver@leuven.example", &["employee"]).await;
     let (stayer, _) = person_with_token(&app, "stayer@leuven.example", &["employee"]).await;
     let leaver_id = user_id(&app, "leaver@leuven.example").await;
-    staff_record(
-        &app,
-        "E1",
-        "leaver@leuven.example",
-        None,
-        Some("2026-06-30"),
-    )
-    .await;
-    staff_record(
-        &app,
-        "E2",
-        "stayer@leuven.example",
-        None,
-        Some("2026-07-15"),
-    )
-    .await;
-    staff_record(
-        &app,
-        "E3",
-        "nobody@leuven.example",
-        None,
-        Some("2026-06-01"),
-    )
-    .await;
+    // Dates ahead of today, so only the worker's step called here with a
+    // date sees them due.
+    let day = |n: i64| {
+        loket_domain::calendar::today_brussels()
+            .checked_add(jiff::Span::new().days(n))
+            .unwrap()
+            .to_string()
+    };
+    let (before, end, after) = (day(29), day(30), day(31));
+    staff_record(&app, "E1", "leaver@leuven.example", None, Some(&end)).await;
+    staff_record(&app, "E2", "stayer@leuven.example", None, Some(&day(45))).await;
+    staff_record(&app, "E3", "nobody@leuven.example", None, Some(&day(1))).await;
+    // The person sees the date on their own account page.
+    let (_, html) = app.get(&leaver, "/account").await;
+    assert!(html.contains(&format!("id=\"staff-end\">{end}")), "{html}");
     // Two laptops on loan to the leaver, one returned already.
     let mut ids = Vec::new();
     for tag in ["LT-0001", "LT-0002", "LT-0003"] {
@@ -307,14 +298,14 @@ async fn the_end_date_worker_disables_the_account_and_mails_ict_the_loans() {
 
     // The day before the end date: nothing happens.
     let state = loket_app::App::new(app.store.clone(), loket_app::Config::default());
-    let e = loket_app::people::end_staff_records(&state, "2026-06-29")
+    let e = loket_app::people::end_staff_records(&state, &before)
         .await
         .unwrap();
     assert_eq!(e.disabled, 0);
     assert_eq!(e.records, 1, "only the record without an account is due");
     assert_eq!(app.get(&leaver, "/telework").await.0, 200);
     // From the end date on: disabled, sessions and tokens end, ICT mailed.
-    let e = loket_app::people::end_staff_records(&state, "2026-06-30")
+    let e = loket_app::people::end_staff_records(&state, &end)
         .await
         .unwrap();
     assert_eq!((e.records, e.disabled, e.mails), (1, 1, 1));
@@ -332,9 +323,9 @@ async fn the_end_date_worker_disables_the_account_and_mails_ict_the_loans() {
         !mail.body.contains("LT-0003"),
         "returned equipment is not listed"
     );
-    assert!(mail.body.contains("2026-06-30"));
+    assert!(mail.body.contains(&end));
     // Handled once: a second run (or a second instance) does nothing more.
-    let e = loket_app::people::end_staff_records(&state, "2026-07-01")
+    let e = loket_app::people::end_staff_records(&state, &after)
         .await
         .unwrap();
     assert_eq!(e, loket_app::people::Endings::default());
@@ -345,8 +336,8 @@ async fn the_end_date_worker_disables_the_account_and_mails_ict_the_loans() {
     );
     // The account page shows the end date and why the account is disabled.
     let (_, html) = app.get(&admin, &format!("/admin/users/{leaver_id}")).await;
-    assert!(html.contains("id=\"staff-end\">2026-06-30"), "{html}");
-    assert!(html.contains("staff record ended on 2026-06-30"));
+    assert!(html.contains(&format!("id=\"staff-end\">{end}")), "{html}");
+    assert!(html.contains(&format!("staff record ended on {end}")));
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'user.disable' AND actor_kind = 'system'"
