@@ -179,6 +179,12 @@ mod tests {
             "rate",
             "day",
             "approved",
+            // accounts and tokens
+            "scope",
+            "employee_no",
+            "end_date",
+            "count",
+            "list",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

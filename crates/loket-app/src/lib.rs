@@ -54,6 +54,9 @@ pub struct Config {
     /// How long a replaced key (and the database's pre-upgrade key) stays
     /// valid, in days.
     pub key_grace_days: i64,
+    /// Where the end-date worker mails the equipment still on loan to a
+    /// person whose staff record ended (ICT's desk).
+    pub ict_mail: String,
 }
 
 impl Default for Config {
@@ -69,6 +72,7 @@ impl Default for Config {
             keys_file: std::path::PathBuf::from("loket-data/keys.json"),
             signing_keys: Vec::new(),
             key_grace_days: 90,
+            ict_mail: "ict@leuven.example".to_owned(),
         }
     }
 }
@@ -198,6 +202,7 @@ impl From<StoreError> for Refusal {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Refusal::NotFound,
+            StoreError::Forbidden => Refusal::Forbidden,
             StoreError::Invalid(inv) | StoreError::Conflict(inv) if is_full(&inv) => {
                 Refusal::Full(inv)
             }

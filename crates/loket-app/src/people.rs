@@ -9,7 +9,7 @@ use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::ident::{Email, NationalNumber, PostalCode};
 use loket_domain::notify::Mail;
-use loket_domain::people::{self as rules, LoginThrottle, PersonName, Role};
+use loket_domain::people::{self as rules, LoginThrottle, PersonName, Role, Scopes};
 use loket_store::notify as outbox;
 use loket_store::people::{self as store, LinkPurpose, NewUser, User};
 
@@ -454,20 +454,163 @@ pub async fn set_roles(
     Ok(())
 }
 
-/// Creates an API token for a person; returns the secret (shown once).
+/// Creates an API token for a person, valid `days` days with `scopes`;
+/// returns the secret (shown once). A disabled account gets no token.
 pub async fn create_token(
     app: &App,
     actor: &Actor,
     user_id: &str,
     name: &str,
+    days: i64,
+    scopes: &Scopes,
 ) -> Result<String, Refusal> {
-    store::get_user(&app.store, user_id)
+    let user = store::get_user(&app.store, user_id)
         .await?
         .ok_or(Refusal::NotFound)?;
+    if user.disabled_at.is_some() {
+        return Err(Refusal::Conflict(Invalid::one(
+            "name",
+            "account-is-disabled",
+        )));
+    }
     let mut tx = app.store.begin().await?;
-    let (_, secret) = store::create_token(&mut tx, actor, user_id, name).await?;
+    let (_, secret) = store::create_token(
+        &mut tx,
+        actor,
+        store::NewToken {
+            user_id,
+            name,
+            days,
+            scopes,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(secret)
+}
+
+// ---- accounts that end ----
+
+/// Disables an account, with a reason (checked): its sessions end and its
+/// tokens are revoked in the same transaction, audited. An admin cannot
+/// disable their own account.
+pub async fn disable_account(
+    app: &App,
+    actor: &Actor,
+    user_id: &str,
+    reason: &str,
+) -> Result<(), Refusal> {
+    let reason = rules::parse_disable_reason(reason).map_err(|e| Invalid(vec![e]))?;
+    if actor.user_id() == Some(user_id) {
+        return Err(Invalid::one("reason", "account-self-disable").into());
+    }
+    let mut tx = app.store.begin().await?;
+    store::disable_user(&mut tx, actor, user_id, &reason, loket_store::now_ms()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Enables a disabled account again, with a reason (checked, audited).
+pub async fn enable_account(
+    app: &App,
+    actor: &Actor,
+    user_id: &str,
+    reason: &str,
+) -> Result<(), Refusal> {
+    let reason = rules::parse_disable_reason(reason).map_err(|e| Invalid(vec![e]))?;
+    let mut tx = app.store.begin().await?;
+    store::enable_user(&mut tx, actor, user_id, &reason).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What one run of the end-date worker did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Endings {
+    /// Staff records whose end date was handled.
+    pub records: usize,
+    /// Accounts disabled.
+    pub disabled: usize,
+    /// Mails to ICT (one per record with equipment still on loan).
+    pub mails: usize,
+}
+
+/// The mail to ICT: the equipment still on loan to a person whose staff
+/// record ended, one line per item.
+pub fn ict_mail(
+    config: &Config,
+    to: &Email,
+    e: &store::DueEnding,
+    loans: &[loket_store::assets::Loan],
+) -> Mail {
+    let locale = Locale::default();
+    let list = loans
+        .iter()
+        .map(|l| {
+            format!(
+                "- {} · {} {} · {} ({}) · {}",
+                l.tag, l.category, l.model, l.serial, l.due_on, l.handover_id
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let args = [
+        ("name", e.name.clone()),
+        ("employee_no", e.employee_no.clone()),
+        ("end_date", e.end_date.clone()),
+        ("count", loans.len().to_string()),
+        ("list", list),
+        ("city", config.city_name.clone()),
+    ];
+    Mail {
+        to: to.clone(),
+        subject: locale.t_args("mail-ict-ending-subject", &args),
+        body: locale.t_args("mail-ict-ending-body", &args),
+    }
+}
+
+/// The end-date worker's step, for `today` (`YYYY-MM-DD`, Europe/Brussels):
+/// every staff record whose end date has come and was not handled yet
+/// disables the account with the same e-mail address (its sessions end,
+/// its tokens are revoked), and mails ICT the equipment still on loan to
+/// that person, all in one transaction per record. Each record and end
+/// date is handled once, also with several instances running.
+pub async fn end_staff_records(app: &App, today: &str) -> Result<Endings, Refusal> {
+    let mut out = Endings::default();
+    let ict = Email::parse(&app.config.ict_mail).ok();
+    for e in store::due_endings(&app.store, today, 200).await? {
+        let user = store::find_by_email(&app.store, &e.email).await?;
+        let loans = match &user {
+            Some(u) => loket_store::assets::loans(&app.store, &u.id, "", true, "", 10_000).await?,
+            None => Vec::new(),
+        };
+        let mut tx = app.store.begin().await?;
+        let n = i64::try_from(loans.len()).unwrap_or(i64::MAX);
+        if !store::claim_ending(&mut tx, &e, user.as_ref().map(|u| u.id.as_str()), n).await? {
+            continue;
+        }
+        if let Some(u) = user.as_ref().filter(|u| u.disabled_at.is_none()) {
+            let reason = format!("staff record ended on {}", e.end_date);
+            store::disable_user(
+                &mut tx,
+                &Actor::System,
+                &u.id,
+                &reason,
+                loket_store::now_ms(),
+            )
+            .await?;
+            out.disabled += 1;
+        }
+        if !loans.is_empty()
+            && let Some(to) = &ict
+        {
+            outbox::enqueue(&mut tx, &ict_mail(&app.config, to, &e, &loans)).await?;
+            out.mails += 1;
+        }
+        tx.commit().await?;
+        out.records += 1;
+    }
+    Ok(out)
 }
 
 /// Revokes an API token.

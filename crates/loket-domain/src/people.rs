@@ -253,6 +253,184 @@ impl LoginThrottle {
     }
 }
 
+// ---- API tokens: scopes and expiry ----
+
+/// The contexts a token's scope can name: the bounded contexts of the API.
+pub const SCOPE_CONTEXTS: [&str; 11] = [
+    "people",
+    "cases",
+    "appointments",
+    "queue",
+    "contact",
+    "telework",
+    "bikes",
+    "assets",
+    "vaccination",
+    "shifts",
+    "audit",
+];
+
+/// What a scope allows in its context: reading (GET, HEAD) or writing
+/// (every other method).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+        }
+    }
+}
+
+/// One scope, e.g. `cases:read`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Scope {
+    pub context: &'static str,
+    pub access: Access,
+}
+
+impl Scope {
+    /// Parses `context:read` or `context:write` with a known context.
+    pub fn parse(s: &str) -> Result<Scope, FieldError> {
+        let bad = || FieldError::with_value("scopes", "scope-unknown", s.trim().to_owned());
+        let (ctx, access) = s.trim().split_once(':').ok_or_else(bad)?;
+        let context = SCOPE_CONTEXTS
+            .into_iter()
+            .find(|c| *c == ctx)
+            .ok_or_else(bad)?;
+        let access = match access {
+            "read" => Access::Read,
+            "write" => Access::Write,
+            _ => return Err(bad()),
+        };
+        Ok(Scope { context, access })
+    }
+
+    /// Every scope there is.
+    pub fn all() -> Vec<Scope> {
+        SCOPE_CONTEXTS
+            .into_iter()
+            .flat_map(|context| {
+                [Access::Read, Access::Write]
+                    .into_iter()
+                    .map(move |access| Scope { context, access })
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.context, self.access.as_str())
+    }
+}
+
+/// A token's scopes: a set of [`Scope`]s, or every scope (`*`, which only
+/// tokens made before scopes existed carry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scopes {
+    All,
+    Some(Vec<Scope>),
+}
+
+impl Scopes {
+    /// Parses the stored form: `*`, or scopes separated by spaces.
+    /// Unknown words are dropped (a scope removed from Loket grants
+    /// nothing).
+    pub fn from_stored(s: &str) -> Scopes {
+        if s.trim() == "*" {
+            return Scopes::All;
+        }
+        let mut v: Vec<Scope> = s
+            .split_whitespace()
+            .filter_map(|w| Scope::parse(w).ok())
+            .collect();
+        v.sort();
+        v.dedup();
+        Scopes::Some(v)
+    }
+
+    /// Parses what a person asked for (a form, the CLI): at least one
+    /// scope, each known; errors name the field `scopes`.
+    pub fn parse_list<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<Scopes, FieldError> {
+        let mut v = Vec::new();
+        for item in items {
+            for w in item.split([' ', ',']).filter(|w| !w.is_empty()) {
+                v.push(Scope::parse(w)?);
+            }
+        }
+        if v.is_empty() {
+            return Err(FieldError::new("scopes", "scopes-required"));
+        }
+        v.sort();
+        v.dedup();
+        Ok(Scopes::Some(v))
+    }
+
+    /// The stored form.
+    pub fn to_stored(&self) -> String {
+        match self {
+            Scopes::All => "*".to_owned(),
+            Scopes::Some(v) => v.iter().map(Scope::to_string).collect::<Vec<_>>().join(" "),
+        }
+    }
+
+    pub fn allows(&self, wanted: Scope) -> bool {
+        match self {
+            Scopes::All => true,
+            Scopes::Some(v) => v.contains(&wanted),
+        }
+    }
+}
+
+/// A token's lifetime unless asked otherwise, and the longest allowed.
+pub const TOKEN_DAYS_DEFAULT: i64 = 90;
+pub const TOKEN_DAYS_MAX: i64 = 730;
+
+/// Parses a token's lifetime in days (empty: the default), 1 to
+/// [`TOKEN_DAYS_MAX`]; errors name `field`.
+pub fn parse_token_days(input: &str, field: &str) -> Result<i64, FieldError> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(TOKEN_DAYS_DEFAULT);
+    }
+    match t.parse::<i64>() {
+        Ok(d) if (1..=TOKEN_DAYS_MAX).contains(&d) => Ok(d),
+        _ => Err(FieldError::with_value(
+            field,
+            "token-days-invalid",
+            TOKEN_DAYS_MAX.to_string(),
+        )),
+    }
+}
+
+/// Why an admin disables an account: 3 to 500 characters, no control
+/// characters besides line breaks.
+pub fn parse_disable_reason(input: &str) -> Result<String, FieldError> {
+    let t = input.trim();
+    if t.chars().count() < 3 {
+        return Err(FieldError::new("reason", "reason-required"));
+    }
+    if t.chars().count() > 500 {
+        return Err(FieldError::new("reason", "text-too-long"));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+        return Err(FieldError::new("reason", "text-invalid"));
+    }
+    Ok(t.to_owned())
+}
+
+/// Whether a staff member with this end date (`YYYY-MM-DD`) is still
+/// employed on `today`: the end date is the first day without the account.
+pub fn employed_on(end_date: Option<&str>, today: &str) -> bool {
+    end_date.is_none_or(|end| today < end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +482,57 @@ mod tests {
         let t = LoginThrottle::default();
         assert!(t.allows(19));
         assert!(!t.allows(20));
+    }
+
+    #[test]
+    fn scopes() {
+        let s = Scope::parse("cases:read").unwrap();
+        assert_eq!(s.to_string(), "cases:read");
+        for bad in ["cases", "cases:admin", "city:read", ":read", ""] {
+            let e = Scope::parse(bad).unwrap_err();
+            assert_eq!((e.field.as_str(), e.code), ("scopes", "scope-unknown"));
+        }
+        let list = Scopes::parse_list(["cases:write, cases:read", "audit:read"]).unwrap();
+        assert_eq!(list.to_stored(), "audit:read cases:read cases:write");
+        assert_eq!(Scopes::from_stored(&list.to_stored()), list);
+        assert!(list.allows(s));
+        assert!(!list.allows(Scope::parse("people:read").unwrap()));
+        assert!(!list.allows(Scope::parse("audit:write").unwrap()));
+        assert_eq!(
+            Scopes::parse_list([""]).unwrap_err().code,
+            "scopes-required"
+        );
+        assert_eq!(Scopes::from_stored("*"), Scopes::All);
+        assert!(Scopes::All.allows(s));
+        // A word Loket no longer knows grants nothing.
+        assert_eq!(Scopes::from_stored("city:read"), Scopes::Some(vec![]));
+        assert_eq!(Scope::all().len(), 2 * SCOPE_CONTEXTS.len());
+    }
+
+    #[test]
+    fn token_days_and_reasons() {
+        assert_eq!(parse_token_days("", "d"), Ok(90));
+        assert_eq!(parse_token_days(" 7 ", "d"), Ok(7));
+        for bad in ["0", "-1", "731", "x", "1.5"] {
+            assert_eq!(
+                parse_token_days(bad, "d").unwrap_err().code,
+                "token-days-invalid"
+            );
+        }
+        assert_eq!(
+            parse_disable_reason(" x ").unwrap_err().code,
+            "reason-required"
+        );
+        assert_eq!(
+            parse_disable_reason("left the city").as_deref(),
+            Ok("left the city")
+        );
+        assert_eq!(
+            parse_disable_reason(&"a".repeat(501)).unwrap_err().code,
+            "text-too-long"
+        );
+        assert!(employed_on(None, "2026-12-03"));
+        assert!(employed_on(Some("2026-12-04"), "2026-12-03"));
+        assert!(!employed_on(Some("2026-12-03"), "2026-12-03"));
     }
 }

@@ -45,6 +45,10 @@ pub enum StoreError {
     Conflict(Invalid),
     #[error("not found")]
     NotFound,
+    /// The actor may not do this (a rule read inside the transaction,
+    /// e.g. an approver who is no longer the person's manager).
+    #[error("forbidden")]
+    Forbidden,
     #[error("unsupported database url (use sqlite:// or postgres://)")]
     UnsupportedUrl,
     /// A stored status this version does not know.

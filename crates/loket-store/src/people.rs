@@ -7,7 +7,7 @@ use crate::{
 };
 use loket_domain::audit::Actor;
 use loket_domain::ident::Email;
-use loket_domain::people::{PersonName, Role, Roles};
+use loket_domain::people::{PersonName, Role, Roles, Scopes};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -24,6 +24,8 @@ pub struct User {
     pub locale: String,
     pub email_confirmed_at: Option<i64>,
     pub disabled_at: Option<i64>,
+    /// Why the account was disabled (empty while it is not).
+    pub disabled_reason: String,
     pub created_at: i64,
     pub roles: Roles,
 }
@@ -110,6 +112,7 @@ fn decode_user(r: &sqlx::any::AnyRow, roles: Roles) -> Result<User> {
         locale: r.try_get("locale")?,
         email_confirmed_at: r.try_get("email_confirmed_at")?,
         disabled_at: r.try_get("disabled_at")?,
+        disabled_reason: r.try_get("disabled_reason")?,
         created_at: r.try_get("created_at")?,
         roles,
     })
@@ -127,23 +130,34 @@ async fn roles_of(store: &Store, user_id: &str) -> Result<Roles> {
     Ok(parse_roles(&names))
 }
 
+/// An account with its roles, in one query (every request reads its
+/// actor this way).
 pub async fn get_user(store: &Store, id: &str) -> Result<Option<User>> {
-    let row = sqlx::query(
-        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, created_at FROM users WHERE id = $1",
+    let rows = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.password_hash, u.locale, u.email_confirmed_at, u.disabled_at, \
+         u.disabled_reason, u.created_at, r.role FROM users u LEFT JOIN user_roles r ON r.user_id = u.id \
+         WHERE u.id = $1",
     )
     .bind(id)
-    .fetch_optional(store.pool())
+    .fetch_all(store.pool())
     .await?;
-    match row {
-        Some(r) => Ok(Some(decode_user(&r, roles_of(store, id).await?)?)),
-        None => Ok(None),
-    }
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let names = rows
+        .iter()
+        .map(|r| r.try_get::<Option<String>, _>("role"))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+    Ok(Some(decode_user(first, parse_roles(&names))?))
 }
 
 /// Finds an account by e-mail address, ignoring case.
 pub async fn find_by_email(store: &Store, email: &str) -> Result<Option<User>> {
     let row = sqlx::query(
-        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, created_at \
+        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, disabled_reason, created_at \
          FROM users WHERE email_norm = $1",
     )
     .bind(email.trim().to_lowercase())
@@ -162,7 +176,7 @@ pub async fn find_by_email(store: &Store, email: &str) -> Result<Option<User>> {
 /// Every account, with roles, newest first (two queries, no N+1).
 pub async fn list_users(store: &Store, limit: i64) -> Result<Vec<User>> {
     let rows = sqlx::query(
-        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, created_at \
+        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, disabled_reason, created_at \
          FROM users ORDER BY created_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)
@@ -215,6 +229,14 @@ pub async fn set_roles(tx: &mut Tx, actor: &Actor, user_id: &str, roles: &[Role]
     for role in after.iter() {
         insert_role(tx, user_id, role, now).await?;
     }
+    // A role taken away ends every session of the person: a page open
+    // with the old rights must not keep them.
+    let removed = before.iter().any(|r| !after.has(r));
+    let ended = if removed {
+        end_sessions(tx, user_id).await?
+    } else {
+        0
+    };
     audit::record(
         tx,
         actor,
@@ -224,7 +246,113 @@ pub async fn set_roles(tx: &mut Tx, actor: &Actor, user_id: &str, roles: &[Role]
             record_id: user_id,
             subject_user_id: Some(user_id),
             before: Some(json!({ "roles": before })),
-            after: Some(json!({ "roles": after })),
+            after: Some(json!({ "roles": after, "sessions_ended": ended })),
+        },
+    )
+    .await
+}
+
+/// Ends every session of this user; returns how many there were.
+pub async fn end_sessions(conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
+/// Disables an account with a reason: from this moment its sessions end and
+/// its API tokens stop working (every request checks `disabled_at`). The
+/// tokens are revoked too, so enabling the account again does not bring
+/// them back. Disabling a disabled account is a conflict.
+pub async fn disable_user(
+    tx: &mut Tx,
+    actor: &Actor,
+    user_id: &str,
+    reason: &str,
+    at_ms: i64,
+) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE users SET disabled_at = $1, disabled_reason = $2, updated_at = $1 \
+         WHERE id = $3 AND disabled_at IS NULL",
+    )
+    .bind(at_ms)
+    .bind(reason)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        return Err(match exists {
+            None => StoreError::NotFound,
+            Some(_) => StoreError::Conflict(loket_domain::Invalid::one(
+                "reason",
+                "account-already-disabled",
+            )),
+        });
+    }
+    let sessions = end_sessions(tx, user_id).await?;
+    let tokens = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(at_ms)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "user.disable",
+            record_type: "user",
+            record_id: user_id,
+            subject_user_id: Some(user_id),
+            before: Some(json!({ "disabled": false })),
+            after: Some(json!({ "disabled": true, "reason": reason,
+                                "sessions_ended": sessions, "tokens_revoked": tokens })),
+        },
+    )
+    .await
+}
+
+/// Enables a disabled account again (with a reason, audited). Its old
+/// tokens stay revoked; sessions start with the next sign-in.
+pub async fn enable_user(tx: &mut Tx, actor: &Actor, user_id: &str, reason: &str) -> Result<()> {
+    let row = sqlx::query(
+        "UPDATE users SET disabled_at = NULL, disabled_reason = '', updated_at = $1 \
+         WHERE id = $2 AND disabled_at IS NOT NULL RETURNING id",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if row.is_none() {
+        let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        return Err(match exists {
+            None => StoreError::NotFound,
+            Some(_) => {
+                StoreError::Conflict(loket_domain::Invalid::one("reason", "account-not-disabled"))
+            }
+        });
+    }
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "user.enable",
+            record_type: "user",
+            record_id: user_id,
+            subject_user_id: Some(user_id),
+            before: Some(json!({ "disabled": true })),
+            after: Some(json!({ "disabled": false, "reason": reason })),
         },
     )
     .await
@@ -247,10 +375,7 @@ pub async fn set_password(
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
+    end_sessions(tx, user_id).await?;
     audit::record(
         tx,
         actor,
@@ -649,26 +774,39 @@ pub struct ApiToken {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// Unix ms; the token is refused from then on.
+    pub expires_at: i64,
+    /// The stored form of its scopes (`*` or `cases:read …`).
+    pub scopes: String,
+}
+
+/// A new token: its owner, label, lifetime and scopes.
+pub struct NewToken<'a> {
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub days: i64,
+    pub scopes: &'a Scopes,
 }
 
 /// Creates an API token for a user; returns (token id, secret). The secret is
 /// shown once and stored only as a hash.
-pub async fn create_token(
-    tx: &mut Tx,
-    actor: &Actor,
-    user_id: &str,
-    name: &str,
-) -> Result<(String, String)> {
+pub async fn create_token(tx: &mut Tx, actor: &Actor, t: NewToken<'_>) -> Result<(String, String)> {
     let id = new_id();
     let secret = format!("lkt_{}", new_secret());
+    let now = now_ms();
+    let expires_at = now + t.days * 24 * 3600 * 1000;
+    let scopes = t.scopes.to_stored();
     sqlx::query(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at, scopes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&id)
-    .bind(user_id)
-    .bind(name)
+    .bind(t.user_id)
+    .bind(t.name)
     .bind(hash_secret(&secret))
-    .bind(now_ms())
+    .bind(now)
+    .bind(expires_at)
+    .bind(&scopes)
     .execute(&mut **tx)
     .await?;
     audit::record(
@@ -678,9 +816,9 @@ pub async fn create_token(
             action: "token.create",
             record_type: "api_token",
             record_id: &id,
-            subject_user_id: Some(user_id),
+            subject_user_id: Some(t.user_id),
             before: None,
-            after: Some(json!({ "name": name })),
+            after: Some(json!({ "name": t.name, "expires_at": expires_at, "scopes": scopes })),
         },
     )
     .await?;
@@ -716,24 +854,29 @@ pub async fn revoke_token(tx: &mut Tx, actor: &Actor, token_id: &str) -> Result<
     .await
 }
 
-/// The live account a bearer token belongs to, if any.
-pub async fn authenticate_token(store: &Store, secret: &str) -> Result<Option<String>> {
+/// The live account a bearer token belongs to, with the token's scopes:
+/// `None` when the token is unknown, revoked or expired, or its owner is
+/// disabled (checked on every request, in the same statement).
+pub async fn authenticate_token(store: &Store, secret: &str) -> Result<Option<(String, Scopes)>> {
     let now = now_ms();
     let row = sqlx::query(
         "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
-         AND user_id IN (SELECT id FROM users WHERE disabled_at IS NULL) RETURNING user_id",
+         AND expires_at > $1 \
+         AND user_id IN (SELECT id FROM users WHERE disabled_at IS NULL) RETURNING user_id, scopes",
     )
     .bind(now)
     .bind(hash_secret(secret))
     .fetch_optional(store.pool())
     .await?;
-    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+    let Some(r) = row else { return Ok(None) };
+    let scopes: String = r.try_get("scopes")?;
+    Ok(Some((r.try_get("user_id")?, Scopes::from_stored(&scopes))))
 }
 
 pub async fn list_tokens(store: &Store) -> Result<Vec<ApiToken>> {
     let rows = sqlx::query(
-        "SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at \
-         FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC, t.id DESC",
+        "SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at, \
+         t.expires_at, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC, t.id DESC",
     )
     .fetch_all(store.pool())
     .await?;
@@ -747,6 +890,8 @@ pub async fn list_tokens(store: &Store) -> Result<Vec<ApiToken>> {
                 created_at: r.try_get("created_at")?,
                 last_used_at: r.try_get("last_used_at")?,
                 revoked_at: r.try_get("revoked_at")?,
+                expires_at: r.try_get::<Option<i64>, _>("expires_at")?.unwrap_or(0),
+                scopes: r.try_get("scopes")?,
             })
         })
         .collect()
@@ -906,4 +1051,78 @@ pub async fn search_residents(
             ))
         })
         .collect()
+}
+
+// ---- staff records that end ----
+
+/// A staff record whose end date has come and that the end-date worker has
+/// not handled yet.
+#[derive(Debug, Clone)]
+pub struct DueEnding {
+    pub staff_id: String,
+    pub employee_no: String,
+    pub name: String,
+    pub email: String,
+    pub end_date: String,
+}
+
+/// Staff records with an end date on or before `today` (`YYYY-MM-DD`)
+/// not handled for that end date, oldest first, at most `limit`.
+pub async fn due_endings(store: &Store, today: &str, limit: i64) -> Result<Vec<DueEnding>> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.employee_no, s.name, s.email, s.end_date FROM staff_members s \
+         WHERE s.end_date IS NOT NULL AND s.end_date <> '' AND s.end_date <= $1 \
+         AND NOT EXISTS (SELECT 1 FROM staff_endings e WHERE e.staff_id = s.id AND e.end_date = s.end_date) \
+         ORDER BY s.end_date, s.id LIMIT $2",
+    )
+    .bind(today)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DueEnding {
+                staff_id: r.try_get("id")?,
+                employee_no: r.try_get("employee_no")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                end_date: r.try_get("end_date")?,
+            })
+        })
+        .collect()
+}
+
+/// Claims the handling of a staff record's end date: false when another
+/// worker (or an earlier run) already did.
+pub async fn claim_ending(
+    tx: &mut Tx,
+    e: &DueEnding,
+    user_id: Option<&str>,
+    loans: i64,
+) -> Result<bool> {
+    let n = sqlx::query(
+        "INSERT INTO staff_endings (staff_id, end_date, user_id, loans, handled_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (staff_id, end_date) DO NOTHING",
+    )
+    .bind(&e.staff_id)
+    .bind(&e.end_date)
+    .bind(user_id.map(str::to_owned))
+    .bind(loans)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// The end date of the staff record that goes with this account (same
+/// e-mail address), if it has one.
+pub async fn staff_end_date(store: &Store, email: &str) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT end_date FROM staff_members WHERE email = $1 AND end_date IS NOT NULL AND end_date <> ''",
+    )
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(|r| r.try_get("end_date")).transpose()?)
 }

@@ -18,7 +18,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use loket_domain::people::Role;
+use loket_domain::people::{Access, Role, Scope};
 use loket_store::people::{self as store, User};
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
@@ -122,16 +122,65 @@ impl FromRequestParts<AppState> for ApiUser {
         let Some(token) = token else {
             return Err(ApiError::new(AppError::Unauthorized, locale));
         };
-        let user_id = store::authenticate_token(&state.store, token)
+        let (user_id, scopes) = store::authenticate_token(&state.store, token)
             .await
             .map_err(|e| ApiError::new(e, locale))?
             .ok_or_else(|| ApiError::new(AppError::Unauthorized, locale))?;
+        if let Some(wanted) = scope_of(&parts.method, parts.uri.path())
+            && !scopes.allows(wanted)
+        {
+            return Err(ApiError::new(AppError::Forbidden, locale)
+                .with_detail(locale.t_args("api-scope-missing", &[("scope", wanted.to_string())]))
+                .with_missing_scope(wanted.to_string()));
+        }
         let user = store::get_user(&state.store, &user_id)
             .await
             .map_err(|e| ApiError::new(e, locale))?
             .ok_or_else(|| ApiError::new(AppError::Unauthorized, locale))?;
         Ok(ApiUser { user, locale })
     }
+}
+
+/// The context of an API path's first segment (under `/api/v1`), for
+/// token scopes. `/me` needs no scope (any live token may ask whose it
+/// is); a path not listed here needs a scope no token has.
+pub fn scope_context(path: &str) -> Option<&'static str> {
+    let rest = path.strip_prefix("/api/v1").unwrap_or(path);
+    let first = rest.trim_start_matches('/').split('/').next().unwrap_or("");
+    Some(match first {
+        "users" | "tokens" => "people",
+        "services" | "cases" | "verify" => "cases",
+        "appointment-slots" | "appointments" => "appointments",
+        "queue" | "desks" | "locations" => "queue",
+        "contact-moments" | "forwards" | "departments" | "kb" => "contact",
+        "telework" => "telework",
+        "bike-availability" | "bike-reservations" => "bikes",
+        "assets" => "assets",
+        "vaccination" => "vaccination",
+        "shifts" | "shift-coverage" => "shifts",
+        "audit" | "access-log" => "audit",
+        _ => return None,
+    })
+}
+
+/// The scope a request needs: `<context>:read` for GET and HEAD,
+/// `<context>:write` for every other method; `None` for `/me`. An unknown
+/// path asks for `unknown:read`, which no token holds (it answers 404
+/// anyway).
+pub fn scope_of(method: &axum::http::Method, path: &str) -> Option<Scope> {
+    let rest = path.strip_prefix("/api/v1").unwrap_or(path);
+    if rest.trim_matches('/') == "me" {
+        return None;
+    }
+    let access = if *method == axum::http::Method::GET || *method == axum::http::Method::HEAD {
+        Access::Read
+    } else {
+        Access::Write
+    };
+    Some(Scope {
+        context: scope_context(path).unwrap_or("unknown"),
+        access,
+    })
 }
 
 /// A JSON body; every way it can be wrong becomes a problem document.
@@ -163,6 +212,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         title = "Loket API",
         description = "The city's service platform. Authenticate with `Authorization: Bearer <token>`; \
                        an admin creates tokens on the user page or with `loket token create`. \
+                       A token expires (90 days unless set otherwise) and carries scopes, `read` or `write` \
+                       per context (e.g. `cases:read`): GET needs `<context>:read`, other methods \
+                       `<context>:write`; a missing scope answers 403, naming it. \
                        Errors are `application/problem+json` (RFC 9457) with a field-level `errors` list.",
         license(name = "EUPL-1.2")
     ),
@@ -171,6 +223,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         people::api::list_users,
         people::api::create_user,
         people::api::set_roles,
+        people::api::disable_user,
+        people::api::enable_user,
         people::api::list_tokens,
         people::api::revoke_token,
         audit::api_audit,
@@ -251,9 +305,27 @@ impl utoipa::Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(scopes_description()))
+                    .build(),
+            ),
         );
     }
+}
+
+/// The bearer scheme's description: the token's lifetime and every scope.
+fn scopes_description() -> String {
+    let list = Scope::all()
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "An API token (`lkt_…`). It expires (default 90 days) and holds scopes: {list}. \
+         GET and HEAD need `<context>:read`, other methods `<context>:write`; `/api/v1/me` needs none."
+    )
 }
 
 /// Documents the problem responses every operation can give.
@@ -295,8 +367,14 @@ impl utoipa::Modify for CommonErrors {
                     "400",
                     "the request cannot be read (query string, path or body)",
                 );
-                add("401", "no valid bearer token");
-                add("403", "the token's account lacks the role");
+                add(
+                    "401",
+                    "no valid bearer token (unknown, revoked or expired, or its account is disabled)",
+                );
+                add(
+                    "403",
+                    "the token's account lacks the role, or the token lacks the scope (named in `detail`)",
+                );
                 add("405", "method not allowed");
                 if path.contains('{') {
                     add("404", "no such record");
@@ -376,6 +454,29 @@ pub async fn api_page(ctx: Ctx) -> Result<Response, AppError> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
+
+    /// Every path of the OpenAPI document belongs to a scope context (or is
+    /// `/me`), so no route is left out of the scopes by accident.
+    #[test]
+    fn every_api_path_has_a_scope() {
+        use utoipa::OpenApi;
+        let doc = super::ApiDoc::openapi();
+        assert!(doc.paths.paths.len() > 40);
+        for path in doc.paths.paths.keys() {
+            if path == "/api/v1/me" {
+                assert_eq!(super::scope_of(&axum::http::Method::GET, path), None);
+                continue;
+            }
+            assert!(
+                super::scope_context(path).is_some(),
+                "{path} has no scope context"
+            );
+        }
+        let s = super::scope_of(&axum::http::Method::POST, "/api/v1/cases/x/transition");
+        assert_eq!(s.map(|s| s.to_string()).as_deref(), Some("cases:write"));
+        let s = super::scope_of(&axum::http::Method::GET, "/tokens");
+        assert_eq!(s.map(|s| s.to_string()).as_deref(), Some("people:read"));
+    }
     use std::path::Path;
 
     fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -46,6 +46,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Forbidden => AppError::Forbidden,
             StoreError::Invalid(inv) => AppError::Invalid(inv),
             StoreError::Conflict(inv) => AppError::Conflict(inv),
             other if other.is_unavailable() => AppError::Unavailable(other.to_string()),
@@ -208,6 +209,9 @@ pub struct ApiError {
     /// The context whose field labels come first (see
     /// [`crate::forms::field_message_in`]).
     pub context: Option<&'static str>,
+    /// A token's missing scope (403): named in `WWW-Authenticate` too
+    /// (RFC 6750 `insufficient_scope`).
+    pub missing_scope: Option<String>,
 }
 
 impl ApiError {
@@ -217,7 +221,13 @@ impl ApiError {
             locale,
             detail: None,
             context: None,
+            missing_scope: None,
         }
+    }
+
+    pub fn with_missing_scope(mut self, scope: String) -> Self {
+        self.missing_scope = Some(scope);
+        self
     }
 
     /// Field labels from this context first (`field-<context>-<field>`).
@@ -301,6 +311,13 @@ impl IntoResponse for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(scope) = &self.missing_scope
+            && let Ok(v) = HeaderValue::from_str(&format!(
+                "Bearer error=\"insufficient_scope\", scope=\"{scope}\""
+            ))
+        {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
         }
         self.error.retry_after(&mut res);
         res

@@ -183,6 +183,13 @@ pub enum TokenCommand {
         /// A label, e.g. "payroll export".
         #[arg(long)]
         name: String,
+        /// Days until the token expires (1 to 730).
+        #[arg(long, default_value_t = loket_domain::people::TOKEN_DAYS_DEFAULT)]
+        expires_in_days: i64,
+        /// A scope such as `cases:read` (repeat, or separate with commas).
+        /// Without any, the token gets every scope.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
     },
     /// Revoke an API token by id.
     Revoke {
@@ -306,7 +313,42 @@ pub async fn user_add(
     Ok(id)
 }
 
+/// A token with every scope, valid the default 90 days.
 pub async fn token_create(c: &Config, email: &str, name: &str) -> Result<String, AppError> {
+    token_create_with(
+        c,
+        email,
+        name,
+        loket_domain::people::TOKEN_DAYS_DEFAULT,
+        &[],
+    )
+    .await
+}
+
+/// A token valid `days` days with `scopes` (none given: every scope).
+pub async fn token_create_with(
+    c: &Config,
+    email: &str,
+    name: &str,
+    days: i64,
+    scopes: &[String],
+) -> Result<String, AppError> {
+    use loket_domain::people::{Scope, Scopes, TOKEN_DAYS_MAX, parse_token_days};
+    let days = parse_token_days(&days.to_string(), "expires-in-days").map_err(|_| {
+        AppError::Other(format!(
+            "--expires-in-days: give 1 to {TOKEN_DAYS_MAX} days"
+        ))
+    })?;
+    let scopes = if scopes.is_empty() {
+        Scopes::Some(Scope::all())
+    } else {
+        Scopes::parse_list(scopes.iter().map(String::as_str)).map_err(|e| {
+            AppError::Other(format!(
+                "--scope: unknown scope {} (use <context>:read or <context>:write)",
+                e.value.unwrap_or_default()
+            ))
+        })?
+    };
     let label = name.trim();
     if label.is_empty() || label.chars().count() > 100 {
         return Err(AppError::Other(
@@ -317,8 +359,23 @@ pub async fn token_create(c: &Config, email: &str, name: &str) -> Result<String,
     let user = store::find_by_email(&store, email).await?.ok_or_else(|| {
         AppError::Other(format!("--email: no account with e-mail address {email}"))
     })?;
+    if user.disabled_at.is_some() {
+        return Err(AppError::Other(format!(
+            "--email: the account {email} is disabled"
+        )));
+    }
     let mut tx = store.begin().await?;
-    let (_, secret) = store::create_token(&mut tx, &Actor::Cli, &user.id, label).await?;
+    let (_, secret) = store::create_token(
+        &mut tx,
+        &Actor::Cli,
+        store::NewToken {
+            user_id: &user.id,
+            name: label,
+            days,
+            scopes: &scopes,
+        },
+    )
+    .await?;
     tx.commit().await.map_err(loket_store::StoreError::from)?;
     store.close().await;
     Ok(secret)

@@ -36,6 +36,9 @@ pub struct Config {
     /// mail is written as .eml files to `<data_dir>/mail/`.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// ICT's address: when a staff record's end date comes, the worker
+    /// mails it the equipment still on loan to that person.
+    pub ict_mail: String,
     /// How often the outbox worker looks for messages, in milliseconds.
     pub outbox_poll_ms: u64,
     /// Proxies (IP addresses) whose `X-Forwarded-For` header is believed.
@@ -104,6 +107,7 @@ impl Default for Config {
             logo_path: None,
             smtp_url: None,
             mail_from: "loket@leuven.example".to_owned(),
+            ict_mail: "ict@leuven.example".to_owned(),
             outbox_poll_ms: 2000,
             trusted_proxies: Vec::new(),
             session_hours: 8,
@@ -419,6 +423,9 @@ impl Config {
         }
         if loket_domain::ident::Email::parse(&self.mail_from).is_err() {
             return field("mail_from", "use an e-mail address");
+        }
+        if loket_domain::ident::Email::parse(&self.ict_mail).is_err() {
+            return field("ict_mail", "use an e-mail address");
         }
         for p in &self.trusted_proxies {
             if p.parse::<IpAddr>().is_err() {

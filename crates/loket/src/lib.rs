@@ -115,6 +115,7 @@ pub fn app_config(c: &Config, bound: &SocketAddr) -> Result<loket_app::Config, A
         keys_file: c.keys_file(),
         signing_keys: c.signing_keys.clone(),
         key_grace_days: i64::try_from(c.key_grace_days).unwrap_or(i64::MAX),
+        ict_mail: c.ict_mail.clone(),
     })
 }
 
@@ -237,6 +238,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
             stop_rx.clone(),
         )),
         tokio::spawn(worker::bike_release(store.clone(), stop_rx.clone())),
+        tokio::spawn(worker::staff_endings(app.clone(), stop_rx.clone())),
         tokio::spawn(worker::vaccination(app, stop_rx.clone())),
         tokio::spawn(worker::purge(store.clone(), stop_rx.clone())),
     ];

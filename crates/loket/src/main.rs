@@ -120,9 +120,16 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Command::Token {
-            command: TokenCommand::Create { email, name },
+            command:
+                TokenCommand::Create {
+                    email,
+                    name,
+                    expires_in_days,
+                    scopes,
+                },
         } => {
-            let secret = cli::token_create(&c, &email, &name).await?;
+            let secret =
+                cli::token_create_with(&c, &email, &name, expires_in_days, &scopes).await?;
             println!("{secret}");
             Ok(())
         }

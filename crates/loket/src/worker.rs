@@ -202,6 +202,35 @@ pub async fn reminders(app: loket_app::App, mut stop: watch::Receiver<bool>) {
     }
 }
 
+/// Staff records whose end date has come, every ten minutes (the first
+/// pass a minute after start-up): the account
+/// is disabled and ICT gets the list of equipment still on loan
+/// ([`loket_app::people::end_staff_records`], one step for a given date).
+pub async fn staff_endings(app: loket_app::App, mut stop: watch::Receiver<bool>) {
+    // The first pass a minute after start-up, not during it.
+    tokio::select! {
+        _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+        _ = stop.changed() => return,
+    }
+    loop {
+        let today = loket_domain::calendar::today_brussels().to_string();
+        match loket_app::people::end_staff_records(&app, &today).await {
+            Ok(e) if e.records > 0 => tracing::info!(
+                records = e.records,
+                disabled = e.disabled,
+                mails = e.mails,
+                "staff records ended"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "staff end dates failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}
+
 /// The vaccination centre's clockwork, every minute: reserve-list offers
 /// that ran out are freed and free places offered to the next people;
 /// booking reminders (the day before, 09:00) are queued.

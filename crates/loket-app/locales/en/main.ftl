@@ -244,3 +244,40 @@ email-confirm-intro = Press the button to confirm your e-mail address and activa
 email-confirm-submit = Confirm
 demo-password-warning = Warning: at least one account still has the demo's public password. Anyone can sign in with it. Change that password or disable the account.
 err-limit-retry = Try again after { $value }.
+
+## Accounts that end, API tokens (issue 15)
+err-scope-unknown = { $field }: "{ $value }" is not a scope. Use context:read or context:write, e.g. cases:read.
+err-scopes-required = { $field }: choose at least one scope.
+err-token-days-invalid = { $field }: give a number of days from 1 to { $value }.
+err-reason-required = { $field }: say why, in at least 3 characters.
+err-account-already-disabled = { $field }: this account is already disabled.
+err-account-not-disabled = { $field }: this account is not disabled.
+err-account-self-disable = { $field }: you cannot disable your own account. Ask another administrator.
+err-account-is-disabled = { $field }: the account is disabled; enable it before creating a token.
+field-scopes = Scopes
+field-expires_in_days = Valid for (days)
+hint-disable-reason = Why the account is disabled. Its sessions and API tokens stop working at once.
+hint-enable-reason = Why the account may be used again. Its old API tokens stay revoked.
+hint-token-days = 1 to 730 days; empty: 90 days.
+admin-staff-end = End of employment
+admin-account-state = Account
+admin-account-active = Active
+admin-account-disabled = Disabled
+admin-disable = Disable account
+admin-enable = Enable account
+admin-token-expires = expires
+admin-token-expired = expired
+api-scope-missing = This token lacks the scope { $scope }.
+mail-ict-ending-subject = End of employment: { $name } ({ $employee_no }) still has { $count } item(s) on loan
+mail-ict-ending-body =
+    Hello ICT,
+
+    The staff record of { $name } (employee number { $employee_no }) ended on { $end_date }. The Loket account has been disabled.
+    Still on loan to this person (tag · category model · serial (due) · hand-over):
+
+    { $list }
+
+    Please collect the equipment and check it in.
+
+    { $city }
+account-ends-note = Your account is disabled from that day.

@@ -244,3 +244,40 @@ email-confirm-intro = Klik op de knop om uw e-mailadres te bevestigen en uw acco
 email-confirm-submit = Bevestigen
 demo-password-warning = Let op: minstens één account heeft nog het openbare wachtwoord van de demo. Iedereen kan zich daarmee aanmelden. Wijzig dat wachtwoord of schakel het account uit.
 err-limit-retry = Probeer het opnieuw na { $value }.
+
+## Accounts die eindigen, API-tokens (issue 15)
+err-scope-unknown = { $field }: "{ $value }" is geen scope. Gebruik context:read of context:write, bv. cases:read.
+err-scopes-required = { $field }: kies minstens één scope.
+err-token-days-invalid = { $field }: geef een aantal dagen van 1 tot { $value }.
+err-reason-required = { $field }: geef een reden, in minstens 3 tekens.
+err-account-already-disabled = { $field }: dit account is al uitgeschakeld.
+err-account-not-disabled = { $field }: dit account is niet uitgeschakeld.
+err-account-self-disable = { $field }: u kunt uw eigen account niet uitschakelen. Laat een andere beheerder dat doen.
+err-account-is-disabled = { $field }: het account is uitgeschakeld; schakel het eerst weer in.
+field-scopes = Scopes
+field-expires_in_days = Geldig (dagen)
+hint-disable-reason = Waarom het account wordt uitgeschakeld. De sessies en API-tokens werken meteen niet meer.
+hint-enable-reason = Waarom het account weer gebruikt mag worden. De oude API-tokens blijven ingetrokken.
+hint-token-days = 1 tot 730 dagen; leeg: 90 dagen.
+admin-staff-end = Einde tewerkstelling
+admin-account-state = Account
+admin-account-active = Actief
+admin-account-disabled = Uitgeschakeld
+admin-disable = Account uitschakelen
+admin-enable = Account inschakelen
+admin-token-expires = verloopt
+admin-token-expired = verlopen
+api-scope-missing = Deze token heeft de scope { $scope } niet.
+mail-ict-ending-subject = Einde tewerkstelling: { $name } ({ $employee_no }) heeft nog { $count } stuk(s) materiaal in bruikleen
+mail-ict-ending-body =
+    Dag ICT,
+
+    De personeelsfiche van { $name } (personeelsnummer { $employee_no }) liep af op { $end_date }. Het Loket-account is uitgeschakeld.
+    Nog in bruikleen bij deze persoon (tag · categorie model · serienummer (terug op) · overdracht):
+
+    { $list }
+
+    Haal het materiaal op en boek het terug in.
+
+    { $city }
+account-ends-note = Uw account wordt vanaf die dag uitgeschakeld.

@@ -290,12 +290,17 @@ pub enum Decision {
 }
 
 /// Approves or rejects a staff member's month in one step, as their manager
-/// (checked by the caller) and against the version the manager saw: of two
-/// decisions at once, or a decision on a month that changed meanwhile, the
-/// second is refused and nothing changes.
+/// and against the version the manager saw: of two decisions at once, or a
+/// decision on a month that changed meanwhile, the second is refused and
+/// nothing changes. Inside the transaction, the records are read again:
+/// `manager` must still be the member's manager and still employed on
+/// `today` (no end date, or one after today), else `Forbidden`.
+#[allow(clippy::too_many_arguments)]
 pub async fn decide(
     store: &Store,
     actor: &Actor,
+    manager: &StaffMember,
+    today: &str,
     staff: &StaffMember,
     month: Month,
     decision: Decision,
@@ -311,6 +316,24 @@ pub async fn decide(
     }
     let mut tx = store.begin().await?;
     take_month(&mut tx, month).await?;
+    let rel = sqlx::query(
+        "SELECT mgr.end_date FROM staff_members m JOIN staff_members mgr ON mgr.employee_no = m.manager_no \
+         WHERE m.id = $1 AND mgr.id = $2",
+    )
+    .bind(&staff.id)
+    .bind(&manager.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let still_manager = match rel {
+        Some(r) => {
+            let end: Option<String> = r.try_get("end_date")?;
+            loket_domain::people::employed_on(end.as_deref().filter(|e| !e.is_empty()), today)
+        }
+        None => false,
+    };
+    if !still_manager {
+        return Err(StoreError::Forbidden);
+    }
     if decision == Decision::Approve {
         let n: i64 = sqlx::query(
             "SELECT COUNT(*) AS n FROM telework_days WHERE staff_id = $1 AND month = $2 AND state = 'confirmed'",

@@ -29,6 +29,9 @@ pub struct UserRow {
     pub roles: String,
     pub confirmed: bool,
     pub created: String,
+    /// When the account was disabled (empty while active), and why.
+    pub disabled: String,
+    pub disabled_reason: String,
 }
 
 fn row(locale: Locale, u: &User) -> UserRow {
@@ -39,6 +42,8 @@ fn row(locale: Locale, u: &User) -> UserRow {
         roles: role_labels(locale, u.roles.iter()).join(", "),
         confirmed: u.is_confirmed(),
         created: format_ms(u.created_at),
+        disabled: u.disabled_at.map(format_ms).unwrap_or_default(),
+        disabled_reason: u.disabled_reason.clone(),
     }
 }
 
@@ -50,6 +55,9 @@ pub struct TokenRow {
     pub created: String,
     pub last_used: String,
     pub revoked: bool,
+    pub expires: String,
+    pub expired: bool,
+    pub scopes: String,
 }
 
 fn token_row(t: &ApiToken) -> TokenRow {
@@ -61,6 +69,9 @@ fn token_row(t: &ApiToken) -> TokenRow {
         created: format_ms(t.created_at),
         last_used: t.last_used_at.map(format_ms).unwrap_or_default(),
         revoked: t.revoked_at.is_some(),
+        expires: format_ms(t.expires_at),
+        expired: t.expires_at <= loket_store::now_ms(),
+        scopes: t.scopes.clone(),
     }
 }
 
@@ -293,6 +304,38 @@ struct UserPage {
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     errors: FormErrors,
+    /// The staff record's end date, if it has one.
+    end_date: Option<String>,
+    /// The token form as typed (kept on an error): name, days, scopes.
+    token_input: TokenInput,
+    /// The reason typed in the disable / enable form (kept on an error).
+    reason: String,
+}
+
+/// What the token form held.
+#[derive(Default)]
+pub struct TokenInput {
+    pub name: String,
+    pub days: String,
+    /// (scope, checked)
+    pub scopes: Vec<(String, bool)>,
+}
+
+impl TokenInput {
+    fn new(name: &str, days: &str, checked: &[String]) -> Self {
+        Self {
+            name: name.to_owned(),
+            days: days.to_owned(),
+            scopes: rules::Scope::all()
+                .iter()
+                .map(|s| {
+                    let s = s.to_string();
+                    let on = checked.contains(&s);
+                    (s, on)
+                })
+                .collect(),
+        }
+    }
 }
 
 async fn user_page(
@@ -301,6 +344,27 @@ async fn user_page(
     id: &str,
     new_token: Option<String>,
     errors: FormErrors,
+) -> Result<(UserPage, bool), AppError> {
+    user_page_with(
+        state,
+        ctx,
+        id,
+        new_token,
+        errors,
+        TokenInput::new("", "", &[]),
+        String::new(),
+    )
+    .await
+}
+
+async fn user_page_with(
+    state: &AppState,
+    ctx: &mut Ctx,
+    id: &str,
+    new_token: Option<String>,
+    errors: FormErrors,
+    token_input: TokenInput,
+    reason: String,
 ) -> Result<(UserPage, bool), AppError> {
     let admin = ctx.require(ADMIN_ROLES)?.clone();
     let u = store::get_user(&state.store, id)
@@ -325,6 +389,7 @@ async fn user_page(
         .filter(|t| t.user_id == u.id)
         .map(token_row)
         .collect();
+    let end_date = store::staff_end_date(&state.store, &u.email).await?;
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("admin-user-title");
     l.csrf = csrf;
@@ -336,6 +401,9 @@ async fn user_page(
             tokens,
             new_token,
             errors,
+            end_date,
+            token_input,
+            reason,
         },
         is_resident,
     ))
@@ -392,6 +460,8 @@ pub async fn set_roles(
 #[serde(default)]
 pub struct TokenForm {
     pub name: String,
+    pub expires_in_days: String,
+    pub scopes: Vec<String>,
     pub csrf: String,
 }
 
@@ -411,21 +481,118 @@ pub async fn create_token(
     State(state): State<AppState>,
     mut ctx: Ctx,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<TokenForm>,
+    axum_extra::extract::Form(f): axum_extra::extract::Form<TokenForm>,
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let admin = ctx.require(ADMIN_ROLES)?.clone();
+    let mut inv = Invalid::default();
     let name = match token_name(&f.name) {
-        Ok(n) => n,
-        Err(inv) => {
-            let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            let (page, _) = user_page(&state, &mut ctx, &id, None, errors).await?;
-            return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+        Ok(n) => Some(n),
+        Err(e) => {
+            inv.0.extend(e.0);
+            None
         }
     };
-    let secret = people::create_token(&state, &Actor::User(admin.id.clone()), &id, &name).await?;
+    let days = inv.check(
+        "expires_in_days",
+        rules::parse_token_days(&f.expires_in_days, "expires_in_days"),
+    );
+    let scopes = inv.check(
+        "scopes",
+        rules::Scopes::parse_list(f.scopes.iter().map(String::as_str)),
+    );
+    let input = TokenInput::new(&f.name, &f.expires_in_days, &f.scopes);
+    let (Some(name), Some(days), Some(scopes), true) = (name, days, scopes, inv.is_empty()) else {
+        let errors = FormErrors::from_invalid(ctx.locale, &inv);
+        let (page, _) =
+            user_page_with(&state, &mut ctx, &id, None, errors, input, String::new()).await?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+    };
+    let secret = match people::create_token(
+        &state,
+        &Actor::User(admin.id.clone()),
+        &id,
+        &name,
+        days,
+        &scopes,
+    )
+    .await
+    .map_err(AppError::from)
+    {
+        Ok(s) => s,
+        Err(AppError::Invalid(inv) | AppError::Conflict(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let (page, _) =
+                user_page_with(&state, &mut ctx, &id, None, errors, input, String::new()).await?;
+            return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+        }
+        Err(e) => return Err(e),
+    };
     let (page, _) = user_page(&state, &mut ctx, &id, Some(secret), FormErrors::default()).await?;
     render(StatusCode::CREATED, page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReasonForm {
+    pub reason: String,
+    pub csrf: String,
+}
+
+/// Disables an account (with a reason): its sessions and tokens stop at
+/// once.
+pub async fn disable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    account_state(state, ctx, id, f, true).await
+}
+
+/// Enables a disabled account again (with a reason).
+pub async fn enable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    account_state(state, ctx, id, f, false).await
+}
+
+async fn account_state(
+    state: AppState,
+    mut ctx: Ctx,
+    id: String,
+    f: ReasonForm,
+    disable: bool,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let admin = ctx.require(ADMIN_ROLES)?.clone();
+    let actor = Actor::User(admin.id.clone());
+    let done = if disable {
+        people::disable_account(&state, &actor, &id, &f.reason).await
+    } else {
+        people::enable_account(&state, &actor, &id, &f.reason).await
+    };
+    match done.map_err(AppError::from) {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(AppError::Invalid(inv) | AppError::Conflict(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let (page, _) = user_page_with(
+                &state,
+                &mut ctx,
+                &id,
+                None,
+                errors,
+                TokenInput::new("", "", &[]),
+                f.reason.clone(),
+            )
+            .await?;
+            render(StatusCode::UNPROCESSABLE_ENTITY, page)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn revoke_token(

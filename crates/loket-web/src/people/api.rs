@@ -7,7 +7,7 @@ use crate::api::{ApiJson, ApiUser};
 use crate::error::{ApiError, AppError, Problem};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
@@ -21,6 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}/roles", put(set_roles))
+        .route("/users/{id}/disable", post(disable_user))
+        .route("/users/{id}/enable", post(enable_user))
         .route("/tokens", get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
 }
@@ -37,6 +39,12 @@ pub struct UserOut {
     pub email_confirmed: bool,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// Unix milliseconds when the account was disabled; absent while active.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled_at: Option<i64>,
+    /// Why it was disabled; absent while active.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled_reason: Option<String>,
 }
 
 impl From<&User> for UserOut {
@@ -49,6 +57,8 @@ impl From<&User> for UserOut {
             locale: u.locale.clone(),
             email_confirmed: u.is_confirmed(),
             created_at: u.created_at,
+            disabled_at: u.disabled_at,
+            disabled_reason: u.disabled_at.map(|_| u.disabled_reason.clone()),
         }
     }
 }
@@ -208,6 +218,62 @@ pub async fn set_roles(
     Ok(Json(UserOut::from(&user)))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonIn {
+    /// Why (3 to 500 characters); kept with the account and in the audit log.
+    #[schema(min_length = 3, max_length = 500, example = "left the city's service")]
+    pub reason: String,
+}
+
+/// Disables an account: its sessions end and its API tokens are revoked at
+/// once. Admin only; an admin cannot disable their own account.
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "people", request_body = ReasonIn,
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = UserOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "already disabled"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn disable_user(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReasonIn>,
+) -> Result<Json<UserOut>, ApiError> {
+    let admin = caller.require(ADMIN_ROLES)?.clone();
+    loket_app::people::disable_account(&state, &Actor::User(admin.id), &id, &body.reason)
+        .await
+        .map_err(|e| caller.err(AppError::from(e)))?;
+    user_out(&state, &caller, &id).await
+}
+
+/// Enables a disabled account again (its old tokens stay revoked). Admin
+/// only.
+#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "people", request_body = ReasonIn,
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = UserOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "not disabled"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn enable_user(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReasonIn>,
+) -> Result<Json<UserOut>, ApiError> {
+    let admin = caller.require(ADMIN_ROLES)?.clone();
+    loket_app::people::enable_account(&state, &Actor::User(admin.id), &id, &body.reason)
+        .await
+        .map_err(|e| caller.err(AppError::from(e)))?;
+    user_out(&state, &caller, &id).await
+}
+
+async fn user_out(state: &AppState, caller: &ApiUser, id: &str) -> Result<Json<UserOut>, ApiError> {
+    let user = store::get_user(&state.store, id)
+        .await
+        .map_err(|e| caller.err(e))?
+        .ok_or_else(|| caller.err(AppError::NotFound))?;
+    Ok(Json(UserOut::from(&user)))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct TokenOut {
     pub id: String,
@@ -217,6 +283,11 @@ pub struct TokenOut {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// Unix milliseconds; refused from then on.
+    pub expires_at: i64,
+    /// The token's scopes, e.g. `["cases:read"]`; `["*"]` for every scope
+    /// (tokens made before scopes existed).
+    pub scopes: Vec<String>,
 }
 
 impl From<ApiToken> for TokenOut {
@@ -229,6 +300,8 @@ impl From<ApiToken> for TokenOut {
             created_at: t.created_at,
             last_used_at: t.last_used_at,
             revoked_at: t.revoked_at,
+            expires_at: t.expires_at,
+            scopes: t.scopes.split_whitespace().map(str::to_owned).collect(),
         }
     }
 }

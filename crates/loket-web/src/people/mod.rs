@@ -50,5 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}", get(admin::user_detail))
         .route("/admin/users/{id}/roles", post(admin::set_roles))
         .route("/admin/users/{id}/tokens", post(admin::create_token))
+        .route("/admin/users/{id}/disable", post(admin::disable))
+        .route("/admin/users/{id}/enable", post(admin::enable))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
 }

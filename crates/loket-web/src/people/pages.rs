@@ -595,6 +595,9 @@ struct AccountPage {
     errors: FormErrors,
     min: usize,
     done: bool,
+    /// The end date of the person's staff record: the account is disabled
+    /// from that day.
+    end_date: Option<String>,
 }
 
 pub(crate) fn role_labels(locale: Locale, roles: impl Iterator<Item = Role>) -> Vec<String> {
@@ -603,9 +606,20 @@ pub(crate) fn role_labels(locale: Locale, roles: impl Iterator<Item = Role>) -> 
         .collect()
 }
 
-fn account_page(ctx: &Ctx, errors: FormErrors, done: bool) -> Result<AccountPage, AppError> {
+async fn account_page(
+    state: &AppState,
+    ctx: &Ctx,
+    errors: FormErrors,
+    done: bool,
+) -> Result<AccountPage, AppError> {
     let user = ctx.user()?;
+    let end_date = if user.roles.is_staff() {
+        store::staff_end_date(&state.store, &user.email).await?
+    } else {
+        None
+    };
     Ok(AccountPage {
+        end_date,
         l: ctx.layout("account-title"),
         name: user.name.clone(),
         email: user.email.clone(),
@@ -616,10 +630,10 @@ fn account_page(ctx: &Ctx, errors: FormErrors, done: bool) -> Result<AccountPage
     })
 }
 
-pub async fn account(ctx: Ctx) -> Result<Response, AppError> {
+pub async fn account(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     render(
         StatusCode::OK,
-        account_page(&ctx, FormErrors::default(), false)?,
+        account_page(&state, &ctx, FormErrors::default(), false).await?,
     )
 }
 
@@ -644,7 +658,13 @@ pub async fn change_password(
         inv.push("current_password", "password-wrong");
     }
     if !inv.is_empty() {
-        let page = account_page(&ctx, FormErrors::from_invalid(ctx.locale, &inv), false)?;
+        let page = account_page(
+            &state,
+            &ctx,
+            FormErrors::from_invalid(ctx.locale, &inv),
+            false,
+        )
+        .await?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
     people::change_password(&state, &user, &f.password).await?;
@@ -652,7 +672,7 @@ pub async fn change_password(
     ctx.sign_in(&state, &user.id).await?;
     render(
         StatusCode::OK,
-        account_page(&ctx, FormErrors::default(), true)?,
+        account_page(&state, &ctx, FormErrors::default(), true).await?,
     )
 }
 
@@ -672,7 +692,13 @@ pub async fn account_language(
     let user = ctx.user()?.clone();
     let Some(locale) = Locale::parse(&f.locale) else {
         let inv = Invalid::one("locale", "locale-unknown");
-        let page = account_page(&ctx, FormErrors::from_invalid(ctx.locale, &inv), false)?;
+        let page = account_page(
+            &state,
+            &ctx,
+            FormErrors::from_invalid(ctx.locale, &inv),
+            false,
+        )
+        .await?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, page);
     };
     people::set_language(&state, &user, locale).await?;

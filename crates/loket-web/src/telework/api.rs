@@ -310,9 +310,12 @@ pub async fn decide(
         "reject" => Decision::Reject,
         _ => return Err(caller.err(Invalid::one("decision", "telework-decision-invalid"))),
     };
+    let today = loket_domain::calendar::today_brussels().to_string();
     let v = store::decide(
         &state.store,
         &Actor::User(caller.user.id.clone()),
+        &manager,
+        &today,
         &member,
         month,
         decision,

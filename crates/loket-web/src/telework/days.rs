@@ -545,9 +545,12 @@ pub async fn decide(
             )));
         }
     };
+    let today = loket_domain::calendar::today_brussels().to_string();
     match store::decide(
         &state.store,
         &Actor::User(user.id.clone()),
+        &me,
+        &today,
         &member,
         month,
         decision,

@@ -572,6 +572,8 @@ async fn openapi_describes_every_api_route() {
         "POST /api/v1/desks/{id}/finish",
         "GET /api/v1/locations/{location}/occupancy",
         "GET /api/v1/locations/{location}/queue-events",
+        "POST /api/v1/users/{id}/disable",
+        "POST /api/v1/users/{id}/enable",
         "GET /api/v1/telework/days",
         "POST /api/v1/telework/days",
         "PUT /api/v1/telework/days/{date}",

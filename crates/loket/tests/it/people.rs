@@ -770,7 +770,12 @@ async fn admin_creates_and_revokes_an_api_token() {
     assert_eq!(app.count(tokens).await, 0);
 
     let r = app
-        .submit(&admin, &page, &create, &[("name", "kiosk")])
+        .submit(
+            &admin,
+            &page,
+            &create,
+            &[("name", "kiosk"), ("scopes", "people:read")],
+        )
         .await;
     assert_eq!(r.status(), 201);
     let html = r.text().await.unwrap();

@@ -6,6 +6,7 @@
 use crate::common::*;
 use loket_store::sqlx;
 use sha2::{Digest, Sha256};
+use sqlx::Row;
 use std::path::{Path, PathBuf};
 
 /// The previous release's schema: migrations up to and including this one
@@ -13,6 +14,9 @@ use std::path::{Path, PathBuf};
 /// `tests/data/upgrade/release-0013.sql`, written for that schema. When a
 /// release is made, add its fixture and move this number.
 const PREVIOUS_RELEASE_MIGRATION: i64 = 13;
+
+/// The secret of a token made before migration 16 (no expiry, no scopes).
+const OLD_TOKEN: &str = "lkt_made-before-scopes-existed";
 
 fn migrations_dir(backend: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -77,6 +81,16 @@ async fn the_current_binary_opens_a_previous_release_database() {
                 .await
                 .unwrap();
         }
+        // An API token as releases before migration 16 made it: no expiry,
+        // no scopes.
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) \
+             VALUES ('019ad000-0000-7000-8000-0000000000a1', '019ad000-0000-7000-8000-000000000001', 'old', $1, 1764460800000)",
+        )
+        .bind(loket_store::hash_secret(OLD_TOKEN))
+        .execute(store.pool())
+        .await
+        .unwrap();
         store.close().await;
     }
     // The current binary: migrates at start-up and serves.
@@ -154,6 +168,33 @@ async fn the_current_binary_opens_a_previous_release_database() {
         .await
         .unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 3);
+    // Migration 16: the old token keeps every scope and expires 90 days
+    // after the upgrade.
+    let (st, _) = api(
+        &app,
+        OLD_TOKEN,
+        "GET",
+        "/api/v1/audit",
+        serde_json::json!(null),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let (st, _) = api(
+        &app,
+        OLD_TOKEN,
+        "GET",
+        "/api/v1/tokens",
+        serde_json::json!(null),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let expires: i64 = sqlx::query("SELECT expires_at FROM api_tokens WHERE name = 'old'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get("expires_at");
+    let days = (expires - loket_store::now_ms()) as f64 / 86_400_000.0;
+    assert!((89.9..90.01).contains(&days), "{days}");
     app.stop().await;
 }
 
