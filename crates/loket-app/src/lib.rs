@@ -46,6 +46,16 @@ pub struct Config {
     pub payer_name: String,
     /// The sender address of e-mails (the organizer of calendar invitations).
     pub mail_from: String,
+    /// The residents' OpenID Connect provider (e-ID, itsme), if configured.
+    pub oidc_residents: Option<people::oidc::OidcProvider>,
+    /// The staff directory's OpenID Connect provider, if configured.
+    pub oidc_staff: Option<people::oidc::OidcProvider>,
+    /// Whether staff may sign in with a local password. When off, only the
+    /// break-glass admins below keep theirs.
+    pub staff_password_login: bool,
+    /// The e-mail addresses (lower case) of the admins who keep a password
+    /// when `staff_password_login` is off.
+    pub break_glass_admins: Vec<String>,
 }
 
 impl Default for Config {
@@ -58,6 +68,10 @@ impl Default for Config {
             payer_iban: "BE68539007547034".to_owned(),
             payer_name: "Stad Leuven".to_owned(),
             mail_from: "loket@leuven.example".to_owned(),
+            oidc_residents: None,
+            oidc_staff: None,
+            staff_password_login: true,
+            break_glass_admins: Vec::new(),
         }
     }
 }

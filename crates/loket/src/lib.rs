@@ -112,6 +112,14 @@ pub fn app_config(c: &Config, bound: &SocketAddr) -> Result<loket_app::Config, A
         payer_iban: c.payer_iban.clone(),
         payer_name: c.payer_name.clone(),
         mail_from: c.mail_from.clone(),
+        oidc_residents: c.oidc_residents()?,
+        oidc_staff: c.oidc_staff()?,
+        staff_password_login: c.staff_password_login,
+        break_glass_admins: c
+            .break_glass_admins
+            .iter()
+            .map(|a| a.trim().to_lowercase())
+            .collect(),
     })
 }
 

@@ -14,6 +14,7 @@ mod bikes;
 mod browser;
 mod cases;
 mod contact;
+mod oidc;
 mod ops;
 mod outage;
 mod people;
