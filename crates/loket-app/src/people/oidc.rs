@@ -263,7 +263,9 @@ impl Purpose {
 }
 
 /// Starts a sign-in: discovery, a PKCE verifier, a state and a nonce kept
-/// on the server; the provider's authorization URL.
+/// on the server; the provider's authorization URL. Each start counts as a
+/// sign-in attempt of the client's address (`limits::SIGN_IN_PER_IP`),
+/// before the provider is asked anything.
 pub async fn begin(
     app: &App,
     which: Which,
@@ -271,7 +273,15 @@ pub async fn begin(
     next_path: &str,
     user_id: Option<&str>,
     ui_locale: &str,
+    ip: &str,
 ) -> Result<Started, OidcFailure> {
+    which.provider(app).ok_or(OidcFailure::NotConfigured)?;
+    let limit = loket_domain::limits::SIGN_IN_PER_IP;
+    if !crate::limits::allow(app, &limit, ip).await? {
+        return Err(OidcFailure::Other(Refusal::TooMany {
+            retry_after_s: limit.retry_after_s(loket_store::now_ms()),
+        }));
+    }
     let (client, _, p) = discover(app, which).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut req = client
@@ -486,6 +496,7 @@ pub async fn begin_link(
     user: &User,
     password: &str,
     ui_locale: &str,
+    ip: &str,
 ) -> Result<Started, OidcFailure> {
     if user.password_hash.is_empty() || !super::password_matches(user, password).await? {
         return Err(OidcFailure::Other(Refusal::Invalid(Invalid::one(
@@ -500,6 +511,7 @@ pub async fn begin_link(
         "/account",
         Some(&user.id),
         ui_locale,
+        ip,
     )
     .await
 }

@@ -51,6 +51,7 @@ pub async fn start_residents(
         &next,
         None,
         ctx.locale.code(),
+        &ctx.ip.to_string(),
     )
     .await
     {
@@ -83,6 +84,7 @@ pub async fn start_step_up(
         &next,
         Some(&user.id),
         ctx.locale.code(),
+        &ctx.ip.to_string(),
     )
     .await
     {
@@ -235,6 +237,7 @@ pub async fn start_staff(
         &next,
         None,
         ctx.locale.code(),
+        &ctx.ip.to_string(),
     )
     .await
     {
@@ -316,7 +319,15 @@ pub async fn link_start(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.user()?.clone();
-    match oidc::begin_link(&state, &user, &f.link_password, ctx.locale.code()).await {
+    match oidc::begin_link(
+        &state,
+        &user,
+        &f.link_password,
+        ctx.locale.code(),
+        &ctx.ip.to_string(),
+    )
+    .await
+    {
         Ok(started) => {
             ctx.set_cookie(
                 cookie_name(&state),
@@ -367,6 +378,18 @@ fn failure(ctx: &Ctx, e: OidcFailure) -> Result<Response, AppError> {
                 StatusCode::BAD_REQUEST
             };
             (status, "oidc-refused-title", text)
+        }
+        OidcFailure::Other(Refusal::TooMany { retry_after_s }) => {
+            let mut res = render(
+                StatusCode::TOO_MANY_REQUESTS,
+                MessagePage {
+                    l: ctx.layout("login-title"),
+                    text: AppError::limited_message(ctx.locale, *retry_after_s),
+                    link: None,
+                },
+            )?;
+            AppError::Limited(*retry_after_s).retry_after(&mut res);
+            return Ok(res);
         }
         OidcFailure::Other(_) => {
             let OidcFailure::Other(r) = e else {

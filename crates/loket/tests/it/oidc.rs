@@ -1046,6 +1046,35 @@ async fn crafted_id_tokens_are_refused() {
     assert_eq!(residents(&app).await, 1);
 }
 
+#[tokio::test]
+async fn starting_sign_ins_is_limited_per_address() {
+    let h = hostile().await;
+    let app = app_with(&h.issuer, "loket-residents", "openid rrn", "rrn").await;
+    let max = loket_domain::limits::SIGN_IN_PER_IP.max;
+    for _ in 0..max {
+        let r = app
+            .client()
+            .get(app.url("/login/oidc/residents"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let r = app
+        .client()
+        .get(app.url("/login/oidc/residents"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM oidc_pending").await,
+        max,
+        "the refused start kept nothing"
+    );
+}
+
 // ---- headless Chromium ----
 
 #[tokio::test]
