@@ -54,7 +54,7 @@ if ! command -v promtool >/dev/null 2>&1; then
 fi
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt || true
 # axe-core, injected into pages by the browser tests.
-if [ ! -f node_modules/axe-core/axe.min.js ]; then
+if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/oidc-provider/package.json ]; then
   npm ci --no-audit --no-fund
 fi
 
