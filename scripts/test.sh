@@ -53,8 +53,8 @@ if ! command -v promtool >/dev/null 2>&1; then
   [ -n "$policy_added" ] && $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt || true
-# axe-core, injected into pages by the browser tests.
-if [ ! -f node_modules/axe-core/axe.min.js ]; then
+# axe-core (injected into pages by the browser tests) and oidc-provider (the sign-in tests' OpenID provider).
+if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/oidc-provider/package.json ]; then
   npm ci --no-audit --no-fund
 fi
 

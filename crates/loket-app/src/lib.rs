@@ -57,6 +57,16 @@ pub struct Config {
     /// Where the end-date worker mails the equipment still on loan to a
     /// person whose staff record ended (ICT's desk).
     pub ict_mail: String,
+    /// The residents' OpenID Connect provider (e-ID, itsme), if configured.
+    pub oidc_residents: Option<people::oidc::OidcProvider>,
+    /// The staff directory's OpenID Connect provider, if configured.
+    pub oidc_staff: Option<people::oidc::OidcProvider>,
+    /// Whether staff may sign in with a local password. When off, only the
+    /// break-glass admins below keep theirs.
+    pub staff_password_login: bool,
+    /// The e-mail addresses (lower case) of the admins who keep a password
+    /// when `staff_password_login` is off.
+    pub break_glass_admins: Vec<String>,
 }
 
 impl Default for Config {
@@ -73,6 +83,10 @@ impl Default for Config {
             signing_keys: Vec::new(),
             key_grace_days: 90,
             ict_mail: "ict@leuven.example".to_owned(),
+            oidc_residents: None,
+            oidc_staff: None,
+            staff_password_login: true,
+            break_glass_admins: Vec::new(),
         }
     }
 }

@@ -172,6 +172,16 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Map a group of the staff directory (the `oidc_staff_groups_claim` of
+    /// its ID token) to Loket roles; no --role removes the mapping. Staff
+    /// get their roles from their groups at every directory sign-in.
+    StaffGroup {
+        #[arg(long)]
+        group: String,
+        /// A staff role; repeat or separate with commas.
+        #[arg(long = "role", value_delimiter = ',')]
+        roles: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -210,6 +220,31 @@ impl Global {
 }
 
 /// A refusal on the command line: which option, and how to fix it.
+/// `loket user staff-group`: the roles a directory group gives (audited).
+pub async fn staff_group(c: &Config, group: &str, roles: &[String]) -> Result<(), AppError> {
+    let mut inv = loket_domain::Invalid::default();
+    let group = group.trim();
+    if group.is_empty() || group.chars().count() > 200 {
+        inv.push("group", "required");
+    }
+    let mut parsed = Vec::new();
+    for r in roles {
+        match Role::parse(r) {
+            Ok(role) if role.is_staff() => parsed.push(role),
+            _ => inv.push("role", "role-unknown"),
+        }
+    }
+    if !inv.is_empty() {
+        return Err(refuse(&inv));
+    }
+    let store = open_store(c).await?;
+    let mut tx = store.begin().await?;
+    loket_store::people::oidc::set_staff_group(&mut tx, &Actor::Cli, group, &parsed).await?;
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    store.close().await;
+    Ok(())
+}
+
 fn refuse(inv: &loket_domain::Invalid) -> AppError {
     let lines: Vec<String> = inv
         .0

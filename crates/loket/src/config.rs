@@ -90,6 +90,31 @@ pub struct Config {
     /// Extra certificates (PEM) to trust for webhook receivers, such as the
     /// city's own CA; the public web roots are always trusted.
     pub webhook_ca_file: Option<PathBuf>,
+    /// The residents' OpenID Connect provider (ACM/IDM, FAS/CSAM, …): its
+    /// issuer URL; unset, residents sign in with a password only.
+    pub oidc_residents_issuer: Option<String>,
+    pub oidc_residents_client_id: String,
+    pub oidc_residents_client_secret: String,
+    /// The scopes asked for, separated by spaces.
+    pub oidc_residents_scopes: String,
+    /// The claim that carries the national register number.
+    pub oidc_residents_nrn_claim: String,
+    /// The staff directory's OpenID Connect provider (Entra ID, Keycloak,
+    /// …): its issuer URL; unset, staff sign in with a password.
+    pub oidc_staff_issuer: Option<String>,
+    pub oidc_staff_client_id: String,
+    pub oidc_staff_client_secret: String,
+    /// The scopes asked for, separated by spaces.
+    pub oidc_staff_scopes: String,
+    /// The claim with the person's groups (mapped to roles with
+    /// `loket user staff-group`).
+    pub oidc_staff_groups_claim: String,
+    /// Whether staff may sign in with a local password; when false, only
+    /// `break_glass_admins` keep one.
+    pub staff_password_login: bool,
+    /// E-mail addresses of admin accounts that keep a password when
+    /// `staff_password_login` is false.
+    pub break_glass_admins: Vec<String>,
 }
 
 impl Default for Config {
@@ -128,6 +153,18 @@ impl Default for Config {
             contact_imap_rejected_mailbox: "Loket-rejected".to_owned(),
             contact_imap_poll_secs: 60,
             webhook_ca_file: None,
+            oidc_residents_issuer: None,
+            oidc_residents_client_id: String::new(),
+            oidc_residents_client_secret: String::new(),
+            oidc_residents_scopes: "openid profile rrn".to_owned(),
+            oidc_residents_nrn_claim: "rrn".to_owned(),
+            oidc_staff_issuer: None,
+            oidc_staff_client_id: String::new(),
+            oidc_staff_client_secret: String::new(),
+            oidc_staff_scopes: "openid profile email".to_owned(),
+            oidc_staff_groups_claim: "groups".to_owned(),
+            staff_password_login: true,
+            break_glass_admins: Vec::new(),
         }
     }
 }
@@ -188,6 +225,46 @@ pub fn is_foreign_env(rest: &str, value: &str) -> bool {
         };
     }
     false
+}
+
+/// An OpenID provider from its keys (`names`: the issuer's, the client
+/// id's and the claim's key, for errors), or none without an issuer.
+fn oidc_provider(
+    names: [&'static str; 3],
+    issuer: Option<&str>,
+    client_id: &str,
+    client_secret: &str,
+    scopes: &str,
+    claim: &str,
+) -> Result<Option<loket_app::people::oidc::OidcProvider>, ConfigError> {
+    let Some(issuer) = issuer.filter(|i| !i.is_empty()) else {
+        return Ok(None);
+    };
+    let field = |field, message: &str| ConfigError::Field {
+        field,
+        message: message.to_owned(),
+    };
+    if !issuer.starts_with("https://") && !issuer.starts_with("http://") {
+        return Err(field(
+            names[0],
+            "use the provider's issuer URL, like https://login.example.be/realms/city",
+        ));
+    }
+    if client_id.trim().is_empty() {
+        return Err(field(names[1], "set the client id the provider gave Loket"));
+    }
+    if claim.trim().is_empty() {
+        return Err(field(names[2], "name the claim Loket reads"));
+    }
+    loket_app::people::oidc::OidcProvider::new(
+        issuer,
+        client_id.trim(),
+        client_secret,
+        scopes,
+        claim.trim(),
+    )
+    .map(Some)
+    .map_err(|m| field(names[0], &m))
 }
 
 /// A value as `loket config check` shows it: keys that name a secret
@@ -433,10 +510,61 @@ impl Config {
             }
         }
         self.contact_imap()?;
+        self.oidc_residents()?;
+        self.oidc_staff()?;
+        if !self.staff_password_login && self.oidc_staff_issuer.is_none() {
+            return field(
+                "staff_password_login",
+                "set oidc_staff_issuer first: without a directory and without passwords, staff cannot sign in",
+            );
+        }
+        for a in &self.break_glass_admins {
+            if loket_domain::ident::Email::parse(a).is_err() {
+                return field(
+                    "break_glass_admins",
+                    "list e-mail addresses of admin accounts",
+                );
+            }
+        }
         if self.webhook_ca_file.is_some() {
             self.webhook_client()?;
         }
         Ok(())
+    }
+
+    /// The residents' OpenID Connect provider, when `oidc_residents_issuer`
+    /// is set: then the client id, and a claim, are required.
+    pub fn oidc_residents(
+        &self,
+    ) -> Result<Option<loket_app::people::oidc::OidcProvider>, ConfigError> {
+        oidc_provider(
+            [
+                "oidc_residents_issuer",
+                "oidc_residents_client_id",
+                "oidc_residents_nrn_claim",
+            ],
+            self.oidc_residents_issuer.as_deref(),
+            &self.oidc_residents_client_id,
+            &self.oidc_residents_client_secret,
+            &self.oidc_residents_scopes,
+            &self.oidc_residents_nrn_claim,
+        )
+    }
+
+    /// The staff directory's provider, when `oidc_staff_issuer` is set.
+    pub fn oidc_staff(&self) -> Result<Option<loket_app::people::oidc::OidcProvider>, ConfigError> {
+        oidc_provider(
+            [
+                "oidc_staff_issuer",
+                "oidc_staff_client_id",
+                "oidc_staff_groups_claim",
+            ],
+            self.oidc_staff_issuer.as_deref(),
+            &self.oidc_staff_client_id,
+            &self.oidc_staff_client_secret,
+            &self.oidc_staff_scopes,
+            &self.oidc_staff_groups_claim,
+        )
     }
 
     /// The HTTP client that delivers webhooks: TLS (rustls, ring) with the

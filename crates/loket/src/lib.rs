@@ -116,6 +116,14 @@ pub fn app_config(c: &Config, bound: &SocketAddr) -> Result<loket_app::Config, A
         signing_keys: c.signing_keys.clone(),
         key_grace_days: i64::try_from(c.key_grace_days).unwrap_or(i64::MAX),
         ict_mail: c.ict_mail.clone(),
+        oidc_residents: c.oidc_residents()?,
+        oidc_staff: c.oidc_staff()?,
+        staff_password_login: c.staff_password_login,
+        break_glass_admins: c
+            .break_glass_admins
+            .iter()
+            .map(|a| a.trim().to_lowercase())
+            .collect(),
     })
 }
 

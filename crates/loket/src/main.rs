@@ -119,6 +119,13 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             println!("created user {id}");
             Ok(())
         }
+        Command::User {
+            command: UserCommand::StaffGroup { group, roles },
+        } => {
+            cli::staff_group(&c, &group, &roles).await?;
+            println!("group {group}: {}", roles.join(", "));
+            Ok(())
+        }
         Command::Token {
             command:
                 TokenCommand::Create {

@@ -22,6 +22,8 @@ pub struct Submission<'a> {
     pub resident_locale: Locale,
     pub channel: Channel,
     pub assisted_by: Option<&'a str>,
+    /// How the submitter was identified: `eid`, `password`, `counter`, `api`.
+    pub identified_by: &'a str,
     /// Whose draft files go with the case (the person who uploaded them).
     pub files_owner: Option<&'a str>,
     /// The contact moment (contact centre) the case was started from: it is
@@ -52,6 +54,7 @@ pub async fn create_case(
             resident_id: sub.resident_id,
             channel: sub.channel,
             assisted_by: sub.assisted_by,
+            identified_by: sub.identified_by,
             data,
             year: today.year(),
             due_date: &due,

@@ -258,6 +258,18 @@ pub struct ServiceDef {
     /// How approved cases are paid out (premiums), if they are.
     #[serde(default)]
     pub payout: Option<PayoutDef>,
+    /// The level of assurance an online submission needs: `eid` means the
+    /// resident must have signed in with eID or itsme (through the
+    /// residents' OpenID provider), not only with a password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_identity: Option<String>,
+}
+
+impl ServiceDef {
+    /// Whether an online submission needs an e-ID sign-in.
+    pub fn requires_eid(&self) -> bool {
+        self.requires_identity.as_deref() == Some("eid")
+    }
 }
 
 /// A service whose approved cases are paid by bank transfer: the amount and
@@ -342,6 +354,13 @@ impl ServiceDef {
             {
                 inv.push(format!("fields[{i}].options"), "options-required");
             }
+        }
+        if self
+            .requires_identity
+            .as_deref()
+            .is_some_and(|r| r != "eid")
+        {
+            inv.push("requires_identity", "requires-identity-unknown");
         }
         if self.fee_cents < 0 {
             inv.push("fee_cents", "number-too-small");

@@ -20,10 +20,13 @@ pub struct Case {
     pub due_date: String,
     pub updated_at: i64,
     pub closed_at: Option<i64>,
+    /// How the submitter was identified: `eid`, `password`, `counter`
+    /// (staff at the counter or on the phone), `api`; none before 0015.
+    pub identified_by: Option<String>,
 }
 
 pub(super) const CASE_COLUMNS: &str = "id, number, service_id, service_version, resident_id, channel, assisted_by, status, data, \
-     department, assignee_id, submitted_at, due_date, updated_at, closed_at";
+     department, assignee_id, submitted_at, due_date, updated_at, closed_at, identified_by";
 
 pub(super) fn decode_case(r: &sqlx::any::AnyRow) -> Result<Case> {
     let data: String = r.try_get("data")?;
@@ -35,6 +38,7 @@ pub(super) fn decode_case(r: &sqlx::any::AnyRow) -> Result<Case> {
         resident_id: r.try_get("resident_id")?,
         channel: r.try_get("channel")?,
         assisted_by: r.try_get("assisted_by")?,
+        identified_by: r.try_get("identified_by")?,
         status: r.try_get("status")?,
         data: serde_json::from_str(&data)
             .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?,
@@ -53,6 +57,8 @@ pub struct NewCase<'a> {
     pub resident_id: &'a str,
     pub channel: Channel,
     pub assisted_by: Option<&'a str>,
+    /// How the submitter was identified (see [`Case::identified_by`]).
+    pub identified_by: &'a str,
     pub data: &'a BTreeMap<String, String>,
     pub year: i16,
     pub due_date: &'a str,
@@ -75,7 +81,8 @@ pub async fn create_case(tx: &mut Tx, actor: &Actor, new: NewCase<'_>) -> Result
     let def = &new.service.def;
     sqlx::query(
         "INSERT INTO cases (id, number, service_id, service_version, resident_id, channel, assisted_by, status, data, \
-         department, submitted_at, due_date, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11)",
+         department, submitted_at, due_date, updated_at, identified_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13)",
     )
     .bind(&id)
     .bind(&number)
@@ -89,6 +96,7 @@ pub async fn create_case(tx: &mut Tx, actor: &Actor, new: NewCase<'_>) -> Result
     .bind(&def.department)
     .bind(now)
     .bind(new.due_date)
+    .bind(new.identified_by)
     .execute(&mut **tx)
     .await?;
     add_event(
@@ -115,7 +123,8 @@ pub async fn create_case(tx: &mut Tx, actor: &Actor, new: NewCase<'_>) -> Result
             subject_user_id: Some(new.resident_id),
             before: None,
             after: Some(json!({ "service": def.slug, "version": new.service.version,
-                               "channel": new.channel.as_str(), "status": def.initial })),
+                               "channel": new.channel.as_str(), "status": def.initial,
+                               "identified_by": new.identified_by })),
         },
     )
     .await?;

@@ -257,6 +257,11 @@ pub async fn submit_case(
         resident_locale: Locale::parse(&resident.locale).unwrap_or(locale),
         channel,
         assisted_by: assisted_by.as_deref(),
+        identified_by: if assisted_by.is_some() {
+            "counter"
+        } else {
+            "api"
+        },
         files_owner: None,
         contact_id: None,
     };

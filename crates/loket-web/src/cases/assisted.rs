@@ -437,6 +437,7 @@ pub async fn apply(
                 resident_locale: Locale::parse(&r.locale).unwrap_or_default(),
                 channel,
                 assisted_by: Some(&user.id),
+                identified_by: "counter",
                 files_owner: Some(&r.id),
                 contact_id: Some(contact.as_str()).filter(|c| !c.is_empty()),
             };

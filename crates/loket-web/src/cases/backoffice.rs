@@ -135,6 +135,8 @@ struct StaffCasePage {
     resident_name: String,
     resident_email: String,
     channel: String,
+    /// How the submitter was identified (eID, password, at the counter, API).
+    identified_by: String,
     assigned_to_me: bool,
     rows: Vec<(String, String)>,
     timeline: Vec<TimelineItem>,
@@ -243,6 +245,10 @@ async fn staff_view(
             .map(|u| u.email.clone())
             .unwrap_or_default(),
         channel: ctx.locale.t(&format!("channel-{}", case.channel)),
+        identified_by: ctx.locale.t(&format!(
+            "case-identified-{}",
+            case.identified_by.as_deref().unwrap_or("unknown")
+        )),
         assigned_to_me: case.assignee_id.as_deref() == Some(user.id.as_str()),
         rows: summary_rows(&def, ctx.locale, &case.data),
         timeline: timeline(&def, ctx.locale, &events),

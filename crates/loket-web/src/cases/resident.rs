@@ -318,6 +318,9 @@ pub async fn confirm_page(
     let Some((values, _)) = store::get_draft(&state.store, &user.id, &s.id).await? else {
         return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response());
     };
+    if let Some(to) = needs_eid(&state, &ctx, &s.def, &slug) {
+        return Ok(to);
+    }
     let files = draft_file_names(&state, &user.id, &s.id).await?;
     let Ok(data) = validate_draft(&s, &values, &files) else {
         return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response());
@@ -350,6 +353,22 @@ pub struct CsrfForm {
 
 pub(crate) use loket_app::cases::submit::{Submission, create_case};
 
+/// A service that needs an e-ID sign-in (`"requires_identity": "eid"`),
+/// and a resident signed in with a password: through the e-ID sign-in
+/// first (the draft stays on the server), back to the confirmation step.
+/// Enforced when the residents' provider is configured (see
+/// docs/sign-in.md).
+fn needs_eid(state: &AppState, ctx: &Ctx, def: &ServiceDef, slug: &str) -> Option<Response> {
+    if !def.requires_eid()
+        || state.config.app.oidc_residents.is_none()
+        || ctx.identified_by() == Some("eid")
+    {
+        return None;
+    }
+    let next = crate::layout::urlencode(&format!("/services/{slug}/confirm"));
+    Some(Redirect::to(&format!("/login/oidc/residents/stepup?next={next}")).into_response())
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -362,6 +381,9 @@ pub async fn submit(
     let Some((values, _)) = store::get_draft(&state.store, &user.id, &s.id).await? else {
         return Ok(Redirect::to(&format!("/services/{slug}/apply")).into_response());
     };
+    if let Some(to) = needs_eid(&state, &ctx, &s.def, &slug) {
+        return Ok(to);
+    }
     // Checked again: the draft may be old, or the rules may have changed.
     let files = draft_file_names(&state, &user.id, &s.id).await?;
     let data = match validate_draft(&s, &values, &files) {
@@ -376,6 +398,7 @@ pub async fn submit(
         resident_locale: Locale::parse(&user.locale).unwrap_or(ctx.locale),
         channel: Channel::Web,
         assisted_by: None,
+        identified_by: ctx.identified_by().unwrap_or("password"),
         files_owner: Some(&user.id),
         contact_id: None,
     };

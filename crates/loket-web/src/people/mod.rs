@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod oidc;
 pub mod pages;
 pub mod session;
 
@@ -20,6 +21,15 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
+        .route("/login/oidc/residents", get(oidc::start_residents))
+        .route("/login/oidc/residents/stepup", get(oidc::start_step_up))
+        .route(
+            "/login/oidc/residents/callback",
+            get(oidc::callback_residents),
+        )
+        .route("/account/eid", post(oidc::link_start))
+        .route("/login/oidc/staff", get(oidc::start_staff))
+        .route("/login/oidc/staff/callback", get(oidc::callback_staff))
         .route("/register", get(pages::register_form).post(pages::register))
         .route(
             "/confirm/resend",

@@ -46,6 +46,10 @@ struct LoginPage {
     next: String,
     errors: FormErrors,
     demo: bool,
+    /// The residents' provider is configured: "Sign in with eID or itsme".
+    eid: bool,
+    /// The staff directory is configured: "Staff: sign in with the city's account".
+    staff_sso: bool,
 }
 
 pub async fn login_form(
@@ -64,6 +68,8 @@ pub async fn login_form(
             next: q.next,
             errors: FormErrors::default(),
             demo: state.config.demo,
+            eid: state.config.app.oidc_residents.is_some(),
+            staff_sso: state.config.app.oidc_staff.is_some(),
         },
     )
 }
@@ -85,6 +91,8 @@ pub async fn login(
                 next: f.next,
                 errors,
                 demo: state.config.demo,
+                eid: state.config.app.oidc_residents.is_some(),
+                staff_sso: state.config.app.oidc_staff.is_some(),
             },
         )
     };
@@ -115,6 +123,10 @@ pub async fn login(
             let errors = FormErrors::general(ctx.locale.t("login-unconfirmed"));
             return fail(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, f);
         }
+        Ok(SignIn::StaffUseDirectory) => {
+            let errors = FormErrors::general(ctx.locale.t("login-staff-directory"));
+            return fail(&ctx, StatusCode::FORBIDDEN, errors, f);
+        }
         Err(Refusal::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
             return fail(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, f);
@@ -142,7 +154,15 @@ pub async fn logout(
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
+    let at_provider = ctx.oidc_session();
     ctx.sign_out(&state).await?;
+    // Signed in through a provider: sign out there too, when it offers an
+    // end_session_endpoint (RP-initiated logout).
+    if let Some((provider, id_token)) = at_provider
+        && let Some(url) = people::oidc::logout_url(&state, &provider, &id_token).await
+    {
+        return Ok(Redirect::to(&url).into_response());
+    }
     Ok(Redirect::to("/").into_response())
 }
 
@@ -587,7 +607,7 @@ pub async fn reset(
 
 #[derive(Template)]
 #[template(path = "people/account.html")]
-struct AccountPage {
+pub(crate) struct AccountPage {
     l: Layout,
     name: String,
     email: String,
@@ -598,6 +618,24 @@ struct AccountPage {
     /// The end date of the person's staff record: the account is disabled
     /// from that day.
     end_date: Option<String>,
+    /// The residents' provider is configured.
+    eid: bool,
+    /// The account is tied to a national register number (shown masked).
+    nrn: Option<String>,
+    /// The account has a password (it can link its number).
+    has_password: bool,
+    /// This session was signed in with e-ID.
+    signed_in_eid: bool,
+    /// Just linked.
+    linked: bool,
+    /// Vaccination invitations kept under the number: campaign, code, status.
+    invitations: Vec<(String, String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AccountQuery {
+    pub linked: String,
 }
 
 pub(crate) fn role_labels(locale: Locale, roles: impl Iterator<Item = Role>) -> Vec<String> {
@@ -606,7 +644,7 @@ pub(crate) fn role_labels(locale: Locale, roles: impl Iterator<Item = Role>) -> 
         .collect()
 }
 
-async fn account_page(
+pub(crate) async fn account_page(
     state: &AppState,
     ctx: &Ctx,
     errors: FormErrors,
@@ -618,8 +656,32 @@ async fn account_page(
     } else {
         None
     };
+    let nrn = loket_store::people::oidc::national_number_of(&state.store, &user.id).await?;
+    let invitations = match &nrn {
+        Some(n) => loket_store::people::oidc::invitations_of_number(&state.store, n)
+            .await?
+            .into_iter()
+            .map(|i| {
+                let status = ctx.locale.t(&format!("account-invitation-{}", i.status));
+                (i.campaign, i.code, status)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(AccountPage {
         end_date,
+        eid: state.config.app.oidc_residents.is_some(),
+        nrn: nrn.map(|n| {
+            format!(
+                "{}…{}",
+                &n[..2.min(n.len())],
+                &n[n.len().saturating_sub(2)..]
+            )
+        }),
+        has_password: !user.password_hash.is_empty(),
+        signed_in_eid: ctx.identified_by() == Some("eid"),
+        linked: false,
+        invitations,
         l: ctx.layout("account-title"),
         name: user.name.clone(),
         email: user.email.clone(),
@@ -630,11 +692,14 @@ async fn account_page(
     })
 }
 
-pub async fn account(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    render(
-        StatusCode::OK,
-        account_page(&state, &ctx, FormErrors::default(), false).await?,
-    )
+pub async fn account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AccountQuery>,
+) -> Result<Response, AppError> {
+    let mut page = account_page(&state, &ctx, FormErrors::default(), false).await?;
+    page.linked = q.linked == "1";
+    render(StatusCode::OK, page)
 }
 
 #[derive(Deserialize, Default)]

@@ -185,6 +185,18 @@ impl Ctx {
     /// Starts a signed-in session for `user_id`: a new session id (the old
     /// one is dropped, so a planted id is worthless).
     pub async fn sign_in(&mut self, state: &AppState, user_id: &str) -> Result<(), AppError> {
+        self.sign_in_as(state, user_id, &store::Identified::default())
+            .await
+    }
+
+    /// Starts a signed-in session, recording how the person was
+    /// identified (a provider's ID token kept for signing out there).
+    pub async fn sign_in_as(
+        &mut self,
+        state: &AppState,
+        user_id: &str,
+        how: &store::Identified,
+    ) -> Result<(), AppError> {
         if let Some((secret, _)) = &self.session {
             store::delete_session(&state.store, secret).await?;
         }
@@ -196,12 +208,28 @@ impl Ctx {
             &self.ip.to_string(),
             &self.user_agent,
             ttl,
+            how,
         )
         .await?;
         let max_age = ttl.min(state.config.session_max_age_ms()) / 1000;
         self.push_cookie(self.cookie(self.config.session_cookie(), &secret, max_age, true));
         self.session = Some((secret, session));
         Ok(())
+    }
+
+    /// How this session's person was identified (`password`, `eid`), if
+    /// signed in.
+    pub fn identified_by(&self) -> Option<&str> {
+        self.session
+            .as_ref()
+            .filter(|(_, s)| s.user_id.is_some())
+            .map(|(_, s)| s.identified_by.as_str())
+    }
+
+    /// The provider and ID token of a session signed in through one.
+    pub fn oidc_session(&self) -> Option<(String, String)> {
+        let (_, s) = self.session.as_ref()?;
+        Some((s.oidc_provider.clone()?, s.id_token.clone()?))
     }
 
     pub async fn sign_out(&mut self, state: &AppState) -> Result<(), AppError> {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
@@ -48,7 +48,7 @@ fn which(name: &str) -> Option<PathBuf> {
 }
 
 /// Starts chromedriver and a headless Chromium session, or `None` to skip.
-async fn browser() -> Option<(Driver, Client, PathBuf)> {
+pub(crate) async fn browser() -> Option<(Driver, Client, PathBuf)> {
     let required = std::env::var("LOKET_TEST_BROWSER").is_ok_and(|v| v == "1");
     let (Some(driver), Some(chromium)) = (which("chromedriver"), which("chromium")) else {
         assert!(
@@ -101,7 +101,7 @@ async fn browser() -> Option<(Driver, Client, PathBuf)> {
 }
 
 /// Injects axe-core and returns the WCAG 2.1 A/AA violations on the page.
-async fn axe(c: &Client) -> Vec<String> {
+pub(crate) async fn axe(c: &Client) -> Vec<String> {
     let src = std::fs::read_to_string(workspace().join("node_modules/axe-core/axe.min.js"))
         .expect("axe-core missing: run `npm ci` at the repository root");
     c.execute(&src, vec![]).await.unwrap();

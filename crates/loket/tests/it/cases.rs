@@ -7,7 +7,11 @@
 use crate::common;
 use common::*;
 
-fn move_fields(postal: &str, date: &str, household: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn move_fields(
+    postal: &str,
+    date: &str,
+    household: &str,
+) -> Vec<(&'static str, String)> {
     vec![
         ("new_address_street", "Bondgenotenlaan".into()),
         ("new_address_number", "12".into()),
@@ -24,11 +28,11 @@ fn move_fields(postal: &str, date: &str, household: &str) -> Vec<(&'static str, 
     ]
 }
 
-fn today() -> jiff::civil::Date {
+pub(crate) fn today() -> jiff::civil::Date {
     loket_web::i18n::today_brussels()
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     app: &TestApp,
     c: &reqwest::Client,
     page: &str,
@@ -312,6 +316,7 @@ async fn numbers_and_transitions_hold_under_concurrency() {
                     resident_id: &rid,
                     channel: loket_domain::cases::Channel::Web,
                     assisted_by: None,
+                    identified_by: "password",
                     data: &data,
                     year: 2026,
                     due_date: "2026-02-01",

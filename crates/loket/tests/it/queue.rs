@@ -414,6 +414,7 @@ async fn from_check_in_to_served_at_the_desk() {
             resident_id: &rid,
             channel: loket_domain::cases::Channel::Counter,
             assisted_by: None,
+            identified_by: "password",
             data: &Default::default(),
             year: 2026,
             due_date: "2026-12-31",

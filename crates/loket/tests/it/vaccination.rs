@@ -18,14 +18,14 @@ use serde_json::{Value, json};
 const COORD: &str = "coord@leuven.example";
 const STAFF: &str = "prik@leuven.example";
 
-fn brussels_now() -> jiff::ZonedDateTime {
+pub(crate) fn brussels_now() -> jiff::ZonedDateTime {
     jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
 }
 
 /// The centre's day lines for `minutes` from `from` (5-minute aligned),
 /// split at midnight (slots end at 23:55 and start again at 00:00), so the
 /// tests run at any hour.
-fn day_line(from: &jiff::ZonedDateTime, minutes: i64) -> String {
+pub(crate) fn day_line(from: &jiff::ZonedDateTime, minutes: i64) -> String {
     let end = from
         .checked_add(jiff::Span::new().minutes(minutes))
         .unwrap();
@@ -44,7 +44,7 @@ fn day_line(from: &jiff::ZonedDateTime, minutes: i64) -> String {
 }
 
 /// A local time rounded down to 5 minutes.
-fn floor5(z: &jiff::ZonedDateTime) -> jiff::ZonedDateTime {
+pub(crate) fn floor5(z: &jiff::ZonedDateTime) -> jiff::ZonedDateTime {
     let m = i64::from(z.minute()) % 5;
     z.checked_sub(
         jiff::Span::new()
@@ -70,7 +70,7 @@ fn slot_in(minutes: i64) -> jiff::ZonedDateTime {
     }
 }
 
-async fn location(app: &TestApp) -> String {
+pub(crate) async fn location(app: &TestApp) -> String {
     let mut tx = app.store.begin().await.unwrap();
     let id = appt::save_location(
         &mut tx,
@@ -87,7 +87,7 @@ async fn location(app: &TestApp) -> String {
 
 /// Creates a campaign through the coordinator's form.
 #[allow(clippy::too_many_arguments)]
-async fn campaign(
+pub(crate) async fn campaign(
     app: &TestApp,
     coord: &reqwest::Client,
     loc: &str,
@@ -123,7 +123,7 @@ async fn campaign(
     assert_eq!(status, 303, "{}", r.text().await.unwrap());
 }
 
-fn opened_an_hour_ago() -> String {
+pub(crate) fn opened_an_hour_ago() -> String {
     brussels_now()
         .checked_sub(jiff::Span::new().hours(1))
         .unwrap()
@@ -158,7 +158,12 @@ async fn open_campaign(slug: &str, lines: &str, per_line: &str) -> (TestApp, req
 }
 
 /// Imports people through the form; the status and the page.
-async fn import(app: &TestApp, coord: &reqwest::Client, slug: &str, csv: &str) -> (u16, String) {
+pub(crate) async fn import(
+    app: &TestApp,
+    coord: &reqwest::Client,
+    slug: &str,
+    csv: &str,
+) -> (u16, String) {
     let r = app
         .submit(
             coord,
@@ -185,7 +190,7 @@ fn nrn(year: i16, month: i8, day: i8, counter: u32) -> String {
     loket::demo::vaccination::national_number(year, month, day, counter)
 }
 
-fn people_csv(rows: &[(String, &str, &str, &str)]) -> String {
+pub(crate) fn people_csv(rows: &[(String, &str, &str, &str)]) -> String {
     let mut csv =
         "national_number;name;birth_date;street;postal_code;city;email;phone;group\n".to_owned();
     for (n, name, birth, email) in rows {

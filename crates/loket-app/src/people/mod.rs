@@ -3,6 +3,8 @@
 //! language, staff accounts, roles and API tokens, and the mails of an
 //! account's life, each with its single-use link.
 
+pub mod oidc;
+
 use crate::i18n::Locale;
 use crate::{App, Config, Refusal};
 use loket_domain::Invalid;
@@ -114,6 +116,9 @@ pub enum SignIn {
     Wrong,
     /// The address was never confirmed.
     Unconfirmed,
+    /// Right password, but staff sign in through the city's directory
+    /// (`staff_password_login = false`) and this is no break-glass admin.
+    StaffUseDirectory,
     Welcome(User),
 }
 
@@ -183,6 +188,16 @@ pub async fn sign_in(app: &App, email: &str, password: &str, ip: &str) -> Result
         return Ok(SignIn::Unconfirmed);
     }
     store::clear_login_failures(&app.store, email, ip).await?;
+    if user.roles.is_staff()
+        && !app.config.staff_password_login
+        && !app
+            .config
+            .break_glass_admins
+            .iter()
+            .any(|a| *a == user.email.to_lowercase())
+    {
+        return Ok(SignIn::StaffUseDirectory);
+    }
     Ok(SignIn::Welcome(user))
 }
 

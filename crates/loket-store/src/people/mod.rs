@@ -13,6 +13,8 @@ use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
 
+pub mod oidc;
+
 /// An account, with its roles.
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -522,6 +524,20 @@ pub struct Session {
     pub locale: Option<String>,
     pub expires_at: i64,
     pub last_seen_at: i64,
+    /// How the person was identified: `password` or `eid`.
+    pub identified_by: String,
+    /// With a provider: which (`residents`) and the ID token it gave.
+    pub oidc_provider: Option<String>,
+    pub id_token: Option<String>,
+}
+
+/// How a session's person was identified.
+#[derive(Debug, Clone, Default)]
+pub struct Identified {
+    /// `password` (the default) or `eid`.
+    pub by: &'static str,
+    pub oidc_provider: Option<String>,
+    pub id_token: Option<String>,
 }
 
 /// Creates a session and returns its secret id (the cookie value).
@@ -532,14 +548,20 @@ pub async fn create_session(
     ip: &str,
     user_agent: &str,
     ttl_ms: i64,
+    how: &Identified,
 ) -> Result<(String, Session)> {
+    let by = if how.by.is_empty() {
+        "password"
+    } else {
+        how.by
+    };
     let secret = new_secret();
     let now = now_ms();
     let csrf = new_secret();
     let ua: String = user_agent.chars().take(300).collect();
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, csrf_token, locale, created_at, last_seen_at, expires_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, locale, created_at, last_seen_at, expires_at, ip, user_agent, \
+         identified_by, oidc_provider, id_token) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(hash_secret(&secret))
     .bind(user_id.map(str::to_owned))
@@ -549,6 +571,9 @@ pub async fn create_session(
     .bind(now + ttl_ms)
     .bind(ip)
     .bind(ua)
+    .bind(by)
+    .bind(how.oidc_provider.clone())
+    .bind(how.id_token.clone())
     .execute(store.pool())
     .await?;
     Ok((
@@ -559,6 +584,9 @@ pub async fn create_session(
             locale: locale.map(str::to_owned),
             expires_at: now + ttl_ms,
             last_seen_at: now,
+            identified_by: by.to_owned(),
+            oidc_provider: how.oidc_provider.clone(),
+            id_token: how.id_token.clone(),
         },
     ))
 }
@@ -576,7 +604,8 @@ pub async fn load_session(
     let now = now_ms();
     let hash = hash_secret(secret);
     let row = sqlx::query(
-        "SELECT s.user_id, s.csrf_token, s.locale, s.expires_at, s.last_seen_at, s.created_at FROM sessions s \
+        "SELECT s.user_id, s.csrf_token, s.locale, s.expires_at, s.last_seen_at, s.created_at, \
+         s.identified_by, s.oidc_provider, s.id_token FROM sessions s \
          LEFT JOIN users u ON u.id = s.user_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.created_at > $3 \
          AND (s.user_id IS NULL OR u.disabled_at IS NULL)",
@@ -593,6 +622,9 @@ pub async fn load_session(
         locale: r.try_get("locale")?,
         expires_at: r.try_get("expires_at")?,
         last_seen_at: r.try_get("last_seen_at")?,
+        identified_by: r.try_get("identified_by")?,
+        oidc_provider: r.try_get("oidc_provider")?,
+        id_token: r.try_get("id_token")?,
     };
     if now - s.last_seen_at > 60_000 {
         let created: i64 = r.try_get("created_at")?;
@@ -650,6 +682,7 @@ pub async fn purge_expired(store: &Store) -> Result<u64> {
         .execute(store.pool())
         .await?
         .rows_affected();
+    n += oidc::purge(store, now).await?;
     n += crate::limits::purge(store, now).await?;
     Ok(n)
 }
