@@ -90,6 +90,13 @@ pub struct Config {
     /// Extra certificates (PEM) to trust for webhook receivers, such as the
     /// city's own CA; the public web roots are always trusted.
     pub webhook_ca_file: Option<PathBuf>,
+    /// The privacy page's controller: who processes the data, with address.
+    pub privacy_controller: String,
+    /// The privacy page's data protection officer: how to reach them.
+    pub privacy_dpo: String,
+    /// The accessibility statement's date (`YYYY-MM-DD`): when it was
+    /// prepared or last reviewed.
+    pub accessibility_statement_date: String,
 }
 
 impl Default for Config {
@@ -108,6 +115,10 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "loket@leuven.example".to_owned(),
             ict_mail: "ict@leuven.example".to_owned(),
+            privacy_controller: "Stad Leuven, Professor Van Overstraetenplein 1, 3000 Leuven"
+                .to_owned(),
+            privacy_dpo: "privacy@leuven.example".to_owned(),
+            accessibility_statement_date: "2026-12-03".to_owned(),
             outbox_poll_ms: 2000,
             trusted_proxies: Vec::new(),
             session_hours: 8,
@@ -426,6 +437,23 @@ impl Config {
         }
         if loket_domain::ident::Email::parse(&self.ict_mail).is_err() {
             return field("ict_mail", "use an e-mail address");
+        }
+        if self.privacy_controller.trim().is_empty() {
+            return field("privacy_controller", "name the controller and its address");
+        }
+        if self.privacy_dpo.trim().is_empty() {
+            return field(
+                "privacy_dpo",
+                "say how to reach the data protection officer",
+            );
+        }
+        if self
+            .accessibility_statement_date
+            .trim()
+            .parse::<jiff::civil::Date>()
+            .is_err()
+        {
+            return field("accessibility_statement_date", "use a date like 2026-12-03");
         }
         for p in &self.trusted_proxies {
             if p.parse::<IpAddr>().is_err() {
