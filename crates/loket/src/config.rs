@@ -595,6 +595,34 @@ mod tests {
     }
 
     #[test]
+    fn the_legal_pages_keys_are_checked_at_start() {
+        let field_of = |c: &Config| match c.check() {
+            Err(ConfigError::Field { field, .. }) => Some(field),
+            _ => None,
+        };
+        assert!(Config::default().check().is_ok());
+        for (tweak, name) in [
+            (
+                (|c: &mut Config| c.accessibility_statement_date = "3/12/2026".into())
+                    as fn(&mut Config),
+                "accessibility_statement_date",
+            ),
+            (
+                |c: &mut Config| c.privacy_controller = " ".into(),
+                "privacy_controller",
+            ),
+            (
+                |c: &mut Config| c.privacy_dpo = String::new(),
+                "privacy_dpo",
+            ),
+        ] {
+            let mut c = Config::default();
+            tweak(&mut c);
+            assert_eq!(field_of(&c).as_deref(), Some(name));
+        }
+    }
+
+    #[test]
     fn the_imap_account_is_checked_at_start() {
         let field_of = |c: &Config| match c.check() {
             Err(ConfigError::Field { field, message }) => Some((field, message)),

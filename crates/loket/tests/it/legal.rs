@@ -60,14 +60,20 @@ async fn privacy_and_accessibility_pages_in_both_languages_and_in_every_footer()
     assert_eq!(s, 200);
     assert!(html.contains("<html lang=\"en\""));
     assert!(html.contains("Controller:"));
-    assert!(html.contains("Removed 6 hours after their last use"), "{html}");
+    assert!(
+        html.contains("Removed 6 hours after their last use"),
+        "{html}"
+    );
     assert!(html.contains("No end date yet"));
     assert!(html.contains("Belgian Data Protection Authority"));
     let (s, html) = app.get(&c, "/accessibility").await;
     assert_eq!(s, 200);
     assert!(html.contains("Accessibility statement"));
     assert!(html.contains("partially compliant"));
-    assert!(html.contains("30 November 2026") || html.contains("30 november 2026"), "{html}");
+    assert!(
+        html.contains("30 November 2026") || html.contains("30 november 2026"),
+        "{html}"
+    );
     assert!(html.contains("Flemish Ombudsman Service"));
 
     // Both links in the footer of every page, in both languages, signed in
@@ -88,7 +94,10 @@ async fn privacy_and_accessibility_pages_in_both_languages_and_in_every_footer()
     }
     let (_, html) = app.get(&app.client(), "/").await;
     let f = footer(&html);
-    assert!(f.contains(">Privacy<") && f.contains(">Toegankelijkheid<"), "{f}");
+    assert!(
+        f.contains(">Privacy<") && f.contains(">Toegankelijkheid<"),
+        "{f}"
+    );
     app.stop().await;
 }
 
