@@ -618,7 +618,7 @@ mod tests {
         ] {
             let mut c = Config::default();
             tweak(&mut c);
-            assert_eq!(field_of(&c).as_deref(), Some(name));
+            assert_eq!(field_of(&c), Some(name));
         }
     }
 
