@@ -195,8 +195,14 @@ pub async fn report_barrier(
     if name.is_empty() {
         inv.push("name", "required");
     }
-    let page = f.page.trim();
-    if page.chars().count() > PAGE_MAX || page.chars().any(char::is_control) {
+    // One line: control characters (a pasted line break) become spaces.
+    let page: String = f
+        .page
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if page.chars().count() > PAGE_MAX {
         inv.push("page", "contact-too-long");
     }
     let prefix = ctx.locale.t("a11y-moment-subject");
