@@ -185,6 +185,12 @@ mod tests {
             "end_date",
             "count",
             "list",
+            // legal pages
+            "reference",
+            "dpo",
+            "idle",
+            "max",
+            "hours",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

@@ -16,6 +16,7 @@ pub mod ident;
 pub mod limits;
 pub mod notify;
 pub mod people;
+pub mod privacy;
 pub mod queue;
 pub mod shifts;
 pub mod status;

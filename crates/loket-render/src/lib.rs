@@ -7,6 +7,7 @@ pub mod assets;
 pub mod bikes;
 pub mod cases;
 pub mod contact;
+pub mod csv;
 pub mod notify;
 pub mod pdf;
 pub mod queue;

@@ -116,24 +116,10 @@ pub fn day_report_pdf(r: &DayReport, today: (i32, u8, u8)) -> Result<Vec<u8>, Pd
     })
 }
 
-/// One CSV field (RFC 4180): quoted when it holds a separator, a quote or
-/// a line break; quotes doubled.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', ';', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-/// Lines of fields joined with `,`, CRLF line ends (RFC 4180).
+/// Lines of fields joined with `,`, CRLF line ends, formulas neutralised
+/// (the one writer: [`crate::csv::write`]).
 pub fn csv(rows: &[Vec<String>]) -> String {
-    let mut out = String::new();
-    for r in rows {
-        out.push_str(&r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    out
+    crate::csv::write(rows, ',')
 }
 
 /// The registry export's columns, in order (see the README).
@@ -191,14 +177,6 @@ mod tests {
         assert!(
             text.contains("283.46") && text.contains("141.73"),
             "MediaBox"
-        );
-    }
-
-    #[test]
-    fn csv_quotes_when_needed() {
-        assert_eq!(
-            csv(&[vec!["a".into(), "b,c".into(), "say \"x\"".into()]]),
-            "a,\"b,c\",\"say \"\"x\"\"\"\r\n"
         );
     }
 }

@@ -15,6 +15,7 @@ pub use loket_app::i18n;
 pub mod forms;
 pub mod home;
 pub mod layout;
+pub mod legal;
 pub mod notify;
 pub mod ops;
 pub mod people;
@@ -63,6 +64,8 @@ pub struct WebConfig {
     /// On when mail goes to files (no SMTP): messages hold sign-in links, so
     /// with real delivery nobody but the recipient should read them.
     pub show_sent_mail: bool,
+    /// The city's parts of the privacy page and accessibility statement.
+    pub legal: legal::LegalText,
 }
 
 impl Default for WebConfig {
@@ -80,6 +83,7 @@ impl Default for WebConfig {
             demo_password_in_use: Arc::default(),
             max_body_bytes: 64 * 1024,
             show_sent_mail: true,
+            legal: legal::LegalText::default(),
         }
     }
 }
@@ -161,6 +165,7 @@ pub fn router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     let pages = Router::new()
         .merge(home::routes())
+        .merge(legal::routes())
         .merge(people::routes())
         .merge(cases::routes())
         .merge(appointments::routes())

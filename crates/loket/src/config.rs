@@ -115,6 +115,13 @@ pub struct Config {
     /// E-mail addresses of admin accounts that keep a password when
     /// `staff_password_login` is false.
     pub break_glass_admins: Vec<String>,
+    /// The privacy page's controller: who processes the data, with address.
+    pub privacy_controller: String,
+    /// The privacy page's data protection officer: how to reach them.
+    pub privacy_dpo: String,
+    /// The accessibility statement's date (`YYYY-MM-DD`): when it was
+    /// prepared or last reviewed.
+    pub accessibility_statement_date: String,
 }
 
 impl Default for Config {
@@ -133,6 +140,10 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "loket@leuven.example".to_owned(),
             ict_mail: "ict@leuven.example".to_owned(),
+            privacy_controller: "Stad Leuven, Professor Van Overstraetenplein 1, 3000 Leuven"
+                .to_owned(),
+            privacy_dpo: "privacy@leuven.example".to_owned(),
+            accessibility_statement_date: "2026-12-03".to_owned(),
             outbox_poll_ms: 2000,
             trusted_proxies: Vec::new(),
             session_hours: 8,
@@ -504,6 +515,23 @@ impl Config {
         if loket_domain::ident::Email::parse(&self.ict_mail).is_err() {
             return field("ict_mail", "use an e-mail address");
         }
+        if self.privacy_controller.trim().is_empty() {
+            return field("privacy_controller", "name the controller and its address");
+        }
+        if self.privacy_dpo.trim().is_empty() {
+            return field(
+                "privacy_dpo",
+                "say how to reach the data protection officer",
+            );
+        }
+        if self
+            .accessibility_statement_date
+            .trim()
+            .parse::<jiff::civil::Date>()
+            .is_err()
+        {
+            return field("accessibility_statement_date", "use a date like 2026-12-03");
+        }
         for p in &self.trusted_proxies {
             if p.parse::<IpAddr>().is_err() {
                 return field("trusted_proxies", "list IP addresses, like [\"10.0.0.5\"]");
@@ -692,6 +720,34 @@ mod tests {
         assert!(is_css_color("#fff"));
         assert!(!is_css_color("red;}body{display:none"));
         assert!(!is_css_color("#12345"));
+    }
+
+    #[test]
+    fn the_legal_pages_keys_are_checked_at_start() {
+        let field_of = |c: &Config| match c.check() {
+            Err(ConfigError::Field { field, .. }) => Some(field),
+            _ => None,
+        };
+        assert!(Config::default().check().is_ok());
+        for (tweak, name) in [
+            (
+                (|c: &mut Config| c.accessibility_statement_date = "3/12/2026".into())
+                    as fn(&mut Config),
+                "accessibility_statement_date",
+            ),
+            (
+                |c: &mut Config| c.privacy_controller = " ".into(),
+                "privacy_controller",
+            ),
+            (
+                |c: &mut Config| c.privacy_dpo = String::new(),
+                "privacy_dpo",
+            ),
+        ] {
+            let mut c = Config::default();
+            tweak(&mut c);
+            assert_eq!(field_of(&c), Some(name));
+        }
     }
 
     #[test]

@@ -142,6 +142,11 @@ pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfi
         demo_password_in_use: Arc::default(),
         max_body_bytes: c.max_body_kib.max(1) * 1024,
         show_sent_mail: c.smtp_url.is_none(),
+        legal: loket_web::legal::LegalText {
+            controller: c.privacy_controller.trim().to_owned(),
+            dpo: c.privacy_dpo.trim().to_owned(),
+            statement_date: c.accessibility_statement_date.trim().to_owned(),
+        },
     })
 }
 

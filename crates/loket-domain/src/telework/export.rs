@@ -264,38 +264,18 @@ impl ExportLayout {
         }
     }
 
-    /// Writes the payroll file: a header line, then one line per pay line,
-    /// CRLF line ends; values that hold the separator or a quote are quoted.
-    pub fn write(&self, lines: &[PayLine]) -> String {
-        let d = self.delimiter;
-        let quote = |s: &str| {
-            if s.contains([d, '"', '\n', '\r']) {
-                format!("\"{}\"", s.replace('"', "\"\""))
-            } else {
-                s.to_owned()
-            }
-        };
-        let sep = d.to_string();
-        let mut out = String::new();
-        out.push_str(
-            &self
-                .columns
-                .iter()
-                .map(|(_, h)| quote(h))
-                .collect::<Vec<_>>()
-                .join(&sep),
-        );
-        out.push_str("\r\n");
+    /// The payroll file's cells: a header line, then one line per pay
+    /// line. `loket_render::csv::write` with [`Self::delimiter`] writes them
+    /// (quoting, CRLF, formula neutralisation).
+    pub fn rows(&self, lines: &[PayLine]) -> Vec<Vec<String>> {
+        let mut out = vec![self.columns.iter().map(|(_, h)| h.clone()).collect()];
         for l in lines {
-            out.push_str(
-                &self
-                    .columns
+            out.push(
+                self.columns
                     .iter()
-                    .map(|(f, _)| quote(&self.value(*f, l)))
-                    .collect::<Vec<_>>()
-                    .join(&sep),
+                    .map(|(f, _)| self.value(*f, l))
+                    .collect(),
             );
-            out.push_str("\r\n");
         }
         out
     }
@@ -593,8 +573,11 @@ mod tests {
             over_tax_free: false,
         };
         assert_eq!(
-            layout.write(&[line]),
-            "Stamnr,Looncode,Dagen,Bedrag,rule_version\r\nE1,W2,-1.5,-4.50,1\r\n"
+            layout.rows(&[line]),
+            vec![
+                vec!["Stamnr", "Looncode", "Dagen", "Bedrag", "rule_version"],
+                vec!["E1", "W2", "-1.5", "-4.50", "1"]
+            ]
         );
         assert!(ExportLayout::parse("salary = X", ";", "1", "2").is_err());
         assert_eq!(parse_euro("3,5"), Ok(350));

@@ -141,7 +141,7 @@ pub async fn export_csv(
     }
     let lines = store::pay_lines(&state.store, month).await?;
     let layout = store::export_layout(&state.store).await?;
-    let body = layout.write(&lines);
+    let body = loket_render::csv::write(&layout.rows(&lines), layout.delimiter);
     store::record_export(&state.store, actor, month, lines.len()).await?;
     let mut res = body.into_response();
     res.headers_mut().insert(

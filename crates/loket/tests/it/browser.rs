@@ -1734,3 +1734,45 @@ async fn vaccination_shifts_are_accessible() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(profile);
 }
+
+/// The privacy page and the accessibility statement (with its barrier form,
+/// also with errors) in both languages: 0 axe-core violations.
+#[tokio::test]
+async fn the_legal_pages_are_accessible() {
+    if backend() != "sqlite" {
+        return; // the browser journeys run once, in the SQLite pass
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    for lang in ["nl", "en"] {
+        c.goto(&app.url(&format!("/lang/{lang}?next=/privacy")))
+            .await
+            .unwrap();
+        c.wait().for_element(Locator::Css("main")).await.unwrap();
+        assert!(c.current_url().await.unwrap().path() == "/privacy");
+        check_page(&c, &format!("privacy-{lang}")).await;
+        c.goto(&app.url("/accessibility")).await.unwrap();
+        check_page(&c, &format!("accessibility-{lang}")).await;
+        // The footer's link leads here.
+        c.find(Locator::Css("footer a[href='/accessibility']"))
+            .await
+            .unwrap();
+        fill(&c, "name", "An Peeters").await;
+        fill(&c, "email", "an-at-example.org").await;
+        submit(&c).await;
+        c.find(Locator::Css(".error-summary a[href='#email']"))
+            .await
+            .unwrap();
+        check_page(&c, &format!("accessibility-errors-{lang}")).await;
+        fill(&c, "email", "an@example.org").await;
+        fill(&c, "barrier", "De knop is niet bereikbaar.").await;
+        submit(&c).await;
+        assert!(text(&c).await.contains("C-"));
+        check_page(&c, &format!("accessibility-reported-{lang}")).await;
+    }
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+    app.stop().await;
+}

@@ -16,6 +16,7 @@ mod browser;
 mod cases;
 mod contact;
 mod keys;
+mod legal;
 mod oidc;
 mod ops;
 mod outage;

@@ -1140,3 +1140,65 @@ async fn the_staff_import_reads_a_windows_1252_file() {
     assert_eq!(s.department, "Financiën");
     app.stop().await;
 }
+
+/// The payroll file is written by the one CSV writer: a name or department
+/// that a spreadsheet would run as a formula comes out behind a `'`, while
+/// amounts and day counts stay numbers.
+#[tokio::test]
+async fn payroll_file_neutralises_formulas_in_names() {
+    let app = TestApp::spawn().await;
+    let hr = app.signed_in("hr@leuven.example", &["hr"]).await;
+    let staff = "employee_no;name;email;department;manager;regime;telework;end_date\n\
+E100;@SUM(A1:A9);boss@leuven.example;+cmd|' /C calc'!A0;;100%;ja;\n\
+E101;=HYPERLINK(\"http://evil.example\",\"klik\");tine@leuven.example;-Financiën;E100;100;ja;\n";
+    let r = app
+        .submit(
+            &hr,
+            "/staff/people/import",
+            "/staff/people/import",
+            &[("text", staff)],
+        )
+        .await;
+    let html = r.text().await.unwrap();
+    assert!(html.contains("2 nieuw"), "{html}");
+    let hr_token = loket::cli::token_create(&app.config, "hr@leuven.example", "hr")
+        .await
+        .unwrap();
+    let boss = token(&app, "boss@leuven.example", &["employee"]).await;
+    let tine = token(&app, "tine@leuven.example", &["employee"]).await;
+    let m = Month::of(today()).prev();
+    for d in &workdays(m)[..3] {
+        assert_eq!(register(&app, &tine, *d, "full").await, 201);
+    }
+    approve(&app, &boss, "E101", m).await;
+    let (st, out) = close(&app, &hr_token, m).await;
+    assert_eq!(st, 200, "{out}");
+    let r = app
+        .submit(
+            &hr,
+            "/staff/telework/settings",
+            "/staff/telework/settings/export",
+            &[
+                ("columns", "employee_no\nname\ndepartment\ndays\namount"),
+                ("delimiter", ";"),
+                ("wage_code_allowance", "TW01"),
+                ("wage_code_correction", "TW02"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let csv = export(&app, &hr_token, m).await;
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(
+        lines[1],
+        "E101;\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"klik\"\")\";'-Financiën;3;9.00",
+        "{csv}"
+    );
+    for line in &lines[1..] {
+        for cell in line.split(';') {
+            let cell = cell.trim_start_matches('"');
+            assert!(!cell.starts_with(['=', '+', '@', '-']), "{cell} in {csv}");
+        }
+    }
+    app.stop().await;
+}

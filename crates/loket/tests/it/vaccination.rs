@@ -619,6 +619,17 @@ async fn campaign_from_import_to_day_report() {
         lines[1].starts_with(&format!("{an},1985-07-30,")) && lines[1].contains(",FK1234,centre,"),
         "{export}"
     );
+    // A lot typed as a formula comes out neutralised (the one CSV writer).
+    sqlx::query("UPDATE vac_visits SET lot = $1 WHERE lot = $2")
+        .bind("@SUM(A1:A2)")
+        .bind("FK1234")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (_, export) = app
+        .get(&coord, "/staff/vaccination/booster/export.csv")
+        .await;
+    assert!(export.contains(",'@SUM(A1:A2),centre,"), "{export}");
     assert!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'vaccination.scan'")
             .await
