@@ -16,6 +16,7 @@ pub mod forms;
 pub mod home;
 pub mod layout;
 pub mod legal;
+pub mod live;
 pub mod notify;
 pub mod ops;
 pub mod people;
@@ -66,6 +67,9 @@ pub struct WebConfig {
     pub show_sent_mail: bool,
     /// The city's parts of the privacy page and accessibility statement.
     pub legal: legal::LegalText,
+    /// Public live streams (displays) one client address may hold open at
+    /// once (0: no limit).
+    pub live_streams_per_ip: usize,
 }
 
 impl Default for WebConfig {
@@ -84,6 +88,7 @@ impl Default for WebConfig {
             max_body_bytes: 64 * 1024,
             show_sent_mail: true,
             legal: legal::LegalText::default(),
+            live_streams_per_ip: 20,
         }
     }
 }
@@ -134,6 +139,8 @@ pub struct AppState {
     /// Becomes true when the server shuts down: endless responses (event
     /// streams) end, so the graceful shutdown does not wait for them.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// The live streams' shared pollers and connection counts.
+    pub live: Arc<live::Hub>,
 }
 
 impl AppState {
@@ -145,6 +152,7 @@ impl AppState {
     ) -> Self {
         AppState {
             app: loket_app::App::with_config(store, config.app.clone()),
+            live: live::Hub::new(config.live_streams_per_ip, live::POLL),
             config: Arc::new(config),
             metrics,
             stopping,

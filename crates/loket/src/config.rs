@@ -59,6 +59,9 @@ pub struct Config {
     /// How long a request may take until its answer starts, in seconds
     /// (408 after; event streams then run on).
     pub request_timeout_secs: u64,
+    /// Public live streams (the displays' event streams) one client address
+    /// may hold open at once; 0: no limit.
+    pub live_streams_per_ip: usize,
     /// `text` or `json`.
     pub log_format: String,
     /// A tracing filter, e.g. `info` or `loket=debug,tower_http=info`.
@@ -152,6 +155,7 @@ impl Default for Config {
             signing_keys: Vec::new(),
             key_grace_days: 90,
             request_timeout_secs: 60,
+            live_streams_per_ip: 20,
             log_format: "text".to_owned(),
             log_level: "info".to_owned(),
             max_body_kib: 64,

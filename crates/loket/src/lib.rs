@@ -138,6 +138,7 @@ pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfi
         session_max_age: Duration::from_secs(c.session_max_hours.max(1) * 3600),
         metrics_token: c.metrics_token.clone().filter(|t| !t.is_empty()),
         request_timeout: Duration::from_secs(c.request_timeout_secs.max(1)),
+        live_streams_per_ip: c.live_streams_per_ip,
         demo,
         demo_password_in_use: Arc::default(),
         max_body_bytes: c.max_body_kib.max(1) * 1024,

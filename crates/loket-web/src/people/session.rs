@@ -367,6 +367,8 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
 
     if let Some(ErrorPage(title_id, fields)) = res.extensions_mut().remove::<ErrorPage>() {
         let status = res.status();
+        // The error page replaces the answer; when to retry stays.
+        let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
         res = if status == StatusCode::UNAUTHORIZED && is_get {
             Redirect::to(&format!("/login?next={}", urlencode(&path))).into_response()
         } else {
@@ -401,6 +403,9 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                 Err(_) => status.into_response(),
             }
         };
+        if let Some(v) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
     }
     let h = res.headers_mut();
     if let Ok(list) = cookies.lock() {

@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::api::{ApiJson, ApiUser, api_locale};
 use crate::error::{ApiError, AppError};
 use crate::forms::field_message;
+use crate::people::session::ClientIp;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -245,9 +246,11 @@ pub struct QueueEvent {
 #[utoipa::path(get, path = "/api/v1/locations/{location}/queue-events", tag = "queue", security(()),
     params(("location" = String, Path, description = "location slug or id")),
     responses((status = 200, content_type = "text/event-stream", body = QueueEvent,
-               description = "an endless stream of `queue` events; each event's `data` is a `Snapshot` as JSON")))]
+               description = "an endless stream of `queue` events; each event's `data` is a `Snapshot` as JSON"),
+              (status = 429, description = "this address holds its maximum of open streams (`live_streams_per_ip`, 20 by default); `Retry-After` says when to try again", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn events(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(location): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -255,5 +258,6 @@ pub async fn events(
     let loc = super::location(&state, &location)
         .await
         .map_err(|e| ApiError::new(e, locale))?;
-    Ok(super::display::sse(state, loc).into_response())
+    let sse = super::display::sse(&state, ip, loc).map_err(|e| ApiError::new(e, locale))?;
+    Ok(sse.into_response())
 }

@@ -11,16 +11,16 @@ use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::people::session::Ctx;
+use crate::live::Frame;
+use crate::people::session::{ClientIp, Ctx};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::Stream;
 use std::convert::Infallible;
-use std::time::Duration;
 
 #[derive(Template)]
 #[template(path = "queue/display.html")]
@@ -101,55 +101,56 @@ pub async fn state_json(
     Ok(res)
 }
 
-/// How often a stream looks at the location's version.
-const POLL: Duration = Duration::from_millis(500);
-
 /// The location's queue as Server-Sent Events: a `queue` event with the
 /// whole state (JSON) at once and after every change; the event id is the
 /// version. Keep-alive comments every 15 s keep proxies from closing it.
+/// One poller per location feeds every display (see [`crate::live`]); an
+/// address holds at most `live_streams_per_ip` streams.
 pub async fn events(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let loc = location(&state, &slug).await?;
-    Ok(sse(state, loc).into_response())
+    Ok(sse(&state, ip, loc)?.into_response())
 }
 
+/// The stream of `loc` for a viewer at `ip`, or a refusal (429) when that
+/// address holds its maximum of streams.
 pub fn sse(
-    state: AppState,
+    state: &AppState,
+    ip: std::net::IpAddr,
     loc: loket_store::appointments::Location,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let stream =
-        futures_util::stream::unfold((state, loc, None::<i64>), |(state, loc, last)| async move {
-            let mut first = last.is_none();
-            loop {
-                if *state.stopping.borrow() {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<>>, loket_app::Refusal> {
+    let Some(slot) = state.live.admit(ip) else {
+        metrics::counter!("loket_rate_limited_total", "scope" => "live-streams-ip").increment(1);
+        return Err(loket_app::Refusal::TooMany { retry_after_s: 30 });
+    };
+    let key = format!("queue:{}", loc.id);
+    let feed_state = state.clone();
+    let viewer = state
+        .live
+        .follow(&key, state.stopping.clone(), move |last: Option<String>| {
+            let state = feed_state.clone();
+            let loc = loc.clone();
+            async move {
+                let version = loket_store::queue::version(&state.store, &loc.id)
+                    .await
+                    .ok()?;
+                if last.as_deref() == Some(version.to_string().as_str()) {
                     return None;
                 }
-                if !first {
-                    tokio::time::sleep(POLL).await;
-                }
-                first = false;
-                let version = loket_store::queue::version(&state.store, &loc.id).await;
-                let Ok(version) = version else {
-                    continue;
-                };
-                if last == Some(version) {
-                    continue;
-                }
-                let Ok(snap) = snapshot(&state, &loc).await else {
-                    continue;
-                };
-                let data = serde_json::to_string(&snap).unwrap_or_default();
-                let ev = Event::default()
-                    .event("queue")
-                    .id(snap.version.to_string())
-                    .retry(Duration::from_secs(3))
-                    .data(data);
-                return Some((Ok(ev), (state, loc, Some(version))));
+                let snap = snapshot(&state, &loc).await.ok()?;
+                Some(Frame {
+                    event: "queue",
+                    id: version.to_string(),
+                    tag: version.to_string(),
+                    data: serde_json::to_string(&snap).ok()?,
+                })
             }
-        });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        })
+        .with_slot(slot);
+    Ok(viewer.into_sse(state.stopping.clone()))
 }
 
 /// The displays' script: follows the stream, updates the page, chimes on

@@ -1075,3 +1075,59 @@ async fn the_display_page_stream_sends_the_state_and_each_change() {
     assert!(next["version"].as_i64() > first["version"].as_i64());
     app.stop().await;
 }
+
+/// Many displays of one location share one poller and all see each
+/// change; one address holds at most `live_streams_per_ip` streams (pages
+/// and API together), the next gets 429 with `Retry-After`, a forged
+/// `X-Forwarded-For` from an untrusted peer does not get around it, and a
+/// closed stream frees its place.
+#[tokio::test]
+async fn live_streams_are_shared_and_capped_per_address() {
+    let app = TestApp::spawn_with(|c| c.live_streams_per_ip = 3).await;
+    let s = setup(&app, 20).await;
+    let page = format!("/queue/{LOCATION}/events");
+    let api_path = format!("/api/v1/locations/{LOCATION}/queue-events");
+    let mut a = EventStream::open(&app, &app.client(), &page).await;
+    let mut b = EventStream::open(&app, &app.client(), &api_path).await;
+    let mut c = EventStream::open(&app, &app.client(), &page).await;
+    for e in [&mut a, &mut b, &mut c] {
+        let (name, first) = e.next(10).await;
+        assert_eq!((name.as_str(), &first["waiting"]), ("queue", &json!(0)));
+    }
+    // The fourth, on the page and on the API, also with a forged address.
+    for (path, forged) in [
+        (&page, None),
+        (&api_path, None),
+        (&page, Some("203.0.113.9")),
+    ] {
+        let mut rq = app.client().get(app.url(path));
+        if let Some(ip) = forged {
+            rq = rq.header("x-forwarded-for", ip);
+        }
+        let r = rq.send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 429, "{path} {forged:?}");
+        assert!(r.headers().contains_key("retry-after"), "{path} {forged:?}");
+    }
+    // One change reaches every display.
+    let k = app.client();
+    let (st, _, _) = kiosk_post(&app, &k, &s, "walk-in", ("service", &s.moving)).await;
+    assert_eq!(st, 303);
+    for e in [&mut a, &mut b, &mut c] {
+        let (_, next) = e.next(10).await;
+        assert_eq!(next["waiting"], 1, "{next}");
+    }
+    // A closed stream frees its place (the server sees the close).
+    drop(c);
+    let mut admitted = false;
+    for _ in 0..50 {
+        let r = app.client().get(app.url(&page)).send().await.unwrap();
+        if r.status().as_u16() == 200 {
+            admitted = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(admitted, "a freed place is given again");
+    drop((a, b));
+    app.stop().await;
+}

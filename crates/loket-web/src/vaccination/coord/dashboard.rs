@@ -117,11 +117,10 @@ pub async fn figures_json(
     Ok(Json(f).into_response())
 }
 
-pub(super) const POLL: Duration = Duration::from_millis(500);
-
 /// The day's figures as Server-Sent Events: a `figures` event at once and
 /// after every change (the campaign's version), and every 30 s (no-shows
-/// and wasted places change with the clock).
+/// and wasted places change with the clock). One poller per campaign and
+/// day feeds every coordinator's screen (see [`crate::live`]).
 pub async fn events(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -131,44 +130,38 @@ pub async fn events(
     ctx.require(COORDINATORS)?;
     let c = campaign(&state, &slug).await?;
     let day = day_or_today(&q.day);
-    Ok(figures_sse(state, c, day).into_response())
+    Ok(figures_sse(&state, c, day).into_response())
 }
 
 pub(super) fn figures_sse(
-    state: AppState,
+    state: &AppState,
     c: Campaign,
     day: String,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let stream = futures_util::stream::unfold(
-        (state, c, day, None::<(i64, i64)>),
-        |(state, c, day, last)| async move {
-            let mut first = last.is_none();
-            loop {
-                if *state.stopping.borrow() {
+) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
+    let key = format!("figures:{}:{day}", c.id);
+    let feed_state = state.clone();
+    state
+        .live
+        .follow(&key, state.stopping.clone(), move |last: Option<String>| {
+            let state = feed_state.clone();
+            let c = c.clone();
+            let day = day.clone();
+            async move {
+                let version = store::version(&state.store, &c.id).await.ok()?;
+                let tag = format!("{version}.{}", now_ms() / 30_000);
+                if last.as_deref() == Some(tag.as_str()) {
                     return None;
                 }
-                if !first {
-                    tokio::time::sleep(POLL).await;
-                }
-                first = false;
-                let Ok(version) = store::version(&state.store, &c.id).await else {
-                    continue;
-                };
-                let tick = now_ms() / 30_000;
-                if last == Some((version, tick)) {
-                    continue;
-                }
-                let Ok(f) = store::day_figures(&state.store, &c, &day, now_ms()).await else {
-                    continue;
-                };
-                let ev = Event::default()
-                    .event("figures")
-                    .id(version.to_string())
-                    .retry(Duration::from_secs(3))
-                    .data(serde_json::to_string(&f).unwrap_or_default());
-                return Some((Ok(ev), (state, c, day, Some((version, tick)))));
+                let f = store::day_figures(&state.store, &c, &day, now_ms())
+                    .await
+                    .ok()?;
+                Some(crate::live::Frame {
+                    event: "figures",
+                    id: version.to_string(),
+                    tag,
+                    data: serde_json::to_string(&f).ok()?,
+                })
             }
-        },
-    );
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        })
+        .into_sse(state.stopping.clone())
 }

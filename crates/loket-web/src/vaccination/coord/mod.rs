@@ -17,7 +17,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use futures_util::Stream;
 use loket_domain::audit::Actor;
@@ -30,7 +30,6 @@ use loket_store::now_ms;
 use loket_store::vaccination::{self as store, Campaign, DayFigures, Invitation, NewCampaign};
 use serde::Deserialize;
 use std::convert::Infallible;
-use std::time::Duration;
 
 mod campaign;
 mod campaigns;
