@@ -140,7 +140,11 @@ pub struct QueryWord {
     pub prefix: Option<String>,
 }
 
-/// Parses a query in `lang`: at most 12 words, stop words dropped.
+/// Most words a query is searched for; the rest are ignored.
+pub const MAX_QUERY_WORDS: usize = 12;
+
+/// Parses a query in `lang`: at most [`MAX_QUERY_WORDS`] words, stop words
+/// dropped.
 pub fn parse_query(lang: &str, q: &str) -> Vec<QueryWord> {
     let st = stemmer(lang);
     let mut out: Vec<QueryWord> = Vec::new();
@@ -157,7 +161,7 @@ pub fn parse_query(lang: &str, q: &str) -> Vec<QueryWord> {
         if !out.contains(&qw) {
             out.push(qw);
         }
-        if out.len() == 12 {
+        if out.len() == MAX_QUERY_WORDS {
             break;
         }
     }

@@ -295,61 +295,96 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
         return Ok(Vec::new());
     }
     let avg = total as f64 / n as f64;
+    // One read for every word's postings: 12 exact terms and 12 prefixes
+    // (unused places hold values no term matches: an empty term, and an
+    // empty prefix compared with one character).
+    let mut sql = String::from(
+        "SELECT t.article_id, t.term, t.weight AS tf, \
+         CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END AS doc_length \
+         FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
+         WHERE t.lang = $1 AND (t.term IN (",
+    );
+    for i in 0..MAX_WORDS {
+        sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, i + 2));
+    }
+    sql.push(')');
+    for i in 0..MAX_WORDS {
+        let len = 2 + MAX_WORDS + 2 * i;
+        sql.push_str(&format!(
+            " OR substr(t.term, 1, CAST(${len} AS INTEGER)) = ${}",
+            len + 1
+        ));
+    }
+    sql.push_str(")");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lang);
+    for i in 0..MAX_WORDS {
+        q = q.bind(words.get(i).map(|w| w.exact.clone()).unwrap_or_default());
+    }
+    for i in 0..MAX_WORDS {
+        let p = words.get(i).and_then(|w| w.prefix.clone());
+        let len = p.as_ref().map_or(1, |p| p.chars().count());
+        q = q
+            .bind(i64::try_from(len).unwrap_or(i64::MAX))
+            .bind(p.unwrap_or_default());
+    }
+    let rows = q.fetch_all(store.pool()).await?;
+    let mut postings = Vec::with_capacity(rows.len());
+    for r in &rows {
+        postings.push((
+            r.try_get::<String, _>("article_id")?,
+            r.try_get::<String, _>("term")?,
+            Posting {
+                tf: r.try_get::<i64, _>("tf")? as f64,
+                doc_length: r.try_get::<i64, _>("doc_length")? as f64,
+            },
+        ));
+    }
     let mut hits = Vec::new();
     for w in &words {
-        let exact_rows = sqlx::query(
-            "SELECT t.article_id, t.weight AS tf, CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END AS doc_length \
-             FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
-             WHERE t.lang = $1 AND t.term = $2",
-        )
-        .bind(lang)
-        .bind(&w.exact)
-        .fetch_all(store.pool())
-        .await?;
         let mut exact = HashMap::new();
-        for r in &exact_rows {
-            exact.insert(
-                r.try_get::<String, _>("article_id")?,
-                Posting {
-                    tf: r.try_get::<i64, _>("tf")? as f64,
-                    doc_length: r.try_get::<i64, _>("doc_length")? as f64,
-                },
-            );
-        }
-        let mut prefix = HashMap::new();
-        if let Some(p) = &w.prefix {
-            let rows = sqlx::query(
-                "SELECT t.article_id, MAX(t.weight) AS tf, \
-                 MAX(CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END) AS doc_length \
-                 FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
-                 WHERE t.lang = $1 AND substr(t.term, 1, CAST($2 AS INTEGER)) = $3 GROUP BY t.article_id",
-            )
-            .bind(lang)
-            .bind(i64::try_from(p.chars().count()).unwrap_or(i64::MAX))
-            .bind(p)
-            .fetch_all(store.pool())
-            .await?;
-            for r in &rows {
-                prefix.insert(
-                    r.try_get::<String, _>("article_id")?,
-                    Posting {
-                        tf: r.try_get::<i64, _>("tf")? as f64,
-                        doc_length: r.try_get::<i64, _>("doc_length")? as f64,
-                    },
-                );
+        let mut prefix: HashMap<String, Posting> = HashMap::new();
+        for (id, term, p) in &postings {
+            if *term == w.exact {
+                exact.insert(id.clone(), *p);
+            }
+            if let Some(pre) = &w.prefix {
+                if term.starts_with(pre.as_str()) {
+                    let best = prefix.entry(id.clone()).or_insert(*p);
+                    best.tf = best.tf.max(p.tf);
+                }
             }
         }
         hits.push((exact, prefix));
     }
-    let ranked = rules::rank(&hits, usize::try_from(n).unwrap_or(0), avg);
-    let mut out = Vec::new();
-    for (id, score) in ranked.into_iter().take(50) {
-        if let Some(a) = article(store, &id).await? {
-            out.push((a, score));
-        }
+    let ranked: Vec<(String, f64)> = rules::rank(&hits, usize::try_from(n).unwrap_or(0), avg)
+        .into_iter()
+        .take(MAX_RESULTS)
+        .collect();
+    // One read for the articles found.
+    let mut sql = format!("SELECT {ARTICLE_COLS} FROM contact_articles WHERE id IN (");
+    for i in 0..MAX_RESULTS {
+        sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, i + 1));
     }
-    Ok(out)
+    sql.push(')');
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for i in 0..MAX_RESULTS {
+        q = q.bind(ranked.get(i).map(|(id, _)| id.clone()).unwrap_or_default());
+    }
+    let mut found = HashMap::new();
+    for r in q.fetch_all(store.pool()).await?.iter() {
+        let a = article_of(r)?;
+        found.insert(a.id.clone(), a);
+    }
+    Ok(ranked
+        .into_iter()
+        .filter_map(|(id, score)| found.remove(&id).map(|a| (a, score)))
+        .collect())
 }
+
+/// Most query words a search looks for.
+const MAX_WORDS: usize = rules::MAX_QUERY_WORDS;
+/// Most articles a search returns.
+const MAX_RESULTS: usize = 50;
 
 /// Records a search (for the report of knowledge-base gaps: the searches
 /// that found nothing).
