@@ -118,6 +118,9 @@ pub struct App {
     pub config: Arc<Config>,
     /// The keys of signed links (see [`signing`]).
     pub keys: Arc<signing::Keys>,
+    /// The in-memory limiter in front of the database's counts (see
+    /// [`limits`]).
+    pub front: Arc<limits::Front>,
 }
 
 impl App {
@@ -134,6 +137,7 @@ impl App {
             store,
             config,
             keys,
+            front: Arc::new(limits::Front::default()),
         }
     }
 
