@@ -84,7 +84,9 @@ fn count_sql(kind: &str) -> Option<&'static str> {
                 WHERE anonymised_at IS NULL AND campaign_id IN (SELECT campaign_id FROM vac_days \
                   GROUP BY campaign_id HAVING MAX(day) < $2)) t"
         }
-        "audit" => "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM audit_log WHERE at < $1 AND $2 = $2",
+        "audit" => {
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM audit_log WHERE at < $1 AND $2 = $2"
+        }
         "access" => {
             "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM access_log WHERE at < $1 AND $2 = $2"
         }
@@ -337,10 +339,12 @@ pub async fn apply_batch(
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query("UPDATE contact_forwards SET note = '', answer = '' WHERE moment_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE contact_forwards SET note = '', answer = '' WHERE moment_id = $1",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             }
             b.records = ids.len() as u64;
         }
@@ -509,10 +513,8 @@ pub async fn finish_run(
     files_removed: i64,
     error: Option<&str>,
 ) -> Result<()> {
-    let map: serde_json::Map<String, serde_json::Value> = counts
-        .iter()
-        .map(|(k, n)| (k.clone(), json!(n)))
-        .collect();
+    let map: serde_json::Map<String, serde_json::Value> =
+        counts.iter().map(|(k, n)| (k.clone(), json!(n))).collect();
     let counts_text = serde_json::Value::Object(map).to_string();
     let mut tx = store.begin().await?;
     sqlx::query(
@@ -535,7 +537,9 @@ pub async fn finish_run(
             record_id: id,
             subject_user_id: None,
             before: None,
-            after: Some(json!({ "counts": counts_text, "files_removed": files_removed, "error": error })),
+            after: Some(
+                json!({ "counts": counts_text, "files_removed": files_removed, "error": error }),
+            ),
         },
     )
     .await?;

@@ -71,9 +71,10 @@ pub(crate) fn period_text(locale: Locale, p: Period) -> String {
             "privacy-period-idle",
             &[("idle", idle.to_string()), ("max", max_hours.to_string())],
         ),
-        Period::Scheduled { key, value } => {
-            locale.t_args(&format!("retention-period-{key}"), &[("n", value.to_string())])
-        }
+        Period::Scheduled { key, value } => locale.t_args(
+            &format!("retention-period-{key}"),
+            &[("n", value.to_string())],
+        ),
         Period::AtExpiry => locale.t("privacy-period-at-expiry"),
         Period::DaysAfterExpiry(d) => {
             locale.t_args("privacy-period-days-after", &[("days", d.to_string())])
@@ -87,13 +88,13 @@ pub async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response
     // Generated from the schedule the retention run applies.
     let periods = retention_table(&c.app.retention)
         .into_iter()
-    .map(|r| {
-        (
-            ctx.locale.t(&format!("privacy-kind-{}", r.kind)),
-            period_text(ctx.locale, r.period),
-        )
-    })
-    .collect();
+        .map(|r| {
+            (
+                ctx.locale.t(&format!("privacy-kind-{}", r.kind)),
+                period_text(ctx.locale, r.period),
+            )
+        })
+        .collect();
     render(
         StatusCode::OK,
         PrivacyPage {

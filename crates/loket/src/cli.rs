@@ -566,9 +566,12 @@ pub async fn retention(c: &Config, dry_run: bool, now: Option<&str>) -> Result<S
         Ok(())
     } else {
         match loket_app::privacy::apply(&app, &Actor::Cli, "cli", at).await {
-            Ok(loket_app::privacy::Outcome::Busy | loket_app::privacy::Outcome::NotDue) => Err(AppError::Other(
-                "another instance is applying the retention schedule; try again later".to_owned(),
-            )),
+            Ok(loket_app::privacy::Outcome::Busy | loket_app::privacy::Outcome::NotDue) => {
+                Err(AppError::Other(
+                    "another instance is applying the retention schedule; try again later"
+                        .to_owned(),
+                ))
+            }
             Ok(loket_app::privacy::Outcome::Done(run)) => {
                 let _ = writeln!(out, "{:<16} {:>8}", "kind", "records");
                 for (k, n) in &run.counts {

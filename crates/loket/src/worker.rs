@@ -169,8 +169,14 @@ pub async fn retention(app: loket_app::App, mut stop: watch::Receiver<bool>) {
             Ok(Some(run)) => {
                 let total: i64 = run.counts.iter().map(|(_, n)| n).sum();
                 match &run.error {
-                    Some(e) => tracing::error!(records = total, files = run.files_removed, error = %e, "retention run finished with errors"),
-                    None => tracing::info!(records = total, files = run.files_removed, "retention run finished"),
+                    Some(e) => {
+                        tracing::error!(records = total, files = run.files_removed, error = %e, "retention run finished with errors")
+                    }
+                    None => tracing::info!(
+                        records = total,
+                        files = run.files_removed,
+                        "retention run finished"
+                    ),
                 }
             }
             Ok(None) => {}

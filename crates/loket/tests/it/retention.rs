@@ -124,7 +124,13 @@ async fn the_schedule_removes_old_records_keeps_young_ones_and_dry_run_changes_n
     std::fs::write(&young_file, "young").unwrap();
     for (svc, at, file_id, path, file_at) in [
         ("svc-a", t - 91 * DAY, "file-old", &old_file, t - 91 * DAY),
-        ("svc-b", t - 89 * DAY, "file-young", &young_file, t - 95 * DAY),
+        (
+            "svc-b",
+            t - 89 * DAY,
+            "file-young",
+            &young_file,
+            t - 95 * DAY,
+        ),
     ] {
         exec(&app, "INSERT INTO case_drafts (user_id, service_id, data, updated_at) VALUES ($1, $2, '{\"naam\":\"An\"}', $3)", &[T(&user), T(svc), I(at)]).await;
         exec(&app, "INSERT INTO case_files (id, owner_id, service_id, field_key, case_id, filename, content_type, size, sha256, path, created_at) VALUES ($1, $2, $3, 'bijlage', NULL, 'id.pdf', 'application/pdf', 3, 'x', $4, $5)", &[T(file_id), T(&user), T(svc), T(&path.to_string_lossy()), I(file_at)]).await;
@@ -149,7 +155,10 @@ async fn the_schedule_removes_old_records_keeps_young_ones_and_dry_run_changes_n
         exec(&app, "INSERT INTO vac_reserve (id, campaign_id, national_number, name, birth_date, email, group_rank, status, signed_up_at, updated_at) VALUES ($1, $2, '90010100123', 'Els Reserve', '1990-01-01', 'els@example.be', 0, 'waiting', 0, 0)", &[T(&format!("r-{camp}")), T(camp)]).await;
     }
     // Audit and access log: 121 and 119 months old.
-    for (id, at) in [("a-old", t - 121 * 31 * DAY), ("a-young", t - 119 * 30 * DAY)] {
+    for (id, at) in [
+        ("a-old", t - 121 * 31 * DAY),
+        ("a-young", t - 119 * 30 * DAY),
+    ] {
         exec(&app, "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id) VALUES ($1, $2, 'system', NULL, 'test', 'test', 'x')", &[T(id), I(at)]).await;
         exec(&app, "INSERT INTO access_log (id, at, actor_id, subject_user_id, record_type, record_id, purpose) VALUES ($1, $2, 'staff', $3, 'user', 'x', 'test')", &[T(id), I(at), T(&user)]).await;
     }
@@ -201,7 +210,11 @@ async fn the_schedule_removes_old_records_keeps_young_ones_and_dry_run_changes_n
     assert_eq!(one_text(&app, body, "m-old").await, "");
     assert!(one_text(&app, body, "m-young").await.contains("secret"));
     let subject = "SELECT subject FROM outbox WHERE id = $1";
-    assert_eq!(one_text(&app, subject, "m-old").await, "Uw link", "proof of sending stays");
+    assert_eq!(
+        one_text(&app, subject, "m-old").await,
+        "Uw link",
+        "proof of sending stays"
+    );
     assert!(!loket_store::privacy::eml_path(&mail_dir, t - 31 * DAY - 1000, "m-old").exists());
     assert!(loket_store::privacy::eml_path(&mail_dir, t - 29 * DAY - 1000, "m-young").exists());
     let row = "SELECT id FROM contact_searches WHERE id = $1";
@@ -210,17 +223,51 @@ async fn the_schedule_removes_old_records_keeps_young_ones_and_dry_run_changes_n
     assert!(!exists(&app, row, "svc-a").await && exists(&app, row, "svc-b").await);
     let row = "SELECT id FROM case_files WHERE id = $1";
     assert!(!exists(&app, row, "file-old").await && exists(&app, row, "file-young").await);
-    assert!(!old_file.exists(), "the old draft's upload is removed from disk");
+    assert!(
+        !old_file.exists(),
+        "the old draft's upload is removed from disk"
+    );
     assert!(young_file.exists(), "the young draft keeps its upload");
     let q = "SELECT question FROM contact_moments WHERE id = $1";
     assert_eq!(one_text(&app, q, "cm-old").await, "");
-    assert_eq!(one_text(&app, "SELECT contact_name FROM contact_moments WHERE id = $1", "cm-old").await, "");
-    assert_eq!(one_text(&app, "SELECT body FROM contact_messages WHERE moment_id = $1", "cm-old").await, "");
+    assert_eq!(
+        one_text(
+            &app,
+            "SELECT contact_name FROM contact_moments WHERE id = $1",
+            "cm-old"
+        )
+        .await,
+        ""
+    );
+    assert_eq!(
+        one_text(
+            &app,
+            "SELECT body FROM contact_messages WHERE moment_id = $1",
+            "cm-old"
+        )
+        .await,
+        ""
+    );
     assert!(one_text(&app, q, "cm-young").await.contains("Kerkstraat"));
-    assert!(one_text(&app, q, "cm-open").await.contains("Kerkstraat"), "open moments stay");
+    assert!(
+        one_text(&app, q, "cm-open").await.contains("Kerkstraat"),
+        "open moments stay"
+    );
     let nrn = "SELECT national_number FROM vac_invitations WHERE id = $1";
-    assert_eq!(one_text(&app, nrn, "camp-a").await, "camp-a", "no longer anyone's number");
-    assert_eq!(one_text(&app, "SELECT name FROM vac_invitations WHERE id = $1", "camp-a").await, "");
+    assert_eq!(
+        one_text(&app, nrn, "camp-a").await,
+        "camp-a",
+        "no longer anyone's number"
+    );
+    assert_eq!(
+        one_text(
+            &app,
+            "SELECT name FROM vac_invitations WHERE id = $1",
+            "camp-a"
+        )
+        .await,
+        ""
+    );
     assert_eq!(one_text(&app, nrn, "camp-b").await, "85073003328");
     let nrn = "SELECT national_number FROM vac_reserve WHERE id = $1";
     assert_eq!(one_text(&app, nrn, "r-camp-a").await, "r-camp-a");
@@ -233,14 +280,30 @@ async fn the_schedule_removes_old_records_keeps_young_ones_and_dry_run_changes_n
         assert!(exists(&app, sql, "a-young").await, "{table}");
     }
     // The run is recorded and audited.
-    assert_eq!(app.count("SELECT COUNT(*) FROM retention_runs WHERE finished_at IS NOT NULL AND error IS NULL").await, 1);
-    assert!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'retention.applied'").await >= 9);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM retention_runs WHERE finished_at IS NOT NULL AND error IS NULL"
+        )
+        .await,
+        1
+    );
+    assert!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'retention.applied'")
+            .await
+            >= 9
+    );
 
     // A second run finds nothing left.
     let again = loket::cli::retention(&app.config, true, Some("2030-01-01"))
         .await
         .unwrap();
-    for kind in ["login-failures", "mail", "drafts", "vaccination", "contact-moments"] {
+    for kind in [
+        "login-failures",
+        "mail",
+        "drafts",
+        "vaccination",
+        "contact-moments",
+    ] {
         assert_eq!(records_of(&again, kind, 4), 0, "{kind}: {again}");
     }
 
@@ -251,8 +314,14 @@ async fn the_schedule_removes_old_records_keeps_young_ones_and_dry_run_changes_n
     assert!(html.contains("Bewaarschema"));
     assert!(html.contains("ingesteld (standaard 90)"), "{html}");
     assert!(html.contains("retention_search_days"));
-    assert!(html.contains("loket retention"), "the run by the command line");
-    assert!(html.contains("<span class=\"retention-count\">2</span>"), "{html}");
+    assert!(
+        html.contains("loket retention"),
+        "the run by the command line"
+    );
+    assert!(
+        html.contains("<span class=\"retention-count\">2</span>"),
+        "{html}"
+    );
     let (_, staff) = app.get(&admin, "/staff").await;
     assert!(staff.contains("href=\"/admin/retention\""));
     let (s, _) = app.get(&admin, "/lang/en?next=/admin/retention").await;
@@ -263,7 +332,10 @@ async fn the_schedule_removes_old_records_keeps_young_ones_and_dry_run_changes_n
     // /privacy says the configured period, from the same schedule.
     let c = app.client();
     let (_, html) = app.get(&c, "/privacy").await;
-    assert!(html.contains("Gewist 10 dagen na de zoekopdracht"), "{html}");
+    assert!(
+        html.contains("Gewist 10 dagen na de zoekopdracht"),
+        "{html}"
+    );
     assert!(html.contains("Geanonimiseerd 6 maanden na de laatste dag van de campagne"));
     app.stop().await;
 }
@@ -280,11 +352,28 @@ async fn the_daily_pass_runs_once_a_day_and_a_zero_period_is_refused() {
         loket_app::privacy::daily(&a, now),
         loket_app::privacy::daily(&a, now)
     );
-    let made = [x.unwrap(), y.unwrap()].iter().filter(|r| r.is_some()).count();
+    let made = [x.unwrap(), y.unwrap()]
+        .iter()
+        .filter(|r| r.is_some())
+        .count();
     assert_eq!(made, 1, "two instances at once: one run");
-    assert!(loket_app::privacy::daily(&a, now + 3_600_000).await.unwrap().is_none());
-    assert!(loket_app::privacy::daily(&a, now + 24 * 3_600_000).await.unwrap().is_some());
-    assert_eq!(app.count("SELECT COUNT(*) FROM retention_runs WHERE trigger_kind = 'worker'").await, 2);
+    assert!(
+        loket_app::privacy::daily(&a, now + 3_600_000)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        loket_app::privacy::daily(&a, now + 24 * 3_600_000)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM retention_runs WHERE trigger_kind = 'worker'")
+            .await,
+        2
+    );
     let bad = loket::config::Config {
         retention_drafts_days: 0,
         ..loket::config::Config::default()
