@@ -18,6 +18,7 @@ pub mod contact;
 pub mod i18n;
 pub mod limits;
 pub mod people;
+pub mod privacy;
 pub mod queue;
 pub mod shifts;
 pub mod signing;
@@ -67,6 +68,11 @@ pub struct Config {
     /// The e-mail addresses (lower case) of the admins who keep a password
     /// when `staff_password_login` is off.
     pub break_glass_admins: Vec<String>,
+    /// The retention schedule in force (defaults and configured periods).
+    pub retention: loket_domain::privacy::Schedule,
+    /// Where sent mail is written as `.eml` files (no SMTP server); the
+    /// retention run removes them with the bodies.
+    pub mail_dir: std::path::PathBuf,
 }
 
 impl Default for Config {
@@ -87,6 +93,8 @@ impl Default for Config {
             oidc_staff: None,
             staff_password_login: true,
             break_glass_admins: Vec::new(),
+            retention: loket_domain::privacy::Schedule::default(),
+            mail_dir: std::path::PathBuf::from("loket-data/mail"),
         }
     }
 }

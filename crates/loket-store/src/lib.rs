@@ -15,6 +15,7 @@ pub mod contact;
 pub mod limits;
 pub mod notify;
 pub mod people;
+pub mod privacy;
 pub mod queue;
 pub mod shifts;
 pub mod telework;

@@ -21,7 +21,7 @@ use loket_domain::audit::Actor;
 use loket_domain::contact::{MomentDraft, MomentInput, check_moment};
 use loket_domain::ident::Email;
 use loket_domain::people::Role;
-use loket_domain::privacy::{Period, retention_today};
+use loket_domain::privacy::{Period, retention_table};
 use loket_store::contact::MomentParty;
 use serde::Deserialize;
 
@@ -65,13 +65,16 @@ struct PrivacyPage {
 }
 
 /// A period in words.
-fn period_text(locale: Locale, p: Period) -> String {
+pub(crate) fn period_text(locale: Locale, p: Period) -> String {
     match p {
         Period::IdleHours { idle, max_hours } => locale.t_args(
             "privacy-period-idle",
             &[("idle", idle.to_string()), ("max", max_hours.to_string())],
         ),
-        Period::Hours(h) => locale.t_args("privacy-period-hours", &[("hours", h.to_string())]),
+        Period::Scheduled { key, value } => locale.t_args(
+            &format!("retention-period-{key}"),
+            &[("n", value.to_string())],
+        ),
         Period::AtExpiry => locale.t("privacy-period-at-expiry"),
         Period::DaysAfterExpiry(d) => {
             locale.t_args("privacy-period-days-after", &[("days", d.to_string())])
@@ -82,18 +85,16 @@ fn period_text(locale: Locale, p: Period) -> String {
 
 pub async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let c = &state.config;
-    let periods = retention_today(
-        c.session_ttl.as_secs() / 3600,
-        c.session_max_age.as_secs() / 3600,
-    )
-    .into_iter()
-    .map(|r| {
-        (
-            ctx.locale.t(&format!("privacy-kind-{}", r.kind)),
-            period_text(ctx.locale, r.period),
-        )
-    })
-    .collect();
+    // Generated from the schedule the retention run applies.
+    let periods = retention_table(&c.app.retention)
+        .into_iter()
+        .map(|r| {
+            (
+                ctx.locale.t(&format!("privacy-kind-{}", r.kind)),
+                period_text(ctx.locale, r.period),
+            )
+        })
+        .collect();
     render(
         StatusCode::OK,
         PrivacyPage {

@@ -20,6 +20,7 @@ pub mod live;
 pub mod notify;
 pub mod ops;
 pub mod people;
+pub mod privacy;
 pub mod queue;
 pub mod shifts;
 pub mod telework;
@@ -185,6 +186,7 @@ pub fn router(state: AppState) -> Router {
         .merge(shifts::routes())
         .merge(vaccination::routes())
         .merge(audit::routes())
+        .merge(privacy::routes())
         .merge(notify::routes())
         .fallback(|| async { error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(

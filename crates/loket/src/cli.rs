@@ -88,6 +88,18 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Apply the retention schedule once (docs/privacy.md) and print the
+    /// records removed or anonymised per kind; with --dry-run, print what
+    /// would go (count, oldest) and change nothing.
+    Retention {
+        /// Print what would go; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply the schedule as on this date (`YYYY-MM-DD`, midnight in
+        /// Brussels) instead of now: for tests.
+        #[arg(long, hide = true, value_name = "DATE")]
+        now: Option<String>,
+    },
     /// The keys of signed links (the key file `<data_dir>/keys.json`).
     Keys {
         #[command(subcommand)]
@@ -496,4 +508,85 @@ pub fn keys_list(c: &Config) -> Result<String, AppError> {
         out.push_str(&format!("{:<12} {state:<36} {made}\n", k.id));
     }
     Ok(out)
+}
+
+/// The clock of `loket retention`: now, or midnight (Brussels) of `--now`.
+pub fn retention_clock(now: Option<&str>) -> Result<i64, AppError> {
+    let Some(d) = now else {
+        return Ok(loket_store::now_ms());
+    };
+    let date: jiff::civil::Date = d
+        .trim()
+        .parse()
+        .map_err(|_| AppError::Other(format!("--now: use a date like 2030-01-01, not {d}")))?;
+    date.to_zoned_datetime(loket_domain::calendar::brussels())
+        .map(|z| z.timestamp().as_millisecond())
+        .map_err(|e| AppError::Other(format!("--now: {e}")))
+}
+
+/// `loket retention [--dry-run]`: the report it prints.
+pub async fn retention(c: &Config, dry_run: bool, now: Option<&str>) -> Result<String, AppError> {
+    use std::fmt::Write;
+    let at = retention_clock(now)?;
+    let store = open_store(c).await?;
+    let bound: std::net::SocketAddr = c
+        .addr
+        .parse()
+        .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    let app = loket_app::App::new(store.clone(), crate::app_config(c, &bound)?);
+    let schedule = &app.config.retention;
+    let date = |ms: Option<i64>| {
+        ms.and_then(loket_domain::calendar::date_of_ms)
+            .map_or_else(|| "-".to_owned(), |d| d.to_string())
+    };
+    let mut out = String::new();
+    let result = if dry_run {
+        let due = loket_app::privacy::due(&app, at)
+            .await
+            .map_err(|e| AppError::Other(e.to_string()))?;
+        let _ = writeln!(
+            out,
+            "{:<16} {:<10} {:>7} {:<7} {:>8} {:>6}  oldest",
+            "kind", "action", "period", "unit", "records", "files"
+        );
+        for (a, d) in schedule.applied().iter().zip(due.iter()) {
+            let _ = writeln!(
+                out,
+                "{:<16} {:<10} {:>7} {:<7} {:>8} {:>6}  {}",
+                d.kind,
+                a.kind.action.as_str(),
+                a.value,
+                a.kind.unit.as_str(),
+                d.count,
+                d.files,
+                date(d.oldest)
+            );
+        }
+        out.push_str("dry run: nothing was changed\n");
+        Ok(())
+    } else {
+        match loket_app::privacy::apply(&app, &Actor::Cli, "cli", at).await {
+            Ok(loket_app::privacy::Outcome::Busy | loket_app::privacy::Outcome::NotDue) => {
+                Err(AppError::Other(
+                    "another instance is applying the retention schedule; try again later"
+                        .to_owned(),
+                ))
+            }
+            Ok(loket_app::privacy::Outcome::Done(run)) => {
+                let _ = writeln!(out, "{:<16} {:>8}", "kind", "records");
+                for (k, n) in &run.counts {
+                    let _ = writeln!(out, "{k:<16} {n:>8}");
+                }
+                let _ = writeln!(out, "files removed: {}", run.files_removed);
+                let _ = writeln!(out, "run {}", run.id);
+                match run.error {
+                    Some(e) => Err(AppError::Other(format!("{out}errors: {e}"))),
+                    None => Ok(()),
+                }
+            }
+            Err(e) => Err(AppError::Other(e.to_string())),
+        }
+    };
+    store.close().await;
+    result.map(|()| out)
 }

@@ -125,7 +125,41 @@ pub struct Config {
     /// The accessibility statement's date (`YYYY-MM-DD`): when it was
     /// prepared or last reviewed.
     pub accessibility_statement_date: String,
+    /// The retention schedule (docs/privacy.md): how long each kind of
+    /// data is kept before the daily retention run removes or anonymises
+    /// it. Failed sign-in attempts, in hours.
+    pub retention_login_failures_hours: u32,
+    /// Sent e-mails: days after sending until the body (and `.eml` file)
+    /// is removed.
+    pub retention_mail_days: u32,
+    /// Public knowledge-base search text, in days.
+    pub retention_search_days: u32,
+    /// Case drafts never submitted (and their uploads), in days after the
+    /// last change.
+    pub retention_drafts_days: u32,
+    /// Closed contact moments, in months after the last change; then
+    /// anonymised.
+    pub retention_contact_moments_months: u32,
+    /// Vaccination invitations and reserve entries, in months after the
+    /// campaign's last day; then anonymised.
+    pub retention_vaccination_months: u32,
+    /// The audit log, in months.
+    pub retention_audit_months: u32,
+    /// The access log, in months.
+    pub retention_access_months: u32,
 }
+
+/// The schedule's configuration keys and the kinds they set.
+pub const RETENTION_KEYS: [(&str, &str); 8] = [
+    ("retention_login_failures_hours", "login-failures"),
+    ("retention_mail_days", "mail"),
+    ("retention_search_days", "search"),
+    ("retention_drafts_days", "drafts"),
+    ("retention_contact_moments_months", "contact-moments"),
+    ("retention_vaccination_months", "vaccination"),
+    ("retention_audit_months", "audit"),
+    ("retention_access_months", "access"),
+];
 
 impl Default for Config {
     fn default() -> Self {
@@ -180,8 +214,20 @@ impl Default for Config {
             oidc_staff_groups_claim: "groups".to_owned(),
             staff_password_login: true,
             break_glass_admins: Vec::new(),
+            retention_login_failures_hours: retention_default("login-failures"),
+            retention_mail_days: retention_default("mail"),
+            retention_search_days: retention_default("search"),
+            retention_drafts_days: retention_default("drafts"),
+            retention_contact_moments_months: retention_default("contact-moments"),
+            retention_vaccination_months: retention_default("vaccination"),
+            retention_audit_months: retention_default("audit"),
+            retention_access_months: retention_default("access"),
         }
     }
+}
+
+fn retention_default(kind: &str) -> u32 {
+    loket_domain::privacy::kind(kind).map_or(1, |k| k.default)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -561,7 +607,38 @@ impl Config {
         if self.webhook_ca_file.is_some() {
             self.webhook_client()?;
         }
+        self.retention()?;
         Ok(())
+    }
+
+    /// The retention schedule: the defaults with the configured periods.
+    /// A period of 0 is refused, naming its key.
+    pub fn retention(&self) -> Result<loket_domain::privacy::Schedule, ConfigError> {
+        let mut s = loket_domain::privacy::Schedule::default();
+        let values = [
+            self.retention_login_failures_hours,
+            self.retention_mail_days,
+            self.retention_search_days,
+            self.retention_drafts_days,
+            self.retention_contact_moments_months,
+            self.retention_vaccination_months,
+            self.retention_audit_months,
+            self.retention_access_months,
+        ];
+        for ((key, kind), value) in RETENTION_KEYS.iter().zip(values) {
+            s.set(kind, value).map_err(|m| ConfigError::Field {
+                field: key,
+                message: m.to_owned(),
+            })?;
+        }
+        let hours = |h: u64| u32::try_from(h.max(1)).unwrap_or(u32::MAX);
+        s.set("sessions", hours(self.session_hours))
+            .map_err(|m| ConfigError::Field {
+                field: "session_hours",
+                message: m.to_owned(),
+            })?;
+        s.session_max_hours = hours(self.session_max_hours);
+        Ok(s)
     }
 
     /// The residents' OpenID Connect provider, when `oidc_residents_issuer`

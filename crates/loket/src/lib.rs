@@ -124,6 +124,8 @@ pub fn app_config(c: &Config, bound: &SocketAddr) -> Result<loket_app::Config, A
             .iter()
             .map(|a| a.trim().to_lowercase())
             .collect(),
+        retention: c.retention()?,
+        mail_dir: c.mail_dir(),
     })
 }
 
@@ -253,8 +255,13 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         )),
         tokio::spawn(worker::bike_release(store.clone(), stop_rx.clone())),
         tokio::spawn(worker::staff_endings(app.clone(), stop_rx.clone())),
-        tokio::spawn(worker::vaccination(app, stop_rx.clone())),
-        tokio::spawn(worker::purge(store.clone(), stop_rx.clone())),
+        tokio::spawn(worker::vaccination(app.clone(), stop_rx.clone())),
+        tokio::spawn(worker::retention(app, stop_rx.clone())),
+        tokio::spawn(worker::purge(
+            store.clone(),
+            i64::from(c.retention_login_failures_hours.max(1)) * 3_600_000,
+            stop_rx.clone(),
+        )),
     ];
     if let Some(dir) = &c.contact_maildir {
         workers.push(tokio::spawn(worker::contact_mail_in(

@@ -83,6 +83,10 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             print!("{}", cli::keys_list(&c)?);
             Ok(())
         }
+        Command::Retention { dry_run, now } => {
+            print!("{}", cli::retention(&c, dry_run, now.as_deref()).await?);
+            Ok(())
+        }
         Command::Backup { to } => {
             print!("{}", loket::backup::backup(&c, &to).await?);
             Ok(())

@@ -137,10 +137,11 @@ impl OutboxWorker {
     }
 }
 
-/// Removes expired sessions and old login failures every ten minutes.
-pub async fn purge(store: Store, mut stop: watch::Receiver<bool>) {
+/// Removes expired sessions and old login failures (older than
+/// `login_failure_ms`, the schedule's period) every ten minutes.
+pub async fn purge(store: Store, login_failure_ms: i64, mut stop: watch::Receiver<bool>) {
     loop {
-        match loket_store::people::purge_expired(&store).await {
+        match loket_store::people::purge_expired(&store, login_failure_ms).await {
             Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired sessions and links"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "purge failed"),
@@ -148,6 +149,38 @@ pub async fn purge(store: Store, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
             _ = stop.changed() => break,
+        }
+    }
+}
+
+/// Applies the retention schedule once a day (the first check ten minutes
+/// after start-up, then every hour): with several instances, the one that
+/// takes the lease runs it, and a run made by any worker in the last 23
+/// hours is enough ([`loket_app::privacy::daily`]).
+pub async fn retention(app: loket_app::App, mut stop: watch::Receiver<bool>) {
+    let mut wait = Duration::from_secs(600);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => break,
+        }
+        wait = Duration::from_secs(3600);
+        match loket_app::privacy::daily(&app, loket_store::now_ms()).await {
+            Ok(Some(run)) => {
+                let total: i64 = run.counts.iter().map(|(_, n)| n).sum();
+                match &run.error {
+                    Some(e) => {
+                        tracing::error!(records = total, files = run.files_removed, error = %e, "retention run finished with errors")
+                    }
+                    None => tracing::info!(
+                        records = total,
+                        files = run.files_removed,
+                        "retention run finished"
+                    ),
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "retention run failed"),
         }
     }
 }

@@ -660,7 +660,7 @@ pub async fn delete_session(store: &Store, secret: &str) -> Result<()> {
 
 /// Removes expired sessions, old login failures, used or expired links,
 /// unconfirmed reserve-list sign-ups and ended rate-limit windows.
-pub async fn purge_expired(store: &Store) -> Result<u64> {
+pub async fn purge_expired(store: &Store, login_failure_ms: i64) -> Result<u64> {
     let now = now_ms();
     let mut n = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now)
@@ -668,7 +668,7 @@ pub async fn purge_expired(store: &Store) -> Result<u64> {
         .await?
         .rows_affected();
     n += sqlx::query("DELETE FROM login_failures WHERE at < $1")
-        .bind(now - 24 * 3600 * 1000)
+        .bind(now - login_failure_ms)
         .execute(store.pool())
         .await?
         .rows_affected();

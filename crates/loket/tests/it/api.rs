@@ -41,6 +41,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/admin/users/new", &["admin"]),
     ("/admin/audit", &["admin"]),
     ("/admin/access-log", &["admin"]),
+    ("/admin/retention", &["admin"]),
     ("/admin/mail", &["admin"]),
     ("/admin/appointments", &["admin"]),
     ("/admin/services", &["admin"]),

@@ -32,7 +32,7 @@ async fn privacy_and_accessibility_pages_in_both_languages_and_in_every_footer()
         html.contains("Gewist 6 uur na het laatste gebruik, en uiterlijk 12 uur na het aanmelden"),
         "{html}"
     );
-    assert!(html.contains("Gewist na 24 uur"));
+    assert!(html.contains("Gewist 24 uur na de poging"));
     assert!(html.contains("Gewist 7 dagen nadat de link verliep"));
     assert!(html.contains("Nog geen einddatum"));
     for right in ["Inzage", "Verbetering", "Wissen", "Beperking", "Bezwaar"] {

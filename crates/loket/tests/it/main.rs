@@ -23,6 +23,7 @@ mod outage;
 mod people;
 mod queue;
 mod replica;
+mod retention;
 mod service_editor;
 mod shifts;
 mod telework;

@@ -1,0 +1,122 @@
+//! The retention schedule for admins (`/admin/retention`): every kind with
+//! its period, what happens and whether the period is the default or
+//! configured, and the last runs with their counts.
+
+use crate::AppState;
+use crate::common::render;
+use crate::error::AppError;
+use crate::i18n::format_ms;
+use crate::layout::Layout;
+use crate::people::ADMIN_ROLES;
+use crate::people::session::Ctx;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use loket_domain::privacy::{Period, Unit};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin/retention", get(retention_page))
+}
+
+/// One line of the schedule, in the page's language.
+struct Line {
+    kind: String,
+    period: String,
+    action: String,
+    source: String,
+    config_key: &'static str,
+    basis: &'static str,
+    proposal: bool,
+}
+
+/// One run, in the page's language.
+struct RunLine {
+    started: String,
+    finished: String,
+    as_of: String,
+    trigger: String,
+    /// (kind, records).
+    counts: Vec<(String, i64)>,
+    files_removed: i64,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/retention.html")]
+struct RetentionPage {
+    l: Layout,
+    lines: Vec<Line>,
+    runs: Vec<RunLine>,
+}
+
+pub async fn retention_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(ADMIN_ROLES)?;
+    let loc = ctx.locale;
+    let en = ctx.layout("retention-title").lang() == "en";
+    let lines = state
+        .config
+        .retention
+        .applied()
+        .into_iter()
+        .map(|a| {
+            let unit = match a.kind.unit {
+                Unit::Hours => "hours",
+                Unit::Days => "days",
+                Unit::Months => "months",
+            };
+            Line {
+                kind: loc.t(&format!("privacy-kind-{}", a.kind.key)),
+                period: loc.t_args(
+                    &format!("retention-unit-{unit}"),
+                    &[("n", a.value.to_string())],
+                ),
+                action: crate::legal::period_text(
+                    loc,
+                    Period::Scheduled {
+                        key: a.kind.key,
+                        value: a.value,
+                    },
+                ),
+                source: if a.configured {
+                    loc.t_args(
+                        "retention-source-configured",
+                        &[("default", a.kind.default.to_string())],
+                    )
+                } else {
+                    loc.t("retention-source-default")
+                },
+                config_key: a.kind.config_key,
+                basis: if en { a.kind.basis_en } else { a.kind.basis_nl },
+                proposal: a.kind.proposal,
+            }
+        })
+        .collect();
+    let runs = loket_app::privacy::recent_runs(&state.app, 10)
+        .await?
+        .into_iter()
+        .map(|r| RunLine {
+            started: format_ms(r.started_at),
+            finished: r.finished_at.map(format_ms).unwrap_or_default(),
+            as_of: format_ms(r.as_of),
+            trigger: loc.t(&format!("retention-trigger-{}", r.trigger_kind)),
+            counts: r
+                .counts
+                .into_iter()
+                .map(|(k, n)| (loc.t(&format!("privacy-kind-{k}")), n))
+                .collect(),
+            files_removed: r.files_removed,
+            error: r.error.unwrap_or_default(),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        RetentionPage {
+            l: ctx.layout("retention-title"),
+            lines,
+            runs,
+        },
+    )
+}
