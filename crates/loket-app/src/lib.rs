@@ -67,6 +67,9 @@ pub struct Config {
     /// The e-mail addresses (lower case) of the admins who keep a password
     /// when `staff_password_login` is off.
     pub break_glass_admins: Vec<String>,
+    /// Accounts holding one of these roles that sign in with a password
+    /// must give a TOTP second factor (`people::totp`).
+    pub totp_required_roles: Vec<loket_domain::people::Role>,
 }
 
 impl Default for Config {
@@ -87,6 +90,7 @@ impl Default for Config {
             oidc_staff: None,
             staff_password_login: true,
             break_glass_admins: Vec::new(),
+            totp_required_roles: people::totp::DEFAULT_REQUIRED_ROLES.to_vec(),
         }
     }
 }

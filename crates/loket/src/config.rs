@@ -115,6 +115,10 @@ pub struct Config {
     /// E-mail addresses of admin accounts that keep a password when
     /// `staff_password_login` is false.
     pub break_glass_admins: Vec<String>,
+    /// Accounts holding one of these roles that sign in with a password
+    /// must enrol and give a TOTP second factor (staff signing in through
+    /// the directory are not asked: their provider does MFA).
+    pub totp_required_roles: Vec<String>,
     /// The privacy page's controller: who processes the data, with address.
     pub privacy_controller: String,
     /// The privacy page's data protection officer: how to reach them.
@@ -176,6 +180,7 @@ impl Default for Config {
             oidc_staff_groups_claim: "groups".to_owned(),
             staff_password_login: true,
             break_glass_admins: Vec::new(),
+            totp_required_roles: vec!["admin".to_owned(), "hr".to_owned(), "finance".to_owned()],
         }
     }
 }
@@ -554,6 +559,7 @@ impl Config {
                 );
             }
         }
+        self.totp_required_roles()?;
         if self.webhook_ca_file.is_some() {
             self.webhook_client()?;
         }
@@ -580,6 +586,19 @@ impl Config {
     }
 
     /// The staff directory's provider, when `oidc_staff_issuer` is set.
+    /// The roles of `totp_required_roles`, each a known role.
+    pub fn totp_required_roles(&self) -> Result<Vec<loket_domain::people::Role>, ConfigError> {
+        self.totp_required_roles
+            .iter()
+            .map(|r| {
+                loket_domain::people::Role::parse(r).map_err(|_| ConfigError::Field {
+                    field: "totp_required_roles",
+                    message: format!("{r:?} is no role of Loket"),
+                })
+            })
+            .collect()
+    }
+
     pub fn oidc_staff(&self) -> Result<Option<loket_app::people::oidc::OidcProvider>, ConfigError> {
         oidc_provider(
             [

@@ -124,6 +124,7 @@ pub fn app_config(c: &Config, bound: &SocketAddr) -> Result<loket_app::Config, A
             .iter()
             .map(|a| a.trim().to_lowercase())
             .collect(),
+        totp_required_roles: c.totp_required_roles()?,
     })
 }
 

@@ -26,6 +26,7 @@ mod replica;
 mod service_editor;
 mod shifts;
 mod telework;
+mod totp;
 mod upgrade;
 mod vaccination;
 mod webhooks;
