@@ -312,7 +312,8 @@ async fn resident_and_admin_journeys_are_accessible() {
     assert_eq!(c.current_url().await.unwrap().path(), "/login/factor");
     check_page(&c, "totp-enrol").await;
     pass_factor_browser(&c, &app.store).await;
-    assert!(text(&c).await.contains("herstelcodes"));
+    // In English: the language chosen above stays.
+    assert!(text(&c).await.contains("ten recovery codes"));
     check_page(&c, "totp-recovery-codes").await;
     c.goto(&app.url("/admin/users/new")).await.unwrap();
     check_page(&c, "admin-new-user").await;

@@ -389,8 +389,10 @@ async fn the_required_roles_are_configurable() {
     assert_eq!(to, "/staff");
     app.stop().await;
 
-    let mut bad = loket::config::Config::default();
-    bad.totp_required_roles = vec!["boss".to_owned()];
+    let bad = loket::config::Config {
+        totp_required_roles: vec!["boss".to_owned()],
+        ..Default::default()
+    };
     let err = bad.check().unwrap_err().to_string();
     assert!(err.contains("totp_required_roles"), "{err}");
 }
