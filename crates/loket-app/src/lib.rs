@@ -73,6 +73,9 @@ pub struct Config {
     /// Where sent mail is written as `.eml` files (no SMTP server); the
     /// retention run removes them with the bodies.
     pub mail_dir: std::path::PathBuf,
+    /// Accounts holding one of these roles that sign in with a password
+    /// must give a TOTP second factor (`people::totp`).
+    pub totp_required_roles: Vec<loket_domain::people::Role>,
 }
 
 impl Default for Config {
@@ -95,6 +98,7 @@ impl Default for Config {
             break_glass_admins: Vec::new(),
             retention: loket_domain::privacy::Schedule::default(),
             mail_dir: std::path::PathBuf::from("loket-data/mail"),
+            totp_required_roles: people::totp::DEFAULT_REQUIRED_ROLES.to_vec(),
         }
     }
 }

@@ -118,6 +118,10 @@ pub struct Config {
     /// E-mail addresses of admin accounts that keep a password when
     /// `staff_password_login` is false.
     pub break_glass_admins: Vec<String>,
+    /// Accounts holding one of these roles that sign in with a password
+    /// must enrol and give a TOTP second factor (staff signing in through
+    /// the directory are not asked: their provider does MFA).
+    pub totp_required_roles: Vec<String>,
     /// The privacy page's controller: who processes the data, with address.
     pub privacy_controller: String,
     /// The privacy page's data protection officer: how to reach them.
@@ -222,6 +226,7 @@ impl Default for Config {
             retention_vaccination_months: retention_default("vaccination"),
             retention_audit_months: retention_default("audit"),
             retention_access_months: retention_default("access"),
+            totp_required_roles: vec!["admin".to_owned(), "hr".to_owned(), "finance".to_owned()],
         }
     }
 }
@@ -604,6 +609,7 @@ impl Config {
                 );
             }
         }
+        self.totp_required_roles()?;
         if self.webhook_ca_file.is_some() {
             self.webhook_client()?;
         }
@@ -661,6 +667,19 @@ impl Config {
     }
 
     /// The staff directory's provider, when `oidc_staff_issuer` is set.
+    /// The roles of `totp_required_roles`, each a known role.
+    pub fn totp_required_roles(&self) -> Result<Vec<loket_domain::people::Role>, ConfigError> {
+        self.totp_required_roles
+            .iter()
+            .map(|r| {
+                loket_domain::people::Role::parse(r).map_err(|_| ConfigError::Field {
+                    field: "totp_required_roles",
+                    message: format!("{r:?} is no role of Loket"),
+                })
+            })
+            .collect()
+    }
+
     pub fn oidc_staff(&self) -> Result<Option<loket_app::people::oidc::OidcProvider>, ConfigError> {
         oidc_provider(
             [

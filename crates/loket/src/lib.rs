@@ -126,6 +126,7 @@ pub fn app_config(c: &Config, bound: &SocketAddr) -> Result<loket_app::Config, A
             .collect(),
         retention: c.retention()?,
         mail_dir: c.mail_dir(),
+        totp_required_roles: c.totp_required_roles()?,
     })
 }
 

@@ -4,6 +4,7 @@
 //! account's life, each with its single-use link.
 
 pub mod oidc;
+pub mod totp;
 
 use crate::i18n::Locale;
 use crate::{App, Config, Refusal};

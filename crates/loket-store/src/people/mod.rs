@@ -14,6 +14,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 pub mod oidc;
+pub mod totp;
 
 /// An account, with its roles.
 #[derive(Debug, Clone, Serialize)]
@@ -256,11 +257,13 @@ pub async fn set_roles(tx: &mut Tx, actor: &Actor, user_id: &str, roles: &[Role]
 
 /// Ends every session of this user; returns how many there were.
 pub async fn end_sessions(conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(conn)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 OR pending_user_id = $1")
+            .bind(user_id)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// Disables an account with a reason: from this moment its sessions end and
@@ -529,6 +532,9 @@ pub struct Session {
     /// With a provider: which (`residents`) and the ID token it gave.
     pub oidc_provider: Option<String>,
     pub id_token: Option<String>,
+    /// Half signed in: the password of this account was right, its second
+    /// factor is still to come (`user_id` is `None` meanwhile).
+    pub pending_user_id: Option<String>,
 }
 
 /// How a session's person was identified.
@@ -587,6 +593,52 @@ pub async fn create_session(
             identified_by: by.to_owned(),
             oidc_provider: how.oidc_provider.clone(),
             id_token: how.id_token.clone(),
+            pending_user_id: None,
+        },
+    ))
+}
+
+/// Creates a half-signed-in session: the password of `user_id` was right,
+/// its second factor is still to come. The session belongs to nobody
+/// (`user_id` NULL) until [`create_session`] replaces it.
+pub async fn create_half_session(
+    store: &Store,
+    pending_user_id: &str,
+    locale: Option<&str>,
+    ip: &str,
+    user_agent: &str,
+    ttl_ms: i64,
+) -> Result<(String, Session)> {
+    let secret = new_secret();
+    let now = now_ms();
+    let csrf = new_secret();
+    let ua: String = user_agent.chars().take(300).collect();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, locale, created_at, last_seen_at, expires_at, ip, user_agent, \
+         identified_by, pending_user_id) VALUES ($1, NULL, $2, $3, $4, $4, $5, $6, $7, 'password', $8)",
+    )
+    .bind(hash_secret(&secret))
+    .bind(&csrf)
+    .bind(locale.map(str::to_owned))
+    .bind(now)
+    .bind(now + ttl_ms)
+    .bind(ip)
+    .bind(ua)
+    .bind(pending_user_id)
+    .execute(store.pool())
+    .await?;
+    Ok((
+        secret,
+        Session {
+            user_id: None,
+            csrf_token: csrf,
+            locale: locale.map(str::to_owned),
+            expires_at: now + ttl_ms,
+            last_seen_at: now,
+            identified_by: "password".to_owned(),
+            oidc_provider: None,
+            id_token: None,
+            pending_user_id: Some(pending_user_id.to_owned()),
         },
     ))
 }
@@ -605,10 +657,12 @@ pub async fn load_session(
     let hash = hash_secret(secret);
     let row = sqlx::query(
         "SELECT s.user_id, s.csrf_token, s.locale, s.expires_at, s.last_seen_at, s.created_at, \
-         s.identified_by, s.oidc_provider, s.id_token FROM sessions s \
+         s.identified_by, s.oidc_provider, s.id_token, s.pending_user_id FROM sessions s \
          LEFT JOIN users u ON u.id = s.user_id \
+         LEFT JOIN users p ON p.id = s.pending_user_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.created_at > $3 \
-         AND (s.user_id IS NULL OR u.disabled_at IS NULL)",
+         AND (s.user_id IS NULL OR u.disabled_at IS NULL) \
+         AND (s.pending_user_id IS NULL OR p.disabled_at IS NULL)",
     )
     .bind(&hash)
     .bind(now)
@@ -625,6 +679,7 @@ pub async fn load_session(
         identified_by: r.try_get("identified_by")?,
         oidc_provider: r.try_get("oidc_provider")?,
         id_token: r.try_get("id_token")?,
+        pending_user_id: r.try_get("pending_user_id")?,
     };
     if now - s.last_seen_at > 60_000 {
         let created: i64 = r.try_get("created_at")?;

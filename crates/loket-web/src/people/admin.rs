@@ -310,6 +310,8 @@ struct UserPage {
     token_input: TokenInput,
     /// The reason typed in the disable / enable form (kept on an error).
     reason: String,
+    /// The account has a confirmed second factor (an admin may reset it).
+    totp: bool,
 }
 
 /// What the token form held.
@@ -390,6 +392,7 @@ async fn user_page_with(
         .map(token_row)
         .collect();
     let end_date = store::staff_end_date(&state.store, &u.email).await?;
+    let (totp, _) = loket_app::people::totp::summary(state, &u.id).await?;
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("admin-user-title");
     l.csrf = csrf;
@@ -404,6 +407,7 @@ async fn user_page_with(
             end_date,
             token_input,
             reason,
+            totp,
         },
         is_resident,
     ))

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod factor;
 pub mod oidc;
 pub mod pages;
 pub mod session;
@@ -21,6 +22,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
+        .route(
+            "/login/factor",
+            get(factor::factor_form).post(factor::factor),
+        )
+        .route("/account/recovery-codes", post(factor::regenerate))
+        .route("/admin/users/{id}/totp/reset", post(factor::admin_reset))
         .route("/login/oidc/residents", get(oidc::start_residents))
         .route("/login/oidc/residents/stepup", get(oidc::start_step_up))
         .route(

@@ -133,6 +133,16 @@ pub async fn login(
         }
         Err(e) => return Err(e.into()),
     };
+    // Admin, HR, finance (totp_required_roles): the second factor first.
+    if people::totp::required(&state, &user) {
+        ctx.half_sign_in(&state, &user.id).await?;
+        let next = if f.next.is_empty() {
+            "/login/factor".to_owned()
+        } else {
+            format!("/login/factor?next={}", crate::layout::urlencode(&f.next))
+        };
+        return Ok(Redirect::to(&next).into_response());
+    }
     ctx.sign_in(&state, &user.id).await?;
     let home = if user.roles.is_staff() {
         "/staff"
@@ -630,6 +640,8 @@ pub(crate) struct AccountPage {
     linked: bool,
     /// Vaccination invitations kept under the number: campaign, code, status.
     invitations: Vec<(String, String, String)>,
+    /// A confirmed second factor: its unused recovery codes.
+    totp: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -668,7 +680,9 @@ pub(crate) async fn account_page(
             .collect(),
         None => Vec::new(),
     };
+    let (has_factor, codes_left) = people::totp::summary(state, &user.id).await?;
     Ok(AccountPage {
+        totp: has_factor.then_some(codes_left),
         end_date,
         eid: state.config.app.oidc_residents.is_some(),
         nrn: nrn.map(|n| {

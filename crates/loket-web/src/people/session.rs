@@ -43,6 +43,9 @@ fn csrf_cookie(config: &WebConfig) -> &'static str {
 pub struct Ctx {
     pub locale: Locale,
     pub user: Option<Arc<User>>,
+    /// Half signed in: the person whose password was right and whose
+    /// second factor is still to come (`user` is `None` meanwhile).
+    pub pending: Option<Arc<User>>,
     pub ip: IpAddr,
     pub user_agent: String,
     pub path: String,
@@ -217,6 +220,29 @@ impl Ctx {
         Ok(())
     }
 
+    /// Half signs in `user_id`: the password was right, the second factor
+    /// is still to come. A new session id that belongs to nobody yet and
+    /// reaches only the second factor's page and sign-out.
+    pub async fn half_sign_in(&mut self, state: &AppState, user_id: &str) -> Result<(), AppError> {
+        if let Some((secret, _)) = &self.session {
+            store::delete_session(&state.store, secret).await?;
+        }
+        let ttl = loket_app::people::totp::HALF_SESSION_TTL_MS;
+        let (secret, session) = store::create_half_session(
+            &state.store,
+            user_id,
+            Some(self.locale.code()),
+            &self.ip.to_string(),
+            &self.user_agent,
+            ttl,
+        )
+        .await?;
+        self.push_cookie(self.cookie(self.config.session_cookie(), &secret, ttl / 1000, true));
+        self.session = Some((secret, session));
+        self.user = None;
+        Ok(())
+    }
+
     /// How this session's person was identified (`password`, `eid`), if
     /// signed in.
     pub fn identified_by(&self) -> Option<&str> {
@@ -238,6 +264,7 @@ impl Ctx {
         }
         self.push_cookie(self.cookie(self.config.session_cookie(), "", 0, true));
         self.user = None;
+        self.pending = None;
         Ok(())
     }
 
@@ -278,6 +305,14 @@ impl Ctx {
     }
 }
 
+/// What a half-signed-in session may reach.
+fn half_session_may(path: &str) -> bool {
+    path == "/login/factor"
+        || path == "/logout"
+        || path.starts_with("/static/")
+        || path.starts_with("/lang/")
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorTemplate {
@@ -302,6 +337,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let max_age = state.config.session_max_age_ms();
     let mut session = None;
     let mut user = None;
+    let mut pending = None;
     if let Some(secret) =
         cookie_value(&headers, state.config.session_cookie()).filter(|s| s.len() == 64)
     {
@@ -310,6 +346,11 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                 if let Some(uid) = &s.user_id {
                     match store::get_user(&state.store, uid).await {
                         Ok(u) => user = u.map(Arc::new),
+                        Err(e) => return AppError::from(e).into_response(),
+                    }
+                } else if let Some(uid) = &s.pending_user_id {
+                    match store::get_user(&state.store, uid).await {
+                        Ok(u) => pending = u.map(Arc::new),
                         Err(e) => return AppError::from(e).into_response(),
                     }
                 }
@@ -344,10 +385,18 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".to_owned());
     let is_get = req.method() == Method::GET || req.method() == Method::HEAD;
+    // A half-signed-in session (password right, second factor to come)
+    // reaches the second factor's page, sign-out and static files, and
+    // nothing else: pages send it back there, everything else is refused.
+    let half = session
+        .as_ref()
+        .is_some_and(|(_, s): &(String, Session)| s.pending_user_id.is_some());
+    let blocked = half && !half_session_may(req.uri().path());
     let cookies = Arc::new(Mutex::new(Vec::new()));
     let ctx = Ctx {
         locale,
         user,
+        pending,
         ip,
         user_agent: headers
             .get(header::USER_AGENT)
@@ -363,7 +412,13 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     };
     let error_layout_ctx = ctx.clone();
     req.extensions_mut().insert(ctx);
-    let mut res = next.run(req).await;
+    let mut res = if !blocked {
+        next.run(req).await
+    } else if is_get {
+        Redirect::to("/login/factor").into_response()
+    } else {
+        AppError::Forbidden.into_response()
+    };
 
     if let Some(ErrorPage(title_id, fields)) = res.extensions_mut().remove::<ErrorPage>() {
         let status = res.status();

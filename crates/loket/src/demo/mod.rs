@@ -212,7 +212,7 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
         let name =
             PersonName::parse(name).map_err(|e| AppError::Other(format!("demo: {}", e.code)))?;
         let mut tx = store.begin().await?;
-        store::create_user(
+        let id = store::create_user(
             &mut tx,
             &Actor::System,
             NewUser {
@@ -225,6 +225,19 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
             },
         )
         .await?;
+        // Admin, HR and finance need a second factor: the demo's accounts
+        // share the published demo key (shown on the code page in demo
+        // mode only).
+        let totp = &loket_app::people::totp::DEFAULT_REQUIRED_ROLES;
+        if roles.iter().any(|r| totp.contains(r)) {
+            store::totp::enrol_fixed(
+                &mut tx,
+                &Actor::System,
+                &id,
+                loket_app::people::totp::DEMO_SECRET,
+            )
+            .await?;
+        }
         tx.commit().await.map_err(loket_store::StoreError::from)?;
         created += 1;
     }

@@ -163,6 +163,41 @@ async fn submit(c: &Client) {
     click_and_wait(c, "main form button[type=submit]").await;
 }
 
+/// On the second factor's page after a password: gives the code, as a
+/// person with an authenticator app would (the key from the enrolment
+/// page, or from the database for an enrolled account), and goes on.
+/// Elsewhere: nothing.
+async fn pass_factor_browser(c: &Client, store: &loket_store::Store) {
+    if c.current_url().await.unwrap().path() != "/login/factor" {
+        return;
+    }
+    let code = match c.find(Locator::Id("totp-secret")).await {
+        Ok(el) => {
+            let secret = el.attr("data-secret").await.unwrap().unwrap();
+            crate::common::totp_now(&secret, 0)
+        }
+        Err(_) => {
+            use loket_store::sqlx::{self, Row};
+            let row = sqlx::query(
+                "SELECT f.secret, f.last_step FROM totp_factors f JOIN sessions s \
+                 ON s.pending_user_id = f.user_id ORDER BY s.created_at DESC LIMIT 1",
+            )
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            let (secret, last): (String, i64) = (row.get("secret"), row.get("last_step"));
+            let now = crate::common::totp_step_now();
+            let step = if now > last { now } else { last + 1 };
+            if step > now + 1 {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            }
+            crate::common::totp_at_step(&secret, step.max(crate::common::totp_step_now()))
+        }
+    };
+    fill(c, "totp_code", &code).await;
+    click_and_wait(c, "main form[action='/login/factor'] button[type=submit]").await;
+}
+
 /// The text of `main`. A script may redraw the page between finding the
 /// element and reading it (a display following its stream): then again.
 async fn text(c: &Client) -> String {
@@ -273,6 +308,13 @@ async fn resident_and_admin_journeys_are_accessible() {
     fill(&c, "email", "admin@leuven.example").await;
     fill(&c, "password", PASSWORD).await;
     submit(&c).await;
+    // An admin enrols a second factor first: the key as text and QR code.
+    assert_eq!(c.current_url().await.unwrap().path(), "/login/factor");
+    check_page(&c, "totp-enrol").await;
+    pass_factor_browser(&c, &app.store).await;
+    // In English: the language chosen above stays.
+    assert!(text(&c).await.contains("ten recovery codes"));
+    check_page(&c, "totp-recovery-codes").await;
     c.goto(&app.url("/admin/users/new")).await.unwrap();
     check_page(&c, "admin-new-user").await;
     fill(&c, "name", "Tom Maes").await;
@@ -332,11 +374,13 @@ async fn a_move_declaration_and_its_handling_are_accessible() {
     let sign_in = |email: &'static str| {
         let c = c.clone();
         let url = app.url("/login");
+        let store = app.store.clone();
         async move {
             c.goto(&url).await.unwrap();
             fill(&c, "email", email).await;
             fill(&c, "password", PASSWORD).await;
             submit(&c).await;
+            pass_factor_browser(&c, &store).await;
         }
     };
     sign_in("an@example.org").await;
@@ -446,11 +490,13 @@ async fn booking_an_appointment_is_accessible() {
     let sign_in = |email: &'static str| {
         let c = c.clone();
         let url = app.url("/login");
+        let store = app.store.clone();
         async move {
             c.goto(&url).await.unwrap();
             fill(&c, "email", email).await;
             fill(&c, "password", PASSWORD).await;
             submit(&c).await;
+            pass_factor_browser(&c, &store).await;
         }
     };
     sign_in("an@example.org").await;
@@ -545,11 +591,13 @@ async fn a_parking_permit_its_approval_and_the_counter_pages_are_accessible() {
     let sign_in = |email: &'static str| {
         let c = c.clone();
         let url = app.url("/login");
+        let store = app.store.clone();
         async move {
             c.goto(&url).await.unwrap();
             fill(&c, "email", email).await;
             fill(&c, "password", PASSWORD).await;
             submit(&c).await;
+            pass_factor_browser(&c, &store).await;
         }
     };
     // A real file for the file input.
@@ -706,6 +754,7 @@ async fn telework_month_and_approval_are_accessible() {
         fill(&c, "email", email).await;
         fill(&c, "password", PASSWORD).await;
         submit(&c).await;
+        pass_factor_browser(&c, &app.store).await;
     };
     let today = loket_web::i18n::today_brussels();
     let month = loket_domain::telework::Month::of(today).prev();
@@ -817,11 +866,13 @@ async fn a_bike_reservation_and_the_equipment_pages_are_accessible() {
     let sign_in = |email: &'static str, password: &'static str| {
         let c = c.clone();
         let url = app.url("/login");
+        let store = app.store.clone();
         async move {
             c.goto(&url).await.unwrap();
             fill(&c, "email", email).await;
             fill(&c, "password", password).await;
             submit(&c).await;
+            pass_factor_browser(&c, &store).await;
         }
     };
     // A staff member reserves an e-bike for tomorrow morning (the form's
@@ -979,11 +1030,13 @@ async fn booking_kiosk_desk_and_display_are_accessible() {
     let sign_in = |email: &'static str| {
         let c = c.clone();
         let url = app.url("/login");
+        let store = app.store.clone();
         async move {
             c.goto(&url).await.unwrap();
             fill(&c, "email", email).await;
             fill(&c, "password", PASSWORD).await;
             submit(&c).await;
+            pass_factor_browser(&c, &store).await;
         }
     };
 
@@ -1332,6 +1385,7 @@ async fn vaccination_check_in_by_scanner_and_the_mobile_page_offline() {
     fill(&c, "email", "els@leuven.example").await;
     fill(&c, "password", PASSWORD).await;
     submit(&c).await;
+    pass_factor_browser(&c, &app.store).await;
     for (path, name) in [
         ("/staff/vaccination", "vac-list"),
         ("/staff/vaccination/booster", "vac-campaign"),
@@ -1527,11 +1581,13 @@ async fn an_agents_call_from_search_to_a_logged_contact_is_accessible() {
     let sign_in = |email: &'static str| {
         let c = c.clone();
         let url = app.url("/login");
+        let store = app.store.clone();
         async move {
             c.goto(&url).await.unwrap();
             fill(&c, "email", email).await;
             fill(&c, "password", PASSWORD).await;
             submit(&c).await;
+            pass_factor_browser(&c, &store).await;
         }
     };
     sign_in("agent@leuven.example").await;
@@ -1678,11 +1734,13 @@ async fn vaccination_shifts_are_accessible() {
     let sign_in = |email: &'static str, password: &'static str| {
         let c = c.clone();
         let url = app.url("/login");
+        let store = app.store.clone();
         async move {
             c.goto(&url).await.unwrap();
             fill(&c, "email", email).await;
             fill(&c, "password", password).await;
             submit(&c).await;
+            pass_factor_browser(&c, &store).await;
         }
     };
     sign_in("vrijwilliger@leuven.example", PASSWORD).await;

@@ -27,6 +27,7 @@ mod retention;
 mod service_editor;
 mod shifts;
 mod telework;
+mod totp;
 mod upgrade;
 mod vaccination;
 mod webhooks;

@@ -791,6 +791,29 @@ async fn staff_roles_come_from_directory_groups() {
     );
 }
 
+/// Staff signing in through the directory are not asked for a second
+/// factor (their provider does MFA), even with a role that requires one.
+#[tokio::test]
+async fn staff_sso_is_not_asked_for_a_second_factor() {
+    let port = free_port();
+    let app = staff_app(port, |_| {}).await;
+    let _p = RealProvider::start(port, &app.base).await;
+    loket::cli::staff_group(&app.config, "loket-handlers", &["admin".to_owned()])
+        .await
+        .unwrap();
+    let c = app.client();
+    let cb = through_provider(&app, &c, "/login/oidc/staff", "staff1").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    assert_eq!(r.headers()["location"], "/staff");
+    assert_eq!(app.get(&c, "/admin/users").await.0, 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM totp_factors").await, 0);
+    // The same role with a password: asked.
+    let admin = app.signed_in("root@example.org", &["admin"]).await;
+    assert_eq!(app.get(&admin, "/admin/users").await.0, 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM totp_factors").await, 1);
+}
+
 #[tokio::test]
 async fn staff_passwords_can_be_switched_off_but_for_break_glass_admins() {
     let port = free_port();

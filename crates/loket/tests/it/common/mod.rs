@@ -189,7 +189,75 @@ impl TestApp {
             "login {email}: {}",
             r.text().await.unwrap()
         );
+        let to = location(&r);
+        if to.starts_with("/login/factor") {
+            self.pass_factor(&c, email).await;
+        }
         c
+    }
+
+    /// Passes the second factor of a half-signed-in client through the
+    /// real pages, as a person with an authenticator app would: enrols
+    /// (the key read from the page) or gives the next unused code (the key
+    /// read from the database). The recovery codes when it enrolled.
+    pub async fn pass_factor(&self, c: &reqwest::Client, email: &str) -> Vec<String> {
+        let (status, html) = self.get(c, "/login/factor").await;
+        assert_eq!(status, 200, "factor page: {html}");
+        let enrolling = html.contains("data-secret=\"");
+        let code = if enrolling {
+            totp_now(&secret_in(&html), 0)
+        } else {
+            self.next_code(email).await
+        };
+        let r = c
+            .post(self.url("/login/factor"))
+            .form(&[
+                ("totp_code", code.as_str()),
+                ("csrf", &csrf_of(&html)),
+                ("next", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        if enrolling {
+            assert_eq!(s, 200, "enrol {email}: {body}");
+            recovery_codes_in(&body)
+        } else {
+            assert_eq!(s, 303, "code {email}: {body}");
+            Vec::new()
+        }
+    }
+
+    /// The key of an account's second factor (base32), from the database.
+    pub async fn totp_secret(&self, email: &str) -> (String, i64) {
+        use sqlx::Row;
+        let r = sqlx::query(
+            "SELECT f.secret, f.last_step FROM totp_factors f JOIN users u ON u.id = f.user_id \
+             WHERE u.email_norm = $1",
+        )
+        .bind(email.to_lowercase())
+        .fetch_one(self.store.pool())
+        .await
+        .unwrap();
+        (r.get("secret"), r.get("last_step"))
+    }
+
+    /// A code of the account's app that was not used yet: the current
+    /// step's, or the next one's (accepted too) when the current one was
+    /// used; waits for a new step when both were.
+    pub async fn next_code(&self, email: &str) -> String {
+        loop {
+            let (secret, last) = self.totp_secret(email).await;
+            let now = totp_step_now();
+            for step in [now, now + 1] {
+                if step > last {
+                    return totp_at_step(&secret, step);
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
     }
 
     /// The newest outbox message to `to`.
@@ -217,6 +285,62 @@ impl TestApp {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Where a redirect points.
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+fn totp_of(secret_b32: &str) -> totp_rs::Totp {
+    let secret = totp_rs::Secret::try_from_base32(secret_b32.replace(' ', "")).unwrap();
+    totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_skew(1)
+        .with_step_duration(30)
+        .with_secret(secret)
+        .build()
+        .unwrap()
+}
+
+/// The current 30 s step.
+pub fn totp_step_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        / 30
+}
+
+/// The code of `step` for a base32 key (spaces allowed).
+pub fn totp_at_step(secret_b32: &str, step: i64) -> String {
+    totp_of(secret_b32).generate(step as u64 * 30).to_string()
+}
+
+/// The code `offset` steps from now.
+pub fn totp_now(secret_b32: &str, offset: i64) -> String {
+    totp_at_step(secret_b32, totp_step_now() + offset)
+}
+
+/// The key shown on the enrolment page.
+pub fn secret_in(html: &str) -> String {
+    let marker = "data-secret=\"";
+    let start = html.find(marker).expect("key on the enrolment page") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].replace(' ', "")
+}
+
+/// The recovery codes shown once after enrolment.
+pub fn recovery_codes_in(html: &str) -> Vec<String> {
+    html.split("<li><code>")
+        .skip(1)
+        .filter_map(|p| p.split("</code>").next())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The CSRF token in a page's first form.
