@@ -111,6 +111,11 @@ impl Front {
     }
 }
 
+/// The key of an e-mail address: trimmed and lower-cased.
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 #[cfg(test)]
 mod front_tests {
     use super::*;
@@ -152,9 +157,4 @@ mod front_tests {
         // dropped all but the last few thousand.
         assert!(f.keys() <= SWEEP_EVERY as usize + 1, "{}", f.keys());
     }
-}
-
-/// The key of an e-mail address: trimmed and lower-cased.
-pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
 }

@@ -315,7 +315,7 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
             len + 1
         ));
     }
-    sql.push_str(")");
+    sql.push(')');
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lang);
     for i in 0..MAX_WORDS {
         q = q.bind(words.get(i).map(|w| w.exact.clone()).unwrap_or_default());
@@ -347,11 +347,11 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
             if *term == w.exact {
                 exact.insert(id.clone(), *p);
             }
-            if let Some(pre) = &w.prefix {
-                if term.starts_with(pre.as_str()) {
-                    let best = prefix.entry(id.clone()).or_insert(*p);
-                    best.tf = best.tf.max(p.tf);
-                }
+            if let Some(pre) = &w.prefix
+                && term.starts_with(pre.as_str())
+            {
+                let best = prefix.entry(id.clone()).or_insert(*p);
+                best.tf = best.tf.max(p.tf);
             }
         }
         hits.push((exact, prefix));
