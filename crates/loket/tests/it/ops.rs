@@ -618,6 +618,7 @@ fn metric_names(text: &str) -> std::collections::BTreeSet<String> {
             || name.ends_with("_up")
             || name.ends_with("_backlog")
             || name.starts_with("loket_db_pool_")
+            || name.starts_with("loket_live_")
         {
             out.insert(name.to_owned());
         }
