@@ -191,6 +191,11 @@ mod tests {
             "idle",
             "max",
             "hours",
+            // the retention schedule
+            "n",
+            "default",
+            // the second factor
+            "secret",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
