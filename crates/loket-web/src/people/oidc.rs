@@ -37,6 +37,35 @@ pub struct StartQuery {
     pub next: String,
 }
 
+/// Starts a sign-in at `which` provider: the state cookie, and the
+/// redirect there (or the failure page).
+async fn to_provider(
+    state: &AppState,
+    ctx: &Ctx,
+    which: Which,
+    purpose: Purpose,
+    next: &str,
+    user_id: Option<&str>,
+) -> Result<Response, AppError> {
+    match oidc::begin(
+        state,
+        which,
+        purpose,
+        next,
+        user_id,
+        ctx.locale.code(),
+        &ctx.ip.to_string(),
+    )
+    .await
+    {
+        Ok(started) => {
+            ctx.set_cookie(cookie_name(state), &started.cookie_secret, COOKIE_MAX_AGE_S);
+            Ok(Redirect::to(&started.url).into_response())
+        }
+        Err(e) => failure(ctx, e),
+    }
+}
+
 /// `GET /login/oidc/residents`: to the provider.
 pub async fn start_residents(
     State(state): State<AppState>,
@@ -44,27 +73,7 @@ pub async fn start_residents(
     Query(q): Query<StartQuery>,
 ) -> Result<Response, AppError> {
     let next = local_path(&q.next, "");
-    match oidc::begin(
-        &state,
-        Which::Residents,
-        Purpose::Login,
-        &next,
-        None,
-        ctx.locale.code(),
-        &ctx.ip.to_string(),
-    )
-    .await
-    {
-        Ok(started) => {
-            ctx.set_cookie(
-                cookie_name(&state),
-                &started.cookie_secret,
-                COOKIE_MAX_AGE_S,
-            );
-            Ok(Redirect::to(&started.url).into_response())
-        }
-        Err(e) => failure(&ctx, e),
-    }
+    to_provider(&state, &ctx, Which::Residents, Purpose::Login, &next, None).await
 }
 
 /// `GET /login/oidc/residents/stepup`: a resident signed in with a password
@@ -77,27 +86,15 @@ pub async fn start_step_up(
 ) -> Result<Response, AppError> {
     let user = ctx.user()?.clone();
     let next = local_path(&q.next, "/account");
-    match oidc::begin(
+    to_provider(
         &state,
+        &ctx,
         Which::Residents,
         Purpose::StepUp,
         &next,
         Some(&user.id),
-        ctx.locale.code(),
-        &ctx.ip.to_string(),
     )
     .await
-    {
-        Ok(started) => {
-            ctx.set_cookie(
-                cookie_name(&state),
-                &started.cookie_secret,
-                COOKIE_MAX_AGE_S,
-            );
-            Ok(Redirect::to(&started.url).into_response())
-        }
-        Err(e) => failure(&ctx, e),
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -230,27 +227,7 @@ pub async fn start_staff(
     Query(q): Query<StartQuery>,
 ) -> Result<Response, AppError> {
     let next = local_path(&q.next, "");
-    match oidc::begin(
-        &state,
-        Which::Staff,
-        Purpose::Login,
-        &next,
-        None,
-        ctx.locale.code(),
-        &ctx.ip.to_string(),
-    )
-    .await
-    {
-        Ok(started) => {
-            ctx.set_cookie(
-                cookie_name(&state),
-                &started.cookie_secret,
-                COOKIE_MAX_AGE_S,
-            );
-            Ok(Redirect::to(&started.url).into_response())
-        }
-        Err(e) => failure(&ctx, e),
-    }
+    to_provider(&state, &ctx, Which::Staff, Purpose::Login, &next, None).await
 }
 
 /// `GET /login/oidc/staff/callback`: the directory's answer, checked; the
