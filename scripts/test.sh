@@ -26,8 +26,6 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
-# The booking race through a connection pooler.
-[ -x /usr/sbin/pgbouncer ] || need+=(pgbouncer)
 # The systemd unit in deploy/ is checked with systemd-analyze.
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
@@ -161,10 +159,15 @@ run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/replica' -l '$PG_DIR/replica.log' -w -o \"-
   || { cat "$PG_DIR/replica.log"; exit 1; }
 export LOKET_TEST_POSTGRES_REPLICA_URL="postgres://postgres@127.0.0.1:$REPLICA_PORT/postgres"
 
-# PgBouncer in front of it (session pooling; see the test for why not
-# transaction pooling with Debian 12's PgBouncer 1.18).
+# PgBouncer in front of it, pooling per transaction. That needs PgBouncer
+# 1.21 or later (max_prepared_statements, for sqlx's named prepared
+# statements); scripts/pgbouncer.sh finds one or builds Debian stable's.
 BOUNCER_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-step "starting PgBouncer on 127.0.0.1:$BOUNCER_PORT"
+step "PgBouncer 1.21 or later (scripts/pgbouncer.sh)"
+PGBOUNCER="$(scripts/pgbouncer.sh)"
+"$PGBOUNCER" --version | head -1
+cp "$PGBOUNCER" "$PG_DIR/pgbouncer"
+step "starting PgBouncer (transaction pooling) on 127.0.0.1:$BOUNCER_PORT"
 cat > "$PG_DIR/pgbouncer.ini" <<INI
 [databases]
 * = host=127.0.0.1 port=$PG_PORT
@@ -174,7 +177,9 @@ listen_port = $BOUNCER_PORT
 unix_socket_dir = $PG_DIR
 auth_type = trust
 auth_file = $PG_DIR/pgbouncer-users.txt
-pool_mode = session
+pool_mode = transaction
+max_prepared_statements = 200
+admin_users = postgres
 max_client_conn = 500
 default_pool_size = 40
 logfile = $PG_DIR/pgbouncer.log
@@ -182,8 +187,8 @@ pidfile = $PG_DIR/pgbouncer.pid
 ignore_startup_parameters = extra_float_digits,options
 INI
 echo '"postgres" ""' > "$PG_DIR/pgbouncer-users.txt"
-[ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DIR/pgbouncer.ini" "$PG_DIR/pgbouncer-users.txt"
-run_pg "/usr/sbin/pgbouncer -d '$PG_DIR/pgbouncer.ini'" || { cat "$PG_DIR/pgbouncer.log"; exit 1; }
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DIR/pgbouncer.ini" "$PG_DIR/pgbouncer-users.txt" "$PG_DIR/pgbouncer"
+run_pg "'$PG_DIR/pgbouncer' -d '$PG_DIR/pgbouncer.ini'" || { cat "$PG_DIR/pgbouncer.log"; exit 1; }
 export LOKET_TEST_PGBOUNCER_URL="postgres://postgres@127.0.0.1:$BOUNCER_PORT/postgres"
 
 export LOKET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"

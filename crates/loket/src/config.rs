@@ -22,6 +22,11 @@ pub struct Config {
     /// Optional `postgres://…` of a streaming replica of `database_url`:
     /// lists, dashboards, reports and exports read from it.
     pub database_read_url: Option<String>,
+    /// Optional `postgres://…` straight to the server of `database_url`,
+    /// for the migrations only: behind PgBouncer in transaction pooling,
+    /// the migrator's session-level advisory lock must not go through the
+    /// pooler.
+    pub database_migrate_url: Option<String>,
     /// Connections in the database pool.
     pub db_max_connections: u32,
     /// The address people reach Loket at (for links in e-mails);
@@ -172,6 +177,7 @@ impl Default for Config {
             data_dir: PathBuf::from("loket-data"),
             database_url: None,
             database_read_url: None,
+            database_migrate_url: None,
             db_max_connections: 10,
             public_url: None,
             city_name: "Stad Leuven".to_owned(),
@@ -549,6 +555,24 @@ impl Config {
                 return field(
                     "database_read_url",
                     "use postgres://USER@REPLICA-HOST/DB, a streaming replica of a PostgreSQL database_url",
+                );
+            }
+        }
+        if let Some(url) = &self.database_migrate_url {
+            let primary_pg = self.database_url.as_deref().is_some_and(|u| {
+                matches!(
+                    loket_store::Backend::from_url(u),
+                    Ok(loket_store::Backend::Postgres)
+                )
+            });
+            if !matches!(
+                loket_store::Backend::from_url(url),
+                Ok(loket_store::Backend::Postgres)
+            ) || !primary_pg
+            {
+                return field(
+                    "database_migrate_url",
+                    "use postgres://USER@DB-HOST/DB, the database of a PostgreSQL database_url reached without the pooler",
                 );
             }
         }

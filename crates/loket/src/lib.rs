@@ -59,8 +59,20 @@ pub async fn open_store(c: &Config) -> Result<Store, AppError> {
         std::fs::create_dir_all(&c.data_dir)
             .map_err(|e| AppError::Other(format!("data_dir {}: {e}", c.data_dir.display())))?;
     }
+    // With `database_migrate_url`, the migrations run over a connection of
+    // their own, straight to the server: the migrator holds a session-level
+    // advisory lock, which a transaction-pooling PgBouncer would hand on to
+    // another client.
+    if let Some(direct) = &c.database_migrate_url {
+        let migrator = Store::connect(direct, 1).await?;
+        let done = migrator.migrate().await;
+        migrator.close().await;
+        done?;
+    }
     let store = Store::connect(&url, c.db_max_connections).await?;
-    store.migrate().await?;
+    if c.database_migrate_url.is_none() {
+        store.migrate().await?;
+    }
     match &c.database_read_url {
         Some(read) => Ok(store.with_reader(read, c.db_max_connections).await?),
         None => Ok(store),
