@@ -196,6 +196,8 @@ mod tests {
             "default",
             // the second factor
             "secret",
+            // room displays
+            "desk",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

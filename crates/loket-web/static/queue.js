@@ -1,7 +1,11 @@
 // Loket queue screens: follow the location's Server-Sent Events stream and
-// update the waiting-room display or the door display; chime on a new call
-// when the sound is on. Falls back to polling the JSON state. No HTML is
-// built from data: text only.
+// update the waiting-room display or the door display; keep the clock
+// going; on a new call chime when the sound is on and speak the call (the
+// browser's speech synthesis, Dutch or English) when chosen. Both can be
+// preset for an unattended screen with ?sound=1&speak=nl (the browser must
+// then allow audio without a click). Says so when the stream is lost, and
+// falls back to polling the JSON state. No HTML is built from data: text
+// only.
 (function () {
   "use strict";
   var root = document.querySelector("[data-queue]");
@@ -35,14 +39,48 @@
 
   function text(el, s) { if (el) { el.textContent = s; } }
 
+  var params = new URLSearchParams(window.location.search);
+  function stored(name) { try { return window.localStorage.getItem("loket-" + name); } catch (e) { return null; } }
+  function store(name, v) { try { window.localStorage.setItem("loket-" + name, v); } catch (e) { /* private mode */ } }
+  var speakLang = params.get("speak") || stored("speak") || "";
+  if (speakLang !== "nl" && speakLang !== "en") { speakLang = ""; }
+  soundOn = (params.get("sound") || stored("sound")) === "1";
+
+  // "A012" is spoken "A 12": the letters one by one, then the number.
+  function spoken(number) {
+    var m = /^([A-Za-z]*)0*(\d+)$/.exec(number);
+    return m ? (m[1].split("").join(" ") + " " + m[2]).trim() : number;
+  }
+
+  function speak(calls) {
+    if (!speakLang || !window.speechSynthesis || !window.SpeechSynthesisUtterance) { return; }
+    var pattern = root.getAttribute("data-say-" + speakLang) || "";
+    calls.slice().reverse().forEach(function (c) {
+      var u = new SpeechSynthesisUtterance(
+        pattern.replace("{number}", spoken(c.number)).replace("{desk}", c.desk));
+      u.lang = speakLang === "nl" ? "nl-BE" : "en-GB";
+      u.rate = 0.9;
+      window.speechSynthesis.speak(u);
+    });
+  }
+
+  var clock = document.getElementById("clock");
+  if (clock && window.Intl) {
+    var fmt = new Intl.DateTimeFormat("nl-BE", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "Europe/Brussels" });
+    var tickClock = function () { text(clock, fmt.format(new Date())); };
+    tickClock();
+    setInterval(tickClock, 1000);
+  }
+
   function renderDisplay(s) {
     var list = document.getElementById("called");
     if (!list) { return; }
     while (list.firstChild) { list.removeChild(list.firstChild); }
     var fresh = [];
-    s.called.forEach(function (c, i) {
+    var shown = parseInt(root.getAttribute("data-calls") || "8", 10);
+    s.called.slice(0, shown).forEach(function (c, i) {
       var li = document.createElement("li");
-      if (i === 0) { li.className = "latest"; }
+      if (i === 0) { li.className = seen[key(c)] || first ? "latest" : "latest fresh"; }
       var n = document.createElement("span"); n.className = "number"; n.textContent = c.number;
       var arrow = document.createElement("span"); arrow.className = "arrow"; arrow.setAttribute("aria-hidden", "true"); arrow.textContent = "→";
       var d = document.createElement("span"); d.className = "desk"; d.textContent = root.getAttribute("data-desk-label") + " " + c.desk;
@@ -51,9 +89,12 @@
       list.appendChild(li);
       if (!seen[key(c)]) { fresh.push(c); seen[key(c)] = true; }
     });
+    var none = document.getElementById("none");
+    if (none) { none.hidden = s.called.length > 0; }
     text(document.getElementById("waiting"), String(s.waiting));
     if (!first && fresh.length) {
       chime();
+      setTimeout(function () { speak(fresh); }, soundOn ? 800 : 0);
       text(live, fresh.map(function (c) {
         return c.number + " " + root.getAttribute("data-desk-label") + " " + c.desk;
       }).join(", "));
@@ -115,10 +156,22 @@
   var btn = document.getElementById("sound");
   if (btn) {
     btn.hidden = false;
+    btn.setAttribute("aria-pressed", soundOn ? "true" : "false");
     btn.addEventListener("click", function () {
       soundOn = !soundOn;
+      store("sound", soundOn ? "1" : "0");
       btn.setAttribute("aria-pressed", soundOn ? "true" : "false");
       if (soundOn) { chime(); }
+    });
+  }
+  var choice = document.getElementById("speak");
+  if (choice && window.speechSynthesis) {
+    choice.hidden = false;
+    document.getElementById("speak-label").hidden = false;
+    choice.value = speakLang;
+    choice.addEventListener("change", function () {
+      speakLang = choice.value;
+      store("speak", speakLang);
     });
   }
 })();

@@ -27,8 +27,43 @@ use std::convert::Infallible;
 struct DisplayPage {
     l: Layout,
     slug: String,
+    place: String,
     snap: Snapshot,
     snap_json: String,
+    room: Room,
+}
+
+/// What a room screen shows around the calls: the time when the page was
+/// made (the script keeps the clock going) and the sentence a call is
+/// spoken with, in both languages (a screen may speak the other one).
+struct Room {
+    clock: String,
+    say_nl: String,
+    say_en: String,
+}
+
+/// The calls a room screen shows: the latest large, four before it.
+const ROOM_CALLS: usize = 5;
+
+fn room() -> Room {
+    use loket_app::i18n::Locale;
+    let say = |l: Locale| {
+        l.t_args(
+            "queue-display-say",
+            &[
+                ("number", "{number}".to_owned()),
+                ("desk", "{desk}".to_owned()),
+            ],
+        )
+    };
+    Room {
+        clock: jiff::Timestamp::now()
+            .to_zoned_datetime(loket_app::i18n::brussels())
+            .strftime("%H:%M")
+            .to_string(),
+        say_nl: say(Locale::Nl),
+        say_en: say(Locale::En),
+    }
 }
 
 pub async fn display(
@@ -37,7 +72,8 @@ pub async fn display(
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let loc = location(&state, &slug).await?;
-    let snap = snapshot(&state, &loc).await?;
+    let mut snap = snapshot(&state, &loc).await?;
+    snap.called.truncate(ROOM_CALLS);
     let mut l = ctx.layout("queue-display-title");
     l.title = format!("{} — {}", l.title, loc.name);
     render(
@@ -45,8 +81,10 @@ pub async fn display(
         DisplayPage {
             l,
             slug: loc.slug,
+            place: loc.name,
             snap_json: script_json(&snap),
             snap,
+            room: room(),
         },
     )
 }
@@ -56,8 +94,10 @@ pub async fn display(
 struct DoorPage {
     l: Layout,
     slug: String,
+    place: String,
     snap: Snapshot,
     snap_json: String,
+    room: Room,
 }
 
 pub async fn door(
@@ -74,8 +114,10 @@ pub async fn door(
         DoorPage {
             l,
             slug: loc.slug,
+            place: loc.name,
             snap_json: script_json(&snap),
             snap,
+            room: room(),
         },
     )
 }

@@ -963,7 +963,6 @@ async fn a_bike_reservation_and_the_equipment_pages_are_accessible() {
 /// follows the next call live over its event stream. All axe-clean.
 #[tokio::test]
 async fn booking_kiosk_desk_and_display_are_accessible() {
-    use loket_domain::audit::Actor;
     use loket_store::appointments as appt;
     if backend() != "sqlite" {
         return;
@@ -972,47 +971,7 @@ async fn booking_kiosk_desk_and_display_are_accessible() {
         return;
     };
     let app = TestApp::spawn().await;
-    // A counter open around the clock, so the first free slot is soon.
-    let a = Actor::System;
-    let mut tx = app.store.begin().await.unwrap();
-    let sid = appt::save_service(
-        &mut tx,
-        &a,
-        "identity-card",
-        "Identiteitskaart",
-        "Identity card",
-        15,
-    )
-    .await
-    .unwrap();
-    let lid = appt::save_location(
-        &mut tx,
-        &a,
-        "city-office",
-        "Stadskantoor",
-        "Plein 1, 3000 Leuven",
-    )
-    .await
-    .unwrap();
-    let mut periods = Vec::new();
-    for wd in 1..=7 {
-        periods.extend(loket_domain::appointments::parse_day_hours(wd, "00:00-23:59").unwrap());
-    }
-    appt::set_hours(&mut tx, &a, &lid, &periods).await.unwrap();
-    appt::save_desk(&mut tx, &a, &lid, "1", std::slice::from_ref(&sid))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    appt::settings(&app.store).await.unwrap();
-    appt::save_settings(&app.store, &a, 42, 0, 2, 2)
-        .await
-        .unwrap();
-    let desk = appt::list_desks(&app.store, &lid)
-        .await
-        .unwrap()
-        .remove(0)
-        .id;
-    let key = loket_web::queue::kiosk_key(&app.config.keys().ring().unwrap(), &lid);
+    let (sid, _lid, desk, key) = counter_open_all_day(&app).await;
     for (email, role) in [
         ("an@example.org", "resident"),
         ("loket@leuven.example", "counter"),
@@ -1171,6 +1130,254 @@ async fn booking_kiosk_desk_and_display_are_accessible() {
         .unwrap();
     check_page(&c, "queue-stats").await;
 
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(profile);
+}
+
+/// A counter "city-office" open around the clock (so the first free slot
+/// is soon) with one desk "1" for the service "identity-card": the service
+/// id, the location id, the desk id and the kiosk key.
+async fn counter_open_all_day(app: &TestApp) -> (String, String, String, String) {
+    use loket_domain::audit::Actor;
+    use loket_store::appointments as appt;
+    // A counter open around the clock, so the first free slot is soon.
+    let a = Actor::System;
+    let mut tx = app.store.begin().await.unwrap();
+    let sid = appt::save_service(
+        &mut tx,
+        &a,
+        "identity-card",
+        "Identiteitskaart",
+        "Identity card",
+        15,
+    )
+    .await
+    .unwrap();
+    let lid = appt::save_location(
+        &mut tx,
+        &a,
+        "city-office",
+        "Stadskantoor",
+        "Plein 1, 3000 Leuven",
+    )
+    .await
+    .unwrap();
+    let mut periods = Vec::new();
+    for wd in 1..=7 {
+        periods.extend(loket_domain::appointments::parse_day_hours(wd, "00:00-23:59").unwrap());
+    }
+    appt::set_hours(&mut tx, &a, &lid, &periods).await.unwrap();
+    appt::save_desk(&mut tx, &a, &lid, "1", std::slice::from_ref(&sid))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    appt::settings(&app.store).await.unwrap();
+    appt::save_settings(&app.store, &a, 42, 0, 2, 2)
+        .await
+        .unwrap();
+    let desk = appt::list_desks(&app.store, &lid)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    let key = loket_web::queue::kiosk_key(&app.config.keys().ring().unwrap(), &lid);
+    (sid, lid, desk, key)
+}
+
+/// The waiting-room display on a 1080p screen, as seen from five metres:
+/// the latest call large, the last five calls, a clock, a call spoken in
+/// the chosen language, and a banner while the stream is lost that goes
+/// once it is back. axe-clean.
+#[tokio::test]
+async fn the_room_display_reads_from_five_metres() {
+    if backend() != "sqlite" {
+        return;
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let mut app = TestApp::spawn().await;
+    let (sid, _lid, desk, key) = counter_open_all_day(&app).await;
+    c.set_window_size(1920, 1080).await.unwrap();
+    c.goto(&app.url("/queue/city-office/display?speak=nl"))
+        .await
+        .unwrap();
+    assert!(text(&c).await.contains("Nog niemand opgeroepen"));
+    let clock = c
+        .find(Locator::Id("clock"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        clock.len() == 5 && clock.as_bytes()[2] == b':',
+        "clock shows {clock:?}"
+    );
+    // Record what the screen says (the page's own speech synthesis is
+    // called; a headless browser has no voice to play it).
+    c.execute(
+        "window.__said = []; window.speechSynthesis.speak = function (u) { window.__said.push(u.text + '|' + u.lang); };",
+        vec![],
+    )
+    .await
+    .unwrap();
+    // Six walk-ins, called and served one after the other at desk 1.
+    let staff = app.signed_in("balie@leuven.example", &["counter"]).await;
+    let desk_page = format!("/staff/desks/{desk}");
+    let mut numbers = Vec::new();
+    for _ in 0..6 {
+        let t = app
+            .submit(
+                &app.client(),
+                &format!("/kiosk/city-office?k={key}"),
+                "/kiosk/city-office/walk-in",
+                &[("k", &key), ("service", &sid)],
+            )
+            .await;
+        assert_eq!(t.status().as_u16(), 303);
+    }
+    for _ in 0..6 {
+        let r = app
+            .submit(&staff, &desk_page, &format!("{desk_page}/call"), &[])
+            .await;
+        assert_eq!(r.status().as_u16(), 303);
+        let (_, page) = app.get(&staff, &desk_page).await;
+        let n = page
+            .split("ticket-number\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap()
+            .trim()
+            .to_owned();
+        numbers.push(n);
+        let r = app
+            .submit(
+                &staff,
+                &desk_page,
+                &format!("{desk_page}/finish"),
+                &[("outcome", "served")],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let last = numbers.last().unwrap().clone();
+    let start = Instant::now();
+    loop {
+        let latest = c.find(Locator::Css("#called li.latest .number")).await.ok();
+        let shown = match latest {
+            Some(el) => el.text().await.unwrap_or_default(),
+            None => String::new(),
+        };
+        if shown == last {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the display does not show {last}, but {shown:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The last five calls, newest first; the latest readable from afar.
+    let rows = c.find_all(Locator::Css("#called li")).await.unwrap();
+    assert_eq!(rows.len(), 5);
+    let size = c
+        .execute(
+            "return parseFloat(getComputedStyle(document.querySelector('#called li.latest .number')).fontSize);",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(size >= 120.0, "the latest number is {size}px high");
+    check_page(&c, "queue-display-room").await;
+    // Spoken in Dutch: the last call's letters, then its number.
+    let start = Instant::now();
+    let said = loop {
+        let said = c.execute("return window.__said;", vec![]).await.unwrap();
+        let said: Vec<String> = serde_json::from_value(said).unwrap_or_default();
+        if said.iter().any(|s| s.contains("balie 1")) || start.elapsed() > Duration::from_secs(10) {
+            break said;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let digits = last.trim_start_matches(|ch: char| ch.is_ascii_alphabetic());
+    let spoken_number = digits.trim_start_matches('0');
+    assert!(
+        said.iter().any(|s| s.starts_with("Nummer ")
+            && s.contains(&format!(" {spoken_number}, naar balie 1"))
+            && s.ends_with("|nl-BE")),
+        "{said:?} for {last}"
+    );
+    // The server goes away: the screen says so. It comes back on the same
+    // address: the screen follows it again and the banner goes.
+    let visible = || async {
+        c.execute(
+            "return !document.getElementById('connection').hidden;",
+            vec![],
+        )
+        .await
+        .unwrap()
+            == json!(true)
+    };
+    let running = app.running.take().unwrap();
+    let addr = running.addr;
+    running.shutdown().await;
+    let start = Instant::now();
+    while !visible().await {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no banner while the stream is lost"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    check_page(&c, "queue-display-offline").await;
+    let config = loket::config::Config {
+        addr: addr.to_string(),
+        ..app.config.clone()
+    };
+    let store = loket::open_store(&config).await.unwrap();
+    app.running = Some(
+        loket::start_with_store(&config, store.clone(), false)
+            .await
+            .unwrap(),
+    );
+    app.store = store;
+    let start = Instant::now();
+    while visible().await {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the banner stays after the server is back"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let r = app
+        .submit(
+            &app.client(),
+            &format!("/kiosk/city-office?k={key}"),
+            "/kiosk/city-office/walk-in",
+            &[("k", &key), ("service", &sid)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let start = Instant::now();
+    while c
+        .find(Locator::Id("waiting"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap_or_default()
+        != "1"
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the display does not follow the server after it came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     c.close().await.unwrap();
     app.stop().await;
     let _ = std::fs::remove_dir_all(profile);
