@@ -198,6 +198,9 @@ mod tests {
             "secret",
             // room displays
             "desk",
+            // the home page's opening hours
+            "first",
+            "last",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

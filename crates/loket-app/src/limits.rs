@@ -49,6 +49,18 @@ pub async fn allow(app: &App, limit: &Limit, key: &str) -> Result<bool, Refusal>
     Ok(limit.allows(hits))
 }
 
+/// Whether the in-memory limiter of this instance lets a hit of `key`
+/// through, without counting it in the database: for limits that only
+/// spare the database writes (e.g. recording search text), where what one
+/// instance lets through is good enough.
+pub fn front_allows(app: &App, limit: &Limit, key: &str) -> bool {
+    let ok = app.front.check(limit, key).is_ok();
+    if !ok {
+        metrics::counter!("loket_rate_limited_total", "scope" => limit.scope).increment(1);
+    }
+    ok
+}
+
 /// The in-memory limiters of one instance, one per limit of
 /// `loket_domain::limits::ALL`.
 pub struct Front {

@@ -557,8 +557,120 @@ crate::status_enum! {
     }
 }
 
+/// The contact centre's opening hours, as a city configures them:
+/// `1-5 08:30-17:00; 6 09:00-12:00` (ISO weekdays, 1 = Monday; a day or a
+/// range of days, then that day's periods as the counters' hours are
+/// typed). Shown on the home page, with whether it is open now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpeningHours {
+    pub periods: Vec<crate::appointments::Period>,
+}
+
+impl OpeningHours {
+    /// Parses the configured text; the error says how to write it.
+    pub fn parse(s: &str) -> Result<OpeningHours, String> {
+        const HOW: &str = "use e.g. `1-5 08:30-12:30, 13:30-17:00; 6 09:00-12:00` \
+                           (ISO weekdays, 1 = Monday; a day or a range, then its hours)";
+        let mut periods: Vec<crate::appointments::Period> = Vec::new();
+        for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let (days, hours) = part.split_once(char::is_whitespace).ok_or(HOW)?;
+            let (first, last) = match days.split_once('-') {
+                Some((a, b)) => (a.parse::<i8>(), b.parse::<i8>()),
+                None => (days.parse::<i8>(), days.parse::<i8>()),
+            };
+            let (Ok(first), Ok(last)) = (first, last) else {
+                return Err(HOW.to_owned());
+            };
+            if !(1..=7).contains(&first) || !(first..=7).contains(&last) {
+                return Err(HOW.to_owned());
+            }
+            for day in first..=last {
+                if periods.iter().any(|p| p.weekday == day) {
+                    return Err(format!("weekday {day} is given twice; {HOW}"));
+                }
+                let day_periods =
+                    crate::appointments::parse_day_hours(day, hours).map_err(|_| HOW.to_owned())?;
+                if day_periods.is_empty() {
+                    return Err(HOW.to_owned());
+                }
+                periods.extend(day_periods);
+            }
+        }
+        periods.sort_by_key(|p| (p.weekday, p.opens));
+        Ok(OpeningHours { periods })
+    }
+
+    /// Whether it is open on `weekday` (1 = Monday) at `time`.
+    pub fn is_open(&self, weekday: i8, time: jiff::civil::Time) -> bool {
+        self.periods
+            .iter()
+            .any(|p| p.weekday == weekday && p.opens <= time && time < p.closes)
+    }
+
+    /// Runs of consecutive weekdays with the same hours, for showing:
+    /// `(first day, last day, "08:30–17:00")`.
+    pub fn runs(&self) -> Vec<(i8, i8, String)> {
+        let mut out: Vec<(i8, i8, String)> = Vec::new();
+        for day in 1..=7i8 {
+            let hours = self
+                .periods
+                .iter()
+                .filter(|p| p.weekday == day)
+                .map(|p| {
+                    format!(
+                        "{}–{}",
+                        crate::appointments::fmt_time(p.opens),
+                        crate::appointments::fmt_time(p.closes)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            if hours.is_empty() {
+                continue;
+            }
+            match out.last_mut() {
+                Some((_, last, h)) if *last == day - 1 && *h == hours => *last = day,
+                _ => out.push((day, day, hours)),
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn opening_hours_parse_group_and_answer_open_now() {
+        use jiff::civil::time;
+        let h = OpeningHours::parse(
+            "1-4 08:30-12:30, 13:30-17:00; 5 08:30-12:30, 13:30-17:00; 6 09:00-12:00",
+        )
+        .unwrap();
+        assert_eq!(
+            h.runs(),
+            vec![
+                (1, 5, "08:30–12:30, 13:30–17:00".to_owned()),
+                (6, 6, "09:00–12:00".to_owned())
+            ]
+        );
+        assert!(h.is_open(1, time(8, 30, 0, 0)));
+        assert!(!h.is_open(1, time(12, 30, 0, 0)));
+        assert!(!h.is_open(7, time(10, 0, 0, 0)));
+        assert!(h.is_open(6, time(11, 59, 0, 0)));
+        assert_eq!(OpeningHours::parse("").unwrap().runs(), vec![]);
+        for bad in [
+            "mon 08:00-17:00",
+            "1-8 08:00-17:00",
+            "5-1 08:00-17:00",
+            "1 17:00-08:00",
+            "1",
+            "1 08:00-12:00; 1 13:00-14:00",
+            "1 ",
+        ] {
+            assert!(OpeningHours::parse(bad).is_err(), "{bad} was accepted");
+        }
+    }
     use super::*;
     use proptest::prelude::*;
 

@@ -76,8 +76,19 @@ pub const BOOKINGS_PER_RESIDENT: Limit = Limit {
     window_s: 10 * MINUTE,
 };
 
+/// Public searches (the knowledge base, the home page's search) from one
+/// IP address whose text is recorded for the statistics. Searching itself
+/// is never refused; past this, a search is answered and not written down,
+/// so a flood costs no writes. Counted in memory only (per instance).
+pub const SEARCHES_RECORDED_PER_IP: Limit = Limit {
+    scope: "search-record-ip",
+    max: 30,
+    window_s: MINUTE,
+};
+
 /// Every limit, for the documentation test.
-pub const ALL: [Limit; 8] = [
+pub const ALL: [Limit; 9] = [
+    SEARCHES_RECORDED_PER_IP,
     BOOKINGS_PER_RESIDENT,
     WAITING_TICKETS_PER_IP,
     MAIL_FORMS_PER_IP,

@@ -71,6 +71,8 @@ pub struct WebConfig {
     /// Public live streams (displays) one client address may hold open at
     /// once (0: no limit).
     pub live_streams_per_ip: usize,
+    /// The contact centre's number and hours, on the home page.
+    pub help: home::Help,
 }
 
 impl Default for WebConfig {
@@ -90,6 +92,7 @@ impl Default for WebConfig {
             show_sent_mail: true,
             legal: legal::LegalText::default(),
             live_streams_per_ip: 20,
+            help: home::Help::default(),
         }
     }
 }

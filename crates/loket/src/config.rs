@@ -127,6 +127,11 @@ pub struct Config {
     /// must enrol and give a TOTP second factor (staff signing in through
     /// the directory are not asked: their provider does MFA).
     pub totp_required_roles: Vec<String>,
+    /// The contact centre's phone number, on the home page ("Need help?").
+    pub contact_phone: String,
+    /// The contact centre's opening hours: `1-5 08:30-17:00; 6 09:00-12:00`
+    /// (ISO weekdays, 1 = Monday).
+    pub contact_hours: String,
     /// The privacy page's controller: who processes the data, with address.
     pub privacy_controller: String,
     /// The privacy page's data protection officer: how to reach them.
@@ -187,6 +192,8 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "loket@leuven.example".to_owned(),
             ict_mail: "ict@leuven.example".to_owned(),
+            contact_phone: "016 00 00 00".to_owned(),
+            contact_hours: "1-5 08:30-17:00".to_owned(),
             privacy_controller: "Stad Leuven, Professor Van Overstraetenplein 1, 3000 Leuven"
                 .to_owned(),
             privacy_dpo: "privacy@leuven.example".to_owned(),
@@ -594,6 +601,22 @@ impl Config {
         if loket_domain::ident::Email::parse(&self.ict_mail).is_err() {
             return field("ict_mail", "use an e-mail address");
         }
+        let phone = self.contact_phone.trim();
+        if phone.is_empty()
+            || phone.chars().count() > 30
+            || !phone.chars().any(|c| c.is_ascii_digit())
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-./()".contains(c))
+        {
+            return field(
+                "contact_phone",
+                "use the contact centre's number, like 016 27 20 00 or +32 16 27 20 00",
+            );
+        }
+        if let Err(how) = loket_domain::contact::OpeningHours::parse(&self.contact_hours) {
+            return field("contact_hours", &how);
+        }
         if self.privacy_controller.trim().is_empty() {
             return field("privacy_controller", "name the controller and its address");
         }
@@ -866,6 +889,14 @@ mod tests {
             (
                 |c: &mut Config| c.privacy_dpo = String::new(),
                 "privacy_dpo",
+            ),
+            (
+                |c: &mut Config| c.contact_phone = "call us".into(),
+                "contact_phone",
+            ),
+            (
+                |c: &mut Config| c.contact_hours = "Mon-Fri 9-17".into(),
+                "contact_hours",
             ),
         ] {
             let mut c = Config::default();

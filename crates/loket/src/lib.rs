@@ -158,6 +158,11 @@ pub fn web_config(c: &Config, bound: &SocketAddr, demo: bool) -> Result<WebConfi
         demo_password_in_use: Arc::default(),
         max_body_bytes: c.max_body_kib.max(1) * 1024,
         show_sent_mail: c.smtp_url.is_none(),
+        help: loket_web::home::Help {
+            phone: c.contact_phone.trim().to_owned(),
+            hours: loket_domain::contact::OpeningHours::parse(&c.contact_hours)
+                .map_err(|how| AppError::Other(format!("contact_hours: {how}")))?,
+        },
         legal: loket_web::legal::LegalText {
             controller: c.privacy_controller.trim().to_owned(),
             dpo: c.privacy_dpo.trim().to_owned(),

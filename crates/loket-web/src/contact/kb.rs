@@ -44,7 +44,7 @@ pub struct Hit {
     pub views: i64,
 }
 
-fn snippet(body: &str) -> String {
+pub(crate) fn snippet(body: &str) -> String {
     let plain: String = body
         .chars()
         .filter(|c| !matches!(c, '#' | '*' | '_' | '`' | '[' | ']' | '>'))
@@ -71,7 +71,18 @@ fn hit(a: &Article, locale: Locale, views: i64) -> Hit {
     }
 }
 
-fn clean_query(q: &str) -> String {
+/// Whether a public search from `ip` is recorded for the statistics: at
+/// most `SEARCHES_RECORDED_PER_IP` a minute, counted in memory, so a flood
+/// of searches costs no writes (the search itself is always answered).
+pub(crate) fn record_allowed(state: &AppState, ip: std::net::IpAddr) -> bool {
+    loket_app::limits::front_allows(
+        &state.app,
+        &loket_domain::limits::SEARCHES_RECORDED_PER_IP,
+        &ip.to_string(),
+    )
+}
+
+pub(crate) fn clean_query(q: &str) -> String {
     q.trim().chars().take(200).collect()
 }
 
@@ -101,7 +112,10 @@ pub async fn public_search(
             .map(|(a, _)| a)
             .filter(|a| a.validity(today) == Validity::Valid)
             .collect();
-        store::record_search(&state.store, &today.to_string(), lang, &text, found.len()).await?;
+        if record_allowed(&state, ctx.ip) {
+            store::record_search(&state.store, &today.to_string(), lang, &text, found.len())
+                .await?;
+        }
         found
     } else {
         let mut all = store::list_articles(&state.store).await?;

@@ -225,6 +225,9 @@ async fn resident_and_admin_journeys_are_accessible() {
     // Home page, keyboard first: the skip link is the first focusable element.
     c.goto(&app.url("/")).await.unwrap();
     check_page(&c, "home").await;
+    c.goto(&app.url("/search?q=parkeerkaart")).await.unwrap();
+    check_page(&c, "search").await;
+    c.goto(&app.url("/")).await.unwrap();
     let first = c
         .execute(
             "return document.querySelector('a, button, input').className",

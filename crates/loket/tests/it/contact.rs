@@ -2680,3 +2680,84 @@ async fn a_forged_reply_is_not_attached_to_the_contact() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(&maildir);
 }
+
+/// The home page's "Need help?": the configured number (as a `tel:` link)
+/// and hours in both languages, whether the centre is open now, and links
+/// to the knowledge base, the question form and booking. Its search finds
+/// services and answers together, escapes what it is given, and records
+/// at most `SEARCHES_RECORDED_PER_IP` searches a minute from one address
+/// (the rest are answered but not written down).
+#[tokio::test]
+async fn the_home_page_helps_and_searches_services_and_answers() {
+    let hours = "1-5 08:30-12:30, 13:30-17:00; 6 09:00-12:00";
+    let app = TestApp::spawn_with(|c| {
+        c.contact_phone = "016 27 20 00".into();
+        c.contact_hours = hours.into();
+    })
+    .await;
+    loket::demo::contact::seed(&app.store).await.unwrap();
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let c = app.client();
+    let (s, html) = app.get(&c, "/").await;
+    assert_eq!(s, 200);
+    for want in [
+        "href=\"tel:+3216272000\"",
+        ">016 27 20 00<",
+        "maandag tot vrijdag: 08:30–12:30, 13:30–17:00",
+        "zaterdag: 09:00–12:00",
+        "href=\"/kb\"",
+        "href=\"/contact/ask\"",
+        "href=\"/appointments/book\"",
+        "action=\"/search\"",
+    ] {
+        assert!(html.contains(want), "home lacks {want}");
+    }
+    // Open or closed as the clock in Brussels says.
+    let now = jiff::Timestamp::now().to_zoned_datetime(loket_domain::calendar::brussels());
+    let open = loket_domain::contact::OpeningHours::parse(hours)
+        .unwrap()
+        .is_open(now.weekday().to_monday_one_offset(), now.time());
+    let tag = if open { "nu open" } else { "nu gesloten" };
+    assert!(html.contains(tag), "home does not say {tag}");
+    app.get(&c, "/lang/en?next=/").await;
+    let (_, html) = app.get(&c, "/").await;
+    assert!(
+        html.contains("Monday to Friday: 08:30–12:30, 13:30–17:00"),
+        "{html}"
+    );
+    app.get(&c, "/lang/nl?next=/").await;
+
+    // Services and answers in one search.
+    let before = app.count("SELECT COUNT(*) FROM contact_searches").await;
+    let (s, html) = app.get(&c, "/search?q=parkeerkaart").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("href=\"/services/parking-permit\""), "{html}");
+    assert!(html.contains("href=\"/kb/bewonersparkeerkaart\""), "{html}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contact_searches").await,
+        before + 1
+    );
+    let (_, html) = app.get(&c, "/search?q=xyzzyquux").await;
+    assert!(html.contains("Geen dienst past bij deze woorden"));
+    assert!(html.contains("Geen antwoord past bij deze woorden"));
+    let (s, html) = app
+        .get(&c, "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        .await;
+    assert_eq!(s, 200);
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(html.contains("&#60;script&#62;alert(1)"));
+    // A flood from one address: answered, recorded only up to the limit.
+    let per_ip = loket_domain::limits::SEARCHES_RECORDED_PER_IP.max;
+    let before = app.count("SELECT COUNT(*) FROM contact_searches").await;
+    for _ in 0..per_ip + 10 {
+        let (s, _) = app.get(&c, "/search?q=paspoort").await;
+        assert_eq!(s, 200);
+    }
+    let recorded = app.count("SELECT COUNT(*) FROM contact_searches").await - before;
+    assert!(
+        recorded <= per_ip && recorded >= per_ip - 3,
+        "{recorded} of {} searches recorded",
+        per_ip + 10
+    );
+    app.stop().await;
+}
