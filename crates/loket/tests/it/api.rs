@@ -21,6 +21,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "employee",
             "ict",
             "admin",
+            "privacy_officer",
         ],
     ),
     ("/staff/cases", &["case_handler"]),
@@ -66,6 +67,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "ict",
             "employee",
             "admin",
+            "privacy_officer",
         ],
     ),
     (
@@ -82,6 +84,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "ict",
             "employee",
             "admin",
+            "privacy_officer",
         ],
     ),
     ("/staff/bikes", &["fleet"]),
@@ -125,12 +128,32 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "ict",
             "employee",
             "admin",
+            "privacy_officer",
         ],
     ),
     ("/staff/shifts", &["vaccination_coordinator"]),
     ("/staff/shifts/roles", &["vaccination_coordinator"]),
     ("/staff/shifts/coverage", &["vaccination_coordinator"]),
     ("/staff/shifts/people", &["vaccination_coordinator"]),
+    ("/privacy-officer", &["privacy_officer"]),
+    (
+        "/account/data",
+        &[
+            "resident",
+            "counter",
+            "contact_centre",
+            "case_handler",
+            "hr",
+            "fleet",
+            "finance",
+            "vaccination_coordinator",
+            "vaccination_staff",
+            "employee",
+            "ict",
+            "admin",
+            "privacy_officer",
+        ],
+    ),
 ];
 
 /// Every API route that needs a role, and the roles allowed.
@@ -154,6 +177,7 @@ const API_MATRIX: &[(&str, &[&str])] = &[
             "ict",
             "employee",
             "admin",
+            "privacy_officer",
         ],
     ),
     ("/api/v1/contact-moments", &["contact_centre", "admin"]),
@@ -179,6 +203,7 @@ const API_MATRIX: &[(&str, &[&str])] = &[
             "ict",
             "employee",
             "admin",
+            "privacy_officer",
         ],
     ),
     ("/api/v1/shift-coverage", &["vaccination_coordinator"]),
@@ -197,6 +222,7 @@ const ROLES: &[&str] = &[
     "employee",
     "ict",
     "admin",
+    "privacy_officer",
 ];
 
 #[tokio::test]

@@ -21,6 +21,7 @@ mod oidc;
 mod ops;
 mod outage;
 mod people;
+mod privacy_export;
 mod queue;
 mod replica;
 mod retention;
