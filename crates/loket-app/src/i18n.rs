@@ -196,6 +196,14 @@ mod tests {
             "default",
             // the second factor
             "secret",
+            // a person's data and data-protection requests
+            "when",
+            "version",
+            "kind",
+            "received",
+            "outcome",
+            "total",
+            "open",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

@@ -4,6 +4,7 @@
 //! daily worker and `loket retention` call these.
 
 pub mod export;
+pub mod requests;
 
 use crate::{App, Refusal};
 use loket_domain::audit::Actor;

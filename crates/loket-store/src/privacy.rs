@@ -7,6 +7,7 @@
 //! the commit and reports any failure.
 
 pub mod export;
+pub mod requests;
 
 use crate::audit::{self, Change};
 use crate::{Result, Store, Tx, new_id};

@@ -3,6 +3,7 @@
 //! configured, and the last runs with their counts.
 
 pub mod export;
+pub mod requests;
 
 use crate::AppState;
 use crate::common::render;
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/retention", get(retention_page))
         .merge(export::routes())
+        .merge(requests::routes())
 }
 
 /// One line of the schedule, in the page's language.

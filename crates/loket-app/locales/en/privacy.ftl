@@ -75,3 +75,69 @@ export-visit = Visit, lot
 export-reserve = Reserve list
 officer-find-person = Find a person and export their data
 account-my-data = See what Loket holds about you, and download it
+# Data-protection requests (loket-web privacy/requests.rs, loket-app privacy/requests.rs).
+requests-title = Data-protection requests
+requests-intro = Requests of people to see, erase, restrict or correct their data (GDPR articles 15 to 18). Each must be answered within one month of receipt; overdue requests are marked. Open requests come first, by deadline.
+requests-none = No requests recorded yet.
+requests-count = { $total } requests, { $open } still open
+requests-next = Next requests
+request-title = Data-protection request
+request-new-title = Record a request
+request-new-intro = A request of { $name }. The deadline is one month after the day it was received.
+request-record = Record the request
+request-col-deadline = Deadline
+request-col-person = Person
+request-col-kind = Request
+request-col-received = Received
+request-col-status = Status
+request-overdue = overdue
+request-kind-access = Access (art. 15)
+request-kind-erasure = Erasure (art. 17)
+request-kind-restriction = Restriction (art. 18)
+request-kind-rectification = Rectification (art. 16)
+request-status-open = Open
+request-status-in-progress = In progress
+request-status-done = Done
+request-status-refused = Refused
+request-step-title = Next step
+request-step-intro = When the request is done or refused, the person is told at once, by e-mail or, without an e-mail address, by letter, with the text below. Rectifications are carried out on the normal edit pages.
+request-step-submit = Save the step
+request-told-mail = The person was told by e-mail.
+request-told-letter = The person will be told by letter (in the next print batch).
+request-told-nobody = The person has no e-mail or postal address in Loket: tell them another way.
+request-reference = Request
+field-request-kind = Request
+field-request-legal-basis = Legal basis
+hint-request-legal-basis = The article and, if it applies, the ground, e.g. Art. 17(1)(a).
+field-request-received = Received on
+hint-request-received = The day the request came in, at most a year ago.
+field-request-note = Note (internal)
+field-request-status = New status
+field-request-outcome = Outcome
+hint-request-outcome = What was done, or why the request is refused (required when refused). The person receives this text.
+err-privacy-kind = { $field }: choose the kind of request.
+err-privacy-received-range = { $field }: the day must be today or in the past year.
+err-privacy-step = { $field }: choose one of the next steps offered.
+err-privacy-step-conflict = { $field }: someone else changed this request meanwhile. Look at it again.
+request-outcome-done-subject = Your data-protection request: done
+request-outcome-done-body =
+    Dear { $name },
+
+    Your request ({ $kind }) that we received on { $received } has been handled.
+
+    { $outcome }
+
+    If you disagree, you may contact our data protection officer or lodge a complaint with the Data Protection Authority (www.dataprotectionauthority.be).
+
+    { $city }
+request-outcome-refused-subject = Your data-protection request: refused
+request-outcome-refused-body =
+    Dear { $name },
+
+    We cannot grant your request ({ $kind }) that we received on { $received }, for this reason:
+
+    { $outcome }
+
+    You may lodge a complaint with the Data Protection Authority (www.dataprotectionauthority.be) or go to court.
+
+    { $city }

@@ -136,6 +136,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/shifts/coverage", &["vaccination_coordinator"]),
     ("/staff/shifts/people", &["vaccination_coordinator"]),
     ("/privacy-officer", &["privacy_officer"]),
+    ("/privacy-officer/requests", &["privacy_officer"]),
     (
         "/account/data",
         &[
@@ -576,6 +577,7 @@ async fn openapi_describes_every_api_route() {
         "DELETE /api/v1/tokens/{id}",
         "GET /api/v1/audit",
         "GET /api/v1/access-log",
+        "GET /api/v1/people/{id}/export",
         "GET /api/v1/services",
         "GET /api/v1/services/{id}",
         "GET /api/v1/cases",

@@ -22,6 +22,7 @@ mod ops;
 mod outage;
 mod people;
 mod privacy_export;
+mod privacy_requests;
 mod queue;
 mod replica;
 mod retention;
