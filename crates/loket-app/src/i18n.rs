@@ -201,6 +201,14 @@ mod tests {
             // the home page's opening hours
             "first",
             "last",
+            // a person's data and data-protection requests
+            "when",
+            "version",
+            "kind",
+            "received",
+            "outcome",
+            "total",
+            "open",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

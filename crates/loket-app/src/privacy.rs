@@ -3,6 +3,9 @@
 //! the files on disk that went with the rows, and records the run. The
 //! daily worker and `loket retention` call these.
 
+pub mod export;
+pub mod requests;
+
 use crate::{App, Refusal};
 use loket_domain::audit::Actor;
 use loket_store::privacy::{self as store, Due, Run};

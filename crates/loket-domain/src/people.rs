@@ -30,10 +30,13 @@ pub enum Role {
     /// ICT asset management: the inventory, loans, labels and audits.
     Ict,
     Admin,
+    /// The privacy officer: finds any person, exports their data and
+    /// handles their data-protection requests.
+    PrivacyOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 12] = [
+    pub const ALL: [Role; 13] = [
         Role::Resident,
         Role::Counter,
         Role::ContactCentre,
@@ -46,10 +49,11 @@ impl Role {
         Role::Employee,
         Role::Ict,
         Role::Admin,
+        Role::PrivacyOfficer,
     ];
 
     /// The roles an admin hands to staff.
-    pub const STAFF: [Role; 11] = [
+    pub const STAFF: [Role; 12] = [
         Role::Counter,
         Role::ContactCentre,
         Role::CaseHandler,
@@ -61,6 +65,7 @@ impl Role {
         Role::Employee,
         Role::Ict,
         Role::Admin,
+        Role::PrivacyOfficer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +82,7 @@ impl Role {
             Role::Employee => "employee",
             Role::Ict => "ict",
             Role::Admin => "admin",
+            Role::PrivacyOfficer => "privacy_officer",
         }
     }
 

@@ -3,6 +3,8 @@
 //! admin page `/admin/retention` shows it, and the privacy page renders its
 //! "how long" table from it, so the page cannot disagree with the worker.
 
+pub mod requests;
+
 /// The unit of a kind's period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {

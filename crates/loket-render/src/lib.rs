@@ -10,5 +10,6 @@ pub mod contact;
 pub mod csv;
 pub mod notify;
 pub mod pdf;
+pub mod privacy;
 pub mod queue;
 pub mod vaccination;

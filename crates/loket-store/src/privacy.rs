@@ -6,6 +6,9 @@
 //! belong to removed rows are returned to the caller, who removes them after
 //! the commit and reports any failure.
 
+pub mod export;
+pub mod requests;
+
 use crate::audit::{self, Change};
 use crate::{Result, Store, Tx, new_id};
 use loket_domain::audit::Actor;

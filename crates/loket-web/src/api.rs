@@ -37,6 +37,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(shifts::api::routes())
         .merge(vaccination::api::routes())
         .merge(audit::api_routes())
+        .merge(crate::privacy::export::api_routes())
         .fallback(|req: Request| async move {
             let locale = api_locale(req.headers());
             ApiError::new(AppError::NotFound, locale)
@@ -148,7 +149,7 @@ pub fn scope_context(path: &str) -> Option<&'static str> {
     let rest = path.strip_prefix("/api/v1").unwrap_or(path);
     let first = rest.trim_start_matches('/').split('/').next().unwrap_or("");
     Some(match first {
-        "users" | "tokens" => "people",
+        "users" | "tokens" | "people" => "people",
         "services" | "cases" | "verify" => "cases",
         "appointment-slots" | "appointments" => "appointments",
         "queue" | "desks" | "locations" => "queue",
@@ -227,6 +228,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         people::api::enable_user,
         people::api::list_tokens,
         people::api::revoke_token,
+        crate::privacy::export::api_export,
         audit::api_audit,
         audit::api_access,
         cases::api::list_services,

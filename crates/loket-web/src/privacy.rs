@@ -2,6 +2,9 @@
 //! its period, what happens and whether the period is the default or
 //! configured, and the last runs with their counts.
 
+pub mod export;
+pub mod requests;
+
 use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
@@ -18,7 +21,10 @@ use axum::routing::get;
 use loket_domain::privacy::{Period, Unit};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin/retention", get(retention_page))
+    Router::new()
+        .route("/admin/retention", get(retention_page))
+        .merge(export::routes())
+        .merge(requests::routes())
 }
 
 /// One line of the schedule, in the page's language.

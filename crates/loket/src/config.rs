@@ -239,7 +239,12 @@ impl Default for Config {
             retention_vaccination_months: retention_default("vaccination"),
             retention_audit_months: retention_default("audit"),
             retention_access_months: retention_default("access"),
-            totp_required_roles: vec!["admin".to_owned(), "hr".to_owned(), "finance".to_owned()],
+            totp_required_roles: vec![
+                "admin".to_owned(),
+                "hr".to_owned(),
+                "finance".to_owned(),
+                "privacy_officer".to_owned(),
+            ],
         }
     }
 }

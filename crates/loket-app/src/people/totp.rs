@@ -33,7 +33,8 @@ pub const DEMO_SECRET: &str = "LOKETDEMOLOKETDEMOLOKETDEMOLOKET";
 pub const HALF_SESSION_TTL_MS: i64 = 10 * 60 * 1000;
 
 /// The roles that require a second factor by default.
-pub const DEFAULT_REQUIRED_ROLES: [Role; 3] = [Role::Admin, Role::Hr, Role::Finance];
+pub const DEFAULT_REQUIRED_ROLES: [Role; 4] =
+    [Role::Admin, Role::Hr, Role::Finance, Role::PrivacyOfficer];
 
 /// Whether `user`, having signed in with a password, must give a second
 /// factor.

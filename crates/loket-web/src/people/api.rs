@@ -107,6 +107,7 @@ pub enum StaffRole {
     Employee,
     Ict,
     Admin,
+    PrivacyOfficer,
 }
 
 /// A role name, including `resident`.
@@ -126,6 +127,7 @@ pub enum AnyRole {
     Employee,
     Ict,
     Admin,
+    PrivacyOfficer,
 }
 
 /// A new staff account.

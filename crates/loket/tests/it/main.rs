@@ -21,6 +21,8 @@ mod oidc;
 mod ops;
 mod outage;
 mod people;
+mod privacy_export;
+mod privacy_requests;
 mod queue;
 mod replica;
 mod retention;

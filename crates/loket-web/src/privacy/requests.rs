@@ -1,0 +1,406 @@
+//! The privacy officer's data-protection requests: record one for a
+//! person found on `/privacy-officer`, follow them in a list by deadline
+//! (overdue ones marked), and move each to in progress, done or refused.
+
+use super::export::OFFICERS;
+use crate::AppState;
+use crate::common::render;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::layout::Layout;
+use crate::people::session::Ctx;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use loket_app::privacy::requests::{self as app, RequestForm, Told};
+use loket_domain::audit::Actor;
+use loket_domain::calendar::today_brussels;
+use loket_domain::privacy::requests::{RequestKind, RequestStatus, is_overdue};
+use loket_store::privacy::requests::{self as store, Request};
+use serde::Deserialize;
+
+const PAGE: i64 = 50;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/privacy-officer/requests", get(list))
+        .route(
+            "/privacy-officer/people/{id}/requests",
+            get(new_form).post(create),
+        )
+        .route("/privacy-officer/requests/{id}", get(detail))
+        .route("/privacy-officer/requests/{id}/step", post(step))
+}
+
+fn id_ok(id: &str) -> Result<&str, AppError> {
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(id)
+}
+
+/// A request as a line of the list or the detail page.
+struct Line {
+    id: String,
+    person: String,
+    email: String,
+    kind: String,
+    received: String,
+    deadline: String,
+    status: String,
+    overdue: bool,
+    outcome: String,
+    legal_basis: String,
+    note: String,
+}
+
+fn line(l: &Layout, r: &Request) -> Line {
+    let status = RequestStatus::parse(&r.status).unwrap_or(RequestStatus::Open);
+    let overdue = r
+        .deadline
+        .parse::<jiff::civil::Date>()
+        .is_ok_and(|d| is_overdue(status, d, today_brussels()));
+    Line {
+        id: r.id.clone(),
+        person: r.subject_name.clone(),
+        email: r.subject_email.clone(),
+        kind: l.t(&format!("request-kind-{}", r.kind)),
+        received: r.received_on.clone(),
+        deadline: r.deadline.clone(),
+        status: l.t(&format!("request-status-{}", r.status.replace('_', "-"))),
+        overdue,
+        outcome: r.outcome.clone(),
+        legal_basis: r.legal_basis.clone(),
+        note: r.note.clone(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    pub cursor: String,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/requests.html")]
+struct ListPage {
+    l: Layout,
+    lines: Vec<Line>,
+    total: i64,
+    open: i64,
+    next: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let officer = ctx.require(OFFICERS)?.clone();
+    let cursor: String = q.cursor.chars().take(120).collect();
+    let (items, more) = store::list(&state.store, &cursor, PAGE).await?;
+    let (total, open) = store::counts(&state.store).await?;
+    // The list names people: one access-log row per person shown.
+    let mut seen: Vec<&str> = Vec::new();
+    for r in &items {
+        if !seen.contains(&r.subject_user_id.as_str()) {
+            seen.push(&r.subject_user_id);
+            loket_store::audit::record_access(
+                &state.store,
+                &officer.id,
+                &r.subject_user_id,
+                "privacy_request",
+                &r.id,
+                "privacy-requests",
+            )
+            .await?;
+        }
+    }
+    let l = ctx.layout("requests-title");
+    let next = if more {
+        items.last().map(store::cursor_of).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let lines = items.iter().map(|r| line(&l, r)).collect();
+    render(
+        StatusCode::OK,
+        ListPage {
+            l,
+            lines,
+            total,
+            open,
+            next: crate::layout::urlencode(&next),
+        },
+    )
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct NewForm {
+    pub kind: String,
+    pub legal_basis: String,
+    pub note: String,
+    pub received: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/request_new.html")]
+struct NewPage {
+    l: Layout,
+    person_id: String,
+    person: String,
+    f: NewForm,
+    kinds: Vec<(&'static str, String)>,
+    errors: FormErrors,
+}
+
+fn kinds(l: &Layout) -> Vec<(&'static str, String)> {
+    RequestKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), l.t(&format!("request-kind-{}", k.as_str()))))
+        .collect()
+}
+
+async fn new_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    id: &str,
+    f: NewForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let person = loket_store::people::get_user(&state.store, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("request-new-title");
+    l.csrf = csrf;
+    let kinds = kinds(&l);
+    render(
+        status,
+        NewPage {
+            l,
+            person_id: person.id,
+            person: person.name,
+            f,
+            kinds,
+            errors,
+        },
+    )
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    ctx.require(OFFICERS)?;
+    let f = NewForm {
+        received: today_brussels().to_string(),
+        ..NewForm::default()
+    };
+    new_page(
+        &state,
+        &mut ctx,
+        id_ok(&id)?,
+        f,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<NewForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let officer = ctx.require(OFFICERS)?.clone();
+    let id = id_ok(&id)?;
+    let result = app::record(
+        &state.app,
+        &Actor::User(officer.id.clone()),
+        id,
+        &RequestForm {
+            kind: &f.kind,
+            legal_basis: &f.legal_basis,
+            note: &f.note,
+            received: &f.received,
+        },
+    )
+    .await
+    .map_err(AppError::from);
+    match result {
+        Ok(rid) => Ok(Redirect::to(&format!("/privacy-officer/requests/{rid}")).into_response()),
+        Err(AppError::Invalid(inv)) => {
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "request");
+            new_page(
+                &state,
+                &mut ctx,
+                id,
+                f,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct StepForm {
+    pub status: String,
+    pub outcome: String,
+    pub csrf: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DetailQuery {
+    /// How the person was told after the last step: `mail`, `letter`,
+    /// `nobody`.
+    pub told: String,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/request.html")]
+struct DetailPage {
+    l: Layout,
+    r: Line,
+    person_id: String,
+    steps: Vec<(&'static str, String)>,
+    f: StepForm,
+    errors: FormErrors,
+    told: String,
+}
+
+async fn detail_page(
+    state: &AppState,
+    ctx: &mut Ctx,
+    id: &str,
+    f: StepForm,
+    errors: FormErrors,
+    told: String,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let officer = ctx.require(OFFICERS)?.clone();
+    let req = store::get(&state.store, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    loket_store::audit::record_access(
+        &state.store,
+        &officer.id,
+        &req.subject_user_id,
+        "privacy_request",
+        &req.id,
+        "privacy-requests",
+    )
+    .await?;
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("request-title");
+    l.csrf = csrf;
+    let from = RequestStatus::parse(&req.status).unwrap_or(RequestStatus::Done);
+    let steps = RequestStatus::ALL
+        .iter()
+        .filter(|s| from.can_move_to(**s))
+        .map(|s| {
+            (
+                s.as_str(),
+                l.t(&format!("request-status-{}", s.as_str().replace('_', "-"))),
+            )
+        })
+        .collect();
+    let told = match told.as_str() {
+        "mail" | "letter" | "nobody" => l.t(&format!("request-told-{told}")),
+        _ => String::new(),
+    };
+    render(
+        status,
+        DetailPage {
+            r: line(&l, &req),
+            person_id: req.subject_user_id.clone(),
+            l,
+            steps,
+            f,
+            errors,
+            told,
+        },
+    )
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(OFFICERS)?;
+    detail_page(
+        &state,
+        &mut ctx,
+        id_ok(&id)?,
+        StepForm::default(),
+        FormErrors::default(),
+        q.told,
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let officer = ctx.require(OFFICERS)?.clone();
+    let id = id_ok(&id)?;
+    let result = app::step(
+        &state.app,
+        &Actor::User(officer.id.clone()),
+        id,
+        &f.status,
+        &f.outcome,
+    )
+    .await
+    .map_err(AppError::from);
+    match result {
+        Ok(told) => {
+            let told = match told {
+                Told::NotYet => "",
+                Told::Mail => "mail",
+                Told::Letter => "letter",
+                Told::Nobody => "nobody",
+            };
+            Ok(
+                Redirect::to(&format!("/privacy-officer/requests/{id}?told={told}"))
+                    .into_response(),
+            )
+        }
+        Err(AppError::Invalid(inv)) => {
+            let errors = FormErrors::from_invalid_in(ctx.locale, &inv, "request");
+            detail_page(
+                &state,
+                &mut ctx,
+                id,
+                f,
+                errors,
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
