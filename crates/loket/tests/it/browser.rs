@@ -133,6 +133,44 @@ async fn check_page(c: &Client, name: &str) {
     assert!(violations.is_empty(), "axe on {name}: {violations:#?}");
 }
 
+/// Prints the page as Chromium prints it (A4, the print stylesheet) and
+/// returns the PDF's text; the PDF goes next to the screenshots. A printed
+/// page has its title and none of the site's navigation or buttons.
+async fn check_print(c: &Client, name: &str) -> String {
+    let pdf = c
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .unwrap();
+    let dir = workspace().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.pdf")), &pdf).unwrap();
+    let text = pdf_text(&pdf);
+    let title = c
+        .find(Locator::Css("main h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(title.trim()),
+        "{name}: the print lacks its title {title:?}"
+    );
+    for chrome in [
+        "Nederlands",
+        "English",
+        "Afmelden",
+        "Sign out",
+        "Naar de inhoud",
+    ] {
+        assert!(
+            !text.contains(chrome),
+            "{name}: the print shows the site's {chrome:?}"
+        );
+    }
+    text
+}
+
 async fn fill(c: &Client, id: &str, value: &str) {
     let el = c.find(Locator::Id(id)).await.unwrap();
     el.clear().await.unwrap();
@@ -451,6 +489,8 @@ async fn a_move_declaration_and_its_handling_are_accessible() {
         .await
         .unwrap();
     check_page(&c, "case-staff").await;
+    let printed = check_print(&c, "case-staff").await;
+    assert!(printed.contains(&number), "{printed}");
     c.find(Locator::Css("label[for=t-start_check]"))
         .await
         .unwrap()
@@ -559,6 +599,8 @@ async fn booking_an_appointment_is_accessible() {
     .unwrap();
     assert!(text(&c).await.contains(&a.code));
     check_page(&c, "appointments-day").await;
+    let printed = check_print(&c, "appointments-day").await;
+    assert!(printed.contains(&a.code), "{printed}");
 
     c.close().await.unwrap();
     app.stop().await;
