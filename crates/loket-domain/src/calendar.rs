@@ -83,23 +83,36 @@ pub fn easter(year: i16) -> Option<Date> {
 /// New Year, Easter Monday, Labour Day, Ascension, Whit Monday, the National
 /// Day, Assumption, All Saints, Armistice and Christmas.
 pub fn belgian_holidays(year: i16) -> Vec<Date> {
+    belgian_holidays_named(year)
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect()
+}
+
+/// [`belgian_holidays`] with their Dutch names (as a counter's closed day
+/// gives its reason), in date order.
+pub fn belgian_holidays_named(year: i16) -> Vec<(Date, &'static str)> {
     let fixed = [
-        (1, 1),
-        (5, 1),
-        (7, 21),
-        (8, 15),
-        (11, 1),
-        (11, 11),
-        (12, 25),
+        (1, 1, "Nieuwjaar"),
+        (5, 1, "Dag van de Arbeid"),
+        (7, 21, "Nationale feestdag"),
+        (8, 15, "Onze-Lieve-Vrouw-Hemelvaart"),
+        (11, 1, "Allerheiligen"),
+        (11, 11, "Wapenstilstand"),
+        (12, 25, "Kerstmis"),
     ];
-    let mut out: Vec<Date> = fixed
+    let mut out: Vec<(Date, &'static str)> = fixed
         .iter()
-        .filter_map(|(m, d)| Date::new(year, *m, *d).ok())
+        .filter_map(|(m, d, name)| Date::new(year, *m, *d).ok().map(|d| (d, *name)))
         .collect();
     if let Some(e) = easter(year) {
-        for days in [1, 39, 50] {
+        for (days, name) in [
+            (1, "Paasmaandag"),
+            (39, "Hemelvaartsdag"),
+            (50, "Pinkstermaandag"),
+        ] {
             if let Ok(d) = e.checked_add(jiff::Span::new().days(days)) {
-                out.push(d);
+                out.push((d, name));
             }
         }
     }
@@ -122,6 +135,17 @@ mod tests {
 
     fn date(s: &str) -> Date {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn holidays_have_their_dutch_names() {
+        let h = belgian_holidays_named(2027);
+        assert_eq!(h.len(), 10);
+        assert!(h.contains(&(date("2027-03-29"), "Paasmaandag")));
+        assert!(h.contains(&(date("2027-05-06"), "Hemelvaartsdag")));
+        assert!(h.contains(&(date("2027-05-17"), "Pinkstermaandag")));
+        assert_eq!(h[0], (date("2027-01-01"), "Nieuwjaar"));
+        assert_eq!(h[9], (date("2027-12-25"), "Kerstmis"));
     }
 
     #[test]

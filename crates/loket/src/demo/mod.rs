@@ -142,13 +142,15 @@ pub async fn seed_appointments(store: &Store) -> Result<(), AppError> {
         ids.insert(*slug, id);
     }
     tx.commit().await.map_err(loket_store::StoreError::from)?;
-    let holidays = [
-        ("2026-12-25", "Kerstmis"),
-        ("2026-12-26", "Tweede kerstdag"),
-        ("2027-01-01", "Nieuwjaar"),
-        ("2027-03-29", "Paasmaandag"),
-        ("2027-05-01", "Dag van de Arbeid"),
-    ];
+    // The legal holidays from today on, this year and next: computed, so
+    // the demo never goes stale.
+    let today = loket_domain::calendar::today_brussels();
+    let holidays: Vec<(jiff::civil::Date, String)> = [today.year(), today.year() + 1]
+        .into_iter()
+        .flat_map(loket_domain::calendar::belgian_holidays_named)
+        .filter(|(d, _)| *d >= today)
+        .map(|(d, name)| (d, name.to_owned()))
+        .collect();
     for (slug, name, address, desks) in LOCATIONS {
         if appt::location(store, slug).await?.is_some() {
             continue;
@@ -175,11 +177,7 @@ pub async fn seed_appointments(store: &Store) -> Result<(), AppError> {
             );
         }
         appt::set_hours(&mut tx, &actor, &lid, &periods).await?;
-        let closed: Vec<(jiff::civil::Date, String)> = holidays
-            .iter()
-            .filter_map(|(d, r)| d.parse().ok().map(|d| (d, (*r).to_owned())))
-            .collect();
-        appt::set_closed_days(&mut tx, &actor, &lid, &closed).await?;
+        appt::set_closed_days(&mut tx, &actor, &lid, &holidays).await?;
         for (desk, services) in *desks {
             let sids: Vec<String> = services
                 .iter()
