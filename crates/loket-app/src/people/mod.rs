@@ -12,7 +12,9 @@ use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::ident::{Email, NationalNumber, PostalCode};
 use loket_domain::notify::Mail;
-use loket_domain::people::{self as rules, LoginThrottle, PersonName, Role, Scopes};
+use loket_domain::people::{
+    self as rules, DepartmentScope, LoginThrottle, PersonName, Role, Scopes,
+};
 use loket_store::notify as outbox;
 use loket_store::people::{self as store, LinkPurpose, NewUser, User};
 
@@ -466,6 +468,65 @@ pub async fn set_roles(
 ) -> Result<(), Refusal> {
     let mut tx = app.store.begin().await?;
     store::set_roles(&mut tx, actor, user_id, roles).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Need to know: the departments whose cases and forwards `user` sees.
+pub async fn department_scope(app: &App, user: &User) -> Result<DepartmentScope, Refusal> {
+    if user.roles.has(Role::Admin) || user.roles.has(Role::AllDepartments) {
+        return Ok(DepartmentScope::All);
+    }
+    let departments = store::departments::of_user(&app.store, &user.id).await?;
+    Ok(DepartmentScope::new(&user.id, &user.roles, departments))
+}
+
+/// The department codes an admin may assign: the service catalogue's and
+/// the contact centre's.
+pub async fn known_departments(app: &App) -> Result<Vec<String>, Refusal> {
+    Ok(store::departments::known(&app.store).await?)
+}
+
+/// Checks department codes against the known ones (field `departments`).
+pub async fn check_departments(app: &App, codes: &[String]) -> Result<Vec<String>, Refusal> {
+    let known = known_departments(app).await?;
+    let mut out = Vec::new();
+    for c in codes {
+        match rules::check_department_code(c) {
+            Ok(code) if known.contains(&code) => out.push(code),
+            _ => {
+                return Err(Refusal::Invalid(Invalid::one(
+                    "departments",
+                    "department-unknown",
+                )));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Assigns departments to a staff account (replacing what it had), audited
+/// in the same transaction. A resident account gets none.
+pub async fn set_departments(
+    app: &App,
+    actor: &Actor,
+    user_id: &str,
+    codes: &[String],
+) -> Result<(), Refusal> {
+    let user = store::get_user(&app.store, user_id)
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    let departments = check_departments(app, codes).await?;
+    if !user.roles.is_staff() && !departments.is_empty() {
+        return Err(Refusal::Invalid(Invalid::one(
+            "departments",
+            "department-not-staff",
+        )));
+    }
+    let mut tx = app.store.begin().await?;
+    store::departments::set(&mut tx, actor, user_id, &departments).await?;
     tx.commit().await?;
     Ok(())
 }

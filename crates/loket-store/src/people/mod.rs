@@ -13,6 +13,7 @@ use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
 
+pub mod departments;
 pub mod oidc;
 pub mod totp;
 
