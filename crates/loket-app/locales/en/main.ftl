@@ -327,3 +327,7 @@ admin-departments-intro = A case handler or department staff member sees only th
 admin-departments-none = No departments assigned.
 err-department-unknown = { $field }: choose departments from the list.
 err-department-not-staff = { $field }: only staff accounts belong to departments.
+
+# The sent-mail pages hide links that still work.
+mail-link-hidden-until = [link hidden until it expires on { $until }]
+mail-link-hidden = [link hidden: it carries a signed token]

@@ -327,3 +327,7 @@ admin-departments-intro = Een dossierbehandelaar of medewerker van een dienst zi
 admin-departments-none = Geen diensten toegewezen.
 err-department-unknown = { $field }: kies diensten uit de lijst.
 err-department-not-staff = { $field }: enkel medewerkersaccounts horen bij een dienst.
+
+# De pagina's met verzonden e-mail verbergen links die nog werken.
+mail-link-hidden-until = [link verborgen tot hij vervalt op { $until }]
+mail-link-hidden = [link verborgen: hij bevat een ondertekende sleutel]

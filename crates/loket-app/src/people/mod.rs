@@ -531,6 +531,34 @@ pub async fn set_departments(
     Ok(())
 }
 
+/// A sent message's text as the sent-mail pages show it: every sign-in,
+/// reset, welcome or other signed link that is still usable is replaced by
+/// `hidden(expiry)` (`None` when the token states no expiry); expired and
+/// used links, and links without a secret, stay.
+pub async fn mask_live_links(
+    app: &App,
+    text: &str,
+    now: i64,
+    hidden: impl Fn(Option<i64>) -> String,
+) -> Result<String, Refusal> {
+    use loket_domain::notify::{MailLink, mail_links, replace_links};
+    let mut live = std::collections::HashMap::new();
+    for (_, link) in mail_links(text) {
+        if let MailLink::EmailToken(secret) = &link {
+            let until = store::live_link_expiry(&app.store, secret, now).await?;
+            live.insert(secret.clone(), until);
+        }
+    }
+    Ok(replace_links(text, |link| match link {
+        MailLink::EmailToken(secret) => live.get(secret).copied().flatten().map(|t| hidden(Some(t))),
+        MailLink::Signed {
+            expires_ms: Some(t),
+        } if *t <= now => None,
+        MailLink::Signed { expires_ms } => Some(hidden(*expires_ms)),
+        MailLink::Plain => None,
+    }))
+}
+
 /// Creates an API token for a person, valid `days` days with `scopes`;
 /// returns the secret (shown once). A disabled account gets no token.
 pub async fn create_token(

@@ -517,6 +517,19 @@ pub async fn link_is_valid(store: &Store, secret: &str, purpose: LinkPurpose) ->
     Ok(row.is_some())
 }
 
+/// A single-use e-mail link's expiry (unix ms), if it is still usable at
+/// `now` (not used, not expired); `None` for a used, expired or unknown one.
+pub async fn live_link_expiry(store: &Store, secret: &str, now: i64) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "SELECT expires_at FROM email_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(hash_secret(secret))
+    .bind(now)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(|r| r.try_get("expires_at")).transpose()?)
+}
+
 // ---- sessions ----
 
 /// A server-side session. Anonymous sessions (no user) carry the CSRF token
