@@ -16,6 +16,7 @@ mod browser;
 mod cases;
 mod contact;
 mod keys;
+mod need;
 mod legal;
 mod oidc;
 mod ops;
