@@ -67,7 +67,9 @@ pub fn mail_links(text: &str) -> Vec<(std::ops::Range<usize>, MailLink)> {
         }
         let mut end = start
             + rest
-                .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | ')' | ']'))
+                .find(|c: char| {
+                    c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | ')' | ']')
+                })
                 .unwrap_or(rest.len());
         while end > start && text[..end].ends_with(['.', ',', ';', ':', '!', '?']) {
             end -= 1;
@@ -135,7 +137,10 @@ mod tests {
             }
         );
         assert_eq!(links[2].1, MailLink::Plain);
-        assert_eq!(&text[links[0].0.clone()], "https://loket.example/password/reset/abc123");
+        assert_eq!(
+            &text[links[0].0.clone()],
+            "https://loket.example/password/reset/abc123"
+        );
         let masked = replace_links(text, |l| match l {
             MailLink::Plain => None,
             _ => Some("[hidden]".to_owned()),
@@ -143,7 +148,10 @@ mod tests {
         assert!(!masked.contains("abc123"), "{masked}");
         assert!(!masked.contains("deadbeef"), "{masked}");
         assert!(masked.contains("wachtwoord: [hidden]."), "{masked}");
-        assert!(masked.contains("https://loket.example/services"), "{masked}");
+        assert!(
+            masked.contains("https://loket.example/services"),
+            "{masked}"
+        );
     }
 
     use super::*;

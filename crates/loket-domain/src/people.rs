@@ -167,7 +167,9 @@ impl DepartmentScope {
     pub fn sees(&self, department: &str) -> bool {
         match self {
             DepartmentScope::All => true,
-            DepartmentScope::Only { departments, .. } => departments.iter().any(|d| d == department),
+            DepartmentScope::Only { departments, .. } => {
+                departments.iter().any(|d| d == department)
+            }
         }
     }
 
@@ -187,7 +189,9 @@ pub fn check_department_code(code: &str) -> Result<String, FieldError> {
     let c = code.trim();
     if c.is_empty()
         || c.len() > 40
-        || !c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        || !c
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
     {
         return Err(FieldError::new("departments", "department-unknown"));
     }

@@ -256,6 +256,9 @@ mod tests {
     #[test]
     fn access_insert_numbers_every_placeholder() {
         let sql = super::access_insert_sql(2);
-        assert!(sql.ends_with("VALUES ($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14)"), "{sql}");
+        assert!(
+            sql.ends_with("VALUES ($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14)"),
+            "{sql}"
+        );
     }
 }

@@ -550,7 +550,9 @@ pub async fn mask_live_links(
         }
     }
     Ok(replace_links(text, |link| match link {
-        MailLink::EmailToken(secret) => live.get(secret).copied().flatten().map(|t| hidden(Some(t))),
+        MailLink::EmailToken(secret) => {
+            live.get(secret).copied().flatten().map(|t| hidden(Some(t)))
+        }
         MailLink::Signed {
             expires_ms: Some(t),
         } if *t <= now => None,

@@ -17,9 +17,7 @@ pub async fn of_user(store: &Store, user_id: &str) -> Result<Vec<String>> {
     .bind(user_id)
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get("department")?))
-        .collect()
+    rows.iter().map(|r| Ok(r.try_get("department")?)).collect()
 }
 
 /// Every department code there is: the codes of the service catalogue and

@@ -162,11 +162,7 @@ struct StaffCasePage {
 
 /// The case if `user` may see it: another department's case is a 404, as
 /// if it did not exist (need to know).
-async fn load(
-    state: &AppState,
-    user: &User,
-    number: &str,
-) -> Result<(Case, ServiceDef), AppError> {
+async fn load(state: &AppState, user: &User, number: &str) -> Result<(Case, ServiceDef), AppError> {
     let case = store::get_case(&state.store, number)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -320,9 +320,14 @@ pub async fn get_moment(
         .await
         .map_err(|e| who.err(e))?
         .ok_or_else(|| who.err(AppError::NotFound))?;
-    super::moments::log_moments(&state, &user.id, "contact.api.view", std::slice::from_ref(&m))
-        .await
-        .map_err(|e| who.err(e))?;
+    super::moments::log_moments(
+        &state,
+        &user.id,
+        "contact.api.view",
+        std::slice::from_ref(&m),
+    )
+    .await
+    .map_err(|e| who.err(e))?;
     Ok(Json(MomentOut::from(m)))
 }
 

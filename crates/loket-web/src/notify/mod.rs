@@ -48,7 +48,10 @@ async fn log_recipients(
 ) -> Result<(), AppError> {
     let addresses: Vec<&str> = messages.iter().map(|m| m.to_addr.as_str()).collect();
     let accounts: std::collections::HashMap<String, String> =
-        outbox::recipients(&state.store, &addresses).await?.into_iter().collect();
+        outbox::recipients(&state.store, &addresses)
+            .await?
+            .into_iter()
+            .collect();
     let subjects: Vec<String> = messages
         .iter()
         .map(|m| {
@@ -75,12 +78,15 @@ async fn log_recipients(
 /// [`loket_app::people::mask_live_links`]).
 async fn masked(state: &AppState, ctx: &Ctx, text: &str) -> Result<String, AppError> {
     let locale = ctx.locale;
-    Ok(loket_app::people::mask_live_links(state, text, loket_store::now_ms(), |until| {
-        match until {
+    Ok(loket_app::people::mask_live_links(
+        state,
+        text,
+        loket_store::now_ms(),
+        |until| match until {
             Some(t) => locale.t_args("mail-link-hidden-until", &[("until", format_ms(t))]),
             None => locale.t("mail-link-hidden"),
-        }
-    })
+        },
+    )
     .await?)
 }
 
@@ -124,7 +130,13 @@ pub async fn mail_detail(
     let mut m = outbox::get(&state.store, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    log_recipients(&state, &admin.id, "admin.mail_view", std::slice::from_ref(&m)).await?;
+    log_recipients(
+        &state,
+        &admin.id,
+        "admin.mail_view",
+        std::slice::from_ref(&m),
+    )
+    .await?;
     m.subject = masked(&state, &ctx, &m.subject).await?;
     m.body = masked(&state, &ctx, &m.body).await?;
     let created = format_ms(m.created_at);

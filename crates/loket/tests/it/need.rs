@@ -74,7 +74,9 @@ async fn setup() -> TestApp {
     let app = TestApp::spawn().await;
     loket::demo::seed_services(&app.store).await.unwrap();
     loket::demo::contact::seed(&app.store).await.unwrap();
-    loket::demo::contact::seed_moments(&app.store).await.unwrap();
+    loket::demo::contact::seed_moments(&app.store)
+        .await
+        .unwrap();
     app
 }
 
@@ -90,8 +92,22 @@ async fn route_department_matrix() {
     let fw_b = forward_to(&app, "burgerzaken", 0).await;
     let fw_m = forward_to(&app, "mobiliteit", 1).await;
     let sides = [
-        ("burgerzaken", &move_case, &fw_b, "mobiliteit", &parking_case, &fw_m),
-        ("mobiliteit", &parking_case, &fw_m, "burgerzaken", &move_case, &fw_b),
+        (
+            "burgerzaken",
+            &move_case,
+            &fw_b,
+            "mobiliteit",
+            &parking_case,
+            &fw_m,
+        ),
+        (
+            "mobiliteit",
+            &parking_case,
+            &fw_m,
+            "burgerzaken",
+            &move_case,
+            &fw_b,
+        ),
     ];
     for (dept, own, own_fw, other_dept, other, other_fw) in sides {
         let email = format!("{dept}@leuven.example");
@@ -133,11 +149,17 @@ async fn route_department_matrix() {
         assert_eq!(numbers, [own.as_str()], "{dept} API list");
         let (_, html) = app.get(&c, "/staff/forwards").await;
         assert!(html.contains(&own_fw.reference), "{dept} forwards");
-        assert!(!html.contains(&other_fw.reference), "{dept} forwards show other");
+        assert!(
+            !html.contains(&other_fw.reference),
+            "{dept} forwards show other"
+        );
         let (_, html) = app
             .get(&c, &format!("/staff/forwards?department={other_dept}"))
             .await;
-        assert!(!html.contains(&other_fw.reference), "{dept} ?department=other");
+        assert!(
+            !html.contains(&other_fw.reference),
+            "{dept} ?department=other"
+        );
         // Changes to another department's records are 404 and change nothing.
         let (_, page) = app.get(&c, &format!("/staff/cases/{own}")).await;
         let csrf = csrf_of(&page);
@@ -156,7 +178,11 @@ async fn route_department_matrix() {
         }
         let r = c
             .post(app.url(&format!("/staff/forwards/{}/answer", other_fw.id)))
-            .form(&[("csrf", csrf.as_str()), ("answer", "Ja"), ("department", other_dept)])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("answer", "Ja"),
+                ("department", other_dept),
+            ])
             .send()
             .await
             .unwrap();
@@ -187,7 +213,9 @@ async fn route_department_matrix() {
         assert!(f.answered_at.is_none(), "the other forward is untouched");
     }
     // A handler without departments sees nothing; `all_departments` sees all.
-    let none = app.signed_in("none@leuven.example", &["case_handler"]).await;
+    let none = app
+        .signed_in("none@leuven.example", &["case_handler"])
+        .await;
     let (s, _) = app.get(&none, &format!("/staff/cases/{move_case}")).await;
     assert_eq!(s, 404);
     let all = app
@@ -219,14 +247,20 @@ async fn department_assignment_is_validated_and_audited() {
         .await;
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Diensten: kies diensten uit de lijst."), "{html}");
+    assert!(
+        html.contains("Diensten: kies diensten uit de lijst."),
+        "{html}"
+    );
     let (_, _) = app.get(&admin, "/lang/en").await;
     let r = app
         .submit(&admin, &page, &action, &[("departments", "Mobiliteit!")])
         .await;
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Departments: choose departments from the list."), "{html}");
+    assert!(
+        html.contains("Departments: choose departments from the list."),
+        "{html}"
+    );
     assert!(
         loket_store::people::departments::of_user(&app.store, &h.id)
             .await
@@ -255,7 +289,12 @@ async fn department_assignment_is_validated_and_audited() {
         1
     );
     let (_, html) = app.get(&admin, &page).await;
-    assert!(html.contains("id=\"department-mobiliteit\" name=\"departments\" value=\"mobiliteit\" checked"), "{html}");
+    assert!(
+        html.contains(
+            "id=\"department-mobiliteit\" name=\"departments\" value=\"mobiliteit\" checked"
+        ),
+        "{html}"
+    );
     app.stop().await;
 }
 
@@ -292,7 +331,11 @@ async fn lists_write_one_access_row_per_person() {
         .await;
     let (s, _) = app.get(&c, "/staff/cases").await;
     assert_eq!(s, 200);
-    assert_eq!(access_rows(&app, &an).await, 1, "one row for An, not per case");
+    assert_eq!(
+        access_rows(&app, &an).await,
+        1,
+        "one row for An, not per case"
+    );
     assert_eq!(access_rows(&app, &bo).await, 1);
     let token = loket::cli::token_create(&app.config, "h@leuven.example", "t")
         .await
@@ -369,12 +412,19 @@ async fn sent_mail_pages_mask_live_links() {
     let (s, html) = app.get(&admin, &format!("/admin/mail/{}", mail.id)).await;
     assert_eq!(s, 200);
     assert!(!html.contains(&link), "a live link shows: {html}");
-    assert!(html.contains("[link verborgen tot hij vervalt op"), "{html}");
+    assert!(
+        html.contains("[link verborgen tot hij vervalt op"),
+        "{html}"
+    );
     assert_eq!(access_rows(&app, &tom.id).await, before + 1);
     let (s, html) = app.get(&admin, "/admin/mail").await;
     assert_eq!(s, 200);
     assert!(!html.contains(&link));
-    assert_eq!(access_rows(&app, &tom.id).await, before + 2, "one row per recipient");
+    assert_eq!(
+        access_rows(&app, &tom.id).await,
+        before + 2,
+        "one row per recipient"
+    );
     // The link expires: now it may show.
     sqlx::query("UPDATE email_tokens SET expires_at = 1")
         .execute(app.store.pool())
