@@ -434,3 +434,68 @@ async fn sent_mail_pages_mask_live_links() {
     assert!(html.contains(&link), "an expired link may show: {html}");
     app.stop().await;
 }
+
+/// The cost of the access-log writes on the case list: 50 cases of 50
+/// residents, the work queue fetched 40 times; the rows written as one
+/// multi-row INSERT (what the page does) against one INSERT per row (what
+/// the per-read `record_access` would do), and the page itself. Prints
+/// figures; run with `cargo test --workspace --test it -- --ignored
+/// need::access_log_cost --nocapture`. Not a timed test: it asserts only
+/// the rows.
+#[tokio::test]
+#[ignore = "a measurement: prints figures"]
+async fn access_log_cost() {
+    use std::time::Instant;
+    let app = setup().await;
+    let mut residents = Vec::new();
+    for i in 0..50 {
+        let id = resident(&app, &format!("r{i}@example.org")).await;
+        case_of(&app, "move", &id).await;
+        residents.push(id);
+    }
+    let c = app
+        .signed_in("h@leuven.example", &["case_handler", "all_departments"])
+        .await;
+    let runs = 40;
+    let (_, html) = app.get(&c, "/staff/cases").await;
+    assert_eq!(html.matches("/staff/cases/2026-").count(), 50);
+    let t = Instant::now();
+    for _ in 0..runs {
+        let (s, _) = app.get(&c, "/staff/cases").await;
+        assert_eq!(s, 200);
+    }
+    let page = t.elapsed() / runs;
+    let shown: Vec<loket_store::audit::Access<'_>> = residents
+        .iter()
+        .map(|r| loket_store::audit::Access {
+            subject: r,
+            record_type: "case",
+            record_id: "bench",
+        })
+        .collect();
+    let t = Instant::now();
+    for _ in 0..runs {
+        loket_store::audit::record_access_many(&app.store, "bench", "bench", &shown)
+            .await
+            .unwrap();
+    }
+    let batched = t.elapsed() / runs;
+    let t = Instant::now();
+    for _ in 0..runs {
+        for r in &residents {
+            loket_store::audit::record_access(&app.store, "bench", r, "case", "bench", "bench")
+                .await
+                .unwrap();
+        }
+    }
+    let per_row = t.elapsed() / runs;
+    println!(
+        "access-log cost, list of 50 cases ({}): page {page:?} per request; its 50 rows as one INSERT {batched:?}, as 50 INSERTs {per_row:?}",
+        backend()
+    );
+    assert_eq!(
+        access_rows(&app, &residents[0]).await,
+        1 + i64::from(runs) * 3
+    );
+    app.stop().await;
+}
