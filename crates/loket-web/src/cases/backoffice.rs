@@ -436,7 +436,7 @@ pub async fn file(
     Path((number, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(HANDLERS)?;
-    let (case, _) = load(&state, &user, &number).await?;
+    let (case, _) = load(&state, user, &number).await?;
     match store::get_file(&state.store, &id).await? {
         Some(f) if f.case_id.as_deref() == Some(case.id.as_str()) => {
             loket_store::audit::record_access(
@@ -461,7 +461,7 @@ pub async fn document(
     Path((number, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(HANDLERS)?;
-    let (case, _) = load(&state, &user, &number).await?;
+    let (case, _) = load(&state, user, &number).await?;
     match store::get_document(&state.store, &id).await? {
         Some(d) if d.case_id == case.id => {
             loket_store::audit::record_access(
