@@ -196,6 +196,8 @@ mod tests {
             "default",
             // the second factor
             "secret",
+            // the sent-mail pages' hidden links
+            "until",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
