@@ -209,6 +209,8 @@ mod tests {
             "outcome",
             "total",
             "open",
+            // the sent-mail pages' hidden links
+            "until",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

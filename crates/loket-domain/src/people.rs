@@ -33,10 +33,13 @@ pub enum Role {
     /// The privacy officer: finds any person, exports their data and
     /// handles their data-protection requests.
     PrivacyOfficer,
+    /// Need to know: sees the cases and forwards of every department, not
+    /// only those of the departments assigned to the account.
+    AllDepartments,
 }
 
 impl Role {
-    pub const ALL: [Role; 13] = [
+    pub const ALL: [Role; 14] = [
         Role::Resident,
         Role::Counter,
         Role::ContactCentre,
@@ -50,10 +53,11 @@ impl Role {
         Role::Ict,
         Role::Admin,
         Role::PrivacyOfficer,
+        Role::AllDepartments,
     ];
 
     /// The roles an admin hands to staff.
-    pub const STAFF: [Role; 12] = [
+    pub const STAFF: [Role; 13] = [
         Role::Counter,
         Role::ContactCentre,
         Role::CaseHandler,
@@ -66,6 +70,7 @@ impl Role {
         Role::Ict,
         Role::Admin,
         Role::PrivacyOfficer,
+        Role::AllDepartments,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +88,7 @@ impl Role {
             Role::Ict => "ict",
             Role::Admin => "admin",
             Role::PrivacyOfficer => "privacy_officer",
+            Role::AllDepartments => "all_departments",
         }
     }
 
@@ -135,6 +141,67 @@ impl Roles {
     pub fn as_slice(&self) -> &[Role] {
         &self.0
     }
+}
+
+/// Need to know: whose cases and forwards a member of staff sees. Admins
+/// and holders of `all_departments` see every department; everyone else
+/// sees only the departments assigned to their account (none assigned:
+/// nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DepartmentScope {
+    All,
+    Only {
+        /// The account whose `staff_departments` rows the SQL filters on.
+        user_id: String,
+        departments: Vec<String>,
+    },
+}
+
+impl DepartmentScope {
+    pub fn new(user_id: &str, roles: &Roles, departments: Vec<String>) -> Self {
+        if roles.has(Role::Admin) || roles.has(Role::AllDepartments) {
+            DepartmentScope::All
+        } else {
+            DepartmentScope::Only {
+                user_id: user_id.to_owned(),
+                departments,
+            }
+        }
+    }
+
+    /// Whether a record of `department` (a department code) is shown.
+    pub fn sees(&self, department: &str) -> bool {
+        match self {
+            DepartmentScope::All => true,
+            DepartmentScope::Only { departments, .. } => {
+                departments.iter().any(|d| d == department)
+            }
+        }
+    }
+
+    /// The user id the store's queries filter on: empty for every
+    /// department (the `$n = '' OR …` pattern of static SQL).
+    pub fn filter_user(&self) -> &str {
+        match self {
+            DepartmentScope::All => "",
+            DepartmentScope::Only { user_id, .. } => user_id,
+        }
+    }
+}
+
+/// A department code as an admin assigns it: 1 to 40 characters of `a-z`,
+/// `0-9` and `-` (the codes of the catalogue and the contact centre).
+pub fn check_department_code(code: &str) -> Result<String, FieldError> {
+    let c = code.trim();
+    if c.is_empty()
+        || c.len() > 40
+        || !c
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+    {
+        return Err(FieldError::new("departments", "department-unknown"));
+    }
+    Ok(c.to_owned())
 }
 
 /// A person's display name: 1 to 100 characters, no control characters.
@@ -439,6 +506,31 @@ pub fn employed_on(end_date: Option<&str>, today: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn department_scope_follows_roles() {
+        let only = DepartmentScope::new(
+            "u1",
+            &Roles::new(vec![Role::CaseHandler]),
+            vec!["mobiliteit".to_owned()],
+        );
+        assert!(only.sees("mobiliteit"));
+        assert!(!only.sees("burgerzaken"));
+        assert_eq!(only.filter_user(), "u1");
+        let all = DepartmentScope::new(
+            "u2",
+            &Roles::new(vec![Role::CaseHandler, Role::AllDepartments]),
+            vec![],
+        );
+        assert!(all.sees("burgerzaken"));
+        assert_eq!(all.filter_user(), "");
+        let none = DepartmentScope::new("u3", &Roles::new(vec![Role::CaseHandler]), vec![]);
+        assert!(!none.sees("burgerzaken"));
+        assert_eq!(Role::parse("all_departments"), Ok(Role::AllDepartments));
+        assert!(check_department_code("klimaat").is_ok());
+        assert!(check_department_code("Klimaat!").is_err());
+        assert!(check_department_code("").is_err());
+    }
+
     use super::*;
 
     #[test]

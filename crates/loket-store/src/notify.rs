@@ -178,6 +178,27 @@ pub async fn recent(store: &Store, limit: i64) -> Result<Vec<OutboxMessage>> {
     rows.iter().map(decode).collect()
 }
 
+/// The account ids of these recipient addresses (those that have one):
+/// (address, user id). For the sent-mail pages' access log.
+pub async fn recipients(store: &Store, addresses: &[&str]) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for chunk in addresses.chunks(200) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT email, id FROM users WHERE email IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in chunk {
+            q = q.bind(*a);
+        }
+        for r in q.fetch_all(store.pool()).await? {
+            out.push((r.try_get("email")?, r.try_get("id")?));
+        }
+    }
+    Ok(out)
+}
+
 /// One message by id.
 pub async fn get(store: &Store, id: &str) -> Result<Option<OutboxMessage>> {
     let row = sqlx::query(

@@ -95,6 +95,7 @@ role-employee = Employee (own telework days)
 role-vaccination-coordinator = Vaccination centre coordinator
 role-vaccination-staff = Vaccination centre staff
 role-admin = Administrator
+role-all-departments = All departments (need to know: sees every department's cases and forwards)
 
 admin-users-title = Users and tokens
 admin-new-user-title = Add staff member
@@ -166,7 +167,7 @@ err-password-is-email = { $field }: do not use your e-mail address as your passw
 err-password-mismatch = { $field }: the two passwords differ. Type them again.
 err-password-wrong = { $field }: this is not your current password.
 err-name-invalid = { $field }: use at most 100 characters, without control characters.
-err-role-unknown = { $field }: choose roles from the list (resident, counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, employee, ict, admin, privacy_officer).
+err-role-unknown = { $field }: choose roles from the list (resident, counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, employee, ict, admin, privacy_officer, all_departments).
 err-roles-required = { $field }: choose at least one role.
 err-role-self-admin = { $field }: you cannot remove your own administrator role. Ask another administrator.
 err-locale-unknown = { $field }: choose Dutch or English.
@@ -333,3 +334,14 @@ case-identified-unknown = not recorded (before this was kept)
 login-staff-directory = Staff sign in with the city's account, not with a password here. Use "Staff: sign in with the city's account".
 login-staff-sso = Staff: sign in with the city's account
 oidc-no-role-text = Your account in the city's directory is in no group that gives access to Loket, so you were not signed in (and any session you had here has ended). Ask your manager or ICT to add you to the right group.
+
+# Need to know: the departments of a staff account.
+field-departments = Departments
+admin-departments-intro = A case handler or department staff member sees only the cases and forwards of these departments, unless they hold the role "All departments".
+admin-departments-none = No departments assigned.
+err-department-unknown = { $field }: choose departments from the list.
+err-department-not-staff = { $field }: only staff accounts belong to departments.
+
+# The sent-mail pages hide links that still work.
+mail-link-hidden-until = [link hidden until it expires on { $until }]
+mail-link-hidden = [link hidden: it carries a signed token]

@@ -95,6 +95,7 @@ role-employee = Medewerker (eigen telewerkdagen)
 role-vaccination-coordinator = Coördinator vaccinatiecentrum
 role-vaccination-staff = Medewerker vaccinatiecentrum
 role-admin = Beheerder
+role-all-departments = Alle diensten (need to know: ziet de dossiers en doorverwijzingen van elke dienst)
 
 admin-users-title = Gebruikers en tokens
 admin-new-user-title = Medewerker toevoegen
@@ -166,7 +167,7 @@ err-password-is-email = { $field }: gebruik niet uw e-mailadres als wachtwoord.
 err-password-mismatch = { $field }: de twee wachtwoorden zijn niet gelijk. Typ ze opnieuw.
 err-password-wrong = { $field }: dit is niet uw huidige wachtwoord.
 err-name-invalid = { $field }: gebruik hoogstens 100 tekens, zonder stuurtekens.
-err-role-unknown = { $field }: kies rollen uit de lijst (resident, counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, employee, ict, admin, privacy_officer).
+err-role-unknown = { $field }: kies rollen uit de lijst (resident, counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, employee, ict, admin, privacy_officer, all_departments).
 err-roles-required = { $field }: kies minstens één rol.
 err-role-self-admin = { $field }: u kunt uw eigen beheerdersrol niet intrekken. Laat een andere beheerder dat doen.
 err-locale-unknown = { $field }: kies Nederlands of Engels.
@@ -333,3 +334,14 @@ case-identified-unknown = niet bijgehouden (van voor dit bijgehouden werd)
 login-staff-directory = Medewerkers melden zich aan met hun stadsaccount, niet met een wachtwoord hier. Kies "Medewerkers: aanmelden met je stadsaccount".
 login-staff-sso = Medewerkers: aanmelden met je stadsaccount
 oidc-no-role-text = Je account in de gebruikersdirectory van de stad zit in geen groep die toegang geeft tot Loket, dus je bent niet aangemeld (en een sessie die je hier had, is beëindigd). Vraag je leidinggevende of ICT om je aan de juiste groep toe te voegen.
+
+# Need to know: de diensten van een medewerkersaccount.
+field-departments = Diensten
+admin-departments-intro = Een dossierbehandelaar of medewerker van een dienst ziet enkel de dossiers en doorverwijzingen van deze diensten, tenzij hij de rol "Alle diensten" heeft.
+admin-departments-none = Geen diensten toegewezen.
+err-department-unknown = { $field }: kies diensten uit de lijst.
+err-department-not-staff = { $field }: enkel medewerkersaccounts horen bij een dienst.
+
+# De pagina's met verzonden e-mail verbergen links die nog werken.
+mail-link-hidden-until = [link verborgen tot hij vervalt op { $until }]
+mail-link-hidden = [link verborgen: hij bevat een ondertekende sleutel]

@@ -12,7 +12,9 @@ use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::ident::{Email, NationalNumber, PostalCode};
 use loket_domain::notify::Mail;
-use loket_domain::people::{self as rules, LoginThrottle, PersonName, Role, Scopes};
+use loket_domain::people::{
+    self as rules, DepartmentScope, LoginThrottle, PersonName, Role, Scopes,
+};
 use loket_store::notify as outbox;
 use loket_store::people::{self as store, LinkPurpose, NewUser, User};
 
@@ -468,6 +470,95 @@ pub async fn set_roles(
     store::set_roles(&mut tx, actor, user_id, roles).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Need to know: the departments whose cases and forwards `user` sees.
+pub async fn department_scope(app: &App, user: &User) -> Result<DepartmentScope, Refusal> {
+    if user.roles.has(Role::Admin) || user.roles.has(Role::AllDepartments) {
+        return Ok(DepartmentScope::All);
+    }
+    let departments = store::departments::of_user(&app.store, &user.id).await?;
+    Ok(DepartmentScope::new(&user.id, &user.roles, departments))
+}
+
+/// The department codes an admin may assign: the service catalogue's and
+/// the contact centre's.
+pub async fn known_departments(app: &App) -> Result<Vec<String>, Refusal> {
+    Ok(store::departments::known(&app.store).await?)
+}
+
+/// Checks department codes against the known ones (field `departments`).
+pub async fn check_departments(app: &App, codes: &[String]) -> Result<Vec<String>, Refusal> {
+    let known = known_departments(app).await?;
+    let mut out = Vec::new();
+    for c in codes {
+        match rules::check_department_code(c) {
+            Ok(code) if known.contains(&code) => out.push(code),
+            _ => {
+                return Err(Refusal::Invalid(Invalid::one(
+                    "departments",
+                    "department-unknown",
+                )));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Assigns departments to a staff account (replacing what it had), audited
+/// in the same transaction. A resident account gets none.
+pub async fn set_departments(
+    app: &App,
+    actor: &Actor,
+    user_id: &str,
+    codes: &[String],
+) -> Result<(), Refusal> {
+    let user = store::get_user(&app.store, user_id)
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    let departments = check_departments(app, codes).await?;
+    if !user.roles.is_staff() && !departments.is_empty() {
+        return Err(Refusal::Invalid(Invalid::one(
+            "departments",
+            "department-not-staff",
+        )));
+    }
+    let mut tx = app.store.begin().await?;
+    store::departments::set(&mut tx, actor, user_id, &departments).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A sent message's text as the sent-mail pages show it: every sign-in,
+/// reset, welcome or other signed link that is still usable is replaced by
+/// `hidden(expiry)` (`None` when the token states no expiry); expired and
+/// used links, and links without a secret, stay.
+pub async fn mask_live_links(
+    app: &App,
+    text: &str,
+    now: i64,
+    hidden: impl Fn(Option<i64>) -> String,
+) -> Result<String, Refusal> {
+    use loket_domain::notify::{MailLink, mail_links, replace_links};
+    let mut live = std::collections::HashMap::new();
+    for (_, link) in mail_links(text) {
+        if let MailLink::EmailToken(secret) = &link {
+            let until = store::live_link_expiry(&app.store, secret, now).await?;
+            live.insert(secret.clone(), until);
+        }
+    }
+    Ok(replace_links(text, |link| match link {
+        MailLink::EmailToken(secret) => {
+            live.get(secret).copied().flatten().map(|t| hidden(Some(t)))
+        }
+        MailLink::Signed {
+            expires_ms: Some(t),
+        } if *t <= now => None,
+        MailLink::Signed { expires_ms } => Some(hidden(*expires_ms)),
+        MailLink::Plain => None,
+    }))
 }
 
 /// Creates an API token for a person, valid `days` days with `scopes`;

@@ -183,6 +183,9 @@ pub struct QueueFilter {
     pub overdue_before: String,
     pub open_only: bool,
     pub limit: i64,
+    /// Need to know: only the departments of this staff account
+    /// (`staff_departments`); '' for every department.
+    pub viewer: String,
 }
 
 /// The work queue: sorted by due date, then number.
@@ -192,6 +195,7 @@ pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Vec<Case>> {
          WHERE ($1 = '' OR department = $1) AND ($2 = '' OR service_id = $2) AND ($3 = '' OR status = $3) \
            AND ($4 = '' OR assignee_id = $4) AND ($5 = '' OR (due_date < $5 AND closed_at IS NULL)) \
            AND ($6 = 0 OR closed_at IS NULL) \
+           AND ($8 = '' OR department IN (SELECT department FROM staff_departments WHERE user_id = $8)) \
          ORDER BY due_date, number LIMIT $7"
     )))
     .bind(&f.department)
@@ -201,18 +205,27 @@ pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Vec<Case>> {
     .bind(&f.overdue_before)
     .bind(i64::from(f.open_only))
     .bind(f.limit.clamp(1, 1000))
+    .bind(&f.viewer)
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(decode_case).collect()
 }
 
-/// Open cases past their due date.
-pub async fn overdue_count(store: &Store, department: &str, today: &str) -> Result<i64> {
+/// Open cases past their due date; with a `viewer`, only those of the
+/// viewer's departments (need to know; '' counts every department).
+pub async fn overdue_count(
+    store: &Store,
+    department: &str,
+    today: &str,
+    viewer: &str,
+) -> Result<i64> {
     let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM cases WHERE ($1 = '' OR department = $1) AND closed_at IS NULL AND due_date < $2",
+        "SELECT COUNT(*) AS n FROM cases WHERE ($1 = '' OR department = $1) AND closed_at IS NULL AND due_date < $2 \
+         AND ($3 = '' OR department IN (SELECT department FROM staff_departments WHERE user_id = $3))",
     )
     .bind(department)
     .bind(today)
+    .bind(viewer)
     .fetch_one(store.pool())
     .await?;
     Ok(row.try_get("n")?)

@@ -22,11 +22,13 @@ pub struct Forward {
     pub paused_days: i64,
     /// What the department asked the resident when it paused the clock.
     pub waiting_question: String,
+    /// The moment's linked resident, if any (the access log's subject).
+    pub resident_id: Option<String>,
 }
 
 pub(super) const FORWARD_SELECT: &str = "SELECT f.id, f.moment_id, f.department_id, f.note, f.due_on, f.status, f.answer, \
      f.answered_at, f.created_at, m.reference, m.subject, m.question, f.paused_on, f.paused_days, \
-     f.waiting_question FROM contact_forwards f JOIN contact_moments m ON m.id = f.moment_id";
+     f.waiting_question, m.resident_id FROM contact_forwards f JOIN contact_moments m ON m.id = f.moment_id";
 
 pub(super) fn forward_of(r: &AnyRow) -> Result<Forward> {
     Ok(Forward {
@@ -45,6 +47,7 @@ pub(super) fn forward_of(r: &AnyRow) -> Result<Forward> {
         paused_on: r.try_get("paused_on")?,
         paused_days: r.try_get("paused_days")?,
         waiting_question: r.try_get("waiting_question")?,
+        resident_id: r.try_get("resident_id")?,
     })
 }
 
@@ -110,18 +113,25 @@ pub async fn forward(store: &Store, id: &str) -> Result<Option<Forward>> {
     row.as_ref().map(forward_of).transpose()
 }
 
-/// A department's forwards (`status` '' for all), oldest due first.
+/// A department's forwards (`status` '' for all), oldest due first. With a
+/// `viewer` (need to know), only the forwards to the departments of that
+/// staff account (`staff_departments`, by the department's slug); '' for
+/// every department.
 pub async fn list_forwards(
     store: &Store,
     department_id: &str,
     status: &str,
+    viewer: &str,
 ) -> Result<Vec<Forward>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "{FORWARD_SELECT} WHERE ($1 = '' OR f.department_id = $1) AND ($2 = '' OR f.status = $2) \
+           AND ($3 = '' OR f.department_id IN (SELECT d.id FROM contact_departments d \
+                JOIN staff_departments s ON s.department = d.slug WHERE s.user_id = $3)) \
          ORDER BY f.due_on, f.created_at"
     )))
     .bind(department_id)
     .bind(status)
+    .bind(viewer)
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(forward_of).collect()

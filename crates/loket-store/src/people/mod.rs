@@ -13,6 +13,7 @@ use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
 
+pub mod departments;
 pub mod oidc;
 pub mod totp;
 
@@ -514,6 +515,19 @@ pub async fn link_is_valid(store: &Store, secret: &str, purpose: LinkPurpose) ->
     .fetch_optional(store.pool())
     .await?;
     Ok(row.is_some())
+}
+
+/// A single-use e-mail link's expiry (unix ms), if it is still usable at
+/// `now` (not used, not expired); `None` for a used, expired or unknown one.
+pub async fn live_link_expiry(store: &Store, secret: &str, now: i64) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "SELECT expires_at FROM email_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(hash_secret(secret))
+    .bind(now)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(|r| r.try_get("expires_at")).transpose()?)
 }
 
 // ---- sessions ----

@@ -187,6 +187,8 @@ pub struct Administered {
     /// The line (centre) or team (mobile).
     pub place: String,
     pub record_id: String,
+    /// The vaccinated person's invitation (the access log's subject).
+    pub invitation_id: String,
 }
 
 /// The vaccinations administered in `[from_ms, to_ms)`: at the centre
@@ -200,7 +202,7 @@ pub async fn administered(
 ) -> Result<Vec<Administered>> {
     let mut out = Vec::new();
     let rows = sqlx::query(
-        "SELECT i.national_number, i.birth_date, i.name, v.vaccinated_at, COALESCE(v.lot, '') AS lot, v.line, v.id \
+        "SELECT i.national_number, i.birth_date, i.name, v.vaccinated_at, COALESCE(v.lot, '') AS lot, v.line, v.id, i.id AS invitation_id \
          FROM vac_visits v JOIN vac_invitations i ON i.id = v.invitation_id WHERE v.campaign_id = $1 \
          AND v.vaccinated_at IS NOT NULL AND v.vaccinated_at >= $2 AND v.vaccinated_at < $3 ORDER BY v.vaccinated_at",
     )
@@ -220,10 +222,11 @@ pub async fn administered(
             setting: "centre".to_owned(),
             place: r.try_get::<i64, _>("line")?.to_string(),
             record_id: r.try_get("id")?,
+            invitation_id: r.try_get("invitation_id")?,
         });
     }
     let rows = sqlx::query(
-        "SELECT i.national_number, i.birth_date, i.name, m.recorded_at, COALESCE(m.lot, '') AS lot, m.team, m.client_id \
+        "SELECT i.national_number, i.birth_date, i.name, m.recorded_at, COALESCE(m.lot, '') AS lot, m.team, m.client_id, i.id AS invitation_id \
          FROM vac_mobile_records m JOIN vac_invitations i ON i.id = m.invitation_id WHERE i.campaign_id = $1 \
          AND m.kind = 'vaccinated' AND (m.conflict_with IS NULL OR m.resolution = 'both') AND m.recorded_at >= $2 AND m.recorded_at < $3 \
          ORDER BY m.recorded_at",
@@ -244,6 +247,7 @@ pub async fn administered(
             setting: "mobile".to_owned(),
             place: r.try_get("team")?,
             record_id: r.try_get("client_id")?,
+            invitation_id: r.try_get("invitation_id")?,
         });
     }
     out.sort_by_key(|a| a.at);

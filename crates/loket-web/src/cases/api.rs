@@ -286,7 +286,11 @@ async fn visible_case(
         .await
         .map_err(|e| caller.err(e))?
         .ok_or_else(|| caller.err(AppError::NotFound))?;
-    if caller.user.roles.any(HANDLERS) {
+    let scope = loket_app::people::department_scope(state, &caller.user)
+        .await
+        .map_err(|e| caller.err(e))?;
+    // Need to know: another department's case is "not found" too.
+    if caller.user.roles.any(HANDLERS) && scope.sees(&case.department) {
         loket_store::audit::record_access(
             &state.store,
             &caller.user.id,
@@ -344,6 +348,9 @@ pub async fn list_cases(
 ) -> Result<Json<Vec<CaseOut>>, ApiError> {
     let staff = caller.user.roles.any(HANDLERS);
     let cases = if staff {
+        let scope = loket_app::people::department_scope(&state, &caller.user)
+            .await
+            .map_err(|e| caller.err(e))?;
         let service_id = if q.service.is_empty() {
             String::new()
         } else {
@@ -363,11 +370,25 @@ pub async fn list_cases(
             },
             open_only: q.status.is_empty(),
             limit: 500,
+            viewer: scope.filter_user().to_owned(),
             ..Default::default()
         };
-        store::queue(&state.store, &f)
+        let cases = store::queue(&state.store, &f)
             .await
-            .map_err(|e| caller.err(e))?
+            .map_err(|e| caller.err(e))?;
+        // The access log: one row per resident whose case the answer holds.
+        let shown: Vec<loket_store::audit::Access<'_>> = cases
+            .iter()
+            .map(|c| loket_store::audit::Access {
+                subject: &c.resident_id,
+                record_type: "case",
+                record_id: &c.number,
+            })
+            .collect();
+        loket_store::audit::record_access_many(&state.store, &caller.user.id, "api.cases", &shown)
+            .await
+            .map_err(|e| caller.err(e))?;
+        cases
     } else if caller.user.roles.has(Role::Resident) {
         store::cases_of_resident(&state.store, &caller.user.id)
             .await
@@ -415,6 +436,12 @@ pub async fn transition(
         .await
         .map_err(|e| caller.err(e))?
         .ok_or_else(|| caller.err(AppError::NotFound))?;
+    let scope = loket_app::people::department_scope(&state, &caller.user)
+        .await
+        .map_err(|e| caller.err(e))?;
+    if !scope.sees(&case.department) {
+        return Err(caller.err(AppError::NotFound));
+    }
     let def = store::service_version(&state.store, &case.service_id, case.service_version)
         .await
         .map_err(|e| caller.err(e))?;

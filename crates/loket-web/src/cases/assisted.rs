@@ -60,6 +60,16 @@ struct SearchPage {
 }
 
 /// `85.07.30-033.28`: how a national register number is read out.
+/// A national register number as a list of residents shows it: only the
+/// check digits (`••.••.••-•••.28`); the list needs no more to pick the
+/// right person, and the file shows the whole number (access-logged).
+fn masked_nrn(n: &str) -> String {
+    if n.len() != 11 {
+        return "•".repeat(n.chars().count());
+    }
+    format!("••.••.••-•••.{}", &n[9..])
+}
+
 fn show_nrn(n: &str) -> String {
     if n.len() != 11 {
         return n.to_owned();
@@ -101,18 +111,18 @@ pub async fn search(
     } else {
         Vec::new()
     };
-    // Looking residents up is reading their data: one access-log row each.
-    for (id, ..) in &found {
-        loket_store::audit::record_access(
-            &state.store,
-            &user.id,
-            id,
-            "user",
-            id,
-            "resident.search",
-        )
+    // Looking residents up is reading their data: one access-log row each,
+    // in one multi-row INSERT.
+    let shown: Vec<loket_store::audit::Access<'_>> = found
+        .iter()
+        .map(|(id, ..)| loket_store::audit::Access {
+            subject: id,
+            record_type: "user",
+            record_id: id,
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, &user.id, "resident.search", &shown)
         .await?;
-    }
     render(
         StatusCode::OK,
         SearchPage {
@@ -122,11 +132,16 @@ pub async fn search(
             contact,
             found: found
                 .into_iter()
-                .map(|(id, name, email, nrn)| Found {
+                .map(|(id, name, email, n)| Found {
                     id,
                     name,
                     email,
-                    national_number: nrn.as_deref().map(show_nrn).unwrap_or_default(),
+                    // The number in full only when it is what was typed.
+                    national_number: match n.as_deref() {
+                        Some(n) if n == nrn => show_nrn(n),
+                        Some(n) => masked_nrn(n),
+                        None => String::new(),
+                    },
                 })
                 .collect(),
         },

@@ -21,7 +21,7 @@ use loket_domain::audit::Actor;
 use loket_domain::cases::ServiceDef;
 use loket_domain::people::Role;
 use loket_store::cases::{self as store, Case, QueueFilter};
-use loket_store::people as people_store;
+use loket_store::people::{self as people_store, User};
 use serde::Deserialize;
 
 /// Who works the back office.
@@ -60,6 +60,7 @@ pub async fn queue(
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(HANDLERS)?.clone();
+    let scope = loket_app::people::department_scope(&state, &user).await?;
     let today = today_brussels().to_string();
     let services = store::list_services(&state.store, false).await?;
     let service_id = services
@@ -83,8 +84,19 @@ pub async fn queue(
         },
         open_only: q.closed != "1",
         limit: 500,
+        viewer: scope.filter_user().to_owned(),
     };
     let cases = store::queue(&state.store, &f).await?;
+    // The access log: one row per resident whose case the list shows.
+    let shown: Vec<loket_store::audit::Access<'_>> = cases
+        .iter()
+        .map(|c| loket_store::audit::Access {
+            subject: &c.resident_id,
+            record_type: "case",
+            record_id: &c.number,
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, &user.id, "case.queue", &shown).await?;
     let defs = definitions(&state, &cases).await?;
     let lang = ctx.locale.code();
     let rows = cases
@@ -110,7 +122,7 @@ pub async fn queue(
             }
         }
     }
-    let overdue = store::overdue_count(&state.store, "", &today).await?;
+    let overdue = store::overdue_count(&state.store, "", &today, scope.filter_user()).await?;
     render(
         StatusCode::OK,
         QueuePage {
@@ -148,10 +160,16 @@ struct StaffCasePage {
     audit: Vec<(String, String, String, String)>,
 }
 
-async fn load(state: &AppState, number: &str) -> Result<(Case, ServiceDef), AppError> {
+/// The case if `user` may see it: another department's case is a 404, as
+/// if it did not exist (need to know).
+async fn load(state: &AppState, user: &User, number: &str) -> Result<(Case, ServiceDef), AppError> {
     let case = store::get_case(&state.store, number)
         .await?
         .ok_or(AppError::NotFound)?;
+    let scope = loket_app::people::department_scope(state, user).await?;
+    if !scope.sees(&case.department) {
+        return Err(AppError::NotFound);
+    }
     let def = store::service_version(&state.store, &case.service_id, case.service_version).await?;
     Ok((case, def))
 }
@@ -212,7 +230,7 @@ async fn staff_view(
     errors: FormErrors,
 ) -> Result<StaffCasePage, AppError> {
     let user = ctx.require(HANDLERS)?.clone();
-    let (case, def) = load(state, number).await?;
+    let (case, def) = load(state, &user, number).await?;
     loket_store::audit::record_access(
         &state.store,
         &user.id,
@@ -299,7 +317,7 @@ pub async fn transition(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(HANDLERS)?.clone();
-    let (case, def) = load(&state, &number).await?;
+    let (case, def) = load(&state, &user, &number).await?;
     match take_transition(
         &state,
         &Actor::User(user.id.clone()),
@@ -333,7 +351,7 @@ pub async fn note(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(HANDLERS)?.clone();
-    let (case, def) = load(&state, &number).await?;
+    let (case, def) = load(&state, &user, &number).await?;
     let body = match check_message(&f.body) {
         Ok(b) => b,
         Err(inv) => return refused(&state, &mut ctx, &number, &inv).await,
@@ -359,7 +377,7 @@ pub async fn message(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(HANDLERS)?.clone();
-    let (case, def) = load(&state, &number).await?;
+    let (case, def) = load(&state, &user, &number).await?;
     let body = match check_message(&f.body) {
         Ok(b) => b,
         Err(inv) => return refused(&state, &mut ctx, &number, &inv).await,
@@ -392,7 +410,7 @@ pub async fn assign(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(HANDLERS)?.clone();
-    let (case, _) = load(&state, &number).await?;
+    let (case, _) = load(&state, &user, &number).await?;
     let assignee = match f.to.as_str() {
         "me" => Some(user.id.as_str()),
         "nobody" => None,
@@ -418,7 +436,7 @@ pub async fn file(
     Path((number, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(HANDLERS)?;
-    let (case, _) = load(&state, &number).await?;
+    let (case, _) = load(&state, user, &number).await?;
     match store::get_file(&state.store, &id).await? {
         Some(f) if f.case_id.as_deref() == Some(case.id.as_str()) => {
             loket_store::audit::record_access(
@@ -443,7 +461,7 @@ pub async fn document(
     Path((number, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(HANDLERS)?;
-    let (case, _) = load(&state, &number).await?;
+    let (case, _) = load(&state, user, &number).await?;
     match store::get_document(&state.store, &id).await? {
         Some(d) if d.case_id == case.id => {
             loket_store::audit::record_access(

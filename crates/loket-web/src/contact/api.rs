@@ -300,20 +300,9 @@ pub async fn list_moments(
     let list = store::list_moments(&state.store, q.status.trim(), "", 200)
         .await
         .map_err(|e| who.err(e))?;
-    for m in &list {
-        if let Some(r) = &m.resident_id {
-            loket_store::audit::record_access(
-                &state.store,
-                &user.id,
-                r,
-                "contact_moment",
-                &m.id,
-                "contact.api.list",
-            )
-            .await
-            .map_err(|e| who.err(e))?;
-        }
-    }
+    super::moments::log_moments(&state, &user.id, "contact.api.list", &list)
+        .await
+        .map_err(|e| who.err(e))?;
     Ok(Json(list.into_iter().map(MomentOut::from).collect()))
 }
 
@@ -331,18 +320,14 @@ pub async fn get_moment(
         .await
         .map_err(|e| who.err(e))?
         .ok_or_else(|| who.err(AppError::NotFound))?;
-    if let Some(r) = &m.resident_id {
-        loket_store::audit::record_access(
-            &state.store,
-            &user.id,
-            r,
-            "contact_moment",
-            &m.id,
-            "contact.api.view",
-        )
-        .await
-        .map_err(|e| who.err(e))?;
-    }
+    super::moments::log_moments(
+        &state,
+        &user.id,
+        "contact.api.view",
+        std::slice::from_ref(&m),
+    )
+    .await
+    .map_err(|e| who.err(e))?;
     Ok(Json(MomentOut::from(m)))
 }
 
@@ -393,7 +378,17 @@ pub async fn list_forwards(
         .await
         .map_err(|e| who.err(e))?
         .ok_or_else(|| who.err(AppError::NotFound))?;
-    let list = store::list_forwards(&state.store, &d.id, "")
+    // Need to know: another department's queue is "not found".
+    let scope = loket_app::people::department_scope(&state, &who.user)
+        .await
+        .map_err(|e| who.err(e))?;
+    if !scope.sees(&d.slug) {
+        return Err(who.err(AppError::NotFound));
+    }
+    let list = store::list_forwards(&state.store, &d.id, "", scope.filter_user())
+        .await
+        .map_err(|e| who.err(e))?;
+    super::moments::log_forwards(&state, &who.user.id, "api.forwards", &list)
         .await
         .map_err(|e| who.err(e))?;
     Ok(Json(list.into_iter().map(forward_out).collect()))
@@ -418,6 +413,9 @@ pub async fn answer(
     ApiJson(b): ApiJson<AnswerIn>,
 ) -> Result<Json<ForwardOut>, ApiError> {
     who.require(DEPARTMENT_STAFF)?;
+    super::moments::visible_forward(&state, &who.user, &id)
+        .await
+        .map_err(|e| who.err(e))?;
     let text = b.answer.trim();
     if text.is_empty() {
         return Err(who.err(Invalid::one("answer", "contact-answer-needed")));

@@ -37,13 +37,72 @@ struct MailDetail {
     created: String,
 }
 
+/// The access log of the sent-mail pages: one row per recipient shown,
+/// filed under the recipient's account, or for an address without an
+/// account under `mail:<address>`.
+async fn log_recipients(
+    state: &AppState,
+    actor_id: &str,
+    purpose: &str,
+    messages: &[OutboxMessage],
+) -> Result<(), AppError> {
+    let addresses: Vec<&str> = messages.iter().map(|m| m.to_addr.as_str()).collect();
+    let accounts: std::collections::HashMap<String, String> =
+        outbox::recipients(&state.store, &addresses)
+            .await?
+            .into_iter()
+            .collect();
+    let subjects: Vec<String> = messages
+        .iter()
+        .map(|m| {
+            accounts
+                .get(&m.to_addr)
+                .cloned()
+                .unwrap_or_else(|| format!("mail:{}", m.to_addr))
+        })
+        .collect();
+    let shown: Vec<loket_store::audit::Access<'_>> = messages
+        .iter()
+        .zip(&subjects)
+        .map(|(m, s)| loket_store::audit::Access {
+            subject: s,
+            record_type: "outbox",
+            record_id: &m.id,
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, actor_id, purpose, &shown).await?;
+    Ok(())
+}
+
+/// A message's body with its live links hidden (see
+/// [`loket_app::people::mask_live_links`]).
+async fn masked(state: &AppState, ctx: &Ctx, text: &str) -> Result<String, AppError> {
+    let locale = ctx.locale;
+    Ok(loket_app::people::mask_live_links(
+        state,
+        text,
+        loket_store::now_ms(),
+        |until| match until {
+            Some(t) => locale.t_args("mail-link-hidden-until", &[("until", format_ms(t))]),
+            None => locale.t("mail-link-hidden"),
+        },
+    )
+    .await?)
+}
+
 pub async fn mail_list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    ctx.require(ADMIN_ROLES)?;
+    let admin = ctx.require(ADMIN_ROLES)?.clone();
     if !state.config.show_sent_mail {
         return Err(AppError::NotFound);
     }
-    let messages = outbox::recent(&state.store, 200)
-        .await?
+    let mut list = outbox::recent(&state.store, 200).await?;
+    log_recipients(&state, &admin.id, "admin.mail_list", &list).await?;
+    for m in list.iter_mut() {
+        m.subject = masked(&state, &ctx, &m.subject).await?;
+        m.body.clear();
+        m.attachment = None;
+    }
+    let messages = list
         .into_iter()
         .map(|m| {
             let at = format_ms(m.created_at);
@@ -64,13 +123,22 @@ pub async fn mail_detail(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    ctx.require(ADMIN_ROLES)?;
+    let admin = ctx.require(ADMIN_ROLES)?.clone();
     if !state.config.show_sent_mail {
         return Err(AppError::NotFound);
     }
-    let m = outbox::get(&state.store, &id)
+    let mut m = outbox::get(&state.store, &id)
         .await?
         .ok_or(AppError::NotFound)?;
+    log_recipients(
+        &state,
+        &admin.id,
+        "admin.mail_view",
+        std::slice::from_ref(&m),
+    )
+    .await?;
+    m.subject = masked(&state, &ctx, &m.subject).await?;
+    m.body = masked(&state, &ctx, &m.body).await?;
     let created = format_ms(m.created_at);
     render(
         StatusCode::OK,

@@ -312,6 +312,9 @@ struct UserPage {
     reason: String,
     /// The account has a confirmed second factor (an admin may reset it).
     totp: bool,
+    /// Need to know: (department code, assigned), for staff accounts.
+    departments: Vec<(String, bool)>,
+    is_staff: bool,
 }
 
 /// What the token form held.
@@ -393,6 +396,15 @@ async fn user_page_with(
         .collect();
     let end_date = store::staff_end_date(&state.store, &u.email).await?;
     let (totp, _) = loket_app::people::totp::summary(state, &u.id).await?;
+    let assigned = store::departments::of_user(&state.store, &u.id).await?;
+    let departments = people::known_departments(state)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let on = assigned.contains(&d);
+            (d, on)
+        })
+        .collect();
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("admin-user-title");
     l.csrf = csrf;
@@ -408,6 +420,8 @@ async fn user_page_with(
             token_input,
             reason,
             totp,
+            departments,
+            is_staff: !is_resident,
         },
         is_resident,
     ))
@@ -458,6 +472,41 @@ pub async fn set_roles(
     }
     people::set_roles(&state, &Actor::User(admin.id.clone()), &id, &roles).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DepartmentsForm {
+    /// Checkbox values; several may be sent.
+    pub departments: Vec<String>,
+    pub csrf: String,
+}
+
+/// Need to know: assigns departments to a staff account. An unknown code
+/// re-renders the page with the error and the boxes as they were ticked.
+pub async fn set_departments(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    axum_extra::extract::Form(f): axum_extra::extract::Form<DepartmentsForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let admin = ctx.require(ADMIN_ROLES)?.clone();
+    match people::set_departments(&state, &Actor::User(admin.id.clone()), &id, &f.departments)
+        .await
+        .map_err(AppError::from)
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(AppError::Invalid(inv)) => {
+            let errors = FormErrors::from_invalid(ctx.locale, &inv);
+            let (mut page, _) = user_page(&state, &mut ctx, &id, None, errors).await?;
+            for (code, on) in page.departments.iter_mut() {
+                *on = f.departments.contains(code);
+            }
+            render(StatusCode::UNPROCESSABLE_ENTITY, page)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize, Default)]

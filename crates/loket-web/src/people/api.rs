@@ -108,6 +108,7 @@ pub enum StaffRole {
     Ict,
     Admin,
     PrivacyOfficer,
+    AllDepartments,
 }
 
 /// A role name, including `resident`.
@@ -128,6 +129,7 @@ pub enum AnyRole {
     Ict,
     Admin,
     PrivacyOfficer,
+    AllDepartments,
 }
 
 /// A new staff account.

@@ -66,6 +66,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/users/{id}", get(admin::user_detail))
         .route("/admin/users/{id}/roles", post(admin::set_roles))
+        .route(
+            "/admin/users/{id}/departments",
+            post(admin::set_departments),
+        )
         .route("/admin/users/{id}/tokens", post(admin::create_token))
         .route("/admin/users/{id}/disable", post(admin::disable))
         .route("/admin/users/{id}/enable", post(admin::enable))

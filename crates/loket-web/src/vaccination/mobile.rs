@@ -65,17 +65,7 @@ pub async fn page(
     } else {
         store::mobile_day(&state.store, &team, &day).await?
     };
-    for v in &visits {
-        loket_store::audit::record_access(
-            &state.store,
-            &user.id,
-            &format!("vac:{}", v.invitation_id),
-            "vac_mobile_visit",
-            &v.id,
-            "mobile team day list",
-        )
-        .await?;
-    }
+    log_visits(&state, &user.id, &visits, "mobile team day list").await?;
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("vac-mobile-title");
     l.csrf = csrf;
@@ -103,9 +93,36 @@ pub async fn visits_json(
     ctx: Ctx,
     Query(q): Query<TeamQuery>,
 ) -> Result<Response, AppError> {
-    ctx.require(CENTRE_STAFF)?;
+    let user = ctx.require(CENTRE_STAFF)?;
     let (team, day) = team_day(&q);
-    Ok(Json(store::mobile_day(&state.store, &team, &day).await?).into_response())
+    let visits = store::mobile_day(&state.store, &team, &day).await?;
+    log_visits(&state, &user.id, &visits, "mobile team visits.json").await?;
+    Ok(Json(visits).into_response())
+}
+
+/// The access log of a mobile team's day: one row per person visited, in
+/// one multi-row INSERT.
+async fn log_visits(
+    state: &AppState,
+    actor_id: &str,
+    visits: &[MobileVisit],
+    purpose: &str,
+) -> Result<(), AppError> {
+    let subjects: Vec<String> = visits
+        .iter()
+        .map(|v| format!("vac:{}", v.invitation_id))
+        .collect();
+    let shown: Vec<loket_store::audit::Access<'_>> = visits
+        .iter()
+        .zip(&subjects)
+        .map(|(v, s)| loket_store::audit::Access {
+            subject: s,
+            record_type: "vac_mobile_visit",
+            record_id: &v.id,
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, actor_id, purpose, &shown).await?;
+    Ok(())
 }
 
 pub use loket_app::vaccination::mobile::{

@@ -22,7 +22,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
     (
         "contact@demo.leuven.be",
         "Ines Claes",
-        &[Role::ContactCentre],
+        &[Role::ContactCentre, Role::AllDepartments],
     ),
     (
         "dossier@demo.leuven.be",
@@ -46,7 +46,12 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
     (
         "teamlead@demo.leuven.be",
         "Bart Goossens",
-        &[Role::Counter, Role::ContactCentre, Role::CaseHandler],
+        &[
+            Role::Counter,
+            Role::ContactCentre,
+            Role::CaseHandler,
+            Role::AllDepartments,
+        ],
     ),
     ("an.peeters@example.org", "An Peeters", &[Role::Resident]),
     (
@@ -66,6 +71,29 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
         &[Role::Employee],
     ),
 ];
+
+/// Need to know: the departments of the demo's case handler (the team lead
+/// and the contact centre hold `all_departments`). (e-mail, departments)
+pub const DEMO_DEPARTMENTS: &[(&str, &[&str])] =
+    &[("dossier@demo.leuven.be", &["burgerzaken", "mobiliteit"])];
+
+/// Gives the demo accounts their departments, once (an account that has
+/// departments keeps what an admin set).
+async fn seed_departments(store: &Store) -> Result<(), AppError> {
+    for (email, departments) in DEMO_DEPARTMENTS {
+        let Some(u) = store::find_by_email(store, email).await? else {
+            continue;
+        };
+        if !store::departments::of_user(store, &u.id).await?.is_empty() {
+            continue;
+        }
+        let codes: Vec<String> = departments.iter().map(|d| (*d).to_owned()).collect();
+        let mut tx = store.begin().await?;
+        store::departments::set(&mut tx, &Actor::System, &u.id, &codes).await?;
+        tx.commit().await.map_err(loket_store::StoreError::from)?;
+    }
+    Ok(())
+}
 
 /// Seeds the service catalogue (a new version only when a definition changed).
 pub async fn seed_services(store: &Store) -> Result<(), AppError> {
@@ -239,6 +267,7 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
         tx.commit().await.map_err(loket_store::StoreError::from)?;
         created += 1;
     }
+    seed_departments(store).await?;
     crate::demo::telework::seed(store).await?;
     crate::demo::shifts::seed(store, &phc).await?;
     store::record_demo_accounts(store, &phc).await?;

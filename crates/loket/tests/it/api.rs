@@ -250,6 +250,11 @@ async fn route_role_matrix() {
     for role in ROLES {
         let email = format!("{role}@leuven.example");
         let c = app.signed_in(&email, &[role]).await;
+        if *role != "resident" {
+            // Need to know: the department of the forwards route below
+            // (route_department_matrix in need.rs tests the other one).
+            give_departments(&app, &email, &["burgerzaken"]).await;
+        }
         let token = loket::cli::token_create(&app.config, &email, "matrix")
             .await
             .unwrap();

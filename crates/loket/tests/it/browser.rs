@@ -406,7 +406,7 @@ async fn a_move_declaration_and_its_handling_are_accessible() {
             &app.config,
             email,
             "Test Person",
-            &[role.to_owned()],
+            &staff_roles(role),
             Some(PASSWORD.to_owned()),
         )
         .await
@@ -524,7 +524,7 @@ async fn booking_an_appointment_is_accessible() {
             &app.config,
             email,
             "Test Person",
-            &[role.to_owned()],
+            &staff_roles(role),
             Some(PASSWORD.to_owned()),
         )
         .await
@@ -627,7 +627,7 @@ async fn a_parking_permit_its_approval_and_the_counter_pages_are_accessible() {
             &app.config,
             email,
             "Test Person",
-            &[role.to_owned()],
+            &staff_roles(role),
             Some(PASSWORD.to_owned()),
         )
         .await
@@ -902,7 +902,7 @@ async fn a_bike_reservation_and_the_equipment_pages_are_accessible() {
             &app.config,
             email,
             "Test Person",
-            &[role.to_owned()],
+            &staff_roles(role),
             Some(PASSWORD.to_owned()),
         )
         .await
@@ -1025,7 +1025,7 @@ async fn booking_kiosk_desk_and_display_are_accessible() {
             &app.config,
             email,
             "An Peeters",
-            &[role.to_owned()],
+            &staff_roles(role),
             Some(PASSWORD.to_owned()),
         )
         .await
@@ -1824,7 +1824,7 @@ async fn an_agents_call_from_search_to_a_logged_contact_is_accessible() {
             &app.config,
             email,
             "Test Person",
-            &[role.to_owned()],
+            &staff_roles(role),
             Some(PASSWORD.to_owned()),
         )
         .await

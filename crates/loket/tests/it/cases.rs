@@ -169,7 +169,10 @@ async fn move_declaration_end_to_end() {
 
     // The handler's queue and case page (access-logged).
     let h = app
-        .signed_in("dossier@leuven.example", &["case_handler"])
+        .signed_in(
+            "dossier@leuven.example",
+            &["case_handler", "all_departments"],
+        )
         .await;
     let (status, html) = app.get(&h, "/staff/cases").await;
     assert_eq!(status, 200);
@@ -177,10 +180,12 @@ async fn move_declaration_end_to_end() {
     let page = format!("/staff/cases/{number}");
     let (_, html) = app.get(&h, &page).await;
     assert!(html.contains("Naar de wijkinspecteur") && html.contains("an@example.org"));
+    // One row for the queue (the resident shown in the list), one for the
+    // case page.
     assert_eq!(
         app.count("SELECT COUNT(*) FROM access_log WHERE record_type = 'case'")
             .await,
-        1
+        2
     );
 
     // An information request needs a reason; then the resident answers and
@@ -335,8 +340,12 @@ async fn numbers_and_transitions_hold_under_concurrency() {
 
     // Two handlers approve-race the same case through HTTP: one wins.
     let number = numbers[0].clone();
-    let h1 = app.signed_in("h1@leuven.example", &["case_handler"]).await;
-    let h2 = app.signed_in("h2@leuven.example", &["case_handler"]).await;
+    let h1 = app
+        .signed_in("h1@leuven.example", &["case_handler", "all_departments"])
+        .await;
+    let h2 = app
+        .signed_in("h2@leuven.example", &["case_handler", "all_departments"])
+        .await;
     let page = format!("/staff/cases/{number}");
     let r = app
         .submit(
@@ -427,7 +436,7 @@ async fn the_cases_api_serves_residents_and_assisting_staff() {
     let token = |email: &'static str, role: &'static str| {
         let config = app.config.clone();
         async move {
-            loket::cli::user_add(&config, email, "Api Person", &[role.to_owned()], None)
+            loket::cli::user_add(&config, email, "Api Person", &staff_roles(role), None)
                 .await
                 .unwrap();
             loket::cli::token_create(&config, email, "t").await.unwrap()
@@ -855,7 +864,10 @@ async fn parking_permit_with_an_upload_checked_by_content() {
     let other = app.signed_in("bo@example.org", &["resident"]).await;
     assert_eq!(app.get(&other, &link).await.0, 404);
     let h = app
-        .signed_in("dossier@leuven.example", &["case_handler"])
+        .signed_in(
+            "dossier@leuven.example",
+            &["case_handler", "all_departments"],
+        )
         .await;
     let r = h
         .get(app.url(&format!("/staff/cases/{number}/files/{}", f.id)))
@@ -1034,7 +1046,10 @@ async fn premium_decision_and_sepa_payment_file() {
 
     // The handler reviews and approves: a decision letter is issued.
     let h = app
-        .signed_in("dossier@leuven.example", &["case_handler"])
+        .signed_in(
+            "dossier@leuven.example",
+            &["case_handler", "all_departments"],
+        )
         .await;
     for t in ["start_review", "approve"] {
         let r = app
@@ -1315,7 +1330,10 @@ async fn the_counter_serves_a_resident_without_email_ending_in_the_print_batch()
 
     // Approval: the permit goes by post too.
     let h = app
-        .signed_in("dossier@leuven.example", &["case_handler"])
+        .signed_in(
+            "dossier@leuven.example",
+            &["case_handler", "all_departments"],
+        )
         .await;
     let r = app
         .submit(
@@ -1381,7 +1399,10 @@ async fn the_clock_stops_while_the_case_waits_for_the_resident() {
     let c = app.signed_in("an@example.org", &["resident"]).await;
     let number = submit_move(&app, &c).await;
     let h = app
-        .signed_in("dossier@leuven.example", &["case_handler"])
+        .signed_in(
+            "dossier@leuven.example",
+            &["case_handler", "all_departments"],
+        )
         .await;
     let r = app
         .submit(
@@ -1608,7 +1629,10 @@ async fn webhooks_deliver_signed_case_events_with_retries() {
     );
     // A transition is an event too.
     let h = app
-        .signed_in("dossier@leuven.example", &["case_handler"])
+        .signed_in(
+            "dossier@leuven.example",
+            &["case_handler", "all_departments"],
+        )
         .await;
     let r = app
         .submit(
@@ -1643,7 +1667,10 @@ async fn handlers_message_the_resident_and_assign_the_case() {
     let c = app.signed_in("an@example.org", &["resident"]).await;
     let number = submit_move(&app, &c).await;
     let h = app
-        .signed_in("dossier@leuven.example", &["case_handler"])
+        .signed_in(
+            "dossier@leuven.example",
+            &["case_handler", "all_departments"],
+        )
         .await;
     let page = format!("/staff/cases/{number}");
     let messages = "SELECT COUNT(*) FROM case_events WHERE kind = 'message_out'";
@@ -1760,7 +1787,10 @@ async fn an_admin_disables_a_webhook() {
     assert_eq!(app.count(deliveries).await, 1);
     let disable = format!("/admin/webhooks/{}/disable", hook.id);
     let h = app
-        .signed_in("dossier@leuven.example", &["case_handler"])
+        .signed_in(
+            "dossier@leuven.example",
+            &["case_handler", "all_departments"],
+        )
         .await;
     let r = app.submit(&h, "/staff", &disable, &[]).await;
     assert_eq!(r.status(), 403);

@@ -103,7 +103,9 @@ async fn expired_articles_are_hidden_from_residents_and_marked_for_agents() {
     );
     let (s, _) = app.get(&c, "/kb/corona-mondmasker-2021").await;
     assert_eq!(s, 404);
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let (s, html) = app.get(&agent, "/staff/kb?q=mondmasker").await;
     assert_eq!(s, 200);
     assert!(html.contains("Mondmaskerplicht"), "{html}");
@@ -129,7 +131,9 @@ async fn views_are_counted_and_shown_to_agents() {
             .await,
         4
     );
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     // An agent's own reading is not counted.
     app.get(&agent, "/kb/paspoort").await;
     assert_eq!(
@@ -163,7 +167,9 @@ fn article_fields<'a>(slug: &'a str, body_nl: &'a str) -> Vec<(&'a str, &'a str)
 #[tokio::test]
 async fn articles_have_versions_that_can_be_restored() {
     let app = seeded().await;
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let r = app
         .submit(
             &agent,
@@ -263,7 +269,9 @@ fn assert_escaped(html: &str, page: &str) {
 #[tokio::test]
 async fn xss_payloads_are_escaped_everywhere() {
     let app = seeded().await;
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     // An article with the payload in every field (the slug must be a slug).
     let fields = vec![
         ("slug", "xss-test"),
@@ -373,7 +381,9 @@ async fn xss_payloads_are_escaped_everywhere() {
     assert_eq!(r.status().as_u16(), 422);
     assert_escaped(&r.text().await.unwrap(), "moment with errors");
 
-    let handler = app.signed_in("dept@stad.example", &["case_handler"]).await;
+    let handler = app
+        .signed_in("dept@stad.example", &["case_handler", "all_departments"])
+        .await;
     let fw_id: String = {
         use loket_store::sqlx::Row;
         loket_store::sqlx::query("SELECT id FROM contact_forwards")
@@ -464,7 +474,9 @@ async fn questions_are_forwarded_with_a_due_date_and_answered_once() {
     assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, mails);
 
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let (_, html) = app.get(&agent, "/staff/contact?status=intake").await;
     let id = html
         .split("<td><a href=\"/staff/contact/")
@@ -512,7 +524,9 @@ async fn questions_are_forwarded_with_a_due_date_and_answered_once() {
     );
 
     // The department answers; the answer is mailed.
-    let handler = app.signed_in("mob@stad.example", &["case_handler"]).await;
+    let handler = app
+        .signed_in("mob@stad.example", &["case_handler", "all_departments"])
+        .await;
     let (s, html) = app
         .get(&handler, "/staff/forwards?department=mobiliteit")
         .await;
@@ -586,7 +600,9 @@ async fn questions_are_forwarded_with_a_due_date_and_answered_once() {
 async fn agents_log_contact_moments_for_residents_access_logged() {
     let app = seeded().await;
     let _resident = app.signed_in("bewoner@example.org", &["resident"]).await;
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let r = app
         .submit(
             &agent,
@@ -640,7 +656,9 @@ async fn agents_log_contact_moments_for_residents_access_logged() {
         1
     );
     // Department staff and residents may not open it.
-    let other = app.signed_in("dept3@stad.example", &["case_handler"]).await;
+    let other = app
+        .signed_in("dept3@stad.example", &["case_handler", "all_departments"])
+        .await;
     let (s, _) = app
         .get(&other, &format!("/staff/contact/residents/{history}"))
         .await;
@@ -706,7 +724,8 @@ async fn api_search_moments_and_forwards() {
         .unwrap();
     assert_eq!(r.status(), 404);
 
-    app.signed_in(AGENT, &["contact_centre"]).await;
+    app.signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let token = loket::cli::token_create(&app.config, AGENT, "t")
         .await
         .unwrap();
@@ -744,7 +763,10 @@ async fn api_search_moments_and_forwards() {
     // Forward through the page, answer through the API, twice.
     let page = format!("/staff/contact/{id}");
     let agent = app
-        .signed_in("agent2@stad.example", &["contact_centre"])
+        .signed_in(
+            "agent2@stad.example",
+            &["contact_centre", "all_departments"],
+        )
         .await;
     let r = app
         .submit(
@@ -822,7 +844,9 @@ async fn a_phone_contact_ends_in_a_case() {
     let app = seeded().await;
     loket::demo::seed_services(&app.store).await.unwrap();
     let rid = resident(&app, "beller@example.org").await;
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let page = log_call(&app, &agent, "beller@example.org", "call_back").await;
     let moment_id = page.trim_start_matches("/staff/contact/").to_owned();
     // The moment's page links to the resident's file on the assisted
@@ -963,7 +987,9 @@ async fn a_phone_contact_ends_in_an_appointment() {
     let app = seeded().await;
     loket::demo::seed_appointments(&app.store).await.unwrap();
     let _rid = resident(&app, "beller@example.org").await;
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let page = log_call(&app, &agent, "beller@example.org", "call_back").await;
     let moment_id = page.trim_start_matches("/staff/contact/").to_owned();
     let (_, html) = app.get(&agent, &page).await;
@@ -1068,7 +1094,9 @@ async fn forwarded_from_the_log_form_and_the_clock_paused_and_resumed() {
     use loket_domain::contact::working_days_between;
     let app = seeded().await;
     let _ = resident(&app, "wacht@example.org").await;
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let mut fields = vec![
         ("channel", "phone"),
         ("resident_email", "wacht@example.org"),
@@ -1110,7 +1138,9 @@ async fn forwarded_from_the_log_form_and_the_clock_paused_and_resumed() {
 
     // The department asks the resident something: the clock pauses and the
     // question is mailed with the reference in the subject.
-    let handler = app.signed_in("mob@stad.example", &["case_handler"]).await;
+    let handler = app
+        .signed_in("mob@stad.example", &["case_handler", "all_departments"])
+        .await;
     let queue = "/staff/forwards?department=mobiliteit";
     let (_, html) = app.get(&handler, queue).await;
     let fw = html
@@ -1348,7 +1378,9 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
     );
 
     // The agent forwards it; the department asks the resident something.
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let page = format!("/staff/contact/{}", m.id);
     let r = app
         .submit(
@@ -1492,7 +1524,9 @@ fn table<'a>(html: &'a str, id: &str) -> &'a str {
 #[tokio::test]
 async fn the_report_counts_contacts_forwards_articles_and_gaps() {
     let app = seeded().await;
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let log = |channel: &'static str,
                outcome: &'static str,
                articles: &'static str,
@@ -1636,7 +1670,9 @@ async fn the_report_counts_contacts_forwards_articles_and_gaps() {
     assert_eq!(s, 422);
     assert!(html.contains("href=\"#to\""), "{html}");
     // Department staff and residents may not see it.
-    let other = app.signed_in("dept@stad.example", &["case_handler"]).await;
+    let other = app
+        .signed_in("dept@stad.example", &["case_handler", "all_departments"])
+        .await;
     assert_eq!(app.get(&other, "/staff/contact/report").await.0, 403);
     app.stop().await;
 }
@@ -1659,7 +1695,9 @@ async fn xss_payloads_in_the_new_contact_forms_are_escaped() {
     let maildir = temp_dir().join("xss-mail");
     let app = seeded().await;
     let _ = resident(&app, "xss@example.org").await;
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     // The log form: search with the payload (kept in the search box), the
     // payload in the new fields, an unknown department and picked article.
     let r = app
@@ -1728,7 +1766,9 @@ async fn xss_payloads_in_the_new_contact_forms_are_escaped() {
     let moment = r.headers()["location"].to_str().unwrap().to_owned();
     // The department pauses the clock with the payload as question (once
     // refused empty: the form comes back).
-    let handler = app.signed_in("dept@stad.example", &["case_handler"]).await;
+    let handler = app
+        .signed_in("dept@stad.example", &["case_handler", "all_departments"])
+        .await;
     let queue = "/staff/forwards?department=milieu";
     let fw =
         loket_store::contact::forwards_of(&app.store, moment.trim_start_matches("/staff/contact/"))
@@ -1910,7 +1950,9 @@ async fn email_in_imports_a_batch_once() {
 #[tokio::test]
 async fn a_resident_without_email_gets_the_answer_by_letter() {
     let app = seeded().await;
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     // The resident is recorded on the assisted channel, without e-mail.
     let r = app
         .submit(
@@ -1963,7 +2005,9 @@ async fn a_resident_without_email_gets_the_answer_by_letter() {
         .unwrap()[0]
         .id
         .clone();
-    let handler = app.signed_in("wonen@stad.example", &["case_handler"]).await;
+    let handler = app
+        .signed_in("wonen@stad.example", &["case_handler", "all_departments"])
+        .await;
     let queue = "/staff/forwards?department=wonen";
     let r = app
         .submit(
@@ -2352,7 +2396,9 @@ async fn email_in_from_imap_over_tls_and_starttls() {
     }
     assert!(seen, "the imported mail is flagged \\Seen");
     // The report shows the source as working, without its password.
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let (_, html) = app.get(&agent, "/staff/contact/report").await;
     let sources = table(&html, "mail-sources");
     assert!(
@@ -2553,7 +2599,9 @@ async fn a_failing_mail_source_shows_on_the_report() {
         c.contact_imap_poll_secs = 1;
     })
     .await;
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let mut html = String::new();
     for _ in 0..100 {
         html = app.get(&agent, "/staff/contact/report").await.1;
@@ -2644,7 +2692,9 @@ async fn a_forged_reply_is_not_attached_to_the_contact() {
         2
     );
     // The staff page says so.
-    let agent = app.signed_in(AGENT, &["contact_centre"]).await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
     let forged = loket_store::contact::list_moments(&app.store, "", "", 10)
         .await
         .unwrap()

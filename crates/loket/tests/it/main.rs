@@ -17,6 +17,7 @@ mod cases;
 mod contact;
 mod keys;
 mod legal;
+mod need;
 mod oidc;
 mod ops;
 mod outage;

@@ -666,7 +666,7 @@ async fn a_move_declaration_needs_an_eid_sign_in() {
     assert_eq!(user_of_number(&app, ANNA_NRN).await.unwrap(), me.id);
     // The staff case page says how the submitter was identified.
     let staff = app
-        .signed_in("handler@example.org", &["case_handler"])
+        .signed_in("handler@example.org", &["case_handler", "all_departments"])
         .await;
     let (s, html) = app.get(&staff, &format!("/staff/cases/{number}")).await;
     assert_eq!(s, 200);

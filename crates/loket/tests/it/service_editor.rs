@@ -279,7 +279,10 @@ async fn a_hidden_service_leaves_the_catalogue() {
     let (status, _) = app.get(&resident, &format!("/cases/{number}")).await;
     assert_eq!(status, 200);
     let handler = app
-        .signed_in("dossier@leuven.example", &["case_handler"])
+        .signed_in(
+            "dossier@leuven.example",
+            &["case_handler", "all_departments"],
+        )
         .await;
     let (status, _) = app.get(&handler, &format!("/staff/cases/{number}")).await;
     assert_eq!(status, 200);

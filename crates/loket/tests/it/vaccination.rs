@@ -605,11 +605,15 @@ async fn campaign_from_import_to_day_report() {
         .await
         .unwrap();
     assert!(pdf_text(&pdf).contains("Dagrapport"));
+    let logged = "SELECT COUNT(*) FROM access_log WHERE record_type = 'vac_registry_export'";
+    let before = app.count(logged).await;
     let (s, export) = app
         .get(&coord, "/staff/vaccination/booster/export.csv")
         .await;
     assert_eq!(s, 200);
     let lines: Vec<&str> = export.lines().collect();
+    // The access log: one row per vaccinated person in the file.
+    assert_eq!(app.count(logged).await - before, lines.len() as i64 - 1);
     assert_eq!(
         lines[0],
         "national_number,birth_date,administered_at,vaccine,lot,setting,place,organisation,record_id"
@@ -1263,7 +1267,12 @@ async fn mobile_sync_replays_conflicts_and_interrupted_batches() {
             v.as_array().unwrap().clone()
         }
     };
+    let logged = "SELECT COUNT(*) FROM access_log WHERE purpose = 'mobile team visits.json'";
+    let before = app.count(logged).await;
     let a = visits("Team A").await;
+    // visits.json: one access-log row per person on the team's list.
+    assert_eq!(app.count(logged).await - before, a.len() as i64);
+    assert!(!a.is_empty());
     let b = visits("Team B").await;
     let visit_of = |list: &[Value], name: &str| {
         list.iter().find(|v| v["name"] == name).unwrap()["id"]
@@ -1370,8 +1379,16 @@ async fn mobile_sync_replays_conflicts_and_interrupted_batches() {
         .get(&coord, "/staff/vaccination/mobiel/export.csv")
         .await;
     assert_eq!(export.lines().count(), 3, "{export}");
+    let logged = "SELECT COUNT(*) FROM access_log WHERE purpose = 'campaign page'";
+    let before = app.count(logged).await;
     let (_, html) = app.get(&coord, "/staff/vaccination/mobiel").await;
     assert!(html.contains("22222222-0001"));
+    // The campaign page: one access-log row per invitee it lists.
+    let listed = html
+        .matches("href=\"/staff/vaccination/mobiel/invitations/")
+        .count() as i64;
+    assert!(listed > 0);
+    assert_eq!(app.count(logged).await - before, listed);
     let r = app
         .submit(
             &coord,

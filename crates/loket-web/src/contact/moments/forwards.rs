@@ -30,17 +30,25 @@ pub(super) async fn forwards_page(
     failed: String,
     kept: String,
 ) -> Result<Response, AppError> {
+    let user = ctx.user()?.clone();
+    let scope = loket_app::people::department_scope(state, &user).await?;
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("contact-forwards-title");
     l.csrf = csrf;
     let loc = ctx.locale;
-    let depts = store::list_departments(&state.store).await?;
+    // Need to know: only the departments the person works for.
+    let depts: Vec<_> = store::list_departments(&state.store)
+        .await?
+        .into_iter()
+        .filter(|d| scope.sees(&d.slug))
+        .collect();
     let dept_id = depts
         .iter()
         .find(|d| d.slug == department)
         .map(|d| d.id.clone())
         .unwrap_or_default();
-    let list = store::list_forwards(&state.store, &dept_id, "").await?;
+    let list = store::list_forwards(&state.store, &dept_id, "", scope.filter_user()).await?;
+    log_forwards(state, &user.id, "contact.forwards", &list).await?;
     let mut rows = forward_rows(state, loc, &list).await?;
     for r in rows.iter_mut().filter(|r| r.id == failed) {
         if errors.has("answer") {
@@ -80,6 +88,56 @@ pub(super) async fn forwards_page(
     )
 }
 
+/// The access log of a list of forwards: one row per person shown, the
+/// moment's resident, or for a moment without a linked resident the moment
+/// itself (subject = moment id, record type `contact_moment`).
+pub(crate) async fn log_forwards(
+    state: &AppState,
+    actor_id: &str,
+    purpose: &str,
+    list: &[Forward],
+) -> Result<(), AppError> {
+    let shown: Vec<loket_store::audit::Access<'_>> = list
+        .iter()
+        .map(|f| match &f.resident_id {
+            Some(r) => loket_store::audit::Access {
+                subject: r,
+                record_type: "contact_forward",
+                record_id: &f.id,
+            },
+            None => loket_store::audit::Access {
+                subject: &f.moment_id,
+                record_type: "contact_moment",
+                record_id: &f.moment_id,
+            },
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, actor_id, purpose, &shown).await?;
+    Ok(())
+}
+
+/// Need to know: the forward if `user` works for its department; another
+/// department's forward is a 404, as if it did not exist.
+pub(crate) async fn visible_forward(
+    state: &AppState,
+    user: &loket_store::people::User,
+    id: &str,
+) -> Result<Forward, AppError> {
+    let f = store::forward(&state.store, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let scope = loket_app::people::department_scope(state, user).await?;
+    if scope != loket_domain::people::DepartmentScope::All {
+        let d = store::department(&state.store, &f.department_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !scope.sees(&d.slug) {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(f)
+}
+
 /// `/staff/forwards?department=`: a department's queue, overdue marked.
 pub async fn forwards(
     State(state): State<AppState>,
@@ -115,6 +173,7 @@ pub async fn answer(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(DEPARTMENT_STAFF)?.clone();
+    visible_forward(&state, &user, &id).await?;
     let text = f.answer.trim();
     let result = if text.is_empty() {
         Err(AppError::Invalid(Invalid::one(
@@ -172,6 +231,7 @@ pub async fn pause(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(DEPARTMENT_STAFF)?.clone();
+    visible_forward(&state, &user, &id).await?;
     let text = f.question.trim();
     let result = if text.is_empty() {
         Err(AppError::Invalid(Invalid::one(
@@ -227,6 +287,7 @@ pub async fn resume(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     let user = ctx.require(DEPARTMENT_STAFF)?.clone();
+    visible_forward(&state, &user, &id).await?;
     match loket_app::contact::resume_forward(&state, &Actor::User(user.id), &id).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "/staff/forwards?department={}",

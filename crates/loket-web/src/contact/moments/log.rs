@@ -39,6 +39,29 @@ pub(super) struct ListPage {
     rows: Vec<MomentRow>,
 }
 
+/// The access log of contact moments shown: one row per person, in one
+/// multi-row INSERT. A moment with a linked resident is filed under the
+/// resident; a moment without one (a caller who gave only a name or an
+/// address) under its own id, with record type `contact_moment`, so the
+/// rows can be found and purged with the moment.
+pub(crate) async fn log_moments(
+    state: &AppState,
+    actor_id: &str,
+    purpose: &str,
+    moments: &[Moment],
+) -> Result<(), AppError> {
+    let shown: Vec<loket_store::audit::Access<'_>> = moments
+        .iter()
+        .map(|m| loket_store::audit::Access {
+            subject: m.resident_id.as_deref().unwrap_or(&m.id),
+            record_type: "contact_moment",
+            record_id: &m.id,
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, actor_id, purpose, &shown).await?;
+    Ok(())
+}
+
 /// `/staff/contact`: contact moments, newest first; `?status=intake` is the
 /// intake queue of questions asked on the web.
 pub async fn list(
@@ -51,19 +74,7 @@ pub async fn list(
         .map(|s| s.as_str().to_owned())
         .unwrap_or_default();
     let moments = store::list_moments(&state.store, &status, "", 200).await?;
-    for m in &moments {
-        if let Some(r) = &m.resident_id {
-            loket_store::audit::record_access(
-                &state.store,
-                &user.id,
-                r,
-                "contact_moment",
-                &m.id,
-                "contact.list",
-            )
-            .await?;
-        }
-    }
+    log_moments(&state, &user.id, "contact.list", &moments).await?;
     render(
         StatusCode::OK,
         ListPage {
@@ -461,17 +472,7 @@ pub(super) async fn detail_page(
     note: String,
 ) -> Result<Response, AppError> {
     let user = ctx.require(AGENTS)?.clone();
-    if let Some(r) = &m.resident_id {
-        loket_store::audit::record_access(
-            &state.store,
-            &user.id,
-            r,
-            "contact_moment",
-            &m.id,
-            "contact.view",
-        )
-        .await?;
-    }
+    log_moments(state, &user.id, "contact.view", std::slice::from_ref(&m)).await?;
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("contact-moment-title");
     l.title = format!("{} {}", l.title, m.reference);

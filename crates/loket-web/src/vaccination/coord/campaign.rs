@@ -56,8 +56,50 @@ pub(super) async fn campaign_view(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let groups = store::groups(&state.store, &c.id).await?;
-    let reserve = store::reserve_list(&state.store, &c.id)
-        .await?
+    let reserve_entries = store::reserve_list(&state.store, &c.id).await?;
+    let mut invitations = store::invitations(&state.store, &c.id, q, 50).await?;
+    // The list needs no booking code (a code books in the invitee's name):
+    // only its last four characters; the invitee's page shows it whole.
+    for i in invitations.iter_mut() {
+        let tail: String = {
+            let chars: Vec<char> = i.code.chars().collect();
+            chars[chars.len().saturating_sub(4)..].iter().collect()
+        };
+        i.code = format!("••••{tail}");
+    }
+    // The access log: one row per person the page lists (the invitations
+    // shown and the reserve list).
+    if let Some(user) = ctx.user.clone() {
+        let subjects: Vec<String> = invitations
+            .iter()
+            .map(|i| format!("vac:{}", i.id))
+            .chain(
+                reserve_entries
+                    .iter()
+                    .map(|e| format!("vac-reserve:{}", e.id)),
+            )
+            .collect();
+        let ids = invitations
+            .iter()
+            .map(|i| ("vac_invitation", i.id.as_str()))
+            .chain(
+                reserve_entries
+                    .iter()
+                    .map(|e| ("vac_reserve", e.id.as_str())),
+            );
+        let shown: Vec<loket_store::audit::Access<'_>> = subjects
+            .iter()
+            .zip(ids)
+            .map(|(s, (t, id))| loket_store::audit::Access {
+                subject: s,
+                record_type: t,
+                record_id: id,
+            })
+            .collect();
+        loket_store::audit::record_access_many(&state.store, &user.id, "campaign page", &shown)
+            .await?;
+    }
+    let reserve = reserve_entries
         .into_iter()
         .map(|e| {
             (
@@ -91,7 +133,7 @@ pub(super) async fn campaign_view(
         letters_waiting: store::letters_waiting(&state.store, &c.id).await?,
         batches,
         q: q.to_owned(),
-        invitations: store::invitations(&state.store, &c.id, q, 50).await?,
+        invitations,
         reserve,
         conflicts: store::open_conflicts(&state.store, &c.id).await?,
         teams: store::mobile_teams(&state.store, &c.id).await?,

@@ -187,15 +187,23 @@ pub async fn export(
             r.record_id.clone(),
         ]);
     }
-    loket_store::audit::record_access(
-        &state.store,
-        &user.id,
-        &format!("vac:{}", c.id),
-        "vac_registry_export",
-        &format!("{from}..{to}"),
-        "registry export",
-    )
-    .await?;
+    // The access log: one row per vaccinated person in the file (not one
+    // for the campaign).
+    let subjects: Vec<String> = rows
+        .iter()
+        .map(|r| format!("vac:{}", r.invitation_id))
+        .collect();
+    let shown: Vec<loket_store::audit::Access<'_>> = rows
+        .iter()
+        .zip(&subjects)
+        .map(|(r, s)| loket_store::audit::Access {
+            subject: s,
+            record_type: "vac_registry_export",
+            record_id: &r.record_id,
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, &user.id, "registry export", &shown)
+        .await?;
     csv_response(
         render_vac::csv(&out),
         &format!("vaccinaties-{}-{from}-{to}.csv", c.slug),

@@ -420,6 +420,47 @@ fn codes_in_pdf(pdf: &[u8]) -> Vec<String> {
     codes
 }
 
+/// The roles of a test account for `role`: a case handler or a
+/// contact-centre agent also gets `all_departments`, so tests that are not
+/// about need to know see every department's cases and forwards.
+pub fn staff_roles(role: &str) -> Vec<String> {
+    let mut roles = vec![role.to_owned()];
+    if matches!(role, "case_handler" | "contact_centre") {
+        roles.push("all_departments".to_owned());
+    }
+    roles
+}
+
+/// Need to know: gives the account of `email` these departments (codes of
+/// the catalogue and the contact centre), through the store, audited.
+pub async fn give_departments(app: &TestApp, email: &str, departments: &[&str]) {
+    let user = loket_store::people::find_by_email(&app.store, email)
+        .await
+        .unwrap()
+        .expect("account exists");
+    let codes: Vec<String> = departments.iter().map(|d| (*d).to_owned()).collect();
+    let mut tx = app.store.begin().await.unwrap();
+    loket_store::people::departments::set(
+        &mut tx,
+        &loket_domain::audit::Actor::System,
+        &user.id,
+        &codes,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// The access-log rows about `subject` (a user id or subject key).
+pub async fn access_rows(app: &TestApp, subject: &str) -> i64 {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM access_log WHERE subject_user_id = $1")
+        .bind(subject)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    sqlx::Row::try_get(&row, "n").unwrap()
+}
+
 /// A confirmed resident account (no password), created through the store.
 pub async fn resident(app: &TestApp, email: &str) -> String {
     use loket_domain::audit::Actor;
