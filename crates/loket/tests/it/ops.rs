@@ -440,7 +440,10 @@ async fn an_admin_reads_one_sent_mail() {
     // must not be able to reset julie's password with it.
     let link = link_in(&mail.body, &app.url("/password/reset/"));
     assert!(!html.contains(&link), "{html}");
-    assert!(html.contains("[link verborgen tot hij vervalt op "), "{html}");
+    assert!(
+        html.contains("[link verborgen tot hij vervalt op "),
+        "{html}"
+    );
     assert_eq!(app.get(&admin, "/admin/mail/nope").await.0, 404);
     let counter = app.signed_in("balie@example.org", &["counter"]).await;
     assert_eq!(app.get(&counter, &path).await.0, 403);
