@@ -63,8 +63,11 @@ fn slot_in(minutes: i64) -> jiff::ZonedDateTime {
             .checked_add(jiff::Span::new().minutes(minutes))
             .unwrap(),
     );
-    if z.hour() == 23 && z.minute() == 55 {
-        z.checked_add(jiff::Span::new().minutes(5)).unwrap()
+    // Near midnight a day's line would be cut at 23:55 (too short for a
+    // slot): start at midnight instead.
+    if z.hour() == 23 && z.minute() >= 30 {
+        z.checked_add(jiff::Span::new().minutes(60 - i64::from(z.minute())))
+            .unwrap()
     } else {
         z
     }
