@@ -2,6 +2,8 @@
 //! same password, seeded once (audited as `system`).
 
 pub mod contact;
+pub mod lives;
+pub mod queue;
 pub mod shifts;
 pub mod telework;
 pub mod vaccination;
