@@ -267,6 +267,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
     if demo {
         // The residents' lives, through the use cases (once), and the
         // counters' simulator.
+        demo::history::seed(&store).await?;
         demo::lives::seed(&app).await?;
     }
     let running_app = app.clone();

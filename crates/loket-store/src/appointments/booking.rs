@@ -47,7 +47,7 @@ pub(super) fn decode(r: &sqlx::any::AnyRow) -> Result<Appointment> {
     })
 }
 
-pub(super) fn new_code() -> String {
+pub fn new_code() -> String {
     let bytes: [u8; 8] = rand::random();
     let chars: String = bytes
         .iter()

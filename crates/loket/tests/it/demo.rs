@@ -57,12 +57,84 @@ async fn statuses_of(app: &TestApp, email: &str) -> Vec<(String, String)> {
 async fn every_demo_resident_has_a_lived_in_history_seeded_once() {
     let app = TestApp::spawn().await;
     loket::demo::seed(&app.store).await.unwrap();
+    let started = std::time::Instant::now();
+    let n = loket::demo::history::seed(&app.store).await.unwrap();
+    eprintln!(
+        "generated {n} residents with their year in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(n, loket::demo::history::RESIDENTS);
     loket::demo::lives::seed(&app.app()).await.unwrap();
     let first = counts(&app).await;
     // Twice: the same counts.
     loket::demo::seed(&app.store).await.unwrap();
+    assert_eq!(loket::demo::history::seed(&app.store).await.unwrap(), 0);
     loket::demo::lives::seed(&app.app()).await.unwrap();
     assert_eq!(counts(&app).await, first);
+
+    // The generated year: residents, cases on every channel (mostly web),
+    // decided and open ones, kept and missed appointments with counter
+    // visits, calls.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email LIKE 'inwoner%@example.org'")
+            .await,
+        500
+    );
+    for channel in ["web", "counter", "phone", "post"] {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM cases WHERE channel = $1")
+            .bind(channel)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert!(n > 0, "no {channel} cases");
+    }
+    let web = app
+        .count("SELECT COUNT(*) FROM cases WHERE channel = 'web'")
+        .await;
+    let all = app.count("SELECT COUNT(*) FROM cases").await;
+    assert!(web * 100 / all >= 60, "mostly online: {web} of {all}");
+    assert!(
+        app.count("SELECT COUNT(*) FROM cases WHERE closed_at IS NOT NULL")
+            .await
+            > 100
+    );
+    assert!(
+        app.count("SELECT COUNT(*) FROM cases WHERE status = 'paid'")
+            .await
+            > 10
+    );
+    assert!(
+        app.count("SELECT COUNT(*) FROM queue_tickets WHERE status = 'served' AND called_at > checked_in_at")
+            .await
+            > 100
+    );
+    assert!(
+        app.count("SELECT COUNT(*) FROM appointments WHERE status = 'no_show'")
+            .await
+            > 10
+    );
+    assert!(
+        app.count("SELECT COUNT(*) FROM contact_moments WHERE status = 'closed'")
+            .await
+            > 100
+    );
+    // Numbers reserved from the counters: a case submitted now gets the
+    // next one, never one of the generated.
+    let year = loket_domain::calendar::today_brussels().year();
+    let last: i64 = sqlx::query("SELECT last FROM case_counters WHERE year = $1")
+        .bind(i64::from(year))
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    let generated_this_year: i64 = sqlx::query("SELECT COUNT(*) FROM cases WHERE number LIKE $1")
+        .bind(format!("{year}-%"))
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(last, generated_this_year, "the counter covers every number");
 
     for email in [
         "an.peeters@example.org",
@@ -203,7 +275,7 @@ async fn every_demo_resident_has_a_lived_in_history_seeded_once() {
     .iter()
     .map(|r| r.get(0))
     .collect();
-    assert_eq!(numbers.len(), 5);
+    assert_eq!(numbers.len(), 5, "An's own cases");
     for n in &numbers {
         assert!(html.contains(n.as_str()), "{n} on An's page");
     }
