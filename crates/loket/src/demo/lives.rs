@@ -349,6 +349,7 @@ pub async fn seed(app: &App) -> Result<(), AppError> {
         contact_moment(app, &r).await?;
         appointments(app, &r).await?;
     }
+    vaccination(app).await?;
     // The finance department pays the approved premiums: one SEPA file,
     // then each marked paid.
     let execution = loket_app::i18n::today_brussels().to_string();
@@ -520,5 +521,62 @@ async fn answer_forwards(app: &App) -> Result<(), AppError> {
         .await
         .map_err(|e| refused("forward", e))?;
     }
+    Ok(())
+}
+
+/// The demo residents are invited to the booster campaign (their invitation
+/// counts as sent, as the campaign's others) and each has a booking.
+async fn vaccination(app: &App) -> Result<(), AppError> {
+    use loket_store::vaccination as vs;
+    let Some(c) = vs::campaign(&app.store, "booster-najaar").await? else {
+        return Ok(()); // no campaign seeded
+    };
+    let mut rows = Vec::new();
+    for (i, h) in HOMES.iter().enumerate() {
+        let r = account(app, h.email).await?;
+        let k = i16::try_from(i).unwrap_or(0);
+        let (year, month, day) = (1956 + 7 * k, 4_i8, 10 + i8::try_from(i).unwrap_or(0));
+        rows.push(loket_domain::vaccination::Invitee {
+            line: i + 2,
+            national_number: super::vaccination::national_number(
+                year,
+                month,
+                day,
+                901 + 2 * u32::try_from(i).unwrap_or(0),
+            ),
+            name: r.name.clone(),
+            birth_date: format!("{year:04}-{month:02}-{day:02}"),
+            street: format!("{} {}", h.street, h.number),
+            postal_code: h.postal_code.to_owned(),
+            city: h.city.to_owned(),
+            email: Some(h.email.to_owned()),
+            phone: None,
+            group_rank: 2,
+        });
+    }
+    let mut tx = app.store.begin().await?;
+    let no_mail = |_: &vs::Invitation| None;
+    vs::import_invitations(&mut tx, &Actor::System, &c, &rows, &no_mail).await?;
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
+    let now = loket_store::now_ms();
+    let slots: Vec<_> = vs::slots(&app.store, &c)
+        .await?
+        .into_iter()
+        .filter(|s| s.start_ms() > now + 86_400_000)
+        .collect();
+    let invitations = vs::invitations(&app.store, &c.id, "", 2000).await?;
+    let mut tx = app.store.begin().await?;
+    for (k, row) in rows.iter().enumerate() {
+        let Some(inv) = invitations
+            .iter()
+            .find(|x| x.national_number == row.national_number)
+        else {
+            continue;
+        };
+        if let Some(slot) = slots.get((k * 53 + 11) % slots.len().max(1)) {
+            vs::book(&mut tx, &Actor::System, &c, &inv.id, slot, "web").await?;
+        }
+    }
+    tx.commit().await.map_err(loket_store::StoreError::from)?;
     Ok(())
 }

@@ -209,6 +209,13 @@ async fn every_demo_resident_has_a_lived_in_history_seeded_once() {
             1,
             "{email}: a call on the file"
         );
+        assert_eq!(
+            one("SELECT COUNT(*) FROM vac_bookings b JOIN vac_invitations i ON i.id = b.invitation_id \
+                 WHERE i.email = $1")
+            .await,
+            1,
+            "{email}: invited and booked at the vaccination centre"
+        );
         let week_ahead = loket_store::now_ms() + 8 * 86_400_000;
         let booked: i64 = sqlx::query(
             "SELECT COUNT(*) FROM appointments a JOIN users u ON u.id = a.resident_id \
