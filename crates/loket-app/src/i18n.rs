@@ -211,6 +211,9 @@ mod tests {
             "open",
             // the sent-mail pages' hidden links
             "until",
+            // the management dashboard's period
+            "from",
+            "to",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
