@@ -119,8 +119,8 @@ pub async fn appointments(
 pub async fn moments(store: &Store, from_ms: i64, to_ms: i64) -> Result<Vec<(String, bool, i64)>> {
     let rows = sqlx::query(
         "SELECT channel, alone, COUNT(*) AS n FROM ( \
-           SELECT m.channel, CASE WHEN m.status = 'closed' AND NOT EXISTS \
-             (SELECT 1 FROM contact_forwards f WHERE f.moment_id = m.id) THEN 1 ELSE 0 END AS alone \
+           SELECT m.channel, CAST(CASE WHEN m.status = 'closed' AND NOT EXISTS \
+             (SELECT 1 FROM contact_forwards f WHERE f.moment_id = m.id) THEN 1 ELSE 0 END AS BIGINT) AS alone \
            FROM contact_moments m WHERE m.created_at >= $1 AND m.created_at < $2 \
          ) x GROUP BY channel, alone",
     )
@@ -171,7 +171,7 @@ pub async fn forwards_due(
 pub async fn searches(store: &Store, from: &str, to: &str) -> Result<Vec<(String, bool, i64)>> {
     let rows = sqlx::query(
         "SELECT m, empty, COUNT(*) AS n FROM ( \
-           SELECT substr(day, 1, 7) AS m, CASE WHEN results = 0 THEN 1 ELSE 0 END AS empty \
+           SELECT substr(day, 1, 7) AS m, CAST(CASE WHEN results = 0 THEN 1 ELSE 0 END AS BIGINT) AS empty \
            FROM contact_searches WHERE day >= $1 AND day <= $2 \
          ) x GROUP BY m, empty",
     )
