@@ -657,6 +657,7 @@ async fn openapi_describes_every_api_route() {
         "POST /api/v1/vaccination/campaigns/{c}/scans",
         "GET /api/v1/vaccination/campaigns/{c}/figures",
         "POST /api/v1/vaccination/mobile/sync",
+        "GET /api/v1/dashboard",
     ];
     expected.sort();
     assert_eq!(documented, expected);
