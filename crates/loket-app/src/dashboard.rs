@@ -17,8 +17,8 @@ use loket_domain::dashboard::{
     MAX_DURATIONS, Period, allowance_cents, co2_avoided_kg, date_of_hour, fold_hours, median,
     percentile,
 };
-use loket_domain::percent;
 use loket_domain::people::Role;
+use loket_domain::percent;
 use loket_domain::telework::Month;
 use loket_store::dashboard as store;
 use std::collections::{BTreeMap, HashMap};
@@ -98,10 +98,7 @@ pub fn start_ms(d: Date) -> i64 {
         .unwrap_or(0)
 }
 
-fn month_rows<const N: usize>(
-    months: &[Month],
-    mut f: impl FnMut(&str) -> [i64; N],
-) -> Vec<Row> {
+fn month_rows<const N: usize>(months: &[Month], mut f: impl FnMut(&str) -> [i64; N]) -> Vec<Row> {
     months
         .iter()
         .map(|m| {
@@ -157,7 +154,10 @@ pub async fn figures(app: &App, period: Period) -> Result<Dashboard, Refusal> {
     let waits = store::waits(&db, from_ms, to_ms, MAX_DURATIONS + 1).await?;
     let waits_cut = i64::try_from(waits.len()).unwrap_or(i64::MAX) > MAX_DURATIONS;
     let mut per_loc: HashMap<&str, Vec<i64>> = HashMap::new();
-    for (loc, w) in waits.iter().take(usize::try_from(MAX_DURATIONS).unwrap_or(0)) {
+    for (loc, w) in waits
+        .iter()
+        .take(usize::try_from(MAX_DURATIONS).unwrap_or(0))
+    {
         per_loc.entry(loc.as_str()).or_default().push(*w);
     }
     let tickets = store::tickets(&db, &from_day, &to_day).await?;
@@ -171,9 +171,7 @@ pub async fn figures(app: &App, period: Period) -> Result<Dashboard, Refusal> {
         let sum = |status: Option<&str>| -> i64 {
             appts
                 .iter()
-                .filter(|(l, s, _)| {
-                    l == id && status.map_or(s != "cancelled", |want| s == want)
-                })
+                .filter(|(l, s, _)| l == id && status.map_or(s != "cancelled", |want| s == want))
                 .map(|(_, _, n)| n)
                 .sum()
         };

@@ -83,7 +83,13 @@ pub async fn tickets(store: &Store, from: &str, to: &str) -> Result<Vec<(String,
     .fetch_all(store.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("location_id")?, r.try_get("kind")?, r.try_get("n")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("location_id")?,
+                r.try_get("kind")?,
+                r.try_get("n")?,
+            ))
+        })
         .collect()
 }
 

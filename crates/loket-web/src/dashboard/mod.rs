@@ -105,10 +105,7 @@ fn section(locale: Locale, t: &Table, query: &str) -> SectionView {
                 .map(|c| {
                     (
                         column_name(locale, c),
-                        t.rows
-                            .iter()
-                            .map(|r| t.value(r, c).unwrap_or(0))
-                            .collect(),
+                        t.rows.iter().map(|r| t.value(r, c).unwrap_or(0)).collect(),
                     )
                 })
                 .collect();

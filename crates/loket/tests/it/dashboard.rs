@@ -42,7 +42,10 @@ fn date_of(ms: i64) -> Date {
 }
 
 fn midnight(d: Date) -> i64 {
-    d.to_zoned_datetime(tz()).unwrap().timestamp().as_millisecond()
+    d.to_zoned_datetime(tz())
+        .unwrap()
+        .timestamp()
+        .as_millisecond()
 }
 
 /// Whole percent, rounded half up (written here again, on purpose).
@@ -82,7 +85,13 @@ fn figures(v: &Value) -> Figures {
             let vals: BTreeMap<String, i64> = cols
                 .iter()
                 .cloned()
-                .zip(r["values"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()))
+                .zip(
+                    r["values"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_i64().unwrap()),
+                )
                 .collect();
             rows.insert(r["label"].as_str().unwrap().to_owned(), vals);
         }
@@ -325,12 +334,7 @@ async fn check_against_database(app: &TestApp, f: &Figures, from: Date, to: Date
         let count = |status: &'static str| {
             let id = id.clone();
             async move {
-                rows(
-                    app,
-                    status,
-                    &[json!(id), json!(from_ms), json!(to_ms)],
-                )
-                .await[0]
+                rows(app, status, &[json!(id), json!(from_ms), json!(to_ms)]).await[0]
                     .get::<i64, _>("n")
             }
         };
@@ -422,7 +426,11 @@ async fn check_against_database(app: &TestApp, f: &Figures, from: Date, to: Date
     );
     for (m, vals) in &f["searches"] {
         let (first, last) = (format!("{m}-01"), format!("{m}-31"));
-        let lo = if first < from_s { from_s.clone() } else { first };
+        let lo = if first < from_s {
+            from_s.clone()
+        } else {
+            first
+        };
         let hi = if last > to_s { to_s.clone() } else { last };
         let rs = rows(
             app,
@@ -629,7 +637,14 @@ fn page_table(html: &str, id: &str) -> Vec<(String, Vec<String>)> {
 
 /// The dashboard's figures from the API.
 async fn api_figures(app: &TestApp, token: &str, query: &str) -> (Value, Figures) {
-    let (st, v) = api(app, token, "GET", &format!("/api/v1/dashboard{query}"), Value::Null).await;
+    let (st, v) = api(
+        app,
+        token,
+        "GET",
+        &format!("/api/v1/dashboard{query}"),
+        Value::Null,
+    )
+    .await;
     assert_eq!(st, 200, "{v}");
     let f = figures(&v);
     (v, f)
@@ -652,7 +667,9 @@ fn sum(f: &Figures, section: &str, column: &str) -> i64 {
 async fn the_dashboard_matches_the_database() {
     let app = TestApp::spawn().await;
     loket::demo::seed(&app.store).await.unwrap();
-    let boss = app.signed_in("directie@leuven.example", &["management"]).await;
+    let boss = app
+        .signed_in("directie@leuven.example", &["management"])
+        .await;
     let t = loket::cli::token_create(&app.config, "directie@leuven.example", "dash")
         .await
         .unwrap();
@@ -692,8 +709,14 @@ async fn the_dashboard_matches_the_database() {
     check_against_database(&app, &f, from, to).await;
     // What the test added shows (the check above cannot pass on zeros
     // alone): seven cases, two visitors called, a walk-in, a no-show.
-    assert_eq!(sum(&f, "channels", "total") - sum(&base, "channels", "total"), 7);
-    assert_eq!(sum(&f, "channels", "post") - sum(&base, "channels", "post"), 1);
+    assert_eq!(
+        sum(&f, "channels", "total") - sum(&base, "channels", "total"),
+        7
+    );
+    assert_eq!(
+        sum(&f, "channels", "post") - sum(&base, "channels", "post"),
+        1
+    );
     let office = |f: &Figures, c: &str| at(f, "counter", "Stadskantoor", c);
     assert_eq!(office(&f, "called") - office(&base, "called"), 2);
     assert_eq!(office(&f, "walk_ins") - office(&base, "walk_ins"), 1);
@@ -744,7 +767,10 @@ async fn the_dashboard_matches_the_database() {
             .await;
         assert_eq!(st, 200, "{id}.csv");
         let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
-        assert_eq!(lines[0], format!("{},{}", s["label"].as_str().unwrap(), cols.join(",")));
+        assert_eq!(
+            lines[0],
+            format!("{},{}", s["label"].as_str().unwrap(), cols.join(","))
+        );
         assert_eq!(lines.len(), api_rows.len() + 1, "{id}.csv lines");
         for (line, r) in lines[1..].iter().zip(api_rows) {
             let vals: Vec<String> = r["values"]
@@ -771,9 +797,18 @@ async fn the_dashboard_matches_the_database() {
 
     // The period filter: one month, the one the web case was moved to.
     let (_, f) = api_figures(&app, &t, &old_query).await;
-    assert_eq!(f["channels"].keys().cloned().collect::<Vec<_>>(), [m.clone()]);
-    assert_eq!(at(&f, "channels", &m, "web") - at(&base_old, "channels", &m, "web"), 1);
-    assert_eq!(at(&f, "channels", &m, "total") - at(&base_old, "channels", &m, "total"), 1);
+    assert_eq!(
+        f["channels"].keys().cloned().collect::<Vec<_>>(),
+        [m.clone()]
+    );
+    assert_eq!(
+        at(&f, "channels", &m, "web") - at(&base_old, "channels", &m, "web"),
+        1
+    );
+    assert_eq!(
+        at(&f, "channels", &m, "total") - at(&base_old, "channels", &m, "total"),
+        1
+    );
     // Today's counter visits are not in it.
     assert_eq!(
         at(&f, "counter", "Stadskantoor", "called"),
@@ -818,7 +853,9 @@ async fn csv_cells_that_look_like_formulas_are_neutralised() {
     let service = appt::service(&app.store, &service).await.unwrap().unwrap();
     let loc = appt::location(&app.store, "evil").await.unwrap().unwrap();
     appointment(&app, &rid, &service, &loc, 0).await;
-    let boss = app.signed_in("directie@leuven.example", &["management"]).await;
+    let boss = app
+        .signed_in("directie@leuven.example", &["management"])
+        .await;
     let (st, csv) = app.get(&boss, "/staff/dashboard/counter.csv").await;
     assert_eq!(st, 200);
     assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
@@ -830,7 +867,9 @@ async fn csv_cells_that_look_like_formulas_are_neutralised() {
 #[tokio::test]
 async fn an_invalid_period_names_its_field() {
     let app = TestApp::spawn().await;
-    let boss = app.signed_in("directie@leuven.example", &["management"]).await;
+    let boss = app
+        .signed_in("directie@leuven.example", &["management"])
+        .await;
     let t = loket::cli::token_create(&app.config, "directie@leuven.example", "dash")
         .await
         .unwrap();
@@ -881,7 +920,10 @@ async fn an_invalid_period_names_its_field() {
     }
     // The CSV refuses a bad period too.
     let (st, _) = app
-        .get(&boss, "/staff/dashboard/channels.csv?from=2026-05-01&to=2026-04-01")
+        .get(
+            &boss,
+            "/staff/dashboard/channels.csv?from=2026-05-01&to=2026-04-01",
+        )
         .await;
     assert_eq!(st, 422);
     app.stop().await;
