@@ -799,7 +799,7 @@ async fn the_dashboard_matches_the_database() {
     let (_, f) = api_figures(&app, &t, &old_query).await;
     assert_eq!(
         f["channels"].keys().cloned().collect::<Vec<_>>(),
-        [m.clone()]
+        std::slice::from_ref(&m)
     );
     assert_eq!(
         at(&f, "channels", &m, "web") - at(&base_old, "channels", &m, "web"),
