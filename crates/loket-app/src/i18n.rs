@@ -216,6 +216,9 @@ mod tests {
             "served",
             "noshow",
             "places",
+            // the management dashboard's period
+            "from",
+            "to",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

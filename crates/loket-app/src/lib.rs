@@ -15,6 +15,7 @@ pub mod assets;
 pub mod bikes;
 pub mod cases;
 pub mod contact;
+pub mod dashboard;
 pub mod i18n;
 pub mod limits;
 pub mod people;

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod cases;
 pub mod contact;
 pub mod csv_file;
+pub mod dashboard;
 pub mod ident;
 pub mod limits;
 pub mod notify;

@@ -36,10 +36,12 @@ pub enum Role {
     /// Need to know: sees the cases and forwards of every department, not
     /// only those of the departments assigned to the account.
     AllDepartments,
+    /// Management: the dashboard with the city's figures (aggregates only).
+    Management,
 }
 
 impl Role {
-    pub const ALL: [Role; 14] = [
+    pub const ALL: [Role; 15] = [
         Role::Resident,
         Role::Counter,
         Role::ContactCentre,
@@ -54,10 +56,11 @@ impl Role {
         Role::Admin,
         Role::PrivacyOfficer,
         Role::AllDepartments,
+        Role::Management,
     ];
 
     /// The roles an admin hands to staff.
-    pub const STAFF: [Role; 13] = [
+    pub const STAFF: [Role; 14] = [
         Role::Counter,
         Role::ContactCentre,
         Role::CaseHandler,
@@ -71,6 +74,7 @@ impl Role {
         Role::Admin,
         Role::PrivacyOfficer,
         Role::AllDepartments,
+        Role::Management,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +93,7 @@ impl Role {
             Role::Admin => "admin",
             Role::PrivacyOfficer => "privacy_officer",
             Role::AllDepartments => "all_departments",
+            Role::Management => "management",
         }
     }
 
@@ -329,7 +334,7 @@ impl LoginThrottle {
 // ---- API tokens: scopes and expiry ----
 
 /// The contexts a token's scope can name: the bounded contexts of the API.
-pub const SCOPE_CONTEXTS: [&str; 11] = [
+pub const SCOPE_CONTEXTS: [&str; 12] = [
     "people",
     "cases",
     "appointments",
@@ -341,6 +346,7 @@ pub const SCOPE_CONTEXTS: [&str; 11] = [
     "vaccination",
     "shifts",
     "audit",
+    "dashboard",
 ];
 
 /// What a scope allows in its context: reading (GET, HEAD) or writing

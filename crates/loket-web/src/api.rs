@@ -7,8 +7,8 @@ use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::people::session::Ctx;
 use crate::{
-    AppState, appointments, assets, audit, bikes, cases, contact, people, queue, shifts, telework,
-    vaccination,
+    AppState, appointments, assets, audit, bikes, cases, contact, dashboard, people, queue, shifts,
+    telework, vaccination,
 };
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
@@ -36,6 +36,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(contact::api::routes())
         .merge(shifts::api::routes())
         .merge(vaccination::api::routes())
+        .merge(dashboard::api_routes())
         .merge(audit::api_routes())
         .merge(crate::privacy::export::api_routes())
         .fallback(|req: Request| async move {
@@ -160,6 +161,7 @@ pub fn scope_context(path: &str) -> Option<&'static str> {
         "vaccination" => "vaccination",
         "shifts" | "shift-coverage" => "shifts",
         "audit" | "access-log" => "audit",
+        "dashboard" => "dashboard",
         _ => return None,
     })
 }
@@ -293,6 +295,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         vaccination::api::scan,
         vaccination::api::figures,
         vaccination::api::sync,
+        dashboard::api,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth, &CommonErrors),

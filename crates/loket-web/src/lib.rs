@@ -9,6 +9,7 @@ pub mod bikes;
 pub mod cases;
 pub mod common;
 pub mod contact;
+pub mod dashboard;
 pub mod error;
 /// Languages and local time: the app layer's catalogue and `Locale`.
 pub use loket_app::i18n;
@@ -186,6 +187,7 @@ pub fn router(state: AppState) -> Router {
         .merge(bikes::routes())
         .merge(assets::routes())
         .merge(contact::routes())
+        .merge(dashboard::routes())
         .merge(shifts::routes())
         .merge(vaccination::routes())
         .merge(audit::routes())

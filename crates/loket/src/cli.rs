@@ -177,7 +177,7 @@ pub enum UserCommand {
         /// A role; repeat or separate with commas: counter, contact_centre,
         /// case_handler, hr, fleet, finance, vaccination_coordinator,
         /// vaccination_staff, ict, employee, admin, privacy_officer,
-        /// all_departments, resident.
+        /// all_departments, management, resident.
         #[arg(long = "role", required = true, value_delimiter = ',')]
         roles: Vec<String>,
         /// Read the password from standard input (one line). Without it,
@@ -273,7 +273,7 @@ fn explain(code: &str) -> &'static str {
         "email-invalid" => "is not a valid e-mail address (like name@example.be)",
         "email-taken" => "an account with this e-mail address already exists",
         "role-unknown" => {
-            "unknown role; use counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, ict, employee, admin, privacy_officer, all_departments or resident"
+            "unknown role; use counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, ict, employee, admin, privacy_officer, all_departments, management or resident"
         }
         "password-too-short" => "use at least 10 characters",
         "password-too-long" => "use at most 256 characters",

@@ -109,6 +109,7 @@ role-vaccination-coordinator = Vaccination centre coordinator
 role-vaccination-staff = Vaccination centre staff
 role-admin = Administrator
 role-all-departments = All departments (need to know: sees every department's cases and forwards)
+role-management = Management (the dashboard with the city's figures)
 
 admin-users-title = Users and tokens
 admin-new-user-title = Add staff member
@@ -180,7 +181,7 @@ err-password-is-email = { $field }: do not use your e-mail address as your passw
 err-password-mismatch = { $field }: the two passwords differ. Type them again.
 err-password-wrong = { $field }: this is not your current password.
 err-name-invalid = { $field }: use at most 100 characters, without control characters.
-err-role-unknown = { $field }: choose roles from the list (resident, counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, employee, ict, admin, privacy_officer, all_departments).
+err-role-unknown = { $field }: choose roles from the list (resident, counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, employee, ict, admin, privacy_officer, all_departments, management).
 err-roles-required = { $field }: choose at least one role.
 err-role-self-admin = { $field }: you cannot remove your own administrator role. Ask another administrator.
 err-locale-unknown = { $field }: choose Dutch or English.

@@ -109,6 +109,7 @@ role-vaccination-coordinator = Coördinator vaccinatiecentrum
 role-vaccination-staff = Medewerker vaccinatiecentrum
 role-admin = Beheerder
 role-all-departments = Alle diensten (need to know: ziet de dossiers en doorverwijzingen van elke dienst)
+role-management = Management (het dashboard met de cijfers van de stad)
 
 admin-users-title = Gebruikers en tokens
 admin-new-user-title = Medewerker toevoegen
@@ -180,7 +181,7 @@ err-password-is-email = { $field }: gebruik niet uw e-mailadres als wachtwoord.
 err-password-mismatch = { $field }: de twee wachtwoorden zijn niet gelijk. Typ ze opnieuw.
 err-password-wrong = { $field }: dit is niet uw huidige wachtwoord.
 err-name-invalid = { $field }: gebruik hoogstens 100 tekens, zonder stuurtekens.
-err-role-unknown = { $field }: kies rollen uit de lijst (resident, counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, employee, ict, admin, privacy_officer, all_departments).
+err-role-unknown = { $field }: kies rollen uit de lijst (resident, counter, contact_centre, case_handler, hr, fleet, finance, vaccination_coordinator, vaccination_staff, employee, ict, admin, privacy_officer, all_departments, management).
 err-roles-required = { $field }: kies minstens één rol.
 err-role-self-admin = { $field }: u kunt uw eigen beheerdersrol niet intrekken. Laat een andere beheerder dat doen.
 err-locale-unknown = { $field }: kies Nederlands of Engels.

@@ -109,6 +109,7 @@ pub enum StaffRole {
     Admin,
     PrivacyOfficer,
     AllDepartments,
+    Management,
 }
 
 /// A role name, including `resident`.
@@ -130,6 +131,7 @@ pub enum AnyRole {
     Admin,
     PrivacyOfficer,
     AllDepartments,
+    Management,
 }
 
 /// A new staff account.

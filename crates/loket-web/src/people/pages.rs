@@ -818,6 +818,7 @@ struct StaffPage {
     is_ict_hr: bool,
     is_shift_planner: bool,
     is_privacy_officer: bool,
+    is_management: bool,
     /// The work screen: what waits, as counts with the page of each.
     work: Vec<WorkLine>,
     work_today: String,
@@ -1016,6 +1017,7 @@ pub async fn staff_home(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
             is_ict_hr: user.roles.any(crate::assets::ICT_HR),
             is_shift_planner: user.roles.any(crate::shifts::PLANNERS),
             is_privacy_officer: user.roles.any(crate::privacy::export::OFFICERS),
+            is_management: user.roles.any(crate::dashboard::VIEWERS),
         },
     )
 }

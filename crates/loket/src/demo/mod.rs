@@ -35,6 +35,11 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
     ("hr@demo.leuven.be", "Lotte Mertens", &[Role::Hr]),
     ("vloot@demo.leuven.be", "Koen Jacobs", &[Role::Fleet]),
     ("ict@demo.leuven.be", "Wout Peeters", &[Role::Ict]),
+    (
+        "directie@demo.leuven.be",
+        "Katrien Wuyts",
+        &[Role::Management],
+    ),
     ("financien@demo.leuven.be", "Sofie Claes", &[Role::Finance]),
     (
         "vaccinatie@demo.leuven.be",

@@ -22,6 +22,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "ict",
             "admin",
             "privacy_officer",
+            "management",
         ],
     ),
     ("/staff/cases", &["case_handler"]),
@@ -68,6 +69,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "employee",
             "admin",
             "privacy_officer",
+            "management",
         ],
     ),
     (
@@ -85,6 +87,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "employee",
             "admin",
             "privacy_officer",
+            "management",
         ],
     ),
     ("/staff/bikes", &["fleet"]),
@@ -129,6 +132,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "employee",
             "admin",
             "privacy_officer",
+            "management",
         ],
     ),
     ("/staff/shifts", &["vaccination_coordinator"]),
@@ -137,6 +141,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/shifts/people", &["vaccination_coordinator"]),
     ("/privacy-officer", &["privacy_officer"]),
     ("/privacy-officer/requests", &["privacy_officer"]),
+    ("/staff/dashboard", &["management", "admin"]),
     (
         "/account/data",
         &[
@@ -153,6 +158,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
             "ict",
             "admin",
             "privacy_officer",
+            "management",
         ],
     ),
 ];
@@ -179,6 +185,7 @@ const API_MATRIX: &[(&str, &[&str])] = &[
             "employee",
             "admin",
             "privacy_officer",
+            "management",
         ],
     ),
     ("/api/v1/contact-moments", &["contact_centre", "admin"]),
@@ -205,9 +212,11 @@ const API_MATRIX: &[(&str, &[&str])] = &[
             "employee",
             "admin",
             "privacy_officer",
+            "management",
         ],
     ),
     ("/api/v1/shift-coverage", &["vaccination_coordinator"]),
+    ("/api/v1/dashboard", &["management", "admin"]),
 ];
 
 const ROLES: &[&str] = &[
@@ -224,6 +233,7 @@ const ROLES: &[&str] = &[
     "ict",
     "admin",
     "privacy_officer",
+    "management",
 ];
 
 #[tokio::test]
@@ -647,6 +657,7 @@ async fn openapi_describes_every_api_route() {
         "POST /api/v1/vaccination/campaigns/{c}/scans",
         "GET /api/v1/vaccination/campaigns/{c}/figures",
         "POST /api/v1/vaccination/mobile/sync",
+        "GET /api/v1/dashboard",
     ];
     expected.sort();
     assert_eq!(documented, expected);

@@ -2249,3 +2249,96 @@ async fn three_staff_homes_are_accessible_work_screens() {
     let _ = std::fs::remove_dir_all(profile);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_management_dashboard_is_accessible() {
+    if backend() != "sqlite" {
+        return; // the browser journeys run once, in the SQLite pass
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    loket::demo::seed(&app.store).await.unwrap();
+    loket::cli::user_add(
+        &app.config,
+        "directie@leuven.example",
+        "Test Person",
+        &["management".to_owned()],
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(&c, "email", "directie@leuven.example").await;
+    fill(&c, "password", PASSWORD).await;
+    submit(&c).await;
+    pass_factor_browser(&c, &app.store).await;
+    // From the staff home to the dashboard.
+    c.goto(&app.url("/staff")).await.unwrap();
+    click_and_wait(&c, "main a[href='/staff/dashboard']").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/staff/dashboard");
+    check_page(&c, "dashboard").await;
+    // The counts shown are the database's: the equipment on loan now and
+    // the campaign's invitations (all made today, so in the period).
+    let column_sum = |table: &'static str, cell: usize| {
+        let c = c.clone();
+        async move {
+            c.execute(
+                &format!(
+                    "return Array.from(document.querySelectorAll('#{table} tbody tr'))
+                       .map(r => parseInt(r.cells[{cell}].textContent, 10))
+                       .reduce((a, b) => a + b, 0);"
+                ),
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_i64()
+            .unwrap()
+        }
+    };
+    let on_loan = app
+        .count("SELECT COUNT(*) FROM asset_loans WHERE in_at IS NULL")
+        .await;
+    assert!(on_loan > 0);
+    assert_eq!(column_sum("table-equipment", 1).await, on_loan);
+    let invited = app.count("SELECT COUNT(*) FROM vac_invitations").await;
+    assert!(invited > 0);
+    assert_eq!(column_sum("table-vaccination", 1).await, invited);
+    // Every chart is an image with a title, followed by its table.
+    let charts = c
+        .find_all(Locator::Css("svg.chart[role='img'] > title"))
+        .await
+        .unwrap();
+    assert!(charts.len() >= 13, "{} charts", charts.len());
+    // A period longer than three years: the field is named, the input kept.
+    c.execute(
+        "document.getElementById('from').value = '2020-01-01';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    submit(&c).await;
+    c.find(Locator::Css(".error-summary a[href='#from']"))
+        .await
+        .unwrap();
+    let kept = c
+        .find(Locator::Id("from"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("2020-01-01"));
+    check_page(&c, "dashboard-errors").await;
+    c.goto(&app.url("/lang/en?next=/staff/dashboard"))
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("main")).await.unwrap();
+    assert!(text(&c).await.contains("Management dashboard"));
+    check_page(&c, "dashboard-en").await;
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+    app.stop().await;
+}

@@ -15,6 +15,7 @@ mod bikes;
 mod browser;
 mod cases;
 mod contact;
+mod dashboard;
 mod demo;
 mod keys;
 mod legal;
