@@ -30,6 +30,8 @@ shots=(
   shifts-coverage shifts
   staff-home-team-lead people
   privacy-nl privacy
+  dashboard dashboard
+  demo-resident-cases demo
 )
 mkdir -p docs/img
 missing=0

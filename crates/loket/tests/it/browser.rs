@@ -2342,3 +2342,87 @@ async fn the_management_dashboard_is_accessible() {
     let _ = std::fs::remove_dir_all(profile);
     app.stop().await;
 }
+
+/// A demo resident's cases in every state, on the lived-in demo (issue 20,
+/// item 1): her case list shows as many rows as the database holds, each
+/// state once or more; the approved permit's page offers its PDF; both
+/// pages pass axe.
+#[tokio::test]
+async fn a_demo_residents_cases_in_every_state_are_accessible() {
+    if backend() != "sqlite" {
+        return; // the browser journeys run once, in the SQLite pass
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    loket::demo::seed(&app.store).await.unwrap();
+    loket::demo::history::seed(&app.store).await.unwrap();
+    loket::demo::lives::seed(&app.app()).await.unwrap();
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(&c, "email", "an.peeters@example.org").await;
+    fill(&c, "password", loket::demo::DEMO_PASSWORD).await;
+    submit(&c).await;
+    c.goto(&app.url("/cases")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("main table"))
+        .await
+        .unwrap();
+    check_page(&c, "demo-resident-cases").await;
+    let rows = c
+        .execute(
+            "return Array.from(document.querySelectorAll('main tbody tr')).map(r => r.cells[2].textContent.trim());",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let shown: Vec<String> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    use loket_store::sqlx::{self, Row};
+    let in_db: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM cases c JOIN users u ON u.id = c.resident_id WHERE u.email = $1",
+    )
+    .bind("an.peeters@example.org")
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap()
+    .get(0);
+    assert_eq!(shown.len() as i64, in_db, "{shown:?}");
+    for state in [
+        "Ingediend",
+        "Informatie gevraagd",
+        "Goedgekeurd",
+        "Geweigerd",
+        "Betaald",
+    ] {
+        assert!(shown.iter().any(|s| s == state), "{state} in {shown:?}");
+    }
+    // The approved permit, with its document.
+    let number: String = sqlx::query(
+        "SELECT c.number FROM cases c JOIN users u ON u.id = c.resident_id \
+         JOIN services s ON s.id = c.service_id \
+         WHERE u.email = $1 AND c.status = 'approved' AND s.slug = 'parking-permit'",
+    )
+    .bind("an.peeters@example.org")
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap()
+    .get(0);
+    c.goto(&app.url(&format!("/cases/{number}"))).await.unwrap();
+    c.wait().for_element(Locator::Css("main")).await.unwrap();
+    check_page(&c, "demo-resident-permit").await;
+    let page = text(&c).await;
+    assert!(page.contains("parkeerkaart.pdf"), "the permit: {page}");
+    c.find(Locator::Css(&format!(
+        "main a[href^='/cases/{number}/documents/']"
+    )))
+    .await
+    .unwrap();
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+    app.stop().await;
+}
