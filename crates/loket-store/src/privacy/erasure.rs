@@ -34,6 +34,9 @@ impl Erased {
 /// The states of a closed case whose decision no legal period keeps: its
 /// documents go with the erasure (the case row stays, anonymised).
 const NOT_DECIDED: [&str; 5] = ["refused", "rejected", "withdrawn", "cancelled", "closed"];
+/// States of a granted case before it closes (a premium approved, its
+/// payment on its way): its decision is kept like a closed one's.
+const GRANTED: [&str; 3] = ["approved", "payment_pending", "paid"];
 
 /// Replaces every occurrence of each needle (case-insensitive for ASCII)
 /// with `[erased]`. Needles shorter than 3 characters are ignored (they
@@ -275,7 +278,9 @@ pub async fn erase(
             .fetch_optional(&mut **tx)
             .await?
             .is_some();
-        let decided = paid || (closed.is_some() && !NOT_DECIDED.contains(&status.as_str()));
+        let decided = paid
+            || (!NOT_DECIDED.contains(&status.as_str())
+                && (closed.is_some() || GRANTED.contains(&status.as_str())));
         let a = anonymise_case(tx, &id, now, !decided).await?;
         e.add("cases", 1);
         if decided {

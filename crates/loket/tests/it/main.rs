@@ -15,6 +15,7 @@ mod bikes;
 mod browser;
 mod cases;
 mod contact;
+mod erasure;
 mod keys;
 mod legal;
 mod need;
