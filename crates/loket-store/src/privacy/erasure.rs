@@ -76,16 +76,6 @@ fn contains_any(text: &str, needles: &[String]) -> bool {
         .any(|n| lower.contains(&n.to_lowercase()))
 }
 
-async fn ids(tx: &mut Tx, sql: &'static str, bind: &str) -> Result<Vec<String>> {
-    sqlx::query(sql)
-        .bind(bind)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>("id").map_err(Into::into))
-        .collect()
-}
-
 async fn exec(tx: &mut Tx, sql: &'static str, bind: &str) -> Result<u64> {
     Ok(sqlx::query(sql)
         .bind(bind)
