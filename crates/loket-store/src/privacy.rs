@@ -166,6 +166,10 @@ pub async fn due(store: &Store, s: &Schedule, now: i64, mail_dir: &Path) -> Resu
 pub struct ServiceRetention {
     pub service_id: String,
     pub slug: String,
+    /// The service's name in Dutch and English (the slug when the
+    /// definition does not parse).
+    pub name_nl: String,
+    pub name_en: String,
     /// `None`: no end date (the definition sets none).
     pub years: Option<u32>,
 }
@@ -179,12 +183,14 @@ async fn service_retentions(conn: &mut sqlx::AnyConnection) -> Result<Vec<Servic
     let mut out = Vec::new();
     for r in rows {
         let def: String = r.try_get("definition")?;
+        let slug: String = r.try_get("slug")?;
+        let def = serde_json::from_str::<loket_domain::cases::ServiceDef>(&def).ok();
         out.push(ServiceRetention {
             service_id: r.try_get("id")?,
-            slug: r.try_get("slug")?,
-            years: serde_json::from_str::<loket_domain::cases::ServiceDef>(&def)
-                .ok()
-                .and_then(|d| d.retention_years),
+            name_nl: def.as_ref().map_or_else(|| slug.clone(), |d| d.name.nl.clone()),
+            name_en: def.as_ref().map_or_else(|| slug.clone(), |d| d.name.en.clone()),
+            years: def.and_then(|d| d.retention_years),
+            slug,
         });
     }
     Ok(out)

@@ -90,16 +90,11 @@ pub(crate) fn period_text(locale: Locale, p: Period) -> String {
 /// 2 years"), by the services' names in `locale`.
 pub(crate) async fn per_service(state: &AppState, locale: Locale) -> Result<Vec<String>, AppError> {
     let periods = loket_store::privacy::cases_retention(&state.store).await?;
-    let services = loket_store::cases::list_services(&state.store, false).await?;
-    let lang = locale.code();
+    let en = locale.code() == "en";
     Ok(periods
-        .iter()
+        .into_iter()
         .map(|p| {
-            let name = services
-                .iter()
-                .find(|s| s.id == p.service_id)
-                .map(|s| s.def.name.get(lang).to_owned())
-                .unwrap_or_else(|| p.slug.clone());
+            let name = if en { p.name_en } else { p.name_nl };
             match p.years {
                 Some(n) => locale.t_args(
                     "retention-per-service",
