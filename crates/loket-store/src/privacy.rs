@@ -187,8 +187,12 @@ async fn service_retentions(conn: &mut sqlx::AnyConnection) -> Result<Vec<Servic
         let def = serde_json::from_str::<loket_domain::cases::ServiceDef>(&def).ok();
         out.push(ServiceRetention {
             service_id: r.try_get("id")?,
-            name_nl: def.as_ref().map_or_else(|| slug.clone(), |d| d.name.nl.clone()),
-            name_en: def.as_ref().map_or_else(|| slug.clone(), |d| d.name.en.clone()),
+            name_nl: def
+                .as_ref()
+                .map_or_else(|| slug.clone(), |d| d.name.nl.clone()),
+            name_en: def
+                .as_ref()
+                .map_or_else(|| slug.clone(), |d| d.name.en.clone()),
             years: def.and_then(|d| d.retention_years),
             slug,
         });
