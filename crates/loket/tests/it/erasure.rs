@@ -850,3 +850,46 @@ async fn closed_cases_are_anonymised_after_their_services_period() {
     );
     app.stop().await;
 }
+
+/// How long an erasure holds its transaction with a large audit log (the
+/// summaries are searched for the name): 200,000 audit rows and 20,000
+/// searches. Ignored by default; run it by name with `--ignored`.
+#[tokio::test]
+#[ignore]
+async fn erasure_time_with_a_large_audit_log() {
+    let app = TestApp::spawn().await;
+    let an = resident(&app, "an@example.be").await;
+    exec(&app, "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id, subject_user_id, before_summary, after_summary) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) \
+         SELECT 'a-' || i, i, 'system', NULL, 'case.transition', 'case', 'c-' || i, NULL, '{\"status\":\"submitted\"}', '{\"status\":\"approved\",\"by\":\"Someone Else\"}' FROM n", &[]).await;
+    exec(
+        &app,
+        "INSERT INTO contact_searches (id, day, lang, query, results, created_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) \
+         SELECT 's-' || i, '2026-12-01', 'nl', 'parkeerkaart', 1, i FROM n",
+        &[],
+    )
+    .await;
+    let dpo = app
+        .signed_in("dpo@leuven.example", &["privacy_officer"])
+        .await;
+    let request = record(&app, &dpo, &an, "erasure").await;
+    let page = format!("/privacy-officer/requests/{request}");
+    let started = std::time::Instant::now();
+    let r = app
+        .submit(
+            &dpo,
+            &page,
+            &format!("{page}/erase"),
+            &[("confirm", "1"), ("outcome", "Gewist.")],
+        )
+        .await;
+    let took = started.elapsed();
+    assert_eq!(r.status(), 303);
+    eprintln!(
+        "MEASURED erasure with 200000 audit rows and 20000 searches on {}: {} ms (page GET + POST)",
+        backend(),
+        took.as_millis()
+    );
+    app.stop().await;
+}
