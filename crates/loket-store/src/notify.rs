@@ -334,6 +334,16 @@ pub async fn add_batch(tx: &mut Tx, batch: &PrintBatch, letter_ids: &[String]) -
             )));
         }
     }
+    // The outcome letter of an erasure: printed now, so its name and
+    // address leave the database (the batch's PDF holds them, as the
+    // printed paper does).
+    sqlx::query(
+        "UPDATE letters SET content = '{}' WHERE batch_id = $1 \
+         AND resident_id IN (SELECT id FROM users WHERE erased_at IS NOT NULL)",
+    )
+    .bind(&batch.id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

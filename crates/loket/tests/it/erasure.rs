@@ -584,6 +584,71 @@ async fn erasure_leaves_no_name_or_address_and_keeps_the_granted_case_restricted
     app.stop().await;
 }
 
+/// A resident without e-mail is told by letter: the letter holds the name
+/// and address until it is printed, then loses them.
+#[tokio::test]
+async fn the_outcome_letter_loses_name_and_address_once_printed() {
+    let app = TestApp::spawn().await;
+    let mut tx = app.store.begin().await.unwrap();
+    let piet = loket_store::people::create_resident(
+        &mut tx,
+        &Actor::System,
+        &loket_domain::people::PersonName::parse("Pieter Zondermail").unwrap(),
+        None,
+        "nl",
+        &loket_store::people::ResidentProfile {
+            street: "Brievenbusstraat".into(),
+            house_number: "1".into(),
+            postal_code: "3000".into(),
+            city: "Leuven".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let dpo = app
+        .signed_in("dpo@leuven.example", &["privacy_officer"])
+        .await;
+    let request = record(&app, &dpo, &piet, "erasure").await;
+    let page = format!("/privacy-officer/requests/{request}");
+    let r = app
+        .submit(
+            &dpo,
+            &page,
+            &format!("{page}/erase"),
+            &[("confirm", "1"), ("outcome", "Gewist.")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), format!("{page}?told=letter&done=erased"));
+    // Waiting for the print batch: the letter alone still names him.
+    let hits = occurrences(&app, "Pieter Zondermail").await;
+    assert_eq!(hits, ["letters.content (1)"], "{hits:?}");
+    assert_eq!(
+        occurrences(&app, "Brievenbusstraat").await,
+        ["letters.content (1)"]
+    );
+    // Printed: gone from the database.
+    let counter = app.signed_in("counter@leuven.example", &["counter"]).await;
+    let r = app
+        .submit(&counter, "/staff/letters", "/staff/letters/batch", &[])
+        .await;
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM letters WHERE batch_id IS NOT NULL AND content = '{}'")
+            .await,
+        1
+    );
+    assert!(occurrences(&app, "Pieter Zondermail").await.is_empty());
+    assert!(occurrences(&app, "Brievenbusstraat").await.is_empty());
+    app.stop().await;
+}
+
 async fn status_of(app: &TestApp, id: &str) -> String {
     text(app, "SELECT status FROM privacy_requests WHERE id = $1", id).await
 }
