@@ -211,6 +211,11 @@ mod tests {
             "open",
             // the sent-mail pages' hidden links
             "until",
+            // the staff home's work screen
+            "location",
+            "served",
+            "noshow",
+            "places",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

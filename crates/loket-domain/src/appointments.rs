@@ -63,6 +63,19 @@ pub fn parse_day_hours(weekday: i8, s: &str) -> Result<Vec<Period>, FieldError> 
     Ok(out)
 }
 
+/// Whether a location with these opening hours and closed days is open at
+/// the local (Europe/Brussels) date and time `at`.
+pub fn open_at(periods: &[Period], closed: &BTreeSet<Date>, at: DateTime) -> bool {
+    if closed.contains(&at.date()) {
+        return false;
+    }
+    let wd = at.date().weekday().to_monday_one_offset();
+    let t = at.time();
+    periods
+        .iter()
+        .any(|p| p.weekday == wd && p.opens <= t && t < p.closes)
+}
+
 /// Formats a weekday's periods back as `09:00-12:30, 13:30-16:00`.
 pub fn fmt_day_hours(periods: &[Period], weekday: i8) -> String {
     periods
@@ -321,6 +334,27 @@ crate::status_enum! {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    #[test]
+    fn open_only_within_the_hours_of_an_open_day() {
+        // Thursday 3 December 2026: 09:00-12:30, 13:30-16:00.
+        let periods = parse_day_hours(4, "09:00-12:30, 13:30-16:00").expect("hours");
+        let at = |s: &str| s.parse::<DateTime>().expect("date-time");
+        let none = BTreeSet::new();
+        assert!(!open_at(&periods, &none, at("2026-12-03T08:59")));
+        assert!(open_at(&periods, &none, at("2026-12-03T09:00")));
+        assert!(!open_at(&periods, &none, at("2026-12-03T12:30")));
+        assert!(open_at(&periods, &none, at("2026-12-03T15:59")));
+        assert!(
+            !open_at(&periods, &none, at("2026-12-04T10:00")),
+            "a Friday"
+        );
+        let closed: BTreeSet<Date> = ["2026-12-03".parse().expect("date")].into_iter().collect();
+        assert!(
+            !open_at(&periods, &closed, at("2026-12-03T10:00")),
+            "a closed day"
+        );
+    }
+
     use jiff::civil::date;
 
     fn weekdays(hours: &str, minutes: i64) -> Schedule {

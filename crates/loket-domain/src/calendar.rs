@@ -42,6 +42,20 @@ pub fn date_of_ms(ms: i64) -> Option<Date> {
         .map(|t| t.to_zoned_datetime(brussels()).date())
 }
 
+/// A local date in Europe/Brussels as the window from its midnight to the
+/// next one, in unix milliseconds: 24 hours, or 23 and 25 on the days the
+/// clocks change. Midnight never falls in Belgium's DST gap.
+pub fn day_span(date: Date) -> Option<Span> {
+    let tz = brussels();
+    let midnight = |d: Date| {
+        tz.to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+            .earlier()
+            .ok()
+            .map(|t| t.as_millisecond())
+    };
+    Some(Span::new(midnight(date)?, midnight(date.tomorrow().ok()?)?))
+}
+
 /// Today's date in Europe/Brussels.
 pub fn today_brussels() -> Date {
     jiff::Timestamp::now().to_zoned_datetime(brussels()).date()
@@ -173,5 +187,25 @@ mod tests {
             "2026-12-25",
         ];
         assert_eq!(h, want.iter().map(|d| date(d)).collect::<Vec<_>>());
+    }
+}
+
+#[cfg(test)]
+mod day_span_tests {
+    use super::*;
+
+    #[test]
+    fn a_day_is_24_hours_except_when_the_clocks_change() {
+        let h = 3_600_000;
+        let len = |d: &str| {
+            let s = day_span(d.parse().expect("date")).expect("span");
+            s.end_ms - s.start_ms
+        };
+        assert_eq!(len("2026-12-03"), 24 * h);
+        assert_eq!(len("2026-03-29"), 23 * h);
+        assert_eq!(len("2026-10-25"), 25 * h);
+        // Midnight of 3 December 2026 in Brussels is 23:00 UTC the day before.
+        let s = day_span("2026-12-03".parse().expect("date")).expect("span");
+        assert_eq!(s.start_ms, 1_796_252_400_000);
     }
 }

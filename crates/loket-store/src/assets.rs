@@ -621,3 +621,14 @@ pub async fn search_staff(
         .map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("email")?)))
         .collect()
 }
+
+/// Loans not returned whose due day is before `today`: the work screen of
+/// ICT.
+pub async fn overdue_loans_count(store: &Store, today: &str) -> Result<i64> {
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM asset_loans WHERE in_at IS NULL AND due_on < $1")
+            .bind(today)
+            .fetch_one(store.pool())
+            .await?;
+    Ok(row.try_get("n")?)
+}

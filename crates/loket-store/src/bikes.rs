@@ -693,3 +693,12 @@ pub async fn seed_trip(
     .await?;
     Ok(())
 }
+
+/// Bikes in maintenance (taken out of the pool to be checked or repaired):
+/// the fleet's work screen.
+pub async fn in_maintenance_count(store: &Store) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM bikes WHERE status = 'maintenance'")
+        .fetch_one(store.pool())
+        .await?;
+    Ok(row.try_get("n")?)
+}

@@ -12,6 +12,7 @@ pub mod bikes;
 pub mod capacity;
 pub mod cases;
 pub mod contact;
+pub mod history;
 pub mod limits;
 pub mod notify;
 pub mod people;

@@ -944,3 +944,18 @@ pub async fn desk_services(store: &Store, desk_id: &str) -> Result<Vec<String>> 
         })
         .collect()
 }
+
+/// Per location, the tickets of `day` still waiting to be called: the
+/// counter's work screen.
+pub async fn waiting_per_location(store: &Store, day: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT location_id, COUNT(*) AS n FROM queue_tickets \
+         WHERE day = $1 AND status = 'waiting' GROUP BY location_id",
+    )
+    .bind(day)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("location_id")?, r.try_get("n")?)))
+        .collect()
+}

@@ -83,6 +83,8 @@ pub async fn open_store(c: &Config) -> Result<Store, AppError> {
 pub struct Running {
     pub addr: SocketAddr,
     pub store: Store,
+    /// The use cases' context (tests and the demo seed call use cases).
+    pub app: loket_app::App,
     stop: watch::Sender<bool>,
     server: JoinHandle<()>,
     workers: Vec<JoinHandle<()>>,
@@ -262,6 +264,13 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
         poll: Duration::from_millis(c.outbox_poll_ms.max(10)),
         id: format!("{}-{}", std::process::id(), loket_store::new_id()),
     };
+    if demo {
+        // The residents' lives, through the use cases (once), and the
+        // counters' simulator.
+        demo::history::seed(&store).await?;
+        demo::lives::seed(&app).await?;
+    }
+    let running_app = app.clone();
     let mut workers = vec![
         tokio::spawn(outbox.run(stop_rx.clone())),
         tokio::spawn(worker::reminders(app.clone(), stop_rx.clone())),
@@ -281,6 +290,12 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
             stop_rx.clone(),
         )),
     ];
+    if demo {
+        workers.push(tokio::spawn(demo::queue::run(
+            running_app.clone(),
+            stop_rx.clone(),
+        )));
+    }
     if let Some(dir) = &c.contact_maildir {
         workers.push(tokio::spawn(worker::contact_mail_in(
             store.clone(),
@@ -304,6 +319,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
     Ok(Running {
         addr,
         store,
+        app: running_app,
         stop,
         server,
         workers,

@@ -81,7 +81,20 @@ account-password-done = Your password was changed. Your other sessions were sign
 
 staff-title = Staff
 staff-intro = Welcome. Below are your roles and what you can do here.
-staff-modules-soon = The work screens for counters, the contact centre, HR, bikes and the vaccination centre appear here once they are built.
+work-title = What waits for you today ({ $date })
+work-cases-overdue = Your cases past their due date
+work-cases-due = Your cases due up to { $until }
+work-cases-unassigned = Open cases of your departments that nobody has taken
+work-forwards-overdue = Forwards to your departments past their due day
+work-forwards-due = Forwards to your departments due today
+work-waiting = { $location }: tickets waiting now
+work-appointments = { $location }: appointments today still to come (seen: { $served }, did not come: { $noshow })
+work-months = Telework months of your team to approve for { $month }
+work-bikes = Bikes in maintenance, to check
+work-loans = Loans past their return day
+work-shifts = Shifts up to { $until } without enough people ({ $places } places to fill)
+work-privacy-overdue = Data-protection requests past their deadline
+work-privacy-open = Open data-protection requests
 
 role-resident = Resident
 role-counter = Counter staff

@@ -81,7 +81,20 @@ account-password-done = Uw wachtwoord is gewijzigd. Uw andere sessies zijn afgem
 
 staff-title = Medewerkers
 staff-intro = Welkom. Hieronder staan uw rollen en wat u hier kunt doen.
-staff-modules-soon = De werkschermen voor loketten, het contactcenter, personeel, fietsen en het vaccinatiecentrum komen hier zodra ze gebouwd zijn.
+work-title = Wat vandaag op u wacht ({ $date })
+work-cases-overdue = Uw dossiers over hun vervaldag
+work-cases-due = Uw dossiers met vervaldag tot { $until }
+work-cases-unassigned = Open dossiers van uw diensten die niemand heeft opgenomen
+work-forwards-overdue = Doorverwijzingen naar uw diensten over hun termijn
+work-forwards-due = Doorverwijzingen naar uw diensten die vandaag moeten
+work-waiting = { $location }: tickets die nu wachten
+work-appointments = { $location }: afspraken vandaag die nog komen (geholpen: { $served }, niet gekomen: { $noshow })
+work-months = Telewerkmaanden van uw team goed te keuren voor { $month }
+work-bikes = Fietsen in onderhoud, na te kijken
+work-loans = Uitleningen over hun terugbrengdag
+work-shifts = Shiften tot { $until } met te weinig mensen (nog { $places } plaatsen)
+work-privacy-overdue = Verzoeken over persoonsgegevens over hun termijn
+work-privacy-open = Open verzoeken over persoonsgegevens
 
 role-resident = Inwoner
 role-counter = Loketmedewerker

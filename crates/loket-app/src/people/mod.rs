@@ -3,6 +3,7 @@
 //! language, staff accounts, roles and API tokens, and the mails of an
 //! account's life, each with its single-use link.
 
+pub mod home;
 pub mod oidc;
 pub mod totp;
 

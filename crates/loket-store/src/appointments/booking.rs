@@ -47,7 +47,7 @@ pub(super) fn decode(r: &sqlx::any::AnyRow) -> Result<Appointment> {
     })
 }
 
-pub(super) fn new_code() -> String {
+pub fn new_code() -> String {
     let bytes: [u8; 8] = rand::random();
     let chars: String = bytes
         .iter()
@@ -491,4 +491,41 @@ pub async fn booked_without_invitation(store: &Store, service_id: &str) -> Resul
     .fetch_one(store.pool())
     .await?
     .try_get("n")?)
+}
+
+/// Appointments of one location starting in [`from`, `to`), by status.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LocationDay {
+    pub location_id: String,
+    /// Booked and not yet seen.
+    pub booked: i64,
+    pub served: i64,
+    pub no_show: i64,
+}
+
+/// Per location, the appointments starting in [`from`, `to`) (unix ms) that
+/// were not cancelled, by status: the counter's work screen.
+pub async fn per_location(store: &Store, from: i64, to: i64) -> Result<Vec<LocationDay>> {
+    let rows = sqlx::query(
+        "SELECT location_id, \
+           CAST(COALESCE(SUM(CASE WHEN status = 'booked' THEN 1 ELSE 0 END), 0) AS BIGINT) AS booked, \
+           CAST(COALESCE(SUM(CASE WHEN status = 'served' THEN 1 ELSE 0 END), 0) AS BIGINT) AS served, \
+           CAST(COALESCE(SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END), 0) AS BIGINT) AS no_show \
+         FROM appointments WHERE starts_at >= $1 AND starts_at < $2 AND status <> 'cancelled' \
+         GROUP BY location_id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LocationDay {
+                location_id: r.try_get("location_id")?,
+                booked: r.try_get("booked")?,
+                served: r.try_get("served")?,
+                no_show: r.try_get("no_show")?,
+            })
+        })
+        .collect()
 }

@@ -461,3 +461,46 @@ pub async fn assign(tx: &mut Tx, actor: &Actor, case: &Case, assignee: Option<&s
     )
     .await
 }
+
+/// What waits for one case handler (the staff home's work screen).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HandlerWork {
+    /// Open cases assigned to them, due from `today` up to `until`.
+    pub mine_due: i64,
+    /// Open cases assigned to them, past their due date.
+    pub mine_overdue: i64,
+    /// Open cases of their departments that nobody has taken.
+    pub unassigned: i64,
+}
+
+/// The counts of [`HandlerWork`] in one query. `viewer` is the need-to-know
+/// filter of the unassigned count ('' for every department).
+pub async fn handler_work(
+    store: &Store,
+    user_id: &str,
+    today: &str,
+    until: &str,
+    viewer: &str,
+) -> Result<HandlerWork> {
+    let row = sqlx::query(
+        "SELECT \
+           CAST(COALESCE(SUM(CASE WHEN assignee_id = $1 AND due_date >= $2 AND due_date <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS mine_due, \
+           CAST(COALESCE(SUM(CASE WHEN assignee_id = $1 AND due_date < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS mine_overdue, \
+           CAST(COALESCE(SUM(CASE WHEN assignee_id IS NULL \
+               AND ($4 = '' OR department IN (SELECT department FROM staff_departments WHERE user_id = $4)) \
+               THEN 1 ELSE 0 END), 0) AS BIGINT) AS unassigned \
+         FROM cases WHERE closed_at IS NULL AND restricted_at IS NULL \
+           AND (assignee_id = $1 OR assignee_id IS NULL)",
+    )
+    .bind(user_id)
+    .bind(today)
+    .bind(until)
+    .bind(viewer)
+    .fetch_one(store.pool())
+    .await?;
+    Ok(HandlerWork {
+        mine_due: row.try_get("mine_due")?,
+        mine_overdue: row.try_get("mine_overdue")?,
+        unassigned: row.try_get("unassigned")?,
+    })
+}

@@ -574,3 +574,21 @@ pub async fn mail_sources(store: &Store) -> Result<Vec<MailSource>> {
         })
         .collect()
 }
+
+/// Open forwards due today and past their due day, of the departments of
+/// `viewer` ('' for every department): the staff home's work screen.
+pub async fn forwards_due(store: &Store, today: &str, viewer: &str) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT \
+           CAST(COALESCE(SUM(CASE WHEN f.due_on = $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS due, \
+           CAST(COALESCE(SUM(CASE WHEN f.due_on < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue \
+         FROM contact_forwards f WHERE f.status = 'open' AND f.due_on <= $1 \
+           AND ($2 = '' OR f.department_id IN (SELECT d.id FROM contact_departments d \
+                JOIN staff_departments s ON s.department = d.slug WHERE s.user_id = $2))",
+    )
+    .bind(today)
+    .bind(viewer)
+    .fetch_one(store.pool())
+    .await?;
+    Ok((row.try_get("due")?, row.try_get("overdue")?))
+}

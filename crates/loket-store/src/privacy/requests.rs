@@ -200,3 +200,17 @@ pub async fn step(
     .await?;
     Ok(())
 }
+
+/// Open requests, and those of them past their deadline on `today`: the
+/// privacy officer's work screen.
+pub async fn open_and_overdue(store: &Store, today: &str) -> Result<(i64, i64)> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS open, \
+           CAST(COALESCE(SUM(CASE WHEN deadline < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue \
+         FROM privacy_requests WHERE status IN ('open', 'in_progress')",
+    )
+    .bind(today)
+    .fetch_one(store.pool())
+    .await?;
+    Ok((r.try_get("open")?, r.try_get("overdue")?))
+}

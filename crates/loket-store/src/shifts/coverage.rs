@@ -211,3 +211,18 @@ pub async fn insert_signups_batch(
     )
     .await
 }
+
+/// Open shifts from `from` to `to` (days, inclusive) with fewer people
+/// signed up than needed: the planner's work screen. Returns the number of
+/// shifts and the places still to fill.
+pub async fn understaffed(store: &Store, from: &str, to: &str) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS shifts, CAST(COALESCE(SUM(headcount - filled), 0) AS BIGINT) AS places \
+         FROM shift_shifts WHERE status = 'open' AND day >= $1 AND day <= $2 AND filled < headcount",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(store.pool())
+    .await?;
+    Ok((row.try_get("shifts")?, row.try_get("places")?))
+}

@@ -406,3 +406,20 @@ pub async fn team_month(
     }
     Ok(out)
 }
+
+/// The members of a manager's team with telework days in `month` whose
+/// month is neither approved nor rejected: the manager's work screen.
+pub async fn months_to_approve(store: &Store, manager_no: &str, month: Month) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM staff_members s \
+         WHERE s.manager_no = $1 \
+           AND EXISTS (SELECT 1 FROM telework_days d WHERE d.staff_id = s.id AND d.month = $2) \
+           AND NOT EXISTS (SELECT 1 FROM telework_months m WHERE m.staff_id = s.id AND m.month = $2 \
+                           AND m.status IN ('approved', 'rejected'))",
+    )
+    .bind(manager_no)
+    .bind(month.to_string())
+    .fetch_one(store.pool())
+    .await?;
+    Ok(row.try_get("n")?)
+}

@@ -818,6 +818,156 @@ struct StaffPage {
     is_ict_hr: bool,
     is_shift_planner: bool,
     is_privacy_officer: bool,
+    /// The work screen: what waits, as counts with the page of each.
+    work: Vec<WorkLine>,
+    work_today: String,
+}
+
+/// One count of the work screen.
+pub struct WorkLine {
+    /// A stable name for the count (`data-work`, read by the tests).
+    pub key: String,
+    pub count: i64,
+    pub label: String,
+    pub href: String,
+    /// Past a due date: shown as urgent when not zero.
+    pub urgent: bool,
+}
+
+fn line(
+    key: impl Into<String>,
+    count: i64,
+    label: String,
+    href: impl Into<String>,
+    urgent: bool,
+) -> WorkLine {
+    WorkLine {
+        key: key.into(),
+        count,
+        label,
+        href: href.into(),
+        urgent: urgent && count > 0,
+    }
+}
+
+/// The work screen's lines, in the page's language.
+fn work_lines(l: &Layout, w: &loket_app::people::home::Work) -> Vec<WorkLine> {
+    let mut out = Vec::new();
+    if let Some(c) = &w.cases {
+        out.push(line(
+            "cases-overdue",
+            c.mine_overdue,
+            l.t("work-cases-overdue"),
+            "/staff/cases?mine=1&overdue=1",
+            true,
+        ));
+        out.push(line(
+            "cases-due",
+            c.mine_due,
+            l.t1("work-cases-due", "until", &w.due_until),
+            "/staff/cases?mine=1",
+            false,
+        ));
+        out.push(line(
+            "cases-unassigned",
+            c.unassigned,
+            l.t("work-cases-unassigned"),
+            "/staff/cases",
+            false,
+        ));
+    }
+    if let Some((due, overdue)) = w.forwards {
+        out.push(line(
+            "forwards-overdue",
+            overdue,
+            l.t("work-forwards-overdue"),
+            "/staff/forwards",
+            true,
+        ));
+        out.push(line(
+            "forwards-due",
+            due,
+            l.t("work-forwards-due"),
+            "/staff/forwards",
+            false,
+        ));
+    }
+    for c in w.counters.iter().flatten() {
+        out.push(line(
+            format!("waiting-{}", c.slug),
+            c.waiting,
+            l.t1("work-waiting", "location", &c.name),
+            format!("/staff/queue?location={}", c.slug),
+            false,
+        ));
+        out.push(line(
+            format!("appointments-{}", c.slug),
+            c.booked,
+            l.locale.t_args(
+                "work-appointments",
+                &[
+                    ("location", c.name.clone()),
+                    ("served", c.served.to_string()),
+                    ("noshow", c.no_show.to_string()),
+                ],
+            ),
+            format!("/staff/appointments?location={}&date={}", c.slug, w.today),
+            false,
+        ));
+    }
+    for m in w.months.iter().flatten() {
+        out.push(line(
+            format!("months-{}", m.month),
+            m.people,
+            l.t1("work-months", "month", m.month),
+            format!("/telework/team?month={}", m.month),
+            false,
+        ));
+    }
+    if let Some(n) = w.bikes_to_check {
+        out.push(line(
+            "bikes-maintenance",
+            n,
+            l.t("work-bikes"),
+            "/staff/bikes",
+            false,
+        ));
+    }
+    if let Some(n) = w.loans_overdue {
+        out.push(line(
+            "loans-overdue",
+            n,
+            l.t("work-loans"),
+            "/staff/assets/overdue",
+            true,
+        ));
+    }
+    if let Some((shifts, places)) = w.shifts {
+        out.push(line(
+            "shifts-understaffed",
+            shifts,
+            l.t_args2("work-shifts", "until", &w.shifts_until, "places", places),
+            "/staff/shifts/coverage",
+            false,
+        ));
+    }
+    if let Some((open, overdue)) = w.privacy {
+        out.push(line(
+            "privacy-overdue",
+            overdue,
+            l.t("work-privacy-overdue"),
+            "/privacy-officer/requests",
+            true,
+        ));
+        out.push(line(
+            "privacy-open",
+            open,
+            l.t("work-privacy-open"),
+            "/privacy-officer/requests",
+            false,
+        ));
+    }
+    out
 }
 
 pub async fn staff_home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -829,10 +979,29 @@ pub async fn staff_home(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
             .is_empty(),
         None => false,
     };
+    let ask = loket_app::people::home::Ask {
+        cases: user.roles.any(crate::cases::backoffice::HANDLERS),
+        forwards: user.roles.any(crate::contact::DEPARTMENT_STAFF),
+        counters: user.roles.any(crate::appointments::COUNTER_STAFF),
+        manager_no: match &me {
+            Some(m) if manager => Some(m.employee_no.clone()),
+            _ => None,
+        },
+        bikes: user.roles.any(crate::bikes::FLEET),
+        loans: user.roles.any(crate::assets::ICT),
+        shifts: user.roles.any(crate::shifts::PLANNERS),
+        privacy: user.roles.any(crate::privacy::export::OFFICERS),
+    };
+    let today = loket_domain::calendar::today_brussels();
+    let work = loket_app::people::home::work(&state, user, &ask, today).await?;
+    let l = ctx.layout("staff-title");
+    let work = work_lines(&l, &work);
     render(
         StatusCode::OK,
         StaffPage {
-            l: ctx.layout("staff-title"),
+            work,
+            work_today: today.to_string(),
+            l,
             roles: role_labels(ctx.locale, user.roles.iter().filter(|r| r.is_staff())),
             is_admin: user.roles.has(Role::Admin),
             is_handler: user.roles.has(Role::CaseHandler),

@@ -2,6 +2,9 @@
 //! same password, seeded once (audited as `system`).
 
 pub mod contact;
+pub mod history;
+pub mod lives;
+pub mod queue;
 pub mod shifts;
 pub mod telework;
 pub mod vaccination;

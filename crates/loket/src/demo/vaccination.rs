@@ -10,11 +10,11 @@ use loket_store::Store;
 use loket_store::appointments as appt;
 use loket_store::vaccination::{self as store, NewCampaign, NewReserve};
 
-const FIRST: [&str; 16] = [
+pub(crate) const FIRST: [&str; 16] = [
     "An", "Bart", "Chloë", "Dirk", "Emma", "Filip", "Griet", "Hasan", "Ilse", "Jan", "Karin",
     "Lucas", "Marie", "Noah", "Olivia", "Youssef",
 ];
-const LAST: [&str; 16] = [
+pub(crate) const LAST: [&str; 16] = [
     "Peeters",
     "Janssens",
     "Maes",
@@ -32,7 +32,7 @@ const LAST: [&str; 16] = [
     "Van den Broeck",
     "Aerts",
 ];
-const STREETS: [&str; 8] = [
+pub(crate) const STREETS: [&str; 8] = [
     "Naamsestraat",
     "Tiensestraat",
     "Diestsestraat",
@@ -42,7 +42,7 @@ const STREETS: [&str; 8] = [
     "Parkstraat",
     "Geldenaaksebaan",
 ];
-const POSTCODES: [(&str, &str); 4] = [
+pub(crate) const POSTCODES: [(&str, &str); 4] = [
     ("3000", "Leuven"),
     ("3001", "Heverlee"),
     ("3010", "Kessel-Lo"),

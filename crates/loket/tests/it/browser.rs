@@ -2087,6 +2087,169 @@ async fn the_legal_pages_are_accessible() {
     app.stop().await;
 }
 
+/// The counts of the work screen on the page in the browser: key → number.
+async fn work_counts_in_browser(c: &Client) -> std::collections::BTreeMap<String, i64> {
+    let v = c
+        .execute(
+            "return Array.from(document.querySelectorAll('[data-work]')).map(e => [e.dataset.work, e.textContent.trim()]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_owned(),
+                p[1].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Three staff homes as work screens on the demo city (issue 20, item 3):
+/// the team lead (cases, forwards, counters, the team's months), a fleet
+/// and ICT manager, and a shift planner who is also the privacy officer;
+/// each page passes axe, and its counts match the database.
+#[tokio::test]
+async fn three_staff_homes_are_accessible_work_screens() {
+    if backend() != "sqlite" {
+        return; // the browser journeys run once, in the SQLite pass
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    loket::demo::seed(&app.store).await.unwrap();
+    let an = resident(&app, "an.home@example.org").await;
+    crate::need::case_of(&app, "move", &an).await;
+    use loket_store::sqlx::{self, Row};
+    sqlx::query("UPDATE asset_loans SET due_on = '2000-01-01' WHERE id = (SELECT MIN(id) FROM asset_loans WHERE in_at IS NULL)")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE bikes SET status = 'maintenance' WHERE id = (SELECT MIN(id) FROM bikes)")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    for (email, roles) in [
+        ("fleet.home@leuven.example", vec!["fleet", "ict"]),
+        (
+            "planner.home@leuven.example",
+            vec!["vaccination_coordinator", "privacy_officer"],
+        ),
+    ] {
+        let roles: Vec<String> = roles.into_iter().map(str::to_owned).collect();
+        loket::cli::user_add(
+            &app.config,
+            email,
+            "Test Person",
+            &roles,
+            Some(PASSWORD.to_owned()),
+        )
+        .await
+        .unwrap();
+    }
+    let today = loket_domain::calendar::today_brussels().to_string();
+    let count = |sql: &'static str, bind: Option<String>| {
+        let pool = app.store.pool().clone();
+        async move {
+            let mut q = sqlx::query(sql);
+            if let Some(b) = bind {
+                q = q.bind(b);
+            }
+            q.fetch_one(&pool).await.unwrap().get::<i64, _>(0)
+        }
+    };
+    let homes: [(&str, &str, &str); 3] = [
+        (
+            loket::demo::telework::DEMO_MANAGER.0,
+            loket::demo::DEMO_PASSWORD,
+            "staff-home-team-lead",
+        ),
+        (
+            "fleet.home@leuven.example",
+            PASSWORD,
+            "staff-home-fleet-ict",
+        ),
+        (
+            "planner.home@leuven.example",
+            PASSWORD,
+            "staff-home-planner-privacy",
+        ),
+    ];
+    for (email, password, name) in homes {
+        c.goto(&app.url("/login")).await.unwrap();
+        fill(&c, "email", email).await;
+        fill(&c, "password", password).await;
+        submit(&c).await;
+        pass_factor_browser(&c, &app.store).await;
+        c.goto(&app.url("/staff")).await.unwrap();
+        c.wait().for_element(Locator::Css("main")).await.unwrap();
+        check_page(&c, name).await;
+        let w = work_counts_in_browser(&c).await;
+        match name {
+            "staff-home-team-lead" => {
+                assert_eq!(
+                    w["cases-unassigned"],
+                    count(
+                        "SELECT COUNT(*) FROM cases WHERE assignee_id IS NULL AND closed_at IS NULL",
+                        None
+                    )
+                    .await
+                );
+                assert!(w["cases-unassigned"] >= 1);
+                assert_eq!(
+                    w["forwards-overdue"],
+                    count(
+                        "SELECT COUNT(*) FROM contact_forwards WHERE status = 'open' AND due_on < $1",
+                        Some(today.clone())
+                    )
+                    .await
+                );
+                assert!(w.keys().any(|k| k.starts_with("months-")), "{w:?}");
+                assert!(w.keys().any(|k| k.starts_with("appointments-")), "{w:?}");
+            }
+            "staff-home-fleet-ict" => {
+                assert_eq!(
+                    w["bikes-maintenance"],
+                    count(
+                        "SELECT COUNT(*) FROM bikes WHERE status = 'maintenance'",
+                        None
+                    )
+                    .await
+                );
+                assert_eq!(
+                    w["loans-overdue"],
+                    count(
+                        "SELECT COUNT(*) FROM asset_loans WHERE in_at IS NULL AND due_on < $1",
+                        Some(today.clone())
+                    )
+                    .await
+                );
+                assert!(w["loans-overdue"] >= 1 && w["bikes-maintenance"] >= 1);
+                assert_eq!(w.len(), 2, "{w:?}");
+            }
+            _ => {
+                assert_eq!(
+                    w["privacy-open"],
+                    count(
+                        "SELECT COUNT(*) FROM privacy_requests WHERE status IN ('open', 'in_progress')",
+                        None
+                    )
+                    .await
+                );
+                assert!(w.contains_key("shifts-understaffed"), "{w:?}");
+            }
+        }
+        click_and_wait(&c, "form[action='/logout'] button").await;
+    }
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+    app.stop().await;
+}
+
 /// The privacy officer carries out an erasure (the form refused without
 /// its confirmation, then done) and restricts processing: every page with
 /// 0 axe-core violations.

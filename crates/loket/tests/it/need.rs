@@ -10,7 +10,7 @@ use loket_domain::audit::Actor;
 use serde_json::{Value, json};
 
 /// A case of `slug`'s service for `resident`, through the store.
-async fn case_of(app: &TestApp, slug: &str, resident: &str) -> String {
+pub(crate) async fn case_of(app: &TestApp, slug: &str, resident: &str) -> String {
     let service = loket_store::cases::service_by_slug(&app.store, slug)
         .await
         .unwrap()
@@ -39,7 +39,11 @@ async fn case_of(app: &TestApp, slug: &str, resident: &str) -> String {
 
 /// A new open forward to the department `slug`, of one of the demo's
 /// moments (which have no linked resident).
-async fn forward_to(app: &TestApp, slug: &str, nth: usize) -> loket_store::contact::Forward {
+pub(crate) async fn forward_to(
+    app: &TestApp,
+    slug: &str,
+    nth: usize,
+) -> loket_store::contact::Forward {
     let d = loket_store::contact::department(&app.store, slug)
         .await
         .unwrap()

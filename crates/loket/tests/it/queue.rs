@@ -92,7 +92,7 @@ pub(crate) async fn setup(app: &TestApp, max_present: i64) -> Setup {
 
 /// An appointment starting `minutes` from now (whole minute), booked
 /// through the store's booking path.
-async fn appointment(
+pub(crate) async fn appointment(
     app: &TestApp,
     resident_id: &str,
     service_id: &str,
@@ -149,7 +149,7 @@ fn kiosk(s: &Setup) -> String {
 }
 
 /// Posts a kiosk form; returns (status, location header, body).
-async fn kiosk_post(
+pub(crate) async fn kiosk_post(
     app: &TestApp,
     c: &reqwest::Client,
     s: &Setup,

@@ -108,6 +108,11 @@ impl TestApp {
         }
     }
 
+    /// The use cases' context of the running app.
+    pub fn app(&self) -> loket_app::App {
+        self.running.as_ref().expect("running").app.clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -1,0 +1,386 @@
+//! Bulk loading of generated history: residents with a year of cases,
+//! appointments, counter visits and calls, for the demo city (and the
+//! benchmarks at a city's scale). Multi-row inserts, one transaction per
+//! batch; case and contact numbers are reserved from the same yearly
+//! counters the use cases draw from, so numbers never collide. Generated
+//! rows carry no documents and send no mail: they are the past.
+
+use crate::{Result, Store, Tx, now_ms};
+use sqlx::Row;
+
+/// Rows per INSERT statement (well under every placeholder limit).
+const CHUNK: usize = 50;
+
+/// A generated resident.
+#[derive(Debug, Clone)]
+pub struct Resident {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub street: String,
+    pub house_number: String,
+    pub postal_code: String,
+    pub city: String,
+    pub created_at: i64,
+}
+
+/// One entry of a generated case's timeline.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub at: i64,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub transition: Option<String>,
+    pub body: String,
+}
+
+/// A generated case (its number is given here).
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub id: String,
+    pub year: i16,
+    pub service_id: String,
+    pub service_version: i64,
+    pub resident_id: String,
+    pub channel: String,
+    pub status: String,
+    pub data: String,
+    pub department: String,
+    pub submitted_at: i64,
+    pub due_date: String,
+    pub closed_at: Option<i64>,
+    pub events: Vec<Event>,
+}
+
+/// A generated past appointment, with its counter visit when it was kept.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    pub appointment_id: String,
+    pub code: String,
+    pub service_id: String,
+    pub location_id: String,
+    pub resident_id: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    /// `served`, `no_show` or `cancelled`.
+    pub status: String,
+    pub channel: String,
+    /// For a kept appointment: the ticket's day, number, check-in, call
+    /// and finish (unix ms) and the desk.
+    pub ticket: Option<(String, String, i64, i64, i64, String)>,
+}
+
+/// A generated contact moment.
+#[derive(Debug, Clone)]
+pub struct Moment {
+    pub id: String,
+    pub year: i16,
+    pub channel: String,
+    pub resident_id: String,
+    pub name: String,
+    pub email: String,
+    pub subject: String,
+    pub question: String,
+    pub answer: String,
+    pub outcome: String,
+    pub minutes: i64,
+    pub at: i64,
+}
+
+/// Reserves `n` numbers of `year` in a yearly counter table; returns the
+/// first.
+async fn reserve(tx: &mut Tx, table: &'static str, year: i64, n: i64) -> Result<i64> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {table} (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING"
+    )))
+    .bind(year)
+    .execute(&mut **tx)
+    .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET last = last + $2 WHERE year = $1 RETURNING last"
+    )))
+    .bind(year)
+    .bind(n)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get::<i64, _>("last")? - n + 1)
+}
+
+fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", ps.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts residents (accounts that cannot sign in: no password) with their
+/// role and postal address.
+pub async fn insert_residents(store: &Store, rows: &[Resident]) -> Result<()> {
+    let mut tx = store.begin().await?;
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO users (id, email, email_norm, name, password_hash, locale, email_confirmed_at, created_at, updated_at) VALUES {}",
+            placeholders(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(&r.id)
+                .bind(&r.email)
+                .bind(r.email.to_lowercase())
+                .bind(&r.name)
+                .bind("")
+                .bind("nl")
+                .bind(r.created_at)
+                .bind(r.created_at)
+                .bind(r.created_at);
+        }
+        q.execute(&mut *tx).await?;
+        let sql = format!(
+            "INSERT INTO user_roles (user_id, role, granted_at) VALUES {}",
+            placeholders(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q.bind(&r.id).bind("resident").bind(r.created_at);
+        }
+        q.execute(&mut *tx).await?;
+        let sql = format!(
+            "INSERT INTO resident_profiles (user_id, street, house_number, postal_code, city, updated_at) VALUES {}",
+            placeholders(chunk.len(), 6)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(&r.id)
+                .bind(&r.street)
+                .bind(&r.house_number)
+                .bind(&r.postal_code)
+                .bind(&r.city)
+                .bind(r.created_at);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Inserts cases with their timelines; numbers `YYYY-NNNNNN` are reserved
+/// per year. Returns the numbers, in the order of `rows`.
+pub async fn insert_cases(store: &Store, rows: &[Case]) -> Result<Vec<String>> {
+    let mut tx = store.begin().await?;
+    let mut numbers = Vec::with_capacity(rows.len());
+    let mut years: Vec<i16> = rows.iter().map(|c| c.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut next = std::collections::BTreeMap::new();
+    for y in years {
+        let n = i64::try_from(rows.iter().filter(|c| c.year == y).count()).unwrap_or(0);
+        next.insert(y, reserve(&mut tx, "case_counters", i64::from(y), n).await?);
+    }
+    for c in rows {
+        let slot = next.get_mut(&c.year).expect("reserved above");
+        numbers.push(format!("{}-{:06}", c.year, *slot));
+        *slot += 1;
+    }
+    let now = now_ms();
+    for (chunk, nums) in rows.chunks(CHUNK).zip(numbers.chunks(CHUNK)) {
+        let sql = format!(
+            "INSERT INTO cases (id, number, service_id, service_version, resident_id, channel, status, data, department, submitted_at, due_date, updated_at, closed_at) VALUES {}",
+            placeholders(chunk.len(), 13)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (c, n) in chunk.iter().zip(nums) {
+            let updated = c.events.last().map(|e| e.at).unwrap_or(c.submitted_at);
+            q = q
+                .bind(&c.id)
+                .bind(n)
+                .bind(&c.service_id)
+                .bind(c.service_version)
+                .bind(&c.resident_id)
+                .bind(&c.channel)
+                .bind(&c.status)
+                .bind(&c.data)
+                .bind(&c.department)
+                .bind(c.submitted_at)
+                .bind(&c.due_date)
+                .bind(updated.min(now))
+                .bind(c.closed_at);
+        }
+        q.execute(&mut *tx).await?;
+        let events: Vec<(&Case, &Event)> = chunk
+            .iter()
+            .flat_map(|c| c.events.iter().map(move |e| (c, e)))
+            .collect();
+        for ev in events.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO case_events (id, case_id, at, kind, from_status, to_status, transition, body) VALUES {}",
+                placeholders(ev.len(), 8)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (c, e) in ev {
+                q = q
+                    .bind(crate::new_id())
+                    .bind(&c.id)
+                    .bind(e.at)
+                    .bind(&e.kind)
+                    .bind(e.from_status.clone())
+                    .bind(e.to_status.clone())
+                    .bind(e.transition.clone())
+                    .bind(&e.body);
+            }
+            q.execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(numbers)
+}
+
+/// Inserts past appointments (each with a slot of its own) and, for the
+/// kept ones, the counter ticket with its check-in, call and finish.
+pub async fn insert_visits(store: &Store, rows: &[Visit]) -> Result<()> {
+    let mut tx = store.begin().await?;
+    for chunk in rows.chunks(CHUNK) {
+        let slot_ids: Vec<String> = chunk.iter().map(|_| crate::new_id()).collect();
+        let sql = format!(
+            "INSERT INTO appt_slots (id, service_id, location_id, starts_at, ends_at, capacity, booked) VALUES {}",
+            placeholders(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("{sql} ON CONFLICT DO NOTHING")));
+        for (v, sid) in chunk.iter().zip(&slot_ids) {
+            q = q
+                .bind(sid)
+                .bind(&v.service_id)
+                .bind(&v.location_id)
+                .bind(v.starts_at)
+                .bind(v.ends_at)
+                .bind(1_i64)
+                .bind(i64::from(v.status != "cancelled"));
+        }
+        q.execute(&mut *tx).await?;
+        // The slot of each start (an existing one when two starts met).
+        let mut slot_of = Vec::with_capacity(chunk.len());
+        for v in chunk {
+            let row = sqlx::query(
+                "SELECT id FROM appt_slots WHERE service_id = $1 AND location_id = $2 AND starts_at = $3",
+            )
+            .bind(&v.service_id)
+            .bind(&v.location_id)
+            .bind(v.starts_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            slot_of.push(row.try_get::<String, _>("id")?);
+        }
+        let sql = format!(
+            "INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, resident_id, status, channel, remind_at, reminder_sent_at, created_at, updated_at) VALUES {}",
+            placeholders(chunk.len(), 14)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (v, slot) in chunk.iter().zip(&slot_of) {
+            let booked_at = v.starts_at - 9 * 86_400_000;
+            q = q
+                .bind(&v.appointment_id)
+                .bind(&v.code)
+                .bind(slot)
+                .bind(&v.service_id)
+                .bind(&v.location_id)
+                .bind(v.starts_at)
+                .bind(v.ends_at)
+                .bind(&v.resident_id)
+                .bind(&v.status)
+                .bind(&v.channel)
+                .bind(v.starts_at - 86_400_000)
+                .bind(Some(v.starts_at - 86_400_000))
+                .bind(booked_at)
+                .bind(v.ends_at);
+        }
+        q.execute(&mut *tx).await?;
+        let kept: Vec<&Visit> = chunk.iter().filter(|v| v.ticket.is_some()).collect();
+        if kept.is_empty() {
+            continue;
+        }
+        let sql = format!(
+            "INSERT INTO queue_tickets (id, location_id, service_id, day, number, kind, appointment_id, status, due_at, checked_in_at, called_at, finished_at, desk_id, token, updated_at) VALUES {}",
+            placeholders(kept.len(), 15)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in kept {
+            let Some((day, number, checked_in, called, finished, desk)) = &v.ticket else {
+                continue;
+            };
+            q = q
+                .bind(crate::new_id())
+                .bind(&v.location_id)
+                .bind(&v.service_id)
+                .bind(day)
+                .bind(number)
+                .bind("appointment")
+                .bind(&v.appointment_id)
+                .bind("served")
+                .bind(Some(v.starts_at))
+                .bind(*checked_in)
+                .bind(Some(*called))
+                .bind(Some(*finished))
+                .bind(Some(desk.clone()))
+                .bind(crate::new_secret())
+                .bind(*finished);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Inserts closed contact moments; references `C-YYYY-NNNNNN` are reserved
+/// per year.
+pub async fn insert_moments(store: &Store, rows: &[Moment]) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let mut years: Vec<i16> = rows.iter().map(|m| m.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut next = std::collections::BTreeMap::new();
+    for y in years {
+        let n = i64::try_from(rows.iter().filter(|m| m.year == y).count()).unwrap_or(0);
+        next.insert(
+            y,
+            reserve(&mut tx, "contact_numbers", i64::from(y), n).await?,
+        );
+    }
+    let mut refs = Vec::with_capacity(rows.len());
+    for m in rows {
+        let slot = next.get_mut(&m.year).expect("reserved above");
+        refs.push(format!("C-{}-{:06}", m.year, *slot));
+        *slot += 1;
+    }
+    for (chunk, rs) in rows.chunks(CHUNK).zip(refs.chunks(CHUNK)) {
+        let sql = format!(
+            "INSERT INTO contact_moments (id, reference, channel, status, resident_id, contact_name, contact_email, subject, question, answer, outcome, duration_minutes, created_at, updated_at) VALUES {}",
+            placeholders(chunk.len(), 14)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (m, r) in chunk.iter().zip(rs) {
+            q = q
+                .bind(&m.id)
+                .bind(r)
+                .bind(&m.channel)
+                .bind("closed")
+                .bind(&m.resident_id)
+                .bind(&m.name)
+                .bind(&m.email)
+                .bind(&m.subject)
+                .bind(&m.question)
+                .bind(&m.answer)
+                .bind(&m.outcome)
+                .bind(m.minutes)
+                .bind(m.at)
+                .bind(m.at);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
