@@ -677,6 +677,15 @@ async fn restriction_hides_the_cases_until_it_is_lifted() {
     let sees = |s: u16| s == 200;
     let (s, _) = app.get(&handler, &format!("/staff/cases/{number}")).await;
     assert!(sees(s));
+    // The staff home's count of unassigned cases.
+    let handler_id = user_id(&app, "handler@leuven.example").await;
+    let unassigned = async || {
+        loket_store::cases::handler_work(&app.store, &handler_id, "2026-01-01", "2099-12-31", "")
+            .await
+            .unwrap()
+            .unassigned
+    };
+    assert_eq!(unassigned().await, 1);
 
     let request = record(&app, &dpo, &rita, "restriction").await;
     let page = format!("/privacy-officer/requests/{request}");
@@ -733,6 +742,7 @@ async fn restriction_hides_the_cases_until_it_is_lifted() {
     assert_eq!(s, 404);
     let (_, html) = app.get(&handler, "/staff/cases").await;
     assert!(!html.contains(&number));
+    assert_eq!(unassigned().await, 0, "not counted on the staff home");
     // Nothing anonymised; the officer sees it, marked.
     assert_eq!(
         text(&app, "SELECT data FROM cases WHERE number = $1", &number).await,
@@ -760,6 +770,7 @@ async fn restriction_hides_the_cases_until_it_is_lifted() {
     assert_eq!(r.status(), 303);
     let (s, _) = app.get(&handler, &format!("/staff/cases/{number}")).await;
     assert!(sees(s));
+    assert_eq!(unassigned().await, 1);
     let (s, _) = api(
         &app,
         &handler_token,
