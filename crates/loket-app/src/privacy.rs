@@ -16,9 +16,21 @@ pub const BATCH: i64 = 500;
 /// over (a run that died).
 const LEASE_MS: i64 = 60 * 60 * 1000;
 
-/// What every kind has due at `now` (unix ms); changes nothing.
+/// What every kind has due at `now` (unix ms); changes nothing. The
+/// schedule's kinds in their order, then the closed cases (per service).
 pub async fn due(app: &App, now: i64) -> Result<Vec<Due>, Refusal> {
-    Ok(store::due(&app.store, &app.config.retention, now, &app.config.mail_dir).await?)
+    let mut d = store::due(&app.store, &app.config.retention, now, &app.config.mail_dir).await?;
+    d.push(store::cases_due(&app.store, now).await?);
+    Ok(d)
+}
+
+/// Whether `user` may see `case` as far as restriction goes: an
+/// unrestricted case, the person's own, or the privacy officer. (Need to
+/// know by department is checked besides.)
+pub fn sees_restricted(user: &loket_store::people::User, case: &loket_store::cases::Case) -> bool {
+    !case.is_restricted()
+        || case.resident_id == user.id
+        || user.roles.has(loket_domain::people::Role::PrivacyOfficer)
 }
 
 /// The outcome of a run.
@@ -86,22 +98,31 @@ async fn run(
     let mut counts: Vec<(String, i64)> = Vec::new();
     let mut files_removed = 0i64;
     let mut errors: Vec<String> = Vec::new();
-    for a in s.applied() {
-        let kind = a.kind.key;
+    let kinds = s
+        .applied()
+        .iter()
+        .map(|a| a.kind.key)
+        .chain(std::iter::once(loket_domain::privacy::CASES_KIND))
+        .collect::<Vec<_>>();
+    for kind in kinds {
         let mut total = 0i64;
         loop {
-            let b = match store::apply_batch(
-                &app.store,
-                actor,
-                &id,
-                s,
-                kind,
-                now,
-                BATCH,
-                &app.config.mail_dir,
-            )
-            .await
-            {
+            let batch = if kind == loket_domain::privacy::CASES_KIND {
+                store::apply_cases_batch(&app.store, actor, &id, now, BATCH).await
+            } else {
+                store::apply_batch(
+                    &app.store,
+                    actor,
+                    &id,
+                    s,
+                    kind,
+                    now,
+                    BATCH,
+                    &app.config.mail_dir,
+                )
+                .await
+            };
+            let b = match batch {
                 Ok(b) => b,
                 Err(e) => {
                     errors.push(format!("{kind}: {e}"));

@@ -259,6 +259,22 @@ impl Schedule {
     }
 }
 
+/// The instant (unix ms) `years` calendar years before `now_ms`, in
+/// Europe/Brussels: a closed case of a service kept `years` is due when it
+/// closed before it.
+pub fn years_before(now_ms: i64, years: u32) -> i64 {
+    let Ok(t) = jiff::Timestamp::from_millisecond(now_ms) else {
+        return i64::MIN;
+    };
+    t.to_zoned_datetime(crate::calendar::brussels())
+        .checked_sub(jiff::Span::new().years(i64::from(years)))
+        .map_or(i64::MIN, |z| z.timestamp().as_millisecond())
+}
+
+/// The retention kind of closed cases: its period is each service's
+/// `retention_years`, not a configuration key.
+pub const CASES_KIND: &str = "cases";
+
 /// How long one kind of data is kept, as the privacy page says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
@@ -273,6 +289,9 @@ pub enum Period {
     DaysAfterExpiry(u64),
     /// No end date yet: kept until the schedule covers it.
     NoEndDate,
+    /// Closed cases: anonymised the service's number of years after
+    /// closing (`cases_retention` lists them per service).
+    PerService,
 }
 
 /// One row of the privacy page's table: the kind (a Fluent id
@@ -311,7 +330,7 @@ pub fn retention_table(s: &Schedule) -> Vec<Retention> {
         r("reserve-offers", Period::AtExpiry),
         r("rate-limits", Period::AtExpiry),
         r("accounts", Period::NoEndDate),
-        r("cases", Period::NoEndDate),
+        r("cases", Period::PerService),
         r("appointments", Period::NoEndDate),
     ]);
     t
@@ -365,5 +384,9 @@ mod tests {
         let z: jiff::Timestamp = "2030-03-31T10:00:00Z".parse().unwrap();
         let ms = z.as_millisecond();
         assert_eq!(s.cutoff_date("vaccination", ms), "2029-09-30");
+        // Two calendar years, in Brussels.
+        let z: jiff::Timestamp = "2030-03-31T10:00:00Z".parse().unwrap();
+        let two: jiff::Timestamp = "2028-03-31T10:00:00Z".parse().unwrap();
+        assert_eq!(years_before(z.as_millisecond(), 2), two.as_millisecond());
     }
 }

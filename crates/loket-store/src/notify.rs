@@ -113,17 +113,39 @@ pub async fn claim_due(
     Ok(out)
 }
 
-/// Marks a claimed message as sent.
-pub async fn mark_sent(store: &Store, id: &str, worker: &str) -> Result<()> {
-    sqlx::query(
+/// Marks a claimed message as sent. A message flagged `erase_after_send`
+/// (the outcome mail of an erasure) loses its recipient, body and
+/// attachment in the same statement; returns whether it did, so the
+/// sender removes its `.eml` file too.
+pub async fn mark_sent(store: &Store, id: &str, worker: &str) -> Result<bool> {
+    let row = sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, claimed_by = NULL, \
-         claimed_until = NULL, last_error = NULL WHERE id = $2 AND claimed_by = $3",
+         claimed_until = NULL, last_error = NULL, \
+         to_addr = CASE WHEN erase_after_send = 1 THEN 'erased' ELSE to_addr END, \
+         body = CASE WHEN erase_after_send = 1 THEN '' ELSE body END, \
+         attachment_name = CASE WHEN erase_after_send = 1 THEN NULL ELSE attachment_name END, \
+         attachment_type = CASE WHEN erase_after_send = 1 THEN NULL ELSE attachment_type END, \
+         attachment_body = CASE WHEN erase_after_send = 1 THEN NULL ELSE attachment_body END \
+         WHERE id = $2 AND claimed_by = $3 RETURNING erase_after_send",
     )
     .bind(now_ms())
     .bind(id)
     .bind(worker)
-    .execute(store.pool())
+    .fetch_optional(store.pool())
     .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<i64, _>("erase_after_send")? == 1,
+        None => false,
+    })
+}
+
+/// Flags message `id` to lose its recipient and body once sent (see
+/// [`mark_sent`]).
+pub async fn erase_after_send(tx: &mut Tx, id: &str) -> Result<()> {
+    sqlx::query("UPDATE outbox SET erase_after_send = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -312,6 +334,16 @@ pub async fn add_batch(tx: &mut Tx, batch: &PrintBatch, letter_ids: &[String]) -
             )));
         }
     }
+    // The outcome letter of an erasure: printed now, so its name and
+    // address leave the database (the batch's PDF holds them, as the
+    // printed paper does).
+    sqlx::query(
+        "UPDATE letters SET content = '{}' WHERE batch_id = $1 \
+         AND resident_id IN (SELECT id FROM users WHERE erased_at IS NOT NULL)",
+    )
+    .bind(&batch.id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 //! belong to removed rows are returned to the caller, who removes them after
 //! the commit and reports any failure.
 
+pub mod erasure;
 pub mod export;
 pub mod requests;
 
@@ -158,6 +159,153 @@ pub async fn due(store: &Store, s: &Schedule, now: i64, mail_dir: &Path) -> Resu
         });
     }
     Ok(out)
+}
+
+/// A service's retention period for closed cases, as it applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRetention {
+    pub service_id: String,
+    pub slug: String,
+    /// The service's name in Dutch and English (the slug when the
+    /// definition does not parse).
+    pub name_nl: String,
+    pub name_en: String,
+    /// `None`: no end date (the definition sets none).
+    pub years: Option<u32>,
+}
+
+/// Every service with its `retention_years` (current definition), read in
+/// `conn` (a transaction or the pool's connection).
+async fn service_retentions(conn: &mut sqlx::AnyConnection) -> Result<Vec<ServiceRetention>> {
+    let rows = sqlx::query("SELECT id, slug, definition FROM services ORDER BY slug")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let def: String = r.try_get("definition")?;
+        let slug: String = r.try_get("slug")?;
+        let def = serde_json::from_str::<loket_domain::cases::ServiceDef>(&def).ok();
+        out.push(ServiceRetention {
+            service_id: r.try_get("id")?,
+            name_nl: def
+                .as_ref()
+                .map_or_else(|| slug.clone(), |d| d.name.nl.clone()),
+            name_en: def
+                .as_ref()
+                .map_or_else(|| slug.clone(), |d| d.name.en.clone()),
+            years: def.and_then(|d| d.retention_years),
+            slug,
+        });
+    }
+    Ok(out)
+}
+
+/// The services' periods for closed cases (for the admin and privacy
+/// pages).
+pub async fn cases_retention(store: &Store) -> Result<Vec<ServiceRetention>> {
+    let mut conn = store.pool().acquire().await?;
+    service_retentions(&mut conn).await
+}
+
+const CASES_DUE: &str = "SELECT COUNT(*) AS n, MIN(closed_at) AS oldest FROM cases \
+     WHERE service_id = $1 AND closed_at IS NOT NULL AND closed_at < $2 AND anonymised_at IS NULL";
+const CASES_DUE_FILES: &str = "SELECT (SELECT COUNT(*) FROM case_files f JOIN cases c ON c.id = f.case_id \
+       WHERE c.service_id = $1 AND c.closed_at IS NOT NULL AND c.closed_at < $2 AND c.anonymised_at IS NULL) \
+     + (SELECT COUNT(*) FROM case_documents d JOIN cases c ON c.id = d.case_id \
+       WHERE c.service_id = $1 AND c.closed_at IS NOT NULL AND c.closed_at < $2 AND c.anonymised_at IS NULL) AS n";
+
+/// What the closed cases have due at `now`: every service with a
+/// `retention_years`, its cases closed longer ago than that.
+pub async fn cases_due(store: &Store, now: i64) -> Result<Due> {
+    let mut due = Due {
+        kind: loket_domain::privacy::CASES_KIND,
+        count: 0,
+        oldest: None,
+        files: 0,
+    };
+    for s in cases_retention(store).await? {
+        let Some(years) = s.years else { continue };
+        let cutoff = loket_domain::privacy::years_before(now, years);
+        let r = sqlx::query(CASES_DUE)
+            .bind(&s.service_id)
+            .bind(cutoff)
+            .fetch_one(store.pool())
+            .await?;
+        due.count += r.try_get::<i64, _>("n")?;
+        if let Some(o) = r.try_get::<Option<i64>, _>("oldest")? {
+            due.oldest = Some(due.oldest.map_or(o, |d: i64| d.min(o)));
+        }
+        due.files += sqlx::query(CASES_DUE_FILES)
+            .bind(&s.service_id)
+            .bind(cutoff)
+            .fetch_one(store.pool())
+            .await?
+            .try_get::<i64, _>("n")?;
+    }
+    Ok(due)
+}
+
+/// Anonymises at most `limit` closed cases past their service's period at
+/// `now`, in one transaction with its audit row (`retention.applied`, kind
+/// `cases`): values cut to the amounts, timeline texts, uploads, documents
+/// and letters removed (`erasure::anonymise_case`); number, service,
+/// status history, dates and amounts stay.
+pub async fn apply_cases_batch(
+    store: &Store,
+    actor: &Actor,
+    run_id: &str,
+    now: i64,
+    limit: i64,
+) -> Result<Batch> {
+    let mut tx = store.begin().await?;
+    let mut b = Batch::default();
+    for s in service_retentions(&mut tx).await? {
+        let Some(years) = s.years else { continue };
+        let left = limit - b.records as i64;
+        if left <= 0 {
+            break;
+        }
+        let cutoff = loket_domain::privacy::years_before(now, years);
+        let ids: Vec<String> = sqlx::query(
+            "SELECT id FROM cases WHERE service_id = $1 AND closed_at IS NOT NULL \
+             AND closed_at < $2 AND anonymised_at IS NULL ORDER BY closed_at, id LIMIT $3",
+        )
+        .bind(&s.service_id)
+        .bind(cutoff)
+        .bind(left)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("id"))
+        .collect::<std::result::Result<_, _>>()?;
+        for id in &ids {
+            let a = erasure::anonymise_case(&mut tx, id, now, true).await?;
+            b.files.extend(a.paths);
+            b.records += 1;
+        }
+    }
+    if b.records > 0 {
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                action: "retention.applied",
+                record_type: "retention_run",
+                record_id: run_id,
+                subject_user_id: None,
+                before: None,
+                after: Some(json!({
+                    "kind": loket_domain::privacy::CASES_KIND,
+                    "records": b.records,
+                    "files": b.files.len(),
+                    "as_of": now,
+                })),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(b)
 }
 
 /// Where the file transport wrote a message (see `loket::worker`).

@@ -80,18 +80,48 @@ pub(crate) fn period_text(locale: Locale, p: Period) -> String {
             locale.t_args("privacy-period-days-after", &[("days", d.to_string())])
         }
         Period::NoEndDate => locale.t("privacy-period-none"),
+        Period::PerService => {
+            locale.t_args("privacy-period-per-service", &[("list", "—".to_owned())])
+        }
     }
+}
+
+/// Each service's period for its closed cases, in words ("Parking permit:
+/// 2 years"), by the services' names in `locale`.
+pub(crate) async fn per_service(state: &AppState, locale: Locale) -> Result<Vec<String>, AppError> {
+    let periods = loket_store::privacy::cases_retention(&state.store).await?;
+    let en = locale.code() == "en";
+    Ok(periods
+        .into_iter()
+        .map(|p| {
+            let name = if en { p.name_en } else { p.name_nl };
+            match p.years {
+                Some(n) => locale.t_args(
+                    "retention-per-service",
+                    &[("service", name), ("n", n.to_string())],
+                ),
+                None => locale.t_args("retention-per-service-none", &[("service", name)]),
+            }
+        })
+        .collect())
 }
 
 pub async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let c = &state.config;
-    // Generated from the schedule the retention run applies.
+    // Generated from the schedule the retention run applies, and from the
+    // services' own periods for closed cases.
+    let services = per_service(&state, ctx.locale).await?.join("; ");
     let periods = retention_table(&c.app.retention)
         .into_iter()
         .map(|r| {
             (
                 ctx.locale.t(&format!("privacy-kind-{}", r.kind)),
-                period_text(ctx.locale, r.period),
+                match r.period {
+                    Period::PerService => ctx
+                        .locale
+                        .t_args("privacy-period-per-service", &[("list", services.clone())]),
+                    p => period_text(ctx.locale, p),
+                },
             )
         })
         .collect();

@@ -55,6 +55,8 @@ struct RunLine {
 struct RetentionPage {
     l: Layout,
     lines: Vec<Line>,
+    /// Closed cases: each service's period in words.
+    services: Vec<String>,
     runs: Vec<RunLine>,
 }
 
@@ -117,11 +119,13 @@ pub async fn retention_page(State(state): State<AppState>, ctx: Ctx) -> Result<R
             error: r.error.unwrap_or_default(),
         })
         .collect();
+    let services = crate::legal::per_service(&state, loc).await?;
     render(
         StatusCode::OK,
         RetentionPage {
             l: ctx.layout("retention-title"),
             lines,
+            services,
             runs,
         },
     )

@@ -563,6 +563,23 @@ pub async fn retention(c: &Config, dry_run: bool, now: Option<&str>) -> Result<S
                 date(d.oldest)
             );
         }
+        // Closed cases: each service's own period (retention_years).
+        if let Some(d) = due
+            .iter()
+            .find(|d| d.kind == loket_domain::privacy::CASES_KIND)
+        {
+            let _ = writeln!(
+                out,
+                "{:<16} {:<10} {:>7} {:<7} {:>8} {:>6}  {}",
+                d.kind,
+                "anonymise",
+                "service",
+                "years",
+                d.count,
+                d.files,
+                date(d.oldest)
+            );
+        }
         out.push_str("dry run: nothing was changed\n");
         Ok(())
     } else {

@@ -93,7 +93,17 @@ impl OutboxWorker {
         };
         match self.transport.send(&out).await {
             Ok(()) => {
-                outbox::mark_sent(&self.store, &msg.id, &self.id).await?;
+                let erased = outbox::mark_sent(&self.store, &msg.id, &self.id).await?;
+                // The outcome mail of an erasure: stripped now it is sent,
+                // its file too (the file transport's copy).
+                if erased && let Transport::Files(dir) = &self.transport {
+                    let f = loket_store::privacy::eml_path(dir, msg.created_at, &msg.id);
+                    if let Err(e) = tokio::fs::remove_file(&f).await
+                        && e.kind() != std::io::ErrorKind::NotFound
+                    {
+                        tracing::warn!(file = %f.display(), error = %e, "erased mail: file not removed");
+                    }
+                }
                 metrics::counter!("loket_outbox_sent_total").increment(1);
             }
             Err(e) => {

@@ -321,3 +321,4 @@ field-attachment = Attachment
 hint-attachment = A PDF, JPEG or PNG of at most 10 MB, for example the document we asked for.
 message-attachment = (attachment: { $name })
 err-upload-too-many = { $field }: attach at most { $value } files per form.
+err-retention-years-range = { $field }: give a number of years from 1 to 100, or leave it out (no end date).

@@ -141,3 +141,22 @@ request-outcome-refused-body =
     You may lodge a complaint with the Data Protection Authority (www.dataprotectionauthority.be) or go to court.
 
     { $city }
+# Erasure and restriction carried out (loket-web privacy/requests.rs).
+request-done-erased = The erasure was carried out: the person's data is erased or, where a legal period still requires it, anonymised and kept restricted. The request is done.
+request-done-restricted = Processing is restricted: only the privacy officer sees the person's cases.
+request-done-lifted = The restriction is lifted: staff see the person's cases again.
+officer-restricted-title = Restricted cases (only the privacy officer sees them)
+restricted-badge = restricted
+erasure-title = Carry out the erasure
+erasure-intro = In one step, Loket disables the account for good and erases the person's name, contact data, national register number, free text, uploaded files and mail. Cases a legal period still requires stay, anonymised and restricted. The request then goes to done and the person is told with the text below. This cannot be undone.
+hint-erasure-outcome = The person receives this text (by e-mail, erased from Loket as soon as it is sent, or by letter).
+field-erasure-confirm = I confirm that this person's data must be erased now.
+field-request-confirm = Confirmation
+erasure-submit = Carry out the erasure
+err-erasure-confirm-required = { $field }: tick the box to confirm the erasure.
+restriction-title = Restriction of processing
+restriction-intro = While processing is restricted, only the privacy officer sees the person's cases: for other staff, in lists, pages, counts and the API, they do not exist. Nothing is anonymised.
+restriction-submit = Restrict processing
+restriction-lift = Lift the restriction
+err-privacy-wrong-kind = { $field }: this action does not belong to this kind of request.
+err-privacy-request-closed = { $field }: the request is already done or refused.

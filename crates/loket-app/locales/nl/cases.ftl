@@ -321,3 +321,4 @@ field-attachment = Bijlage
 hint-attachment = Een PDF, JPEG of PNG van hoogstens 10 MB, bijvoorbeeld het document dat we vroegen.
 message-attachment = (bijlage: { $name })
 err-upload-too-many = { $field }: voeg hoogstens { $value } bestanden toe per formulier.
+err-retention-years-range = { $field }: geef een aantal jaren van 1 tot 100, of laat het weg (geen einddatum).

@@ -141,3 +141,22 @@ request-outcome-refused-body =
     U kunt een klacht indienen bij de Gegevensbeschermingsautoriteit (www.gegevensbeschermingsautoriteit.be) of naar de rechter stappen.
 
     { $city }
+# Wissing en beperking uitgevoerd (loket-web privacy/requests.rs).
+request-done-erased = De wissing is uitgevoerd: de gegevens van de persoon zijn gewist of, waar een wettelijke termijn ze nog vraagt, geanonimiseerd en beperkt bewaard. Het verzoek is afgehandeld.
+request-done-restricted = De verwerking is beperkt: enkel de privacyfunctionaris ziet de dossiers van de persoon.
+request-done-lifted = De beperking is opgeheven: medewerkers zien de dossiers van de persoon weer.
+officer-restricted-title = Beperkte dossiers (enkel de privacyfunctionaris ziet ze)
+restricted-badge = beperkt
+erasure-title = De wissing uitvoeren
+erasure-intro = In één stap schakelt Loket de account voorgoed uit en wist het de naam, contactgegevens, het rijksregisternummer, vrije tekst, opgeladen bestanden en mails van de persoon. Dossiers die een wettelijke termijn nog vraagt, blijven geanonimiseerd en beperkt bewaard. Het verzoek gaat daarna naar afgehandeld en de persoon krijgt de tekst hieronder. Dit kan niet ongedaan gemaakt worden.
+hint-erasure-outcome = De persoon krijgt deze tekst (per e-mail, die uit Loket gewist wordt zodra ze verstuurd is, of per brief).
+field-erasure-confirm = Ik bevestig dat de gegevens van deze persoon nu gewist moeten worden.
+field-request-confirm = Bevestiging
+erasure-submit = De wissing uitvoeren
+err-erasure-confirm-required = { $field }: vink het vakje aan om de wissing te bevestigen.
+restriction-title = Beperking van de verwerking
+restriction-intro = Zolang de verwerking beperkt is, ziet enkel de privacyfunctionaris de dossiers van de persoon: voor andere medewerkers bestaan ze niet, in lijsten, pagina's, tellingen en de API. Er wordt niets geanonimiseerd.
+restriction-submit = De verwerking beperken
+restriction-lift = De beperking opheffen
+err-privacy-wrong-kind = { $field }: deze actie hoort niet bij dit soort verzoek.
+err-privacy-request-closed = { $field }: het verzoek is al afgehandeld of geweigerd.

@@ -56,7 +56,11 @@ pub async fn history(
             link: format!("/staff/contact/{}", m.id),
         });
     }
-    for c in loket_store::cases::cases_of_resident(&app.store, &resident.id).await? {
+    for c in loket_store::cases::cases_of_resident(&app.store, &resident.id)
+        .await?
+        .into_iter()
+        .filter(|c| !c.is_restricted())
+    {
         items.push(Item {
             at: c.submitted_at,
             entry: Entry::Case,

@@ -109,6 +109,8 @@ pub struct Summary {
     pub roles: Vec<String>,
     pub disabled: bool,
     pub cases: usize,
+    /// The numbers of the cases only the privacy officer sees.
+    pub restricted_cases: Vec<String>,
     pub appointments: usize,
     pub contact_moments: usize,
     pub vaccination_invitations: usize,
@@ -144,6 +146,12 @@ pub async fn find(app: &App, officer_id: &str, q: &Lookup) -> Result<Option<Summ
         roles: d.account.roles.clone(),
         disabled: d.account.disabled_at.is_some(),
         cases: d.cases.len(),
+        restricted_cases: d
+            .cases
+            .iter()
+            .filter(|c| c.restricted_at.is_some())
+            .map(|c| c.number.clone())
+            .collect(),
         appointments: d.appointments.len(),
         contact_moments: d.contact_moments.len(),
         vaccination_invitations: d.vaccination_invitations.len(),

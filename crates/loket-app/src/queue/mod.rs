@@ -488,7 +488,10 @@ pub async fn link_case(app: &App, actor: &Actor, d: &DeskRef, number: &str) -> R
     if number.is_empty() {
         return Err(Invalid::one("case_number", "queue-case-required").into());
     }
-    let Some(case) = loket_store::cases::get_case(&app.store, number).await? else {
+    let Some(case) = loket_store::cases::get_case(&app.store, number)
+        .await?
+        .filter(|c| !c.is_restricted())
+    else {
         return Err(Invalid::one("case_number", "queue-case-unknown").into());
     };
     let mut tx = app.store.begin().await?;

@@ -87,6 +87,7 @@ pub async fn desk(app: &App, viewer: &User, d: &DeskRef) -> Result<DeskView, Ref
             let case_number = match &ticket.case_id {
                 Some(c) => loket_store::cases::case_by_id(&app.store, c)
                     .await?
+                    .filter(|c| !c.is_restricted())
                     .map(|c| c.number)
                     .unwrap_or_default(),
                 None => String::new(),

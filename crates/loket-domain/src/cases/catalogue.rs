@@ -263,9 +263,32 @@ pub struct ServiceDef {
     /// residents' OpenID provider), not only with a password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requires_identity: Option<String>,
+    /// How many years a closed case (approved, refused, withdrawn: any
+    /// final state) is kept before the retention run anonymises it, counted
+    /// from its closing. `None`: no end date (the run leaves it alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_years: Option<u32>,
 }
 
 impl ServiceDef {
+    /// The keys of the values a case keeps when it is anonymised (after an
+    /// erasure or its retention period): the amounts, for statistics and
+    /// for the payments that name them. Everything else goes.
+    pub fn kept_on_anonymising(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldKind::Amount { .. }))
+            .map(|f| f.key.clone())
+            .collect();
+        if let Some(p) = &self.payout
+            && !keys.contains(&p.amount_field)
+        {
+            keys.push(p.amount_field.clone());
+        }
+        keys
+    }
+
     /// Whether an online submission needs an e-ID sign-in.
     pub fn requires_eid(&self) -> bool {
         self.requires_identity.as_deref() == Some("eid")
@@ -333,6 +356,9 @@ impl ServiceDef {
         let mut inv = Invalid::default();
         if !is_key(&self.slug) {
             inv.push("slug", "key-invalid");
+        }
+        if self.retention_years.is_some_and(|y| y == 0 || y > 100) {
+            inv.push("retention_years", "retention-years-range");
         }
         if self.name.nl.trim().is_empty() {
             inv.push("name.nl", "required");

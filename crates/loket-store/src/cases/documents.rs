@@ -162,7 +162,7 @@ pub async fn document_by_code(store: &Store, code: &str) -> Result<Option<CaseDo
 /// Open cases of a service in a status (e.g. approved premiums), oldest first.
 pub async fn cases_in_status(store: &Store, service_id: &str, status: &str) -> Result<Vec<Case>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE service_id = $1 AND status = $2 ORDER BY submitted_at, id"
+        "SELECT {CASE_COLUMNS} FROM cases WHERE service_id = $1 AND status = $2 AND restricted_at IS NULL ORDER BY submitted_at, id"
     )))
     .bind(service_id)
     .bind(status)

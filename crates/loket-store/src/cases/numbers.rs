@@ -23,10 +23,22 @@ pub struct Case {
     /// How the submitter was identified: `eid`, `password`, `counter`
     /// (staff at the counter or on the phone), `api`; none before 0015.
     pub identified_by: Option<String>,
+    /// Only the privacy officer sees a restricted case (an erasure kept it
+    /// for a legal period, or processing is restricted on request): to
+    /// everyone else it does not exist.
+    pub restricted_at: Option<i64>,
+    /// When its personal data was removed (erasure or retention).
+    pub anonymised_at: Option<i64>,
+}
+
+impl Case {
+    pub fn is_restricted(&self) -> bool {
+        self.restricted_at.is_some()
+    }
 }
 
 pub(super) const CASE_COLUMNS: &str = "id, number, service_id, service_version, resident_id, channel, assisted_by, status, data, \
-     department, assignee_id, submitted_at, due_date, updated_at, closed_at, identified_by";
+     department, assignee_id, submitted_at, due_date, updated_at, closed_at, identified_by, restricted_at, anonymised_at";
 
 pub(super) fn decode_case(r: &sqlx::any::AnyRow) -> Result<Case> {
     let data: String = r.try_get("data")?;
@@ -48,6 +60,8 @@ pub(super) fn decode_case(r: &sqlx::any::AnyRow) -> Result<Case> {
         due_date: r.try_get("due_date")?,
         updated_at: r.try_get("updated_at")?,
         closed_at: r.try_get("closed_at")?,
+        restricted_at: r.try_get("restricted_at")?,
+        anonymised_at: r.try_get("anonymised_at")?,
     })
 }
 
@@ -196,6 +210,7 @@ pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Vec<Case>> {
            AND ($4 = '' OR assignee_id = $4) AND ($5 = '' OR (due_date < $5 AND closed_at IS NULL)) \
            AND ($6 = 0 OR closed_at IS NULL) \
            AND ($8 = '' OR department IN (SELECT department FROM staff_departments WHERE user_id = $8)) \
+           AND restricted_at IS NULL \
          ORDER BY due_date, number LIMIT $7"
     )))
     .bind(&f.department)
@@ -221,7 +236,7 @@ pub async fn overdue_count(
 ) -> Result<i64> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM cases WHERE ($1 = '' OR department = $1) AND closed_at IS NULL AND due_date < $2 \
-         AND ($3 = '' OR department IN (SELECT department FROM staff_departments WHERE user_id = $3))",
+         AND restricted_at IS NULL AND ($3 = '' OR department IN (SELECT department FROM staff_departments WHERE user_id = $3))",
     )
     .bind(department)
     .bind(today)
@@ -474,7 +489,8 @@ pub async fn handler_work(
            CAST(COALESCE(SUM(CASE WHEN assignee_id IS NULL \
                AND ($4 = '' OR department IN (SELECT department FROM staff_departments WHERE user_id = $4)) \
                THEN 1 ELSE 0 END), 0) AS BIGINT) AS unassigned \
-         FROM cases WHERE closed_at IS NULL AND (assignee_id = $1 OR assignee_id IS NULL)",
+         FROM cases WHERE closed_at IS NULL AND restricted_at IS NULL \
+           AND (assignee_id = $1 OR assignee_id IS NULL)",
     )
     .bind(user_id)
     .bind(today)

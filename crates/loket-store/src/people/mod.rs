@@ -331,7 +331,7 @@ pub async fn disable_user(
 pub async fn enable_user(tx: &mut Tx, actor: &Actor, user_id: &str, reason: &str) -> Result<()> {
     let row = sqlx::query(
         "UPDATE users SET disabled_at = NULL, disabled_reason = '', updated_at = $1 \
-         WHERE id = $2 AND disabled_at IS NOT NULL RETURNING id",
+         WHERE id = $2 AND disabled_at IS NOT NULL AND erased_at IS NULL RETURNING id",
     )
     .bind(now_ms())
     .bind(user_id)

@@ -52,6 +52,9 @@ pub struct CaseOut {
     pub submitted_at: i64,
     pub due_date: String,
     pub closed_at: Option<i64>,
+    /// Since when only the privacy officer sees the case (kept after an
+    /// erasure, or restricted on request); `null` when it is not.
+    pub restricted_at: Option<i64>,
     /// The answers given, by field key.
     pub values: Value,
     pub history: Vec<CaseEvent>,
@@ -357,7 +360,7 @@ pub async fn person_data(store: &Store, user_id: &str) -> Result<Option<PersonDa
     let mut cases = Vec::new();
     for r in sqlx::query(
         "SELECT c.id, c.number, s.slug, c.status, c.channel, c.submitted_at, c.due_date, \
-         c.closed_at, c.data FROM cases c JOIN services s ON s.id = c.service_id \
+         c.closed_at, c.restricted_at, c.data FROM cases c JOIN services s ON s.id = c.service_id \
          WHERE c.resident_id = $1 ORDER BY c.submitted_at, c.id",
     )
     .bind(user_id)
@@ -441,6 +444,7 @@ pub async fn person_data(store: &Store, user_id: &str) -> Result<Option<PersonDa
             submitted_at: i(&r, "submitted_at")?,
             due_date: s(&r, "due_date")?,
             closed_at: oi(&r, "closed_at")?,
+            restricted_at: oi(&r, "restricted_at")?,
             values: serde_json::from_str(&data).unwrap_or(Value::String(data)),
             history,
             files,

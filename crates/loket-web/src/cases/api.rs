@@ -290,6 +290,9 @@ async fn visible_case(
         .await
         .map_err(|e| caller.err(e))?;
     // Need to know: another department's case is "not found" too.
+    if !loket_app::privacy::sees_restricted(&caller.user, &case) {
+        return Err(caller.err(AppError::NotFound));
+    }
     if caller.user.roles.any(HANDLERS) && scope.sees(&case.department) {
         loket_store::audit::record_access(
             &state.store,
@@ -439,7 +442,7 @@ pub async fn transition(
     let scope = loket_app::people::department_scope(&state, &caller.user)
         .await
         .map_err(|e| caller.err(e))?;
-    if !scope.sees(&case.department) {
+    if !scope.sees(&case.department) || !loket_app::privacy::sees_restricted(&caller.user, &case) {
         return Err(caller.err(AppError::NotFound));
     }
     let def = store::service_version(&state.store, &case.service_id, case.service_version)

@@ -312,7 +312,12 @@ pub async fn file(
     let profile = people_store::get_profile(&state.store, &r.id)
         .await?
         .unwrap_or_default();
-    let cases = store::cases_of_resident(&state.store, &r.id).await?;
+    // Restricted cases are the privacy officer's alone.
+    let cases: Vec<_> = store::cases_of_resident(&state.store, &r.id)
+        .await?
+        .into_iter()
+        .filter(|c| !c.is_restricted())
+        .collect();
     let defs = definitions(&state, &cases).await?;
     let lang = ctx.locale.code();
     let services = store::list_services(&state.store, true)

@@ -167,7 +167,8 @@ async fn load(state: &AppState, user: &User, number: &str) -> Result<(Case, Serv
         .await?
         .ok_or(AppError::NotFound)?;
     let scope = loket_app::people::department_scope(state, user).await?;
-    if !scope.sees(&case.department) {
+    // A restricted case is the privacy officer's alone.
+    if !scope.sees(&case.department) || !loket_app::privacy::sees_restricted(user, &case) {
         return Err(AppError::NotFound);
     }
     let def = store::service_version(&state.store, &case.service_id, case.service_version).await?;

@@ -749,7 +749,11 @@ pub(crate) async fn check_code(
     let Some(doc) = store::document_by_code(&state.store, &code).await? else {
         return Ok(None);
     };
-    let Some(case) = store::case_by_id(&state.store, &doc.case_id).await? else {
+    // A restricted case's documents are not verified for anyone (GDPR art. 18).
+    let Some(case) = store::case_by_id(&state.store, &doc.case_id)
+        .await?
+        .filter(|c| !c.is_restricted())
+    else {
         return Ok(None);
     };
     let def = store::service_version(&state.store, &case.service_id, case.service_version).await?;

@@ -174,6 +174,8 @@ struct FoundView {
     roles: String,
     disabled: bool,
     held: Vec<Held>,
+    /// Case numbers only the privacy officer sees (shown with a badge).
+    restricted: Vec<String>,
 }
 
 fn found_view(l: &Layout, s: Summary) -> FoundView {
@@ -209,6 +211,7 @@ fn found_view(l: &Layout, s: Summary) -> FoundView {
         .join(", "),
         disabled: s.disabled,
         held,
+        restricted: s.restricted_cases,
     }
 }
 

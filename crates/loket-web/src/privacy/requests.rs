@@ -33,6 +33,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/privacy-officer/requests/{id}", get(detail))
         .route("/privacy-officer/requests/{id}/step", post(step))
+        .route("/privacy-officer/requests/{id}/erase", post(erase))
+        .route("/privacy-officer/requests/{id}/restrict", post(restrict))
+        .route("/privacy-officer/requests/{id}/lift", post(lift))
 }
 
 fn id_ok(id: &str) -> Result<&str, AppError> {
@@ -270,6 +273,23 @@ pub struct DetailQuery {
     /// How the person was told after the last step: `mail`, `letter`,
     /// `nobody`.
     pub told: String,
+    /// What was just carried out: `erased`, `restricted`, `lifted`.
+    pub done: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct EraseForm {
+    /// The officer's confirmation checkbox: `1`.
+    pub confirm: String,
+    pub outcome: String,
+    pub csrf: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CsrfOnly {
+    pub csrf: String,
 }
 
 #[derive(Template)]
@@ -282,17 +302,43 @@ struct DetailPage {
     f: StepForm,
     errors: FormErrors,
     told: String,
+    /// The notice of what was just carried out.
+    done: String,
+    /// An erasure request still open: the "carry out" form is shown.
+    can_erase: bool,
+    /// A restriction request: restrict (while open) and lift.
+    can_restrict: bool,
+    is_restriction: bool,
+    /// The person's restricted cases.
+    restricted: Vec<String>,
+    erase_f: EraseForm,
+    erase_errors: FormErrors,
+}
+
+/// The detail page's forms as typed and their errors.
+#[derive(Default)]
+struct Forms {
+    step: StepForm,
+    errors: FormErrors,
+    erase: EraseForm,
+    erase_errors: FormErrors,
 }
 
 async fn detail_page(
     state: &AppState,
     ctx: &mut Ctx,
     id: &str,
-    f: StepForm,
-    errors: FormErrors,
-    told: String,
+    forms: Forms,
+    q: DetailQuery,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let Forms {
+        step: f,
+        errors,
+        erase: erase_f,
+        erase_errors,
+    } = forms;
+    let told = q.told;
     let officer = ctx.require(OFFICERS)?.clone();
     let req = store::get(&state.store, id)
         .await?
@@ -324,16 +370,30 @@ async fn detail_page(
         "mail" | "letter" | "nobody" => l.t(&format!("request-told-{told}")),
         _ => String::new(),
     };
+    let done = match q.done.as_str() {
+        "erased" | "restricted" | "lifted" => l.t(&format!("request-done-{}", q.done)),
+        _ => String::new(),
+    };
+    let open = !from.is_closed();
+    let restricted =
+        loket_store::privacy::erasure::restricted_cases(&state.store, &req.subject_user_id).await?;
     render(
         status,
         DetailPage {
             r: line(&l, &req),
             person_id: req.subject_user_id.clone(),
+            can_erase: open && req.kind == RequestKind::Erasure.as_str(),
+            can_restrict: open && req.kind == RequestKind::Restriction.as_str(),
+            is_restriction: req.kind == RequestKind::Restriction.as_str(),
+            restricted,
             l,
             steps,
             f,
             errors,
             told,
+            done,
+            erase_f,
+            erase_errors,
         },
     )
 }
@@ -349,9 +409,8 @@ pub async fn detail(
         &state,
         &mut ctx,
         id_ok(&id)?,
-        StepForm::default(),
-        FormErrors::default(),
-        q.told,
+        Forms::default(),
+        q,
         StatusCode::OK,
     )
     .await
@@ -377,12 +436,7 @@ pub async fn step(
     .map_err(AppError::from);
     match result {
         Ok(told) => {
-            let told = match told {
-                Told::NotYet => "",
-                Told::Mail => "mail",
-                Told::Letter => "letter",
-                Told::Nobody => "nobody",
-            };
+            let told = told_code(told);
             Ok(
                 Redirect::to(&format!("/privacy-officer/requests/{id}?told={told}"))
                     .into_response(),
@@ -394,13 +448,104 @@ pub async fn step(
                 &state,
                 &mut ctx,
                 id,
-                f,
-                errors,
-                String::new(),
+                Forms {
+                    step: f,
+                    errors,
+                    ..Forms::default()
+                },
+                DetailQuery::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
         Err(e) => Err(e),
     }
+}
+
+fn told_code(told: Told) -> &'static str {
+    match told {
+        Told::NotYet => "",
+        Told::Mail => "mail",
+        Told::Letter => "letter",
+        Told::Nobody => "nobody",
+    }
+}
+
+/// "Carry out the erasure": only with the confirmation ticked, only while
+/// the request is open or in progress.
+pub async fn erase(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<EraseForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let officer = ctx.require(OFFICERS)?.clone();
+    let id = id_ok(&id)?;
+    let result = if f.confirm == "1" {
+        app::erase(&state.app, &Actor::User(officer.id.clone()), id, &f.outcome)
+            .await
+            .map_err(AppError::from)
+    } else {
+        Err(AppError::Invalid(loket_domain::Invalid::one(
+            "confirm",
+            "erasure-confirm-required",
+        )))
+    };
+    match result {
+        Ok(done) => {
+            tracing::info!(request = %id, counts = ?done.counts, files = done.files_removed,
+                errors = done.file_errors.len(), "erasure carried out");
+            Ok(Redirect::to(&format!(
+                "/privacy-officer/requests/{id}?told={}&done=erased",
+                told_code(done.told)
+            ))
+            .into_response())
+        }
+        Err(AppError::Invalid(inv)) => {
+            let erase_errors = FormErrors::from_invalid_in(ctx.locale, &inv, "request");
+            detail_page(
+                &state,
+                &mut ctx,
+                id,
+                Forms {
+                    erase: f,
+                    erase_errors,
+                    ..Forms::default()
+                },
+                DetailQuery::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// "Restrict processing" on a restriction request (open or in progress).
+pub async fn restrict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let officer = ctx.require(OFFICERS)?.clone();
+    let id = id_ok(&id)?;
+    app::restrict(&state.app, &Actor::User(officer.id.clone()), id).await?;
+    Ok(Redirect::to(&format!("/privacy-officer/requests/{id}?done=restricted")).into_response())
+}
+
+/// "Lift the restriction" on a restriction request.
+pub async fn lift(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let officer = ctx.require(OFFICERS)?.clone();
+    let id = id_ok(&id)?;
+    app::lift(&state.app, &Actor::User(officer.id.clone()), id).await?;
+    Ok(Redirect::to(&format!("/privacy-officer/requests/{id}?done=lifted")).into_response())
 }

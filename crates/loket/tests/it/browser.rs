@@ -2426,3 +2426,114 @@ async fn a_demo_residents_cases_in_every_state_are_accessible() {
     let _ = std::fs::remove_dir_all(profile);
     app.stop().await;
 }
+
+/// The privacy officer carries out an erasure (the form refused without
+/// its confirmation, then done) and restricts processing: every page with
+/// 0 axe-core violations.
+#[tokio::test]
+async fn erasure_and_restriction_pages_are_accessible() {
+    if backend() != "sqlite" {
+        return; // the browser journeys run once, in the SQLite pass
+    }
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let an = resident(&app, "an@example.be").await;
+    let service = loket_store::cases::service_by_slug(&app.store, "move")
+        .await
+        .unwrap()
+        .unwrap();
+    let today = loket_domain::calendar::today_brussels();
+    let mut tx = app.store.begin().await.unwrap();
+    loket_store::cases::create_case(
+        &mut tx,
+        &loket_domain::audit::Actor::System,
+        loket_store::cases::NewCase {
+            service: &service,
+            resident_id: &an,
+            channel: loket_domain::cases::Channel::Web,
+            assisted_by: None,
+            identified_by: "password",
+            data: &Default::default(),
+            year: 2026,
+            due_date: "2026-12-31",
+        },
+    )
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for kind in ["restriction", "erasure"] {
+        let new = loket_domain::privacy::requests::parse_new(
+            kind,
+            "Art. 18(1)(a)",
+            "",
+            &today.to_string(),
+            today,
+        )
+        .unwrap();
+        ids.push(
+            loket_store::privacy::requests::create(
+                &mut tx,
+                &loket_domain::audit::Actor::System,
+                &an,
+                &new,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    loket::cli::user_add(
+        &app.config,
+        "dpo@leuven.example",
+        "Dora Privacy",
+        &["privacy_officer".to_owned()],
+        Some(PASSWORD.to_owned()),
+    )
+    .await
+    .unwrap();
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(&c, "email", "dpo@leuven.example").await;
+    fill(&c, "password", PASSWORD).await;
+    submit(&c).await;
+    pass_factor_browser(&c, &app.store).await;
+
+    // Restriction: restrict, the case listed with its badge.
+    c.goto(&app.url(&format!("/privacy-officer/requests/{}", ids[0])))
+        .await
+        .unwrap();
+    check_page(&c, "restriction-request").await;
+    click_and_wait(&c, "main form[action$='/restrict'] button[type=submit]").await;
+    assert!(text(&c).await.contains("De verwerking is beperkt"));
+    c.find(Locator::Css("#restricted-cases .badge"))
+        .await
+        .unwrap();
+    check_page(&c, "restriction-done").await;
+
+    // Erasure: refused without the confirmation, then carried out.
+    c.goto(&app.url(&format!("/privacy-officer/requests/{}", ids[1])))
+        .await
+        .unwrap();
+    check_page(&c, "erasure-request").await;
+    fill(&c, "erase-outcome", "Uw gegevens zijn gewist.").await;
+    click_and_wait(&c, "main form[action$='/erase'] button[type=submit]").await;
+    c.find(Locator::Css(".error-summary a[href='#confirm']"))
+        .await
+        .unwrap();
+    check_page(&c, "erasure-errors").await;
+    c.find(Locator::Id("confirm"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "erase-outcome", "Uw gegevens zijn gewist.").await;
+    click_and_wait(&c, "main form[action$='/erase'] button[type=submit]").await;
+    assert!(text(&c).await.contains("De wissing is uitgevoerd"));
+    check_page(&c, "erasure-done").await;
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+    app.stop().await;
+}

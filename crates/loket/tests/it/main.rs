@@ -17,6 +17,7 @@ mod cases;
 mod contact;
 mod dashboard;
 mod demo;
+mod erasure;
 mod keys;
 mod legal;
 mod need;

@@ -496,6 +496,7 @@ pub(super) async fn detail_page(
     let case_number = match &m.case_id {
         Some(c) => loket_store::cases::case_by_id(&state.store, c)
             .await?
+            .filter(|c| !c.is_restricted())
             .map(|c| c.number),
         None => None,
     };
