@@ -142,7 +142,11 @@ step "cargo deny: licences, bans, sources (and advisories when reachable)"
 wait_bg "$deny_pid" deny
 
 step "tests on SQLite (with the browser journeys in headless Chromium)"
-cargo test --workspace
+# Four test threads: the tests wait on browsers, servers and the database
+# more than they compute. `--tests` leaves out doc-tests: the workspace has
+# none (examples are tests), and collecting them costs every crate a
+# rustdoc pass.
+cargo test --workspace --tests -- --test-threads=4
 
 # ---- PostgreSQL ----
 PG_BIN=""
