@@ -88,38 +88,6 @@ async fn occurrences(app: &TestApp, needle: &str) -> Vec<String> {
     hits
 }
 
-/// A case of `slug`'s service for `resident` with these values, through
-/// the store.
-async fn case_of(app: &TestApp, slug: &str, resident: &str, values: &[(&str, &str)]) -> String {
-    let service = loket_store::cases::service_by_slug(&app.store, slug)
-        .await
-        .unwrap()
-        .unwrap();
-    let data: std::collections::BTreeMap<String, String> = values
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let mut tx = app.store.begin().await.unwrap();
-    let case = loket_store::cases::create_case(
-        &mut tx,
-        &Actor::System,
-        loket_store::cases::NewCase {
-            service: &service,
-            resident_id: resident,
-            channel: loket_domain::cases::Channel::Web,
-            assisted_by: None,
-            identified_by: "password",
-            data: &data,
-            year: 2026,
-            due_date: "2026-12-31",
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    case.number
-}
-
 /// An uploaded file of case `number` (a row and a file on disk); its path.
 async fn file_of(app: &TestApp, number: &str, owner: &str, name: &str) -> std::path::PathBuf {
     let dir = app.dir.join("files").join("uploads");
@@ -228,7 +196,7 @@ async fn erasure_leaves_no_name_or_address_and_keeps_the_granted_case_restricted
 
     // A granted premium (kept: its decision and amounts) with a document,
     // and an open parking permit with an upload and a document.
-    let premium = case_of(
+    let premium = crate::need::case_with(
         &app,
         "renovation-premium",
         &ellen,
@@ -249,7 +217,7 @@ async fn erasure_leaves_no_name_or_address_and_keeps_the_granted_case_restricted
     .await;
     let premium_doc = document_of(&app, &premium).await;
     exec(&app, "INSERT INTO case_events (id, case_id, at, kind, body, internal) SELECT 'ev-msg', id, 5, 'message_out', $1, 0 FROM cases WHERE number = $2", &[&format!("Beste {NAME}, uw premie is goedgekeurd."), &premium]).await;
-    let permit = case_of(
+    let permit = crate::need::case_with(
         &app,
         "parking-permit",
         &ellen,
@@ -658,7 +626,8 @@ async fn restriction_hides_the_cases_until_it_is_lifted() {
     let app = TestApp::spawn().await;
     loket::demo::seed_services(&app.store).await.unwrap();
     let rita = resident(&app, "rita@example.be").await;
-    let number = case_of(&app, "move", &rita, &[("new_address", "Kerkstraat 2")]).await;
+    let number =
+        crate::need::case_with(&app, "move", &rita, &[("new_address", "Kerkstraat 2")]).await;
     let dpo = app
         .signed_in("dpo@leuven.example", &["privacy_officer"])
         .await;
@@ -798,10 +767,14 @@ async fn closed_cases_are_anonymised_after_their_services_period() {
     let t = loket::cli::retention_clock(Some("2031-01-01")).unwrap();
     let an = resident(&app, "an@example.be").await;
     // Parking permits are kept 2 years, moves 10.
-    let old_permit = case_of(&app, "parking-permit", &an, &[("plate", "1-ABC-123")]).await;
-    let young_permit = case_of(&app, "parking-permit", &an, &[("plate", "2-DEF-456")]).await;
-    let old_move = case_of(&app, "move", &an, &[("new_address", "Kerkstraat 2")]).await;
-    let open_permit = case_of(&app, "parking-permit", &an, &[("plate", "3-GHI-789")]).await;
+    let old_permit =
+        crate::need::case_with(&app, "parking-permit", &an, &[("plate", "1-ABC-123")]).await;
+    let young_permit =
+        crate::need::case_with(&app, "parking-permit", &an, &[("plate", "2-DEF-456")]).await;
+    let old_move =
+        crate::need::case_with(&app, "move", &an, &[("new_address", "Kerkstraat 2")]).await;
+    let open_permit =
+        crate::need::case_with(&app, "parking-permit", &an, &[("plate", "3-GHI-789")]).await;
     for (n, status, closed) in [
         (&old_permit, "approved", Some(t - 3 * 366 * DAY)),
         (&young_permit, "refused", Some(t - 300 * DAY)),

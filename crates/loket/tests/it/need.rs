@@ -11,11 +11,25 @@ use serde_json::{Value, json};
 
 /// A case of `slug`'s service for `resident`, through the store.
 pub(crate) async fn case_of(app: &TestApp, slug: &str, resident: &str) -> String {
+    case_with(app, slug, resident, &[]).await
+}
+
+/// A case of `slug`'s service for `resident` with these values, through
+/// the store.
+pub(crate) async fn case_with(
+    app: &TestApp,
+    slug: &str,
+    resident: &str,
+    values: &[(&str, &str)],
+) -> String {
     let service = loket_store::cases::service_by_slug(&app.store, slug)
         .await
         .unwrap()
         .unwrap();
-    let data = std::collections::BTreeMap::new();
+    let data: std::collections::BTreeMap<String, String> = values
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     let mut tx = app.store.begin().await.unwrap();
     let case = loket_store::cases::create_case(
         &mut tx,
