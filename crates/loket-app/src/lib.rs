@@ -134,6 +134,8 @@ pub struct App {
     /// The in-memory limiter in front of the database's counts (see
     /// [`limits`]).
     pub front: Arc<limits::Front>,
+    /// The counters' configuration, cached (see [`appointments::catalogue`]).
+    pub counters: Arc<appointments::catalogue::Cache>,
 }
 
 impl App {
@@ -151,6 +153,7 @@ impl App {
             config,
             keys,
             front: Arc::new(limits::Front::default()),
+            counters: Arc::new(appointments::catalogue::Cache::default()),
         }
     }
 

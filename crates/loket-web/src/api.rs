@@ -124,7 +124,7 @@ impl FromRequestParts<AppState> for ApiUser {
         let Some(token) = token else {
             return Err(ApiError::new(AppError::Unauthorized, locale));
         };
-        let (user_id, scopes) = store::authenticate_token(&state.store, token)
+        let (user, scopes) = store::authenticate_token(&state.store, token)
             .await
             .map_err(|e| ApiError::new(e, locale))?
             .ok_or_else(|| ApiError::new(AppError::Unauthorized, locale))?;
@@ -135,10 +135,6 @@ impl FromRequestParts<AppState> for ApiUser {
                 .with_detail(locale.t_args("api-scope-missing", &[("scope", wanted.to_string())]))
                 .with_missing_scope(wanted.to_string()));
         }
-        let user = store::get_user(&state.store, &user_id)
-            .await
-            .map_err(|e| ApiError::new(e, locale))?
-            .ok_or_else(|| ApiError::new(AppError::Unauthorized, locale))?;
         Ok(ApiUser { user, locale })
     }
 }

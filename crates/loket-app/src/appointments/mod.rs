@@ -19,6 +19,10 @@ use loket_store::appointments::{self as store, Appointment, CounterService, Loca
 use loket_store::notify as outbox;
 use loket_store::people::User;
 
+pub mod catalogue;
+
+pub use loket_store::appointments::catalogue::Counters;
+
 /// The purpose of an appointment's signed links.
 const LINK_PURPOSE: &str = "loket-appointment";
 
@@ -66,21 +70,34 @@ pub async fn free_slots(
     from: jiff::civil::Date,
     to: jiff::civil::Date,
 ) -> Result<Vec<FreeSlot>, Refusal> {
-    let settings = store::settings(&app.store).await?;
+    let cat = app.counters().await?;
+    free_slots_in(app, &cat, service, location, from, to).await
+}
+
+/// [`free_slots`] with the configuration already in hand: one query (the
+/// booked counts of the dates asked).
+pub async fn free_slots_in(
+    app: &App,
+    cat: &Counters,
+    service: &CounterService,
+    location: &Location,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<Vec<FreeSlot>, Refusal> {
     let tz = brussels();
     let now = jiff::Timestamp::now();
-    let window = settings.window();
+    let window = cat.settings.window();
     let (first, last) = window.dates(now, &tz);
     let from = from.max(first);
     let to = to.min(last);
     if from > to {
         return Ok(Vec::new());
     }
-    let capacity = store::capacity(&app.store, &location.id, &service.id).await?;
+    let capacity = cat.capacity(&location.id, &service.id);
     if capacity == 0 {
         return Ok(Vec::new());
     }
-    let schedule = store::schedule(&app.store, &location.id, service).await?;
+    let schedule = cat.schedule(&location.id, service);
     let slots: Vec<Slot> = schedule
         .slots_between(from, to, &tz)
         .into_iter()
@@ -111,17 +128,36 @@ pub async fn free_slots(
         .collect())
 }
 
-/// The free slots nearest to `around_ms` (for "just taken" answers).
+/// How many days either side of a full slot [`nearest_free`] looks first,
+/// and at most.
+const NEAREST_DAYS: [i64; 2] = [3, 14];
+
+/// The free slots nearest to `around_ms` (for "just taken" answers), from
+/// the booked counts of a bounded window around it: three days either
+/// side, or two weeks when those hold fewer than `n`; never the whole
+/// booking horizon.
 pub async fn nearest_free(
     app: &App,
+    cat: &Counters,
     service: &CounterService,
     location: &Location,
     around_ms: i64,
     n: usize,
 ) -> Result<Vec<FreeSlot>, Refusal> {
-    let settings = store::settings(&app.store).await?;
-    let (first, last) = settings.window().dates(jiff::Timestamp::now(), &brussels());
-    let mut all = free_slots(app, service, location, first, last).await?;
+    let tz = brussels();
+    let day = jiff::Timestamp::from_millisecond(around_ms)
+        .map(|t| t.to_zoned_datetime(tz.clone()).date())
+        .map_err(|e| Refusal::Internal(e.to_string()))?;
+    let mut all = Vec::new();
+    for days in NEAREST_DAYS {
+        let span = jiff::ToSpan::days(days);
+        let from = day.checked_sub(span).unwrap_or(day);
+        let to = day.checked_add(span).unwrap_or(day);
+        all = free_slots_in(app, cat, service, location, from, to).await?;
+        if all.len() >= n {
+            break;
+        }
+    }
     all.sort_by_key(|s| ((s.start_ms - around_ms).abs(), s.start_ms));
     all.truncate(n);
     all.sort_by_key(|s| s.start_ms);
@@ -138,6 +174,7 @@ pub const SLOT_FULL: &str = "appt-slot-full";
 /// A refused booking or move; a full slot comes with the nearest free ones.
 async fn refused(
     app: &App,
+    cat: &Counters,
     e: StoreError,
     service: &CounterService,
     location: &Location,
@@ -147,7 +184,7 @@ async fn refused(
     if !refusal.has_code(SLOT_FULL) {
         return refusal.into();
     }
-    match nearest_free(app, service, location, slot.start_ms(), 5).await {
+    match nearest_free(app, cat, service, location, slot.start_ms(), 5).await {
         Ok(nearest) => Refused { refusal, nearest },
         Err(e) => e.into(),
     }
@@ -159,16 +196,25 @@ pub async fn resolve(
     service: &str,
     location: &str,
 ) -> Result<(CounterService, Location), Refusal> {
+    resolve_in(&*app.counters().await?, service, location)
+}
+
+/// [`resolve`] in a configuration already in hand.
+pub fn resolve_in(
+    cat: &Counters,
+    service: &str,
+    location: &str,
+) -> Result<(CounterService, Location), Refusal> {
     let mut inv = Invalid::default();
-    let s = match store::service(&app.store, service.trim()).await? {
-        Some(s) if s.active => Some(s),
+    let s = match cat.service(service.trim()) {
+        Some(s) if s.active => Some(s.clone()),
         _ => {
             inv.push("service", "appt-service-unknown");
             None
         }
     };
-    let l = match store::location(&app.store, location.trim()).await? {
-        Some(l) if l.active => Some(l),
+    let l = match cat.location(location.trim()) {
+        Some(l) if l.active => Some(l.clone()),
         _ => {
             inv.push("location", "appt-location-unknown");
             None
@@ -181,8 +227,8 @@ pub async fn resolve(
 }
 
 /// Checks a requested start against the schedule and the window.
-async fn checked_slot(
-    app: &App,
+fn checked_slot(
+    cat: &Counters,
     service: &CounterService,
     location: &Location,
     start: &str,
@@ -191,17 +237,16 @@ async fn checked_slot(
     let Some(start_ms) = rules::parse_start(start, &tz) else {
         return Err(Invalid::one("start", "appt-slot-invalid").into());
     };
-    let settings = store::settings(&app.store).await?;
-    let schedule = store::schedule(&app.store, &location.id, service).await?;
+    let schedule = cat.schedule(&location.id, service);
     let slot = check_start(
         &schedule,
-        &settings.window(),
+        &cat.settings.window(),
         start_ms,
         jiff::Timestamp::now(),
         &tz,
     )
     .map_err(Invalid::from)?;
-    let capacity = store::capacity(&app.store, &location.id, &service.id).await?;
+    let capacity = cat.capacity(&location.id, &service.id);
     if capacity == 0 {
         return Err(Invalid::one("location", "appt-no-desk").into());
     }
@@ -234,6 +279,14 @@ pub async fn book_for(
 
 /// [`book_for`], linking the contact-centre moment `contact` (the call the
 /// appointment was booked in) to the appointment in the same transaction.
+///
+/// Everything that need not be atomic happens before the transaction: the
+/// configuration comes from the cache, the slot is checked against it, and
+/// the confirmation (text and calendar file) is composed for the id and
+/// code the appointment will get. The transaction then holds only the
+/// statements that must commit together: the resident's row lock and
+/// limit, the slot's place, the appointment, its audit row and the outbox
+/// row. The outbox worker sends the confirmation only after the commit.
 #[allow(clippy::too_many_arguments)]
 pub async fn book_linked(
     app: &App,
@@ -245,39 +298,64 @@ pub async fn book_linked(
     channel: &str,
     contact: Option<&str>,
 ) -> Result<Appointment, Refused> {
-    let (service, location) = resolve(app, service_ref, location_ref).await?;
-    let (slot, capacity) = checked_slot(app, &service, &location, start).await?;
-    let settings = store::settings(&app.store).await?;
+    let cat = app.counters().await?;
+    let (service, location) = resolve_in(&cat, service_ref, location_ref)?;
+    let (slot, capacity) = checked_slot(&cat, &service, &location, start)?;
     let keys = app.keys()?;
+    let now = loket_store::now_ms();
+    let planned = Appointment {
+        id: loket_store::new_id(),
+        code: store::new_code(),
+        slot_id: String::new(),
+        service_id: service.id.clone(),
+        location_id: location.id.clone(),
+        starts_at: slot.start_ms(),
+        ends_at: slot.end_ms(),
+        resident_id: resident.id.clone(),
+        status: loket_domain::appointments::AppointmentStatus::Booked,
+        channel: channel.to_owned(),
+        booked_by: actor
+            .user_id()
+            .filter(|id| *id != resident.id)
+            .map(str::to_owned),
+        sequence: 0,
+        remind_at: remind_at(slot.start_ms(), &brussels()),
+        reminder_sent_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let mail = compose(
+        app,
+        &keys,
+        resident,
+        &planned,
+        &service,
+        &location,
+        MailKind::Booked,
+    );
     let attempt = async {
         let mut tx = app.store.begin().await?;
         let appt = store::book(
             &mut tx,
             actor,
             NewBooking {
+                id: &planned.id,
+                code: &planned.code,
                 service: &service,
                 location: &location,
                 slot,
                 capacity,
                 resident_id: &resident.id,
                 channel,
-                booked_by: actor.user_id().filter(|id| *id != resident.id),
-                max_per_service: settings.max_per_service,
-                remind_at: remind_at(slot.start_ms(), &brussels()),
+                booked_by: planned.booked_by.as_deref(),
+                max_per_service: cat.settings.max_per_service,
+                remind_at: planned.remind_at,
             },
         )
         .await?;
-        queue_mail(
-            app,
-            &mut tx,
-            &keys,
-            resident,
-            &appt,
-            &service,
-            &location,
-            MailKind::Booked,
-        )
-        .await?;
+        if let Some((mail, att)) = &mail {
+            outbox::enqueue_with(&mut tx, mail, att.as_ref()).await?;
+        }
         if let Some(moment) = contact {
             loket_store::contact::link_moment(
                 &mut tx,
@@ -298,7 +376,7 @@ pub async fn book_linked(
                 .increment(1);
             Ok(a)
         }
-        Err(e) => Err(refused(app, e, &service, &location, &slot).await),
+        Err(e) => Err(refused(app, &cat, e, &service, &location, &slot).await),
     }
 }
 
@@ -309,9 +387,10 @@ pub async fn reschedule_to(
     appt: &Appointment,
     start: &str,
 ) -> Result<Appointment, Refused> {
-    let (service, location) = resolve(app, &appt.service_id, &appt.location_id).await?;
+    let cat = app.counters().await?;
+    let (service, location) = resolve_in(&cat, &appt.service_id, &appt.location_id)?;
     let resident = resident_of(app, appt).await?;
-    let (slot, capacity) = checked_slot(app, &service, &location, start).await?;
+    let (slot, capacity) = checked_slot(&cat, &service, &location, start)?;
     let keys = app.keys()?;
     let attempt = async {
         let mut tx = app.store.begin().await?;
@@ -340,7 +419,7 @@ pub async fn reschedule_to(
     };
     match attempt.await {
         Ok(a) => Ok(a),
-        Err(e) => Err(refused(app, e, &service, &location, &slot).await),
+        Err(e) => Err(refused(app, &cat, e, &service, &location, &slot).await),
     }
 }
 
@@ -470,6 +549,32 @@ pub fn appointment_mail(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// The e-mail about an appointment to its resident, composed outside any
+/// transaction; `None` when the resident has no usable address.
+fn compose(
+    app: &App,
+    keys: &KeyRing,
+    resident: &User,
+    appt: &Appointment,
+    service: &CounterService,
+    location: &Location,
+    kind: MailKind,
+) -> Option<(Mail, Option<Attachment>)> {
+    let to = Email::parse(&resident.email).ok()?;
+    let locale = Locale::parse(&resident.locale).unwrap_or_default();
+    Some(appointment_mail(
+        &app.config,
+        keys,
+        locale,
+        &to,
+        &resident.name,
+        appt,
+        service,
+        location,
+        kind,
+    ))
+}
+
 async fn queue_mail(
     app: &App,
     tx: &mut loket_store::Tx,

@@ -56,8 +56,15 @@ pub fn new_code() -> String {
     format!("{}-{}", &chars[..4], &chars[4..])
 }
 
-/// Takes one place in the slot (creating its row on first use), or
-/// refuses with `appt-slot-full`. Returns the slot row's id.
+/// Takes one place in the slot, creating its row on first use, or refuses
+/// with `appt-slot-full`. Returns the slot row's id.
+///
+/// One statement: the insert of a new row (its first place taken), or on
+/// the existing row the conditional `booked = booked + 1 WHERE booked <
+/// capacity` of [`SLOTS`] (the capacity module's rule, here fused with the
+/// row's creation). No row comes back when the slot is full. On PostgreSQL
+/// the conflicting row is locked and the condition re-checked against its
+/// committed version; on SQLite the write transaction serialises writers.
 pub async fn take_place(
     tx: &mut Tx,
     service_id: &str,
@@ -65,12 +72,14 @@ pub async fn take_place(
     slot: &Slot,
     capacity: i64,
 ) -> Result<String> {
-    // The slot's row, created on first use (the no-op update on a conflict
-    // returns the existing row's id).
-    let slot_id: String = sqlx::query(
+    if capacity < 1 {
+        return Err(Invalid::one("start", "appt-slot-full").into());
+    }
+    let row = sqlx::query(
         "INSERT INTO appt_slots (id, service_id, location_id, starts_at, ends_at, capacity, booked) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0) ON CONFLICT (service_id, location_id, starts_at) \
-         DO UPDATE SET capacity = appt_slots.capacity RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (service_id, location_id, starts_at) \
+         DO UPDATE SET booked = appt_slots.booked + 1 WHERE appt_slots.booked < appt_slots.capacity \
+         RETURNING id",
     )
     .bind(new_id())
     .bind(service_id)
@@ -78,13 +87,11 @@ pub async fn take_place(
     .bind(slot.start_ms())
     .bind(slot.end_ms())
     .bind(capacity)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get("id")?;
-    if capacity::take(tx, &SLOTS, &slot_id, 0).await? {
-        Ok(slot_id)
-    } else {
-        Err(Invalid::one("start", "appt-slot-full").into())
+    .fetch_optional(&mut **tx)
+    .await?;
+    match row {
+        Some(r) => Ok(r.try_get("id")?),
+        None => Err(Invalid::one("start", "appt-slot-full").into()),
     }
 }
 
@@ -106,6 +113,10 @@ pub async fn free_place(tx: &mut Tx, slot_id: &str) -> Result<()> {
 /// What a booking needs; the slot was checked against the schedule and the
 /// window by the caller (see `loket_domain::appointments::check_start`).
 pub struct NewBooking<'a> {
+    /// The appointment's id and code, chosen by the caller (who composes
+    /// the confirmation before the transaction).
+    pub id: &'a str,
+    pub code: &'a str,
     pub service: &'a CounterService,
     pub location: &'a Location,
     pub slot: Slot,
@@ -123,20 +134,16 @@ pub struct NewBooking<'a> {
 /// appointment and its audit row, all in the caller's transaction.
 pub async fn book(tx: &mut Tx, actor: &Actor, b: NewBooking<'_>) -> Result<Appointment> {
     let now = now_ms();
-    // Lock the resident's row so two parallel bookings count each other.
+    // Lock the resident's row (created on first use) so two parallel
+    // bookings count each other: one statement.
     sqlx::query(
         "INSERT INTO appt_identities (resident_id, no_shows, touched_at) VALUES ($1, 0, $2) \
-         ON CONFLICT (resident_id) DO NOTHING",
+         ON CONFLICT (resident_id) DO UPDATE SET touched_at = excluded.touched_at",
     )
     .bind(b.resident_id)
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE appt_identities SET touched_at = $2 WHERE resident_id = $1")
-        .bind(b.resident_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
     let held: i64 = sqlx::query(
         "SELECT COUNT(*) AS n FROM appointments WHERE resident_id = $1 AND service_id = $2 \
          AND status = 'booked' AND starts_at > $3",
@@ -156,14 +163,14 @@ pub async fn book(tx: &mut Tx, actor: &Actor, b: NewBooking<'_>) -> Result<Appoi
         .into());
     }
     let slot_id = take_place(tx, &b.service.id, &b.location.id, &b.slot, b.capacity).await?;
-    let id = new_id();
+    let id = b.id.to_owned();
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, resident_id, \
          status, channel, booked_by, sequence, remind_at, reminder_sent_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, 0, $11, NULL, $12, $12) RETURNING {COLUMNS}"
     )))
     .bind(&id)
-    .bind(new_code())
+    .bind(b.code)
     .bind(&slot_id)
     .bind(&b.service.id)
     .bind(&b.location.id)

@@ -24,6 +24,7 @@ use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
 
 mod booking;
+pub mod catalogue;
 mod places;
 mod settings;
 

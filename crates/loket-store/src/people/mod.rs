@@ -956,23 +956,54 @@ pub async fn revoke_token(tx: &mut Tx, actor: &Actor, token_id: &str) -> Result<
     .await
 }
 
-/// The live account a bearer token belongs to, with the token's scopes:
-/// `None` when the token is unknown, revoked or expired, or its owner is
-/// disabled (checked on every request, in the same statement).
-pub async fn authenticate_token(store: &Store, secret: &str) -> Result<Option<(String, Scopes)>> {
+/// How stale a token's `last_used_at` may get: an API request records its
+/// use only when the stored time is older than this, so a busy client
+/// writes once a minute instead of on every request (on SQLite every write
+/// takes the database's one write lock).
+pub const TOKEN_TOUCH_MS: i64 = 60_000;
+
+/// The account and scopes of a live API token (not revoked, not expired,
+/// its account enabled), in one read: the token, the account and its roles
+/// joined. Its last use is written only when older than
+/// [`TOKEN_TOUCH_MS`].
+pub async fn authenticate_token(store: &Store, secret: &str) -> Result<Option<(User, Scopes)>> {
     let now = now_ms();
-    let row = sqlx::query(
-        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
-         AND expires_at > $1 \
-         AND user_id IN (SELECT id FROM users WHERE disabled_at IS NULL) RETURNING user_id, scopes",
+    let hash = hash_secret(secret);
+    let rows = sqlx::query(
+        "SELECT t.scopes, t.last_used_at, u.id, u.email, u.name, u.password_hash, u.locale, \
+         u.email_confirmed_at, u.disabled_at, u.disabled_reason, u.created_at, r.role \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN user_roles r ON r.user_id = u.id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL",
     )
+    .bind(&hash)
     .bind(now)
-    .bind(hash_secret(secret))
-    .fetch_optional(store.pool())
+    .fetch_all(store.pool())
     .await?;
-    let Some(r) = row else { return Ok(None) };
-    let scopes: String = r.try_get("scopes")?;
-    Ok(Some((r.try_get("user_id")?, Scopes::from_stored(&scopes))))
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let names = rows
+        .iter()
+        .map(|r| r.try_get::<Option<String>, _>("role"))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+    let user = decode_user(first, parse_roles(&names))?;
+    let scopes: String = first.try_get("scopes")?;
+    let last: Option<i64> = first.try_get("last_used_at")?;
+    if last.is_none_or(|t| t < now - TOKEN_TOUCH_MS) {
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 \
+             AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(now)
+        .bind(&hash)
+        .bind(now - TOKEN_TOUCH_MS)
+        .execute(store.pool())
+        .await?;
+    }
+    Ok(Some((user, Scopes::from_stored(&scopes))))
 }
 
 pub async fn list_tokens(store: &Store) -> Result<Vec<ApiToken>> {

@@ -129,13 +129,14 @@ pub struct AppointmentOut {
 }
 
 async fn out(state: &AppState, a: Appointment) -> Result<AppointmentOut, AppError> {
-    let service = store::service(&state.store, &a.service_id)
-        .await?
-        .map(|s| s.slug)
+    let cat = state.counters().await?;
+    let service = cat
+        .service(&a.service_id)
+        .map(|s| s.slug.clone())
         .unwrap_or_default();
-    let location = store::location(&state.store, &a.location_id)
-        .await?
-        .map(|l| l.slug)
+    let location = cat
+        .location(&a.location_id)
+        .map(|l| l.slug.clone())
         .unwrap_or_default();
     Ok(AppointmentOut {
         start_local: local(a.starts_at),

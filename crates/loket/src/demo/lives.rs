@@ -487,6 +487,8 @@ async fn appointments(app: &App, r: &User) -> Result<(), AppError> {
         &mut tx,
         &me,
         appt::NewBooking {
+            id: &loket_store::new_id(),
+            code: &appt::new_code(),
             service: &service,
             location: &location,
             slot,

@@ -127,6 +127,8 @@ async fn appointment(
         &mut tx,
         &Actor::System,
         appt::NewBooking {
+            id: &loket_store::new_id(),
+            code: &appt::new_code(),
             service,
             location,
             slot: Slot { start, end },

@@ -115,6 +115,8 @@ pub(crate) async fn appointment(
         &mut tx,
         &Actor::System,
         appt::NewBooking {
+            id: &loket_store::new_id(),
+            code: &appt::new_code(),
             service: &service,
             location: &location,
             slot: Slot { start, end },
