@@ -486,6 +486,76 @@ pub async fn last_called(
     rows.iter().map(decode).collect()
 }
 
+/// What a location's displays show, read in one query.
+#[derive(Debug, Clone)]
+pub struct Board {
+    pub version: i64,
+    pub present: i64,
+    pub max_present: i64,
+    pub waiting: i64,
+    /// The last calls of the day, newest first: number, desk name (or
+    /// ''), called at (unix ms), recalls.
+    pub called: Vec<(String, String, i64, i64)>,
+}
+
+/// The displays' state of `location_id` on `day` if its version is not
+/// `seen`, else `None`, in **one** query: the zone row (whose version
+/// every change of the location's queue raises), the waiting count, and
+/// the last `limit` calls with their desks' names. A display feed polls
+/// this, so an unchanged queue costs one primary-key read per poll, and a
+/// changed one no more. `None` also before the location's first change.
+pub async fn board_if_changed(
+    store: &Store,
+    location_id: &str,
+    day: &str,
+    seen: i64,
+    limit: i64,
+) -> Result<Option<Board>> {
+    let rows = sqlx::query(
+        "SELECT z.version, z.present, z.max_present, \
+           (SELECT COUNT(*) FROM queue_tickets w WHERE w.location_id = $1 AND w.day = $2 \
+            AND w.status = 'waiting') AS waiting, \
+           c.number, c.called_at, c.recalls, d.name AS desk_name \
+         FROM queue_zones z \
+         LEFT JOIN (SELECT id, number, called_at, recalls, desk_id FROM queue_tickets \
+                    WHERE location_id = $1 AND day = $2 AND called_at IS NOT NULL \
+                    AND status IN ('called', 'served', 'no_show') \
+                    ORDER BY called_at DESC, id DESC LIMIT $4) c ON 1 = 1 \
+         LEFT JOIN appt_desks d ON d.id = c.desk_id \
+         WHERE z.location_id = $1 AND z.version <> $3 \
+         ORDER BY c.called_at DESC, c.id DESC",
+    )
+    .bind(location_id)
+    .bind(day)
+    .bind(seen)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut called = Vec::new();
+    for r in &rows {
+        if let Some(number) = r.try_get::<Option<String>, _>("number")? {
+            called.push((
+                number,
+                r.try_get::<Option<String>, _>("desk_name")?
+                    .unwrap_or_default(),
+                r.try_get::<Option<i64>, _>("called_at")?
+                    .unwrap_or_default(),
+                r.try_get::<Option<i64>, _>("recalls")?.unwrap_or_default(),
+            ));
+        }
+    }
+    Ok(Some(Board {
+        version: first.try_get("version")?,
+        present: first.try_get("present")?,
+        max_present: first.try_get("max_present")?,
+        waiting: first.try_get("waiting")?,
+        called,
+    }))
+}
+
 /// Average time from call to served of the last visits of a service at a
 /// location, or `None` before the first.
 pub async fn avg_service_ms(

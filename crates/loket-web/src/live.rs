@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -58,6 +59,9 @@ impl Drop for Feed {
 /// The feeds and the connection counts of one server.
 pub struct Hub {
     feeds: Mutex<HashMap<String, Weak<Feed>>>,
+    /// Polls made by every feed since the start (each one database query
+    /// after a feed's first; see `queue::display::sse`).
+    polls: Arc<AtomicU64>,
     per_ip: Mutex<HashMap<IpAddr, usize>>,
     max_per_ip: usize,
     every: Duration,
@@ -96,6 +100,7 @@ impl Hub {
     pub fn new(max_per_ip: usize, every: Duration) -> Arc<Self> {
         Arc::new(Hub {
             feeds: Mutex::new(HashMap::new()),
+            polls: Arc::new(AtomicU64::new(0)),
             per_ip: Mutex::new(HashMap::new()),
             max_per_ip,
             every,
@@ -125,6 +130,11 @@ impl Hub {
             .unwrap_or(0)
     }
 
+    /// Polls made by every feed since the server started.
+    pub fn polls(&self) -> u64 {
+        self.polls.load(AtomicOrdering::Relaxed)
+    }
+
     /// Feeds that poll now.
     pub fn feeds(&self) -> usize {
         self.feeds
@@ -151,7 +161,8 @@ impl Hub {
         }
         feeds.retain(|_, f| f.strong_count() > 0);
         let (tx, rx) = watch::channel(None);
-        let task = tokio::spawn(run(tx, stopping, self.every, poll)).abort_handle();
+        let task =
+            tokio::spawn(run(tx, stopping, self.every, self.polls.clone(), poll)).abort_handle();
         metrics::gauge!("loket_live_feeds").increment(1.0);
         let feed = Arc::new(Feed { rx, task });
         feeds.insert(key.to_owned(), Arc::downgrade(&feed));
@@ -219,6 +230,7 @@ async fn run<P, F>(
     tx: watch::Sender<Option<Arc<Frame>>>,
     stopping: watch::Receiver<bool>,
     every: Duration,
+    polls: Arc<AtomicU64>,
     mut poll: P,
 ) where
     P: FnMut(Option<String>) -> F + Send + 'static,
@@ -234,6 +246,8 @@ async fn run<P, F>(
             tokio::time::sleep(every).await;
         }
         first = false;
+        polls.fetch_add(1, AtomicOrdering::Relaxed);
+        metrics::counter!("loket_live_polls_total").increment(1);
         if let Some(frame) = poll(last.clone()).await {
             last = Some(frame.tag.clone());
             tx.send_replace(Some(Arc::new(frame)));

@@ -146,6 +146,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         slots: usize,
     },
+    /// Waiting-room displays: N Server-Sent Events clients on a few
+    /// locations whose queues change every second; counts the database
+    /// polls per location (issue 19).
+    Displays {
+        #[arg(long, default_value_t = 500)]
+        clients: usize,
+        #[arg(long, default_value_t = 2)]
+        locations: usize,
+        /// Seconds per phase (one display per location, then all).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// A vaccination campaign opening: visitors (one invitation each) go
     /// through the waiting room and book 2,304 places of one day.
     VaccinationRush {

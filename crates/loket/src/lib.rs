@@ -85,6 +85,8 @@ pub struct Running {
     pub store: Store,
     /// The use cases' context (tests and the demo seed call use cases).
     pub app: loket_app::App,
+    /// The live streams' hub (the displays benchmark counts its polls).
+    pub live: std::sync::Arc<loket_web::live::Hub>,
     stop: watch::Sender<bool>,
     server: JoinHandle<()>,
     workers: Vec<JoinHandle<()>>,
@@ -239,6 +241,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
             stop_rx.clone(),
         ));
     }
+    let live = state.live.clone();
     let router = loket_web::router(state);
 
     let mut server_stop = stop_rx.clone();
@@ -319,6 +322,7 @@ pub async fn start_with_store(c: &Config, store: Store, demo: bool) -> Result<Ru
     Ok(Running {
         addr,
         store,
+        live,
         app: running_app,
         stop,
         server,

@@ -166,6 +166,26 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         }
         Command::Bench {
             command:
+                BenchCommand::Displays {
+                    clients,
+                    locations,
+                    seconds,
+                },
+        } => {
+            let report = loket::bench::displays::displays(
+                c,
+                loket::bench::displays::DisplayOptions {
+                    clients,
+                    locations,
+                    seconds,
+                },
+            )
+            .await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Bench {
+            command:
                 BenchCommand::VaccinationRush {
                     visitors,
                     concurrency,

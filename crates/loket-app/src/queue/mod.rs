@@ -401,7 +401,7 @@ pub async fn snapshot(app: &App, location: &Location) -> Result<Snapshot, Refusa
     let zone = store::zone(&app.store, &location.id).await?;
     let day = today();
     let desks = appt_store::list_desks(&app.store, &location.id).await?;
-    let called = store::last_called(&app.store, &location.id, &day, 8)
+    let called = store::last_called(&app.store, &location.id, &day, DISPLAY_CALLS)
         .await?
         .into_iter()
         .map(|t| {
@@ -415,11 +415,7 @@ pub async fn snapshot(app: &App, location: &Location) -> Result<Snapshot, Refusa
             CalledRow {
                 number: t.number,
                 desk,
-                at: format_ms(at)
-                    .split(' ')
-                    .nth(1)
-                    .unwrap_or_default()
-                    .to_owned(),
+                at: called_time(at),
                 called_at: at,
                 recalls: t.recalls,
             }
@@ -439,6 +435,52 @@ pub async fn snapshot(app: &App, location: &Location) -> Result<Snapshot, Refusa
         waiting,
         called,
     })
+}
+
+/// The calls a display shows.
+pub const DISPLAY_CALLS: i64 = 8;
+
+/// The display state of `location` if its version is no longer `seen`
+/// (`None` when nothing changed): one query (see
+/// `loket_store::queue::board_if_changed`), for the display feeds' polls.
+pub async fn snapshot_if_changed(
+    app: &App,
+    location: &Location,
+    seen: i64,
+) -> Result<Option<Snapshot>, Refusal> {
+    let Some(b) =
+        store::board_if_changed(&app.store, &location.id, &today(), seen, DISPLAY_CALLS).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Snapshot {
+        version: b.version,
+        location: location.name.clone(),
+        present: b.present,
+        max_present: b.max_present,
+        open: rules::zone_open(b.present, b.max_present),
+        waiting: b.waiting,
+        called: b
+            .called
+            .into_iter()
+            .map(|(number, desk, at, recalls)| CalledRow {
+                number,
+                desk,
+                at: called_time(at),
+                called_at: at,
+                recalls,
+            })
+            .collect(),
+    }))
+}
+
+/// A call's local time, `HH:MM`.
+fn called_time(at: i64) -> String {
+    format_ms(at)
+        .split(' ')
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 // ---- a desk's other actions, the head count and the zone's settings ----

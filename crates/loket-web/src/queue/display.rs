@@ -176,17 +176,18 @@ pub fn sse(
             let state = feed_state.clone();
             let loc = loc.clone();
             async move {
-                let version = loket_store::queue::version(&state.store, &loc.id)
-                    .await
-                    .ok()?;
-                if last.as_deref() == Some(version.to_string().as_str()) {
-                    return None;
-                }
-                let snap = snapshot(&state, &loc).await.ok()?;
+                // The first poll reads the whole state; every later one is
+                // one query that returns nothing while the version stands.
+                let snap = match last.as_deref().and_then(|v| v.parse::<i64>().ok()) {
+                    None => snapshot(&state, &loc).await.ok()?,
+                    Some(seen) => loket_app::queue::snapshot_if_changed(&state, &loc, seen)
+                        .await
+                        .ok()??,
+                };
                 Some(Frame {
                     event: "queue",
-                    id: version.to_string(),
-                    tag: version.to_string(),
+                    id: snap.version.to_string(),
+                    tag: snap.version.to_string(),
                     data: serde_json::to_string(&snap).ok()?,
                 })
             }
