@@ -771,6 +771,23 @@ pub async fn record_demo_accounts(store: &Store, password_hash: &str) -> Result<
     Ok(())
 }
 
+/// Records accounts the demo seed made without its password (generated
+/// residents, a resident registered at the counter), so that `loket demo`
+/// starts again on its own database.
+pub async fn record_demo_users(store: &Store, ids: &[String]) -> Result<()> {
+    let mut tx = store.begin().await?;
+    for id in ids {
+        sqlx::query(
+            "INSERT INTO demo_accounts (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Accounts the demo did not create: how many, and one address.
 pub async fn foreign_accounts(store: &Store) -> Result<(i64, Option<String>)> {
     let row = sqlx::query(

@@ -308,6 +308,8 @@ pub async fn seed(store: &Store) -> Result<usize, AppError> {
         residents.push(r);
     }
     h::insert_residents(store, &residents).await?;
+    let ids: Vec<String> = residents.iter().map(|r| r.id.clone()).collect();
+    loket_store::people::record_demo_users(store, &ids).await?;
     h::insert_cases(store, &cases).await?;
     h::insert_visits(store, &visits).await?;
     h::insert_moments(store, &moments).await?;

@@ -380,6 +380,7 @@ pub async fn seed(app: &App) -> Result<(), AppError> {
     )
     .await
     .map_err(|e| refused("resident", e))?;
+    people_store::record_demo_users(&app.store, std::slice::from_ref(&maria)).await?;
     let maria = people_store::get_user(&app.store, &maria)
         .await?
         .ok_or_else(|| other("the resident without e-mail"))?;

@@ -975,6 +975,14 @@ async fn demo_accepts_its_own_database_only() {
     loket::demo::refuse_foreign_accounts(&app.store)
         .await
         .unwrap();
+    // The lived-in demo's residents (generated ones, and one registered at
+    // the counter without a password) are its own too: `loket demo`
+    // starts again on its database.
+    loket::demo::history::seed(&app.store).await.unwrap();
+    loket::demo::lives::seed(&app.app()).await.unwrap();
+    loket::demo::refuse_foreign_accounts(&app.store)
+        .await
+        .unwrap();
     loket::cli::user_add(
         &app.config,
         "chef@leuven.example",
