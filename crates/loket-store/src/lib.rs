@@ -148,6 +148,14 @@ impl Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite only: the one connection write transactions run on. SQLite
+    /// lets one writer in at a time; with every pooled connection free to
+    /// `BEGIN IMMEDIATE`, the others wait in SQLite's busy handler, which
+    /// sleeps in steps of up to 100 ms and serves nobody in order, so a
+    /// rush of writers made seconds-long tails. Waiting for this pool's
+    /// one connection instead is a fair (first come, first served) async
+    /// queue, with no sleeping. Reads stay on `pool`, in parallel.
+    writer: Option<AnyPool>,
     backend: Backend,
     /// A PostgreSQL streaming replica for reports, if configured.
     read: Option<AnyPool>,
@@ -173,8 +181,25 @@ impl Store {
             })
             .connect(url)
             .await?;
+        let writer = match backend {
+            Backend::Sqlite => Some(
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(move |conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(setup).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?,
+            ),
+            Backend::Postgres => None,
+        };
         Ok(Store {
             pool,
+            writer,
             backend,
             read: None,
         })
@@ -199,6 +224,7 @@ impl Store {
     pub fn reader(&self) -> Store {
         Store {
             pool: self.read.clone().unwrap_or_else(|| self.pool.clone()),
+            writer: self.writer.clone(),
             backend: self.backend,
             read: None,
         }
@@ -220,7 +246,8 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.pool.begin_with(self.backend.begin_statement()).await?)
+        let pool = self.writer.as_ref().unwrap_or(&self.pool);
+        Ok(pool.begin_with(self.backend.begin_statement()).await?)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -281,6 +308,9 @@ impl Store {
     pub async fn close(&self) {
         if let Some(r) = &self.read {
             r.close().await;
+        }
+        if let Some(w) = &self.writer {
+            w.close().await;
         }
         self.pool.close().await;
     }
