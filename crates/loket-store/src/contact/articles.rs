@@ -308,11 +308,16 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
         sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, i + 2));
     }
     sql.push(')');
+    // A prefix is a range on `term` (`term >= p AND term < upper`), which
+    // the index (lang, term) answers; `substr(term, 1, n) = p` could not
+    // use it. Terms compare by bytes (SQLite's BINARY, PostgreSQL's
+    // COLLATE "C", migration 0022), so the range holds exactly the terms
+    // that start with `p`.
     for i in 0..MAX_WORDS {
-        let len = 2 + MAX_WORDS + 2 * i;
+        let lo = 2 + MAX_WORDS + 2 * i;
         sql.push_str(&format!(
-            " OR substr(t.term, 1, CAST(${len} AS INTEGER)) = ${}",
-            len + 1
+            " OR (t.term >= ${lo} AND t.term < ${})",
+            lo + 1
         ));
     }
     sql.push(')');
@@ -321,11 +326,10 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
         q = q.bind(words.get(i).map(|w| w.exact.clone()).unwrap_or_default());
     }
     for i in 0..MAX_WORDS {
-        let p = words.get(i).and_then(|w| w.prefix.clone());
-        let len = p.as_ref().map_or(1, |p| p.chars().count());
-        q = q
-            .bind(i64::try_from(len).unwrap_or(i64::MAX))
-            .bind(p.unwrap_or_default());
+        // Unused places: the empty range ['', '').
+        let p = words.get(i).and_then(|w| w.prefix.clone()).unwrap_or_default();
+        let upper = prefix_upper(&p);
+        q = q.bind(p).bind(upper);
     }
     let rows = q.fetch_all(store.pool()).await?;
     let mut postings = Vec::with_capacity(rows.len());
@@ -379,6 +383,47 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
         .into_iter()
         .filter_map(|(id, score)| found.remove(&id).map(|a| (a, score)))
         .collect())
+}
+
+/// The least text greater than every text that starts with `prefix`, in
+/// byte (code point) order: the prefix with its last character raised by
+/// one ("parkeer" → "parkees"); a last character that cannot be raised
+/// is dropped and the one before it raised. '' for ''.
+pub fn prefix_upper(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut next = u32::from(last) + 1;
+        // Skip the surrogate gap, which holds no characters.
+        if (0xD800..=0xDFFF).contains(&next) {
+            next = 0xE000;
+        }
+        if let Some(c) = char::from_u32(next) {
+            chars.push(c);
+            return chars.into_iter().collect();
+        }
+    }
+    String::new()
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::prefix_upper;
+
+    #[test]
+    fn the_upper_bound_is_just_above_every_text_with_the_prefix() {
+        assert_eq!(prefix_upper("parkeer"), "parkees");
+        assert_eq!(prefix_upper("caf\u{e9}"), "caf\u{ea}");
+        assert_eq!(prefix_upper("a\u{d7ff}"), "a\u{e000}");
+        assert_eq!(prefix_upper("a\u{10ffff}"), "b");
+        assert_eq!(prefix_upper(""), "");
+        for p in ["park", "z", "\u{e9}t\u{e9}"] {
+            let up = prefix_upper(p);
+            for t in [format!("{p}"), format!("{p}a"), format!("{p}\u{10ffff}zz")] {
+                assert!(t.as_str() >= p && t.as_str() < up.as_str(), "{t} in [{p}, {up})");
+            }
+            assert!(up.as_str() > p && !up.starts_with(p));
+        }
+    }
 }
 
 /// Most query words a search looks for.

@@ -5,6 +5,7 @@
 //! baseline measured in the same run: as many plain single-row insert
 //! transactions through the same pool, and a trivial HTTP round trip.
 
+pub mod scale;
 pub mod vaccination;
 
 use crate::config::Config;
