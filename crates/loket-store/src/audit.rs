@@ -207,12 +207,12 @@ pub async fn list_audit(store: &Store, f: &Filter) -> Result<Vec<AuditRow>> {
          ORDER BY at DESC, id DESC LIMIT $4"
     };
     let rows = sqlx::query(sql)
-    .bind(person)
-    .bind(record_type)
-    .bind(record_id)
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?;
+        .bind(person)
+        .bind(record_type)
+        .bind(record_id)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(AuditRow {
@@ -245,12 +245,12 @@ pub async fn list_access(store: &Store, f: &Filter) -> Result<Vec<AccessRow>> {
          ORDER BY at DESC, id DESC LIMIT $4"
     };
     let rows = sqlx::query(sql)
-    .bind(person)
-    .bind(record_type)
-    .bind(record_id)
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?;
+        .bind(person)
+        .bind(record_type)
+        .bind(record_id)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(AccessRow {

@@ -16,7 +16,7 @@ use sqlx::Row;
 
 /// Bound parameters per INSERT statement: under SQLite's limit (32,766)
 /// and PostgreSQL's (65,535).
-const MAX_BINDS: usize = 30_000;
+const MAX_BINDS: usize = 1_000;
 
 /// Rows per multi-row INSERT of `cols` columns.
 fn chunk(cols: usize) -> usize {
@@ -582,7 +582,11 @@ pub async fn insert_articles(store: &Store, rows: &[ArticleRow]) -> Result<()> {
                 nl.terms
                     .iter()
                     .map(move |(t, w)| (a.id.as_str(), "nl", t, *w))
-                    .chain(en.terms.iter().map(move |(t, w)| (a.id.as_str(), "en", t, *w)))
+                    .chain(
+                        en.terms
+                            .iter()
+                            .map(move |(t, w)| (a.id.as_str(), "en", t, *w)),
+                    )
             })
             .collect();
         for part in terms.chunks(self::chunk(4)) {

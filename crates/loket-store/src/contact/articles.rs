@@ -315,10 +315,7 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     // that start with `p`.
     for i in 0..MAX_WORDS {
         let lo = 2 + MAX_WORDS + 2 * i;
-        sql.push_str(&format!(
-            " OR (t.term >= ${lo} AND t.term < ${})",
-            lo + 1
-        ));
+        sql.push_str(&format!(" OR (t.term >= ${lo} AND t.term < ${})", lo + 1));
     }
     sql.push(')');
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lang);
@@ -327,7 +324,10 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     }
     for i in 0..MAX_WORDS {
         // Unused places: the empty range ['', '').
-        let p = words.get(i).and_then(|w| w.prefix.clone()).unwrap_or_default();
+        let p = words
+            .get(i)
+            .and_then(|w| w.prefix.clone())
+            .unwrap_or_default();
         let upper = prefix_upper(&p);
         q = q.bind(p).bind(upper);
     }
@@ -419,7 +419,10 @@ mod prefix_tests {
         for p in ["park", "z", "\u{e9}t\u{e9}"] {
             let up = prefix_upper(p);
             for t in [format!("{p}"), format!("{p}a"), format!("{p}\u{10ffff}zz")] {
-                assert!(t.as_str() >= p && t.as_str() < up.as_str(), "{t} in [{p}, {up})");
+                assert!(
+                    t.as_str() >= p && t.as_str() < up.as_str(),
+                    "{t} in [{p}, {up})"
+                );
             }
             assert!(up.as_str() > p && !up.starts_with(p));
         }

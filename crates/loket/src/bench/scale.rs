@@ -360,9 +360,7 @@ pub async fn scale(mut c: Config, o: ScaleOptions) -> Result<ScaleReport, AppErr
 
     // ---- the hot reads ----
     let today = loket_domain::calendar::today_brussels();
-    let six_weeks = today
-        .checked_add(jiff::Span::new().days(42))
-        .map_err(err)?;
+    let six_weeks = today.checked_add(jiff::Span::new().days(42)).map_err(err)?;
     let mut results: Vec<Measured> = Vec::new();
     let (queue_service, queue_status) = ("move", "submitted");
     let first_page = queue_request(&base, queue_service, queue_status, None);
@@ -406,7 +404,15 @@ pub async fn scale(mut c: Config, o: ScaleOptions) -> Result<ScaleReport, AppErr
             )
         })
         .collect();
-    results.push(measure(&http, "case page with its timeline", Target::P99(50), &case_reqs).await);
+    results.push(
+        measure(
+            &http,
+            "case page with its timeline",
+            Target::P99(50),
+            &case_reqs,
+        )
+        .await,
+    );
     results.push(
         measure(
             &http,

@@ -61,7 +61,11 @@ async fn bench_scale_seeds_what_it_says_and_every_request_answers_2xx() {
     assert_eq!(want("appointments"), 200);
     assert_eq!(want("contact_articles"), 100);
     assert_eq!(want("contact_moments"), 400);
-    assert_eq!(want("users"), 200, "one resident per ten cases, at least 100");
+    assert_eq!(
+        want("users"),
+        200,
+        "one resident per ten cases, at least 100"
+    );
     let events = want("case_events");
     assert!(
         (2000..=2000 * 7).contains(&events),
@@ -101,6 +105,10 @@ async fn bench_scale_seeds_what_it_says_and_every_request_answers_2xx() {
         assert_eq!(*failed, 0, "{name}: answers not 2xx\n{}", report.text);
     }
     assert_eq!(report.failures(), 0);
-    assert!(report.text.contains("target p99 < 10 ms"), "{}", report.text);
+    assert!(
+        report.text.contains("target p99 < 10 ms"),
+        "{}",
+        report.text
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
