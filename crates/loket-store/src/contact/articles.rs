@@ -296,28 +296,33 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     }
     let avg = total as f64 / n as f64;
     // One read for every word's postings: 12 exact terms and 12 prefixes
-    // (unused places hold values no term matches: an empty term, and an
-    // empty prefix compared with one character).
+    // (unused places hold values no term matches: an empty term, and the
+    // empty range ['', '')).
     let mut sql = String::from(
         "SELECT t.article_id, t.term, t.weight AS tf, \
          CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END AS doc_length \
          FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
-         WHERE t.lang = $1 AND (t.term IN (",
+         WHERE (t.lang = $1 AND t.term IN (",
     );
     for i in 0..MAX_WORDS {
         sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, i + 2));
     }
-    sql.push(')');
+    sql.push_str("))");
     // A prefix is a range on `term` (`term >= p AND term < upper`), which
     // the index (lang, term) answers; `substr(term, 1, n) = p` could not
     // use it. Terms compare by bytes (SQLite's BINARY, PostgreSQL's
     // COLLATE "C", migration 0022), so the range holds exactly the terms
-    // that start with `p`.
+    // that start with `p`. Each branch of the OR names the language, so
+    // SQLite reads each one from the index (lang, term) and merges them
+    // ("MULTI-INDEX OR"); with `lang = $1` outside, it read every term of
+    // the language.
     for i in 0..MAX_WORDS {
         let lo = 2 + MAX_WORDS + 2 * i;
-        sql.push_str(&format!(" OR (t.term >= ${lo} AND t.term < ${})", lo + 1));
+        sql.push_str(&format!(
+            " OR (t.lang = $1 AND t.term >= ${lo} AND t.term < ${})",
+            lo + 1
+        ));
     }
-    sql.push(')');
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lang);
     for i in 0..MAX_WORDS {
         q = q.bind(words.get(i).map(|w| w.exact.clone()).unwrap_or_default());
