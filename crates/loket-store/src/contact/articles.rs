@@ -410,30 +410,6 @@ pub fn prefix_upper(prefix: &str) -> String {
     String::new()
 }
 
-#[cfg(test)]
-mod prefix_tests {
-    use super::prefix_upper;
-
-    #[test]
-    fn the_upper_bound_is_just_above_every_text_with_the_prefix() {
-        assert_eq!(prefix_upper("parkeer"), "parkees");
-        assert_eq!(prefix_upper("caf\u{e9}"), "caf\u{ea}");
-        assert_eq!(prefix_upper("a\u{d7ff}"), "a\u{e000}");
-        assert_eq!(prefix_upper("a\u{10ffff}"), "b");
-        assert_eq!(prefix_upper(""), "");
-        for p in ["park", "z", "\u{e9}t\u{e9}"] {
-            let up = prefix_upper(p);
-            for t in [format!("{p}"), format!("{p}a"), format!("{p}\u{10ffff}zz")] {
-                assert!(
-                    t.as_str() >= p && t.as_str() < up.as_str(),
-                    "{t} in [{p}, {up})"
-                );
-            }
-            assert!(up.as_str() > p && !up.starts_with(p));
-        }
-    }
-}
-
 /// Most query words a search looks for.
 const MAX_WORDS: usize = rules::MAX_QUERY_WORDS;
 /// Most articles a search returns.
@@ -478,20 +454,41 @@ pub async fn record_view(store: &Store, article_id: &str, day: &str) -> Result<(
 
 /// The most viewed articles from `since` (a date) on: (article, views).
 pub async fn most_viewed(store: &Store, since: &str, limit: i64) -> Result<Vec<(Article, i64)>> {
-    let rows = sqlx::query(
-        "SELECT article_id, CAST(SUM(views) AS BIGINT) AS n FROM contact_views WHERE day >= $1 \
-         GROUP BY article_id ORDER BY n DESC, article_id LIMIT $2",
-    )
+    // One read: the counts, and the articles joined to them.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ARTICLE_COLS}, x.n FROM (SELECT article_id, CAST(SUM(views) AS BIGINT) AS n FROM contact_views \
+         WHERE day >= $1 GROUP BY article_id ORDER BY n DESC, article_id LIMIT $2) x \
+         JOIN contact_articles ON contact_articles.id = x.article_id ORDER BY x.n DESC, x.article_id"
+    )))
     .bind(since)
     .bind(limit)
     .fetch_all(store.pool())
     .await?;
-    let mut out = Vec::new();
-    for r in &rows {
-        let id: String = r.try_get("article_id")?;
-        if let Some(a) = article(store, &id).await? {
-            out.push((a, r.try_get("n")?));
+    rows.iter()
+        .map(|r| Ok((article_of(r)?, r.try_get::<i64, _>("n")?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::prefix_upper;
+
+    #[test]
+    fn the_upper_bound_is_just_above_every_text_with_the_prefix() {
+        assert_eq!(prefix_upper("parkeer"), "parkees");
+        assert_eq!(prefix_upper("caf\u{e9}"), "caf\u{ea}");
+        assert_eq!(prefix_upper("a\u{d7ff}"), "a\u{e000}");
+        assert_eq!(prefix_upper("a\u{10ffff}"), "b");
+        assert_eq!(prefix_upper(""), "");
+        for p in ["park", "z", "\u{e9}t\u{e9}"] {
+            let up = prefix_upper(p);
+            for t in [p.to_owned(), format!("{p}a"), format!("{p}\u{10ffff}zz")] {
+                assert!(
+                    t.as_str() >= p && t.as_str() < up.as_str(),
+                    "{t} in [{p}, {up})"
+                );
+            }
+            assert!(up.as_str() > p && !up.starts_with(p));
         }
     }
-    Ok(out)
 }
