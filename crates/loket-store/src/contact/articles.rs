@@ -301,8 +301,8 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     let mut sql = String::from(
         "SELECT t.article_id, t.term, t.weight AS tf, \
          CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END AS doc_length \
-         FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
-         WHERE (t.lang = $1 AND t.term IN (",
+         FROM contact_terms t CROSS JOIN contact_articles a \
+         WHERE a.id = t.article_id AND ((t.lang = $1 AND t.term IN (",
     );
     for i in 0..MAX_WORDS {
         sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, i + 2));
@@ -315,7 +315,9 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     // that start with `p`. Each branch of the OR names the language, so
     // SQLite reads each one from the index (lang, term) and merges them
     // ("MULTI-INDEX OR"); with `lang = $1` outside, it read every term of
-    // the language.
+    // the language. `CROSS JOIN` makes SQLite start from the terms (with
+    // statistics it started from the 10,000 articles, probing each); on
+    // PostgreSQL it is the same inner join.
     for i in 0..MAX_WORDS {
         let lo = 2 + MAX_WORDS + 2 * i;
         sql.push_str(&format!(
@@ -323,6 +325,7 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
             lo + 1
         ));
     }
+    sql.push(')');
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lang);
     for i in 0..MAX_WORDS {
         q = q.bind(words.get(i).map(|w| w.exact.clone()).unwrap_or_default());
