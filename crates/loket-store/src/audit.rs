@@ -191,19 +191,28 @@ impl Filter {
 
 pub async fn list_audit(store: &Store, f: &Filter) -> Result<Vec<AuditRow>> {
     let (person, record_type, record_id, limit) = f.binds();
-    let rows = sqlx::query(
+    // With a person, `actor_id = $1 OR subject_user_id = $1` reads the two
+    // indexes (actor, at) and (subject, at) and merges them; with the
+    // optional `$1 = '' OR …` the planner walked the whole log by time.
+    let sql = if person.is_empty() {
         "SELECT id, at, actor_kind, actor_id, action, record_type, record_id, subject_user_id, \
          before_summary, after_summary FROM audit_log \
-         WHERE ($1 = '' OR actor_id = $1 OR subject_user_id = $1) \
+         WHERE $1 = '' AND ($2 = '' OR record_type = $2) AND ($3 = '' OR record_id = $3) \
+         ORDER BY at DESC, id DESC LIMIT $4"
+    } else {
+        "SELECT id, at, actor_kind, actor_id, action, record_type, record_id, subject_user_id, \
+         before_summary, after_summary FROM audit_log \
+         WHERE (actor_id = $1 OR subject_user_id = $1) \
            AND ($2 = '' OR record_type = $2) AND ($3 = '' OR record_id = $3) \
-         ORDER BY at DESC, id DESC LIMIT $4",
-    )
-    .bind(person)
-    .bind(record_type)
-    .bind(record_id)
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?;
+         ORDER BY at DESC, id DESC LIMIT $4"
+    };
+    let rows = sqlx::query(sql)
+        .bind(person)
+        .bind(record_type)
+        .bind(record_id)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(AuditRow {
@@ -224,18 +233,24 @@ pub async fn list_audit(store: &Store, f: &Filter) -> Result<Vec<AuditRow>> {
 
 pub async fn list_access(store: &Store, f: &Filter) -> Result<Vec<AccessRow>> {
     let (person, record_type, record_id, limit) = f.binds();
-    let rows = sqlx::query(
+    // As `list_audit`: a person's rows through the two indexes.
+    let sql = if person.is_empty() {
         "SELECT id, at, actor_id, subject_user_id, record_type, record_id, purpose FROM access_log \
-         WHERE ($1 = '' OR actor_id = $1 OR subject_user_id = $1) \
+         WHERE $1 = '' AND ($2 = '' OR record_type = $2) AND ($3 = '' OR record_id = $3) \
+         ORDER BY at DESC, id DESC LIMIT $4"
+    } else {
+        "SELECT id, at, actor_id, subject_user_id, record_type, record_id, purpose FROM access_log \
+         WHERE (actor_id = $1 OR subject_user_id = $1) \
            AND ($2 = '' OR record_type = $2) AND ($3 = '' OR record_id = $3) \
-         ORDER BY at DESC, id DESC LIMIT $4",
-    )
-    .bind(person)
-    .bind(record_type)
-    .bind(record_id)
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?;
+         ORDER BY at DESC, id DESC LIMIT $4"
+    };
+    let rows = sqlx::query(sql)
+        .bind(person)
+        .bind(record_type)
+        .bind(record_id)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(AccessRow {

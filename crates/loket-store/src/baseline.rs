@@ -32,3 +32,10 @@ pub async fn drop(store: &Store) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Gathers the planner's statistics after a bulk load (`ANALYZE`: the same
+/// statement on SQLite and PostgreSQL), as autovacuum would in time.
+pub async fn analyze(store: &Store) -> Result<()> {
+    sqlx::query("ANALYZE").execute(store.pool()).await?;
+    Ok(())
+}

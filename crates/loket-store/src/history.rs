@@ -3,13 +3,25 @@
 //! benchmarks at a city's scale). Multi-row inserts, one transaction per
 //! batch; case and contact numbers are reserved from the same yearly
 //! counters the use cases draw from, so numbers never collide. Generated
-//! rows carry no documents and send no mail: they are the past.
+//! rows send no mail: they are the past. The demo's rows carry no
+//! documents; `loket bench scale` adds document rows (all pointing to one
+//! small shared stored file), audit rows and knowledge-base articles with
+//! [`insert_documents`], [`insert_audit`] and [`insert_articles`].
+//!
+//! Each call is one transaction; a caller loading a million rows calls it
+//! per batch of a few thousand.
 
 use crate::{Result, Store, Tx, now_ms};
 use sqlx::Row;
 
-/// Rows per INSERT statement (well under every placeholder limit).
-const CHUNK: usize = 50;
+/// Bound parameters per INSERT statement: under SQLite's limit (32,766)
+/// and PostgreSQL's (65,535).
+const MAX_BINDS: usize = 1_000;
+
+/// Rows per multi-row INSERT of `cols` columns.
+fn chunk(cols: usize) -> usize {
+    (MAX_BINDS / cols.max(1)).clamp(1, 5_000)
+}
 
 /// A generated resident.
 #[derive(Debug, Clone)]
@@ -121,7 +133,7 @@ fn placeholders(rows: usize, cols: usize) -> String {
 /// role and postal address.
 pub async fn insert_residents(store: &Store, rows: &[Resident]) -> Result<()> {
     let mut tx = store.begin().await?;
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in rows.chunks(chunk(9)) {
         let sql = format!(
             "INSERT INTO users (id, email, email_norm, name, password_hash, locale, email_confirmed_at, created_at, updated_at) VALUES {}",
             placeholders(chunk.len(), 9)
@@ -188,7 +200,8 @@ pub async fn insert_cases(store: &Store, rows: &[Case]) -> Result<Vec<String>> {
         *slot += 1;
     }
     let now = now_ms();
-    for (chunk, nums) in rows.chunks(CHUNK).zip(numbers.chunks(CHUNK)) {
+    let per = chunk(13);
+    for (chunk, nums) in rows.chunks(per).zip(numbers.chunks(per)) {
         let sql = format!(
             "INSERT INTO cases (id, number, service_id, service_version, resident_id, channel, status, data, department, submitted_at, due_date, updated_at, closed_at) VALUES {}",
             placeholders(chunk.len(), 13)
@@ -216,7 +229,7 @@ pub async fn insert_cases(store: &Store, rows: &[Case]) -> Result<Vec<String>> {
             .iter()
             .flat_map(|c| c.events.iter().map(move |e| (c, e)))
             .collect();
-        for ev in events.chunks(CHUNK) {
+        for ev in events.chunks(self::chunk(8)) {
             let sql = format!(
                 "INSERT INTO case_events (id, case_id, at, kind, from_status, to_status, transition, body) VALUES {}",
                 placeholders(ev.len(), 8)
@@ -244,13 +257,15 @@ pub async fn insert_cases(store: &Store, rows: &[Case]) -> Result<Vec<String>> {
 /// kept ones, the counter ticket with its check-in, call and finish.
 pub async fn insert_visits(store: &Store, rows: &[Visit]) -> Result<()> {
     let mut tx = store.begin().await?;
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in rows.chunks(self::chunk(15)) {
         let slot_ids: Vec<String> = chunk.iter().map(|_| crate::new_id()).collect();
         let sql = format!(
             "INSERT INTO appt_slots (id, service_id, location_id, starts_at, ends_at, capacity, booked) VALUES {}",
             placeholders(chunk.len(), 7)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("{sql} ON CONFLICT DO NOTHING")));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{sql} ON CONFLICT DO NOTHING RETURNING id, service_id, location_id, starts_at"
+        )));
         for (v, sid) in chunk.iter().zip(&slot_ids) {
             q = q
                 .bind(sid)
@@ -261,10 +276,26 @@ pub async fn insert_visits(store: &Store, rows: &[Visit]) -> Result<()> {
                 .bind(1_i64)
                 .bind(i64::from(v.status != "cancelled"));
         }
-        q.execute(&mut *tx).await?;
-        // The slot of each start (an existing one when two starts met).
+        // The slot of each start: the one inserted, or (when two starts
+        // met, or the slot was there) the existing one, looked up.
+        let mut made = std::collections::HashMap::new();
+        for r in q.fetch_all(&mut *tx).await? {
+            made.insert(
+                (
+                    r.try_get::<String, _>("service_id")?,
+                    r.try_get::<String, _>("location_id")?,
+                    r.try_get::<i64, _>("starts_at")?,
+                ),
+                r.try_get::<String, _>("id")?,
+            );
+        }
         let mut slot_of = Vec::with_capacity(chunk.len());
         for v in chunk {
+            let key = (v.service_id.clone(), v.location_id.clone(), v.starts_at);
+            if let Some(id) = made.get(&key) {
+                slot_of.push(id.clone());
+                continue;
+            }
             let row = sqlx::query(
                 "SELECT id FROM appt_slots WHERE service_id = $1 AND location_id = $2 AND starts_at = $3",
             )
@@ -273,7 +304,9 @@ pub async fn insert_visits(store: &Store, rows: &[Visit]) -> Result<()> {
             .bind(v.starts_at)
             .fetch_one(&mut *tx)
             .await?;
-            slot_of.push(row.try_get::<String, _>("id")?);
+            let id = row.try_get::<String, _>("id")?;
+            made.insert(key, id.clone());
+            slot_of.push(id);
         }
         let sql = format!(
             "INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, resident_id, status, channel, remind_at, reminder_sent_at, created_at, updated_at) VALUES {}",
@@ -356,7 +389,8 @@ pub async fn insert_moments(store: &Store, rows: &[Moment]) -> Result<()> {
         refs.push(format!("C-{}-{:06}", m.year, *slot));
         *slot += 1;
     }
-    for (chunk, rs) in rows.chunks(CHUNK).zip(refs.chunks(CHUNK)) {
+    let per = chunk(14);
+    for (chunk, rs) in rows.chunks(per).zip(refs.chunks(per)) {
         let sql = format!(
             "INSERT INTO contact_moments (id, reference, channel, status, resident_id, contact_name, contact_email, subject, question, answer, outcome, duration_minutes, created_at, updated_at) VALUES {}",
             placeholders(chunk.len(), 14)
@@ -383,4 +417,214 @@ pub async fn insert_moments(store: &Store, rows: &[Moment]) -> Result<()> {
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// A generated document row of a case (the file it points to is shared).
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub case_id: String,
+    /// `receipt`, `decision`, `permit`.
+    pub kind: String,
+    pub lang: String,
+    pub filename: String,
+    pub size: i64,
+    pub sha256: String,
+    /// Relative to the data folder, as the use cases store it.
+    pub path: String,
+    pub created_at: i64,
+}
+
+/// Inserts document rows (no verification codes).
+pub async fn insert_documents(store: &Store, rows: &[Document]) -> Result<()> {
+    let mut tx = store.begin().await?;
+    for chunk in rows.chunks(self::chunk(9)) {
+        let sql = format!(
+            "INSERT INTO case_documents (id, case_id, kind, lang, filename, size, sha256, path, created_at) VALUES {}",
+            placeholders(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for d in chunk {
+            q = q
+                .bind(crate::new_id())
+                .bind(&d.case_id)
+                .bind(&d.kind)
+                .bind(&d.lang)
+                .bind(&d.filename)
+                .bind(d.size)
+                .bind(&d.sha256)
+                .bind(&d.path)
+                .bind(d.created_at);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A generated audit row (what a use case would have written).
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub at: i64,
+    /// `user`, `system`, `cli`.
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: String,
+    pub subject_user_id: Option<String>,
+}
+
+/// Inserts audit rows.
+pub async fn insert_audit(store: &Store, rows: &[AuditEntry]) -> Result<()> {
+    let mut tx = store.begin().await?;
+    for chunk in rows.chunks(self::chunk(8)) {
+        let sql = format!(
+            "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id, subject_user_id) VALUES {}",
+            placeholders(chunk.len(), 8)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in chunk {
+            q = q
+                .bind(crate::new_id())
+                .bind(a.at)
+                .bind(&a.actor_kind)
+                .bind(a.actor_id.clone())
+                .bind(&a.action)
+                .bind(&a.record_type)
+                .bind(&a.record_id)
+                .bind(a.subject_user_id.clone());
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A generated knowledge-base article (version 1), indexed here as
+/// `contact::save_article` indexes it.
+#[derive(Debug, Clone)]
+pub struct ArticleRow {
+    pub id: String,
+    pub slug: String,
+    pub department_id: Option<String>,
+    pub title_nl: String,
+    pub title_en: String,
+    pub body_nl: String,
+    pub body_en: String,
+    pub tags: Vec<String>,
+    pub at: i64,
+}
+
+/// Inserts articles with their first version and their search terms.
+pub async fn insert_articles(store: &Store, rows: &[ArticleRow]) -> Result<()> {
+    use loket_domain::contact::index_document;
+    let mut tx = store.begin().await?;
+    let indexed: Vec<_> = rows
+        .iter()
+        .map(|a| {
+            (
+                index_document("nl", &a.title_nl, &a.tags, &a.body_nl),
+                index_document("en", &a.title_en, &a.tags, &a.body_en),
+            )
+        })
+        .collect();
+    for (chunk, idx) in rows
+        .chunks(self::chunk(14))
+        .zip(indexed.chunks(self::chunk(14)))
+    {
+        let sql = format!(
+            "INSERT INTO contact_articles (id, slug, department_id, version, title_nl, title_en, body_nl, body_en, tags, \
+             length_nl, length_en, created_at, updated_at, updated_by) VALUES {}",
+            placeholders(chunk.len(), 14)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (a, (nl, en)) in chunk.iter().zip(idx) {
+            q = q
+                .bind(&a.id)
+                .bind(&a.slug)
+                .bind(a.department_id.clone())
+                .bind(1_i64)
+                .bind(&a.title_nl)
+                .bind(&a.title_en)
+                .bind(&a.body_nl)
+                .bind(&a.body_en)
+                .bind(a.tags.join(", "))
+                .bind(nl.length)
+                .bind(en.length)
+                .bind(a.at)
+                .bind(a.at)
+                .bind(None::<String>);
+        }
+        q.execute(&mut *tx).await?;
+        let sql = format!(
+            "INSERT INTO contact_article_versions (article_id, version, department_id, title_nl, title_en, body_nl, body_en, \
+             tags, created_at) VALUES {}",
+            placeholders(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in chunk {
+            q = q
+                .bind(&a.id)
+                .bind(1_i64)
+                .bind(a.department_id.clone())
+                .bind(&a.title_nl)
+                .bind(&a.title_en)
+                .bind(&a.body_nl)
+                .bind(&a.body_en)
+                .bind(a.tags.join(", "))
+                .bind(a.at);
+        }
+        q.execute(&mut *tx).await?;
+        let terms: Vec<(&str, &str, &String, i64)> = chunk
+            .iter()
+            .zip(idx)
+            .flat_map(|(a, (nl, en))| {
+                nl.terms
+                    .iter()
+                    .map(move |(t, w)| (a.id.as_str(), "nl", t, *w))
+                    .chain(
+                        en.terms
+                            .iter()
+                            .map(move |(t, w)| (a.id.as_str(), "en", t, *w)),
+                    )
+            })
+            .collect();
+        for part in terms.chunks(self::chunk(4)) {
+            let sql = format!(
+                "INSERT INTO contact_terms (article_id, lang, term, weight) VALUES {}",
+                placeholders(part.len(), 4)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, lang, t, w) in part {
+                q = q.bind(*id).bind(*lang).bind((*t).clone()).bind(*w);
+            }
+            q.execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Rows in each of the tables the scale benchmark fills, by SQL COUNT:
+/// (table, rows).
+pub async fn table_counts(store: &Store) -> Result<Vec<(&'static str, i64)>> {
+    let mut out = Vec::new();
+    for table in [
+        "users",
+        "cases",
+        "case_events",
+        "case_documents",
+        "appointments",
+        "contact_articles",
+        "contact_moments",
+        "audit_log",
+    ] {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table}"
+        )))
+        .fetch_one(store.pool())
+        .await?;
+        out.push((table, row.try_get::<i64, _>("n")?));
+    }
+    Ok(out)
 }

@@ -158,6 +158,25 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// A whole city's data (seeded with multi-row inserts; the rows/s are
+    /// reported), then the p50/p99 of every hot read through HTTP against
+    /// its target, beside a baseline of the same run. Fails when an
+    /// answer is not 2xx.
+    Scale {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: usize,
+        #[arg(long, default_value_t = 100_000)]
+        appointments: usize,
+        /// Knowledge-base articles.
+        #[arg(long, default_value_t = 10_000)]
+        articles: usize,
+        /// Contact-centre contact moments.
+        #[arg(long, default_value_t = 200_000)]
+        contacts: usize,
+        /// Requests per measured read.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
     /// A vaccination campaign opening: visitors (one invitation each) go
     /// through the waiting room and book 2,304 places of one day.
     VaccinationRush {

@@ -186,6 +186,37 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         }
         Command::Bench {
             command:
+                BenchCommand::Scale {
+                    cases,
+                    appointments,
+                    articles,
+                    contacts,
+                    requests,
+                },
+        } => {
+            use loket::bench::scale::{ScaleOptions, scale};
+            let report = scale(
+                c,
+                ScaleOptions {
+                    cases,
+                    appointments,
+                    articles,
+                    contacts,
+                    requests,
+                },
+            )
+            .await?;
+            println!("{}", report.text);
+            let failures = report.failures();
+            if failures > 0 {
+                return Err(loket::AppError::Other(format!(
+                    "bench scale: {failures} answers were not 2xx"
+                )));
+            }
+            Ok(())
+        }
+        Command::Bench {
+            command:
                 BenchCommand::VaccinationRush {
                     visitors,
                     concurrency,

@@ -296,23 +296,33 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     }
     let avg = total as f64 / n as f64;
     // One read for every word's postings: 12 exact terms and 12 prefixes
-    // (unused places hold values no term matches: an empty term, and an
-    // empty prefix compared with one character).
+    // (unused places hold values no term matches: an empty term, and the
+    // empty range ['', '')).
     let mut sql = String::from(
         "SELECT t.article_id, t.term, t.weight AS tf, \
          CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END AS doc_length \
-         FROM contact_terms t JOIN contact_articles a ON a.id = t.article_id \
-         WHERE t.lang = $1 AND (t.term IN (",
+         FROM contact_terms t CROSS JOIN contact_articles a \
+         WHERE a.id = t.article_id AND ((t.lang = $1 AND t.term IN (",
     );
     for i in 0..MAX_WORDS {
         sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, i + 2));
     }
-    sql.push(')');
+    sql.push_str("))");
+    // A prefix is a range on `term` (`term >= p AND term < upper`), which
+    // the index (lang, term) answers; `substr(term, 1, n) = p` could not
+    // use it. Terms compare by bytes (SQLite's BINARY, PostgreSQL's
+    // COLLATE "C", migration 0022), so the range holds exactly the terms
+    // that start with `p`. Each branch of the OR names the language, so
+    // SQLite reads each one from the index (lang, term) and merges them
+    // ("MULTI-INDEX OR"); with `lang = $1` outside, it read every term of
+    // the language. `CROSS JOIN` makes SQLite start from the terms (with
+    // statistics it started from the 10,000 articles, probing each); on
+    // PostgreSQL it is the same inner join.
     for i in 0..MAX_WORDS {
-        let len = 2 + MAX_WORDS + 2 * i;
+        let lo = 2 + MAX_WORDS + 2 * i;
         sql.push_str(&format!(
-            " OR substr(t.term, 1, CAST(${len} AS INTEGER)) = ${}",
-            len + 1
+            " OR (t.lang = $1 AND t.term >= ${lo} AND t.term < ${})",
+            lo + 1
         ));
     }
     sql.push(')');
@@ -321,11 +331,13 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
         q = q.bind(words.get(i).map(|w| w.exact.clone()).unwrap_or_default());
     }
     for i in 0..MAX_WORDS {
-        let p = words.get(i).and_then(|w| w.prefix.clone());
-        let len = p.as_ref().map_or(1, |p| p.chars().count());
-        q = q
-            .bind(i64::try_from(len).unwrap_or(i64::MAX))
-            .bind(p.unwrap_or_default());
+        // Unused places: the empty range ['', '').
+        let p = words
+            .get(i)
+            .and_then(|w| w.prefix.clone())
+            .unwrap_or_default();
+        let upper = prefix_upper(&p);
+        q = q.bind(p).bind(upper);
     }
     let rows = q.fetch_all(store.pool()).await?;
     let mut postings = Vec::with_capacity(rows.len());
@@ -381,6 +393,26 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
         .collect())
 }
 
+/// The least text greater than every text that starts with `prefix`, in
+/// byte (code point) order: the prefix with its last character raised by
+/// one ("parkeer" → "parkees"); a last character that cannot be raised
+/// is dropped and the one before it raised. '' for ''.
+pub fn prefix_upper(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut next = u32::from(last) + 1;
+        // Skip the surrogate gap, which holds no characters.
+        if (0xD800..=0xDFFF).contains(&next) {
+            next = 0xE000;
+        }
+        if let Some(c) = char::from_u32(next) {
+            chars.push(c);
+            return chars.into_iter().collect();
+        }
+    }
+    String::new()
+}
+
 /// Most query words a search looks for.
 const MAX_WORDS: usize = rules::MAX_QUERY_WORDS;
 /// Most articles a search returns.
@@ -425,20 +457,41 @@ pub async fn record_view(store: &Store, article_id: &str, day: &str) -> Result<(
 
 /// The most viewed articles from `since` (a date) on: (article, views).
 pub async fn most_viewed(store: &Store, since: &str, limit: i64) -> Result<Vec<(Article, i64)>> {
-    let rows = sqlx::query(
-        "SELECT article_id, CAST(SUM(views) AS BIGINT) AS n FROM contact_views WHERE day >= $1 \
-         GROUP BY article_id ORDER BY n DESC, article_id LIMIT $2",
-    )
+    // One read: the counts, and the articles joined to them.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ARTICLE_COLS}, x.n FROM (SELECT article_id, CAST(SUM(views) AS BIGINT) AS n FROM contact_views \
+         WHERE day >= $1 GROUP BY article_id ORDER BY n DESC, article_id LIMIT $2) x \
+         JOIN contact_articles ON contact_articles.id = x.article_id ORDER BY x.n DESC, x.article_id"
+    )))
     .bind(since)
     .bind(limit)
     .fetch_all(store.pool())
     .await?;
-    let mut out = Vec::new();
-    for r in &rows {
-        let id: String = r.try_get("article_id")?;
-        if let Some(a) = article(store, &id).await? {
-            out.push((a, r.try_get("n")?));
+    rows.iter()
+        .map(|r| Ok((article_of(r)?, r.try_get::<i64, _>("n")?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::prefix_upper;
+
+    #[test]
+    fn the_upper_bound_is_just_above_every_text_with_the_prefix() {
+        assert_eq!(prefix_upper("parkeer"), "parkees");
+        assert_eq!(prefix_upper("caf\u{e9}"), "caf\u{ea}");
+        assert_eq!(prefix_upper("a\u{d7ff}"), "a\u{e000}");
+        assert_eq!(prefix_upper("a\u{10ffff}"), "b");
+        assert_eq!(prefix_upper(""), "");
+        for p in ["park", "z", "\u{e9}t\u{e9}"] {
+            let up = prefix_upper(p);
+            for t in [p.to_owned(), format!("{p}a"), format!("{p}\u{10ffff}zz")] {
+                assert!(
+                    t.as_str() >= p && t.as_str() < up.as_str(),
+                    "{t} in [{p}, {up})"
+                );
+            }
+            assert!(up.as_str() > p && !up.starts_with(p));
         }
     }
-    Ok(out)
 }

@@ -75,25 +75,23 @@ pub async fn report_top_articles(
     to_ms: i64,
     limit: i64,
 ) -> Result<Vec<(Article, i64)>> {
-    let rows = sqlx::query(
-        "SELECT a.article_id, COUNT(*) AS n FROM contact_moment_articles a \
+    // One read: the counts, and the articles joined to them.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ARTICLE_COLS}, x.n FROM (SELECT a.article_id, COUNT(*) AS n FROM contact_moment_articles a \
          JOIN contact_moments m ON m.id = a.moment_id \
          WHERE m.created_at >= $1 AND m.created_at < $2 \
-         GROUP BY a.article_id ORDER BY n DESC, a.article_id LIMIT $3",
-    )
+         GROUP BY a.article_id ORDER BY n DESC, a.article_id LIMIT $3) x \
+         JOIN contact_articles ON contact_articles.id = x.article_id \
+         ORDER BY x.n DESC, x.article_id"
+    )))
     .bind(from_ms)
     .bind(to_ms)
     .bind(limit)
     .fetch_all(store.pool())
     .await?;
-    let mut out = Vec::new();
-    for r in &rows {
-        let id: String = r.try_get("article_id")?;
-        if let Some(a) = article(store, &id).await? {
-            out.push((a, r.try_get("n")?));
-        }
-    }
-    Ok(out)
+    rows.iter()
+        .map(|r| Ok((article_of(r)?, r.try_get::<i64, _>("n")?)))
+        .collect()
 }
 
 /// Searches that found nothing on days `[from, to]`: (query, times), most

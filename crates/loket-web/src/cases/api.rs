@@ -159,9 +159,47 @@ async fn case_out(
 ) -> Result<CaseOut, AppError> {
     let def = store::service_version(&state.store, &case.service_id, case.service_version).await?;
     let events = store::events(&state.store, &case.id, staff).await?;
+    Ok(case_out_with(locale, case, &def, events, staff))
+}
+
+/// Many cases with their timelines: one read for the events, one per
+/// service version (not two reads per case).
+async fn cases_out(
+    state: &AppState,
+    locale: Locale,
+    cases: Vec<Case>,
+    staff: bool,
+) -> Result<Vec<CaseOut>, AppError> {
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    let mut events = store::events_of_cases(&state.store, &ids, staff).await?;
+    let mut defs: BTreeMap<(String, i64), ServiceDef> = BTreeMap::new();
+    let mut out = Vec::with_capacity(cases.len());
+    for case in cases {
+        let key = (case.service_id.clone(), case.service_version);
+        if !defs.contains_key(&key) {
+            let def = store::service_version(&state.store, &case.service_id, case.service_version)
+                .await?;
+            defs.insert(key.clone(), def);
+        }
+        let Some(def) = defs.get(&key) else {
+            return Err(AppError::NotFound);
+        };
+        let evs = events.remove(&case.id).unwrap_or_default();
+        out.push(case_out_with(locale, case, def, evs, staff));
+    }
+    Ok(out)
+}
+
+fn case_out_with(
+    locale: Locale,
+    case: Case,
+    def: &ServiceDef,
+    events: Vec<store::CaseEvent>,
+    staff: bool,
+) -> CaseOut {
     let lang = locale.code();
     let st = def.state(&case.status);
-    Ok(CaseOut {
+    CaseOut {
         service: def.slug.clone(),
         service_version: case.service_version,
         status_label: st.map(|s| s.label.get(lang).to_owned()).unwrap_or_default(),
@@ -196,7 +234,7 @@ async fn case_out(
         due_date: case.due_date,
         closed_at: case.closed_at,
         values: case.data,
-    })
+    }
 }
 
 /// Submits a case. A resident submits for themself (channel `web`); staff
@@ -402,14 +440,9 @@ pub async fn list_cases(
     } else {
         return Err(caller.err(AppError::Forbidden));
     };
-    let mut out = Vec::with_capacity(cases.len());
-    for c in cases {
-        out.push(
-            case_out(&state, caller.locale, c, staff)
-                .await
-                .map_err(|e| caller.err(e))?,
-        );
-    }
+    let out = cases_out(&state, caller.locale, cases, staff)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Json(out))
 }
 

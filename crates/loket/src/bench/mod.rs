@@ -6,6 +6,7 @@
 //! transactions through the same pool, and a trivial HTTP round trip.
 
 pub mod displays;
+pub mod scale;
 pub mod vaccination;
 
 use crate::config::Config;

@@ -30,6 +30,7 @@ mod privacy_requests;
 mod queue;
 mod replica;
 mod retention;
+mod scale;
 mod service_editor;
 mod shifts;
 mod telework;
