@@ -1139,3 +1139,62 @@ async fn the_api_cancels_an_appointment_and_frees_its_place() {
     assert_eq!(appt::overbooked_slots(&app.store).await.unwrap(), 0);
     app.stop().await;
 }
+
+/// The counters' configuration is cached per instance (issue 19), yet a
+/// change made anywhere — here plain SQL, as another instance, the CLI or
+/// a restore would make it — is seen by the very next request: triggers on
+/// the configuration tables bump `config_version`, which every use checks.
+#[tokio::test]
+async fn a_configuration_change_made_anywhere_is_seen_at_once() {
+    let app = TestApp::spawn().await;
+    setup(&app, 2).await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    token(&app, "eva@example.org", &["resident"]).await;
+    let version = || async {
+        app.count("SELECT version AS n FROM config_version WHERE id = 1")
+            .await
+    };
+    // The cache is warm: two places per slot.
+    let before = free_slots(&app, LOCATION, 2).await;
+    assert!(!before.is_empty() && before.iter().all(|(_, f)| *f == 2));
+    let v0 = version().await;
+    // A desk retired behind the cache's back: one place per slot at once.
+    sqlx_exec(&app, "UPDATE appt_desks SET active = 0 WHERE name = 'Loket 2'").await;
+    assert!(version().await > v0, "the trigger bumps the version");
+    let after = free_slots(&app, LOCATION, 2).await;
+    assert_eq!(after.len(), before.len());
+    assert!(after.iter().all(|(_, f)| *f == 1), "{after:?}");
+    // A closed day added: no slots that day, and a booking is refused.
+    loket_store::sqlx::query(
+        "INSERT INTO appt_closed_days (location_id, day, reason) \
+         SELECT id, $2, 'Stadsfeest' FROM appt_locations WHERE slug = $1",
+    )
+    .bind(LOCATION)
+    .bind(day(2).to_string())
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    assert!(free_slots(&app, LOCATION, 2).await.is_empty());
+    let (s, p) = api_post(
+        &app,
+        &staff,
+        "/api/v1/appointments",
+        json!({ "service": SERVICE, "location": LOCATION, "start": at(2, "10:00"), "resident_email": "eva@example.org" }),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "start", "{p}");
+    // The service switched off: unknown at once.
+    sqlx_exec(&app, "UPDATE appt_services SET active = 0").await;
+    let (s, p) = api_post(
+        &app,
+        &staff,
+        "/api/v1/appointments",
+        json!({ "service": SERVICE, "location": LOCATION, "start": at(4, "10:00"), "resident_email": "eva@example.org" }),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "service", "{p}");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM appointments").await, 0);
+    app.stop().await;
+}
