@@ -94,6 +94,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/bikes", &["fleet"]),
     ("/staff/bikes/dashboard", &["fleet"]),
     ("/staff/assets", &["ict"]),
+    ("/staff/assets.csv", &["ict"]),
     ("/staff/assets/new", &["ict"]),
     ("/staff/assets/import", &["ict"]),
     ("/staff/assets/check-out", &["ict"]),

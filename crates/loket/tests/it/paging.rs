@@ -349,3 +349,195 @@ async fn residents_case_list_is_paged() {
     assert_eq!(seen, expected);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn residents_case_page_is_paged() {
+    let app = setup().await;
+    let c = app.signed_in("dee@example.org", &["resident"]).await;
+    let dee = loket_store::people::find_by_email(&app.store, "dee@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let other = resident(&app, "bo@example.org").await;
+    seed_cases(&app, "move", std::slice::from_ref(&dee), 55, 2).await;
+    seed_cases(&app, "move", std::slice::from_ref(&other), 3, 2).await;
+    let expected: Vec<String> = sqlx::query(
+        "SELECT number FROM cases WHERE resident_id = $1 ORDER BY submitted_at DESC, number DESC",
+    )
+    .bind(&dee)
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| sqlx::Row::try_get::<String, _>(r, "number").unwrap())
+    .collect();
+    let (s, html) = app.get(&c, "/cases").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("55 in totaal"), "{html}");
+    assert!(!html.contains(".csv"), "no download for residents");
+    let mut seen: Vec<String> = html
+        .split("href=\"/cases/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(seen.len(), 50);
+    let next = pager_link(&html, "next").expect("a next page");
+    let (s, html) = app.get(&c, &next).await;
+    assert_eq!(s, 200);
+    assert!(pager_link(&html, "next").is_none());
+    let prev = pager_link(&html, "prev").expect("a previous page");
+    seen.extend(
+        html.split("href=\"/cases/")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .map(str::to_owned),
+    );
+    assert_eq!(seen, expected);
+    let (_, back) = app.get(&c, &prev).await;
+    assert!(back.contains(&format!("href=\"/cases/{}\"", expected[0])));
+    assert!(pager_link(&back, "prev").is_none());
+    let (s, _) = app.get(&c, "/cases?cursor=AAAA").await;
+    assert_eq!(s, 400);
+    app.stop().await;
+}
+
+/// `n` laptops tagged `L-0000`… and `m` chairs, through the store; one
+/// laptop's model is a formula.
+async fn seed_assets(app: &TestApp, n: usize, m: usize) {
+    let mut tx = app.store.begin().await.unwrap();
+    for (i, category) in std::iter::repeat_n("laptop", n)
+        .chain(std::iter::repeat_n("office_chair", m))
+        .enumerate()
+    {
+        let model = if i == 7 {
+            "=HYPERLINK(\"http://x\")".to_owned()
+        } else {
+            format!("Model {}", i % 3)
+        };
+        loket_store::assets::add_asset(
+            &mut tx,
+            &Actor::System,
+            &loket_domain::assets::NewAsset {
+                category,
+                tag: format!("{}-{i:04}", if category == "laptop" { "L" } else { "C" }),
+                serial: format!("SN{i}"),
+                model,
+                purchase_date: "2026-01-05".to_owned(),
+                price_cents: 100_000,
+                location: "Stadhuis".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn assets_are_paged_with_totals_and_csv() {
+    let app = setup().await;
+    seed_assets(&app, 120, 15).await;
+    let laptops = app
+        .count("SELECT COUNT(*) AS n FROM assets WHERE category = 'laptop'")
+        .await;
+    assert_eq!(laptops, 120);
+    let token = token(&app, "ict@leuven.example", &["ict"]).await;
+    let mut tags = Vec::new();
+    let mut pages = Vec::new();
+    let mut path = "/api/v1/assets?category=laptop".to_owned();
+    let last: Value;
+    loop {
+        let (s, page) = api(&app, &token, "GET", &path, Value::Null).await;
+        assert_eq!(s, 200, "{page}");
+        assert_eq!(page["total"].as_i64(), Some(laptops));
+        let these: Vec<String> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["tag"].as_str().unwrap().to_owned())
+            .collect();
+        tags.extend(these.clone());
+        pages.push(these);
+        match page["next"].as_str() {
+            Some(c) => path = format!("/api/v1/assets?category=laptop&cursor={c}"),
+            None => {
+                last = page;
+                break;
+            }
+        }
+    }
+    let expected: Vec<String> = (0..120).map(|i| format!("L-{i:04}")).collect();
+    assert_eq!(tags, expected);
+    let prev = last["prev"].as_str().unwrap();
+    let (_, back) = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/assets?category=laptop&cursor={prev}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(back["items"][0]["tag"], pages[1][0].as_str());
+    let (s, p) = api(&app, &token, "GET", "/api/v1/assets?limit=-3", Value::Null).await;
+    assert_eq!((s, p["errors"][0]["field"].as_str()), (400, Some("limit")));
+    // A queue cursor is not an asset cursor.
+    let queue_cursor = loket_domain::paging::Cursor::new(
+        &loket_store::cases::QUEUE_PAGING,
+        loket_domain::paging::Direction::After,
+        vec!["2026-01-01".into(), "2026-000001".into()],
+    )
+    .encode();
+    let (s, p) = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/assets?cursor={queue_cursor}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!((s, p["errors"][0]["field"].as_str()), (400, Some("cursor")));
+    let f = loket_store::assets::AssetFilter::default();
+    let t = loket_store::assets::assets_total(&app.store, &f, 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+
+    // The page and its CSV, filtered.
+    let c = app.signed_in("ict2@leuven.example", &["ict"]).await;
+    let (s, html) = app.get(&c, "/staff/assets?category=laptop").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("120 in totaal"), "{html}");
+    let next = pager_link(&html, "next").unwrap();
+    assert!(next.starts_with("/staff/assets?category=laptop&"), "{next}");
+    let (s, html) = app.get(&c, &next).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(">L-0050<") && !html.contains(">L-0049<"));
+    let r = c
+        .get(app.url("/staff/assets.csv?category=laptop"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let body = r.text().await.unwrap();
+    let lines: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 121, "a header and every laptop");
+    let csv_tags: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(csv_tags, expected);
+    assert!(
+        lines[8].contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+        "formula neutralised: {}",
+        lines[8]
+    );
+    app.stop().await;
+}
