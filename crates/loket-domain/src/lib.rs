@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod ident;
 pub mod limits;
 pub mod notify;
+pub mod paging;
 pub mod people;
 pub mod privacy;
 pub mod queue;

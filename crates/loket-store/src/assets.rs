@@ -10,10 +10,12 @@
 //! loans (`asset_loans_open`) is the second wall.
 
 use crate::audit::{self, Change};
+use crate::paging::{self, Order};
 use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
 use loket_domain::Invalid;
 use loket_domain::assets::{AssetStatus, NewAsset};
 use loket_domain::audit::Actor;
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 use loket_domain::validation::FieldError;
 use serde::Serialize;
 use serde_json::json;
@@ -143,6 +145,56 @@ pub async fn list_assets(store: &Store, f: &AssetFilter, limit: i64) -> Result<V
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(asset_of).collect()
+}
+
+/// The asset list's cursors: keyset on the (unique) tag.
+pub const ASSET_PAGING: Spec = Spec {
+    list: "assets",
+    keys: &[KeyKind::Text],
+};
+
+const ASSET_WHERE: &str = "($1 = '%%' OR LOWER(tag) LIKE $1 OR LOWER(serial) LIKE $1 OR LOWER(model) LIKE $1) \
+     AND ($2 = '' OR category = $2) AND ($3 = '' OR status = $3) AND ($4 = '' OR location = $4)";
+
+fn bind_asset_filter<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    f: &AssetFilter,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(format!("%{}%", f.q.trim().to_lowercase()))
+        .bind(f.category.clone())
+        .bind(f.status.clone())
+        .bind(f.location.clone())
+}
+
+/// One page of the inventory, filtered, by tag.
+pub async fn assets_page(store: &Store, f: &AssetFilter, pq: &PageQuery) -> Result<Page<Asset>> {
+    let ks = paging::keyset(&["tag"], Order::Asc, 6, pq);
+    let sql = format!(
+        "SELECT id, tag, category, serial, model, purchase_date, price_cents, status, location, \
+         current_loan_id, last_audit_on, next_audit_on FROM assets WHERE {ASSET_WHERE}{} ORDER BY {} LIMIT $5",
+        ks.condition, ks.order_by
+    );
+    let q =
+        bind_asset_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), f).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let assets = rows.iter().map(asset_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(assets, pq, &ASSET_PAGING, |a| {
+        vec![Key::from(a.tag.as_str())]
+    }))
+}
+
+/// How many assets [`assets_page`] pages through, up to `cap`.
+pub async fn assets_total(store: &Store, f: &AssetFilter, cap: i64) -> Result<Total> {
+    let q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM assets WHERE {ASSET_WHERE} LIMIT $5) t"
+    )));
+    let row = bind_asset_filter(q, f)
+        .bind(paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// The assets on loan (open loans) to a place whose name starts with

@@ -32,6 +32,10 @@ pub enum AppError {
     TooLarge,
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// A query parameter the request cannot be read with (a list's
+    /// `cursor` or `limit`): 400, with the field named.
+    #[error("bad query: {0}")]
+    BadQuery(Invalid),
     /// A unique value is taken: a field error, with status 409 in the API.
     #[error("conflict: {0}")]
     Conflict(Invalid),
@@ -116,6 +120,7 @@ impl AppError {
             AppError::TooMany | AppError::Limited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -132,6 +137,7 @@ impl AppError {
             AppError::TooMany | AppError::Limited(_) => "error-too-many",
             AppError::TooLarge => "error-too-large",
             AppError::Invalid(_) => "error-invalid",
+            AppError::BadQuery(_) => "error-bad-request",
             AppError::Conflict(_) => "error-conflict",
             AppError::Internal(_) => "error-internal",
             AppError::Unavailable(_) => "error-unavailable",
@@ -157,7 +163,9 @@ impl IntoResponse for AppError {
         }
         let mut res = (self.status(), self.title_id()).into_response();
         let fields = match &self {
-            AppError::Invalid(inv) | AppError::Conflict(inv) => inv.0.clone(),
+            AppError::Invalid(inv) | AppError::Conflict(inv) | AppError::BadQuery(inv) => {
+                inv.0.clone()
+            }
             // The error page says when to come back.
             AppError::Limited(secs) => vec![loket_domain::FieldError::with_value(
                 "retry",
@@ -282,7 +290,7 @@ impl IntoResponse for ApiError {
         }
         let status = self.error.status();
         let errors = match &self.error {
-            AppError::Invalid(inv) | AppError::Conflict(inv) => inv
+            AppError::Invalid(inv) | AppError::Conflict(inv) | AppError::BadQuery(inv) => inv
                 .0
                 .iter()
                 .map(|e| ProblemField {

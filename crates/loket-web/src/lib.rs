@@ -20,6 +20,7 @@ pub mod legal;
 pub mod live;
 pub mod notify;
 pub mod ops;
+pub mod paging;
 pub mod people;
 pub mod privacy;
 pub mod queue;

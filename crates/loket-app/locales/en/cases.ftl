@@ -76,6 +76,7 @@ queue-assignee = Handler
 queue-late = late
 queue-me = me
 queue-other = colleague
+queue-department = Department
 address-street = Street
 address-number = House number
 address-box = Box

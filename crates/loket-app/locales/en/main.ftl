@@ -359,3 +359,15 @@ err-department-not-staff = { $field }: only staff accounts belong to departments
 # The sent-mail pages hide links that still work.
 mail-link-hidden-until = [link hidden until it expires on { $until }]
 mail-link-hidden = [link hidden: it carries a signed token]
+
+## Paged lists (one pager under every list that grows)
+pager-nav = Pages
+pager-prev = Previous page
+pager-next = Next page
+pager-total = { $count } in total
+pager-more-than = More than { $count }
+pager-csv = Download as CSV (same filters)
+field-cursor = Page link
+field-limit = Rows per page
+err-cursor-invalid = { $field }: this page link cannot be read (it may be from another list or cut off). Start again from the first page.
+err-limit-invalid = { $field }: enter a whole number from 1 to { $value }.

@@ -76,6 +76,7 @@ queue-assignee = Behandelaar
 queue-late = te laat
 queue-me = ik
 queue-other = collega
+queue-department = Afdeling
 address-street = Straat
 address-number = Huisnummer
 address-box = Bus

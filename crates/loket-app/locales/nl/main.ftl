@@ -359,3 +359,15 @@ err-department-not-staff = { $field }: enkel medewerkersaccounts horen bij een d
 # De pagina's met verzonden e-mail verbergen links die nog werken.
 mail-link-hidden-until = [link verborgen tot hij vervalt op { $until }]
 mail-link-hidden = [link verborgen: hij bevat een ondertekende sleutel]
+
+## Lijsten in pagina's (één paginering onder elke lijst die groeit)
+pager-nav = Pagina's
+pager-prev = Vorige pagina
+pager-next = Volgende pagina
+pager-total = { $count } in totaal
+pager-more-than = Meer dan { $count }
+pager-csv = Downloaden als CSV (zelfde filters)
+field-cursor = Paginalink
+field-limit = Rijen per pagina
+err-cursor-invalid = { $field }: deze paginalink is onleesbaar (misschien van een andere lijst of afgebroken). Begin opnieuw bij de eerste pagina.
+err-limit-invalid = { $field }: geef een geheel getal van 1 tot { $value }.

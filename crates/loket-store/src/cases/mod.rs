@@ -3,10 +3,12 @@
 //! under, so editing a service never changes cases already submitted.
 
 use crate::audit::{self, Change};
+use crate::paging::{self, Order};
 use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::cases::{Channel, ServiceDef, TransitionDef, case_number};
+use loket_domain::paging::{Cursor, Key, KeyKind, Page, PageQuery, Spec, Total};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;

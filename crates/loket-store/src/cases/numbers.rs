@@ -186,6 +186,56 @@ pub async fn cases_of_resident(store: &Store, resident_id: &str) -> Result<Vec<C
     rows.iter().map(decode_case).collect()
 }
 
+/// A resident's cases' cursors: newest first, keyset on (submitted_at, number).
+pub const RESIDENT_PAGING: Spec = Spec {
+    list: "cases.resident",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of a resident's cases, newest first; `status` '' for every status.
+pub async fn resident_cases(
+    store: &Store,
+    resident_id: &str,
+    status: &str,
+    pq: &PageQuery,
+) -> Result<Page<Case>> {
+    let ks = paging::keyset(&["submitted_at", "number"], Order::Desc, 4, pq);
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE resident_id = $1 AND ($2 = '' OR status = $2){} \
+         ORDER BY {} LIMIT $3",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(resident_id.to_owned())
+        .bind(status.to_owned())
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let cases = rows.iter().map(decode_case).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(cases, pq, &RESIDENT_PAGING, |c| {
+        vec![Key::Int(c.submitted_at), Key::from(c.number.as_str())]
+    }))
+}
+
+/// How many cases [`resident_cases`] pages through, up to `cap`.
+pub async fn resident_cases_total(
+    store: &Store,
+    resident_id: &str,
+    status: &str,
+    cap: i64,
+) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE resident_id = $1 AND ($2 = '' OR status = $2) LIMIT $3) t",
+    )
+    .bind(resident_id)
+    .bind(status)
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
 /// Filters for the back office's work queue ('' matches everything).
 #[derive(Debug, Default, Clone)]
 pub struct QueueFilter {
@@ -196,18 +246,27 @@ pub struct QueueFilter {
     /// Only open cases whose due date is before this date (`YYYY-MM-DD`).
     pub overdue_before: String,
     pub open_only: bool,
+    /// Rows on the page (1 to 1000; pages and the API allow up to 200).
     pub limit: i64,
     /// Need to know: only the departments of this staff account
     /// (`staff_departments`); '' for every department.
     pub viewer: String,
+    /// Where the page starts (a cursor of [`QUEUE_PAGING`]); None: the first page.
+    pub cursor: Option<Cursor>,
 }
 
-/// The work queue: sorted by due date, then number.
-pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Vec<Case>> {
-    // A filter given is a plain equality, so the planner can walk the
-    // index (service_id, status, due_date, number) in order and stop at
-    // the limit; `($2 = '' OR service_id = $2)` reads the whole table and
-    // sorts it, on SQLite and in PostgreSQL's generic plans alike.
+/// The work queue's cursors: keyset on (due date, number).
+pub const QUEUE_PAGING: Spec = Spec {
+    list: "cases.queue",
+    keys: &[KeyKind::Text, KeyKind::Text],
+};
+
+/// The work queue's filters. A service or status that is given is a plain
+/// equality, so the planner can walk the index (service_id, status,
+/// due_date, number) in order and stop at the page's end; `($2 = '' OR
+/// service_id = $2)` reads the whole table and sorts it, on SQLite and in
+/// PostgreSQL's generic plans alike.
+fn queue_where(f: &QueueFilter) -> String {
     let service = if f.service_id.is_empty() {
         "($2 = '' OR service_id = $2)"
     } else {
@@ -218,26 +277,66 @@ pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Vec<Case>> {
     } else {
         "status = $3"
     };
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CASE_COLUMNS} FROM cases \
-         WHERE ($1 = '' OR department = $1) AND {service} AND {status} \
-           AND ($4 = '' OR assignee_id = $4) AND ($5 = '' OR (due_date < $5 AND closed_at IS NULL)) \
-           AND ($6 = 0 OR closed_at IS NULL) \
-           AND ($8 = '' OR department IN (SELECT department FROM staff_departments WHERE user_id = $8)) \
-           AND restricted_at IS NULL \
-         ORDER BY due_date, number LIMIT $7"
-    )))
-    .bind(&f.department)
-    .bind(&f.service_id)
-    .bind(&f.status)
-    .bind(&f.assignee_id)
-    .bind(&f.overdue_before)
-    .bind(i64::from(f.open_only))
-    .bind(f.limit.clamp(1, 1000))
-    .bind(&f.viewer)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter().map(decode_case).collect()
+    format!(
+        "($1 = '' OR department = $1) AND {service} AND {status} \
+         AND ($4 = '' OR assignee_id = $4) AND ($5 = '' OR (due_date < $5 AND closed_at IS NULL)) \
+         AND ($6 = 0 OR closed_at IS NULL) \
+         AND ($7 = '' OR department IN (SELECT department FROM staff_departments WHERE user_id = $7)) \
+         AND restricted_at IS NULL"
+    )
+}
+
+fn bind_queue_filter<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    f: &QueueFilter,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(f.department.clone())
+        .bind(f.service_id.clone())
+        .bind(f.status.clone())
+        .bind(f.assignee_id.clone())
+        .bind(f.overdue_before.clone())
+        .bind(i64::from(f.open_only))
+        .bind(f.viewer.clone())
+}
+
+/// The work queue, one page: sorted by due date, then number (keyset
+/// paging on both, so cases sharing a due date are neither skipped nor
+/// repeated).
+pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Page<Case>> {
+    let pq = PageQuery {
+        cursor: f.cursor.clone(),
+        limit: f.limit.clamp(1, 1000),
+    };
+    let ks = paging::keyset(&["due_date", "number"], Order::Asc, 9, &pq);
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE {}{} ORDER BY {} LIMIT $8",
+        queue_where(f),
+        ks.condition,
+        ks.order_by
+    );
+    let q =
+        bind_queue_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), f).bind(paging::fetch_limit(&pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let cases = rows.iter().map(decode_case).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(cases, &pq, &QUEUE_PAGING, |c| {
+        vec![Key::from(c.due_date.as_str()), Key::from(c.number.as_str())]
+    }))
+}
+
+/// How many cases the work queue holds with these filters (the cursor and
+/// limit aside): exact up to `cap`, else "more than `cap`".
+pub async fn queue_total(store: &Store, f: &QueueFilter, cap: i64) -> Result<Total> {
+    let q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE {} LIMIT $8) t",
+        queue_where(f)
+    )));
+    let row = bind_queue_filter(q, f)
+        .bind(paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// Open cases past their due date; with a `viewer`, only those of the

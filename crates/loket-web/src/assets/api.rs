@@ -70,28 +70,41 @@ pub struct ListQuery {
     pub category: String,
     pub status: String,
     pub location: String,
+    /// Where the page starts: the `next` (or `prev`) of the previous answer.
+    pub cursor: String,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: String,
 }
 
-/// The inventory, filtered (at most 1000).
+crate::api_page!(AssetPage, AssetOut);
+
+/// The inventory, filtered, by tag, one page at a time (`cursor`, `limit`).
 #[utoipa::path(get, path = "/api/v1/assets", tag = "assets",
     params(ListQuery),
-    responses((status = 200, body = Vec<AssetOut>)))]
+    responses((status = 200, body = AssetPage), (status = 400, body = crate::error::Problem, description = "a bad `cursor` or `limit`")))]
 pub async fn list(
     State(state): State<AppState>,
     who: ApiUser,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Vec<AssetOut>>, ApiError> {
+) -> Result<Json<AssetPage>, ApiError> {
     who.require(ICT)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::ASSET_PAGING)
+        .map_err(|e| who.err(e))?;
     let f = AssetFilter {
         q: q.q,
         category: q.category,
         status: q.status,
         location: q.location,
     };
-    let v = store::list_assets(&state.store, &f, 1000)
+    let page = store::assets_page(&state.store, &f, &pq)
         .await
         .map_err(|e| who.err(e))?;
-    Ok(Json(v.into_iter().map(AssetOut::from).collect()))
+    let total = store::assets_total(&state.store, &f, loket_domain::paging::TOTAL_CAP)
+        .await
+        .map_err(|e| who.err(e))?;
+    let items = page.items.iter().cloned().map(AssetOut::from).collect();
+    Ok(Json(AssetPage::new(page, items, total)))
 }
 
 /// One asset, by id or tag.

@@ -15,6 +15,7 @@ use loket_domain::people::Role;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/assets", get(pages::list))
+        .route("/staff/assets.csv", get(pages::list_csv))
         .route("/staff/assets/new", get(pages::new_form).post(pages::add))
         .route(
             "/staff/assets/import",

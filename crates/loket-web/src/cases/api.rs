@@ -15,6 +15,7 @@ use axum::{Json, Router};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::cases::{Channel, ServiceDef};
+use loket_domain::paging::TOTAL_CAP;
 use loket_domain::people::Role;
 use loket_store::cases::{self as store, Case, QueueFilter, Service};
 use loket_store::people as people_store;
@@ -376,19 +377,30 @@ pub struct CasesQuery {
     pub service: String,
     /// A user id, or `me`.
     pub assignee: String,
+    /// Where the page starts: the `next` (or `prev`) of the previous answer.
+    pub cursor: String,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: String,
 }
 
-/// Cases: a resident's own; for handlers, the work queue (open cases,
-/// filtered). Sorted by due date.
+crate::api_page!(CasePage, CaseOut);
+
+/// Cases, one page at a time: a resident's own (newest first); for
+/// handlers, the work queue (open cases unless a status is asked for,
+/// filtered, sorted by due date then number). Paged with `cursor` and
+/// `limit`; `next` is null on the last page.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CasesQuery),
-    responses((status = 200, body = Vec<CaseOut>)))]
+    responses((status = 200, body = CasePage), (status = 400, body = Problem, description = "a bad `cursor` or `limit`")))]
 pub async fn list_cases(
     State(state): State<AppState>,
     caller: ApiUser,
     Query(q): Query<CasesQuery>,
-) -> Result<Json<Vec<CaseOut>>, ApiError> {
+) -> Result<Json<CasePage>, ApiError> {
     let staff = caller.user.roles.any(HANDLERS);
-    let cases = if staff {
+    let (page, total) = if staff {
+        let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::QUEUE_PAGING)
+            .map_err(|e| caller.err(e))?;
         let scope = loket_app::people::department_scope(&state, &caller.user)
             .await
             .map_err(|e| caller.err(e))?;
@@ -410,15 +422,20 @@ pub async fn list_cases(
                 q.assignee.clone()
             },
             open_only: q.status.is_empty(),
-            limit: 500,
+            limit: pq.limit,
             viewer: scope.filter_user().to_owned(),
+            cursor: pq.cursor.clone(),
             ..Default::default()
         };
-        let cases = store::queue(&state.store, &f)
+        let page = store::queue(&state.store, &f)
+            .await
+            .map_err(|e| caller.err(e))?;
+        let total = store::queue_total(&state.store, &f, TOTAL_CAP)
             .await
             .map_err(|e| caller.err(e))?;
         // The access log: one row per resident whose case the answer holds.
-        let shown: Vec<loket_store::audit::Access<'_>> = cases
+        let shown: Vec<loket_store::audit::Access<'_>> = page
+            .items
             .iter()
             .map(|c| loket_store::audit::Access {
                 subject: &c.resident_id,
@@ -429,21 +446,25 @@ pub async fn list_cases(
         loket_store::audit::record_access_many(&state.store, &caller.user.id, "api.cases", &shown)
             .await
             .map_err(|e| caller.err(e))?;
-        cases
+        (page, total)
     } else if caller.user.roles.has(Role::Resident) {
-        store::cases_of_resident(&state.store, &caller.user.id)
+        let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::RESIDENT_PAGING)
+            .map_err(|e| caller.err(e))?;
+        let page = store::resident_cases(&state.store, &caller.user.id, &q.status, &pq)
             .await
-            .map_err(|e| caller.err(e))?
-            .into_iter()
-            .filter(|c| q.status.is_empty() || c.status == q.status)
-            .collect()
+            .map_err(|e| caller.err(e))?;
+        let total =
+            store::resident_cases_total(&state.store, &caller.user.id, &q.status, TOTAL_CAP)
+                .await
+                .map_err(|e| caller.err(e))?;
+        (page, total)
     } else {
         return Err(caller.err(AppError::Forbidden));
     };
-    let out = cases_out(&state, caller.locale, cases, staff)
+    let out = cases_out(&state, caller.locale, page.items.clone(), staff)
         .await
         .map_err(|e| caller.err(e))?;
-    Ok(Json(out))
+    Ok(Json(CasePage::new(page, out, total)))
 }
 
 #[derive(Deserialize, ToSchema)]

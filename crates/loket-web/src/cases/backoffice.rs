@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::today_brussels;
 use crate::layout::Layout;
+use crate::paging::{FetchBatch, Pager, csv_download, page_query};
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -19,6 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::cases::ServiceDef;
+use loket_domain::paging::{DEFAULT_LIMIT, EXPORT_BATCH, TOTAL_CAP};
 use loket_domain::people::Role;
 use loket_store::cases::{self as store, Case, QueueFilter};
 use loket_store::people::{self as people_store, User};
@@ -35,6 +37,23 @@ pub struct QueueQuery {
     pub mine: String,
     pub overdue: String,
     pub closed: String,
+    /// Where the page starts (from a pager link).
+    pub cursor: String,
+    /// Rows per page (default 50, at most 200).
+    pub limit: String,
+}
+
+impl QueueQuery {
+    /// The filters, as the pager's and the CSV link's query keep them.
+    fn filters(&self) -> [(&'static str, &str); 5] {
+        [
+            ("service", &self.service),
+            ("status", &self.status),
+            ("mine", &self.mine),
+            ("overdue", &self.overdue),
+            ("closed", &self.closed),
+        ]
+    }
 }
 
 pub struct QueueRow {
@@ -52,23 +71,24 @@ struct QueuePage {
     statuses: Vec<(String, String)>,
     rows: Vec<QueueRow>,
     overdue: i64,
+    pager: Pager,
 }
 
-pub async fn queue(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<QueueQuery>,
-) -> Result<Response, AppError> {
-    let user = ctx.require(HANDLERS)?.clone();
-    let scope = loket_app::people::department_scope(&state, &user).await?;
-    let today = today_brussels().to_string();
-    let services = store::list_services(&state.store, false).await?;
+/// The queue's filters for `user`, as the page and its CSV download read them.
+async fn queue_filter(
+    state: &AppState,
+    user: &User,
+    q: &QueueQuery,
+    services: &[store::Service],
+    today: &str,
+) -> Result<QueueFilter, AppError> {
+    let scope = loket_app::people::department_scope(state, user).await?;
     let service_id = services
         .iter()
         .find(|s| s.def.slug == q.service)
         .map(|s| s.id.clone())
         .unwrap_or_default();
-    let f = QueueFilter {
+    Ok(QueueFilter {
         department: String::new(),
         service_id,
         status: q.status.clone(),
@@ -78,16 +98,24 @@ pub async fn queue(
             String::new()
         },
         overdue_before: if q.overdue == "1" {
-            today.clone()
+            today.to_owned()
         } else {
             String::new()
         },
         open_only: q.closed != "1",
-        limit: 500,
+        limit: DEFAULT_LIMIT,
         viewer: scope.filter_user().to_owned(),
-    };
-    let cases = store::queue(&state.store, &f).await?;
-    // The access log: one row per resident whose case the list shows.
+        cursor: None,
+    })
+}
+
+/// The access log: one row per resident whose case a list shows.
+async fn log_shown(
+    state: &AppState,
+    user_id: &str,
+    action: &str,
+    cases: &[Case],
+) -> Result<(), AppError> {
     let shown: Vec<loket_store::audit::Access<'_>> = cases
         .iter()
         .map(|c| loket_store::audit::Access {
@@ -96,8 +124,27 @@ pub async fn queue(
             record_id: &c.number,
         })
         .collect();
-    loket_store::audit::record_access_many(&state.store, &user.id, "case.queue", &shown).await?;
-    let defs = definitions(&state, &cases).await?;
+    loket_store::audit::record_access_many(&state.store, user_id, action, &shown).await?;
+    Ok(())
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(HANDLERS)?.clone();
+    let pq = page_query(&q.cursor, &q.limit, &store::QUEUE_PAGING)?;
+    let today = today_brussels().to_string();
+    let services = store::list_services(&state.store, false).await?;
+    let mut f = queue_filter(&state, &user, &q, &services, &today).await?;
+    f.cursor = pq.cursor.clone();
+    f.limit = pq.limit;
+    let page = store::queue(&state.store, &f).await?;
+    let total = store::queue_total(&state.store, &f, TOTAL_CAP).await?;
+    log_shown(&state, &user.id, "case.queue", &page.items).await?;
+    let cases = &page.items;
+    let defs = definitions(&state, cases).await?;
     let lang = ctx.locale.code();
     let rows = cases
         .iter()
@@ -122,7 +169,16 @@ pub async fn queue(
             }
         }
     }
-    let overdue = store::overdue_count(&state.store, "", &today, scope.filter_user()).await?;
+    let overdue = store::overdue_count(&state.store, "", &today, &f.viewer).await?;
+    let pager = Pager::new(
+        ctx.locale,
+        "/staff/cases",
+        &q.filters(),
+        &page,
+        &pq,
+        total,
+        Some("/staff/cases.csv"),
+    );
     render(
         StatusCode::OK,
         QueuePage {
@@ -134,9 +190,72 @@ pub async fn queue(
             statuses,
             rows,
             overdue,
+            pager,
             q,
         },
     )
+}
+
+/// The work queue as CSV, with the page's filters, every row (streamed in
+/// batches of 500; each batch is written to the access log as the page
+/// writes the rows it shows).
+pub async fn queue_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(HANDLERS)?.clone();
+    let today = today_brussels().to_string();
+    let services = store::list_services(&state.store, false).await?;
+    let mut f = queue_filter(&state, &user, &q, &services, &today).await?;
+    f.limit = EXPORT_BATCH;
+    let locale = ctx.locale;
+    let header = [
+        "case-number",
+        "case-service",
+        "case-status",
+        "case-due",
+        "case-submitted",
+        "queue-department",
+        "queue-assignee",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let user = user.clone();
+        let mut f = f.clone();
+        f.cursor = cursor;
+        Box::pin(async move {
+            let page = store::queue(&state.store, &f).await?;
+            log_shown(&state, &user.id, "case.queue.csv", &page.items).await?;
+            let defs = definitions(&state, &page.items).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|c| {
+                    let def = defs.get(&(c.service_id.clone(), c.service_version));
+                    let row = case_row(c, def, locale);
+                    vec![
+                        c.number.clone(),
+                        row.service,
+                        row.status,
+                        c.due_date.clone(),
+                        row.submitted,
+                        c.department.clone(),
+                        match &c.assignee_id {
+                            Some(a) if *a == user.id => locale.t("queue-me"),
+                            Some(_) => locale.t("queue-other"),
+                            None => String::new(),
+                        },
+                    ]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(csv_download(&format!("cases-{today}.csv"), header, fetch))
 }
 
 #[derive(Template)]

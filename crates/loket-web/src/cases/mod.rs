@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/verify/{code}", get(resident::verify))
         .route("/staff/cases/{number}/files/{id}", get(backoffice::file))
         .route("/staff/cases", get(backoffice::queue))
+        .route("/staff/cases.csv", get(backoffice::queue_csv))
         .route("/staff/cases/{number}", get(backoffice::case_page))
         .route(
             "/staff/cases/{number}/transition",

@@ -452,12 +452,30 @@ pub(crate) fn case_row(c: &Case, def: Option<&ServiceDef>, locale: Locale) -> Ca
 struct MyCasesPage {
     l: Layout,
     cases: Vec<CaseRow>,
+    pager: crate::paging::Pager,
 }
 
-pub async fn my_cases(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct MyCasesQuery {
+    pub cursor: String,
+    pub limit: String,
+}
+
+/// A resident's cases, newest first, one page at a time.
+pub async fn my_cases(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<MyCasesQuery>,
+) -> Result<Response, AppError> {
     let user = ctx.require(RESIDENT)?;
-    let cases = store::cases_of_resident(&state.store, &user.id).await?;
-    let defs = definitions(&state, &cases).await?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::RESIDENT_PAGING)?;
+    let page = store::resident_cases(&state.store, &user.id, "", &pq).await?;
+    let total =
+        store::resident_cases_total(&state.store, &user.id, "", loket_domain::paging::TOTAL_CAP)
+            .await?;
+    let cases = &page.items;
+    let defs = definitions(&state, cases).await?;
     let rows = cases
         .iter()
         .map(|c| {
@@ -468,11 +486,13 @@ pub async fn my_cases(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
             )
         })
         .collect();
+    let pager = crate::paging::Pager::new(ctx.locale, "/cases", &[], &page, &pq, total, None);
     render(
         StatusCode::OK,
         MyCasesPage {
             l: ctx.layout("my-cases-title"),
             cases: rows,
+            pager,
         },
     )
 }

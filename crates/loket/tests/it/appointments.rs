@@ -1159,7 +1159,11 @@ async fn a_configuration_change_made_anywhere_is_seen_at_once() {
     assert!(!before.is_empty() && before.iter().all(|(_, f)| *f == 2));
     let v0 = version().await;
     // A desk retired behind the cache's back: one place per slot at once.
-    sqlx_exec(&app, "UPDATE appt_desks SET active = 0 WHERE name = 'Loket 2'").await;
+    sqlx_exec(
+        &app,
+        "UPDATE appt_desks SET active = 0 WHERE name = 'Loket 2'",
+    )
+    .await;
     assert!(version().await > v0, "the trigger bumps the version");
     let after = free_slots(&app, LOCATION, 2).await;
     assert_eq!(after.len(), before.len());

@@ -553,7 +553,11 @@ async fn the_cases_api_serves_residents_and_assisting_staff() {
         .json()
         .await
         .unwrap();
-    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (mine["total"].as_i64(), mine["next"].is_null()),
+        (Some(1), true)
+    );
     assert!(
         app.last_mail_to("bo@example.org")
             .await
@@ -597,7 +601,8 @@ async fn the_cases_api_serves_residents_and_assisting_staff() {
         .json()
         .await
         .unwrap();
-    assert_eq!(queue.as_array().unwrap().len(), 2);
+    assert_eq!(queue["items"].as_array().unwrap().len(), 2);
+    assert_eq!(queue["total"], 2);
     let step = |t: &'static str, reason: &'static str| {
         c.post(app.url(&format!("/api/v1/cases/{number}/transitions")))
             .bearer_auth(&handler)

@@ -24,6 +24,7 @@ mod need;
 mod oidc;
 mod ops;
 mod outage;
+mod paging;
 mod people;
 mod privacy_export;
 mod privacy_requests;

@@ -158,7 +158,7 @@ async fn route_department_matrix() {
         assert!(html.contains(own.as_str()), "{dept} queue");
         assert!(!html.contains(other.as_str()), "{dept} queue shows {other}");
         let (_, list) = api(&app, &token, "GET", "/api/v1/cases", Value::Null).await;
-        let numbers: Vec<&str> = list
+        let numbers: Vec<&str> = list["items"]
             .as_array()
             .unwrap()
             .iter()

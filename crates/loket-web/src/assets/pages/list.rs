@@ -9,6 +9,28 @@ pub struct ListQuery {
     pub category: String,
     pub status: String,
     pub location: String,
+    pub cursor: String,
+    pub limit: String,
+}
+
+impl ListQuery {
+    fn filter(&self) -> AssetFilter {
+        AssetFilter {
+            q: self.q.clone(),
+            category: self.category.clone(),
+            status: self.status.clone(),
+            location: self.location.clone(),
+        }
+    }
+
+    fn filters(&self) -> [(&'static str, &str); 4] {
+        [
+            ("q", &self.q),
+            ("category", &self.category),
+            ("status", &self.status),
+            ("location", &self.location),
+        ]
+    }
 }
 
 #[derive(Template)]
@@ -21,6 +43,7 @@ pub(super) struct ListPage {
     locations: Vec<(String, bool)>,
     rows: Vec<AssetRow>,
     counts: Vec<(String, i64)>,
+    pager: crate::paging::Pager,
 }
 
 pub async fn list(
@@ -30,17 +53,20 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     ctx.require(ICT)?;
     let locale = ctx.locale;
-    let f = AssetFilter {
-        q: q.q.clone(),
-        category: q.category.clone(),
-        status: q.status.clone(),
-        location: q.location.clone(),
-    };
-    let rows = store::list_assets(&state.store, &f, 500)
-        .await?
-        .iter()
-        .map(|a| asset_row(locale, a))
-        .collect();
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::ASSET_PAGING)?;
+    let f = q.filter();
+    let page = store::assets_page(&state.store, &f, &pq).await?;
+    let total = store::assets_total(&state.store, &f, loket_domain::paging::TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        locale,
+        "/staff/assets",
+        &q.filters(),
+        &page,
+        &pq,
+        total,
+        Some("/staff/assets.csv"),
+    );
+    let rows = page.items.iter().map(|a| asset_row(locale, a)).collect();
     let mut statuses = vec![(String::new(), locale.t("asset-any"), q.status.is_empty())];
     statuses.extend(AssetStatus::ALL.iter().map(|s| {
         (
@@ -73,6 +99,64 @@ pub async fn list(
             locations,
             rows,
             counts,
+            pager,
         },
     )
+}
+
+/// The inventory as CSV, with the list's filters, every row (streamed,
+/// 500 rows per query).
+pub async fn list_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(ICT)?;
+    let locale = ctx.locale;
+    let f = q.filter();
+    let header = [
+        "field-tag",
+        "field-category",
+        "field-model",
+        "field-serial",
+        "field-status",
+        "field-location",
+        "asset-next-audit",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let f = f.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::assets_page(&state.store, &f, &pq).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|a| {
+                    let r = asset_row(locale, a);
+                    vec![
+                        r.tag,
+                        r.category,
+                        r.model,
+                        r.serial,
+                        r.status,
+                        r.location,
+                        r.next_audit,
+                    ]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("assets-{}.csv", today_brussels()),
+        header,
+        fetch,
+    ))
 }
