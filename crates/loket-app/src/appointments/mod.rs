@@ -548,7 +548,6 @@ pub fn appointment_mail(
     (mail, Some(attachment))
 }
 
-#[allow(clippy::too_many_arguments)]
 /// The e-mail about an appointment to its resident, composed outside any
 /// transaction; `None` when the resident has no usable address.
 fn compose(
@@ -575,6 +574,7 @@ fn compose(
     ))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn queue_mail(
     app: &App,
     tx: &mut loket_store::Tx,
