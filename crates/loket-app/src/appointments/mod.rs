@@ -585,22 +585,9 @@ async fn queue_mail(
     location: &Location,
     kind: MailKind,
 ) -> Result<(), StoreError> {
-    let Ok(to) = Email::parse(&resident.email) else {
-        return Ok(());
-    };
-    let locale = Locale::parse(&resident.locale).unwrap_or_default();
-    let (mail, att) = appointment_mail(
-        &app.config,
-        keys,
-        locale,
-        &to,
-        &resident.name,
-        appt,
-        service,
-        location,
-        kind,
-    );
-    outbox::enqueue_with(tx, &mail, att.as_ref()).await?;
+    if let Some((mail, att)) = compose(app, keys, resident, appt, service, location, kind) {
+        outbox::enqueue_with(tx, &mail, att.as_ref()).await?;
+    }
     Ok(())
 }
 

@@ -122,6 +122,19 @@ fn decode_user(r: &sqlx::any::AnyRow, roles: Roles) -> Result<User> {
     })
 }
 
+/// The roles of an account read as one row per role (`LEFT JOIN
+/// user_roles r`, column `role`; NULL when it has none).
+fn roles_of_rows(rows: &[sqlx::any::AnyRow]) -> Result<Roles> {
+    let names = rows
+        .iter()
+        .map(|r| r.try_get::<Option<String>, _>("role"))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+    Ok(parse_roles(&names))
+}
+
 async fn roles_of(store: &Store, user_id: &str) -> Result<Roles> {
     let rows = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1")
         .bind(user_id)
@@ -148,14 +161,7 @@ pub async fn get_user(store: &Store, id: &str) -> Result<Option<User>> {
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let names = rows
-        .iter()
-        .map(|r| r.try_get::<Option<String>, _>("role"))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>();
-    Ok(Some(decode_user(first, parse_roles(&names))?))
+    Ok(Some(decode_user(first, roles_of_rows(&rows)?)?))
 }
 
 /// Finds an account by e-mail address, ignoring case.
@@ -999,14 +1005,7 @@ pub async fn authenticate_token(store: &Store, secret: &str) -> Result<Option<(U
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let names = rows
-        .iter()
-        .map(|r| r.try_get::<Option<String>, _>("role"))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>();
-    let user = decode_user(first, parse_roles(&names))?;
+    let user = decode_user(first, roles_of_rows(&rows)?)?;
     let scopes: String = first.try_get("scopes")?;
     let last: Option<i64> = first.try_get("last_used_at")?;
     if last.is_none_or(|t| t < now - TOKEN_TOUCH_MS) {
