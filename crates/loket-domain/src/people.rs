@@ -230,6 +230,35 @@ impl PersonName {
     }
 }
 
+/// The staff people search's keys of a name: every suffix of the folded
+/// name ([`crate::contact::fold`]: lower case, accents removed) that does
+/// not start with a space, so that every part of the name that a search
+/// can ask for ([`name_query`]) is the start of one of them: "Jan
+/// Peeters" has "jan peeters", "an peeters", "n peeters", "peeters",
+/// "eeters" … "s".
+pub fn name_keys(name: &str) -> Vec<String> {
+    let folded: Vec<char> = crate::contact::fold(name.trim()).chars().collect();
+    let mut keys: Vec<String> = (0..folded.len())
+        .filter(|&i| !folded[i].is_whitespace())
+        .map(|i| folded[i..].iter().collect())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// What the people search looks for in names: the text folded as
+/// [`name_keys`] folds names, trimmed, without `%`, `_` and `\` (the
+/// search was a `LIKE` pattern once, which dropped them).
+pub fn name_query(text: &str) -> String {
+    crate::contact::fold(text.trim())
+        .chars()
+        .filter(|c| !matches!(c, '%' | '_' | '\\'))
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
 /// The minimum and maximum length of a password, in characters.
 pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 256;
@@ -512,6 +541,31 @@ pub fn employed_on(end_date: Option<&str>, today: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_part_of_a_name_starts_one_of_its_keys() {
+        let keys = name_keys("  Jan Émile  Peeters ");
+        assert_eq!(keys.first().map(String::as_str), Some("an emile  peeters"));
+        assert!(keys.contains(&"jan emile  peeters".to_owned()));
+        assert!(keys.iter().all(|k| !k.starts_with(' ')));
+        let name = "jan emile  peeters";
+        // Every substring a search may ask for is the start of a key, and
+        // a text that is no part of the name starts none.
+        for i in 0..name.len() {
+            for j in i + 1..=name.len() {
+                let part = name_query(&name[i..j]);
+                if part.is_empty() {
+                    continue;
+                }
+                assert!(keys.iter().any(|k| k.starts_with(&part)), "{part}");
+            }
+        }
+        assert!(!keys.iter().any(|k| k.starts_with("peters")));
+        assert_eq!(name_query(" PEE_ters% "), "peeters");
+        assert_eq!(name_query("Émile"), "emile");
+        assert_eq!(name_query("%_"), "");
+        assert!(name_keys("").is_empty());
+    }
+
     #[test]
     fn department_scope_follows_roles() {
         let only = DepartmentScope::new(

@@ -152,6 +152,11 @@ pub async fn insert_residents(store: &Store, rows: &[Resident]) -> Result<()> {
                 .bind(r.created_at);
         }
         q.execute(&mut *tx).await?;
+        let names: Vec<(&str, &str)> = chunk
+            .iter()
+            .map(|r| (r.id.as_str(), r.name.as_str()))
+            .collect();
+        crate::people::insert_name_keys(&mut tx, &names).await?;
         let sql = format!(
             "INSERT INTO user_roles (user_id, role, granted_at) VALUES {}",
             placeholders(chunk.len(), 3)

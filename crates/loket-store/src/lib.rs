@@ -242,6 +242,8 @@ impl Store {
             Backend::Sqlite => MIGRATE_SQLITE.run(&self.pool).await?,
             Backend::Postgres => MIGRATE_POSTGRES.run(&self.pool).await?,
         }
+        // Index work a migration asked for, done in Rust.
+        people::run_index_jobs(self).await?;
         Ok(())
     }
 

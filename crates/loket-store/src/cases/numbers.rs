@@ -261,42 +261,81 @@ pub const QUEUE_PAGING: Spec = Spec {
     keys: &[KeyKind::Text, KeyKind::Text],
 };
 
-/// The work queue's filters. A service or status that is given is a plain
-/// equality, so the planner can walk the index (service_id, status,
-/// due_date, number) in order and stop at the page's end; `($2 = '' OR
-/// service_id = $2)` reads the whole table and sorts it, on SQLite and in
-/// PostgreSQL's generic plans alike.
-fn queue_where(f: &QueueFilter) -> String {
-    let service = if f.service_id.is_empty() {
-        "($2 = '' OR service_id = $2)"
-    } else {
-        "service_id = $2"
-    };
-    let status = if f.status.is_empty() {
-        "($3 = '' OR status = $3)"
-    } else {
-        "status = $3"
-    };
-    format!(
-        "($1 = '' OR department = $1) AND {service} AND {status} \
-         AND ($4 = '' OR assignee_id = $4) AND ($5 = '' OR (due_date < $5 AND closed_at IS NULL)) \
-         AND ($6 = 0 OR closed_at IS NULL) \
-         AND ($7 = '' OR department IN (SELECT department FROM staff_departments WHERE user_id = $7)) \
-         AND restricted_at IS NULL"
-    )
+/// The work queue's WHERE clause: only the filters that are given, each a
+/// plain condition, with its parameters numbered from `$1` in the order
+/// of [`QueueWhere::params`].
+///
+/// The optional form `($2 = '' OR service_id = $2)` reads the whole table
+/// and sorts it, on SQLite and in PostgreSQL's generic plans alike; and
+/// every optional term names a column, which SQLite then reads from the
+/// table for each row even when the term is true by its parameter. With
+/// only the given filters, a queue by service and status is the range
+/// (service_id, status) of the partial index `cases_queue_open` (migration
+/// 0026: the cases not restricted, in due-date order), and its count reads
+/// that index alone.
+struct QueueWhere {
+    sql: String,
+    /// The values of `$1`, `$2`, … (every filter is text).
+    params: Vec<String>,
 }
 
-fn bind_queue_filter<'q>(
-    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    f: &QueueFilter,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    q.bind(f.department.clone())
-        .bind(f.service_id.clone())
-        .bind(f.status.clone())
-        .bind(f.assignee_id.clone())
-        .bind(f.overdue_before.clone())
-        .bind(i64::from(f.open_only))
-        .bind(f.viewer.clone())
+fn queue_where(f: &QueueFilter) -> QueueWhere {
+    let mut sql = String::from("restricted_at IS NULL");
+    let mut params = Vec::new();
+    let text = |cond: &str, value: &str, sql: &mut String, params: &mut Vec<String>| {
+        params.push(value.to_owned());
+        sql.push_str(" AND ");
+        sql.push_str(&cond.replace("$?", &format!("${}", params.len())));
+    };
+    if !f.department.is_empty() {
+        text("department = $?", &f.department, &mut sql, &mut params);
+    }
+    if !f.service_id.is_empty() {
+        text("service_id = $?", &f.service_id, &mut sql, &mut params);
+    }
+    if !f.status.is_empty() {
+        text("status = $?", &f.status, &mut sql, &mut params);
+    }
+    if !f.assignee_id.is_empty() {
+        text("assignee_id = $?", &f.assignee_id, &mut sql, &mut params);
+    }
+    if !f.overdue_before.is_empty() {
+        text(
+            "due_date < $? AND closed_at IS NULL",
+            &f.overdue_before,
+            &mut sql,
+            &mut params,
+        );
+    }
+    if f.open_only {
+        sql.push_str(" AND closed_at IS NULL");
+    }
+    if !f.viewer.is_empty() {
+        text(
+            "department IN (SELECT department FROM staff_departments WHERE user_id = $?)",
+            &f.viewer,
+            &mut sql,
+            &mut params,
+        );
+    }
+    QueueWhere { sql, params }
+}
+
+impl QueueWhere {
+    /// The first free parameter number.
+    fn next(&self) -> usize {
+        self.params.len() + 1
+    }
+
+    fn bind<'q>(
+        &self,
+        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        for p in &self.params {
+            q = q.bind(p.clone());
+        }
+        q
+    }
 }
 
 /// The work queue, one page: sorted by due date, then number (keyset
@@ -307,15 +346,16 @@ pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Page<Case>> {
         cursor: f.cursor.clone(),
         limit: f.limit.clamp(1, 1000),
     };
-    let ks = paging::keyset(&["due_date", "number"], Order::Asc, 9, &pq);
+    let w = queue_where(f);
+    let limit = w.next();
+    let ks = paging::keyset(&["due_date", "number"], Order::Asc, limit + 1, &pq);
     let sql = format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE {}{} ORDER BY {} LIMIT $8",
-        queue_where(f),
-        ks.condition,
-        ks.order_by
+        "SELECT {CASE_COLUMNS} FROM cases WHERE {}{} ORDER BY {} LIMIT ${limit}",
+        w.sql, ks.condition, ks.order_by
     );
-    let q =
-        bind_queue_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), f).bind(paging::fetch_limit(&pq));
+    let q = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .bind(paging::fetch_limit(&pq));
     let rows = paging::bind_cursor(q, pq.cursor.as_ref())
         .fetch_all(store.pool())
         .await?;
@@ -328,11 +368,14 @@ pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Page<Case>> {
 /// How many cases the work queue holds with these filters (the cursor and
 /// limit aside): exact up to `cap`, else "more than `cap`".
 pub async fn queue_total(store: &Store, f: &QueueFilter, cap: i64) -> Result<Total> {
+    let w = queue_where(f);
     let q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE {} LIMIT $8) t",
-        queue_where(f)
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE {} LIMIT ${}) t",
+        w.sql,
+        w.next()
     )));
-    let row = bind_queue_filter(q, f)
+    let row = w
+        .bind(q)
         .bind(paging::count_limit(cap))
         .fetch_one(store.pool())
         .await?;

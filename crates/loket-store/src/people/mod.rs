@@ -74,6 +74,7 @@ pub async fn create_user(tx: &mut Tx, actor: &Actor, new: NewUser<'_>) -> Result
     .execute(&mut **tx)
     .await
     .map_err(|e| unique_to_field(e, "email", "email-taken"))?;
+    insert_name_keys(tx, &[(&id, new.name.as_str())]).await?;
     let roles = Roles::new(new.roles.to_vec());
     for role in roles.iter() {
         insert_role(tx, &id, role, now).await?;
@@ -1109,6 +1110,7 @@ pub async fn create_resident(
     .execute(&mut **tx)
     .await
     .map_err(|e| unique_to_field(e, "email", "email-taken"))?;
+    insert_name_keys(tx, &[(&id, name.as_str())]).await?;
     insert_role(tx, &id, Role::Resident, now).await?;
     sqlx::query(
         "INSERT INTO resident_profiles (user_id, national_number, street, house_number, box, postal_code, city, phone, created_by, updated_at) \
@@ -1170,24 +1172,38 @@ pub async fn get_profile(store: &Store, user_id: &str) -> Result<Option<Resident
 
 /// Residents found by a part of the name, an e-mail address or a national
 /// register number (already normalised to 11 digits by the caller), at most
-/// 50.
+/// 50, by name.
+///
+/// A part of the name is a prefix range over the name's keys
+/// (`people_search`, [`loket_domain::people::name_keys`]): the same
+/// matches as `LOWER(name) LIKE '%part%'` was, without reading every
+/// resident, and accents and case do not matter ("emile" finds "Émile").
+/// The three ways are one `IN (… UNION …)`, each read from its own index.
 pub async fn search_residents(
     store: &Store,
     text: &str,
     national_number: &str,
 ) -> Result<Vec<(String, String, String, Option<String>)>> {
-    let like = format!("%{}%", text.to_lowercase().replace(['%', '_', '\\'], ""));
+    let part = loket_domain::people::name_query(text);
+    let upper = crate::contact::prefix_upper(&part);
+    let email = if part.is_empty() {
+        String::new()
+    } else {
+        text.trim().to_lowercase()
+    };
     let rows = sqlx::query(
         "SELECT u.id, u.name, u.email, p.national_number FROM users u \
          JOIN user_roles r ON r.user_id = u.id AND r.role = 'resident' \
          LEFT JOIN resident_profiles p ON p.user_id = u.id \
-         WHERE ($1 <> '' AND p.national_number = $1) \
-            OR ($2 <> '%%' AND (LOWER(u.name) LIKE $2 OR u.email_norm = $3)) \
+         WHERE u.id IN (SELECT k.user_id FROM people_search k WHERE k.key >= $2 AND k.key < $3 \
+            UNION SELECT x.user_id FROM resident_profiles x WHERE $1 <> '' AND x.national_number = $1 \
+            UNION SELECT e.id FROM users e WHERE $4 <> '' AND e.email_norm = $4) \
          ORDER BY u.name, u.id LIMIT 50",
     )
     .bind(national_number)
-    .bind(&like)
-    .bind(text.trim().to_lowercase())
+    .bind(&part)
+    .bind(&upper)
+    .bind(&email)
     .fetch_all(store.pool())
     .await?;
     rows.iter()
@@ -1200,6 +1216,88 @@ pub async fn search_residents(
             ))
         })
         .collect()
+}
+
+/// Keys (two values each) per INSERT of [`insert_name_keys`].
+const NAME_KEYS_CHUNK: usize = 500;
+
+/// Writes the people search's keys of these accounts' names:
+/// (user id, name) each, none indexed yet. Many rows per statement.
+pub async fn insert_name_keys(tx: &mut Tx, accounts: &[(&str, &str)]) -> Result<()> {
+    let rows: Vec<(String, &str)> = accounts
+        .iter()
+        .flat_map(|(id, name)| {
+            loket_domain::people::name_keys(name)
+                .into_iter()
+                .map(move |k| (k, *id))
+        })
+        .collect();
+    for chunk in rows.chunks(NAME_KEYS_CHUNK) {
+        let mut sql = String::from("INSERT INTO people_search (key, user_id) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (key, id) in chunk {
+            q = q.bind(key.clone()).bind((*id).to_owned());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Removes an account's keys from the people search (an erasure); returns
+/// how many there were.
+pub async fn remove_name_keys(tx: &mut Tx, user_id: &str) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM people_search WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
+/// Runs the index jobs a migration asked for (`index_jobs`), each in one
+/// transaction with the deletion of its row, so that a job runs once even
+/// when several instances start together. Today one: `people_search`, the
+/// keys of every account's name (erased accounts have none). Returns the
+/// jobs run.
+pub(crate) async fn run_index_jobs(store: &Store) -> Result<Vec<String>> {
+    let mut done = Vec::new();
+    let mut tx = store.begin().await?;
+    let job = sqlx::query("DELETE FROM index_jobs WHERE job = $1 RETURNING job")
+        .bind("people_search")
+        .fetch_optional(&mut *tx)
+        .await?;
+    if job.is_some() {
+        sqlx::query("DELETE FROM people_search")
+            .execute(&mut *tx)
+            .await?;
+        let users = sqlx::query("SELECT id, name FROM users WHERE erased_at IS NULL")
+            .fetch_all(&mut *tx)
+            .await?;
+        let accounts = users
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("id")?,
+                    r.try_get::<String, _>("name")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let refs: Vec<(&str, &str)> = accounts
+            .iter()
+            .map(|(i, n)| (i.as_str(), n.as_str()))
+            .collect();
+        for part in refs.chunks(1_000) {
+            insert_name_keys(&mut tx, part).await?;
+        }
+        done.push("people_search".to_owned());
+    }
+    tx.commit().await?;
+    Ok(done)
 }
 
 // ---- staff records that end ----

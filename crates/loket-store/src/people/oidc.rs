@@ -135,6 +135,7 @@ pub async fn create_eid_resident(
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    super::insert_name_keys(tx, &[(&id, name.as_str())]).await?;
     sqlx::query("INSERT INTO user_roles (user_id, role, granted_at) VALUES ($1, $2, $3)")
         .bind(&id)
         .bind(Role::Resident.as_str())

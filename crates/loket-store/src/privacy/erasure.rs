@@ -569,6 +569,8 @@ pub async fn erase(
     ] {
         e.add("sign_in_records", exec(tx, sql, user_id).await?);
     }
+    // The name's keys in the people search: the name goes, so do they.
+    crate::people::remove_name_keys(tx, user_id).await?;
     let placeholder = format!("erased-{user_id}");
     sqlx::query(
         "UPDATE users SET name = $1, email = $1, email_norm = $1, password_hash = '', \

@@ -1,0 +1,30 @@
+-- Hot reads at a million cases, part 2 (issue 19, item 3): the plans
+-- before and after are in docs/performance.md. Keep in step with
+-- migrations/postgres/0026_hot_reads.sql.
+
+-- The work queue: the cases not restricted, by service and status in
+-- due-date order. Partial, so that the queue's count (up to 10,001 cases)
+-- reads this index alone; it replaces 0022's cases_service_queue.
+DROP INDEX cases_service_queue;
+CREATE INDEX cases_queue_open ON cases (service_id, status, due_date, number)
+    WHERE restricted_at IS NULL;
+
+-- The staff people search: every suffix of each account's name, folded
+-- (lower case, accents removed; loket_domain::people::name_keys), so that
+-- "a part of the name" is a prefix range on `key`. Written in the
+-- transaction that creates the account; an erasure deletes them.
+CREATE TABLE people_search (
+    key      TEXT NOT NULL,
+    user_id  TEXT NOT NULL REFERENCES users(id),
+    PRIMARY KEY (key, user_id)
+);
+CREATE INDEX people_search_user ON people_search (user_id);
+
+-- Index work that Rust does once after a migration (the names' keys above
+-- need the same folding as the queries, which SQL cannot do the same way
+-- on both databases): loket_store::Store::migrate runs each job named here
+-- and deletes its row in the same transaction.
+CREATE TABLE index_jobs (
+    job  TEXT PRIMARY KEY
+);
+INSERT INTO index_jobs (job) VALUES ('people_search');
