@@ -4,7 +4,7 @@
 //! knowledge base (searches that found nothing, contacts answered without
 //! an article), and the e-mail intake's health.
 
-use crate::i18n::{Locale, date_of_ms, format_ms};
+use crate::i18n::{Locale, format_ms};
 use crate::{App, Refusal};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -135,7 +135,7 @@ pub struct Report {
     /// The first 20 contacts without a linked article: (moment id,
     /// reference, subject).
     pub without_article: Vec<(String, String, String)>,
-    pub without_article_count: usize,
+    pub without_article_count: i64,
     /// The last mail files refused: (file, reason, when).
     pub rejects: Vec<(String, String, String)>,
     pub sources: Vec<SourceRow>,
@@ -147,34 +147,35 @@ pub async fn report(app: &App, period: Period, locale: Locale) -> Result<Report,
     let today = crate::i18n::today_brussels();
     let from_ms = start_ms(period.from);
     let to_ms = start_ms(period.to.tomorrow().unwrap_or(period.to));
-    // A report: from the read replica when there is one.
-    let moments = store::report_moments(&app.store.reader(), from_ms, to_ms).await?;
+    // A report: from the read replica when there is one. The moments come
+    // counted per UTC hour (a Brussels day starts on a whole hour); each
+    // hour is summed into its day here.
+    let reader = app.store.reader();
+    let hours = store::report_hour_counts(&reader, from_ms, to_ms).await?;
     let day_list = period.days();
+    let starts: Vec<i64> = day_list.iter().map(|d| start_ms(*d)).collect();
     let mut counts = vec![[0i64; 6]; day_list.len()];
     let mut first = vec![0i64; day_list.len()];
     let mut ch_total = [0i64; 6];
     let mut ch_first = [0i64; 6];
-    let mut without = Vec::new();
-    for m in &moments {
-        let Some(day) = date_of_ms(m.created_at) else {
+    for h in &hours {
+        // The day whose start is the last at or before the hour.
+        let at = h.hour.saturating_mul(3_600_000);
+        let Some(i) = starts.partition_point(|s| *s <= at).checked_sub(1) else {
             continue;
         };
-        let Some(i) = day_list.iter().position(|x| *x == day) else {
+        let Some(c) = CHANNELS.iter().position(|x| *x == h.channel) else {
             continue;
         };
-        let Some(c) = CHANNELS.iter().position(|x| *x == m.channel) else {
-            continue;
-        };
-        counts[i][c] += 1;
-        ch_total[c] += 1;
-        if m.outcome == "answered" {
-            first[i] += 1;
-            ch_first[c] += 1;
-        }
-        if m.articles == 0 {
-            without.push((m.id.clone(), m.reference.clone(), m.subject.clone()));
+        counts[i][c] += h.n;
+        ch_total[c] += h.n;
+        if h.answered {
+            first[i] += h.n;
+            ch_first[c] += h.n;
         }
     }
+    let (without_article_count, without) =
+        store::report_without_article(&reader, from_ms, to_ms, 20).await?;
     let total: i64 = ch_total.iter().sum();
     let answered: i64 = ch_first.iter().sum();
     let days = day_list
@@ -245,8 +246,6 @@ pub async fn report(app: &App, period: Period, locale: Locale) -> Result<Report,
             source: m.source,
         })
         .collect();
-    let without_article_count = without.len();
-    without.truncate(20);
     Ok(Report {
         period,
         days,

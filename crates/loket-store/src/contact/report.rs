@@ -2,26 +2,28 @@
 
 use super::*;
 
-/// One contact moment as the report counts it.
+/// The report's counts of one hour: moments made in the UTC hour `hour`
+/// (unix ms / 3,600,000) on `channel`, answered at first contact or not.
 #[derive(Debug, Clone)]
-pub struct ReportMoment {
-    pub id: String,
-    pub created_at: i64,
+pub struct HourCount {
+    pub hour: i64,
     pub channel: String,
-    pub outcome: String,
-    pub subject: String,
-    pub reference: String,
-    /// How many articles were linked.
-    pub articles: i64,
+    pub answered: bool,
+    pub n: i64,
 }
 
-/// The moments made in `[from_ms, to_ms)`, oldest first.
-pub async fn report_moments(store: &Store, from_ms: i64, to_ms: i64) -> Result<Vec<ReportMoment>> {
+/// The moments made in `[from_ms, to_ms)`, counted per UTC hour, channel
+/// and first-contact answer: at most 24 × 6 × 2 rows a day, whatever the
+/// number of moments. Brussels days start on a whole UTC hour (UTC+1 or
+/// +2), so the caller sums hours into days. The index
+/// `contact_moments_report` (created_at, channel, outcome) answers it
+/// alone (migration 0026).
+pub async fn report_hour_counts(store: &Store, from_ms: i64, to_ms: i64) -> Result<Vec<HourCount>> {
     let rows = sqlx::query(
-        "SELECT m.id, m.created_at, m.channel, m.outcome, m.subject, m.reference, \
-         (SELECT COUNT(*) FROM contact_moment_articles a WHERE a.moment_id = m.id) AS articles \
-         FROM contact_moments m WHERE m.created_at >= $1 AND m.created_at < $2 \
-         ORDER BY m.created_at, m.id",
+        "SELECT created_at / 3600000 AS hour, channel, \
+         CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END AS answered, COUNT(*) AS n \
+         FROM contact_moments WHERE created_at >= $1 AND created_at < $2 \
+         GROUP BY created_at / 3600000, channel, CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END",
     )
     .bind(from_ms)
     .bind(to_ms)
@@ -29,17 +31,55 @@ pub async fn report_moments(store: &Store, from_ms: i64, to_ms: i64) -> Result<V
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(ReportMoment {
-                id: r.try_get("id")?,
-                created_at: r.try_get("created_at")?,
+            Ok(HourCount {
+                hour: r.try_get("hour")?,
                 channel: r.try_get("channel")?,
-                outcome: r.try_get("outcome")?,
-                subject: r.try_get("subject")?,
-                reference: r.try_get("reference")?,
-                articles: r.try_get("articles")?,
+                answered: r.try_get::<i64, _>("answered")? != 0,
+                n: r.try_get("n")?,
             })
         })
         .collect()
+}
+
+/// The moments of `[from_ms, to_ms)` without a linked article: how many,
+/// and the first `limit` (id, reference, subject), oldest first.
+pub async fn report_without_article(
+    store: &Store,
+    from_ms: i64,
+    to_ms: i64,
+    limit: i64,
+) -> Result<(i64, Vec<(String, String, String)>)> {
+    const NONE_LINKED: &str =
+        "NOT EXISTS (SELECT 1 FROM contact_moment_articles a WHERE a.moment_id = m.id)";
+    let n: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM contact_moments m WHERE m.created_at >= $1 AND m.created_at < $2 AND {NONE_LINKED}"
+    )))
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_one(store.pool())
+    .await?
+    .try_get("n")?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT m.id, m.reference, m.subject FROM contact_moments m \
+         WHERE m.created_at >= $1 AND m.created_at < $2 AND {NONE_LINKED} \
+         ORDER BY m.created_at, m.id LIMIT $3"
+    )))
+    .bind(from_ms)
+    .bind(to_ms)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    let first = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("reference")?,
+                r.try_get("subject")?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((n, first))
 }
 
 /// Per department: (department id, forwards made in `[from_ms, to_ms)`,

@@ -61,7 +61,7 @@ struct ReportPage {
     empty_searches: Vec<(String, i64)>,
     /// Contacts without a linked article: (moment id, reference, subject).
     without_article: Vec<(String, String, String)>,
-    without_article_count: usize,
+    without_article_count: i64,
     /// Mail files refused: (file, reason, when).
     rejects: Vec<(String, String, String)>,
     /// Mail-in sources: (name, last read without error, last error with
