@@ -279,6 +279,8 @@ async fn erasure_leaves_no_name_or_address_and_keeps_the_granted_case_restricted
     let before = occurrences(&app, NAME).await;
     for place in [
         "users.name",
+        // The people search's keys of her name (migration 0026).
+        "people_search.key",
         "cases.data",
         "case_events.body",
         "contact_moments.contact_name",
@@ -435,7 +437,15 @@ async fn erasure_leaves_no_name_or_address_and_keeps_the_granted_case_restricted
     );
     assert!(!outcome_eml.exists(), "the outcome's .eml is gone");
 
-    // Her name, address and number are in no text column.
+    // Her name, address and number are in no text column (the people
+    // search's keys of her name neither), and no part of her name finds her.
+    let keys: i64 = sqlx::query("SELECT COUNT(*) AS n FROM people_search WHERE user_id = $1")
+        .bind(ellen.clone())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(keys, 0);
     for needle in [NAME, EMAIL, NRN, "Erasmuslaan"] {
         let hits = occurrences(&app, needle).await;
         assert!(hits.is_empty(), "{needle} still in {hits:?}");

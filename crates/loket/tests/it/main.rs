@@ -26,6 +26,7 @@ mod ops;
 mod outage;
 mod paging;
 mod people;
+mod people_search;
 mod privacy_export;
 mod privacy_requests;
 mod queue;
