@@ -32,3 +32,15 @@ INSERT INTO index_jobs (job) VALUES ('people_search');
 -- The contact report counts the moments of its period per hour, channel
 -- and outcome from this index alone (no row of contact_moments read).
 CREATE INDEX contact_moments_report ON contact_moments (created_at, channel, outcome);
+
+-- The knowledge-base search reads its postings from one index alone: each
+-- term row carries its document's length (written with the terms; old
+-- rows filled here), and (lang, term, article_id, weight, doc_length)
+-- replaces 0009's contact_terms_lookup (lang, term).
+ALTER TABLE contact_terms ADD COLUMN doc_length INTEGER NOT NULL DEFAULT 0;
+UPDATE contact_terms SET doc_length = (SELECT CASE WHEN contact_terms.lang = 'en' THEN a.length_en ELSE a.length_nl END
+    FROM contact_articles a WHERE a.id = contact_terms.article_id);
+DROP INDEX contact_terms_lookup;
+CREATE INDEX contact_terms_postings ON contact_terms (lang, term, article_id, weight, doc_length);
+-- The search's statistics (articles, total lengths) from an index alone.
+CREATE INDEX contact_articles_lengths ON contact_articles (length_nl, length_en);

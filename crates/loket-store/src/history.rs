@@ -580,28 +580,33 @@ pub async fn insert_articles(store: &Store, rows: &[ArticleRow]) -> Result<()> {
                 .bind(a.at);
         }
         q.execute(&mut *tx).await?;
-        let terms: Vec<(&str, &str, &String, i64)> = chunk
+        let terms: Vec<(&str, &str, &String, i64, i64)> = chunk
             .iter()
             .zip(idx)
             .flat_map(|(a, (nl, en))| {
                 nl.terms
                     .iter()
-                    .map(move |(t, w)| (a.id.as_str(), "nl", t, *w))
+                    .map(move |(t, w)| (a.id.as_str(), "nl", t, *w, nl.length))
                     .chain(
                         en.terms
                             .iter()
-                            .map(move |(t, w)| (a.id.as_str(), "en", t, *w)),
+                            .map(move |(t, w)| (a.id.as_str(), "en", t, *w, en.length)),
                     )
             })
             .collect();
-        for part in terms.chunks(self::chunk(4)) {
+        for part in terms.chunks(self::chunk(5)) {
             let sql = format!(
-                "INSERT INTO contact_terms (article_id, lang, term, weight) VALUES {}",
-                placeholders(part.len(), 4)
+                "INSERT INTO contact_terms (article_id, lang, term, weight, doc_length) VALUES {}",
+                placeholders(part.len(), 5)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (id, lang, t, w) in part {
-                q = q.bind(*id).bind(*lang).bind((*t).clone()).bind(*w);
+            for (id, lang, t, w, len) in part {
+                q = q
+                    .bind(*id)
+                    .bind(*lang)
+                    .bind((*t).clone())
+                    .bind(*w)
+                    .bind(*len);
             }
             q.execute(&mut *tx).await?;
         }

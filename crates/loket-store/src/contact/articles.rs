@@ -184,16 +184,22 @@ pub async fn save_article(
         let terms: Vec<(&String, &i64)> = idx.terms.iter().collect();
         for chunk in terms.chunks(200) {
             // Many rows per statement: one round trip per 200 terms.
-            let mut sql =
-                String::from("INSERT INTO contact_terms (article_id, lang, term, weight) VALUES ");
+            // The document's length rides along on every row (migration
+            // 0026), so a search reads the index alone.
+            let mut sql = String::from(
+                "INSERT INTO contact_terms (article_id, lang, doc_length, term, weight) VALUES ",
+            );
             for i in 0..chunk.len() {
                 if i > 0 {
                     sql.push_str(", ");
                 }
-                let b = i * 2 + 3;
-                sql.push_str(&format!("($1, $2, ${}, ${})", b, b + 1));
+                let b = i * 2 + 4;
+                sql.push_str(&format!("($1, $2, $3, ${}, ${})", b, b + 1));
             }
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&id).bind(lang);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&id)
+                .bind(lang)
+                .bind(idx.length);
             for (t, w) in chunk {
                 q = q.bind((*t).clone()).bind(**w);
             }
@@ -298,11 +304,12 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     // One read for every word's postings: 12 exact terms and 12 prefixes
     // (unused places hold values no term matches: an empty term, and the
     // empty range ['', '')).
+    // The postings come from the index contact_terms_postings alone
+    // (lang, term, article_id, weight, doc_length; migration 0026): no
+    // row of contact_terms or contact_articles is read.
     let mut sql = String::from(
-        "SELECT t.article_id, t.term, t.weight AS tf, \
-         CASE WHEN $1 = 'en' THEN a.length_en ELSE a.length_nl END AS doc_length \
-         FROM contact_terms t CROSS JOIN contact_articles a \
-         WHERE a.id = t.article_id AND ((t.lang = $1 AND t.term IN (",
+        "SELECT t.article_id, t.term, t.weight AS tf, t.doc_length \
+         FROM contact_terms t WHERE ((t.lang = $1 AND t.term IN (",
     );
     for i in 0..MAX_WORDS {
         sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, i + 2));
@@ -315,9 +322,7 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     // that start with `p`. Each branch of the OR names the language, so
     // SQLite reads each one from the index (lang, term) and merges them
     // ("MULTI-INDEX OR"); with `lang = $1` outside, it read every term of
-    // the language. `CROSS JOIN` makes SQLite start from the terms (with
-    // statistics it started from the 10,000 articles, probing each); on
-    // PostgreSQL it is the same inner join.
+    // the language.
     for i in 0..MAX_WORDS {
         let lo = 2 + MAX_WORDS + 2 * i;
         sql.push_str(&format!(
