@@ -2811,3 +2811,79 @@ async fn the_home_page_helps_and_searches_services_and_answers() {
     );
     app.stop().await;
 }
+
+/// The report counts moments per UTC hour in SQL and sums the hours into
+/// Brussels days (issue 19): a moment in the last millisecond of a day
+/// and one in the first of the next fall on their own days, and a moment
+/// just outside the period is not counted.
+#[tokio::test]
+async fn the_report_puts_moments_on_their_brussels_day_at_midnight() {
+    let app = seeded().await;
+    let agent = app
+        .signed_in(AGENT, &["contact_centre", "all_departments"])
+        .await;
+    let today = loket_web::i18n::today_brussels();
+    let yesterday = today.yesterday().unwrap();
+    let midnight = loket_domain::calendar::day_span(today).unwrap().start_ms;
+    let from = today.checked_sub(jiff::ToSpan::days(13)).unwrap();
+    let first = loket_domain::calendar::day_span(from).unwrap().start_ms;
+    for (channel, at) in [
+        ("phone", midnight - 1),
+        ("email", midnight),
+        ("web", first),
+        ("chat", first - 1),
+    ] {
+        let r = app
+            .submit(
+                &agent,
+                "/staff/contact/new",
+                "/staff/contact/new",
+                &[
+                    ("channel", channel),
+                    ("contact_name", "Inwoner"),
+                    ("subject", "Vraag"),
+                    ("question", "Een vraag"),
+                    ("answer", "Een antwoord"),
+                    ("outcome", "answered"),
+                    ("duration", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 303);
+        let id = r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .trim_start_matches("/staff/contact/")
+            .to_owned();
+        sqlx::query("UPDATE contact_moments SET created_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(&id)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+    }
+    let (s, html) = app.get(&agent, "/staff/contact/report").await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("3 contacten in deze periode"), "{html}");
+    let per_day = table(&html, "per-day");
+    for (day, row) in [
+        (
+            yesterday,
+            "<td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td><td>100%</td>",
+        ),
+        (
+            today,
+            "<td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td><td>100%</td>",
+        ),
+        (
+            from,
+            "<td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>1</td><td>100%</td>",
+        ),
+    ] {
+        assert!(
+            per_day.contains(&format!("<th scope=\"row\">{day}</th>{row}")),
+            "{day}: {per_day}"
+        );
+    }
+    app.stop().await;
+}
