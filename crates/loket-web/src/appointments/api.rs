@@ -60,8 +60,9 @@ pub async fn slots(
 ) -> Result<Json<Vec<FreeSlot>>, ApiError> {
     let locale = api_locale(&headers);
     let err = |e: AppError| ApiError::new(e, locale);
-    let (service, location) = super::resolve(&state, &q.service, &q.location)
-        .await
+    // The configuration once (one read of its version) for both steps.
+    let cat = state.counters().await.map_err(|e| err(e.into()))?;
+    let (service, location) = loket_app::appointments::resolve_in(&cat, &q.service, &q.location)
         .map_err(|e| err(e.into()))?;
     let mut inv = Invalid::default();
     let parse = |s: &Option<String>, field: &str, inv: &mut Invalid| match s {
@@ -78,7 +79,7 @@ pub async fn slots(
     let to = parse(&q.to, "to", &mut inv)
         .unwrap_or_else(|| from.checked_add(jiff::ToSpan::days(6)).unwrap_or(from));
     inv.into_result().map_err(|e| err(e.into()))?;
-    let list = super::free_slots(&state, &service, &location, from, to)
+    let list = loket_app::appointments::free_slots_in(&state, &cat, &service, &location, from, to)
         .await
         .map_err(|e| err(e.into()))?;
     Ok(Json(list))
