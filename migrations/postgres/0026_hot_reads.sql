@@ -13,8 +13,8 @@ CREATE INDEX cases_queue_open ON cases (service_id, status, due_date, number)
 -- (lower case, accents removed; loket_domain::people::name_keys), so that
 -- "a part of the name" is a prefix range on `key`. The "C" collation
 -- makes the range byte order, as SQLite's BINARY, whatever the database's
--- default collation. Written in the
--- transaction that creates the account; an erasure deletes them.
+-- default collation. Written in the transaction that creates the account;
+-- an erasure deletes them.
 CREATE TABLE people_search (
     key      TEXT COLLATE "C" NOT NULL,
     user_id  TEXT NOT NULL REFERENCES users(id),
