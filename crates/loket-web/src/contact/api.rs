@@ -280,30 +280,46 @@ pub async fn create_moment(
     }
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
 pub struct MomentsQuery {
     /// `intake`, `open`, `forwarded`, `closed`, or empty for all.
-    #[serde(default)]
     pub status: String,
+    /// Where the page starts: the `next` (or `prev`) of the previous answer.
+    pub cursor: String,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: String,
 }
 
-/// Contact moments, newest first (contact-centre agents).
+crate::api_page!(MomentPage, MomentOut);
+
+/// Contact moments, newest first, one page at a time (`cursor`, `limit`);
+/// contact-centre agents; every moment shown is access-logged.
 #[utoipa::path(get, path = "/api/v1/contact-moments", tag = "contact",
     params(MomentsQuery),
-    responses((status = 200, body = Vec<MomentOut>)))]
+    responses((status = 200, body = MomentPage), (status = 400, body = crate::error::Problem, description = "a bad `cursor` or `limit`")))]
 pub async fn list_moments(
     State(state): State<AppState>,
     who: ApiUser,
     Query(q): Query<MomentsQuery>,
-) -> Result<Json<Vec<MomentOut>>, ApiError> {
+) -> Result<Json<MomentPage>, ApiError> {
     let user = who.require(AGENTS)?.clone();
-    let list = store::list_moments(&state.store, q.status.trim(), "", 200)
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::MOMENT_PAGING)
+        .map_err(|e| who.err(e))?;
+    let status = q.status.trim();
+    let page = store::moments_page(&state.store, status, "", &pq)
         .await
         .map_err(|e| who.err(e))?;
-    super::moments::log_moments(&state, &user.id, "contact.api.list", &list)
+    let total = store::moments_total(&state.store, status, "", loket_domain::paging::TOTAL_CAP)
         .await
         .map_err(|e| who.err(e))?;
-    Ok(Json(list.into_iter().map(MomentOut::from).collect()))
+    super::moments::log_moments(&state, &user.id, "contact.api.list", &page.items)
+        .await
+        .map_err(|e| who.err(e))?;
+    let items = page.items.iter().cloned().map(MomentOut::from).collect();
+    Ok(Json(MomentPage::new(page, items, total)))
 }
 
 /// One contact moment (contact-centre agents; access-logged).

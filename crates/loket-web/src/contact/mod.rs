@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/kb/{id}/versions/{v}/restore", post(kb::restore))
         .route("/contact/ask", get(moments::ask_form).post(moments::ask))
         .route("/staff/contact", get(moments::list))
+        .route("/staff/contact.csv", get(moments::list_csv))
         .route(
             "/staff/contact/new",
             get(moments::new_form).post(moments::create),

@@ -105,6 +105,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/kb", &["contact_centre", "admin"]),
     ("/staff/kb/new", &["contact_centre", "admin"]),
     ("/staff/contact", &["contact_centre", "admin"]),
+    ("/staff/contact.csv", &["contact_centre", "admin"]),
     ("/staff/contact/new", &["contact_centre", "admin"]),
     ("/staff/contact/report", &["contact_centre", "admin"]),
     (
