@@ -167,3 +167,183 @@ async fn contact_moments_are_paged_with_totals_and_csv() {
     assert_eq!(r.status(), 403);
     app.stop().await;
 }
+
+/// The id of the account with this e-mail address.
+async fn user_id(app: &TestApp, email: &str) -> String {
+    loket_store::people::find_by_email(&app.store, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn audit_and_access_logs_are_paged_with_totals_and_csv() {
+    let app = TestApp::spawn().await;
+    let an = resident(&app, "an@example.org").await;
+    let bo = resident(&app, "bo@example.org").await;
+    let token = token(&app, "admin@leuven.example", &["admin"]).await;
+    let admin = user_id(&app, "admin@leuven.example").await;
+    // 125 audit rows of one record type, every fifth about `an`, at three
+    // instants only; one summary a formula. 105 access rows likewise.
+    let mut tx = app.store.begin().await.unwrap();
+    for i in 0..125 {
+        loket_store::audit::record(
+            &mut tx,
+            &Actor::System,
+            loket_store::audit::Change {
+                action: "paging.test",
+                record_type: "paging_thing",
+                record_id: &format!("t{i:03}"),
+                subject_user_id: (i % 5 == 0).then_some(an.as_str()),
+                before: None,
+                after: Some(serde_json::json!({"i": i})),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    for i in 0..105 {
+        let who = if i % 5 == 0 { &an } else { &bo };
+        loket_store::audit::record_access(
+            &app.store,
+            &admin,
+            who,
+            "paging_thing",
+            &format!("t{i:03}"),
+            "paging.test",
+        )
+        .await
+        .unwrap();
+    }
+    for t in ["audit_log", "access_log"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {t} SET at = 1790000000000 + (CAST(SUBSTR(record_id, 2) AS INTEGER) % 3) * 1000 \
+             WHERE record_type = 'paging_thing'"
+        )))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    sqlx::query("UPDATE audit_log SET after_summary = '=1+1' WHERE record_id = 't007'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+
+    let c = app.signed_in("admin2@leuven.example", &["admin"]).await;
+    for (api_path, page_path, table, expected_total) in [
+        ("/api/v1/audit", "/admin/audit", "audit_log", 125),
+        ("/api/v1/access-log", "/admin/access-log", "access_log", 105),
+    ] {
+        let order = |filter: &str| {
+            format!("SELECT id AS k FROM {table} WHERE {filter} ORDER BY at DESC, id DESC")
+        };
+        let expected = {
+            let sql = order("record_type = $1");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            q = q.bind("paging_thing");
+            q.fetch_all(app.store.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| sqlx::Row::try_get::<String, _>(r, "k").unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(expected.len(), expected_total);
+        let seen = walk_api(
+            &app,
+            &token,
+            &format!("{api_path}?record_type=paging_thing"),
+            40,
+            expected_total as i64,
+            &|r| r["id"].as_str().unwrap().to_owned(),
+        )
+        .await;
+        assert_eq!(seen, expected, "{api_path}: every row once, in order");
+        // The person filter: actor or subject, counted against SQL.
+        let by_an: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE actor_id = $1 OR subject_user_id = $1"
+        )))
+        .bind(&an)
+        .fetch_one(app.store.pool())
+        .await
+        .map(|r| sqlx::Row::try_get(&r, "n").unwrap())
+        .unwrap();
+        assert!(by_an >= 21, "{by_an}");
+        let (_, p) = api(
+            &app,
+            &token,
+            "GET",
+            &format!("{api_path}?person={an}&limit=5"),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(p["total"].as_i64(), Some(by_an), "{p}");
+        assert_eq!(p["items"].as_array().unwrap().len(), 5);
+        bad_queries(&app, &token, api_path).await;
+
+        // The page and its CSV, filtered.
+        let path = format!("{page_path}?record_type=paging_thing");
+        let rows = |html: &str| -> Vec<String> {
+            html.split(" t")
+                .skip(1)
+                .filter_map(|s| s.get(..3))
+                .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+                .map(|s| format!("t{s}"))
+                .collect()
+        };
+        let record_order: Vec<String> = {
+            let sql = format!(
+                "SELECT record_id AS k FROM {table} WHERE record_type = $1 ORDER BY at DESC, id DESC"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind("paging_thing")
+                .fetch_all(app.store.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| sqlx::Row::try_get::<String, _>(r, "k").unwrap())
+                .collect()
+        };
+        let shown = walk_html(
+            &app,
+            &c,
+            &path,
+            &format!("{expected_total} in totaal"),
+            &rows,
+        )
+        .await;
+        assert_eq!(shown, record_order, "{page_path}");
+        bad_page_queries(&app, &c, page_path).await;
+        let csv_path = format!("{page_path}.csv?record_type=paging_thing");
+        let (_, html) = app.get(&c, &path).await;
+        assert!(html.contains(&format!("href=\"{csv_path}\"")), "{html}");
+        let name = page_path.trim_start_matches("/admin/");
+        let lines = csv_lines(&app, &c, &csv_path, name).await;
+        assert_eq!(lines.len(), expected_total + 1, "a header and every row");
+        assert!(lines[0].starts_with("Wanneer,"), "{}", lines[0]);
+        let ids: Vec<String> = lines[1..]
+            .iter()
+            .map(|l| {
+                let t = l.split(",t").nth(1).unwrap();
+                format!("t{}", &t[..3])
+            })
+            .collect();
+        assert_eq!(ids, record_order, "{csv_path}");
+        if table == "audit_log" {
+            let f = lines.iter().find(|l| l.contains("1+1")).unwrap();
+            assert!(f.contains("'=1+1"), "formula neutralised: {f}");
+        }
+    }
+    let f = loket_store::audit::Filter::default();
+    let t = loket_store::audit::audit_total(&app.store, &f, 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+    let t = loket_store::audit::access_total(&app.store, &f, 50)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (50, false));
+    app.stop().await;
+}

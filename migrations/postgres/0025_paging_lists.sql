@@ -1,0 +1,10 @@
+-- Indexes for the keyset orders of the lists paged in issue 19, item 4
+-- (part 2). Keep in step with migrations/sqlite/0025_paging_lists.sql.
+
+-- The audit log and the access log, newest first by (at, id): the (at, id)
+-- indexes replace the (at) ones, which served retention's `at < $1`
+-- (they still do).
+DROP INDEX audit_log_at;
+CREATE INDEX audit_log_at_id ON audit_log (at, id);
+DROP INDEX access_log_at;
+CREATE INDEX access_log_at_id ON access_log (at, id);
