@@ -8,3 +8,8 @@ DROP INDEX audit_log_at;
 CREATE INDEX audit_log_at_id ON audit_log (at, id);
 DROP INDEX access_log_at;
 CREATE INDEX access_log_at_id ON access_log (at, id);
+
+-- Staff accounts, newest first: users by (created_at, id), and the staff
+-- among them through the roles other than `resident` (two ranges of role).
+CREATE INDEX users_created ON users (created_at, id);
+CREATE INDEX user_roles_role ON user_roles (role, user_id);

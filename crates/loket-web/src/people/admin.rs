@@ -79,6 +79,8 @@ fn token_row(t: &ApiToken) -> TokenRow {
 #[serde(default)]
 pub struct SearchQuery {
     pub q: String,
+    pub cursor: String,
+    pub limit: String,
 }
 
 #[derive(Template)]
@@ -86,7 +88,10 @@ pub struct SearchQuery {
 struct UsersPage {
     l: Layout,
     staff: Vec<UserRow>,
-    residents: usize,
+    pager: crate::paging::Pager,
+    /// How many resident accounts there are ("12" or "more than 10,000").
+    residents: String,
+    residents_exact: bool,
     q: String,
     found: Option<UserRow>,
     searched: bool,
@@ -101,13 +106,20 @@ pub async fn users(
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, AppError> {
     let admin = ctx.require(ADMIN_ROLES)?.clone();
-    let all = store::list_users(&state.store, 100_000).await?;
-    let staff = all
-        .iter()
-        .filter(|u| u.roles.is_staff())
-        .map(|u| row(ctx.locale, u))
-        .collect();
-    let residents = all.iter().filter(|u| !u.roles.is_staff()).count();
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::STAFF_PAGING)?;
+    let page = store::staff_page(&state.store, &pq).await?;
+    let total = store::staff_total(&state.store, loket_domain::paging::TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/admin/users",
+        &[],
+        &page,
+        &pq,
+        total,
+        Some("/admin/users.csv"),
+    );
+    let staff = page.items.iter().map(|u| row(ctx.locale, u)).collect();
+    let residents = store::residents_total(&state.store, loket_domain::paging::TOTAL_CAP).await?;
     let mut found = None;
     let searched = !q.q.trim().is_empty();
     if searched && let Some(u) = store::find_by_email(&state.store, &q.q).await? {
@@ -137,13 +149,55 @@ pub async fn users(
         UsersPage {
             l,
             staff,
-            residents,
+            pager,
+            residents: crate::paging::format_count(ctx.locale, residents.count),
+            residents_exact: residents.exact,
             q: q.q,
             found,
             searched,
             tokens,
         },
     )
+}
+
+/// The staff accounts as CSV, every one (streamed, 500 per query).
+pub async fn users_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(ADMIN_ROLES)?;
+    let locale = ctx.locale;
+    let header = [
+        "field-name",
+        "field-email",
+        "field-roles",
+        "admin-created",
+        "admin-account-disabled",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::staff_page(&state.store, &pq).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|u| {
+                    let r = row(locale, u);
+                    vec![r.name, r.email, r.roles, r.created, r.disabled]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("staff-{}.csv", crate::i18n::today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -60,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(pages::switch_language))
         .route("/staff", get(pages::staff_home))
         .route("/admin/users", get(admin::users))
+        .route("/admin/users.csv", get(admin::users_csv))
         .route(
             "/admin/users/new",
             get(admin::new_user_form).post(admin::create_user),

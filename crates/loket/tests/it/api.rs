@@ -41,6 +41,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ),
     ("/staff/letters", &["counter", "contact_centre", "admin"]),
     ("/admin/users", &["admin"]),
+    ("/admin/users.csv", &["admin"]),
     ("/admin/users/new", &["admin"]),
     ("/admin/audit", &["admin"]),
     ("/admin/audit.csv", &["admin"]),

@@ -347,3 +347,115 @@ async fn audit_and_access_logs_are_paged_with_totals_and_csv() {
     assert_eq!((t.count, t.exact), (50, false));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn staff_accounts_are_paged_with_totals_and_csv() {
+    let app = TestApp::spawn().await;
+    // 120 staff accounts at three instants, one named as a formula, and 30
+    // residents (not listed).
+    for i in 0..150 {
+        let id = format!("0000-paging-{i:03}");
+        let name = if i == 5 {
+            "=HYPERLINK(\"x\")".to_owned()
+        } else {
+            format!("Medewerker {i}")
+        };
+        let email = format!("m{i:03}@leuven.example");
+        sqlx::query(
+            "INSERT INTO users (id, email, email_norm, name, created_at, updated_at) \
+             VALUES ($1, $2, $2, $3, $4, $4)",
+        )
+        .bind(&id)
+        .bind(&email)
+        .bind(&name)
+        .bind(1_790_000_000_000_i64 + (i % 3) * 1000)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+        let role = if i < 120 { "counter" } else { "resident" };
+        sqlx::query("INSERT INTO user_roles (user_id, role, granted_at) VALUES ($1, $2, 0)")
+            .bind(&id)
+            .bind(role)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+    }
+    let token = token(&app, "admin@leuven.example", &["admin"]).await;
+    let c = app.signed_in("admin2@leuven.example", &["admin"]).await;
+    let expected = column(
+        &app,
+        "SELECT id AS k FROM users WHERE id IN \
+         (SELECT user_id FROM user_roles WHERE role <> $1) ORDER BY created_at DESC, id DESC",
+        &["resident"],
+    )
+    .await;
+    let staff = app
+        .count("SELECT COUNT(DISTINCT user_id) AS n FROM user_roles WHERE role <> 'resident'")
+        .await;
+    assert_eq!(expected.len() as i64, staff);
+    assert!(staff >= 122, "{staff}");
+    let seen = walk_api(&app, &token, "/api/v1/users", 30, staff, &|u| {
+        u["id"].as_str().unwrap().to_owned()
+    })
+    .await;
+    assert_eq!(seen, expected);
+    bad_queries(&app, &token, "/api/v1/users").await;
+    let t = loket_store::people::staff_total(&app.store, 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+    let residents = app
+        .count(
+            "SELECT COUNT(*) AS n FROM users WHERE id NOT IN \
+             (SELECT user_id FROM user_roles WHERE role <> 'resident')",
+        )
+        .await;
+    let t = loket_store::people::residents_total(&app.store, 10)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (10, false));
+
+    let rows = |html: &str| -> Vec<String> {
+        let table = html.split("class=\"pager\"").next().unwrap();
+        links(table, "/admin/users/", &|k| k != "new")
+    };
+    let shown = walk_html(
+        &app,
+        &c,
+        "/admin/users",
+        &format!("{staff} in totaal"),
+        &rows,
+    )
+    .await;
+    assert_eq!(shown, expected);
+    let (_, html) = app.get(&c, "/admin/users").await;
+    assert!(
+        html.contains(&format!("Er zijn {residents} inwonersaccounts")),
+        "{html}"
+    );
+    bad_page_queries(&app, &c, "/admin/users").await;
+    let lines = csv_lines(&app, &c, "/admin/users.csv", "staff-").await;
+    assert_eq!(lines.len() as i64, staff + 1);
+    assert!(lines[0].starts_with("Naam,"), "{}", lines[0]);
+    let emails = column(
+        &app,
+        "SELECT email AS k FROM users WHERE id IN \
+         (SELECT user_id FROM user_roles WHERE role <> $1) ORDER BY created_at DESC, id DESC",
+        &["resident"],
+    )
+    .await;
+    let csv_emails: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| {
+            l.split(',')
+                .find(|f| f.contains('@'))
+                .unwrap()
+                .trim_matches('"')
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(csv_emails, emails);
+    let f = lines.iter().find(|l| l.contains("HYPERLINK")).unwrap();
+    assert!(f.starts_with("\"'=HYPERLINK"), "formula neutralised: {f}");
+    app.stop().await;
+}
