@@ -13,3 +13,6 @@ CREATE INDEX access_log_at_id ON access_log (at, id);
 -- among them through the roles other than `resident` (two ranges of role).
 CREATE INDEX users_created ON users (created_at, id);
 CREATE INDEX user_roles_role ON user_roles (role, user_id);
+
+-- A resident's appointments, newest start first.
+CREATE INDEX appointments_resident_start ON appointments (resident_id, starts_at, id);

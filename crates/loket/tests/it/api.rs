@@ -195,6 +195,7 @@ const API_MATRIX: &[(&str, &[&str])] = &[
         ],
     ),
     ("/api/v1/contact-moments", &["contact_centre", "admin"]),
+    ("/api/v1/appointments", &["resident"]),
     (
         "/api/v1/departments/burgerzaken/forwards",
         &["contact_centre", "case_handler", "admin"],
@@ -610,6 +611,7 @@ async fn openapi_describes_every_api_route() {
         "GET /api/v1/cases/{number}/documents/{id}",
         "GET /api/v1/verify/{code}",
         "GET /api/v1/appointment-slots",
+        "GET /api/v1/appointments",
         "POST /api/v1/appointments",
         "GET /api/v1/appointments/{id}",
         "POST /api/v1/appointments/{id}/reschedule",

@@ -459,3 +459,83 @@ async fn staff_accounts_are_paged_with_totals_and_csv() {
     assert!(f.starts_with("\"'=HYPERLINK"), "formula neutralised: {f}");
     app.stop().await;
 }
+
+async fn exec(app: &TestApp, sql: &'static str, binds: &[&str]) {
+    let mut q = sqlx::query(sql);
+    for b in binds {
+        q = q.bind(b.to_string());
+    }
+    q.execute(app.store.pool()).await.unwrap();
+}
+
+#[tokio::test]
+async fn residents_appointments_are_paged() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("dee@example.org", &["resident"]).await;
+    let dee = user_id(&app, "dee@example.org").await;
+    let bo = resident(&app, "bo@example.org").await;
+    exec(&app, "INSERT INTO appt_locations (id, slug, name, address, active, created_at, updated_at) VALUES ('loc', 'stadhuis', 'Stadhuis', 'Markt 1', 1, 0, 0)", &[]).await;
+    exec(&app, "INSERT INTO appt_services (id, slug, name_nl, name_en, slot_minutes, active, created_at, updated_at) VALUES ('asvc', 'identiteitskaart', 'Identiteitskaart', 'Identity card', 15, 1, 0, 0)", &[]).await;
+    for s in 0..4 {
+        let start = (1_900_000_000_000_i64 + s * 900_000).to_string();
+        let end = (1_900_000_000_000_i64 + (s + 1) * 900_000).to_string();
+        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO appt_slots (id, service_id, location_id, starts_at, ends_at, capacity, booked) VALUES ($1, 'asvc', 'loc', {start}, {end}, 100, 0)")))
+            .bind(format!("slot{s}"))
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+    }
+    // 70 of dee's appointments in four slots (many share a start), 5 of bo's.
+    for i in 0..75 {
+        let s = i % 4;
+        let start = (1_900_000_000_000_i64 + s as i64 * 900_000).to_string();
+        let end = (1_900_000_000_000_i64 + (s as i64 + 1) * 900_000).to_string();
+        let who = if i < 70 { &dee } else { &bo };
+        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, resident_id, status, channel, remind_at, created_at, updated_at) VALUES ($1, $2, $3, 'asvc', 'loc', {start}, {end}, $4, 'booked', 'web', 0, 1, 1)")))
+            .bind(format!("ap-{i:03}"))
+            .bind(format!("AP{i:03}"))
+            .bind(format!("slot{s}"))
+            .bind(who)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+    }
+    let expected = column(
+        &app,
+        "SELECT id AS k FROM appointments WHERE resident_id = $1 ORDER BY starts_at DESC, id DESC",
+        &[&dee],
+    )
+    .await;
+    assert_eq!(expected.len(), 70);
+    let token = loket::cli::token_create(&app.config, "dee@example.org", "t")
+        .await
+        .unwrap();
+    let seen = walk_api(&app, &token, "/api/v1/appointments", 20, 70, &|a| {
+        a["id"].as_str().unwrap().to_owned()
+    })
+    .await;
+    assert_eq!(
+        seen, expected,
+        "every appointment once, in order; none of bo's"
+    );
+    bad_queries(&app, &token, "/api/v1/appointments").await;
+    let t = loket_store::appointments::of_resident_total(&app.store, &dee, 50)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (50, false));
+    let staff = token_for_staff(&app).await;
+    let (s, _) = api(&app, &staff, "GET", "/api/v1/appointments", Value::Null).await;
+    assert_eq!(s, 403, "staff have no list of their own");
+
+    let rows = |html: &str| links(html, "/appointments/", &|k| k.starts_with("ap-"));
+    let shown = walk_html(&app, &c, "/appointments", "70 in totaal", &rows).await;
+    assert_eq!(shown, expected);
+    let (_, html) = app.get(&c, "/appointments").await;
+    assert!(!html.contains(".csv"), "no download for residents");
+    bad_page_queries(&app, &c, "/appointments").await;
+    app.stop().await;
+}
+
+async fn token_for_staff(app: &TestApp) -> String {
+    token(app, "counter@leuven.example", &["counter"]).await
+}
