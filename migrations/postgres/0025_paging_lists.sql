@@ -16,3 +16,6 @@ CREATE INDEX user_roles_role ON user_roles (role, user_id);
 
 -- A resident's appointments, newest start first.
 CREATE INDEX appointments_resident_start ON appointments (resident_id, starts_at, id);
+
+-- A department's forwards, oldest due first.
+CREATE INDEX contact_forwards_department_due ON contact_forwards (department_id, due_on, created_at, id);

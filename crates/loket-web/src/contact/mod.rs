@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
             get(links::appointment_form).post(links::appointment),
         )
         .route("/staff/forwards", get(moments::forwards))
+        .route("/staff/forwards.csv", get(moments::forwards_csv))
         .route("/staff/forwards/{id}/answer", post(moments::answer))
         .route("/staff/forwards/{id}/pause", post(moments::pause))
         .route("/staff/forwards/{id}/resume", post(moments::resume))

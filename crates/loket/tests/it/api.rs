@@ -116,6 +116,10 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
         &["contact_centre", "case_handler", "admin"],
     ),
     (
+        "/staff/forwards.csv",
+        &["contact_centre", "case_handler", "admin"],
+    ),
+    (
         "/staff/vaccination",
         &["vaccination_coordinator", "vaccination_staff"],
     ),

@@ -539,3 +539,136 @@ async fn residents_appointments_are_paged() {
 async fn token_for_staff(app: &TestApp) -> String {
     token(app, "counter@leuven.example", &["counter"]).await
 }
+
+#[tokio::test]
+async fn department_forwards_are_paged_with_totals_and_csv() {
+    let app = TestApp::spawn().await;
+    loket::demo::contact::seed(&app.store).await.unwrap();
+    let an = resident(&app, "an@example.org").await;
+    let milieu = loket_store::contact::department(&app.store, "milieu")
+        .await
+        .unwrap()
+        .unwrap();
+    let burgerzaken = loket_store::contact::department(&app.store, "burgerzaken")
+        .await
+        .unwrap()
+        .unwrap();
+    // 110 moments forwarded to milieu over three due days (the first past),
+    // 7 to burgerzaken; every other moment is about `an`.
+    seed_moments(&app, &an, "open", 117).await;
+    let ids = column(
+        &app,
+        "SELECT id AS k FROM contact_moments WHERE contact_name = $1 ORDER BY reference",
+        &["Beller"],
+    )
+    .await;
+    let mut tx = app.store.begin().await.unwrap();
+    for (i, m) in ids.iter().enumerate() {
+        let d = if i % 17 == 0 { &burgerzaken } else { &milieu };
+        let due = ["2020-01-06", "2099-01-06", "2099-02-02"][i % 3];
+        loket_store::contact::create_forward(&mut tx, &Actor::System, m, &d.id, "", due)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    sqlx::query("UPDATE contact_forwards SET created_at = 1790000000000")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let expected = column(
+        &app,
+        "SELECT f.id AS k FROM contact_forwards f WHERE f.department_id = $1 \
+         ORDER BY f.due_on, f.created_at, f.id",
+        &[&milieu.id],
+    )
+    .await;
+    let n = expected.len() as i64;
+    assert!(n > 100, "{n}");
+    let overdue = app
+        .count(
+            "SELECT COUNT(*) AS n FROM contact_forwards f JOIN contact_departments d \
+             ON d.id = f.department_id WHERE d.slug = 'milieu' AND f.due_on = '2020-01-06'",
+        )
+        .await;
+
+    let token = token(
+        &app,
+        "h@leuven.example",
+        &["contact_centre", "all_departments"],
+    )
+    .await;
+    let seen = walk_api(
+        &app,
+        &token,
+        "/api/v1/departments/milieu/forwards",
+        50,
+        n,
+        &|f| f["id"].as_str().unwrap().to_owned(),
+    )
+    .await;
+    assert_eq!(seen, expected);
+    bad_queries(&app, &token, "/api/v1/departments/milieu/forwards").await;
+    let (t, _) = loket_store::contact::forwards_total(&app.store, "", "", "", "2026-01-01", 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+
+    // The page: the department kept, the overdue count of the whole list.
+    let c = app
+        .signed_in("h2@leuven.example", &["contact_centre", "all_departments"])
+        .await;
+    let rows = |html: &str| -> Vec<String> {
+        html.split("id=\"fw-")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let shown = walk_html(
+        &app,
+        &c,
+        "/staff/forwards?department=milieu",
+        &format!("{n} in totaal"),
+        &rows,
+    )
+    .await;
+    assert_eq!(shown, expected);
+    let (_, html) = app.get(&c, "/staff/forwards?department=milieu").await;
+    let plain = html.replace(['\u{2068}', '\u{2069}'], "");
+    assert!(overdue > 30, "{overdue}");
+    assert!(plain.contains(&format!("Te laat: {overdue}<")), "{plain}");
+    bad_page_queries(&app, &c, "/staff/forwards").await;
+
+    // The CSV: every forward of the department, access-logged per person.
+    let refs = column(
+        &app,
+        "SELECT m.reference AS k FROM contact_forwards f JOIN contact_moments m ON m.id = f.moment_id \
+         WHERE f.department_id = $1 ORDER BY f.due_on, f.created_at, f.id",
+        &[&milieu.id],
+    )
+    .await;
+    let lines = csv_lines(
+        &app,
+        &c,
+        "/staff/forwards.csv?department=milieu",
+        "forwards-",
+    )
+    .await;
+    assert!(lines[0].starts_with("Referentie,"), "{}", lines[0]);
+    let got: Vec<String> = lines[1..].iter().map(|l| first_field(l)).collect();
+    assert_eq!(got, refs);
+    let formula = lines.iter().find(|l| l.contains("SUM(")).unwrap();
+    assert!(formula.contains("'=SUM(A1:A2)"), "{formula}");
+    let logged = app
+        .count("SELECT COUNT(*) AS n FROM access_log WHERE purpose = 'contact.forwards.csv'")
+        .await;
+    let people = app
+        .count(
+            "SELECT COUNT(DISTINCT COALESCE(m.resident_id, m.id)) AS n FROM contact_forwards f \
+             JOIN contact_moments m ON m.id = f.moment_id \
+             JOIN contact_departments d ON d.id = f.department_id WHERE d.slug = 'milieu'",
+        )
+        .await;
+    assert_eq!(logged, people, "one row per person shown");
+    app.stop().await;
+}
