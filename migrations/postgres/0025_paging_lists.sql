@@ -19,3 +19,6 @@ CREATE INDEX appointments_resident_start ON appointments (resident_id, starts_at
 
 -- A department's forwards, oldest due first.
 CREATE INDEX contact_forwards_department_due ON contact_forwards (department_id, due_on, created_at, id);
+
+-- The staff list by name (keyset on name, employee_no; it used OFFSET).
+CREATE INDEX staff_members_name ON staff_members (name, employee_no);

@@ -28,6 +28,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/cases", &["case_handler"]),
     ("/staff/cases.csv", &["case_handler"]),
     ("/staff/people", &["hr", "admin"]),
+    ("/staff/people.csv", &["hr", "admin"]),
     ("/staff/people/import", &["hr", "admin"]),
     ("/staff/people/leave/import", &["hr", "admin"]),
     ("/staff/telework", &["hr", "admin"]),

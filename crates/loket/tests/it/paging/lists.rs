@@ -672,3 +672,93 @@ async fn department_forwards_are_paged_with_totals_and_csv() {
     assert_eq!(logged, people, "one row per person shown");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn staff_members_are_paged_by_keyset_with_csv() {
+    let app = TestApp::spawn().await;
+    // 130 staff members with five names only (equal first keys), 110 in ICT.
+    for i in 0..130 {
+        let name = if i == 9 {
+            "=cmd|' /C calc'!A0".to_owned()
+        } else {
+            [
+                "Peeters An",
+                "Janssens Bo",
+                "Maes Cy",
+                "Jacobs Dee",
+                "Willems Ed",
+            ][i % 5]
+                .to_owned()
+        };
+        let dept = if i < 110 { "ICT" } else { "Financiën" };
+        sqlx::query(
+            "INSERT INTO staff_members (id, employee_no, name, email, department, manager_no, \
+             regime_percent, telework_eligible, end_date, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, NULL, 100, 1, NULL, 0, 0)",
+        )
+        .bind(format!("sm-{i:03}"))
+        .bind(format!("E{:04}", 9000 - i))
+        .bind(&name)
+        .bind(format!("e{i}@leuven.example"))
+        .bind(dept)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    let expected = column(
+        &app,
+        "SELECT employee_no AS k FROM staff_members WHERE department = $1 ORDER BY name, employee_no",
+        &["ICT"],
+    )
+    .await;
+    assert_eq!(expected.len(), 110);
+    let c = app.signed_in("hr@leuven.example", &["hr"]).await;
+    let rows = |html: &str| {
+        links(html, "/staff/people/", &|k| {
+            k.starts_with('E') && k.len() == 5
+        })
+    };
+    let shown = walk_html(
+        &app,
+        &c,
+        "/staff/people?department=ICT",
+        "110 in totaal",
+        &rows,
+    )
+    .await;
+    assert_eq!(shown, expected);
+    // The search filter kept too.
+    let maes = column(
+        &app,
+        "SELECT employee_no AS k FROM staff_members WHERE LOWER(name) LIKE $1 ORDER BY name, employee_no",
+        &["%maes%"],
+    )
+    .await;
+    let shown = walk_html(
+        &app,
+        &c,
+        "/staff/people?q=maes&limit=10",
+        &format!("{} in totaal", maes.len()),
+        &rows,
+    )
+    .await;
+    assert_eq!(shown, maes);
+    bad_page_queries(&app, &c, "/staff/people").await;
+    let t = loket_store::telework::staff_total(&app.store, "", "", 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+    let lines = csv_lines(
+        &app,
+        &c,
+        "/staff/people.csv?department=ICT",
+        "staff-members-",
+    )
+    .await;
+    assert_eq!(lines.len(), 111);
+    let got: Vec<String> = lines[1..].iter().map(|l| first_field(l)).collect();
+    assert_eq!(got, expected);
+    let f = lines.iter().find(|l| l.contains("calc")).unwrap();
+    assert!(f.contains(",'=cmd"), "formula neutralised: {f}");
+    app.stop().await;
+}

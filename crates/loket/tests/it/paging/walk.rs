@@ -79,8 +79,21 @@ pub async fn walk_api(
     pages.concat()
 }
 
+/// Whether the link `at` is at `path`'s location with every parameter of
+/// `path`'s query string (the filters and the limit).
+fn keeps(at: &str, path: &str) -> bool {
+    let (base, query) = path.split_once('?').unwrap_or((path, ""));
+    let (at_base, at_query) = at.split_once('?').unwrap_or((at, ""));
+    let params: Vec<&str> = at_query.split('&').collect();
+    at_base == base
+        && query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .all(|p| params.contains(&p))
+}
+
 /// Reads the page at `path` (with its filters) through its pager: next
-/// links to the end (each keeps the filters, i.e. starts with `path`), then
+/// links to the end (each keeps the filters and the limit), then
 /// previous links back, which give the same rows. Every page shows
 /// `total_text`. `rows` reads the keys of the rows a page shows. Returns
 /// the keys of every row read forward, in order.
@@ -91,7 +104,6 @@ pub async fn walk_html(
     total_text: &str,
     rows: &dyn Fn(&str) -> Vec<String>,
 ) -> Vec<String> {
-    let prefix = with(path, "");
     let mut pages: Vec<Vec<String>> = Vec::new();
     let mut at = path.to_owned();
     let last: String;
@@ -107,7 +119,7 @@ pub async fn walk_html(
         pages.push(rows(&html));
         match pager_link(&html, "next") {
             Some(next) => {
-                assert!(next.starts_with(&prefix), "{next} keeps {prefix}");
+                assert!(keeps(&next, path), "{next} keeps {path}");
                 at = next;
             }
             None => {
@@ -120,7 +132,7 @@ pub async fn walk_html(
     let mut i = pages.len() - 1;
     while let Some(at) = back {
         i -= 1;
-        assert!(at.starts_with(&prefix), "{at} keeps {prefix}");
+        assert!(keeps(&at, path), "{at} keeps {path}");
         let (s, html) = app.get(c, &at).await;
         assert_eq!(s, 200, "{at}");
         assert_eq!(rows(&html), pages[i], "page {i} read backwards");
