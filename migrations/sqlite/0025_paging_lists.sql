@@ -22,3 +22,6 @@ CREATE INDEX contact_forwards_department_due ON contact_forwards (department_id,
 
 -- The staff list by name (keyset on name, employee_no; it used OFFSET).
 CREATE INDEX staff_members_name ON staff_members (name, employee_no);
+
+-- The sent mail, newest first.
+CREATE INDEX outbox_created ON outbox (created_at, id);

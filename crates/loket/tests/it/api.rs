@@ -50,6 +50,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/admin/access-log.csv", &["admin"]),
     ("/admin/retention", &["admin"]),
     ("/admin/mail", &["admin"]),
+    ("/admin/mail.csv", &["admin"]),
     ("/admin/appointments", &["admin"]),
     ("/admin/services", &["admin"]),
     ("/staff/appointments", &["counter", "contact_centre"]),

@@ -762,3 +762,86 @@ async fn staff_members_are_paged_by_keyset_with_csv() {
     assert!(f.contains(",'=cmd"), "formula neutralised: {f}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn sent_mail_is_paged_with_totals_and_csv() {
+    let app = TestApp::spawn().await;
+    resident(&app, "an@example.org").await;
+    let c = app.signed_in("admin@leuven.example", &["admin"]).await;
+    // 130 sent messages at three instants; half to a resident with an
+    // account, the rest to three addresses without one.
+    for i in 0..130 {
+        let to = if i % 2 == 0 {
+            "an@example.org".to_owned()
+        } else {
+            format!("x{}@elders.example", i % 3)
+        };
+        let subject = if i == 11 {
+            "=1+2".to_owned()
+        } else {
+            format!("Bericht {i}")
+        };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO outbox (id, created_at, to_addr, subject, body, status, attempts, next_attempt_at) \
+             VALUES ($1, {}, $2, $3, 'tekst', 'sent', 1, 0)",
+            1_790_000_000_000_i64 + (i % 3) * 1000
+        )))
+        .bind(format!("ob-{i:03}"))
+        .bind(&to)
+        .bind(&subject)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    let expected = column(
+        &app,
+        "SELECT id AS k FROM outbox WHERE $1 = '' ORDER BY created_at DESC, id DESC",
+        &[""],
+    )
+    .await;
+    let n = expected.len();
+    assert!(n >= 130);
+    let rows = |html: &str| links(html, "/admin/mail/", &|_| true);
+    let shown = walk_html(&app, &c, "/admin/mail", &format!("{n} in totaal"), &rows).await;
+    assert_eq!(shown, expected);
+    bad_page_queries(&app, &c, "/admin/mail").await;
+    let t = loket_store::notify::outbox_total(&app.store, 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+    let before = app
+        .count("SELECT COUNT(*) AS n FROM access_log WHERE purpose = 'admin.mail_list.csv'")
+        .await;
+    assert_eq!(before, 0);
+    let lines = csv_lines(&app, &c, "/admin/mail.csv", "mail-").await;
+    assert_eq!(lines.len(), n + 1);
+    let subjects = column(
+        &app,
+        "SELECT subject AS k FROM outbox WHERE $1 = '' ORDER BY created_at DESC, id DESC",
+        &[""],
+    )
+    .await;
+    let got: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(2).unwrap().trim_matches('"').to_owned())
+        .collect();
+    let want: Vec<String> = subjects
+        .iter()
+        .map(|s| {
+            if s.starts_with('=') {
+                format!("'{s}")
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    assert_eq!(got, want, "every message once, formulas neutralised");
+    let logged = app
+        .count("SELECT COUNT(*) AS n FROM access_log WHERE purpose = 'admin.mail_list.csv'")
+        .await;
+    let recipients = app
+        .count("SELECT COUNT(DISTINCT to_addr) AS n FROM outbox")
+        .await;
+    assert_eq!(logged, recipients, "one row per recipient shown");
+    app.stop().await;
+}
