@@ -25,3 +25,6 @@ CREATE INDEX staff_members_name ON staff_members (name, employee_no);
 
 -- The sent mail, newest first.
 CREATE INDEX outbox_created ON outbox (created_at, id);
+
+-- The API tokens, newest first.
+CREATE INDEX api_tokens_created ON api_tokens (created_at, id);

@@ -1108,21 +1108,68 @@ pub async fn list_tokens(store: &Store) -> Result<Vec<ApiToken>> {
     )
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ApiToken {
-                id: r.try_get("id")?,
-                user_id: r.try_get("user_id")?,
-                user_email: r.try_get("email")?,
-                name: r.try_get("name")?,
-                created_at: r.try_get("created_at")?,
-                last_used_at: r.try_get("last_used_at")?,
-                revoked_at: r.try_get("revoked_at")?,
-                expires_at: r.try_get::<Option<i64>, _>("expires_at")?.unwrap_or(0),
-                scopes: r.try_get("scopes")?,
-            })
-        })
-        .collect()
+    rows.iter().map(token_of).collect()
+}
+
+/// One account's API tokens, newest first (an account holds a handful).
+pub async fn tokens_of(store: &Store, user_id: &str) -> Result<Vec<ApiToken>> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at, \
+         t.expires_at, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.user_id = $1 ORDER BY t.created_at DESC, t.id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(token_of).collect()
+}
+
+fn token_of(r: &sqlx::any::AnyRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        user_email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        created_at: r.try_get("created_at")?,
+        last_used_at: r.try_get("last_used_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+        expires_at: r.try_get::<Option<i64>, _>("expires_at")?.unwrap_or(0),
+        scopes: r.try_get("scopes")?,
+    })
+}
+
+/// The token list's cursors: keyset on (created_at, id), newest first.
+pub const TOKEN_PAGING: Spec = Spec {
+    list: "people.tokens",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of the API tokens (never the secrets), newest first.
+pub async fn tokens_page(store: &Store, pq: &PageQuery) -> Result<Page<ApiToken>> {
+    let ks = paging::keyset(&["t.created_at", "t.id"], Order::Desc, 2, pq);
+    let sql = format!(
+        "SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at, \
+         t.expires_at, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE 1 = 1{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(token_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &TOKEN_PAGING, |t| {
+        vec![Key::from(t.created_at), Key::from(t.id.as_str())]
+    }))
+}
+
+/// How many tokens [`tokens_page`] pages through, up to `cap`.
+pub async fn tokens_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM api_tokens LIMIT $1) t")
+        .bind(paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 // ---- resident records (kept by counter staff) ----

@@ -95,7 +95,93 @@ struct UsersPage {
     q: String,
     found: Option<UserRow>,
     searched: bool,
+}
+
+#[derive(Template)]
+#[template(path = "people/admin_tokens.html")]
+struct TokensPage {
+    l: Layout,
     tokens: Vec<TokenRow>,
+    pager: crate::paging::Pager,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQ {
+    pub cursor: String,
+    pub limit: String,
+}
+
+/// `/admin/tokens`: the API tokens, newest first, a page at a time, each
+/// with a revoke button.
+pub async fn tokens(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<PageQ>,
+) -> Result<Response, AppError> {
+    ctx.require(ADMIN_ROLES)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::TOKEN_PAGING)?;
+    let page = store::tokens_page(&state.store, &pq).await?;
+    let total = store::tokens_total(&state.store, loket_domain::paging::TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/admin/tokens",
+        &[],
+        &page,
+        &pq,
+        total,
+        Some("/admin/tokens.csv"),
+    );
+    let tokens = page.items.iter().map(token_row).collect();
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("admin-tokens");
+    l.csrf = csrf;
+    render(StatusCode::OK, TokensPage { l, tokens, pager })
+}
+
+/// The API tokens as CSV (never the secrets), every one (streamed).
+pub async fn tokens_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(ADMIN_ROLES)?;
+    let locale = ctx.locale;
+    let header = [
+        "field-token-name",
+        "field-email",
+        "admin-created",
+        "admin-last-used",
+        "admin-status",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::tokens_page(&state.store, &pq).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|t| {
+                    let r = token_row(t);
+                    let status = if r.revoked {
+                        locale.t("admin-revoked")
+                    } else {
+                        String::new()
+                    };
+                    vec![r.name, r.user_email, r.created, r.last_used, status]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("tokens-{}.csv", crate::i18n::today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 /// Staff accounts and tokens. Residents are not listed: an admin looks one
@@ -136,11 +222,6 @@ pub async fn users(
         }
         found = Some(row(ctx.locale, &u));
     }
-    let tokens = store::list_tokens(&state.store)
-        .await?
-        .iter()
-        .map(token_row)
-        .collect();
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("admin-users-title");
     l.csrf = csrf;
@@ -155,7 +236,6 @@ pub async fn users(
             q: q.q,
             found,
             searched,
-            tokens,
         },
     )
 }
@@ -442,10 +522,9 @@ async fn user_page_with(
         .await?;
     }
     let checked: Vec<String> = u.roles.iter().map(|r| r.as_str().to_owned()).collect();
-    let tokens = store::list_tokens(&state.store)
+    let tokens = store::tokens_of(&state.store, &u.id)
         .await?
         .iter()
-        .filter(|t| t.user_id == u.id)
         .map(token_row)
         .collect();
     let end_date = store::staff_end_date(&state.store, &u.email).await?;
@@ -711,5 +790,5 @@ pub async fn revoke_token(
     ctx.check_csrf(&f.csrf)?;
     let admin = ctx.require(ADMIN_ROLES)?;
     people::revoke_token(&state, &Actor::User(admin.id.clone()), &id).await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to("/admin/tokens").into_response())
 }

@@ -327,17 +327,28 @@ impl From<ApiToken> for TokenOut {
     }
 }
 
-/// Every API token (never the secret). Admin only.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "people", responses((status = 200, body = Vec<TokenOut>)))]
+crate::api_page!(TokenPage, TokenOut);
+
+/// Every API token (never the secret), newest first, one page at a time
+/// (`cursor`, `limit`). Admin only.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "people", params(UsersQuery),
+    responses((status = 200, body = TokenPage), (status = 400, body = Problem, description = "a bad `cursor` or `limit`")))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiUser,
-) -> Result<Json<Vec<TokenOut>>, ApiError> {
+    Query(q): Query<UsersQuery>,
+) -> Result<Json<TokenPage>, ApiError> {
     caller.require(ADMIN_ROLES)?;
-    let tokens = store::list_tokens(&state.store)
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::TOKEN_PAGING)
+        .map_err(|e| caller.err(e))?;
+    let page = store::tokens_page(&state.store, &pq)
         .await
         .map_err(|e| caller.err(e))?;
-    Ok(Json(tokens.into_iter().map(TokenOut::from).collect()))
+    let total = store::tokens_total(&state.store, loket_domain::paging::TOTAL_CAP)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let items = page.items.iter().cloned().map(TokenOut::from).collect();
+    Ok(Json(TokenPage::new(page, items, total)))
 }
 
 /// Revokes a token. Admin only.

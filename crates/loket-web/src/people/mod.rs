@@ -74,5 +74,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/tokens", post(admin::create_token))
         .route("/admin/users/{id}/disable", post(admin::disable))
         .route("/admin/users/{id}/enable", post(admin::enable))
+        .route("/admin/tokens", get(admin::tokens))
+        .route("/admin/tokens.csv", get(admin::tokens_csv))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
 }

@@ -470,7 +470,7 @@ async fn tokens_expire_and_keep_to_their_scopes() {
     let all = scoped(90, &[]).await.unwrap();
     let (s, list) = api(&app, &all, "GET", "/api/v1/tokens", json!(null)).await;
     assert_eq!(s, 200);
-    let first = list
+    let first = list["items"]
         .as_array()
         .unwrap()
         .iter()

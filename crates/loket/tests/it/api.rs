@@ -43,6 +43,8 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/letters", &["counter", "contact_centre", "admin"]),
     ("/admin/users", &["admin"]),
     ("/admin/users.csv", &["admin"]),
+    ("/admin/tokens", &["admin"]),
+    ("/admin/tokens.csv", &["admin"]),
     ("/admin/users/new", &["admin"]),
     ("/admin/audit", &["admin"]),
     ("/admin/audit.csv", &["admin"]),
@@ -366,7 +368,7 @@ async fn tokens_authenticate_and_revoke() {
         .json()
         .await
         .unwrap();
-    let id = tokens
+    let id = tokens["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -845,3 +845,76 @@ async fn sent_mail_is_paged_with_totals_and_csv() {
     assert_eq!(logged, recipients, "one row per recipient shown");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn api_tokens_are_paged_with_totals_and_csv() {
+    let app = TestApp::spawn().await;
+    let admin_token = token(&app, "admin@leuven.example", &["admin"]).await;
+    app.signed_in("robot@leuven.example", &["counter"]).await;
+    for i in 0..90 {
+        let name = if i == 4 {
+            "=2+2".to_owned()
+        } else {
+            format!("robot {i}")
+        };
+        loket::cli::token_create(&app.config, "robot@leuven.example", &name)
+            .await
+            .unwrap();
+    }
+    sqlx::query("UPDATE api_tokens SET created_at = 1790000000000 + (LENGTH(name) % 3) * 1000")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let expected = column(
+        &app,
+        "SELECT id AS k FROM api_tokens WHERE $1 = '' ORDER BY created_at DESC, id DESC",
+        &[""],
+    )
+    .await;
+    let n = expected.len() as i64;
+    assert_eq!(n, 91);
+    let seen = walk_api(&app, &admin_token, "/api/v1/tokens", 40, n, &|t| {
+        t["id"].as_str().unwrap().to_owned()
+    })
+    .await;
+    assert_eq!(seen, expected);
+    bad_queries(&app, &admin_token, "/api/v1/tokens").await;
+    let t = loket_store::people::tokens_total(&app.store, 50)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (50, false));
+
+    let c = app.signed_in("admin2@leuven.example", &["admin"]).await;
+    let rows = |html: &str| -> Vec<String> {
+        html.split("action=\"/admin/tokens/")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let ids: Vec<String> = expected.iter().map(|id| format!("{id}/revoke")).collect();
+    let shown = walk_html(&app, &c, "/admin/tokens", &format!("{n} in totaal"), &rows).await;
+    assert_eq!(shown, ids);
+    bad_page_queries(&app, &c, "/admin/tokens").await;
+    let names = column(
+        &app,
+        "SELECT name AS k FROM api_tokens WHERE $1 = '' ORDER BY created_at DESC, id DESC",
+        &[""],
+    )
+    .await;
+    let lines = csv_lines(&app, &c, "/admin/tokens.csv", "tokens-").await;
+    assert_eq!(lines.len() as i64, n + 1);
+    let got: Vec<String> = lines[1..].iter().map(|l| first_field(l)).collect();
+    let want: Vec<String> = names
+        .iter()
+        .map(|s| {
+            if s.starts_with('=') {
+                format!("'{s}")
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    assert_eq!(got, want, "every token once, formulas neutralised");
+    app.stop().await;
+}
