@@ -28,3 +28,6 @@ CREATE INDEX outbox_created ON outbox (created_at, id);
 
 -- The API tokens, newest first.
 CREATE INDEX api_tokens_created ON api_tokens (created_at, id);
+
+-- A campaign's invitations, by priority group then name.
+CREATE INDEX vac_invitations_list ON vac_invitations (campaign_id, group_rank, name, id);

@@ -918,3 +918,124 @@ async fn api_tokens_are_paged_with_totals_and_csv() {
     assert_eq!(got, want, "every token once, formulas neutralised");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn campaign_invitations_are_paged_with_totals_and_csv() {
+    let (app, coord) = crate::vaccination::open_campaign("griep", "1", "2").await;
+    let camp = column(
+        &app,
+        "SELECT id AS k FROM vac_campaigns WHERE slug = $1",
+        &["griep"],
+    )
+    .await
+    .remove(0);
+    // 130 invitations in two priority groups with six names (equal keys).
+    for i in 0..130 {
+        let name = if i == 8 {
+            "=HYPERLINK(\"x\")".to_owned()
+        } else {
+            ["Peeters An", "Maes Bo", "Claes Cy"][i % 3].to_owned()
+        };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO vac_invitations (id, campaign_id, code, national_number, name, birth_date, street, \
+             postal_code, city, email, phone, group_rank, source, delivery, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, '1950-01-01', 'Markt 1', '3000', 'Leuven', NULL, NULL, {}, 'import', \
+             'letter', 'invited', 0, 0)",
+            i % 2
+        )))
+        .bind(format!("inv-{i:03}"))
+        .bind(&camp)
+        .bind(format!("CODE{i:04}"))
+        .bind(format!("5001010{i:04}"))
+        .bind(&name)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    let expected = column(
+        &app,
+        "SELECT id AS k FROM vac_invitations WHERE campaign_id = $1 ORDER BY group_rank, name, id",
+        &[&camp],
+    )
+    .await;
+    let n = expected.len();
+    assert_eq!(n, 130);
+    let rows = |html: &str| {
+        links(html, "/staff/vaccination/griep/invitations/", &|k| {
+            k.starts_with("inv-")
+        })
+    };
+    let shown = walk_html(
+        &app,
+        &coord,
+        "/staff/vaccination/griep",
+        "130 in totaal",
+        &rows,
+    )
+    .await;
+    assert_eq!(shown, expected);
+    // The search kept across pages.
+    let maes = column(
+        &app,
+        "SELECT id AS k FROM vac_invitations WHERE campaign_id = $1 AND LOWER(name) LIKE '%maes%' \
+         ORDER BY group_rank, name, id",
+        &[&camp],
+    )
+    .await;
+    let shown = walk_html(
+        &app,
+        &coord,
+        "/staff/vaccination/griep?q=maes&limit=20",
+        &format!("{} in totaal", maes.len()),
+        &rows,
+    )
+    .await;
+    assert_eq!(shown, maes);
+    bad_page_queries(&app, &coord, "/staff/vaccination/griep").await;
+    let t = loket_store::vaccination::invitations_total(&app.store, &camp, "", 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+
+    let lines = csv_lines(
+        &app,
+        &coord,
+        "/staff/vaccination/griep/invitations.csv",
+        "invitations-griep-",
+    )
+    .await;
+    assert_eq!(lines.len(), n + 1);
+    assert!(lines.iter().all(|l| !l.contains("CODE0")), "codes masked");
+    let names = column(
+        &app,
+        "SELECT name AS k FROM vac_invitations WHERE campaign_id = $1 ORDER BY group_rank, name, id",
+        &[&camp],
+    )
+    .await;
+    let got: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| {
+            if l.starts_with('"') {
+                l[1..].split("\",").next().unwrap().replace("\"\"", "\"")
+            } else {
+                first_field(l)
+            }
+        })
+        .collect();
+    let want: Vec<String> = names
+        .iter()
+        .map(|s| {
+            if s.starts_with('=') {
+                format!("'{s}")
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    assert_eq!(got, want, "every invitation once, formulas neutralised");
+    let logged = app
+        .count("SELECT COUNT(*) AS n FROM access_log WHERE purpose = 'campaign csv'")
+        .await;
+    assert_eq!(logged, 130, "one row per invitee");
+    app.stop().await;
+}
