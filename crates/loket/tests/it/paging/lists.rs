@@ -1039,3 +1039,59 @@ async fn campaign_invitations_are_paged_with_totals_and_csv() {
     assert_eq!(logged, 130, "one row per invitee");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn bike_reservations_are_paged() {
+    let app = TestApp::spawn().await;
+    crate::bikes::fleet(&app, 2).await;
+    let bike = column(
+        &app,
+        "SELECT id AS k FROM bikes WHERE $1 = '' ORDER BY id",
+        &[""],
+    )
+    .await
+    .remove(0);
+    let c = app.signed_in("rider@leuven.example", &["employee"]).await;
+    let rider = user_id(&app, "rider@leuven.example").await;
+    let other = user_id(&app, "vloot@leuven.example").await;
+    // 75 of the rider's past reservations at four start times, 5 of another.
+    for i in 0..80 {
+        let start = 1_700_000_000_000_i64 + (i % 4) * 3_600_000;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO bike_reservations (id, bike_id, user_id, starts_at, ends_at, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, {start}, {}, 'returned', 0, 0)",
+            start + 1_800_000
+        )))
+        .bind(format!("br-{i:03}"))
+        .bind(&bike)
+        .bind(if i < 75 { &rider } else { &other })
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    let expected = column(
+        &app,
+        "SELECT id AS k FROM bike_reservations WHERE user_id = $1 ORDER BY starts_at DESC, id DESC",
+        &[&rider],
+    )
+    .await;
+    assert_eq!(expected.len(), 75);
+    let token = loket::cli::token_create(&app.config, "rider@leuven.example", "t")
+        .await
+        .unwrap();
+    let seen = walk_api(&app, &token, "/api/v1/bike-reservations", 30, 75, &|r| {
+        r["id"].as_str().unwrap().to_owned()
+    })
+    .await;
+    assert_eq!(seen, expected);
+    bad_queries(&app, &token, "/api/v1/bike-reservations").await;
+    let t = loket_store::bikes::reservations_total(&app.store, &rider, 50)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (50, false));
+    let rows = |html: &str| links(html, "/bikes/reservations/", &|k| k.starts_with("br-"));
+    let shown = walk_html(&app, &c, "/bikes", "75 in totaal", &rows).await;
+    assert_eq!(shown, expected);
+    bad_page_queries(&app, &c, "/bikes").await;
+    app.stop().await;
+}
