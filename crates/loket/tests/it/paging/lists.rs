@@ -1037,6 +1037,13 @@ async fn campaign_invitations_are_paged_with_totals_and_csv() {
         .count("SELECT COUNT(*) AS n FROM access_log WHERE purpose = 'campaign csv'")
         .await;
     assert_eq!(logged, 130, "one row per invitee");
+    let counter = app.signed_in("c@leuven.example", &["counter"]).await;
+    let r = counter
+        .get(app.url("/staff/vaccination/griep/invitations.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     app.stop().await;
 }
 
