@@ -101,7 +101,6 @@ async fn contact_moments_are_paged_with_totals_and_csv() {
         50,
         "the default limit"
     );
-    bad_queries(&app, &token, "/api/v1/contact-moments").await;
     let t = loket_store::contact::moments_total(&app.store, "", "", 100)
         .await
         .unwrap();
@@ -131,7 +130,6 @@ async fn contact_moments_are_paged_with_totals_and_csv() {
     )
     .await;
     assert_eq!(shown, ids);
-    bad_page_queries(&app, &c, "/staff/contact").await;
     let (_, html) = app.get(&c, "/staff/contact?status=open").await;
     assert!(
         html.contains("href=\"/staff/contact.csv?status=open\""),
@@ -281,7 +279,6 @@ async fn audit_and_access_logs_are_paged_with_totals_and_csv() {
         .await;
         assert_eq!(p["total"].as_i64(), Some(by_an), "{p}");
         assert_eq!(p["items"].as_array().unwrap().len(), 5);
-        bad_queries(&app, &token, api_path).await;
 
         // The page and its CSV, filtered.
         let path = format!("{page_path}?record_type=paging_thing");
@@ -315,7 +312,6 @@ async fn audit_and_access_logs_are_paged_with_totals_and_csv() {
         )
         .await;
         assert_eq!(shown, record_order, "{page_path}");
-        bad_page_queries(&app, &c, page_path).await;
         let csv_path = format!("{page_path}.csv?record_type=paging_thing");
         let (_, html) = app.get(&c, &path).await;
         assert!(html.contains(&format!("href=\"{csv_path}\"")), "{html}");
@@ -399,7 +395,6 @@ async fn staff_accounts_are_paged_with_totals_and_csv() {
     })
     .await;
     assert_eq!(seen, expected);
-    bad_queries(&app, &token, "/api/v1/users").await;
     let t = loket_store::people::staff_total(&app.store, 100)
         .await
         .unwrap();
@@ -433,7 +428,6 @@ async fn staff_accounts_are_paged_with_totals_and_csv() {
         html.contains(&format!("Er zijn {residents} inwonersaccounts")),
         "{html}"
     );
-    bad_page_queries(&app, &c, "/admin/users").await;
     let lines = csv_lines(&app, &c, "/admin/users.csv", "staff-").await;
     assert_eq!(lines.len() as i64, staff + 1);
     assert!(lines[0].starts_with("Naam,"), "{}", lines[0]);
@@ -518,7 +512,6 @@ async fn residents_appointments_are_paged() {
         seen, expected,
         "every appointment once, in order; none of bo's"
     );
-    bad_queries(&app, &token, "/api/v1/appointments").await;
     let t = loket_store::appointments::of_resident_total(&app.store, &dee, 50)
         .await
         .unwrap();
@@ -532,7 +525,6 @@ async fn residents_appointments_are_paged() {
     assert_eq!(shown, expected);
     let (_, html) = app.get(&c, "/appointments").await;
     assert!(!html.contains(".csv"), "no download for residents");
-    bad_page_queries(&app, &c, "/appointments").await;
     app.stop().await;
 }
 
@@ -607,7 +599,6 @@ async fn department_forwards_are_paged_with_totals_and_csv() {
     )
     .await;
     assert_eq!(seen, expected);
-    bad_queries(&app, &token, "/api/v1/departments/milieu/forwards").await;
     let (t, _) = loket_store::contact::forwards_total(&app.store, "", "", "", "2026-01-01", 100)
         .await
         .unwrap();
@@ -637,7 +628,6 @@ async fn department_forwards_are_paged_with_totals_and_csv() {
     let plain = html.replace(['\u{2068}', '\u{2069}'], "");
     assert!(overdue > 30, "{overdue}");
     assert!(plain.contains(&format!("Te laat: {overdue}<")), "{plain}");
-    bad_page_queries(&app, &c, "/staff/forwards").await;
 
     // The CSV: every forward of the department, access-logged per person.
     let refs = column(
@@ -743,7 +733,6 @@ async fn staff_members_are_paged_by_keyset_with_csv() {
     )
     .await;
     assert_eq!(shown, maes);
-    bad_page_queries(&app, &c, "/staff/people").await;
     let t = loket_store::telework::staff_total(&app.store, "", "", 100)
         .await
         .unwrap();
@@ -804,7 +793,6 @@ async fn sent_mail_is_paged_with_totals_and_csv() {
     let rows = |html: &str| links(html, "/admin/mail/", &|_| true);
     let shown = walk_html(&app, &c, "/admin/mail", &format!("{n} in totaal"), &rows).await;
     assert_eq!(shown, expected);
-    bad_page_queries(&app, &c, "/admin/mail").await;
     let t = loket_store::notify::outbox_total(&app.store, 100)
         .await
         .unwrap();
@@ -825,17 +813,11 @@ async fn sent_mail_is_paged_with_totals_and_csv() {
         .iter()
         .map(|l| l.split(',').nth(2).unwrap().trim_matches('"').to_owned())
         .collect();
-    let want: Vec<String> = subjects
-        .iter()
-        .map(|s| {
-            if s.starts_with('=') {
-                format!("'{s}")
-            } else {
-                s.clone()
-            }
-        })
-        .collect();
-    assert_eq!(got, want, "every message once, formulas neutralised");
+    assert_eq!(
+        got,
+        neutralised(&subjects),
+        "every message once, formulas neutralised"
+    );
     let logged = app
         .count("SELECT COUNT(*) AS n FROM access_log WHERE purpose = 'admin.mail_list.csv'")
         .await;
@@ -878,7 +860,6 @@ async fn api_tokens_are_paged_with_totals_and_csv() {
     })
     .await;
     assert_eq!(seen, expected);
-    bad_queries(&app, &admin_token, "/api/v1/tokens").await;
     let t = loket_store::people::tokens_total(&app.store, 50)
         .await
         .unwrap();
@@ -895,7 +876,6 @@ async fn api_tokens_are_paged_with_totals_and_csv() {
     let ids: Vec<String> = expected.iter().map(|id| format!("{id}/revoke")).collect();
     let shown = walk_html(&app, &c, "/admin/tokens", &format!("{n} in totaal"), &rows).await;
     assert_eq!(shown, ids);
-    bad_page_queries(&app, &c, "/admin/tokens").await;
     let names = column(
         &app,
         "SELECT name AS k FROM api_tokens WHERE $1 = '' ORDER BY created_at DESC, id DESC",
@@ -905,17 +885,11 @@ async fn api_tokens_are_paged_with_totals_and_csv() {
     let lines = csv_lines(&app, &c, "/admin/tokens.csv", "tokens-").await;
     assert_eq!(lines.len() as i64, n + 1);
     let got: Vec<String> = lines[1..].iter().map(|l| first_field(l)).collect();
-    let want: Vec<String> = names
-        .iter()
-        .map(|s| {
-            if s.starts_with('=') {
-                format!("'{s}")
-            } else {
-                s.clone()
-            }
-        })
-        .collect();
-    assert_eq!(got, want, "every token once, formulas neutralised");
+    assert_eq!(
+        got,
+        neutralised(&names),
+        "every token once, formulas neutralised"
+    );
     app.stop().await;
 }
 
@@ -991,7 +965,6 @@ async fn campaign_invitations_are_paged_with_totals_and_csv() {
     )
     .await;
     assert_eq!(shown, maes);
-    bad_page_queries(&app, &coord, "/staff/vaccination/griep").await;
     let t = loket_store::vaccination::invitations_total(&app.store, &camp, "", 100)
         .await
         .unwrap();
@@ -1022,17 +995,11 @@ async fn campaign_invitations_are_paged_with_totals_and_csv() {
             }
         })
         .collect();
-    let want: Vec<String> = names
-        .iter()
-        .map(|s| {
-            if s.starts_with('=') {
-                format!("'{s}")
-            } else {
-                s.clone()
-            }
-        })
-        .collect();
-    assert_eq!(got, want, "every invitation once, formulas neutralised");
+    assert_eq!(
+        got,
+        neutralised(&names),
+        "every invitation once, formulas neutralised"
+    );
     let logged = app
         .count("SELECT COUNT(*) AS n FROM access_log WHERE purpose = 'campaign csv'")
         .await;
@@ -1091,7 +1058,6 @@ async fn bike_reservations_are_paged() {
     })
     .await;
     assert_eq!(seen, expected);
-    bad_queries(&app, &token, "/api/v1/bike-reservations").await;
     let t = loket_store::bikes::reservations_total(&app.store, &rider, 50)
         .await
         .unwrap();
@@ -1099,6 +1065,5 @@ async fn bike_reservations_are_paged() {
     let rows = |html: &str| links(html, "/bikes/reservations/", &|k| k.starts_with("br-"));
     let shown = walk_html(&app, &c, "/bikes", "75 in totaal", &rows).await;
     assert_eq!(shown, expected);
-    bad_page_queries(&app, &c, "/bikes").await;
     app.stop().await;
 }
