@@ -987,12 +987,9 @@ async fn campaign_invitations_are_paged_with_totals_and_csv() {
     .await;
     let got: Vec<String> = lines[1..]
         .iter()
-        .map(|l| {
-            if l.starts_with('"') {
-                l[1..].split("\",").next().unwrap().replace("\"\"", "\"")
-            } else {
-                first_field(l)
-            }
+        .map(|l| match l.strip_prefix('"') {
+            Some(quoted) => quoted.split("\",").next().unwrap().replace("\"\"", "\""),
+            None => first_field(l),
         })
         .collect();
     assert_eq!(
