@@ -1,8 +1,10 @@
 //! The audit log (every change) and the access log (every staff read of a
 //! resident's personal data).
 
+use crate::paging::{self, Order};
 use crate::{Result, Store, Tx, new_id, now_ms};
 use loket_domain::audit::Actor;
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
@@ -264,6 +266,140 @@ pub async fn list_access(store: &Store, f: &Filter) -> Result<Vec<AccessRow>> {
             })
         })
         .collect()
+}
+
+/// The audit log's cursors: keyset on (at, id), newest first.
+pub const AUDIT_PAGING: Spec = Spec {
+    list: "audit.log",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// The access log's cursors: keyset on (at, id), newest first.
+pub const ACCESS_PAGING: Spec = Spec {
+    list: "audit.access",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// The filter of a log page: with a person, `actor_id = $1 OR
+/// subject_user_id = $1` (read through the two indexes, as `list_audit`);
+/// `$2` record type, `$3` record id.
+fn log_where(person: &str) -> &'static str {
+    if person.is_empty() {
+        "$1 = '' AND ($2 = '' OR record_type = $2) AND ($3 = '' OR record_id = $3)"
+    } else {
+        "(actor_id = $1 OR subject_user_id = $1) AND ($2 = '' OR record_type = $2) AND ($3 = '' OR record_id = $3)"
+    }
+}
+
+async fn log_rows(
+    store: &Store,
+    table: &str,
+    cols: &str,
+    f: &Filter,
+    pq: &PageQuery,
+) -> Result<Vec<sqlx::any::AnyRow>> {
+    let (person, record_type, record_id, _) = f.binds();
+    let ks = paging::keyset(&["at", "id"], Order::Desc, 5, pq);
+    let sql = format!(
+        "SELECT {cols} FROM {table} WHERE {}{} ORDER BY {} LIMIT $4",
+        log_where(&person),
+        ks.condition,
+        ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(person)
+        .bind(record_type)
+        .bind(record_id)
+        .bind(paging::fetch_limit(pq));
+    Ok(paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?)
+}
+
+async fn log_total(store: &Store, table: &str, f: &Filter, cap: i64) -> Result<Total> {
+    let (person, record_type, record_id, _) = f.binds();
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} WHERE {} LIMIT $4) t",
+        log_where(&person)
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(person)
+        .bind(record_type)
+        .bind(record_id)
+        .bind(paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
+fn audit_of(r: &sqlx::any::AnyRow) -> Result<AuditRow> {
+    Ok(AuditRow {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor_kind: r.try_get("actor_kind")?,
+        actor_id: r.try_get("actor_id")?,
+        action: r.try_get("action")?,
+        record_type: r.try_get("record_type")?,
+        record_id: r.try_get("record_id")?,
+        subject_user_id: r.try_get("subject_user_id")?,
+        before: r.try_get("before_summary")?,
+        after: r.try_get("after_summary")?,
+    })
+}
+
+fn access_of(r: &sqlx::any::AnyRow) -> Result<AccessRow> {
+    Ok(AccessRow {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor_id: r.try_get("actor_id")?,
+        subject_user_id: r.try_get("subject_user_id")?,
+        record_type: r.try_get("record_type")?,
+        record_id: r.try_get("record_id")?,
+        purpose: r.try_get("purpose")?,
+    })
+}
+
+/// One page of the audit log, filtered, newest first (`f.limit` unused).
+pub async fn audit_page(store: &Store, f: &Filter, pq: &PageQuery) -> Result<Page<AuditRow>> {
+    let rows = log_rows(
+        store,
+        "audit_log",
+        "id, at, actor_kind, actor_id, action, record_type, record_id, subject_user_id, \
+         before_summary, after_summary",
+        f,
+        pq,
+    )
+    .await?;
+    let rows = rows.iter().map(audit_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(rows, pq, &AUDIT_PAGING, |r| {
+        vec![Key::from(r.at), Key::from(r.id.as_str())]
+    }))
+}
+
+/// How many rows [`audit_page`] pages through, up to `cap`.
+pub async fn audit_total(store: &Store, f: &Filter, cap: i64) -> Result<Total> {
+    log_total(store, "audit_log", f, cap).await
+}
+
+/// One page of the access log, filtered, newest first (`f.limit` unused).
+pub async fn access_page(store: &Store, f: &Filter, pq: &PageQuery) -> Result<Page<AccessRow>> {
+    let rows = log_rows(
+        store,
+        "access_log",
+        "id, at, actor_id, subject_user_id, record_type, record_id, purpose",
+        f,
+        pq,
+    )
+    .await?;
+    let rows = rows.iter().map(access_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(rows, pq, &ACCESS_PAGING, |r| {
+        vec![Key::from(r.at), Key::from(r.id.as_str())]
+    }))
+}
+
+/// How many rows [`access_page`] pages through, up to `cap`.
+pub async fn access_total(store: &Store, f: &Filter, cap: i64) -> Result<Total> {
+    log_total(store, "access_log", f, cap).await
 }
 
 #[cfg(test)]

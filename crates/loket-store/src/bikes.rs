@@ -12,6 +12,7 @@
 
 use crate::audit::{self, Change};
 use crate::capacity::{self, Guard, Windows};
+use crate::paging::{self, Order};
 use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
@@ -20,6 +21,7 @@ use loket_domain::bikes::{
     ReservationStatus,
 };
 use loket_domain::calendar::Span;
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -424,6 +426,50 @@ pub async fn list_for_user(store: &Store, user_id: &str, limit: i64) -> Result<V
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(res_of).collect()
+}
+
+/// A rider's reservation list's cursors: keyset on (starts_at, id), newest
+/// first.
+pub const RESERVATION_PAGING: Spec = Spec {
+    list: "bikes.reservations",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of a person's reservations, newest start first.
+pub async fn reservations_page(
+    store: &Store,
+    user_id: &str,
+    pq: &PageQuery,
+) -> Result<Page<Reservation>> {
+    release_expired(store, now_ms()).await?;
+    let ks = paging::keyset(&["starts_at", "id"], Order::Desc, 3, pq);
+    let sql = format!(
+        "SELECT id, bike_id, user_id, starts_at, ends_at, status, picked_up_at, returned_at, km, damage \
+         FROM bike_reservations WHERE user_id = $1{} ORDER BY {} LIMIT $2",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user_id.to_owned())
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(res_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &RESERVATION_PAGING, |r| {
+        vec![Key::from(r.starts_at), Key::from(r.id.as_str())]
+    }))
+}
+
+/// How many reservations [`reservations_page`] pages through, up to `cap`.
+pub async fn reservations_total(store: &Store, user_id: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM bike_reservations WHERE user_id = $1 LIMIT $2) t",
+    )
+    .bind(user_id)
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// Reservations overlapping `[from, to)`, for the fleet manager's day view.

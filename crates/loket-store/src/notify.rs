@@ -3,8 +3,10 @@
 //! serve` instances never send the same message at once and a crashed worker's
 //! messages are picked up again (at-least-once delivery).
 
+use crate::paging::{self, Order};
 use crate::{Result, Store, Tx, new_id, now_ms};
 use loket_domain::notify::{Attachment, MAX_ATTEMPTS, Mail, OutboxStatus, retry_delay_seconds};
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -198,6 +200,39 @@ pub async fn recent(store: &Store, limit: i64) -> Result<Vec<OutboxMessage>> {
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(decode).collect()
+}
+
+/// The sent-mail list's cursors: keyset on (created_at, id), newest first.
+pub const OUTBOX_PAGING: Spec = Spec {
+    list: "notify.outbox",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of the outbox, newest first, for the admins' "sent mail" page.
+pub async fn outbox_page(store: &Store, pq: &PageQuery) -> Result<Page<OutboxMessage>> {
+    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 2, pq);
+    let sql = format!(
+        "SELECT id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at, attachment_name, attachment_type, attachment_body \
+         FROM outbox WHERE 1 = 1{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &OUTBOX_PAGING, |m| {
+        vec![Key::from(m.created_at), Key::from(m.id.as_str())]
+    }))
+}
+
+/// How many messages [`outbox_page`] pages through, up to `cap`.
+pub async fn outbox_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox LIMIT $1) t")
+        .bind(paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// The account ids of these recipient addresses (those that have one):

@@ -240,6 +240,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         cases::api::get_document,
         cases::api::verify,
         appointments::api::slots,
+        appointments::api::list_mine,
         appointments::api::create,
         appointments::api::get_one,
         appointments::api::reschedule,

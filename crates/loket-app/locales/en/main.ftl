@@ -117,6 +117,7 @@ admin-user-title = User
 admin-staff = Staff
 admin-residents = Residents
 admin-residents-count = There are { $count } resident accounts. They are not listed; look a resident up by exact e-mail address. Every look-up is written to the access log.
+admin-residents-more = There are more than { $count } resident accounts. They are not listed; look a resident up by exact e-mail address. Every look-up is written to the access log.
 admin-search-email = E-mail address
 admin-search-hint = The full e-mail address, for example an.peeters@example.org
 admin-search-none = No account with that e-mail address.

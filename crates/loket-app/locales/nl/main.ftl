@@ -117,6 +117,7 @@ admin-user-title = Gebruiker
 admin-staff = Medewerkers
 admin-residents = Inwoners
 admin-residents-count = Er zijn { $count } inwonersaccounts. Ze worden niet opgelijst; zoek een inwoner op exact e-mailadres. Elke opzoeking wordt in het toegangslogboek geschreven.
+admin-residents-more = Er zijn meer dan { $count } inwonersaccounts. Ze worden niet opgelijst; zoek een inwoner op exact e-mailadres. Elke opzoeking wordt in het toegangslogboek geschreven.
 admin-search-email = E-mailadres
 admin-search-hint = Het volledige e-mailadres, bijvoorbeeld an.peeters@example.org
 admin-search-none = Geen account met dat e-mailadres.

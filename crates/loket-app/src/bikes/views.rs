@@ -41,13 +41,32 @@ async fn booked(app: &App, reservation: Reservation, rider: String) -> Result<Bo
     })
 }
 
-/// The rider's own reservations, newest first (at most 50).
-pub async fn mine(app: &App, user: &User) -> Result<Vec<Booked>, Refusal> {
-    let mut rows = Vec::new();
-    for r in store::list_for_user(&app.store, &user.id, 50).await? {
+/// One page of the rider's own reservations, newest first, and how many
+/// they hold.
+pub async fn mine(
+    app: &App,
+    user: &User,
+    pq: &loket_domain::paging::PageQuery,
+) -> Result<
+    (
+        loket_domain::paging::Page<Booked>,
+        loket_domain::paging::Total,
+    ),
+    Refusal,
+> {
+    let page = store::reservations_page(&app.store, &user.id, pq).await?;
+    let total =
+        store::reservations_total(&app.store, &user.id, loket_domain::paging::TOTAL_CAP).await?;
+    let mut rows = Vec::with_capacity(page.items.len());
+    for r in page.items.iter().cloned() {
         rows.push(booked(app, r, String::new()).await?);
     }
-    Ok(rows)
+    let page = loket_domain::paging::Page {
+        items: rows,
+        next: page.next,
+        prev: page.prev,
+    };
+    Ok((page, total))
 }
 
 /// One reservation as `viewer` may see it: their own, or (for a fleet

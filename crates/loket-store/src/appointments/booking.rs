@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::capacity::{self, Places};
+use crate::paging::{self, Order};
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Appointment {
@@ -376,6 +378,51 @@ pub async fn of_resident(store: &Store, resident_id: &str) -> Result<Vec<Appoint
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(decode).collect()
+}
+
+/// A resident's appointment list's cursors: keyset on (starts_at, id),
+/// newest start first.
+pub const RESIDENT_APPOINTMENT_PAGING: Spec = Spec {
+    list: "appointments.resident",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of a resident's appointments, newest start first.
+pub async fn of_resident_page(
+    store: &Store,
+    resident_id: &str,
+    pq: &PageQuery,
+) -> Result<Page<Appointment>> {
+    let ks = paging::keyset(&["starts_at", "id"], Order::Desc, 3, pq);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM appointments WHERE resident_id = $1{} ORDER BY {} LIMIT $2",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(resident_id.to_owned())
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(
+        list,
+        pq,
+        &RESIDENT_APPOINTMENT_PAGING,
+        |a| vec![Key::from(a.starts_at), Key::from(a.id.as_str())],
+    ))
+}
+
+/// How many appointments [`of_resident_page`] pages through, up to `cap`.
+pub async fn of_resident_total(store: &Store, resident_id: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM appointments WHERE resident_id = $1 LIMIT $2) t",
+    )
+    .bind(resident_id)
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// An appointment with the resident's name, e-mail and no-show count.

@@ -1,6 +1,8 @@
 //! Forwards to departments, with due dates and a clock that pauses.
 
 use super::*;
+use crate::paging::{self, Order};
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Forward {
@@ -135,6 +137,81 @@ pub async fn list_forwards(
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(forward_of).collect()
+}
+
+/// A department's forward list's cursors: keyset on (due_on, created_at,
+/// id), oldest due first.
+pub const FORWARD_PAGING: Spec = Spec {
+    list: "contact.forwards",
+    keys: &[KeyKind::Text, KeyKind::Int, KeyKind::Text],
+};
+
+const FORWARD_WHERE: &str = "($1 = '' OR f.department_id = $1) AND ($2 = '' OR f.status = $2) \
+     AND ($3 = '' OR f.department_id IN (SELECT d.id FROM contact_departments d \
+          JOIN staff_departments s ON s.department = d.slug WHERE s.user_id = $3))";
+
+/// One page of [`list_forwards`]: oldest due first, by (due_on,
+/// created_at, id).
+pub async fn forwards_page(
+    store: &Store,
+    department_id: &str,
+    status: &str,
+    viewer: &str,
+    pq: &PageQuery,
+) -> Result<Page<Forward>> {
+    let ks = paging::keyset(&["f.due_on", "f.created_at", "f.id"], Order::Asc, 5, pq);
+    let sql = format!(
+        "{FORWARD_SELECT} WHERE {FORWARD_WHERE}{} ORDER BY {} LIMIT $4",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(department_id.to_owned())
+        .bind(status.to_owned())
+        .bind(viewer.to_owned())
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(forward_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &FORWARD_PAGING, |f| {
+        vec![
+            Key::from(f.due_on.as_str()),
+            Key::from(f.created_at),
+            Key::from(f.id.as_str()),
+        ]
+    }))
+}
+
+/// How many forwards [`forwards_page`] pages through, up to `cap`, and how
+/// many of them are open past their due day (`today`), exactly.
+pub async fn forwards_total(
+    store: &Store,
+    department_id: &str,
+    status: &str,
+    viewer: &str,
+    today: &str,
+    cap: i64,
+) -> Result<(Total, i64)> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM contact_forwards f WHERE {FORWARD_WHERE} LIMIT $4) t"
+    )))
+    .bind(department_id.to_owned())
+    .bind(status.to_owned())
+    .bind(viewer.to_owned())
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    let overdue = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM contact_forwards f WHERE {FORWARD_WHERE} \
+         AND f.status = 'open' AND f.due_on < $4"
+    )))
+    .bind(department_id.to_owned())
+    .bind(status.to_owned())
+    .bind(viewer.to_owned())
+    .bind(today.to_owned())
+    .fetch_one(store.pool())
+    .await?;
+    Ok((Total::capped(row.try_get("n")?, cap), overdue.try_get("n")?))
 }
 
 /// The forwards of one moment.

@@ -1,6 +1,8 @@
 //! Contact moments.
 
 use super::*;
+use crate::paging::{self, Order};
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Moment {
@@ -160,6 +162,58 @@ pub async fn list_moments(
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(moment_of).collect()
+}
+
+/// The moment list's cursors: keyset on (created_at, id), newest first.
+pub const MOMENT_PAGING: Spec = Spec {
+    list: "contact.moments",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+const MOMENT_WHERE: &str = "($1 = '' OR status = $1) AND ($2 = '' OR resident_id = $2)";
+
+/// One page of moments, newest first; `status` '' for all; `resident_id`
+/// '' for all.
+pub async fn moments_page(
+    store: &Store,
+    status: &str,
+    resident_id: &str,
+    pq: &PageQuery,
+) -> Result<Page<Moment>> {
+    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 4, pq);
+    let sql = format!(
+        "SELECT {MOMENT_COLS} FROM contact_moments WHERE {MOMENT_WHERE}{} ORDER BY {} LIMIT $3",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(status.to_owned())
+        .bind(resident_id.to_owned())
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let moments = rows.iter().map(moment_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(moments, pq, &MOMENT_PAGING, |m| {
+        vec![Key::from(m.created_at), Key::from(m.id.as_str())]
+    }))
+}
+
+/// How many moments [`moments_page`] pages through, up to `cap`.
+pub async fn moments_total(
+    store: &Store,
+    status: &str,
+    resident_id: &str,
+    cap: i64,
+) -> Result<Total> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM contact_moments WHERE {MOMENT_WHERE} LIMIT $3) t"
+    )))
+    .bind(status.to_owned())
+    .bind(resident_id.to_owned())
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// The articles linked to a moment: (id, slug, title_nl, title_en).

@@ -2,11 +2,13 @@
 //! and failed logins.
 
 use crate::audit::{self, Change};
+use crate::paging::{self, Order};
 use crate::{
     Result, Store, StoreError, Tx, hash_secret, new_id, new_secret, now_ms, unique_to_field,
 };
 use loket_domain::audit::Actor;
 use loket_domain::ident::Email;
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 use loket_domain::people::{PersonName, Role, Roles, Scopes};
 use serde::Serialize;
 use serde_json::json;
@@ -210,6 +212,83 @@ pub async fn list_users(store: &Store, limit: i64) -> Result<Vec<User>> {
             decode_user(r, roles)
         })
         .collect()
+}
+
+/// The staff list's cursors: keyset on (created_at, id), newest first.
+pub const STAFF_PAGING: Spec = Spec {
+    list: "people.staff",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// Staff accounts: those with a role other than `resident` (written as two
+/// ranges so the (role, user_id) index serves it).
+const STAFF_WHERE: &str =
+    "id IN (SELECT user_id FROM user_roles WHERE role < 'resident' OR role > 'resident')";
+
+/// One page of staff accounts, with their roles, newest first (two queries).
+pub async fn staff_page(store: &Store, pq: &PageQuery) -> Result<Page<User>> {
+    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 2, pq);
+    let sql = format!(
+        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, disabled_reason, created_at \
+         FROM users WHERE {STAFF_WHERE}{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let mut by_user: HashMap<String, Vec<String>> = HashMap::new();
+    if !rows.is_empty() {
+        let params = (1..=rows.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT user_id, role FROM user_roles WHERE user_id IN ({params})"
+        )));
+        for r in &rows {
+            q = q.bind(r.try_get::<String, _>("id")?);
+        }
+        for r in q.fetch_all(store.pool()).await? {
+            by_user
+                .entry(r.try_get("user_id")?)
+                .or_default()
+                .push(r.try_get("role")?);
+        }
+    }
+    let users = rows
+        .iter()
+        .map(|r| {
+            let id: String = r.try_get("id")?;
+            let roles = parse_roles(by_user.get(&id).map(Vec::as_slice).unwrap_or(&[]));
+            decode_user(r, roles)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(users, pq, &STAFF_PAGING, |u| {
+        vec![Key::from(u.created_at), Key::from(u.id.as_str())]
+    }))
+}
+
+/// How many staff accounts [`staff_page`] pages through, up to `cap`.
+pub async fn staff_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM users WHERE {STAFF_WHERE} LIMIT $1) t"
+    )))
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
+/// How many accounts are residents only (no staff role), up to `cap`.
+pub async fn residents_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM users WHERE NOT {STAFF_WHERE} LIMIT $1) t"
+    )))
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// Replaces an account's roles.
@@ -1030,21 +1109,68 @@ pub async fn list_tokens(store: &Store) -> Result<Vec<ApiToken>> {
     )
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ApiToken {
-                id: r.try_get("id")?,
-                user_id: r.try_get("user_id")?,
-                user_email: r.try_get("email")?,
-                name: r.try_get("name")?,
-                created_at: r.try_get("created_at")?,
-                last_used_at: r.try_get("last_used_at")?,
-                revoked_at: r.try_get("revoked_at")?,
-                expires_at: r.try_get::<Option<i64>, _>("expires_at")?.unwrap_or(0),
-                scopes: r.try_get("scopes")?,
-            })
-        })
-        .collect()
+    rows.iter().map(token_of).collect()
+}
+
+/// One account's API tokens, newest first (an account holds a handful).
+pub async fn tokens_of(store: &Store, user_id: &str) -> Result<Vec<ApiToken>> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at, \
+         t.expires_at, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.user_id = $1 ORDER BY t.created_at DESC, t.id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(token_of).collect()
+}
+
+fn token_of(r: &sqlx::any::AnyRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        user_email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        created_at: r.try_get("created_at")?,
+        last_used_at: r.try_get("last_used_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+        expires_at: r.try_get::<Option<i64>, _>("expires_at")?.unwrap_or(0),
+        scopes: r.try_get("scopes")?,
+    })
+}
+
+/// The token list's cursors: keyset on (created_at, id), newest first.
+pub const TOKEN_PAGING: Spec = Spec {
+    list: "people.tokens",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of the API tokens (never the secrets), newest first.
+pub async fn tokens_page(store: &Store, pq: &PageQuery) -> Result<Page<ApiToken>> {
+    let ks = paging::keyset(&["t.created_at", "t.id"], Order::Desc, 2, pq);
+    let sql = format!(
+        "SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at, \
+         t.expires_at, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE 1 = 1{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(token_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &TOKEN_PAGING, |t| {
+        vec![Key::from(t.created_at), Key::from(t.id.as_str())]
+    }))
+}
+
+/// How many tokens [`tokens_page`] pages through, up to `cap`.
+pub async fn tokens_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM api_tokens LIMIT $1) t")
+        .bind(paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 // ---- resident records (kept by counter staff) ----

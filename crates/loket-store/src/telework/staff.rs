@@ -1,6 +1,8 @@
 //! Staff members.
 
 use super::*;
+use crate::paging::{self, Order};
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct StaffMember {
@@ -295,37 +297,56 @@ pub async fn team(store: &Store, manager_no: &str) -> Result<Vec<StaffMember>> {
     rows.iter().map(decode_staff).collect()
 }
 
-/// Staff members matching `q` (name, number or e-mail, '' for all) in
-/// `department` ('' for all), by name; and how many match in all.
-pub async fn list_staff(
+/// The staff list's cursors: keyset on (name, employee_no), by name.
+pub const STAFF_PAGING: Spec = Spec {
+    list: "telework.staff",
+    keys: &[KeyKind::Text, KeyKind::Text],
+};
+
+const STAFF_WHERE: &str = "(LOWER(name) LIKE $1 OR LOWER(employee_no) LIKE $1 OR email LIKE $1) \
+     AND ($2 = '' OR department = $2)";
+
+/// One page of the staff members matching `q` (name, number or e-mail, ''
+/// for all) in `department` ('' for all), by name then number.
+pub async fn staff_page(
     store: &Store,
     q: &str,
     department: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<StaffMember>, i64)> {
+    pq: &PageQuery,
+) -> Result<Page<StaffMember>> {
     let pattern = format!("%{}%", q.trim().to_lowercase());
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {STAFF_COLS} FROM staff_members \
-         WHERE (LOWER(name) LIKE $1 OR LOWER(employee_no) LIKE $1 OR email LIKE $1) \
-         AND ($2 = '' OR department = $2) ORDER BY name, employee_no LIMIT $3 OFFSET $4"
+    let ks = paging::keyset(&["name", "employee_no"], Order::Asc, 4, pq);
+    let sql = format!(
+        "SELECT {STAFF_COLS} FROM staff_members WHERE {STAFF_WHERE}{} ORDER BY {} LIMIT $3",
+        ks.condition, ks.order_by
+    );
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(pattern)
+        .bind(department.to_owned())
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(query, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(decode_staff).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &STAFF_PAGING, |m| {
+        vec![
+            Key::from(m.name.as_str()),
+            Key::from(m.employee_no.as_str()),
+        ]
+    }))
+}
+
+/// How many staff members [`staff_page`] pages through, up to `cap`.
+pub async fn staff_total(store: &Store, q: &str, department: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM staff_members WHERE {STAFF_WHERE} LIMIT $3) t"
     )))
-    .bind(&pattern)
-    .bind(department)
-    .bind(limit.clamp(1, 500))
-    .bind(offset.max(0))
-    .fetch_all(store.pool())
-    .await?;
-    let total: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM staff_members \
-         WHERE (LOWER(name) LIKE $1 OR LOWER(employee_no) LIKE $1 OR email LIKE $1) AND ($2 = '' OR department = $2)",
-    )
-    .bind(&pattern)
-    .bind(department)
+    .bind(format!("%{}%", q.trim().to_lowercase()))
+    .bind(department.to_owned())
+    .bind(paging::count_limit(cap))
     .fetch_one(store.pool())
-    .await?
-    .try_get("n")?;
-    Ok((rows.iter().map(decode_staff).collect::<Result<_>>()?, total))
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 pub async fn departments(store: &Store) -> Result<Vec<String>> {

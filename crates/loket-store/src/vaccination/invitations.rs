@@ -1,6 +1,8 @@
 //! Invitations and their letters.
 
 use super::*;
+use crate::paging::{self, Order};
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Invitation {
@@ -169,7 +171,7 @@ pub async fn invitation_by_code(store: &Store, code: &str) -> Result<Option<Invi
 }
 
 /// Invitations of a campaign, filtered by a search on name, code or
-/// national number ('' = all), newest first, at most `limit`.
+/// national number ('' = all), by priority group then name, at most `limit`.
 pub async fn invitations(
     store: &Store,
     campaign_id: &str,
@@ -187,6 +189,64 @@ pub async fn invitations(
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(decode_inv).collect()
+}
+
+/// A campaign's invitation list's cursors: keyset on (group_rank, name,
+/// id): priority group first, then by name.
+pub const INVITATION_PAGING: Spec = Spec {
+    list: "vaccination.invitations",
+    keys: &[KeyKind::Int, KeyKind::Text, KeyKind::Text],
+};
+
+const INV_WHERE: &str = "campaign_id = $1 AND ($2 = '%%' OR LOWER(name) LIKE $2 \
+     OR LOWER(code) LIKE $2 OR national_number LIKE $2)";
+
+/// One page of a campaign's invitations, filtered by a search on name,
+/// code or national number ('' = all), by priority group then name.
+pub async fn invitations_page(
+    store: &Store,
+    campaign_id: &str,
+    search: &str,
+    pq: &PageQuery,
+) -> Result<Page<Invitation>> {
+    let ks = paging::keyset(&["group_rank", "name", "id"], Order::Asc, 4, pq);
+    let sql = format!(
+        "SELECT {INV_COLS} FROM vac_invitations WHERE {INV_WHERE}{} ORDER BY {} LIMIT $3",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(campaign_id.to_owned())
+        .bind(format!("%{}%", search.trim().to_lowercase()))
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(decode_inv).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &INVITATION_PAGING, |i| {
+        vec![
+            Key::from(i.group_rank),
+            Key::from(i.name.as_str()),
+            Key::from(i.id.as_str()),
+        ]
+    }))
+}
+
+/// How many invitations [`invitations_page`] pages through, up to `cap`.
+pub async fn invitations_total(
+    store: &Store,
+    campaign_id: &str,
+    search: &str,
+    cap: i64,
+) -> Result<Total> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM vac_invitations WHERE {INV_WHERE} LIMIT $3) t"
+    )))
+    .bind(campaign_id.to_owned())
+    .bind(format!("%{}%", search.trim().to_lowercase()))
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// Counts per status: (status, count).

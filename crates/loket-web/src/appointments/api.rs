@@ -27,7 +27,7 @@ use utoipa::{IntoParams, ToSchema};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/appointment-slots", get(slots))
-        .route("/appointments", post(create))
+        .route("/appointments", get(list_mine).post(create))
         .route("/appointments/{id}", get(get_one))
         .route("/appointments/{id}/reschedule", post(reschedule))
         .route("/appointments/{id}/cancel", post(cancel))
@@ -287,6 +287,45 @@ pub async fn create(
         },
         Err(r) => refused(r, locale),
     }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct MineQuery {
+    /// Where the page starts: the `next` (or `prev`) of the previous answer.
+    pub cursor: String,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: String,
+}
+
+crate::api_page!(AppointmentPage, AppointmentOut);
+
+/// The caller's own appointments (residents), newest start first, one page
+/// at a time (`cursor`, `limit`).
+#[utoipa::path(get, path = "/api/v1/appointments", tag = "appointments",
+    params(MineQuery),
+    responses((status = 200, body = AppointmentPage), (status = 400, body = crate::error::Problem, description = "a bad `cursor` or `limit`")))]
+pub async fn list_mine(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Query(q): Query<MineQuery>,
+) -> Result<Json<AppointmentPage>, ApiError> {
+    let user = who.require(&[Role::Resident])?.clone();
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::RESIDENT_APPOINTMENT_PAGING)
+        .map_err(|e| who.err(e))?;
+    let page = store::of_resident_page(&state.store, &user.id, &pq)
+        .await
+        .map_err(|e| who.err(e))?;
+    let total = store::of_resident_total(&state.store, &user.id, loket_domain::paging::TOTAL_CAP)
+        .await
+        .map_err(|e| who.err(e))?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for a in page.items.iter().cloned() {
+        items.push(out(&state, a).await.map_err(|e| who.err(e))?);
+    }
+    Ok(Json(AppointmentPage::new(page, items, total)))
 }
 
 /// One appointment (its resident, or counter staff: access-logged).

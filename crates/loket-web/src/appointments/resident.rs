@@ -405,20 +405,39 @@ pub async fn row(state: &AppState, locale: Locale, a: &Appointment) -> Result<Ap
 struct MinePage {
     l: Layout,
     rows: Vec<ApptRow>,
+    pager: crate::paging::Pager,
 }
 
-/// My appointments.
-pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MineQuery {
+    pub cursor: String,
+    pub limit: String,
+}
+
+/// My appointments, newest start first, a page at a time.
+pub async fn mine(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MineQuery>,
+) -> Result<Response, AppError> {
     let user = ctx.require(RESIDENT)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::RESIDENT_APPOINTMENT_PAGING)?;
+    let page = store::of_resident_page(&state.store, &user.id, &pq).await?;
+    let total =
+        store::of_resident_total(&state.store, &user.id, loket_domain::paging::TOTAL_CAP).await?;
     let mut rows = Vec::new();
-    for a in store::of_resident(&state.store, &user.id).await? {
-        rows.push(row(&state, ctx.locale, &a).await?);
+    for a in &page.items {
+        rows.push(row(&state, ctx.locale, a).await?);
     }
+    let pager =
+        crate::paging::Pager::new(ctx.locale, "/appointments", &[], &page, &pq, total, None);
     render(
         StatusCode::OK,
         MinePage {
             l: ctx.layout("appt-mine-title"),
             rows,
+            pager,
         },
     )
 }

@@ -190,22 +190,42 @@ fn refused(r: Refused, locale: Locale) -> Response {
     res
 }
 
-/// The caller's reservations, newest first.
-#[utoipa::path(get, path = "/api/v1/bike-reservations", tag = "bikes",
-    responses((status = 200, body = Vec<ReservationOut>)))]
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct MineQuery {
+    /// Where the page starts: the `next` (or `prev`) of the previous answer.
+    pub cursor: String,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: String,
+}
+
+crate::api_page!(ReservationPage, ReservationOut);
+
+/// The caller's reservations, newest first, one page at a time (`cursor`,
+/// `limit`).
+#[utoipa::path(get, path = "/api/v1/bike-reservations", tag = "bikes", params(MineQuery),
+    responses((status = 200, body = ReservationPage), (status = 400, body = crate::error::Problem, description = "a bad `cursor` or `limit`")))]
 pub async fn list(
     State(state): State<AppState>,
     who: ApiUser,
-) -> Result<Json<Vec<ReservationOut>>, ApiError> {
+    Query(q): Query<MineQuery>,
+) -> Result<Json<ReservationPage>, ApiError> {
     let user = who.require(RIDERS)?.clone();
-    let mut v = Vec::new();
-    for r in store::list_for_user(&state.store, &user.id, 100)
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::RESERVATION_PAGING)
+        .map_err(|e| who.err(e))?;
+    let page = store::reservations_page(&state.store, &user.id, &pq)
         .await
-        .map_err(|e| who.err(e))?
-    {
+        .map_err(|e| who.err(e))?;
+    let total = store::reservations_total(&state.store, &user.id, loket_domain::paging::TOTAL_CAP)
+        .await
+        .map_err(|e| who.err(e))?;
+    let mut v = Vec::with_capacity(page.items.len());
+    for r in page.items.iter().cloned() {
         v.push(out(&state, r).await.map_err(|e| who.err(e))?);
     }
-    Ok(Json(v))
+    Ok(Json(ReservationPage::new(page, v, total)))
 }
 
 /// Reserves a bike of the type at the site for the window. Never

@@ -12,7 +12,7 @@ use crate::layout::Layout;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_app::bikes::views::{self, Booked, UseRow};
@@ -57,6 +57,7 @@ struct MinePage {
     errors: FormErrors,
     offers: Vec<Offer>,
     rows: Vec<ResRow>,
+    pager: crate::paging::Pager,
 }
 
 fn type_choices(locale: Locale, chosen: &str) -> Vec<(String, String, bool)> {
@@ -115,13 +116,24 @@ async fn mine_page(
     offers: Vec<Offer>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let pq = loket_domain::paging::PageQuery::first(loket_domain::paging::DEFAULT_LIMIT);
+    mine_page_at(state, ctx, form, errors, offers, status, &pq).await
+}
+
+async fn mine_page_at(
+    state: &AppState,
+    ctx: &mut Ctx,
+    form: ReserveForm,
+    errors: FormErrors,
+    offers: Vec<Offer>,
+    status: StatusCode,
+    pq: &loket_domain::paging::PageQuery,
+) -> Result<Response, AppError> {
     let user = ctx.require(RIDERS)?.clone();
     let sites = store::list_sites(&state.store).await?;
-    let rows = views::mine(state, &user)
-        .await?
-        .iter()
-        .map(|b| row_of(ctx.locale, b))
-        .collect();
+    let (page, total) = views::mine(state, &user, pq).await?;
+    let pager = crate::paging::Pager::new(ctx.locale, "/bikes", &[], &page, pq, total, None);
+    let rows = page.items.iter().map(|b| row_of(ctx.locale, b)).collect();
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("bike-title");
     l.csrf = csrf;
@@ -142,12 +154,25 @@ async fn mine_page(
             errors,
             offers,
             rows,
+            pager,
             l,
         },
     )
 }
 
-pub async fn mine(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MineQuery {
+    pub cursor: String,
+    pub limit: String,
+}
+
+pub async fn mine(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<MineQuery>,
+) -> Result<Response, AppError> {
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::RESERVATION_PAGING)?;
     let tomorrow = today_brussels()
         .tomorrow()
         .unwrap_or_else(|_| today_brussels());
@@ -158,13 +183,14 @@ pub async fn mine(State(state): State<AppState>, mut ctx: Ctx) -> Result<Respons
         bike_type: "ebike".to_owned(),
         ..ReserveForm::default()
     };
-    mine_page(
+    mine_page_at(
         &state,
         &mut ctx,
         form,
         FormErrors::default(),
         Vec::new(),
         StatusCode::OK,
+        &pq,
     )
     .await
 }

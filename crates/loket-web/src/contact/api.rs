@@ -280,30 +280,46 @@ pub async fn create_moment(
     }
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
 pub struct MomentsQuery {
     /// `intake`, `open`, `forwarded`, `closed`, or empty for all.
-    #[serde(default)]
     pub status: String,
+    /// Where the page starts: the `next` (or `prev`) of the previous answer.
+    pub cursor: String,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: String,
 }
 
-/// Contact moments, newest first (contact-centre agents).
+crate::api_page!(MomentPage, MomentOut);
+
+/// Contact moments, newest first, one page at a time (`cursor`, `limit`);
+/// contact-centre agents; every moment shown is access-logged.
 #[utoipa::path(get, path = "/api/v1/contact-moments", tag = "contact",
     params(MomentsQuery),
-    responses((status = 200, body = Vec<MomentOut>)))]
+    responses((status = 200, body = MomentPage), (status = 400, body = crate::error::Problem, description = "a bad `cursor` or `limit`")))]
 pub async fn list_moments(
     State(state): State<AppState>,
     who: ApiUser,
     Query(q): Query<MomentsQuery>,
-) -> Result<Json<Vec<MomentOut>>, ApiError> {
+) -> Result<Json<MomentPage>, ApiError> {
     let user = who.require(AGENTS)?.clone();
-    let list = store::list_moments(&state.store, q.status.trim(), "", 200)
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::MOMENT_PAGING)
+        .map_err(|e| who.err(e))?;
+    let status = q.status.trim();
+    let page = store::moments_page(&state.store, status, "", &pq)
         .await
         .map_err(|e| who.err(e))?;
-    super::moments::log_moments(&state, &user.id, "contact.api.list", &list)
+    let total = store::moments_total(&state.store, status, "", loket_domain::paging::TOTAL_CAP)
         .await
         .map_err(|e| who.err(e))?;
-    Ok(Json(list.into_iter().map(MomentOut::from).collect()))
+    super::moments::log_moments(&state, &user.id, "contact.api.list", &page.items)
+        .await
+        .map_err(|e| who.err(e))?;
+    let items = page.items.iter().cloned().map(MomentOut::from).collect();
+    Ok(Json(MomentPage::new(page, items, total)))
 }
 
 /// One contact moment (contact-centre agents; access-logged).
@@ -364,15 +380,30 @@ fn forward_out(f: Forward) -> ForwardOut {
     }
 }
 
-/// A department's forwards, oldest due first (department staff).
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct ForwardsQuery {
+    /// Where the page starts: the `next` (or `prev`) of the previous answer.
+    pub cursor: String,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: String,
+}
+
+crate::api_page!(ForwardPage, ForwardOut);
+
+/// A department's forwards, oldest due first, one page at a time
+/// (`cursor`, `limit`; department staff; access-logged).
 #[utoipa::path(get, path = "/api/v1/departments/{slug}/forwards", tag = "contact",
-    params(("slug" = String, Path, description = "the department's short name")),
-    responses((status = 200, body = Vec<ForwardOut>)))]
+    params(("slug" = String, Path, description = "the department's short name"), ForwardsQuery),
+    responses((status = 200, body = ForwardPage), (status = 400, body = crate::error::Problem, description = "a bad `cursor` or `limit`")))]
 pub async fn list_forwards(
     State(state): State<AppState>,
     who: ApiUser,
     Path(slug): Path<String>,
-) -> Result<Json<Vec<ForwardOut>>, ApiError> {
+    Query(q): Query<ForwardsQuery>,
+) -> Result<Json<ForwardPage>, ApiError> {
     who.require(DEPARTMENT_STAFF)?;
     let d = store::department(&state.store, &slug)
         .await
@@ -385,13 +416,26 @@ pub async fn list_forwards(
     if !scope.sees(&d.slug) {
         return Err(who.err(AppError::NotFound));
     }
-    let list = store::list_forwards(&state.store, &d.id, "", scope.filter_user())
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::FORWARD_PAGING)
+        .map_err(|e| who.err(e))?;
+    let page = store::forwards_page(&state.store, &d.id, "", scope.filter_user(), &pq)
         .await
         .map_err(|e| who.err(e))?;
-    super::moments::log_forwards(&state, &who.user.id, "api.forwards", &list)
+    let (total, _) = store::forwards_total(
+        &state.store,
+        &d.id,
+        "",
+        scope.filter_user(),
+        &today_brussels().to_string(),
+        loket_domain::paging::TOTAL_CAP,
+    )
+    .await
+    .map_err(|e| who.err(e))?;
+    super::moments::log_forwards(&state, &who.user.id, "api.forwards", &page.items)
         .await
         .map_err(|e| who.err(e))?;
-    Ok(Json(list.into_iter().map(forward_out).collect()))
+    let items = page.items.iter().cloned().map(forward_out).collect();
+    Ok(Json(ForwardPage::new(page, items, total)))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/kb/{id}/versions/{v}/restore", post(kb::restore))
         .route("/contact/ask", get(moments::ask_form).post(moments::ask))
         .route("/staff/contact", get(moments::list))
+        .route("/staff/contact.csv", get(moments::list_csv))
         .route(
             "/staff/contact/new",
             get(moments::new_form).post(moments::create),
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
             get(links::appointment_form).post(links::appointment),
         )
         .route("/staff/forwards", get(moments::forwards))
+        .route("/staff/forwards.csv", get(moments::forwards_csv))
         .route("/staff/forwards/{id}/answer", post(moments::answer))
         .route("/staff/forwards/{id}/pause", post(moments::pause))
         .route("/staff/forwards/{id}/resume", post(moments::resume))

@@ -10,7 +10,7 @@ use crate::people::ADMIN_ROLES;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -19,6 +19,7 @@ use loket_store::notify::{self as outbox, OutboxMessage};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/mail", get(mail_list))
+        .route("/admin/mail.csv", get(mail_csv))
         .route("/admin/mail/{id}", get(mail_detail))
 }
 
@@ -27,6 +28,14 @@ pub fn routes() -> Router<AppState> {
 struct MailList {
     l: Layout,
     messages: Vec<(OutboxMessage, String)>,
+    pager: crate::paging::Pager,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct MailQuery {
+    pub cursor: String,
+    pub limit: String,
 }
 
 #[derive(Template)]
@@ -90,32 +99,99 @@ async fn masked(state: &AppState, ctx: &Ctx, text: &str) -> Result<String, AppEr
     .await?)
 }
 
-pub async fn mail_list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+/// The sent mail, newest first, a page at a time (access-logged per
+/// recipient shown).
+pub async fn mail_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MailQuery>,
+) -> Result<Response, AppError> {
     let admin = ctx.require(ADMIN_ROLES)?.clone();
     if !state.config.show_sent_mail {
         return Err(AppError::NotFound);
     }
-    let mut list = outbox::recent(&state.store, 200).await?;
-    log_recipients(&state, &admin.id, "admin.mail_list", &list).await?;
-    for m in list.iter_mut() {
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &outbox::OUTBOX_PAGING)?;
+    let page = outbox::outbox_page(&state.store, &pq).await?;
+    let total = outbox::outbox_total(&state.store, loket_domain::paging::TOTAL_CAP).await?;
+    log_recipients(&state, &admin.id, "admin.mail_list", &page.items).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/admin/mail",
+        &[],
+        &page,
+        &pq,
+        total,
+        Some("/admin/mail.csv"),
+    );
+    let mut messages = Vec::with_capacity(page.items.len());
+    for mut m in page.items {
         m.subject = masked(&state, &ctx, &m.subject).await?;
         m.body.clear();
         m.attachment = None;
+        let at = format_ms(m.created_at);
+        messages.push((m, at));
     }
-    let messages = list
-        .into_iter()
-        .map(|m| {
-            let at = format_ms(m.created_at);
-            (m, at)
-        })
-        .collect();
     render(
         StatusCode::OK,
         MailList {
             l: ctx.layout("mail-title"),
             messages,
+            pager,
         },
     )
+}
+
+/// The sent mail as CSV (when, to, subject with live links hidden,
+/// status), every message (streamed, 500 per query; each batch is written
+/// to the access log as the page writes the recipients it shows).
+pub async fn mail_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let admin = ctx.require(ADMIN_ROLES)?.clone();
+    if !state.config.show_sent_mail {
+        return Err(AppError::NotFound);
+    }
+    let locale = ctx.locale;
+    let header = ["audit-when", "mail-to", "mail-subject", "admin-status"]
+        .iter()
+        .map(|id| locale.t(id))
+        .collect();
+    let fetch: crate::paging::FetchBatch =
+        Box::new(move |cursor| {
+            let state = state.clone();
+            let admin = admin.clone();
+            Box::pin(async move {
+                let pq = loket_domain::paging::PageQuery {
+                    cursor,
+                    limit: loket_domain::paging::EXPORT_BATCH,
+                };
+                let page = outbox::outbox_page(&state.store, &pq).await?;
+                log_recipients(&state, &admin.id, "admin.mail_list.csv", &page.items).await?;
+                let now = loket_store::now_ms();
+                let mut rows = Vec::with_capacity(page.items.len());
+                for m in &page.items {
+                    let subject =
+                        loket_app::people::mask_live_links(&state, &m.subject, now, |until| {
+                            match until {
+                                Some(t) => locale
+                                    .t_args("mail-link-hidden-until", &[("until", format_ms(t))]),
+                                None => locale.t("mail-link-hidden"),
+                            }
+                        })
+                        .await?;
+                    rows.push(vec![
+                        format_ms(m.created_at),
+                        m.to_addr.clone(),
+                        subject,
+                        m.status.to_string(),
+                    ]);
+                }
+                Ok((rows, page.next))
+            })
+        });
+    Ok(crate::paging::csv_download(
+        &format!("mail-{}.csv", crate::i18n::today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 pub async fn mail_detail(

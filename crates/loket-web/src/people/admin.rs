@@ -79,6 +79,8 @@ fn token_row(t: &ApiToken) -> TokenRow {
 #[serde(default)]
 pub struct SearchQuery {
     pub q: String,
+    pub cursor: String,
+    pub limit: String,
 }
 
 #[derive(Template)]
@@ -86,11 +88,100 @@ pub struct SearchQuery {
 struct UsersPage {
     l: Layout,
     staff: Vec<UserRow>,
-    residents: usize,
+    pager: crate::paging::Pager,
+    /// How many resident accounts there are ("12" or "more than 10,000").
+    residents: String,
+    residents_exact: bool,
     q: String,
     found: Option<UserRow>,
     searched: bool,
+}
+
+#[derive(Template)]
+#[template(path = "people/admin_tokens.html")]
+struct TokensPage {
+    l: Layout,
     tokens: Vec<TokenRow>,
+    pager: crate::paging::Pager,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQ {
+    pub cursor: String,
+    pub limit: String,
+}
+
+/// `/admin/tokens`: the API tokens, newest first, a page at a time, each
+/// with a revoke button.
+pub async fn tokens(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<PageQ>,
+) -> Result<Response, AppError> {
+    ctx.require(ADMIN_ROLES)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::TOKEN_PAGING)?;
+    let page = store::tokens_page(&state.store, &pq).await?;
+    let total = store::tokens_total(&state.store, loket_domain::paging::TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/admin/tokens",
+        &[],
+        &page,
+        &pq,
+        total,
+        Some("/admin/tokens.csv"),
+    );
+    let tokens = page.items.iter().map(token_row).collect();
+    let csrf = ctx.csrf(&state).await?;
+    let mut l = ctx.layout("admin-tokens");
+    l.csrf = csrf;
+    render(StatusCode::OK, TokensPage { l, tokens, pager })
+}
+
+/// The API tokens as CSV (never the secrets), every one (streamed).
+pub async fn tokens_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(ADMIN_ROLES)?;
+    let locale = ctx.locale;
+    let header = [
+        "field-token-name",
+        "field-email",
+        "admin-created",
+        "admin-last-used",
+        "admin-status",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::tokens_page(&state.store, &pq).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|t| {
+                    let r = token_row(t);
+                    let status = if r.revoked {
+                        locale.t("admin-revoked")
+                    } else {
+                        String::new()
+                    };
+                    vec![r.name, r.user_email, r.created, r.last_used, status]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("tokens-{}.csv", crate::i18n::today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 /// Staff accounts and tokens. Residents are not listed: an admin looks one
@@ -101,13 +192,20 @@ pub async fn users(
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, AppError> {
     let admin = ctx.require(ADMIN_ROLES)?.clone();
-    let all = store::list_users(&state.store, 100_000).await?;
-    let staff = all
-        .iter()
-        .filter(|u| u.roles.is_staff())
-        .map(|u| row(ctx.locale, u))
-        .collect();
-    let residents = all.iter().filter(|u| !u.roles.is_staff()).count();
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::STAFF_PAGING)?;
+    let page = store::staff_page(&state.store, &pq).await?;
+    let total = store::staff_total(&state.store, loket_domain::paging::TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/admin/users",
+        &[],
+        &page,
+        &pq,
+        total,
+        Some("/admin/users.csv"),
+    );
+    let staff = page.items.iter().map(|u| row(ctx.locale, u)).collect();
+    let residents = store::residents_total(&state.store, loket_domain::paging::TOTAL_CAP).await?;
     let mut found = None;
     let searched = !q.q.trim().is_empty();
     if searched && let Some(u) = store::find_by_email(&state.store, &q.q).await? {
@@ -124,11 +222,6 @@ pub async fn users(
         }
         found = Some(row(ctx.locale, &u));
     }
-    let tokens = store::list_tokens(&state.store)
-        .await?
-        .iter()
-        .map(token_row)
-        .collect();
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("admin-users-title");
     l.csrf = csrf;
@@ -137,13 +230,54 @@ pub async fn users(
         UsersPage {
             l,
             staff,
-            residents,
+            pager,
+            residents: crate::paging::format_count(ctx.locale, residents.count),
+            residents_exact: residents.exact,
             q: q.q,
             found,
             searched,
-            tokens,
         },
     )
+}
+
+/// The staff accounts as CSV, every one (streamed, 500 per query).
+pub async fn users_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(ADMIN_ROLES)?;
+    let locale = ctx.locale;
+    let header = [
+        "field-name",
+        "field-email",
+        "field-roles",
+        "admin-created",
+        "admin-account-disabled",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::staff_page(&state.store, &pq).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|u| {
+                    let r = row(locale, u);
+                    vec![r.name, r.email, r.roles, r.created, r.disabled]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("staff-{}.csv", crate::i18n::today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -388,10 +522,9 @@ async fn user_page_with(
         .await?;
     }
     let checked: Vec<String> = u.roles.iter().map(|r| r.as_str().to_owned()).collect();
-    let tokens = store::list_tokens(&state.store)
+    let tokens = store::tokens_of(&state.store, &u.id)
         .await?
         .iter()
-        .filter(|t| t.user_id == u.id)
         .map(token_row)
         .collect();
     let end_date = store::staff_end_date(&state.store, &u.email).await?;
@@ -657,5 +790,5 @@ pub async fn revoke_token(
     ctx.check_csrf(&f.csrf)?;
     let admin = ctx.require(ADMIN_ROLES)?;
     people::revoke_token(&state, &Actor::User(admin.id.clone()), &id).await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to("/admin/tokens").into_response())
 }

@@ -5,7 +5,7 @@ use super::admin::{create_staff, validate_staff};
 use crate::AppState;
 use crate::api::{ApiJson, ApiUser};
 use crate::error::{ApiError, AppError, Problem};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
@@ -14,7 +14,7 @@ use loket_domain::audit::Actor;
 use loket_domain::people::Role;
 use loket_store::people::{self as store, ApiToken, User};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -70,24 +70,39 @@ pub async fn me(caller: ApiUser) -> Json<UserOut> {
     Json(UserOut::from(&caller.user))
 }
 
-/// Staff accounts (residents are not listed in bulk). Admin only.
-#[utoipa::path(get, path = "/api/v1/users", tag = "people",
-    responses((status = 200, body = Vec<UserOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct UsersQuery {
+    /// Where the page starts: the `next` (or `prev`) of the previous answer.
+    pub cursor: String,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: String,
+}
+
+crate::api_page!(UserPage, UserOut);
+
+/// Staff accounts, newest first, one page at a time (`cursor`, `limit`;
+/// residents are not listed in bulk). Admin only.
+#[utoipa::path(get, path = "/api/v1/users", tag = "people", params(UsersQuery),
+    responses((status = 200, body = UserPage), (status = 400, body = Problem, description = "a bad `cursor` or `limit`"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_users(
     State(state): State<AppState>,
     caller: ApiUser,
-) -> Result<Json<Vec<UserOut>>, ApiError> {
+    Query(q): Query<UsersQuery>,
+) -> Result<Json<UserPage>, ApiError> {
     caller.require(ADMIN_ROLES)?;
-    let users = store::list_users(&state.store, 100_000)
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::STAFF_PAGING)
+        .map_err(|e| caller.err(e))?;
+    let page = store::staff_page(&state.store, &pq)
         .await
         .map_err(|e| caller.err(e))?;
-    Ok(Json(
-        users
-            .iter()
-            .filter(|u| u.roles.is_staff())
-            .map(UserOut::from)
-            .collect(),
-    ))
+    let total = store::staff_total(&state.store, loket_domain::paging::TOTAL_CAP)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let items = page.items.iter().map(UserOut::from).collect();
+    Ok(Json(UserPage::new(page, items, total)))
 }
 
 /// The name of a staff role (for the schema; the server checks it too, so
@@ -312,17 +327,28 @@ impl From<ApiToken> for TokenOut {
     }
 }
 
-/// Every API token (never the secret). Admin only.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "people", responses((status = 200, body = Vec<TokenOut>)))]
+crate::api_page!(TokenPage, TokenOut);
+
+/// Every API token (never the secret), newest first, one page at a time
+/// (`cursor`, `limit`). Admin only.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "people", params(UsersQuery),
+    responses((status = 200, body = TokenPage), (status = 400, body = Problem, description = "a bad `cursor` or `limit`")))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiUser,
-) -> Result<Json<Vec<TokenOut>>, ApiError> {
+    Query(q): Query<UsersQuery>,
+) -> Result<Json<TokenPage>, ApiError> {
     caller.require(ADMIN_ROLES)?;
-    let tokens = store::list_tokens(&state.store)
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::TOKEN_PAGING)
+        .map_err(|e| caller.err(e))?;
+    let page = store::tokens_page(&state.store, &pq)
         .await
         .map_err(|e| caller.err(e))?;
-    Ok(Json(tokens.into_iter().map(TokenOut::from).collect()))
+    let total = store::tokens_total(&state.store, loket_domain::paging::TOTAL_CAP)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let items = page.items.iter().cloned().map(TokenOut::from).collect();
+    Ok(Json(TokenPage::new(page, items, total)))
 }
 
 /// Revokes a token. Admin only.

@@ -60,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(pages::switch_language))
         .route("/staff", get(pages::staff_home))
         .route("/admin/users", get(admin::users))
+        .route("/admin/users.csv", get(admin::users_csv))
         .route(
             "/admin/users/new",
             get(admin::new_user_form).post(admin::create_user),
@@ -73,5 +74,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/tokens", post(admin::create_token))
         .route("/admin/users/{id}/disable", post(admin::disable))
         .route("/admin/users/{id}/enable", post(admin::enable))
+        .route("/admin/tokens", get(admin::tokens))
+        .route("/admin/tokens.csv", get(admin::tokens_csv))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
 }

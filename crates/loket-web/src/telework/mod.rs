@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/telework/team", get(days::team))
         .route("/telework/team/decide", post(days::decide))
         .route("/staff/people", get(staff::list))
+        .route("/staff/people.csv", get(staff::list_csv))
         .route(
             "/staff/people/import",
             get(staff::import_form)

@@ -8,7 +8,7 @@ use crate::common::render;
 use crate::common::{ServiceForm, csv_text};
 use crate::error::AppError;
 use crate::forms::FormErrors;
-use crate::layout::{Layout, urlencode};
+use crate::layout::Layout;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -23,14 +23,13 @@ use loket_store::telework::{self as store, StaffMember};
 use serde::Deserialize;
 use std::collections::HashSet;
 
-const PAGE: i64 = 50;
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListQuery {
     pub q: String,
     pub department: String,
-    pub page: i64,
+    pub cursor: String,
+    pub limit: String,
 }
 
 #[derive(Template)]
@@ -40,21 +39,35 @@ struct ListPage {
     q: String,
     departments: Vec<(String, bool)>,
     rows: Vec<StaffMember>,
-    total: i64,
-    page: i64,
-    pages: i64,
-    query: String,
+    pager: crate::paging::Pager,
 }
 
+/// `/staff/people`: staff members by name, filtered, a page at a time
+/// (keyset on name and number; before, page numbers with OFFSET).
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(HR_ROLES)?;
-    let page = q.page.max(1);
-    let (rows, total) =
-        store::list_staff(&state.store, &q.q, &q.department, PAGE, (page - 1) * PAGE).await?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::STAFF_PAGING)?;
+    let page = store::staff_page(&state.store, &q.q, &q.department, &pq).await?;
+    let total = store::staff_total(
+        &state.store,
+        &q.q,
+        &q.department,
+        loket_domain::paging::TOTAL_CAP,
+    )
+    .await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/staff/people",
+        &[("q", &q.q), ("department", &q.department)],
+        &page,
+        &pq,
+        total,
+        Some("/staff/people.csv"),
+    );
     let departments = store::departments(&state.store)
         .await?
         .into_iter()
@@ -67,19 +80,65 @@ pub async fn list(
         StatusCode::OK,
         ListPage {
             l: ctx.layout("staff-people-title"),
-            query: format!(
-                "q={}&department={}",
-                urlencode(&q.q),
-                urlencode(&q.department)
-            ),
             q: q.q,
             departments,
-            rows,
-            total,
-            page,
-            pages: ((total + PAGE - 1) / PAGE).max(1),
+            rows: page.items,
+            pager,
         },
     )
+}
+
+/// The staff list as CSV, with the page's filters, every row (streamed,
+/// 500 per query).
+pub async fn list_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(HR_ROLES)?;
+    let locale = ctx.locale;
+    let header = [
+        "tw-col-employee-no",
+        "tw-col-name",
+        "tw-col-department",
+        "tw-col-manager",
+        "tw-col-regime",
+        "tw-col-eligible",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let (text, department) = (q.q.clone(), q.department.clone());
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::staff_page(&state.store, &text, &department, &pq).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.employee_no.clone(),
+                        s.name.clone(),
+                        s.department.clone(),
+                        s.manager_no.clone().unwrap_or_default(),
+                        s.regime_percent.to_string(),
+                        locale.t(if s.telework_eligible { "yes" } else { "no" }),
+                    ]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("staff-members-{}.csv", crate::i18n::today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 // ---- import ----

@@ -62,6 +62,10 @@ pub fn routes() -> Router<AppState> {
             get(coord::letters_pdf),
         )
         .route(
+            "/staff/vaccination/{c}/invitations.csv",
+            get(coord::invitations_csv),
+        )
+        .route(
             "/staff/vaccination/{c}/invitations/{id}",
             get(coord::invitation_page),
         )

@@ -111,7 +111,7 @@ async fn a_disabled_account_is_refused_at_once_and_works_again_when_enabled() {
     assert!(html.contains("left the service"), "the page shows why");
     let (s, u) = api(&app, &admin_token, "GET", "/api/v1/users", json!(null)).await;
     assert_eq!(s, 200);
-    let row = u
+    let row = u["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -470,7 +470,7 @@ async fn tokens_expire_and_keep_to_their_scopes() {
     let all = scoped(90, &[]).await.unwrap();
     let (s, list) = api(&app, &all, "GET", "/api/v1/tokens", json!(null)).await;
     assert_eq!(s, 200);
-    let first = list
+    let first = list["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -28,6 +28,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/cases", &["case_handler"]),
     ("/staff/cases.csv", &["case_handler"]),
     ("/staff/people", &["hr", "admin"]),
+    ("/staff/people.csv", &["hr", "admin"]),
     ("/staff/people/import", &["hr", "admin"]),
     ("/staff/people/leave/import", &["hr", "admin"]),
     ("/staff/telework", &["hr", "admin"]),
@@ -41,11 +42,17 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ),
     ("/staff/letters", &["counter", "contact_centre", "admin"]),
     ("/admin/users", &["admin"]),
+    ("/admin/users.csv", &["admin"]),
+    ("/admin/tokens", &["admin"]),
+    ("/admin/tokens.csv", &["admin"]),
     ("/admin/users/new", &["admin"]),
     ("/admin/audit", &["admin"]),
+    ("/admin/audit.csv", &["admin"]),
     ("/admin/access-log", &["admin"]),
+    ("/admin/access-log.csv", &["admin"]),
     ("/admin/retention", &["admin"]),
     ("/admin/mail", &["admin"]),
+    ("/admin/mail.csv", &["admin"]),
     ("/admin/appointments", &["admin"]),
     ("/admin/services", &["admin"]),
     ("/staff/appointments", &["counter", "contact_centre"]),
@@ -105,10 +112,15 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/kb", &["contact_centre", "admin"]),
     ("/staff/kb/new", &["contact_centre", "admin"]),
     ("/staff/contact", &["contact_centre", "admin"]),
+    ("/staff/contact.csv", &["contact_centre", "admin"]),
     ("/staff/contact/new", &["contact_centre", "admin"]),
     ("/staff/contact/report", &["contact_centre", "admin"]),
     (
         "/staff/forwards",
+        &["contact_centre", "case_handler", "admin"],
+    ),
+    (
+        "/staff/forwards.csv",
         &["contact_centre", "case_handler", "admin"],
     ),
     (
@@ -191,6 +203,7 @@ const API_MATRIX: &[(&str, &[&str])] = &[
         ],
     ),
     ("/api/v1/contact-moments", &["contact_centre", "admin"]),
+    ("/api/v1/appointments", &["resident"]),
     (
         "/api/v1/departments/burgerzaken/forwards",
         &["contact_centre", "case_handler", "admin"],
@@ -355,7 +368,7 @@ async fn tokens_authenticate_and_revoke() {
         .json()
         .await
         .unwrap();
-    let id = tokens
+    let id = tokens["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -606,6 +619,7 @@ async fn openapi_describes_every_api_route() {
         "GET /api/v1/cases/{number}/documents/{id}",
         "GET /api/v1/verify/{code}",
         "GET /api/v1/appointment-slots",
+        "GET /api/v1/appointments",
         "POST /api/v1/appointments",
         "GET /api/v1/appointments/{id}",
         "POST /api/v1/appointments/{id}/reschedule",

@@ -36,7 +36,7 @@ fn day_at(days: i64, hhmm: &str) -> String {
 
 /// Two sites; at the town hall `n_ebikes` e-bikes and one classic bike, at
 /// the depot one e-bike. Through the fleet manager's forms.
-async fn fleet(app: &TestApp, n_ebikes: usize) -> reqwest::Client {
+pub(crate) async fn fleet(app: &TestApp, n_ebikes: usize) -> reqwest::Client {
     let c = app.signed_in(FLEET, &["fleet"]).await;
     for (slug, name) in [("stadhuis", "Stadhuis"), ("depot", "Depot Vaart")] {
         let r = app

@@ -783,7 +783,9 @@ async fn api_search_moments_and_forwards() {
         .send()
         .await
         .unwrap();
-    let fws: Value = r.json().await.unwrap();
+    let page: Value = r.json().await.unwrap();
+    assert_eq!(page["total"], 1);
+    let fws = &page["items"];
     assert_eq!(fws[0]["status"], "open");
     assert_eq!(fws[0]["overdue"], false);
     let fw = fws[0]["id"].as_str().unwrap().to_owned();

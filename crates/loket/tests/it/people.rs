@@ -815,7 +815,7 @@ async fn admin_creates_and_revokes_an_api_token() {
     assert_eq!(me(secret.clone()).await.0, 200);
     let r = app.submit(&admin, "/admin/users", &revoke, &[]).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/admin/users");
+    assert_eq!(r.headers()["location"], "/admin/tokens");
     assert_eq!(me(secret.clone()).await.0, 401);
     assert_eq!(
         app.count(

@@ -136,7 +136,11 @@ pub(crate) fn opened_an_hour_ago() -> String {
 
 /// An app with a campaign open for booking (since an hour ago), its centre
 /// open from ten minutes ago for two hours; the coordinator's client.
-async fn open_campaign(slug: &str, lines: &str, per_line: &str) -> (TestApp, reqwest::Client) {
+pub(crate) async fn open_campaign(
+    slug: &str,
+    lines: &str,
+    per_line: &str,
+) -> (TestApp, reqwest::Client) {
     let app = TestApp::spawn().await;
     let loc = location(&app).await;
     let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;

@@ -6,6 +6,8 @@ use super::*;
 #[serde(default)]
 pub struct ForwardsQuery {
     pub department: String,
+    pub cursor: String,
+    pub limit: String,
 }
 
 #[derive(Template)]
@@ -17,11 +19,14 @@ pub(super) struct ForwardsPage {
     errors: FormErrors,
     failed: String,
     current: String,
-    overdue: usize,
+    /// Open forwards past their due day, in the whole list (not the page).
+    overdue: i64,
     /// The text typed in the form that failed (kept).
     kept: String,
+    pager: crate::paging::Pager,
 }
 
+/// The first page of a department's queue (after a form that failed).
 pub(super) async fn forwards_page(
     state: &AppState,
     ctx: &mut Ctx,
@@ -29,6 +34,19 @@ pub(super) async fn forwards_page(
     errors: FormErrors,
     failed: String,
     kept: String,
+) -> Result<Response, AppError> {
+    let pq = loket_domain::paging::PageQuery::first(loket_domain::paging::DEFAULT_LIMIT);
+    forwards_page_at(state, ctx, department, errors, failed, kept, &pq).await
+}
+
+async fn forwards_page_at(
+    state: &AppState,
+    ctx: &mut Ctx,
+    department: &str,
+    errors: FormErrors,
+    failed: String,
+    kept: String,
+    pq: &loket_domain::paging::PageQuery,
 ) -> Result<Response, AppError> {
     let user = ctx.user()?.clone();
     let scope = loket_app::people::department_scope(state, &user).await?;
@@ -47,9 +65,27 @@ pub(super) async fn forwards_page(
         .find(|d| d.slug == department)
         .map(|d| d.id.clone())
         .unwrap_or_default();
-    let list = store::list_forwards(&state.store, &dept_id, "", scope.filter_user()).await?;
-    log_forwards(state, &user.id, "contact.forwards", &list).await?;
-    let mut rows = forward_rows(state, loc, &list).await?;
+    let page = store::forwards_page(&state.store, &dept_id, "", scope.filter_user(), pq).await?;
+    let (total, overdue) = store::forwards_total(
+        &state.store,
+        &dept_id,
+        "",
+        scope.filter_user(),
+        &today_brussels().to_string(),
+        loket_domain::paging::TOTAL_CAP,
+    )
+    .await?;
+    log_forwards(state, &user.id, "contact.forwards", &page.items).await?;
+    let pager = crate::paging::Pager::new(
+        loc,
+        "/staff/forwards",
+        &[("department", department)],
+        &page,
+        pq,
+        total,
+        Some("/staff/forwards.csv"),
+    );
+    let mut rows = forward_rows(state, loc, &page.items).await?;
     for r in rows.iter_mut().filter(|r| r.id == failed) {
         if errors.has("answer") {
             r.answer_id = "answer".to_owned();
@@ -58,7 +94,6 @@ pub(super) async fn forwards_page(
             r.question_id = "question".to_owned();
         }
     }
-    let overdue = rows.iter().filter(|r| r.overdue).count();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -83,6 +118,7 @@ pub(super) async fn forwards_page(
             current: department.to_owned(),
             overdue,
             kept,
+            pager,
             l,
         },
     )
@@ -145,15 +181,74 @@ pub async fn forwards(
     Query(q): Query<ForwardsQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(DEPARTMENT_STAFF)?;
-    forwards_page(
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::FORWARD_PAGING)?;
+    forwards_page_at(
         &state,
         &mut ctx,
         q.department.trim(),
         FormErrors::default(),
         String::new(),
         String::new(),
+        &pq,
     )
     .await
+}
+
+/// A department's queue as CSV (the page's department filter, need to
+/// know applied), every forward (streamed, 500 per query; each batch is
+/// written to the access log as the page writes the rows it shows).
+pub async fn forwards_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ForwardsQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(DEPARTMENT_STAFF)?.clone();
+    let scope = loket_app::people::department_scope(&state, &user).await?;
+    let department = q.department.trim().to_owned();
+    let dept_id = store::list_departments(&state.store)
+        .await?
+        .into_iter()
+        .filter(|d| scope.sees(&d.slug))
+        .find(|d| d.slug == department)
+        .map(|d| d.id)
+        .unwrap_or_default();
+    let viewer = scope.filter_user().to_owned();
+    let locale = ctx.locale;
+    let header = [
+        "contact-col-reference",
+        "field-contact-subject",
+        "field-contact-department",
+        "contact-col-due",
+        "field-contact-status",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let user = user.clone();
+        let dept_id = dept_id.clone();
+        let viewer = viewer.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::forwards_page(&state.store, &dept_id, "", &viewer, &pq).await?;
+            log_forwards(&state, &user.id, "contact.forwards.csv", &page.items).await?;
+            let rows = forward_rows(&state, locale, &page.items)
+                .await?
+                .into_iter()
+                .map(|r| vec![r.reference, r.subject, r.department, r.due_on, r.status])
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("forwards-{}.csv", today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 #[derive(Deserialize, Default)]

@@ -6,6 +6,8 @@ use super::*;
 #[serde(default)]
 pub struct ListQuery {
     pub status: String,
+    pub cursor: String,
+    pub limit: String,
 }
 
 pub struct MomentRow {
@@ -37,6 +39,7 @@ pub(super) struct ListPage {
     status: String,
     statuses: Vec<(String, String)>,
     rows: Vec<MomentRow>,
+    pager: crate::paging::Pager,
 }
 
 /// The access log of contact moments shown: one row per person, in one
@@ -62,8 +65,8 @@ pub(crate) async fn log_moments(
     Ok(())
 }
 
-/// `/staff/contact`: contact moments, newest first; `?status=intake` is the
-/// intake queue of questions asked on the web.
+/// `/staff/contact`: contact moments, newest first, a page at a time;
+/// `?status=intake` is the intake queue of questions asked on the web.
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -73,8 +76,20 @@ pub async fn list(
     let status = MomentStatus::parse(&q.status)
         .map(|s| s.as_str().to_owned())
         .unwrap_or_default();
-    let moments = store::list_moments(&state.store, &status, "", 200).await?;
-    log_moments(&state, &user.id, "contact.list", &moments).await?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::MOMENT_PAGING)?;
+    let page = store::moments_page(&state.store, &status, "", &pq).await?;
+    let total =
+        store::moments_total(&state.store, &status, "", loket_domain::paging::TOTAL_CAP).await?;
+    log_moments(&state, &user.id, "contact.list", &page.items).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/staff/contact",
+        &[("status", &status)],
+        &page,
+        &pq,
+        total,
+        Some("/staff/contact.csv"),
+    );
     render(
         StatusCode::OK,
         ListPage {
@@ -87,11 +102,65 @@ pub async fn list(
                     )
                 })
                 .collect(),
-            rows: moments.iter().map(|m| row(ctx.locale, m)).collect(),
+            rows: page.items.iter().map(|m| row(ctx.locale, m)).collect(),
             status,
+            pager,
             l: ctx.layout("contact-moments-title"),
         },
     )
+}
+
+/// The contact moments as CSV, with the list's status filter, every row
+/// (streamed, 500 rows per query; each batch is written to the access log
+/// as the page writes the rows it shows).
+pub async fn list_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(AGENTS)?.clone();
+    let status = MomentStatus::parse(&q.status)
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_default();
+    let locale = ctx.locale;
+    let header = [
+        "contact-col-reference",
+        "contact-col-when",
+        "field-contact-channel",
+        "field-contact-subject",
+        "field-contact-name",
+        "field-contact-status",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let user = user.clone();
+        let status = status.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::moments_page(&state.store, &status, "", &pq).await?;
+            log_moments(&state, &user.id, "contact.list.csv", &page.items).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|m| {
+                    let r = row(locale, m);
+                    vec![r.reference, r.at, r.channel, r.subject, r.name, r.status]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("contact-moments-{}.csv", today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 #[derive(Deserialize, Default, Clone)]

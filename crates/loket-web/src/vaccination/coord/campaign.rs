@@ -17,6 +17,7 @@ pub(super) struct CampaignPage {
     batches: Vec<(String, i64, String)>,
     q: String,
     invitations: Vec<Invitation>,
+    pager: crate::paging::Pager,
     /// (name, group, status, signed up, offer)
     reserve: Vec<(String, String, ReserveStatus, String, String)>,
     conflicts: Vec<store::Conflict>,
@@ -35,6 +36,8 @@ pub(super) struct CampaignPage {
 pub struct CampaignQuery {
     pub q: String,
     pub notice: String,
+    pub cursor: String,
+    pub limit: String,
 }
 
 #[derive(Default)]
@@ -45,6 +48,108 @@ pub(super) struct Extra {
     pub(super) errors: FormErrors,
     pub(super) mobile: MobileForm,
     pub(super) notice: String,
+    /// The page of invitations shown (None: the first).
+    pub(super) page: Option<loket_domain::paging::PageQuery>,
+}
+
+/// The list needs no booking code (a code books in the invitee's name):
+/// only its last four characters; the invitee's page shows it whole.
+fn mask_codes(invitations: &mut [Invitation]) {
+    for i in invitations.iter_mut() {
+        let tail: String = {
+            let chars: Vec<char> = i.code.chars().collect();
+            chars[chars.len().saturating_sub(4)..].iter().collect()
+        };
+        i.code = format!("••••{tail}");
+    }
+}
+
+/// The access log of invitations listed: one row per invitee
+/// (`vac:<id>`).
+async fn log_invitations(
+    state: &AppState,
+    actor_id: &str,
+    purpose: &str,
+    invitations: &[Invitation],
+) -> Result<(), AppError> {
+    let subjects: Vec<String> = invitations
+        .iter()
+        .map(|i| format!("vac:{}", i.id))
+        .collect();
+    let shown: Vec<loket_store::audit::Access<'_>> = subjects
+        .iter()
+        .zip(invitations)
+        .map(|(s, i)| loket_store::audit::Access {
+            subject: s,
+            record_type: "vac_invitation",
+            record_id: &i.id,
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, actor_id, purpose, &shown).await?;
+    Ok(())
+}
+
+/// A campaign's invitations as CSV (name, code's last four, status,
+/// delivery), with the page's search, every one (streamed, 500 per query;
+/// each batch is written to the access log as the page writes the
+/// invitations it shows).
+pub async fn invitations_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<CampaignQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(COORDINATORS)?.clone();
+    let c = campaign(&state, &slug).await?;
+    let search: String = q.q.chars().take(100).collect();
+    let locale = ctx.locale;
+    let header = [
+        "vac-field-name",
+        "vac-field-code",
+        "vac-field-status",
+        "vac-field-delivery",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let campaign_id = c.id.clone();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let user = user.clone();
+        let campaign_id = campaign_id.clone();
+        let search = search.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::invitations_page(&state.store, &campaign_id, &search, &pq).await?;
+            log_invitations(&state, &user.id, "campaign csv", &page.items).await?;
+            let mut items = page.items;
+            mask_codes(&mut items);
+            let rows = items
+                .into_iter()
+                .map(|i| {
+                    vec![
+                        i.name,
+                        i.code,
+                        locale.t(&format!("vac-status-{}", i.status)),
+                        i.delivery,
+                    ]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!(
+            "invitations-{}-{}.csv",
+            c.slug,
+            crate::i18n::today_brussels()
+        ),
+        header,
+        fetch,
+    ))
 }
 
 pub(super) async fn campaign_view(
@@ -57,16 +162,23 @@ pub(super) async fn campaign_view(
 ) -> Result<Response, AppError> {
     let groups = store::groups(&state.store, &c.id).await?;
     let reserve_entries = store::reserve_list(&state.store, &c.id).await?;
-    let mut invitations = store::invitations(&state.store, &c.id, q, 50).await?;
-    // The list needs no booking code (a code books in the invitee's name):
-    // only its last four characters; the invitee's page shows it whole.
-    for i in invitations.iter_mut() {
-        let tail: String = {
-            let chars: Vec<char> = i.code.chars().collect();
-            chars[chars.len().saturating_sub(4)..].iter().collect()
-        };
-        i.code = format!("••••{tail}");
-    }
+    let pq = extra.page.clone().unwrap_or_else(|| {
+        loket_domain::paging::PageQuery::first(loket_domain::paging::DEFAULT_LIMIT)
+    });
+    let inv_page = store::invitations_page(&state.store, &c.id, q, &pq).await?;
+    let total =
+        store::invitations_total(&state.store, &c.id, q, loket_domain::paging::TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        &format!("/staff/vaccination/{}", c.slug),
+        &[("q", q)],
+        &inv_page,
+        &pq,
+        total,
+        Some(&format!("/staff/vaccination/{}/invitations.csv", c.slug)),
+    );
+    let mut invitations = inv_page.items;
+    mask_codes(&mut invitations);
     // The access log: one row per person the page lists (the invitations
     // shown and the reserve list).
     if let Some(user) = ctx.user.clone() {
@@ -134,6 +246,7 @@ pub(super) async fn campaign_view(
         batches,
         q: q.to_owned(),
         invitations,
+        pager,
         reserve,
         conflicts: store::open_conflicts(&state.store, &c.id).await?,
         teams: store::mobile_teams(&state.store, &c.id).await?,
@@ -163,6 +276,7 @@ pub async fn campaign_page(
         }
         _ => String::new(),
     };
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::INVITATION_PAGING)?;
     campaign_view(
         &state,
         &mut ctx,
@@ -170,6 +284,7 @@ pub async fn campaign_page(
         q.q.chars().take(100).collect::<String>().as_str(),
         Extra {
             notice,
+            page: Some(pq),
             ..Extra::default()
         },
         StatusCode::OK,

@@ -10,6 +10,9 @@ use common::*;
 use loket_domain::audit::Actor;
 use serde_json::Value;
 
+mod lists;
+mod walk;
+
 /// `n` cases of `slug`'s service for the residents in turn, with due dates
 /// from a few days only (so many share a due date); returns nothing, the
 /// tests read the expected order from SQL.
@@ -88,7 +91,7 @@ fn numbers_in_html(html: &str) -> Vec<String> {
 }
 
 /// The `rel` link's href of a pager, unescaped.
-fn pager_link(html: &str, rel: &str) -> Option<String> {
+pub(crate) fn pager_link(html: &str, rel: &str) -> Option<String> {
     let at = html.find(&format!("rel=\"{rel}\""))?;
     let before = &html[..at];
     let start = before.rfind("href=\"")? + 6;
