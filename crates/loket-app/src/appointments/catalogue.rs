@@ -68,4 +68,16 @@ impl App {
     pub async fn counters(&self) -> Result<Arc<Counters>, Refusal> {
         self.counters.get(&self.store).await
     }
+
+    /// The configuration as this instance last read it, without reading
+    /// the version again: for a request that has just called
+    /// [`App::counters`] (a booking's answer names the service and
+    /// location it was just checked against). Reads it when none was read.
+    pub async fn counters_as_last_read(&self) -> Result<Arc<Counters>, Refusal> {
+        let last = self.counters.current.read().ok().and_then(|c| c.clone());
+        match last {
+            Some(c) => Ok(c),
+            None => self.counters().await,
+        }
+    }
 }

@@ -138,27 +138,16 @@ fn roles_of_rows(rows: &[sqlx::any::AnyRow]) -> Result<Roles> {
     Ok(parse_roles(&names))
 }
 
-async fn roles_of(store: &Store, user_id: &str) -> Result<Roles> {
-    let rows = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_all(store.pool())
-        .await?;
-    let names = rows
-        .iter()
-        .map(|r| r.try_get::<String, _>("role"))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(parse_roles(&names))
-}
+/// An account joined with its role rows: one row per role (one row with a
+/// NULL role when it has none).
+const USER_WITH_ROLES: &str = "SELECT u.id, u.email, u.name, u.password_hash, u.locale, u.email_confirmed_at, \
+     u.disabled_at, u.disabled_reason, u.created_at, r.role FROM users u LEFT JOIN user_roles r ON r.user_id = u.id";
 
-/// An account with its roles, in one query (every request reads its
-/// actor this way).
-pub async fn get_user(store: &Store, id: &str) -> Result<Option<User>> {
-    let rows = sqlx::query(
-        "SELECT u.id, u.email, u.name, u.password_hash, u.locale, u.email_confirmed_at, u.disabled_at, \
-         u.disabled_reason, u.created_at, r.role FROM users u LEFT JOIN user_roles r ON r.user_id = u.id \
-         WHERE u.id = $1",
-    )
-    .bind(id)
+async fn user_where(store: &Store, condition: &'static str, value: &str) -> Result<Option<User>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{USER_WITH_ROLES} WHERE {condition}"
+    )))
+    .bind(value)
     .fetch_all(store.pool())
     .await?;
     let Some(first) = rows.first() else {
@@ -167,23 +156,16 @@ pub async fn get_user(store: &Store, id: &str) -> Result<Option<User>> {
     Ok(Some(decode_user(first, roles_of_rows(&rows)?)?))
 }
 
-/// Finds an account by e-mail address, ignoring case.
+/// An account with its roles, in one query (every request reads its
+/// actor this way).
+pub async fn get_user(store: &Store, id: &str) -> Result<Option<User>> {
+    user_where(store, "u.id = $1", id).await
+}
+
+/// Finds an account by e-mail address, ignoring case, with its roles, in
+/// one query (counter staff book for a resident by e-mail).
 pub async fn find_by_email(store: &Store, email: &str) -> Result<Option<User>> {
-    let row = sqlx::query(
-        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, disabled_reason, created_at \
-         FROM users WHERE email_norm = $1",
-    )
-    .bind(email.trim().to_lowercase())
-    .fetch_optional(store.pool())
-    .await?;
-    match row {
-        Some(r) => {
-            let id: String = r.try_get("id")?;
-            let roles = roles_of(store, &id).await?;
-            Ok(Some(decode_user(&r, roles)?))
-        }
-        None => Ok(None),
-    }
+    user_where(store, "u.email_norm = $1", &email.trim().to_lowercase()).await
 }
 
 /// Every account, with roles, newest first (two queries, no N+1).

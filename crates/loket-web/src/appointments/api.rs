@@ -19,6 +19,7 @@ use loket_domain::Invalid;
 use loket_domain::appointments::AppointmentStatus;
 use loket_domain::audit::Actor;
 use loket_domain::people::Role;
+use loket_store::appointments::catalogue::Counters;
 use loket_store::appointments::{self as store, Appointment};
 use loket_store::people as people_store;
 use serde::{Deserialize, Serialize};
@@ -130,7 +131,12 @@ pub struct AppointmentOut {
 }
 
 async fn out(state: &AppState, a: Appointment) -> Result<AppointmentOut, AppError> {
-    let cat = state.counters().await?;
+    Ok(out_in(&*state.counters().await?, a))
+}
+
+/// [`out`] with the configuration at hand (a booking's answer uses the one
+/// it was just checked against).
+fn out_in(cat: &Counters, a: Appointment) -> AppointmentOut {
     let service = cat
         .service(&a.service_id)
         .map(|s| s.slug.clone())
@@ -139,7 +145,7 @@ async fn out(state: &AppState, a: Appointment) -> Result<AppointmentOut, AppErro
         .location(&a.location_id)
         .map(|l| l.slug.clone())
         .unwrap_or_default();
-    Ok(AppointmentOut {
+    AppointmentOut {
         start_local: local(a.starts_at),
         id: a.id,
         code: a.code,
@@ -150,7 +156,7 @@ async fn out(state: &AppState, a: Appointment) -> Result<AppointmentOut, AppErro
         status: a.status,
         channel: a.channel,
         sequence: a.sequence,
-    })
+    }
 }
 
 /// A refusal as a problem document; a full slot is 409 with the nearest
@@ -281,9 +287,9 @@ pub async fn create(
     )
     .await
     {
-        Ok(a) => match out(&state, a).await {
-            Ok(o) => (StatusCode::CREATED, Json(o)).into_response(),
-            Err(e) => who.err(e).into_response(),
+        Ok(a) => match state.counters_as_last_read().await {
+            Ok(cat) => (StatusCode::CREATED, Json(out_in(&cat, a))).into_response(),
+            Err(e) => who.err(AppError::from(e)).into_response(),
         },
         Err(r) => refused(r, locale),
     }
