@@ -171,8 +171,15 @@ impl Store {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
         let setup = backend.connection_setup();
+        // A SQLite connection is a file handle in this process: it cannot
+        // go stale the way a PostgreSQL socket does when the server
+        // restarts, so testing it before each acquire (a round trip to its
+        // worker thread) buys nothing. PostgreSQL keeps the test: after a
+        // restart it finds the dead connections before a request does.
+        let test = backend == Backend::Postgres;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
+            .test_before_acquire(test)
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -186,6 +193,7 @@ impl Store {
             Backend::Sqlite => Some(
                 AnyPoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(30))
                     .after_connect(move |conn, _meta| {
                         Box::pin(async move {

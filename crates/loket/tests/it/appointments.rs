@@ -718,6 +718,62 @@ async fn parallel_reschedules_and_bookings_share_capacity() {
     app.stop().await;
 }
 
+/// One resident, twenty bookings of twenty different free slots at once,
+/// with a limit of one future appointment per service: exactly one is
+/// booked. On PostgreSQL the resident's row lock makes the parallel
+/// transactions count each other; on SQLite the one writer does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_bookings_of_one_resident_keep_the_limit() {
+    let app = TestApp::spawn_with(|c| c.db_max_connections = 16).await;
+    setup(&app, 2).await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    resident(&app, "eager@example.org").await;
+    let starts: Vec<String> = (0..20)
+        .map(|i| {
+            let hour = [9, 10, 11, 13, 14][i / 4];
+            at(4, &format!("{hour:02}:{:02}", (i % 4) * 15))
+        })
+        .collect();
+    let answers = race(starts.len(), |i| {
+        let url = app.url("/api/v1/appointments");
+        let staff = staff.clone();
+        let start = starts[i].clone();
+        let client = reqwest::Client::new();
+        async move {
+            let r = client
+                .post(url)
+                .bearer_auth(staff)
+                .json(&json!({ "service": SERVICE, "location": LOCATION, "start": start, "resident_email": "eager@example.org" }))
+                .send()
+                .await
+                .unwrap();
+            let s = r.status().as_u16();
+            (s, r.json::<Value>().await.unwrap())
+        }
+    })
+    .await;
+    let mut booked = 0;
+    for (s, body) in &answers {
+        match s {
+            201 => booked += 1,
+            422 => assert_eq!(body["errors"][0]["code"], "appt-limit-reached", "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(booked, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appointments WHERE status = 'booked'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM appt_slots")
+            .await,
+        1
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn demo_counters_offer_slots_and_admin_pages_work() {
     let app = TestApp::spawn().await;
