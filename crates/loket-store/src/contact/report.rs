@@ -17,14 +17,16 @@ pub struct HourCount {
 /// number of moments. Brussels days start on a whole UTC hour (UTC+1 or
 /// +2), so the caller sums hours into days. The index
 /// `contact_moments_report` (created_at, channel, outcome) answers it
-/// alone (migration 0026).
+/// alone (migration 0026); SQLite is told to use it
+/// ([`crate::Backend::index_hint`]).
 pub async fn report_hour_counts(store: &Store, from_ms: i64, to_ms: i64) -> Result<Vec<HourCount>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT created_at / 3600000 AS hour, channel, \
          CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END AS answered, COUNT(*) AS n \
-         FROM contact_moments WHERE created_at >= $1 AND created_at < $2 \
+         FROM contact_moments{} WHERE created_at >= $1 AND created_at < $2 \
          GROUP BY created_at / 3600000, channel, CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END",
-    )
+        store.backend().index_hint("contact_moments_report")
+    )))
     .bind(from_ms)
     .bind(to_ms)
     .fetch_all(store.pool())
@@ -51,8 +53,9 @@ pub async fn report_without_article(
 ) -> Result<(i64, Vec<(String, String, String)>)> {
     const NONE_LINKED: &str =
         "NOT EXISTS (SELECT 1 FROM contact_moment_articles a WHERE a.moment_id = m.id)";
+    let by_created = store.backend().index_hint("contact_moments_created");
     let n: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) AS n FROM contact_moments m WHERE m.created_at >= $1 AND m.created_at < $2 AND {NONE_LINKED}"
+        "SELECT COUNT(*) AS n FROM contact_moments m{by_created} WHERE m.created_at >= $1 AND m.created_at < $2 AND {NONE_LINKED}"
     )))
     .bind(from_ms)
     .bind(to_ms)
@@ -60,7 +63,7 @@ pub async fn report_without_article(
     .await?
     .try_get("n")?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT m.id, m.reference, m.subject FROM contact_moments m \
+        "SELECT m.id, m.reference, m.subject FROM contact_moments m{by_created} \
          WHERE m.created_at >= $1 AND m.created_at < $2 AND {NONE_LINKED} \
          ORDER BY m.created_at, m.id LIMIT $3"
     )))
@@ -118,11 +121,12 @@ pub async fn report_top_articles(
     // One read: the counts, and the articles joined to them.
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ARTICLE_COLS}, x.n FROM (SELECT a.article_id, COUNT(*) AS n FROM contact_moment_articles a \
-         JOIN contact_moments m ON m.id = a.moment_id \
+         JOIN contact_moments m{} ON m.id = a.moment_id \
          WHERE m.created_at >= $1 AND m.created_at < $2 \
          GROUP BY a.article_id ORDER BY n DESC, a.article_id LIMIT $3) x \
          JOIN contact_articles ON contact_articles.id = x.article_id \
-         ORDER BY x.n DESC, x.article_id"
+         ORDER BY x.n DESC, x.article_id",
+        store.backend().index_hint("contact_moments_created")
     )))
     .bind(from_ms)
     .bind(to_ms)
