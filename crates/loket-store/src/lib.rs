@@ -121,6 +121,23 @@ impl Backend {
         }
     }
 
+    /// The backend of an open connection (or transaction).
+    pub fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
+
+    /// Dialect difference: whether write transactions already run one at
+    /// a time (SQLite: `BEGIN IMMEDIATE` on the one writer connection), so
+    /// a count read in one cannot miss a parallel write and needs no row
+    /// lock. PostgreSQL's run in parallel.
+    pub fn serialises_writes(self) -> bool {
+        self == Backend::Sqlite
+    }
+
     /// Dialect difference: on SQLite, ` INDEXED BY <index>` (the index a
     /// read must use); nothing on PostgreSQL. For the few reads whose plan
     /// SQLite's planner gets wrong at scale: with the statistics of a

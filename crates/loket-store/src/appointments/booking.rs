@@ -136,13 +136,12 @@ pub struct NewBooking<'a> {
 /// appointment and its audit row, all in the caller's transaction.
 pub async fn book(tx: &mut Tx, actor: &Actor, b: NewBooking<'_>) -> Result<Appointment> {
     let now = now_ms();
-    // PostgreSQL: lock the resident's row (created on first use) so two
-    // parallel bookings count each other: one statement. SQLite needs no
-    // lock: its write transactions (`BEGIN IMMEDIATE`) already run one at
-    // a time, so the count below sees every booking committed before, and
-    // none can commit in between. Skipping it there takes a statement out
-    // of the one writer's critical section.
-    if tx.backend_name() != <sqlx::Sqlite as sqlx::Database>::NAME {
+    // Lock the resident's row (created on first use) so two parallel
+    // bookings count each other: one statement. Not needed where write
+    // transactions run one at a time (SQLite): the count below then sees
+    // every earlier booking, and leaving the lock out takes a statement
+    // out of the one writer's critical section.
+    if !crate::Backend::of(tx).serialises_writes() {
         sqlx::query(
             "INSERT INTO appt_identities (resident_id, no_shows, touched_at) VALUES ($1, 0, $2) \
              ON CONFLICT (resident_id) DO UPDATE SET touched_at = excluded.touched_at",
