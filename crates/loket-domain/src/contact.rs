@@ -195,13 +195,31 @@ pub fn bm25(p: Posting, doc_freq: usize, n_docs: usize, avg_length: f64) -> f64 
 
 /// The documents matching one query word: (exact stem matches, compound-part
 /// prefix matches), each document → its posting.
-pub type WordHits = (HashMap<String, Posting>, HashMap<String, Posting>);
+/// Documents are named by `K` (an id, or a borrowed `&str` of one).
+pub type WordHits<K = String> = (HashMap<K, Posting>, HashMap<K, Posting>);
 
 /// Ranks documents: `hits[i]` holds, for query word `i`, the documents with
 /// an exact and with a prefix match. Returns (document, score), best first,
 /// ties by document id.
-pub fn rank(hits: &[WordHits], n_docs: usize, avg_length: f64) -> Vec<(String, f64)> {
-    let mut scores: HashMap<String, f64> = HashMap::new();
+pub fn rank<K>(hits: &[WordHits<K>], n_docs: usize, avg_length: f64) -> Vec<(K, f64)>
+where
+    K: Clone + Eq + std::hash::Hash + Ord,
+{
+    rank_by(hits, n_docs, avg_length, |a, b| a.cmp(b))
+}
+
+/// [`rank`], with ties ordered by `tie` (for documents named by a number
+/// that stands for an id: ties by the id it stands for).
+pub fn rank_by<K>(
+    hits: &[WordHits<K>],
+    n_docs: usize,
+    avg_length: f64,
+    tie: impl Fn(&K, &K) -> std::cmp::Ordering,
+) -> Vec<(K, f64)>
+where
+    K: Clone + Eq + std::hash::Hash,
+{
+    let mut scores: HashMap<K, f64> = HashMap::new();
     for (exact, prefix) in hits {
         for (doc, p) in exact {
             *scores.entry(doc.clone()).or_insert(0.0) += bm25(*p, exact.len(), n_docs, avg_length);
@@ -217,8 +235,8 @@ pub fn rank(hits: &[WordHits], n_docs: usize, avg_length: f64) -> Vec<(String, f
             }
         }
     }
-    let mut out: Vec<(String, f64)> = scores.into_iter().filter(|(_, s)| *s > 0.0).collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut out: Vec<(K, f64)> = scores.into_iter().filter(|(_, s)| *s > 0.0).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| tie(&a.0, &b.0)));
     out
 }
 

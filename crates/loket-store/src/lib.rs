@@ -152,6 +152,17 @@ impl Backend {
         }
     }
 
+    /// Dialect difference: the aggregate that joins the texts `expr` of a
+    /// group with `separator` (an SQL expression): SQLite's `group_concat`,
+    /// PostgreSQL's `string_agg`. NULL for no rows. Both take constant SQL
+    /// from the caller, never a request's text.
+    pub fn string_agg(self, expr: &'static str, separator: &'static str) -> String {
+        match self {
+            Backend::Sqlite => format!("group_concat({expr}, {separator})"),
+            Backend::Postgres => format!("string_agg({expr}, {separator})"),
+        }
+    }
+
     /// Dialect difference: SQLite must take the write lock when a write
     /// transaction starts, or two deferred transactions that both read and
     /// then write deadlock into `SQLITE_BUSY`. PostgreSQL's row locks need

@@ -289,93 +289,43 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    let stats = sqlx::query(
-        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(length_nl), 0) AS BIGINT) AS total_nl, \
-         CAST(COALESCE(SUM(length_en), 0) AS BIGINT) AS total_en FROM contact_articles",
-    )
-    .fetch_one(store.pool())
-    .await?;
-    let n: i64 = stats.try_get("n")?;
-    let total: i64 = stats.try_get(if lang == "en" { "total_en" } else { "total_nl" })?;
+    let (n, total, text) = read_postings(store, lang, &words).await?;
     if n == 0 {
         return Ok(Vec::new());
     }
     let avg = total as f64 / n as f64;
-    // One read for every word's postings: 12 exact terms and 12 prefixes
-    // (unused places hold values no term matches: an empty term, and the
-    // empty range ['', '')).
-    // The postings come from the index contact_terms_postings alone
-    // (lang, term, article_id, weight, doc_length; migration 0026): no
-    // row of contact_terms or contact_articles is read.
-    let mut sql = String::from(
-        "SELECT t.article_id, t.term, t.weight AS tf, t.doc_length \
-         FROM contact_terms t WHERE ((t.lang = $1 AND t.term IN (",
-    );
-    for i in 0..MAX_WORDS {
-        sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, i + 2));
-    }
-    sql.push_str("))");
-    // A prefix is a range on `term` (`term >= p AND term < upper`), which
-    // the index (lang, term) answers; `substr(term, 1, n) = p` could not
-    // use it. Terms compare by bytes (SQLite's BINARY, PostgreSQL's
-    // COLLATE "C", migration 0022), so the range holds exactly the terms
-    // that start with `p`. Each branch of the OR names the language, so
-    // SQLite reads each one from the index (lang, term) and merges them
-    // ("MULTI-INDEX OR"); with `lang = $1` outside, it read every term of
-    // the language.
-    for i in 0..MAX_WORDS {
-        let lo = 2 + MAX_WORDS + 2 * i;
-        sql.push_str(&format!(
-            " OR (t.lang = $1 AND t.term >= ${lo} AND t.term < ${})",
-            lo + 1
-        ));
-    }
-    sql.push(')');
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lang);
-    for i in 0..MAX_WORDS {
-        q = q.bind(words.get(i).map(|w| w.exact.clone()).unwrap_or_default());
-    }
-    for i in 0..MAX_WORDS {
-        // Unused places: the empty range ['', '').
-        let p = words
-            .get(i)
-            .and_then(|w| w.prefix.clone())
-            .unwrap_or_default();
-        let upper = prefix_upper(&p);
-        q = q.bind(p).bind(upper);
-    }
-    let rows = q.fetch_all(store.pool()).await?;
-    let mut postings = Vec::with_capacity(rows.len());
-    for r in &rows {
-        postings.push((
-            r.try_get::<String, _>("article_id")?,
-            r.try_get::<String, _>("term")?,
-            Posting {
-                tf: r.try_get::<i64, _>("tf")? as f64,
-                doc_length: r.try_get::<i64, _>("doc_length")? as f64,
-            },
-        ));
-    }
-    let mut hits = Vec::new();
-    for w in &words {
-        let mut exact = HashMap::new();
-        let mut prefix: HashMap<String, Posting> = HashMap::new();
-        for (id, term, p) in &postings {
-            if *term == w.exact {
-                exact.insert(id.clone(), *p);
+    // Articles are numbered as they come (one hash of each id; the
+    // ranking then hashes numbers, not 36-byte ids).
+    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let mut ids: Vec<&str> = Vec::new();
+    let mut hits: Vec<rules::WordHits<u32>> = vec![Default::default(); words.len()];
+    for (id, word, kind, p) in parse_postings(&text)? {
+        let next = u32::try_from(ids.len()).map_err(|_| bad_posting(id))?;
+        let doc = *numbers.entry(id).or_insert_with(|| {
+            ids.push(id);
+            next
+        });
+        let Some((exact, prefix)) = hits.get_mut(word) else {
+            return Err(bad_posting(id));
+        };
+        match kind {
+            Hit::Exact => {
+                exact.insert(doc, p);
             }
-            if let Some(pre) = &w.prefix
-                && term.starts_with(pre.as_str())
-            {
-                let best = prefix.entry(id.clone()).or_insert(*p);
+            Hit::Prefix => {
+                let best = prefix.entry(doc).or_insert(p);
                 best.tf = best.tf.max(p.tf);
             }
         }
-        hits.push((exact, prefix));
     }
-    let ranked: Vec<(String, f64)> = rules::rank(&hits, usize::try_from(n).unwrap_or(0), avg)
+    let id_of = |doc: u32| ids.get(doc as usize).copied().unwrap_or_default();
+    let ranked: Vec<(String, f64)> =
+        rules::rank_by(&hits, usize::try_from(n).unwrap_or(0), avg, |a, b| {
+            id_of(*a).cmp(id_of(*b))
+        })
         .into_iter()
         .take(MAX_RESULTS)
+        .map(|(doc, score)| (id_of(doc).to_owned(), score))
         .collect();
     // One read for the articles found.
     let mut sql = format!("SELECT {ARTICLE_COLS} FROM contact_articles WHERE id IN (");
@@ -398,6 +348,130 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
         .collect())
 }
 
+/// The number of articles, their total length in `lang`, and every
+/// posting of the query's words in `lang` as one text
+/// ([`parse_postings`]), read in one statement that answers with one row.
+///
+/// Each word is one branch of a `UNION ALL`: its exact term, and its
+/// prefix as a range on `term` (`term >= p AND term < upper`; terms compare
+/// by bytes, SQLite's BINARY and PostgreSQL's COLLATE "C", migration 0022),
+/// each answered from the covering index `contact_terms_postings`
+/// (lang, term, article_id, weight, doc_length; migration 0026) alone.
+///
+/// The postings are joined into one text in the database
+/// ([`Backend::string_agg`]): "article tag weight length", records
+/// separated by commas, where the tag names the query word (its place)
+/// and how it matched ("0e": the first word's stem, "0p": a compound part
+/// starting with it), so neither the term nor a comparison of it comes
+/// back. At 10,000 articles a two-word query has some
+/// 18,000 postings; as rows, the server spent 20 µs on each (380 ms)
+/// handing them over from SQLite's thread, where the statement itself took
+/// 3 to 8 ms; as one text it takes 6 ms. Article ids are UUIDs, tags a
+/// number and a letter, the rest integers, so neither separator occurs in
+/// a field (a record that does not parse is an error, not a skip). Nested prefix ranges ("parkeer", "parkeerkaart") give a
+/// posting once for each word, as the ranking wants.
+async fn read_postings(
+    store: &Store,
+    lang: &str,
+    words: &[rules::QueryWord],
+) -> Result<(i64, i64, String)> {
+    let mut branches = Vec::new();
+    let mut binds: Vec<String> = vec![lang.to_owned()];
+    // `i` and the kind are written into the statement: numbers and one
+    // letter of ours, never the query's text (which is bound).
+    let record = |i: usize, kind: char| {
+        format!(
+            "SELECT article_id || ' {i}{kind} ' || CAST(weight AS TEXT) || ' ' || \
+             CAST(doc_length AS TEXT) AS r FROM contact_terms WHERE lang = $1 AND "
+        )
+    };
+    for (i, w) in words.iter().enumerate() {
+        binds.push(w.exact.clone());
+        branches.push(format!("{}term = ${}", record(i, 'e'), binds.len()));
+        if let Some(p) = &w.prefix {
+            binds.push(p.clone());
+            binds.push(prefix_upper(p));
+            branches.push(format!(
+                "{}term >= ${} AND term < ${}",
+                record(i, 'p'),
+                binds.len() - 1,
+                binds.len()
+            ));
+        }
+    }
+    // The collection's statistics (articles, total length in `lang`) come
+    // with the postings, in the same statement.
+    let length = if lang == "en" {
+        "length_en"
+    } else {
+        "length_nl"
+    };
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM contact_articles) AS n, \
+         (SELECT CAST(COALESCE(SUM({length}), 0) AS BIGINT) FROM contact_articles) AS total, \
+         {} AS postings FROM ({}) t",
+        store.backend().string_agg("t.r", "','"),
+        branches.join(" UNION ALL ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        q = q.bind(b);
+    }
+    let row = q.fetch_one(store.pool()).await?;
+    let text: Option<String> = row.try_get("postings")?;
+    Ok((
+        row.try_get("n")?,
+        row.try_get("total")?,
+        text.unwrap_or_default(),
+    ))
+}
+
+/// How a posting matched its query word.
+#[derive(Debug, Clone, Copy)]
+enum Hit {
+    /// The word's stem (`=stem`).
+    Exact,
+    /// A compound part that starts with the stem (`~stem…`).
+    Prefix,
+}
+
+fn bad_posting(record: &str) -> StoreError {
+    StoreError::Db(sqlx::Error::Decode(
+        format!("bad posting {record:?}").into(),
+    ))
+}
+
+/// The postings of [`read_postings`]' text: (article id, query word,
+/// how it matched, posting), the id borrowed from the text (at 18,000
+/// postings, an owned id each cost as much as the ranking).
+fn parse_postings(text: &str) -> Result<Vec<(&str, usize, Hit, Posting)>> {
+    let mut out = Vec::new();
+    for record in text.split(',').filter(|r| !r.is_empty()) {
+        let bad = || bad_posting(record);
+        let mut f = record.split(' ');
+        let (Some(id), Some(tag), Some(tf), Some(len), None) =
+            (f.next(), f.next(), f.next(), f.next(), f.next())
+        else {
+            return Err(bad());
+        };
+        let (word, kind) = match tag.split_at_checked(tag.len().saturating_sub(1)) {
+            Some((w, "e")) => (w, Hit::Exact),
+            Some((w, "p")) => (w, Hit::Prefix),
+            _ => return Err(bad()),
+        };
+        out.push((
+            id,
+            word.parse::<usize>().map_err(|_| bad())?,
+            kind,
+            Posting {
+                tf: tf.parse::<i64>().map_err(|_| bad())? as f64,
+                doc_length: len.parse::<i64>().map_err(|_| bad())? as f64,
+            },
+        ));
+    }
+    Ok(out)
+}
+
 /// The least text greater than every text that starts with `prefix`, in
 /// byte (code point) order: the prefix with its last character raised by
 /// one ("parkeer" → "parkees"); a last character that cannot be raised
@@ -418,8 +492,6 @@ pub fn prefix_upper(prefix: &str) -> String {
     String::new()
 }
 
-/// Most query words a search looks for.
-const MAX_WORDS: usize = rules::MAX_QUERY_WORDS;
 /// Most articles a search returns.
 const MAX_RESULTS: usize = 50;
 

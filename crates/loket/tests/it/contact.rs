@@ -92,6 +92,97 @@ async fn search_quality_twenty_questions() {
     app.stop().await;
 }
 
+/// The search the database answers (postings joined into one text,
+/// ranked in Rust) ranks exactly as the reference ranking computed in
+/// memory from the articles' own texts, on both databases: same articles,
+/// same order, same scores. The queries include nested prefixes
+/// ("parkeer parkeerkaart"), a repeated word, words that match nothing,
+/// twelve words and more, and accents.
+#[tokio::test]
+async fn search_ranks_as_the_reference_ranking_of_the_texts() {
+    use loket_domain::contact::{self as rules, Posting, WordHits};
+    use std::collections::HashMap;
+    let app = seeded().await;
+    let articles = loket_store::contact::list_articles(&app.store)
+        .await
+        .unwrap();
+    assert!(articles.len() >= 20, "{}", articles.len());
+    for (lang, q) in [
+        ("nl", "parkeer parkeerkaart bewonersparkeerkaart"),
+        ("nl", "premie premie premies"),
+        ("nl", "identiteitskaart verloren gestolen"),
+        ("nl", "xyzzyquux"),
+        (
+            "nl",
+            "afval grofvuil containerpark huisvuil verhuizen adres premie fiets paspoort rijbewijs trouwen lawaai buren",
+        ),
+        ("nl", "Parkeerkáart"),
+        ("en", "residents parking card lost"),
+        ("en", "insulation grants"),
+    ] {
+        // The reference: every article indexed in memory.
+        let idx: Vec<(String, rules::DocIndex)> = articles
+            .iter()
+            .map(|a| {
+                (
+                    a.id.clone(),
+                    rules::index_document(lang, a.title(lang), &a.tag_list(), a.body(lang)),
+                )
+            })
+            .collect();
+        let avg = idx.iter().map(|(_, d)| d.length as f64).sum::<f64>() / idx.len() as f64;
+        let posting = |d: &rules::DocIndex, tf: i64| Posting {
+            tf: tf as f64,
+            doc_length: d.length as f64,
+        };
+        let hits: Vec<WordHits> = rules::parse_query(lang, q)
+            .iter()
+            .map(|w| {
+                let mut exact = HashMap::new();
+                let mut prefix = HashMap::new();
+                for (id, d) in &idx {
+                    if let Some(tf) = d.terms.get(&w.exact) {
+                        exact.insert(id.clone(), posting(d, *tf));
+                    }
+                    if let Some(p) = &w.prefix
+                        && let Some(tf) = d
+                            .terms
+                            .iter()
+                            .filter(|(t, _)| t.starts_with(p.as_str()))
+                            .map(|(_, tf)| *tf)
+                            .max()
+                    {
+                        prefix.insert(id.clone(), posting(d, tf));
+                    }
+                }
+                (exact, prefix)
+            })
+            .collect();
+        let want: Vec<(String, f64)> = rules::rank(&hits, idx.len(), avg)
+            .into_iter()
+            .take(50)
+            .collect();
+        let got: Vec<(String, f64)> = loket_store::contact::search(&app.store, lang, q)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(a, score)| (a.id, score))
+            .collect();
+        assert_eq!(
+            got.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+            want.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+            "{lang} {q:?}"
+        );
+        for ((_, g), (_, w)) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-9, "{lang} {q:?}: score {g} != {w}");
+        }
+        if q != "xyzzyquux" {
+            assert!(!got.is_empty(), "{lang} {q:?} found nothing");
+        }
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn expired_articles_are_hidden_from_residents_and_marked_for_agents() {
     let app = seeded().await;
