@@ -152,11 +152,6 @@ pub async fn insert_residents(store: &Store, rows: &[Resident]) -> Result<()> {
                 .bind(r.created_at);
         }
         q.execute(&mut *tx).await?;
-        let names: Vec<(&str, &str)> = chunk
-            .iter()
-            .map(|r| (r.id.as_str(), r.name.as_str()))
-            .collect();
-        crate::people::insert_name_keys(&mut tx, &names).await?;
         let sql = format!(
             "INSERT INTO user_roles (user_id, role, granted_at) VALUES {}",
             placeholders(chunk.len(), 3)
@@ -166,6 +161,12 @@ pub async fn insert_residents(store: &Store, rows: &[Resident]) -> Result<()> {
             q = q.bind(&r.id).bind("resident").bind(r.created_at);
         }
         q.execute(&mut *tx).await?;
+        // The people search's keys, after the roles they mark.
+        let names: Vec<(&str, &str)> = chunk
+            .iter()
+            .map(|r| (r.id.as_str(), r.name.as_str()))
+            .collect();
+        crate::people::insert_name_keys(&mut tx, &names).await?;
         let sql = format!(
             "INSERT INTO resident_profiles (user_id, street, house_number, postal_code, city, updated_at) VALUES {}",
             placeholders(chunk.len(), 6)

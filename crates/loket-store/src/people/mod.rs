@@ -81,6 +81,7 @@ pub async fn create_user(tx: &mut Tx, actor: &Actor, new: NewUser<'_>) -> Result
     for role in roles.iter() {
         insert_role(tx, &id, role, now).await?;
     }
+    mark_search_roles(tx, &[&id]).await?;
     audit::record(
         tx,
         actor,
@@ -301,6 +302,7 @@ pub async fn set_roles(tx: &mut Tx, actor: &Actor, user_id: &str, roles: &[Role]
     for role in after.iter() {
         insert_role(tx, user_id, role, now).await?;
     }
+    mark_search_roles(tx, &[user_id]).await?;
     // A role taken away ends every session of the person: a page open
     // with the old rights must not keep them.
     let removed = before.iter().any(|r| !after.has(r));
@@ -1218,8 +1220,8 @@ pub async fn create_resident(
     .execute(&mut **tx)
     .await
     .map_err(|e| unique_to_field(e, "email", "email-taken"))?;
-    insert_name_keys(tx, &[(&id, name.as_str())]).await?;
     insert_role(tx, &id, Role::Resident, now).await?;
+    insert_name_keys(tx, &[(&id, name.as_str())]).await?;
     sqlx::query(
         "INSERT INTO resident_profiles (user_id, national_number, street, house_number, box, postal_code, city, phone, created_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -1286,7 +1288,15 @@ pub async fn get_profile(store: &Store, user_id: &str) -> Result<Option<Resident
 /// (`people_search`, [`loket_domain::people::name_keys`]): the same
 /// matches as `LOWER(name) LIKE '%part%'` was, without reading every
 /// resident, and accents and case do not matter ("emile" finds "Émile").
-/// The three ways are one `IN (… UNION …)`, each read from its own index.
+/// The three ways are one `UNION`, each read from its own index. The keys
+/// carry the name and whether the account is a resident's (migration
+/// 0027), so the first 50 by name are chosen from the index `(resident,
+/// key, name, user_id)` alone and only they are joined to their accounts:
+/// a common family name matches thousands of residents (checking their
+/// roles in `user_roles` read every resident's role row on PostgreSQL).
+/// The number and the e-mail address check the role themselves, and the
+/// 50 kept are joined to their role once more, so a wrong mark could only
+/// shorten the list, never show a staff member.
 pub async fn search_residents(
     store: &Store,
     text: &str,
@@ -1300,13 +1310,20 @@ pub async fn search_residents(
         text.trim().to_lowercase()
     };
     let rows = sqlx::query(
-        "SELECT u.id, u.name, u.email, p.national_number FROM users u \
-         JOIN user_roles r ON r.user_id = u.id AND r.role = 'resident' \
-         LEFT JOIN resident_profiles p ON p.user_id = u.id \
-         WHERE u.id IN (SELECT k.user_id FROM people_search k WHERE k.key >= $2 AND k.key < $3 \
-            UNION SELECT x.user_id FROM resident_profiles x WHERE $1 <> '' AND x.national_number = $1 \
-            UNION SELECT e.id FROM users e WHERE $4 <> '' AND e.email_norm = $4) \
-         ORDER BY u.name, u.id LIMIT 50",
+        "SELECT u.id, u.name, u.email, p.national_number FROM ( \
+            SELECT c.name, c.user_id FROM ( \
+                SELECT k.name, k.user_id FROM people_search k \
+                WHERE k.resident = 1 AND k.key >= $2 AND k.key < $3 \
+                UNION SELECT n.name, n.id FROM resident_profiles x JOIN users n ON n.id = x.user_id \
+                WHERE $1 <> '' AND x.national_number = $1 AND EXISTS (SELECT 1 FROM user_roles q \
+                    WHERE q.user_id = n.id AND q.role = 'resident') \
+                UNION SELECT e.name, e.id FROM users e WHERE $4 <> '' AND e.email_norm = $4 \
+                AND EXISTS (SELECT 1 FROM user_roles q WHERE q.user_id = e.id AND q.role = 'resident')) c \
+            ORDER BY c.name, c.user_id LIMIT 50) c \
+         JOIN users u ON u.id = c.user_id \
+         JOIN user_roles r ON r.user_id = c.user_id AND r.role = 'resident' \
+         LEFT JOIN resident_profiles p ON p.user_id = c.user_id \
+         ORDER BY c.name, c.user_id",
     )
     .bind(national_number)
     .bind(&part)
@@ -1332,25 +1349,55 @@ const NAME_KEYS_CHUNK: usize = 500;
 /// Writes the people search's keys of these accounts' names:
 /// (user id, name) each, none indexed yet. Many rows per statement.
 pub async fn insert_name_keys(tx: &mut Tx, accounts: &[(&str, &str)]) -> Result<()> {
-    let rows: Vec<(String, &str)> = accounts
+    let rows: Vec<(String, &str, &str)> = accounts
         .iter()
         .flat_map(|(id, name)| {
             loket_domain::people::name_keys(name)
                 .into_iter()
-                .map(move |k| (k, *id))
+                .map(move |k| (k, *id, *name))
         })
         .collect();
     for chunk in rows.chunks(NAME_KEYS_CHUNK) {
-        let mut sql = String::from("INSERT INTO people_search (key, user_id) VALUES ");
+        let mut sql = String::from("INSERT INTO people_search (key, user_id, name) VALUES ");
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+            sql.push_str(&format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3));
         }
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (key, id) in chunk {
-            q = q.bind(key.clone()).bind((*id).to_owned());
+        for (key, id, name) in chunk {
+            q = q
+                .bind(key.clone())
+                .bind((*id).to_owned())
+                .bind((*name).to_owned());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let ids: Vec<&str> = accounts.iter().map(|(id, _)| *id).collect();
+    mark_search_roles(tx, &ids).await
+}
+
+/// Sets the people search's `resident` mark of these accounts' keys from
+/// their roles. Called wherever keys or roles are written, in the same
+/// transaction: after an account's keys, and after its roles change.
+pub async fn mark_search_roles(tx: &mut Tx, user_ids: &[&str]) -> Result<()> {
+    for chunk in user_ids.chunks(NAME_KEYS_CHUNK) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE people_search SET resident = CASE WHEN EXISTS (SELECT 1 FROM user_roles r \
+             WHERE r.user_id = people_search.user_id AND r.role = 'resident') THEN 1 ELSE 0 END \
+             WHERE user_id IN ({list})"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind((*id).to_owned());
         }
         q.execute(&mut **tx).await?;
     }

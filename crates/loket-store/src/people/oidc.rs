@@ -135,13 +135,13 @@ pub async fn create_eid_resident(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    super::insert_name_keys(tx, &[(&id, name.as_str())]).await?;
     sqlx::query("INSERT INTO user_roles (user_id, role, granted_at) VALUES ($1, $2, $3)")
         .bind(&id)
         .bind(Role::Resident.as_str())
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    super::insert_name_keys(tx, &[(&id, name.as_str())]).await?;
     sqlx::query(
         "INSERT INTO resident_profiles (user_id, national_number, updated_at) VALUES ($1, $2, $3)",
     )

@@ -98,11 +98,82 @@ async fn a_part_of_a_name_finds_the_resident_whatever_its_case_or_accents() {
         assert_eq!(found, expected, "{q}");
         assert!(!found.is_empty(), "{q}");
     }
+    // The keys carry whether the account is a resident's (migration
+    // 0027): a role given or taken away changes the search at once.
+    let staff = ids["staff@leuven.example"].clone();
+    let set_roles = async |id: &str, roles: &[loket_domain::people::Role]| {
+        let mut tx = app.store.begin().await.unwrap();
+        loket_store::people::set_roles(&mut tx, &loket_domain::audit::Actor::System, id, roles)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    };
+    use loket_domain::people::Role;
+    set_roles(&staff, &[Role::Counter, Role::Resident]).await;
+    // ("Emile" and "Émile": their order is the collation's; as a set.)
+    let mut both = search("emile").await;
+    both.sort();
+    let mut want = vec![emile.clone(), staff.clone()];
+    want.sort();
+    assert_eq!(both, want);
+    set_roles(&emile, &[Role::Counter]).await;
+    assert_eq!(search("emile").await, vec![staff.clone()]);
+    assert_eq!(search("damme").await, vec![ann.clone(), staff.clone()]);
+    set_roles(&emile, &[Role::Resident]).await;
+    set_roles(&staff, &[Role::Counter]).await;
+    assert_eq!(search("emile").await, vec![emile.clone()]);
+    // A wrong mark cannot show a staff member: the 50 kept are checked
+    // against their roles again. Nor can the e-mail address.
+    sqlx::query("UPDATE people_search SET resident = 1 WHERE user_id = $1")
+        .bind(staff.clone())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(search("emile").await, vec![emile.clone()]);
+    assert!(search("staff%40leuven.example").await.is_empty());
     // Each search wrote one access-log row per resident listed.
     assert!(
         app.count("SELECT COUNT(*) FROM access_log WHERE purpose = 'resident.search'")
             .await
             >= 10
     );
+    app.stop().await;
+}
+
+/// More matches than a page holds: the first 50 by name (the database's
+/// order), the same as ordering every match; staff never among them.
+#[tokio::test]
+async fn a_common_name_lists_the_first_fifty_by_name() {
+    let app = TestApp::spawn().await;
+    for i in 0..60 {
+        let role = if i % 6 == 0 { "counter" } else { "resident" };
+        loket::cli::user_add(
+            &app.config,
+            &format!("p{i}@example.org"),
+            &format!(
+                "{} Peeters",
+                ["Zoë", "An", "Bram", "Lotte", "Émile", "Jan"][i % 6]
+            ),
+            &[role.to_owned()],
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    let expected: Vec<String> = sqlx::query(
+        "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'resident' \
+         WHERE u.name LIKE '%Peeters' ORDER BY u.name, u.id LIMIT 50",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get::<String, _>("id"))
+    .collect();
+    assert_eq!(expected.len(), 50);
+    let counter = app.signed_in("loket@leuven.example", &["counter"]).await;
+    let (status, html) = app.get(&counter, "/staff/residents?q=peeters").await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(listed(&html), expected);
     app.stop().await;
 }
