@@ -148,13 +148,23 @@ impl OutboxWorker {
 }
 
 /// Removes expired sessions and old login failures (older than
-/// `login_failure_ms`, the schedule's period) every ten minutes.
+/// `login_failure_ms`, the schedule's period) every ten minutes, and
+/// repairs the people search's keys an older release wrote during a
+/// rolling upgrade ([`loket_store::people::heal_people_search`]).
 pub async fn purge(store: Store, login_failure_ms: i64, mut stop: watch::Receiver<bool>) {
     loop {
         match loket_store::people::purge_expired(&store, login_failure_ms).await {
             Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired sessions and links"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+        match loket_store::people::heal_people_search(&store).await {
+            Ok(n) if n > 0 => tracing::info!(
+                accounts = n,
+                "people search: keys written by an older release repaired"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "people search repair failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}

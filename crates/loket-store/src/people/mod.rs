@@ -76,12 +76,12 @@ pub async fn create_user(tx: &mut Tx, actor: &Actor, new: NewUser<'_>) -> Result
     .execute(&mut **tx)
     .await
     .map_err(|e| unique_to_field(e, "email", "email-taken"))?;
-    insert_name_keys(tx, &[(&id, new.name.as_str())]).await?;
     let roles = Roles::new(new.roles.to_vec());
     for role in roles.iter() {
         insert_role(tx, &id, role, now).await?;
     }
-    mark_search_roles(tx, &[&id]).await?;
+    // After the roles: the keys carry the resident mark.
+    insert_name_keys(tx, &[(&id, new.name.as_str())]).await?;
     audit::record(
         tx,
         actor,
@@ -1347,7 +1347,9 @@ pub async fn search_residents(
 const NAME_KEYS_CHUNK: usize = 500;
 
 /// Writes the people search's keys of these accounts' names:
-/// (user id, name) each, none indexed yet. Many rows per statement.
+/// (user id, name) each, none indexed yet. Many rows per statement. Each
+/// key carries the name and the resident mark, read from the account's
+/// roles: write the roles first.
 pub async fn insert_name_keys(tx: &mut Tx, accounts: &[(&str, &str)]) -> Result<()> {
     let rows: Vec<(String, &str, &str)> = accounts
         .iter()
@@ -1358,12 +1360,19 @@ pub async fn insert_name_keys(tx: &mut Tx, accounts: &[(&str, &str)]) -> Result<
         })
         .collect();
     for chunk in rows.chunks(NAME_KEYS_CHUNK) {
-        let mut sql = String::from("INSERT INTO people_search (key, user_id, name) VALUES ");
+        let mut sql =
+            String::from("INSERT INTO people_search (key, user_id, name, resident) VALUES ");
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3));
+            // The mark from the account's roles, read as the row is
+            // written (the roles are written first).
+            let (k, u, n) = (3 * i + 1, 3 * i + 2, 3 * i + 3);
+            sql.push_str(&format!(
+                "(${k}, ${u}, ${n}, (SELECT COUNT(*) FROM user_roles r \
+                 WHERE r.user_id = ${u} AND r.role = 'resident'))"
+            ));
         }
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (key, id, name) in chunk {
@@ -1374,13 +1383,13 @@ pub async fn insert_name_keys(tx: &mut Tx, accounts: &[(&str, &str)]) -> Result<
         }
         q.execute(&mut **tx).await?;
     }
-    let ids: Vec<&str> = accounts.iter().map(|(id, _)| *id).collect();
-    mark_search_roles(tx, &ids).await
+    Ok(())
 }
 
 /// Sets the people search's `resident` mark of these accounts' keys from
-/// their roles. Called wherever keys or roles are written, in the same
-/// transaction: after an account's keys, and after its roles change.
+/// their roles, in the transaction that changed the roles.
+/// ([`insert_name_keys`] reads the mark itself, from the roles written
+/// before the keys.)
 pub async fn mark_search_roles(tx: &mut Tx, user_ids: &[&str]) -> Result<()> {
     for chunk in user_ids.chunks(NAME_KEYS_CHUNK) {
         if chunk.is_empty() {
@@ -1412,6 +1421,65 @@ pub async fn remove_name_keys(tx: &mut Tx, user_id: &str) -> Result<u64> {
         .execute(&mut **tx)
         .await?
         .rows_affected())
+}
+
+/// Repairs the people search's keys that an instance of an older release
+/// wrote during a rolling upgrade (the old instances keep serving while
+/// the new migrations run): accounts without keys (created by a release
+/// before 0026) and keys without the name and the resident mark (written
+/// by a release before 0027, which leaves them '' and 0). Their keys are
+/// written again, with the name and the mark. Reads first, outside a
+/// transaction, so that the usual case (nothing to do) takes no write
+/// lock. Returns the accounts repaired. Run by the housekeeping worker
+/// every ten minutes.
+pub async fn heal_people_search(store: &Store) -> Result<u64> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.name FROM users u WHERE u.erased_at IS NULL AND u.name <> '' \
+         AND NOT EXISTS (SELECT 1 FROM people_search k WHERE k.user_id = u.id) \
+         UNION SELECT u.id, u.name FROM users u WHERE u.id IN \
+            (SELECT k.user_id FROM people_search k WHERE k.name = '')",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let accounts = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String, _>("id")?,
+                r.try_get::<String, _>("name")?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // A name of spaces alone has no keys: nothing to repair.
+    let accounts: Vec<(&str, &str)> = accounts
+        .iter()
+        .filter(|(_, name)| !loket_domain::people::name_keys(name).is_empty())
+        .map(|(id, name)| (id.as_str(), name.as_str()))
+        .collect();
+    if accounts.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = store.begin().await?;
+    for (id, _) in &accounts {
+        // Read again inside the transaction: an account erased meanwhile
+        // keeps no keys.
+        let name: Option<String> =
+            sqlx::query("SELECT name FROM users WHERE id = $1 AND erased_at IS NULL")
+                .bind(*id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("name"))
+                .transpose()?;
+        sqlx::query("DELETE FROM people_search WHERE user_id = $1")
+            .bind(*id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(name) = name {
+            insert_name_keys(&mut tx, &[(id, name.as_str())]).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(accounts.len() as u64)
 }
 
 /// Runs the index jobs a migration asked for (`index_jobs`), each in one

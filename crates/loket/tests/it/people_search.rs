@@ -177,3 +177,69 @@ async fn a_common_name_lists_the_first_fifty_by_name() {
     assert_eq!(listed(&html), expected);
     app.stop().await;
 }
+
+/// During a rolling upgrade the instances of the older release keep
+/// serving: one before 0026 writes an account without keys, one before
+/// 0027 writes keys without the name and the mark. The repair (run every
+/// ten minutes by the housekeeping worker) writes them again, and then
+/// has nothing left to do.
+#[tokio::test]
+async fn keys_written_by_an_older_release_are_repaired() {
+    let app = TestApp::spawn().await;
+    for (email, name) in [
+        ("old26@example.org", "Griet Oudeversie"),
+        ("old27@example.org", "Pol Oudeversie"),
+    ] {
+        loket::cli::user_add(&app.config, email, name, &["resident".to_owned()], None)
+            .await
+            .unwrap();
+    }
+    let id = async |email: &str| {
+        loket_store::people::find_by_email(&app.store, email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let (griet, pol) = (id("old26@example.org").await, id("old27@example.org").await);
+    // What the older releases would have left.
+    sqlx::query("DELETE FROM people_search WHERE user_id = $1")
+        .bind(griet.clone())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE people_search SET name = '', resident = 0 WHERE user_id = $1")
+        .bind(pol.clone())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let counter = app.signed_in("loket@leuven.example", &["counter"]).await;
+    let search = async |q: &str| {
+        let (status, html) = app.get(&counter, &format!("/staff/residents?q={q}")).await;
+        assert_eq!(status, 200, "{html}");
+        listed(&html)
+    };
+    assert!(search("oudeversie").await.is_empty());
+    assert_eq!(
+        loket_store::people::heal_people_search(&app.store)
+            .await
+            .unwrap(),
+        2
+    );
+    let mut found = search("oudeversie").await;
+    found.sort();
+    let mut want = vec![griet.clone(), pol.clone()];
+    want.sort();
+    assert_eq!(found, want);
+    assert_eq!(
+        keys_of(&app, &pol).await,
+        loket_domain::people::name_keys("Pol Oudeversie").len() as i64
+    );
+    assert_eq!(
+        loket_store::people::heal_people_search(&app.store)
+            .await
+            .unwrap(),
+        0
+    );
+    app.stop().await;
+}
