@@ -1423,6 +1423,13 @@ pub async fn remove_name_keys(tx: &mut Tx, user_id: &str) -> Result<u64> {
         .rows_affected())
 }
 
+/// (id, name) of account rows.
+fn ids_and_names(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(String, String)>> {
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect()
+}
+
 /// Repairs the people search's keys that an instance of an older release
 /// wrote during a rolling upgrade (the old instances keep serving while
 /// the new migrations run): accounts without keys (created by a release
@@ -1441,15 +1448,7 @@ pub async fn heal_people_search(store: &Store) -> Result<u64> {
     )
     .fetch_all(store.pool())
     .await?;
-    let accounts = rows
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<String, _>("id")?,
-                r.try_get::<String, _>("name")?,
-            ))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let accounts = ids_and_names(&rows)?;
     // A name of spaces alone has no keys: nothing to repair.
     let accounts: Vec<(&str, &str)> = accounts
         .iter()
@@ -1501,15 +1500,7 @@ pub(crate) async fn run_index_jobs(store: &Store) -> Result<Vec<String>> {
         let users = sqlx::query("SELECT id, name FROM users WHERE erased_at IS NULL")
             .fetch_all(&mut *tx)
             .await?;
-        let accounts = users
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<String, _>("id")?,
-                    r.try_get::<String, _>("name")?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let accounts = ids_and_names(&users)?;
         let refs: Vec<(&str, &str)> = accounts
             .iter()
             .map(|(i, n)| (i.as_str(), n.as_str()))
