@@ -302,7 +302,7 @@ pub async fn set_roles(tx: &mut Tx, actor: &Actor, user_id: &str, roles: &[Role]
     for role in after.iter() {
         insert_role(tx, user_id, role, now).await?;
     }
-    mark_search_roles(tx, &[user_id]).await?;
+    mark_search_roles(tx, user_id).await?;
     // A role taken away ends every session of the person: a page open
     // with the old rights must not keep them.
     let removed = before.iter().any(|r| !after.has(r));
@@ -1386,30 +1386,19 @@ pub async fn insert_name_keys(tx: &mut Tx, accounts: &[(&str, &str)]) -> Result<
     Ok(())
 }
 
-/// Sets the people search's `resident` mark of these accounts' keys from
-/// their roles, in the transaction that changed the roles.
+/// Sets the people search's `resident` mark of an account's keys from its
+/// roles, in the transaction that changed the roles.
 /// ([`insert_name_keys`] reads the mark itself, from the roles written
 /// before the keys.)
-pub async fn mark_search_roles(tx: &mut Tx, user_ids: &[&str]) -> Result<()> {
-    for chunk in user_ids.chunks(NAME_KEYS_CHUNK) {
-        if chunk.is_empty() {
-            continue;
-        }
-        let list = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "UPDATE people_search SET resident = CASE WHEN EXISTS (SELECT 1 FROM user_roles r \
-             WHERE r.user_id = people_search.user_id AND r.role = 'resident') THEN 1 ELSE 0 END \
-             WHERE user_id IN ({list})"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind((*id).to_owned());
-        }
-        q.execute(&mut **tx).await?;
-    }
+pub async fn mark_search_roles(tx: &mut Tx, user_id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE people_search SET resident = CASE WHEN EXISTS (SELECT 1 FROM user_roles r \
+         WHERE r.user_id = people_search.user_id AND r.role = 'resident') THEN 1 ELSE 0 END \
+         WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -1469,10 +1458,7 @@ pub async fn heal_people_search(store: &Store) -> Result<u64> {
                 .await?
                 .map(|r| r.try_get("name"))
                 .transpose()?;
-        sqlx::query("DELETE FROM people_search WHERE user_id = $1")
-            .bind(*id)
-            .execute(&mut *tx)
-            .await?;
+        remove_name_keys(&mut tx, id).await?;
         if let Some(name) = name {
             insert_name_keys(&mut tx, &[(id, name.as_str())]).await?;
         }
