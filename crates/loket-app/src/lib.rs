@@ -136,6 +136,8 @@ pub struct App {
     pub front: Arc<limits::Front>,
     /// The counters' configuration, cached (see [`appointments::catalogue`]).
     pub counters: Arc<appointments::catalogue::Cache>,
+    /// The bookings' writer of this instance (see [`appointments::writer`]).
+    pub bookings: Arc<appointments::writer::Writer>,
 }
 
 impl App {
@@ -154,6 +156,7 @@ impl App {
             keys,
             front: Arc::new(limits::Front::default()),
             counters: Arc::new(appointments::catalogue::Cache::default()),
+            bookings: Arc::new(appointments::writer::Writer::default()),
         }
     }
 

@@ -41,6 +41,38 @@ pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> Result<()
     Ok(())
 }
 
+/// Rows per INSERT of [`record_many`] (10 values each).
+const CHANGE_CHUNK: usize = 200;
+
+/// [`record`] for many changes: one multi-row `INSERT` per
+/// [`CHANGE_CHUNK`] changes, in the caller's transaction.
+pub async fn record_many(tx: &mut Tx, changes: &[(&Actor, Change<'_>)]) -> Result<()> {
+    let at = now_ms();
+    for chunk in changes.chunks(CHANGE_CHUNK) {
+        let sql = format!(
+            "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id, \
+             subject_user_id, before_summary, after_summary) VALUES {}",
+            crate::placeholders(chunk.len(), 10, 1, "")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (actor, change) in chunk {
+            q = q
+                .bind(new_id())
+                .bind(at)
+                .bind(actor.kind())
+                .bind(actor.user_id().map(str::to_owned))
+                .bind(change.action)
+                .bind(change.record_type)
+                .bind(change.record_id)
+                .bind(change.subject_user_id.map(str::to_owned))
+                .bind(change.before.as_ref().map(|v| v.to_string()))
+                .bind(change.after.as_ref().map(|v| v.to_string()));
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Writes an access-log row: `actor_id` viewed personal data of `subject`.
 pub async fn record_access(
     store: &Store,
@@ -118,26 +150,10 @@ pub async fn record_access_many(
 /// `INSERT INTO access_log … VALUES ($1, …, $7), ($8, …)` for `n` rows:
 /// only numbered placeholders, never a value.
 fn access_insert_sql(n: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO access_log (id, at, actor_id, subject_user_id, record_type, record_id, purpose) VALUES ",
-    );
-    for i in 0..n {
-        let b = i * 7;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7
-        ));
-    }
-    sql
+    format!(
+        "INSERT INTO access_log (id, at, actor_id, subject_user_id, record_type, record_id, purpose) VALUES {}",
+        crate::placeholders(n, 7, 1, "")
+    )
 }
 
 /// Filters for reading the logs. Empty fields match everything.

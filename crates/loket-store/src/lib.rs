@@ -34,6 +34,29 @@ use std::time::Duration;
 
 pub type Tx = sqlx::Transaction<'static, Any>;
 
+/// `($1, $2), ($3, $4)…`: the rows of a multi-row `VALUES`, `rows` groups
+/// of `width` numbered parameters, the first numbered `first`. Each group
+/// may end in literal SQL of ours (`tail`, e.g. `, 0`).
+pub(crate) fn placeholders(rows: usize, width: usize, first: usize, tail: &str) -> String {
+    let mut s = String::with_capacity(rows * (width * 5 + 4 + tail.len()));
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..width {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(first + r * width + c).to_string());
+        }
+        s.push_str(tail);
+        s.push(')');
+    }
+    s
+}
+
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -42,6 +42,37 @@ pub async fn enqueue_with(
     Ok(id)
 }
 
+/// Rows per INSERT of [`enqueue_many`] (9 values each).
+const ENQUEUE_CHUNK: usize = 200;
+
+/// [`enqueue_with`] for many messages: one multi-row `INSERT` per
+/// [`ENQUEUE_CHUNK`] messages, in the caller's transaction.
+pub async fn enqueue_many(tx: &mut Tx, mails: &[(&Mail, Option<&Attachment>)]) -> Result<()> {
+    let now = now_ms();
+    for chunk in mails.chunks(ENQUEUE_CHUNK) {
+        let sql = format!(
+            "INSERT INTO outbox (id, created_at, next_attempt_at, to_addr, subject, body, \
+             attachment_name, attachment_type, attachment_body, status, attempts) VALUES {}",
+            crate::placeholders(chunk.len(), 9, 1, ", 'pending', 0")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (mail, attachment) in chunk {
+            q = q
+                .bind(new_id())
+                .bind(now)
+                .bind(now)
+                .bind(mail.to.as_str())
+                .bind(mail.subject.as_str())
+                .bind(mail.body.as_str())
+                .bind(attachment.map(|a| a.name.clone()))
+                .bind(attachment.map(|a| a.content_type.clone()))
+                .bind(attachment.map(|a| a.body.clone()));
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboxMessage {
     pub id: String,

@@ -4,6 +4,7 @@
 //! the reminder worker all book through here.
 
 pub mod views;
+pub mod writer;
 
 use crate::i18n::{Locale, format_ms};
 use crate::signing::KeyRing;
@@ -333,6 +334,27 @@ pub async fn book_linked(
         &location,
         MailKind::Booked,
     );
+    let Some(moment) = contact else {
+        // The common case: the instance's writer commits it with the
+        // bookings that arrive with it.
+        let job = writer::Job {
+            actor: actor.clone(),
+            planned,
+            service: service.clone(),
+            location: location.clone(),
+            slot,
+            capacity,
+            max_per_service: cat.settings.max_per_service,
+            mail,
+        };
+        return match app.bookings.book(&app.store, job).await {
+            Ok(a) => {
+                booked(channel);
+                Ok(a)
+            }
+            Err(e) => Err(refused(app, &cat, e, &service, &location, &slot).await),
+        };
+    };
     let attempt = async {
         let mut tx = app.store.begin().await?;
         let appt = store::book(
@@ -356,28 +378,30 @@ pub async fn book_linked(
         if let Some((mail, att)) = &mail {
             outbox::enqueue_with(&mut tx, mail, att.as_ref()).await?;
         }
-        if let Some(moment) = contact {
-            loket_store::contact::link_moment(
-                &mut tx,
-                actor,
-                moment,
-                &resident.id,
-                None,
-                Some(&appt.id),
-            )
-            .await?;
-        }
+        loket_store::contact::link_moment(
+            &mut tx,
+            actor,
+            moment,
+            &resident.id,
+            None,
+            Some(&appt.id),
+        )
+        .await?;
         tx.commit().await?;
         Ok::<_, StoreError>(appt)
     };
     match attempt.await {
         Ok(a) => {
-            metrics::counter!("loket_appointments_booked_total", "channel" => channel.to_owned())
-                .increment(1);
+            booked(channel);
             Ok(a)
         }
         Err(e) => Err(refused(app, &cat, e, &service, &location, &slot).await),
     }
+}
+
+fn booked(channel: &str) {
+    metrics::counter!("loket_appointments_booked_total", "channel" => channel.to_owned())
+        .increment(1);
 }
 
 /// Moves an appointment to another start, with the updated invitation.

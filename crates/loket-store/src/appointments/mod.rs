@@ -23,11 +23,13 @@ use serde_json::json;
 use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
 
+mod batch;
 mod booking;
 pub mod catalogue;
 mod places;
 mod settings;
 
+pub use batch::*;
 pub use booking::*;
 pub use places::*;
 pub use settings::*;

@@ -1258,3 +1258,141 @@ async fn a_configuration_change_made_anywhere_is_seen_at_once() {
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM appointments").await, 0);
     app.stop().await;
 }
+
+/// One batch of the bookings' writer (group commit), straight on the store:
+/// places go first come first served, a refused booking writes nothing and
+/// gives its count back, the limit counts what the batch itself booked and
+/// what earlier transactions booked, and every booking gets its audit row
+/// and its confirmation. On SQLite and PostgreSQL.
+#[tokio::test]
+async fn a_batch_of_bookings_keeps_capacity_order_and_limits() {
+    use loket_domain::notify::Mail;
+    use loket_store::appointments::{BatchBooking, NewBooking};
+    let app = TestApp::spawn().await;
+    setup(&app, 2).await; // two places a slot, one booking per resident
+    let store = &app.store;
+    let service = appt::service(store, SERVICE).await.unwrap().unwrap();
+    let location = appt::location(store, LOCATION).await.unwrap().unwrap();
+    let mut residents = Vec::new();
+    for i in 0..5 {
+        residents.push(resident(&app, &format!("b{i}@example.org")).await);
+    }
+    let slot = |hm: &str| {
+        let start = loket_domain::appointments::parse_start(&at(2, hm), &brussels()).unwrap();
+        loket_domain::appointments::Slot {
+            start: jiff::Timestamp::from_millisecond(start).unwrap(),
+            end: jiff::Timestamp::from_millisecond(start + 15 * 60_000).unwrap(),
+        }
+    };
+    let (a, b, c) = (slot("10:00"), slot("10:15"), slot("10:30"));
+    let ids: Vec<String> = (0..8).map(|_| loket_store::new_id()).collect();
+    let codes: Vec<String> = (0..8).map(|_| appt::new_code()).collect();
+    let mails: Vec<Mail> = (0..8)
+        .map(|i| Mail {
+            to: loket_domain::ident::Email::parse(&format!("b{i}@example.org")).unwrap(),
+            subject: format!("Bevestiging {i}"),
+            body: "Tot dan".to_owned(),
+        })
+        .collect();
+    let actor = Actor::System;
+    let item = |i: usize, who: usize, s| BatchBooking {
+        actor: &actor,
+        booking: NewBooking {
+            id: &ids[i],
+            code: &codes[i],
+            service: &service,
+            location: &location,
+            slot: s,
+            capacity: 2,
+            resident_id: &residents[who],
+            channel: "counter",
+            booked_by: None,
+            max_per_service: 1,
+            remind_at: 0,
+        },
+        mail: Some((&mails[i], None)),
+    };
+    // In this order: r0, r1 and r2 want A (two places); r0 wants B too
+    // (over its limit); r2, refused at A, wants B; r3 and r4 want B.
+    let batch = [
+        item(0, 0, a),
+        item(1, 1, a),
+        item(2, 2, a),
+        item(3, 0, b),
+        item(4, 2, b),
+        item(5, 3, b),
+        item(6, 4, b),
+    ];
+    let mut tx = store.begin().await.unwrap();
+    let out = appt::book_batch(&mut tx, &batch).await.unwrap();
+    tx.commit().await.unwrap();
+    let codes_of: Vec<&str> = out
+        .iter()
+        .map(|r| match r {
+            Ok(_) => "ok",
+            Err(inv) => inv.0[0].code,
+        })
+        .collect();
+    assert_eq!(
+        codes_of,
+        [
+            "ok",
+            "ok",
+            "appt-slot-full",
+            "appt-limit-reached",
+            "ok",
+            "ok",
+            "appt-slot-full"
+        ],
+        "on {}",
+        backend()
+    );
+    let booked = out
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .collect::<Vec<_>>();
+    assert_eq!(booked[0].id, ids[0]);
+    assert_eq!(booked[2].resident_id, residents[2]);
+    assert_eq!(booked[2].starts_at, b.start_ms());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM appointments WHERE status = 'booked'")
+            .await,
+        4
+    );
+    assert_eq!(
+        app.count("SELECT CAST(SUM(booked) AS BIGINT) FROM appt_slots")
+            .await,
+        4
+    );
+    assert_eq!(app.count("SELECT MAX(booked) FROM appt_slots").await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'appointment.book'")
+            .await,
+        4
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE subject LIKE 'Bevestiging %'")
+            .await,
+        4
+    );
+    // What the store reads back is what the batch answered.
+    let stored = appt::get(store, &ids[4]).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.code.as_str(),
+            stored.slot_id.as_str(),
+            stored.channel.as_str()
+        ),
+        (codes[4].as_str(), booked[2].slot_id.as_str(), "counter")
+    );
+    assert_eq!(stored.updated_at, stored.created_at);
+    // A later batch counts what is booked already: r1 holds one, r4 none.
+    let batch = [item(7, 1, c), item(6, 4, c)];
+    let mut tx = store.begin().await.unwrap();
+    let out = appt::book_batch(&mut tx, &batch).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(out[0].as_ref().unwrap_err().0[0].code, "appt-limit-reached");
+    assert_eq!(out[1].as_ref().unwrap().starts_at, c.start_ms());
+    assert_eq!(appt::overbooked_slots(store).await.unwrap(), 0);
+    app.stop().await;
+}
