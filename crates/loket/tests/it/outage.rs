@@ -709,3 +709,198 @@ async fn the_booking_race_holds_through_pgbouncer() {
     );
     app.stop().await;
 }
+
+/// `loket serve` killed with SIGKILL in the middle of a booking rush (the
+/// bookings' writer commits many per transaction): every booking that was
+/// confirmed (201) is in the database with its confirmation queued, every
+/// booking in the database has its confirmation, no slot is overbooked,
+/// and the server starts again on the same data. On SQLite and PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_during_a_booking_rush_loses_no_confirmed_booking() {
+    use crate::appointments::{LOCATION, SERVICE, at, setup};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    const RESIDENTS: usize = 480;
+    let mut app = TestApp::spawn().await;
+    setup(&app, 10).await; // 240 places a day, days 2 and 4
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    for i in 0..RESIDENTS {
+        resident(&app, &format!("k{i}@example.org")).await;
+    }
+    // The bookings go to a `loket serve` process of their own.
+    if let Some(r) = app.running.take() {
+        r.shutdown().await;
+    }
+    let url = app.config.database_url();
+    let serve = |port: u16| {
+        Command::new(env!("CARGO_BIN_EXE_loket"))
+            .args([
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+                &app.dir.display().to_string(),
+                "--database-url",
+                &url,
+            ])
+            .env("LOKET_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let free_port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let ready = |base: String| async move {
+        reqwest::get(format!("{base}/readyz"))
+            .await
+            .map(|r| r.status() == 200)
+            .unwrap_or(false)
+    };
+    let port = free_port();
+    let mut child = serve(port);
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(wait_for(60, async || ready(base.clone()).await).await);
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let killed = Arc::new(AtomicBool::new(false));
+    let confirmed = Arc::new(tokio::sync::Mutex::new(Vec::<(String, usize)>::new()));
+    let mut workers = Vec::new();
+    for _ in 0..32 {
+        let (next, killed, confirmed) = (next.clone(), killed.clone(), confirmed.clone());
+        let (staff, base) = (staff.clone(), base.clone());
+        workers.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= RESIDENTS {
+                    return;
+                }
+                let day = [2, 4][i / 240];
+                let k = i % 240;
+                let hour = [9, 10, 11, 13, 14, 15][(k / 40) % 6];
+                let start = at(day, &format!("{hour:02}:{:02}", ((k / 10) % 4) * 15));
+                let r = client
+                    .post(format!("{base}/api/v1/appointments"))
+                    .bearer_auth(&staff)
+                    .json(
+                        &serde_json::json!({ "service": SERVICE, "location": LOCATION,
+                        "start": start, "resident_email": format!("k{i}@example.org") }),
+                    )
+                    .send()
+                    .await;
+                let r = match r {
+                    Ok(r) => r,
+                    // The server is gone: this booking was never confirmed.
+                    Err(_) if killed.load(Ordering::SeqCst) => return,
+                    Err(e) => panic!("before the kill: {e}"),
+                };
+                let status = r.status().as_u16();
+                let Ok(body) = r.json::<serde_json::Value>().await else {
+                    assert!(killed.load(Ordering::SeqCst), "no answer before the kill");
+                    return;
+                };
+                assert_eq!(status, 201, "{body}");
+                let id = body["id"].as_str().unwrap().to_owned();
+                confirmed.lock().await.push((id, i));
+            }
+        }));
+    }
+    assert!(wait_for(60, async || confirmed.lock().await.len() >= 60).await);
+    killed.store(true, Ordering::SeqCst);
+    let status = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _ = child.wait();
+    for w in workers {
+        w.await.unwrap();
+    }
+    let confirmed = confirmed.lock().await.clone();
+    assert!(
+        confirmed.len() < RESIDENTS,
+        "the rush was over before the kill"
+    );
+
+    let store = loket_store::Store::connect(&url, 2).await.unwrap();
+    let count = |sql: &'static str, bind: String| {
+        let store = store.clone();
+        async move {
+            use loket_store::sqlx::Row;
+            loket_store::sqlx::query(sql)
+                .bind(bind)
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .get::<i64, _>("n")
+        }
+    };
+    for (id, i) in &confirmed {
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) AS n FROM appointments WHERE id = $1 AND status = 'booked'",
+                id.clone()
+            )
+            .await,
+            1,
+            "confirmed booking {id} was lost"
+        );
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) AS n FROM outbox WHERE to_addr = $1 AND attachment_body LIKE '%METHOD:REQUEST%'",
+                format!("k{i}@example.org")
+            )
+            .await,
+            1,
+            "the confirmation of {id} was lost"
+        );
+    }
+    let in_db = count(
+        "SELECT COUNT(*) AS n FROM appointments WHERE status = 'booked' AND $1 = $1",
+        String::new(),
+    )
+    .await;
+    let unconfirmed = count(
+        "SELECT COUNT(*) AS n FROM appointments a WHERE $1 = $1 AND NOT EXISTS \
+         (SELECT 1 FROM outbox o JOIN users u ON u.email = o.to_addr WHERE u.id = a.resident_id)",
+        String::new(),
+    )
+    .await;
+    assert_eq!(unconfirmed, 0, "a booking without its confirmation");
+    assert!(in_db >= confirmed.len() as i64);
+    assert_eq!(
+        loket_store::appointments::overbooked_slots(&store)
+            .await
+            .unwrap(),
+        0
+    );
+    eprintln!(
+        "kill -9 on {}: {} bookings confirmed before it, {in_db} in the database afterwards",
+        backend(),
+        confirmed.len()
+    );
+    store.close().await;
+
+    // The server starts again on the data the kill left.
+    let port = free_port();
+    let mut child = serve(port);
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(wait_for(60, async || ready(base.clone()).await).await);
+    let (id, _) = &confirmed[0];
+    let r = reqwest::Client::new()
+        .get(format!("{base}/api/v1/appointments/{id}"))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let _ = child.kill();
+    let _ = child.wait();
+    app.stop().await;
+}
