@@ -74,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/letters", get(letters::letters_page))
         .route("/staff/letters/batch", post(letters::batch))
+        .route("/staff/letters/batches.csv", get(letters::batches_csv))
         .route("/staff/letters/batches/{id}", get(letters::batch_file))
         .route(
             "/admin/webhooks",
