@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/contact/{id}", get(moments::detail))
         .route("/staff/contact/residents/{id}", get(moments::history))
+        .route(
+            "/staff/contact/residents/{id}/history.csv",
+            get(moments::history_csv),
+        )
         .route("/staff/contact/{id}/forward", post(moments::forward))
         .route(
             "/staff/contact/{id}/appointment",
