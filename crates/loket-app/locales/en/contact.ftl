@@ -194,6 +194,7 @@ contact-report-gaps = Gaps in the knowledge base
 contact-report-empty-searches = Searches that found no article
 contact-report-without-article = Contacts answered without an article
 contact-report-without-article-count = { $count } contacts in this period have no linked article.
+contact-report-without-article-shown = The first { $count } of them, oldest first:
 contact-report-mail-in = E-mail in
 contact-col-source = Source
 contact-col-last-ok = Last read without error

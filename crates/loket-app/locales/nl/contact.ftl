@@ -194,6 +194,7 @@ contact-report-gaps = Hiaten in de kennisbank
 contact-report-empty-searches = Zoekopdrachten zonder artikel
 contact-report-without-article = Contacten beantwoord zonder artikel
 contact-report-without-article-count = { $count } contacten in deze periode hebben geen gekoppeld artikel.
+contact-report-without-article-shown = De eerste { $count } ervan, de oudste eerst:
 contact-report-mail-in = E-mail binnen
 contact-col-source = Bron
 contact-col-last-ok = Laatst zonder fout gelezen

@@ -395,8 +395,37 @@ async fn refused_mail_files_are_paged_with_total_and_csv() {
     let c = app
         .signed_in("agent@leuven.example", &["contact_centre"])
         .await;
+    // 25 contacts today without an article: the report lists 20 and says so.
+    let mut tx = app.store.begin().await.unwrap();
+    for i in 0..25 {
+        loket_store::contact::create_moment(
+            &mut tx,
+            &Actor::System,
+            2026,
+            "closed",
+            &loket_store::contact::MomentParty {
+                resident_id: None,
+                name: "Beller",
+                email: "",
+            },
+            &loket_domain::contact::MomentDraft {
+                channel: "phone".to_owned(),
+                subject: format!("Vraag {i}"),
+                question: "Hoe?".to_owned(),
+                answer: String::new(),
+                outcome: "answered".to_owned(),
+                duration_minutes: 3,
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
     // The report shows the last ten, the total and a link to them all.
     let (_, html) = app.get(&c, "/staff/contact/report").await;
+    assert!(html.contains("25 contacten in deze periode"), "{html}");
+    assert!(html.contains("De eerste 20 ervan"), "{html}");
     assert!(html.contains("130 in totaal"), "{html}");
     assert!(html.contains("href=\"/staff/contact/mail-rejects\""));
     assert_eq!(tokens(&html, "mail-"), expected[..10]);
