@@ -54,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases.csv", get(backoffice::queue_csv))
         .route("/staff/cases/{number}", get(backoffice::case_page))
         .route(
+            "/staff/cases/{number}/audit.csv",
+            get(backoffice::audit_csv),
+        )
+        .route(
             "/staff/cases/{number}/transition",
             post(backoffice::transition),
         )

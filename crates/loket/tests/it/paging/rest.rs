@@ -825,3 +825,124 @@ async fn overdue_loans_are_paged_with_total_and_csv() {
     assert_eq!(logged, to_people, "one row per borrower shown");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_cases_audit_trail_is_paged_with_total_and_csv() {
+    let app = TestApp::spawn().await;
+    loket::demo::seed_services(&app.store).await.unwrap();
+    let an = resident(&app, "an@example.org").await;
+    super::seed_cases(&app, "move", std::slice::from_ref(&an), 2, 1).await;
+    let number = column(
+        &app,
+        "SELECT number AS k FROM cases WHERE $1 = '' ORDER BY number",
+        &[""],
+    )
+    .await
+    .remove(0);
+    // 80 more changes of the case at three instants (many equal keys).
+    let mut tx = app.store.begin().await.unwrap();
+    for i in 0..80 {
+        loket_store::audit::record(
+            &mut tx,
+            &Actor::System,
+            loket_store::audit::Change {
+                action: "case.note",
+                record_type: "case",
+                record_id: &number,
+                subject_user_id: Some(&an),
+                before: None,
+                after: Some(serde_json::json!({"note": format!("N-{i:03}")})),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE audit_log SET at = 1790000000000 + (LENGTH(id) + CAST(SUBSTR(after_summary, 12, 3) AS INTEGER)) % 3 * 1000 \
+         WHERE action = 'case.note' AND record_id = '{number}'"
+    )))
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let expected: Vec<String> = sqlx::query(
+        "SELECT action, after_summary FROM audit_log WHERE record_type = 'case' AND record_id = $1 \
+         ORDER BY at DESC, id DESC",
+    )
+    .bind(&number)
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        let action: String = sqlx::Row::try_get(r, "action").unwrap();
+        let after: Option<String> = sqlx::Row::try_get(r, "after_summary").unwrap();
+        match after
+            .as_deref()
+            .and_then(|a| a.find("N-").map(|i| &a[i..i + 5]))
+        {
+            Some(n) => n.to_owned(),
+            None => action,
+        }
+    })
+    .collect();
+    let n = expected.len();
+    assert!(n > 80, "{n}");
+    let h = app
+        .signed_in("h@leuven.example", &["case_handler", "all_departments"])
+        .await;
+    let path = format!("/staff/cases/{number}");
+    let rows = |html: &str| -> Vec<String> {
+        let trail = &html[html.find("class=\"audit\"").unwrap()..];
+        before_pager(trail)
+            .split("<tr><td>")
+            .skip(1)
+            .map(|row| {
+                let action = row
+                    .split("<code>")
+                    .nth(1)
+                    .unwrap()
+                    .split('<')
+                    .next()
+                    .unwrap();
+                match row.find("N-") {
+                    Some(i) if action == "case.note" => row[i..i + 5].to_owned(),
+                    _ => action.to_owned(),
+                }
+            })
+            .collect()
+    };
+    let shown = walk_html(
+        &app,
+        &h,
+        &format!("{path}?limit=20"),
+        &format!("{n} in totaal"),
+        &rows,
+    )
+    .await;
+    assert_eq!(shown, expected, "every change once, newest first");
+    let (_, html) = app.get(&h, &path).await;
+    assert!(html.contains(&format!("href=\"{path}/audit.csv\"")));
+    let lines = csv_lines(&app, &h, &format!("{path}/audit.csv"), "case-").await;
+    assert_eq!(lines.len(), n + 1);
+    let actions: Vec<String> = column_of(&lines, 2);
+    let want: Vec<String> = expected
+        .iter()
+        .map(|k| {
+            if k.starts_with("N-") {
+                "case.note".to_owned()
+            } else {
+                k.clone()
+            }
+        })
+        .collect();
+    assert_eq!(actions, want);
+    let counter = app.signed_in("c@leuven.example", &["counter"]).await;
+    let r = counter
+        .get(app.url(&format!("{path}/audit.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    app.stop().await;
+}
