@@ -180,7 +180,15 @@ pub async fn daily(app: &App, now: i64) -> Result<Option<Run>, Refusal> {
     }
 }
 
-/// The last runs, newest first.
-pub async fn recent_runs(app: &App, limit: i64) -> Result<Vec<Run>, Refusal> {
-    Ok(store::recent_runs(&app.store.reader(), limit).await?)
+/// One page of the runs, newest first.
+pub async fn runs_page(
+    app: &App,
+    pq: &loket_domain::paging::PageQuery,
+) -> Result<loket_domain::paging::Page<Run>, Refusal> {
+    Ok(store::runs_page(&app.store.reader(), pq).await?)
+}
+
+/// How many runs there are, up to `cap`.
+pub async fn runs_total(app: &App, cap: i64) -> Result<loket_domain::paging::Total, Refusal> {
+    Ok(store::runs_total(&app.store.reader(), cap).await?)
 }

@@ -513,6 +513,57 @@ pub async fn loans(
     rows.iter().map(loan_of).collect()
 }
 
+const LOAN_SELECT: &str = "SELECT l.id, l.asset_id, a.tag, a.category, a.model, a.serial, l.handover_id, \
+     l.borrower_user_id, u.name AS borrower_name, u.email AS borrower_email, l.place, l.out_at, l.due_on, \
+     l.in_at, l.condition_note, h.acknowledged_at \
+     FROM asset_loans l JOIN assets a ON a.id = l.asset_id \
+     JOIN asset_handovers h ON h.id = l.handover_id \
+     LEFT JOIN users u ON u.id = l.borrower_user_id";
+
+/// The overdue loans' cursors: keyset on (due_on, tag, loan id), longest
+/// overdue first.
+pub const OVERDUE_PAGING: Spec = Spec {
+    list: "assets.overdue",
+    keys: &[KeyKind::Text, KeyKind::Text, KeyKind::Text],
+};
+
+/// One page of the open loans due before `today` (`YYYY-MM-DD`), longest
+/// overdue first.
+pub async fn overdue_page(store: &Store, today: &str, pq: &PageQuery) -> Result<Page<Loan>> {
+    let ks = paging::keyset(&["l.due_on", "a.tag", "l.id"], Order::Asc, 3, pq);
+    let sql = format!(
+        "{LOAN_SELECT} WHERE l.in_at IS NULL AND l.due_on < $1{} ORDER BY {} LIMIT $2",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(today.to_owned())
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(loan_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &OVERDUE_PAGING, |l| {
+        vec![
+            Key::from(l.due_on.as_str()),
+            Key::from(l.tag.as_str()),
+            Key::from(l.id.as_str()),
+        ]
+    }))
+}
+
+/// How many loans [`overdue_page`] pages through, up to `cap`.
+pub async fn overdue_total(store: &Store, today: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM asset_loans l \
+         WHERE l.in_at IS NULL AND l.due_on < $1 LIMIT $2) t",
+    )
+    .bind(today)
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
 /// The loans of one asset, newest first.
 pub async fn loans_of_asset(store: &Store, asset_id: &str) -> Result<Vec<Loan>> {
     let rows = sqlx::query(

@@ -413,24 +413,60 @@ pub async fn add_batch(tx: &mut Tx, batch: &PrintBatch, letter_ids: &[String]) -
     Ok(())
 }
 
-pub async fn list_batches(store: &Store) -> Result<Vec<PrintBatch>> {
-    let rows = sqlx::query(
-        "SELECT id, created_by, created_at, count, sha256, path FROM print_batches ORDER BY created_at DESC, id DESC LIMIT 100",
-    )
-    .fetch_all(store.pool())
+const BATCH_COLS: &str = "id, created_by, created_at, count, sha256, path";
+
+fn decode_batch(r: &sqlx::any::AnyRow) -> Result<PrintBatch> {
+    Ok(PrintBatch {
+        id: r.try_get("id")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        count: r.try_get("count")?,
+        sha256: r.try_get("sha256")?,
+        path: r.try_get("path")?,
+    })
+}
+
+/// The print batch list's cursors: keyset on (created_at, id), newest first.
+pub const BATCH_PAGING: Spec = Spec {
+    list: "notify.print_batches",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of print batches, newest first.
+pub async fn batches_page(store: &Store, pq: &PageQuery) -> Result<Page<PrintBatch>> {
+    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 2, pq);
+    let sql = format!(
+        "SELECT {BATCH_COLS} FROM print_batches WHERE 1 = 1{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(decode_batch).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &BATCH_PAGING, |b| {
+        vec![Key::from(b.created_at), Key::from(b.id.as_str())]
+    }))
+}
+
+/// How many print batches [`batches_page`] pages through, up to `cap`.
+pub async fn batches_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM print_batches LIMIT $1) t")
+        .bind(paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
+/// The print batch with this id.
+pub async fn batch(store: &Store, id: &str) -> Result<Option<PrintBatch>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {BATCH_COLS} FROM print_batches WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PrintBatch {
-                id: r.try_get("id")?,
-                created_by: r.try_get("created_by")?,
-                created_at: r.try_get("created_at")?,
-                count: r.try_get("count")?,
-                sha256: r.try_get("sha256")?,
-                path: r.try_get("path")?,
-            })
-        })
-        .collect()
+    row.as_ref().map(decode_batch).transpose()
 }
 
 /// The residents whose letters are in a batch (for the access log).

@@ -11,8 +11,10 @@ pub mod export;
 pub mod requests;
 
 use crate::audit::{self, Change};
+use crate::paging::{self, Order};
 use crate::{Result, Store, Tx, new_id};
 use loket_domain::audit::Actor;
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 use loket_domain::privacy::Schedule;
 use serde_json::json;
 use sqlx::Row;
@@ -717,16 +719,37 @@ fn run_of(r: &sqlx::any::AnyRow) -> Result<Run> {
     })
 }
 
-/// The newest runs, newest first.
-pub async fn recent_runs(store: &Store, limit: i64) -> Result<Vec<Run>> {
-    let rows = sqlx::query(
+/// The run list's cursors: keyset on (started_at, id), newest first.
+pub const RUN_PAGING: Spec = Spec {
+    list: "privacy.retention_runs",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of runs, newest first.
+pub async fn runs_page(store: &Store, pq: &PageQuery) -> Result<Page<Run>> {
+    let ks = paging::keyset(&["started_at", "id"], Order::Desc, 2, pq);
+    let sql = format!(
         "SELECT id, trigger_kind, started_at, finished_at, as_of, counts, files_removed, error \
-         FROM retention_runs ORDER BY started_at DESC, id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter().map(run_of).collect()
+         FROM retention_runs WHERE 1 = 1{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let runs = rows.iter().map(run_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(runs, pq, &RUN_PAGING, |r| {
+        vec![Key::from(r.started_at), Key::from(r.id.as_str())]
+    }))
+}
+
+/// How many runs [`runs_page`] pages through, up to `cap`.
+pub async fn runs_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM retention_runs LIMIT $1) t")
+        .bind(paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// When the worker last started a run (unix ms), if ever.

@@ -43,6 +43,23 @@ pub fn total_text(locale: Locale, total: Total) -> String {
     }
 }
 
+/// A search-as-you-type picker shows its first `shown` matches: `found`
+/// holds what the search returned (asked for one more than `shown`). Cuts
+/// it to `shown` and returns what the picker says under its matches when
+/// more matched ("More than 50 found: type more of the name"), else ''.
+/// Such a list is never silently cut off.
+pub fn picker_more<T>(locale: Locale, found: &mut Vec<T>, shown: usize) -> String {
+    if found.len() > shown {
+        found.truncate(shown);
+        locale.t_args(
+            "picker-more",
+            &[("count", format_count(locale, shown as i64))],
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// What the pager partial (`templates/pager.html`) draws under a list.
 #[derive(Debug, Clone, Default)]
 pub struct Pager {

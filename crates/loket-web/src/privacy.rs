@@ -14,15 +14,17 @@ use crate::people::ADMIN_ROLES;
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use loket_domain::paging::{EXPORT_BATCH, PageQuery, TOTAL_CAP};
 use loket_domain::privacy::{Period, Unit};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/retention", get(retention_page))
+        .route("/admin/retention/runs.csv", get(runs_csv))
         .merge(export::routes())
         .merge(requests::routes())
 }
@@ -58,10 +60,41 @@ struct RetentionPage {
     /// Closed cases: each service's period in words.
     services: Vec<String>,
     runs: Vec<RunLine>,
+    pager: crate::paging::Pager,
 }
 
-pub async fn retention_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct RunsQuery {
+    pub cursor: String,
+    pub limit: String,
+}
+
+fn run_line(loc: crate::i18n::Locale, r: loket_store::privacy::Run) -> RunLine {
+    RunLine {
+        started: format_ms(r.started_at),
+        finished: r.finished_at.map(format_ms).unwrap_or_default(),
+        as_of: format_ms(r.as_of),
+        trigger: loc.t(&format!("retention-trigger-{}", r.trigger_kind)),
+        counts: r
+            .counts
+            .into_iter()
+            .map(|(k, n)| (loc.t(&format!("privacy-kind-{k}")), n))
+            .collect(),
+        files_removed: r.files_removed,
+        error: r.error.unwrap_or_default(),
+    }
+}
+
+/// `/admin/retention`: the schedule, and the runs a page at a time
+/// (newest first) with their total and a CSV download.
+pub async fn retention_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RunsQuery>,
+) -> Result<Response, AppError> {
     ctx.require(ADMIN_ROLES)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &loket_store::privacy::RUN_PAGING)?;
     let loc = ctx.locale;
     let en = ctx.layout("retention-title").lang() == "en";
     let lines = state
@@ -102,23 +135,18 @@ pub async fn retention_page(State(state): State<AppState>, ctx: Ctx) -> Result<R
             }
         })
         .collect();
-    let runs = loket_app::privacy::recent_runs(&state.app, 10)
-        .await?
-        .into_iter()
-        .map(|r| RunLine {
-            started: format_ms(r.started_at),
-            finished: r.finished_at.map(format_ms).unwrap_or_default(),
-            as_of: format_ms(r.as_of),
-            trigger: loc.t(&format!("retention-trigger-{}", r.trigger_kind)),
-            counts: r
-                .counts
-                .into_iter()
-                .map(|(k, n)| (loc.t(&format!("privacy-kind-{k}")), n))
-                .collect(),
-            files_removed: r.files_removed,
-            error: r.error.unwrap_or_default(),
-        })
-        .collect();
+    let page = loket_app::privacy::runs_page(&state.app, &pq).await?;
+    let total = loket_app::privacy::runs_total(&state.app, TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        loc,
+        "/admin/retention",
+        &[],
+        &page,
+        &pq,
+        total,
+        Some("/admin/retention/runs.csv"),
+    );
+    let runs = page.items.into_iter().map(|r| run_line(loc, r)).collect();
     let services = crate::legal::per_service(&state, loc).await?;
     render(
         StatusCode::OK,
@@ -127,6 +155,64 @@ pub async fn retention_page(State(state): State<AppState>, ctx: Ctx) -> Result<R
             lines,
             services,
             runs,
+            pager,
         },
     )
+}
+
+/// The retention runs as CSV, every one, newest first (streamed, 500 per
+/// query); the counts in one cell (`kind: records; …`).
+pub async fn runs_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(ADMIN_ROLES)?;
+    let loc = ctx.locale;
+    let header = [
+        "retention-col-started",
+        "retention-col-finished",
+        "retention-col-as-of",
+        "retention-col-trigger",
+        "retention-col-counts",
+        "retention-col-files",
+        "retention-col-error",
+    ]
+    .iter()
+    .map(|id| loc.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        Box::pin(async move {
+            let pq = PageQuery {
+                cursor,
+                limit: EXPORT_BATCH,
+            };
+            let page = loket_app::privacy::runs_page(&state.app, &pq).await?;
+            let rows = page
+                .items
+                .into_iter()
+                .map(|r| {
+                    let x = run_line(loc, r);
+                    let counts = x
+                        .counts
+                        .iter()
+                        .map(|(k, n)| format!("{k}: {n}"))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    vec![
+                        x.started,
+                        x.finished,
+                        x.as_of,
+                        x.trigger,
+                        counts,
+                        x.files_removed.to_string(),
+                        x.error,
+                    ]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("retention-runs-{}.csv", crate::i18n::today_brussels()),
+        header,
+        fetch,
+    ))
 }

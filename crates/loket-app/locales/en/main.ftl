@@ -367,6 +367,7 @@ pager-prev = Previous page
 pager-next = Next page
 pager-total = { $count } in total
 pager-more-than = More than { $count }
+picker-more = More than { $count } found: type more to narrow the search.
 pager-csv = Download as CSV (same filters)
 field-cursor = Page link
 field-limit = Rows per page

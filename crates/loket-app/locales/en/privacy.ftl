@@ -80,7 +80,6 @@ requests-title = Data-protection requests
 requests-intro = Requests of people to see, erase, restrict or correct their data (GDPR articles 15 to 18). Each must be answered within one month of receipt; overdue requests are marked. Open requests come first, by deadline.
 requests-none = No requests recorded yet.
 requests-count = { $total } requests, { $open } still open
-requests-next = Next requests
 request-title = Data-protection request
 request-new-title = Record a request
 request-new-intro = A request of { $name }. The deadline is one month after the day it was received.

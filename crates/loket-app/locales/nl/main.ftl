@@ -367,6 +367,7 @@ pager-prev = Vorige pagina
 pager-next = Volgende pagina
 pager-total = { $count } in totaal
 pager-more-than = Meer dan { $count }
+picker-more = Meer dan { $count } gevonden: typ meer om de zoekopdracht te verfijnen.
 pager-csv = Downloaden als CSV (zelfde filters)
 field-cursor = Paginalink
 field-limit = Rijen per pagina

@@ -80,7 +80,6 @@ requests-title = Verzoeken over gegevensbescherming
 requests-intro = Verzoeken van personen om hun gegevens in te zien, te wissen, te beperken of te verbeteren (AVG, artikels 15 tot 18). Elk verzoek moet binnen een maand na ontvangst beantwoord zijn; te late verzoeken zijn gemarkeerd. Open verzoeken staan eerst, op uiterste datum.
 requests-none = Nog geen verzoeken geregistreerd.
 requests-count = { $total } verzoeken, { $open } nog open
-requests-next = Volgende verzoeken
 request-title = Verzoek over gegevensbescherming
 request-new-title = Een verzoek registreren
 request-new-intro = Een verzoek van { $name }. De uiterste datum is een maand na de dag van ontvangst.

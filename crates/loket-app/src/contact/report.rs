@@ -136,8 +136,11 @@ pub struct Report {
     /// reference, subject).
     pub without_article: Vec<(String, String, String)>,
     pub without_article_count: i64,
-    /// The last mail files refused: (file, reason, when).
+    /// The last ten mail files refused: (file, reason, when); the whole
+    /// list is paged on its own page.
     pub rejects: Vec<(String, String, String)>,
+    /// How many mail files were refused in all.
+    pub rejects_total: loket_domain::paging::Total,
     pub sources: Vec<SourceRow>,
 }
 
@@ -228,11 +231,14 @@ pub async fn report(app: &App, period: Period, locale: Locale) -> Result<Report,
         20,
     )
     .await?;
-    let rejects = store::mail_rejects(&app.store, 10)
+    let rejects = store::mail_rejects_page(&app.store, &loket_domain::paging::PageQuery::first(10))
         .await?
+        .items
         .into_iter()
-        .map(|(f, r, at)| (f, r, format_ms(at)))
+        .map(|m| (m.file_name, m.reason, format_ms(m.created_at)))
         .collect();
+    let rejects_total =
+        store::mail_rejects_total(&app.store, loket_domain::paging::TOTAL_CAP).await?;
     let sources = store::mail_sources(&app.store)
         .await?
         .into_iter()
@@ -259,6 +265,7 @@ pub async fn report(app: &App, period: Period, locale: Locale) -> Result<Report,
         without_article: without,
         without_article_count,
         rejects,
+        rejects_total,
         sources,
     })
 }

@@ -567,23 +567,57 @@ pub async fn record_mail_reject(store: &Store, file_name: &str, reason: &str) ->
     Ok(())
 }
 
-/// The mail files refused lately: (file name, reason, when), newest first.
-pub async fn mail_rejects(store: &Store, limit: i64) -> Result<Vec<(String, String, i64)>> {
-    let rows = sqlx::query(
-        "SELECT file_name, reason, created_at FROM contact_mail_rejects ORDER BY created_at DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
+/// A mail file refused by the mail-in worker.
+#[derive(Debug, Clone, Serialize)]
+pub struct MailReject {
+    pub id: String,
+    pub file_name: String,
+    pub reason: String,
+    pub created_at: i64,
+}
+
+/// The refused mail files' cursors: keyset on (created_at, id), newest first.
+pub const REJECT_PAGING: Spec = Spec {
+    list: "contact.mail_rejects",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of the mail files refused, newest first.
+pub async fn mail_rejects_page(store: &Store, pq: &PageQuery) -> Result<Page<MailReject>> {
+    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 2, pq);
+    let sql = format!(
+        "SELECT id, file_name, reason, created_at FROM contact_mail_rejects WHERE 1 = 1{} \
+         ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows
+        .iter()
         .map(|r| {
-            Ok((
-                r.try_get("file_name")?,
-                r.try_get("reason")?,
-                r.try_get("created_at")?,
-            ))
+            Ok(MailReject {
+                id: r.try_get("id")?,
+                file_name: r.try_get("file_name")?,
+                reason: r.try_get("reason")?,
+                created_at: r.try_get("created_at")?,
+            })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &REJECT_PAGING, |m| {
+        vec![Key::from(m.created_at), Key::from(m.id.as_str())]
+    }))
+}
+
+/// How many refused mail files [`mail_rejects_page`] pages through, up to `cap`.
+pub async fn mail_rejects_total(store: &Store, cap: i64) -> Result<Total> {
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM contact_mail_rejects LIMIT $1) t")
+            .bind(paging::count_limit(cap))
+            .fetch_one(store.pool())
+            .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// A mail-in source's health, as the report page shows it.

@@ -110,10 +110,12 @@ pub async fn department(store: &Store, key: &str) -> Result<Option<Department>> 
 
 mod articles;
 mod forwards;
+mod history;
 mod moments;
 mod report;
 
 pub use articles::*;
 pub use forwards::*;
+pub use history::*;
 pub use moments::*;
 pub use report::*;

@@ -1280,9 +1280,14 @@ pub async fn get_profile(store: &Store, user_id: &str) -> Result<Option<Resident
     row.as_ref().map(decode_profile).transpose()
 }
 
+/// How many residents the staff search shows at most.
+pub const RESIDENT_SEARCH_SHOWN: usize = 50;
+
 /// Residents found by a part of the name, an e-mail address or a national
-/// register number (already normalised to 11 digits by the caller), at most
-/// 50, by name.
+/// register number (already normalised to 11 digits by the caller), by
+/// name: at most [`RESIDENT_SEARCH_SHOWN`] + 1, so that the caller, which
+/// shows [`RESIDENT_SEARCH_SHOWN`], knows when more match and can say so
+/// ("more than 50: type more").
 ///
 /// A part of the name is a prefix range over the name's keys
 /// (`people_search`, [`loket_domain::people::name_keys`]): the same
@@ -1290,12 +1295,12 @@ pub async fn get_profile(store: &Store, user_id: &str) -> Result<Option<Resident
 /// resident, and accents and case do not matter ("emile" finds "Émile").
 /// The three ways are one `UNION`, each read from its own index. The keys
 /// carry the name and whether the account is a resident's (migration
-/// 0027), so the first 50 by name are chosen from the index `(resident,
+/// 0027), so the first 51 by name are chosen from the index `(resident,
 /// key, name, user_id)` alone and only they are joined to their accounts:
 /// a common family name matches thousands of residents (checking their
 /// roles in `user_roles` read every resident's role row on PostgreSQL).
 /// The number and the e-mail address check the role themselves, and the
-/// 50 kept are joined to their role once more, so a wrong mark could only
+/// 51 kept are joined to their role once more, so a wrong mark could only
 /// shorten the list, never show a staff member.
 pub async fn search_residents(
     store: &Store,
@@ -1319,7 +1324,7 @@ pub async fn search_residents(
                     WHERE q.user_id = n.id AND q.role = 'resident') \
                 UNION SELECT e.name, e.id FROM users e WHERE $4 <> '' AND e.email_norm = $4 \
                 AND EXISTS (SELECT 1 FROM user_roles q WHERE q.user_id = e.id AND q.role = 'resident')) c \
-            ORDER BY c.name, c.user_id LIMIT 50) c \
+            ORDER BY c.name, c.user_id LIMIT 51) c \
          JOIN users u ON u.id = c.user_id \
          JOIN user_roles r ON r.user_id = c.user_id AND r.role = 'resident' \
          LEFT JOIN resident_profiles p ON p.user_id = c.user_id \

@@ -1,10 +1,12 @@
 //! Data-protection requests: recorded by the privacy officer, listed by
-//! deadline (keyset-paged), moved step by step with a conditional UPDATE,
+//! deadline (keyset-paged, with a total), moved step by step with a conditional UPDATE,
 //! each change audited in the same transaction.
 
 use crate::audit::{self, Change};
+use crate::paging::{self, Order};
 use crate::{Result, Store, StoreError, Tx, new_id, now_ms};
 use loket_domain::audit::Actor;
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 use loket_domain::privacy::requests::{NewRequest, RequestStatus};
 use serde::Serialize;
 use serde_json::json;
@@ -110,38 +112,53 @@ pub async fn get(store: &Store, id: &str) -> Result<Option<Request>> {
     row.as_ref().map(decode).transpose()
 }
 
-/// One page of requests: the open ones first (by deadline), then the
-/// closed ones (newest deadline first is not needed: by deadline too), after
-/// the cursor `<closed 0|1>|<deadline>|<id>` ('' for the first page); at
-/// most `limit`, and whether more follow.
-pub async fn list(store: &Store, cursor: &str, limit: i64) -> Result<(Vec<Request>, bool)> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLS}, CASE WHEN r.status IN ('done', 'refused') THEN '1' ELSE '0' END AS closed_key \
-         FROM privacy_requests r JOIN users u ON u.id = r.subject_user_id \
-         WHERE $1 = '' OR (CASE WHEN r.status IN ('done', 'refused') THEN '1' ELSE '0' END) || '|' || r.deadline || '|' || r.id > $1 \
-         ORDER BY closed_key, r.deadline, r.id LIMIT $2"
-    )))
-    .bind(cursor)
-    .bind(limit.clamp(1, 500) + 1)
-    .fetch_all(store.pool())
-    .await?;
-    let more = rows.len() as i64 > limit.clamp(1, 500);
-    let items = rows
-        .iter()
-        .take(limit.clamp(1, 500) as usize)
-        .map(decode)
-        .collect::<Result<Vec<_>>>()?;
-    Ok((items, more))
+/// The request list's cursors: keyset on (closed 0/1, deadline, id): the
+/// open ones first, by deadline, then the closed ones, by deadline too.
+pub const REQUEST_PAGING: Spec = Spec {
+    list: "privacy.requests",
+    keys: &[KeyKind::Int, KeyKind::Text, KeyKind::Text],
+};
+
+/// 1 for a closed request (done or refused), else 0: the first sort key.
+const CLOSED_KEY: &str = "CASE WHEN r.status IN ('done', 'refused') THEN 1 ELSE 0 END";
+
+fn closed_key(r: &Request) -> i64 {
+    i64::from(RequestStatus::parse(&r.status).is_some_and(RequestStatus::is_closed))
 }
 
-/// The cursor after `r`.
-pub fn cursor_of(r: &Request) -> String {
-    let closed = if RequestStatus::parse(&r.status).is_some_and(RequestStatus::is_closed) {
-        "1"
-    } else {
-        "0"
-    };
-    format!("{closed}|{}|{}", r.deadline, r.id)
+/// One page of requests: the open ones first (by deadline), then the
+/// closed ones (by deadline too).
+pub async fn page(store: &Store, pq: &PageQuery) -> Result<Page<Request>> {
+    let ks = paging::keyset(&[CLOSED_KEY, "r.deadline", "r.id"], Order::Asc, 2, pq);
+    let sql = format!(
+        "SELECT {COLS} FROM privacy_requests r JOIN users u ON u.id = r.subject_user_id \
+         WHERE 1 = 1{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(items, pq, &REQUEST_PAGING, |r| {
+        vec![
+            Key::from(closed_key(r)),
+            Key::from(r.deadline.as_str()),
+            Key::from(r.id.as_str()),
+        ]
+    }))
+}
+
+/// How many requests [`page`] pages through, up to `cap`.
+pub async fn total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM privacy_requests r \
+         JOIN users u ON u.id = r.subject_user_id LIMIT $1) t",
+    )
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// How many requests there are, and how many are still open.

@@ -1,6 +1,8 @@
 //! The reserve list and its offers.
 
 use super::*;
+use crate::paging::{self, Order};
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReserveEntry {
@@ -228,16 +230,70 @@ pub async fn reserve_entry(store: &Store, id: &str) -> Result<Option<ReserveEntr
     row.as_ref().map(decode_res).transpose()
 }
 
-/// The reserve list in priority order (group, then sign-up time).
-pub async fn reserve_list(store: &Store, campaign_id: &str) -> Result<Vec<ReserveEntry>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {RES_COLS} FROM vac_reserve WHERE campaign_id = $1 ORDER BY \
-         CASE status WHEN 'offered' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, group_rank, signed_up_at"
-    )))
+/// The reserve list's cursors: keyset on (status rank, group, sign-up
+/// time, id): the offered first, then those waiting, then the rest, each
+/// by priority group and sign-up time.
+pub const RESERVE_PAGING: Spec = Spec {
+    list: "vaccination.reserve",
+    keys: &[KeyKind::Int, KeyKind::Int, KeyKind::Int, KeyKind::Text],
+};
+
+/// The rank of a status in the reserve list's order (as [`RESERVE_RANK`]).
+const RESERVE_RANK: &str = "CASE status WHEN 'offered' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END";
+
+fn reserve_rank(s: ReserveStatus) -> i64 {
+    match s {
+        ReserveStatus::Offered => 0,
+        ReserveStatus::Waiting => 1,
+        _ => 2,
+    }
+}
+
+/// One page of a campaign's reserve list in priority order: the offered
+/// first, then those waiting, then the rest; each by group, then sign-up
+/// time.
+pub async fn reserve_page(
+    store: &Store,
+    campaign_id: &str,
+    pq: &PageQuery,
+) -> Result<Page<ReserveEntry>> {
+    let ks = paging::keyset(
+        &[RESERVE_RANK, "group_rank", "signed_up_at", "id"],
+        Order::Asc,
+        3,
+        pq,
+    );
+    let sql = format!(
+        "SELECT {RES_COLS} FROM vac_reserve WHERE campaign_id = $1{} ORDER BY {} LIMIT $2",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(campaign_id.to_owned())
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(decode_res).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &RESERVE_PAGING, |e| {
+        vec![
+            Key::from(reserve_rank(e.status)),
+            Key::from(e.group_rank),
+            Key::from(e.signed_up_at),
+            Key::from(e.id.as_str()),
+        ]
+    }))
+}
+
+/// How many entries [`reserve_page`] pages through, up to `cap`.
+pub async fn reserve_total(store: &Store, campaign_id: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM vac_reserve WHERE campaign_id = $1 LIMIT $2) t",
+    )
     .bind(campaign_id)
-    .fetch_all(store.pool())
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
     .await?;
-    rows.iter().map(decode_res).collect()
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// Ends offers whose time ran out: the held place is freed (and offered to

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/assets/labels", get(pages::labels_form))
         .route("/staff/assets/labels/file", get(pages::labels_file))
         .route("/staff/assets/overdue", get(pages::overdue))
+        .route("/staff/assets/overdue.csv", get(pages::overdue_csv))
         .route(
             "/staff/assets/audit",
             get(pages::audit_form).post(pages::audit),

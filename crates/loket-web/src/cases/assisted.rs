@@ -56,6 +56,9 @@ struct SearchPage {
     q: String,
     searched: bool,
     found: Vec<Found>,
+    /// "More than 50 found: type more" when the search found more than it
+    /// shows ('' otherwise).
+    more: String,
     contact: String,
 }
 
@@ -105,12 +108,14 @@ pub async fn search(
         .map(|n| n.as_str().to_owned())
         .unwrap_or_default();
     let searched = text.chars().count() >= 2;
-    let found = if searched {
+    let mut found = if searched {
         people_store::search_residents(&state.store, if nrn.is_empty() { &text } else { "" }, &nrn)
             .await?
     } else {
         Vec::new()
     };
+    let more =
+        crate::paging::picker_more(ctx.locale, &mut found, people_store::RESIDENT_SEARCH_SHOWN);
     // Looking residents up is reading their data: one access-log row each,
     // in one multi-row INSERT.
     let shown: Vec<loket_store::audit::Access<'_>> = found
@@ -129,6 +134,7 @@ pub async fn search(
             l: ctx.layout("residents-title"),
             q: text,
             searched,
+            more,
             contact,
             found: found
                 .into_iter()

@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::cases::ServiceDef;
-use loket_domain::paging::{DEFAULT_LIMIT, EXPORT_BATCH, TOTAL_CAP};
+use loket_domain::paging::{DEFAULT_LIMIT, EXPORT_BATCH, PageQuery, TOTAL_CAP};
 use loket_domain::people::Role;
 use loket_store::cases::{self as store, Case, QueueFilter};
 use loket_store::people::{self as people_store, User};
@@ -275,8 +275,10 @@ struct StaffCasePage {
     errors: FormErrors,
     files: Vec<(String, String, String)>,
     documents: Vec<(String, String, String)>,
-    /// The case's audit trail: (when, who, what, details).
+    /// The case's audit trail, a page of it: (when, who, what, details).
     audit: Vec<(String, String, String, String)>,
+    /// The trail's pager (total, previous / next, CSV).
+    pager: Pager,
 }
 
 /// The case if `user` may see it: another department's case is a 404, as
@@ -294,23 +296,22 @@ async fn load(state: &AppState, user: &User, number: &str) -> Result<(Case, Serv
     Ok((case, def))
 }
 
-/// Every change of the case from the audit log, oldest first, with the
-/// names of who made it.
-async fn audit_trail(
+/// The audit log's filter for one case's rows.
+fn case_filter(case: &Case) -> loket_store::audit::Filter {
+    loket_store::audit::Filter {
+        person: None,
+        record_type: Some("case".to_owned()),
+        record_id: Some(case.number.clone()),
+        limit: 0,
+    }
+}
+
+/// Audit rows as the case page shows them: (when, who, what, details),
+/// with the names of who made each change (looked up once per person).
+async fn audit_lines(
     state: &AppState,
-    case: &Case,
+    rows: Vec<loket_store::audit::AuditRow>,
 ) -> Result<Vec<(String, String, String, String)>, AppError> {
-    let mut rows = loket_store::audit::list_audit(
-        &state.store,
-        &loket_store::audit::Filter {
-            person: None,
-            record_type: Some("case".to_owned()),
-            record_id: Some(case.number.clone()),
-            limit: 500,
-        },
-    )
-    .await?;
-    rows.sort_by_key(|r| r.at);
     let mut names: std::collections::BTreeMap<String, String> = Default::default();
     let mut out = Vec::new();
     for r in rows {
@@ -343,11 +344,86 @@ async fn audit_trail(
     Ok(out)
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TrailQuery {
+    pub cursor: String,
+    pub limit: String,
+}
+
+/// The case's changes from the audit log, newest first, a page at a time
+/// (`pq`), with the pager under them (total, previous / next, CSV).
+async fn audit_trail(
+    state: &AppState,
+    locale: crate::i18n::Locale,
+    case: &Case,
+    pq: &PageQuery,
+) -> Result<(Vec<(String, String, String, String)>, Pager), AppError> {
+    let f = case_filter(case);
+    let page = loket_store::audit::audit_page(&state.store, &f, pq).await?;
+    let total = loket_store::audit::audit_total(&state.store, &f, TOTAL_CAP).await?;
+    let path = format!("/staff/cases/{}", case.number);
+    let csv = format!("{path}/audit.csv");
+    let pager = Pager::new(locale, &path, &[], &page, pq, total, Some(&csv));
+    Ok((audit_lines(state, page.items).await?, pager))
+}
+
+/// A case's audit trail as CSV, every change newest first (streamed, 500
+/// per query); handlers who see the case. Access-logged as a view of the
+/// case.
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(number): Path<String>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(HANDLERS)?.clone();
+    let (case, _) = load(&state, &user, &number).await?;
+    loket_store::audit::record_access(
+        &state.store,
+        &user.id,
+        &case.resident_id,
+        "case",
+        &case.number,
+        "case.audit.csv",
+    )
+    .await?;
+    let locale = ctx.locale;
+    let header = ["audit-when", "audit-who", "audit-action", "audit-details"]
+        .iter()
+        .map(|id| locale.t(id))
+        .collect();
+    let f = case_filter(&case);
+    let fetch: FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let f = f.clone();
+        Box::pin(async move {
+            let pq = PageQuery {
+                cursor,
+                limit: EXPORT_BATCH,
+            };
+            let page = loket_store::audit::audit_page(&state.store, &f, &pq).await?;
+            let next = page.next.clone();
+            let rows = audit_lines(&state, page.items)
+                .await?
+                .into_iter()
+                .map(|(a, b, c, d)| vec![a, b, c, d])
+                .collect();
+            Ok((rows, next))
+        })
+    });
+    Ok(csv_download(
+        &format!("case-{}-audit-{}.csv", case.number, today_brussels()),
+        header,
+        fetch,
+    ))
+}
+
 async fn staff_view(
     state: &AppState,
     ctx: &mut Ctx,
     number: &str,
     errors: FormErrors,
+    trail: &PageQuery,
 ) -> Result<StaffCasePage, AppError> {
     let user = ctx.require(HANDLERS)?.clone();
     let (case, def) = load(state, &user, number).await?;
@@ -368,6 +444,7 @@ async fn staff_view(
         .into_iter()
         .map(|t| (t.key.clone(), t.label.get(lang).to_owned(), t.needs_reason))
         .collect();
+    let (audit, audit_pager) = audit_trail(state, ctx.locale, &case, trail).await?;
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("case-title");
     l.title = format!("{} {}", l.title, case.number);
@@ -394,7 +471,8 @@ async fn staff_view(
         errors,
         files: super::resident::case_file_rows(state, &case, &def, ctx.locale).await?,
         documents: super::documents::document_rows(state, &case, ctx.locale).await?,
-        audit: audit_trail(state, &case).await?,
+        audit,
+        pager: audit_pager,
         l,
     })
 }
@@ -403,8 +481,11 @@ pub async fn case_page(
     State(state): State<AppState>,
     mut ctx: Ctx,
     Path(number): Path<String>,
+    Query(q): Query<TrailQuery>,
 ) -> Result<Response, AppError> {
-    let page = staff_view(&state, &mut ctx, &number, FormErrors::default()).await?;
+    ctx.require(HANDLERS)?;
+    let trail = page_query(&q.cursor, &q.limit, &loket_store::audit::AUDIT_PAGING)?;
+    let page = staff_view(&state, &mut ctx, &number, FormErrors::default(), &trail).await?;
     render(StatusCode::OK, page)
 }
 
@@ -415,7 +496,8 @@ async fn refused(
     inv: &Invalid,
 ) -> Result<Response, AppError> {
     let errors = FormErrors::from_invalid(ctx.locale, inv);
-    let page = staff_view(state, ctx, number, errors).await?;
+    let first = PageQuery::first(DEFAULT_LIMIT);
+    let page = staff_view(state, ctx, number, errors, &first).await?;
     render(StatusCode::UNPROCESSABLE_ENTITY, page)
 }
 

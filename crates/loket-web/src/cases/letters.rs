@@ -12,9 +12,10 @@ use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use loket_domain::paging::{DEFAULT_LIMIT, EXPORT_BATCH, PageQuery, TOTAL_CAP};
 use loket_domain::people::Role;
 use loket_render::cases::Letter;
 use loket_store::notify as outbox;
@@ -44,12 +45,21 @@ struct LettersPage {
     errors: FormErrors,
     waiting: Vec<WaitingRow>,
     batches: Vec<BatchRow>,
+    pager: crate::paging::Pager,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BatchQuery {
+    pub cursor: String,
+    pub limit: String,
 }
 
 async fn page(
     state: &AppState,
     ctx: &mut Ctx,
     errors: FormErrors,
+    pq: &PageQuery,
 ) -> Result<LettersPage, AppError> {
     ctx.require(MAIL_ROOM)?;
     let mut waiting = Vec::new();
@@ -68,8 +78,19 @@ async fn page(
             title,
         });
     }
-    let batches = outbox::list_batches(&state.store)
-        .await?
+    let list = outbox::batches_page(&state.store, pq).await?;
+    let total = outbox::batches_total(&state.store, TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/staff/letters",
+        &[],
+        &list,
+        pq,
+        total,
+        Some("/staff/letters/batches.csv"),
+    );
+    let batches = list
+        .items
         .into_iter()
         .map(|b| BatchRow {
             id: b.id,
@@ -85,15 +106,60 @@ async fn page(
         errors,
         waiting,
         batches,
+        pager,
     })
 }
 
+/// `/staff/letters`: the letters waiting, and the print batches made, a
+/// page at a time (newest first) with their total and a CSV download.
 pub async fn letters_page(
     State(state): State<AppState>,
     mut ctx: Ctx,
+    Query(q): Query<BatchQuery>,
 ) -> Result<Response, AppError> {
-    let p = page(&state, &mut ctx, FormErrors::default()).await?;
+    ctx.require(MAIL_ROOM)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &outbox::BATCH_PAGING)?;
+    let p = page(&state, &mut ctx, FormErrors::default(), &pq).await?;
     render(StatusCode::OK, p)
+}
+
+/// The print batches as CSV (when, letters, SHA-256 of the PDF), every
+/// one, newest first (streamed, 500 per query). A batch's row names no
+/// resident.
+pub async fn batches_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(MAIL_ROOM)?;
+    let locale = ctx.locale;
+    let header = ["letters-created", "letters-batch-letters", "letters-sha256"]
+        .iter()
+        .map(|id| locale.t(id))
+        .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        Box::pin(async move {
+            let pq = PageQuery {
+                cursor,
+                limit: EXPORT_BATCH,
+            };
+            let page = outbox::batches_page(&state.store, &pq).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|b| {
+                    vec![
+                        format_ms(b.created_at),
+                        b.count.to_string(),
+                        b.sha256.clone(),
+                    ]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("print-batches-{}.csv", crate::i18n::today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -118,7 +184,8 @@ pub async fn batch(
         Ok(b) => Ok(Redirect::to(&format!("/staff/letters/batches/{}.pdf", b.id)).into_response()),
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            let p = page(&state, &mut ctx, errors).await?;
+            let first = PageQuery::first(DEFAULT_LIMIT);
+            let p = page(&state, &mut ctx, errors, &first).await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, p)
         }
         Err(e) => Err(e),
@@ -134,10 +201,8 @@ pub async fn batch_file(
 ) -> Result<Response, AppError> {
     let user = ctx.require(MAIL_ROOM)?;
     let id = id.trim_end_matches(".pdf");
-    let b = outbox::list_batches(&state.store)
+    let b = outbox::batch(&state.store, id)
         .await?
-        .into_iter()
-        .find(|b| b.id == id)
         .ok_or(AppError::NotFound)?;
     for r in outbox::batch_residents(&state.store, &b.id).await? {
         loket_store::audit::record_access(

@@ -54,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases.csv", get(backoffice::queue_csv))
         .route("/staff/cases/{number}", get(backoffice::case_page))
         .route(
+            "/staff/cases/{number}/audit.csv",
+            get(backoffice::audit_csv),
+        )
+        .route(
             "/staff/cases/{number}/transition",
             post(backoffice::transition),
         )
@@ -74,6 +78,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/letters", get(letters::letters_page))
         .route("/staff/letters/batch", post(letters::batch))
+        .route("/staff/letters/batches.csv", get(letters::batches_csv))
         .route("/staff/letters/batches/{id}", get(letters::batch_file))
         .route(
             "/admin/webhooks",

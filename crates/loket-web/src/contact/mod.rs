@@ -33,8 +33,17 @@ pub fn routes() -> Router<AppState> {
             get(moments::new_form).post(moments::create),
         )
         .route("/staff/contact/report", get(report::report))
+        .route("/staff/contact/mail-rejects", get(report::mail_rejects))
+        .route(
+            "/staff/contact/mail-rejects.csv",
+            get(report::mail_rejects_csv),
+        )
         .route("/staff/contact/{id}", get(moments::detail))
         .route("/staff/contact/residents/{id}", get(moments::history))
+        .route(
+            "/staff/contact/residents/{id}/history.csv",
+            get(moments::history_csv),
+        )
         .route("/staff/contact/{id}/forward", post(moments::forward))
         .route(
             "/staff/contact/{id}/appointment",

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::common::render;
 use crate::error::AppError;
 use crate::forms::FormErrors;
-use crate::i18n::today_brussels;
+use crate::i18n::{format_ms, today_brussels};
 use crate::layout::Layout;
 use crate::people::session::Ctx;
 use askama::Template;
@@ -18,6 +18,7 @@ use loket_app::contact::report::{self as figures, DayRow, Period, SourceRow};
 use loket_render::contact::chart::{
     BOTTOM, Bar, CHART_H, CHART_W, COLOURS, LEFT, Tick, layout_bars,
 };
+use loket_store::contact as store;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -64,6 +65,8 @@ struct ReportPage {
     without_article_count: i64,
     /// Mail files refused: (file, reason, when).
     rejects: Vec<(String, String, String)>,
+    /// How many in all: "12 in total" or "more than 10,000".
+    rejects_total: String,
     /// Mail-in sources: (name, last read without error, last error with
     /// its time, failing now).
     sources: Vec<SourceRow>,
@@ -134,7 +137,95 @@ pub async fn report(
             without_article: r.without_article,
             without_article_count: r.without_article_count,
             rejects: r.rejects,
+            rejects_total: crate::paging::total_text(loc, r.rejects_total),
             sources: r.sources,
         },
     )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RejectsQuery {
+    pub cursor: String,
+    pub limit: String,
+}
+
+#[derive(Template)]
+#[template(path = "contact/mail_rejects.html")]
+struct RejectsPage {
+    l: Layout,
+    /// (file, reason, when)
+    rows: Vec<(String, String, String)>,
+    pager: crate::paging::Pager,
+}
+
+/// `/staff/contact/mail-rejects`: every mail file the mail-in worker
+/// refused, newest first, a page at a time, with the total and a CSV
+/// download.
+pub async fn mail_rejects(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RejectsQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(AGENTS)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::REJECT_PAGING)?;
+    let page = store::mail_rejects_page(&state.store, &pq).await?;
+    let total = store::mail_rejects_total(&state.store, loket_domain::paging::TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/staff/contact/mail-rejects",
+        &[],
+        &page,
+        &pq,
+        total,
+        Some("/staff/contact/mail-rejects.csv"),
+    );
+    let rows = page
+        .items
+        .into_iter()
+        .map(|m| (m.file_name, m.reason, format_ms(m.created_at)))
+        .collect();
+    render(
+        StatusCode::OK,
+        RejectsPage {
+            l: ctx.layout("contact-report-rejects"),
+            rows,
+            pager,
+        },
+    )
+}
+
+/// The refused mail files as CSV, every one, newest first (streamed, 500
+/// per query).
+pub async fn mail_rejects_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    ctx.require(AGENTS)?;
+    let locale = ctx.locale;
+    let header = ["contact-col-file", "contact-col-reason", "contact-col-when"]
+        .iter()
+        .map(|id| locale.t(id))
+        .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::mail_rejects_page(&state.store, &pq).await?;
+            let rows = page
+                .items
+                .into_iter()
+                .map(|m| vec![m.file_name, m.reason, format_ms(m.created_at)])
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("mail-rejects-{}.csv", today_brussels()),
+        header,
+        fetch,
+    ))
 }

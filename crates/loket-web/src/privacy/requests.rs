@@ -22,11 +22,10 @@ use loket_domain::privacy::requests::{RequestKind, RequestStatus, is_overdue};
 use loket_store::privacy::requests::{self as store, Request};
 use serde::Deserialize;
 
-const PAGE: i64 = 50;
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/privacy-officer/requests", get(list))
+        .route("/privacy-officer/requests.csv", get(list_csv))
         .route(
             "/privacy-officer/people/{id}/requests",
             get(new_form).post(create),
@@ -86,6 +85,7 @@ fn line(l: &Layout, r: &Request) -> Line {
 #[serde(default)]
 pub struct ListQuery {
     pub cursor: String,
+    pub limit: String,
 }
 
 #[derive(Template)]
@@ -95,41 +95,54 @@ struct ListPage {
     lines: Vec<Line>,
     total: i64,
     open: i64,
-    next: String,
+    pager: crate::paging::Pager,
 }
 
+/// The list names people: one access-log row per person shown.
+async fn log_requests(
+    state: &AppState,
+    officer_id: &str,
+    purpose: &str,
+    items: &[Request],
+) -> Result<(), AppError> {
+    let mut shown: Vec<loket_store::audit::Access<'_>> = Vec::new();
+    for r in items {
+        if !shown.iter().any(|a| a.subject == r.subject_user_id) {
+            shown.push(loket_store::audit::Access {
+                subject: &r.subject_user_id,
+                record_type: "privacy_request",
+                record_id: &r.id,
+            });
+        }
+    }
+    loket_store::audit::record_access_many(&state.store, officer_id, purpose, &shown).await?;
+    Ok(())
+}
+
+/// `/privacy-officer/requests`: the requests, open ones first by deadline,
+/// a page at a time, with the total and a CSV download.
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let officer = ctx.require(OFFICERS)?.clone();
-    let cursor: String = q.cursor.chars().take(120).collect();
-    let (items, more) = store::list(&state.store, &cursor, PAGE).await?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::REQUEST_PAGING)?;
+    let page = store::page(&state.store, &pq).await?;
+    let count = store::total(&state.store, loket_domain::paging::TOTAL_CAP).await?;
     let (total, open) = store::counts(&state.store).await?;
-    // The list names people: one access-log row per person shown.
-    let mut seen: Vec<&str> = Vec::new();
-    for r in &items {
-        if !seen.contains(&r.subject_user_id.as_str()) {
-            seen.push(&r.subject_user_id);
-            loket_store::audit::record_access(
-                &state.store,
-                &officer.id,
-                &r.subject_user_id,
-                "privacy_request",
-                &r.id,
-                "privacy-requests",
-            )
-            .await?;
-        }
-    }
+    log_requests(&state, &officer.id, "privacy-requests", &page.items).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/privacy-officer/requests",
+        &[],
+        &page,
+        &pq,
+        count,
+        Some("/privacy-officer/requests.csv"),
+    );
     let l = ctx.layout("requests-title");
-    let next = if more {
-        items.last().map(store::cursor_of).unwrap_or_default()
-    } else {
-        String::new()
-    };
-    let lines = items.iter().map(|r| line(&l, r)).collect();
+    let lines = page.items.iter().map(|r| line(&l, r)).collect();
     render(
         StatusCode::OK,
         ListPage {
@@ -137,9 +150,68 @@ pub async fn list(
             lines,
             total,
             open,
-            next: crate::layout::urlencode(&next),
+            pager,
         },
     )
+}
+
+/// The requests as CSV, every one in the list's order (streamed, 500 per
+/// query; each batch access-logged as the page logs the people it shows).
+pub async fn list_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let officer = ctx.require(OFFICERS)?.clone();
+    let l = ctx.layout("requests-title");
+    let header = [
+        "request-col-deadline",
+        "request-col-person",
+        "field-email",
+        "request-col-kind",
+        "request-col-received",
+        "request-col-status",
+        "request-overdue",
+    ]
+    .iter()
+    .map(|id| l.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let officer = officer.clone();
+        let l = l.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::page(&state.store, &pq).await?;
+            log_requests(&state, &officer.id, "privacy-requests.csv", &page.items).await?;
+            let yes = l.t("request-overdue");
+            let rows = page
+                .items
+                .iter()
+                .map(|r| {
+                    let x = line(&l, r);
+                    vec![
+                        x.deadline,
+                        x.person,
+                        x.email,
+                        x.kind,
+                        x.received,
+                        x.status,
+                        if x.overdue {
+                            yes.clone()
+                        } else {
+                            String::new()
+                        },
+                    ]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("privacy-requests-{}.csv", today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -78,6 +78,11 @@ pub fn routes() -> Router<AppState> {
             post(coord::cancel_for),
         )
         .route("/staff/vaccination/{c}/offers", post(coord::offers))
+        .route("/staff/vaccination/{c}/reserve", get(coord::reserve_list))
+        .route(
+            "/staff/vaccination/{c}/reserve.csv",
+            get(coord::reserve_csv),
+        )
         .route("/staff/vaccination/{c}/dashboard", get(coord::dashboard))
         .route(
             "/staff/vaccination/{c}/figures.json",

@@ -41,6 +41,10 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
         &["counter", "contact_centre", "case_handler"],
     ),
     ("/staff/letters", &["counter", "contact_centre", "admin"]),
+    (
+        "/staff/letters/batches.csv",
+        &["counter", "contact_centre", "admin"],
+    ),
     ("/admin/users", &["admin"]),
     ("/admin/users.csv", &["admin"]),
     ("/admin/tokens", &["admin"]),
@@ -51,6 +55,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/admin/access-log", &["admin"]),
     ("/admin/access-log.csv", &["admin"]),
     ("/admin/retention", &["admin"]),
+    ("/admin/retention/runs.csv", &["admin"]),
     ("/admin/mail", &["admin"]),
     ("/admin/mail.csv", &["admin"]),
     ("/admin/appointments", &["admin"]),
@@ -108,6 +113,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/assets/labels", &["ict"]),
     ("/staff/assets/audit", &["ict"]),
     ("/staff/assets/overdue", &["ict"]),
+    ("/staff/assets/overdue.csv", &["ict"]),
     ("/staff/equipment", &["hr", "ict"]),
     ("/staff/kb", &["contact_centre", "admin"]),
     ("/staff/kb/new", &["contact_centre", "admin"]),
@@ -115,6 +121,11 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/contact.csv", &["contact_centre", "admin"]),
     ("/staff/contact/new", &["contact_centre", "admin"]),
     ("/staff/contact/report", &["contact_centre", "admin"]),
+    ("/staff/contact/mail-rejects", &["contact_centre", "admin"]),
+    (
+        "/staff/contact/mail-rejects.csv",
+        &["contact_centre", "admin"],
+    ),
     (
         "/staff/forwards",
         &["contact_centre", "case_handler", "admin"],
@@ -155,6 +166,20 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/shifts/people", &["vaccination_coordinator"]),
     ("/privacy-officer", &["privacy_officer"]),
     ("/privacy-officer/requests", &["privacy_officer"]),
+    ("/privacy-officer/requests.csv", &["privacy_officer"]),
+    // A campaign made for the matrix (`griep`).
+    (
+        "/staff/vaccination/griep/invitations.csv",
+        &["vaccination_coordinator"],
+    ),
+    (
+        "/staff/vaccination/griep/reserve",
+        &["vaccination_coordinator"],
+    ),
+    (
+        "/staff/vaccination/griep/reserve.csv",
+        &["vaccination_coordinator"],
+    ),
     ("/staff/dashboard", &["management", "admin"]),
     (
         "/account/data",
@@ -256,6 +281,31 @@ async fn route_role_matrix() {
     let app = TestApp::spawn().await;
     // The contact centre's departments (for the forwards route).
     loket::demo::contact::seed(&app.store).await.unwrap();
+    // A vaccination campaign (for its invitations' CSV and reserve list).
+    {
+        use crate::vaccination as vac;
+        let loc = vac::location(&app).await;
+        let coord = app
+            .signed_in("matrix-coord@leuven.example", &["vaccination_coordinator"])
+            .await;
+        let start = vac::floor5(
+            &vac::brussels_now()
+                .checked_sub(jiff::Span::new().minutes(10))
+                .unwrap(),
+        );
+        vac::campaign(
+            &app,
+            &coord,
+            &loc,
+            "griep",
+            &vac::day_line(&start, 120),
+            "1",
+            "1",
+            &vac::opened_an_hour_ago(),
+            "1000",
+        )
+        .await;
+    }
     let anon = app.client();
     for (path, _) in PAGE_MATRIX {
         let r = anon.get(app.url(path)).send().await.unwrap();

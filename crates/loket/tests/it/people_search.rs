@@ -145,7 +145,7 @@ async fn a_part_of_a_name_finds_the_resident_whatever_its_case_or_accents() {
 #[tokio::test]
 async fn a_common_name_lists_the_first_fifty_by_name() {
     let app = TestApp::spawn().await;
-    for i in 0..60 {
+    for i in 0..72 {
         let role = if i % 6 == 0 { "counter" } else { "resident" };
         loket::cli::user_add(
             &app.config,
@@ -175,6 +175,8 @@ async fn a_common_name_lists_the_first_fifty_by_name() {
     let (status, html) = app.get(&counter, "/staff/residents?q=peeters").await;
     assert_eq!(status, 200, "{html}");
     assert_eq!(listed(&html), expected);
+    // The picker says that more matched (60 residents named Peeters).
+    assert!(html.contains("Meer dan 50 gevonden"), "{html}");
     app.stop().await;
 }
 

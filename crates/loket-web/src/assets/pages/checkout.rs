@@ -23,8 +23,13 @@ pub(super) struct CheckOutPage {
     form: CheckOutForm,
     categories: Vec<(String, String, bool)>,
     matches: Vec<(String, String)>,
+    /// "More than 20 found: type more" ('' when every match is shown).
+    more: String,
     errors: FormErrors,
 }
+
+/// How many people the check-out form's search shows at most.
+const MATCHES_SHOWN: usize = 20;
 
 pub(super) async fn checkout_page(
     state: &AppState,
@@ -34,8 +39,8 @@ pub(super) async fn checkout_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     ctx.require(ICT)?;
-    let matches = if form.who.trim().chars().count() >= 2 {
-        store::search_staff(&state.store, &form.who, 20)
+    let mut matches: Vec<(String, String)> = if form.who.trim().chars().count() >= 2 {
+        store::search_staff(&state.store, &form.who, MATCHES_SHOWN as i64 + 1)
             .await?
             .into_iter()
             .map(|(_, n, e)| (n, e))
@@ -43,6 +48,7 @@ pub(super) async fn checkout_page(
     } else {
         Vec::new()
     };
+    let more = crate::paging::picker_more(ctx.locale, &mut matches, MATCHES_SHOWN);
     let categories = cat_choices(ctx.locale, &form.category, true);
     let l = layout(state, ctx, "asset-checkout-title").await?;
     render(
@@ -52,6 +58,7 @@ pub(super) async fn checkout_page(
             form,
             categories,
             matches,
+            more,
             errors,
         },
     )

@@ -160,7 +160,12 @@ pub(super) struct PeoplePage {
     l: Layout,
     q: String,
     rows: Vec<(String, String, String)>,
+    /// "More than 50 found: type more" ('' when every match is shown).
+    more: String,
 }
+
+/// How many people the equipment search shows at most.
+const PEOPLE_SHOWN: usize = 50;
 
 pub async fn people(
     State(state): State<AppState>,
@@ -168,13 +173,22 @@ pub async fn people(
     Query(q): Query<PeopleQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(ICT_HR)?;
-    let rows = if q.q.trim().chars().count() >= 2 {
-        store::search_staff(&state.store, &q.q, 50).await?
+    let mut rows = if q.q.trim().chars().count() >= 2 {
+        store::search_staff(&state.store, &q.q, PEOPLE_SHOWN as i64 + 1).await?
     } else {
         Vec::new()
     };
+    let more = crate::paging::picker_more(ctx.locale, &mut rows, PEOPLE_SHOWN);
     let l = layout(&state, &mut ctx, "asset-people-title").await?;
-    render(StatusCode::OK, PeoplePage { l, q: q.q, rows })
+    render(
+        StatusCode::OK,
+        PeoplePage {
+            l,
+            q: q.q,
+            rows,
+            more,
+        },
+    )
 }
 
 #[derive(Template)]

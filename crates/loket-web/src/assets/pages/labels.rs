@@ -108,30 +108,124 @@ pub(super) struct LoansPage {
     l: Layout,
     intro: String,
     rows: Vec<LoanRow>,
+    pager: crate::paging::Pager,
 }
 
-pub async fn overdue(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OverdueQuery {
+    pub cursor: String,
+    pub limit: String,
+}
+
+/// The access log of overdue loans shown: one row per borrower (a loan to
+/// a place names no one).
+async fn log_loans(
+    state: &AppState,
+    actor_id: &str,
+    purpose: &str,
+    loans: &[Loan],
+) -> Result<(), AppError> {
+    let shown: Vec<loket_store::audit::Access<'_>> = loans
+        .iter()
+        .filter_map(|l| {
+            l.borrower_user_id
+                .as_deref()
+                .map(|b| loket_store::audit::Access {
+                    subject: b,
+                    record_type: "asset_loan",
+                    record_id: &l.id,
+                })
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, actor_id, purpose, &shown).await?;
+    Ok(())
+}
+
+/// `/staff/assets/overdue`: the open loans past their due date, longest
+/// overdue first, a page at a time with the total and a CSV download.
+pub async fn overdue(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<OverdueQuery>,
+) -> Result<Response, AppError> {
     let user = ctx.require(ICT)?.clone();
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::OVERDUE_PAGING)?;
     let today = today_brussels().to_string();
-    let loans = store::loans(&state.store, "", "", true, &today, 2000).await?;
-    let mut rows = Vec::new();
-    for l in &loans {
-        if let Some(b) = &l.borrower_user_id {
-            loket_store::audit::record_access(
-                &state.store,
-                &user.id,
-                b,
-                "asset_loan",
-                &l.id,
-                "assets.overdue",
-            )
-            .await?;
-        }
-        rows.push(loan_row(ctx.locale, l, &today));
-    }
+    let page = store::overdue_page(&state.store, &today, &pq).await?;
+    let total = store::overdue_total(&state.store, &today, loket_domain::paging::TOTAL_CAP).await?;
+    log_loans(&state, &user.id, "assets.overdue", &page.items).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/staff/assets/overdue",
+        &[],
+        &page,
+        &pq,
+        total,
+        Some("/staff/assets/overdue.csv"),
+    );
+    let rows = page
+        .items
+        .iter()
+        .map(|l| loan_row(ctx.locale, l, &today))
+        .collect();
     let intro = ctx.locale.t("asset-overdue-intro");
     let l = layout(&state, &mut ctx, "asset-overdue-title").await?;
-    render(StatusCode::OK, LoansPage { l, intro, rows })
+    render(
+        StatusCode::OK,
+        LoansPage {
+            l,
+            intro,
+            rows,
+            pager,
+        },
+    )
+}
+
+/// The overdue loans as CSV, every one in the page's order (streamed, 500
+/// per query; each batch access-logged per borrower as the page is).
+pub async fn overdue_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let user = ctx.require(ICT)?.clone();
+    let locale = ctx.locale;
+    let today = today_brussels().to_string();
+    let header = [
+        "field-tag",
+        "field-category",
+        "field-model",
+        "asset-col-to",
+        "asset-col-out",
+        "field-due-on",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let user = user.clone();
+        let today = today.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::overdue_page(&state.store, &today, &pq).await?;
+            log_loans(&state, &user.id, "assets.overdue.csv", &page.items).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|l| {
+                    let r = loan_row(locale, l, &today);
+                    vec![r.tag, r.category, r.model, r.to, r.out, r.due]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("overdue-loans-{}.csv", today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 // ---- audit ----

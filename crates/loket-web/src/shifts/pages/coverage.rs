@@ -97,6 +97,8 @@ pub(super) struct PeoplePage {
     l: Layout,
     q: String,
     people: Vec<PersonQual>,
+    /// "More than 30 found: type more" ('' when every match is shown).
+    more: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -104,6 +106,9 @@ pub(super) struct PeoplePage {
 pub struct SearchQuery {
     pub q: String,
 }
+
+/// How many people the qualification search shows at most.
+const PEOPLE_SHOWN: usize = 30;
 
 pub async fn people(
     State(state): State<AppState>,
@@ -113,11 +118,12 @@ pub async fn people(
     ctx.require(PLANNERS)?;
     let lang = ctx.locale.code();
     let quals = store::list_qualifications(&state.store).await?;
-    let found = if q.q.trim().chars().count() >= 2 {
-        store::search_staff(&state.store, &q.q, 30).await?
+    let mut found = if q.q.trim().chars().count() >= 2 {
+        store::search_staff(&state.store, &q.q, PEOPLE_SHOWN as i64 + 1).await?
     } else {
         Vec::new()
     };
+    let more = crate::paging::picker_more(ctx.locale, &mut found, PEOPLE_SHOWN);
     let people = found
         .into_iter()
         .map(|v| PersonQual {
@@ -139,7 +145,15 @@ pub async fn people(
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("shift-people-title");
     l.csrf = csrf;
-    render(StatusCode::OK, PeoplePage { l, q: q.q, people })
+    render(
+        StatusCode::OK,
+        PeoplePage {
+            l,
+            q: q.q,
+            people,
+            more,
+        },
+    )
 }
 
 #[derive(Deserialize, Default)]

@@ -18,8 +18,9 @@ pub(super) struct CampaignPage {
     q: String,
     invitations: Vec<Invitation>,
     pager: crate::paging::Pager,
-    /// (name, group, status, signed up, offer)
-    reserve: Vec<(String, String, ReserveStatus, String, String)>,
+    /// How many are on the reserve list ("12 in total"; the list has its
+    /// own page).
+    reserve_total: String,
     conflicts: Vec<store::Conflict>,
     teams: Vec<String>,
     import_text: String,
@@ -161,7 +162,10 @@ pub(super) async fn campaign_view(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let groups = store::groups(&state.store, &c.id).await?;
-    let reserve_entries = store::reserve_list(&state.store, &c.id).await?;
+    let reserve_total = crate::paging::total_text(
+        ctx.locale,
+        store::reserve_total(&state.store, &c.id, loket_domain::paging::TOTAL_CAP).await?,
+    );
     let pq = extra.page.clone().unwrap_or_else(|| {
         loket_domain::paging::PageQuery::first(loket_domain::paging::DEFAULT_LIMIT)
     });
@@ -179,53 +183,10 @@ pub(super) async fn campaign_view(
     );
     let mut invitations = inv_page.items;
     mask_codes(&mut invitations);
-    // The access log: one row per person the page lists (the invitations
-    // shown and the reserve list).
+    // The access log: one row per invitee the page lists.
     if let Some(user) = ctx.user.clone() {
-        let subjects: Vec<String> = invitations
-            .iter()
-            .map(|i| format!("vac:{}", i.id))
-            .chain(
-                reserve_entries
-                    .iter()
-                    .map(|e| format!("vac-reserve:{}", e.id)),
-            )
-            .collect();
-        let ids = invitations
-            .iter()
-            .map(|i| ("vac_invitation", i.id.as_str()))
-            .chain(
-                reserve_entries
-                    .iter()
-                    .map(|e| ("vac_reserve", e.id.as_str())),
-            );
-        let shown: Vec<loket_store::audit::Access<'_>> = subjects
-            .iter()
-            .zip(ids)
-            .map(|(s, (t, id))| loket_store::audit::Access {
-                subject: s,
-                record_type: t,
-                record_id: id,
-            })
-            .collect();
-        loket_store::audit::record_access_many(&state.store, &user.id, "campaign page", &shown)
-            .await?;
+        log_invitations(state, &user.id, "campaign page", &invitations).await?;
     }
-    let reserve = reserve_entries
-        .into_iter()
-        .map(|e| {
-            (
-                e.name,
-                groups
-                    .get(e.group_rank as usize)
-                    .cloned()
-                    .unwrap_or_default(),
-                e.status,
-                format_ms(e.signed_up_at),
-                e.offer_starts_at.map(format_ms).unwrap_or_default(),
-            )
-        })
-        .collect();
     let batches = store::letter_batches(&state.store, &c.id)
         .await?
         .into_iter()
@@ -247,7 +208,7 @@ pub(super) async fn campaign_view(
         q: q.to_owned(),
         invitations,
         pager,
-        reserve,
+        reserve_total,
         conflicts: store::open_conflicts(&state.store, &c.id).await?,
         teams: store::mobile_teams(&state.store, &c.id).await?,
         import_text: extra.import_text,

@@ -21,9 +21,7 @@ use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use futures_util::Stream;
 use loket_domain::audit::Actor;
-use loket_domain::vaccination::{
-    self as rules, CampaignPlan, CampaignStatus, InvitationStatus, ReserveStatus,
-};
+use loket_domain::vaccination::{self as rules, CampaignPlan, CampaignStatus, InvitationStatus};
 use loket_domain::{FieldError, Invalid};
 use loket_render::vaccination as render_vac;
 use loket_store::now_ms;
@@ -37,6 +35,7 @@ mod dashboard;
 mod invitee;
 mod mobile;
 mod report;
+mod reserve;
 
 pub use campaign::*;
 pub use campaigns::*;
@@ -44,3 +43,4 @@ pub use dashboard::*;
 pub use invitee::*;
 pub use mobile::*;
 pub use report::*;
+pub use reserve::*;

@@ -11,6 +11,7 @@ use loket_domain::audit::Actor;
 use serde_json::Value;
 
 mod lists;
+mod rest;
 mod walk;
 
 /// `n` cases of `slug`'s service for the residents in turn, with due dates
