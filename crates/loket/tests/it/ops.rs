@@ -623,6 +623,7 @@ fn metric_names(text: &str) -> std::collections::BTreeSet<String> {
             || name.ends_with("_seconds")
             || name.ends_with("_up")
             || name.ends_with("_backlog")
+            || name.ends_with("_size")
             || name.starts_with("loket_db_pool_")
             || name.starts_with("loket_live_")
         {
