@@ -73,21 +73,15 @@ async fn log_invitations(
     purpose: &str,
     invitations: &[Invitation],
 ) -> Result<(), AppError> {
-    let subjects: Vec<String> = invitations
-        .iter()
-        .map(|i| format!("vac:{}", i.id))
-        .collect();
-    let shown: Vec<loket_store::audit::Access<'_>> = subjects
-        .iter()
-        .zip(invitations)
-        .map(|(s, i)| loket_store::audit::Access {
-            subject: s,
-            record_type: "vac_invitation",
-            record_id: &i.id,
-        })
-        .collect();
-    loket_store::audit::record_access_many(&state.store, actor_id, purpose, &shown).await?;
-    Ok(())
+    log_shown(
+        state,
+        actor_id,
+        purpose,
+        "vac",
+        "vac_invitation",
+        invitations.iter().map(|i| i.id.as_str()),
+    )
+    .await
 }
 
 /// A campaign's invitations as CSV (name, code's last four, status,

@@ -44,3 +44,29 @@ pub use invitee::*;
 pub use mobile::*;
 pub use report::*;
 pub use reserve::*;
+
+/// Writes the access log of the vaccination records a page or a CSV
+/// batch showed: one row per record, filed under `<prefix>:<id>` (they
+/// have no account of their own).
+async fn log_shown<'a>(
+    state: &AppState,
+    actor_id: &str,
+    purpose: &str,
+    prefix: &str,
+    record_type: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<(), AppError> {
+    let ids: Vec<&str> = ids.collect();
+    let subjects: Vec<String> = ids.iter().map(|id| format!("{prefix}:{id}")).collect();
+    let shown: Vec<loket_store::audit::Access<'_>> = subjects
+        .iter()
+        .zip(&ids)
+        .map(|(s, id)| loket_store::audit::Access {
+            subject: s,
+            record_type,
+            record_id: id,
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, actor_id, purpose, &shown).await?;
+    Ok(())
+}

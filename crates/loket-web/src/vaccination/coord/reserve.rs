@@ -42,21 +42,15 @@ async fn log_reserve(
     purpose: &str,
     entries: &[store::ReserveEntry],
 ) -> Result<(), AppError> {
-    let subjects: Vec<String> = entries
-        .iter()
-        .map(|e| format!("vac-reserve:{}", e.id))
-        .collect();
-    let shown: Vec<loket_store::audit::Access<'_>> = subjects
-        .iter()
-        .zip(entries)
-        .map(|(s, e)| loket_store::audit::Access {
-            subject: s,
-            record_type: "vac_reserve",
-            record_id: &e.id,
-        })
-        .collect();
-    loket_store::audit::record_access_many(&state.store, actor_id, purpose, &shown).await?;
-    Ok(())
+    log_shown(
+        state,
+        actor_id,
+        purpose,
+        "vac-reserve",
+        "vac_reserve",
+        entries.iter().map(|e| e.id.as_str()),
+    )
+    .await
 }
 
 #[derive(Template)]
