@@ -299,103 +299,127 @@ pub async fn book_linked(
     channel: &str,
     contact: Option<&str>,
 ) -> Result<Appointment, Refused> {
-    let cat = app.counters().await?;
-    let (service, location) = resolve_in(&cat, service_ref, location_ref)?;
-    let (slot, capacity) = checked_slot(&cat, &service, &location, start)?;
-    let keys = app.keys()?;
-    let now = loket_store::now_ms();
-    let planned = Appointment {
-        id: loket_store::new_id(),
-        code: store::new_code(),
-        slot_id: String::new(),
-        service_id: service.id.clone(),
-        location_id: location.id.clone(),
-        starts_at: slot.start_ms(),
-        ends_at: slot.end_ms(),
-        resident_id: resident.id.clone(),
-        status: loket_domain::appointments::AppointmentStatus::Booked,
-        channel: channel.to_owned(),
-        booked_by: actor
-            .user_id()
-            .filter(|id| *id != resident.id)
-            .map(str::to_owned),
-        sequence: 0,
-        remind_at: remind_at(slot.start_ms(), &brussels()),
-        reminder_sent_at: None,
-        created_at: now,
-        updated_at: now,
+    // Through the writer (no call to link), the configuration as this
+    // instance last read it: the writer checks its version inside the
+    // batch's transaction, once per batch instead of once per booking, and
+    // a booking checked against an older version is checked again here.
+    let mut cat = match contact {
+        None => app.counters_as_last_read().await?,
+        Some(_) => app.counters().await?,
     };
-    let mail = compose(
-        app,
-        &keys,
-        resident,
-        &planned,
-        &service,
-        &location,
-        MailKind::Booked,
-    );
-    let Some(moment) = contact else {
-        // The common case: the instance's writer commits it with the
-        // bookings that arrive with it.
-        let job = writer::Job {
-            actor: actor.clone(),
-            planned,
-            service: service.clone(),
-            location: location.clone(),
-            slot,
-            capacity,
-            max_per_service: cat.settings.max_per_service,
-            mail,
+    let mut checks = 0;
+    loop {
+        checks += 1;
+        let (service, location) = resolve_in(&cat, service_ref, location_ref)?;
+        let (slot, capacity) = checked_slot(&cat, &service, &location, start)?;
+        let keys = app.keys()?;
+        let now = loket_store::now_ms();
+        let planned = Appointment {
+            id: loket_store::new_id(),
+            code: store::new_code(),
+            slot_id: String::new(),
+            service_id: service.id.clone(),
+            location_id: location.id.clone(),
+            starts_at: slot.start_ms(),
+            ends_at: slot.end_ms(),
+            resident_id: resident.id.clone(),
+            status: loket_domain::appointments::AppointmentStatus::Booked,
+            channel: channel.to_owned(),
+            booked_by: actor
+                .user_id()
+                .filter(|id| *id != resident.id)
+                .map(str::to_owned),
+            sequence: 0,
+            remind_at: remind_at(slot.start_ms(), &brussels()),
+            reminder_sent_at: None,
+            created_at: now,
+            updated_at: now,
         };
-        return match app.bookings.book(&app.store, job).await {
+        let mail = compose(
+            app,
+            &keys,
+            resident,
+            &planned,
+            &service,
+            &location,
+            MailKind::Booked,
+        );
+        let Some(moment) = contact else {
+            // The common case: the instance's writer commits it with the
+            // bookings that arrive with it.
+            let job = writer::Job {
+                actor: actor.clone(),
+                planned,
+                service: service.clone(),
+                location: location.clone(),
+                slot,
+                capacity,
+                max_per_service: cat.settings.max_per_service,
+                mail,
+                config_version: cat.version,
+            };
+            match app.bookings.book(&app.store, job).await {
+                Ok(a) => {
+                    booked(channel);
+                    return Ok(a);
+                }
+                Err(writer::NotBooked::Store(e)) => {
+                    return Err(refused(app, &cat, e, &service, &location, &slot).await);
+                }
+                Err(writer::NotBooked::ConfigChanged) if checks < 3 => {
+                    cat = app.counters().await?;
+                    continue;
+                }
+                Err(writer::NotBooked::ConfigChanged) => {
+                    return Err(Refusal::Unavailable(
+                        "the counters' configuration kept changing".to_owned(),
+                    )
+                    .into());
+                }
+            }
+        };
+        let attempt = async {
+            let mut tx = app.store.begin().await?;
+            let appt = store::book(
+                &mut tx,
+                actor,
+                NewBooking {
+                    id: &planned.id,
+                    code: &planned.code,
+                    service: &service,
+                    location: &location,
+                    slot,
+                    capacity,
+                    resident_id: &resident.id,
+                    channel,
+                    booked_by: planned.booked_by.as_deref(),
+                    max_per_service: cat.settings.max_per_service,
+                    remind_at: planned.remind_at,
+                },
+            )
+            .await?;
+            if let Some((mail, att)) = &mail {
+                outbox::enqueue_with(&mut tx, mail, att.as_ref()).await?;
+            }
+            loket_store::contact::link_moment(
+                &mut tx,
+                actor,
+                moment,
+                &resident.id,
+                None,
+                Some(&appt.id),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(appt)
+        };
+        return match attempt.await {
             Ok(a) => {
                 booked(channel);
                 Ok(a)
             }
             Err(e) => Err(refused(app, &cat, e, &service, &location, &slot).await),
         };
-    };
-    let attempt = async {
-        let mut tx = app.store.begin().await?;
-        let appt = store::book(
-            &mut tx,
-            actor,
-            NewBooking {
-                id: &planned.id,
-                code: &planned.code,
-                service: &service,
-                location: &location,
-                slot,
-                capacity,
-                resident_id: &resident.id,
-                channel,
-                booked_by: planned.booked_by.as_deref(),
-                max_per_service: cat.settings.max_per_service,
-                remind_at: planned.remind_at,
-            },
-        )
-        .await?;
-        if let Some((mail, att)) = &mail {
-            outbox::enqueue_with(&mut tx, mail, att.as_ref()).await?;
-        }
-        loket_store::contact::link_moment(
-            &mut tx,
-            actor,
-            moment,
-            &resident.id,
-            None,
-            Some(&appt.id),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(appt)
-    };
-    match attempt.await {
-        Ok(a) => {
-            booked(channel);
-            Ok(a)
-        }
-        Err(e) => Err(refused(app, &cat, e, &service, &location, &slot).await),
     }
 }
 

@@ -43,6 +43,10 @@ pub(super) struct Job {
     pub capacity: i64,
     pub max_per_service: i64,
     pub mail: Option<(Mail, Option<Attachment>)>,
+    /// The version of the configuration the booking was checked against
+    /// (schedule, capacity, limit). The writer books it only if that is
+    /// still the version inside its transaction.
+    pub config_version: i64,
 }
 
 impl Job {
@@ -67,7 +71,23 @@ impl Job {
     }
 }
 
-type Reply = oneshot::Sender<Result<Appointment, StoreError>>;
+/// Why the writer did not book.
+#[derive(Debug)]
+pub(super) enum NotBooked {
+    /// Refused, or the database failed.
+    Store(StoreError),
+    /// The configuration changed after the booking was checked against it:
+    /// check it again against the new one and hand it in again.
+    ConfigChanged,
+}
+
+impl From<StoreError> for NotBooked {
+    fn from(e: StoreError) -> Self {
+        NotBooked::Store(e)
+    }
+}
+
+type Reply = oneshot::Sender<Result<Appointment, NotBooked>>;
 
 /// The writer of one instance, started on its first booking.
 #[derive(Default)]
@@ -83,7 +103,7 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     /// Books `job` in the next batch; answers after that batch's commit.
-    pub(super) async fn book(&self, store: &Store, job: Job) -> Result<Appointment, StoreError> {
+    pub(super) async fn book(&self, store: &Store, job: Job) -> Result<Appointment, NotBooked> {
         let jobs = self.jobs.get_or_init(|| {
             let (send, receive) = mpsc::channel(QUEUE);
             tokio::spawn(run(store.clone(), receive));
@@ -91,11 +111,11 @@ impl Writer {
         });
         let (reply, answer) = oneshot::channel();
         if jobs.send((job, reply)).await.is_err() {
-            return Err(stopped());
+            return Err(stopped().into());
         }
         // No answer means the writer stopped before the batch committed
         // (its transaction was rolled back): the booking was not made.
-        answer.await.unwrap_or_else(|_| Err(stopped()))
+        answer.await.unwrap_or_else(|_| Err(stopped().into()))
     }
 }
 
@@ -131,7 +151,7 @@ async fn commit(store: &Store, batch: Vec<(Job, Reply)>) {
     match write(store, &batch).await {
         Ok(outcomes) => {
             for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
-                let _ = reply.send(outcome.map_err(StoreError::from));
+                let _ = reply.send(outcome);
             }
         }
         Err(e) if batch.len() == 1 || e.is_unavailable() => {
@@ -142,7 +162,8 @@ async fn commit(store: &Store, batch: Vec<(Job, Reply)>) {
                 // (only an unavailable database fails more than one).
                 let _ = reply.send(Err(e
                     .take()
-                    .unwrap_or_else(|| unavailable(message.clone()))));
+                    .unwrap_or_else(|| unavailable(message.clone()))
+                    .into()));
             }
         }
         Err(e) => {
@@ -154,11 +175,10 @@ async fn commit(store: &Store, batch: Vec<(Job, Reply)>) {
             for (job, reply) in batch {
                 let one = [(job, reply)];
                 let outcome = match write(store, &one).await {
-                    Ok(mut o) => match o.pop() {
-                        Some(outcome) => outcome.map_err(StoreError::from),
-                        None => Err(StoreError::Db(sqlx_error("a booking had no outcome"))),
-                    },
-                    Err(e) => Err(e),
+                    Ok(mut o) => o.pop().unwrap_or_else(|| {
+                        Err(StoreError::Db(sqlx_error("a booking had no outcome")).into())
+                    }),
+                    Err(e) => Err(e.into()),
                 };
                 let [(_, reply)] = one;
                 let _ = reply.send(outcome);
@@ -167,14 +187,39 @@ async fn commit(store: &Store, batch: Vec<(Job, Reply)>) {
     }
 }
 
-/// One transaction for the bookings of `batch`.
+/// One transaction for the bookings of `batch`: those checked against
+/// the configuration's current version (read in the transaction, once per
+/// batch) are written; the others are told to check again.
 async fn write(
     store: &Store,
     batch: &[(Job, Reply)],
-) -> Result<Vec<Result<Appointment, loket_domain::Invalid>>, StoreError> {
-    let items: Vec<BatchBooking<'_>> = batch.iter().map(|(job, _)| job.item()).collect();
+) -> Result<Vec<Result<Appointment, NotBooked>>, StoreError> {
     let mut tx = store.begin().await?;
-    let outcomes = store::book_batch(&mut tx, &items).await?;
+    let version = store::catalogue::version_in(&mut tx).await?;
+    let current: Vec<bool> = batch
+        .iter()
+        .map(|(job, _)| job.config_version == version)
+        .collect();
+    let items: Vec<BatchBooking<'_>> = batch
+        .iter()
+        .zip(&current)
+        .filter(|(_, ok)| **ok)
+        .map(|((job, _), _)| job.item())
+        .collect();
+    let mut written = store::book_batch(&mut tx, &items).await?.into_iter();
     tx.commit().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for ok in current {
+        outcomes.push(if ok {
+            match written.next() {
+                Some(outcome) => outcome.map_err(|e| NotBooked::Store(e.into())),
+                None => Err(NotBooked::Store(StoreError::Db(sqlx_error(
+                    "a booking had no outcome",
+                )))),
+            }
+        } else {
+            Err(NotBooked::ConfigChanged)
+        });
+    }
     Ok(outcomes)
 }

@@ -31,6 +31,15 @@ pub async fn version(store: &Store) -> Result<i64> {
     Ok(v.unwrap_or(0))
 }
 
+/// The configuration's version as the transaction `tx` sees it (the
+/// bookings' writer checks a batch against it).
+pub async fn version_in(tx: &mut Tx) -> Result<i64> {
+    let v: Option<i64> = sqlx::query_scalar("SELECT version FROM config_version WHERE id = 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(v.unwrap_or(0))
+}
+
 /// Reads the whole configuration: the version first, then six queries.
 pub async fn load(store: &Store) -> Result<Counters> {
     let version = version(store).await?;
