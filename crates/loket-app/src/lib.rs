@@ -14,6 +14,7 @@ pub mod appointments;
 pub mod assets;
 pub mod bikes;
 pub mod cases;
+pub mod coalesce;
 pub mod contact;
 pub mod dashboard;
 pub mod i18n;
@@ -138,6 +139,8 @@ pub struct App {
     pub counters: Arc<appointments::catalogue::Cache>,
     /// The bookings' writer of this instance (see [`appointments::writer`]).
     pub bookings: Arc<appointments::writer::Writer>,
+    /// The batched reads of this instance (see [`coalesce`]).
+    pub reads: Arc<coalesce::Reads>,
 }
 
 impl App {
@@ -157,6 +160,7 @@ impl App {
             front: Arc::new(limits::Front::default()),
             counters: Arc::new(appointments::catalogue::Cache::default()),
             bookings: Arc::new(appointments::writer::Writer::default()),
+            reads: Arc::new(coalesce::Reads::default()),
         }
     }
 

@@ -29,7 +29,7 @@ pub use sqlx;
 use loket_domain::Invalid;
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyPool, Connection, Executor};
 use std::time::Duration;
 
 pub type Tx = sqlx::Transaction<'static, Any>;
@@ -55,6 +55,19 @@ pub(crate) fn placeholders(rows: usize, width: usize, first: usize, tail: &str) 
         s.push(')');
     }
     s
+}
+
+/// `keys` padded to the next power of two by repeating the last one: an
+/// `IN (…)` list of that many parameters. Duplicates change nothing in an
+/// `IN`, and the statement has one of a few shapes, so each connection
+/// prepares it once instead of once per list length.
+pub(crate) fn padded<T>(keys: &[T]) -> Vec<&T> {
+    let n = keys.len().next_power_of_two();
+    let mut out: Vec<&T> = keys.iter().collect();
+    if let Some(last) = keys.last() {
+        out.resize(n, last);
+    }
+    out
 }
 
 /// Errors of the store.
@@ -198,17 +211,24 @@ impl Backend {
     }
 
     /// Dialect difference: per-connection settings. SQLite: WAL journal,
-    /// foreign keys on, a busy timeout so writers queue instead of failing.
+    /// foreign keys on, a busy timeout so writers queue instead of failing,
+    /// and the schema read at once (a connection parses it before its first
+    /// statement; better when it opens than in a request).
     fn connection_setup(self) -> &'static str {
         match self {
             Backend::Sqlite => {
                 "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;"
+                 PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                 SELECT COUNT(*) FROM sqlite_schema;"
             }
             Backend::Postgres => "SET TIME ZONE 'UTC'",
         }
     }
 }
+
+/// PostgreSQL: a pooled connection idle for this long is tested (a round
+/// trip) before it is handed out; one used more recently is not.
+const IDLE_BEFORE_TEST: Duration = Duration::from_millis(100);
 
 /// The database handle shared by every request and worker.
 #[derive(Clone, Debug)]
@@ -239,12 +259,36 @@ impl Store {
         // A SQLite connection is a file handle in this process: it cannot
         // go stale the way a PostgreSQL socket does when the server
         // restarts, so testing it before each acquire (a round trip to its
-        // worker thread) buys nothing. PostgreSQL keeps the test: after a
-        // restart it finds the dead connections before a request does.
+        // worker thread) buys nothing. PostgreSQL tests a connection that
+        // has been idle for a while, so that after a restart it finds the
+        // dead connections before a request does. One used a moment ago
+        // was tested when it came back (the pool pings every connection
+        // it takes back), and no restart fits in that moment: testing it
+        // again would be one more round trip per query in a rush.
         let test = backend == Backend::Postgres;
+        // SQLite keeps its read connections open from the start: each one
+        // parses the whole schema and prepares every statement it runs the
+        // first time, and a pool that grew only when a rush came made the
+        // rush pay for that (in `bench booking-rush`, most of the read
+        // threads' time). They cost a thread and a file handle each.
+        // PostgreSQL opens its connections as the load asks for them: each
+        // is a server process.
+        let min_connections = match backend {
+            Backend::Sqlite => max_connections.max(1),
+            Backend::Postgres => 0,
+        };
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
-            .test_before_acquire(test)
+            .min_connections(min_connections)
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if test && meta.idle_for >= IDLE_BEFORE_TEST {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {

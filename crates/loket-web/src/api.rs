@@ -19,7 +19,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use loket_domain::people::{Access, Role, Scope};
-use loket_store::people::{self as store, User};
+use loket_store::people::User;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -124,7 +124,8 @@ impl FromRequestParts<AppState> for ApiUser {
         let Some(token) = token else {
             return Err(ApiError::new(AppError::Unauthorized, locale));
         };
-        let (user, scopes) = store::authenticate_token(&state.store, token)
+        let (user, scopes) = state
+            .authenticate_token(token)
             .await
             .map_err(|e| ApiError::new(e, locale))?
             .ok_or_else(|| ApiError::new(AppError::Unauthorized, locale))?;

@@ -107,14 +107,9 @@ pub async fn free_slots_in(
     let (Some(lo), Some(hi)) = (slots.first(), slots.last()) else {
         return Ok(Vec::new());
     };
-    let booked = store::booked_counts(
-        &app.store,
-        &service.id,
-        &location.id,
-        lo.start_ms(),
-        hi.start_ms() + 1,
-    )
-    .await?;
+    let booked = app
+        .booked_counts(&service.id, &location.id, lo.start_ms(), hi.start_ms() + 1)
+        .await?;
     Ok(slots
         .into_iter()
         .filter_map(|s| {

@@ -169,6 +169,39 @@ pub async fn find_by_email(store: &Store, email: &str) -> Result<Option<User>> {
     user_where(store, "u.email_norm = $1", &email.trim().to_lowercase()).await
 }
 
+/// Accounts by e-mail address, ignoring case, with their roles, in one
+/// query for all of them (the batched reads of a booking rush). The answer
+/// is keyed by the address as normalised (trimmed, lower case); an address
+/// with no account is left out.
+pub async fn find_by_emails(store: &Store, emails: &[String]) -> Result<HashMap<String, User>> {
+    let mut out = HashMap::new();
+    let wanted: Vec<String> = emails.iter().map(|e| e.trim().to_lowercase()).collect();
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    let keys = crate::padded(&wanted);
+    let sql = format!(
+        "SELECT u.email_norm, {} WHERE u.email_norm IN {} ORDER BY u.email_norm",
+        USER_WITH_ROLES.trim_start_matches("SELECT "),
+        crate::placeholders(1, keys.len(), 1, "")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for k in keys {
+        q = q.bind(k);
+    }
+    let rows = q.fetch_all(store.pool()).await?;
+    for group in rows.chunk_by(|a, b| {
+        a.try_get::<String, _>("email_norm").ok() == b.try_get::<String, _>("email_norm").ok()
+    }) {
+        let Some(first) = group.first() else { continue };
+        out.insert(
+            first.try_get("email_norm")?,
+            decode_user(first, roles_of_rows(group)?)?,
+        );
+    }
+    Ok(out)
+}
+
 /// Every account, with roles, newest first (two queries, no N+1).
 pub async fn list_users(store: &Store, limit: i64) -> Result<Vec<User>> {
     let rows = sqlx::query(
@@ -1054,36 +1087,68 @@ pub const TOKEN_TOUCH_MS: i64 = 60_000;
 /// joined. Its last use is written only when older than
 /// [`TOKEN_TOUCH_MS`].
 pub async fn authenticate_token(store: &Store, secret: &str) -> Result<Option<(User, Scopes)>> {
-    let now = now_ms();
     let hash = hash_secret(secret);
-    let rows = sqlx::query(
-        "SELECT t.scopes, t.last_used_at, u.id, u.email, u.name, u.password_hash, u.locale, \
+    let mut found = authenticate_tokens(store, std::slice::from_ref(&hash)).await?;
+    Ok(found.remove(&hash))
+}
+
+/// [`authenticate_token`] for many tokens at once, by their hashes
+/// ([`hash_secret`]): one read for all of them, and one write for those
+/// whose last use is older than [`TOKEN_TOUCH_MS`]. A hash that is not a
+/// live token is left out of the answer.
+pub async fn authenticate_tokens(
+    store: &Store,
+    hashes: &[String],
+) -> Result<HashMap<String, (User, Scopes)>> {
+    let mut out = HashMap::new();
+    if hashes.is_empty() {
+        return Ok(out);
+    }
+    let now = now_ms();
+    let keys = crate::padded(hashes);
+    let sql = format!(
+        "SELECT t.token_hash, t.scopes, t.last_used_at, u.id, u.email, u.name, u.password_hash, u.locale, \
          u.email_confirmed_at, u.disabled_at, u.disabled_reason, u.created_at, r.role \
          FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN user_roles r ON r.user_id = u.id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL",
-    )
-    .bind(&hash)
-    .bind(now)
-    .fetch_all(store.pool())
-    .await?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let user = decode_user(first, roles_of_rows(&rows)?)?;
-    let scopes: String = first.try_get("scopes")?;
-    let last: Option<i64> = first.try_get("last_used_at")?;
-    if last.is_none_or(|t| t < now - TOKEN_TOUCH_MS) {
-        sqlx::query(
-            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 \
-             AND (last_used_at IS NULL OR last_used_at < $3)",
-        )
-        .bind(now)
-        .bind(&hash)
-        .bind(now - TOKEN_TOUCH_MS)
-        .execute(store.pool())
-        .await?;
+         WHERE t.token_hash IN {} AND t.revoked_at IS NULL AND t.expires_at > $1 AND u.disabled_at IS NULL \
+         ORDER BY t.token_hash",
+        crate::placeholders(1, keys.len(), 2, "")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+    for k in keys {
+        q = q.bind(k);
     }
-    Ok(Some((user, Scopes::from_stored(&scopes))))
+    let rows = q.fetch_all(store.pool()).await?;
+    let mut stale = Vec::new();
+    for group in rows.chunk_by(|a, b| {
+        a.try_get::<String, _>("token_hash").ok() == b.try_get::<String, _>("token_hash").ok()
+    }) {
+        let Some(first) = group.first() else { continue };
+        let hash: String = first.try_get("token_hash")?;
+        let user = decode_user(first, roles_of_rows(group)?)?;
+        let scopes: String = first.try_get("scopes")?;
+        let last: Option<i64> = first.try_get("last_used_at")?;
+        if last.is_none_or(|t| t < now - TOKEN_TOUCH_MS) {
+            stale.push(hash.clone());
+        }
+        out.insert(hash, (user, Scopes::from_stored(&scopes)));
+    }
+    if !stale.is_empty() {
+        let keys = crate::padded(&stale);
+        let sql = format!(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash IN {} \
+             AND (last_used_at IS NULL OR last_used_at < $2)",
+            crate::placeholders(1, keys.len(), 3, "")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(now - TOKEN_TOUCH_MS);
+        for k in keys {
+            q = q.bind(k);
+        }
+        q.execute(store.pool()).await?;
+    }
+    Ok(out)
 }
 
 pub async fn list_tokens(store: &Store) -> Result<Vec<ApiToken>> {

@@ -21,7 +21,6 @@ use loket_domain::audit::Actor;
 use loket_domain::people::Role;
 use loket_store::appointments::catalogue::Counters;
 use loket_store::appointments::{self as store, Appointment};
-use loket_store::people as people_store;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -248,7 +247,7 @@ pub async fn create(
                 .err(AppError::Invalid(Invalid::one("channel", "appt-channel")))
                 .into_response();
         }
-        match people_store::find_by_email(&state.store, email).await {
+        match state.account_by_email(email).await {
             Ok(Some(u)) if u.roles.has(Role::Resident) => (u, channel),
             Ok(_) => {
                 return who

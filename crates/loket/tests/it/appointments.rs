@@ -1396,3 +1396,115 @@ async fn a_batch_of_bookings_keeps_capacity_order_and_limits() {
     assert_eq!(appt::overbooked_slots(store).await.unwrap(), 0);
     app.stop().await;
 }
+
+/// The batched reads (`loket_app::coalesce`) in a rush: a desk books for
+/// 20 residents at once (some addresses typed in capitals), while a second
+/// desk's revoked token and 6 unknown addresses arrive in the same moments.
+/// Every booking lands on the resident it named, the revoked token is
+/// refused every time, an unknown address is a field error, and the slot
+/// list read right after counts every booking.
+#[tokio::test]
+async fn batched_reads_in_a_rush_keep_every_token_and_resident_apart() {
+    let app = TestApp::spawn().await;
+    setup(&app, 1).await;
+    let desk = token(&app, "desk@leuven.example", &["counter"]).await;
+    let gone = token(&app, "gone@leuven.example", &["counter"]).await;
+    let gone_id: String = loket_store::sqlx::query_scalar(
+        "SELECT t.id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE u.email = 'gone@leuven.example'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    loket::cli::token_revoke(&app.config, &gone_id)
+        .await
+        .unwrap();
+    let n = 20;
+    for i in 0..n {
+        loket::cli::user_add(
+            &app.config,
+            &format!("rush{i}@example.org"),
+            "Rush Resident",
+            &["resident".to_owned()],
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    // Slots of day 2 from 09:00, one place each: resident i takes slot i.
+    let slot = |i: usize| {
+        let minutes = 9 * 60 + 15 * i;
+        let minutes = if minutes >= 12 * 60 {
+            minutes + 60
+        } else {
+            minutes
+        };
+        at(2, &format!("{:02}:{:02}", minutes / 60, minutes % 60))
+    };
+    let mut tasks = Vec::new();
+    for i in 0..n + 16 {
+        let client = app.client();
+        let url = app.url("/api/v1/appointments");
+        let (token, email, start) = if i < n {
+            let email = if i % 3 == 0 {
+                format!("RUSH{i}@Example.org")
+            } else {
+                format!("rush{i}@example.org")
+            };
+            (desk.clone(), email, slot(i))
+        } else if i < n + 10 {
+            (
+                gone.clone(),
+                format!("rush{}@example.org", i - n),
+                slot(i - n),
+            )
+        } else {
+            (desk.clone(), format!("nobody{i}@example.org"), slot(0))
+        };
+        tasks.push(tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({ "service": SERVICE, "location": LOCATION, "start": start, "resident_email": email }))
+                .send()
+                .await
+                .unwrap();
+            let s = r.status().as_u16();
+            (i, s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }));
+    }
+    for t in tasks {
+        let (i, s, p) = t.await.unwrap();
+        if i < n {
+            assert_eq!(s, 201, "booking {i}: {p}");
+            let owner: String = loket_store::sqlx::query_scalar(
+                "SELECT u.email FROM appointments a JOIN users u ON u.id = a.resident_id \
+                 WHERE a.id = $1",
+            )
+            .bind(p["id"].as_str().unwrap())
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+            assert_eq!(owner, format!("rush{i}@example.org"));
+            assert_eq!(p["start_local"].as_str(), Some(slot(i).as_str()), "{p}");
+        } else if i < n + 10 {
+            assert_eq!(s, 401, "revoked token, request {i}: {p}");
+        } else {
+            assert_eq!(s, 422, "unknown resident, request {i}: {p}");
+            assert_eq!(p["errors"][0]["field"], "resident_email", "{p}");
+        }
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM appointments").await,
+        i64::try_from(n).unwrap()
+    );
+    // The slot list read now counts every booking: those slots are gone.
+    let free = free_slots(&app, LOCATION, 2).await;
+    for i in 0..n {
+        assert!(
+            !free.iter().any(|(start, _)| *start == slot(i)),
+            "slot {i} still listed: {free:?}"
+        );
+    }
+    app.stop().await;
+}
