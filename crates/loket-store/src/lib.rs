@@ -211,15 +211,12 @@ impl Backend {
     }
 
     /// Dialect difference: per-connection settings. SQLite: WAL journal,
-    /// foreign keys on, a busy timeout so writers queue instead of failing,
-    /// and the schema read at once (a connection parses it before its first
-    /// statement; better when it opens than in a request).
+    /// foreign keys on, a busy timeout so writers queue instead of failing.
     fn connection_setup(self) -> &'static str {
         match self {
             Backend::Sqlite => {
                 "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                 SELECT COUNT(*) FROM sqlite_schema;"
+                 PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;"
             }
             Backend::Postgres => "SET TIME ZONE 'UTC'",
         }
@@ -266,20 +263,8 @@ impl Store {
         // it takes back), and no restart fits in that moment: testing it
         // again would be one more round trip per query in a rush.
         let test = backend == Backend::Postgres;
-        // SQLite keeps its read connections open from the start: each one
-        // parses the whole schema and prepares every statement it runs the
-        // first time, and a pool that grew only when a rush came made the
-        // rush pay for that (in `bench booking-rush`, most of the read
-        // threads' time). They cost a thread and a file handle each.
-        // PostgreSQL opens its connections as the load asks for them: each
-        // is a server process.
-        let min_connections = match backend {
-            Backend::Sqlite => max_connections.max(1),
-            Backend::Postgres => 0,
-        };
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
-            .min_connections(min_connections)
             .test_before_acquire(false)
             .before_acquire(move |conn, meta| {
                 Box::pin(async move {
