@@ -176,6 +176,8 @@ pub struct Reads {
     accounts: Loader<String, User>,
     /// Booked counts per slot start, by service, location and range.
     booked: Loader<BookedKey, Arc<HashMap<i64, i64>>>,
+    /// Live sessions (with their person) by the hash of their secret.
+    sessions: Loader<String, people_store::LiveSession>,
 }
 
 /// A service, a location and a range of slot starts (`from..to`, ms).
@@ -197,6 +199,34 @@ impl crate::App {
                 async move { people_store::authenticate_tokens(&store, &hashes).await }
             })
             .await
+    }
+
+    /// The live session behind a session cookie's secret, with its person
+    /// (see `loket_store::people::load_sessions`), read with the other
+    /// requests' sessions; its expiry slides forward by `ttl_ms` (written
+    /// at most once a minute).
+    pub async fn live_session(
+        &self,
+        secret: &str,
+        ttl_ms: i64,
+        max_age_ms: i64,
+    ) -> Result<Option<people_store::LiveSession>, StoreError> {
+        let store = self.store.clone();
+        let hash = loket_store::hash_secret(secret);
+        let found = self
+            .reads
+            .sessions
+            .load(hash.clone(), move |hashes| {
+                let store = store.clone();
+                async move { people_store::load_sessions(&store, &hashes, max_age_ms).await }
+            })
+            .await?;
+        match found {
+            Some(live) => Ok(Some(
+                people_store::slide_session(&self.store, &hash, live, ttl_ms, max_age_ms).await?,
+            )),
+            None => Ok(None),
+        }
     }
 
     /// The account with this e-mail address, ignoring case, with its roles

@@ -760,57 +760,112 @@ pub async fn create_half_session(
     ))
 }
 
-/// Loads a live session. Its expiry slides forward by `ttl_ms`, written at
-/// most once a minute to spare the database.
-/// A live session: unexpired (idle `ttl_ms`, extended by use) and younger
-/// than `max_age_ms` (the absolute lifetime, never extended).
-pub async fn load_session(
+/// A live session read with its person.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub session: Session,
+    /// When the session began (its absolute lifetime counts from here).
+    pub created_at: i64,
+    /// The account of `user_id`, or else of `pending_user_id`, with its
+    /// roles; `None` when the session has neither (or the row is gone).
+    pub person: Option<User>,
+}
+
+/// Live sessions by the hashes of their secrets ([`hash_secret`]): each
+/// unexpired (idle `ttl_ms`, extended by use, see [`slide_session`]) and
+/// younger than `max_age_ms` (the absolute lifetime, never extended), with
+/// its person, in one query for all of them (every page request
+/// reads its session and person; the batched reads of a rush share it).
+/// A session whose account, or half-signed-in account, is disabled is not
+/// live. The expiry is not slid forward here: see [`slide_session`].
+pub async fn load_sessions(
     store: &Store,
-    secret: &str,
-    ttl_ms: i64,
+    hashes: &[String],
     max_age_ms: i64,
-) -> Result<Option<Session>> {
+) -> Result<HashMap<String, LiveSession>> {
+    let mut out = HashMap::new();
+    if hashes.is_empty() {
+        return Ok(out);
+    }
     let now = now_ms();
-    let hash = hash_secret(secret);
-    let row = sqlx::query(
-        "SELECT s.user_id, s.csrf_token, s.locale, s.expires_at, s.last_seen_at, s.created_at, \
-         s.identified_by, s.oidc_provider, s.id_token, s.pending_user_id FROM sessions s \
+    let keys = crate::padded(hashes);
+    let sql = format!(
+        "SELECT s.id_hash, s.user_id, s.csrf_token, s.locale AS session_locale, s.expires_at, \
+         s.last_seen_at, s.created_at AS session_created_at, s.identified_by, s.oidc_provider, \
+         s.id_token, s.pending_user_id, \
+         x.id, x.email, x.name, x.password_hash, x.locale, x.email_confirmed_at, x.disabled_at, \
+         x.disabled_reason, x.created_at, r.role \
+         FROM sessions s \
          LEFT JOIN users u ON u.id = s.user_id \
          LEFT JOIN users p ON p.id = s.pending_user_id \
-         WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.created_at > $3 \
+         LEFT JOIN users x ON x.id = COALESCE(s.user_id, s.pending_user_id) \
+         LEFT JOIN user_roles r ON r.user_id = x.id \
+         WHERE s.id_hash IN {} AND s.expires_at > $1 AND s.created_at > $2 \
          AND (s.user_id IS NULL OR u.disabled_at IS NULL) \
-         AND (s.pending_user_id IS NULL OR p.disabled_at IS NULL)",
-    )
-    .bind(&hash)
-    .bind(now)
-    .bind(now - max_age_ms)
-    .fetch_optional(store.pool())
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    let mut s = Session {
-        user_id: r.try_get("user_id")?,
-        csrf_token: r.try_get("csrf_token")?,
-        locale: r.try_get("locale")?,
-        expires_at: r.try_get("expires_at")?,
-        last_seen_at: r.try_get("last_seen_at")?,
-        identified_by: r.try_get("identified_by")?,
-        oidc_provider: r.try_get("oidc_provider")?,
-        id_token: r.try_get("id_token")?,
-        pending_user_id: r.try_get("pending_user_id")?,
-    };
-    if now - s.last_seen_at > 60_000 {
-        let created: i64 = r.try_get("created_at")?;
-        let expires = (now + ttl_ms).min(created.saturating_add(max_age_ms));
+         AND (s.pending_user_id IS NULL OR p.disabled_at IS NULL) \
+         ORDER BY s.id_hash",
+        crate::placeholders(1, keys.len(), 3, "")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(now - max_age_ms);
+    for k in keys {
+        q = q.bind(k);
+    }
+    let rows = q.fetch_all(store.pool()).await?;
+    for group in rows.chunk_by(|a, b| {
+        a.try_get::<String, _>("id_hash").ok() == b.try_get::<String, _>("id_hash").ok()
+    }) {
+        let Some(r) = group.first() else { continue };
+        let person = match r.try_get::<Option<String>, _>("id")? {
+            Some(_) => Some(decode_user(r, roles_of_rows(group)?)?),
+            None => None,
+        };
+        out.insert(
+            r.try_get("id_hash")?,
+            LiveSession {
+                session: Session {
+                    user_id: r.try_get("user_id")?,
+                    csrf_token: r.try_get("csrf_token")?,
+                    locale: r.try_get("session_locale")?,
+                    expires_at: r.try_get("expires_at")?,
+                    last_seen_at: r.try_get("last_seen_at")?,
+                    identified_by: r.try_get("identified_by")?,
+                    oidc_provider: r.try_get("oidc_provider")?,
+                    id_token: r.try_get("id_token")?,
+                    pending_user_id: r.try_get("pending_user_id")?,
+                },
+                created_at: r.try_get("session_created_at")?,
+                person,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Slides a live session's expiry forward by `ttl_ms` (never past its
+/// absolute lifetime), written only when it was last seen more than a
+/// minute ago.
+pub async fn slide_session(
+    store: &Store,
+    hash: &str,
+    mut live: LiveSession,
+    ttl_ms: i64,
+    max_age_ms: i64,
+) -> Result<LiveSession> {
+    let now = now_ms();
+    if now - live.session.last_seen_at > 60_000 {
+        let expires = (now + ttl_ms).min(live.created_at.saturating_add(max_age_ms));
         sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
             .bind(now)
             .bind(expires)
-            .bind(&hash)
+            .bind(hash)
             .execute(store.pool())
             .await?;
-        s.last_seen_at = now;
-        s.expires_at = expires;
+        live.session.last_seen_at = now;
+        live.session.expires_at = expires;
     }
-    Ok(Some(s))
+    Ok(live)
 }
 
 pub async fn set_session_locale(store: &Store, secret: &str, locale: &str) -> Result<()> {

@@ -341,18 +341,15 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     if let Some(secret) =
         cookie_value(&headers, state.config.session_cookie()).filter(|s| s.len() == 64)
     {
-        match store::load_session(&state.store, &secret, ttl, max_age).await {
-            Ok(Some(s)) => {
-                if let Some(uid) = &s.user_id {
-                    match store::get_user(&state.store, uid).await {
-                        Ok(u) => user = u.map(Arc::new),
-                        Err(e) => return AppError::from(e).into_response(),
-                    }
-                } else if let Some(uid) = &s.pending_user_id {
-                    match store::get_user(&state.store, uid).await {
-                        Ok(u) => pending = u.map(Arc::new),
-                        Err(e) => return AppError::from(e).into_response(),
-                    }
+        // The session and its person in one read, shared with the other
+        // requests of the moment (`loket_app::coalesce`).
+        match state.live_session(&secret, ttl, max_age).await {
+            Ok(Some(live)) => {
+                let s = live.session;
+                if s.user_id.is_some() {
+                    user = live.person.map(Arc::new);
+                } else if s.pending_user_id.is_some() {
+                    pending = live.person.map(Arc::new);
                 }
                 session = Some((secret, s));
             }

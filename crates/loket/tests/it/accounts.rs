@@ -612,3 +612,70 @@ async fn changing_the_password_keeps_the_tokens() {
     assert_eq!(me(&app, &t).await, 200, "the token still works");
     app.stop().await;
 }
+
+/// Session reads are batched in a rush (`loket_app::coalesce`): twelve
+/// residents open their account page at the same moment, with a
+/// signed-out client and a client whose account was just disabled among
+/// them. Each page is its own person's, never another's, and the ended
+/// sessions get no page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sessions_read_together_stay_apart_and_ended_ones_stay_ended() {
+    let app = TestApp::spawn().await;
+    let n = 12;
+    let mut clients = Vec::new();
+    for i in 0..n {
+        clients.push(
+            app.signed_in(&format!("batch{i}@example.org"), &["resident"])
+                .await,
+        );
+    }
+    let gone = app.signed_in("gone@example.org", &["resident"]).await;
+    let id: String =
+        loket_store::sqlx::query_scalar("SELECT id FROM users WHERE email = 'gone@example.org'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    let admin = token(&app, "admin@leuven.example", &["admin"]).await;
+    let (s, p) = api(
+        &app,
+        &admin,
+        "POST",
+        &format!("/api/v1/users/{id}/disable"),
+        json!({ "reason": "Verhuisd naar het buitenland" }),
+    )
+    .await;
+    assert_eq!(s, 200, "{p}");
+    clients.push(gone);
+    clients.push(app.client());
+    let url = app.url("/account");
+    let pages = race(clients.len(), |i| {
+        let c = clients[i].clone();
+        let url = url.clone();
+        async move {
+            let r = c.get(&url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap_or_default())
+        }
+    })
+    .await;
+    for (i, (status, body)) in pages.iter().enumerate() {
+        if i < n {
+            assert_eq!(*status, 200, "client {i}");
+            assert!(
+                body.contains(&format!("batch{i}@example.org")),
+                "client {i}"
+            );
+            for j in (0..n).filter(|j| *j != i) {
+                assert!(
+                    !body.contains(&format!("batch{j}@example.org")),
+                    "client {i} was shown {j}"
+                );
+            }
+        } else {
+            assert!(
+                !body.contains("gone@example.org") && !body.contains("batch"),
+                "ended or absent session {i} got a person's page (status {status})"
+            );
+        }
+    }
+    app.stop().await;
+}
