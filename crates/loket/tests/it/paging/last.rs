@@ -242,3 +242,104 @@ async fn a_residents_file_pages_its_cases_with_total_and_csv() {
     app.stop().await;
 }
 
+/// `n` assets `T-0000`… lent to `borrower` in one hand-over `h-big`, all
+/// due on one date (many equal keys), through SQL in a few statements.
+async fn seed_big_handover(app: &TestApp, borrower: &str, n: usize) {
+    sqlx::query(
+        "INSERT INTO asset_handovers (id, borrower_user_id, place, created_at, created_by) \
+         VALUES ('h-big', $1, '', 1790000000000, 'ict')",
+    )
+    .bind(borrower)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let ids: Vec<usize> = (0..n).collect();
+    for chunk in ids.chunks(500) {
+        let assets: Vec<String> = chunk
+            .iter()
+            .map(|i| {
+                format!(
+                    "('as-{i:04}', 'T-{i:04}', 'laptop', 'S{i}', 'M', '2026-01-01', 0, 'on_loan', \
+                     'Stadhuis', 'ln-{i:04}', NULL, NULL, 0, 0)"
+                )
+            })
+            .collect();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO assets (id, tag, category, serial, model, purchase_date, price_cents, status, \
+             location, current_loan_id, last_audit_on, next_audit_on, created_at, updated_at) VALUES {}",
+            assets.join(", ")
+        )))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+        let loans: Vec<String> = chunk
+            .iter()
+            .map(|i| {
+                format!(
+                    "('ln-{i:04}', 'as-{i:04}', 'h-big', '{borrower}', '', 1790000000000, \
+                     '2099-01-01', NULL, '', 'ict')"
+                )
+            })
+            .collect();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO asset_loans (id, asset_id, handover_id, borrower_user_id, place, out_at, \
+             due_on, in_at, condition_note, created_by) VALUES {}",
+            loans.join(", ")
+        )))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+}
+
+/// The tags a loan table shows.
+fn loan_tags(html: &str) -> usize {
+    html.matches("<tr><td>T-").count()
+}
+
+#[tokio::test]
+async fn a_hand_over_and_a_persons_loans_say_when_not_every_one_is_listed() {
+    let app = TestApp::spawn().await;
+    let ict = app.signed_in("ict@leuven.example", &["ict"]).await;
+    let lena = app.signed_in("lena@leuven.example", &["employee"]).await;
+    let lena_id = loket_store::people::find_by_email(&app.store, "lena@leuven.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    seed_big_handover(&app, &lena_id, 2001).await;
+
+    // The hand-over lists its first 1,000 items and says it holds more.
+    let (s, html) = app.get(&ict, "/equipment/handovers/h-big").await;
+    assert_eq!(s, 200);
+    assert_eq!(loan_tags(&html), 1000);
+    assert!(
+        html.contains("id=\"items-more\"") && html.contains("meer dan 1000 stuks"),
+        "{}",
+        &html[..html.len().min(3000)]
+    );
+    // The person's page lists the first 2,000 loans and says there are more.
+    let (s, html) = app.get(&ict, &format!("/staff/equipment/{lena_id}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(loan_tags(&html), 2000);
+    assert!(
+        html.contains("id=\"loans-more\"") && html.contains("meer dan 2.000 uitleningen"),
+        "the person's page says so"
+    );
+    let (s, html) = app.get(&lena, "/equipment").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("id=\"loans-more\""), "and so does their own");
+
+    // Below the caps, nothing is said.
+    sqlx::query("DELETE FROM asset_loans WHERE asset_id >= 'as-0999'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (_, html) = app.get(&ict, "/equipment/handovers/h-big").await;
+    assert_eq!(loan_tags(&html), 999);
+    assert!(!html.contains("items-more"));
+    let (_, html) = app.get(&ict, &format!("/staff/equipment/{lena_id}")).await;
+    assert_eq!(loan_tags(&html), 999);
+    assert!(!html.contains("loans-more"));
+    app.stop().await;
+}
