@@ -318,6 +318,25 @@ async fn a_hand_over_and_a_persons_loans_say_when_not_every_one_is_listed() {
         "{}",
         &html[..html.len().min(3000)]
     );
+    // So does its PDF, after the 1,000 items it lists.
+    let r = ict
+        .get(app.url("/equipment/handovers/h-big/pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert!(
+        text.contains("T-0999") && !text.contains("T-1000"),
+        "1,000 items"
+    );
+    assert!(
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("meer dan 1000 stuks"),
+        "the PDF says so"
+    );
     // The person's page lists the first 2,000 loans and says there are more.
     let (s, html) = app.get(&ict, &format!("/staff/equipment/{lena_id}")).await;
     assert_eq!(s, 200);
