@@ -125,12 +125,44 @@ pub async fn check_out_for(
     Ok(id)
 }
 
+/// The most items a hand-over's page and document list (by due date, then
+/// tag); a hand-over with more says so.
+pub const HANDOVER_ITEMS_SHOWN: usize = 1000;
+
+/// A hand-over's items, the first [`HANDOVER_ITEMS_SHOWN`], and what its
+/// page and document say when it holds more ('' when every item is listed).
+pub async fn handover_items(
+    app: &App,
+    locale: Locale,
+    id: &str,
+) -> Result<(Vec<store::Loan>, String), Refusal> {
+    let mut items = store::loans(
+        &app.store,
+        "",
+        id,
+        false,
+        "",
+        HANDOVER_ITEMS_SHOWN as i64 + 1,
+    )
+    .await?;
+    let more = if items.len() > HANDOVER_ITEMS_SHOWN {
+        items.truncate(HANDOVER_ITEMS_SHOWN);
+        locale.t_args(
+            "asset-handover-more",
+            &[("count", HANDOVER_ITEMS_SHOWN.to_string())],
+        )
+    } else {
+        String::new()
+    };
+    Ok((items, more))
+}
+
 /// The hand-over document in `locale`.
 pub async fn handover_doc(app: &App, locale: Locale, id: &str) -> Result<HandoverDoc, Refusal> {
     let h = store::handover(&app.store, id)
         .await?
         .ok_or(Refusal::NotFound)?;
-    let items = store::loans(&app.store, "", id, false, "", 1000).await?;
+    let (items, more) = handover_items(app, locale, id).await?;
     let to = match &h.borrower_user_id {
         Some(u) => people_store::get_user(&app.store, u)
             .await?
@@ -174,6 +206,7 @@ pub async fn handover_doc(app: &App, locale: Locale, id: &str) -> Result<Handove
                 due: l.due_on,
             })
             .collect(),
+        more,
     })
 }
 

@@ -187,6 +187,10 @@ pub struct HandoverDoc {
     pub acknowledged: String,
     pub unack: String,
     pub items: Vec<HandoverItem>,
+    /// What the document says when it lists only the first of the
+    /// hand-over's items ("This hand-over holds more than 1000 items…"),
+    /// or empty. A hand-over is never cut silently.
+    pub more: String,
 }
 
 pub fn handover_pdf(doc: &HandoverDoc, today: (i32, u8, u8)) -> Result<Vec<u8>, PdfError> {
@@ -271,6 +275,7 @@ mod tests {
                 serial: "S".into(),
                 due: "2027-01-01".into(),
             }],
+            more: "Meer dan 1000 stuks".into(),
         };
         assert!(
             handover_pdf(&doc, (2026, 11, 25))

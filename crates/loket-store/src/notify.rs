@@ -360,6 +360,42 @@ pub async fn waiting_letters(store: &Store) -> Result<Vec<Letter>> {
     rows.iter().map(decode_letter).collect()
 }
 
+/// The waiting letters' cursors: oldest first, keyset on (created_at, id).
+pub const WAITING_PAGING: Spec = Spec {
+    list: "notify.waiting_letters",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of the letters not yet in a print batch, oldest first (the
+/// order a batch prints them in).
+pub async fn waiting_page(store: &Store, pq: &PageQuery) -> Result<Page<Letter>> {
+    let ks = paging::keyset(&["created_at", "id"], Order::Asc, 2, pq);
+    let sql = format!(
+        "SELECT id, case_id, resident_id, kind, content, created_at, batch_id FROM letters \
+         WHERE batch_id IS NULL{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(decode_letter).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &WAITING_PAGING, |l| {
+        vec![Key::from(l.created_at), Key::from(l.id.as_str())]
+    }))
+}
+
+/// How many letters [`waiting_page`] pages through, up to `cap`.
+pub async fn waiting_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM letters WHERE batch_id IS NULL LIMIT $1) t",
+    )
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
 /// A print batch.
 #[derive(Debug, Clone, Serialize)]
 pub struct PrintBatch {

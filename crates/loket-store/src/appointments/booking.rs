@@ -374,17 +374,6 @@ pub async fn by_code(store: &Store, code: &str) -> Result<Option<Appointment>> {
     row.as_ref().map(decode).transpose()
 }
 
-/// A resident's appointments, newest start first.
-pub async fn of_resident(store: &Store, resident_id: &str) -> Result<Vec<Appointment>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM appointments WHERE resident_id = $1 ORDER BY starts_at DESC LIMIT 200"
-    )))
-    .bind(resident_id)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter().map(decode).collect()
-}
-
 /// A resident's appointment list's cursors: keyset on (starts_at, id),
 /// newest start first.
 pub const RESIDENT_APPOINTMENT_PAGING: Spec = Spec {

@@ -236,6 +236,48 @@ pub async fn resident_cases_total(
     Ok(Total::capped(row.try_get("n")?, cap))
 }
 
+/// The cursors of a resident's file for staff: newest first, keyset on
+/// (submitted_at, number).
+pub const FILE_PAGING: Spec = Spec {
+    list: "cases.resident_file",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of a resident's cases as staff see them in the resident's
+/// file, newest first: every case but the restricted ones (those are the
+/// privacy officer's alone).
+pub async fn file_cases(store: &Store, resident_id: &str, pq: &PageQuery) -> Result<Page<Case>> {
+    let ks = paging::keyset(&["submitted_at", "number"], Order::Desc, 3, pq);
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE resident_id = $1 AND restricted_at IS NULL{} \
+         ORDER BY {} LIMIT $2",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(resident_id.to_owned())
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let cases = rows.iter().map(decode_case).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(cases, pq, &FILE_PAGING, |c| {
+        vec![Key::Int(c.submitted_at), Key::from(c.number.as_str())]
+    }))
+}
+
+/// How many cases [`file_cases`] pages through, up to `cap`.
+pub async fn file_cases_total(store: &Store, resident_id: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE resident_id = $1 \
+         AND restricted_at IS NULL LIMIT $2) t",
+    )
+    .bind(resident_id)
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
 /// Filters for the back office's work queue ('' matches everything).
 #[derive(Debug, Default, Clone)]
 pub struct QueueFilter {

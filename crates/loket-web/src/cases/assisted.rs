@@ -252,7 +252,10 @@ struct ResidentFilePage {
     national_number: String,
     address: Vec<String>,
     phone: String,
+    /// A page of the resident's cases, newest first.
     cases: Vec<CaseRow>,
+    /// The cases' pager (total, previous / next, CSV).
+    pager: crate::paging::Pager,
     services: Vec<(String, String)>,
     /// `?contact=<moment id>` kept on the service links.
     contact: String,
@@ -265,6 +268,15 @@ struct ResidentFilePage {
 #[serde(default)]
 pub struct ContactQuery {
     pub contact: String,
+}
+
+/// The resident's file: `?contact=` and the page of its case list.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FileQuery {
+    pub contact: String,
+    pub cursor: String,
+    pub limit: String,
 }
 
 /// The contact moment named by `?contact=`, when it exists and is about
@@ -295,17 +307,20 @@ async fn load_resident(state: &AppState, id: &str) -> Result<loket_store::people
         .ok_or(AppError::NotFound)
 }
 
-/// A resident's file for counter staff: details, cases, and the services to
-/// apply for on their behalf. The read is access-logged.
+/// `/staff/residents/{id}`: a resident's file for counter staff (the read
+/// is access-logged): details, the services to apply for on their behalf,
+/// and their cases a page at a time, newest first, with the total and a
+/// CSV download. Restricted cases are the privacy officer's alone.
 pub async fn file(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Query(cq): Query<ContactQuery>,
+    Query(q): Query<FileQuery>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(ASSISTING)?.clone();
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::FILE_PAGING)?;
     let r = load_resident(&state, &id).await?;
-    let contact = contact_for(&state, &r.id, cq.contact.trim()).await?;
+    let contact = contact_for(&state, &r.id, q.contact.trim()).await?;
     loket_store::audit::record_access(
         &state.store,
         &user.id,
@@ -318,13 +333,21 @@ pub async fn file(
     let profile = people_store::get_profile(&state.store, &r.id)
         .await?
         .unwrap_or_default();
-    // Restricted cases are the privacy officer's alone.
-    let cases: Vec<_> = store::cases_of_resident(&state.store, &r.id)
-        .await?
-        .into_iter()
-        .filter(|c| !c.is_restricted())
-        .collect();
-    let defs = definitions(&state, &cases).await?;
+    let page = store::file_cases(&state.store, &r.id, &pq).await?;
+    let total =
+        store::file_cases_total(&state.store, &r.id, loket_domain::paging::TOTAL_CAP).await?;
+    let path = format!("/staff/residents/{}", r.id);
+    let csv = format!("{path}/cases.csv");
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        &path,
+        &[("contact", &contact)],
+        &page,
+        &pq,
+        total,
+        Some(&csv),
+    );
+    let defs = definitions(&state, &page.items).await?;
     let lang = ctx.locale.code();
     let services = store::list_services(&state.store, true)
         .await?
@@ -347,7 +370,8 @@ pub async fn file(
                 .unwrap_or_default(),
             address: profile.address_lines(),
             phone: profile.phone.clone(),
-            cases: cases
+            cases: page
+                .items
                 .iter()
                 .map(|c| {
                     case_row(
@@ -357,11 +381,76 @@ pub async fn file(
                     )
                 })
                 .collect(),
+            pager,
             services,
             contact,
             log_contact: user.roles.has(Role::ContactCentre),
         },
     )
+}
+
+/// The cases of a resident's file as CSV (number, service, status,
+/// submitted, due date), every one newest first (streamed, 500 per query);
+/// restricted cases are left out as on the page. The download is
+/// access-logged once, as a view of the resident's file.
+pub async fn file_cases_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(ASSISTING)?.clone();
+    let r = load_resident(&state, &id).await?;
+    loket_store::audit::record_access(
+        &state.store,
+        &user.id,
+        &r.id,
+        "user",
+        &r.id,
+        "resident.cases.csv",
+    )
+    .await?;
+    let locale = ctx.locale;
+    let header = [
+        "case-number",
+        "case-service",
+        "case-status",
+        "case-submitted",
+        "case-due",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let resident_id = r.id.clone();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let resident_id = resident_id.clone();
+        Box::pin(async move {
+            let pq = loket_domain::paging::PageQuery {
+                cursor,
+                limit: loket_domain::paging::EXPORT_BATCH,
+            };
+            let page = store::file_cases(&state.store, &resident_id, &pq).await?;
+            let defs = definitions(&state, &page.items).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|c| {
+                    let row = case_row(
+                        c,
+                        defs.get(&(c.service_id.clone(), c.service_version)),
+                        locale,
+                    );
+                    vec![row.number, row.service, row.status, row.submitted, row.due]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("resident-cases-{}.csv", crate::i18n::today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 fn channel_choices(locale: Locale, selected: &str) -> Vec<(String, String, bool)> {

@@ -44,15 +44,80 @@ struct LettersPage {
     l: Layout,
     errors: FormErrors,
     waiting: Vec<WaitingRow>,
+    /// The waiting letters' pager (total, previous / next, CSV).
+    pager: crate::paging::Pager,
+    /// How many print batches there are ("12 in total"; the list has its
+    /// own page).
+    batches_total: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/print_batches.html")]
+struct BatchesPage {
+    l: Layout,
     batches: Vec<BatchRow>,
     pager: crate::paging::Pager,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct BatchQuery {
+pub struct PageParams {
     pub cursor: String,
     pub limit: String,
+}
+
+/// Waiting letters as the page and the CSV show them, with the names of
+/// their residents (looked up once per resident).
+async fn waiting_rows(
+    state: &AppState,
+    locale: crate::i18n::Locale,
+    letters: &[outbox::Letter],
+) -> Result<Vec<WaitingRow>, AppError> {
+    let mut names: std::collections::BTreeMap<String, String> = Default::default();
+    let mut out = Vec::with_capacity(letters.len());
+    for l in letters {
+        let title = serde_json::from_str::<Letter>(&l.content)
+            .map(|x| x.title)
+            .unwrap_or_default();
+        let resident = match names.get(&l.resident_id) {
+            Some(n) => n.clone(),
+            None => {
+                let n = people_store::get_user(&state.store, &l.resident_id)
+                    .await?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                names.insert(l.resident_id.clone(), n.clone());
+                n
+            }
+        };
+        out.push(WaitingRow {
+            created: format_ms(l.created_at),
+            kind: locale.t(&format!("letter-kind-{}", l.kind)),
+            resident,
+            title,
+        });
+    }
+    Ok(out)
+}
+
+/// The access log of waiting letters shown (they name their residents):
+/// one row per resident.
+async fn log_waiting(
+    state: &AppState,
+    actor_id: &str,
+    purpose: &str,
+    letters: &[outbox::Letter],
+) -> Result<(), AppError> {
+    let shown: Vec<loket_store::audit::Access<'_>> = letters
+        .iter()
+        .map(|l| loket_store::audit::Access {
+            subject: &l.resident_id,
+            record_type: "letter",
+            record_id: &l.id,
+        })
+        .collect();
+    loket_store::audit::record_access_many(&state.store, actor_id, purpose, &shown).await?;
+    Ok(())
 }
 
 async fn page(
@@ -61,31 +126,108 @@ async fn page(
     errors: FormErrors,
     pq: &PageQuery,
 ) -> Result<LettersPage, AppError> {
-    ctx.require(MAIL_ROOM)?;
-    let mut waiting = Vec::new();
-    for l in outbox::waiting_letters(&state.store).await? {
-        let title = serde_json::from_str::<Letter>(&l.content)
-            .map(|x| x.title)
-            .unwrap_or_default();
-        let resident = people_store::get_user(&state.store, &l.resident_id)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_default();
-        waiting.push(WaitingRow {
-            created: format_ms(l.created_at),
-            kind: ctx.locale.t(&format!("letter-kind-{}", l.kind)),
-            resident,
-            title,
-        });
-    }
-    let list = outbox::batches_page(&state.store, pq).await?;
-    let total = outbox::batches_total(&state.store, TOTAL_CAP).await?;
+    let user = ctx.require(MAIL_ROOM)?.clone();
+    let list = outbox::waiting_page(&state.store, pq).await?;
+    let total = outbox::waiting_total(&state.store, TOTAL_CAP).await?;
+    log_waiting(state, &user.id, "letters.waiting", &list.items).await?;
     let pager = crate::paging::Pager::new(
         ctx.locale,
         "/staff/letters",
         &[],
         &list,
         pq,
+        total,
+        Some("/staff/letters/waiting.csv"),
+    );
+    let waiting = waiting_rows(state, ctx.locale, &list.items).await?;
+    let batches_total = crate::paging::total_text(
+        ctx.locale,
+        outbox::batches_total(&state.store, TOTAL_CAP).await?,
+    );
+    let csrf = ctx.csrf(state).await?;
+    let mut l = ctx.layout("letters-title");
+    l.csrf = csrf;
+    Ok(LettersPage {
+        l,
+        errors,
+        waiting,
+        pager,
+        batches_total,
+    })
+}
+
+/// `/staff/letters`: the letters waiting for the next print batch, a page
+/// at a time (oldest first, the order a batch prints them in) with their
+/// total and a CSV download, and how many print batches were made. Every
+/// resident a page names is access-logged.
+pub async fn letters_page(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<PageParams>,
+) -> Result<Response, AppError> {
+    ctx.require(MAIL_ROOM)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &outbox::WAITING_PAGING)?;
+    let p = page(&state, &mut ctx, FormErrors::default(), &pq).await?;
+    render(StatusCode::OK, p)
+}
+
+/// The waiting letters as CSV (created, kind, resident, subject), every
+/// one, oldest first (streamed, 500 per query; each batch is access-logged
+/// as the page logs the letters it shows).
+pub async fn waiting_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let user = ctx.require(MAIL_ROOM)?.clone();
+    let locale = ctx.locale;
+    let header = [
+        "letters-created",
+        "letters-kind",
+        "letters-resident",
+        "letters-subject",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        let user = user.clone();
+        Box::pin(async move {
+            let pq = PageQuery {
+                cursor,
+                limit: EXPORT_BATCH,
+            };
+            let page = outbox::waiting_page(&state.store, &pq).await?;
+            log_waiting(&state, &user.id, "letters.waiting.csv", &page.items).await?;
+            let rows = waiting_rows(&state, locale, &page.items)
+                .await?
+                .into_iter()
+                .map(|w| vec![w.created, w.kind, w.resident, w.title])
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("waiting-letters-{}.csv", crate::i18n::today_brussels()),
+        header,
+        fetch,
+    ))
+}
+
+/// `/staff/letters/batches`: the print batches made, a page at a time
+/// (newest first) with their total and a CSV download.
+pub async fn batches_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PageParams>,
+) -> Result<Response, AppError> {
+    ctx.require(MAIL_ROOM)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &outbox::BATCH_PAGING)?;
+    let list = outbox::batches_page(&state.store, &pq).await?;
+    let total = outbox::batches_total(&state.store, TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/staff/letters/batches",
+        &[],
+        &list,
+        &pq,
         total,
         Some("/staff/letters/batches.csv"),
     );
@@ -98,29 +240,8 @@ async fn page(
             count: b.count,
         })
         .collect();
-    let csrf = ctx.csrf(state).await?;
-    let mut l = ctx.layout("letters-title");
-    l.csrf = csrf;
-    Ok(LettersPage {
-        l,
-        errors,
-        waiting,
-        batches,
-        pager,
-    })
-}
-
-/// `/staff/letters`: the letters waiting, and the print batches made, a
-/// page at a time (newest first) with their total and a CSV download.
-pub async fn letters_page(
-    State(state): State<AppState>,
-    mut ctx: Ctx,
-    Query(q): Query<BatchQuery>,
-) -> Result<Response, AppError> {
-    ctx.require(MAIL_ROOM)?;
-    let pq = crate::paging::page_query(&q.cursor, &q.limit, &outbox::BATCH_PAGING)?;
-    let p = page(&state, &mut ctx, FormErrors::default(), &pq).await?;
-    render(StatusCode::OK, p)
+    let l = ctx.layout("letters-batches");
+    render(StatusCode::OK, BatchesPage { l, batches, pager })
 }
 
 /// The print batches as CSV (when, letters, SHA-256 of the PDF), every

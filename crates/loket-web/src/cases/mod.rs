@@ -71,6 +71,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/residents/{id}", get(assisted::file))
         .route(
+            "/staff/residents/{id}/cases.csv",
+            get(assisted::file_cases_csv),
+        )
+        .route(
             "/staff/residents/{id}/apply/{slug}",
             get(assisted::apply_form).post(assisted::apply).layer(
                 axum::extract::DefaultBodyLimit::max(4 * loket_domain::cases::MAX_UPLOAD_BYTES),
@@ -78,6 +82,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/letters", get(letters::letters_page))
         .route("/staff/letters/batch", post(letters::batch))
+        .route("/staff/letters/waiting.csv", get(letters::waiting_csv))
+        .route("/staff/letters/batches", get(letters::batches_page))
         .route("/staff/letters/batches.csv", get(letters::batches_csv))
         .route("/staff/letters/batches/{id}", get(letters::batch_file))
         .route(

@@ -42,6 +42,14 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ),
     ("/staff/letters", &["counter", "contact_centre", "admin"]),
     (
+        "/staff/letters/waiting.csv",
+        &["counter", "contact_centre", "admin"],
+    ),
+    (
+        "/staff/letters/batches",
+        &["counter", "contact_centre", "admin"],
+    ),
+    (
         "/staff/letters/batches.csv",
         &["counter", "contact_centre", "admin"],
     ),
@@ -203,6 +211,19 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
 ];
 
 /// Every API route that needs a role, and the roles allowed.
+/// Staff pages of one resident's file (`{resident}` is a resident made
+/// for the matrix) and the roles that may open them.
+const RESIDENT_MATRIX: &[(&str, &[&str])] = &[
+    (
+        "/staff/residents/{resident}",
+        &["counter", "contact_centre", "case_handler"],
+    ),
+    (
+        "/staff/residents/{resident}/cases.csv",
+        &["counter", "contact_centre", "case_handler"],
+    ),
+];
+
 const API_MATRIX: &[(&str, &[&str])] = &[
     ("/api/v1/users", &["admin"]),
     ("/api/v1/tokens", &["admin"]),
@@ -306,7 +327,17 @@ async fn route_role_matrix() {
         )
         .await;
     }
+    // A resident (for the pages of a resident's file).
+    let resident = resident(&app, "matrix-resident@example.org").await;
+    let resident_pages: Vec<(String, &[&str])> = RESIDENT_MATRIX
+        .iter()
+        .map(|(p, roles)| (p.replace("{resident}", &resident), *roles))
+        .collect();
     let anon = app.client();
+    for (path, _) in &resident_pages {
+        let r = anon.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "anonymous {path}");
+    }
     for (path, _) in PAGE_MATRIX {
         let r = anon.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 303, "anonymous {path}");
@@ -333,7 +364,11 @@ async fn route_role_matrix() {
         let token = loket::cli::token_create(&app.config, &email, "matrix")
             .await
             .unwrap();
-        for (path, allowed) in PAGE_MATRIX {
+        for (path, allowed) in PAGE_MATRIX
+            .iter()
+            .copied()
+            .chain(resident_pages.iter().map(|(p, roles)| (p.as_str(), *roles)))
+        {
             let (status, _) = app.get(&c, path).await;
             let want = if allowed.contains(role) { 200 } else { 403 };
             assert_eq!(status, want, "{role} GET {path}");

@@ -580,16 +580,18 @@ async fn booking_an_appointment_is_accessible() {
     sign_in("loket@leuven.example").await;
     c.goto(&app.url("/staff/appointments/new")).await.unwrap();
     check_page(&c, "appointment-staff-new").await;
-    let a = loket_store::appointments::of_resident(
+    let a = loket_store::appointments::of_resident_page(
         &app.store,
         &loket_store::people::find_by_email(&app.store, "an@example.org")
             .await
             .unwrap()
             .unwrap()
             .id,
+        &loket_domain::paging::PageQuery::first(1),
     )
     .await
     .unwrap()
+    .items
     .remove(0);
     let date = &loket_web::appointments::local(a.starts_at)[..10];
     c.goto(&app.url(&format!(
@@ -1066,7 +1068,12 @@ async fn booking_kiosk_desk_and_display_are_accessible() {
         .unwrap()
         .unwrap()
         .id;
-    let booked = appt::of_resident(&app.store, &rid).await.unwrap().remove(0);
+    let booked =
+        appt::of_resident_page(&app.store, &rid, &loket_domain::paging::PageQuery::first(1))
+            .await
+            .unwrap()
+            .items
+            .remove(0);
 
     // At the kiosk (no one signed in): a wrong code first, then the code as
     // a scanner types it, Enter.

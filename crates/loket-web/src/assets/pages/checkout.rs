@@ -121,6 +121,9 @@ pub(super) struct HandoverPage {
     acknowledged: String,
     can_ack: bool,
     rows: Vec<LoanRow>,
+    /// "This hand-over holds more than 1000 items…" when not every item
+    /// is listed, else ''.
+    more: String,
 }
 
 /// The hand-over if the signed-in person may see it: its borrower, ICT or HR.
@@ -162,8 +165,8 @@ pub async fn handover(
     let (h, mine) = handover_allowed(&state, &ctx, &id).await?;
     let doc = handover_doc(&state, ctx.locale, &id).await?;
     let today = today_brussels().to_string();
-    let rows = store::loans(&state.store, "", &id, false, "", 1000)
-        .await?
+    let (items, more) = loket_app::assets::handover_items(&state, ctx.locale, &id).await?;
+    let rows = items
         .iter()
         .map(|l| loan_row(ctx.locale, l, &today))
         .collect();
@@ -178,6 +181,7 @@ pub async fn handover(
             acknowledged: doc.acknowledged,
             can_ack: mine && h.acknowledged_at.is_none(),
             rows,
+            more,
         },
     )
 }

@@ -201,7 +201,13 @@ pub(super) struct PersonPage {
     open: Vec<LoanRow>,
     past: Vec<LoanRow>,
     to_ack: Vec<String>,
+    /// "More than 2,000 loans…" when the page lists only the first, else ''.
+    more: String,
 }
+
+/// The most loans a person's equipment page lists (by due date, then
+/// tag); past it the page says so.
+const PERSON_LOANS_SHOWN: usize = 2000;
 
 pub(super) async fn person_page(
     state: &AppState,
@@ -213,7 +219,27 @@ pub(super) async fn person_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let today = today_brussels().to_string();
-    let loans = store::loans(&state.store, &person.id, "", false, "", 2000).await?;
+    let mut loans = store::loans(
+        &state.store,
+        &person.id,
+        "",
+        false,
+        "",
+        PERSON_LOANS_SHOWN as i64 + 1,
+    )
+    .await?;
+    let more = if loans.len() > PERSON_LOANS_SHOWN {
+        loans.truncate(PERSON_LOANS_SHOWN);
+        ctx.locale.t_args(
+            "asset-loans-more",
+            &[(
+                "count",
+                crate::paging::format_count(ctx.locale, PERSON_LOANS_SHOWN as i64),
+            )],
+        )
+    } else {
+        String::new()
+    };
     let (open, past): (Vec<&Loan>, Vec<&Loan>) = loans.iter().partition(|l| l.in_at.is_none());
     let mut to_ack: Vec<String> = open
         .iter()
@@ -238,6 +264,7 @@ pub(super) async fn person_page(
             open: open.iter().map(|x| loan_row(locale, x, &today)).collect(),
             past: past.iter().map(|x| loan_row(locale, x, &today)).collect(),
             to_ack,
+            more,
         },
     )
 }

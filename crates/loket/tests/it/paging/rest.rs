@@ -317,7 +317,12 @@ async fn print_batches_are_paged_with_total_and_csv() {
     assert_eq!(expected.len(), 120);
     assert_eq!(expected[119], "pb-000");
     let rows = |html: &str| tokens(before_pager(html), "/staff/letters/batches/pb-");
-    let shown: Vec<String> = walk_html(&app, &c, "/staff/letters", "120 in totaal", &rows)
+    let (_, html) = app.get(&c, "/staff/letters").await;
+    assert!(
+        html.contains("120 in totaal") && html.contains("href=\"/staff/letters/batches\""),
+        "the letters page says how many and links to the batches: {html}"
+    );
+    let shown: Vec<String> = walk_html(&app, &c, "/staff/letters/batches", "120 in totaal", &rows)
         .await
         .iter()
         .map(|s| s.trim_start_matches("/staff/letters/batches/").to_owned())
