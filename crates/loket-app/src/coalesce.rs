@@ -178,6 +178,8 @@ pub struct Reads {
     booked: Loader<BookedKey, Arc<HashMap<i64, i64>>>,
     /// Live sessions (with their person) by the hash of their secret.
     sessions: Loader<String, people_store::LiveSession>,
+    /// The counters' configuration version (one row).
+    version: Loader<(), i64>,
 }
 
 /// A service, a location and a range of slot starts (`from..to`, ms).
@@ -227,6 +229,24 @@ impl crate::App {
             )),
             None => Ok(None),
         }
+    }
+
+    /// The counters' configuration version (`config_version`), read with
+    /// the other requests that need it at the same moment.
+    pub async fn config_version(&self) -> Result<i64, StoreError> {
+        let store = self.store.clone();
+        let v = self
+            .reads
+            .version
+            .load((), move |_| {
+                let store = store.clone();
+                async move {
+                    let v = appt_store::catalogue::version(&store).await?;
+                    Ok(HashMap::from([((), v)]))
+                }
+            })
+            .await?;
+        Ok(v.unwrap_or(0))
     }
 
     /// The account with this e-mail address, ignoring case, with its roles

@@ -42,10 +42,9 @@ impl Cache {
             .cloned()
     }
 
-    /// The configuration as of now: one read of the version, and a reload
-    /// only when it moved.
-    pub async fn get(&self, store: &Store) -> Result<Arc<Counters>, Refusal> {
-        let version = catalogue::version(store).await?;
+    /// The configuration at `version` (just read) or newer: a reload only
+    /// when the cached one is older.
+    pub async fn get(&self, store: &Store, version: i64) -> Result<Arc<Counters>, Refusal> {
         if let Some(c) = self.at_least(version) {
             return Ok(c);
         }
@@ -65,8 +64,11 @@ impl Cache {
 impl App {
     /// The counters' configuration (settings, services, locations, hours,
     /// closed days, desks per service), from the cache.
+    /// The version is read by a query that starts after this call, shared
+    /// with the other requests of the moment (`crate::coalesce`).
     pub async fn counters(&self) -> Result<Arc<Counters>, Refusal> {
-        self.counters.get(&self.store).await
+        let version = self.config_version().await?;
+        self.counters.get(&self.store, version).await
     }
 
     /// The configuration as this instance last read it, without reading
