@@ -38,6 +38,8 @@ type Waiter<K, V> = (K, oneshot::Sender<Answer<V>>);
 
 /// One kind of batched read; see the module.
 pub struct Loader<K, V> {
+    /// The kind of read, the `read` label of `loket_read_batch_size`.
+    name: &'static str,
     state: Arc<Mutex<State<K, V>>>,
 }
 
@@ -47,9 +49,11 @@ struct State<K, V> {
     waiting: Vec<Waiter<K, V>>,
 }
 
-impl<K, V> Default for Loader<K, V> {
-    fn default() -> Self {
+impl<K, V> Loader<K, V> {
+    /// A loader for reads of the kind `name` (a metric label).
+    pub fn new(name: &'static str) -> Self {
         Self {
+            name,
             state: Arc::new(Mutex::new(State {
                 running: false,
                 waiting: Vec::new(),
@@ -94,7 +98,7 @@ where
             !std::mem::replace(&mut s.running, true)
         };
         if lead {
-            tokio::spawn(drain(self.state.clone(), fetch));
+            tokio::spawn(drain(self.name, self.state.clone(), fetch));
         }
         answer.await.unwrap_or_else(|_| {
             Err(StoreError::Db(loket_store::sqlx::Error::Protocol(
@@ -114,7 +118,7 @@ impl<K, V> Drop for Running<K, V> {
     }
 }
 
-async fn drain<K, V, F, Fut>(state: Arc<Mutex<State<K, V>>>, mut fetch: F)
+async fn drain<K, V, F, Fut>(name: &'static str, state: Arc<Mutex<State<K, V>>>, mut fetch: F)
 where
     K: Eq + Hash + Clone,
     V: Clone,
@@ -132,6 +136,7 @@ where
             let n = s.waiting.len().min(MAX_KEYS);
             s.waiting.drain(..n).collect()
         };
+        metrics::histogram!("loket_read_batch_size", "read" => name).record(batch.len() as f64);
         let mut seen = HashSet::with_capacity(batch.len());
         let keys: Vec<K> = batch
             .iter()
@@ -168,7 +173,7 @@ fn shared(e: &StoreError) -> StoreError {
 }
 
 /// The reads batched on this instance.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Reads {
     /// API tokens by hash: the account and scopes behind each.
     tokens: Loader<String, (User, Scopes)>,
@@ -180,6 +185,18 @@ pub struct Reads {
     sessions: Loader<String, people_store::LiveSession>,
     /// The counters' configuration version (one row).
     version: Loader<(), i64>,
+}
+
+impl Default for Reads {
+    fn default() -> Self {
+        Self {
+            tokens: Loader::new("token"),
+            accounts: Loader::new("account_by_email"),
+            booked: Loader::new("booked_counts"),
+            sessions: Loader::new("session"),
+            version: Loader::new("config_version"),
+        }
+    }
 }
 
 /// A service, a location and a range of slot starts (`from..to`, ms).
@@ -336,7 +353,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn waiting_requests_share_the_next_query_and_see_only_later_state() {
-        let loader: Arc<Loader<u32, u32>> = Arc::new(Loader::default());
+        let loader: Arc<Loader<u32, u32>> = Arc::new(Loader::new("test"));
         let queries = Arc::new(AtomicUsize::new(0));
         // The "database": a value that changes; each query reads it when
         // it starts and takes a while.
@@ -393,7 +410,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_query_fails_every_request_it_served_and_the_next_starts_afresh() {
-        let loader: Loader<u32, u32> = Loader::default();
+        let loader: Loader<u32, u32> = Loader::new("test");
         let down = |_keys: Vec<u32>| async {
             Err::<HashMap<u32, u32>, _>(StoreError::Db(loket_store::sqlx::Error::PoolTimedOut))
         };

@@ -169,6 +169,27 @@ pub async fn find_by_email(store: &Store, email: &str) -> Result<Option<User>> {
     user_where(store, "u.email_norm = $1", &email.trim().to_lowercase()).await
 }
 
+/// The names of accounts by id, in one query for all of them (a list that
+/// names the residents of its rows). An id with no account is left out.
+pub async fn names_of(store: &Store, ids: &[String]) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for part in ids.chunks(500) {
+        let keys = crate::padded(part);
+        let sql = format!(
+            "SELECT id, name FROM users WHERE id IN {}",
+            crate::placeholders(1, keys.len(), 1, "")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for k in keys {
+            q = q.bind(k);
+        }
+        for r in q.fetch_all(store.pool()).await? {
+            out.insert(r.try_get("id")?, r.try_get("name")?);
+        }
+    }
+    Ok(out)
+}
+
 /// Accounts by e-mail address, ignoring case, with their roles, in one
 /// query for all of them (the batched reads of a booking rush). The answer
 /// is keyed by the address as normalised (trimmed, lower case); an address

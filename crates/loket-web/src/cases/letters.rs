@@ -67,37 +67,27 @@ pub struct PageParams {
 }
 
 /// Waiting letters as the page and the CSV show them, with the names of
-/// their residents (looked up once per resident).
+/// their residents (one query for all of them).
 async fn waiting_rows(
     state: &AppState,
     locale: crate::i18n::Locale,
     letters: &[outbox::Letter],
 ) -> Result<Vec<WaitingRow>, AppError> {
-    let mut names: std::collections::BTreeMap<String, String> = Default::default();
-    let mut out = Vec::with_capacity(letters.len());
-    for l in letters {
-        let title = serde_json::from_str::<Letter>(&l.content)
-            .map(|x| x.title)
-            .unwrap_or_default();
-        let resident = match names.get(&l.resident_id) {
-            Some(n) => n.clone(),
-            None => {
-                let n = people_store::get_user(&state.store, &l.resident_id)
-                    .await?
-                    .map(|u| u.name)
-                    .unwrap_or_default();
-                names.insert(l.resident_id.clone(), n.clone());
-                n
-            }
-        };
-        out.push(WaitingRow {
+    let mut ids: Vec<String> = letters.iter().map(|l| l.resident_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let names = people_store::names_of(&state.store, &ids).await?;
+    Ok(letters
+        .iter()
+        .map(|l| WaitingRow {
             created: format_ms(l.created_at),
             kind: locale.t(&format!("letter-kind-{}", l.kind)),
-            resident,
-            title,
-        });
-    }
-    Ok(out)
+            resident: names.get(&l.resident_id).cloned().unwrap_or_default(),
+            title: serde_json::from_str::<Letter>(&l.content)
+                .map(|x| x.title)
+                .unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// The access log of waiting letters shown (they name their residents):
