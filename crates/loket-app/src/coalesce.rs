@@ -351,23 +351,38 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    /// Waits (up to ten seconds) until `ready` holds.
+    async fn until(ready: impl Fn() -> bool) {
+        for _ in 0..10_000 {
+            if ready() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        panic!("timed out");
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn waiting_requests_share_the_next_query_and_see_only_later_state() {
         let loader: Arc<Loader<u32, u32>> = Arc::new(Loader::new("test"));
         let queries = Arc::new(AtomicUsize::new(0));
-        // The "database": a value that changes; each query reads it when
-        // it starts and takes a while.
+        // The "database": a value that changes. Each query reads it when it
+        // starts; the first query then stays in flight until `gate` opens.
         let value = Arc::new(AtomicUsize::new(1));
+        let gate = Arc::new(tokio::sync::Notify::new());
         let fetch = {
             let queries = queries.clone();
             let value = value.clone();
+            let gate = gate.clone();
             move |keys: Vec<u32>| {
                 let queries = queries.clone();
                 let value = value.clone();
+                let gate = gate.clone();
                 async move {
-                    queries.fetch_add(1, Ordering::SeqCst);
                     let v = u32::try_from(value.load(Ordering::SeqCst)).unwrap_or(0);
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    if queries.fetch_add(1, Ordering::SeqCst) == 0 {
+                        gate.notified().await;
+                    }
                     Ok(keys
                         .into_iter()
                         .filter(|k| *k != 99)
@@ -382,8 +397,8 @@ mod tests {
             let fetch = fetch.clone();
             tokio::spawn(async move { loader.load(1, fetch).await })
         };
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        // The state changes while that query runs; 100 requests arrive.
+        until(|| queries.load(Ordering::SeqCst) == 1).await;
+        // The state changes while that query runs; 101 requests arrive.
         value.store(2, Ordering::SeqCst);
         let mut later = Vec::new();
         for i in 0..100u32 {
@@ -393,9 +408,16 @@ mod tests {
                 async move { loader.load(i % 10, fetch).await },
             ));
         }
-        let absent = loader.load(99, fetch.clone()).await;
-        assert!(matches!(absent, Ok(None)), "{absent:?}");
+        let absent = {
+            let loader = loader.clone();
+            let fetch = fetch.clone();
+            tokio::spawn(async move { loader.load(99, fetch).await })
+        };
+        until(|| lock(&loader.state).waiting.len() == 101).await;
+        assert_eq!(queries.load(Ordering::SeqCst), 1, "they wait for the next");
+        gate.notify_one();
         assert!(matches!(first.await, Ok(Ok(Some(1001)))));
+        assert!(matches!(absent.await, Ok(Ok(None))));
         for (i, t) in later.into_iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(0) % 10;
             // Read after the change: none is served the first query's answer.
