@@ -108,13 +108,28 @@ where
     }
 }
 
-/// Clears `running` however the draining task ends (also by a panic), so
-/// the next request starts a new one.
-struct Running<K, V>(Arc<Mutex<State<K, V>>>);
+/// Clears `running` if the draining task ends without doing so itself (a
+/// panic), so the next request starts a new one. Disarmed on the normal
+/// end, which clears it under the same lock that finds the list empty: a
+/// request that comes right after starts its own task, and no late guard
+/// clears the flag under that task.
+struct Running<K, V> {
+    state: Arc<Mutex<State<K, V>>>,
+    armed: bool,
+}
 
 impl<K, V> Drop for Running<K, V> {
     fn drop(&mut self) {
-        lock(&self.0).running = false;
+        if self.armed {
+            // Requests that came in while the task was failing would wait
+            // for a task that is gone: they are answered with an error.
+            let stranded = {
+                let mut s = lock(&self.state);
+                s.running = false;
+                std::mem::take(&mut s.waiting)
+            };
+            drop(stranded);
+        }
     }
 }
 
@@ -125,12 +140,16 @@ where
     F: FnMut(Vec<K>) -> Fut,
     Fut: Future<Output = Result<HashMap<K, V>, StoreError>>,
 {
-    let _running = Running(state.clone());
+    let mut running = Running {
+        state: state.clone(),
+        armed: true,
+    };
     loop {
         let batch: Vec<Waiter<K, V>> = {
             let mut s = lock(&state);
             if s.waiting.is_empty() {
                 s.running = false;
+                running.armed = false;
                 return;
             }
             let n = s.waiting.len().min(MAX_KEYS);
@@ -428,6 +447,19 @@ mod tests {
         // Idle again: a new request starts its own query at once.
         assert!(matches!(loader.load(3, fetch).await, Ok(Some(3002))));
         assert_eq!(queries.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_query_that_panics_fails_its_requests_and_leaves_the_loader_working() {
+        let loader: Loader<u32, u32> = Loader::new("test");
+        let boom = |keys: Vec<u32>| async move {
+            assert!(keys.is_empty(), "a bug in the query");
+            Ok::<HashMap<u32, u32>, StoreError>(HashMap::new())
+        };
+        assert!(loader.load(1, boom).await.is_err());
+        until(|| !lock(&loader.state).running).await;
+        let up = |keys: Vec<u32>| async move { Ok(keys.into_iter().map(|k| (k, k)).collect()) };
+        assert!(matches!(loader.load(2, up).await, Ok(Some(2))));
     }
 
     #[tokio::test]
