@@ -351,8 +351,18 @@ pub async fn seed(app: &App) -> Result<(), AppError> {
     }
     vaccination(app).await?;
     // The finance department pays the approved premiums: one SEPA file,
-    // then each marked paid.
-    let execution = loket_app::i18n::today_brussels().to_string();
+    // then each marked paid. Banks execute on working days: on a weekend
+    // the file is for Monday (a Saturday's seeding was refused before).
+    let mut execution = loket_app::i18n::today_brussels();
+    while matches!(
+        execution.weekday(),
+        jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+    ) {
+        execution = execution
+            .tomorrow()
+            .map_err(|e| AppError::Other(e.to_string()))?;
+    }
+    let execution = execution.to_string();
     loket_app::cases::payments::create_export(app, &finance.id, &execution)
         .await
         .map_err(|e| refused("payment export", e))?;
