@@ -70,6 +70,44 @@ pub(crate) fn padded<T>(keys: &[T]) -> Vec<&T> {
     out
 }
 
+/// A batched read or write over a list of keys: `sql` holds `{in}` where
+/// the `IN (…)` list goes. The `leading` parameters are numbered `$1…` and
+/// the keys, [`padded`], follow them. Every value is bound; the only text
+/// formatted into the SQL is our own parameter numbers.
+pub(crate) fn keyed(
+    sql: &str,
+    leading: &[i64],
+    keys: &[String],
+) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+    let keys = padded(keys);
+    let list = placeholders(1, keys.len(), leading.len() + 1, "");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.replace("{in}", &list)));
+    for v in leading {
+        q = q.bind(*v);
+    }
+    for k in keys {
+        q = q.bind(k.clone());
+    }
+    q
+}
+
+/// The rows of a [`keyed`] read ordered by the key column `col`, grouped
+/// by it: one group per key found (e.g. an account with one row per role).
+pub(crate) fn grouped(
+    rows: Vec<sqlx::any::AnyRow>,
+    col: &str,
+) -> Result<Vec<(String, Vec<sqlx::any::AnyRow>)>> {
+    let mut out: Vec<(String, Vec<sqlx::any::AnyRow>)> = Vec::new();
+    for r in rows {
+        let k: String = sqlx::Row::try_get(&r, col)?;
+        match out.last_mut() {
+            Some((last, group)) if *last == k => group.push(r),
+            _ => out.push((k, vec![r])),
+        }
+    }
+    Ok(out)
+}
+
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

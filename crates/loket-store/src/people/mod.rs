@@ -174,15 +174,7 @@ pub async fn find_by_email(store: &Store, email: &str) -> Result<Option<User>> {
 pub async fn names_of(store: &Store, ids: &[String]) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
     for part in ids.chunks(500) {
-        let keys = crate::padded(part);
-        let sql = format!(
-            "SELECT id, name FROM users WHERE id IN {}",
-            crate::placeholders(1, keys.len(), 1, "")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for k in keys {
-            q = q.bind(k);
-        }
+        let q = crate::keyed("SELECT id, name FROM users WHERE id IN {in}", &[], part);
         for r in q.fetch_all(store.pool()).await? {
             out.insert(r.try_get("id")?, r.try_get("name")?);
         }
@@ -200,25 +192,16 @@ pub async fn find_by_emails(store: &Store, emails: &[String]) -> Result<HashMap<
     if wanted.is_empty() {
         return Ok(out);
     }
-    let keys = crate::padded(&wanted);
     let sql = format!(
-        "SELECT u.email_norm, {} WHERE u.email_norm IN {} ORDER BY u.email_norm",
+        "SELECT u.email_norm, {} WHERE u.email_norm IN {{in}} ORDER BY u.email_norm",
         USER_WITH_ROLES.trim_start_matches("SELECT "),
-        crate::placeholders(1, keys.len(), 1, "")
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for k in keys {
-        q = q.bind(k);
-    }
-    let rows = q.fetch_all(store.pool()).await?;
-    for group in rows.chunk_by(|a, b| {
-        a.try_get::<String, _>("email_norm").ok() == b.try_get::<String, _>("email_norm").ok()
-    }) {
+    let rows = crate::keyed(&sql, &[], &wanted)
+        .fetch_all(store.pool())
+        .await?;
+    for (email, group) in crate::grouped(rows, "email_norm")? {
         let Some(first) = group.first() else { continue };
-        out.insert(
-            first.try_get("email_norm")?,
-            decode_user(first, roles_of_rows(group)?)?,
-        );
+        out.insert(email, decode_user(first, roles_of_rows(&group)?)?);
     }
     Ok(out)
 }
@@ -809,9 +792,7 @@ pub async fn load_sessions(
         return Ok(out);
     }
     let now = now_ms();
-    let keys = crate::padded(hashes);
-    let sql = format!(
-        "SELECT s.id_hash, s.user_id, s.csrf_token, s.locale AS session_locale, s.expires_at, \
+    let sql = "SELECT s.id_hash, s.user_id, s.csrf_token, s.locale AS session_locale, s.expires_at, \
          s.last_seen_at, s.created_at AS session_created_at, s.identified_by, s.oidc_provider, \
          s.id_token, s.pending_user_id, \
          x.id, x.email, x.name, x.password_hash, x.locale, x.email_confirmed_at, x.disabled_at, \
@@ -821,29 +802,21 @@ pub async fn load_sessions(
          LEFT JOIN users p ON p.id = s.pending_user_id \
          LEFT JOIN users x ON x.id = COALESCE(s.user_id, s.pending_user_id) \
          LEFT JOIN user_roles r ON r.user_id = x.id \
-         WHERE s.id_hash IN {} AND s.expires_at > $1 AND s.created_at > $2 \
+         WHERE s.id_hash IN {in} AND s.expires_at > $1 AND s.created_at > $2 \
          AND (s.user_id IS NULL OR u.disabled_at IS NULL) \
          AND (s.pending_user_id IS NULL OR p.disabled_at IS NULL) \
-         ORDER BY s.id_hash",
-        crate::placeholders(1, keys.len(), 3, "")
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(now)
-        .bind(now - max_age_ms);
-    for k in keys {
-        q = q.bind(k);
-    }
-    let rows = q.fetch_all(store.pool()).await?;
-    for group in rows.chunk_by(|a, b| {
-        a.try_get::<String, _>("id_hash").ok() == b.try_get::<String, _>("id_hash").ok()
-    }) {
+         ORDER BY s.id_hash";
+    let rows = crate::keyed(sql, &[now, now - max_age_ms], hashes)
+        .fetch_all(store.pool())
+        .await?;
+    for (hash, group) in crate::grouped(rows, "id_hash")? {
         let Some(r) = group.first() else { continue };
         let person = match r.try_get::<Option<String>, _>("id")? {
-            Some(_) => Some(decode_user(r, roles_of_rows(group)?)?),
+            Some(_) => Some(decode_user(r, roles_of_rows(&group)?)?),
             None => None,
         };
         out.insert(
-            r.try_get("id_hash")?,
+            hash,
             LiveSession {
                 session: Session {
                     user_id: r.try_get("user_id")?,
@@ -1181,27 +1154,18 @@ pub async fn authenticate_tokens(
         return Ok(out);
     }
     let now = now_ms();
-    let keys = crate::padded(hashes);
-    let sql = format!(
-        "SELECT t.token_hash, t.scopes, t.last_used_at, u.id, u.email, u.name, u.password_hash, u.locale, \
+    let sql = "SELECT t.token_hash, t.scopes, t.last_used_at, u.id, u.email, u.name, u.password_hash, u.locale, \
          u.email_confirmed_at, u.disabled_at, u.disabled_reason, u.created_at, r.role \
          FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN user_roles r ON r.user_id = u.id \
-         WHERE t.token_hash IN {} AND t.revoked_at IS NULL AND t.expires_at > $1 AND u.disabled_at IS NULL \
-         ORDER BY t.token_hash",
-        crate::placeholders(1, keys.len(), 2, "")
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
-    for k in keys {
-        q = q.bind(k);
-    }
-    let rows = q.fetch_all(store.pool()).await?;
+         WHERE t.token_hash IN {in} AND t.revoked_at IS NULL AND t.expires_at > $1 AND u.disabled_at IS NULL \
+         ORDER BY t.token_hash";
+    let rows = crate::keyed(sql, &[now], hashes)
+        .fetch_all(store.pool())
+        .await?;
     let mut stale = Vec::new();
-    for group in rows.chunk_by(|a, b| {
-        a.try_get::<String, _>("token_hash").ok() == b.try_get::<String, _>("token_hash").ok()
-    }) {
+    for (hash, group) in crate::grouped(rows, "token_hash")? {
         let Some(first) = group.first() else { continue };
-        let hash: String = first.try_get("token_hash")?;
-        let user = decode_user(first, roles_of_rows(group)?)?;
+        let user = decode_user(first, roles_of_rows(&group)?)?;
         let scopes: String = first.try_get("scopes")?;
         let last: Option<i64> = first.try_get("last_used_at")?;
         if last.is_none_or(|t| t < now - TOKEN_TOUCH_MS) {
@@ -1210,19 +1174,14 @@ pub async fn authenticate_tokens(
         out.insert(hash, (user, Scopes::from_stored(&scopes)));
     }
     if !stale.is_empty() {
-        let keys = crate::padded(&stale);
-        let sql = format!(
-            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash IN {} \
+        crate::keyed(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash IN {in} \
              AND (last_used_at IS NULL OR last_used_at < $2)",
-            crate::placeholders(1, keys.len(), 3, "")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .bind(now - TOKEN_TOUCH_MS);
-        for k in keys {
-            q = q.bind(k);
-        }
-        q.execute(store.pool()).await?;
+            &[now, now - TOKEN_TOUCH_MS],
+            &stale,
+        )
+        .execute(store.pool())
+        .await?;
     }
     Ok(out)
 }
