@@ -240,6 +240,106 @@ where
     out
 }
 
+/// The hits of one query word over documents numbered densely `0..n` as
+/// they were read (the knowledge base's search numbers its articles as
+/// their postings come): the same as a [`WordHits`], in vectors indexed by
+/// the number instead of maps.
+#[derive(Debug, Clone, Default)]
+pub struct NumberedHits {
+    exact: Vec<Option<Posting>>,
+    prefix: Vec<Option<Posting>>,
+    n_exact: usize,
+    n_prefix: usize,
+}
+
+impl NumberedHits {
+    fn slot(v: &mut Vec<Option<Posting>>, doc: u32) -> &mut Option<Posting> {
+        let i = doc as usize;
+        if v.len() <= i {
+            v.resize(i + 1, None);
+        }
+        &mut v[i]
+    }
+
+    /// An exact stem match of `doc` (a second one replaces the first).
+    pub fn exact(&mut self, doc: u32, p: Posting) {
+        let slot = Self::slot(&mut self.exact, doc);
+        if slot.is_none() {
+            self.n_exact += 1;
+        }
+        *slot = Some(p);
+    }
+
+    /// A compound-part match of `doc`: the strongest part counts.
+    pub fn prefix(&mut self, doc: u32, p: Posting) {
+        match Self::slot(&mut self.prefix, doc) {
+            Some(best) => best.tf = best.tf.max(p.tf),
+            slot => {
+                *slot = Some(p);
+                self.n_prefix += 1;
+            }
+        }
+    }
+
+    fn has_exact(&self, doc: usize) -> bool {
+        matches!(self.exact.get(doc), Some(Some(_)))
+    }
+}
+
+/// [`rank_by`] over [`NumberedHits`], keeping only the best `top`: the
+/// same scores (summed in the same order) and the same order, without a
+/// map or a sort of every document (the top is selected, then sorted).
+pub fn rank_numbered(
+    hits: &[NumberedHits],
+    n_docs: usize,
+    avg_length: f64,
+    top: usize,
+    tie: impl Fn(u32, u32) -> std::cmp::Ordering,
+) -> Vec<(u32, f64)> {
+    let docs = hits
+        .iter()
+        .map(|h| h.exact.len().max(h.prefix.len()))
+        .max()
+        .unwrap_or(0);
+    let mut scores: Vec<Option<f64>> = vec![None; docs];
+    for h in hits {
+        for (doc, p) in h.exact.iter().enumerate() {
+            if let Some(p) = p {
+                *scores[doc].get_or_insert(0.0) += bm25(*p, h.n_exact, n_docs, avg_length);
+            }
+        }
+        for (doc, p) in h.prefix.iter().enumerate() {
+            if let Some(p) = p {
+                let s = PREFIX_FACTOR * bm25(*p, h.n_prefix, n_docs, avg_length);
+                let e = scores[doc].get_or_insert(0.0);
+                if h.has_exact(doc) {
+                    *e += s * 0.25;
+                } else {
+                    *e += s;
+                }
+            }
+        }
+    }
+    let mut out: Vec<(u32, f64)> = scores
+        .into_iter()
+        .enumerate()
+        .filter_map(|(doc, s)| {
+            let doc = u32::try_from(doc).ok()?;
+            s.filter(|s| *s > 0.0).map(|s| (doc, s))
+        })
+        .collect();
+    let order = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then_with(|| tie(a.0, b.0));
+    if top == 0 {
+        return Vec::new();
+    }
+    if out.len() > top {
+        out.select_nth_unstable_by(top - 1, order);
+        out.truncate(top);
+    }
+    out.sort_by(order);
+    out
+}
+
 /// The upper bound of a prefix range: every term starting with `prefix` is
 /// `>= prefix` and `< prefix_end(prefix)`.
 pub fn prefix_end(prefix: &str) -> String {
@@ -657,6 +757,58 @@ impl OpeningHours {
 
 #[cfg(test)]
 mod tests {
+
+    /// The numbered ranking gives exactly the map ranking's top: the same
+    /// documents, scores (bit for bit) and order, ties included.
+    #[test]
+    fn numbered_ranking_is_the_map_ranking_cut_to_its_top() {
+        use super::*;
+        // A small linear congruential generator: the same cases every run.
+        let mut seed: u64 = 0x5eed;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for case in 0..200 {
+            let words = 1 + next(4) as usize;
+            let docs = 1 + next(300) as u32;
+            let mut maps: Vec<WordHits<u32>> = vec![Default::default(); words];
+            let mut numbered: Vec<NumberedHits> = vec![Default::default(); words];
+            for w in 0..words {
+                for _ in 0..next(400) {
+                    let doc = next(u64::from(docs)) as u32;
+                    // Few distinct values, so that ties are common.
+                    let p = Posting {
+                        tf: (1 + next(3)) as f64,
+                        doc_length: (10 + 10 * next(3)) as f64,
+                    };
+                    if next(2) == 0 {
+                        maps[w].0.insert(doc, p);
+                        numbered[w].exact(doc, p);
+                    } else {
+                        let best = maps[w].1.entry(doc).or_insert(p);
+                        best.tf = best.tf.max(p.tf);
+                        numbered[w].prefix(doc, p);
+                    }
+                }
+            }
+            // Ties by a name that is not the number's order.
+            let name = |d: u32| (d * 7919) % 1000;
+            let n = 1000;
+            let want = rank_by(&maps, n, 17.0, |a, b| name(*a).cmp(&name(*b)));
+            for top in [0, 1, 5, 50, 10_000] {
+                let got = rank_numbered(&numbered, n, 17.0, top, |a, b| name(a).cmp(&name(b)));
+                let cut: Vec<(u32, f64)> = want.iter().take(top).copied().collect();
+                assert_eq!(got.len(), cut.len(), "case {case}, top {top}");
+                for (g, w) in got.iter().zip(&cut) {
+                    assert_eq!(g.0, w.0, "case {case}, top {top}");
+                    assert_eq!(g.1.to_bits(), w.1.to_bits(), "case {case}, top {top}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn opening_hours_parse_group_and_answer_open_now() {

@@ -1,6 +1,7 @@
 //! Knowledge-base articles, their versions and search.
 
 use super::*;
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Article {
@@ -295,38 +296,36 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     }
     let avg = total as f64 / n as f64;
     // Articles are numbered as they come (one hash of each id; the
-    // ranking then hashes numbers, not 36-byte ids).
-    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    // ranking then indexes vectors by number, and only the best
+    // MAX_RESULTS are sorted).
+    let mut numbers: FxHashMap<&str, u32> = FxHashMap::default();
     let mut ids: Vec<&str> = Vec::new();
-    let mut hits: Vec<rules::WordHits<u32>> = vec![Default::default(); words.len()];
+    let mut hits: Vec<rules::NumberedHits> = vec![Default::default(); words.len()];
     for (id, word, kind, p) in parse_postings(&text)? {
         let next = u32::try_from(ids.len()).map_err(|_| bad_posting(id))?;
         let doc = *numbers.entry(id).or_insert_with(|| {
             ids.push(id);
             next
         });
-        let Some((exact, prefix)) = hits.get_mut(word) else {
+        let Some(h) = hits.get_mut(word) else {
             return Err(bad_posting(id));
         };
         match kind {
-            Hit::Exact => {
-                exact.insert(doc, p);
-            }
-            Hit::Prefix => {
-                let best = prefix.entry(doc).or_insert(p);
-                best.tf = best.tf.max(p.tf);
-            }
+            Hit::Exact => h.exact(doc, p),
+            Hit::Prefix => h.prefix(doc, p),
         }
     }
     let id_of = |doc: u32| ids.get(doc as usize).copied().unwrap_or_default();
-    let ranked: Vec<(String, f64)> =
-        rules::rank_by(&hits, usize::try_from(n).unwrap_or(0), avg, |a, b| {
-            id_of(*a).cmp(id_of(*b))
-        })
-        .into_iter()
-        .take(MAX_RESULTS)
-        .map(|(doc, score)| (id_of(doc).to_owned(), score))
-        .collect();
+    let ranked: Vec<(String, f64)> = rules::rank_numbered(
+        &hits,
+        usize::try_from(n).unwrap_or(0),
+        avg,
+        MAX_RESULTS,
+        |a, b| id_of(a).cmp(id_of(b)),
+    )
+    .into_iter()
+    .map(|(doc, score)| (id_of(doc).to_owned(), score))
+    .collect();
     // One read for the articles found.
     let mut sql = format!("SELECT {ARTICLE_COLS} FROM contact_articles WHERE id IN (");
     for i in 0..MAX_RESULTS {
@@ -407,9 +406,9 @@ async fn read_postings(
         "length_nl"
     };
     let sql = format!(
-        "SELECT (SELECT COUNT(*) FROM contact_articles) AS n, \
-         (SELECT CAST(COALESCE(SUM({length}), 0) AS BIGINT) FROM contact_articles) AS total, \
-         {} AS postings FROM ({}) t",
+        "SELECT s.n, s.total, p.postings FROM \
+         (SELECT COUNT(*) AS n, CAST(COALESCE(SUM({length}), 0) AS BIGINT) AS total \
+         FROM contact_articles) s, (SELECT {} AS postings FROM ({}) t) p",
         store.backend().string_agg("t.r", "','"),
         branches.join(" UNION ALL ")
     );
