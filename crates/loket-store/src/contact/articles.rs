@@ -298,10 +298,14 @@ pub async fn search(store: &Store, lang: &str, q: &str) -> Result<Vec<(Article, 
     // Articles are numbered as they come (one hash of each id; the
     // ranking then indexes vectors by number, and only the best
     // MAX_RESULTS are sorted).
-    let mut numbers: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut ids: Vec<&str> = Vec::new();
+    // A record is about 46 bytes, and a query's words share many articles.
+    let guess = text.len() / 128;
+    let mut numbers: FxHashMap<&str, u32> =
+        FxHashMap::with_capacity_and_hasher(guess, Default::default());
+    let mut ids: Vec<&str> = Vec::with_capacity(guess);
     let mut hits: Vec<rules::NumberedHits> = vec![Default::default(); words.len()];
-    for (id, word, kind, p) in parse_postings(&text)? {
+    for record in parse_postings(&text) {
+        let (id, word, kind, p) = record?;
         let next = u32::try_from(ids.len()).map_err(|_| bad_posting(id))?;
         let doc = *numbers.entry(id).or_insert_with(|| {
             ids.push(id);
@@ -443,9 +447,8 @@ fn bad_posting(record: &str) -> StoreError {
 /// The postings of [`read_postings`]' text: (article id, query word,
 /// how it matched, posting), the id borrowed from the text (at 18,000
 /// postings, an owned id each cost as much as the ranking).
-fn parse_postings(text: &str) -> Result<Vec<(&str, usize, Hit, Posting)>> {
-    let mut out = Vec::new();
-    for record in text.split(',').filter(|r| !r.is_empty()) {
+fn parse_postings(text: &str) -> impl Iterator<Item = Result<(&str, usize, Hit, Posting)>> {
+    text.split(',').filter(|r| !r.is_empty()).map(|record| {
         let bad = || bad_posting(record);
         let mut f = record.split(' ');
         let (Some(id), Some(tag), Some(tf), Some(len), None) =
@@ -458,7 +461,7 @@ fn parse_postings(text: &str) -> Result<Vec<(&str, usize, Hit, Posting)>> {
             Some((w, "p")) => (w, Hit::Prefix),
             _ => return Err(bad()),
         };
-        out.push((
+        Ok((
             id,
             word.parse::<usize>().map_err(|_| bad())?,
             kind,
@@ -466,9 +469,8 @@ fn parse_postings(text: &str) -> Result<Vec<(&str, usize, Hit, Posting)>> {
                 tf: tf.parse::<i64>().map_err(|_| bad())? as f64,
                 doc_length: len.parse::<i64>().map_err(|_| bad())? as f64,
             },
-        ));
-    }
-    Ok(out)
+        ))
+    })
 }
 
 /// The least text greater than every text that starts with `prefix`, in
