@@ -97,7 +97,11 @@ impl ApiUser {
         if self.user.roles.any(roles) {
             Ok(&self.user)
         } else {
-            Err(ApiError::new(AppError::Forbidden, self.locale))
+            let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(ApiError::new(AppError::Forbidden, self.locale).with_detail(
+                self.locale
+                    .t_args("error-needs-role", &[("roles", roles.join(", "))]),
+            ))
         }
     }
 

@@ -197,6 +197,7 @@ error-not-found-text = This page does not exist (any more). Check the address or
 error-unauthorized = Sign-in required
 error-unauthorized-text = Sign in to continue.
 error-forbidden = No access
+error-needs-role = This needs one of these roles: { $roles }.
 error-forbidden-text = You do not have the role this page needs. Ask an administrator for access if you think you need it.
 error-csrf = Form expired
 error-csrf-text = The form expired or did not come from this site. Nothing was changed. Go back, reload the page and try again.

@@ -197,6 +197,7 @@ error-not-found-text = Deze pagina bestaat niet (meer). Controleer het adres of 
 error-unauthorized = Aanmelden nodig
 error-unauthorized-text = Meld u aan om verder te gaan.
 error-forbidden = Geen toegang
+error-needs-role = Dit vraagt een van deze rollen: { $roles }.
 error-forbidden-text = U hebt niet de rol die nodig is voor deze pagina. Vraag toegang aan een beheerder als u denkt dat dit nodig is.
 error-csrf = Formulier verlopen
 error-csrf-text = Het formulier is verlopen of kwam niet van deze site. Er is niets gewijzigd. Ga terug, laad de pagina opnieuw en probeer nog eens.

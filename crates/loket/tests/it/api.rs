@@ -383,6 +383,15 @@ async fn route_role_matrix() {
                 .unwrap();
             let want = if allowed.contains(role) { 200 } else { 403 };
             assert_eq!(r.status().as_u16(), want, "{role} API {path}");
+            if want == 403 {
+                // The refusal says which roles would do.
+                let p: Value = r.json().await.unwrap();
+                let detail = p["detail"].as_str().unwrap_or_default();
+                assert!(
+                    allowed.iter().any(|a| detail.contains(a)),
+                    "{role} API {path}: {p}"
+                );
+            }
         }
         // Every role may read itself.
         let r = app
