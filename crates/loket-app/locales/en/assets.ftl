@@ -127,6 +127,7 @@ err-asset-person-or-place = { $field }: fill in a staff member or a place (one o
 err-asset-tag-unknown = { $field }: tag { $value } does not exist.
 err-asset-not-enough = { $field }: there are only { $value } in stock.
 err-asset-count-range = { $field }: enter a number from 1 to 500.
+err-asset-too-many-tags = { $field }: at most { $value } different tags per check-out; split it into several hand-overs.
 err-asset-none-chosen = { $field }: give tags, or a category and a number.
 err-asset-too-many-labels = { $field }: at most 240 labels at a time.
 err-asset-location-unknown = { $field }: choose a location from the list.

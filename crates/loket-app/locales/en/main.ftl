@@ -310,6 +310,7 @@ mail-ict-ending-body =
     Please collect the equipment and check it in.
 
     { $city }
+mail-ict-ending-more = … and { $count } more items not listed here (see the person's equipment page in Loket).
 account-ends-note = Your account is disabled from that day.
 # OpenID Connect sign-in (e-ID, itsme)
 login-eid = Sign in with eID or itsme

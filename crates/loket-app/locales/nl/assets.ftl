@@ -127,6 +127,7 @@ err-asset-person-or-place = { $field }: vul een medewerker of een plaats in (Ã©Ã
 err-asset-tag-unknown = { $field }: label { $value } bestaat niet.
 err-asset-not-enough = { $field }: er zijn maar { $value } stuks in voorraad.
 err-asset-count-range = { $field }: geef een aantal van 1 tot 500.
+err-asset-too-many-tags = { $field }: hoogstens { $value } verschillende labels per uitlening; verdeel ze over meerdere overdrachten.
 err-asset-none-chosen = { $field }: geef labels op, of een soort en een aantal.
 err-asset-too-many-labels = { $field }: hoogstens 240 labels tegelijk.
 err-asset-location-unknown = { $field }: kies een plaats uit de lijst.

@@ -310,6 +310,7 @@ mail-ict-ending-body =
     Haal het materiaal op en boek het terug in.
 
     { $city }
+mail-ict-ending-more = … en nog { $count } stuks die hier niet staan (zie de materiaalpagina van de persoon in Loket).
 account-ends-note = Uw account wordt vanaf die dag uitgeschakeld.
 # Aanmelden met OpenID Connect (eID, itsme)
 login-eid = Aanmelden met eID of itsme
