@@ -333,6 +333,7 @@ account-eid-link-intro = Link this account to your eID or itsme, so you can sign
 account-eid-link-submit = Link with eID or itsme
 field-link-password = Password
 account-invitations = Vaccination invitations
+account-invitations-more = More than { $count } invitations are kept under this number; only the newest { $count } are listed here.
 account-invitation-campaign = Campaign
 account-invitation-code = Code
 account-invitation-status = Status

@@ -333,6 +333,7 @@ account-eid-link-intro = Koppel dit account aan je eID of itsme, zodat je je erm
 account-eid-link-submit = Koppelen met eID of itsme
 field-link-password = Wachtwoord
 account-invitations = Vaccinatie-uitnodigingen
+account-invitations-more = Onder dit nummer staan meer dan { $count } uitnodigingen; hier staan alleen de nieuwste { $count }.
 account-invitation-campaign = Campagne
 account-invitation-code = Code
 account-invitation-status = Status

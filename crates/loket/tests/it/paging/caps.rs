@@ -412,3 +412,71 @@ async fn a_print_batch_takes_the_oldest_thousand_and_says_how_many_wait() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn my_account_says_when_not_every_invitation_is_listed() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("an@example.org", &["resident"]).await;
+    let an = user_id(&app, "an@example.org").await;
+    let nrn = "85073003328";
+    sqlx::query(
+        "INSERT INTO resident_profiles (user_id, national_number, street, house_number, box, \
+         postal_code, city, phone, updated_at) VALUES ($1, $2, 'Straat', '1', '', '3000', 'Leuven', '', 0)",
+    )
+    .bind(&an)
+    .bind(nrn)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO appt_locations (id, slug, name, address, created_at, updated_at) \
+         VALUES ('loc', 'loc', 'Centrum', 'Straat 1', 0, 0)",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    // One invitation per campaign: 21 campaigns, the i-th invited at i.
+    let invite = |i: usize| {
+        let app = &app;
+        async move {
+            for sql in [
+                format!(
+                    "INSERT INTO appt_services (id, slug, name_nl, name_en, slot_minutes, created_at, updated_at) \
+                     VALUES ('svc{i}', 'svc{i}', 'S', 'S', 5, 0, 0)"
+                ),
+                format!(
+                    "INSERT INTO vac_campaigns (id, slug, name, vaccine, location_id, service_id, lines, per_line, \
+                     slot_minutes, observation_minutes, admit_per_minute, admit_burst, opens_at, status, \
+                     created_at, updated_at) VALUES ('cmp{i}', 'cmp{i}', 'Campagne-{i:02}', 'V', 'loc', 'svc{i}', \
+                     1, 1, 5, 15, 10, 10, 0, 'open', 0, 0)"
+                ),
+                format!(
+                    "INSERT INTO vac_invitations (id, campaign_id, code, national_number, name, birth_date, street, \
+                     postal_code, city, group_rank, source, delivery, status, created_at, updated_at) \
+                     VALUES ('inv{i}', 'cmp{i}', 'CODE{i:02}', '{nrn}', 'An', '1985-07-30', 'Straat', '3000', \
+                     'Leuven', 0, 'import', 'email', 'invited', {i}, 0)"
+                ),
+            ] {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(app.store.pool())
+                    .await
+                    .unwrap();
+            }
+        }
+    };
+    for i in 0..20 {
+        invite(i).await;
+    }
+    let (s, html) = app.get(&c, "/account").await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(html.matches("<td>Campagne-").count(), 20, "{html}");
+    assert!(!html.contains("id=\"invitations-more\""), "{html}");
+    invite(20).await;
+    let (_, html) = app.get(&c, "/account").await;
+    assert_eq!(html.matches("<td>Campagne-").count(), 20);
+    assert!(html.contains("<td>Campagne-20<"), "the newest first");
+    assert!(!html.contains("<td>Campagne-00<"), "the oldest is left out");
+    assert!(html.contains("id=\"invitations-more\""), "{html}");
+    assert!(html.contains("meer dan 20 uitnodigingen"), "{html}");
+    app.stop().await;
+}
