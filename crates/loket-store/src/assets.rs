@@ -603,17 +603,18 @@ pub async fn overdue_total(store: &Store, today: &str, cap: i64) -> Result<Total
     Ok(Total::capped(row.try_get("n")?, cap))
 }
 
-/// The loans of one asset, newest first.
-pub async fn loans_of_asset(store: &Store, asset_id: &str) -> Result<Vec<Loan>> {
+/// The newest `limit` loans of one asset, newest first.
+pub async fn loans_of_asset(store: &Store, asset_id: &str, limit: i64) -> Result<Vec<Loan>> {
     let rows = sqlx::query(
         "SELECT l.id, l.asset_id, a.tag, a.category, a.model, a.serial, l.handover_id, l.borrower_user_id, \
          u.name AS borrower_name, u.email AS borrower_email, l.place, l.out_at, l.due_on, l.in_at, l.condition_note, h.acknowledged_at \
          FROM asset_loans l JOIN assets a ON a.id = l.asset_id \
          JOIN asset_handovers h ON h.id = l.handover_id \
          LEFT JOIN users u ON u.id = l.borrower_user_id \
-         WHERE l.asset_id = $1 ORDER BY l.out_at DESC, l.id",
+         WHERE l.asset_id = $1 ORDER BY l.out_at DESC, l.id LIMIT $2",
     )
     .bind(asset_id)
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(loan_of).collect()

@@ -480,3 +480,54 @@ async fn my_account_says_when_not_every_invitation_is_listed() {
     assert!(html.contains("meer dan 20 uitnodigingen"), "{html}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_assets_page_says_when_not_every_loan_is_listed() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("ict@leuven.example", &["ict"]).await;
+    let ids = bulk_assets(&app, "HX", 1).await;
+    sqlx::query(
+        "INSERT INTO asset_handovers (id, borrower_user_id, place, created_at, created_by) \
+         VALUES ('ho-hx', NULL, 'Balie', 1, 'system')",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    // Loans of the one asset, all returned, the i-th out at i.
+    let lend = |from: usize, to: usize| {
+        let app = &app;
+        let asset = ids[0].clone();
+        async move {
+            let values: Vec<String> = (from..to)
+                .map(|i| {
+                    format!(
+                        "('hx-{i:03}', '{asset}', 'ho-hx', NULL, 'Plaats-{i:03}', {i}, '2026-01-01', {}, 'system')",
+                        i + 1
+                    )
+                })
+                .collect();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO asset_loans (id, asset_id, handover_id, borrower_user_id, place, out_at, \
+                 due_on, in_at, created_by) VALUES {}",
+                values.join(", ")
+            )))
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        }
+    };
+    lend(0, 200).await;
+    let path = format!("/staff/assets/{}", ids[0]);
+    let (s, html) = app.get(&c, &path).await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(html.matches("Plaats-").count(), 200, "{html}");
+    assert!(!html.contains("id=\"history-more\""), "{html}");
+    lend(200, 201).await;
+    let (_, html) = app.get(&c, &path).await;
+    assert_eq!(html.matches("Plaats-").count(), 200);
+    assert!(html.contains("Plaats-200"), "the newest first");
+    assert!(!html.contains("Plaats-000"), "the oldest is left out");
+    assert!(html.contains("id=\"history-more\""), "{html}");
+    assert!(html.contains("meer dan 200 keer uitgeleend"), "{html}");
+    app.stop().await;
+}
