@@ -531,3 +531,75 @@ async fn an_assets_page_says_when_not_every_loan_is_listed() {
     assert!(html.contains("meer dan 200 keer uitgeleend"), "{html}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn reminders_without_an_address_do_not_hold_up_the_others() {
+    use crate::appointments::{LOCATION, SERVICE, at, setup};
+    let app = TestApp::spawn().await;
+    setup(&app, 1).await;
+    resident(&app, "fien@example.org").await;
+    let staff = token(&app, "desk@leuven.example", &["counter"]).await;
+    let (s, a) = api(
+        &app,
+        &staff,
+        "POST",
+        "/api/v1/appointments",
+        serde_json::json!({ "service": SERVICE, "location": LOCATION, "start": at(2, "09:00"), "resident_email": "fien@example.org" }),
+    )
+    .await;
+    assert_eq!(s, 201, "{a}");
+    // A resident without an e-mail address (served at the counter) with
+    // 150 appointments whose reminders came due before Fien's.
+    let mut tx = app.store.begin().await.unwrap();
+    let paper = loket_store::people::create_resident(
+        &mut tx,
+        &loket_domain::audit::Actor::System,
+        &loket_domain::people::PersonName::parse("Piet Papier").unwrap(),
+        None,
+        "nl",
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let cols = "slot_id, service_id, location_id, starts_at, ends_at, status, channel, booked_by, \
+                sequence, reminder_sent_at, created_at, updated_at";
+    for i in 0..150 {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO appointments (id, code, resident_id, remind_at, {cols}) \
+             SELECT 'pp-{i:03}', 'PP{i:03}', $1, 0, {cols} FROM appointments WHERE resident_id <> $2"
+        )))
+        .bind(&paper)
+        .bind(&paper)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "UPDATE appointments SET created_at = 0, \
+         remind_at = CASE WHEN resident_id = $1 THEN 1 ELSE 2 END",
+    )
+    .bind(&paper)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let web = loket_app::App::new(
+        app.store.clone(),
+        loket::app_config(&app.config, &app.running.as_ref().unwrap().addr).unwrap(),
+    );
+    // The first run meets 100 reminders it cannot mail; the next reaches
+    // Fien's.
+    let mut sent = 0;
+    for _ in 0..3 {
+        sent += loket_app::appointments::send_reminders(&web).await.unwrap();
+    }
+    assert_eq!(sent, 1);
+    let mail = app.last_mail_to("fien@example.org").await;
+    assert!(mail.subject.starts_with("Herinnering"), "{}", mail.subject);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM appointments WHERE reminder_sent_at IS NULL")
+            .await,
+        0
+    );
+    app.stop().await;
+}
