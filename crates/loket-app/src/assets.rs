@@ -26,6 +26,10 @@ pub struct CheckOut<'a> {
     pub due_on: &'a str,
 }
 
+/// The most distinct tags (or ids) one check-out takes; more is a field
+/// error on `assets` naming the limit.
+pub const CHECK_OUT_MAX_TAGS: usize = 500;
+
 /// Validates and performs a check-out in one transaction; returns the
 /// hand-over id. Nothing changes on any error.
 pub async fn check_out_for(
@@ -64,20 +68,40 @@ pub async fn check_out_for(
         Err(e) => inv.0.push(e),
     }
     let mut ids = Vec::new();
-    let tags: Vec<&String> = req.assets.iter().filter(|t| !t.trim().is_empty()).collect();
+    let tags: Vec<&str> = req
+        .assets
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
     if !tags.is_empty() {
-        for t in tags {
-            match store::get_asset(&app.store, t.trim()).await? {
-                Some(a) => {
-                    if !ids.contains(&a.id) {
-                        ids.push(a.id)
+        let mut keys: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
+        keys.sort();
+        keys.dedup();
+        if keys.len() > CHECK_OUT_MAX_TAGS {
+            inv.0.push(loket_domain::FieldError::with_value(
+                "assets",
+                "asset-too-many-tags",
+                CHECK_OUT_MAX_TAGS.to_string(),
+            ));
+        } else {
+            // One query for every tag; then each tag in the order given,
+            // as `get_asset` matches it (its id, or its tag in capitals).
+            let found = store::assets_by_keys(&app.store, &keys).await?;
+            for t in tags {
+                let upper = t.to_ascii_uppercase();
+                match found.iter().find(|a| a.id == t || a.tag == upper) {
+                    Some(a) => {
+                        if !ids.contains(&a.id) {
+                            ids.push(a.id.clone())
+                        }
                     }
+                    None => inv.0.push(loket_domain::FieldError::with_value(
+                        "assets",
+                        "asset-tag-unknown",
+                        t.to_owned(),
+                    )),
                 }
-                None => inv.0.push(loket_domain::FieldError::with_value(
-                    "assets",
-                    "asset-tag-unknown",
-                    t.trim().to_owned(),
-                )),
             }
         }
     } else if !req.category.trim().is_empty() {

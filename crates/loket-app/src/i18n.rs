@@ -219,6 +219,8 @@ mod tests {
             // the management dashboard's period
             "from",
             "to",
+            // the letters still waiting after a print batch
+            "left",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))

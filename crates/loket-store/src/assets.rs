@@ -236,6 +236,34 @@ pub async fn get_asset(store: &Store, key: &str) -> Result<Option<Asset>> {
     row.as_ref().map(asset_of).transpose()
 }
 
+/// The assets whose id or tag (upper-cased) is one of `keys`, in one
+/// query (a padded `IN` list of bound parameters); the caller matches them
+/// to its keys as [`get_asset`] would. Keep `keys` bounded: each is two
+/// parameters.
+pub async fn assets_by_keys(store: &Store, keys: &[String]) -> Result<Vec<Asset>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = keys.iter().map(|k| k.trim().to_owned()).collect();
+    let mut tags: Vec<String> = keys.iter().map(|k| k.trim().to_ascii_uppercase()).collect();
+    tags.sort();
+    tags.dedup();
+    let ids = crate::padded(&ids);
+    let tags = crate::padded(&tags);
+    let sql = format!(
+        "SELECT id, tag, category, serial, model, purchase_date, price_cents, status, location, \
+         current_loan_id, last_audit_on, next_audit_on FROM assets WHERE id IN {} OR tag IN {}",
+        crate::placeholders(1, ids.len(), 1, ""),
+        crate::placeholders(1, tags.len(), 1 + ids.len(), "")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for k in ids.into_iter().chain(tags) {
+        q = q.bind(k.clone());
+    }
+    let rows = q.fetch_all(store.pool()).await?;
+    rows.iter().map(asset_of).collect()
+}
+
 /// The registered locations, for filters and the audit.
 pub async fn locations(store: &Store) -> Result<Vec<String>> {
     let rows = sqlx::query("SELECT DISTINCT location FROM assets ORDER BY location")
@@ -513,6 +541,17 @@ pub async fn loans(
     rows.iter().map(loan_of).collect()
 }
 
+/// How many loans are open for `borrower_user_id` (exact).
+pub async fn open_loans_count(store: &Store, borrower_user_id: &str) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM asset_loans WHERE borrower_user_id = $1 AND in_at IS NULL",
+    )
+    .bind(borrower_user_id)
+    .fetch_one(store.pool())
+    .await?;
+    Ok(row.try_get("n")?)
+}
+
 const LOAN_SELECT: &str = "SELECT l.id, l.asset_id, a.tag, a.category, a.model, a.serial, l.handover_id, \
      l.borrower_user_id, u.name AS borrower_name, u.email AS borrower_email, l.place, l.out_at, l.due_on, \
      l.in_at, l.condition_note, h.acknowledged_at \
@@ -564,17 +603,18 @@ pub async fn overdue_total(store: &Store, today: &str, cap: i64) -> Result<Total
     Ok(Total::capped(row.try_get("n")?, cap))
 }
 
-/// The loans of one asset, newest first.
-pub async fn loans_of_asset(store: &Store, asset_id: &str) -> Result<Vec<Loan>> {
+/// The newest `limit` loans of one asset, newest first.
+pub async fn loans_of_asset(store: &Store, asset_id: &str, limit: i64) -> Result<Vec<Loan>> {
     let rows = sqlx::query(
         "SELECT l.id, l.asset_id, a.tag, a.category, a.model, a.serial, l.handover_id, l.borrower_user_id, \
          u.name AS borrower_name, u.email AS borrower_email, l.place, l.out_at, l.due_on, l.in_at, l.condition_note, h.acknowledged_at \
          FROM asset_loans l JOIN assets a ON a.id = l.asset_id \
          JOIN asset_handovers h ON h.id = l.handover_id \
          LEFT JOIN users u ON u.id = l.borrower_user_id \
-         WHERE l.asset_id = $1 ORDER BY l.out_at DESC, l.id",
+         WHERE l.asset_id = $1 ORDER BY l.out_at DESC, l.id LIMIT $2",
     )
     .bind(asset_id)
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(loan_of).collect()

@@ -349,12 +349,13 @@ fn decode_letter(r: &sqlx::any::AnyRow) -> Result<Letter> {
     })
 }
 
-/// Letters not yet in a print batch, oldest first.
-pub async fn waiting_letters(store: &Store) -> Result<Vec<Letter>> {
+/// The oldest `limit` letters not yet in a print batch, oldest first.
+pub async fn waiting_letters(store: &Store, limit: i64) -> Result<Vec<Letter>> {
     let rows = sqlx::query(
         "SELECT id, case_id, resident_id, kind, content, created_at, batch_id FROM letters \
-         WHERE batch_id IS NULL ORDER BY created_at, id",
+         WHERE batch_id IS NULL ORDER BY created_at, id LIMIT $1",
     )
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(decode_letter).collect()

@@ -311,6 +311,7 @@ mail-ict-ending-body =
     Please collect the equipment and check it in.
 
     { $city }
+mail-ict-ending-more = … and { $count } more items not listed here (see the person's equipment page in Loket).
 account-ends-note = Your account is disabled from that day.
 # OpenID Connect sign-in (e-ID, itsme)
 login-eid = Sign in with eID or itsme
@@ -333,6 +334,7 @@ account-eid-link-intro = Link this account to your eID or itsme, so you can sign
 account-eid-link-submit = Link with eID or itsme
 field-link-password = Password
 account-invitations = Vaccination invitations
+account-invitations-more = More than { $count } invitations are kept under this number; only the newest { $count } are listed here.
 account-invitation-campaign = Campaign
 account-invitation-code = Code
 account-invitation-status = Status

@@ -167,6 +167,7 @@ staff-equipment-tag = Asset tag
 staff-equipment-category = Category
 staff-equipment-model = Model
 staff-equipment-due = Due back
+staff-equipment-more = More than { $count } items are on loan; only the first { $count } (by due date, then tag) are listed here.
 
 field-for-month = Month
 field-full-days = Full days

@@ -311,6 +311,7 @@ mail-ict-ending-body =
     Haal het materiaal op en boek het terug in.
 
     { $city }
+mail-ict-ending-more = … en nog { $count } stuks die hier niet staan (zie de materiaalpagina van de persoon in Loket).
 account-ends-note = Uw account wordt vanaf die dag uitgeschakeld.
 # Aanmelden met OpenID Connect (eID, itsme)
 login-eid = Aanmelden met eID of itsme
@@ -333,6 +334,7 @@ account-eid-link-intro = Koppel dit account aan je eID of itsme, zodat je je erm
 account-eid-link-submit = Koppelen met eID of itsme
 field-link-password = Wachtwoord
 account-invitations = Vaccinatie-uitnodigingen
+account-invitations-more = Onder dit nummer staan meer dan { $count } uitnodigingen; hier staan alleen de nieuwste { $count }.
 account-invitation-campaign = Campagne
 account-invitation-code = Code
 account-invitation-status = Status

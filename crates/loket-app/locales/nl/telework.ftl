@@ -167,6 +167,7 @@ staff-equipment-tag = Inventarisnummer
 staff-equipment-category = Soort
 staff-equipment-model = Model
 staff-equipment-due = Terug tegen
+staff-equipment-more = Meer dan { $count } stuks zijn in bruikleen; hier staan alleen de eerste { $count } (op terugbrengdatum, dan tag).
 
 field-for-month = Maand
 field-full-days = Hele dagen

@@ -635,7 +635,11 @@ async fn queue_mail(
 }
 
 /// Sends the reminders that are due (the day before, 09:00); each is
-/// claimed in the transaction that queues its e-mail. Returns how many.
+/// claimed in the transaction that queues its e-mail. A reminder that
+/// cannot be mailed (a resident without an e-mail address, booked at the
+/// counter) is claimed without a mail: left due, a hundred of them would
+/// fill every batch of [`due_reminders`](store::due_reminders) and nobody
+/// after them would be reminded. Returns how many were mailed.
 pub async fn send_reminders(app: &App) -> Result<usize, Refusal> {
     let (store_, config) = (&app.store, &app.config);
     let now = loket_store::now_ms();
@@ -648,9 +652,11 @@ pub async fn send_reminders(app: &App) -> Result<usize, Refusal> {
             store::location(store_, &appt.location_id).await?,
             loket_store::people::get_user(store_, &appt.resident_id).await?,
         ) else {
+            skip_reminder(app, &appt.id).await?;
             continue;
         };
         let Ok(to) = Email::parse(&resident.email) else {
+            skip_reminder(app, &appt.id).await?;
             continue;
         };
         let mut tx = store_.begin().await?;
@@ -674,6 +680,15 @@ pub async fn send_reminders(app: &App) -> Result<usize, Refusal> {
         sent += 1;
     }
     Ok(sent)
+}
+
+/// Marks a reminder that cannot be mailed as handled, so it leaves the due
+/// list.
+async fn skip_reminder(app: &App, appointment_id: &str) -> Result<(), Refusal> {
+    let mut tx = app.store.begin().await?;
+    store::claim_reminder(&mut tx, appointment_id).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 // ---- the admin's counters: services, locations, hours, desks ----

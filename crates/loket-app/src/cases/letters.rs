@@ -1,21 +1,35 @@
-//! Letters by post: every letter waiting in the outbox (for residents
-//! without e-mail) printed as one PDF batch for the mail room, the letters
-//! claimed and the batch audited in one transaction.
+//! Letters by post: the letters waiting in the outbox (for residents
+//! without e-mail) printed as PDF batches for the mail room, at most
+//! [`BATCH_MAX`] letters (the oldest) per batch, the letters claimed and
+//! the batch audited in one transaction.
 
 use crate::i18n::today_brussels;
 use crate::{App, Refusal};
 use loket_domain::Invalid;
+use loket_domain::paging::{TOTAL_CAP, Total};
 use loket_render::cases::{BatchInfo, Letter, batch_pdf};
 use loket_store::notify::{self as outbox, PrintBatch};
 use sha2::{Digest, Sha256};
 
-/// Renders every waiting letter into one PDF and claims them for it.
+/// The most letters one print batch holds: the oldest waiting. When more
+/// wait, the letters page says so and another batch takes the next ones.
+pub const BATCH_MAX: usize = 1000;
+
+/// A print batch just made, and how many letters still wait after it (up
+/// to the pager's cap: "more than N").
+pub struct MadeBatch {
+    pub batch: PrintBatch,
+    pub still_waiting: Total,
+}
+
+/// Renders the oldest waiting letters (at most [`BATCH_MAX`]) into one PDF
+/// and claims them for it; says how many still wait.
 pub async fn create_batch(
     app: &App,
     actor_id: &str,
     lang_label: &str,
-) -> Result<PrintBatch, Refusal> {
-    let waiting = outbox::waiting_letters(&app.store).await?;
+) -> Result<MadeBatch, Refusal> {
+    let waiting = outbox::waiting_letters(&app.store, BATCH_MAX as i64).await?;
     if waiting.is_empty() {
         return Err(Invalid::one("letters", "nothing-to-print").into());
     }
@@ -84,5 +98,9 @@ pub async fn create_batch(
     )
     .await?;
     tx.commit().await?;
-    Ok(batch)
+    let still_waiting = outbox::waiting_total(&app.store, TOTAL_CAP).await?;
+    Ok(MadeBatch {
+        batch,
+        still_waiting,
+    })
 }

@@ -15,6 +15,11 @@ use loket_store::contact as store;
 /// The longest period one report covers, in days.
 pub const MAX_DAYS: i64 = 92;
 
+/// The report ranks the articles used most and the searches that found
+/// nothing most often: this many of each (its headings say so).
+pub const TOP_ARTICLES: i64 = 10;
+pub const TOP_EMPTY_SEARCHES: i64 = 20;
+
 /// The days a report covers, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -219,7 +224,7 @@ pub async fn report(app: &App, period: Period, locale: Locale) -> Result<Report,
             })
             .collect();
     let overdue = departments.iter().map(|(_, _, o)| o).sum();
-    let articles = store::report_top_articles(&app.store, from_ms, to_ms, 10)
+    let articles = store::report_top_articles(&app.store, from_ms, to_ms, TOP_ARTICLES)
         .await?
         .into_iter()
         .map(|(a, n)| (a.id.clone(), a.title(locale.code()).to_owned(), n))
@@ -228,7 +233,7 @@ pub async fn report(app: &App, period: Period, locale: Locale) -> Result<Report,
         &app.store,
         &period.from.to_string(),
         &period.to.to_string(),
-        20,
+        TOP_EMPTY_SEARCHES,
     )
     .await?;
     let rejects = store::mail_rejects_page(&app.store, &loket_domain::paging::PageQuery::first(10))

@@ -643,16 +643,23 @@ pub struct Endings {
     pub mails: usize,
 }
 
+/// The most loans the mail to ICT lists (by due date, then tag); past it
+/// the mail says how many more there are.
+pub const ICT_MAIL_LOANS_LISTED: usize = 1000;
+
 /// The mail to ICT: the equipment still on loan to a person whose staff
-/// record ended, one line per item.
+/// record ended, one line per item. `count` is how many loans are open
+/// (exact); `loans` the first of them (at most [`ICT_MAIL_LOANS_LISTED`]):
+/// when fewer are listed than open, the mail says "and N more".
 pub fn ict_mail(
     config: &Config,
     to: &Email,
     e: &store::DueEnding,
     loans: &[loket_store::assets::Loan],
+    count: i64,
 ) -> Mail {
     let locale = Locale::default();
-    let list = loans
+    let mut list = loans
         .iter()
         .map(|l| {
             format!(
@@ -662,11 +669,19 @@ pub fn ict_mail(
         })
         .collect::<Vec<_>>()
         .join("\n");
+    let listed = i64::try_from(loans.len()).unwrap_or(i64::MAX);
+    if count > listed {
+        list.push('\n');
+        list.push_str(&locale.t_args(
+            "mail-ict-ending-more",
+            &[("count", (count - listed).to_string())],
+        ));
+    }
     let args = [
         ("name", e.name.clone()),
         ("employee_no", e.employee_no.clone()),
         ("end_date", e.end_date.clone()),
-        ("count", loans.len().to_string()),
+        ("count", count.max(listed).to_string()),
         ("list", list),
         ("city", config.city_name.clone()),
     ];
@@ -677,46 +692,75 @@ pub fn ict_mail(
     }
 }
 
+/// The most due staff records one pass of [`end_staff_records`] reads at
+/// a time; it reads again until none are left.
+const ENDINGS_BATCH: i64 = 200;
+
 /// The end-date worker's step, for `today` (`YYYY-MM-DD`, Europe/Brussels):
 /// every staff record whose end date has come and was not handled yet
 /// disables the account with the same e-mail address (its sessions end,
 /// its tokens are revoked), and mails ICT the equipment still on loan to
-/// that person, all in one transaction per record. Each record and end
+/// that person (the exact count, and the first [`ICT_MAIL_LOANS_LISTED`]
+/// items listed), all in one transaction per record. Each record and end
 /// date is handled once, also with several instances running.
 pub async fn end_staff_records(app: &App, today: &str) -> Result<Endings, Refusal> {
     let mut out = Endings::default();
     let ict = Email::parse(&app.config.ict_mail).ok();
-    for e in store::due_endings(&app.store, today, 200).await? {
-        let user = store::find_by_email(&app.store, &e.email).await?;
-        let loans = match &user {
-            Some(u) => loket_store::assets::loans(&app.store, &u.id, "", true, "", 10_000).await?,
-            None => Vec::new(),
-        };
-        let mut tx = app.store.begin().await?;
-        let n = i64::try_from(loans.len()).unwrap_or(i64::MAX);
-        if !store::claim_ending(&mut tx, &e, user.as_ref().map(|u| u.id.as_str()), n).await? {
-            continue;
+    loop {
+        let due = store::due_endings(&app.store, today, ENDINGS_BATCH).await?;
+        let full = i64::try_from(due.len()).unwrap_or(i64::MAX) >= ENDINGS_BATCH;
+        let mut handled = 0;
+        for e in due {
+            let user = store::find_by_email(&app.store, &e.email).await?;
+            let (loans, count) = match &user {
+                Some(u) => (
+                    loket_store::assets::loans(
+                        &app.store,
+                        &u.id,
+                        "",
+                        true,
+                        "",
+                        ICT_MAIL_LOANS_LISTED as i64,
+                    )
+                    .await?,
+                    loket_store::assets::open_loans_count(&app.store, &u.id).await?,
+                ),
+                None => (Vec::new(), 0),
+            };
+            let mut tx = app.store.begin().await?;
+            if !store::claim_ending(&mut tx, &e, user.as_ref().map(|u| u.id.as_str()), count)
+                .await?
+            {
+                continue;
+            }
+            handled += 1;
+            if let Some(u) = user.as_ref().filter(|u| u.disabled_at.is_none()) {
+                let reason = format!("staff record ended on {}", e.end_date);
+                store::disable_user(
+                    &mut tx,
+                    &Actor::System,
+                    &u.id,
+                    &reason,
+                    loket_store::now_ms(),
+                )
+                .await?;
+                out.disabled += 1;
+            }
+            if count > 0
+                && let Some(to) = &ict
+            {
+                outbox::enqueue(&mut tx, &ict_mail(&app.config, to, &e, &loans, count)).await?;
+                out.mails += 1;
+            }
+            tx.commit().await?;
+            out.records += 1;
         }
-        if let Some(u) = user.as_ref().filter(|u| u.disabled_at.is_none()) {
-            let reason = format!("staff record ended on {}", e.end_date);
-            store::disable_user(
-                &mut tx,
-                &Actor::System,
-                &u.id,
-                &reason,
-                loket_store::now_ms(),
-            )
-            .await?;
-            out.disabled += 1;
+        // A full batch may have more behind it; a batch in which nothing
+        // was handled (another instance claimed it all) is not read again
+        // here, so the loop always ends.
+        if !full || handled == 0 {
+            break;
         }
-        if !loans.is_empty()
-            && let Some(to) = &ict
-        {
-            outbox::enqueue(&mut tx, &ict_mail(&app.config, to, &e, &loans)).await?;
-            out.mails += 1;
-        }
-        tx.commit().await?;
-        out.records += 1;
     }
     Ok(out)
 }

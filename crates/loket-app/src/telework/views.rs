@@ -103,8 +103,12 @@ pub struct PersonFile {
     pub team: Vec<StaffMember>,
     /// The Loket account with the same e-mail address, if there is one.
     pub user_id: Option<String>,
-    /// The city's equipment they have on loan now.
+    /// The city's equipment they have on loan now: the first
+    /// [`PERSON_LOANS_SHOWN`] (by due date, then tag).
     pub loans: Vec<Loan>,
+    /// They have more loans open than [`PERSON_LOANS_SHOWN`]: the page says
+    /// "more than N" (the full list is the assets module's return list).
+    pub loans_more: bool,
     /// Leave from a month ago to a year ahead.
     pub leave: Vec<Date>,
     /// The last six months that have telework days, newest first.
@@ -119,6 +123,10 @@ impl PersonFile {
     }
 }
 
+/// The most open loans a staff member's file lists; past it the file says
+/// "more than N" instead of cutting the list silently.
+pub const PERSON_LOANS_SHOWN: usize = 500;
+
 /// `s`'s file.
 pub async fn person(app: &App, s: &StaffMember) -> Result<PersonFile, Refusal> {
     let manager = match &s.manager_no {
@@ -129,10 +137,15 @@ pub async fn person(app: &App, s: &StaffMember) -> Result<PersonFile, Refusal> {
     let user_id = loket_store::people::find_by_email(&app.store, &s.email)
         .await?
         .map(|u| u.id);
-    let loans = match &user_id {
-        Some(id) => loket_store::assets::loans(&app.store, id, "", true, "", 500).await?,
+    let mut loans = match &user_id {
+        Some(id) => {
+            loket_store::assets::loans(&app.store, id, "", true, "", PERSON_LOANS_SHOWN as i64 + 1)
+                .await?
+        }
         None => Vec::new(),
     };
+    let loans_more = loans.len() > PERSON_LOANS_SHOWN;
+    loans.truncate(PERSON_LOANS_SHOWN);
     let today = today_brussels();
     let from = today.checked_sub(31.days()).unwrap_or(today);
     let to = today.checked_add(365.days()).unwrap_or(today);
@@ -161,6 +174,7 @@ pub async fn person(app: &App, s: &StaffMember) -> Result<PersonFile, Refusal> {
         team,
         user_id,
         loans,
+        loans_more,
         leave,
         months,
         lines: store::pay_lines_of(&app.store, &s.id).await?,

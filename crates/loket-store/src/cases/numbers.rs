@@ -165,7 +165,7 @@ pub async fn get_case(store: &Store, number: &str) -> Result<Option<Case>> {
     row.as_ref().map(decode_case).transpose()
 }
 
-/// A resident's cases, newest first.
+/// A case by its id.
 pub async fn case_by_id(store: &Store, id: &str) -> Result<Option<Case>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
@@ -174,16 +174,6 @@ pub async fn case_by_id(store: &Store, id: &str) -> Result<Option<Case>> {
     .fetch_optional(store.pool())
     .await?;
     row.as_ref().map(decode_case).transpose()
-}
-
-pub async fn cases_of_resident(store: &Store, resident_id: &str) -> Result<Vec<Case>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE resident_id = $1 ORDER BY submitted_at DESC, number DESC"
-    )))
-    .bind(resident_id)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter().map(decode_case).collect()
 }
 
 /// A resident's cases' cursors: newest first, keyset on (submitted_at, number).

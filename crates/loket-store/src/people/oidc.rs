@@ -238,14 +238,19 @@ pub struct InvitationByNumber {
 }
 
 /// The vaccination invitations kept under this number (newest campaign
-/// first, at most 20).
-pub async fn invitations_of_number(store: &Store, nrn: &str) -> Result<Vec<InvitationByNumber>> {
+/// first, at most `limit`).
+pub async fn invitations_of_number(
+    store: &Store,
+    nrn: &str,
+    limit: i64,
+) -> Result<Vec<InvitationByNumber>> {
     let rows = sqlx::query(
         "SELECT c.name AS campaign, i.code, i.status FROM vac_invitations i \
          JOIN vac_campaigns c ON c.id = i.campaign_id \
-         WHERE i.national_number = $1 ORDER BY i.created_at DESC, i.id LIMIT 20",
+         WHERE i.national_number = $1 ORDER BY i.created_at DESC, i.id LIMIT $2",
     )
     .bind(nrn)
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     rows.iter()

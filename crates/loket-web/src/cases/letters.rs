@@ -49,6 +49,14 @@ struct LettersPage {
     /// How many print batches there are ("12 in total"; the list has its
     /// own page).
     batches_total: String,
+    /// What the batch button makes: "the oldest 1,000 waiting letters…",
+    /// and when more wait than one batch holds, that another batch is
+    /// needed after it.
+    batch_note: String,
+    /// Right after a batch that left letters waiting: the batch made (its
+    /// PDF's link) and how many still wait; else empty.
+    made_id: String,
+    made: String,
 }
 
 #[derive(Template)]
@@ -64,6 +72,8 @@ struct BatchesPage {
 pub struct PageParams {
     pub cursor: String,
     pub limit: String,
+    /// A print batch just made (when letters still wait after it).
+    pub made: String,
 }
 
 /// Waiting letters as the page and the CSV show them, with the names of
@@ -115,6 +125,7 @@ async fn page(
     ctx: &mut Ctx,
     errors: FormErrors,
     pq: &PageQuery,
+    made: &str,
 ) -> Result<LettersPage, AppError> {
     let user = ctx.require(MAIL_ROOM)?.clone();
     let list = outbox::waiting_page(&state.store, pq).await?;
@@ -134,6 +145,30 @@ async fn page(
         ctx.locale,
         outbox::batches_total(&state.store, TOTAL_CAP).await?,
     );
+    let max = crate::paging::format_count(ctx.locale, BATCH_MAX as i64);
+    let batch_note = if total.count > BATCH_MAX as i64 {
+        ctx.locale.t_args("letters-print-more", &[("max", max)])
+    } else {
+        ctx.locale.t_args("letters-print-all", &[("max", max)])
+    };
+    let made_batch = if made.is_empty() {
+        None
+    } else {
+        outbox::batch(&state.store, made).await?
+    };
+    let (made_id, made) = match made_batch {
+        Some(b) => {
+            let text = ctx.locale.t_args(
+                "letters-made-left",
+                &[
+                    ("count", crate::paging::format_count(ctx.locale, b.count)),
+                    ("left", crate::paging::total_text(ctx.locale, total)),
+                ],
+            );
+            (b.id, text)
+        }
+        None => (String::new(), String::new()),
+    };
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("letters-title");
     l.csrf = csrf;
@@ -143,6 +178,9 @@ async fn page(
         waiting,
         pager,
         batches_total,
+        batch_note,
+        made_id,
+        made,
     })
 }
 
@@ -157,7 +195,7 @@ pub async fn letters_page(
 ) -> Result<Response, AppError> {
     ctx.require(MAIL_ROOM)?;
     let pq = crate::paging::page_query(&q.cursor, &q.limit, &outbox::WAITING_PAGING)?;
-    let p = page(&state, &mut ctx, FormErrors::default(), &pq).await?;
+    let p = page(&state, &mut ctx, FormErrors::default(), &pq, &q.made).await?;
     render(StatusCode::OK, p)
 }
 
@@ -279,7 +317,7 @@ pub struct CsrfOnly {
     pub csrf: String,
 }
 
-pub use loket_app::cases::letters::create_batch;
+pub use loket_app::cases::letters::{BATCH_MAX, create_batch};
 
 pub async fn batch(
     State(state): State<AppState>,
@@ -292,11 +330,16 @@ pub async fn batch(
         .await
         .map_err(AppError::from)
     {
-        Ok(b) => Ok(Redirect::to(&format!("/staff/letters/batches/{}.pdf", b.id)).into_response()),
+        // Every waiting letter is in it: straight to its PDF. Else back to
+        // the letters, which link the PDF and say how many still wait.
+        Ok(m) if m.still_waiting.count == 0 => {
+            Ok(Redirect::to(&format!("/staff/letters/batches/{}.pdf", m.batch.id)).into_response())
+        }
+        Ok(m) => Ok(Redirect::to(&format!("/staff/letters?made={}", m.batch.id)).into_response()),
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
             let first = PageQuery::first(DEFAULT_LIMIT);
-            let p = page(&state, &mut ctx, errors, &first).await?;
+            let p = page(&state, &mut ctx, errors, &first, "").await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, p)
         }
         Err(e) => Err(e),

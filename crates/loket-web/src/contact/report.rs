@@ -58,6 +58,9 @@ struct ReportPage {
     overdue: i64,
     /// (article id, title, uses)
     articles: Vec<(String, String, i64)>,
+    /// How many articles and searches the rankings hold at most.
+    top_articles: i64,
+    top_searches: i64,
     /// (query, times)
     empty_searches: Vec<(String, i64)>,
     /// Contacts without a linked article: (moment id, reference, subject).
@@ -133,6 +136,8 @@ pub async fn report(
             departments: r.departments,
             overdue: r.overdue,
             articles: r.articles,
+            top_articles: loket_app::contact::report::TOP_ARTICLES,
+            top_searches: loket_app::contact::report::TOP_EMPTY_SEARCHES,
             empty_searches: r.empty_searches,
             without_article: r.without_article,
             without_article_count: r.without_article_count,

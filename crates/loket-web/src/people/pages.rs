@@ -615,6 +615,10 @@ pub async fn reset(
 
 // ---- my account ----
 
+/// The most vaccination invitations My account lists (newest first); past
+/// it the page says so.
+const INVITATIONS_SHOWN: usize = 20;
+
 #[derive(Template)]
 #[template(path = "people/account.html")]
 pub(crate) struct AccountPage {
@@ -638,8 +642,12 @@ pub(crate) struct AccountPage {
     signed_in_eid: bool,
     /// Just linked.
     linked: bool,
-    /// Vaccination invitations kept under the number: campaign, code, status.
+    /// Vaccination invitations kept under the number: campaign, code, status
+    /// (the newest [`INVITATIONS_SHOWN`]).
     invitations: Vec<(String, String, String)>,
+    /// "Only the newest 20 invitations are listed" when there are more,
+    /// else ''.
+    invitations_more: String,
     /// A confirmed second factor: its unused recovery codes.
     totp: Option<i64>,
 }
@@ -669,17 +677,33 @@ pub(crate) async fn account_page(
         None
     };
     let nrn = loket_store::people::oidc::national_number_of(&state.store, &user.id).await?;
-    let invitations = match &nrn {
-        Some(n) => loket_store::people::oidc::invitations_of_number(&state.store, n)
+    let mut found = match &nrn {
+        Some(n) => {
+            loket_store::people::oidc::invitations_of_number(
+                &state.store,
+                n,
+                INVITATIONS_SHOWN as i64 + 1,
+            )
             .await?
-            .into_iter()
-            .map(|i| {
-                let status = ctx.locale.t(&format!("account-invitation-{}", i.status));
-                (i.campaign, i.code, status)
-            })
-            .collect(),
+        }
         None => Vec::new(),
     };
+    let invitations_more = if found.len() > INVITATIONS_SHOWN {
+        found.truncate(INVITATIONS_SHOWN);
+        ctx.locale.t_args(
+            "account-invitations-more",
+            &[("count", INVITATIONS_SHOWN.to_string())],
+        )
+    } else {
+        String::new()
+    };
+    let invitations = found
+        .into_iter()
+        .map(|i| {
+            let status = ctx.locale.t(&format!("account-invitation-{}", i.status));
+            (i.campaign, i.code, status)
+        })
+        .collect();
     let (has_factor, codes_left) = people::totp::summary(state, &user.id).await?;
     Ok(AccountPage {
         totp: has_factor.then_some(codes_left),
@@ -696,6 +720,7 @@ pub(crate) async fn account_page(
         signed_in_eid: ctx.identified_by() == Some("eid"),
         linked: false,
         invitations,
+        invitations_more,
         l: ctx.layout("account-title"),
         name: user.name.clone(),
         email: user.email.clone(),

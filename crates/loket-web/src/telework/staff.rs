@@ -355,6 +355,9 @@ struct PersonPage {
     user_id: String,
     /// Leaving (an end date) with equipment still on loan.
     must_return: bool,
+    /// "More than 500 items on loan…" when the list shows only the
+    /// first, else ''.
+    loans_more: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -378,6 +381,17 @@ async fn person_page(
 ) -> Result<PersonPage, AppError> {
     let file = views::person(state, &s).await?;
     let must_return = file.must_return(&s);
+    let loans_more = if file.loans_more {
+        ctx.locale.t_args(
+            "staff-equipment-more",
+            &[(
+                "count",
+                crate::paging::format_count(ctx.locale, views::PERSON_LOANS_SHOWN as i64),
+            )],
+        )
+    } else {
+        String::new()
+    };
     let loans = file
         .loans
         .into_iter()
@@ -438,6 +452,7 @@ async fn person_page(
         loans,
         user_id,
         must_return,
+        loans_more,
     })
 }
 

@@ -1689,6 +1689,13 @@ async fn the_report_counts_contacts_forwards_articles_and_gaps() {
     let (s, html) = app.get(&agent, "/staff/contact/report").await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("5 contacten in deze periode"), "{html}");
+    // The rankings say how many they hold (they are not every article or
+    // search).
+    assert!(html.contains("De 10 meest gebruikte artikels"), "{html}");
+    assert!(
+        html.contains("De 20 zoekopdrachten die het vaakst geen artikel vonden"),
+        "{html}"
+    );
     assert!(
         html.contains("60% beantwoord bij het eerste contact"),
         "{html}"

@@ -136,11 +136,18 @@ pub(super) struct DetailPage {
     price: String,
     on_loan: bool,
     loans: Vec<LoanRow>,
+    /// "This asset has been lent more than 200 times…" when only the
+    /// newest loans are listed, else ''.
+    loans_more: String,
     statuses: Vec<(String, String)>,
     note: String,
     back_to: String,
     errors: FormErrors,
 }
+
+/// The most loans an asset's page lists (newest first); past it the page
+/// says so.
+const ASSET_LOANS_SHOWN: usize = 200;
 
 pub(super) async fn detail_page(
     state: &AppState,
@@ -157,7 +164,20 @@ pub(super) async fn detail_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let today = today_brussels().to_string();
-    let all = store::loans_of_asset(&state.store, &asset.id).await?;
+    let mut all =
+        store::loans_of_asset(&state.store, &asset.id, ASSET_LOANS_SHOWN as i64 + 1).await?;
+    let loans_more = if all.len() > ASSET_LOANS_SHOWN {
+        all.truncate(ASSET_LOANS_SHOWN);
+        locale.t_args(
+            "asset-history-more",
+            &[(
+                "count",
+                crate::paging::format_count(locale, ASSET_LOANS_SHOWN as i64),
+            )],
+        )
+    } else {
+        String::new()
+    };
     let mut loans = Vec::new();
     for l in &all {
         if let Some(b) = &l.borrower_user_id {
@@ -197,6 +217,7 @@ pub(super) async fn detail_page(
             },
             asset,
             loans,
+            loans_more,
             note,
             errors,
         },

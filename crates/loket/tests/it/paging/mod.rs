@@ -10,6 +10,7 @@ use common::*;
 use loket_domain::audit::Actor;
 use serde_json::Value;
 
+mod caps;
 mod last;
 mod lists;
 mod rest;
