@@ -4,11 +4,14 @@ It reports server errors (5xx), and refusals that fall through to the
 generic error page. Run it against a throwaway demo only: it changes data.
 
     python3 -m venv /tmp/fz && /tmp/fz/bin/pip install requests beautifulsoup4
-    /tmp/fz/bin/python scripts/fuzz/forms.py http://127.0.0.1:18080 EMAIL PASSWORD [PAGES]
+    /tmp/fz/bin/python scripts/fuzz/forms.py http://127.0.0.1:18080 EMAIL PASSWORD [PAGES] [TOTP_KEY]
 
 Give it an account with every role (`loket user add --role ... --password-stdin`).
+Staff accounts need a second factor: on the first run the script enrols one
+and prints its key; pass that key as TOTP_KEY on later runs.
 """
 import requests, sys, re, random, collections
+import base64, hashlib, hmac, struct, time
 from bs4 import BeautifulSoup
 from urllib.parse import urljoin, urlparse
 BASE = sys.argv[1].rstrip("/")
@@ -35,13 +38,40 @@ def form_fields(form):
         else:
             data.append((n, el.get("value", ""), t or "text"))
     return data
-r = s.get(BASE + "/login")
-soup = BeautifulSoup(r.text, "html.parser")
-f = soup.find("form", action="/login")
-data = {n: v for n, v, _ in form_fields(f)}
-data.update({"email": EMAIL, "password": PASSWORD})
-r = s.post(BASE + "/login", data=data)
-print("login", r.status_code, r.url)
+SECRET = [sys.argv[5] if len(sys.argv) > 5 else ""]
+def totp(secret, at):
+    raw = secret.replace(" ", "").upper()
+    k = base64.b32decode(raw + "=" * (-len(raw) % 8))
+    h = hmac.new(k, struct.pack(">Q", int(at) // 30), hashlib.sha1).digest()
+    o = h[-1] & 15
+    return "%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+def login():
+    r = s.get(BASE + "/login")
+    f = BeautifulSoup(r.text, "html.parser").find("form", action="/login")
+    data = {n: v for n, v, _ in form_fields(f)}
+    data.update({"email": EMAIL, "password": PASSWORD})
+    r = s.post(BASE + "/login", data=data)
+    print("login", r.status_code, r.url)
+    for attempt in range(2):
+        if urlparse(r.url).path != "/login/factor":
+            return
+        # Staff accounts need a second factor: enrol one from the key the
+        # page shows, or answer with the key we have (RFC 6238, SHA-1, 30 s).
+        page = BeautifulSoup(r.text, "html.parser")
+        key = page.find(id="totp-secret")
+        if key is not None and key.get("data-secret"):
+            SECRET[0] = key.get("data-secret")
+        f = page.find("form", action="/login/factor")
+        if f is None:
+            return  # signed in (after an enrolment the page shows recovery codes)
+        data = {n: v for n, v, _ in form_fields(f)}
+        # A code is taken once: the second try waits for the next one.
+        data["totp_code"] = totp(SECRET[0], time.time() + 30 * attempt)
+        if attempt:
+            time.sleep(30 - time.time() % 30 + 1)
+        r = s.post(BASE + "/login/factor", data=data)
+        print("second factor", r.status_code, r.url, "key", SECRET[0])
+login()
 seen = set(); queue = collections.deque(["/", "/staff", "/admin", "/kb", "/services", "/appointments", "/shifts", "/mobile/vaccination", "/staff/vaccination", "/staff/contact", "/equipment", "/bikes", "/telework", "/queue"])
 forms = {}
 errors = []
@@ -80,6 +110,7 @@ print("pages", pages, "forms", len(forms), "GET errors", errors)
 payloads = ["", "x" * 20000, "<script>alert(1)</script>", "-1", "99999999999999999999999", "0", "2026-02-30", "1e309", "NaN", "\u0000nul", "'; DROP TABLE users;--", "ø🙂\u202e", "   ", "../../etc/passwd", "2026-13-01T25:61"]
 post_errors = []
 generic = set(); bare = set()
+tried = 0
 for k, (page, act, fields, enctype) in forms.items():
     for payload in payloads:
         # refresh csrf: fetch the page again
@@ -107,10 +138,12 @@ for k, (page, act, fields, enctype) in forms.items():
         except Exception as e:
             post_errors.append((act, repr(payload[:30]), str(e)[:100]))
     # session may have been lost (e.g. a form that signs out)
+    tried += 1
     r = s.get(BASE + "/staff", allow_redirects=False)
     if r.status_code in (302, 303):
-        print("lost session after", act); break
-print("POST forms tried", len(forms), "errors", len(post_errors))
+        print("lost session after", act, "- signing in again")
+        login()
+print("POST forms tried", tried, "of", len(forms), "errors", len(post_errors))
 for e in post_errors: print(e)
 
 print("refusals on the generic error page (fields listed):", sorted(generic))

@@ -221,6 +221,8 @@ mod tests {
             "to",
             // the letters still waiting after a print batch
             "left",
+            // the roles an API refusal names
+            "roles",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
