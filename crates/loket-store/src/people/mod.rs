@@ -1531,8 +1531,9 @@ fn ids_and_names(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(String, String)>> {
 /// by a release before 0027, which leaves them '' and 0). Their keys are
 /// written again, with the name and the mark. Reads first, outside a
 /// transaction, so that the usual case (nothing to do) takes no write
-/// lock. Returns the accounts repaired. Run by the housekeeping worker
-/// every ten minutes.
+/// lock. The resident marks of accounts whose roles an older release
+/// changed are set again too ([`heal_search_marks`]). Returns the accounts
+/// repaired. Run by the housekeeping worker every ten minutes.
 pub async fn heal_people_search(store: &Store) -> Result<u64> {
     let rows = sqlx::query(
         "SELECT u.id, u.name FROM users u WHERE u.erased_at IS NULL AND u.name <> '' \
@@ -1542,6 +1543,7 @@ pub async fn heal_people_search(store: &Store) -> Result<u64> {
     )
     .fetch_all(store.pool())
     .await?;
+    let mut repaired = heal_search_marks(store).await?;
     let accounts = ids_and_names(&rows)?;
     // A name of spaces alone has no keys: nothing to repair.
     let accounts: Vec<(&str, &str)> = accounts
@@ -1550,7 +1552,7 @@ pub async fn heal_people_search(store: &Store) -> Result<u64> {
         .map(|(id, name)| (id.as_str(), name.as_str()))
         .collect();
     if accounts.is_empty() {
-        return Ok(0);
+        return Ok(repaired);
     }
     let mut tx = store.begin().await?;
     for (id, _) in &accounts {
@@ -1569,7 +1571,42 @@ pub async fn heal_people_search(store: &Store) -> Result<u64> {
         }
     }
     tx.commit().await?;
-    Ok(accounts.len() as u64)
+    repaired += accounts.len() as u64;
+    Ok(repaired)
+}
+
+/// How far back [`heal_search_marks`] looks for role changes: well past
+/// the housekeeping worker's ten minutes, so a late or failed run loses
+/// nothing.
+const ROLE_CHANGES_LOOKBACK_MS: i64 = 2 * 60 * 60 * 1000;
+
+/// Sets the people search's resident mark again for the accounts whose
+/// roles changed lately (the audit's `user.roles`) and whose mark no longer
+/// matches their roles: an instance of a release before 0027 changes roles
+/// without setting the mark, and a resident it made would be missing from
+/// the staff search. Reads first, so that the usual case (every mark
+/// right) takes no write lock. Returns the accounts repaired.
+async fn heal_search_marks(store: &Store) -> Result<u64> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT k.user_id FROM people_search k \
+         WHERE k.user_id IN (SELECT a.record_id FROM audit_log a \
+            WHERE a.at > $1 AND a.action = 'user.roles' AND a.record_type = 'user') \
+         AND k.resident <> CASE WHEN EXISTS (SELECT 1 FROM user_roles r \
+            WHERE r.user_id = k.user_id AND r.role = 'resident') THEN 1 ELSE 0 END",
+    )
+    .bind(now_ms() - ROLE_CHANGES_LOOKBACK_MS)
+    .fetch_all(store.pool())
+    .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = store.begin().await?;
+    for r in &rows {
+        let id: String = r.try_get("user_id")?;
+        mark_search_roles(&mut tx, &id).await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len() as u64)
 }
 
 /// Runs the index jobs a migration asked for (`index_jobs`), each in one

@@ -245,3 +245,82 @@ async fn keys_written_by_an_older_release_are_repaired() {
     );
     app.stop().await;
 }
+
+/// An instance of a release before 0027 changes roles without setting the
+/// people search's resident mark: a resident it makes is missing from the
+/// staff search, and one it unmakes keeps the mark. The repair sets the
+/// marks of accounts whose roles changed lately (the audit's `user.roles`)
+/// again, and then has nothing left to do.
+#[tokio::test]
+async fn roles_changed_by_an_older_release_are_marked_again() {
+    use loket_domain::audit::Actor;
+    use loket_domain::people::Role;
+    let app = TestApp::spawn().await;
+    for (email, name, role) in [
+        ("mieke@example.org", "Mieke Rolversie", "employee"),
+        ("jef@example.org", "Jef Rolversie", "resident"),
+    ] {
+        loket::cli::user_add(&app.config, email, name, &[role.to_owned()], None)
+            .await
+            .unwrap();
+    }
+    let id = async |email: &str| {
+        loket_store::people::find_by_email(&app.store, email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let (mieke, jef) = (id("mieke@example.org").await, id("jef@example.org").await);
+    let counter = app.signed_in("loket@leuven.example", &["counter"]).await;
+    let search = async |q: &str| {
+        let (status, html) = app.get(&counter, &format!("/staff/residents?q={q}")).await;
+        assert_eq!(status, 200, "{html}");
+        listed(&html)
+    };
+    assert_eq!(search("rolversie").await, vec![jef.clone()]);
+    // The roles change (audited as today), and the marks are left as an
+    // older release leaves them: Mieke made a resident, Jef no longer one.
+    for (user, roles, mark) in [
+        (&mieke, vec![Role::Resident], 0),
+        (&jef, vec![Role::Employee], 1),
+    ] {
+        let mut tx = app.store.begin().await.unwrap();
+        loket_store::people::set_roles(&mut tx, &Actor::Cli, user, &roles)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        sqlx::query("UPDATE people_search SET resident = $1 WHERE user_id = $2")
+            .bind(mark)
+            .bind(user.clone())
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+    }
+    // Mieke is missing; Jef is not listed (his roles are checked again).
+    assert!(search("rolversie").await.is_empty());
+    assert_eq!(
+        loket_store::people::heal_people_search(&app.store)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(search("rolversie").await, vec![mieke.clone()]);
+    for (user, want) in [(&mieke, 1), (&jef, 0)] {
+        let marks: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT CAST(resident AS BIGINT) FROM people_search WHERE user_id = $1",
+        )
+        .bind(user.clone())
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(marks, vec![want], "{user}");
+    }
+    assert_eq!(
+        loket_store::people::heal_people_search(&app.store)
+            .await
+            .unwrap(),
+        0
+    );
+    app.stop().await;
+}
