@@ -35,6 +35,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/telework/settings", &["hr", "admin"]),
     ("/staff/telework/dashboard", &["hr", "admin"]),
     ("/staff/payments", &["finance", "admin"]),
+    ("/staff/payments/files.csv", &["finance", "admin"]),
     ("/admin/webhooks", &["admin"]),
     (
         "/staff/residents",
