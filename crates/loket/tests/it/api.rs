@@ -125,6 +125,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/assets/overdue.csv", &["ict"]),
     ("/staff/equipment", &["hr", "ict"]),
     ("/staff/kb", &["contact_centre", "admin"]),
+    ("/staff/kb.csv", &["contact_centre", "admin"]),
     ("/staff/kb/new", &["contact_centre", "admin"]),
     ("/staff/contact", &["contact_centre", "admin"]),
     ("/staff/contact.csv", &["contact_centre", "admin"]),

@@ -275,3 +275,89 @@ async fn shift_planner_day_list_is_paged_with_a_total() {
     assert_eq!(s, 403);
     app.stop().await;
 }
+
+/// `n` knowledge-base articles `art-0000`… with five titles only (so many
+/// share the first sort key); one title a formula.
+async fn seed_articles(app: &TestApp, n: usize) {
+    let mut tx = app.store.begin().await.unwrap();
+    for i in 0..n {
+        let title = if i == 4 {
+            "=HYPERLINK(\"http://x\")".to_owned()
+        } else {
+            format!("Artikel {}", i % 5)
+        };
+        sqlx::query(
+            "INSERT INTO contact_articles (id, slug, version, title_nl, title_en, body_nl, body_en, \
+             created_at, updated_at) VALUES ($1, $2, 1, $3, $4, 'Tekst', 'Text', 0, 1790000000000)",
+        )
+        .bind(format!("art-{:04}", (i * 7) % 1000))
+        .bind(format!("artikel-{i}"))
+        .bind(&title)
+        .bind(format!("Article {i}"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn knowledge_base_list_is_paged_with_a_total_and_csv() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    seed_articles(&app, 130).await;
+    let expected = column(
+        &app,
+        "SELECT id AS k FROM contact_articles ORDER BY title_nl, id",
+        &[],
+    )
+    .await;
+    assert_eq!(expected.len(), 130);
+    let articles = |html: &str| -> Vec<String> {
+        hrefs(html, "/staff/kb/")
+            .into_iter()
+            .filter(|k| k.starts_with("art-"))
+            .collect()
+    };
+    let seen = walk_html(&app, &c, "/staff/kb", "130 in totaal", &articles).await;
+    assert_eq!(seen, expected, "every article once, in order");
+    let seen = walk_html(&app, &c, "/staff/kb?limit=11", "130 in totaal", &articles).await;
+    assert_eq!(seen, expected, "with a limit kept across pages");
+    refused_naming(&app, &c, "/staff/kb?cursor=nonsense", "Paginalink").await;
+    refused_naming(&app, &c, "/staff/kb?limit=0", "Rijen per pagina").await;
+    // Search results are a ranking, not this list: no pager under them.
+    let (s, html) = app.get(&c, "/staff/kb?q=tekst").await;
+    assert_eq!(s, 200);
+    assert!(!html.contains("class=\"pager\""), "{html}");
+
+    let t = loket_store::contact::articles_total(&app.store, 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+
+    let lines = csv_lines(&app, &c, "/staff/kb.csv", "articles-").await;
+    assert_eq!(lines.len(), 131, "a header and every article");
+    let titles = column(
+        &app,
+        "SELECT title_nl AS k FROM contact_articles ORDER BY title_nl, id",
+        &[],
+    )
+    .await;
+    let csv_titles: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| match l.strip_prefix('"') {
+            Some(rest) => rest.split("\",").next().unwrap().replace("\"\"", "\""),
+            None => first_field(l),
+        })
+        .collect();
+    assert_eq!(csv_titles, neutralised(&titles), "formulas neutralised");
+
+    let other = app.signed_in("fin@leuven.example", &["finance"]).await;
+    for path in ["/staff/kb", "/staff/kb.csv"] {
+        let r = other.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    app.stop().await;
+}
