@@ -36,6 +36,10 @@ pub struct SearchQuery {
     pub limit: String,
 }
 
+/// Search results a page shows (the best first); past it the page says
+/// that more were found, never cutting the list silently.
+const RESULTS_SHOWN: usize = 30;
+
 /// One line of a result list.
 pub struct Hit {
     pub id: String,
@@ -97,6 +101,8 @@ struct PublicSearchPage {
     q: String,
     searched: bool,
     hits: Vec<Hit>,
+    /// "More than 30 found…" when the list shows only its first 30.
+    more: String,
 }
 
 /// `/kb`: residents search the valid articles (a plain GET form).
@@ -126,12 +132,12 @@ pub async fn public_search(
         all.sort_by(|a, b| a.title(lang).cmp(b.title(lang)));
         all
     };
-    let hits = articles
+    let mut valid: Vec<&Article> = articles
         .iter()
         .filter(|a| a.validity(today) == Validity::Valid)
-        .take(30)
-        .map(|a| hit(a, ctx.locale, 0))
         .collect();
+    let more = crate::paging::picker_more(ctx.locale, &mut valid, RESULTS_SHOWN);
+    let hits = valid.iter().map(|a| hit(a, ctx.locale, 0)).collect();
     render(
         StatusCode::OK,
         PublicSearchPage {
@@ -139,6 +145,7 @@ pub async fn public_search(
             q: text,
             searched,
             hits,
+            more,
         },
     )
 }
@@ -190,6 +197,8 @@ struct AgentSearchPage {
     q: String,
     searched: bool,
     hits: Vec<Hit>,
+    /// "More than 30 found…" when a search found more than it shows.
+    more: String,
     /// Under the list of every article (none under search results).
     pager: Option<crate::paging::Pager>,
     popular: Vec<Hit>,
@@ -209,6 +218,7 @@ pub async fn agent_search(
     let lang = ctx.locale.code();
     let searched = !text.is_empty();
     let mut pager = None;
+    let mut more = String::new();
     let hits = if searched {
         let found = store::search(&state.store, lang, &text).await?;
         if q.live != "1" {
@@ -221,11 +231,9 @@ pub async fn agent_search(
             )
             .await?;
         }
-        found
-            .iter()
-            .take(30)
-            .map(|(a, _)| hit(a, ctx.locale, 0))
-            .collect()
+        let mut found = found;
+        more = crate::paging::picker_more(ctx.locale, &mut found, RESULTS_SHOWN);
+        found.iter().map(|(a, _)| hit(a, ctx.locale, 0)).collect()
     } else {
         let page = store::articles_page(&state.store, &pq).await?;
         let total = store::articles_total(&state.store, TOTAL_CAP).await?;
@@ -255,6 +263,7 @@ pub async fn agent_search(
             q: text,
             searched,
             hits,
+            more,
             pager,
             popular,
         },

@@ -361,3 +361,57 @@ async fn knowledge_base_list_is_paged_with_a_total_and_csv() {
     }
     app.stop().await;
 }
+
+/// Knowledge-base searches show their best 30 results and say when more
+/// were found (they cut at 30 silently); so does the residents' list of
+/// every article on `/kb`.
+#[tokio::test]
+async fn knowledge_base_searches_say_when_more_were_found() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    for i in 0..36 {
+        let (slug, title) = if i == 35 {
+            ("afval".to_owned(), "Afval ophalen".to_owned())
+        } else {
+            (format!("parkeren-{i}"), format!("Parkeren in zone {i}"))
+        };
+        let draft = loket_domain::contact::check_article(&loket_domain::contact::ArticleInput {
+            slug: &slug,
+            title_nl: &title,
+            title_en: &format!("Parking in zone {i}"),
+            body_nl: "Een parkeerkaart aanvragen.",
+            body_en: "Apply for a parking permit.",
+            tags: "",
+            valid_from: "",
+            valid_until: "",
+            review_on: "",
+        })
+        .unwrap();
+        loket_app::contact::save_article(&app.app(), &Actor::System, None, None, &draft)
+            .await
+            .unwrap();
+    }
+    let more = "Meer dan 30 gevonden";
+    let (s, html) = app.get(&c, "/staff/kb?q=parkeren").await;
+    assert_eq!(s, 200);
+    let shown = hrefs(&html, "/staff/kb/")
+        .into_iter()
+        .filter(|k| !k.contains('/') && k != "new")
+        .count();
+    assert_eq!(shown, 30, "{html}");
+    assert!(html.contains(more), "{html}");
+    let (_, html) = app.get(&c, "/staff/kb?q=afval").await;
+    assert!(html.contains("Afval ophalen"), "{html}");
+    assert!(!html.contains(more), "a search that found few says nothing");
+    let anon = app.client();
+    let (s, html) = app.get(&anon, "/kb?q=parkeren").await;
+    assert_eq!(s, 200);
+    assert_eq!(hrefs(&html, "/kb/").len(), 30, "{html}");
+    assert!(html.contains(more), "{html}");
+    let (_, html) = app.get(&anon, "/kb").await;
+    assert_eq!(hrefs(&html, "/kb/").len(), 30);
+    assert!(html.contains(more), "the list of every article too");
+    app.stop().await;
+}
