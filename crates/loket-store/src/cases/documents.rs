@@ -263,13 +263,48 @@ pub async fn add_export(
     .await
 }
 
-pub async fn list_exports(store: &Store) -> Result<Vec<PaymentExport>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {EXPORT_COLUMNS} FROM payment_exports ORDER BY created_at DESC, id DESC"
+/// The payment file list's cursors: keyset on (created_at, id), newest first.
+pub const EXPORT_PAGING: Spec = Spec {
+    list: "cases.payment_exports",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of the payment files made, newest first (the list grows with
+/// every payment run, so it is paged like every other list).
+pub async fn exports_page(store: &Store, pq: &PageQuery) -> Result<Page<PaymentExport>> {
+    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 2, pq);
+    let sql = format!(
+        "SELECT {EXPORT_COLUMNS} FROM payment_exports WHERE 1 = 1{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(decode_export).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &EXPORT_PAGING, |e| {
+        vec![Key::from(e.created_at), Key::from(e.id.as_str())]
+    }))
+}
+
+/// How many payment files [`exports_page`] pages through, up to `cap`.
+pub async fn exports_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM payment_exports LIMIT $1) t")
+        .bind(paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
+/// A payment file's row, without its XML.
+pub async fn export_row(store: &Store, id: &str) -> Result<Option<PaymentExport>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {EXPORT_COLUMNS} FROM payment_exports WHERE id = $1"
     )))
-    .fetch_all(store.pool())
+    .bind(id)
+    .fetch_optional(store.pool())
     .await?;
-    rows.iter().map(decode_export).collect()
+    row.as_ref().map(decode_export).transpose()
 }
 
 /// A payment file with its XML and the residents it pays (for the access log).

@@ -247,6 +247,55 @@ pub async fn list_articles(store: &Store) -> Result<Vec<Article>> {
     rows.iter().map(article_of).collect()
 }
 
+/// The staff list of every article's cursors: keyset on (title_nl, id),
+/// the order [`list_articles`] reads them in.
+pub const ARTICLE_PAGING: loket_domain::paging::Spec = loket_domain::paging::Spec {
+    list: "contact.articles",
+    keys: &[
+        loket_domain::paging::KeyKind::Text,
+        loket_domain::paging::KeyKind::Text,
+    ],
+};
+
+/// One page of every article, by Dutch title (the knowledge base grows for
+/// years, so the agents' list of all articles is paged).
+pub async fn articles_page(
+    store: &Store,
+    pq: &loket_domain::paging::PageQuery,
+) -> Result<loket_domain::paging::Page<Article>> {
+    use crate::paging::{self, Order};
+    let ks = paging::keyset(&["title_nl", "id"], Order::Asc, 2, pq);
+    let sql = format!(
+        "SELECT {ARTICLE_COLS} FROM contact_articles WHERE 1 = 1{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(article_of).collect::<Result<Vec<_>>>()?;
+    Ok(loket_domain::paging::Page::from_fetched(
+        list,
+        pq,
+        &ARTICLE_PAGING,
+        |a| {
+            vec![
+                loket_domain::paging::Key::from(a.title_nl.as_str()),
+                loket_domain::paging::Key::from(a.id.as_str()),
+            ]
+        },
+    ))
+}
+
+/// How many articles [`articles_page`] pages through, up to `cap`.
+pub async fn articles_total(store: &Store, cap: i64) -> Result<loket_domain::paging::Total> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM contact_articles LIMIT $1) t")
+        .bind(crate::paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(loket_domain::paging::Total::capped(row.try_get("n")?, cap))
+}
+
 /// One saved version of an article (as an [`Article`] with that version's
 /// content).
 pub async fn article_version(store: &Store, id: &str, version: i64) -> Result<Option<Article>> {

@@ -1,6 +1,8 @@
 //! Shifts.
 
 use super::*;
+use crate::paging::{self, Order};
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Shift {
@@ -148,18 +150,46 @@ pub async fn list_shifts(
     rows.iter().map(shift_of).collect()
 }
 
-/// The days that have shifts, from `from` on.
-pub async fn shift_days(store: &Store, from: &str, limit: i64) -> Result<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT DISTINCT day FROM shift_shifts WHERE day >= $1 AND status = 'open' ORDER BY day LIMIT $2",
+/// The planner's day list's cursors: keyset on the day (unique in the list).
+pub const DAY_PAGING: Spec = Spec {
+    list: "shifts.days",
+    keys: &[KeyKind::Text],
+};
+
+/// One page of the days that have open shifts, from `from` on, in order.
+pub async fn shift_days_page(store: &Store, from: &str, pq: &PageQuery) -> Result<Page<String>> {
+    let ks = paging::keyset(&["day"], Order::Asc, 3, pq);
+    let sql = format!(
+        "SELECT DISTINCT day FROM shift_shifts WHERE day >= $1 AND status = 'open'{} \
+         ORDER BY {} LIMIT $2",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(from)
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let days = rows
+        .iter()
+        .map(|r| Ok(r.try_get::<String, _>("day")?))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(days, pq, &DAY_PAGING, |d| {
+        vec![Key::from(d.as_str())]
+    }))
+}
+
+/// How many days [`shift_days_page`] pages through, up to `cap`.
+pub async fn shift_days_total(store: &Store, from: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT DISTINCT day FROM shift_shifts \
+         WHERE day >= $1 AND status = 'open' LIMIT $2) t",
     )
     .bind(from)
-    .bind(limit)
-    .fetch_all(store.pool())
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get::<String, _>("day")?))
-        .collect()
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// Someone signed up for a shift, for mails and the planner's list.

@@ -93,6 +93,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/webhooks/{id}/disable", post(webhooks::disable))
         .route("/staff/payments", get(payments::payments_page))
         .route("/staff/payments/export", post(payments::export))
+        .route("/staff/payments/files.csv", get(payments::files_csv))
         .route("/staff/payments/{id}", get(payments::file))
         .route("/admin/services", get(admin::services))
         .route(

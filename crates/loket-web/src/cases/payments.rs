@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::cases::{add_working_days, format_cents};
+use loket_domain::paging::{DEFAULT_LIMIT, EXPORT_BATCH, PageQuery as PageQueryOf, TOTAL_CAP};
 use loket_domain::people::Role;
 use loket_store::cases::{self as store, PaymentExport};
 use serde::Deserialize;
@@ -60,6 +61,7 @@ struct PaymentsPage {
     total: String,
     execution_date: String,
     exports: Vec<ExportRow>,
+    pager: crate::paging::Pager,
     created: Option<ExportRow>,
 }
 
@@ -77,7 +79,11 @@ fn export_row(e: &PaymentExport) -> ExportRow {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PageQuery {
+    /// A payment file just made: the page offers its download at the top.
     pub created: String,
+    /// The page of the payment file list.
+    pub cursor: String,
+    pub limit: String,
 }
 
 async fn page(
@@ -86,6 +92,7 @@ async fn page(
     errors: FormErrors,
     execution_date: String,
     created: &str,
+    pq: &PageQueryOf,
 ) -> Result<PaymentsPage, AppError> {
     ctx.require(FINANCE)?;
     let lang = ctx.locale.code();
@@ -101,8 +108,25 @@ async fn page(
             amount: format_cents(p.amount_cents),
         })
         .collect();
-    let exports = store::list_exports(&state.store).await?;
-    let created = exports.iter().find(|e| e.id == created).map(export_row);
+    let exports = store::exports_page(&state.store, pq).await?;
+    let files_total = store::exports_total(&state.store, TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/staff/payments",
+        &[],
+        &exports,
+        pq,
+        files_total,
+        Some(FILES_CSV),
+    );
+    let created = if created.is_empty() {
+        None
+    } else {
+        store::export_row(&state.store, created)
+            .await?
+            .as_ref()
+            .map(export_row)
+    };
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("payments-title");
     l.csrf = csrf;
@@ -112,7 +136,8 @@ async fn page(
         rows,
         total: format_cents(total),
         execution_date,
-        exports: exports.iter().map(export_row).collect(),
+        exports: exports.items.iter().map(export_row).collect(),
+        pager,
         created,
     })
 }
@@ -131,12 +156,15 @@ pub async fn payments_page(
     mut ctx: Ctx,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
+    ctx.require(FINANCE)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::EXPORT_PAGING)?;
     let p = page(
         &state,
         &mut ctx,
         FormErrors::default(),
         next_working_day().to_string(),
         &q.created,
+        &pq,
     )
     .await?;
     render(StatusCode::OK, p)
@@ -163,11 +191,71 @@ pub async fn export(
         Ok(e) => Ok(Redirect::to(&format!("/staff/payments?created={}", e.id)).into_response()),
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            let p = page(&state, &mut ctx, errors, f.execution_date.clone(), "").await?;
+            let first = PageQueryOf::first(DEFAULT_LIMIT);
+            let p = page(
+                &state,
+                &mut ctx,
+                errors,
+                f.execution_date.clone(),
+                "",
+                &first,
+            )
+            .await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, p)
         }
         Err(e) => Err(e),
     }
+}
+
+/// Where the payment file list downloads as CSV.
+const FILES_CSV: &str = "/staff/payments/files.csv";
+
+/// The payment files made, as CSV (created, execution date, transfers,
+/// total, file name), every one, newest first, streamed 500 per query. A
+/// file's row names no resident (its XML does, and its download is
+/// access-logged), so the list is not.
+pub async fn files_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(FINANCE)?;
+    let locale = ctx.locale;
+    let header = [
+        "payments-created-at",
+        "field-execution-date",
+        "payments-count",
+        "payments-total",
+        "payments-file",
+    ]
+    .iter()
+    .map(|id| locale.t(id))
+    .collect();
+    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
+        let state = state.clone();
+        Box::pin(async move {
+            let pq = PageQueryOf {
+                cursor,
+                limit: EXPORT_BATCH,
+            };
+            let page = store::exports_page(&state.store, &pq).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|e| {
+                    vec![
+                        format_ms(e.created_at),
+                        e.execution_date.clone(),
+                        e.count.to_string(),
+                        format_cents(e.total_cents),
+                        format!("{}.xml", e.message_id),
+                    ]
+                })
+                .collect();
+            Ok((rows, page.next))
+        })
+    });
+    Ok(crate::paging::csv_download(
+        &format!("payment-files-{}.csv", today_brussels()),
+        header,
+        fetch,
+    ))
 }
 
 /// A payment file: names and accounts of residents, so every download is

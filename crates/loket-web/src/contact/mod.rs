@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/contact.js", get(script))
         .route("/kb/{slug}", get(kb::public_article))
         .route("/staff/kb", get(kb::agent_search))
+        .route("/staff/kb.csv", get(kb::articles_csv))
         .route("/staff/kb/new", get(kb::new_form).post(kb::create))
         .route("/staff/kb/{id}", get(kb::agent_article))
         .route("/staff/kb/{id}/edit", get(kb::edit_form).post(kb::update))

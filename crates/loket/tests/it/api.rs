@@ -35,6 +35,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/telework/settings", &["hr", "admin"]),
     ("/staff/telework/dashboard", &["hr", "admin"]),
     ("/staff/payments", &["finance", "admin"]),
+    ("/staff/payments/files.csv", &["finance", "admin"]),
     ("/admin/webhooks", &["admin"]),
     (
         "/staff/residents",
@@ -124,6 +125,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/assets/overdue.csv", &["ict"]),
     ("/staff/equipment", &["hr", "ict"]),
     ("/staff/kb", &["contact_centre", "admin"]),
+    ("/staff/kb.csv", &["contact_centre", "admin"]),
     ("/staff/kb/new", &["contact_centre", "admin"]),
     ("/staff/contact", &["contact_centre", "admin"]),
     ("/staff/contact.csv", &["contact_centre", "admin"]),

@@ -1,6 +1,7 @@
 //! The planner: days and shifts.
 
 use super::*;
+use loket_domain::paging::{PageQuery, TOTAL_CAP};
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -22,6 +23,8 @@ pub(super) struct PlannerPage {
     l: Layout,
     day: String,
     days: Vec<(String, bool)>,
+    /// Pages of the day list: a day's shifts can be years ahead.
+    pager: crate::paging::Pager,
     rows: Vec<Row>,
     roles: Vec<(String, String, bool)>,
     form: CreateForm,
@@ -33,22 +36,50 @@ pub(super) struct PlannerPage {
 pub struct DayQuery {
     pub day: String,
     pub done: String,
+    /// The page of the day list.
+    pub cursor: String,
+    pub limit: String,
+}
+
+/// Days the day list shows when the request names no limit.
+pub const DAYS_SHOWN: i64 = 31;
+
+/// The day list's page: `cursor` and `limit` as typed (a bad one is a 400
+/// naming the field); without a limit, [`DAYS_SHOWN`] days.
+pub fn day_page_query(cursor: &str, limit: &str) -> Result<PageQuery, AppError> {
+    let mut pq = crate::paging::page_query(cursor, limit, &store::DAY_PAGING)?;
+    if limit.trim().is_empty() {
+        pq.limit = DAYS_SHOWN;
+    }
+    Ok(pq)
+}
+
+/// What the planner shows: a day's shifts and a page of the day list.
+pub(super) struct Showing {
+    /// The day asked for (the first day of the page when not a date).
+    pub day: String,
+    pub days: PageQuery,
 }
 
 pub(super) async fn planner_page(
     state: &AppState,
     ctx: &mut Ctx,
-    day: String,
+    showing: Showing,
     form: CreateForm,
     errors: FormErrors,
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let Showing { day, days: pq } = showing;
+    let pq = &pq;
     ctx.require(PLANNERS)?;
     let lang = ctx.locale.code();
     let now = loket_store::now_ms();
     let today = today_brussels().to_string();
-    let mut day_list = store::shift_days(&state.store, &today, 31).await?;
+    let days = store::shift_days_page(&state.store, &today, pq).await?;
+    let total = store::shift_days_total(&state.store, &today, TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(ctx.locale, "/staff/shifts", &[], &days, pq, total, None);
+    let mut day_list = days.items;
     let day = if day.parse::<jiff::civil::Date>().is_ok() {
         day
     } else {
@@ -86,6 +117,7 @@ pub(super) async fn planner_page(
                 .into_iter()
                 .map(|d| (d.clone(), d == day))
                 .collect(),
+            pager,
             day,
             rows,
             roles,
@@ -100,6 +132,8 @@ pub async fn planner(
     mut ctx: Ctx,
     Query(q): Query<DayQuery>,
 ) -> Result<Response, AppError> {
+    ctx.require(PLANNERS)?;
+    let pq = day_page_query(&q.cursor, &q.limit)?;
     let tomorrow = today_brussels()
         .tomorrow()
         .unwrap_or_else(|_| today_brussels());
@@ -121,7 +155,10 @@ pub async fn planner(
     planner_page(
         &state,
         &mut ctx,
-        q.day,
+        Showing {
+            day: q.day,
+            days: pq,
+        },
         form,
         FormErrors::default(),
         notice,
@@ -193,7 +230,10 @@ pub async fn create(
         return planner_page(
             &state,
             &mut ctx,
-            day,
+            Showing {
+                day,
+                days: PageQuery::first(DAYS_SHOWN),
+            },
             f,
             errors,
             None,

@@ -14,6 +14,7 @@ mod caps;
 mod last;
 mod lists;
 mod rest;
+mod runs;
 mod walk;
 
 /// `n` cases of `slug`'s service for the residents in turn, with due dates

@@ -120,6 +120,7 @@ pub async fn walk_html(
             "{at}"
         );
         pages.push(rows(&html));
+        assert!(pages.len() <= 1000, "{at}: a pager that never ends");
         match pager_link(&html, "next") {
             Some(next) => {
                 assert!(keeps(&next, path), "{next} keeps {path}");
