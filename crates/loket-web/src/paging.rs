@@ -10,7 +10,8 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
-use loket_domain::paging::{Cursor, DEFAULT_LIMIT, Page, PageQuery, Spec, Total};
+use loket_domain::paging::{Cursor, DEFAULT_LIMIT, EXPORT_BATCH, Page, PageQuery, Spec, Total};
+use std::future::Future;
 
 /// `cursor` and `limit` as a query string carries them; a bad value is a
 /// 400 naming the field (pages show it on the error page, the API as
@@ -122,11 +123,41 @@ impl Pager {
 }
 
 /// A page of rows for a CSV download and the cursor of the next batch.
-pub type Batch = (Vec<Vec<String>>, Option<Cursor>);
+type Batch = (Vec<Vec<String>>, Option<Cursor>);
 
 /// The next batch of a download, from the cursor (None: the first batch).
-pub type FetchBatch =
+type FetchBatch =
     Box<dyn FnMut(Option<Cursor>) -> BoxFuture<'static, Result<Batch, AppError>> + Send>;
+
+/// A CSV download of a keyset-paged list, in the user's language: the
+/// header row from the Fluent ids in `header`, then batch after batch of
+/// [`EXPORT_BATCH`] rows, each from `batch` given its own clone of `with`
+/// (what the batches need: the state, the user, the filters) and the page
+/// query of that batch, until no cursor follows. See [`csv_download`].
+pub fn csv_export<W, F, Fut>(
+    name: &str,
+    locale: Locale,
+    header: &[&str],
+    with: W,
+    batch: F,
+) -> Response
+where
+    W: Clone + Send + 'static,
+    F: Fn(W, PageQuery) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Batch, AppError>> + Send + 'static,
+{
+    let header = header.iter().map(|id| locale.t(id)).collect();
+    let fetch: FetchBatch = Box::new(move |cursor| {
+        Box::pin(batch(
+            with.clone(),
+            PageQuery {
+                cursor,
+                limit: EXPORT_BATCH,
+            },
+        ))
+    });
+    csv_download(name, header, fetch)
+}
 
 enum Step {
     Header,
@@ -139,7 +170,7 @@ enum Step {
 /// no cursor follows, written through the one CSV writer (formulas
 /// neutralised). A database error midway ends the body early, so the client
 /// sees a broken download rather than a short file that looks whole.
-pub fn csv_download(name: &str, header: Vec<String>, fetch: FetchBatch) -> Response {
+fn csv_download(name: &str, header: Vec<String>, fetch: FetchBatch) -> Response {
     let stream = futures_util::stream::unfold((Step::Header, fetch), move |(step, mut fetch)| {
         let header = header.clone();
         async move {

@@ -18,7 +18,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use loket_domain::paging::{EXPORT_BATCH, PageQuery, TOTAL_CAP};
+use loket_domain::paging::TOTAL_CAP;
 use loket_domain::privacy::{Period, Unit};
 
 pub fn routes() -> Router<AppState> {
@@ -165,25 +165,20 @@ pub async fn retention_page(
 pub async fn runs_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(ADMIN_ROLES)?;
     let loc = ctx.locale;
-    let header = [
-        "retention-col-started",
-        "retention-col-finished",
-        "retention-col-as-of",
-        "retention-col-trigger",
-        "retention-col-counts",
-        "retention-col-files",
-        "retention-col-error",
-    ]
-    .iter()
-    .map(|id| loc.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        Box::pin(async move {
-            let pq = PageQuery {
-                cursor,
-                limit: EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("retention-runs-{}.csv", crate::i18n::today_brussels()),
+        loc,
+        &[
+            "retention-col-started",
+            "retention-col-finished",
+            "retention-col-as-of",
+            "retention-col-trigger",
+            "retention-col-counts",
+            "retention-col-files",
+            "retention-col-error",
+        ],
+        state,
+        move |state, pq| async move {
             let page = loket_app::privacy::runs_page(&state.app, &pq).await?;
             let rows = page
                 .items
@@ -208,11 +203,6 @@ pub async fn runs_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("retention-runs-{}.csv", crate::i18n::today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }

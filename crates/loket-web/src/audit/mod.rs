@@ -7,7 +7,7 @@ use crate::common::render;
 use crate::error::{ApiError, AppError};
 use crate::i18n::{format_ms, today_brussels};
 use crate::layout::Layout;
-use crate::paging::{FetchBatch, Pager, csv_download, page_query};
+use crate::paging::{Pager, page_query};
 use crate::people::ADMIN_ROLES;
 use crate::people::session::Ctx;
 use askama::Template;
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use loket_domain::paging::{DEFAULT_LIMIT, EXPORT_BATCH, PageQuery, TOTAL_CAP};
+use loket_domain::paging::{DEFAULT_LIMIT, TOTAL_CAP};
 use loket_store::audit::{self as store, AccessRow, AuditRow, Filter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -176,27 +176,21 @@ pub async fn audit_csv(
     ctx.require(ADMIN_ROLES)?;
     let locale = ctx.locale;
     let f = q.filter();
-    let header = [
-        "audit-when",
-        "audit-who",
-        "audit-action",
-        "audit-record-type",
-        "audit-record-id",
-        "access-subject",
-        "audit-before",
-        "audit-after",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: FetchBatch = Box::new(move |cursor| {
-        let reader = state.store.reader();
-        let f = f.clone();
-        Box::pin(async move {
-            let pq = PageQuery {
-                cursor,
-                limit: EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("audit-{}.csv", today_brussels()),
+        locale,
+        &[
+            "audit-when",
+            "audit-who",
+            "audit-action",
+            "audit-record-type",
+            "audit-record-id",
+            "access-subject",
+            "audit-before",
+            "audit-after",
+        ],
+        (state.store.reader(), f),
+        move |(reader, f), pq| async move {
             let page = store::audit_page(&reader, &f, &pq).await?;
             let rows = page
                 .items
@@ -218,12 +212,7 @@ pub async fn audit_csv(
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(csv_download(
-        &format!("audit-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 
@@ -237,25 +226,19 @@ pub async fn access_csv(
     ctx.require(ADMIN_ROLES)?;
     let locale = ctx.locale;
     let f = q.filter();
-    let header = [
-        "audit-when",
-        "audit-who",
-        "access-subject",
-        "audit-record-type",
-        "audit-record-id",
-        "access-purpose",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: FetchBatch = Box::new(move |cursor| {
-        let reader = state.store.reader();
-        let f = f.clone();
-        Box::pin(async move {
-            let pq = PageQuery {
-                cursor,
-                limit: EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("access-log-{}.csv", today_brussels()),
+        locale,
+        &[
+            "audit-when",
+            "audit-who",
+            "access-subject",
+            "audit-record-type",
+            "audit-record-id",
+            "access-purpose",
+        ],
+        (state.store.reader(), f),
+        move |(reader, f), pq| async move {
             let page = store::access_page(&reader, &f, &pq).await?;
             let rows = page
                 .items
@@ -272,12 +255,7 @@ pub async fn access_csv(
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(csv_download(
-        &format!("access-log-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

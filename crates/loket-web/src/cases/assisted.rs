@@ -410,25 +410,19 @@ pub async fn file_cases_csv(
     )
     .await?;
     let locale = ctx.locale;
-    let header = [
-        "case-number",
-        "case-service",
-        "case-status",
-        "case-submitted",
-        "case-due",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
     let resident_id = r.id.clone();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let resident_id = resident_id.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("resident-cases-{}.csv", crate::i18n::today_brussels()),
+        locale,
+        &[
+            "case-number",
+            "case-service",
+            "case-status",
+            "case-submitted",
+            "case-due",
+        ],
+        (state, resident_id),
+        move |(state, resident_id), pq| async move {
             let page = store::file_cases(&state.store, &resident_id, &pq).await?;
             let defs = definitions(&state, &page.items).await?;
             let rows = page
@@ -444,12 +438,7 @@ pub async fn file_cases_csv(
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("resident-cases-{}.csv", crate::i18n::today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::today_brussels;
 use crate::layout::Layout;
-use crate::paging::{FetchBatch, Pager, csv_download, page_query};
+use crate::paging::{Pager, page_query};
 use crate::people::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -210,24 +210,21 @@ pub async fn queue_csv(
     let mut f = queue_filter(&state, &user, &q, &services, &today).await?;
     f.limit = EXPORT_BATCH;
     let locale = ctx.locale;
-    let header = [
-        "case-number",
-        "case-service",
-        "case-status",
-        "case-due",
-        "case-submitted",
-        "queue-department",
-        "queue-assignee",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let user = user.clone();
-        let mut f = f.clone();
-        f.cursor = cursor;
-        Box::pin(async move {
+    Ok(crate::paging::csv_export(
+        &format!("cases-{today}.csv"),
+        locale,
+        &[
+            "case-number",
+            "case-service",
+            "case-status",
+            "case-due",
+            "case-submitted",
+            "queue-department",
+            "queue-assignee",
+        ],
+        (state, user, f),
+        move |(state, user, mut f), pq| async move {
+            f.cursor = pq.cursor;
             let page = store::queue(&state.store, &f).await?;
             log_shown(&state, &user.id, "case.queue.csv", &page.items).await?;
             let defs = definitions(&state, &page.items).await?;
@@ -253,9 +250,8 @@ pub async fn queue_csv(
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(csv_download(&format!("cases-{today}.csv"), header, fetch))
+        },
+    ))
 }
 
 #[derive(Template)]
@@ -388,19 +384,13 @@ pub async fn audit_csv(
     )
     .await?;
     let locale = ctx.locale;
-    let header = ["audit-when", "audit-who", "audit-action", "audit-details"]
-        .iter()
-        .map(|id| locale.t(id))
-        .collect();
     let f = case_filter(&case);
-    let fetch: FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let f = f.clone();
-        Box::pin(async move {
-            let pq = PageQuery {
-                cursor,
-                limit: EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("case-{}-audit-{}.csv", case.number, today_brussels()),
+        locale,
+        &["audit-when", "audit-who", "audit-action", "audit-details"],
+        (state, f),
+        move |(state, f), pq| async move {
             let page = loket_store::audit::audit_page(&state.store, &f, &pq).await?;
             let next = page.next.clone();
             let rows = audit_lines(&state, page.items)
@@ -409,12 +399,7 @@ pub async fn audit_csv(
                 .map(|(a, b, c, d)| vec![a, b, c, d])
                 .collect();
             Ok((rows, next))
-        })
-    });
-    Ok(csv_download(
-        &format!("case-{}-audit-{}.csv", case.number, today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

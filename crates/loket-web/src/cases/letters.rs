@@ -15,7 +15,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use loket_domain::paging::{DEFAULT_LIMIT, EXPORT_BATCH, PageQuery, TOTAL_CAP};
+use loket_domain::paging::{DEFAULT_LIMIT, PageQuery, TOTAL_CAP};
 use loket_domain::people::Role;
 use loket_render::cases::Letter;
 use loket_store::notify as outbox;
@@ -205,23 +205,17 @@ pub async fn letters_page(
 pub async fn waiting_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let user = ctx.require(MAIL_ROOM)?.clone();
     let locale = ctx.locale;
-    let header = [
-        "letters-created",
-        "letters-kind",
-        "letters-resident",
-        "letters-subject",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let user = user.clone();
-        Box::pin(async move {
-            let pq = PageQuery {
-                cursor,
-                limit: EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("waiting-letters-{}.csv", crate::i18n::today_brussels()),
+        locale,
+        &[
+            "letters-created",
+            "letters-kind",
+            "letters-resident",
+            "letters-subject",
+        ],
+        (state, user),
+        move |(state, user), pq| async move {
             let page = outbox::waiting_page(&state.store, &pq).await?;
             log_waiting(&state, &user.id, "letters.waiting.csv", &page.items).await?;
             let rows = waiting_rows(&state, locale, &page.items)
@@ -230,12 +224,7 @@ pub async fn waiting_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
                 .map(|w| vec![w.created, w.kind, w.resident, w.title])
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("waiting-letters-{}.csv", crate::i18n::today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 
@@ -278,17 +267,12 @@ pub async fn batches_page(
 pub async fn batches_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(MAIL_ROOM)?;
     let locale = ctx.locale;
-    let header = ["letters-created", "letters-batch-letters", "letters-sha256"]
-        .iter()
-        .map(|id| locale.t(id))
-        .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        Box::pin(async move {
-            let pq = PageQuery {
-                cursor,
-                limit: EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("print-batches-{}.csv", crate::i18n::today_brussels()),
+        locale,
+        &["letters-created", "letters-batch-letters", "letters-sha256"],
+        state,
+        move |state, pq| async move {
             let page = outbox::batches_page(&state.store, &pq).await?;
             let rows = page
                 .items
@@ -302,12 +286,7 @@ pub async fn batches_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("print-batches-{}.csv", crate::i18n::today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

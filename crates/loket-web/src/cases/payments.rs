@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::cases::{add_working_days, format_cents};
-use loket_domain::paging::{DEFAULT_LIMIT, EXPORT_BATCH, PageQuery as PageQueryOf, TOTAL_CAP};
+use loket_domain::paging::{DEFAULT_LIMIT, PageQuery as PageQueryOf, TOTAL_CAP};
 use loket_domain::people::Role;
 use loket_store::cases::{self as store, PaymentExport};
 use serde::Deserialize;
@@ -217,23 +217,18 @@ const FILES_CSV: &str = "/staff/payments/files.csv";
 pub async fn files_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(FINANCE)?;
     let locale = ctx.locale;
-    let header = [
-        "payments-created-at",
-        "field-execution-date",
-        "payments-count",
-        "payments-total",
-        "payments-file",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        Box::pin(async move {
-            let pq = PageQueryOf {
-                cursor,
-                limit: EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("payment-files-{}.csv", today_brussels()),
+        locale,
+        &[
+            "payments-created-at",
+            "field-execution-date",
+            "payments-count",
+            "payments-total",
+            "payments-file",
+        ],
+        state,
+        move |state, pq| async move {
             let page = store::exports_page(&state.store, &pq).await?;
             let rows = page
                 .items
@@ -249,12 +244,7 @@ pub async fn files_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("payment-files-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

@@ -333,24 +333,19 @@ async fn agent_article_page(
 pub async fn articles_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(AGENTS)?;
     let locale = ctx.locale;
-    let header = [
-        "field-contact-title-nl",
-        "field-contact-title-en",
-        "field-contact-valid-from",
-        "field-contact-valid-until",
-        "contact-col-version",
-        "contact-col-saved",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("articles-{}.csv", today_brussels()),
+        locale,
+        &[
+            "field-contact-title-nl",
+            "field-contact-title-en",
+            "field-contact-valid-from",
+            "field-contact-valid-until",
+            "contact-col-version",
+            "contact-col-saved",
+        ],
+        state,
+        move |state, pq| async move {
             let page = store::articles_page(&state.store, &pq).await?;
             let rows = page
                 .items
@@ -367,12 +362,7 @@ pub async fn articles_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Res
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("articles-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

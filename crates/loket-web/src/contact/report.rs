@@ -208,17 +208,12 @@ pub async fn mail_rejects_csv(
 ) -> Result<Response, AppError> {
     ctx.require(AGENTS)?;
     let locale = ctx.locale;
-    let header = ["contact-col-file", "contact-col-reason", "contact-col-when"]
-        .iter()
-        .map(|id| locale.t(id))
-        .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("mail-rejects-{}.csv", today_brussels()),
+        locale,
+        &["contact-col-file", "contact-col-reason", "contact-col-when"],
+        state,
+        move |state, pq| async move {
             let page = store::mail_rejects_page(&state.store, &pq).await?;
             let rows = page
                 .items
@@ -226,11 +221,6 @@ pub async fn mail_rejects_csv(
                 .map(|m| vec![m.file_name, m.reason, format_ms(m.created_at)])
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("mail-rejects-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }

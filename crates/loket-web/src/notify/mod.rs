@@ -150,47 +150,38 @@ pub async fn mail_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         return Err(AppError::NotFound);
     }
     let locale = ctx.locale;
-    let header = ["audit-when", "mail-to", "mail-subject", "admin-status"]
-        .iter()
-        .map(|id| locale.t(id))
-        .collect();
-    let fetch: crate::paging::FetchBatch =
-        Box::new(move |cursor| {
-            let state = state.clone();
-            let admin = admin.clone();
-            Box::pin(async move {
-                let pq = loket_domain::paging::PageQuery {
-                    cursor,
-                    limit: loket_domain::paging::EXPORT_BATCH,
-                };
-                let page = outbox::outbox_page(&state.store, &pq).await?;
-                log_recipients(&state, &admin.id, "admin.mail_list.csv", &page.items).await?;
-                let now = loket_store::now_ms();
-                let mut rows = Vec::with_capacity(page.items.len());
-                for m in &page.items {
-                    let subject =
-                        loket_app::people::mask_live_links(&state, &m.subject, now, |until| {
-                            match until {
-                                Some(t) => locale
-                                    .t_args("mail-link-hidden-until", &[("until", format_ms(t))]),
-                                None => locale.t("mail-link-hidden"),
-                            }
-                        })
-                        .await?;
-                    rows.push(vec![
-                        format_ms(m.created_at),
-                        m.to_addr.clone(),
-                        subject,
-                        m.status.to_string(),
-                    ]);
-                }
-                Ok((rows, page.next))
-            })
-        });
-    Ok(crate::paging::csv_download(
+    Ok(crate::paging::csv_export(
         &format!("mail-{}.csv", crate::i18n::today_brussels()),
-        header,
-        fetch,
+        locale,
+        &["audit-when", "mail-to", "mail-subject", "admin-status"],
+        (state, admin),
+        move |(state, admin), pq| async move {
+            let page = outbox::outbox_page(&state.store, &pq).await?;
+            log_recipients(&state, &admin.id, "admin.mail_list.csv", &page.items).await?;
+            let now = loket_store::now_ms();
+            let mut rows = Vec::with_capacity(page.items.len());
+            for m in &page.items {
+                let subject = loket_app::people::mask_live_links(
+                    &state,
+                    &m.subject,
+                    now,
+                    |until| match until {
+                        Some(t) => {
+                            locale.t_args("mail-link-hidden-until", &[("until", format_ms(t))])
+                        }
+                        None => locale.t("mail-link-hidden"),
+                    },
+                )
+                .await?;
+                rows.push(vec![
+                    format_ms(m.created_at),
+                    m.to_addr.clone(),
+                    subject,
+                    m.status.to_string(),
+                ]);
+            }
+            Ok((rows, page.next))
+        },
     ))
 }
 

@@ -143,23 +143,18 @@ pub async fn tokens(
 pub async fn tokens_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(ADMIN_ROLES)?;
     let locale = ctx.locale;
-    let header = [
-        "field-token-name",
-        "field-email",
-        "admin-created",
-        "admin-last-used",
-        "admin-status",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("tokens-{}.csv", crate::i18n::today_brussels()),
+        locale,
+        &[
+            "field-token-name",
+            "field-email",
+            "admin-created",
+            "admin-last-used",
+            "admin-status",
+        ],
+        state,
+        move |state, pq| async move {
             let page = store::tokens_page(&state.store, &pq).await?;
             let rows = page
                 .items
@@ -175,12 +170,7 @@ pub async fn tokens_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("tokens-{}.csv", crate::i18n::today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 
@@ -244,23 +234,18 @@ pub async fn users(
 pub async fn users_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(ADMIN_ROLES)?;
     let locale = ctx.locale;
-    let header = [
-        "field-name",
-        "field-email",
-        "field-roles",
-        "admin-created",
-        "admin-account-disabled",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("staff-{}.csv", crate::i18n::today_brussels()),
+        locale,
+        &[
+            "field-name",
+            "field-email",
+            "field-roles",
+            "admin-created",
+            "admin-account-disabled",
+        ],
+        state,
+        move |state, pq| async move {
             let page = store::staff_page(&state.store, &pq).await?;
             let rows = page
                 .items
@@ -271,12 +256,7 @@ pub async fn users_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("staff-{}.csv", crate::i18n::today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

@@ -160,27 +160,20 @@ pub async fn list(
 pub async fn list_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let officer = ctx.require(OFFICERS)?.clone();
     let l = ctx.layout("requests-title");
-    let header = [
-        "request-col-deadline",
-        "request-col-person",
-        "field-email",
-        "request-col-kind",
-        "request-col-received",
-        "request-col-status",
-        "request-overdue",
-    ]
-    .iter()
-    .map(|id| l.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let officer = officer.clone();
-        let l = l.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("privacy-requests-{}.csv", today_brussels()),
+        ctx.locale,
+        &[
+            "request-col-deadline",
+            "request-col-person",
+            "field-email",
+            "request-col-kind",
+            "request-col-received",
+            "request-col-status",
+            "request-overdue",
+        ],
+        (state, officer, l),
+        move |(state, officer, l), pq| async move {
             let page = store::page(&state.store, &pq).await?;
             log_requests(&state, &officer.id, "privacy-requests.csv", &page.items).await?;
             let yes = l.t("request-overdue");
@@ -205,12 +198,7 @@ pub async fn list_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("privacy-requests-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

@@ -97,25 +97,19 @@ pub async fn list_csv(
 ) -> Result<Response, AppError> {
     ctx.require(HR_ROLES)?;
     let locale = ctx.locale;
-    let header = [
-        "tw-col-employee-no",
-        "tw-col-name",
-        "tw-col-department",
-        "tw-col-manager",
-        "tw-col-regime",
-        "tw-col-eligible",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let (text, department) = (q.q.clone(), q.department.clone());
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("staff-members-{}.csv", crate::i18n::today_brussels()),
+        locale,
+        &[
+            "tw-col-employee-no",
+            "tw-col-name",
+            "tw-col-department",
+            "tw-col-manager",
+            "tw-col-regime",
+            "tw-col-eligible",
+        ],
+        (state, (q.q.clone(), q.department.clone())),
+        move |(state, (text, department)), pq| async move {
             let page = store::staff_page(&state.store, &text, &department, &pq).await?;
             let rows = page
                 .items
@@ -132,12 +126,7 @@ pub async fn list_csv(
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("staff-members-{}.csv", crate::i18n::today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

@@ -188,26 +188,19 @@ pub async fn overdue_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
     let user = ctx.require(ICT)?.clone();
     let locale = ctx.locale;
     let today = today_brussels().to_string();
-    let header = [
-        "field-tag",
-        "field-category",
-        "field-model",
-        "asset-col-to",
-        "asset-col-out",
-        "field-due-on",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let user = user.clone();
-        let today = today.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("overdue-loans-{}.csv", today_brussels()),
+        locale,
+        &[
+            "field-tag",
+            "field-category",
+            "field-model",
+            "asset-col-to",
+            "asset-col-out",
+            "field-due-on",
+        ],
+        (state, user, today),
+        move |(state, user, today), pq| async move {
             let page = store::overdue_page(&state.store, &today, &pq).await?;
             log_loans(&state, &user.id, "assets.overdue.csv", &page.items).await?;
             let rows = page
@@ -219,12 +212,7 @@ pub async fn overdue_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("overdue-loans-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

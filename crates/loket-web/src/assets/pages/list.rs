@@ -114,26 +114,20 @@ pub async fn list_csv(
     ctx.require(ICT)?;
     let locale = ctx.locale;
     let f = q.filter();
-    let header = [
-        "field-tag",
-        "field-category",
-        "field-model",
-        "field-serial",
-        "field-status",
-        "field-location",
-        "asset-next-audit",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let f = f.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("assets-{}.csv", today_brussels()),
+        locale,
+        &[
+            "field-tag",
+            "field-category",
+            "field-model",
+            "field-serial",
+            "field-status",
+            "field-location",
+            "asset-next-audit",
+        ],
+        (state, f),
+        move |(state, f), pq| async move {
             let page = store::assets_page(&state.store, &f, &pq).await?;
             let rows = page
                 .items
@@ -152,11 +146,6 @@ pub async fn list_csv(
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("assets-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }

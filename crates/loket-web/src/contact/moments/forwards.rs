@@ -214,26 +214,18 @@ pub async fn forwards_csv(
         .unwrap_or_default();
     let viewer = scope.filter_user().to_owned();
     let locale = ctx.locale;
-    let header = [
-        "contact-col-reference",
-        "field-contact-subject",
-        "field-contact-department",
-        "contact-col-due",
-        "field-contact-status",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let user = user.clone();
-        let dept_id = dept_id.clone();
-        let viewer = viewer.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("forwards-{}.csv", today_brussels()),
+        locale,
+        &[
+            "contact-col-reference",
+            "field-contact-subject",
+            "field-contact-department",
+            "contact-col-due",
+            "field-contact-status",
+        ],
+        (state, user, dept_id, viewer),
+        move |(state, user, dept_id, viewer), pq| async move {
             let page = store::forwards_page(&state.store, &dept_id, "", &viewer, &pq).await?;
             log_forwards(&state, &user.id, "contact.forwards.csv", &page.items).await?;
             let rows = forward_rows(&state, locale, &page.items)
@@ -242,12 +234,7 @@ pub async fn forwards_csv(
                 .map(|r| vec![r.reference, r.subject, r.department, r.due_on, r.status])
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("forwards-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

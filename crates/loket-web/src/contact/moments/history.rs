@@ -90,23 +90,17 @@ pub async fn history_csv(
     let user = ctx.require(AGENTS)?.clone();
     let resident = loket_app::contact::history::history_export(&state, &user, &id).await?;
     let loc = ctx.locale;
-    let header = [
-        "contact-col-when",
-        "contact-history-kind",
-        "contact-history-what",
-    ]
-    .iter()
-    .map(|id| loc.t(id))
-    .collect();
     let resident_id = resident.id.clone();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let resident_id = resident_id.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("history-{}.csv", today_brussels()),
+        loc,
+        &[
+            "contact-col-when",
+            "contact-history-kind",
+            "contact-history-what",
+        ],
+        (state, resident_id),
+        move |(state, resident_id), pq| async move {
             let page =
                 loket_app::contact::history::history_batch(&state, &resident_id, &pq).await?;
             let next = page.next.clone();
@@ -119,11 +113,6 @@ pub async fn history_csv(
                 })
                 .collect();
             Ok((rows, next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("history-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }

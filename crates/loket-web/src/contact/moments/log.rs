@@ -123,26 +123,19 @@ pub async fn list_csv(
         .map(|s| s.as_str().to_owned())
         .unwrap_or_default();
     let locale = ctx.locale;
-    let header = [
-        "contact-col-reference",
-        "contact-col-when",
-        "field-contact-channel",
-        "field-contact-subject",
-        "field-contact-name",
-        "field-contact-status",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let user = user.clone();
-        let status = status.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("contact-moments-{}.csv", today_brussels()),
+        locale,
+        &[
+            "contact-col-reference",
+            "contact-col-when",
+            "field-contact-channel",
+            "field-contact-subject",
+            "field-contact-name",
+            "field-contact-status",
+        ],
+        (state, user, status),
+        move |(state, user, status), pq| async move {
             let page = store::moments_page(&state.store, &status, "", &pq).await?;
             log_moments(&state, &user.id, "contact.list.csv", &page.items).await?;
             let rows = page
@@ -154,12 +147,7 @@ pub async fn list_csv(
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("contact-moments-{}.csv", today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
 

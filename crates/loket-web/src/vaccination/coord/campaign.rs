@@ -98,26 +98,22 @@ pub async fn invitations_csv(
     let c = campaign(&state, &slug).await?;
     let search: String = q.q.chars().take(100).collect();
     let locale = ctx.locale;
-    let header = [
-        "vac-field-name",
-        "vac-field-code",
-        "vac-field-status",
-        "vac-field-delivery",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
     let campaign_id = c.id.clone();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let user = user.clone();
-        let campaign_id = campaign_id.clone();
-        let search = search.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!(
+            "invitations-{}-{}.csv",
+            c.slug,
+            crate::i18n::today_brussels()
+        ),
+        locale,
+        &[
+            "vac-field-name",
+            "vac-field-code",
+            "vac-field-status",
+            "vac-field-delivery",
+        ],
+        (state, user, campaign_id, search),
+        move |(state, user, campaign_id, search), pq| async move {
             let page = store::invitations_page(&state.store, &campaign_id, &search, &pq).await?;
             log_invitations(&state, &user.id, "campaign csv", &page.items).await?;
             let mut items = page.items;
@@ -134,16 +130,7 @@ pub async fn invitations_csv(
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!(
-            "invitations-{}-{}.csv",
-            c.slug,
-            crate::i18n::today_brussels()
-        ),
-        header,
-        fetch,
+        },
     ))
 }
 

@@ -109,27 +109,19 @@ pub async fn reserve_csv(
     let c = campaign(&state, &slug).await?;
     let groups = store::groups(&state.store, &c.id).await?;
     let locale = ctx.locale;
-    let header = [
-        "vac-field-name",
-        "vac-field-group",
-        "vac-field-status",
-        "vac-signed-up",
-        "vac-offered-slot",
-    ]
-    .iter()
-    .map(|id| locale.t(id))
-    .collect();
     let campaign_id = c.id.clone();
-    let fetch: crate::paging::FetchBatch = Box::new(move |cursor| {
-        let state = state.clone();
-        let user = user.clone();
-        let campaign_id = campaign_id.clone();
-        let groups = groups.clone();
-        Box::pin(async move {
-            let pq = loket_domain::paging::PageQuery {
-                cursor,
-                limit: loket_domain::paging::EXPORT_BATCH,
-            };
+    Ok(crate::paging::csv_export(
+        &format!("reserve-{}-{}.csv", c.slug, today_brussels()),
+        locale,
+        &[
+            "vac-field-name",
+            "vac-field-group",
+            "vac-field-status",
+            "vac-signed-up",
+            "vac-offered-slot",
+        ],
+        (state, user, campaign_id, groups),
+        move |(state, user, campaign_id, groups), pq| async move {
             let page = store::reserve_page(&state.store, &campaign_id, &pq).await?;
             log_reserve(&state, &user.id, "reserve csv", &page.items).await?;
             let rows = page
@@ -141,11 +133,6 @@ pub async fn reserve_csv(
                 })
                 .collect();
             Ok((rows, page.next))
-        })
-    });
-    Ok(crate::paging::csv_download(
-        &format!("reserve-{}-{}.csv", c.slug, today_brussels()),
-        header,
-        fetch,
+        },
     ))
 }
