@@ -623,6 +623,24 @@ async fn reminders_without_an_address_do_not_hold_up_the_others() {
         0,
         "nothing is left due"
     );
+    // A reschedule makes the reminder due again (neither sent nor skipped).
+    let (s, body) = api(
+        &app,
+        &staff,
+        "POST",
+        "/api/v1/appointments/pp-000/reschedule",
+        serde_json::json!({ "start": at(2, "10:00") }),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) AS n FROM appointments WHERE id = 'pp-000' \
+             AND reminder_sent_at IS NULL AND reminder_skipped_at IS NULL"
+        )
+        .await,
+        1
+    );
     app.stop().await;
 }
 
