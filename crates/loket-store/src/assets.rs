@@ -541,15 +541,34 @@ pub async fn loans(
     rows.iter().map(loan_of).collect()
 }
 
-/// How many loans are open for `borrower_user_id` (exact).
-pub async fn open_loans_count(store: &Store, borrower_user_id: &str) -> Result<i64> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM asset_loans WHERE borrower_user_id = $1 AND in_at IS NULL",
+/// The loans open for `borrower_user_id`: the first `limit` of them (by due
+/// date, then tag) and how many are open in all (exact), read by one
+/// statement inside `tx` (the count is a window over the same rows, so a
+/// loan made or returned meanwhile cannot make the two differ).
+pub async fn open_loans_with_count(
+    tx: &mut Tx,
+    borrower_user_id: &str,
+    limit: i64,
+) -> Result<(Vec<Loan>, i64)> {
+    let rows = sqlx::query(
+        "SELECT l.id, l.asset_id, a.tag, a.category, a.model, a.serial, l.handover_id, l.borrower_user_id, \
+         u.name AS borrower_name, u.email AS borrower_email, l.place, l.out_at, l.due_on, l.in_at, \
+         l.condition_note, h.acknowledged_at, COUNT(*) OVER () AS open_total \
+         FROM asset_loans l JOIN assets a ON a.id = l.asset_id \
+         JOIN asset_handovers h ON h.id = l.handover_id \
+         LEFT JOIN users u ON u.id = l.borrower_user_id \
+         WHERE l.borrower_user_id = $1 AND l.in_at IS NULL \
+         ORDER BY l.due_on, a.tag LIMIT $2",
     )
     .bind(borrower_user_id)
-    .fetch_one(store.pool())
+    .bind(limit)
+    .fetch_all(&mut **tx)
     .await?;
-    Ok(row.try_get("n")?)
+    let count = match rows.first() {
+        Some(r) => r.try_get("open_total")?,
+        None => 0,
+    };
+    Ok((rows.iter().map(loan_of).collect::<Result<_>>()?, count))
 }
 
 const LOAN_SELECT: &str = "SELECT l.id, l.asset_id, a.tag, a.category, a.model, a.serial, l.handover_id, \

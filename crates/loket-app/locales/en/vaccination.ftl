@@ -90,6 +90,7 @@ vac-letters-title = Letters
 vac-letters-waiting = { $count } invitations without an e-mail address wait for a letter.
 vac-letters-button = Make a print batch
 vac-letters-count = { $count } letters
+vac-letters-batches-more = This campaign has more than { $count } print batches; only the newest { $count } are listed here.
 vac-letters-batch = Batch
 vac-search = Search
 vac-search-label = Name, code or national register number

@@ -90,6 +90,7 @@ vac-letters-title = Brieven
 vac-letters-waiting = { $count } uitnodigingen zonder e-mailadres wachten op een brief.
 vac-letters-button = Printreeks maken
 vac-letters-count = { $count } brieven
+vac-letters-batches-more = Deze campagne heeft meer dan { $count } printreeksen; hier staan alleen de nieuwste { $count }.
 vac-letters-batch = Reeks
 vac-search = Zoeken
 vac-search-label = Naam, code of rijksregisternummer

@@ -637,9 +637,10 @@ async fn queue_mail(
 /// Sends the reminders that are due (the day before, 09:00); each is
 /// claimed in the transaction that queues its e-mail. A reminder that
 /// cannot be mailed (a resident without an e-mail address, booked at the
-/// counter) is claimed without a mail: left due, a hundred of them would
-/// fill every batch of [`due_reminders`](store::due_reminders) and nobody
-/// after them would be reminded. Returns how many were mailed.
+/// counter) is marked skipped (`reminder_skipped_at`), not sent: left due,
+/// a hundred of them would fill every batch of
+/// [`due_reminders`](store::due_reminders) and nobody after them would be
+/// reminded. Returns how many were mailed.
 pub async fn send_reminders(app: &App) -> Result<usize, Refusal> {
     let (store_, config) = (&app.store, &app.config);
     let now = loket_store::now_ms();
@@ -682,11 +683,11 @@ pub async fn send_reminders(app: &App) -> Result<usize, Refusal> {
     Ok(sent)
 }
 
-/// Marks a reminder that cannot be mailed as handled, so it leaves the due
-/// list.
+/// Marks a reminder that cannot be mailed as skipped (not as sent), so it
+/// leaves the due list.
 async fn skip_reminder(app: &App, appointment_id: &str) -> Result<(), Refusal> {
     let mut tx = app.store.begin().await?;
-    store::claim_reminder(&mut tx, appointment_id).await?;
+    store::skip_reminder(&mut tx, appointment_id).await?;
     tx.commit().await?;
     Ok(())
 }

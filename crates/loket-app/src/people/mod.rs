@@ -701,8 +701,9 @@ const ENDINGS_BATCH: i64 = 200;
 /// disables the account with the same e-mail address (its sessions end,
 /// its tokens are revoked), and mails ICT the equipment still on loan to
 /// that person (the exact count, and the first [`ICT_MAIL_LOANS_LISTED`]
-/// items listed), all in one transaction per record. Each record and end
-/// date is handled once, also with several instances running.
+/// items listed, both read in one statement inside that transaction), all
+/// in one transaction per record. Each record and end date is handled
+/// once, also with several instances running.
 pub async fn end_staff_records(app: &App, today: &str) -> Result<Endings, Refusal> {
     let mut out = Endings::default();
     let ict = Email::parse(&app.config.ict_mail).ok();
@@ -712,22 +713,20 @@ pub async fn end_staff_records(app: &App, today: &str) -> Result<Endings, Refusa
         let mut handled = 0;
         for e in due {
             let user = store::find_by_email(&app.store, &e.email).await?;
+            let mut tx = app.store.begin().await?;
+            // The list and the count in one read, inside the transaction
+            // that claims the ending: they cannot differ.
             let (loans, count) = match &user {
-                Some(u) => (
-                    loket_store::assets::loans(
-                        &app.store,
+                Some(u) => {
+                    loket_store::assets::open_loans_with_count(
+                        &mut tx,
                         &u.id,
-                        "",
-                        true,
-                        "",
                         ICT_MAIL_LOANS_LISTED as i64,
                     )
-                    .await?,
-                    loket_store::assets::open_loans_count(&app.store, &u.id).await?,
-                ),
+                    .await?
+                }
                 None => (Vec::new(), 0),
             };
-            let mut tx = app.store.begin().await?;
             if !store::claim_ending(&mut tx, &e, user.as_ref().map(|u| u.id.as_str()), count)
                 .await?
             {

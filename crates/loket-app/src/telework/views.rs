@@ -113,7 +113,12 @@ pub struct PersonFile {
     pub leave: Vec<Date>,
     /// The last six months that have telework days, newest first.
     pub months: Vec<MonthDays>,
+    /// Their payroll lines, newest month first: the newest
+    /// [`PAY_LINES_SHOWN`].
     pub lines: Vec<PayLine>,
+    /// They have more payroll lines than [`PAY_LINES_SHOWN`]: the page says
+    /// "more than N" (every line is in its month's payroll file).
+    pub lines_more: bool,
 }
 
 impl PersonFile {
@@ -126,6 +131,10 @@ impl PersonFile {
 /// The most open loans a staff member's file lists; past it the file says
 /// "more than N" instead of cutting the list silently.
 pub const PERSON_LOANS_SHOWN: usize = 500;
+
+/// The most payroll lines a staff member's file lists (newest month
+/// first); past it the file says "more than N".
+pub const PAY_LINES_SHOWN: usize = 200;
 
 /// `s`'s file.
 pub async fn person(app: &App, s: &StaffMember) -> Result<PersonFile, Refusal> {
@@ -169,6 +178,9 @@ pub async fn person(app: &App, s: &StaffMember) -> Result<PersonFile, Refusal> {
         }
         m = m.prev();
     }
+    let mut lines = store::pay_lines_of(&app.store, &s.id, PAY_LINES_SHOWN as i64 + 1).await?;
+    let lines_more = lines.len() > PAY_LINES_SHOWN;
+    lines.truncate(PAY_LINES_SHOWN);
     Ok(PersonFile {
         manager,
         team,
@@ -177,7 +189,8 @@ pub async fn person(app: &App, s: &StaffMember) -> Result<PersonFile, Refusal> {
         loans_more,
         leave,
         months,
-        lines: store::pay_lines_of(&app.store, &s.id).await?,
+        lines,
+        lines_more,
     })
 }
 

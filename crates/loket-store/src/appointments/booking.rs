@@ -238,7 +238,7 @@ pub async fn reschedule(
     free_place(tx, &old.slot_id).await?;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE appointments SET slot_id = $2, starts_at = $3, ends_at = $4, sequence = sequence + 1, \
-         remind_at = $5, reminder_sent_at = NULL, updated_at = $6 WHERE id = $1 RETURNING {COLUMNS}"
+         remind_at = $5, reminder_sent_at = NULL, reminder_skipped_at = NULL, updated_at = $6 WHERE id = $1 RETURNING {COLUMNS}"
     )))
     .bind(id)
     .bind(&slot_id)
@@ -479,11 +479,12 @@ pub async fn no_shows(store: &Store, resident_id: &str) -> Result<i64> {
     })
 }
 
-/// Booked appointments whose reminder is due and not yet sent.
+/// Booked appointments whose reminder is due, not yet sent and not found
+/// unmailable.
 pub async fn due_reminders(store: &Store, now: i64, limit: i64) -> Result<Vec<Appointment>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM appointments WHERE status = 'booked' AND reminder_sent_at IS NULL \
-         AND remind_at <= $1 AND starts_at > $1 AND created_at < remind_at ORDER BY remind_at LIMIT $2"
+         AND reminder_skipped_at IS NULL AND remind_at <= $1 AND starts_at > $1 AND created_at < remind_at ORDER BY remind_at LIMIT $2"
     )))
     .bind(now)
     .bind(limit)
@@ -492,10 +493,29 @@ pub async fn due_reminders(store: &Store, now: i64, limit: i64) -> Result<Vec<Ap
     rows.iter().map(decode).collect()
 }
 
-/// Claims the reminder of an appointment (false if another worker did).
+/// Claims the reminder of an appointment (false if another worker did, or
+/// it was found unmailable): it is marked sent in the transaction that
+/// queues its mail.
 pub async fn claim_reminder(tx: &mut Tx, id: &str) -> Result<bool> {
     let r = sqlx::query(
-        "UPDATE appointments SET reminder_sent_at = $2 WHERE id = $1 AND reminder_sent_at IS NULL AND status = 'booked'",
+        "UPDATE appointments SET reminder_sent_at = $2 WHERE id = $1 AND reminder_sent_at IS NULL \
+         AND reminder_skipped_at IS NULL AND status = 'booked'",
+    )
+    .bind(id)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Marks the reminder of an appointment as not sendable (no usable e-mail
+/// address, or its resident, service or location gone): it leaves the due
+/// list, and `reminder_sent_at` stays NULL because no mail went out. False
+/// if it was handled already.
+pub async fn skip_reminder(tx: &mut Tx, id: &str) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE appointments SET reminder_skipped_at = $2 WHERE id = $1 AND reminder_sent_at IS NULL \
+         AND reminder_skipped_at IS NULL AND status = 'booked'",
     )
     .bind(id)
     .bind(now_ms())

@@ -312,13 +312,19 @@ pub async fn article_version(store: &Store, id: &str, version: i64) -> Result<Op
     row.as_ref().map(article_of).transpose()
 }
 
-/// (version, saved at, saved by name) of every version, newest first.
-pub async fn article_versions(store: &Store, id: &str) -> Result<Vec<(i64, i64, String)>> {
+/// (version, saved at, saved by name) of the newest `limit` versions, newest
+/// first (a caller asks one more than it shows, to say "more than N").
+pub async fn article_versions(
+    store: &Store,
+    id: &str,
+    limit: i64,
+) -> Result<Vec<(i64, i64, String)>> {
     let rows = sqlx::query(
         "SELECT v.version, v.created_at, COALESCE(u.name, '') AS saved_by FROM contact_article_versions v \
-         LEFT JOIN users u ON u.id = v.created_by WHERE v.article_id = $1 ORDER BY v.version DESC",
+         LEFT JOIN users u ON u.id = v.created_by WHERE v.article_id = $1 ORDER BY v.version DESC LIMIT $2",
     )
     .bind(id)
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     rows.iter()

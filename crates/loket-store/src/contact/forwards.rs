@@ -214,12 +214,14 @@ pub async fn forwards_total(
     Ok((Total::capped(row.try_get("n")?, cap), overdue.try_get("n")?))
 }
 
-/// The forwards of one moment.
-pub async fn forwards_of(store: &Store, moment_id: &str) -> Result<Vec<Forward>> {
+/// The newest `limit` forwards of one moment, newest first (a caller asks
+/// one more than it shows, to say "more than N").
+pub async fn forwards_of(store: &Store, moment_id: &str, limit: i64) -> Result<Vec<Forward>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{FORWARD_SELECT} WHERE f.moment_id = $1 ORDER BY f.created_at"
+        "{FORWARD_SELECT} WHERE f.moment_id = $1 ORDER BY f.created_at DESC, f.id DESC LIMIT $2"
     )))
     .bind(moment_id)
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(forward_of).collect()
@@ -480,12 +482,15 @@ pub async fn add_message(
     Ok(true)
 }
 
-pub async fn messages(store: &Store, moment_id: &str) -> Result<Vec<Message>> {
+/// The newest `limit` follow-up messages of one moment, newest first (a
+/// caller asks one more than it shows, to say "more than N").
+pub async fn messages(store: &Store, moment_id: &str, limit: i64) -> Result<Vec<Message>> {
     let rows = sqlx::query(
         "SELECT id, direction, sender, subject, body, created_at FROM contact_messages \
-         WHERE moment_id = $1 ORDER BY created_at, id",
+         WHERE moment_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
     )
     .bind(moment_id)
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     rows.iter()

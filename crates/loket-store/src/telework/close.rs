@@ -374,12 +374,16 @@ pub async fn pay_lines(store: &Store, month: Month) -> Result<Vec<PayLine>> {
     rows.iter().map(decode_line).collect()
 }
 
-/// The lines of one staff member in every closed month, newest first.
-pub async fn pay_lines_of(store: &Store, staff_id: &str) -> Result<Vec<PayLine>> {
+/// The lines of one staff member in the closed months, newest first: at
+/// most `limit` of them (a caller asks one more than it shows, to say
+/// "more than N").
+pub async fn pay_lines_of(store: &Store, staff_id: &str, limit: i64) -> Result<Vec<PayLine>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {LINE_COLS} FROM telework_pay_lines WHERE staff_id = $1 ORDER BY month DESC, kind, for_month"
+        "SELECT {LINE_COLS} FROM telework_pay_lines WHERE staff_id = $1 \
+         ORDER BY month DESC, kind, for_month, id LIMIT $2"
     )))
     .bind(staff_id)
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(decode_line).collect()

@@ -436,11 +436,19 @@ pub async fn new_letter_batch(
     }))
 }
 
-pub async fn letter_batches(store: &Store, campaign_id: &str) -> Result<Vec<LetterBatch>> {
+/// The newest `limit` print batches of a campaign, newest first (a caller
+/// asks one more than it shows, to say "more than N").
+pub async fn letter_batches(
+    store: &Store,
+    campaign_id: &str,
+    limit: i64,
+) -> Result<Vec<LetterBatch>> {
     let rows = sqlx::query(
-        "SELECT id, letters, created_at FROM vac_letter_batches WHERE campaign_id = $1 ORDER BY created_at DESC",
+        "SELECT id, letters, created_at FROM vac_letter_batches WHERE campaign_id = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT $2",
     )
     .bind(campaign_id)
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     rows.iter()

@@ -282,9 +282,15 @@ struct AgentArticlePage {
     body_nl: String,
     body_en: String,
     versions: Vec<(i64, String, String)>,
+    /// "More than 200 versions…" when only the newest are listed, else ''.
+    versions_more: String,
     /// Showing an old version: offer to restore it.
     old: bool,
 }
+
+/// The most versions an article's page lists (newest first); past it the
+/// page says so (an older version still opens by its number).
+const ARTICLE_VERSIONS_SHOWN: usize = 200;
 
 async fn agent_article_page(
     state: &AppState,
@@ -300,8 +306,21 @@ async fn agent_article_page(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let versions = store::article_versions(&state.store, &a.id)
-        .await?
+    let mut found =
+        store::article_versions(&state.store, &a.id, ARTICLE_VERSIONS_SHOWN as i64 + 1).await?;
+    let versions_more = if found.len() > ARTICLE_VERSIONS_SHOWN {
+        found.truncate(ARTICLE_VERSIONS_SHOWN);
+        ctx.locale.t_args(
+            "contact-versions-more",
+            &[(
+                "count",
+                crate::paging::format_count(ctx.locale, ARTICLE_VERSIONS_SHOWN as i64),
+            )],
+        )
+    } else {
+        String::new()
+    };
+    let versions = found
         .into_iter()
         .map(|(v, at, by)| (v, format_ms(at), by))
         .collect();
@@ -319,6 +338,7 @@ async fn agent_article_page(
             body_nl: markdown_html(&a.body_nl),
             body_en: markdown_html(&a.body_en),
             versions,
+            versions_more,
             old,
             a,
             l,

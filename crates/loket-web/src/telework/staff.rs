@@ -347,6 +347,9 @@ struct PersonPage {
     /// "More than 500 items on loan…" when the list shows only the
     /// first, else ''.
     loans_more: String,
+    /// "More than 200 payroll lines…" when the list shows only the newest,
+    /// else ''.
+    lines_more: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -376,6 +379,17 @@ async fn person_page(
             &[(
                 "count",
                 crate::paging::format_count(ctx.locale, views::PERSON_LOANS_SHOWN as i64),
+            )],
+        )
+    } else {
+        String::new()
+    };
+    let lines_more = if file.lines_more {
+        ctx.locale.t_args(
+            "staff-payroll-more",
+            &[(
+                "count",
+                crate::paging::format_count(ctx.locale, views::PAY_LINES_SHOWN as i64),
             )],
         )
     } else {
@@ -442,6 +456,7 @@ async fn person_page(
         user_id,
         must_return,
         loans_more,
+        lines_more,
     })
 }
 

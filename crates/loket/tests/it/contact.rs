@@ -1484,7 +1484,7 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    let fw = loket_store::contact::forwards_of(&app.store, &m.id)
+    let fw = loket_store::contact::forwards_of(&app.store, &m.id, 10)
         .await
         .unwrap()[0]
         .id
@@ -1531,7 +1531,7 @@ async fn email_in_from_a_maildir_threaded_by_reference() {
         }
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM contact_moments").await, 1);
-    let msgs = loket_store::contact::messages(&app.store, &m.id)
+    let msgs = loket_store::contact::messages(&app.store, &m.id, 10)
         .await
         .unwrap();
     let inbound: Vec<_> = msgs.iter().filter(|x| x.direction == "in").collect();
@@ -1870,12 +1870,15 @@ async fn xss_payloads_in_the_new_contact_forms_are_escaped() {
         .signed_in("dept@stad.example", &["case_handler", "all_departments"])
         .await;
     let queue = "/staff/forwards?department=milieu";
-    let fw =
-        loket_store::contact::forwards_of(&app.store, moment.trim_start_matches("/staff/contact/"))
-            .await
-            .unwrap()[0]
-            .id
-            .clone();
+    let fw = loket_store::contact::forwards_of(
+        &app.store,
+        moment.trim_start_matches("/staff/contact/"),
+        10,
+    )
+    .await
+    .unwrap()[0]
+        .id
+        .clone();
     let r = app
         .submit(
             &handler,
@@ -2100,7 +2103,7 @@ async fn a_resident_without_email_gets_the_answer_by_letter() {
         .unwrap()
         .unwrap();
     assert_eq!(m.resident_id.as_deref(), Some(rid.as_str()));
-    let fw = loket_store::contact::forwards_of(&app.store, id)
+    let fw = loket_store::contact::forwards_of(&app.store, id, 10)
         .await
         .unwrap()[0]
         .id
@@ -2550,7 +2553,7 @@ async fn email_in_from_imap_over_tls_and_starttls() {
             rejected: 2
         }
     );
-    let msgs = loket_store::contact::messages(&app.store, &m.id)
+    let msgs = loket_store::contact::messages(&app.store, &m.id, 10)
         .await
         .unwrap();
     assert!(
@@ -2819,7 +2822,7 @@ async fn a_forged_reply_is_not_attached_to_the_contact() {
         .await
         .unwrap();
     assert_eq!(done.threaded, 1, "{done:?}");
-    let msgs = loket_store::contact::messages(&app.store, &m.id)
+    let msgs = loket_store::contact::messages(&app.store, &m.id, 10)
         .await
         .unwrap();
     assert!(msgs.iter().any(|x| x.body.contains("Dinsdag past")));

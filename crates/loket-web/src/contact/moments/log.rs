@@ -518,6 +518,32 @@ pub(super) struct DetailPage {
     appointment: Option<(String, String)>,
     /// Follow-up messages: (when, direction label, sender, subject, body).
     messages: Vec<(String, String, String, String, String)>,
+    /// "More than 200 messages…" when only the newest are listed, else ''.
+    messages_more: String,
+    /// "More than 200 forwards…" when only the newest are listed, else ''.
+    forwards_more: String,
+}
+
+/// The most follow-up messages a contact moment's page lists (the newest,
+/// shown oldest first); past it the page says so.
+const MOMENT_MESSAGES_SHOWN: usize = 200;
+/// The most forwards a contact moment's page lists (the newest, shown
+/// oldest first); past it the page says so.
+const MOMENT_FORWARDS_SHOWN: usize = 200;
+
+/// Cuts `found` (asked one more than `shown`, newest first) to `shown` and
+/// returns the `key` message saying "more than N" when it held more, else
+/// ''.
+fn shown_more<T>(loc: Locale, found: &mut Vec<T>, shown: usize, key: &str) -> String {
+    if found.len() > shown {
+        found.truncate(shown);
+        loc.t_args(
+            key,
+            &[("count", crate::paging::format_count(loc, shown as i64))],
+        )
+    } else {
+        String::new()
+    }
 }
 
 pub(super) async fn detail_page(
@@ -535,8 +561,12 @@ pub(super) async fn detail_page(
     l.title = format!("{} {}", l.title, m.reference);
     l.csrf = csrf;
     let loc = ctx.locale;
-    let forwards =
-        forward_rows(state, loc, &store::forwards_of(&state.store, &m.id).await?).await?;
+    // The newest forwards and messages (asked one more, to say "more
+    // than N"), shown oldest first.
+    let mut fs = store::forwards_of(&state.store, &m.id, MOMENT_FORWARDS_SHOWN as i64 + 1).await?;
+    let forwards_more = shown_more(loc, &mut fs, MOMENT_FORWARDS_SHOWN, "contact-forwards-more");
+    fs.reverse();
+    let forwards = forward_rows(state, loc, &fs).await?;
     let departments = store::list_departments(&state.store)
         .await?
         .into_iter()
@@ -563,8 +593,15 @@ pub(super) async fn detail_page(
             .map(|a| (a.code, format_ms(a.starts_at))),
         None => None,
     };
-    let messages = store::messages(&state.store, &m.id)
-        .await?
+    let mut msgs = store::messages(&state.store, &m.id, MOMENT_MESSAGES_SHOWN as i64 + 1).await?;
+    let messages_more = shown_more(
+        loc,
+        &mut msgs,
+        MOMENT_MESSAGES_SHOWN,
+        "contact-messages-more",
+    );
+    msgs.reverse();
+    let messages = msgs
         .into_iter()
         .map(|x| {
             (
@@ -580,6 +617,8 @@ pub(super) async fn detail_page(
         status,
         DetailPage {
             messages,
+            messages_more,
+            forwards_more,
             case_number,
             appointment,
             channel: loc.t(&format!("contact-channel-{}", m.channel)),

@@ -15,6 +15,9 @@ pub(super) struct CampaignPage {
     letters_waiting: i64,
     /// (id, letters, created)
     batches: Vec<(String, i64, String)>,
+    /// "More than 200 print batches…" when only the newest are listed,
+    /// else ''.
+    batches_more: String,
     q: String,
     invitations: Vec<Invitation>,
     pager: crate::paging::Pager,
@@ -134,6 +137,10 @@ pub async fn invitations_csv(
     ))
 }
 
+/// The most print batches a campaign's page lists (newest first); past it
+/// the page says so.
+const LETTER_BATCHES_SHOWN: usize = 200;
+
 pub(super) async fn campaign_view(
     state: &AppState,
     ctx: &mut Ctx,
@@ -168,8 +175,21 @@ pub(super) async fn campaign_view(
     if let Some(user) = ctx.user.clone() {
         log_invitations(state, &user.id, "campaign page", &invitations).await?;
     }
-    let batches = store::letter_batches(&state.store, &c.id)
-        .await?
+    let mut found =
+        store::letter_batches(&state.store, &c.id, LETTER_BATCHES_SHOWN as i64 + 1).await?;
+    let batches_more = if found.len() > LETTER_BATCHES_SHOWN {
+        found.truncate(LETTER_BATCHES_SHOWN);
+        ctx.locale.t_args(
+            "vac-letters-batches-more",
+            &[(
+                "count",
+                crate::paging::format_count(ctx.locale, LETTER_BATCHES_SHOWN as i64),
+            )],
+        )
+    } else {
+        String::new()
+    };
+    let batches = found
         .into_iter()
         .map(|b| (b.id, b.letters, format_ms(b.created_at)))
         .collect();
@@ -186,6 +206,7 @@ pub(super) async fn campaign_view(
         counts: store::invitation_counts(&state.store, &c.id).await?,
         letters_waiting: store::letters_waiting(&state.store, &c.id).await?,
         batches,
+        batches_more,
         q: q.to_owned(),
         invitations,
         pager,

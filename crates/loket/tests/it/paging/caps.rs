@@ -3,8 +3,12 @@
 //! loans exactly and its mail to ICT says "and N more"; a check-out by
 //! scanned tags takes at most 500 distinct tags (one query for all of
 //! them); a print batch takes the oldest 1,000 letters and the page says
-//! how many still wait. Rows are seeded in bulk through SQL, the checks go
-//! through the real HTTP server (and the worker's use case).
+//! how many still wait; the per-record histories (an asset's loans, a staff
+//! file's payroll lines, a contact moment's messages and forwards, an
+//! article's versions, a campaign's print batches) show their newest N and
+//! say "more than N"; reminders that cannot be mailed are marked skipped,
+//! not sent. Rows are seeded in bulk through SQL, the checks go through the
+//! real HTTP server (and the worker's use case).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::walk::column;
@@ -596,10 +600,322 @@ async fn reminders_without_an_address_do_not_hold_up_the_others() {
     assert_eq!(sent, 1);
     let mail = app.last_mail_to("fien@example.org").await;
     assert!(mail.subject.starts_with("Herinnering"), "{}", mail.subject);
+    // Fien's is marked sent; the 150 that could not be mailed are marked
+    // skipped, not sent.
     assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM appointments WHERE reminder_sent_at IS NULL")
-            .await,
-        0
+        app.count(
+            "SELECT COUNT(*) AS n FROM appointments WHERE reminder_sent_at IS NOT NULL \
+             AND reminder_skipped_at IS NULL"
+        )
+        .await,
+        1
     );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) AS n FROM appointments WHERE reminder_skipped_at IS NOT NULL \
+             AND reminder_sent_at IS NULL"
+        )
+        .await,
+        150
+    );
+    assert_eq!(
+        loket_app::appointments::send_reminders(&web).await.unwrap(),
+        0,
+        "nothing is left due"
+    );
+    // A reschedule makes the reminder due again (neither sent nor skipped).
+    let (s, body) = api(
+        &app,
+        &staff,
+        "POST",
+        "/api/v1/appointments/pp-000/reschedule",
+        serde_json::json!({ "start": at(2, "10:00") }),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) AS n FROM appointments WHERE id = 'pp-000' \
+             AND reminder_sent_at IS NULL AND reminder_skipped_at IS NULL"
+        )
+        .await,
+        1
+    );
+    app.stop().await;
+}
+
+/// `sql` with every `(…)` of `values` in one INSERT, 250 rows a statement.
+async fn bulk_insert(app: &TestApp, sql: &str, values: Vec<String>) {
+    for chunk in values.chunks(250) {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{sql} VALUES {}",
+            chunk.join(", ")
+        )))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+}
+
+/// The `<tr><td>` rows between `from` and `to` in `html`.
+fn rows_between(html: &str, from: &str, to: &str) -> usize {
+    let a = html.find(from).unwrap();
+    let b = a + html[a..].find(to).unwrap();
+    html[a..b].matches("<tr><td>").count()
+}
+
+#[tokio::test]
+async fn a_staff_file_says_more_than_its_payroll_lines_cap() {
+    let app = TestApp::spawn().await;
+    let hr = app.signed_in("hr@leuven.example", &["hr"]).await;
+    staff_record(&app, "E8", "piet@leuven.example", None).await;
+    let staff: String = sqlx::Row::try_get(
+        &sqlx::query("SELECT id FROM staff_members WHERE employee_no = 'E8'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap(),
+        "id",
+    )
+    .unwrap();
+    let shown = loket_app::telework::views::PAY_LINES_SHOWN;
+    assert_eq!(shown, 200);
+    // One allowance line a closed month: the i-th month from 2000-01.
+    let month = |i: usize| format!("{}-{:02}", 2000 + i / 12, 1 + i % 12);
+    let close = |from: usize, to: usize| {
+        let app = &app;
+        let staff = staff.clone();
+        async move {
+            bulk_insert(
+                app,
+                "INSERT INTO telework_periods (month, writes, closed_at, closed_by)",
+                (from..to)
+                    .map(|i| format!("('{}', 0, 1, NULL)", month(i)))
+                    .collect(),
+            )
+            .await;
+            bulk_insert(
+                app,
+                "INSERT INTO telework_pay_lines (id, month, staff_id, employee_no, name, department, \
+                 for_month, kind, half_units, full_days, half_days, rate_cents, amount_cents, \
+                 rule_version, over_tax_free)",
+                (from..to)
+                    .map(|i| {
+                        let m = month(i);
+                        format!(
+                            "('pl-{i:03}', '{m}', '{staff}', 'E8', 'Piet', 'ICT', '{m}', 'allowance', \
+                             2, 1, 0, 300, 300, 1, 0)"
+                        )
+                    })
+                    .collect(),
+            )
+            .await;
+        }
+    };
+    close(0, shown).await;
+    let (s, html) = app.get(&hr, "/staff/people/E8").await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(
+        rows_between(&html, "id=\"payroll\"", "id=\"corrections\""),
+        shown
+    );
+    assert!(!html.contains("id=\"payroll-more\""), "{html}");
+    close(shown, shown + 1).await;
+    let (_, html) = app.get(&hr, "/staff/people/E8").await;
+    assert_eq!(
+        rows_between(&html, "id=\"payroll\"", "id=\"corrections\""),
+        shown
+    );
+    assert!(
+        html.contains(&format!("<td>{}</td>", month(shown))),
+        "the newest first"
+    );
+    assert!(!html.contains("<td>2000-01</td>"), "the oldest is left out");
+    assert!(html.contains("id=\"payroll-more\""), "{html}");
+    assert!(html.contains("meer dan 200 loonlijnen"), "{html}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_contact_moment_says_more_than_its_messages_and_forwards_caps() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    for sql in [
+        "INSERT INTO contact_departments (id, slug, name_nl, name_en, sla_days, created_at) \
+         VALUES ('dep', 'burgerzaken', 'Burgerzaken', 'Civil affairs', 5, 0)",
+        "INSERT INTO contact_moments (id, reference, channel, status, contact_name, contact_email, \
+         subject, question, created_at, updated_at) \
+         VALUES ('cm', 'CM-1', 'email', 'forwarded', 'An', 'an@example.org', 'Verhuis', 'Waar?', 1, 1)",
+    ] {
+        sqlx::query(sql).execute(app.store.pool()).await.unwrap();
+    }
+    // Messages and forwards, the i-th created at 10 + i.
+    let add = |from: usize, to: usize| {
+        let app = &app;
+        async move {
+            bulk_insert(
+                app,
+                "INSERT INTO contact_messages (id, moment_id, direction, sender, subject, body, created_at)",
+                (from..to)
+                    .map(|i| format!("('msg-{i:03}', 'cm', 'in', '', 'Re', 'Bericht-{i:03}', {})", 10 + i))
+                    .collect(),
+            )
+            .await;
+            bulk_insert(
+                app,
+                "INSERT INTO contact_forwards (id, moment_id, department_id, note, due_on, status, answer, created_at)",
+                (from..to)
+                    .map(|i| {
+                        format!(
+                            "('fw-{i:03}', 'cm', 'dep', '', '2099-01-01', 'answered', 'Antwoord-{i:03}', {})",
+                            10 + i
+                        )
+                    })
+                    .collect(),
+            )
+            .await;
+        }
+    };
+    let shown = 200;
+    add(0, shown).await;
+    let (s, html) = app.get(&c, "/staff/contact/cm").await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(html.matches("Bericht-").count(), shown, "{html}");
+    assert_eq!(html.matches("Antwoord-").count(), shown, "{html}");
+    assert!(!html.contains("id=\"messages-more\""), "{html}");
+    assert!(!html.contains("id=\"forwards-more\""), "{html}");
+    add(shown, shown + 1).await;
+    let (_, html) = app.get(&c, "/staff/contact/cm").await;
+    assert_eq!(html.matches("Bericht-").count(), shown);
+    assert_eq!(html.matches("Antwoord-").count(), shown);
+    assert!(
+        !html.contains("Bericht-000"),
+        "the oldest message is left out"
+    );
+    assert!(
+        !html.contains("Antwoord-000"),
+        "the oldest forward is left out"
+    );
+    let (a, b) = (
+        html.find("Bericht-001").unwrap(),
+        html.find("Bericht-200").unwrap(),
+    );
+    assert!(a < b, "still shown oldest first");
+    assert!(html.contains("id=\"messages-more\""), "{html}");
+    assert!(html.contains("meer dan 200 berichten"), "{html}");
+    assert!(html.contains("id=\"forwards-more\""), "{html}");
+    assert!(html.contains("meer dan 200 keer doorverwezen"), "{html}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_articles_page_says_more_than_its_versions_cap() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    sqlx::query(
+        "INSERT INTO contact_articles (id, slug, version, title_nl, title_en, body_nl, body_en, \
+         created_at, updated_at) VALUES ('art', 'artikel', 201, 'Artikel', 'Article', 'Tekst', 'Text', 0, 1)",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let versions = |from: usize, to: usize| {
+        let app = &app;
+        async move {
+            bulk_insert(
+                app,
+                "INSERT INTO contact_article_versions (article_id, version, department_id, title_nl, \
+                 title_en, body_nl, body_en, tags, created_at, created_by)",
+                (from..to)
+                    .map(|v| format!("('art', {v}, NULL, 'Artikel', 'Article', 'Tekst', 'Text', '', {v}, NULL)"))
+                    .collect(),
+            )
+            .await;
+        }
+    };
+    let link = |v: usize| format!("href=\"/staff/kb/art/versions/{v}\"");
+    let shown = 200;
+    versions(1, shown + 1).await;
+    let (s, html) = app.get(&c, "/staff/kb/art").await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(
+        html.matches("href=\"/staff/kb/art/versions/").count(),
+        shown,
+        "{html}"
+    );
+    assert!(!html.contains("id=\"versions-more\""), "{html}");
+    versions(shown + 1, shown + 2).await;
+    let (_, html) = app.get(&c, "/staff/kb/art").await;
+    assert_eq!(
+        html.matches("href=\"/staff/kb/art/versions/").count(),
+        shown
+    );
+    assert!(html.contains(&link(shown + 1)), "the newest first");
+    assert!(!html.contains(&link(1)), "the oldest is left out");
+    assert!(html.contains("id=\"versions-more\""), "{html}");
+    assert!(html.contains("meer dan 200 versies"), "{html}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_campaigns_page_says_more_than_its_print_batches_cap() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .signed_in("coord@leuven.example", &["vaccination_coordinator"])
+        .await;
+    for sql in [
+        "INSERT INTO appt_locations (id, slug, name, address, created_at, updated_at) \
+         VALUES ('loc', 'loc', 'Centrum', 'Straat 1', 0, 0)",
+        "INSERT INTO appt_services (id, slug, name_nl, name_en, slot_minutes, created_at, updated_at) \
+         VALUES ('svc', 'svc', 'S', 'S', 5, 0, 0)",
+        "INSERT INTO vac_campaigns (id, slug, name, vaccine, location_id, service_id, lines, per_line, \
+         slot_minutes, observation_minutes, admit_per_minute, admit_burst, opens_at, status, \
+         created_at, updated_at) VALUES ('cmp', 'griep', 'Griep', 'V', 'loc', 'svc', \
+         1, 1, 5, 15, 10, 10, 0, 'open', 0, 0)",
+    ] {
+        sqlx::query(sql).execute(app.store.pool()).await.unwrap();
+    }
+    // Print batches, the i-th made at i.
+    let print = |from: usize, to: usize| {
+        let app = &app;
+        async move {
+            bulk_insert(
+                app,
+                "INSERT INTO vac_letter_batches (id, campaign_id, letters, created_by, created_at)",
+                (from..to)
+                    .map(|i| {
+                        format!(
+                            "('lb-{i:03}', 'cmp', 1, NULL, {})",
+                            1_790_000_000_000_i64 + i as i64 * 60_000
+                        )
+                    })
+                    .collect(),
+            )
+            .await;
+        }
+    };
+    let link = |i: usize| format!("/staff/vaccination/griep/letters/lb-{i:03}.pdf");
+    let shown = 200;
+    print(0, shown).await;
+    let (s, html) = app.get(&c, "/staff/vaccination/griep").await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(
+        html.matches("/staff/vaccination/griep/letters/lb-").count(),
+        shown
+    );
+    assert!(!html.contains("id=\"batches-more\""), "{html}");
+    print(shown, shown + 1).await;
+    let (_, html) = app.get(&c, "/staff/vaccination/griep").await;
+    assert_eq!(
+        html.matches("/staff/vaccination/griep/letters/lb-").count(),
+        shown
+    );
+    assert!(html.contains(&link(shown)), "the newest first");
+    assert!(!html.contains(&link(0)), "the oldest is left out");
+    assert!(html.contains("id=\"batches-more\""), "{html}");
+    assert!(html.contains("meer dan 200 printreeksen"), "{html}");
     app.stop().await;
 }
