@@ -25,7 +25,13 @@ pub(super) struct CoveragePage {
     needed: i64,
     filled: i64,
     gaps: Vec<Row>,
+    /// Said under the gaps when more than [`GAPS_SHOWN`] have open places
+    /// ('' otherwise): the list is never cut off silently.
+    gaps_more: String,
 }
+
+/// How many shifts with open places the coverage view lists.
+const GAPS_SHOWN: usize = 60;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -84,13 +90,25 @@ pub async fn coverage(
         })
         .collect();
     let now = loket_store::now_ms();
-    let gaps = store::list_shifts(&state.store, &from, &to, "", true)
+    let mut gaps: Vec<Row> = store::list_shifts(&state.store, &from, &to, "", true)
         .await?
         .iter()
         .filter(|s| s.starts_at > now)
-        .take(60)
+        .take(GAPS_SHOWN + 1)
         .map(|s| row_of(s, lang, now, &[]))
         .collect();
+    let gaps_more = if gaps.len() > GAPS_SHOWN {
+        gaps.truncate(GAPS_SHOWN);
+        ctx.locale.t_args(
+            "shift-gaps-more",
+            &[(
+                "count",
+                crate::paging::format_count(ctx.locale, GAPS_SHOWN as i64),
+            )],
+        )
+    } else {
+        String::new()
+    };
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("shift-coverage-title");
     l.csrf = csrf;
@@ -106,6 +124,7 @@ pub async fn coverage(
             filled: rows.iter().map(|r| r.filled).sum(),
             rows,
             gaps,
+            gaps_more,
         },
     )
 }

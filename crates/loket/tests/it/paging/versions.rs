@@ -503,6 +503,31 @@ async fn shift_coverage_moves_by_fourteen_days() {
         )
         .await;
     }
+    // The shifts with open places: at most 60 listed, and it says so.
+    let more = "De eerste 60 staan hier";
+    let (_, html) = app.get(&c, "/staff/shifts/coverage?from=2090-01-01").await;
+    assert!(!html.contains(more), "a window with few gaps says nothing");
+    let role = column(&app, "SELECT id AS k FROM shift_roles ORDER BY code", &[]).await;
+    let mut tx = app.store.begin().await.unwrap();
+    for i in 0..70_i64 {
+        let at = 3_790_000_000_000_i64 + i * 60_000;
+        sqlx::query(
+            "INSERT INTO shift_shifts (id, role_id, day, starts_at, ends_at, headcount, filled, \
+             release_at, status, sequence, created_at, updated_at) \
+             VALUES ($1, $2, '2090-03-01', $3, $4, 4, 0, 0, 'open', 0, 0, 0)",
+        )
+        .bind(format!("gap-{i:03}"))
+        .bind(&role[0])
+        .bind(at)
+        .bind(at + 1_800_000)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let (_, html) = app.get(&c, "/staff/shifts/coverage?from=2090-03-01").await;
+    assert_eq!(between(&html, "href=\"/staff/shifts/gap-", '"').len(), 60);
+    assert!(html.contains(more), "{html}");
     forbidden_to_others(&app, &["/staff/shifts/coverage?from=2090-01-01"]).await;
     app.stop().await;
 }
