@@ -67,6 +67,7 @@ vac-field-days-hint = One day per line: the date and opening hours, for example 
 vac-field-groups = Target groups, in order of priority
 vac-field-groups-hint = One target group per line, the first first (for example 80+, care staff, 65-79).
 vac-field-status = Status
+vac-col-capacity = Places per slot
 vac-create-button = Create the campaign
 vac-campaign-title = Campaign
 vac-settings = Settings

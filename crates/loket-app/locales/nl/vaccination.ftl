@@ -67,6 +67,7 @@ vac-field-days-hint = Eén dag per regel: datum en openingsuren, bijvoorbeeld 20
 vac-field-groups = Doelgroepen, in volgorde van voorrang
 vac-field-groups-hint = Eén doelgroep per regel, de eerste eerst (bijvoorbeeld 80+, zorgpersoneel, 65-79).
 vac-field-status = Status
+vac-col-capacity = Plaatsen per tijdslot
 vac-create-button = Campagne aanmaken
 vac-campaign-title = Campagne
 vac-settings = Instellingen

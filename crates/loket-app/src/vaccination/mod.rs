@@ -14,7 +14,7 @@ use loket_domain::audit::Actor;
 use loket_domain::ident::{Email, NationalNumber};
 use loket_domain::notify::{Attachment, Mail};
 use loket_domain::vaccination as rules;
-use loket_domain::vaccination::{BookingStatus, CampaignStatus, Station};
+use loket_domain::vaccination::{BookingStatus, Station};
 use loket_domain::{FieldError, Invalid};
 use loket_render::appointments as ical;
 use loket_store::now_ms;
@@ -304,10 +304,7 @@ pub async fn run_offers(app: &App, now: i64) -> Result<usize, Refusal> {
     store::expire_offers(&mut tx, now).await?;
     tx.commit().await?;
     let mut made = 0;
-    for c in store::campaigns(&app.store).await? {
-        if c.status != CampaignStatus::Open {
-            continue;
-        }
+    for c in store::open_campaigns(&app.store, store::OPEN_CAMPAIGNS_CAP).await? {
         let from = now + rules::OFFER_MINUTES * 60_000 + OFFER_TRAVEL_MS;
         let mail = |e: &ReserveEntry| offer_mail(app, &c, e);
         made += store::make_offers(
@@ -327,15 +324,19 @@ pub async fn run_offers(app: &App, now: i64) -> Result<usize, Refusal> {
 /// Sends the booking reminders that are due (the day before, 09:00).
 pub async fn send_reminders(app: &App, now: i64) -> Result<usize, Refusal> {
     let mut sent = 0;
-    let campaigns: std::collections::HashMap<String, Campaign> = store::campaigns(&app.store)
-        .await?
-        .into_iter()
-        .map(|c| (c.id.clone(), c))
-        .collect();
+    // The campaigns of the due bookings, read as they come (a booking's
+    // campaign may be closed by now).
+    let mut campaigns: std::collections::HashMap<String, Campaign> =
+        std::collections::HashMap::new();
     for (b, inv_id) in store::due_reminders(&app.store, now, 200).await? {
         let Some(inv) = store::invitation(&app.store, &inv_id).await? else {
             continue;
         };
+        if !campaigns.contains_key(&b.campaign_id)
+            && let Some(c) = store::campaign(&app.store, &b.campaign_id).await?
+        {
+            campaigns.insert(c.id.clone(), c);
+        }
         let Some(c) = campaigns.get(&b.campaign_id) else {
             continue;
         };

@@ -11,17 +11,35 @@ pub struct ServiceVersion {
     pub created_by: Option<String>,
 }
 
-/// Every version of a service, newest first.
-pub async fn list_versions(store: &Store, service_id: &str) -> Result<Vec<ServiceVersion>> {
-    let rows = sqlx::query(
+/// The version list's cursors: keyset on the version number (unique per
+/// service), newest first.
+pub const VERSION_PAGING: Spec = Spec {
+    list: "cases.service_versions",
+    keys: &[KeyKind::Int],
+};
+
+/// One page of a service's versions, newest first (every publish adds one,
+/// so the list is paged like every other list that grows).
+pub async fn versions_page(
+    store: &Store,
+    service_id: &str,
+    pq: &PageQuery,
+) -> Result<Page<ServiceVersion>> {
+    let ks = paging::keyset(&["v.version"], Order::Desc, 3, pq);
+    let sql = format!(
         "SELECT v.version, v.created_at, u.email FROM service_versions v \
          LEFT JOIN users u ON u.id = v.created_by \
-         WHERE v.service_id = $1 ORDER BY v.version DESC",
-    )
-    .bind(service_id)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
+         WHERE v.service_id = $1{} ORDER BY {} LIMIT $2",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(service_id)
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows
+        .iter()
         .map(|r| {
             Ok(ServiceVersion {
                 version: r.try_get("version")?,
@@ -29,7 +47,22 @@ pub async fn list_versions(store: &Store, service_id: &str) -> Result<Vec<Servic
                 created_by: r.try_get("email")?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &VERSION_PAGING, |v| {
+        vec![Key::from(v.version)]
+    }))
+}
+
+/// How many versions a service has, up to `cap`.
+pub async fn versions_total(store: &Store, service_id: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM service_versions WHERE service_id = $1 LIMIT $2) t",
+    )
+    .bind(service_id)
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// Whether a service with this slug exists (in the transaction).

@@ -192,6 +192,37 @@ pub async fn shift_days_total(store: &Store, from: &str, cap: i64) -> Result<Tot
     Ok(Total::capped(row.try_get("n")?, cap))
 }
 
+/// The planner's shift download's cursors: keyset on (day, starts_at, id).
+pub const SHIFT_PAGING: Spec = Spec {
+    list: "shifts.open_shifts",
+    keys: &[KeyKind::Text, KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of the open shifts from `from` on (the shifts of the days the
+/// planner's day list pages through), by day, start and id.
+pub async fn open_shifts_page(store: &Store, from: &str, pq: &PageQuery) -> Result<Page<Shift>> {
+    let ks = paging::keyset(&["s.day", "s.starts_at", "s.id"], Order::Asc, 3, pq);
+    let sql = format!(
+        "SELECT {SHIFT_COLUMNS} FROM {SHIFT_FROM} WHERE s.day >= $1 AND s.status = 'open'{} \
+         ORDER BY {} LIMIT $2",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(from)
+        .bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows.iter().map(shift_of).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &SHIFT_PAGING, |s| {
+        vec![
+            Key::from(s.day.as_str()),
+            Key::from(s.starts_at),
+            Key::from(s.id.as_str()),
+        ]
+    }))
+}
+
 /// Someone signed up for a shift, for mails and the planner's list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Person {

@@ -1,6 +1,8 @@
 //! Closing a month, corrections and the payroll export.
 
 use super::*;
+use crate::paging::{self, Order};
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 
 /// What closing a month produced.
 #[derive(Debug, Clone, Serialize)]
@@ -306,6 +308,7 @@ pub async fn add_correction(
 #[derive(Debug, Clone, Serialize)]
 pub struct PendingCorrection {
     pub id: String,
+    pub created_at: i64,
     pub employee_no: String,
     pub name: String,
     pub for_month: String,
@@ -314,18 +317,34 @@ pub struct PendingCorrection {
     pub reason: String,
 }
 
-pub async fn pending_corrections(store: &Store) -> Result<Vec<PendingCorrection>> {
-    let rows = sqlx::query(
-        "SELECT c.id, s.employee_no, s.name, c.for_month, c.full_days, c.half_days, c.reason \
+/// The pending corrections' cursors: keyset on (created_at, id), oldest first.
+pub const PENDING_PAGING: Spec = Spec {
+    list: "telework.pending_corrections",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of the corrections not yet paid, oldest first.
+pub async fn pending_corrections_page(
+    store: &Store,
+    pq: &PageQuery,
+) -> Result<Page<PendingCorrection>> {
+    let ks = paging::keyset(&["c.created_at", "c.id"], Order::Asc, 2, pq);
+    let sql = format!(
+        "SELECT c.id, c.created_at, s.employee_no, s.name, c.for_month, c.full_days, c.half_days, c.reason \
          FROM telework_corrections c JOIN staff_members s ON s.id = c.staff_id \
-         WHERE c.paid_in_month IS NULL ORDER BY c.created_at",
-    )
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
+         WHERE c.paid_in_month IS NULL{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows
+        .iter()
         .map(|r| {
             Ok(PendingCorrection {
                 id: r.try_get("id")?,
+                created_at: r.try_get("created_at")?,
                 employee_no: r.try_get("employee_no")?,
                 name: r.try_get("name")?,
                 for_month: r.try_get("for_month")?,
@@ -334,7 +353,22 @@ pub async fn pending_corrections(store: &Store) -> Result<Vec<PendingCorrection>
                 reason: r.try_get("reason")?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &PENDING_PAGING, |c| {
+        vec![Key::from(c.created_at), Key::from(c.id.as_str())]
+    }))
+}
+
+/// How many corrections wait to be paid, up to `cap`.
+pub async fn pending_corrections_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM telework_corrections \
+         WHERE paid_in_month IS NULL LIMIT $1) t",
+    )
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 pub(super) const LINE_COLS: &str = "employee_no, name, department, for_month, kind, half_units, full_days, half_days, \

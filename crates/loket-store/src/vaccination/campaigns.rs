@@ -1,6 +1,8 @@
 //! Campaigns and their slots.
 
 use super::*;
+use crate::paging::{self, Order};
+use loket_domain::paging::{Key, KeyKind, Page, PageQuery, Spec, Total};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Campaign {
@@ -161,10 +163,56 @@ pub async fn create_campaign(tx: &mut Tx, actor: &Actor, c: NewCampaign<'_>) -> 
     Ok(campaign)
 }
 
-pub async fn campaigns(store: &Store) -> Result<Vec<Campaign>> {
+/// The campaign list's cursors: keyset on (opens_at, slug), latest first.
+pub const CAMPAIGN_PAGING: Spec = Spec {
+    list: "vaccination.campaigns",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of the campaigns, latest opening first (the coordinators' list
+/// grows with every campaign, so it is paged like every other list).
+pub async fn campaigns_page(store: &Store, pq: &PageQuery) -> Result<Page<Campaign>> {
+    let ks = paging::keyset(&["opens_at", "slug"], Order::Desc, 2, pq);
+    let sql = format!(
+        "SELECT {CAMPAIGN_COLS} FROM vac_campaigns WHERE 1 = 1{} ORDER BY {} LIMIT $1",
+        ks.condition, ks.order_by
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
+    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
+        .fetch_all(store.pool())
+        .await?;
+    let list = rows
+        .iter()
+        .map(decode_campaign)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_fetched(list, pq, &CAMPAIGN_PAGING, |c| {
+        vec![Key::from(c.opens_at), Key::from(c.slug.as_str())]
+    }))
+}
+
+/// How many campaigns [`campaigns_page`] pages through, up to `cap`.
+pub async fn campaigns_total(store: &Store, cap: i64) -> Result<Total> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM vac_campaigns LIMIT $1) t")
+        .bind(paging::count_limit(cap))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
+/// The most open campaigns [`open_campaigns`] reads: the public landing
+/// page and the workers need every open one, and a city runs a handful at
+/// a time, far below this.
+pub const OPEN_CAMPAIGNS_CAP: i64 = 500;
+
+/// The open campaigns, latest opening first, at most `limit` (see
+/// [`OPEN_CAMPAIGNS_CAP`]): what the public landing page offers and what
+/// the workers (offers, reminders) go through.
+pub async fn open_campaigns(store: &Store, limit: i64) -> Result<Vec<Campaign>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CAMPAIGN_COLS} FROM vac_campaigns ORDER BY opens_at DESC, slug"
+        "SELECT {CAMPAIGN_COLS} FROM vac_campaigns WHERE status = 'open' \
+         ORDER BY opens_at DESC, slug DESC LIMIT $1"
     )))
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(decode_campaign).collect()

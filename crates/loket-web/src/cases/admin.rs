@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
 use loket_domain::cases::{ServiceDef, format_cents, parse_amount_cents};
+use loket_domain::paging::{DEFAULT_LIMIT, PageQuery, TOTAL_CAP};
 use loket_domain::people::Role;
 use loket_domain::validation::FieldError;
 use loket_store::cases::{self as store, Service};
@@ -184,6 +185,8 @@ struct ServicePage {
     slug: String,
     is_active: bool,
     versions: Vec<VersionRow>,
+    /// Pages of the version list (every publish adds a version).
+    pager: crate::paging::Pager,
     saved: Option<i64>,
 }
 
@@ -205,20 +208,35 @@ async fn page(
     f: EditForm,
     errors: FormErrors,
     saved: Option<i64>,
+    pq: &PageQuery,
 ) -> Result<ServicePage, AppError> {
-    let versions = match existing {
-        Some(s) => store::list_versions(&state.store, &s.id)
-            .await?
-            .into_iter()
-            .map(|v| VersionRow {
-                version: v.version,
-                created: format_ms(v.created_at),
-                by: v
-                    .created_by
-                    .unwrap_or_else(|| ctx.locale.t("admin-service-by-system")),
-            })
-            .collect(),
-        None => Vec::new(),
+    let (versions, pager) = match existing {
+        Some(s) => {
+            let page = store::versions_page(&state.store, &s.id, pq).await?;
+            let total = store::versions_total(&state.store, &s.id, TOTAL_CAP).await?;
+            let pager = crate::paging::Pager::new(
+                ctx.locale,
+                &format!("/admin/services/{}", s.def.slug),
+                &[],
+                &page,
+                pq,
+                total,
+                None,
+            );
+            let rows = page
+                .items
+                .into_iter()
+                .map(|v| VersionRow {
+                    version: v.version,
+                    created: format_ms(v.created_at),
+                    by: v
+                        .created_by
+                        .unwrap_or_else(|| ctx.locale.t("admin-service-by-system")),
+                })
+                .collect();
+            (rows, pager)
+        }
+        None => (Vec::new(), crate::paging::Pager::default()),
     };
     let json_errors = errors
         .items
@@ -249,6 +267,7 @@ async fn page(
         is_active: existing.is_some_and(|s| s.active),
         f,
         versions,
+        pager,
         saved,
     })
 }
@@ -263,6 +282,9 @@ async fn existing(state: &AppState, slug: &str) -> Result<Service, AppError> {
 #[serde(default)]
 pub struct SavedQuery {
     pub saved: Option<i64>,
+    /// The page of the version list.
+    pub cursor: String,
+    pub limit: String,
 }
 
 /// `GET /admin/services/{slug}`.
@@ -273,6 +295,7 @@ pub async fn edit_form(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(EDITORS)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::VERSION_PAGING)?;
     let s = existing(&state, &slug).await?;
     let f = EditForm::of(&s)?;
     let p = page(
@@ -282,6 +305,7 @@ pub async fn edit_form(
         f,
         FormErrors::default(),
         q.saved,
+        &pq,
     )
     .await?;
     render(StatusCode::OK, p)
@@ -297,6 +321,7 @@ pub async fn new_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Res
         EditForm::example(),
         FormErrors::default(),
         None,
+        &PageQuery::first(DEFAULT_LIMIT),
     )
     .await?;
     render(StatusCode::OK, p)
@@ -440,7 +465,8 @@ pub async fn update(
         ),
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            let p = page(&state, &mut ctx, Some(&s), f, errors, None).await?;
+            let first = PageQuery::first(DEFAULT_LIMIT);
+            let p = page(&state, &mut ctx, Some(&s), f, errors, None, &first).await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, p)
         }
         Err(e) => Err(e),
@@ -467,7 +493,8 @@ pub async fn create(
         }
         Err(AppError::Invalid(inv)) => {
             let errors = FormErrors::from_invalid(ctx.locale, &inv);
-            let p = page(&state, &mut ctx, None, f, errors, None).await?;
+            let first = PageQuery::first(DEFAULT_LIMIT);
+            let p = page(&state, &mut ctx, None, f, errors, None, &first).await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, p)
         }
         Err(e) => Err(e),

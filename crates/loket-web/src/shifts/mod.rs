@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/shifts/feed", post(pages::regenerate_feed))
         .route("/shifts/feed/{file}", get(pages::feed))
         .route("/staff/shifts", get(pages::planner).post(pages::create))
+        .route("/staff/shifts.csv", get(pages::shifts_csv))
         .route(
             "/staff/shifts/roles",
             get(pages::roles).post(pages::add_role),

@@ -17,6 +17,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_app::telework::views;
 use loket_domain::audit::Actor;
+use loket_domain::paging::{DEFAULT_LIMIT, PageQuery, TOTAL_CAP};
 use loket_domain::telework::{
     self as rules, AllowanceRule, ExportField, ExportLayout, Month, euro, parse_euro,
 };
@@ -42,6 +43,8 @@ struct Overview {
     l: Layout,
     months: Vec<MonthRow>,
     pending: Vec<PendingCorrection>,
+    /// Pages of the corrections waiting to be paid.
+    pager: crate::paging::Pager,
     errors: FormErrors,
 }
 
@@ -50,11 +53,18 @@ struct Overview {
 pub struct NoticeQuery {
     pub closed: String,
     pub saved: String,
+    /// The page of the pending corrections.
+    pub cursor: String,
+    pub limit: String,
 }
+
+/// Where the pending corrections download as CSV.
+const PENDING_CSV: &str = "/staff/telework/corrections.csv";
 
 async fn overview_page(
     state: &AppState,
     ctx: &Ctx,
+    pq: &PageQuery,
     errors: FormErrors,
 ) -> Result<Overview, AppError> {
     let months = views::months(state)
@@ -70,10 +80,22 @@ async fn overview_page(
             total: euro(m.total_cents),
         })
         .collect();
+    let pending = store::pending_corrections_page(&state.store, pq).await?;
+    let total = store::pending_corrections_total(&state.store, TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/staff/telework",
+        &[],
+        &pending,
+        pq,
+        total,
+        Some(PENDING_CSV),
+    );
     Ok(Overview {
         l: ctx.layout("tw-hr-title"),
         months,
-        pending: store::pending_corrections(&state.store).await?,
+        pending: pending.items,
+        pager,
         errors,
     })
 }
@@ -84,8 +106,9 @@ pub async fn overview(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(HR_ROLES)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::PENDING_PAGING)?;
     ctx.csrf(&state).await?;
-    let mut page = overview_page(&state, &ctx, FormErrors::default()).await?;
+    let mut page = overview_page(&state, &ctx, &pq, FormErrors::default()).await?;
     if !q.closed.is_empty() {
         page.l.notice = Some(
             ctx.locale
@@ -119,12 +142,59 @@ pub async fn close(
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/staff/telework?closed={}", c.month)).into_response()),
         Err(AppError::Invalid(inv)) | Err(AppError::Conflict(inv)) => {
-            let page =
-                overview_page(&state, &ctx, FormErrors::from_invalid(ctx.locale, &inv)).await?;
+            let page = overview_page(
+                &state,
+                &ctx,
+                &PageQuery::first(DEFAULT_LIMIT),
+                FormErrors::from_invalid(ctx.locale, &inv),
+            )
+            .await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, page)
         }
         Err(e) => Err(e),
     }
+}
+
+/// The corrections waiting to be paid, as CSV (employee number, name,
+/// month, full and half days, reason), every one, oldest first, streamed
+/// 500 per query, for the roles that see them on the page. They name staff
+/// members, not residents, as the page does: neither is access-logged.
+pub async fn corrections_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    ctx.require(HR_ROLES)?;
+    Ok(crate::paging::csv_export(
+        &format!("telework-corrections-{}.csv", today_brussels()),
+        ctx.locale,
+        &[
+            "tw-col-employee-no",
+            "tw-col-name",
+            "tw-col-for-month",
+            "tw-col-full-days",
+            "tw-col-half-days",
+            "field-reason",
+        ],
+        state,
+        |state, pq| async move {
+            let page = store::pending_corrections_page(&state.store, &pq).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.employee_no.clone(),
+                        c.name.clone(),
+                        c.for_month.clone(),
+                        c.full_days.to_string(),
+                        c.half_days.to_string(),
+                        c.reason.clone(),
+                    ]
+                })
+                .collect();
+            Ok((rows, page.next))
+        },
+    ))
 }
 
 /// The payroll file of a closed month, as the layout says (audited).

@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/people/{no}/correction", post(staff::add_correction))
         .route("/staff/telework", get(hr::overview))
         .route("/staff/telework/close", post(hr::close))
+        .route("/staff/telework/corrections.csv", get(hr::corrections_csv))
         .route("/staff/telework/export/{month}", get(hr::export))
         .route("/staff/telework/settings", get(hr::settings))
         .route("/staff/telework/settings/rule", post(hr::add_rule))

@@ -69,18 +69,41 @@ fn campaign_view(c: Campaign) -> CampaignView {
     }
 }
 
-/// The campaigns (coordinators).
+/// Which page of the campaigns.
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct CampaignsQuery {
+    /// The `next` or `prev` cursor of an earlier answer.
+    pub cursor: String,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: String,
+}
+
+crate::api_page!(CampaignPage, CampaignView);
+
+/// The campaigns (coordinators), latest opening first, one page at a time
+/// (`cursor`, `limit`).
 #[utoipa::path(get, path = "/api/v1/vaccination/campaigns", tag = "vaccination",
-    responses((status = 200, body = Vec<CampaignView>)))]
+    params(CampaignsQuery),
+    responses((status = 200, body = CampaignPage), (status = 400, body = crate::error::Problem, description = "a bad `cursor` or `limit`")))]
 pub async fn list_campaigns(
     State(state): State<AppState>,
     who: ApiUser,
-) -> Result<Json<Vec<CampaignView>>, ApiError> {
+    Query(q): Query<CampaignsQuery>,
+) -> Result<Json<CampaignPage>, ApiError> {
     who.require(COORDINATORS)?;
-    let list = store::campaigns(&state.store)
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::CAMPAIGN_PAGING)
+        .map_err(|e| who.err(e))?;
+    let page = store::campaigns_page(&state.store, &pq)
         .await
         .map_err(|e| who.err(e))?;
-    Ok(Json(list.into_iter().map(campaign_view).collect()))
+    let total = store::campaigns_total(&state.store, loket_domain::paging::TOTAL_CAP)
+        .await
+        .map_err(|e| who.err(e))?;
+    let items = page.items.iter().cloned().map(campaign_view).collect();
+    Ok(Json(CampaignPage::new(page, items, total)))
 }
 
 async fn public_campaign(

@@ -54,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         // Coordinator.
         .route("/staff/vaccination", get(coord::list))
         .route("/staff/vaccination/campaigns", post(coord::create))
+        .route(
+            "/staff/vaccination/campaigns.csv",
+            get(coord::campaigns_csv),
+        )
         .route("/staff/vaccination/{c}", get(coord::campaign_page))
         .route("/staff/vaccination/{c}/import", post(coord::import))
         .route("/staff/vaccination/{c}/letters", post(coord::letters))

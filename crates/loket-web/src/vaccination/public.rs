@@ -110,10 +110,9 @@ struct LandingPage {
 }
 
 pub async fn landing(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let campaigns = store::campaigns(&state.store)
+    let campaigns = store::open_campaigns(&state.store, store::OPEN_CAMPAIGNS_CAP)
         .await?
         .into_iter()
-        .filter(|c| c.status == CampaignStatus::Open)
         .map(|c| (c.slug, c.name))
         .collect();
     render(

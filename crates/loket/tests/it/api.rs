@@ -32,6 +32,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/people/import", &["hr", "admin"]),
     ("/staff/people/leave/import", &["hr", "admin"]),
     ("/staff/telework", &["hr", "admin"]),
+    ("/staff/telework/corrections.csv", &["hr", "admin"]),
     ("/staff/telework/settings", &["hr", "admin"]),
     ("/staff/telework/dashboard", &["hr", "admin"]),
     ("/staff/payments", &["finance", "admin"]),
@@ -149,6 +150,10 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
         &["vaccination_coordinator", "vaccination_staff"],
     ),
     (
+        "/staff/vaccination/campaigns.csv",
+        &["vaccination_coordinator", "vaccination_staff"],
+    ),
+    (
         "/mobile/vaccination",
         &["vaccination_coordinator", "vaccination_staff"],
     ),
@@ -171,6 +176,7 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
         ],
     ),
     ("/staff/shifts", &["vaccination_coordinator"]),
+    ("/staff/shifts.csv", &["vaccination_coordinator"]),
     ("/staff/shifts/roles", &["vaccination_coordinator"]),
     ("/staff/shifts/coverage", &["vaccination_coordinator"]),
     ("/staff/shifts/people", &["vaccination_coordinator"]),

@@ -16,16 +16,52 @@ pub struct CoverageRow {
 pub(super) struct CoveragePage {
     l: Layout,
     from: String,
+    /// The last day of the window shown.
+    to: String,
+    /// The window before and after this one (the same length).
+    prev: String,
+    next: String,
     rows: Vec<CoverageRow>,
     needed: i64,
     filled: i64,
     gaps: Vec<Row>,
+    /// Said under the gaps when more than [`GAPS_SHOWN`] have open places
+    /// ('' otherwise): the list is never cut off silently.
+    gaps_more: String,
 }
+
+/// How many shifts with open places the coverage view lists.
+const GAPS_SHOWN: usize = 60;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct FromQuery {
     pub from: String,
+}
+
+/// Days the coverage view shows at a time; previous and next move by as many.
+pub const WINDOW_DAYS: i64 = 14;
+
+/// The first day of the coverage window: `from` as typed (YYYY-MM-DD),
+/// today when empty; any other text is a 400 naming `from`.
+fn coverage_from(from: &str) -> Result<String, AppError> {
+    let from = from.trim();
+    if from.is_empty() {
+        return Ok(today_brussels().to_string());
+    }
+    match from.parse::<jiff::civil::Date>() {
+        // Far enough from the ends of the calendar to move by a window.
+        Ok(d) if (1000..=9000).contains(&d.year()) => Ok(d.to_string()),
+        _ => Err(AppError::BadQuery(Invalid::one(
+            "from",
+            "shift-day-invalid",
+        ))),
+    }
+}
+
+/// The coverage view of the window from `day`.
+fn href_from(day: &str) -> String {
+    crate::paging::href("/staff/shifts/coverage", &[("from", day)])
 }
 
 pub async fn coverage(
@@ -35,12 +71,8 @@ pub async fn coverage(
 ) -> Result<Response, AppError> {
     ctx.require(PLANNERS)?;
     let lang = ctx.locale.code();
-    let from = if q.from.parse::<jiff::civil::Date>().is_ok() {
-        q.from
-    } else {
-        today_brussels().to_string()
-    };
-    let to = add_days(&from, 13);
+    let from = coverage_from(&q.from)?;
+    let to = add_days(&from, WINDOW_DAYS - 1);
     let cov = store::coverage(&state.store, &from, &to).await?;
     let rows: Vec<CoverageRow> = cov
         .iter()
@@ -58,13 +90,25 @@ pub async fn coverage(
         })
         .collect();
     let now = loket_store::now_ms();
-    let gaps = store::list_shifts(&state.store, &from, &to, "", true)
+    let mut gaps: Vec<Row> = store::list_shifts(&state.store, &from, &to, "", true)
         .await?
         .iter()
         .filter(|s| s.starts_at > now)
-        .take(60)
+        .take(GAPS_SHOWN + 1)
         .map(|s| row_of(s, lang, now, &[]))
         .collect();
+    let gaps_more = if gaps.len() > GAPS_SHOWN {
+        gaps.truncate(GAPS_SHOWN);
+        ctx.locale.t_args(
+            "shift-gaps-more",
+            &[(
+                "count",
+                crate::paging::format_count(ctx.locale, GAPS_SHOWN as i64),
+            )],
+        )
+    } else {
+        String::new()
+    };
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("shift-coverage-title");
     l.csrf = csrf;
@@ -72,11 +116,15 @@ pub async fn coverage(
         StatusCode::OK,
         CoveragePage {
             l,
+            prev: href_from(&add_days(&from, -WINDOW_DAYS)),
+            next: href_from(&add_days(&from, WINDOW_DAYS)),
             from,
+            to,
             needed: rows.iter().map(|r| r.needed).sum(),
             filled: rows.iter().map(|r| r.filled).sum(),
             rows,
             gaps,
+            gaps_more,
         },
     )
 }

@@ -1,6 +1,7 @@
 //! Campaigns.
 
 use super::*;
+use loket_domain::paging::{DEFAULT_LIMIT, PageQuery, TOTAL_CAP};
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -26,6 +27,8 @@ pub(super) struct ListPage {
     l: Layout,
     /// (slug, name, status, opens)
     campaigns: Vec<(String, String, CampaignStatus, String)>,
+    /// Pages of the campaign list (one more with every campaign).
+    pager: crate::paging::Pager,
     /// (id, name, selected)
     locations: Vec<(String, String, bool)>,
     f: CampaignForm,
@@ -36,12 +39,24 @@ pub(super) struct ListPage {
 pub(super) async fn list_page(
     state: &AppState,
     ctx: &mut Ctx,
+    pq: &PageQuery,
     f: CampaignForm,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let campaigns = store::campaigns(&state.store)
-        .await?
+    let page = store::campaigns_page(&state.store, pq).await?;
+    let total = store::campaigns_total(&state.store, TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/staff/vaccination",
+        &[],
+        &page,
+        pq,
+        total,
+        Some(CAMPAIGNS_CSV),
+    );
+    let campaigns = page
+        .items
         .into_iter()
         .map(|c| (c.slug, c.name, c.status, format_ms(c.opens_at)))
         .collect();
@@ -63,6 +78,7 @@ pub(super) async fn list_page(
         ListPage {
             l,
             campaigns,
+            pager,
             locations,
             f,
             errors,
@@ -71,8 +87,21 @@ pub(super) async fn list_page(
     )
 }
 
-pub async fn list(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    /// The page of the campaign list.
+    pub cursor: String,
+    pub limit: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     ctx.require(super::super::CENTRE_STAFF)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::CAMPAIGN_PAGING)?;
     let f = CampaignForm {
         lines: "8".into(),
         per_line: "2".into(),
@@ -81,7 +110,56 @@ pub async fn list(State(state): State<AppState>, mut ctx: Ctx) -> Result<Respons
         admit_per_minute: "500".into(),
         ..CampaignForm::default()
     };
-    list_page(&state, &mut ctx, f, FormErrors::default(), StatusCode::OK).await
+    list_page(
+        &state,
+        &mut ctx,
+        &pq,
+        f,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Where the campaign list downloads as CSV.
+const CAMPAIGNS_CSV: &str = "/staff/vaccination/campaigns.csv";
+
+/// The campaigns as CSV (slug, name, vaccine, status, opening, capacity per
+/// slot), every one, latest opening first, streamed 500 per query. A
+/// campaign names no resident, so nothing is access-logged.
+pub async fn campaigns_csv(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(super::super::CENTRE_STAFF)?;
+    Ok(crate::paging::csv_export(
+        &format!("campaigns-{}.csv", today_brussels()),
+        ctx.locale,
+        &[
+            "vac-field-slug",
+            "vac-field-name",
+            "vac-field-vaccine",
+            "vac-field-status",
+            "vac-field-opens-at",
+            "vac-col-capacity",
+        ],
+        state,
+        |state, pq| async move {
+            let page = store::campaigns_page(&state.store, &pq).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.slug.clone(),
+                        c.name.clone(),
+                        c.vaccine.clone(),
+                        c.status.as_str().to_owned(),
+                        format_ms(c.opens_at),
+                        c.capacity().to_string(),
+                    ]
+                })
+                .collect();
+            Ok((rows, page.next))
+        },
+    ))
 }
 
 pub async fn create(
@@ -152,6 +230,7 @@ pub async fn create(
             list_page(
                 &state,
                 &mut ctx,
+                &PageQuery::first(DEFAULT_LIMIT),
                 f,
                 errors,
                 StatusCode::UNPROCESSABLE_ENTITY,

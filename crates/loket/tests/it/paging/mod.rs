@@ -15,6 +15,7 @@ mod last;
 mod lists;
 mod rest;
 mod runs;
+mod versions;
 mod walk;
 
 /// `n` cases of `slug`'s service for the residents in turn, with due dates

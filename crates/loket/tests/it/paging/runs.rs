@@ -192,7 +192,7 @@ async fn add_shift(
 /// a day is listed once however many shifts it has), a cancelled shift on
 /// each of 5 later days and open shifts on 3 past days (neither listed).
 /// Returns the days listed, in order.
-async fn seed_shift_days(app: &TestApp, days: i64) -> Vec<String> {
+pub(super) async fn seed_shift_days(app: &TestApp, days: i64) -> Vec<String> {
     let mut tx = app.store.begin().await.unwrap();
     let role = loket_store::shifts::add_role(
         &mut tx,
