@@ -152,16 +152,20 @@ pub async fn notify_people(
 
 /// Queues the reminder of every sign-up whose shift starts within the next
 /// 24 hours ("the day before"); each is claimed once, in the transaction of
-/// its mail, so two workers never send it twice.
+/// its mail, so two workers never send it twice. A sign-up whose account
+/// has no usable e-mail address (e.g. erased) is marked skipped, not sent,
+/// so it leaves the due list instead of filling every batch.
 pub async fn send_reminders(app: &App) -> Result<usize, StoreError> {
     let now = loket_store::now_ms();
     let due = store::due_reminders(&app.store, now, 24 * 3_600_000, 200).await?;
     let mut sent = 0;
     for d in due {
+        let mut tx = app.store.begin().await?;
         let Ok(to) = Email::parse(&d.email) else {
+            store::skip_reminder(&mut tx, &d.signup_id).await?;
+            tx.commit().await?;
             continue;
         };
-        let mut tx = app.store.begin().await?;
         if !store::claim_reminder(&mut tx, &d.signup_id).await? {
             continue;
         }

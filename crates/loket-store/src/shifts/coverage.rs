@@ -62,7 +62,7 @@ pub async fn due_reminders(store: &Store, now: i64, ahead_ms: i64, limit: i64) -
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {SHIFT_COLUMNS}, g.id AS signup_id, u.name, u.email, u.locale FROM {SHIFT_FROM} \
          JOIN shift_signups g ON g.shift_id = s.id JOIN users u ON u.id = g.user_id \
-         WHERE g.status = 'active' AND g.reminder_sent_at IS NULL AND s.status = 'open' \
+         WHERE g.status = 'active' AND g.reminder_sent_at IS NULL AND g.reminder_skipped_at IS NULL AND s.status = 'open' \
          AND s.starts_at > $1 AND s.starts_at <= $2 ORDER BY s.starts_at LIMIT $3"
     )))
     .bind(now)
@@ -83,12 +83,24 @@ pub async fn due_reminders(store: &Store, now: i64, ahead_ms: i64, limit: i64) -
         .collect()
 }
 
-/// Claims a reminder (false if another worker did).
+/// Claims a reminder in the transaction that queues its mail (false if
+/// another worker did, or it was skipped).
 pub async fn claim_reminder(tx: &mut Tx, signup_id: &str) -> Result<bool> {
-    Ok(sqlx::query(
-        "UPDATE shift_signups SET reminder_sent_at = $2 WHERE id = $1 AND reminder_sent_at IS NULL \
-         AND status = 'active' RETURNING id",
-    )
+    mark_reminder(tx, signup_id, "reminder_sent_at").await
+}
+
+/// Marks a sign-up's reminder as not sendable (no usable e-mail address):
+/// it leaves the due list and `reminder_sent_at` stays NULL, as no mail
+/// went out. False if it was handled already.
+pub async fn skip_reminder(tx: &mut Tx, signup_id: &str) -> Result<bool> {
+    mark_reminder(tx, signup_id, "reminder_skipped_at").await
+}
+
+async fn mark_reminder(tx: &mut Tx, signup_id: &str, column: &'static str) -> Result<bool> {
+    Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE shift_signups SET {column} = $2 WHERE id = $1 AND reminder_sent_at IS NULL \
+         AND reminder_skipped_at IS NULL AND status = 'active' RETURNING id"
+    )))
     .bind(signup_id)
     .bind(now_ms())
     .fetch_optional(&mut **tx)

@@ -301,7 +301,7 @@ pub async fn change_shift(
     }
     if before.starts_at != starts_at {
         sqlx::query(
-            "UPDATE shift_signups SET reminder_sent_at = NULL WHERE shift_id = $1 AND status = 'active'",
+            "UPDATE shift_signups SET reminder_sent_at = NULL, reminder_skipped_at = NULL WHERE shift_id = $1 AND status = 'active'",
         )
         .bind(id)
         .execute(&mut **tx)

@@ -193,7 +193,7 @@ pub async fn reschedule(
     free_place(tx, &current.slot_id).await?;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE vac_bookings SET slot_id = $2, starts_at = $3, ends_at = $4, sequence = sequence + 1, remind_at = $5, \
-         reminder_sent_at = NULL, updated_at = $6 WHERE id = $1 RETURNING {BOOKING_COLS}"
+         reminder_sent_at = NULL, reminder_skipped_at = NULL, updated_at = $6 WHERE id = $1 RETURNING {BOOKING_COLS}"
     )))
     .bind(&current.id)
     .bind(&slot_id)
@@ -278,12 +278,14 @@ pub async fn overbooked(store: &Store, campaign: &Campaign) -> Result<i64> {
     .try_get("n")?)
 }
 
-/// Reminders due (the day before, 09:00): (booking, invitation).
+/// Reminders due (the day before, 09:00): (booking, invitation). A booking
+/// made after its reminder time has none (its confirmation just went), as
+/// for appointments.
 pub async fn due_reminders(store: &Store, now: i64, limit: i64) -> Result<Vec<(Booking, String)>> {
     let rows = sqlx::query(
         "SELECT b.id, b.invitation_id, b.campaign_id, b.slot_id, b.starts_at, b.ends_at, b.status, b.channel, b.sequence \
-         FROM vac_bookings b WHERE b.status = 'booked' AND b.reminder_sent_at IS NULL AND b.remind_at <= $1 \
-         AND b.starts_at > $1 ORDER BY b.remind_at LIMIT $2",
+         FROM vac_bookings b WHERE b.status = 'booked' AND b.reminder_sent_at IS NULL AND b.reminder_skipped_at IS NULL AND b.remind_at <= $1 \
+         AND b.starts_at > $1 AND b.created_at < b.remind_at ORDER BY b.remind_at LIMIT $2",
     )
     .bind(now)
     .bind(limit)
@@ -298,10 +300,25 @@ pub async fn due_reminders(store: &Store, now: i64, limit: i64) -> Result<Vec<(B
         .collect()
 }
 
+/// Claims a booking's reminder in the transaction that queues its mail
+/// (false if another worker did, or it was skipped).
 pub async fn claim_reminder(tx: &mut Tx, booking_id: &str) -> Result<bool> {
-    Ok(sqlx::query(
-        "UPDATE vac_bookings SET reminder_sent_at = $2 WHERE id = $1 AND reminder_sent_at IS NULL",
-    )
+    mark_reminder(tx, booking_id, "reminder_sent_at").await
+}
+
+/// Marks a booking's reminder as not sendable (the invitee has no usable
+/// e-mail address, or the invitation or campaign is gone): it leaves the
+/// due list and `reminder_sent_at` stays NULL, as no mail went out. False
+/// if it was handled already.
+pub async fn skip_reminder(tx: &mut Tx, booking_id: &str) -> Result<bool> {
+    mark_reminder(tx, booking_id, "reminder_skipped_at").await
+}
+
+async fn mark_reminder(tx: &mut Tx, booking_id: &str, column: &'static str) -> Result<bool> {
+    Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE vac_bookings SET {column} = $2 WHERE id = $1 AND reminder_sent_at IS NULL \
+         AND reminder_skipped_at IS NULL"
+    )))
     .bind(booking_id)
     .bind(now_ms())
     .execute(&mut **tx)

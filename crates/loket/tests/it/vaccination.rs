@@ -2492,3 +2492,123 @@ async fn the_101st_ticket_from_one_address_in_a_minute_gets_429() {
     );
     app.stop().await;
 }
+
+/// The day-before reminders: the invitee with an e-mail address gets one,
+/// once; the one without (who got a letter) is marked skipped, not sent,
+/// so it leaves the due list; a booking made after its reminder time gets
+/// none.
+#[tokio::test]
+async fn reminders_go_once_and_letters_only_invitees_are_skipped() {
+    let app = TestApp::spawn().await;
+    let loc = location(&app).await;
+    let coord = app.signed_in(COORD, &["vaccination_coordinator"]).await;
+    let start = slot_in(60);
+    campaign(
+        &app,
+        &coord,
+        &loc,
+        "herinner",
+        &day_line(&start, 60),
+        "1",
+        "2",
+        &opened_an_hour_ago(),
+        "1000",
+    )
+    .await;
+    let (an, piet) = (nrn(1985, 7, 30, 33), nrn(1950, 1, 2, 45));
+    let (s, html) = import(
+        &app,
+        &coord,
+        "herinner",
+        &people_csv(&[
+            (an.clone(), "An Peeters", "1985-07-30", "an@example.org"),
+            (piet.clone(), "Piet Papier", "1950-01-02", ""),
+        ]),
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    let agent = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    for n in [&an, &piet] {
+        let id: String = {
+            use sqlx::Row;
+            loket_store::sqlx::query("SELECT id FROM vac_invitations WHERE national_number = $1")
+                .bind(n)
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap()
+                .get(0)
+        };
+        book_for(
+            &app,
+            &agent,
+            &format!("/staff/vaccination/herinner/invitations/{id}"),
+        )
+        .await;
+    }
+    let web = loket_app::App::new(
+        app.store.clone(),
+        loket::app_config(&app.config, &app.running.as_ref().unwrap().addr).unwrap(),
+    );
+    let now = loket_store::now_ms();
+    // Booked within the hour, after their reminder time: no reminder.
+    assert_eq!(
+        loket_app::vaccination::send_reminders(&web, now)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM vac_bookings WHERE reminder_sent_at IS NOT NULL \
+             OR reminder_skipped_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+    // Booked days ago: both are due.
+    sqlx::query("UPDATE vac_bookings SET created_at = remind_at - 86400000")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let before = app
+        .count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'an@example.org'")
+        .await;
+    assert_eq!(
+        loket_app::vaccination::send_reminders(&web, now)
+            .await
+            .unwrap(),
+        1
+    );
+    let mail = app.last_mail_to("an@example.org").await;
+    assert!(mail.subject.starts_with("Herinnering"), "{}", mail.subject);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM vac_bookings WHERE reminder_sent_at IS NOT NULL \
+             AND reminder_skipped_at IS NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM vac_bookings WHERE reminder_skipped_at IS NOT NULL \
+             AND reminder_sent_at IS NULL"
+        )
+        .await,
+        1
+    );
+    // Nothing is left due: a second run sends nothing and marks nothing.
+    assert_eq!(
+        loket_app::vaccination::send_reminders(&web, now)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'an@example.org'")
+            .await,
+        before + 1
+    );
+}
