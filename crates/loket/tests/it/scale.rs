@@ -112,3 +112,66 @@ async fn bench_scale_seeds_what_it_says_and_every_request_answers_2xx() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `loket bench booking-rush` with a small rush, so it cannot rot: every
+/// place is booked, nothing is overbooked or lost, and the report prints
+/// each of its four targets with its verdict. No timing is asserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_booking_rush_books_every_place_and_prints_its_targets() {
+    let dir = temp_dir();
+    let url = fresh_database_url(&dir).await;
+    let config = Config {
+        data_dir: dir.clone(),
+        database_url: Some(url),
+        ..Config::default()
+    };
+    // 30 clients for 2 desks x 8 slots = 16 places: 14 leave empty-handed.
+    let report = loket::bench::booking_rush(
+        config,
+        loket::bench::RushOptions {
+            clients: 30,
+            desks: 2,
+            slots: 8,
+        },
+    )
+    .await
+    .expect("bench booking-rush runs");
+    println!("{report}");
+    assert!(
+        report.contains("bookings           16 in"),
+        "every place booked once: {report}"
+    );
+    assert!(
+        report.contains("overbookings       0 (must be 0)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("lost confirmations 0 (must be 0)"),
+        "{report}"
+    );
+    for target in [
+        "attempts/s >= 0.5 x inserts/s",
+        "p99 < 300 ms",
+        "0 overbooked",
+        "0 lost confirmations",
+    ] {
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(target))
+            .unwrap_or_else(|| panic!("no line for {target}: {report}"));
+        assert!(
+            line.contains("  met") || line.contains("  NOT MET"),
+            "{target} has a verdict: {line}"
+        );
+    }
+    let zero = |target: &str| {
+        report
+            .lines()
+            .find(|l| l.starts_with(target))
+            .is_some_and(|l| l.ends_with("  met"))
+    };
+    assert!(
+        zero("0 overbooked") && zero("0 lost confirmations"),
+        "{report}"
+    );
+}
