@@ -1,6 +1,7 @@
 //! The Belgian calendar: the ten legal public holidays, for working-day
 //! arithmetic (case deadlines, and later telework and payroll).
 
+use crate::FieldError;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
@@ -143,8 +144,45 @@ pub fn holidays_around(from: Date) -> Vec<Date> {
     h
 }
 
+/// Checks a date range `from ..= to` that a page or the API reads from the
+/// request: `to` not before `from`, and at most `max_days` days, both ends
+/// counted (so one day is 1). The error names `to` (`range-reversed`, or
+/// `range-too-long` with `max_days` as its value), so one request cannot ask
+/// for years of rows or a loop over a century. The limits live beside the
+/// rules they bound (e.g. [`crate::shifts::MAX_COVERAGE_DAYS`]).
+pub fn check_range(from: Date, to: Date, max_days: i64) -> Result<(), FieldError> {
+    if to < from {
+        return Err(FieldError::new("to", "range-reversed"));
+    }
+    let days = from
+        .until(to)
+        .map(|s| i64::from(s.get_days()))
+        .unwrap_or(i64::MAX);
+    if days >= max_days {
+        return Err(FieldError::with_value(
+            "to",
+            "range-too-long",
+            max_days.to_string(),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_range_is_bounded_both_ends_counted() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(check_range(d("2026-01-01"), d("2026-01-01"), 1), Ok(()));
+        assert_eq!(check_range(d("2026-01-01"), d("2026-03-03"), 62), Ok(()));
+        let e = check_range(d("2026-01-01"), d("2026-03-04"), 62).unwrap_err();
+        assert_eq!((e.field.as_str(), e.code), ("to", "range-too-long"));
+        assert_eq!(e.value.as_deref(), Some("62"));
+        let e = check_range(d("2026-01-02"), d("2026-01-01"), 62).unwrap_err();
+        assert_eq!((e.field.as_str(), e.code), ("to", "range-reversed"));
+        assert!(check_range(d("0001-01-01"), d("9999-12-31"), 366).is_err());
+    }
+
     use super::*;
 
     fn date(s: &str) -> Date {

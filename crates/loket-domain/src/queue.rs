@@ -258,6 +258,11 @@ fn p90(sorted: &[i64]) -> i64 {
     sorted[rank - 1]
 }
 
+/// The longest period, in days with both ends counted, that the waiting- and
+/// service-time statistics cover in one request: a year (a leap year's
+/// 366 days). A longer range is refused, naming `to`.
+pub const MAX_STATS_DAYS: i64 = 366;
+
 /// Figures of a set of visits.
 pub fn figures<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> Figures {
     let mut waits = Vec::new();

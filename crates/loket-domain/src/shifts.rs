@@ -372,6 +372,15 @@ pub fn span_label(role: &str, start_ms: i64, end_ms: i64) -> String {
     )
 }
 
+/// The longest period, in days with both ends counted, that one request may
+/// list shifts for (`/api/v1/shifts`): two months of rosters. A longer
+/// `from`/`to` is refused, naming `to` ([`crate::calendar::check_range`]).
+pub const MAX_LIST_DAYS: i64 = 62;
+
+/// The longest period the coverage figures cover in one request
+/// (`/api/v1/shift-coverage`; the coverage page shows a fixed window of 14).
+pub const MAX_COVERAGE_DAYS: i64 = 62;
+
 /// How full a need is: `gap` (nobody or less than half), `short` (some
 /// missing), `full`.
 pub fn coverage_level(needed: i64, filled: i64) -> &'static str {

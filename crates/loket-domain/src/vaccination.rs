@@ -483,6 +483,11 @@ pub fn parse_invitations(text: &str, groups: &[String]) -> Result<Vec<Invitee>, 
     }
 }
 
+/// The longest period, in days with both ends counted, of one registry
+/// export (the vaccinations administered `from ..= to`): a year. A longer
+/// range is refused, naming `to`.
+pub const MAX_EXPORT_DAYS: i64 = 366;
+
 // ---------------------------------------------------------------------------
 // Arrival, stations and observation
 // ---------------------------------------------------------------------------

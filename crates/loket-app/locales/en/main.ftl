@@ -376,3 +376,5 @@ field-cursor = Page link
 field-limit = Rows per page
 err-cursor-invalid = { $field }: this page link cannot be read (it may be from another list or cut off). Start again from the first page.
 err-limit-invalid = { $field }: enter a whole number from 1 to { $value }.
+err-range-reversed = { $field }: the end date is before the start date. Choose an end date on or after the start date.
+err-range-too-long = { $field }: the period is longer than { $value } days (both days counted). Choose an end date closer to the start date, or ask for the period in parts.

@@ -376,3 +376,5 @@ field-cursor = Paginalink
 field-limit = Rijen per pagina
 err-cursor-invalid = { $field }: deze paginalink is onleesbaar (misschien van een andere lijst of afgebroken). Begin opnieuw bij de eerste pagina.
 err-limit-invalid = { $field }: geef een geheel getal van 1 tot { $value }.
+err-range-reversed = { $field }: de einddatum ligt voor de begindatum. Kies een einddatum op of na de begindatum.
+err-range-too-long = { $field }: de periode is langer dan { $value } dagen (beide dagen meegeteld). Kies een einddatum dichter bij de begindatum, of vraag de periode in delen op.

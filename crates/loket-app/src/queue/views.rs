@@ -152,6 +152,8 @@ pub struct Range {
 
 impl Range {
     /// Parses the form's dates (empty means today); errors name the field.
+    /// `to` before `from` or a range longer than
+    /// [`loket_domain::queue::MAX_STATS_DAYS`] is refused.
     /// On an error the range falls back to today, so the page can still
     /// show the form.
     pub fn parse(from: &str, to: &str, today: Date) -> (Self, Invalid) {
@@ -171,6 +173,12 @@ impl Range {
         };
         if range.to < range.from {
             inv.push("to", "queue-range-invalid");
+        } else if let Err(e) = loket_domain::calendar::check_range(
+            range.from,
+            range.to,
+            loket_domain::queue::MAX_STATS_DAYS,
+        ) {
+            inv.0.push(e);
         }
         (range, inv)
     }

@@ -44,7 +44,10 @@ pub struct SlotQuery {
     /// First local date, `YYYY-MM-DD` (default today).
     #[serde(default)]
     pub from: Option<String>,
-    /// Last local date, `YYYY-MM-DD` (default `from` + 6 days).
+    /// Last local date, `YYYY-MM-DD` (default `from` + 6 days). The list
+    /// keeps to the booking window (today up to the configured horizon, at
+    /// most 365 days): dates outside it have no slots. A malformed date or
+    /// a `to` before `from` is a 400 naming the field.
     #[serde(default)]
     pub to: Option<String>,
 }
@@ -52,7 +55,7 @@ pub struct SlotQuery {
 /// Free slots of a service at a location (public).
 #[utoipa::path(get, path = "/api/v1/appointment-slots", tag = "appointments", security(()),
     params(SlotQuery),
-    responses((status = 200, body = Vec<FreeSlot>)))]
+    responses((status = 200, body = Vec<FreeSlot>), (status = 400, body = crate::error::Problem, description = "a malformed date, or `to` before `from`")))]
 pub async fn slots(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -78,7 +81,13 @@ pub async fn slots(
     let from = parse(&q.from, "from", &mut inv).unwrap_or_else(crate::i18n::today_brussels);
     let to = parse(&q.to, "to", &mut inv)
         .unwrap_or_else(|| from.checked_add(jiff::ToSpan::days(6)).unwrap_or(from));
-    inv.into_result().map_err(|e| err(e.into()))?;
+    if inv.is_empty()
+        && let Err(e) = loket_domain::calendar::check_range(from, to, i64::MAX)
+    {
+        // Only the order: the booking window bounds the length.
+        inv.0.push(e);
+    }
+    inv.into_result().map_err(|e| err(AppError::BadQuery(e)))?;
     let list = loket_app::appointments::free_slots_in(&state, &cat, &service, &location, from, to)
         .await
         .map_err(|e| err(e.into()))?;

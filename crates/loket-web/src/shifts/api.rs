@@ -1,7 +1,7 @@
 //! The shifts API: list shifts, sign up and cancel for the caller, assign
 //! (planner), coverage (planner).
 
-use super::{PLANNERS, VOLUNTEERS, add_days, is_rule_breach, local, sign_up_for};
+use super::{PLANNERS, VOLUNTEERS, is_rule_breach, local, sign_up_for};
 use crate::AppState;
 use crate::api::{ApiJson, ApiUser};
 use crate::error::{ApiError, AppError};
@@ -32,7 +32,9 @@ pub fn routes() -> Router<AppState> {
 pub struct ListQuery {
     /// First day (`YYYY-MM-DD`), today by default.
     pub from: String,
-    /// Last day, inclusive; `from` + 20 days by default.
+    /// Last day, inclusive; `from` + 20 days by default. At most 62 days
+    /// from `from`, both counted (a longer period, a `to` before `from` or a
+    /// malformed date is a 400 naming the field).
     pub to: String,
     /// One day only (overrides `from` and `to`).
     pub day: String,
@@ -84,44 +86,63 @@ fn out(s: Shift, lang: &str) -> ShiftOut {
     }
 }
 
-fn check_day(field: &str, s: &str, inv: &mut Invalid) {
-    if !s.is_empty() && s.parse::<jiff::civil::Date>().is_err() {
-        inv.0.push(loket_domain::FieldError::new(
-            field.to_owned(),
-            "shift-day-invalid",
-        ));
-    }
+/// Reads a query's `from` and `to` (`YYYY-MM-DD`; empty `from`: today,
+/// empty `to`: `from` + `default_days`). A malformed date, a `to` before
+/// `from` or a period longer than `max_days` (both ends counted) is a 400
+/// whose errors name the field.
+fn query_range(
+    from: &str,
+    to: &str,
+    default_days: i64,
+    max_days: i64,
+) -> Result<(String, String), AppError> {
+    let mut inv = Invalid::default();
+    let mut date = |field: &str, s: &str| {
+        let s = s.trim();
+        if s.is_empty() {
+            return Some(None);
+        }
+        match s.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(Some(d)),
+            Err(_) => {
+                inv.push(field, "shift-day-invalid");
+                None
+            }
+        }
+    };
+    let (Some(from), Some(to)) = (date("from", from), date("to", to)) else {
+        return Err(AppError::BadQuery(inv));
+    };
+    let from = from.unwrap_or_else(today_brussels);
+    let to = to.unwrap_or_else(|| {
+        from.checked_add(jiff::ToSpan::days(default_days))
+            .unwrap_or(from)
+    });
+    loket_domain::calendar::check_range(from, to, max_days)
+        .map_err(|e| AppError::BadQuery(e.into()))?;
+    Ok((from.to_string(), to.to_string()))
 }
 
 /// Shifts by day and role; `open_only` lists those with a free place.
 #[utoipa::path(get, path = "/api/v1/shifts", tag = "shifts",
     params(ListQuery),
-    responses((status = 200, body = Vec<ShiftOut>)))]
+    responses((status = 200, body = Vec<ShiftOut>),
+        (status = 400, body = crate::error::Problem, description = "a malformed date, `to` before `from`, or more than 62 days")))]
 pub async fn list(
     State(state): State<AppState>,
     who: ApiUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<ShiftOut>>, ApiError> {
     who.require(VOLUNTEERS)?;
-    let mut inv = Invalid::default();
-    check_day("day", &q.day, &mut inv);
-    check_day("from", &q.from, &mut inv);
-    check_day("to", &q.to, &mut inv);
-    inv.into_result().map_err(|e| who.err(e))?;
-    let (from, to) = if !q.day.is_empty() {
-        (q.day.clone(), q.day.clone())
+    let (from, to) = if !q.day.trim().is_empty() {
+        // One day: `from` and `to` are not read.
+        let day =
+            q.day.trim().parse::<jiff::civil::Date>().map_err(|_| {
+                who.err(AppError::BadQuery(Invalid::one("day", "shift-day-invalid")))
+            })?;
+        (day.to_string(), day.to_string())
     } else {
-        let from = if q.from.is_empty() {
-            today_brussels().to_string()
-        } else {
-            q.from.clone()
-        };
-        let to = if q.to.is_empty() {
-            add_days(&from, 20)
-        } else {
-            q.to.clone()
-        };
-        (from, to)
+        query_range(&q.from, &q.to, 20, rules::MAX_LIST_DAYS).map_err(|e| who.err(e))?
     };
     let lang = who.locale.code();
     let shifts = store::list_shifts(&state.store, &from, &to, q.role.trim(), q.open_only)
@@ -268,7 +289,9 @@ pub async fn assign(
 pub struct CoverageQuery {
     /// First day (`YYYY-MM-DD`), today by default.
     pub from: String,
-    /// Last day, inclusive; `from` + 13 days by default.
+    /// Last day, inclusive; `from` + 13 days by default. At most 62 days
+    /// from `from`, both counted (a longer period, a `to` before `from` or a
+    /// malformed date is a 400 naming the field).
     pub to: String,
 }
 
@@ -289,27 +312,16 @@ pub struct CoverageOut {
 /// Coverage per day and role (planner).
 #[utoipa::path(get, path = "/api/v1/shift-coverage", tag = "shifts",
     params(CoverageQuery),
-    responses((status = 200, body = Vec<CoverageOut>)))]
+    responses((status = 200, body = Vec<CoverageOut>),
+        (status = 400, body = crate::error::Problem, description = "a malformed date, `to` before `from`, or more than 62 days")))]
 pub async fn coverage(
     State(state): State<AppState>,
     who: ApiUser,
     Query(q): Query<CoverageQuery>,
 ) -> Result<Json<Vec<CoverageOut>>, ApiError> {
     who.require(PLANNERS)?;
-    let mut inv = Invalid::default();
-    check_day("from", &q.from, &mut inv);
-    check_day("to", &q.to, &mut inv);
-    inv.into_result().map_err(|e| who.err(e))?;
-    let from = if q.from.is_empty() {
-        today_brussels().to_string()
-    } else {
-        q.from
-    };
-    let to = if q.to.is_empty() {
-        add_days(&from, 13)
-    } else {
-        q.to
-    };
+    let (from, to) =
+        query_range(&q.from, &q.to, 13, rules::MAX_COVERAGE_DAYS).map_err(|e| who.err(e))?;
     let lang = who.locale.code();
     let rows = store::coverage(&state.store, &from, &to)
         .await

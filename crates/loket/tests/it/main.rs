@@ -30,6 +30,7 @@ mod people_search;
 mod privacy_export;
 mod privacy_requests;
 mod queue;
+mod ranges;
 mod replica;
 mod retention;
 mod scale;

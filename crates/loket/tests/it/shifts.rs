@@ -713,7 +713,7 @@ async fn planner_creates_shifts_and_reads_coverage() {
         Value::Null,
     )
     .await;
-    assert_eq!((s, v["errors"][0]["field"].as_str()), (422, Some("day")));
+    assert_eq!((s, v["errors"][0]["field"].as_str()), (400, Some("day")));
     app.stop().await;
 }
 

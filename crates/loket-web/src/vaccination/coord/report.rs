@@ -1,6 +1,8 @@
 //! The day report and the export.
 
 use super::*;
+use loket_domain::calendar::check_range;
+use loket_domain::vaccination::MAX_EXPORT_DAYS;
 
 #[derive(Template)]
 #[template(path = "vaccination/report.html")]
@@ -138,9 +140,35 @@ pub struct ExportQuery {
     pub to: String,
 }
 
+/// The export's `from` and `to` (`YYYY-MM-DD`; empty `from`: today, empty
+/// `to`: `from`). A malformed date, `to` before `from` or more than
+/// [`MAX_EXPORT_DAYS`] days is a 400 naming the field: nothing is exported
+/// and no access is logged.
+fn export_range(from: &str, to: &str) -> Result<(String, String), AppError> {
+    let mut inv = Invalid::default();
+    let mut date = |field: &str, s: &str| {
+        let s = s.trim();
+        if s.is_empty() {
+            return Some(None);
+        }
+        let d = s.parse::<jiff::civil::Date>().ok();
+        if d.is_none() {
+            inv.push(field, "date-invalid");
+        }
+        d.map(Some)
+    };
+    let (Some(from), Some(to)) = (date("from", from), date("to", to)) else {
+        return Err(AppError::BadQuery(inv));
+    };
+    let from = from.unwrap_or_else(today_brussels);
+    let to = to.unwrap_or(from);
+    check_range(from, to, MAX_EXPORT_DAYS).map_err(|e| AppError::BadQuery(e.into()))?;
+    Ok((from.to_string(), to.to_string()))
+}
+
 /// The registry export: one line per administered vaccination (centre and
-/// mobile) in `[from, to]` (local dates; default today). Audited as a read
-/// of personal data.
+/// mobile) in `[from, to]` (local dates; default today; at most
+/// [`MAX_EXPORT_DAYS`] days). Audited as a read of personal data.
 pub async fn export(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -149,16 +177,11 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     let user = ctx.require(COORDINATORS)?.clone();
     let c = campaign(&state, &slug).await?;
-    let from = day_or_today(&q.from);
-    let to = if q.to.trim().is_empty() {
-        from.clone()
-    } else {
-        day_or_today(&q.to)
-    };
+    let (from, to) = export_range(&q.from, &q.to)?;
     let (Some((from_ms, _)), Some((_, to_ms))) =
         (store::bounds_of_day(&from), store::bounds_of_day(&to))
     else {
-        return Err(Invalid::one("from", "vac-day-invalid").into());
+        return Err(AppError::BadQuery(Invalid::one("from", "date-invalid")));
     };
     let rows = store::administered(&state.store, &c, from_ms, to_ms).await?;
     let mut out = vec![
