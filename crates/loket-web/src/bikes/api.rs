@@ -73,9 +73,13 @@ fn instant(s: &str) -> Option<i64> {
 }
 
 /// The bikes free for a whole window at a site.
+///
+/// The window is checked as a reservation's: it ends after it starts, does not lie in the past and
+/// lasts at most the longest reservation (422 naming `start` or `end`).
 #[utoipa::path(get, path = "/api/v1/bike-availability", tag = "bikes",
     params(AvailabilityQuery),
-    responses((status = 200, body = Vec<BikeOut>)))]
+    responses((status = 200, body = Vec<BikeOut>),
+        (status = 422, body = crate::error::Problem, description = "an unknown site or type, a malformed time, or a window a reservation could not have")))]
 pub async fn availability(
     State(state): State<AppState>,
     who: ApiUser,
@@ -103,6 +107,14 @@ pub async fn availability(
     else {
         return Err(who.err(inv));
     };
+    // The window a reservation could have: ends after it starts, not in the
+    // past, at most the longest reservation (one read cannot ask about
+    // years).
+    let settings = store::settings(&state.store)
+        .await
+        .map_err(|e| who.err(e))?;
+    loket_domain::bikes::check_window(start, end, loket_store::now_ms(), settings.max_minutes)
+        .map_err(|inv| who.err(inv))?;
     let bikes = store::free_bikes(&state.store, &site.id, kind.as_str(), start, end)
         .await
         .map_err(|e| who.err(e))?;

@@ -178,6 +178,46 @@ async fn bike_flow_with_damage_goes_to_maintenance_and_mails_the_fleet_manager()
     .await;
     assert_eq!(s, 200);
     assert_eq!(free.as_array().unwrap().len(), 0, "{free}");
+    // The window is checked as a reservation's: an end before the start, a
+    // window longer than the longest reservation (10 hours) or one in the
+    // past is refused, naming the field.
+    for (start, end, field, code) in [
+        (
+            day_at(1, "10:00"),
+            day_at(1, "09:00"),
+            "end",
+            "bike-end-before-start",
+        ),
+        (
+            day_at(1, "07:00"),
+            day_at(300, "07:00"),
+            "end",
+            "bike-too-long",
+        ),
+        (
+            day_at(-2, "09:00"),
+            day_at(-2, "10:00"),
+            "start",
+            "bike-in-past",
+        ),
+    ] {
+        let (s, body) = api(
+            &app,
+            &tok,
+            "GET",
+            &format!("/api/v1/bike-availability?site=stadhuis&type=ebike&start={start}&end={end}"),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(s, 422, "{start}..{end}: {body}");
+        let errors = body["errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field && e["code"] == code),
+            "{body}"
+        );
+    }
     app.stop().await;
 }
 
