@@ -497,15 +497,7 @@ pub async fn due_reminders(store: &Store, now: i64, limit: i64) -> Result<Vec<Ap
 /// it was found unmailable): it is marked sent in the transaction that
 /// queues its mail.
 pub async fn claim_reminder(tx: &mut Tx, id: &str) -> Result<bool> {
-    let r = sqlx::query(
-        "UPDATE appointments SET reminder_sent_at = $2 WHERE id = $1 AND reminder_sent_at IS NULL \
-         AND reminder_skipped_at IS NULL AND status = 'booked'",
-    )
-    .bind(id)
-    .bind(now_ms())
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    mark_reminder(tx, id, "reminder_sent_at").await
 }
 
 /// Marks the reminder of an appointment as not sendable (no usable e-mail
@@ -513,10 +505,14 @@ pub async fn claim_reminder(tx: &mut Tx, id: &str) -> Result<bool> {
 /// list, and `reminder_sent_at` stays NULL because no mail went out. False
 /// if it was handled already.
 pub async fn skip_reminder(tx: &mut Tx, id: &str) -> Result<bool> {
-    let r = sqlx::query(
-        "UPDATE appointments SET reminder_skipped_at = $2 WHERE id = $1 AND reminder_sent_at IS NULL \
-         AND reminder_skipped_at IS NULL AND status = 'booked'",
-    )
+    mark_reminder(tx, id, "reminder_skipped_at").await
+}
+
+async fn mark_reminder(tx: &mut Tx, id: &str, column: &'static str) -> Result<bool> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE appointments SET {column} = $2 WHERE id = $1 AND reminder_sent_at IS NULL \
+         AND reminder_skipped_at IS NULL AND status = 'booked'"
+    )))
     .bind(id)
     .bind(now_ms())
     .execute(&mut **tx)
