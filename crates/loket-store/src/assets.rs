@@ -156,41 +156,42 @@ pub const ASSET_PAGING: Spec = Spec {
 const ASSET_WHERE: &str = "($1 = '%%' OR LOWER(tag) LIKE $1 OR LOWER(serial) LIKE $1 OR LOWER(model) LIKE $1) \
      AND ($2 = '' OR category = $2) AND ($3 = '' OR status = $3) AND ($4 = '' OR location = $4)";
 
-fn bind_asset_filter<'q>(
-    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    f: &AssetFilter,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    q.bind(format!("%{}%", f.q.trim().to_lowercase()))
-        .bind(f.category.clone())
-        .bind(f.status.clone())
-        .bind(f.location.clone())
+/// The values of [`ASSET_WHERE`]'s `$1` to `$4`.
+fn asset_filter_args(f: &AssetFilter) -> [String; 4] {
+    [
+        format!("%{}%", f.q.trim().to_lowercase()),
+        f.category.clone(),
+        f.status.clone(),
+        f.location.clone(),
+    ]
 }
 
 /// One page of the inventory, filtered, by tag.
 pub async fn assets_page(store: &Store, f: &AssetFilter, pq: &PageQuery) -> Result<Page<Asset>> {
-    let ks = paging::keyset(&["tag"], Order::Asc, 6, pq);
-    let sql = format!(
-        "SELECT id, tag, category, serial, model, purchase_date, price_cents, status, location, \
-         current_loan_id, last_audit_on, next_audit_on FROM assets WHERE {ASSET_WHERE}{} ORDER BY {} LIMIT $5",
-        ks.condition, ks.order_by
-    );
-    let q =
-        bind_asset_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), f).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let assets = rows.iter().map(asset_of).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(assets, pq, &ASSET_PAGING, |a| {
+    paging::Select::new(
+        format!(
+            "SELECT id, tag, category, serial, model, purchase_date, price_cents, status, location, \
+             current_loan_id, last_audit_on, next_audit_on FROM assets WHERE {ASSET_WHERE}"
+        ),
+        &["tag"],
+        Order::Asc,
+    )
+    .args(asset_filter_args(f))
+    .page(store, pq, &ASSET_PAGING, asset_of, |a| {
         vec![Key::from(a.tag.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many assets [`assets_page`] pages through, up to `cap`.
 pub async fn assets_total(store: &Store, f: &AssetFilter, cap: i64) -> Result<Total> {
-    let q = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) AS n FROM (SELECT 1 FROM assets WHERE {ASSET_WHERE} LIMIT $5) t"
     )));
-    let row = bind_asset_filter(q, f)
+    for v in asset_filter_args(f) {
+        q = q.bind(v);
+    }
+    let row = q
         .bind(paging::count_limit(cap))
         .fetch_one(store.pool())
         .await?;
@@ -588,25 +589,20 @@ pub const OVERDUE_PAGING: Spec = Spec {
 /// One page of the open loans due before `today` (`YYYY-MM-DD`), longest
 /// overdue first.
 pub async fn overdue_page(store: &Store, today: &str, pq: &PageQuery) -> Result<Page<Loan>> {
-    let ks = paging::keyset(&["l.due_on", "a.tag", "l.id"], Order::Asc, 3, pq);
-    let sql = format!(
-        "{LOAN_SELECT} WHERE l.in_at IS NULL AND l.due_on < $1{} ORDER BY {} LIMIT $2",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(today.to_owned())
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(loan_of).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &OVERDUE_PAGING, |l| {
+    paging::Select::new(
+        format!("{LOAN_SELECT} WHERE l.in_at IS NULL AND l.due_on < $1"),
+        &["l.due_on", "a.tag", "l.id"],
+        Order::Asc,
+    )
+    .arg(today)
+    .page(store, pq, &OVERDUE_PAGING, loan_of, |l| {
         vec![
             Key::from(l.due_on.as_str()),
             Key::from(l.tag.as_str()),
             Key::from(l.id.as_str()),
         ]
-    }))
+    })
+    .await
 }
 
 /// How many loans [`overdue_page`] pages through, up to `cap`.

@@ -307,29 +307,18 @@ fn log_where(person: &str) -> &'static str {
     }
 }
 
-async fn log_rows(
-    store: &Store,
-    table: &str,
-    cols: &str,
-    f: &Filter,
-    pq: &PageQuery,
-) -> Result<Vec<sqlx::any::AnyRow>> {
+/// The paged read of `cols` of the log `table`, filtered by `f`, newest
+/// first.
+fn log_select(table: &str, cols: &str, f: &Filter) -> paging::Select<'static> {
     let (person, record_type, record_id, _) = f.binds();
-    let ks = paging::keyset(&["at", "id"], Order::Desc, 5, pq);
-    let sql = format!(
-        "SELECT {cols} FROM {table} WHERE {}{} ORDER BY {} LIMIT $4",
-        log_where(&person),
-        ks.condition,
-        ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(person)
-        .bind(record_type)
-        .bind(record_id)
-        .bind(paging::fetch_limit(pq));
-    Ok(paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?)
+    paging::Select::new(
+        format!("SELECT {cols} FROM {table} WHERE {}", log_where(&person)),
+        &["at", "id"],
+        Order::Desc,
+    )
+    .arg(person)
+    .arg(record_type)
+    .arg(record_id)
 }
 
 async fn log_total(store: &Store, table: &str, f: &Filter, cap: i64) -> Result<Total> {
@@ -377,19 +366,16 @@ fn access_of(r: &sqlx::any::AnyRow) -> Result<AccessRow> {
 
 /// One page of the audit log, filtered, newest first (`f.limit` unused).
 pub async fn audit_page(store: &Store, f: &Filter, pq: &PageQuery) -> Result<Page<AuditRow>> {
-    let rows = log_rows(
-        store,
+    log_select(
         "audit_log",
         "id, at, actor_kind, actor_id, action, record_type, record_id, subject_user_id, \
          before_summary, after_summary",
         f,
-        pq,
     )
-    .await?;
-    let rows = rows.iter().map(audit_of).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(rows, pq, &AUDIT_PAGING, |r| {
+    .page(store, pq, &AUDIT_PAGING, audit_of, |r| {
         vec![Key::from(r.at), Key::from(r.id.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many rows [`audit_page`] pages through, up to `cap`.
@@ -399,18 +385,15 @@ pub async fn audit_total(store: &Store, f: &Filter, cap: i64) -> Result<Total> {
 
 /// One page of the access log, filtered, newest first (`f.limit` unused).
 pub async fn access_page(store: &Store, f: &Filter, pq: &PageQuery) -> Result<Page<AccessRow>> {
-    let rows = log_rows(
-        store,
+    log_select(
         "access_log",
         "id, at, actor_id, subject_user_id, record_type, record_id, purpose",
         f,
-        pq,
     )
-    .await?;
-    let rows = rows.iter().map(access_of).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(rows, pq, &ACCESS_PAGING, |r| {
+    .page(store, pq, &ACCESS_PAGING, access_of, |r| {
         vec![Key::from(r.at), Key::from(r.id.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many rows [`access_page`] pages through, up to `cap`.

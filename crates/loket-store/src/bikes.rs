@@ -442,22 +442,17 @@ pub async fn reservations_page(
     pq: &PageQuery,
 ) -> Result<Page<Reservation>> {
     release_expired(store, now_ms()).await?;
-    let ks = paging::keyset(&["starts_at", "id"], Order::Desc, 3, pq);
-    let sql = format!(
+    paging::Select::new(
         "SELECT id, bike_id, user_id, starts_at, ends_at, status, picked_up_at, returned_at, km, damage \
-         FROM bike_reservations WHERE user_id = $1{} ORDER BY {} LIMIT $2",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user_id.to_owned())
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(res_of).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &RESERVATION_PAGING, |r| {
+         FROM bike_reservations WHERE user_id = $1",
+        &["starts_at", "id"],
+        Order::Desc,
+    )
+    .arg(user_id)
+    .page(store, pq, &RESERVATION_PAGING, res_of, |r| {
         vec![Key::from(r.starts_at), Key::from(r.id.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many reservations [`reservations_page`] pages through, up to `cap`.

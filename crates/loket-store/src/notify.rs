@@ -241,20 +241,16 @@ pub const OUTBOX_PAGING: Spec = Spec {
 
 /// One page of the outbox, newest first, for the admins' "sent mail" page.
 pub async fn outbox_page(store: &Store, pq: &PageQuery) -> Result<Page<OutboxMessage>> {
-    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 2, pq);
-    let sql = format!(
+    paging::Select::new(
         "SELECT id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at, attachment_name, attachment_type, attachment_body \
-         FROM outbox WHERE 1 = 1{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &OUTBOX_PAGING, |m| {
+         FROM outbox WHERE 1 = 1",
+        &["created_at", "id"],
+        Order::Desc,
+    )
+    .page(store, pq, &OUTBOX_PAGING, decode, |m| {
         vec![Key::from(m.created_at), Key::from(m.id.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many messages [`outbox_page`] pages through, up to `cap`.
@@ -370,20 +366,16 @@ pub const WAITING_PAGING: Spec = Spec {
 /// One page of the letters not yet in a print batch, oldest first (the
 /// order a batch prints them in).
 pub async fn waiting_page(store: &Store, pq: &PageQuery) -> Result<Page<Letter>> {
-    let ks = paging::keyset(&["created_at", "id"], Order::Asc, 2, pq);
-    let sql = format!(
+    paging::Select::new(
         "SELECT id, case_id, resident_id, kind, content, created_at, batch_id FROM letters \
-         WHERE batch_id IS NULL{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(decode_letter).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &WAITING_PAGING, |l| {
+         WHERE batch_id IS NULL",
+        &["created_at", "id"],
+        Order::Asc,
+    )
+    .page(store, pq, &WAITING_PAGING, decode_letter, |l| {
         vec![Key::from(l.created_at), Key::from(l.id.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many letters [`waiting_page`] pages through, up to `cap`.
@@ -471,19 +463,15 @@ pub const BATCH_PAGING: Spec = Spec {
 
 /// One page of print batches, newest first.
 pub async fn batches_page(store: &Store, pq: &PageQuery) -> Result<Page<PrintBatch>> {
-    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 2, pq);
-    let sql = format!(
-        "SELECT {BATCH_COLS} FROM print_batches WHERE 1 = 1{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(decode_batch).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &BATCH_PAGING, |b| {
+    paging::Select::new(
+        format!("SELECT {BATCH_COLS} FROM print_batches WHERE 1 = 1"),
+        &["created_at", "id"],
+        Order::Desc,
+    )
+    .page(store, pq, &BATCH_PAGING, decode_batch, |b| {
         vec![Key::from(b.created_at), Key::from(b.id.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many print batches [`batches_page`] pages through, up to `cap`.

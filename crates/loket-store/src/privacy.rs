@@ -727,20 +727,16 @@ pub const RUN_PAGING: Spec = Spec {
 
 /// One page of runs, newest first.
 pub async fn runs_page(store: &Store, pq: &PageQuery) -> Result<Page<Run>> {
-    let ks = paging::keyset(&["started_at", "id"], Order::Desc, 2, pq);
-    let sql = format!(
+    paging::Select::new(
         "SELECT id, trigger_kind, started_at, finished_at, as_of, counts, files_removed, error \
-         FROM retention_runs WHERE 1 = 1{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let runs = rows.iter().map(run_of).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(runs, pq, &RUN_PAGING, |r| {
+         FROM retention_runs WHERE 1 = 1",
+        &["started_at", "id"],
+        Order::Desc,
+    )
+    .page(store, pq, &RUN_PAGING, run_of, |r| {
         vec![Key::from(r.started_at), Key::from(r.id.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many runs [`runs_page`] pages through, up to `cap`.

@@ -387,24 +387,16 @@ pub async fn of_resident_page(
     resident_id: &str,
     pq: &PageQuery,
 ) -> Result<Page<Appointment>> {
-    let ks = paging::keyset(&["starts_at", "id"], Order::Desc, 3, pq);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM appointments WHERE resident_id = $1{} ORDER BY {} LIMIT $2",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(resident_id.to_owned())
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(
-        list,
-        pq,
-        &RESIDENT_APPOINTMENT_PAGING,
-        |a| vec![Key::from(a.starts_at), Key::from(a.id.as_str())],
-    ))
+    paging::Select::new(
+        format!("SELECT {COLUMNS} FROM appointments WHERE resident_id = $1"),
+        &["starts_at", "id"],
+        Order::Desc,
+    )
+    .arg(resident_id)
+    .page(store, pq, &RESIDENT_APPOINTMENT_PAGING, decode, |a| {
+        vec![Key::from(a.starts_at), Key::from(a.id.as_str())]
+    })
+    .await
 }
 
 /// How many appointments [`of_resident_page`] pages through, up to `cap`.

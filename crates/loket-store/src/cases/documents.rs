@@ -272,19 +272,15 @@ pub const EXPORT_PAGING: Spec = Spec {
 /// One page of the payment files made, newest first (the list grows with
 /// every payment run, so it is paged like every other list).
 pub async fn exports_page(store: &Store, pq: &PageQuery) -> Result<Page<PaymentExport>> {
-    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 2, pq);
-    let sql = format!(
-        "SELECT {EXPORT_COLUMNS} FROM payment_exports WHERE 1 = 1{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(decode_export).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &EXPORT_PAGING, |e| {
+    paging::Select::new(
+        format!("SELECT {EXPORT_COLUMNS} FROM payment_exports WHERE 1 = 1"),
+        &["created_at", "id"],
+        Order::Desc,
+    )
+    .page(store, pq, &EXPORT_PAGING, decode_export, |e| {
         vec![Key::from(e.created_at), Key::from(e.id.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many payment files [`exports_page`] pages through, up to `cap`.

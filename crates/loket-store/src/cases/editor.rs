@@ -25,32 +25,28 @@ pub async fn versions_page(
     service_id: &str,
     pq: &PageQuery,
 ) -> Result<Page<ServiceVersion>> {
-    let ks = paging::keyset(&["v.version"], Order::Desc, 3, pq);
-    let sql = format!(
+    paging::Select::new(
         "SELECT v.version, v.created_at, u.email FROM service_versions v \
          LEFT JOIN users u ON u.id = v.created_by \
-         WHERE v.service_id = $1{} ORDER BY {} LIMIT $2",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(service_id)
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows
-        .iter()
-        .map(|r| {
+         WHERE v.service_id = $1",
+        &["v.version"],
+        Order::Desc,
+    )
+    .arg(service_id)
+    .page(
+        store,
+        pq,
+        &VERSION_PAGING,
+        |r| {
             Ok(ServiceVersion {
                 version: r.try_get("version")?,
                 created_at: r.try_get("created_at")?,
                 created_by: r.try_get("email")?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &VERSION_PAGING, |v| {
-        vec![Key::from(v.version)]
-    }))
+        },
+        |v| vec![Key::from(v.version)],
+    )
+    .await
 }
 
 /// How many versions a service has, up to `cap`.

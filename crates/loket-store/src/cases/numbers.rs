@@ -189,23 +189,19 @@ pub async fn resident_cases(
     status: &str,
     pq: &PageQuery,
 ) -> Result<Page<Case>> {
-    let ks = paging::keyset(&["submitted_at", "number"], Order::Desc, 4, pq);
-    let sql = format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE resident_id = $1 AND ($2 = '' OR status = $2){} \
-         ORDER BY {} LIMIT $3",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(resident_id.to_owned())
-        .bind(status.to_owned())
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let cases = rows.iter().map(decode_case).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(cases, pq, &RESIDENT_PAGING, |c| {
+    paging::Select::new(
+        format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE resident_id = $1 AND ($2 = '' OR status = $2)"
+        ),
+        &["submitted_at", "number"],
+        Order::Desc,
+    )
+    .arg(resident_id)
+    .arg(status)
+    .page(store, pq, &RESIDENT_PAGING, decode_case, |c| {
         vec![Key::Int(c.submitted_at), Key::from(c.number.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many cases [`resident_cases`] pages through, up to `cap`.
@@ -237,22 +233,18 @@ pub const FILE_PAGING: Spec = Spec {
 /// file, newest first: every case but the restricted ones (those are the
 /// privacy officer's alone).
 pub async fn file_cases(store: &Store, resident_id: &str, pq: &PageQuery) -> Result<Page<Case>> {
-    let ks = paging::keyset(&["submitted_at", "number"], Order::Desc, 3, pq);
-    let sql = format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE resident_id = $1 AND restricted_at IS NULL{} \
-         ORDER BY {} LIMIT $2",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(resident_id.to_owned())
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let cases = rows.iter().map(decode_case).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(cases, pq, &FILE_PAGING, |c| {
+    paging::Select::new(
+        format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE resident_id = $1 AND restricted_at IS NULL"
+        ),
+        &["submitted_at", "number"],
+        Order::Desc,
+    )
+    .arg(resident_id)
+    .page(store, pq, &FILE_PAGING, decode_case, |c| {
         vec![Key::Int(c.submitted_at), Key::from(c.number.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many cases [`file_cases`] pages through, up to `cap`.
@@ -379,22 +371,16 @@ pub async fn queue(store: &Store, f: &QueueFilter) -> Result<Page<Case>> {
         limit: f.limit.clamp(1, 1000),
     };
     let w = queue_where(f);
-    let limit = w.next();
-    let ks = paging::keyset(&["due_date", "number"], Order::Asc, limit + 1, &pq);
-    let sql = format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE {}{} ORDER BY {} LIMIT ${limit}",
-        w.sql, ks.condition, ks.order_by
-    );
-    let q = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .bind(paging::fetch_limit(&pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let cases = rows.iter().map(decode_case).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(cases, &pq, &QUEUE_PAGING, |c| {
+    paging::Select::new(
+        format!("SELECT {CASE_COLUMNS} FROM cases WHERE {}", w.sql),
+        &["due_date", "number"],
+        Order::Asc,
+    )
+    .args(w.params)
+    .page(store, &pq, &QUEUE_PAGING, decode_case, |c| {
         vec![Key::from(c.due_date.as_str()), Key::from(c.number.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many cases the work queue holds with these filters (the cursor and

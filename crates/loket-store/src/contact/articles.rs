@@ -264,27 +264,16 @@ pub async fn articles_page(
     pq: &loket_domain::paging::PageQuery,
 ) -> Result<loket_domain::paging::Page<Article>> {
     use crate::paging::{self, Order};
-    let ks = paging::keyset(&["title_nl", "id"], Order::Asc, 2, pq);
-    let sql = format!(
-        "SELECT {ARTICLE_COLS} FROM contact_articles WHERE 1 = 1{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(article_of).collect::<Result<Vec<_>>>()?;
-    Ok(loket_domain::paging::Page::from_fetched(
-        list,
-        pq,
-        &ARTICLE_PAGING,
-        |a| {
-            vec![
-                loket_domain::paging::Key::from(a.title_nl.as_str()),
-                loket_domain::paging::Key::from(a.id.as_str()),
-            ]
-        },
-    ))
+    use loket_domain::paging::Key;
+    paging::Select::new(
+        format!("SELECT {ARTICLE_COLS} FROM contact_articles WHERE 1 = 1"),
+        &["title_nl", "id"],
+        Order::Asc,
+    )
+    .page(store, pq, &ARTICLE_PAGING, article_of, |a| {
+        vec![Key::from(a.title_nl.as_str()), Key::from(a.id.as_str())]
+    })
+    .await
 }
 
 /// How many articles [`articles_page`] pages through, up to `cap`.

@@ -159,27 +159,22 @@ pub async fn forwards_page(
     viewer: &str,
     pq: &PageQuery,
 ) -> Result<Page<Forward>> {
-    let ks = paging::keyset(&["f.due_on", "f.created_at", "f.id"], Order::Asc, 5, pq);
-    let sql = format!(
-        "{FORWARD_SELECT} WHERE {FORWARD_WHERE}{} ORDER BY {} LIMIT $4",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(department_id.to_owned())
-        .bind(status.to_owned())
-        .bind(viewer.to_owned())
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(forward_of).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &FORWARD_PAGING, |f| {
+    paging::Select::new(
+        format!("{FORWARD_SELECT} WHERE {FORWARD_WHERE}"),
+        &["f.due_on", "f.created_at", "f.id"],
+        Order::Asc,
+    )
+    .arg(department_id)
+    .arg(status)
+    .arg(viewer)
+    .page(store, pq, &FORWARD_PAGING, forward_of, |f| {
         vec![
             Key::from(f.due_on.as_str()),
             Key::from(f.created_at),
             Key::from(f.id.as_str()),
         ]
-    }))
+    })
+    .await
 }
 
 /// How many forwards [`forwards_page`] pages through, up to `cap`, and how
@@ -589,30 +584,26 @@ pub const REJECT_PAGING: Spec = Spec {
 
 /// One page of the mail files refused, newest first.
 pub async fn mail_rejects_page(store: &Store, pq: &PageQuery) -> Result<Page<MailReject>> {
-    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 2, pq);
-    let sql = format!(
-        "SELECT id, file_name, reason, created_at FROM contact_mail_rejects WHERE 1 = 1{} \
-         ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows
-        .iter()
-        .map(|r| {
+    paging::Select::new(
+        "SELECT id, file_name, reason, created_at FROM contact_mail_rejects WHERE 1 = 1",
+        &["created_at", "id"],
+        Order::Desc,
+    )
+    .page(
+        store,
+        pq,
+        &REJECT_PAGING,
+        |r| {
             Ok(MailReject {
                 id: r.try_get("id")?,
                 file_name: r.try_get("file_name")?,
                 reason: r.try_get("reason")?,
                 created_at: r.try_get("created_at")?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &REJECT_PAGING, |m| {
-        vec![Key::from(m.created_at), Key::from(m.id.as_str())]
-    }))
+        },
+        |m| vec![Key::from(m.created_at), Key::from(m.id.as_str())],
+    )
+    .await
 }
 
 /// How many refused mail files [`mail_rejects_page`] pages through, up to `cap`.

@@ -42,21 +42,17 @@ pub async fn history_page(
     resident_id: &str,
     pq: &PageQuery,
 ) -> Result<Page<HistoryEntry>> {
-    let ks = paging::keyset(&["at", "kind", "id"], Order::Desc, 3, pq);
-    let sql = format!(
-        "SELECT kind, id, at, label, detail, channel FROM ({HISTORY}) h WHERE 1 = 1{} \
-         ORDER BY {} LIMIT $2",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(resident_id.to_owned())
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows
-        .iter()
-        .map(|r| {
+    paging::Select::new(
+        format!("SELECT kind, id, at, label, detail, channel FROM ({HISTORY}) h WHERE 1 = 1"),
+        &["at", "kind", "id"],
+        Order::Desc,
+    )
+    .arg(resident_id)
+    .page(
+        store,
+        pq,
+        &HISTORY_PAGING,
+        |r| {
             Ok(HistoryEntry {
                 kind: r.try_get("kind")?,
                 id: r.try_get("id")?,
@@ -65,15 +61,16 @@ pub async fn history_page(
                 detail: r.try_get("detail")?,
                 channel: r.try_get("channel")?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &HISTORY_PAGING, |e| {
-        vec![
-            Key::from(e.at),
-            Key::from(e.kind.as_str()),
-            Key::from(e.id.as_str()),
-        ]
-    }))
+        },
+        |e| {
+            vec![
+                Key::from(e.at),
+                Key::from(e.kind.as_str()),
+                Key::from(e.id.as_str()),
+            ]
+        },
+    )
+    .await
 }
 
 /// How many entries [`history_page`] pages through, up to `cap`.

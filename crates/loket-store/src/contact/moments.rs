@@ -180,22 +180,17 @@ pub async fn moments_page(
     resident_id: &str,
     pq: &PageQuery,
 ) -> Result<Page<Moment>> {
-    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 4, pq);
-    let sql = format!(
-        "SELECT {MOMENT_COLS} FROM contact_moments WHERE {MOMENT_WHERE}{} ORDER BY {} LIMIT $3",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(status.to_owned())
-        .bind(resident_id.to_owned())
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let moments = rows.iter().map(moment_of).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(moments, pq, &MOMENT_PAGING, |m| {
+    paging::Select::new(
+        format!("SELECT {MOMENT_COLS} FROM contact_moments WHERE {MOMENT_WHERE}"),
+        &["created_at", "id"],
+        Order::Desc,
+    )
+    .arg(status)
+    .arg(resident_id)
+    .page(store, pq, &MOMENT_PAGING, moment_of, |m| {
         vec![Key::from(m.created_at), Key::from(m.id.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many moments [`moments_page`] pages through, up to `cap`.

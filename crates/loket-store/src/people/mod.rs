@@ -247,46 +247,46 @@ const STAFF_WHERE: &str =
 
 /// One page of staff accounts, with their roles, newest first (two queries).
 pub async fn staff_page(store: &Store, pq: &PageQuery) -> Result<Page<User>> {
-    let ks = paging::keyset(&["created_at", "id"], Order::Desc, 2, pq);
-    let sql = format!(
-        "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, disabled_reason, created_at \
-         FROM users WHERE {STAFF_WHERE}{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let mut by_user: HashMap<String, Vec<String>> = HashMap::new();
-    if !rows.is_empty() {
-        let params = (1..=rows.len())
+    let mut page = paging::Select::new(
+        format!(
+            "SELECT id, email, name, password_hash, locale, email_confirmed_at, disabled_at, disabled_reason, created_at \
+             FROM users WHERE {STAFF_WHERE}"
+        ),
+        &["created_at", "id"],
+        Order::Desc,
+    )
+    .page(
+        store,
+        pq,
+        &STAFF_PAGING,
+        |r| decode_user(r, parse_roles(&[])),
+        |u| vec![Key::from(u.created_at), Key::from(u.id.as_str())],
+    )
+    .await?;
+    // The roles of the page's accounts: the second query.
+    if !page.items.is_empty() {
+        let params = (1..=page.items.len())
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT user_id, role FROM user_roles WHERE user_id IN ({params})"
         )));
-        for r in &rows {
-            q = q.bind(r.try_get::<String, _>("id")?);
+        for u in &page.items {
+            q = q.bind(u.id.clone());
         }
+        let mut by_user: HashMap<String, Vec<String>> = HashMap::new();
         for r in q.fetch_all(store.pool()).await? {
             by_user
                 .entry(r.try_get("user_id")?)
                 .or_default()
                 .push(r.try_get("role")?);
         }
+        for u in &mut page.items {
+            u.roles = parse_roles(by_user.get(&u.id).map(Vec::as_slice).unwrap_or(&[]));
+        }
     }
-    let users = rows
-        .iter()
-        .map(|r| {
-            let id: String = r.try_get("id")?;
-            let roles = parse_roles(by_user.get(&id).map(Vec::as_slice).unwrap_or(&[]));
-            decode_user(r, roles)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(users, pq, &STAFF_PAGING, |u| {
-        vec![Key::from(u.created_at), Key::from(u.id.as_str())]
-    }))
+    Ok(page)
 }
 
 /// How many staff accounts [`staff_page`] pages through, up to `cap`.
@@ -1231,21 +1231,17 @@ pub const TOKEN_PAGING: Spec = Spec {
 
 /// One page of the API tokens (never the secrets), newest first.
 pub async fn tokens_page(store: &Store, pq: &PageQuery) -> Result<Page<ApiToken>> {
-    let ks = paging::keyset(&["t.created_at", "t.id"], Order::Desc, 2, pq);
-    let sql = format!(
+    paging::Select::new(
         "SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at, \
          t.expires_at, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE 1 = 1{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(token_of).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &TOKEN_PAGING, |t| {
+         WHERE 1 = 1",
+        &["t.created_at", "t.id"],
+        Order::Desc,
+    )
+    .page(store, pq, &TOKEN_PAGING, token_of, |t| {
         vec![Key::from(t.created_at), Key::from(t.id.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many tokens [`tokens_page`] pages through, up to `cap`.

@@ -129,24 +129,22 @@ fn closed_key(r: &Request) -> i64 {
 /// One page of requests: the open ones first (by deadline), then the
 /// closed ones (by deadline too).
 pub async fn page(store: &Store, pq: &PageQuery) -> Result<Page<Request>> {
-    let ks = paging::keyset(&[CLOSED_KEY, "r.deadline", "r.id"], Order::Asc, 2, pq);
-    let sql = format!(
-        "SELECT {COLS} FROM privacy_requests r JOIN users u ON u.id = r.subject_user_id \
-         WHERE 1 = 1{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(items, pq, &REQUEST_PAGING, |r| {
+    paging::Select::new(
+        format!(
+            "SELECT {COLS} FROM privacy_requests r JOIN users u ON u.id = r.subject_user_id \
+             WHERE 1 = 1"
+        ),
+        &[CLOSED_KEY, "r.deadline", "r.id"],
+        Order::Asc,
+    )
+    .page(store, pq, &REQUEST_PAGING, decode, |r| {
         vec![
             Key::from(closed_key(r)),
             Key::from(r.deadline.as_str()),
             Key::from(r.id.as_str()),
         ]
-    }))
+    })
+    .await
 }
 
 /// How many requests [`page`] pages through, up to `cap`.

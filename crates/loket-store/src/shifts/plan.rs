@@ -158,25 +158,20 @@ pub const DAY_PAGING: Spec = Spec {
 
 /// One page of the days that have open shifts, from `from` on, in order.
 pub async fn shift_days_page(store: &Store, from: &str, pq: &PageQuery) -> Result<Page<String>> {
-    let ks = paging::keyset(&["day"], Order::Asc, 3, pq);
-    let sql = format!(
-        "SELECT DISTINCT day FROM shift_shifts WHERE day >= $1 AND status = 'open'{} \
-         ORDER BY {} LIMIT $2",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(from)
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let days = rows
-        .iter()
-        .map(|r| Ok(r.try_get::<String, _>("day")?))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(days, pq, &DAY_PAGING, |d| {
-        vec![Key::from(d.as_str())]
-    }))
+    paging::Select::new(
+        "SELECT DISTINCT day FROM shift_shifts WHERE day >= $1 AND status = 'open'",
+        &["day"],
+        Order::Asc,
+    )
+    .arg(from)
+    .page(
+        store,
+        pq,
+        &DAY_PAGING,
+        |r| Ok(r.try_get::<String, _>("day")?),
+        |d| vec![Key::from(d.as_str())],
+    )
+    .await
 }
 
 /// How many days [`shift_days_page`] pages through, up to `cap`.
@@ -201,26 +196,20 @@ pub const SHIFT_PAGING: Spec = Spec {
 /// One page of the open shifts from `from` on (the shifts of the days the
 /// planner's day list pages through), by day, start and id.
 pub async fn open_shifts_page(store: &Store, from: &str, pq: &PageQuery) -> Result<Page<Shift>> {
-    let ks = paging::keyset(&["s.day", "s.starts_at", "s.id"], Order::Asc, 3, pq);
-    let sql = format!(
-        "SELECT {SHIFT_COLUMNS} FROM {SHIFT_FROM} WHERE s.day >= $1 AND s.status = 'open'{} \
-         ORDER BY {} LIMIT $2",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(from)
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(shift_of).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &SHIFT_PAGING, |s| {
+    paging::Select::new(
+        format!("SELECT {SHIFT_COLUMNS} FROM {SHIFT_FROM} WHERE s.day >= $1 AND s.status = 'open'"),
+        &["s.day", "s.starts_at", "s.id"],
+        Order::Asc,
+    )
+    .arg(from)
+    .page(store, pq, &SHIFT_PAGING, shift_of, |s| {
         vec![
             Key::from(s.day.as_str()),
             Key::from(s.starts_at),
             Key::from(s.id.as_str()),
         ]
-    }))
+    })
+    .await
 }
 
 /// Someone signed up for a shift, for mails and the planner's list.

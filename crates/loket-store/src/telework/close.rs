@@ -328,20 +328,18 @@ pub async fn pending_corrections_page(
     store: &Store,
     pq: &PageQuery,
 ) -> Result<Page<PendingCorrection>> {
-    let ks = paging::keyset(&["c.created_at", "c.id"], Order::Asc, 2, pq);
-    let sql = format!(
+    paging::Select::new(
         "SELECT c.id, c.created_at, s.employee_no, s.name, c.for_month, c.full_days, c.half_days, c.reason \
          FROM telework_corrections c JOIN staff_members s ON s.id = c.staff_id \
-         WHERE c.paid_in_month IS NULL{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows
-        .iter()
-        .map(|r| {
+         WHERE c.paid_in_month IS NULL",
+        &["c.created_at", "c.id"],
+        Order::Asc,
+    )
+    .page(
+        store,
+        pq,
+        &PENDING_PAGING,
+        |r| {
             Ok(PendingCorrection {
                 id: r.try_get("id")?,
                 created_at: r.try_get("created_at")?,
@@ -352,11 +350,10 @@ pub async fn pending_corrections_page(
                 half_days: r.try_get("half_days")?,
                 reason: r.try_get("reason")?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &PENDING_PAGING, |c| {
-        vec![Key::from(c.created_at), Key::from(c.id.as_str())]
-    }))
+        },
+        |c| vec![Key::from(c.created_at), Key::from(c.id.as_str())],
+    )
+    .await
 }
 
 /// How many corrections wait to be paid, up to `cap`.

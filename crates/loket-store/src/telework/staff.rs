@@ -314,26 +314,20 @@ pub async fn staff_page(
     department: &str,
     pq: &PageQuery,
 ) -> Result<Page<StaffMember>> {
-    let pattern = format!("%{}%", q.trim().to_lowercase());
-    let ks = paging::keyset(&["name", "employee_no"], Order::Asc, 4, pq);
-    let sql = format!(
-        "SELECT {STAFF_COLS} FROM staff_members WHERE {STAFF_WHERE}{} ORDER BY {} LIMIT $3",
-        ks.condition, ks.order_by
-    );
-    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(pattern)
-        .bind(department.to_owned())
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(query, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(decode_staff).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &STAFF_PAGING, |m| {
+    paging::Select::new(
+        format!("SELECT {STAFF_COLS} FROM staff_members WHERE {STAFF_WHERE}"),
+        &["name", "employee_no"],
+        Order::Asc,
+    )
+    .arg(format!("%{}%", q.trim().to_lowercase()))
+    .arg(department)
+    .page(store, pq, &STAFF_PAGING, decode_staff, |m| {
         vec![
             Key::from(m.name.as_str()),
             Key::from(m.employee_no.as_str()),
         ]
-    }))
+    })
+    .await
 }
 
 /// How many staff members [`staff_page`] pages through, up to `cap`.

@@ -172,22 +172,15 @@ pub const CAMPAIGN_PAGING: Spec = Spec {
 /// One page of the campaigns, latest opening first (the coordinators' list
 /// grows with every campaign, so it is paged like every other list).
 pub async fn campaigns_page(store: &Store, pq: &PageQuery) -> Result<Page<Campaign>> {
-    let ks = paging::keyset(&["opens_at", "slug"], Order::Desc, 2, pq);
-    let sql = format!(
-        "SELECT {CAMPAIGN_COLS} FROM vac_campaigns WHERE 1 = 1{} ORDER BY {} LIMIT $1",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows
-        .iter()
-        .map(decode_campaign)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &CAMPAIGN_PAGING, |c| {
+    paging::Select::new(
+        format!("SELECT {CAMPAIGN_COLS} FROM vac_campaigns WHERE 1 = 1"),
+        &["opens_at", "slug"],
+        Order::Desc,
+    )
+    .page(store, pq, &CAMPAIGN_PAGING, decode_campaign, |c| {
         vec![Key::from(c.opens_at), Key::from(c.slug.as_str())]
-    }))
+    })
+    .await
 }
 
 /// How many campaigns [`campaigns_page`] pages through, up to `cap`.

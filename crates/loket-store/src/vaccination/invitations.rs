@@ -209,26 +209,21 @@ pub async fn invitations_page(
     search: &str,
     pq: &PageQuery,
 ) -> Result<Page<Invitation>> {
-    let ks = paging::keyset(&["group_rank", "name", "id"], Order::Asc, 4, pq);
-    let sql = format!(
-        "SELECT {INV_COLS} FROM vac_invitations WHERE {INV_WHERE}{} ORDER BY {} LIMIT $3",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(campaign_id.to_owned())
-        .bind(format!("%{}%", search.trim().to_lowercase()))
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(decode_inv).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &INVITATION_PAGING, |i| {
+    paging::Select::new(
+        format!("SELECT {INV_COLS} FROM vac_invitations WHERE {INV_WHERE}"),
+        &["group_rank", "name", "id"],
+        Order::Asc,
+    )
+    .arg(campaign_id)
+    .arg(format!("%{}%", search.trim().to_lowercase()))
+    .page(store, pq, &INVITATION_PAGING, decode_inv, |i| {
         vec![
             Key::from(i.group_rank),
             Key::from(i.name.as_str()),
             Key::from(i.id.as_str()),
         ]
-    }))
+    })
+    .await
 }
 
 /// How many invitations [`invitations_page`] pages through, up to `cap`.

@@ -257,31 +257,21 @@ pub async fn reserve_page(
     campaign_id: &str,
     pq: &PageQuery,
 ) -> Result<Page<ReserveEntry>> {
-    let ks = paging::keyset(
+    paging::Select::new(
+        format!("SELECT {RES_COLS} FROM vac_reserve WHERE campaign_id = $1"),
         &[RESERVE_RANK, "group_rank", "signed_up_at", "id"],
         Order::Asc,
-        3,
-        pq,
-    );
-    let sql = format!(
-        "SELECT {RES_COLS} FROM vac_reserve WHERE campaign_id = $1{} ORDER BY {} LIMIT $2",
-        ks.condition, ks.order_by
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(campaign_id.to_owned())
-        .bind(paging::fetch_limit(pq));
-    let rows = paging::bind_cursor(q, pq.cursor.as_ref())
-        .fetch_all(store.pool())
-        .await?;
-    let list = rows.iter().map(decode_res).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_fetched(list, pq, &RESERVE_PAGING, |e| {
+    )
+    .arg(campaign_id)
+    .page(store, pq, &RESERVE_PAGING, decode_res, |e| {
         vec![
             Key::from(reserve_rank(e.status)),
             Key::from(e.group_rank),
             Key::from(e.signed_up_at),
             Key::from(e.id.as_str()),
         ]
-    }))
+    })
+    .await
 }
 
 /// How many entries [`reserve_page`] pages through, up to `cap`.
