@@ -147,6 +147,38 @@ pub async fn walk_html(
     pages.concat()
 }
 
+/// The staff page `path` walked whole twice with [`walk_html`], at its
+/// default limit and at `limit` (kept across pages), each walk reading
+/// `expected` in order under the total `total_text`; then a bad cursor and
+/// bad limits refused, naming their fields.
+pub async fn walk_html_pages(
+    app: &TestApp,
+    c: &reqwest::Client,
+    path: &str,
+    limit: usize,
+    total_text: &str,
+    rows: &dyn Fn(&str) -> Vec<String>,
+    expected: &[String],
+) {
+    let seen = walk_html(app, c, path, total_text, rows).await;
+    assert_eq!(seen, expected, "{path}: every row once, in order");
+    let limited = with(path, &format!("limit={limit}"));
+    let seen = walk_html(app, c, &limited, total_text, rows).await;
+    assert_eq!(seen, expected, "{limited}: with a limit kept across pages");
+    refused_naming(app, c, &with(path, "cursor=nonsense"), "Paginalink").await;
+    for bad in ["0", "201", "ten"] {
+        let at = with(path, &format!("limit={bad}"));
+        refused_naming(app, c, &at, "Rijen per pagina").await;
+    }
+}
+
+/// A page refused with a 400 whose error page names `label` (the field).
+pub async fn refused_naming(app: &TestApp, c: &reqwest::Client, path: &str, label: &str) {
+    let (s, html) = app.get(c, path).await;
+    assert_eq!(s, 400, "{path}");
+    assert!(html.contains(label), "{path}: {label} in {html}");
+}
+
 /// The CSV download at `path`: 200, `text/csv`, an attachment named
 /// `name…`; its lines (the header first).
 pub async fn csv_lines(app: &TestApp, c: &reqwest::Client, path: &str, name: &str) -> Vec<String> {
