@@ -227,31 +227,23 @@ mod tests {
         );
     }
 
+    /// A page of 10 from the row (5, "b"), read `dir`.
+    fn from_row(dir: Direction) -> PageQuery {
+        PageQuery {
+            cursor: Some(Cursor::new(&SPEC, dir, vec![5.into(), "b".into()])),
+            limit: 10,
+        }
+    }
+
     #[test]
     fn a_cursor_numbers_its_keys_after_the_filters_then_the_limit() {
-        let after = PageQuery {
-            cursor: Some(Cursor::new(
-                &SPEC,
-                Direction::After,
-                vec![5.into(), "b".into()],
-            )),
-            limit: 10,
-        };
         assert_eq!(
-            select().statement(&after),
+            select().statement(&from_row(Direction::After)),
             "SELECT a FROM t WHERE x = $1 AND ($2 = '' OR y = $2) AND (at, id) < ($3, $4) \
              ORDER BY at DESC, id DESC LIMIT $5"
         );
-        let before = PageQuery {
-            cursor: Some(Cursor::new(
-                &SPEC,
-                Direction::Before,
-                vec![5.into(), "b".into()],
-            )),
-            limit: 10,
-        };
         assert_eq!(
-            select().statement(&before),
+            select().statement(&from_row(Direction::Before)),
             "SELECT a FROM t WHERE x = $1 AND ($2 = '' OR y = $2) AND (at, id) > ($3, $4) \
              ORDER BY at, id LIMIT $5"
         );
