@@ -54,6 +54,7 @@ pub async fn record_many(tx: &mut Tx, changes: &[(&Actor, Change<'_>)]) -> Resul
              subject_user_id, before_summary, after_summary) VALUES {}",
             crate::placeholders(chunk.len(), 10, 1, "")
         );
+        let sql = crate::positional(crate::Backend::of(tx), sql);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (actor, change) in chunk {
             q = q
@@ -129,7 +130,7 @@ pub async fn record_access_many(
     let at = now_ms();
     let mut tx = store.begin().await?;
     for chunk in rows.chunks(ACCESS_CHUNK) {
-        let sql = access_insert_sql(chunk.len());
+        let sql = crate::positional(store.backend(), access_insert_sql(chunk.len()));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for a in chunk {
             q = q

@@ -138,7 +138,7 @@ pub async fn insert_residents(store: &Store, rows: &[Resident]) -> Result<()> {
             "INSERT INTO users (id, email, email_norm, name, password_hash, locale, email_confirmed_at, created_at, updated_at) VALUES {}",
             placeholders(chunk.len(), 9)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for r in chunk {
             q = q
                 .bind(&r.id)
@@ -156,7 +156,7 @@ pub async fn insert_residents(store: &Store, rows: &[Resident]) -> Result<()> {
             "INSERT INTO user_roles (user_id, role, granted_at) VALUES {}",
             placeholders(chunk.len(), 3)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for r in chunk {
             q = q.bind(&r.id).bind("resident").bind(r.created_at);
         }
@@ -171,7 +171,7 @@ pub async fn insert_residents(store: &Store, rows: &[Resident]) -> Result<()> {
             "INSERT INTO resident_profiles (user_id, street, house_number, postal_code, city, updated_at) VALUES {}",
             placeholders(chunk.len(), 6)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for r in chunk {
             q = q
                 .bind(&r.id)
@@ -212,7 +212,7 @@ pub async fn insert_cases(store: &Store, rows: &[Case]) -> Result<Vec<String>> {
             "INSERT INTO cases (id, number, service_id, service_version, resident_id, channel, status, data, department, submitted_at, due_date, updated_at, closed_at) VALUES {}",
             placeholders(chunk.len(), 13)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for (c, n) in chunk.iter().zip(nums) {
             let updated = c.events.last().map(|e| e.at).unwrap_or(c.submitted_at);
             q = q
@@ -240,7 +240,7 @@ pub async fn insert_cases(store: &Store, rows: &[Case]) -> Result<Vec<String>> {
                 "INSERT INTO case_events (id, case_id, at, kind, from_status, to_status, transition, body) VALUES {}",
                 placeholders(ev.len(), 8)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
             for (c, e) in ev {
                 q = q
                     .bind(crate::new_id())
@@ -318,7 +318,7 @@ pub async fn insert_visits(store: &Store, rows: &[Visit]) -> Result<()> {
             "INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, resident_id, status, channel, remind_at, reminder_sent_at, created_at, updated_at) VALUES {}",
             placeholders(chunk.len(), 14)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for (v, slot) in chunk.iter().zip(&slot_of) {
             let booked_at = v.starts_at - 9 * 86_400_000;
             q = q
@@ -346,7 +346,7 @@ pub async fn insert_visits(store: &Store, rows: &[Visit]) -> Result<()> {
             "INSERT INTO queue_tickets (id, location_id, service_id, day, number, kind, appointment_id, status, due_at, checked_in_at, called_at, finished_at, desk_id, token, updated_at) VALUES {}",
             placeholders(kept.len(), 15)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for v in kept {
             let Some((day, number, checked_in, called, finished, desk)) = &v.ticket else {
                 continue;
@@ -401,7 +401,7 @@ pub async fn insert_moments(store: &Store, rows: &[Moment]) -> Result<()> {
             "INSERT INTO contact_moments (id, reference, channel, status, resident_id, contact_name, contact_email, subject, question, answer, outcome, duration_minutes, created_at, updated_at) VALUES {}",
             placeholders(chunk.len(), 14)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for (m, r) in chunk.iter().zip(rs) {
             q = q
                 .bind(&m.id)
@@ -448,7 +448,7 @@ pub async fn insert_documents(store: &Store, rows: &[Document]) -> Result<()> {
             "INSERT INTO case_documents (id, case_id, kind, lang, filename, size, sha256, path, created_at) VALUES {}",
             placeholders(chunk.len(), 9)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for d in chunk {
             q = q
                 .bind(crate::new_id())
@@ -488,7 +488,7 @@ pub async fn insert_audit(store: &Store, rows: &[AuditEntry]) -> Result<()> {
             "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id, subject_user_id) VALUES {}",
             placeholders(chunk.len(), 8)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for a in chunk {
             q = q
                 .bind(crate::new_id())
@@ -543,7 +543,7 @@ pub async fn insert_articles(store: &Store, rows: &[ArticleRow]) -> Result<()> {
              length_nl, length_en, created_at, updated_at, updated_by) VALUES {}",
             placeholders(chunk.len(), 14)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for (a, (nl, en)) in chunk.iter().zip(idx) {
             q = q
                 .bind(&a.id)
@@ -567,7 +567,7 @@ pub async fn insert_articles(store: &Store, rows: &[ArticleRow]) -> Result<()> {
              tags, created_at) VALUES {}",
             placeholders(chunk.len(), 9)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
         for a in chunk {
             q = q
                 .bind(&a.id)
@@ -600,7 +600,7 @@ pub async fn insert_articles(store: &Store, rows: &[ArticleRow]) -> Result<()> {
                 "INSERT INTO contact_terms (article_id, lang, term, weight, doc_length) VALUES {}",
                 placeholders(part.len(), 5)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
             for (id, lang, t, w, len) in part {
                 q = q
                     .bind(*id)

@@ -34,8 +34,8 @@ pub async fn enqueue_with(
     .bind(&mail.subject)
     .bind(&mail.body)
     .bind(now)
-    .bind(attachment.map(|a| a.name.clone()))
-    .bind(attachment.map(|a| a.content_type.clone()))
+    .bind(attachment.map(|a| a.name.as_str()))
+    .bind(attachment.map(|a| a.content_type.as_str()))
     .bind(attachment.map(|a| a.body.clone()))
     .execute(&mut **tx)
     .await?;
@@ -55,6 +55,7 @@ pub async fn enqueue_many(tx: &mut Tx, mails: &[(&Mail, Option<&Attachment>)]) -
              attachment_name, attachment_type, attachment_body, status, attempts) VALUES {}",
             crate::placeholders(chunk.len(), 9, 1, ", 'pending', 0")
         );
+        let sql = crate::positional(crate::Backend::of(tx), sql);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (mail, attachment) in chunk {
             q = q
@@ -64,9 +65,9 @@ pub async fn enqueue_many(tx: &mut Tx, mails: &[(&Mail, Option<&Attachment>)]) -
                 .bind(mail.to.as_str())
                 .bind(mail.subject.as_str())
                 .bind(mail.body.as_str())
-                .bind(attachment.map(|a| a.name.clone()))
-                .bind(attachment.map(|a| a.content_type.clone()))
-                .bind(attachment.map(|a| a.body.clone()));
+                .bind(attachment.map(|a| a.name.as_str()))
+                .bind(attachment.map(|a| a.content_type.as_str()))
+                .bind(attachment.map(|a| a.body.as_str()));
         }
         q.execute(&mut **tx).await?;
     }

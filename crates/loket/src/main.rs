@@ -7,6 +7,11 @@ use loket::{AppError, demo, open_store, shutdown_signal};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc, not glibc's malloc, for the whole binary (see Cargo.toml and
+/// docs/performance.md for what it changed).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn init_logging(c: &Config) {
     let filter = EnvFilter::try_from_env("LOKET_LOG")
         .or_else(|_| EnvFilter::try_new(&c.log_level))

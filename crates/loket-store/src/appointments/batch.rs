@@ -73,8 +73,9 @@ pub async fn book_batch(
         .into_iter()
         .collect();
 
+    let backend = crate::Backend::of(tx);
     // 1. The residents' locks (PostgreSQL; SQLite runs one writer at a time).
-    if !crate::Backend::of(tx).serialises_writes() {
+    if !backend.serialises_writes() {
         for chunk in residents.chunks(CHUNK) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|k| format!("(${}, 0, $1)", k + 2))
@@ -97,10 +98,11 @@ pub async fn book_batch(
     for chunk in residents.chunks(CHUNK) {
         let sql = format!(
             "SELECT resident_id, service_id, COUNT(*) AS n FROM appointments \
-             WHERE resident_id IN ({}) AND status = 'booked' AND starts_at > $1 \
+             WHERE starts_at > $1 AND resident_id IN ({}) AND status = 'booked' \
              GROUP BY resident_id, service_id",
             list(chunk.len(), 2)
         );
+        let sql = crate::positional(backend, sql);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
         for r in chunk {
             q = q.bind(*r);
@@ -146,6 +148,7 @@ pub async fn book_batch(
              RETURNING id, service_id, location_id, starts_at, booked, capacity",
             crate::placeholders(chunk.len(), 6, 1, ", 0")
         );
+        let sql = crate::positional(backend, sql);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for ((service, location, start), i) in chunk {
             let b = &items[*i].booking;
@@ -265,6 +268,7 @@ pub async fn book_batch(
              resident_id, channel, booked_by, remind_at, created_at, updated_at, status, sequence) VALUES {}",
             crate::placeholders(chunk.len(), 13, 1, ", 'booked', 0")
         );
+        let sql = crate::positional(backend, sql);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (_, a) in chunk {
             q = q
