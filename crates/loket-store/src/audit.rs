@@ -42,13 +42,14 @@ pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> Result<()
 }
 
 /// Rows per INSERT of [`record_many`] (10 values each).
-const CHANGE_CHUNK: usize = 200;
+const CHANGE_CHUNK: usize = 128;
 
 /// [`record`] for many changes: one multi-row `INSERT` per
-/// [`CHANGE_CHUNK`] changes, in the caller's transaction.
+/// [`CHANGE_CHUNK`] changes at most, in runs of a power of two
+/// ([`crate::pow2_runs`]), in the caller's transaction.
 pub async fn record_many(tx: &mut Tx, changes: &[(&Actor, Change<'_>)]) -> Result<()> {
     let at = now_ms();
-    for chunk in changes.chunks(CHANGE_CHUNK) {
+    for chunk in crate::pow2_runs(changes, CHANGE_CHUNK) {
         let sql = format!(
             "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id, \
              subject_user_id, before_summary, after_summary) VALUES {}",

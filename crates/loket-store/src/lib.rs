@@ -119,6 +119,31 @@ pub(crate) fn positional(backend: Backend, sql: String) -> String {
     out
 }
 
+/// `rows` cut into runs whose lengths are powers of two, largest first,
+/// none longer than `max` (a power of two): 37 rows are 32, 4 and 1.
+///
+/// A multi-row statement's text depends on how many rows it has, and each
+/// connection prepares a text once and keeps it (sqlx's statement cache,
+/// 100 statements a connection). Cut this way, a batch's `INSERT`s come in
+/// a handful of shapes that stay prepared, where one statement per row
+/// count (1 to 64 for a booking batch) meant parsing a new statement of
+/// hundreds of parameters for most batches, on the one connection every
+/// SQLite write waits for: 7 % of a rush's samples went to preparing.
+pub(crate) fn pow2_runs<T>(rows: &[T], max: usize) -> Vec<&[T]> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let n = rest.len().min(max);
+        // The largest power of two not above n.
+        let size = 1usize << (usize::BITS - 1 - n.leading_zeros());
+        let (run, tail) = rest.split_at(size);
+        out.push(run);
+        rest = tail;
+    }
+    out
+}
+
 /// `keys` padded to the next power of two by repeating the last one: an
 /// `IN (…)` list of that many parameters. Duplicates change nothing in an
 /// `IN`, and the statement has one of a few shapes, so each connection
@@ -555,6 +580,22 @@ pub(crate) fn unique_to_field(err: sqlx::Error, field: &str, code: &'static str)
 #[cfg(test)]
 mod tests {
     use super::{Backend, positional};
+
+    #[test]
+    fn pow2_runs_cut_into_powers_of_two_largest_first() {
+        let rows: Vec<usize> = (0..37).collect();
+        let runs = super::pow2_runs(&rows, 64);
+        assert_eq!(runs.iter().map(|r| r.len()).collect::<Vec<_>>(), [32, 4, 1]);
+        assert_eq!(runs.concat(), rows, "every row once, in order");
+        let rows: Vec<usize> = (0..300).collect();
+        let lens: Vec<usize> = super::pow2_runs(&rows, 128)
+            .iter()
+            .map(|r| r.len())
+            .collect();
+        assert_eq!(lens, [128, 128, 32, 8, 4]);
+        assert!(super::pow2_runs::<u8>(&[], 64).is_empty());
+        assert_eq!(super::pow2_runs(&[1, 2, 3], 0).len(), 3, "a max of 0 is 1");
+    }
 
     #[test]
     fn positional_rewrites_only_in_order_parameters_on_sqlite() {

@@ -43,13 +43,14 @@ pub async fn enqueue_with(
 }
 
 /// Rows per INSERT of [`enqueue_many`] (9 values each).
-const ENQUEUE_CHUNK: usize = 200;
+const ENQUEUE_CHUNK: usize = 128;
 
 /// [`enqueue_with`] for many messages: one multi-row `INSERT` per
-/// [`ENQUEUE_CHUNK`] messages, in the caller's transaction.
+/// [`ENQUEUE_CHUNK`] messages at most, in runs of a power of two
+/// ([`crate::pow2_runs`]), in the caller's transaction.
 pub async fn enqueue_many(tx: &mut Tx, mails: &[(&Mail, Option<&Attachment>)]) -> Result<()> {
     let now = now_ms();
-    for chunk in mails.chunks(ENQUEUE_CHUNK) {
+    for chunk in crate::pow2_runs(mails, ENQUEUE_CHUNK) {
         let sql = format!(
             "INSERT INTO outbox (id, created_at, next_attempt_at, to_addr, subject, body, \
              attachment_name, attachment_type, attachment_body, status, attempts) VALUES {}",

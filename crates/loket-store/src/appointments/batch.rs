@@ -42,6 +42,10 @@ pub struct BatchBooking<'a> {
 /// SQLite's 32,766 and PostgreSQL's 65,535 bind parameters).
 const CHUNK: usize = 200;
 
+/// Rows per `INSERT` of the slots and the appointments, at most: runs of
+/// a power of two ([`crate::pow2_runs`]), so that they stay prepared.
+const RUN: usize = 128;
+
 /// `$first, $first+1, …` (`n` parameters).
 fn list(n: usize, first: usize) -> String {
     (first..first + n)
@@ -96,15 +100,17 @@ pub async fn book_batch(
     // 2. What each resident holds per service.
     let mut held: HashMap<(String, String), i64> = HashMap::new();
     for chunk in residents.chunks(CHUNK) {
+        // Padded to a power of two: a few shapes, each prepared once.
+        let keys = crate::padded(chunk);
         let sql = format!(
             "SELECT resident_id, service_id, COUNT(*) AS n FROM appointments \
              WHERE starts_at > $1 AND resident_id IN ({}) AND status = 'booked' \
              GROUP BY resident_id, service_id",
-            list(chunk.len(), 2)
+            list(keys.len(), 2)
         );
         let sql = crate::positional(backend, sql);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
-        for r in chunk {
+        for r in keys {
             q = q.bind(*r);
         }
         for row in q.fetch_all(&mut **tx).await? {
@@ -140,7 +146,7 @@ pub async fn book_batch(
     let slots: Vec<(SlotKey, usize)> = first_of.into_iter().collect();
     // Per slot key: (row id, booked, capacity).
     let mut rows: HashMap<SlotKey, (String, i64, i64)> = HashMap::new();
-    for chunk in slots.chunks(CHUNK) {
+    for chunk in crate::pow2_runs(&slots, RUN) {
         let sql = format!(
             "INSERT INTO appt_slots (id, service_id, location_id, starts_at, ends_at, capacity, booked) \
              VALUES {} ON CONFLICT (service_id, location_id, starts_at) \
@@ -262,7 +268,7 @@ pub async fn book_batch(
             },
         ));
     }
-    for chunk in made.chunks(CHUNK) {
+    for chunk in crate::pow2_runs(&made, RUN) {
         let sql = format!(
             "INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, \
              resident_id, channel, booked_by, remind_at, created_at, updated_at, status, sequence) VALUES {}",
