@@ -119,14 +119,10 @@ async fn reserve(tx: &mut Tx, table: &'static str, year: i64, n: i64) -> Result<
     Ok(row.try_get::<i64, _>("last")? - n + 1)
 }
 
+/// `($1, …), (…)`: `rows` groups of `cols` parameters (the crate's
+/// [`crate::placeholders`], numbered from 1).
 fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-            format!("({})", ps.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::placeholders(rows, cols, 1, "")
 }
 
 /// Inserts residents (accounts that cannot sign in: no password) with their
