@@ -49,17 +49,9 @@ const CHANGE_CHUNK: usize = 128;
 /// ([`crate::pow2_runs`]), in the caller's transaction.
 pub async fn record_many(tx: &mut Tx, changes: &[(&Actor, Change<'_>)]) -> Result<()> {
     let at = now_ms();
-    for chunk in crate::pow2_runs(changes, CHANGE_CHUNK) {
-        let sql = format!(
-            "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id, \
-             subject_user_id, before_summary, after_summary) VALUES {}",
-            crate::placeholders(chunk.len(), 10, 1, "")
-        );
-        let sql = crate::positional(crate::Backend::of(tx), sql);
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (actor, change) in chunk {
-            q = q
-                .bind(new_id())
+    CHANGES
+        .execute(tx, changes, CHANGE_CHUNK, |q, (actor, change)| {
+            q.bind(new_id())
                 .bind(at)
                 .bind(actor.kind())
                 .bind(actor.user_id().map(str::to_owned))
@@ -68,12 +60,18 @@ pub async fn record_many(tx: &mut Tx, changes: &[(&Actor, Change<'_>)]) -> Resul
                 .bind(change.record_id)
                 .bind(change.subject_user_id.map(str::to_owned))
                 .bind(change.before.as_ref().map(|v| v.to_string()))
-                .bind(change.after.as_ref().map(|v| v.to_string()));
-        }
-        q.execute(&mut **tx).await?;
-    }
+                .bind(change.after.as_ref().map(|v| v.to_string()))
+        })
+        .await?;
     Ok(())
 }
+
+/// The audit rows of [`record_many`].
+const CHANGES: crate::Rows<'static> = crate::Rows::new(
+    "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id, \
+     subject_user_id, before_summary, after_summary)",
+    10,
+);
 
 /// Writes an access-log row: `actor_id` viewed personal data of `subject`.
 pub async fn record_access(
@@ -110,13 +108,14 @@ pub struct Access<'a> {
     pub record_id: &'a str,
 }
 
-/// Rows per INSERT of [`record_access_many`]: 7 values each, well under
-/// SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
-pub const ACCESS_CHUNK: usize = 200;
+/// Rows per INSERT of [`record_access_many`], at most: 7 values each, well
+/// under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
+pub const ACCESS_CHUNK: usize = 256;
 
 /// Writes the access-log rows of a list or an export: ONE row per person
-/// shown (the first record shown of them is the row's record), in one
-/// multi-row INSERT per [`ACCESS_CHUNK`] people. Returns the rows written.
+/// shown (the first record shown of them is the row's record), in
+/// multi-row INSERTs of a power of two rows, at most [`ACCESS_CHUNK`]
+/// ([`crate::Rows`]). Returns the rows written.
 pub async fn record_access_many(
     store: &Store,
     actor_id: &str,
@@ -130,33 +129,26 @@ pub async fn record_access_many(
     }
     let at = now_ms();
     let mut tx = store.begin().await?;
-    for chunk in rows.chunks(ACCESS_CHUNK) {
-        let sql = crate::positional(store.backend(), access_insert_sql(chunk.len()));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for a in chunk {
-            q = q
-                .bind(new_id())
+    ACCESSES
+        .execute(&mut tx, &rows, ACCESS_CHUNK, |q, a| {
+            q.bind(new_id())
                 .bind(at)
                 .bind(actor_id)
                 .bind(a.subject)
                 .bind(a.record_type)
                 .bind(a.record_id)
-                .bind(purpose);
-        }
-        q.execute(&mut *tx).await?;
-    }
+                .bind(purpose)
+        })
+        .await?;
     tx.commit().await?;
     Ok(rows.len())
 }
 
-/// `INSERT INTO access_log … VALUES ($1, …, $7), ($8, …)` for `n` rows:
-/// only numbered placeholders, never a value.
-fn access_insert_sql(n: usize) -> String {
-    format!(
-        "INSERT INTO access_log (id, at, actor_id, subject_user_id, record_type, record_id, purpose) VALUES {}",
-        crate::placeholders(n, 7, 1, "")
-    )
-}
+/// The access-log rows of [`record_access_many`].
+const ACCESSES: crate::Rows<'static> = crate::Rows::new(
+    "INSERT INTO access_log (id, at, actor_id, subject_user_id, record_type, record_id, purpose)",
+    7,
+);
 
 /// Filters for reading the logs. Empty fields match everything.
 #[derive(Debug, Default, Clone)]
@@ -407,7 +399,7 @@ pub async fn access_total(store: &Store, f: &Filter, cap: i64) -> Result<Total> 
 mod tests {
     #[test]
     fn access_insert_numbers_every_placeholder() {
-        let sql = super::access_insert_sql(2);
+        let sql = super::ACCESSES.sql(crate::Backend::Postgres, 2);
         assert!(
             sql.ends_with("VALUES ($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14)"),
             "{sql}"

@@ -11,7 +11,7 @@
 //! Each call is one transaction; a caller loading a million rows calls it
 //! per batch of a few thousand.
 
-use crate::{Result, Store, Tx, now_ms};
+use crate::{Result, Rows, Store, Tx, now_ms};
 use sqlx::Row;
 
 /// Bound parameters per INSERT statement: under SQLite's limit (32,766)
@@ -22,6 +22,9 @@ const MAX_BINDS: usize = 1_000;
 fn chunk(cols: usize) -> usize {
     (MAX_BINDS / cols.max(1)).clamp(1, 5_000)
 }
+
+/// A kept appointment's ticket: day, number, check-in, call, finish, desk.
+pub type Ticket = (String, String, i64, i64, i64, String);
 
 /// A generated resident.
 #[derive(Debug, Clone)]
@@ -80,7 +83,7 @@ pub struct Visit {
     pub channel: String,
     /// For a kept appointment: the ticket's day, number, check-in, call
     /// and finish (unix ms) and the desk.
-    pub ticket: Option<(String, String, i64, i64, i64, String)>,
+    pub ticket: Option<Ticket>,
 }
 
 /// A generated contact moment.
@@ -119,65 +122,114 @@ async fn reserve(tx: &mut Tx, table: &'static str, year: i64, n: i64) -> Result<
     Ok(row.try_get::<i64, _>("last")? - n + 1)
 }
 
-/// `($1, …), (…)`: `rows` groups of `cols` parameters (the crate's
-/// [`crate::placeholders`], numbered from 1).
-fn placeholders(rows: usize, cols: usize) -> String {
-    crate::placeholders(rows, cols, 1, "")
-}
+// The generated rows' statements ([`Rows`]: numbered parameters, written
+// as SQLite binds them fastest). Each loader cuts its rows by [`chunk`].
+const USERS: Rows<'static> = Rows::new(
+    "INSERT INTO users (id, email, email_norm, name, password_hash, locale, email_confirmed_at, \
+     created_at, updated_at)",
+    9,
+);
+const ROLES: Rows<'static> = Rows::new("INSERT INTO user_roles (user_id, role, granted_at)", 3);
+const PROFILES: Rows<'static> = Rows::new(
+    "INSERT INTO resident_profiles (user_id, street, house_number, postal_code, city, updated_at)",
+    6,
+);
+const CASES: Rows<'static> = Rows::new(
+    "INSERT INTO cases (id, number, service_id, service_version, resident_id, channel, status, \
+     data, department, submitted_at, due_date, updated_at, closed_at)",
+    13,
+);
+const EVENTS: Rows<'static> = Rows::new(
+    "INSERT INTO case_events (id, case_id, at, kind, from_status, to_status, transition, body)",
+    8,
+);
+const VISIT_SLOTS: Rows<'static> = Rows::new(
+    "INSERT INTO appt_slots (id, service_id, location_id, starts_at, ends_at, capacity, booked)",
+    7,
+)
+.after("ON CONFLICT DO NOTHING RETURNING id, service_id, location_id, starts_at");
+const VISITS: Rows<'static> = Rows::new(
+    "INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, \
+     resident_id, status, channel, remind_at, reminder_sent_at, created_at, updated_at)",
+    14,
+);
+const TICKETS: Rows<'static> = Rows::new(
+    "INSERT INTO queue_tickets (id, location_id, service_id, day, number, kind, appointment_id, \
+     status, due_at, checked_in_at, called_at, finished_at, desk_id, token, updated_at)",
+    15,
+);
+const MOMENTS: Rows<'static> = Rows::new(
+    "INSERT INTO contact_moments (id, reference, channel, status, resident_id, contact_name, \
+     contact_email, subject, question, answer, outcome, duration_minutes, created_at, updated_at)",
+    14,
+);
+const DOCUMENTS: Rows<'static> = Rows::new(
+    "INSERT INTO case_documents (id, case_id, kind, lang, filename, size, sha256, path, created_at)",
+    9,
+);
+const AUDIT: Rows<'static> = Rows::new(
+    "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id, \
+     subject_user_id)",
+    8,
+);
+const ARTICLES: Rows<'static> = Rows::new(
+    "INSERT INTO contact_articles (id, slug, department_id, version, title_nl, title_en, \
+     body_nl, body_en, tags, length_nl, length_en, created_at, updated_at, updated_by)",
+    14,
+);
+const VERSIONS: Rows<'static> = Rows::new(
+    "INSERT INTO contact_article_versions (article_id, version, department_id, title_nl, \
+     title_en, body_nl, body_en, tags, created_at)",
+    9,
+);
+const TERMS: Rows<'static> = Rows::new(
+    "INSERT INTO contact_terms (article_id, lang, term, weight, doc_length)",
+    5,
+);
 
 /// Inserts residents (accounts that cannot sign in: no password) with their
 /// role and postal address.
 pub async fn insert_residents(store: &Store, rows: &[Resident]) -> Result<()> {
+    let backend = store.backend();
     let mut tx = store.begin().await?;
     for chunk in rows.chunks(chunk(9)) {
-        let sql = format!(
-            "INSERT INTO users (id, email, email_norm, name, password_hash, locale, email_confirmed_at, created_at, updated_at) VALUES {}",
-            placeholders(chunk.len(), 9)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for r in chunk {
-            q = q
-                .bind(&r.id)
-                .bind(&r.email)
-                .bind(r.email.to_lowercase())
-                .bind(&r.name)
-                .bind("")
-                .bind("nl")
-                .bind(r.created_at)
-                .bind(r.created_at)
-                .bind(r.created_at);
-        }
-        q.execute(&mut *tx).await?;
-        let sql = format!(
-            "INSERT INTO user_roles (user_id, role, granted_at) VALUES {}",
-            placeholders(chunk.len(), 3)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for r in chunk {
-            q = q.bind(&r.id).bind("resident").bind(r.created_at);
-        }
-        q.execute(&mut *tx).await?;
+        USERS
+            .query(backend, chunk, |q, r| {
+                q.bind(&r.id)
+                    .bind(&r.email)
+                    .bind(r.email.to_lowercase())
+                    .bind(&r.name)
+                    .bind("")
+                    .bind("nl")
+                    .bind(r.created_at)
+                    .bind(r.created_at)
+                    .bind(r.created_at)
+            })
+            .execute(&mut *tx)
+            .await?;
+        ROLES
+            .query(backend, chunk, |q, r| {
+                q.bind(&r.id).bind("resident").bind(r.created_at)
+            })
+            .execute(&mut *tx)
+            .await?;
         // The people search's keys, after the roles they mark.
         let names: Vec<(&str, &str)> = chunk
             .iter()
             .map(|r| (r.id.as_str(), r.name.as_str()))
             .collect();
         crate::people::insert_name_keys(&mut tx, &names).await?;
-        let sql = format!(
-            "INSERT INTO resident_profiles (user_id, street, house_number, postal_code, city, updated_at) VALUES {}",
-            placeholders(chunk.len(), 6)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for r in chunk {
-            q = q
-                .bind(&r.id)
-                .bind(&r.street)
-                .bind(&r.house_number)
-                .bind(&r.postal_code)
-                .bind(&r.city)
-                .bind(r.created_at);
-        }
-        q.execute(&mut *tx).await?;
+        PROFILES
+            .query(backend, chunk, |q, r| {
+                q.bind(&r.id)
+                    .bind(&r.street)
+                    .bind(&r.house_number)
+                    .bind(&r.postal_code)
+                    .bind(&r.city)
+                    .bind(r.created_at)
+            })
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -186,6 +238,7 @@ pub async fn insert_residents(store: &Store, rows: &[Resident]) -> Result<()> {
 /// Inserts cases with their timelines; numbers `YYYY-NNNNNN` are reserved
 /// per year. Returns the numbers, in the order of `rows`.
 pub async fn insert_cases(store: &Store, rows: &[Case]) -> Result<Vec<String>> {
+    let backend = store.backend();
     let mut tx = store.begin().await?;
     let mut numbers = Vec::with_capacity(rows.len());
     let mut years: Vec<i16> = rows.iter().map(|c| c.year).collect();
@@ -204,51 +257,44 @@ pub async fn insert_cases(store: &Store, rows: &[Case]) -> Result<Vec<String>> {
     let now = now_ms();
     let per = chunk(13);
     for (chunk, nums) in rows.chunks(per).zip(numbers.chunks(per)) {
-        let sql = format!(
-            "INSERT INTO cases (id, number, service_id, service_version, resident_id, channel, status, data, department, submitted_at, due_date, updated_at, closed_at) VALUES {}",
-            placeholders(chunk.len(), 13)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for (c, n) in chunk.iter().zip(nums) {
-            let updated = c.events.last().map(|e| e.at).unwrap_or(c.submitted_at);
-            q = q
-                .bind(&c.id)
-                .bind(n)
-                .bind(&c.service_id)
-                .bind(c.service_version)
-                .bind(&c.resident_id)
-                .bind(&c.channel)
-                .bind(&c.status)
-                .bind(&c.data)
-                .bind(&c.department)
-                .bind(c.submitted_at)
-                .bind(&c.due_date)
-                .bind(updated.min(now))
-                .bind(c.closed_at);
-        }
-        q.execute(&mut *tx).await?;
+        let numbered: Vec<(&Case, &String)> = chunk.iter().zip(nums).collect();
+        CASES
+            .query(backend, &numbered, |q, (c, n)| {
+                let updated = c.events.last().map(|e| e.at).unwrap_or(c.submitted_at);
+                q.bind(&c.id)
+                    .bind(*n)
+                    .bind(&c.service_id)
+                    .bind(c.service_version)
+                    .bind(&c.resident_id)
+                    .bind(&c.channel)
+                    .bind(&c.status)
+                    .bind(&c.data)
+                    .bind(&c.department)
+                    .bind(c.submitted_at)
+                    .bind(&c.due_date)
+                    .bind(updated.min(now))
+                    .bind(c.closed_at)
+            })
+            .execute(&mut *tx)
+            .await?;
         let events: Vec<(&Case, &Event)> = chunk
             .iter()
             .flat_map(|c| c.events.iter().map(move |e| (c, e)))
             .collect();
         for ev in events.chunks(self::chunk(8)) {
-            let sql = format!(
-                "INSERT INTO case_events (id, case_id, at, kind, from_status, to_status, transition, body) VALUES {}",
-                placeholders(ev.len(), 8)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-            for (c, e) in ev {
-                q = q
-                    .bind(crate::new_id())
-                    .bind(&c.id)
-                    .bind(e.at)
-                    .bind(&e.kind)
-                    .bind(e.from_status.clone())
-                    .bind(e.to_status.clone())
-                    .bind(e.transition.clone())
-                    .bind(&e.body);
-            }
-            q.execute(&mut *tx).await?;
+            EVENTS
+                .query(backend, ev, |q, (c, e)| {
+                    q.bind(crate::new_id())
+                        .bind(&c.id)
+                        .bind(e.at)
+                        .bind(&e.kind)
+                        .bind(e.from_status.clone())
+                        .bind(e.to_status.clone())
+                        .bind(e.transition.clone())
+                        .bind(&e.body)
+                })
+                .execute(&mut *tx)
+                .await?;
         }
     }
     tx.commit().await?;
@@ -258,26 +304,20 @@ pub async fn insert_cases(store: &Store, rows: &[Case]) -> Result<Vec<String>> {
 /// Inserts past appointments (each with a slot of its own) and, for the
 /// kept ones, the counter ticket with its check-in, call and finish.
 pub async fn insert_visits(store: &Store, rows: &[Visit]) -> Result<()> {
+    let backend = store.backend();
     let mut tx = store.begin().await?;
     for chunk in rows.chunks(self::chunk(15)) {
         let slot_ids: Vec<String> = chunk.iter().map(|_| crate::new_id()).collect();
-        let sql = format!(
-            "INSERT INTO appt_slots (id, service_id, location_id, starts_at, ends_at, capacity, booked) VALUES {}",
-            placeholders(chunk.len(), 7)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{sql} ON CONFLICT DO NOTHING RETURNING id, service_id, location_id, starts_at"
-        )));
-        for (v, sid) in chunk.iter().zip(&slot_ids) {
-            q = q
-                .bind(sid)
+        let with_ids: Vec<(&Visit, &String)> = chunk.iter().zip(&slot_ids).collect();
+        let q = VISIT_SLOTS.query(backend, &with_ids, |q, (v, sid)| {
+            q.bind(*sid)
                 .bind(&v.service_id)
                 .bind(&v.location_id)
                 .bind(v.starts_at)
                 .bind(v.ends_at)
                 .bind(1_i64)
-                .bind(i64::from(v.status != "cancelled"));
-        }
+                .bind(i64::from(v.status != "cancelled"))
+        });
         // The slot of each start: the one inserted, or (when two starts
         // met, or the slot was there) the existing one, looked up.
         let mut made = std::collections::HashMap::new();
@@ -310,61 +350,58 @@ pub async fn insert_visits(store: &Store, rows: &[Visit]) -> Result<()> {
             made.insert(key, id.clone());
             slot_of.push(id);
         }
-        let sql = format!(
-            "INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, resident_id, status, channel, remind_at, reminder_sent_at, created_at, updated_at) VALUES {}",
-            placeholders(chunk.len(), 14)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for (v, slot) in chunk.iter().zip(&slot_of) {
-            let booked_at = v.starts_at - 9 * 86_400_000;
-            q = q
-                .bind(&v.appointment_id)
-                .bind(&v.code)
-                .bind(slot)
-                .bind(&v.service_id)
-                .bind(&v.location_id)
-                .bind(v.starts_at)
-                .bind(v.ends_at)
-                .bind(&v.resident_id)
-                .bind(&v.status)
-                .bind(&v.channel)
-                .bind(v.starts_at - 86_400_000)
-                .bind(Some(v.starts_at - 86_400_000))
-                .bind(booked_at)
-                .bind(v.ends_at);
-        }
-        q.execute(&mut *tx).await?;
-        let kept: Vec<&Visit> = chunk.iter().filter(|v| v.ticket.is_some()).collect();
+        let in_slots: Vec<(&Visit, &String)> = chunk.iter().zip(&slot_of).collect();
+        VISITS
+            .query(backend, &in_slots, |q, (v, slot)| {
+                let booked_at = v.starts_at - 9 * 86_400_000;
+                q.bind(&v.appointment_id)
+                    .bind(&v.code)
+                    .bind(*slot)
+                    .bind(&v.service_id)
+                    .bind(&v.location_id)
+                    .bind(v.starts_at)
+                    .bind(v.ends_at)
+                    .bind(&v.resident_id)
+                    .bind(&v.status)
+                    .bind(&v.channel)
+                    .bind(v.starts_at - 86_400_000)
+                    .bind(Some(v.starts_at - 86_400_000))
+                    .bind(booked_at)
+                    .bind(v.ends_at)
+            })
+            .execute(&mut *tx)
+            .await?;
+        let kept: Vec<(&Visit, &Ticket)> = chunk
+            .iter()
+            .filter_map(|v| v.ticket.as_ref().map(|t| (v, t)))
+            .collect();
         if kept.is_empty() {
             continue;
         }
-        let sql = format!(
-            "INSERT INTO queue_tickets (id, location_id, service_id, day, number, kind, appointment_id, status, due_at, checked_in_at, called_at, finished_at, desk_id, token, updated_at) VALUES {}",
-            placeholders(kept.len(), 15)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for v in kept {
-            let Some((day, number, checked_in, called, finished, desk)) = &v.ticket else {
-                continue;
-            };
-            q = q
-                .bind(crate::new_id())
-                .bind(&v.location_id)
-                .bind(&v.service_id)
-                .bind(day)
-                .bind(number)
-                .bind("appointment")
-                .bind(&v.appointment_id)
-                .bind("served")
-                .bind(Some(v.starts_at))
-                .bind(*checked_in)
-                .bind(Some(*called))
-                .bind(Some(*finished))
-                .bind(Some(desk.clone()))
-                .bind(crate::new_secret())
-                .bind(*finished);
-        }
-        q.execute(&mut *tx).await?;
+        TICKETS
+            .query(
+                backend,
+                &kept,
+                |q, (v, (day, number, checked_in, called, finished, desk))| {
+                    q.bind(crate::new_id())
+                        .bind(&v.location_id)
+                        .bind(&v.service_id)
+                        .bind(day)
+                        .bind(number)
+                        .bind("appointment")
+                        .bind(&v.appointment_id)
+                        .bind("served")
+                        .bind(Some(v.starts_at))
+                        .bind(*checked_in)
+                        .bind(Some(*called))
+                        .bind(Some(*finished))
+                        .bind(Some(desk.clone()))
+                        .bind(crate::new_secret())
+                        .bind(*finished)
+                },
+            )
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -373,6 +410,7 @@ pub async fn insert_visits(store: &Store, rows: &[Visit]) -> Result<()> {
 /// Inserts closed contact moments; references `C-YYYY-NNNNNN` are reserved
 /// per year.
 pub async fn insert_moments(store: &Store, rows: &[Moment]) -> Result<()> {
+    let backend = store.backend();
     let mut tx = store.begin().await?;
     let mut years: Vec<i16> = rows.iter().map(|m| m.year).collect();
     years.sort_unstable();
@@ -393,29 +431,26 @@ pub async fn insert_moments(store: &Store, rows: &[Moment]) -> Result<()> {
     }
     let per = chunk(14);
     for (chunk, rs) in rows.chunks(per).zip(refs.chunks(per)) {
-        let sql = format!(
-            "INSERT INTO contact_moments (id, reference, channel, status, resident_id, contact_name, contact_email, subject, question, answer, outcome, duration_minutes, created_at, updated_at) VALUES {}",
-            placeholders(chunk.len(), 14)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for (m, r) in chunk.iter().zip(rs) {
-            q = q
-                .bind(&m.id)
-                .bind(r)
-                .bind(&m.channel)
-                .bind("closed")
-                .bind(&m.resident_id)
-                .bind(&m.name)
-                .bind(&m.email)
-                .bind(&m.subject)
-                .bind(&m.question)
-                .bind(&m.answer)
-                .bind(&m.outcome)
-                .bind(m.minutes)
-                .bind(m.at)
-                .bind(m.at);
-        }
-        q.execute(&mut *tx).await?;
+        let numbered: Vec<(&Moment, &String)> = chunk.iter().zip(rs).collect();
+        MOMENTS
+            .query(backend, &numbered, |q, (m, r)| {
+                q.bind(&m.id)
+                    .bind(*r)
+                    .bind(&m.channel)
+                    .bind("closed")
+                    .bind(&m.resident_id)
+                    .bind(&m.name)
+                    .bind(&m.email)
+                    .bind(&m.subject)
+                    .bind(&m.question)
+                    .bind(&m.answer)
+                    .bind(&m.outcome)
+                    .bind(m.minutes)
+                    .bind(m.at)
+                    .bind(m.at)
+            })
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -438,26 +473,23 @@ pub struct Document {
 
 /// Inserts document rows (no verification codes).
 pub async fn insert_documents(store: &Store, rows: &[Document]) -> Result<()> {
+    let backend = store.backend();
     let mut tx = store.begin().await?;
     for chunk in rows.chunks(self::chunk(9)) {
-        let sql = format!(
-            "INSERT INTO case_documents (id, case_id, kind, lang, filename, size, sha256, path, created_at) VALUES {}",
-            placeholders(chunk.len(), 9)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for d in chunk {
-            q = q
-                .bind(crate::new_id())
-                .bind(&d.case_id)
-                .bind(&d.kind)
-                .bind(&d.lang)
-                .bind(&d.filename)
-                .bind(d.size)
-                .bind(&d.sha256)
-                .bind(&d.path)
-                .bind(d.created_at);
-        }
-        q.execute(&mut *tx).await?;
+        DOCUMENTS
+            .query(backend, chunk, |q, d| {
+                q.bind(crate::new_id())
+                    .bind(&d.case_id)
+                    .bind(&d.kind)
+                    .bind(&d.lang)
+                    .bind(&d.filename)
+                    .bind(d.size)
+                    .bind(&d.sha256)
+                    .bind(&d.path)
+                    .bind(d.created_at)
+            })
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -478,25 +510,22 @@ pub struct AuditEntry {
 
 /// Inserts audit rows.
 pub async fn insert_audit(store: &Store, rows: &[AuditEntry]) -> Result<()> {
+    let backend = store.backend();
     let mut tx = store.begin().await?;
     for chunk in rows.chunks(self::chunk(8)) {
-        let sql = format!(
-            "INSERT INTO audit_log (id, at, actor_kind, actor_id, action, record_type, record_id, subject_user_id) VALUES {}",
-            placeholders(chunk.len(), 8)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for a in chunk {
-            q = q
-                .bind(crate::new_id())
-                .bind(a.at)
-                .bind(&a.actor_kind)
-                .bind(a.actor_id.clone())
-                .bind(&a.action)
-                .bind(&a.record_type)
-                .bind(&a.record_id)
-                .bind(a.subject_user_id.clone());
-        }
-        q.execute(&mut *tx).await?;
+        AUDIT
+            .query(backend, chunk, |q, a| {
+                q.bind(crate::new_id())
+                    .bind(a.at)
+                    .bind(&a.actor_kind)
+                    .bind(a.actor_id.clone())
+                    .bind(&a.action)
+                    .bind(&a.record_type)
+                    .bind(&a.record_id)
+                    .bind(a.subject_user_id.clone())
+            })
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -520,6 +549,7 @@ pub struct ArticleRow {
 /// Inserts articles with their first version and their search terms.
 pub async fn insert_articles(store: &Store, rows: &[ArticleRow]) -> Result<()> {
     use loket_domain::contact::index_document;
+    let backend = store.backend();
     let mut tx = store.begin().await?;
     let indexed: Vec<_> = rows
         .iter()
@@ -534,49 +564,40 @@ pub async fn insert_articles(store: &Store, rows: &[ArticleRow]) -> Result<()> {
         .chunks(self::chunk(14))
         .zip(indexed.chunks(self::chunk(14)))
     {
-        let sql = format!(
-            "INSERT INTO contact_articles (id, slug, department_id, version, title_nl, title_en, body_nl, body_en, tags, \
-             length_nl, length_en, created_at, updated_at, updated_by) VALUES {}",
-            placeholders(chunk.len(), 14)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for (a, (nl, en)) in chunk.iter().zip(idx) {
-            q = q
-                .bind(&a.id)
-                .bind(&a.slug)
-                .bind(a.department_id.clone())
-                .bind(1_i64)
-                .bind(&a.title_nl)
-                .bind(&a.title_en)
-                .bind(&a.body_nl)
-                .bind(&a.body_en)
-                .bind(a.tags.join(", "))
-                .bind(nl.length)
-                .bind(en.length)
-                .bind(a.at)
-                .bind(a.at)
-                .bind(None::<String>);
-        }
-        q.execute(&mut *tx).await?;
-        let sql = format!(
-            "INSERT INTO contact_article_versions (article_id, version, department_id, title_nl, title_en, body_nl, body_en, \
-             tags, created_at) VALUES {}",
-            placeholders(chunk.len(), 9)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-        for a in chunk {
-            q = q
-                .bind(&a.id)
-                .bind(1_i64)
-                .bind(a.department_id.clone())
-                .bind(&a.title_nl)
-                .bind(&a.title_en)
-                .bind(&a.body_nl)
-                .bind(&a.body_en)
-                .bind(a.tags.join(", "))
-                .bind(a.at);
-        }
-        q.execute(&mut *tx).await?;
+        let with_index: Vec<_> = chunk.iter().zip(idx).collect();
+        ARTICLES
+            .query(backend, &with_index, |q, (a, (nl, en))| {
+                q.bind(&a.id)
+                    .bind(&a.slug)
+                    .bind(a.department_id.clone())
+                    .bind(1_i64)
+                    .bind(&a.title_nl)
+                    .bind(&a.title_en)
+                    .bind(&a.body_nl)
+                    .bind(&a.body_en)
+                    .bind(a.tags.join(", "))
+                    .bind(nl.length)
+                    .bind(en.length)
+                    .bind(a.at)
+                    .bind(a.at)
+                    .bind(None::<String>)
+            })
+            .execute(&mut *tx)
+            .await?;
+        VERSIONS
+            .query(backend, chunk, |q, a| {
+                q.bind(&a.id)
+                    .bind(1_i64)
+                    .bind(a.department_id.clone())
+                    .bind(&a.title_nl)
+                    .bind(&a.title_en)
+                    .bind(&a.body_nl)
+                    .bind(&a.body_en)
+                    .bind(a.tags.join(", "))
+                    .bind(a.at)
+            })
+            .execute(&mut *tx)
+            .await?;
         let terms: Vec<(&str, &str, &String, i64, i64)> = chunk
             .iter()
             .zip(idx)
@@ -592,20 +613,16 @@ pub async fn insert_articles(store: &Store, rows: &[ArticleRow]) -> Result<()> {
             })
             .collect();
         for part in terms.chunks(self::chunk(5)) {
-            let sql = format!(
-                "INSERT INTO contact_terms (article_id, lang, term, weight, doc_length) VALUES {}",
-                placeholders(part.len(), 5)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(store.backend(), sql)));
-            for (id, lang, t, w, len) in part {
-                q = q
-                    .bind(*id)
-                    .bind(*lang)
-                    .bind((*t).clone())
-                    .bind(*w)
-                    .bind(*len);
-            }
-            q.execute(&mut *tx).await?;
+            TERMS
+                .query(backend, part, |q, (id, lang, t, w, len)| {
+                    q.bind(*id)
+                        .bind(*lang)
+                        .bind((*t).clone())
+                        .bind(*w)
+                        .bind(*len)
+                })
+                .execute(&mut *tx)
+                .await?;
         }
     }
     tx.commit().await?;

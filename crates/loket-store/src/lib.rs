@@ -144,6 +144,114 @@ pub(crate) fn pow2_runs<T>(rows: &[T], max: usize) -> Vec<&[T]> {
     out
 }
 
+/// A query of ours with its values bound (sqlx 0.9 encodes a value when it
+/// is bound, so the query borrows nothing).
+pub(crate) type AnyQuery = sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>;
+
+/// A multi-row statement of ours, `head VALUES (…), (…) after`: each row is
+/// `width` bound parameters followed by `tail` (literal SQL of ours, e.g.
+/// `, 'pending', 0`). It holds the steps every multi-row statement takes,
+/// so none can be forgotten: the rows cut into [`pow2_runs`] (a few shapes,
+/// each prepared once per connection), the parameters numbered
+/// ([`placeholders`]), and on SQLite written as plain `?` ([`positional`]).
+/// Only parameter numbers are formatted into the text; every value is bound.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rows<'s> {
+    head: &'s str,
+    width: usize,
+    tail: &'s str,
+    after: &'s str,
+}
+
+impl<'s> Rows<'s> {
+    /// `head` is the statement up to `VALUES` (e.g. `INSERT INTO t (a, b)`).
+    pub(crate) const fn new(head: &'s str, width: usize) -> Self {
+        Rows {
+            head,
+            width,
+            tail: "",
+            after: "",
+        }
+    }
+
+    /// Literal SQL of ours closing each row, after its parameters.
+    pub(crate) const fn tail(self, tail: &'s str) -> Self {
+        Rows { tail, ..self }
+    }
+
+    /// SQL of ours after the rows (`ON CONFLICT …`, `RETURNING …`).
+    pub(crate) const fn after(self, after: &'s str) -> Self {
+        Rows { after, ..self }
+    }
+
+    /// The statement's text for `n` rows on `backend`.
+    pub(crate) fn sql(&self, backend: Backend, n: usize) -> String {
+        let mut sql = format!(
+            "{} VALUES {}",
+            self.head,
+            placeholders(n, self.width, 1, self.tail)
+        );
+        if !self.after.is_empty() {
+            sql.push(' ');
+            sql.push_str(self.after);
+        }
+        positional(backend, sql)
+    }
+
+    /// One statement for all of `rows`, each bound by `bind` (which binds
+    /// exactly `width` values, in the columns' order). For callers that cut
+    /// their rows themselves; [`Rows::execute`] and [`Rows::fetch`] cut them.
+    pub(crate) fn query<T>(
+        &self,
+        backend: Backend,
+        rows: &[T],
+        bind: impl Fn(AnyQuery, &T) -> AnyQuery,
+    ) -> AnyQuery {
+        rows.iter().fold(
+            sqlx::query(sqlx::AssertSqlSafe(self.sql(backend, rows.len()))),
+            bind,
+        )
+    }
+
+    /// Writes `rows` in runs of a power of two, at most `max` rows each, in
+    /// the caller's transaction. Returns the rows affected.
+    pub(crate) async fn execute<T>(
+        &self,
+        tx: &mut Tx,
+        rows: &[T],
+        max: usize,
+        bind: impl Fn(AnyQuery, &T) -> AnyQuery,
+    ) -> Result<u64> {
+        let backend = Backend::of(tx);
+        let mut done = 0;
+        for run in pow2_runs(rows, max) {
+            done += self
+                .query(backend, run, &bind)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+        }
+        Ok(done)
+    }
+
+    /// [`Rows::execute`] for a statement that returns rows (`RETURNING`):
+    /// what every run returned.
+    pub(crate) async fn fetch<T>(
+        &self,
+        tx: &mut Tx,
+        rows: &[T],
+        max: usize,
+        bind: impl Fn(AnyQuery, &T) -> AnyQuery,
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
+        let backend = Backend::of(tx);
+        let mut out = Vec::with_capacity(rows.len());
+        for run in pow2_runs(rows, max) {
+            out.extend(self.query(backend, run, &bind).fetch_all(&mut **tx).await?);
+        }
+        Ok(out)
+    }
+}
+
 /// `keys` padded to the next power of two by repeating the last one: an
 /// `IN (…)` list of that many parameters. Duplicates change nothing in an
 /// `IN`, and the statement has one of a few shapes, so each connection
@@ -579,7 +687,27 @@ pub(crate) fn unique_to_field(err: sqlx::Error, field: &str, code: &'static str)
 
 #[cfg(test)]
 mod tests {
-    use super::{Backend, positional};
+    use super::{Backend, Rows, positional};
+
+    #[test]
+    fn rows_number_every_parameter_and_keep_our_sql_around_them() {
+        let rows = Rows::new("INSERT INTO t (a, b, c)", 2)
+            .tail(", 0")
+            .after("RETURNING a");
+        assert_eq!(
+            rows.sql(Backend::Postgres, 2),
+            "INSERT INTO t (a, b, c) VALUES ($1, $2, 0), ($3, $4, 0) RETURNING a"
+        );
+        assert_eq!(
+            rows.sql(Backend::Sqlite, 2),
+            "INSERT INTO t (a, b, c) VALUES (?, ?, 0), (?, ?, 0) RETURNING a"
+        );
+        // Nothing after the rows: no trailing space.
+        assert_eq!(
+            Rows::new("INSERT INTO t (a)", 1).sql(Backend::Postgres, 1),
+            "INSERT INTO t (a) VALUES ($1)"
+        );
+    }
 
     #[test]
     fn pow2_runs_cut_into_powers_of_two_largest_first() {

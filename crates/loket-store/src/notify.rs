@@ -50,17 +50,9 @@ const ENQUEUE_CHUNK: usize = 128;
 /// ([`crate::pow2_runs`]), in the caller's transaction.
 pub async fn enqueue_many(tx: &mut Tx, mails: &[(&Mail, Option<&Attachment>)]) -> Result<()> {
     let now = now_ms();
-    for chunk in crate::pow2_runs(mails, ENQUEUE_CHUNK) {
-        let sql = format!(
-            "INSERT INTO outbox (id, created_at, next_attempt_at, to_addr, subject, body, \
-             attachment_name, attachment_type, attachment_body, status, attempts) VALUES {}",
-            crate::placeholders(chunk.len(), 9, 1, ", 'pending', 0")
-        );
-        let sql = crate::positional(crate::Backend::of(tx), sql);
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (mail, attachment) in chunk {
-            q = q
-                .bind(new_id())
+    MAILS
+        .execute(tx, mails, ENQUEUE_CHUNK, |q, (mail, attachment)| {
+            q.bind(new_id())
                 .bind(now)
                 .bind(now)
                 .bind(mail.to.as_str())
@@ -68,12 +60,19 @@ pub async fn enqueue_many(tx: &mut Tx, mails: &[(&Mail, Option<&Attachment>)]) -
                 .bind(mail.body.as_str())
                 .bind(attachment.map(|a| a.name.as_str()))
                 .bind(attachment.map(|a| a.content_type.as_str()))
-                .bind(attachment.map(|a| a.body.as_str()));
-        }
-        q.execute(&mut **tx).await?;
-    }
+                .bind(attachment.map(|a| a.body.as_str()))
+        })
+        .await?;
     Ok(())
 }
+
+/// The outbox rows of [`enqueue_many`].
+const MAILS: crate::Rows<'static> = crate::Rows::new(
+    "INSERT INTO outbox (id, created_at, next_attempt_at, to_addr, subject, body, \
+     attachment_name, attachment_type, attachment_body, status, attempts)",
+    9,
+)
+.tail(", 'pending', 0");
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboxMessage {

@@ -27,7 +27,7 @@
 //! row may be created, with no place taken, as a cancelled booking leaves it).
 
 use super::*;
-use crate::notify;
+use crate::{Rows, notify};
 use loket_domain::notify::{Attachment, Mail};
 
 /// One booking of a batch: what [`book`] takes, who books, and the
@@ -38,12 +38,9 @@ pub struct BatchBooking<'a> {
     pub mail: Option<(&'a Mail, Option<&'a Attachment>)>,
 }
 
-/// Rows per multi-row statement (at most 13 values per row: well under
-/// SQLite's 32,766 and PostgreSQL's 65,535 bind parameters).
-const CHUNK: usize = 200;
-
-/// Rows per `INSERT` of the slots and the appointments, at most: runs of
-/// a power of two ([`crate::pow2_runs`]), so that they stay prepared.
+/// Rows per multi-row statement, at most: runs of a power of two
+/// ([`crate::Rows`]), so that they stay prepared. At most 13 values a
+/// row: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 const RUN: usize = 128;
 
 /// `$first, $first+1, …` (`n` parameters).
@@ -53,6 +50,45 @@ fn list(n: usize, first: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Step 1, PostgreSQL only: the residents' rows, created or touched (which locks them).
+const IDENTITIES: Rows<'static> = Rows::new(
+    "INSERT INTO appt_identities (resident_id, touched_at, no_shows)",
+    2,
+)
+.tail(", 0")
+.after("ON CONFLICT (resident_id) DO UPDATE SET touched_at = excluded.touched_at");
+
+/// Step 3: the slots' rows, created or locked, returning their current counts.
+const SLOTS: Rows<'static> = Rows::new(
+    "INSERT INTO appt_slots (id, service_id, location_id, starts_at, ends_at, capacity, booked)",
+    6,
+)
+.tail(", 0")
+.after(
+    "ON CONFLICT (service_id, location_id, starts_at) DO UPDATE SET booked = appt_slots.booked \
+     RETURNING id, service_id, location_id, starts_at, booked, capacity",
+);
+
+/// Step 5: the slots' counts, each raised by what it gave (`column1` the slot's
+/// id, `column2` the places taken), guarded by the capacity. Both databases
+/// name a `VALUES` list's columns `column1`, `column2`, ….
+const COUNTS: Rows<'static> = Rows::new(
+    "UPDATE appt_slots SET booked = appt_slots.booked + v.column2 FROM (",
+    2,
+)
+.after(
+    ") AS v WHERE appt_slots.id = v.column1 \
+     AND appt_slots.booked + v.column2 <= appt_slots.capacity",
+);
+
+/// Step 6: the appointments.
+const APPOINTMENTS: Rows<'static> = Rows::new(
+    "INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, \
+     resident_id, channel, booked_by, remind_at, created_at, updated_at, status, sequence)",
+    13,
+)
+.tail(", 'booked', 0");
 
 type SlotKey = (String, String, i64);
 
@@ -80,26 +116,14 @@ pub async fn book_batch(
     let backend = crate::Backend::of(tx);
     // 1. The residents' locks (PostgreSQL; SQLite runs one writer at a time).
     if !backend.serialises_writes() {
-        for chunk in residents.chunks(CHUNK) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|k| format!("(${}, 0, $1)", k + 2))
-                .collect();
-            let sql = format!(
-                "INSERT INTO appt_identities (resident_id, no_shows, touched_at) VALUES {} \
-                 ON CONFLICT (resident_id) DO UPDATE SET touched_at = excluded.touched_at",
-                values.join(", ")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
-            for r in chunk {
-                q = q.bind(*r);
-            }
-            q.execute(&mut **tx).await?;
-        }
+        IDENTITIES
+            .execute(tx, &residents, RUN, |q, r| q.bind(*r).bind(now))
+            .await?;
     }
 
     // 2. What each resident holds per service.
     let mut held: HashMap<(String, String), i64> = HashMap::new();
-    for chunk in residents.chunks(CHUNK) {
+    for chunk in residents.chunks(RUN) {
         // Padded to a power of two: a few shapes, each prepared once.
         let keys = crate::padded(chunk);
         let sql = format!(
@@ -146,40 +170,30 @@ pub async fn book_batch(
     let slots: Vec<(SlotKey, usize)> = first_of.into_iter().collect();
     // Per slot key: (row id, booked, capacity).
     let mut rows: HashMap<SlotKey, (String, i64, i64)> = HashMap::new();
-    for chunk in crate::pow2_runs(&slots, RUN) {
-        let sql = format!(
-            "INSERT INTO appt_slots (id, service_id, location_id, starts_at, ends_at, capacity, booked) \
-             VALUES {} ON CONFLICT (service_id, location_id, starts_at) \
-             DO UPDATE SET booked = appt_slots.booked \
-             RETURNING id, service_id, location_id, starts_at, booked, capacity",
-            crate::placeholders(chunk.len(), 6, 1, ", 0")
-        );
-        let sql = crate::positional(backend, sql);
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for ((service, location, start), i) in chunk {
+    let upserted = SLOTS
+        .fetch(tx, &slots, RUN, |q, ((service, location, start), i)| {
             let b = &items[*i].booking;
-            q = q
-                .bind(new_id())
+            q.bind(new_id())
                 .bind(service.as_str())
                 .bind(location.as_str())
                 .bind(*start)
                 .bind(b.slot.end_ms())
-                .bind(b.capacity);
-        }
-        for row in q.fetch_all(&mut **tx).await? {
-            rows.insert(
-                (
-                    row.try_get("service_id")?,
-                    row.try_get("location_id")?,
-                    row.try_get("starts_at")?,
-                ),
-                (
-                    row.try_get("id")?,
-                    row.try_get("booked")?,
-                    row.try_get("capacity")?,
-                ),
-            );
-        }
+                .bind(b.capacity)
+        })
+        .await?;
+    for row in upserted {
+        rows.insert(
+            (
+                row.try_get("service_id")?,
+                row.try_get("location_id")?,
+                row.try_get("starts_at")?,
+            ),
+            (
+                row.try_get("id")?,
+                row.try_get("booked")?,
+                row.try_get("capacity")?,
+            ),
+        );
     }
 
     // 4. In their order, as if one after the other: the resident's limit,
@@ -217,29 +231,15 @@ pub async fn book_batch(
     // 5. The slots' counts. The guard cannot fail while the rows are
     // locked (or the writer is alone); if it did, the batch fails whole.
     let taken: Vec<(String, i64)> = taken.into_iter().collect();
-    for chunk in taken.chunks(CHUNK) {
-        let mut cases = String::new();
-        for (k, (_, n)) in chunk.iter().enumerate() {
-            // `n` is our own count, not input.
-            cases.push_str(&format!(" WHEN ${} THEN {n}", k + 1));
-        }
-        let sql = format!(
-            "UPDATE appt_slots SET booked = booked + (CASE id{cases} END) \
-             WHERE id IN ({}) AND booked + (CASE id{cases} END) <= capacity",
-            list(chunk.len(), 1)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, _) in chunk {
-            q = q.bind(id.as_str());
-        }
-        let done = q.execute(&mut **tx).await?.rows_affected();
-        if done != chunk.len() as u64 {
-            return Err(StoreError::Db(sqlx::Error::Protocol(format!(
-                "{} of {} slots took their places",
-                done,
-                chunk.len()
-            ))));
-        }
+    let done = COUNTS
+        .execute(tx, &taken, RUN, |q, (id, n)| q.bind(id.as_str()).bind(*n))
+        .await?;
+    if done != taken.len() as u64 {
+        return Err(StoreError::Db(sqlx::Error::Protocol(format!(
+            "{} of {} slots took their places",
+            done,
+            taken.len()
+        ))));
     }
 
     // 6. The appointments, their audit rows and their confirmations.
@@ -268,17 +268,9 @@ pub async fn book_batch(
             },
         ));
     }
-    for chunk in crate::pow2_runs(&made, RUN) {
-        let sql = format!(
-            "INSERT INTO appointments (id, code, slot_id, service_id, location_id, starts_at, ends_at, \
-             resident_id, channel, booked_by, remind_at, created_at, updated_at, status, sequence) VALUES {}",
-            crate::placeholders(chunk.len(), 13, 1, ", 'booked', 0")
-        );
-        let sql = crate::positional(backend, sql);
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (_, a) in chunk {
-            q = q
-                .bind(a.id.as_str())
+    APPOINTMENTS
+        .execute(tx, &made, RUN, |q, (_, a)| {
+            q.bind(a.id.as_str())
                 .bind(a.code.as_str())
                 .bind(a.slot_id.as_str())
                 .bind(a.service_id.as_str())
@@ -290,10 +282,9 @@ pub async fn book_batch(
                 .bind(a.booked_by.clone())
                 .bind(a.remind_at)
                 .bind(a.created_at)
-                .bind(a.updated_at);
-        }
-        q.execute(&mut **tx).await?;
-    }
+                .bind(a.updated_at)
+        })
+        .await?;
     let changes: Vec<(&Actor, Change<'_>)> = made
         .iter()
         .map(|(i, a)| {
