@@ -243,7 +243,7 @@ pub async fn csv(
     else {
         return Err(AppError::NotFound);
     };
-    let period = Period::parse(&q.from, &q.to, today_brussels()).map_err(AppError::Invalid)?;
+    let period = Period::parse(&q.from, &q.to, today_brussels()).map_err(AppError::BadQuery)?;
     let d = figures::figures(&state, period).await?;
     let t = d.table(id).ok_or(AppError::NotFound)?;
     let body = loket_render::csv::write(&csv_rows(t), ',');
@@ -338,7 +338,7 @@ impl From<Dashboard> for DashboardOut {
     params(PeriodQuery),
     responses(
         (status = 200, body = DashboardOut),
-        (status = 422, description = "The period is invalid (a field names it)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The period is invalid: `from` or `to` is not a date (`YYYY-MM-DD`), `to` is before `from`, or the period is longer than three years (a field names it)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn api(
     State(state): State<AppState>,
@@ -346,8 +346,10 @@ pub async fn api(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<DashboardOut>, ApiError> {
     who.require(VIEWERS)?;
+    // A bad query parameter is a 400 naming the field, as every API list
+    // refuses a bad `cursor` or `limit`.
     let period = Period::parse(&q.from, &q.to, today_brussels())
-        .map_err(|inv| who.err(inv).in_context("dashboard"))?;
+        .map_err(|inv| who.err(AppError::BadQuery(inv)).in_context("dashboard"))?;
     let d = figures::figures(&state, period)
         .await
         .map_err(|e| who.err(e))?;

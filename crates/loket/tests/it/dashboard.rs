@@ -899,26 +899,57 @@ async fn an_invalid_period_names_its_field() {
         .get(&boss, "/staff/dashboard?from=2020-01-01&to=2026-01-01")
         .await;
     assert!(html.contains("three years"), "{html}");
-    // The API: problem+json naming the field.
-    for (q, field) in [
-        ("from=2026-05-01&to=2026-04-01", "to"),
-        ("from=2020-01-01&to=2026-01-01", "from"),
-        ("from=1-2-3", "from"),
-        ("to=morgen", "to"),
+    // The API: 400 (a bad query parameter, as every API answers one),
+    // problem+json naming the field, in the user's language.
+    for (q, field, en, nl) in [
+        (
+            "from=2026-05-01&to=2026-04-01",
+            "to",
+            "Up to and including is before the start date",
+            "Tot en met ligt voor de begindatum",
+        ),
+        (
+            "from=2020-01-01&to=2026-01-01",
+            "from",
+            "three years",
+            "drie jaar",
+        ),
+        (
+            "from=1-2-3",
+            "from",
+            "From: enter a date as YYYY-MM-DD",
+            "Van: geef een datum als JJJJ-MM-DD",
+        ),
+        (
+            "to=morgen",
+            "to",
+            "Up to and including: enter a date",
+            "Tot en met: geef een datum",
+        ),
+        (
+            "from=2026-02-30&to=2026-03-01",
+            "from",
+            "From: enter a date",
+            "Van: geef een datum",
+        ),
     ] {
-        let r = app
-            .client()
-            .get(app.url(&format!("/api/v1/dashboard?{q}")))
-            .bearer_auth(&t)
-            .header("accept-language", "en")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 422, "{q}");
-        assert_eq!(r.headers()["content-type"], "application/problem+json");
-        let p: Value = r.json().await.unwrap();
-        assert_eq!(p["errors"][0]["field"], field, "{q}: {p}");
-        assert!(p["errors"][0]["detail"].as_str().unwrap().len() > 10);
+        for (lang, text) in [("en", en), ("nl", nl)] {
+            let r = app
+                .client()
+                .get(app.url(&format!("/api/v1/dashboard?{q}")))
+                .bearer_auth(&t)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 400, "{q}");
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+            let p: Value = r.json().await.unwrap();
+            assert_eq!(p["status"], 400, "{q}: {p}");
+            assert_eq!(p["errors"][0]["field"], field, "{q}: {p}");
+            let detail = p["errors"][0]["detail"].as_str().unwrap();
+            assert!(detail.contains(text), "{q} ({lang}): {text} in {p}");
+        }
     }
     // The CSV refuses a bad period too.
     let (st, _) = app
@@ -927,6 +958,6 @@ async fn an_invalid_period_names_its_field() {
             "/staff/dashboard/channels.csv?from=2026-05-01&to=2026-04-01",
         )
         .await;
-    assert_eq!(st, 422);
+    assert_eq!(st, 400, "a bad query parameter of a download");
     app.stop().await;
 }
