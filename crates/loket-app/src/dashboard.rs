@@ -82,8 +82,17 @@ pub struct Dashboard {
     /// Whether the waits were more than [`MAX_DURATIONS`] (the medians
     /// then cover the first ones of each location only).
     pub waits_cut: bool,
+    /// Whether more campaigns than the vaccination table lists had figures
+    /// in the period (see [`CAMPAIGNS_SHOWN`]): the page and the API say
+    /// so and point to the paged campaign list.
+    pub campaigns_cut: bool,
     pub tables: Vec<Table>,
 }
+
+/// The most campaigns the vaccination table lists (one row each, oldest
+/// first, only those with figures in the period); past it the dashboard
+/// says "more than N". A section's CSV download lists every one.
+pub const CAMPAIGNS_SHOWN: i64 = 50;
 
 impl Dashboard {
     pub fn table(&self, id: &str) -> Option<&Table> {
@@ -111,8 +120,19 @@ fn month_rows<const N: usize>(months: &[Month], mut f: impl FnMut(&str) -> [i64;
         .collect()
 }
 
-/// The figures of `period`.
+/// The figures of `period`, with at most [`CAMPAIGNS_SHOWN`] campaigns.
 pub async fn figures(app: &App, period: Period) -> Result<Dashboard, Refusal> {
+    figures_with(app, period, Some(CAMPAIGNS_SHOWN)).await
+}
+
+/// The figures of `period`, with at most `campaigns` campaigns in the
+/// vaccination table (None: every campaign with figures in the period,
+/// for a download).
+pub async fn figures_with(
+    app: &App,
+    period: Period,
+    campaigns: Option<i64>,
+) -> Result<Dashboard, Refusal> {
     // A report: from the read replica when there is one.
     let db = app.store.reader();
     let from_ms = start_ms(period.from);
@@ -389,12 +409,16 @@ pub async fn figures(app: &App, period: Period) -> Result<Dashboard, Refusal> {
         "reserve_new",
         "reserve_waiting",
     ];
+    let shown = campaigns.map_or(i64::MAX, |n| n.max(0));
+    let mut listed =
+        store::campaigns_with_figures(&db, from_ms, to_ms, shown.saturating_add(1)).await?;
+    let campaigns_cut = usize::try_from(shown).is_ok_and(|n| listed.len() > n);
+    listed.truncate(usize::try_from(shown).unwrap_or(usize::MAX));
     tables.push(Table {
         id: "vaccination",
         label: "campaign",
         columns: cols.to_vec(),
-        rows: store::campaigns(&db)
-            .await?
+        rows: listed
             .into_iter()
             .map(|(id, name)| Row {
                 label: name,
@@ -418,6 +442,7 @@ pub async fn figures(app: &App, period: Period) -> Result<Dashboard, Refusal> {
         period,
         co2_g_per_km: co2,
         waits_cut,
+        campaigns_cut,
         tables,
     })
 }

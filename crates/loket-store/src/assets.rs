@@ -618,21 +618,38 @@ pub async fn overdue_total(store: &Store, today: &str, cap: i64) -> Result<Total
     Ok(Total::capped(row.try_get("n")?, cap))
 }
 
-/// The newest `limit` loans of one asset, newest first.
-pub async fn loans_of_asset(store: &Store, asset_id: &str, limit: i64) -> Result<Vec<Loan>> {
-    let rows = sqlx::query(
-        "SELECT l.id, l.asset_id, a.tag, a.category, a.model, a.serial, l.handover_id, l.borrower_user_id, \
-         u.name AS borrower_name, u.email AS borrower_email, l.place, l.out_at, l.due_on, l.in_at, l.condition_note, h.acknowledged_at \
-         FROM asset_loans l JOIN assets a ON a.id = l.asset_id \
-         JOIN asset_handovers h ON h.id = l.handover_id \
-         LEFT JOIN users u ON u.id = l.borrower_user_id \
-         WHERE l.asset_id = $1 ORDER BY l.out_at DESC, l.id LIMIT $2",
+/// An asset's loan history's cursors: keyset on (out_at, loan id),
+/// newest first.
+pub const ASSET_LOANS_PAGING: Spec = Spec {
+    list: "assets.asset_loans",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of an asset's loans, newest first (every check-out adds one,
+/// so the history is paged like every other list that grows).
+pub async fn asset_loans_page(store: &Store, asset_id: &str, pq: &PageQuery) -> Result<Page<Loan>> {
+    paging::Select::new(
+        format!("{LOAN_SELECT} WHERE l.asset_id = $1"),
+        &["l.out_at", "l.id"],
+        Order::Desc,
+    )
+    .arg(asset_id)
+    .page(store, pq, &ASSET_LOANS_PAGING, loan_of, |l| {
+        vec![Key::from(l.out_at), Key::from(l.id.as_str())]
+    })
+    .await
+}
+
+/// How many loans an asset has had, up to `cap`.
+pub async fn asset_loans_total(store: &Store, asset_id: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM asset_loans WHERE asset_id = $1 LIMIT $2) t",
     )
     .bind(asset_id)
-    .bind(limit)
-    .fetch_all(store.pool())
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
     .await?;
-    rows.iter().map(loan_of).collect()
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// A hand-over document's header.

@@ -282,11 +282,35 @@ pub async fn loans(
         .collect()
 }
 
-/// The vaccination campaigns: (id, name), oldest first.
-pub async fn campaigns(store: &Store) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query("SELECT id, name FROM vac_campaigns ORDER BY created_at, id")
-        .fetch_all(store.pool())
-        .await?;
+/// The vaccination campaigns that have a figure of [`vaccination`] in
+/// `[from_ms, to_ms)` (or people waiting on their reserve list now):
+/// (id, name), oldest first, at most `limit` of them (a caller asks one
+/// more than it shows, to say "more than N").
+pub async fn campaigns_with_figures(
+    store: &Store,
+    from_ms: i64,
+    to_ms: i64,
+    limit: i64,
+) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, name FROM vac_campaigns WHERE id IN ( \
+           SELECT campaign_id FROM vac_invitations WHERE created_at >= $1 AND created_at < $2 \
+           UNION SELECT campaign_id FROM vac_bookings \
+             WHERE created_at >= $1 AND created_at < $2 AND status <> 'cancelled' \
+           UNION SELECT campaign_id FROM vac_visits WHERE vaccinated_at >= $1 AND vaccinated_at < $2 \
+           UNION SELECT v.campaign_id FROM vac_mobile_records r \
+             JOIN vac_mobile_visits v ON v.id = r.mobile_visit_id \
+             WHERE r.kind = 'vaccinated' AND r.conflict_with IS NULL \
+             AND r.recorded_at >= $1 AND r.recorded_at < $2 \
+           UNION SELECT campaign_id FROM vac_reserve WHERE signed_up_at >= $1 AND signed_up_at < $2 \
+           UNION SELECT campaign_id FROM vac_reserve WHERE status = 'waiting') \
+         ORDER BY created_at, id LIMIT $3",
+    )
+    .bind(from_ms)
+    .bind(to_ms)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .collect()

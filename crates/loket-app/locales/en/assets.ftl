@@ -46,7 +46,6 @@ asset-checkin-title = Check in
 asset-back-to = Stored at
 asset-checkin-button = Check in
 asset-history = Loans
-asset-history-more = This asset has been lent more than { $count } times; only the newest { $count } loans are listed here.
 asset-no-loans = No loans.
 asset-find-person = Find a staff member (name or e-mail)
 asset-find = Search

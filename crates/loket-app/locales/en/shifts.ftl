@@ -90,7 +90,6 @@ shift-show = Show
 shift-coverage-per-day = Per day and role
 shift-gaps-title = Shifts with open places
 shift-gaps-none = Every shift is fully staffed.
-shift-gaps-more = The first { $count } are shown; there are more: pick a day above.
 shift-people-search = Search a staff member by name or e-mail address
 shift-people-search-hint = At least two characters.
 shift-people-found-none = No staff members found.

@@ -155,7 +155,6 @@ staff-no-telework = No telework in the last six months.
 staff-recent-months = Recent months
 staff-payroll-lines = Payroll lines
 staff-no-lines = No payroll lines yet.
-staff-payroll-more = This staff member has more than { $count } payroll lines; only the newest { $count } are listed here (every line is in its month's payroll file).
 staff-correction-title = Correct a closed month
 staff-correction-hint = Give the right number of days of that month. The difference is paid as a correction line with the next month closed.
 staff-correction-button = Save the correction

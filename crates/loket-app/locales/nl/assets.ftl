@@ -46,7 +46,6 @@ asset-checkin-title = Terugnemen
 asset-back-to = Opgeborgen in
 asset-checkin-button = Terugnemen
 asset-history = Uitleningen
-asset-history-more = Dit toestel werd meer dan { $count } keer uitgeleend; hier staan alleen de nieuwste { $count } uitleningen.
 asset-no-loans = Geen uitleningen.
 asset-find-person = Medewerker zoeken (naam of e-mail)
 asset-find = Zoeken

@@ -90,7 +90,6 @@ shift-show = Tonen
 shift-coverage-per-day = Per dag en rol
 shift-gaps-title = Diensten met open plaatsen
 shift-gaps-none = Alle diensten zijn volledig bezet.
-shift-gaps-more = De eerste { $count } staan hier; er zijn er meer: kies een dag hierboven.
 shift-people-search = Zoek een medewerker op naam of e-mailadres
 shift-people-search-hint = Minstens twee tekens.
 shift-people-found-none = Geen medewerkers gevonden.

@@ -155,7 +155,6 @@ staff-no-telework = Geen telewerk de laatste zes maanden.
 staff-recent-months = De laatste maanden
 staff-payroll-lines = Loonlijnen
 staff-no-lines = Nog geen loonlijnen.
-staff-payroll-more = Deze medewerker heeft meer dan { $count } loonlijnen; hier staan alleen de nieuwste { $count } (elke lijn staat in het loonbestand van haar maand).
 staff-correction-title = Correctie van een afgesloten maand
 staff-correction-hint = Geef het juiste aantal dagen van die maand. Het verschil wordt als correctielijn betaald bij de volgende afgesloten maand.
 staff-correction-button = Correctie bewaren

@@ -7,6 +7,7 @@ use crate::i18n::today_brussels;
 use crate::{App, Refusal};
 use jiff::ToSpan;
 use jiff::civil::Date;
+use loket_domain::paging::{Page, PageQuery, TOTAL_CAP, Total};
 use loket_domain::telework::{DayKind, Month, MonthStatus, PayLine};
 use loket_store::assets::Loan;
 use loket_store::telework::{self as store, MonthView, Share, StaffMember};
@@ -113,12 +114,11 @@ pub struct PersonFile {
     pub leave: Vec<Date>,
     /// The last six months that have telework days, newest first.
     pub months: Vec<MonthDays>,
-    /// Their payroll lines, newest month first: the newest
-    /// [`PAY_LINES_SHOWN`].
-    pub lines: Vec<PayLine>,
-    /// They have more payroll lines than [`PAY_LINES_SHOWN`]: the page says
-    /// "more than N" (every line is in its month's payroll file).
-    pub lines_more: bool,
+    /// Their payroll lines, newest month first: the page of them asked
+    /// for (keyset-paged, [`store::PAY_LINES_PAGING`]).
+    pub lines: Page<PayLine>,
+    /// How many payroll lines they have (exact up to [`TOTAL_CAP`]).
+    pub lines_total: Total,
 }
 
 impl PersonFile {
@@ -132,12 +132,8 @@ impl PersonFile {
 /// "more than N" instead of cutting the list silently.
 pub const PERSON_LOANS_SHOWN: usize = 500;
 
-/// The most payroll lines a staff member's file lists (newest month
-/// first); past it the file says "more than N".
-pub const PAY_LINES_SHOWN: usize = 200;
-
-/// `s`'s file.
-pub async fn person(app: &App, s: &StaffMember) -> Result<PersonFile, Refusal> {
+/// `s`'s file, with the page `lines` of their payroll lines.
+pub async fn person(app: &App, s: &StaffMember, lines: &PageQuery) -> Result<PersonFile, Refusal> {
     let manager = match &s.manager_no {
         Some(m) => store::staff_by_no(&app.store, m).await?,
         None => None,
@@ -178,9 +174,8 @@ pub async fn person(app: &App, s: &StaffMember) -> Result<PersonFile, Refusal> {
         }
         m = m.prev();
     }
-    let mut lines = store::pay_lines_of(&app.store, &s.id, PAY_LINES_SHOWN as i64 + 1).await?;
-    let lines_more = lines.len() > PAY_LINES_SHOWN;
-    lines.truncate(PAY_LINES_SHOWN);
+    let lines_total = store::pay_lines_total(&app.store, &s.id, TOTAL_CAP).await?;
+    let lines = store::pay_lines_page(&app.store, &s.id, lines).await?;
     Ok(PersonFile {
         manager,
         team,
@@ -190,7 +185,7 @@ pub async fn person(app: &App, s: &StaffMember) -> Result<PersonFile, Refusal> {
         leave,
         months,
         lines,
-        lines_more,
+        lines_total,
     })
 }
 

@@ -150,6 +150,61 @@ pub async fn list_shifts(
     rows.iter().map(shift_of).collect()
 }
 
+/// The coverage view's shifts with open places: keyset on (start, shift
+/// id), soonest first.
+pub const GAP_PAGING: Spec = Spec {
+    list: "shifts.gaps",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// The shifts with open places from `from` to `to` (days, both included)
+/// that start after `now_ms`: `$1` to `$3`.
+const GAP_WHERE: &str = "s.day >= $1 AND s.day <= $2 AND s.status = 'open' \
+     AND s.filled < s.headcount AND s.starts_at > $3";
+
+/// One page of the shifts with open places from `from` to `to` that start
+/// after `now_ms`, soonest first.
+pub async fn gaps_page(
+    store: &Store,
+    from: &str,
+    to: &str,
+    now_ms: i64,
+    pq: &PageQuery,
+) -> Result<Page<Shift>> {
+    paging::Select::new(
+        format!("SELECT {SHIFT_COLUMNS} FROM {SHIFT_FROM} WHERE {GAP_WHERE}"),
+        &["s.starts_at", "s.id"],
+        Order::Asc,
+    )
+    .arg(from)
+    .arg(to)
+    .arg(now_ms)
+    .page(store, pq, &GAP_PAGING, shift_of, |s| {
+        vec![Key::from(s.starts_at), Key::from(s.id.as_str())]
+    })
+    .await
+}
+
+/// How many shifts [`gaps_page`] pages through, up to `cap`.
+pub async fn gaps_total(
+    store: &Store,
+    from: &str,
+    to: &str,
+    now_ms: i64,
+    cap: i64,
+) -> Result<Total> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM shift_shifts s WHERE {GAP_WHERE} LIMIT $4) t"
+    )))
+    .bind(from)
+    .bind(to)
+    .bind(now_ms)
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
 /// The planner's day list's cursors: keyset on the day (unique in the list).
 pub const DAY_PAGING: Spec = Spec {
     list: "shifts.days",

@@ -405,19 +405,47 @@ pub async fn pay_lines(store: &Store, month: Month) -> Result<Vec<PayLine>> {
     rows.iter().map(decode_line).collect()
 }
 
-/// The lines of one staff member in the closed months, newest first: at
-/// most `limit` of them (a caller asks one more than it shows, to say
-/// "more than N").
-pub async fn pay_lines_of(store: &Store, staff_id: &str, limit: i64) -> Result<Vec<PayLine>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {LINE_COLS} FROM telework_pay_lines WHERE staff_id = $1 \
-         ORDER BY month DESC, kind, for_month, id LIMIT $2"
-    )))
+/// A staff member's payroll lines' cursors: keyset on (month paid in,
+/// kind, month it is about), unique per staff member, newest first.
+pub const PAY_LINES_PAGING: Spec = Spec {
+    list: "telework.pay_lines",
+    keys: &[KeyKind::Text, KeyKind::Text, KeyKind::Text],
+};
+
+/// One page of a staff member's lines in the closed months, newest month
+/// first (every month closed adds one, so the history is paged like every
+/// other list that grows).
+pub async fn pay_lines_page(
+    store: &Store,
+    staff_id: &str,
+    pq: &PageQuery,
+) -> Result<Page<PayLine>> {
+    paging::Select::new(
+        format!("SELECT {LINE_COLS} FROM telework_pay_lines WHERE staff_id = $1"),
+        &["month", "kind", "for_month"],
+        Order::Desc,
+    )
+    .arg(staff_id)
+    .page(store, pq, &PAY_LINES_PAGING, decode_line, |l| {
+        vec![
+            Key::from(l.month.to_string()),
+            Key::from(l.kind.as_str()),
+            Key::from(l.for_month.to_string()),
+        ]
+    })
+    .await
+}
+
+/// How many payroll lines a staff member has, up to `cap`.
+pub async fn pay_lines_total(store: &Store, staff_id: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM telework_pay_lines WHERE staff_id = $1 LIMIT $2) t",
+    )
     .bind(staff_id)
-    .bind(limit)
-    .fetch_all(store.pool())
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
     .await?;
-    rows.iter().map(decode_line).collect()
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 pub async fn export_layout(store: &Store) -> Result<ExportLayout> {

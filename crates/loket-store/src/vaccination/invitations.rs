@@ -431,30 +431,51 @@ pub async fn new_letter_batch(
     }))
 }
 
-/// The newest `limit` print batches of a campaign, newest first (a caller
-/// asks one more than it shows, to say "more than N").
-pub async fn letter_batches(
+/// A campaign's print batches' cursors: keyset on (created_at, id), newest
+/// first.
+pub const LETTER_BATCH_PAGING: Spec = Spec {
+    list: "vaccination.letter_batches",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+fn decode_batch(r: &sqlx::any::AnyRow) -> Result<LetterBatch> {
+    Ok(LetterBatch {
+        id: r.try_get("id")?,
+        letters: r.try_get("letters")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// One page of a campaign's print batches, newest first (every batch
+/// printed adds one, so the list is paged like every other list that
+/// grows).
+pub async fn letter_batches_page(
     store: &Store,
     campaign_id: &str,
-    limit: i64,
-) -> Result<Vec<LetterBatch>> {
-    let rows = sqlx::query(
-        "SELECT id, letters, created_at FROM vac_letter_batches WHERE campaign_id = $1 \
-         ORDER BY created_at DESC, id DESC LIMIT $2",
+    pq: &PageQuery,
+) -> Result<Page<LetterBatch>> {
+    paging::Select::new(
+        "SELECT id, letters, created_at FROM vac_letter_batches WHERE campaign_id = $1",
+        &["created_at", "id"],
+        Order::Desc,
+    )
+    .arg(campaign_id)
+    .page(store, pq, &LETTER_BATCH_PAGING, decode_batch, |b| {
+        vec![Key::from(b.created_at), Key::from(b.id.as_str())]
+    })
+    .await
+}
+
+/// How many print batches a campaign has, up to `cap`.
+pub async fn letter_batches_total(store: &Store, campaign_id: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM vac_letter_batches WHERE campaign_id = $1 LIMIT $2) t",
     )
     .bind(campaign_id)
-    .bind(limit)
-    .fetch_all(store.pool())
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(LetterBatch {
-                id: r.try_get("id")?,
-                letters: r.try_get("letters")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 pub async fn batch_invitations(store: &Store, batch_id: &str) -> Result<Vec<Invitation>> {

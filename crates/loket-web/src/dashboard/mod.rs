@@ -155,6 +155,9 @@ struct DashboardPage {
     shown_to: String,
     co2_g_per_km: i64,
     waits_cut: bool,
+    /// "More than 50 campaigns had figures…" when the vaccination table
+    /// lists only the first, else ''.
+    campaigns_cut: String,
     sections: Vec<SectionView>,
 }
 
@@ -209,6 +212,17 @@ pub async fn page(
             shown_to: d.period.to.to_string(),
             co2_g_per_km: d.co2_g_per_km,
             waits_cut: d.waits_cut,
+            campaigns_cut: if d.campaigns_cut {
+                locale.t_args(
+                    "dash-campaigns-cut",
+                    &[(
+                        "count",
+                        crate::paging::format_count(locale, figures::CAMPAIGNS_SHOWN),
+                    )],
+                )
+            } else {
+                String::new()
+            },
             sections,
         },
     )
@@ -243,8 +257,9 @@ pub async fn csv(
     else {
         return Err(AppError::NotFound);
     };
-    let period = Period::parse(&q.from, &q.to, today_brussels()).map_err(AppError::Invalid)?;
-    let d = figures::figures(&state, period).await?;
+    let period = Period::parse(&q.from, &q.to, today_brussels()).map_err(AppError::BadQuery)?;
+    // A download has every row: every campaign with figures in the period.
+    let d = figures::figures_with(&state, period, None).await?;
     let t = d.table(id).ok_or(AppError::NotFound)?;
     let body = loket_render::csv::write(&csv_rows(t), ',');
     let mut res = body.into_response();
@@ -299,6 +314,11 @@ pub struct DashboardOut {
     /// True when there were more waits than the dashboard keeps in memory
     /// (200,000): the medians then cover the first ones only.
     pub waits_cut: bool,
+    /// True when more than 50 campaigns had figures in the period: the
+    /// `vaccination` section then lists the first 50 (oldest first). Every
+    /// campaign is in `/api/v1/vaccination/campaigns` (paged), and the
+    /// section's CSV download on the dashboard page lists every one.
+    pub campaigns_cut: bool,
     pub sections: Vec<SectionOut>,
 }
 
@@ -309,6 +329,7 @@ impl From<Dashboard> for DashboardOut {
             to: d.period.to.to_string(),
             co2_g_per_km: d.co2_g_per_km,
             waits_cut: d.waits_cut,
+            campaigns_cut: d.campaigns_cut,
             sections: d
                 .tables
                 .into_iter()
@@ -338,7 +359,7 @@ impl From<Dashboard> for DashboardOut {
     params(PeriodQuery),
     responses(
         (status = 200, body = DashboardOut),
-        (status = 422, description = "The period is invalid (a field names it)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The period is invalid: `from` or `to` is not a date (`YYYY-MM-DD`), `to` is before `from`, or the period is longer than three years (a field names it)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn api(
     State(state): State<AppState>,
@@ -346,8 +367,10 @@ pub async fn api(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<DashboardOut>, ApiError> {
     who.require(VIEWERS)?;
+    // A bad query parameter is a 400 naming the field, as every API list
+    // refuses a bad `cursor` or `limit`.
     let period = Period::parse(&q.from, &q.to, today_brussels())
-        .map_err(|inv| who.err(inv).in_context("dashboard"))?;
+        .map_err(|inv| who.err(AppError::BadQuery(inv)).in_context("dashboard"))?;
     let d = figures::figures(&state, period)
         .await
         .map_err(|e| who.err(e))?;

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use loket_app::telework::{self, views};
 use loket_domain::Invalid;
 use loket_domain::audit::Actor;
+use loket_domain::paging::{DEFAULT_LIMIT, PageQuery};
 use loket_domain::telework::{self as rules, Month, STAFF_COLUMNS, euro};
 use loket_store::telework::{self as store, StaffMember};
 use serde::Deserialize;
@@ -347,9 +348,8 @@ struct PersonPage {
     /// "More than 500 items on loan…" when the list shows only the
     /// first, else ''.
     loans_more: String,
-    /// "More than 200 payroll lines…" when the list shows only the newest,
-    /// else ''.
-    lines_more: String,
+    /// Pages of the payroll lines (every month closed adds one).
+    pager: crate::paging::Pager,
 }
 
 #[derive(Deserialize, Default)]
@@ -370,8 +370,9 @@ async fn person_page(
     s: StaffMember,
     errors: FormErrors,
     f: PersonForm,
+    pq: &PageQuery,
 ) -> Result<PersonPage, AppError> {
-    let file = views::person(state, &s).await?;
+    let file = views::person(state, &s, pq).await?;
     let must_return = file.must_return(&s);
     let loans_more = if file.loans_more {
         ctx.locale.t_args(
@@ -384,17 +385,15 @@ async fn person_page(
     } else {
         String::new()
     };
-    let lines_more = if file.lines_more {
-        ctx.locale.t_args(
-            "staff-payroll-more",
-            &[(
-                "count",
-                crate::paging::format_count(ctx.locale, views::PAY_LINES_SHOWN as i64),
-            )],
-        )
-    } else {
-        String::new()
-    };
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        &format!("/staff/people/{}", s.employee_no),
+        &[],
+        &file.lines,
+        pq,
+        file.lines_total,
+        None,
+    );
     let loans = file
         .loans
         .into_iter()
@@ -420,6 +419,7 @@ async fn person_page(
         .collect();
     let lines = file
         .lines
+        .items
         .into_iter()
         .map(|l| LineRow {
             month: l.month.to_string(),
@@ -456,16 +456,26 @@ async fn person_page(
         user_id,
         must_return,
         loans_more,
-        lines_more,
+        pager,
     })
+}
+
+/// The page of a staff file's payroll lines (`?cursor=&limit=`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LinesQuery {
+    pub cursor: String,
+    pub limit: String,
 }
 
 pub async fn detail(
     State(state): State<AppState>,
     mut ctx: Ctx,
     Path(no): Path<String>,
+    Query(q): Query<LinesQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(HR_ROLES)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::PAY_LINES_PAGING)?;
     let s = store::staff_by_no(&state.store, &no)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -476,6 +486,7 @@ pub async fn detail(
         s,
         FormErrors::default(),
         PersonForm::default(),
+        &pq,
     )
     .await?;
     render(StatusCode::OK, page)
@@ -489,7 +500,8 @@ async fn refused(
     f: PersonForm,
 ) -> Result<Response, AppError> {
     let errors = FormErrors::from_invalid(ctx.locale, inv);
-    let page = person_page(state, ctx, s, errors, f).await?;
+    let first = PageQuery::first(DEFAULT_LIMIT);
+    let page = person_page(state, ctx, s, errors, f, &first).await?;
     render(StatusCode::UNPROCESSABLE_ENTITY, page)
 }
 

@@ -60,7 +60,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/vaccination/{c}", get(coord::campaign_page))
         .route("/staff/vaccination/{c}/import", post(coord::import))
-        .route("/staff/vaccination/{c}/letters", post(coord::letters))
+        .route(
+            "/staff/vaccination/{c}/letters",
+            get(coord::letter_batches).post(coord::letters),
+        )
         .route(
             "/staff/vaccination/{c}/letters/{batch}",
             get(coord::letters_pdf),

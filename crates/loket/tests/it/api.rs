@@ -196,6 +196,10 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
         "/staff/vaccination/griep/reserve.csv",
         &["vaccination_coordinator"],
     ),
+    (
+        "/staff/vaccination/griep/letters",
+        &["vaccination_coordinator"],
+    ),
     ("/staff/dashboard", &["management", "admin"]),
     (
         "/account/data",

@@ -551,10 +551,10 @@ async fn check_against_database(app: &TestApp, f: &Figures, from: Date, to: Date
             .await
     );
 
-    // 7. Vaccination.
+    // 7. Vaccination: the campaigns with a figure in the period (or people
+    // waiting on their reserve list now); the others are not listed.
     for r in rows(app, "SELECT id, name FROM vac_campaigns", &[]).await {
         let (id, name): (String, String) = (r.get("id"), r.get("name"));
-        let vals = &f["vaccination"][&name];
         let q = |sql: &'static str, with_period: bool| {
             let id = id.clone();
             async move {
@@ -596,6 +596,21 @@ async fn check_against_database(app: &TestApp, f: &Figures, from: Date, to: Date
             false,
         )
         .await;
+        let signed_up = q(
+            "SELECT COUNT(*) AS n FROM vac_reserve WHERE campaign_id = $1 \
+             AND signed_up_at >= $2 AND signed_up_at < $3",
+            true,
+        )
+        .await;
+        if invited + booked + centre + mobile + waiting + signed_up == 0 {
+            assert!(
+                !f["vaccination"].contains_key(&name),
+                "{name}: no figures, not listed"
+            );
+            continue;
+        }
+        let vals = &f["vaccination"][&name];
+        assert_eq!(vals["reserve_new"], signed_up, "{name}");
         assert_eq!(vals["invited"], invited, "{name}");
         assert_eq!(vals["booked"], booked, "{name}");
         assert_eq!(vals["vaccinated"], centre + mobile, "{name}");
@@ -899,26 +914,57 @@ async fn an_invalid_period_names_its_field() {
         .get(&boss, "/staff/dashboard?from=2020-01-01&to=2026-01-01")
         .await;
     assert!(html.contains("three years"), "{html}");
-    // The API: problem+json naming the field.
-    for (q, field) in [
-        ("from=2026-05-01&to=2026-04-01", "to"),
-        ("from=2020-01-01&to=2026-01-01", "from"),
-        ("from=1-2-3", "from"),
-        ("to=morgen", "to"),
+    // The API: 400 (a bad query parameter, as every API answers one),
+    // problem+json naming the field, in the user's language.
+    for (q, field, en, nl) in [
+        (
+            "from=2026-05-01&to=2026-04-01",
+            "to",
+            "Up to and including is before the start date",
+            "Tot en met ligt voor de begindatum",
+        ),
+        (
+            "from=2020-01-01&to=2026-01-01",
+            "from",
+            "three years",
+            "drie jaar",
+        ),
+        (
+            "from=1-2-3",
+            "from",
+            "From: enter a date as YYYY-MM-DD",
+            "Van: geef een datum als JJJJ-MM-DD",
+        ),
+        (
+            "to=morgen",
+            "to",
+            "Up to and including: enter a date",
+            "Tot en met: geef een datum",
+        ),
+        (
+            "from=2026-02-30&to=2026-03-01",
+            "from",
+            "From: enter a date",
+            "Van: geef een datum",
+        ),
     ] {
-        let r = app
-            .client()
-            .get(app.url(&format!("/api/v1/dashboard?{q}")))
-            .bearer_auth(&t)
-            .header("accept-language", "en")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 422, "{q}");
-        assert_eq!(r.headers()["content-type"], "application/problem+json");
-        let p: Value = r.json().await.unwrap();
-        assert_eq!(p["errors"][0]["field"], field, "{q}: {p}");
-        assert!(p["errors"][0]["detail"].as_str().unwrap().len() > 10);
+        for (lang, text) in [("en", en), ("nl", nl)] {
+            let r = app
+                .client()
+                .get(app.url(&format!("/api/v1/dashboard?{q}")))
+                .bearer_auth(&t)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 400, "{q}");
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+            let p: Value = r.json().await.unwrap();
+            assert_eq!(p["status"], 400, "{q}: {p}");
+            assert_eq!(p["errors"][0]["field"], field, "{q}: {p}");
+            let detail = p["errors"][0]["detail"].as_str().unwrap();
+            assert!(detail.contains(text), "{q} ({lang}): {text} in {p}");
+        }
     }
     // The CSV refuses a bad period too.
     let (st, _) = app
@@ -927,6 +973,128 @@ async fn an_invalid_period_names_its_field() {
             "/staff/dashboard/channels.csv?from=2026-05-01&to=2026-04-01",
         )
         .await;
-    assert_eq!(st, 422);
+    assert_eq!(st, 400, "a bad query parameter of a download");
+    app.stop().await;
+}
+
+/// The vaccination table lists the campaigns with figures in the period,
+/// at most 50 (oldest first); past that the page and the API say so and
+/// the page links to the paged campaign list; the CSV lists every one.
+#[tokio::test]
+async fn the_campaign_table_is_bounded_and_says_so() {
+    let app = TestApp::spawn().await;
+    let boss = app
+        .signed_in("directie@leuven.example", &["management"])
+        .await;
+    let t = loket::cli::token_create(&app.config, "directie@leuven.example", "dash")
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO appt_locations (id, slug, name, address, created_at, updated_at) \
+         VALUES ('loc', 'loc', 'Centrum', 'Straat 1', 0, 0)",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    // 55 campaigns made one after the other; three (7, 25, 43) have no
+    // figures, the others someone waiting on their reserve list.
+    for i in 0..55_i64 {
+        sqlx::query(
+            "INSERT INTO appt_services (id, slug, name_nl, name_en, slot_minutes, created_at, \
+             updated_at) VALUES ($1, $1, 'S', 'S', 5, 0, 0)",
+        )
+        .bind(format!("svc-{i:02}"))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO vac_campaigns (id, slug, name, vaccine, location_id, service_id, lines, \
+             per_line, slot_minutes, observation_minutes, admit_per_minute, admit_burst, opens_at, \
+             status, created_at, updated_at) VALUES ($1, $2, $3, 'V', 'loc', $5, 1, 1, 5, 15, \
+             10, 10, 0, 'open', $4, 0)",
+        )
+        .bind(format!("cmp-{i:02}"))
+        .bind(format!("camp-{i:02}"))
+        .bind(format!("Campagne {i:02}"))
+        .bind(1_000 + i)
+        .bind(format!("svc-{i:02}"))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+        if i % 18 != 7 {
+            sqlx::query(
+                "INSERT INTO vac_reserve (id, campaign_id, national_number, name, birth_date, email, \
+                 group_rank, status, signed_up_at, updated_at) \
+                 VALUES ($1, $2, '85073003328', 'An', '1985-07-30', 'an@example.org', 1, 'waiting', 0, 0)",
+            )
+            .bind(format!("res-{i:02}"))
+            .bind(format!("cmp-{i:02}"))
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        }
+    }
+    let with_figures: Vec<String> = (0..55)
+        .filter(|i| i % 18 != 7)
+        .map(|i| format!("Campagne {i:02}"))
+        .collect();
+    assert_eq!(with_figures.len(), 52);
+    let labels = |v: &Value| -> Vec<String> {
+        let s = v["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "vaccination")
+            .unwrap();
+        s["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The API: the first 50, and it says more had figures.
+    let (s, v) = api(&app, &t, "GET", "/api/v1/dashboard", Value::Null).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["campaigns_cut"], true, "{v}");
+    assert_eq!(labels(&v), with_figures[..50]);
+    // The page says so and links to the paged campaign list.
+    let (s, html) = app.get(&boss, "/staff/dashboard").await;
+    assert_eq!(s, 200);
+    let at = html.find("id=\"campaigns-cut\"").expect("the cut is said");
+    assert!(html[at..].contains("Meer dan 50 campagnes"), "{html}");
+    assert!(html[at..].contains("href=\"/staff/vaccination\""));
+    assert!(
+        !html.contains(&format!("{}<", with_figures[50])),
+        "the 51st with figures is left out"
+    );
+    // The CSV download has every campaign with figures.
+    let (from, to) = (v["from"].as_str().unwrap(), v["to"].as_str().unwrap());
+    let r = boss
+        .get(app.url(&format!(
+            "/staff/dashboard/vaccination.csv?from={from}&to={to}"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    let names: Vec<&str> = body
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(names, with_figures);
+    // Fewer than 51 with figures: all listed, nothing said.
+    sqlx::query("DELETE FROM vac_reserve WHERE id IN ('res-00', 'res-01', 'res-02')")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (_, v) = api(&app, &t, "GET", "/api/v1/dashboard", Value::Null).await;
+    assert_eq!(v["campaigns_cut"], false);
+    assert_eq!(labels(&v), with_figures[3..]);
+    let (_, html) = app.get(&boss, "/staff/dashboard").await;
+    assert!(!html.contains("id=\"campaigns-cut\""));
     app.stop().await;
 }

@@ -1,6 +1,7 @@
 //! One asset.
 
 use super::*;
+use loket_domain::paging::{DEFAULT_LIMIT, PageQuery, TOTAL_CAP};
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -136,19 +137,28 @@ pub(super) struct DetailPage {
     price: String,
     on_loan: bool,
     loans: Vec<LoanRow>,
-    /// "This asset has been lent more than 200 times…" when only the
-    /// newest loans are listed, else ''.
-    loans_more: String,
+    /// Pages of the loan history, newest first (every check-out adds one).
+    pager: crate::paging::Pager,
     statuses: Vec<(String, String)>,
     note: String,
     back_to: String,
     errors: FormErrors,
 }
 
-/// The most loans an asset's page lists (newest first); past it the page
-/// says so.
-const ASSET_LOANS_SHOWN: usize = 200;
+/// The page of an asset's loan history (`?cursor=&limit=`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoansQuery {
+    pub cursor: String,
+    pub limit: String,
+}
 
+/// The first page of the loan history (a form refused shows it).
+fn first_loans() -> PageQuery {
+    PageQuery::first(DEFAULT_LIMIT)
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn detail_page(
     state: &AppState,
     ctx: &mut Ctx,
@@ -157,6 +167,7 @@ pub(super) async fn detail_page(
     back_to: String,
     errors: FormErrors,
     status: StatusCode,
+    pq: &PageQuery,
 ) -> Result<Response, AppError> {
     let user = ctx.require(ICT)?.clone();
     let locale = ctx.locale;
@@ -164,22 +175,19 @@ pub(super) async fn detail_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let today = today_brussels().to_string();
-    let mut all =
-        store::loans_of_asset(&state.store, &asset.id, ASSET_LOANS_SHOWN as i64 + 1).await?;
-    let loans_more = if all.len() > ASSET_LOANS_SHOWN {
-        all.truncate(ASSET_LOANS_SHOWN);
-        locale.t_args(
-            "asset-history-more",
-            &[(
-                "count",
-                crate::paging::format_count(locale, ASSET_LOANS_SHOWN as i64),
-            )],
-        )
-    } else {
-        String::new()
-    };
+    let page = store::asset_loans_page(&state.store, &asset.id, pq).await?;
+    let total = store::asset_loans_total(&state.store, &asset.id, TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        locale,
+        &format!("/staff/assets/{}", asset.id),
+        &[],
+        &page,
+        pq,
+        total,
+        None,
+    );
     let mut loans = Vec::new();
-    for l in &all {
+    for l in &page.items {
         if let Some(b) = &l.borrower_user_id {
             loket_store::audit::record_access(
                 &state.store,
@@ -217,7 +225,7 @@ pub(super) async fn detail_page(
             },
             asset,
             loans,
-            loans_more,
+            pager,
             note,
             errors,
         },
@@ -228,7 +236,10 @@ pub async fn detail(
     State(state): State<AppState>,
     mut ctx: Ctx,
     Path(id): Path<String>,
+    Query(q): Query<LoansQuery>,
 ) -> Result<Response, AppError> {
+    ctx.require(ICT)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::ASSET_LOANS_PAGING)?;
     detail_page(
         &state,
         &mut ctx,
@@ -237,6 +248,7 @@ pub async fn detail(
         String::new(),
         FormErrors::default(),
         StatusCode::OK,
+        &pq,
     )
     .await
 }
@@ -279,6 +291,7 @@ pub async fn check_in(
                 f.location,
                 errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &first_loans(),
             )
             .await
         }
@@ -323,6 +336,7 @@ pub async fn set_status(
                 String::new(),
                 errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &first_loans(),
             )
             .await
         }

@@ -24,19 +24,19 @@ pub(super) struct CoveragePage {
     rows: Vec<CoverageRow>,
     needed: i64,
     filled: i64,
+    /// The shifts with open places in the window, a page at a time.
     gaps: Vec<Row>,
-    /// Said under the gaps when more than [`GAPS_SHOWN`] have open places
-    /// ('' otherwise): the list is never cut off silently.
-    gaps_more: String,
+    /// Pages of the gaps (their total, previous and next keep the window).
+    pager: crate::paging::Pager,
 }
-
-/// How many shifts with open places the coverage view lists.
-const GAPS_SHOWN: usize = 60;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct FromQuery {
     pub from: String,
+    /// The page of the shifts with open places.
+    pub cursor: String,
+    pub limit: String,
 }
 
 /// Days the coverage view shows at a time; previous and next move by as many.
@@ -72,6 +72,7 @@ pub async fn coverage(
     ctx.require(PLANNERS)?;
     let lang = ctx.locale.code();
     let from = coverage_from(&q.from)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::GAP_PAGING)?;
     let to = add_days(&from, WINDOW_DAYS - 1);
     let cov = store::coverage(&state.store, &from, &to).await?;
     let rows: Vec<CoverageRow> = cov
@@ -90,25 +91,29 @@ pub async fn coverage(
         })
         .collect();
     let now = loket_store::now_ms();
-    let mut gaps: Vec<Row> = store::list_shifts(&state.store, &from, &to, "", true)
-        .await?
+    let page = store::gaps_page(&state.store, &from, &to, now, &pq).await?;
+    let total = store::gaps_total(
+        &state.store,
+        &from,
+        &to,
+        now,
+        loket_domain::paging::TOTAL_CAP,
+    )
+    .await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        "/staff/shifts/coverage",
+        &[("from", &from)],
+        &page,
+        &pq,
+        total,
+        None,
+    );
+    let gaps: Vec<Row> = page
+        .items
         .iter()
-        .filter(|s| s.starts_at > now)
-        .take(GAPS_SHOWN + 1)
         .map(|s| row_of(s, lang, now, &[]))
         .collect();
-    let gaps_more = if gaps.len() > GAPS_SHOWN {
-        gaps.truncate(GAPS_SHOWN);
-        ctx.locale.t_args(
-            "shift-gaps-more",
-            &[(
-                "count",
-                crate::paging::format_count(ctx.locale, GAPS_SHOWN as i64),
-            )],
-        )
-    } else {
-        String::new()
-    };
     let csrf = ctx.csrf(&state).await?;
     let mut l = ctx.layout("shift-coverage-title");
     l.csrf = csrf;
@@ -124,7 +129,7 @@ pub async fn coverage(
             filled: rows.iter().map(|r| r.filled).sum(),
             rows,
             gaps,
-            gaps_more,
+            pager,
         },
     )
 }

@@ -13,11 +13,11 @@ pub(super) struct CampaignPage {
     groups: Vec<String>,
     counts: Vec<(InvitationStatus, i64)>,
     letters_waiting: i64,
-    /// (id, letters, created)
+    /// The newest print batches: (id, letters, created).
     batches: Vec<(String, i64, String)>,
-    /// "More than 200 print batches…" when only the newest are listed,
-    /// else ''.
-    batches_more: String,
+    /// How many print batches there are ("12 in total"; every one is on
+    /// the print batches' own page, a page at a time).
+    batches_total: String,
     q: String,
     invitations: Vec<Invitation>,
     pager: crate::paging::Pager,
@@ -137,9 +137,17 @@ pub async fn invitations_csv(
     ))
 }
 
-/// The most print batches a campaign's page lists (newest first); past it
-/// the page says so.
-const LETTER_BATCHES_SHOWN: usize = 200;
+/// How many of the newest print batches the campaign's page lists; the
+/// page gives their total and links to all of them
+/// (`/staff/vaccination/{c}/letters`, paged).
+const NEWEST_BATCHES: i64 = 5;
+
+fn batch_rows(batches: Vec<store::LetterBatch>) -> Vec<(String, i64, String)> {
+    batches
+        .into_iter()
+        .map(|b| (b.id, b.letters, format_ms(b.created_at)))
+        .collect()
+}
 
 pub(super) async fn campaign_view(
     state: &AppState,
@@ -175,24 +183,17 @@ pub(super) async fn campaign_view(
     if let Some(user) = ctx.user.clone() {
         log_invitations(state, &user.id, "campaign page", &invitations).await?;
     }
-    let mut found =
-        store::letter_batches(&state.store, &c.id, LETTER_BATCHES_SHOWN as i64 + 1).await?;
-    let batches_more = if found.len() > LETTER_BATCHES_SHOWN {
-        found.truncate(LETTER_BATCHES_SHOWN);
-        ctx.locale.t_args(
-            "vac-letters-batches-more",
-            &[(
-                "count",
-                crate::paging::format_count(ctx.locale, LETTER_BATCHES_SHOWN as i64),
-            )],
-        )
-    } else {
-        String::new()
-    };
-    let batches = found
-        .into_iter()
-        .map(|b| (b.id, b.letters, format_ms(b.created_at)))
-        .collect();
+    let newest = store::letter_batches_page(
+        &state.store,
+        &c.id,
+        &loket_domain::paging::PageQuery::first(NEWEST_BATCHES),
+    )
+    .await?;
+    let batches = batch_rows(newest.items);
+    let batches_total = crate::paging::total_text(
+        ctx.locale,
+        store::letter_batches_total(&state.store, &c.id, loket_domain::paging::TOTAL_CAP).await?,
+    );
     let csrf = ctx.csrf(state).await?;
     let mut l = ctx.layout("vac-campaign-title");
     l.title = format!("{} — {}", l.title, c.name);
@@ -206,7 +207,7 @@ pub(super) async fn campaign_view(
         counts: store::invitation_counts(&state.store, &c.id).await?,
         letters_waiting: store::letters_waiting(&state.store, &c.id).await?,
         batches,
-        batches_more,
+        batches_total,
         q: q.to_owned(),
         invitations,
         pager,
@@ -377,6 +378,61 @@ pub async fn letters(
         None => format!("/staff/vaccination/{}", c.slug),
     })
     .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "vaccination/letter_batches.html")]
+pub(super) struct LetterBatchesPage {
+    l: Layout,
+    c: Campaign,
+    /// (id, letters, created)
+    batches: Vec<(String, i64, String)>,
+    pager: crate::paging::Pager,
+}
+
+/// The page of a campaign's print batches (`?cursor=&limit=`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BatchesQuery {
+    pub cursor: String,
+    pub limit: String,
+}
+
+/// `/staff/vaccination/{c}/letters`: the campaign's print batches, newest
+/// first, a page at a time, with their total.
+pub async fn letter_batches(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<BatchesQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(COORDINATORS)?;
+    let c = campaign(&state, &slug).await?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::LETTER_BATCH_PAGING)?;
+    let page = store::letter_batches_page(&state.store, &c.id, &pq).await?;
+    let total =
+        store::letter_batches_total(&state.store, &c.id, loket_domain::paging::TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        &format!("/staff/vaccination/{}/letters", c.slug),
+        &[],
+        &page,
+        &pq,
+        total,
+        None,
+    );
+    let batches = batch_rows(page.items);
+    let mut l = ctx.layout("vac-letters-batches-title");
+    l.title = format!("{} — {}", l.title, c.name);
+    render(
+        StatusCode::OK,
+        LetterBatchesPage {
+            l,
+            c,
+            batches,
+            pager,
+        },
+    )
 }
 
 /// A letter batch as one PDF: a window-envelope letter per invitee with

@@ -3,10 +3,10 @@
 //! loans exactly and its mail to ICT says "and N more"; a check-out by
 //! scanned tags takes at most 500 distinct tags (one query for all of
 //! them); a print batch takes the oldest 1,000 letters and the page says
-//! how many still wait; the per-record histories (an asset's loans, a staff
-//! file's payroll lines, a contact moment's messages and forwards, an
-//! article's versions, a campaign's print batches) show their newest N and
-//! say "more than N"; reminders that cannot be mailed are marked skipped,
+//! how many still wait; the per-record histories (a contact moment's
+//! messages and forwards, an article's versions) show their newest N and
+//! say "more than N" (an asset's loans, a staff file's payroll lines and a
+//! campaign's print batches are paged: `paging::histories`); reminders that cannot be mailed are marked skipped,
 //! not sent. Rows are seeded in bulk through SQL, the checks go through the
 //! real HTTP server (and the worker's use case).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,7 +15,7 @@ use super::walk::column;
 use crate::common::*;
 
 /// `n` assets tagged `{prefix}-00000`…, in stock, in bulk.
-async fn bulk_assets(app: &TestApp, prefix: &str, n: usize) -> Vec<String> {
+pub(super) async fn bulk_assets(app: &TestApp, prefix: &str, n: usize) -> Vec<String> {
     let ids: Vec<String> = (0..n).map(|i| format!("as-{prefix}-{i:05}")).collect();
     for chunk in (0..n).collect::<Vec<_>>().chunks(250) {
         let values: Vec<String> = chunk
@@ -91,7 +91,7 @@ async fn user_id(app: &TestApp, email: &str) -> String {
 }
 
 /// A staff record for `email` (the HR import writes the same row).
-async fn staff_record(app: &TestApp, no: &str, email: &str, end: Option<&str>) {
+pub(super) async fn staff_record(app: &TestApp, no: &str, email: &str, end: Option<&str>) {
     sqlx::query(
         "INSERT INTO staff_members (id, employee_no, name, email, department, manager_no, regime_percent, \
          telework_eligible, end_date, created_at, updated_at) VALUES ($1, $2, $3, $4, 'ICT', NULL, 100, 1, $5, 0, 0)",
@@ -486,57 +486,6 @@ async fn my_account_says_when_not_every_invitation_is_listed() {
 }
 
 #[tokio::test]
-async fn an_assets_page_says_when_not_every_loan_is_listed() {
-    let app = TestApp::spawn().await;
-    let c = app.signed_in("ict@leuven.example", &["ict"]).await;
-    let ids = bulk_assets(&app, "HX", 1).await;
-    sqlx::query(
-        "INSERT INTO asset_handovers (id, borrower_user_id, place, created_at, created_by) \
-         VALUES ('ho-hx', NULL, 'Balie', 1, 'system')",
-    )
-    .execute(app.store.pool())
-    .await
-    .unwrap();
-    // Loans of the one asset, all returned, the i-th out at i.
-    let lend = |from: usize, to: usize| {
-        let app = &app;
-        let asset = ids[0].clone();
-        async move {
-            let values: Vec<String> = (from..to)
-                .map(|i| {
-                    format!(
-                        "('hx-{i:03}', '{asset}', 'ho-hx', NULL, 'Plaats-{i:03}', {i}, '2026-01-01', {}, 'system')",
-                        i + 1
-                    )
-                })
-                .collect();
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO asset_loans (id, asset_id, handover_id, borrower_user_id, place, out_at, \
-                 due_on, in_at, created_by) VALUES {}",
-                values.join(", ")
-            )))
-            .execute(app.store.pool())
-            .await
-            .unwrap();
-        }
-    };
-    lend(0, 200).await;
-    let path = format!("/staff/assets/{}", ids[0]);
-    let (s, html) = app.get(&c, &path).await;
-    assert_eq!(s, 200, "{html}");
-    assert_eq!(html.matches("Plaats-").count(), 200, "{html}");
-    assert!(!html.contains("id=\"history-more\""), "{html}");
-    lend(200, 201).await;
-    let (_, html) = app.get(&c, &path).await;
-    assert_eq!(html.matches("Plaats-").count(), 200);
-    assert!(html.contains("Plaats-200"), "the newest first");
-    assert!(!html.contains("Plaats-000"), "the oldest is left out");
-    assert!(html.contains("id=\"history-more\""), "{html}");
-    assert!(html.contains("meer dan 200 keer uitgeleend"), "{html}");
-    app.stop().await;
-}
-
-#[tokio::test]
 async fn reminders_without_an_address_do_not_hold_up_the_others() {
     use crate::appointments::{LOCATION, SERVICE, at, setup};
     let app = TestApp::spawn().await;
@@ -645,7 +594,7 @@ async fn reminders_without_an_address_do_not_hold_up_the_others() {
 }
 
 /// `sql` with every `(…)` of `values` in one INSERT, 250 rows a statement.
-async fn bulk_insert(app: &TestApp, sql: &str, values: Vec<String>) {
+pub(super) async fn bulk_insert(app: &TestApp, sql: &str, values: Vec<String>) {
     for chunk in values.chunks(250) {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "{sql} VALUES {}",
@@ -655,84 +604,6 @@ async fn bulk_insert(app: &TestApp, sql: &str, values: Vec<String>) {
         .await
         .unwrap();
     }
-}
-
-/// The `<tr><td>` rows between `from` and `to` in `html`.
-fn rows_between(html: &str, from: &str, to: &str) -> usize {
-    let a = html.find(from).unwrap();
-    let b = a + html[a..].find(to).unwrap();
-    html[a..b].matches("<tr><td>").count()
-}
-
-#[tokio::test]
-async fn a_staff_file_says_more_than_its_payroll_lines_cap() {
-    let app = TestApp::spawn().await;
-    let hr = app.signed_in("hr@leuven.example", &["hr"]).await;
-    staff_record(&app, "E8", "piet@leuven.example", None).await;
-    let staff: String = sqlx::Row::try_get(
-        &sqlx::query("SELECT id FROM staff_members WHERE employee_no = 'E8'")
-            .fetch_one(app.store.pool())
-            .await
-            .unwrap(),
-        "id",
-    )
-    .unwrap();
-    let shown = loket_app::telework::views::PAY_LINES_SHOWN;
-    assert_eq!(shown, 200);
-    // One allowance line a closed month: the i-th month from 2000-01.
-    let month = |i: usize| format!("{}-{:02}", 2000 + i / 12, 1 + i % 12);
-    let close = |from: usize, to: usize| {
-        let app = &app;
-        let staff = staff.clone();
-        async move {
-            bulk_insert(
-                app,
-                "INSERT INTO telework_periods (month, writes, closed_at, closed_by)",
-                (from..to)
-                    .map(|i| format!("('{}', 0, 1, NULL)", month(i)))
-                    .collect(),
-            )
-            .await;
-            bulk_insert(
-                app,
-                "INSERT INTO telework_pay_lines (id, month, staff_id, employee_no, name, department, \
-                 for_month, kind, half_units, full_days, half_days, rate_cents, amount_cents, \
-                 rule_version, over_tax_free)",
-                (from..to)
-                    .map(|i| {
-                        let m = month(i);
-                        format!(
-                            "('pl-{i:03}', '{m}', '{staff}', 'E8', 'Piet', 'ICT', '{m}', 'allowance', \
-                             2, 1, 0, 300, 300, 1, 0)"
-                        )
-                    })
-                    .collect(),
-            )
-            .await;
-        }
-    };
-    close(0, shown).await;
-    let (s, html) = app.get(&hr, "/staff/people/E8").await;
-    assert_eq!(s, 200, "{html}");
-    assert_eq!(
-        rows_between(&html, "id=\"payroll\"", "id=\"corrections\""),
-        shown
-    );
-    assert!(!html.contains("id=\"payroll-more\""), "{html}");
-    close(shown, shown + 1).await;
-    let (_, html) = app.get(&hr, "/staff/people/E8").await;
-    assert_eq!(
-        rows_between(&html, "id=\"payroll\"", "id=\"corrections\""),
-        shown
-    );
-    assert!(
-        html.contains(&format!("<td>{}</td>", month(shown))),
-        "the newest first"
-    );
-    assert!(!html.contains("<td>2000-01</td>"), "the oldest is left out");
-    assert!(html.contains("id=\"payroll-more\""), "{html}");
-    assert!(html.contains("meer dan 200 loonlijnen"), "{html}");
-    app.stop().await;
 }
 
 #[tokio::test]
@@ -857,65 +728,5 @@ async fn an_articles_page_says_more_than_its_versions_cap() {
     assert!(!html.contains(&link(1)), "the oldest is left out");
     assert!(html.contains("id=\"versions-more\""), "{html}");
     assert!(html.contains("meer dan 200 versies"), "{html}");
-    app.stop().await;
-}
-
-#[tokio::test]
-async fn a_campaigns_page_says_more_than_its_print_batches_cap() {
-    let app = TestApp::spawn().await;
-    let c = app
-        .signed_in("coord@leuven.example", &["vaccination_coordinator"])
-        .await;
-    for sql in [
-        "INSERT INTO appt_locations (id, slug, name, address, created_at, updated_at) \
-         VALUES ('loc', 'loc', 'Centrum', 'Straat 1', 0, 0)",
-        "INSERT INTO appt_services (id, slug, name_nl, name_en, slot_minutes, created_at, updated_at) \
-         VALUES ('svc', 'svc', 'S', 'S', 5, 0, 0)",
-        "INSERT INTO vac_campaigns (id, slug, name, vaccine, location_id, service_id, lines, per_line, \
-         slot_minutes, observation_minutes, admit_per_minute, admit_burst, opens_at, status, \
-         created_at, updated_at) VALUES ('cmp', 'griep', 'Griep', 'V', 'loc', 'svc', \
-         1, 1, 5, 15, 10, 10, 0, 'open', 0, 0)",
-    ] {
-        sqlx::query(sql).execute(app.store.pool()).await.unwrap();
-    }
-    // Print batches, the i-th made at i.
-    let print = |from: usize, to: usize| {
-        let app = &app;
-        async move {
-            bulk_insert(
-                app,
-                "INSERT INTO vac_letter_batches (id, campaign_id, letters, created_by, created_at)",
-                (from..to)
-                    .map(|i| {
-                        format!(
-                            "('lb-{i:03}', 'cmp', 1, NULL, {})",
-                            1_790_000_000_000_i64 + i as i64 * 60_000
-                        )
-                    })
-                    .collect(),
-            )
-            .await;
-        }
-    };
-    let link = |i: usize| format!("/staff/vaccination/griep/letters/lb-{i:03}.pdf");
-    let shown = 200;
-    print(0, shown).await;
-    let (s, html) = app.get(&c, "/staff/vaccination/griep").await;
-    assert_eq!(s, 200, "{html}");
-    assert_eq!(
-        html.matches("/staff/vaccination/griep/letters/lb-").count(),
-        shown
-    );
-    assert!(!html.contains("id=\"batches-more\""), "{html}");
-    print(shown, shown + 1).await;
-    let (_, html) = app.get(&c, "/staff/vaccination/griep").await;
-    assert_eq!(
-        html.matches("/staff/vaccination/griep/letters/lb-").count(),
-        shown
-    );
-    assert!(html.contains(&link(shown)), "the newest first");
-    assert!(!html.contains(&link(0)), "the oldest is left out");
-    assert!(html.contains("id=\"batches-more\""), "{html}");
-    assert!(html.contains("meer dan 200 printreeksen"), "{html}");
     app.stop().await;
 }

@@ -11,6 +11,7 @@ use loket_domain::audit::Actor;
 use serde_json::Value;
 
 mod caps;
+mod histories;
 mod last;
 mod lists;
 mod rest;
