@@ -158,6 +158,9 @@ struct DashboardPage {
     /// "More than 50 campaigns had figures…" when the vaccination table
     /// lists only the first, else ''.
     campaigns_cut: String,
+    /// Whether the viewer may open the paged campaign list the cut links
+    /// to (vaccination roles); a management viewer gets the text alone.
+    campaigns_link: bool,
     sections: Vec<SectionView>,
 }
 
@@ -178,7 +181,10 @@ pub async fn page(
     ctx: Ctx,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
-    ctx.require(VIEWERS)?;
+    let campaigns_link = ctx
+        .require(VIEWERS)?
+        .roles
+        .any(crate::vaccination::CENTRE_STAFF);
     let locale = ctx.locale;
     let (period, errors) = parse_or_default(&q, locale);
     let d = figures::figures(&state, period).await?;
@@ -223,6 +229,7 @@ pub async fn page(
             } else {
                 String::new()
             },
+            campaigns_link,
             sections,
         },
     )
