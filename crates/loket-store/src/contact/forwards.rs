@@ -247,8 +247,8 @@ pub async fn moment_forwards_total(store: &Store, moment_id: &str, cap: i64) -> 
     Ok(Total::capped(row.try_get("n")?, cap))
 }
 
-/// The newest `limit` forwards of one moment, newest first (a caller asks
-/// one more than it shows, to say "more than N").
+/// The newest `limit` forwards of one moment, newest first (the pages
+/// read [`moment_forwards_page`]).
 pub async fn forwards_of(store: &Store, moment_id: &str, limit: i64) -> Result<Vec<Forward>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "{FORWARD_SELECT} WHERE f.moment_id = $1 ORDER BY f.created_at DESC, f.id DESC LIMIT $2"
@@ -549,7 +549,11 @@ pub const MOMENT_MESSAGE_PAGING: Spec = Spec {
 };
 
 /// One page of a moment's follow-up messages, oldest first.
-pub async fn messages_page(store: &Store, moment_id: &str, pq: &PageQuery) -> Result<Page<Message>> {
+pub async fn messages_page(
+    store: &Store,
+    moment_id: &str,
+    pq: &PageQuery,
+) -> Result<Page<Message>> {
     paging::Select::new(
         "SELECT id, direction, sender, subject, body, created_at FROM contact_messages \
          WHERE moment_id = $1",

@@ -316,8 +316,7 @@ async fn agent_article_page(
     };
     let page = store::article_versions_page(&state.store, &a.id, pq).await?;
     let total =
-        store::article_versions_total(&state.store, &a.id, loket_domain::paging::TOTAL_CAP)
-            .await?;
+        store::article_versions_total(&state.store, &a.id, loket_domain::paging::TOTAL_CAP).await?;
     let pager = crate::paging::Pager::new(ctx.locale, path, &[], &page, pq, total, None);
     let versions = page
         .items

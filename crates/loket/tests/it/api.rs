@@ -133,7 +133,10 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/contact/new", &["contact_centre", "admin"]),
     ("/staff/contact/report", &["contact_centre", "admin"]),
     ("/staff/contact/mail-rejects", &["contact_centre", "admin"]),
-    ("/staff/contact/cm-matrix/messages", &["contact_centre", "admin"]),
+    (
+        "/staff/contact/cm-matrix/messages",
+        &["contact_centre", "admin"],
+    ),
     (
         "/staff/contact/mail-rejects.csv",
         &["contact_centre", "admin"],

@@ -503,7 +503,16 @@ async fn an_articles_versions_are_paged_with_a_total() {
             .map(str::to_owned)
             .collect()
     };
-    walk_html_pages(&app, &c, "/staff/kb/art", 12, "123 in totaal", &shown, &expected).await;
+    walk_html_pages(
+        &app,
+        &c,
+        "/staff/kb/art",
+        12,
+        "123 in totaal",
+        &shown,
+        &expected,
+    )
+    .await;
     refused_naming(
         &app,
         &c,
@@ -606,7 +615,10 @@ async fn a_contact_moments_forwards_are_paged_with_a_total() {
     .await;
     // The other moment's three.
     let (_, html) = app.get(&c, "/staff/contact/cm2").await;
-    assert_eq!(shown(&html), ["Antwoord-140", "Antwoord-141", "Antwoord-142"]);
+    assert_eq!(
+        shown(&html),
+        ["Antwoord-140", "Antwoord-141", "Antwoord-142"]
+    );
     assert!(html.contains("3 in totaal"));
     let t = loket_store::contact::moment_forwards_total(&app.store, "cm", 100)
         .await
@@ -614,7 +626,9 @@ async fn a_contact_moments_forwards_are_paged_with_a_total() {
     assert_eq!((t.count, t.exact), (100, false));
     // Every page read is access-logged as a view of the moment.
     let views = app
-        .count("SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.view' AND record_id = 'cm'")
+        .count(
+            "SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.view' AND record_id = 'cm'",
+        )
         .await;
     assert!(views >= 10, "{views}");
     app.stop().await;
@@ -639,8 +653,7 @@ async fn a_contact_moments_messages_are_paged_with_a_total() {
             })
             .collect()
     };
-    let insert =
-        "INSERT INTO contact_messages (id, moment_id, direction, sender, subject, body, created_at)";
+    let insert = "INSERT INTO contact_messages (id, moment_id, direction, sender, subject, body, created_at)";
     bulk_insert(&app, insert, messages("cm", 65, 130)).await;
     bulk_insert(&app, insert, messages("cm", 0, 65)).await;
     bulk_insert(&app, insert, messages("cm2", 130, 132)).await;
@@ -653,7 +666,9 @@ async fn a_contact_moments_messages_are_paged_with_a_total() {
     assert_eq!(expected.len(), 130);
     let shown = |html: &str| tokens(html, "Bericht-");
     let before = app
-        .count("SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.view' AND record_id = 'cm'")
+        .count(
+            "SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.view' AND record_id = 'cm'",
+        )
         .await;
     walk_html_pages(
         &app,
@@ -668,7 +683,9 @@ async fn a_contact_moments_messages_are_paged_with_a_total() {
     // Each page read is logged as a view of the moment (staff reading a
     // resident's messages).
     let after = app
-        .count("SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.view' AND record_id = 'cm'")
+        .count(
+            "SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.view' AND record_id = 'cm'",
+        )
         .await;
     assert!(after - before >= 3 + 10 + 10, "{before} {after}");
     refused_naming(
