@@ -301,30 +301,60 @@ pub async fn article_version(store: &Store, id: &str, version: i64) -> Result<Op
     row.as_ref().map(article_of).transpose()
 }
 
-/// (version, saved at, saved by name) of the newest `limit` versions, newest
-/// first (a caller asks one more than it shows, to say "more than N").
-pub async fn article_versions(
+/// An article's versions' cursors: keyset on the version number, newest
+/// first.
+pub const ARTICLE_VERSION_PAGING: loket_domain::paging::Spec = loket_domain::paging::Spec {
+    list: "contact.article_versions",
+    keys: &[loket_domain::paging::KeyKind::Int],
+};
+
+/// One page of an article's versions, newest first: (version, saved at,
+/// saved by). Every save adds one, so the history is paged like every
+/// other list that grows.
+pub async fn article_versions_page(
     store: &Store,
     id: &str,
-    limit: i64,
-) -> Result<Vec<(i64, i64, String)>> {
-    let rows = sqlx::query(
+    pq: &loket_domain::paging::PageQuery,
+) -> Result<loket_domain::paging::Page<(i64, i64, String)>> {
+    use crate::paging::{self, Order};
+    use loket_domain::paging::Key;
+    paging::Select::new(
         "SELECT v.version, v.created_at, COALESCE(u.name, '') AS saved_by FROM contact_article_versions v \
-         LEFT JOIN users u ON u.id = v.created_by WHERE v.article_id = $1 ORDER BY v.version DESC LIMIT $2",
+         LEFT JOIN users u ON u.id = v.created_by WHERE v.article_id = $1",
+        &["v.version"],
+        Order::Desc,
     )
-    .bind(id)
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
+    .arg(id)
+    .page(
+        store,
+        pq,
+        &ARTICLE_VERSION_PAGING,
+        |r: &sqlx::any::AnyRow| {
             Ok((
                 r.try_get("version")?,
                 r.try_get("created_at")?,
                 r.try_get("saved_by")?,
             ))
-        })
-        .collect()
+        },
+        |v| vec![Key::from(v.0)],
+    )
+    .await
+}
+
+/// How many versions an article has, up to `cap`.
+pub async fn article_versions_total(
+    store: &Store,
+    id: &str,
+    cap: i64,
+) -> Result<loket_domain::paging::Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM contact_article_versions WHERE article_id = $1 LIMIT $2) t",
+    )
+    .bind(id)
+    .bind(crate::paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(loket_domain::paging::Total::capped(row.try_get("n")?, cap))
 }
 
 /// Searches the articles in `lang`. Returns (article, score), best first.

@@ -209,8 +209,46 @@ pub async fn forwards_total(
     Ok((Total::capped(row.try_get("n")?, cap), overdue.try_get("n")?))
 }
 
-/// The newest `limit` forwards of one moment, newest first (a caller asks
-/// one more than it shows, to say "more than N").
+/// A contact moment's forwards' cursors: keyset on (created_at, id),
+/// oldest first (the moment's page lists them in the order they were made).
+pub const MOMENT_FORWARD_PAGING: Spec = Spec {
+    list: "contact.moment_forwards",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of a moment's forwards, oldest first (every forward adds one,
+/// so the history is paged like every other list that grows).
+pub async fn moment_forwards_page(
+    store: &Store,
+    moment_id: &str,
+    pq: &PageQuery,
+) -> Result<Page<Forward>> {
+    paging::Select::new(
+        format!("{FORWARD_SELECT} WHERE f.moment_id = $1"),
+        &["f.created_at", "f.id"],
+        Order::Asc,
+    )
+    .arg(moment_id)
+    .page(store, pq, &MOMENT_FORWARD_PAGING, forward_of, |f| {
+        vec![Key::from(f.created_at), Key::from(f.id.as_str())]
+    })
+    .await
+}
+
+/// How many forwards a moment has, up to `cap`.
+pub async fn moment_forwards_total(store: &Store, moment_id: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM contact_forwards WHERE moment_id = $1 LIMIT $2) t",
+    )
+    .bind(moment_id)
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
+}
+
+/// The newest `limit` forwards of one moment, newest first (the pages
+/// read [`moment_forwards_page`]).
 pub async fn forwards_of(store: &Store, moment_id: &str, limit: i64) -> Result<Vec<Forward>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "{FORWARD_SELECT} WHERE f.moment_id = $1 ORDER BY f.created_at DESC, f.id DESC LIMIT $2"
@@ -479,6 +517,18 @@ pub async fn add_message(
 
 /// The newest `limit` follow-up messages of one moment, newest first (a
 /// caller asks one more than it shows, to say "more than N").
+fn message_of(r: &AnyRow) -> Result<Message> {
+    Ok(Message {
+        id: r.try_get("id")?,
+        direction: r.try_get("direction")?,
+        sender: r.try_get("sender")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// The newest `limit` messages of one moment, newest first.
 pub async fn messages(store: &Store, moment_id: &str, limit: i64) -> Result<Vec<Message>> {
     let rows = sqlx::query(
         "SELECT id, direction, sender, subject, body, created_at FROM contact_messages \
@@ -488,18 +538,45 @@ pub async fn messages(store: &Store, moment_id: &str, limit: i64) -> Result<Vec<
     .bind(limit)
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Message {
-                id: r.try_get("id")?,
-                direction: r.try_get("direction")?,
-                sender: r.try_get("sender")?,
-                subject: r.try_get("subject")?,
-                body: r.try_get("body")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(message_of).collect()
+}
+
+/// A contact moment's messages' cursors: keyset on (created_at, id), oldest
+/// first (a conversation reads from its start).
+pub const MOMENT_MESSAGE_PAGING: Spec = Spec {
+    list: "contact.moment_messages",
+    keys: &[KeyKind::Int, KeyKind::Text],
+};
+
+/// One page of a moment's follow-up messages, oldest first.
+pub async fn messages_page(
+    store: &Store,
+    moment_id: &str,
+    pq: &PageQuery,
+) -> Result<Page<Message>> {
+    paging::Select::new(
+        "SELECT id, direction, sender, subject, body, created_at FROM contact_messages \
+         WHERE moment_id = $1",
+        &["created_at", "id"],
+        Order::Asc,
+    )
+    .arg(moment_id)
+    .page(store, pq, &MOMENT_MESSAGE_PAGING, message_of, |m| {
+        vec![Key::from(m.created_at), Key::from(m.id.as_str())]
+    })
+    .await
+}
+
+/// How many follow-up messages a moment has, up to `cap`.
+pub async fn messages_total(store: &Store, moment_id: &str, cap: i64) -> Result<Total> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM contact_messages WHERE moment_id = $1 LIMIT $2) t",
+    )
+    .bind(moment_id)
+    .bind(paging::count_limit(cap))
+    .fetch_one(store.pool())
+    .await?;
+    Ok(Total::capped(row.try_get("n")?, cap))
 }
 
 /// Whether an e-mail with this Message-ID was imported already (as a moment

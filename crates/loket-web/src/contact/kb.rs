@@ -282,21 +282,29 @@ struct AgentArticlePage {
     body_nl: String,
     body_en: String,
     versions: Vec<(i64, String, String)>,
-    /// "More than 200 versions…" when only the newest are listed, else ''.
-    versions_more: String,
+    /// Pages of the versions, newest first (every save adds one).
+    pager: crate::paging::Pager,
     /// Showing an old version: offer to restore it.
     old: bool,
 }
 
-/// The most versions an article's page lists (newest first); past it the
-/// page says so (an older version still opens by its number).
-const ARTICLE_VERSIONS_SHOWN: usize = 200;
+/// The page of an article's versions (`?cursor=&limit=`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VersionsQuery {
+    pub cursor: String,
+    pub limit: String,
+}
 
+/// The article's page (or an old version's, `old`) at `path`, with the
+/// page `pq` of its versions, newest first.
 async fn agent_article_page(
     state: &AppState,
     ctx: &Ctx,
     a: Article,
     old: bool,
+    path: &str,
+    pq: &loket_domain::paging::PageQuery,
 ) -> Result<Response, AppError> {
     let today = today_brussels();
     let department = match &a.department_id {
@@ -306,21 +314,12 @@ async fn agent_article_page(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let mut found =
-        store::article_versions(&state.store, &a.id, ARTICLE_VERSIONS_SHOWN as i64 + 1).await?;
-    let versions_more = if found.len() > ARTICLE_VERSIONS_SHOWN {
-        found.truncate(ARTICLE_VERSIONS_SHOWN);
-        ctx.locale.t_args(
-            "contact-versions-more",
-            &[(
-                "count",
-                crate::paging::format_count(ctx.locale, ARTICLE_VERSIONS_SHOWN as i64),
-            )],
-        )
-    } else {
-        String::new()
-    };
-    let versions = found
+    let page = store::article_versions_page(&state.store, &a.id, pq).await?;
+    let total =
+        store::article_versions_total(&state.store, &a.id, loket_domain::paging::TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(ctx.locale, path, &[], &page, pq, total, None);
+    let versions = page
+        .items
         .into_iter()
         .map(|(v, at, by)| (v, format_ms(at), by))
         .collect();
@@ -338,7 +337,7 @@ async fn agent_article_page(
             body_nl: markdown_html(&a.body_nl),
             body_en: markdown_html(&a.body_en),
             versions,
-            versions_more,
+            pager,
             old,
             a,
             l,
@@ -390,13 +389,16 @@ pub async fn agent_article(
     State(state): State<AppState>,
     mut ctx: Ctx,
     Path(id): Path<String>,
+    Query(q): Query<VersionsQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(AGENTS)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::ARTICLE_VERSION_PAGING)?;
     ctx.csrf(&state).await?;
     let a = store::article(&state.store, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    agent_article_page(&state, &ctx, a, false).await
+    let path = format!("/staff/kb/{}", a.id);
+    agent_article_page(&state, &ctx, a, false, &path, &pq).await
 }
 
 /// `/staff/kb/{id}/versions/{v}`: an old version, with "restore".
@@ -404,13 +406,16 @@ pub async fn version(
     State(state): State<AppState>,
     mut ctx: Ctx,
     Path((id, v)): Path<(String, i64)>,
+    Query(q): Query<VersionsQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(AGENTS)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::ARTICLE_VERSION_PAGING)?;
     ctx.csrf(&state).await?;
     let a = store::article_version(&state.store, &id, v)
         .await?
         .ok_or(AppError::NotFound)?;
-    agent_article_page(&state, &ctx, a, true).await
+    let path = format!("/staff/kb/{}/versions/{}", a.id, a.version);
+    agent_article_page(&state, &ctx, a, true, &path, &pq).await
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
             get(moments::history_csv),
         )
         .route("/staff/contact/{id}/forward", post(moments::forward))
+        .route("/staff/contact/{id}/messages", get(moments::messages))
         .route(
             "/staff/contact/{id}/appointment",
             get(links::appointment_form).post(links::appointment),

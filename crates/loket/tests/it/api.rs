@@ -134,6 +134,10 @@ const PAGE_MATRIX: &[(&str, &[&str])] = &[
     ("/staff/contact/report", &["contact_centre", "admin"]),
     ("/staff/contact/mail-rejects", &["contact_centre", "admin"]),
     (
+        "/staff/contact/cm-matrix/messages",
+        &["contact_centre", "admin"],
+    ),
+    (
         "/staff/contact/mail-rejects.csv",
         &["contact_centre", "admin"],
     ),
@@ -314,6 +318,15 @@ async fn route_role_matrix() {
     let app = TestApp::spawn().await;
     // The contact centre's departments (for the forwards route).
     loket::demo::contact::seed(&app.store).await.unwrap();
+    // A contact moment (for its messages' page).
+    sqlx::query(
+        "INSERT INTO contact_moments (id, reference, channel, status, contact_name, contact_email, \
+         subject, question, created_at, updated_at) \
+         VALUES ('cm-matrix', 'CM-M', 'email', 'open', 'An', 'an@example.org', 'Verhuis', 'Waar?', 1, 1)",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
     // A vaccination campaign (for its invitations' CSV and reserve list).
     {
         use crate::vaccination as vac;

@@ -1,6 +1,7 @@
 //! Agents log contact moments.
 
 use super::*;
+use loket_domain::paging::{DEFAULT_LIMIT, PageQuery, TOTAL_CAP};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -516,34 +517,51 @@ pub(super) struct DetailPage {
     case_number: Option<String>,
     /// The appointment booked in this contact: (code, start).
     appointment: Option<(String, String)>,
-    /// Follow-up messages: (when, direction label, sender, subject, body).
-    messages: Vec<(String, String, String, String, String)>,
-    /// "More than 200 messages…" when only the newest are listed, else ''.
-    messages_more: String,
-    /// "More than 200 forwards…" when only the newest are listed, else ''.
-    forwards_more: String,
+    /// The newest follow-up messages, shown oldest first: (when, direction
+    /// label, sender, subject, body).
+    messages: Vec<MessageRow>,
+    /// How many follow-up messages there are ("12 in total"; every one is
+    /// on the messages' own page, a page at a time).
+    messages_total: String,
+    /// Pages of the forwards, oldest first (`?cursor=&limit=`).
+    pager: crate::paging::Pager,
 }
 
-/// The most follow-up messages a contact moment's page lists (the newest,
-/// shown oldest first); past it the page says so.
-const MOMENT_MESSAGES_SHOWN: usize = 200;
-/// The most forwards a contact moment's page lists (the newest, shown
-/// oldest first); past it the page says so.
-const MOMENT_FORWARDS_SHOWN: usize = 200;
+/// A follow-up message as a page shows it: (when, direction label, sender,
+/// subject, body).
+type MessageRow = (String, String, String, String, String);
 
-/// Cuts `found` (asked one more than `shown`, newest first) to `shown` and
-/// returns the `key` message saying "more than N" when it held more, else
-/// ''.
-fn shown_more<T>(loc: Locale, found: &mut Vec<T>, shown: usize, key: &str) -> String {
-    if found.len() > shown {
-        found.truncate(shown);
-        loc.t_args(
-            key,
-            &[("count", crate::paging::format_count(loc, shown as i64))],
-        )
-    } else {
-        String::new()
-    }
+/// How many of the newest follow-up messages a contact moment's page lists
+/// (shown oldest first); the page gives their total and links to all of
+/// them (`/staff/contact/{id}/messages`, paged).
+const NEWEST_MESSAGES: i64 = 5;
+
+fn message_rows(loc: Locale, msgs: Vec<store::Message>) -> Vec<MessageRow> {
+    msgs.into_iter()
+        .map(|x| {
+            (
+                format_ms(x.created_at),
+                loc.t(&format!("contact-message-{}", x.direction)),
+                x.sender,
+                x.subject,
+                x.body,
+            )
+        })
+        .collect()
+}
+
+/// The page of a moment's forwards (`?cursor=&limit=`) or of its
+/// messages (on their own page).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct HistoryPageQuery {
+    pub cursor: String,
+    pub limit: String,
+}
+
+/// The first page of a moment's forwards (a refused form shows it).
+fn first_forwards() -> PageQuery {
+    PageQuery::first(DEFAULT_LIMIT)
 }
 
 pub(super) async fn detail_page(
@@ -553,6 +571,7 @@ pub(super) async fn detail_page(
     errors: FormErrors,
     department: String,
     note: String,
+    pq: &PageQuery,
 ) -> Result<Response, AppError> {
     let user = ctx.require(AGENTS)?.clone();
     log_moments(state, &user.id, "contact.view", std::slice::from_ref(&m)).await?;
@@ -561,12 +580,19 @@ pub(super) async fn detail_page(
     l.title = format!("{} {}", l.title, m.reference);
     l.csrf = csrf;
     let loc = ctx.locale;
-    // The newest forwards and messages (asked one more, to say "more
-    // than N"), shown oldest first.
-    let mut fs = store::forwards_of(&state.store, &m.id, MOMENT_FORWARDS_SHOWN as i64 + 1).await?;
-    let forwards_more = shown_more(loc, &mut fs, MOMENT_FORWARDS_SHOWN, "contact-forwards-more");
-    fs.reverse();
-    let forwards = forward_rows(state, loc, &fs).await?;
+    // A page of the forwards, oldest first.
+    let page = store::moment_forwards_page(&state.store, &m.id, pq).await?;
+    let total = store::moment_forwards_total(&state.store, &m.id, TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        loc,
+        &format!("/staff/contact/{}", m.id),
+        &[],
+        &page,
+        pq,
+        total,
+        None,
+    );
+    let forwards = forward_rows(state, loc, &page.items).await?;
     let departments = store::list_departments(&state.store)
         .await?
         .into_iter()
@@ -593,32 +619,20 @@ pub(super) async fn detail_page(
             .map(|a| (a.code, format_ms(a.starts_at))),
         None => None,
     };
-    let mut msgs = store::messages(&state.store, &m.id, MOMENT_MESSAGES_SHOWN as i64 + 1).await?;
-    let messages_more = shown_more(
-        loc,
-        &mut msgs,
-        MOMENT_MESSAGES_SHOWN,
-        "contact-messages-more",
-    );
+    // The newest few messages, shown oldest first, with their total.
+    let mut msgs = store::messages(&state.store, &m.id, NEWEST_MESSAGES).await?;
     msgs.reverse();
-    let messages = msgs
-        .into_iter()
-        .map(|x| {
-            (
-                format_ms(x.created_at),
-                loc.t(&format!("contact-message-{}", x.direction)),
-                x.sender,
-                x.subject,
-                x.body,
-            )
-        })
-        .collect();
+    let messages = message_rows(loc, msgs);
+    let messages_total = crate::paging::total_text(
+        loc,
+        store::messages_total(&state.store, &m.id, TOTAL_CAP).await?,
+    );
     render(
         status,
         DetailPage {
             messages,
-            messages_more,
-            forwards_more,
+            messages_total,
+            pager,
             case_number,
             appointment,
             channel: loc.t(&format!("contact-channel-{}", m.channel)),
@@ -644,8 +658,10 @@ pub async fn detail(
     State(state): State<AppState>,
     mut ctx: Ctx,
     Path(id): Path<String>,
+    Query(q): Query<HistoryPageQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(AGENTS)?;
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::MOMENT_FORWARD_PAGING)?;
     let m = store::moment(&state.store, &id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -656,8 +672,58 @@ pub async fn detail(
         FormErrors::default(),
         String::new(),
         String::new(),
+        &pq,
     )
     .await
+}
+
+#[derive(Template)]
+#[template(path = "contact/messages.html")]
+pub(super) struct MessagesPage {
+    l: Layout,
+    m: Moment,
+    messages: Vec<MessageRow>,
+    pager: crate::paging::Pager,
+}
+
+/// `/staff/contact/{id}/messages`: a moment's follow-up messages, oldest
+/// first (a conversation), a page at a time, with their total. The view
+/// is access-logged like the moment's page.
+pub async fn messages(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<HistoryPageQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(AGENTS)?.clone();
+    let pq = crate::paging::page_query(&q.cursor, &q.limit, &store::MOMENT_MESSAGE_PAGING)?;
+    let m = store::moment(&state.store, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    log_moments(&state, &user.id, "contact.view", std::slice::from_ref(&m)).await?;
+    let page = store::messages_page(&state.store, &m.id, &pq).await?;
+    let total = store::messages_total(&state.store, &m.id, TOTAL_CAP).await?;
+    let pager = crate::paging::Pager::new(
+        ctx.locale,
+        &format!("/staff/contact/{}/messages", m.id),
+        &[],
+        &page,
+        &pq,
+        total,
+        None,
+    );
+    let messages = message_rows(ctx.locale, page.items);
+    let mut l = ctx.layout("contact-messages-title");
+    l.title = format!("{} — {}", l.title, m.reference);
+    render(
+        StatusCode::OK,
+        MessagesPage {
+            l,
+            m,
+            messages,
+            pager,
+        },
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -692,7 +758,16 @@ pub async fn forward(
             inv.push("department", "contact-department-unknown");
         }
         let errors = form_errors(ctx.locale, &inv);
-        return detail_page(&state, &mut ctx, m, errors, f.department.clone(), note).await;
+        return detail_page(
+            &state,
+            &mut ctx,
+            m,
+            errors,
+            f.department.clone(),
+            note,
+            &first_forwards(),
+        )
+        .await;
     };
     loket_app::contact::forward(&state, &Actor::User(user.id), &m.id, &dept, &note).await?;
     Ok(Redirect::to(&format!("/staff/contact/{}", m.id)).into_response())

@@ -3,11 +3,9 @@
 //! loans exactly and its mail to ICT says "and N more"; a check-out by
 //! scanned tags takes at most 500 distinct tags (one query for all of
 //! them); a print batch takes the oldest 1,000 letters and the page says
-//! how many still wait; the per-record histories (a contact moment's
-//! messages and forwards, an article's versions) show their newest N and
-//! say "more than N" (an asset's loans, a staff file's payroll lines and a
-//! campaign's print batches are paged: `paging::histories`); reminders that cannot be mailed are marked skipped,
-//! not sent. Rows are seeded in bulk through SQL, the checks go through the
+//! how many still wait (the per-record histories are paged:
+//! `paging::histories`); reminders that cannot be mailed are marked
+//! skipped, not sent. Rows are seeded in bulk through SQL, the checks go through the
 //! real HTTP server (and the worker's use case).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -604,129 +602,4 @@ pub(super) async fn bulk_insert(app: &TestApp, sql: &str, values: Vec<String>) {
         .await
         .unwrap();
     }
-}
-
-#[tokio::test]
-async fn a_contact_moment_says_more_than_its_messages_and_forwards_caps() {
-    let app = TestApp::spawn().await;
-    let c = app
-        .signed_in("agent@leuven.example", &["contact_centre"])
-        .await;
-    for sql in [
-        "INSERT INTO contact_departments (id, slug, name_nl, name_en, sla_days, created_at) \
-         VALUES ('dep', 'burgerzaken', 'Burgerzaken', 'Civil affairs', 5, 0)",
-        "INSERT INTO contact_moments (id, reference, channel, status, contact_name, contact_email, \
-         subject, question, created_at, updated_at) \
-         VALUES ('cm', 'CM-1', 'email', 'forwarded', 'An', 'an@example.org', 'Verhuis', 'Waar?', 1, 1)",
-    ] {
-        sqlx::query(sql).execute(app.store.pool()).await.unwrap();
-    }
-    // Messages and forwards, the i-th created at 10 + i.
-    let add = |from: usize, to: usize| {
-        let app = &app;
-        async move {
-            bulk_insert(
-                app,
-                "INSERT INTO contact_messages (id, moment_id, direction, sender, subject, body, created_at)",
-                (from..to)
-                    .map(|i| format!("('msg-{i:03}', 'cm', 'in', '', 'Re', 'Bericht-{i:03}', {})", 10 + i))
-                    .collect(),
-            )
-            .await;
-            bulk_insert(
-                app,
-                "INSERT INTO contact_forwards (id, moment_id, department_id, note, due_on, status, answer, created_at)",
-                (from..to)
-                    .map(|i| {
-                        format!(
-                            "('fw-{i:03}', 'cm', 'dep', '', '2099-01-01', 'answered', 'Antwoord-{i:03}', {})",
-                            10 + i
-                        )
-                    })
-                    .collect(),
-            )
-            .await;
-        }
-    };
-    let shown = 200;
-    add(0, shown).await;
-    let (s, html) = app.get(&c, "/staff/contact/cm").await;
-    assert_eq!(s, 200, "{html}");
-    assert_eq!(html.matches("Bericht-").count(), shown, "{html}");
-    assert_eq!(html.matches("Antwoord-").count(), shown, "{html}");
-    assert!(!html.contains("id=\"messages-more\""), "{html}");
-    assert!(!html.contains("id=\"forwards-more\""), "{html}");
-    add(shown, shown + 1).await;
-    let (_, html) = app.get(&c, "/staff/contact/cm").await;
-    assert_eq!(html.matches("Bericht-").count(), shown);
-    assert_eq!(html.matches("Antwoord-").count(), shown);
-    assert!(
-        !html.contains("Bericht-000"),
-        "the oldest message is left out"
-    );
-    assert!(
-        !html.contains("Antwoord-000"),
-        "the oldest forward is left out"
-    );
-    let (a, b) = (
-        html.find("Bericht-001").unwrap(),
-        html.find("Bericht-200").unwrap(),
-    );
-    assert!(a < b, "still shown oldest first");
-    assert!(html.contains("id=\"messages-more\""), "{html}");
-    assert!(html.contains("meer dan 200 berichten"), "{html}");
-    assert!(html.contains("id=\"forwards-more\""), "{html}");
-    assert!(html.contains("meer dan 200 keer doorverwezen"), "{html}");
-    app.stop().await;
-}
-
-#[tokio::test]
-async fn an_articles_page_says_more_than_its_versions_cap() {
-    let app = TestApp::spawn().await;
-    let c = app
-        .signed_in("agent@leuven.example", &["contact_centre"])
-        .await;
-    sqlx::query(
-        "INSERT INTO contact_articles (id, slug, version, title_nl, title_en, body_nl, body_en, \
-         created_at, updated_at) VALUES ('art', 'artikel', 201, 'Artikel', 'Article', 'Tekst', 'Text', 0, 1)",
-    )
-    .execute(app.store.pool())
-    .await
-    .unwrap();
-    let versions = |from: usize, to: usize| {
-        let app = &app;
-        async move {
-            bulk_insert(
-                app,
-                "INSERT INTO contact_article_versions (article_id, version, department_id, title_nl, \
-                 title_en, body_nl, body_en, tags, created_at, created_by)",
-                (from..to)
-                    .map(|v| format!("('art', {v}, NULL, 'Artikel', 'Article', 'Tekst', 'Text', '', {v}, NULL)"))
-                    .collect(),
-            )
-            .await;
-        }
-    };
-    let link = |v: usize| format!("href=\"/staff/kb/art/versions/{v}\"");
-    let shown = 200;
-    versions(1, shown + 1).await;
-    let (s, html) = app.get(&c, "/staff/kb/art").await;
-    assert_eq!(s, 200, "{html}");
-    assert_eq!(
-        html.matches("href=\"/staff/kb/art/versions/").count(),
-        shown,
-        "{html}"
-    );
-    assert!(!html.contains("id=\"versions-more\""), "{html}");
-    versions(shown + 1, shown + 2).await;
-    let (_, html) = app.get(&c, "/staff/kb/art").await;
-    assert_eq!(
-        html.matches("href=\"/staff/kb/art/versions/").count(),
-        shown
-    );
-    assert!(html.contains(&link(shown + 1)), "the newest first");
-    assert!(!html.contains(&link(1)), "the oldest is left out");
-    assert!(html.contains("id=\"versions-more\""), "{html}");
-    assert!(html.contains("meer dan 200 versies"), "{html}");
-    app.stop().await;
 }

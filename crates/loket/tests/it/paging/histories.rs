@@ -2,7 +2,9 @@
 //! asset's loans (on its page), a staff file's payroll lines (on the
 //! file), a campaign's print batches (their own page, the campaign's page
 //! giving the total and the newest) and the coverage view's shifts with
-//! open places. Each walked forward and back through its pager over more
+//! open places; an article's versions (on its page), a contact moment's
+//! forwards (on its page) and its messages (their own page, the moment's
+//! page giving the total and the newest). Each walked forward and back through its pager over more
 //! rows than a page, with equal first sort keys, at the default limit and
 //! at a limit kept across pages; every row once, in the order SQL gives;
 //! the total shown; the total past a small cap says "more than"; a bad
@@ -431,5 +433,299 @@ async fn the_coverage_views_open_shifts_are_paged_with_a_total() {
         .await
         .unwrap();
     assert_eq!((t.count, t.exact), (100, false));
+    app.stop().await;
+}
+
+/// A contact moment `cm` (of no resident) and a department to forward to;
+/// and a second moment `cm2`.
+async fn contact_moments(app: &TestApp) {
+    for sql in [
+        "INSERT INTO contact_departments (id, slug, name_nl, name_en, sla_days, created_at) \
+         VALUES ('dep', 'burgerzaken', 'Burgerzaken', 'Civil affairs', 5, 0)",
+        "INSERT INTO contact_moments (id, reference, channel, status, contact_name, contact_email, \
+         subject, question, created_at, updated_at) \
+         VALUES ('cm', 'CM-1', 'email', 'forwarded', 'An', 'an@example.org', 'Verhuis', 'Waar?', 1, 1)",
+        "INSERT INTO contact_moments (id, reference, channel, status, contact_name, contact_email, \
+         subject, question, created_at, updated_at) \
+         VALUES ('cm2', 'CM-2', 'email', 'forwarded', 'Piet', 'piet@example.org', 'Afval', 'Wanneer?', 1, 1)",
+    ] {
+        sqlx::query(sql).execute(app.store.pool()).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_articles_versions_are_paged_with_a_total() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    for (id, slug) in [("art", "artikel"), ("art2", "ander")] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO contact_articles (id, slug, version, title_nl, title_en, body_nl, body_en, \
+             created_at, updated_at) VALUES ('{id}', '{slug}', 1, 'Artikel', 'Article', 'Tekst', 'Text', 0, 1)"
+        )))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    // 123 versions of one article (saved at instants out of version order,
+    // some at the same instant: the version number orders them); 4 of the
+    // other.
+    let versions = |article: &str, from: usize, to: usize| -> Vec<String> {
+        (from..to)
+            .map(|v| {
+                format!(
+                    "('{article}', {v}, NULL, 'Artikel', 'Article', 'Tekst', 'Text', '', {}, NULL)",
+                    1000 + (v * 7) % 40
+                )
+            })
+            .collect()
+    };
+    let insert = "INSERT INTO contact_article_versions (article_id, version, department_id, title_nl, \
+                  title_en, body_nl, body_en, tags, created_at, created_by)";
+    bulk_insert(&app, insert, versions("art", 1, 124)).await;
+    bulk_insert(&app, insert, versions("art2", 1, 5)).await;
+    let expected = column(
+        &app,
+        "SELECT CAST(version AS TEXT) AS k FROM contact_article_versions WHERE article_id = $1 \
+         ORDER BY version DESC",
+        &["art"],
+    )
+    .await;
+    assert_eq!(expected.len(), 123);
+    // The version links of the versions table (not the pager's links of
+    // an old version's page).
+    let shown = |html: &str| -> Vec<String> {
+        html.split("href=\"/staff/kb/art/versions/")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+            .filter(|v| v.bytes().all(|b| b.is_ascii_digit()))
+            .map(str::to_owned)
+            .collect()
+    };
+    walk_html_pages(
+        &app,
+        &c,
+        "/staff/kb/art",
+        12,
+        "123 in totaal",
+        &shown,
+        &expected,
+    )
+    .await;
+    refused_naming(
+        &app,
+        &c,
+        &format!("/staff/kb/art?cursor={}", foreign_cursor()),
+        "Paginalink",
+    )
+    .await;
+    // An old version's page pages the same versions.
+    let (s, html) = app.get(&c, "/staff/kb/art/versions/7?limit=10").await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(shown(&html), expected[..10]);
+    let next = super::pager_link(&html, "next").unwrap();
+    assert!(next.starts_with("/staff/kb/art/versions/7?"), "{next}");
+    // The other article: its four, no pager links.
+    let (_, html) = app.get(&c, "/staff/kb/art2").await;
+    assert_eq!(
+        html.matches("href=\"/staff/kb/art2/versions/").count(),
+        4,
+        "{html}"
+    );
+    assert!(html.contains("4 in totaal"));
+    assert!(super::pager_link(&html, "next").is_none());
+    let t = loket_store::contact::article_versions_total(&app.store, "art", 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+    let t = loket_store::contact::article_versions_total(&app.store, "art2", 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (4, true));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_contact_moments_forwards_are_paged_with_a_total() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    contact_moments(&app).await;
+    // 140 forwards of one moment, three at a time made at the same
+    // instant; 3 of the other.
+    let forwards = |moment: &str, from: usize, to: usize| -> Vec<String> {
+        (from..to)
+            .map(|i| {
+                format!(
+                    "('fw-{i:03}', '{moment}', 'dep', '', '2099-01-01', 'answered', 'Antwoord-{i:03}', {})",
+                    10 + i / 3
+                )
+            })
+            .collect()
+    };
+    let insert = "INSERT INTO contact_forwards (id, moment_id, department_id, note, due_on, status, \
+                  answer, created_at)";
+    // Inserted out of id order, so that the ties are ordered by id, not by
+    // the order they were written.
+    bulk_insert(&app, insert, forwards("cm", 70, 140)).await;
+    bulk_insert(&app, insert, forwards("cm", 0, 70)).await;
+    bulk_insert(&app, insert, forwards("cm2", 140, 143)).await;
+    let expected = column(
+        &app,
+        "SELECT answer AS k FROM contact_forwards WHERE moment_id = $1 ORDER BY created_at, id",
+        &["cm"],
+    )
+    .await;
+    assert_eq!(expected.len(), 140);
+    let shown = |html: &str| tokens(html, "Antwoord-");
+    walk_html_pages(
+        &app,
+        &c,
+        "/staff/contact/cm",
+        15,
+        "140 in totaal",
+        &shown,
+        &expected,
+    )
+    .await;
+    refused_naming(
+        &app,
+        &c,
+        &format!("/staff/contact/cm?cursor={}", foreign_cursor()),
+        "Paginalink",
+    )
+    .await;
+    // A cursor of the messages' pages is not one of the forwards'.
+    let (_, html) = app.get(&c, "/staff/contact/cm/messages?limit=1").await;
+    assert!(super::pager_link(&html, "next").is_none(), "no messages");
+    let messages_cursor = Cursor::new(
+        &loket_store::contact::MOMENT_MESSAGE_PAGING,
+        Direction::After,
+        vec![10_i64.into(), "fw-000".into()],
+    )
+    .encode();
+    refused_naming(
+        &app,
+        &c,
+        &format!("/staff/contact/cm?cursor={messages_cursor}"),
+        "Paginalink",
+    )
+    .await;
+    // The other moment's three.
+    let (_, html) = app.get(&c, "/staff/contact/cm2").await;
+    assert_eq!(
+        shown(&html),
+        ["Antwoord-140", "Antwoord-141", "Antwoord-142"]
+    );
+    assert!(html.contains("3 in totaal"));
+    let t = loket_store::contact::moment_forwards_total(&app.store, "cm", 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+    // Every page read is access-logged as a view of the moment.
+    let views = app
+        .count(
+            "SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.view' AND record_id = 'cm'",
+        )
+        .await;
+    assert!(views >= 10, "{views}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_contact_moments_messages_are_paged_with_a_total() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .signed_in("agent@leuven.example", &["contact_centre"])
+        .await;
+    contact_moments(&app).await;
+    // 130 messages on one moment, two at a time at the same instant; 2 on
+    // the other.
+    let messages = |moment: &str, from: usize, to: usize| -> Vec<String> {
+        (from..to)
+            .map(|i| {
+                format!(
+                    "('msg-{i:03}', '{moment}', 'in', '', 'Re', 'Bericht-{i:03}', {})",
+                    10 + i / 2
+                )
+            })
+            .collect()
+    };
+    let insert = "INSERT INTO contact_messages (id, moment_id, direction, sender, subject, body, created_at)";
+    bulk_insert(&app, insert, messages("cm", 65, 130)).await;
+    bulk_insert(&app, insert, messages("cm", 0, 65)).await;
+    bulk_insert(&app, insert, messages("cm2", 130, 132)).await;
+    let expected = column(
+        &app,
+        "SELECT body AS k FROM contact_messages WHERE moment_id = $1 ORDER BY created_at, id",
+        &["cm"],
+    )
+    .await;
+    assert_eq!(expected.len(), 130);
+    let shown = |html: &str| tokens(html, "Bericht-");
+    let before = app
+        .count(
+            "SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.view' AND record_id = 'cm'",
+        )
+        .await;
+    walk_html_pages(
+        &app,
+        &c,
+        "/staff/contact/cm/messages",
+        13,
+        "130 in totaal",
+        &shown,
+        &expected,
+    )
+    .await;
+    // Each page read is logged as a view of the moment (staff reading a
+    // resident's messages).
+    let after = app
+        .count(
+            "SELECT COUNT(*) FROM access_log WHERE purpose = 'contact.view' AND record_id = 'cm'",
+        )
+        .await;
+    assert!(after - before >= 3 + 10 + 10, "{before} {after}");
+    refused_naming(
+        &app,
+        &c,
+        &format!("/staff/contact/cm/messages?cursor={}", foreign_cursor()),
+        "Paginalink",
+    )
+    .await;
+    // The moment's page: the newest five, oldest first, the total and a
+    // link to them all.
+    let (s, html) = app.get(&c, "/staff/contact/cm").await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(shown(&html), expected[125..]);
+    let at = html.find("id=\"messages-total\"").unwrap();
+    assert!(html[at..].starts_with("id=\"messages-total\">130 in totaal"));
+    assert!(html[at..].contains("href=\"/staff/contact/cm/messages\""));
+    // The other moment's two, on both pages.
+    let (_, html) = app.get(&c, "/staff/contact/cm2/messages").await;
+    assert_eq!(shown(&html), ["Bericht-130", "Bericht-131"]);
+    assert!(html.contains("2 in totaal"));
+    let (_, html) = app.get(&c, "/staff/contact/cm2").await;
+    assert_eq!(shown(&html), ["Bericht-130", "Bericht-131"]);
+    let t = loket_store::contact::messages_total(&app.store, "cm", 100)
+        .await
+        .unwrap();
+    assert_eq!((t.count, t.exact), (100, false));
+    // An unknown moment; only agents.
+    let (s, _) = app.get(&c, "/staff/contact/nope/messages").await;
+    assert_eq!(s, 404);
+    let other = app.signed_in("fin@leuven.example", &["finance"]).await;
+    let r = other
+        .get(app.url("/staff/contact/cm/messages"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // In English too.
+    app.get(&c, "/lang/en").await;
+    let (_, html) = app.get(&c, "/staff/contact/cm/messages").await;
+    assert!(html.contains("130 in total"), "{html}");
     app.stop().await;
 }
