@@ -37,6 +37,22 @@ fn foreign_cursor() -> String {
     .encode()
 }
 
+/// Walks the pages at `path` ([`walk_html_pages`]) and checks that a cursor
+/// of another list is refused there, naming the page link.
+async fn walk_and_refuse_foreign(
+    app: &TestApp,
+    c: &reqwest::Client,
+    path: &str,
+    limit: usize,
+    total_text: &str,
+    rows: &dyn Fn(&str) -> Vec<String>,
+    expected: &[String],
+) {
+    walk_html_pages(app, c, path, limit, total_text, rows, expected).await;
+    let foreign = with(path, &format!("cursor={}", foreign_cursor()));
+    refused_naming(app, c, &foreign, "Paginalink").await;
+}
+
 #[tokio::test]
 async fn an_assets_loans_are_paged_with_a_total() {
     let app = TestApp::spawn().await;
@@ -75,14 +91,7 @@ async fn an_assets_loans_are_paged_with_a_total() {
     assert_eq!(expected.len(), 130);
     let path = format!("/staff/assets/{}", ids[0]);
     let places = |html: &str| tokens(html, "Plaats-");
-    walk_html_pages(&app, &c, &path, 13, "130 in totaal", &places, &expected).await;
-    refused_naming(
-        &app,
-        &c,
-        &format!("{path}?cursor={}", foreign_cursor()),
-        "Paginalink",
-    )
-    .await;
+    walk_and_refuse_foreign(&app, &c, &path, 13, "130 in totaal", &places, &expected).await;
     // The total past a cap.
     let t = loket_store::assets::asset_loans_total(&app.store, &ids[0], 100)
         .await
@@ -191,7 +200,7 @@ async fn a_staff_files_payroll_lines_are_paged_with_a_total() {
             })
             .collect()
     };
-    walk_html_pages(
+    walk_and_refuse_foreign(
         &app,
         &hr,
         "/staff/people/E8",
@@ -199,13 +208,6 @@ async fn a_staff_files_payroll_lines_are_paged_with_a_total() {
         "154 in totaal",
         &lines,
         &expected,
-    )
-    .await;
-    refused_naming(
-        &app,
-        &hr,
-        &format!("/staff/people/E8?cursor={}", foreign_cursor()),
-        "Paginalink",
     )
     .await;
     let t = loket_store::telework::pay_lines_total(&app.store, &staff[0], 100)
@@ -280,7 +282,7 @@ async fn a_campaigns_print_batches_are_paged_with_a_total() {
             })
             .collect()
     };
-    walk_html_pages(
+    walk_and_refuse_foreign(
         &app,
         &c,
         "/staff/vaccination/griep/letters",
@@ -288,16 +290,6 @@ async fn a_campaigns_print_batches_are_paged_with_a_total() {
         "125 in totaal",
         &ids,
         &expected,
-    )
-    .await;
-    refused_naming(
-        &app,
-        &c,
-        &format!(
-            "/staff/vaccination/griep/letters?cursor={}",
-            foreign_cursor()
-        ),
-        "Paginalink",
     )
     .await;
     // The campaign's page: the total, the newest five, a link to them all.
@@ -397,7 +389,7 @@ async fn the_coverage_views_open_shifts_are_paged_with_a_total() {
             .map(|t| t.trim_start_matches("href=\"/staff/shifts/").to_owned())
             .collect()
     };
-    walk_html_pages(
+    walk_and_refuse_foreign(
         &app,
         &c,
         "/staff/shifts/coverage?from=2090-03-01",
@@ -405,16 +397,6 @@ async fn the_coverage_views_open_shifts_are_paged_with_a_total() {
         &format!("{} in totaal", expected.len()),
         &shown,
         &expected,
-    )
-    .await;
-    refused_naming(
-        &app,
-        &c,
-        &format!(
-            "/staff/shifts/coverage?from=2090-03-01&cursor={}",
-            foreign_cursor()
-        ),
-        "Paginalink",
     )
     .await;
     // A bad limit keeps naming the field with the window given.
@@ -503,7 +485,7 @@ async fn an_articles_versions_are_paged_with_a_total() {
             .map(str::to_owned)
             .collect()
     };
-    walk_html_pages(
+    walk_and_refuse_foreign(
         &app,
         &c,
         "/staff/kb/art",
@@ -511,13 +493,6 @@ async fn an_articles_versions_are_paged_with_a_total() {
         "123 in totaal",
         &shown,
         &expected,
-    )
-    .await;
-    refused_naming(
-        &app,
-        &c,
-        &format!("/staff/kb/art?cursor={}", foreign_cursor()),
-        "Paginalink",
     )
     .await;
     // An old version's page pages the same versions.
@@ -580,7 +555,7 @@ async fn a_contact_moments_forwards_are_paged_with_a_total() {
     .await;
     assert_eq!(expected.len(), 140);
     let shown = |html: &str| tokens(html, "Antwoord-");
-    walk_html_pages(
+    walk_and_refuse_foreign(
         &app,
         &c,
         "/staff/contact/cm",
@@ -588,13 +563,6 @@ async fn a_contact_moments_forwards_are_paged_with_a_total() {
         "140 in totaal",
         &shown,
         &expected,
-    )
-    .await;
-    refused_naming(
-        &app,
-        &c,
-        &format!("/staff/contact/cm?cursor={}", foreign_cursor()),
-        "Paginalink",
     )
     .await;
     // A cursor of the messages' pages is not one of the forwards'.
