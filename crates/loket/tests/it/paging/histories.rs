@@ -17,16 +17,6 @@ use super::walk::*;
 use crate::common::*;
 use loket_domain::paging::{Cursor, Direction};
 
-/// Every token `prefix` + three digits in `html`, in order.
-fn tokens(html: &str, prefix: &str) -> Vec<String> {
-    html.split(prefix)
-        .skip(1)
-        .filter_map(|s| s.get(..3))
-        .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
-        .map(|s| format!("{prefix}{s}"))
-        .collect()
-}
-
 /// A cursor of another list (the asset list's), refused by every list here.
 fn foreign_cursor() -> String {
     Cursor::new(

@@ -38,16 +38,6 @@ fn column_of(lines: &[String], i: usize) -> Vec<String> {
     lines[1..].iter().map(|l| cells(l)[i].clone()).collect()
 }
 
-/// Every token `prefix` + three digits in `html`, in order.
-fn tokens(html: &str, prefix: &str) -> Vec<String> {
-    html.split(prefix)
-        .skip(1)
-        .filter_map(|s| s.get(..3))
-        .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
-        .map(|s| format!("{prefix}{s}"))
-        .collect()
-}
-
 /// The rows of the list before the pager (not the pager's own links).
 fn before_pager(html: &str) -> &str {
     html.split("class=\"pager\"").next().unwrap()

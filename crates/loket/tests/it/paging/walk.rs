@@ -7,6 +7,16 @@ use super::pager_link;
 use crate::common::*;
 use serde_json::Value;
 
+/// Every token `prefix` + three digits in `html`, in order.
+pub fn tokens(html: &str, prefix: &str) -> Vec<String> {
+    html.split(prefix)
+        .skip(1)
+        .filter_map(|s| s.get(..3))
+        .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+        .map(|s| format!("{prefix}{s}"))
+        .collect()
+}
+
 /// `path` with `extra` added to its query string.
 pub fn with(path: &str, extra: &str) -> String {
     if path.contains('?') {
